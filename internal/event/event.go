@@ -1,0 +1,276 @@
+package event
+
+import (
+	"strings"
+	"time"
+)
+
+// Names of the envelope fields. They are struct fields of Event, not entries
+// of Fields, but Get, Set and the encoders treat them as ordinary fields.
+const (
+	FieldTimestamp = "@timestamp"
+	FieldIngested  = "event.ingested"
+	FieldID        = "event.id"
+	FieldOriginal  = "event.original"
+	FieldTenant    = "vigil.tenant"
+	FieldSource    = "vigil.source"
+	FieldMessage   = "message"
+)
+
+// DefaultTenant is the tenant of sources that do not name one.
+const DefaultTenant = "default"
+
+// Field is one named value.
+type Field struct {
+	Name  string
+	Value Value
+}
+
+// Event is one normalised event. The zero Event is empty and ready to use.
+type Event struct {
+	// Timestamp is the event time (@timestamp), UTC.
+	Timestamp time.Time
+	// Ingested is when Vigil received the record (event.ingested), UTC.
+	Ingested time.Time
+	// ID is the stable event id (event.id): see NewID.
+	ID string
+	// Tenant owns the event; storage and queries are isolated per tenant.
+	Tenant string
+	// Source is the name of the configured source that received it.
+	Source string
+	// Original is the record as received (event.original).
+	Original string
+	// Fields are the other fields in the order they were set; names are unique.
+	Fields []Field
+}
+
+// Reset empties e, keeping the capacity of Fields for reuse.
+func (e *Event) Reset() {
+	clear(e.Fields)
+	*e = Event{Fields: e.Fields[:0]}
+}
+
+// Clone returns a deep copy of e that shares nothing mutable with it.
+func (e *Event) Clone() *Event {
+	c := *e
+	c.Fields = make([]Field, len(e.Fields))
+	copy(c.Fields, e.Fields)
+	for i := range c.Fields {
+		if l := c.Fields[i].Value.l; l != nil {
+			c.Fields[i].Value.l = append([]string(nil), l...)
+		}
+	}
+	return &c
+}
+
+// Get returns the value of the named field, envelope fields included.
+func (e *Event) Get(name string) (Value, bool) {
+	for i := range e.Fields {
+		if e.Fields[i].Name == name {
+			return e.Fields[i].Value, true
+		}
+	}
+	if len(name) > 0 && (name[0] == '@' || name[0] == 'e' || name[0] == 'v') {
+		return e.envelope(name)
+	}
+	return Value{}, false
+}
+
+func (e *Event) envelope(name string) (Value, bool) {
+	switch name {
+	case FieldTimestamp:
+		if e.Timestamp.IsZero() {
+			return Value{}, false
+		}
+		return Time(e.Timestamp), true
+	case FieldIngested:
+		if e.Ingested.IsZero() {
+			return Value{}, false
+		}
+		return Time(e.Ingested), true
+	case FieldID:
+		return nonEmpty(e.ID)
+	case FieldOriginal:
+		return nonEmpty(e.Original)
+	case FieldTenant:
+		return nonEmpty(e.Tenant)
+	case FieldSource:
+		return nonEmpty(e.Source)
+	}
+	return Value{}, false
+}
+
+func nonEmpty(s string) (Value, bool) {
+	if s == "" {
+		return Value{}, false
+	}
+	return String(s), true
+}
+
+// GetString returns the Text of the named field, or "" when it is absent.
+func (e *Event) GetString(name string) string {
+	v, ok := e.Get(name)
+	if !ok {
+		return ""
+	}
+	if v.kind == KindString || v.kind == KindIP {
+		return v.s
+	}
+	return v.Text()
+}
+
+// Has reports whether the named field is present.
+func (e *Event) Has(name string) bool {
+	_, ok := e.Get(name)
+	return ok
+}
+
+// Set sets the named field, replacing an earlier value in place (the field
+// keeps its position). Envelope names set the envelope; a null value deletes.
+func (e *Event) Set(name string, v Value) {
+	if v.kind == KindNull {
+		e.Delete(name)
+		return
+	}
+	if e.setEnvelope(name, v) {
+		return
+	}
+	for i := range e.Fields {
+		if e.Fields[i].Name == name {
+			e.Fields[i].Value = v
+			return
+		}
+	}
+	e.Fields = append(e.Fields, Field{Name: name, Value: v})
+}
+
+// SetString sets a string field; an empty string is not set.
+func (e *Event) SetString(name, s string) {
+	if s == "" {
+		return
+	}
+	e.Set(name, String(s))
+}
+
+// Append adds a field without checking for an earlier one of the same name.
+// Parsers that know their names are unique use it on a fresh event.
+func (e *Event) Append(name string, v Value) {
+	e.Fields = append(e.Fields, Field{Name: name, Value: v})
+}
+
+func (e *Event) setEnvelope(name string, v Value) bool {
+	if len(name) == 0 || (name[0] != '@' && name[0] != 'e' && name[0] != 'v') {
+		return false
+	}
+	switch name {
+	case FieldTimestamp:
+		if t, ok := asTime(v); ok {
+			e.Timestamp = t
+		}
+	case FieldIngested:
+		if t, ok := asTime(v); ok {
+			e.Ingested = t
+		}
+	case FieldID:
+		e.ID = v.Text()
+	case FieldOriginal:
+		e.Original = v.Text()
+	case FieldTenant:
+		e.Tenant = v.Text()
+	case FieldSource:
+		e.Source = v.Text()
+	default:
+		return false
+	}
+	return true
+}
+
+func asTime(v Value) (time.Time, bool) {
+	switch v.kind {
+	case KindTime:
+		return v.Time(), true
+	case KindString:
+		if t, err := ParseTime(v.s); err == nil {
+			return t, true
+		}
+	case KindInt, KindFloat:
+		return EpochTime(v.Float()), true
+	}
+	return time.Time{}, false
+}
+
+// Delete removes the named field, keeping the order of the others.
+func (e *Event) Delete(name string) {
+	for i := range e.Fields {
+		if e.Fields[i].Name == name {
+			e.Fields = append(e.Fields[:i], e.Fields[i+1:]...)
+			return
+		}
+	}
+	switch name {
+	case FieldTimestamp:
+		e.Timestamp = time.Time{}
+	case FieldIngested:
+		e.Ingested = time.Time{}
+	case FieldID:
+		e.ID = ""
+	case FieldOriginal:
+		e.Original = ""
+	case FieldTenant:
+		e.Tenant = ""
+	case FieldSource:
+		e.Source = ""
+	}
+}
+
+// Rename moves a field to a new name, replacing any field already there.
+func (e *Event) Rename(from, to string) {
+	v, ok := e.Get(from)
+	if !ok || from == to {
+		return
+	}
+	e.Delete(from)
+	e.Set(to, v)
+}
+
+// Range calls fn for every present field, envelope first, in a stable
+// order, until fn returns false.
+func (e *Event) Range(fn func(name string, v Value) bool) {
+	for _, name := range envelopeNames {
+		if v, ok := e.envelope(name); ok {
+			if !fn(name, v) {
+				return
+			}
+		}
+	}
+	for _, f := range e.Fields {
+		if !fn(f.Name, f.Value) {
+			return
+		}
+	}
+}
+
+var envelopeNames = [...]string{FieldTimestamp, FieldIngested, FieldID, FieldTenant, FieldSource, FieldOriginal}
+
+// IsEnvelope reports whether name is one of the envelope fields.
+func IsEnvelope(name string) bool {
+	for _, n := range envelopeNames {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Message returns the message field.
+func (e *Event) Message() string { return e.GetString(FieldMessage) }
+
+// HasPrefix reports whether any field name starts with prefix.
+func (e *Event) HasPrefix(prefix string) bool {
+	for _, f := range e.Fields {
+		if strings.HasPrefix(f.Name, prefix) {
+			return true
+		}
+	}
+	return false
+}

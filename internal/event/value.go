@@ -1,0 +1,204 @@
+package event
+
+import (
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind is the type of a Value.
+type Kind uint8
+
+// The kinds of values. The zero Value is KindNull.
+const (
+	KindNull Kind = iota
+	KindString
+	KindInt
+	KindFloat
+	KindBool
+	KindTime
+	KindIP
+	KindList
+)
+
+var kindNames = [...]string{"null", "string", "int", "float", "bool", "time", "ip", "list"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Value is a typed field value. It is small (no pointers besides the string
+// and list headers) so events hold values inline.
+//
+// Strings and IPs keep their text in s; ints, floats, bools and times keep
+// their bits in n (times as Unix nanoseconds, UTC); lists keep their items in l.
+type Value struct {
+	s    string
+	l    []string
+	n    uint64
+	kind Kind
+}
+
+// String returns a string value.
+func String(s string) Value { return Value{kind: KindString, s: s} }
+
+// Int returns an integer value.
+func Int(i int64) Value { return Value{kind: KindInt, n: uint64(i)} }
+
+// Float returns a floating point value.
+func Float(f float64) Value { return Value{kind: KindFloat, n: math.Float64bits(f)} }
+
+// Bool returns a boolean value.
+func Bool(b bool) Value {
+	v := Value{kind: KindBool}
+	if b {
+		v.n = 1
+	}
+	return v
+}
+
+// Time returns a time value; it is kept with nanosecond precision in UTC.
+func Time(t time.Time) Value { return Value{kind: KindTime, n: uint64(t.UnixNano())} }
+
+// IP returns an IP address value. The address is kept in its canonical text
+// form (IPv4-mapped IPv6 addresses are unmapped).
+func IP(a netip.Addr) Value { return Value{kind: KindIP, s: a.Unmap().String()} }
+
+// List returns a list of strings.
+func List(items []string) Value { return Value{kind: KindList, l: items} }
+
+// Kind reports the value's kind.
+func (v Value) Kind() Kind { return v.kind }
+
+// IsNull reports whether v is the null value.
+func (v Value) IsNull() bool { return v.kind == KindNull }
+
+// Str returns the text of a string or IP value, and "" for other kinds.
+// Use Text for a rendering of any kind.
+func (v Value) Str() string { return v.s }
+
+// Int returns the integer of an int value, a truncated float, 0/1 for a bool
+// and Unix nanoseconds for a time.
+func (v Value) Int() int64 {
+	if v.kind == KindFloat {
+		return int64(math.Float64frombits(v.n))
+	}
+	return int64(v.n)
+}
+
+// Float returns the value of a numeric value as float64.
+func (v Value) Float() float64 {
+	if v.kind == KindFloat {
+		return math.Float64frombits(v.n)
+	}
+	return float64(int64(v.n))
+}
+
+// Bool returns the value of a bool value.
+func (v Value) Bool() bool { return v.n != 0 }
+
+// Time returns the value of a time value in UTC.
+func (v Value) Time() time.Time { return time.Unix(0, int64(v.n)).UTC() }
+
+// Addr returns the address of an IP value (or a string that holds one).
+func (v Value) Addr() (netip.Addr, bool) {
+	if v.kind != KindIP && v.kind != KindString {
+		return netip.Addr{}, false
+	}
+	a, err := netip.ParseAddr(v.s)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}
+
+// List returns the items of a list value.
+func (v Value) List() []string { return v.l }
+
+// Text renders any value as text: the form search, Sigma matching and the
+// store's text columns use. Times render as RFC 3339 with nanoseconds, lists
+// as their items joined with ", ".
+func (v Value) Text() string {
+	return string(v.AppendText(nil))
+}
+
+// AppendText appends the Text form of v to dst.
+func (v Value) AppendText(dst []byte) []byte {
+	switch v.kind {
+	case KindString, KindIP:
+		return append(dst, v.s...)
+	case KindInt:
+		return strconv.AppendInt(dst, int64(v.n), 10)
+	case KindFloat:
+		return strconv.AppendFloat(dst, math.Float64frombits(v.n), 'g', -1, 64)
+	case KindBool:
+		return strconv.AppendBool(dst, v.n != 0)
+	case KindTime:
+		return v.Time().AppendFormat(dst, time.RFC3339Nano)
+	case KindList:
+		for i, s := range v.l {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = append(dst, s...)
+		}
+		return dst
+	}
+	return dst
+}
+
+// Equal reports whether two values have the same kind and content.
+func (v Value) Equal(w Value) bool {
+	if v.kind != w.kind || v.s != w.s || v.n != w.n || len(v.l) != len(w.l) {
+		return false
+	}
+	for i := range v.l {
+		if v.l[i] != w.l[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Infer returns the most specific value for a piece of text: an int, a
+// float, a bool or an IP when the whole text is one, else a string. Parsers
+// of untyped formats (key=value, CSV) use it; only text that round-trips
+// unchanged through Text is typed ("007" and "1.10" stay strings).
+func Infer(s string) Value {
+	if s == "" {
+		return String(s)
+	}
+	c := s[0]
+	switch {
+	case c == '-' || (c >= '0' && c <= '9'):
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil && strconv.FormatInt(i, 10) == s {
+			return Int(i)
+		}
+		if strings.IndexByte(s, '.') > 0 && strings.Count(s, ".") == 1 {
+			if f, err := strconv.ParseFloat(s, 64); err == nil && strconv.FormatFloat(f, 'f', -1, 64) == s {
+				return Float(f)
+			}
+		}
+		if a, err := netip.ParseAddr(s); err == nil && a.String() == s {
+			return IP(a)
+		}
+	case c == 't' || c == 'f':
+		switch s {
+		case "true":
+			return Bool(true)
+		case "false":
+			return Bool(false)
+		}
+	}
+	if strings.IndexByte(s, ':') >= 0 {
+		if a, err := netip.ParseAddr(s); err == nil && a.String() == s {
+			return IP(a)
+		}
+	}
+	return String(s)
+}

@@ -1,0 +1,288 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/parse"
+)
+
+// ErrStopped is returned by Submit once the pipeline is stopping.
+var ErrStopped = errors.New("pipeline stopped")
+
+// Defaults, with the reasoning behind them.
+const (
+	// DefaultQueueBatches bounds the batches waiting for a worker. Sources
+	// batch up to DefaultMaxBatchRecords records, so at 64 batches at most
+	// ~64k records (a third of a second at 200k events/s) wait in memory
+	// before sources feel back-pressure.
+	DefaultQueueBatches = 64
+)
+
+// ParserFactory builds the parser a worker uses for the records of one
+// source in one format. The pipeline calls it once per worker, source and
+// format, and caches the result.
+type ParserFactory func(source, format string) (parse.Parser, error)
+
+// Config configures a Pipeline.
+type Config struct {
+	// Workers run parse → processors → sinks; zero means GOMAXPROCS.
+	Workers int
+	// QueueBatches bounds the batches waiting for a worker; zero means
+	// DefaultQueueBatches.
+	QueueBatches int
+	// Parsers builds parsers; nil means parse.New with default options.
+	Parsers ParserFactory
+	// Processors run in order on every batch's events.
+	Processors []Processor
+	// Sinks receive every batch's events, in order; the first is the store.
+	Sinks []Sink
+	// DeadLetters stores records that could not be parsed. Required.
+	DeadLetters DeadLetterSink
+	// Metrics receives the pipeline's telemetry; nil creates unregistered ones.
+	Metrics *Metrics
+	// Logger for errors; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Pipeline runs batches from sources through parsing, processors and sinks
+// on a pool of workers, with a bounded queue in front.
+type Pipeline struct {
+	cfg    Config
+	queue  chan *Batch
+	stopMu sync.RWMutex
+	closed bool
+	wg     sync.WaitGroup
+	log    *slog.Logger
+	pool   sync.Pool
+}
+
+// New returns a pipeline; Start starts its workers.
+func New(cfg Config) (*Pipeline, error) {
+	if cfg.DeadLetters == nil {
+		return nil, errors.New("new pipeline: a dead-letter sink is required")
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.QueueBatches <= 0 {
+		cfg.QueueBatches = DefaultQueueBatches
+	}
+	if cfg.Parsers == nil {
+		cfg.Parsers = func(_, format string) (parse.Parser, error) { return parse.New(format, parse.Options{}) }
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil)
+	}
+	p := &Pipeline{cfg: cfg, queue: make(chan *Batch, cfg.QueueBatches), log: cfg.Logger}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	p.pool.New = func() any { return &event.Event{Fields: make([]event.Field, 0, 24)} }
+	return p, nil
+}
+
+// Start starts the workers.
+func (p *Pipeline) Start() {
+	for i := 0; i < p.cfg.Workers; i++ {
+		p.wg.Add(1)
+		go p.worker()
+	}
+}
+
+// Stop stops taking batches, lets the workers finish every queued batch and
+// waits for them. Stop sources first so nothing is left waiting in Submit.
+func (p *Pipeline) Stop() {
+	p.stopMu.Lock()
+	if !p.closed {
+		p.closed = true
+		close(p.queue)
+	}
+	p.stopMu.Unlock()
+	p.wg.Wait()
+}
+
+// Submit implements Input.
+func (p *Pipeline) Submit(ctx context.Context, b *Batch) error {
+	if b.Received.IsZero() {
+		b.Received = time.Now()
+	}
+	if b.Tenant == "" {
+		b.Tenant = event.DefaultTenant
+	}
+	p.stopMu.RLock()
+	defer p.stopMu.RUnlock()
+	if p.closed {
+		return ErrStopped
+	}
+	select {
+	case p.queue <- b:
+		return nil
+	default:
+	}
+	select {
+	case p.queue <- b:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// QueueLen is the number of batches waiting for a worker.
+func (p *Pipeline) QueueLen() int { return len(p.queue) }
+
+type workerState struct {
+	parsers map[[2]string]parse.Parser
+	events  []*event.Event
+	dead    []DeadLetter
+}
+
+func (p *Pipeline) worker() {
+	defer p.wg.Done()
+	st := &workerState{parsers: map[[2]string]parse.Parser{}}
+	for b := range p.queue {
+		p.process(st, b)
+	}
+}
+
+func (p *Pipeline) parser(st *workerState, source, format string) (parse.Parser, error) {
+	key := [2]string{source, format}
+	if ps, ok := st.parsers[key]; ok {
+		return ps, nil
+	}
+	ps, err := p.cfg.Parsers(source, format)
+	if err != nil {
+		return nil, err
+	}
+	st.parsers[key] = ps
+	return ps, nil
+}
+
+func (p *Pipeline) process(st *workerState, b *Batch) {
+	ctx := context.Background()
+	tel := p.cfg.Metrics.Component("parser", b.Source)
+	received := b.Received.UTC()
+	events := st.events[:0]
+	dead := st.dead[:0]
+	format := b.Format
+	if format == "" {
+		format = "auto"
+	}
+	if len(b.Records) > 0 {
+		ps, err := p.parser(st, b.Source, format)
+		for i := range b.Records {
+			r := &b.Records[i]
+			tel.Received.Inc()
+			tel.ReceivedBytes.Add(float64(len(r.Data)))
+			e := p.pool.Get().(*event.Event)
+			e.Tenant, e.Source, e.Ingested, e.Timestamp = b.Tenant, b.Source, received, received
+			e.Original = string(r.Data)
+			perr := err
+			if perr == nil {
+				perr = safeParse(ps, r.Data, e)
+			}
+			if perr != nil {
+				dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: format,
+					Peer: r.Peer, Position: r.Position, Reason: perr.Error(), Data: r.Data})
+				p.release(e)
+				continue
+			}
+			if e.ID == "" {
+				e.ID = event.NewID(b.Tenant, b.Source, r.Position, r.Data)
+			}
+			if r.Peer != "" && !e.Has("log.source.address") {
+				e.Set("log.source.address", event.String(r.Peer))
+			}
+			events = append(events, e)
+		}
+	}
+	for _, e := range b.Events {
+		tel.Received.Inc()
+		fillEnvelope(e, b, received)
+		events = append(events, e)
+	}
+	tel.DeadLettered.Add(float64(len(dead)))
+	var err error
+	if len(dead) > 0 {
+		if err = p.cfg.DeadLetters.WriteDeadLetters(ctx, dead); err != nil {
+			err = fmt.Errorf("write dead letters: %w", err)
+		}
+	}
+	if err == nil {
+		for _, proc := range p.cfg.Processors {
+			events = proc.Process(ctx, events)
+		}
+		tel.Sent.Add(float64(len(events)))
+		for _, s := range p.cfg.Sinks {
+			st := p.cfg.Metrics.Component("sink", s.Name())
+			st.Received.Add(float64(len(events)))
+			if err = s.Write(ctx, events); err != nil {
+				st.Errors.Inc()
+				err = fmt.Errorf("sink %s: %w", s.Name(), err)
+				break
+			}
+		}
+	}
+	if err != nil {
+		p.log.Error("batch failed", "source", b.Source, "events", len(events), "err", err)
+	}
+	b.Ack(err)
+	for i, e := range events {
+		p.release(e)
+		events[i] = nil
+	}
+	for i := range dead {
+		dead[i] = DeadLetter{}
+	}
+	st.events, st.dead = events[:0], dead[:0]
+}
+
+func (p *Pipeline) release(e *event.Event) {
+	if cap(e.Fields) > 256 {
+		return
+	}
+	e.Reset()
+	p.pool.Put(e)
+}
+
+// fillEnvelope gives a source-built event the envelope fields it lacks.
+func fillEnvelope(e *event.Event, b *Batch, received time.Time) {
+	if e.Tenant == "" {
+		e.Tenant = b.Tenant
+	}
+	if e.Source == "" {
+		e.Source = b.Source
+	}
+	if e.Ingested.IsZero() {
+		e.Ingested = received
+	}
+	if e.Timestamp.IsZero() {
+		e.Timestamp = received
+	}
+	if e.ID == "" {
+		var buf []byte
+		if e.Original != "" {
+			buf = []byte(e.Original)
+		} else {
+			buf = e.AppendJSON(nil)
+		}
+		e.ID = event.NewID(e.Tenant, e.Source, "", buf)
+	}
+}
+
+// safeParse runs a parser and turns a panic, which is a bug in the parser,
+// into an error so one bad record cannot stop the pipeline.
+func safeParse(ps parse.Parser, data []byte, e *event.Event) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("bug: parser panicked: %v", r)
+		}
+	}()
+	return ps.Parse(data, e)
+}
