@@ -1,0 +1,266 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole of vigil.yaml. Every field has a default that works on
+// a laptop: an empty file, or none, runs Vigil with loopback listeners.
+type Config struct {
+	// DataDir holds the store, queues and source state. Default: ./data.
+	DataDir string `yaml:"data_dir"`
+	// LogLevel is debug, info, warn or error. Default: info.
+	LogLevel string `yaml:"log_level"`
+	// HTTP is the API, UI and HTTP ingest listener.
+	HTTP HTTP `yaml:"http"`
+	// Sources receive records. Default: syslog over UDP and TCP on
+	// 127.0.0.1:5514 (see DefaultSources); HTTP ingest is always on the
+	// HTTP listener.
+	Sources []Source `yaml:"sources"`
+	// Pipeline tunes the processing pipeline.
+	Pipeline Pipeline `yaml:"pipeline"`
+	// Storage configures the embedded store.
+	Storage Storage `yaml:"storage"`
+	// Rules configures detection.
+	Rules Rules `yaml:"rules"`
+}
+
+// HTTP configures the HTTP listener.
+type HTTP struct {
+	// Listen is the address. Default: 127.0.0.1:8080.
+	Listen string `yaml:"listen"`
+	TLS    TLS    `yaml:"tls"`
+	// Ingest configures the HTTP ingest endpoints on this listener.
+	Ingest HTTPIngest `yaml:"ingest"`
+}
+
+// HTTPIngest configures POST /api/v1/ingest, the Splunk HEC endpoints and
+// the Elastic _bulk endpoint.
+type HTTPIngest struct {
+	// Tenant and Source name the events of requests without a token.
+	// Defaults: "default" and "http".
+	Tenant string `yaml:"tenant"`
+	Source string `yaml:"source"`
+	// Tokens authenticate senders (HEC "Authorization: Splunk <token>",
+	// or "Bearer <token>" / "ApiKey <token>" on the other endpoints) and
+	// choose the tenant and source of their events. HEC requires a token;
+	// the other endpoints require one when any token is configured.
+	Tokens []IngestToken `yaml:"tokens"`
+	// MaxBodyBytes bounds one request body. Default: 64MiB.
+	MaxBodyBytes ByteSize `yaml:"max_body_bytes"`
+}
+
+// IngestToken is one HTTP ingest credential.
+type IngestToken struct {
+	Token  string `yaml:"token"`
+	Tenant string `yaml:"tenant"`
+	Source string `yaml:"source"`
+}
+
+// Pipeline tunes the processing pipeline.
+type Pipeline struct {
+	// Workers parse and process batches. Default: the number of CPUs.
+	Workers int `yaml:"workers"`
+	// QueueBatches bounds the batches waiting for a worker. Default: 64.
+	QueueBatches int `yaml:"queue_batches"`
+}
+
+// Storage configures the embedded store.
+type Storage struct {
+	// Retention applies to every tenant unless Tenants overrides it.
+	Retention Retention `yaml:"retention"`
+	// Tenants overrides retention per tenant.
+	Tenants map[string]Retention `yaml:"tenants"`
+	// HotRows is how many rows the hot store takes before its oldest
+	// generation is frozen to Parquet. Default: 2,000,000.
+	HotRows int64 `yaml:"hot_rows"`
+	// HotAge is how long rows stay hot at most. Default: 1h.
+	HotAge Duration `yaml:"hot_age"`
+	// CommitInterval bounds how long a write waits to be committed with
+	// others (group commit). Default: 100ms.
+	CommitInterval Duration `yaml:"commit_interval"`
+}
+
+// Retention limits what a tenant keeps: data older than MaxAge, and the
+// oldest data beyond MaxBytes, is deleted. Zero means no limit.
+type Retention struct {
+	// MaxAge default: 30d.
+	MaxAge Duration `yaml:"max_age"`
+	// MaxBytes default: 0 (no limit besides the disk).
+	MaxBytes ByteSize `yaml:"max_bytes"`
+}
+
+// Rules configures detection.
+type Rules struct {
+	// Dirs hold Sigma rules; every .yml/.yaml file below them is loaded and
+	// reloaded when it changes.
+	Dirs []string `yaml:"dirs"`
+}
+
+// Defaults.
+const (
+	DefaultDataDir        = "./data"
+	DefaultHTTPListen     = "127.0.0.1:8080"
+	DefaultSyslogListen   = "127.0.0.1:5514"
+	DefaultMaxBody        = 64 << 20
+	DefaultHotRows        = 2_000_000
+	DefaultHotAge         = Duration(time.Hour)
+	DefaultCommitInterval = Duration(100 * time.Millisecond)
+	DefaultRetentionAge   = Duration(30 * 24 * time.Hour)
+)
+
+// Load reads and validates a config file. An empty path gives the defaults.
+func Load(path string) (*Config, error) {
+	if path == "" {
+		c := &Config{}
+		return c, c.Validate()
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse decodes and validates a config document. Unknown keys are errors.
+func Parse(b []byte) (*Config, error) {
+	c := &Config{}
+	d := yaml.NewDecoder(bytes.NewReader(b))
+	d.KnownFields(true)
+	if err := d.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Validate checks the configuration and fills defaults.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir
+	}
+	switch c.LogLevel {
+	case "":
+		c.LogLevel = "info"
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log_level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.HTTP.Listen == "" {
+		c.HTTP.Listen = DefaultHTTPListen
+	}
+	if err := c.HTTP.TLS.Validate(); err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	in := &c.HTTP.Ingest
+	if in.Tenant == "" {
+		in.Tenant = "default"
+	}
+	if in.Source == "" {
+		in.Source = "http"
+	}
+	if in.MaxBodyBytes <= 0 {
+		in.MaxBodyBytes = DefaultMaxBody
+	}
+	seenTok := map[string]bool{}
+	for i := range in.Tokens {
+		t := &in.Tokens[i]
+		if len(t.Token) < 16 {
+			return fmt.Errorf("http.ingest.tokens[%d]: a token needs at least 16 characters", i)
+		}
+		if seenTok[t.Token] {
+			return fmt.Errorf("http.ingest.tokens[%d]: duplicate token", i)
+		}
+		seenTok[t.Token] = true
+		if t.Tenant == "" {
+			t.Tenant = in.Tenant
+		}
+		if t.Source == "" {
+			t.Source = in.Source
+		}
+	}
+	names := map[string]bool{in.Source: true}
+	for _, t := range in.Tokens {
+		names[t.Source] = true
+	}
+	for i, s := range c.Sources {
+		if s.SourceConfig == nil {
+			return fmt.Errorf("sources[%d]: empty entry", i)
+		}
+		com := s.Common()
+		if err := validateCommon(com); err != nil {
+			return fmt.Errorf("sources[%d]: %w", i, err)
+		}
+		if err := s.Validate(); err != nil {
+			return fmt.Errorf("source %s: %w", com.Name, err)
+		}
+		if names[com.Name] && com.Name != in.Source {
+			return fmt.Errorf("source %s: name used twice", com.Name)
+		}
+		names[com.Name] = true
+	}
+	if c.Pipeline.Workers < 0 || c.Pipeline.QueueBatches < 0 {
+		return errors.New("pipeline: workers and queue_batches must not be negative")
+	}
+	st := &c.Storage
+	if st.HotRows <= 0 {
+		st.HotRows = DefaultHotRows
+	}
+	if st.HotAge <= 0 {
+		st.HotAge = DefaultHotAge
+	}
+	if st.CommitInterval <= 0 {
+		st.CommitInterval = DefaultCommitInterval
+	}
+	if st.Retention.MaxAge == 0 {
+		st.Retention.MaxAge = DefaultRetentionAge
+	}
+	if st.Retention.MaxAge < 0 || st.Retention.MaxBytes < 0 {
+		return errors.New("storage.retention: limits must not be negative")
+	}
+	for t, r := range st.Tenants {
+		if r.MaxAge < 0 || r.MaxBytes < 0 {
+			return fmt.Errorf("storage.tenants.%s: limits must not be negative", t)
+		}
+	}
+	return nil
+}
+
+// RetentionFor returns the retention of a tenant: its override, with unset
+// limits taken from the global retention.
+func (c *Config) RetentionFor(tenant string) Retention {
+	r := c.Storage.Retention
+	if o, ok := c.Storage.Tenants[tenant]; ok {
+		if o.MaxAge != 0 {
+			r.MaxAge = o.MaxAge
+		}
+		if o.MaxBytes != 0 {
+			r.MaxBytes = o.MaxBytes
+		}
+	}
+	return r
+}
+
+// decodeStrict decodes a YAML node into v, rejecting keys v has no field for.
+func decodeStrict(n *yaml.Node, v any) error {
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return err
+	}
+	d := yaml.NewDecoder(bytes.NewReader(b))
+	d.KnownFields(true)
+	return d.Decode(v)
+}

@@ -1,0 +1,141 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"regexp"
+	"sort"
+	"sync"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vigilsiem/vigil/internal/pipeline"
+)
+
+// SourceCommon holds the settings every source has.
+type SourceCommon struct {
+	// Name identifies the source; it becomes vigil.source on its events.
+	Name string `yaml:"name"`
+	// Type selects the source implementation ("syslog", "http", "file", …).
+	Type string `yaml:"type"`
+	// Tenant owns the source's events. Default: "default".
+	Tenant string `yaml:"tenant"`
+	// Format names the parser for raw records. Default: "auto".
+	Format string `yaml:"format"`
+	// Timezone is the IANA zone of timestamps without one. Default: UTC.
+	Timezone string `yaml:"timezone"`
+}
+
+// Location returns the source's time zone.
+func (c *SourceCommon) Location() (*time.Location, error) {
+	if c.Timezone == "" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: timezone: %w", c.Name, err)
+	}
+	return loc, nil
+}
+
+// SourceEnv is what a source needs from the running process.
+type SourceEnv struct {
+	// DataDir is the data directory; sources keep their state (checkpoints)
+	// under DataDir/state/<source name>.
+	DataDir string
+	Metrics *pipeline.Metrics
+	Logger  *slog.Logger
+}
+
+// SourceConfig is the configuration of one source type. Implementations
+// embed SourceCommon and register themselves with RegisterSource.
+type SourceConfig interface {
+	// Common returns the embedded common settings.
+	Common() *SourceCommon
+	// Validate checks the settings and fills defaults.
+	Validate() error
+	// NewSource builds the source.
+	NewSource(env SourceEnv) (pipeline.Source, error)
+}
+
+var (
+	sourceMu    sync.RWMutex
+	sourceTypes = map[string]func() SourceConfig{}
+)
+
+// RegisterSource makes a source type known to the configuration. It is
+// called from the init function of the source's package.
+func RegisterSource(typ string, newConfig func() SourceConfig) {
+	sourceMu.Lock()
+	defer sourceMu.Unlock()
+	if _, dup := sourceTypes[typ]; dup {
+		panic("config: source type registered twice: " + typ)
+	}
+	sourceTypes[typ] = newConfig
+}
+
+// SourceTypes lists the registered source types.
+func SourceTypes() []string {
+	sourceMu.RLock()
+	defer sourceMu.RUnlock()
+	var ts []string
+	for t := range sourceTypes {
+		ts = append(ts, t)
+	}
+	sort.Strings(ts)
+	return ts
+}
+
+// Source is one entry of the sources list: it decodes into the config type
+// its "type" names.
+type Source struct {
+	SourceConfig
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// UnmarshalYAML decodes the entry into its registered type, rejecting
+// unknown keys.
+func (s *Source) UnmarshalYAML(n *yaml.Node) error {
+	var head struct {
+		Type string `yaml:"type"`
+	}
+	if err := n.Decode(&head); err != nil {
+		return err
+	}
+	sourceMu.RLock()
+	newConfig, ok := sourceTypes[head.Type]
+	sourceMu.RUnlock()
+	if !ok {
+		return fmt.Errorf("line %d: source type %q unknown (known: %v)", n.Line, head.Type, SourceTypes())
+	}
+	c := newConfig()
+	if err := decodeStrict(n, c); err != nil {
+		return fmt.Errorf("line %d: source of type %s: %w", n.Line, head.Type, err)
+	}
+	s.SourceConfig = c
+	return nil
+}
+
+// MarshalYAML implements yaml.Marshaler.
+func (s Source) MarshalYAML() (any, error) { return s.SourceConfig, nil }
+
+func validateCommon(c *SourceCommon) error {
+	if !nameRE.MatchString(c.Name) {
+		return fmt.Errorf("source name %q: want 1-64 letters, digits, '_', '.', '-'", c.Name)
+	}
+	if c.Tenant == "" {
+		c.Tenant = "default"
+	}
+	if !nameRE.MatchString(c.Tenant) {
+		return fmt.Errorf("source %s: tenant %q: want 1-64 letters, digits, '_', '.', '-'", c.Name, c.Tenant)
+	}
+	if c.Format == "" {
+		c.Format = "auto"
+	}
+	if _, err := c.Location(); err != nil {
+		return err
+	}
+	return nil
+}
