@@ -25,6 +25,11 @@ type Parser interface {
 // in its format.
 var ErrFormat = errors.New("malformed record")
 
+// ErrSkip is returned by a parser that consumed a record without producing
+// an event (a CSV header line). The pipeline neither stores nor
+// dead-letters such a record.
+var ErrSkip = errors.New("record consumed without an event")
+
 // Options configure the parsers that need context beyond the record.
 type Options struct {
 	// Location is the time zone of timestamps that carry none (RFC 3164,

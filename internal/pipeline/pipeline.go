@@ -187,6 +187,10 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 			if perr == nil {
 				perr = safeParse(ps, r.Data, e)
 			}
+			if errors.Is(perr, parse.ErrSkip) {
+				p.release(e)
+				continue
+			}
 			if perr != nil {
 				dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: format,
 					Peer: r.Peer, Position: r.Position, Reason: perr.Error(), Data: r.Data})
