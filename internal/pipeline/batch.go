@@ -33,6 +33,9 @@ type Batch struct {
 	// Received is when the source read the batch; events get it as
 	// event.ingested, and as @timestamp unless their record has its own.
 	Received time.Time
+	// Fields are set on every event of the batch that lacks them
+	// (log.file.path for a file source, for instance).
+	Fields []event.Field
 	// Records are raw records to parse.
 	Records []Record
 	// Events are events a source built itself (HEC, Elastic bulk, EVTX).

@@ -211,6 +211,15 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 		fillEnvelope(e, b, received)
 		events = append(events, e)
 	}
+	if len(b.Fields) > 0 {
+		for _, e := range events {
+			for _, f := range b.Fields {
+				if !e.Has(f.Name) {
+					e.Set(f.Name, f.Value)
+				}
+			}
+		}
+	}
 	tel.DeadLettered.Add(float64(len(dead)))
 	var err error
 	if len(dead) > 0 {
