@@ -1,10 +1,10 @@
 package parse
 
 import (
-	"errors"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/parse/internal/formaterr"
 )
 
 // Parser turns one raw record into fields of an event.
@@ -23,12 +23,12 @@ type Parser interface {
 
 // ErrFormat is wrapped by every error a parser returns for input that is not
 // in its format.
-var ErrFormat = errors.New("malformed record")
+var ErrFormat = formaterr.ErrFormat
 
 // ErrSkip is returned by a parser that consumed a record without producing
 // an event (a CSV header line). The pipeline neither stores nor
 // dead-letters such a record.
-var ErrSkip = errors.New("record consumed without an event")
+var ErrSkip = formaterr.ErrSkip
 
 // Options configure the parsers that need context beyond the record.
 type Options struct {
