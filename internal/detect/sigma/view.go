@@ -1,0 +1,179 @@
+package sigma
+
+import (
+	"github.com/vigilsiem/vigil/internal/event"
+)
+
+// fieldTable interns the event field names a rule set reads, so an event's
+// fields are located once per event and every matcher then reads its field
+// by index.
+type fieldTable struct {
+	ids   map[string]int32
+	names []string
+}
+
+func (t *fieldTable) id(name string) int32 {
+	if id, ok := t.ids[name]; ok {
+		return id
+	}
+	if t.ids == nil {
+		t.ids = map[string]int32{}
+	}
+	id := int32(len(t.names))
+	t.ids[name] = id
+	t.names = append(t.names, name)
+	return id
+}
+
+// accessor reads one rule field: the first of its candidate event fields
+// that is present (taxonomy.go gives the candidates).
+type accessor struct {
+	cands []int32
+	names []string
+}
+
+// fieldPos locates a field of the current event; gen tells whether it is
+// current.
+type fieldPos struct {
+	gen uint32
+	idx int32
+}
+
+// accVal is the value an accessor found in the current event, with its text
+// and lower-cased text computed on first use.
+type accVal struct {
+	gen       uint32
+	present   bool
+	v         event.Value
+	text      string
+	lower     string
+	haveText  bool
+	haveLower bool
+}
+
+// view is the per-event state of matching. It is reused from event to event
+// and is not safe for concurrent use.
+type view struct {
+	rs   *RuleSet
+	e    *event.Event
+	gen  uint32
+	pos  []fieldPos
+	acc  []accVal
+	kw   []string // lower-cased text of every field, for keyword searches
+	kwOK bool
+
+	// prefilter scratch: per bucket, the mark of the last event that made
+	// each variant a candidate
+	stamps [][]uint32
+	mark   uint32
+	cands  []int32
+}
+
+func newView(rs *RuleSet) *view {
+	return &view{rs: rs, pos: make([]fieldPos, len(rs.fields.names)), acc: make([]accVal, len(rs.accs))}
+}
+
+func (v *view) reset(e *event.Event) {
+	v.e = e
+	v.gen++
+	if v.gen == 0 { // wrapped: clear stale stamps
+		clear(v.pos)
+		clear(v.acc)
+		v.gen = 1
+	}
+	v.kw, v.kwOK = v.kw[:0], false
+	ids := v.rs.fields.ids
+	for i := range e.Fields {
+		if id, ok := ids[e.Fields[i].Name]; ok {
+			v.pos[id] = fieldPos{gen: v.gen, idx: int32(i)}
+		}
+	}
+}
+
+// get returns the value of accessor a in the current event.
+func (v *view) get(a int32) *accVal {
+	av := &v.acc[a]
+	if av.gen == v.gen {
+		return av
+	}
+	*av = accVal{gen: v.gen}
+	for i, c := range v.rs.accs[a].cands {
+		if p := v.pos[c]; p.gen == v.gen {
+			av.present, av.v = true, v.e.Fields[p.idx].Value
+			return av
+		}
+		if name := v.rs.accs[a].names[i]; isEnvelopeName(name) {
+			if val, ok := v.e.Get(name); ok {
+				av.present, av.v = true, val
+				return av
+			}
+		}
+	}
+	return av
+}
+
+func isEnvelopeName(n string) bool {
+	return len(n) > 0 && (n[0] == '@' || n[0] == 'e' || n[0] == 'v') && event.IsEnvelope(n)
+}
+
+// textOf returns the text of a present value.
+func (a *accVal) textOf() string {
+	if !a.haveText {
+		if k := a.v.Kind(); k == event.KindString || k == event.KindIP {
+			a.text = a.v.Str()
+		} else {
+			a.text = a.v.Text()
+		}
+		a.haveText = true
+	}
+	return a.text
+}
+
+// lowerOf returns the lower-cased text of a present value.
+func (a *accVal) lowerOf() string {
+	if !a.haveLower {
+		a.lower = lower(a.textOf())
+		a.haveLower = true
+	}
+	return a.lower
+}
+
+// isEmpty reports whether the value is null or empty text.
+func (a *accVal) isEmpty() bool {
+	switch a.v.Kind() {
+	case event.KindNull:
+		return true
+	case event.KindString, event.KindIP:
+		return a.v.Str() == ""
+	case event.KindList:
+		return len(a.v.List()) == 0
+	}
+	return false
+}
+
+// keywordTexts returns the lower-cased text of every field of the event,
+// message and event.original included.
+func (v *view) keywordTexts() []string {
+	if v.kwOK {
+		return v.kw
+	}
+	v.kwOK = true
+	if v.e.Original != "" {
+		v.kw = append(v.kw, lower(v.e.Original))
+	}
+	for _, f := range v.e.Fields {
+		switch f.Value.Kind() {
+		case event.KindString, event.KindIP:
+			if s := f.Value.Str(); s != "" {
+				v.kw = append(v.kw, lower(s))
+			}
+		case event.KindList:
+			for _, s := range f.Value.List() {
+				v.kw = append(v.kw, lower(s))
+			}
+		case event.KindInt, event.KindFloat, event.KindBool:
+			v.kw = append(v.kw, f.Value.Text())
+		}
+	}
+	return v.kw
+}
