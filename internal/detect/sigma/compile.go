@@ -359,7 +359,11 @@ func (c *compileCtx) fieldItem(field string, vals []sval, m modifiers) (node, er
 			if err != nil {
 				return nil, err
 			}
-			ms = append(ms, reMatcher{re})
+			if n, dotNL, ok := longRun(v.raw, m.reFlags); ok {
+				ms = append(ms, runMatcher{n: n, dotNL: dotNL})
+				continue
+			}
+			ms = append(ms, reMatcher{re: re, lits: regexLiterals(v.raw)})
 		}
 		return &fieldNode{acc: acc, ms: ms, all: m.all}, nil
 	case m.cidr:

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigilsiem/vigil/internal/event"
 )
@@ -296,7 +297,12 @@ func (n neqStrMatcher) match(a *accVal, _ *view) bool {
 }
 
 // reMatcher is `field|re`: the expression is searched anywhere in the text.
-type reMatcher struct{ re *regexp.Regexp }
+// lits, when set, are literals one of which any match contains (lower-cased):
+// checking them first spares most runs of the expression.
+type reMatcher struct {
+	re   *regexp.Regexp
+	lits []string
+}
 
 func (m reMatcher) match(a *accVal, _ *view) bool {
 	if a.v.Kind() == event.KindList {
@@ -307,7 +313,40 @@ func (m reMatcher) match(a *accVal, _ *view) bool {
 		}
 		return false
 	}
+	if len(m.lits) > 0 {
+		s := a.lowerOf()
+		found := false
+		for _, l := range m.lits {
+			if strings.Contains(s, l) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
 	return m.re.MatchString(a.textOf())
+}
+
+// runMatcher is an expression that only asks for a run of n characters
+// other than newline (`.{n,}`), or n characters at all with the s flag.
+type runMatcher struct {
+	n     int
+	dotNL bool
+}
+
+func (m runMatcher) match(a *accVal, _ *view) bool {
+	s := a.textOf()
+	if m.dotNL {
+		return utf8.RuneCountInString(s) >= m.n
+	}
+	for _, line := range strings.Split(s, "\n") {
+		if utf8.RuneCountInString(line) >= m.n {
+			return true
+		}
+	}
+	return false
 }
 
 // cidrMatcher is `field|cidr`.

@@ -19,9 +19,9 @@ import (
 
 const (
 	gramLen     = 4
-	gramBits    = 16 // bitmap of 64Ki bits per bucket and field
-	minLitLen   = 3  // shorter literals are checked with strings.Contains
-	maxReqPairs = 64 // more alternatives than this: not worth filtering
+	gramBits    = 16   // bitmap of 64Ki bits per bucket and field
+	minLitLen   = 3    // shorter literals are checked with strings.Contains
+	maxReqPairs = 4096 // more alternatives than this: not worth indexing
 )
 
 // litReq is one field/literal pair of a requirement; lit is lower-cased.
@@ -59,6 +59,53 @@ func requirementOf(n node) []litReq {
 			out = append(out, litReq{acc: x.acc, lit: lowerLit(l, x.cased)})
 		}
 		return dedupReqs(out)
+	case *fieldNode:
+		if x.absent || len(x.ms) == 0 {
+			return nil
+		}
+		var per [][]litReq
+		for _, m := range x.ms {
+			rm, ok := m.(reMatcher)
+			if !ok || len(rm.lits) == 0 {
+				if x.all {
+					continue
+				}
+				return nil
+			}
+			r := make([]litReq, len(rm.lits))
+			for i, l := range rm.lits {
+				r[i] = litReq{acc: x.acc, lit: l}
+			}
+			per = append(per, r)
+		}
+		return combine(per, x.all)
+	case *keywordNode:
+		var per [][]litReq
+		for i := range x.ms {
+			l := x.ms[i].longestLiteral()
+			if l == "" {
+				if x.all {
+					continue
+				}
+				return nil
+			}
+			per = append(per, []litReq{{acc: keywordAcc, lit: lowerLit(l, x.ms[i].cased)}})
+		}
+		for _, re := range x.res {
+			lits := regexLiterals(re.String())
+			if len(lits) == 0 {
+				if x.all {
+					continue
+				}
+				return nil
+			}
+			r := make([]litReq, len(lits))
+			for i, l := range lits {
+				r[i] = litReq{acc: keywordAcc, lit: l}
+			}
+			per = append(per, r)
+		}
+		return combine(per, x.all)
 	case andNode:
 		var best []litReq
 		for _, c := range x {
@@ -74,6 +121,36 @@ func requirementOf(n node) []litReq {
 		return unionReqs(x.children)
 	}
 	return nil
+}
+
+// keywordAcc stands for "any field of the event" in a requirement of a
+// keyword search.
+const keywordAcc = -1
+
+// combine joins the requirements of the parts of one test: with all, any
+// part's requirement holds for the whole (the best is kept); otherwise
+// their union.
+func combine(per [][]litReq, all bool) []litReq {
+	if len(per) == 0 {
+		return nil
+	}
+	if all {
+		best := per[0]
+		for _, r := range per[1:] {
+			if betterReq(r, best) {
+				best = r
+			}
+		}
+		return best
+	}
+	var out []litReq
+	for _, r := range per {
+		out = append(out, r...)
+		if len(out) > maxReqPairs {
+			return nil
+		}
+	}
+	return dedupReqs(out)
 }
 
 func unionReqs(kids []node) []litReq {
@@ -201,9 +278,16 @@ func (rs *RuleSet) newBucket(vs []*variant) *bucket {
 		}
 		best, bestN := uint32(0), -1
 		for _, g := range gramsOf(p.req.lit) {
+			if p.req.acc == keywordAcc && !asciiGram(g) {
+				continue // raw text is only ASCII-folded when scanned
+			}
 			if n := freq[g]; bestN < 0 || n < bestN {
 				best, bestN = g, n
 			}
+		}
+		if bestN < 0 {
+			fg.addShort(p.req.lit, p.v)
+			continue
 		}
 		if len(p.req.lit) < gramLen {
 			fg.grams3 = true
@@ -246,6 +330,17 @@ func gramsOf(lit string) []uint32 {
 	return out
 }
 
+// lowerTab lower-cases ASCII letters and leaves every other byte alone.
+var lowerTab = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] = byte(i + 'a' - 'A')
+		}
+	}
+	return t
+}()
+
 func gram4(s string, i int) uint32 {
 	return uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
 }
@@ -254,6 +349,15 @@ func gram4(s string, i int) uint32 {
 // valid UTF-8 sequence, so no lower-cased text holds it.
 func gram3(s string, i int) uint32 {
 	return uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | 0xff<<24
+}
+
+func asciiGram(g uint32) bool {
+	for i := 0; i < 4; i++ {
+		if b := byte(g >> (8 * i)); b >= 0x80 && !(i == 3 && b == 0xff) {
+			return false
+		}
+	}
+	return true
 }
 
 func gramHash(g uint32) uint32 {
@@ -292,42 +396,73 @@ func (v *view) candidates(b *bucket) []int32 {
 		}
 	}
 	for _, fg := range b.fields {
+		if fg.acc == keywordAcc {
+			if len(fg.short) > 0 {
+				for _, s := range v.keywordTexts() {
+					fg.scanShort(s, hit)
+				}
+			}
+			v.rangeTexts(func(s string) { fg.scanGrams(s, true, hit) })
+			continue
+		}
 		a := v.get(fg.acc)
 		if !a.present {
 			continue
 		}
-		s := a.lowerOf()
-		for i := range fg.short {
-			if strings.Contains(s, fg.short[i].lit) {
-				hit(fg.short[i].vs)
-			}
-		}
-		for i := 0; i+gramLen <= len(s); i++ {
-			g := gram4(s, i)
-			h := gramHash(g)
-			if fg.bitmap[h>>6]&(1<<(h&63)) == 0 {
-				continue
-			}
-			if list, ok := fg.table[g]; ok {
-				hit(list)
-			}
-		}
-		if fg.grams3 {
-			for i := 0; i+3 <= len(s); i++ {
-				g := gram3(s, i)
-				h := gramHash(g)
-				if fg.bitmap[h>>6]&(1<<(h&63)) == 0 {
-					continue
-				}
-				if list, ok := fg.table[g]; ok {
-					hit(list)
-				}
-			}
-		}
+		fg.scan(a.lowerOf(), hit)
 	}
 	if len(cands) > len(b.always) {
 		sortedInts(cands)
 	}
 	v.cands = cands
 	return cands
+}
+
+// scan looks the grams of lower-cased text s up and reports the variants
+// whose literal may be in it.
+func (fg *fieldGrams) scan(s string, hit func([]int32)) {
+	fg.scanShort(s, hit)
+	fg.scanGrams(s, false, hit)
+}
+
+func (fg *fieldGrams) scanShort(s string, hit func([]int32)) {
+	for i := range fg.short {
+		if strings.Contains(s, fg.short[i].lit) {
+			hit(fg.short[i].vs)
+		}
+	}
+}
+
+// scanGrams looks up every gram of s; with fold, s is raw text and its
+// ASCII letters are lower-cased on the fly (keyword literals index only
+// ASCII grams, so this finds all of theirs). The gram rolls one byte at a
+// time, and the bitmap (8 KiB, in L1) answers most positions alone.
+func (fg *fieldGrams) scanGrams(s string, fold bool, hit func([]int32)) {
+	if len(s) < 3 {
+		return
+	}
+	bm := fg.bitmap
+	var g uint32
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if fold {
+			c = lowerTab[c]
+		}
+		g = g>>8 | uint32(c)<<24
+		if i >= gramLen-1 {
+			if h := gramHash(g); bm[h>>6]&(1<<(h&63)) != 0 {
+				if list, ok := fg.table[g]; ok {
+					hit(list)
+				}
+			}
+		}
+		if fg.grams3 && i >= 2 {
+			g3 := g>>8 | 0xff<<24
+			if h := gramHash(g3); bm[h>>6]&(1<<(h&63)) != 0 {
+				if list, ok := fg.table[g3]; ok {
+					hit(list)
+				}
+			}
+		}
+	}
 }

@@ -1,6 +1,10 @@
 package sigma
 
 import (
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+
 	"github.com/vigilsiem/vigil/internal/event"
 )
 
@@ -42,6 +46,7 @@ type fieldPos struct {
 // accVal is the value an accessor found in the current event, with its text
 // and lower-cased text computed on first use.
 type accVal struct {
+	vw        *view
 	gen       uint32
 	present   bool
 	v         event.Value
@@ -61,6 +66,10 @@ type view struct {
 	acc  []accVal
 	kw   []string // lower-cased text of every field, for keyword searches
 	kwOK bool
+
+	// lowerBuf holds the lower-cased text of this event's values (see lower)
+	lowerBuf []byte
+	numBuf   []byte
 
 	// prefilter scratch: per bucket, the mark of the last event that made
 	// each variant a candidate
@@ -82,6 +91,10 @@ func (v *view) reset(e *event.Event) {
 		v.gen = 1
 	}
 	v.kw, v.kwOK = v.kw[:0], false
+	if cap(v.lowerBuf) > maxLowerBuf {
+		v.lowerBuf = nil
+	}
+	v.lowerBuf = v.lowerBuf[:0]
 	ids := v.rs.fields.ids
 	for i := range e.Fields {
 		if id, ok := ids[e.Fields[i].Name]; ok {
@@ -96,7 +109,7 @@ func (v *view) get(a int32) *accVal {
 	if av.gen == v.gen {
 		return av
 	}
-	*av = accVal{gen: v.gen}
+	*av = accVal{vw: v, gen: v.gen}
 	for i, c := range v.rs.accs[a].cands {
 		if p := v.pos[c]; p.gen == v.gen {
 			av.present, av.v = true, v.e.Fields[p.idx].Value
@@ -132,7 +145,7 @@ func (a *accVal) textOf() string {
 // lowerOf returns the lower-cased text of a present value.
 func (a *accVal) lowerOf() string {
 	if !a.haveLower {
-		a.lower = lower(a.textOf())
+		a.lower = a.vw.lower(a.textOf())
 		a.haveLower = true
 	}
 	return a.lower
@@ -151,6 +164,45 @@ func (a *accVal) isEmpty() bool {
 	return false
 }
 
+// maxLowerBuf bounds the lower-casing buffer kept between events; one huge
+// event should not pin its size forever.
+const maxLowerBuf = 1 << 20
+
+// lower lower-cases s for the current event. ASCII text is written to a
+// buffer reused from event to event and returned as a string over it
+// without a copy: the strings are only used while the event is matched
+// (accVal and kw are reset with it), and a buffer that grows leaves the
+// strings of the old one valid, since they keep it alive.
+func (v *view) lower(s string) string {
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(s)
+		}
+		if 'A' <= c && c <= 'Z' {
+			break
+		}
+	}
+	if i == len(s) {
+		return s
+	}
+	start := len(v.lowerBuf)
+	v.lowerBuf = append(v.lowerBuf, s...)
+	b := v.lowerBuf[start:]
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c >= utf8.RuneSelf {
+			v.lowerBuf = v.lowerBuf[:start]
+			return strings.ToLower(s)
+		}
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
 // keywordTexts returns the lower-cased text of every field of the event,
 // message and event.original included.
 func (v *view) keywordTexts() []string {
@@ -159,21 +211,44 @@ func (v *view) keywordTexts() []string {
 	}
 	v.kwOK = true
 	if v.e.Original != "" {
-		v.kw = append(v.kw, lower(v.e.Original))
+		v.kw = append(v.kw, v.lower(v.e.Original))
 	}
 	for _, f := range v.e.Fields {
 		switch f.Value.Kind() {
 		case event.KindString, event.KindIP:
 			if s := f.Value.Str(); s != "" {
-				v.kw = append(v.kw, lower(s))
+				v.kw = append(v.kw, v.lower(s))
 			}
 		case event.KindList:
 			for _, s := range f.Value.List() {
-				v.kw = append(v.kw, lower(s))
+				v.kw = append(v.kw, v.lower(s))
 			}
 		case event.KindInt, event.KindFloat, event.KindBool:
 			v.kw = append(v.kw, f.Value.Text())
 		}
 	}
 	return v.kw
+}
+
+// rangeTexts calls fn with the raw text of every field of the event, as
+// keyword searches see them; numbers are rendered into a scratch buffer.
+func (v *view) rangeTexts(fn func(string)) {
+	if v.e.Original != "" {
+		fn(v.e.Original)
+	}
+	for _, f := range v.e.Fields {
+		switch f.Value.Kind() {
+		case event.KindString, event.KindIP:
+			if s := f.Value.Str(); s != "" {
+				fn(s)
+			}
+		case event.KindList:
+			for _, s := range f.Value.List() {
+				fn(s)
+			}
+		case event.KindInt, event.KindFloat, event.KindBool:
+			v.numBuf = f.Value.AppendText(v.numBuf[:0])
+			fn(unsafe.String(unsafe.SliceData(v.numBuf), len(v.numBuf)))
+		}
+	}
 }

@@ -1,0 +1,111 @@
+package sigma_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vigilsiem/vigil/internal/detect/sigma"
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/hunt"
+	"github.com/vigilsiem/vigil/internal/testutil"
+)
+
+var (
+	benchOnce   sync.Once
+	benchEvents []*event.Event
+	benchBytes  int64
+	benchErr    error
+	sinkRules   []*sigma.Rule
+)
+
+// sampleEvents decodes every record of the EVTX samples once.
+func sampleEvents(b *testing.B) ([]*event.Event, int64) {
+	dir := testutil.SharedData(b, "evtx")
+	benchOnce.Do(func() {
+		benchErr = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(strings.ToLower(p), ".evtx") {
+				return err
+			}
+			f, err := os.Open(p)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_ = hunt.ReadEVTX(f, p, func(e *event.Event) error {
+				benchEvents = append(benchEvents, e)
+				benchBytes += int64(len(e.AppendJSON(nil)))
+				return nil
+			})
+			return nil
+		})
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	if len(benchEvents) == 0 {
+		b.Fatal("no events decoded from the EVTX samples")
+	}
+	return benchEvents, benchBytes
+}
+
+func loadCorpus(b *testing.B) *sigma.RuleSet {
+	res, err := sigma.Load(sigma.Config{}, testutil.SharedData(b, "sigma"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res.Set
+}
+
+// BenchmarkMatchCorpus evaluates the whole SigmaHQ corpus on the events of
+// the EVTX samples, one event per op. SetBytes is the mean size of an
+// event as flat JSON, so MB/s reads as JSON throughput.
+func BenchmarkMatchCorpus(b *testing.B) {
+	events, size := sampleEvents(b)
+	rs := loadCorpus(b)
+	m := rs.NewMatcher()
+	b.SetBytes(size / int64(len(events)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	var dst []*sigma.Rule
+	for b.Loop() {
+		dst = m.Match(events[i], dst[:0])
+		i++
+		if i == len(events) {
+			i = 0
+		}
+	}
+	sinkRules = dst
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkCompileCorpus parses and compiles the whole corpus.
+func BenchmarkCompileCorpus(b *testing.B) {
+	dir := testutil.SharedData(b, "sigma")
+	files, err := sigma.RuleFiles(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total int64
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += st.Size()
+	}
+	b.SetBytes(total)
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := sigma.Load(sigma.Config{}, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Set.Len() == 0 {
+			b.Fatal("nothing compiled")
+		}
+	}
+}
