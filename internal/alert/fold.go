@@ -1,0 +1,115 @@
+package alert
+
+import (
+	"sync"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/event"
+)
+
+// DefaultWindow is how long after an alert's first event a duplicate (same
+// tenant, rule and entities) still folds into it: 10 minutes keeps a burst
+// of one attack in one alert without hiding a repeat an hour later.
+const DefaultWindow = 10 * time.Minute
+
+// maxOpen bounds the alerts a Folder tracks; past it the oldest are
+// forgotten (a later duplicate then opens a new alert), so memory stays
+// bounded whatever the event rate.
+const maxOpen = 100_000
+
+// Match is one event that matched one rule.
+type Match struct {
+	RuleID, Title, Level string
+	Tags                 []string
+	Event                *event.Event
+}
+
+// Folder folds matches into alerts. It is safe for concurrent use.
+type Folder struct {
+	window time.Duration
+	newID  func(tenant, rule, key string, first time.Time) string
+
+	mu   sync.Mutex
+	open map[string]*Alert
+	fifo []string
+}
+
+// NewFolder returns a folder with the given window (<= 0: DefaultWindow).
+func NewFolder(window time.Duration) *Folder {
+	if window <= 0 {
+		window = DefaultWindow
+	}
+	return &Folder{window: window, open: map[string]*Alert{}, newID: alertID}
+}
+
+func alertID(tenant, rule, key string, first time.Time) string {
+	return event.NewID(tenant, "alert", rule, []byte(key+first.UTC().Format(time.RFC3339Nano)))
+}
+
+// Add folds matches and returns the alerts they created or updated (each
+// once, as it stands after the batch). Event time decides the window, so
+// replays and offline hunts fold the same way as live traffic.
+func (f *Folder) Add(ms []Match) []Alert {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	touched := map[*Alert]bool{}
+	var order []*Alert
+	for _, m := range ms {
+		e := m.Event
+		tenant := e.Tenant
+		if tenant == "" {
+			tenant = event.DefaultTenant
+		}
+		t := e.Timestamp
+		if t.IsZero() {
+			t = e.Ingested
+		}
+		en := EntitiesOf(e)
+		key := tenant + "\x00" + m.RuleID + "\x00" + en.key()
+		a := f.open[key]
+		if a != nil && t.Sub(a.First) > f.window {
+			a = nil // the window has passed: a new alert
+		}
+		if a == nil {
+			tech, tact := Attack(m.Tags)
+			a = &Alert{Tenant: tenant, RuleID: m.RuleID, Title: m.Title, Level: m.Level,
+				Tags: m.Tags, Techniques: tech, Tactics: tact, First: t, Last: t,
+				Entities: en, Status: StatusOpen}
+			a.ID = f.newID(tenant, m.RuleID, en.key(), t)
+			if _, ok := f.open[key]; !ok {
+				f.fifo = append(f.fifo, key)
+			}
+			f.open[key] = a
+			f.evict()
+		}
+		a.Count++
+		if t.Before(a.First) {
+			a.First = t
+		}
+		if t.After(a.Last) {
+			a.Last = t
+		}
+		if len(a.EventIDs) < MaxEventIDs && e.ID != "" {
+			a.EventIDs = append(a.EventIDs, e.ID)
+		}
+		if !touched[a] {
+			touched[a] = true
+			order = append(order, a)
+		}
+	}
+	out := make([]Alert, 0, len(order))
+	for _, p := range order {
+		a := *p
+		a.EventIDs = append([]string(nil), a.EventIDs...)
+		a.Tags = append([]string(nil), a.Tags...)
+		out = append(out, a)
+	}
+	return out
+}
+
+func (f *Folder) evict() {
+	for len(f.open) > maxOpen && len(f.fifo) > 0 {
+		delete(f.open, f.fifo[0])
+		f.fifo = f.fifo[1:]
+	}
+}
