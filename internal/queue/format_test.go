@@ -81,7 +81,9 @@ func rebody(b []byte) []byte {
 	return b
 }
 
-func putU32(b []byte, v uint32) { b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24) }
+func putU32(b []byte, v uint32) {
+	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+}
 
 func TestSegmentHeader(t *testing.T) {
 	b := appendSegmentHeader(nil, 1234, 99)

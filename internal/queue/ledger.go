@@ -3,6 +3,7 @@ package queue
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -66,7 +67,11 @@ func openLedger(fsys FS, dir string, sync bool) (l *ledger, lost bool, err error
 		return nil, false, fmt.Errorf("open ledger: %w", err)
 	}
 	b := make([]byte, ledgerSize)
-	n, _ := f.ReadAt(b[:min(size, ledgerSize)], 0)
+	n, err := f.ReadAt(b[:min(size, ledgerSize)], 0)
+	if err != nil && err != io.EOF {
+		f.Close()
+		return nil, false, fmt.Errorf("read ledger: %w", err)
+	}
 	found := false
 	for i := 0; i < 2; i++ {
 		if n < (i+1)*ledgerSlotSize {

@@ -239,7 +239,10 @@ func (q *Queue) statSealed(first uint64) (segment, error) {
 	}
 	s := segment{first: first, size: size}
 	b := make([]byte, segmentHeaderSize)
-	n, _ := f.ReadAt(b, 0)
+	n, err := f.ReadAt(b, 0)
+	if err != nil && err != io.EOF {
+		return segment{}, fmt.Errorf("read header of segment %d: %w", first, err)
+	}
 	h, err := parseSegmentHeader(b[:n])
 	switch {
 	case errors.Is(err, errSegmentVersion):
@@ -274,7 +277,10 @@ func (q *Queue) recoverActive(first uint64) error {
 	now := q.opts.Now().UnixNano()
 	seg := segment{first: first, size: size, created: now}
 	hb := make([]byte, segmentHeaderSize)
-	n, _ := f.ReadAt(hb, 0)
+	n, err := f.ReadAt(hb, 0)
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("read header of segment %d: %w", first, err)
+	}
 	h, herr := parseSegmentHeader(hb[:n])
 	if errors.Is(herr, errSegmentVersion) {
 		return fmt.Errorf("segment %d: %w", first, herr)
