@@ -1,0 +1,444 @@
+package hunt
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/detect/sigma"
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/parse"
+)
+
+// Limits on what one archive member may decompress to: EVTX and NDJSON
+// members are read into memory (EVTX needs random access), so a hostile
+// archive must not exhaust it.
+const maxMemberBytes = 2 << 30
+
+// Options configure a scan.
+type Options struct {
+	// Workers scan files in parallel; zero means GOMAXPROCS.
+	Workers int
+	// Tenant is given to events that have none; "" means the default.
+	Tenant string
+	// Progress, when set, is called about every 200 ms and at the end.
+	Progress func(Progress)
+}
+
+// Progress is how far a scan is.
+type Progress struct {
+	FilesDone, FilesTotal int
+	Events, Detections    int64
+	Elapsed               time.Duration
+}
+
+// Detection is one event that matched one rule.
+type Detection struct {
+	Rule  *sigma.Rule
+	Event *event.Event
+	// File is the file (and archive member) the event came from.
+	File string
+}
+
+// Summary is the outcome of a scan.
+type Summary struct {
+	Files      int
+	Events     int64
+	Detections int64
+	// Errors lists files or records that could not be read; the scan goes
+	// on past them.
+	Errors   []error
+	ByLevel  map[string]int64
+	ByRule   []RuleCount
+	Duration time.Duration
+}
+
+// RuleCount is how often one rule fired.
+type RuleCount struct {
+	ID, Title, Level string
+	Count            int64
+}
+
+// Scan reads every EVTX, NDJSON, zip and tar.gz file below paths, matches
+// each event against rs and calls emit for each detection (from one
+// goroutine at a time). It returns when every file was read or ctx ended.
+func Scan(ctx context.Context, rs *sigma.RuleSet, paths []string, opts Options, emit func(Detection)) (*Summary, error) {
+	start := time.Now()
+	files, err := listFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	s := &scan{rs: rs, opts: opts, emit: emit, byRule: map[*sigma.Rule]int64{}}
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &worker{s: s, m: rs.NewMatcher()}
+			for f := range jobs {
+				if err := w.file(ctx, f); err != nil {
+					s.fail(err)
+				}
+				s.filesDone.Add(1)
+			}
+		}()
+	}
+	stopProgress := s.progress(len(files), start)
+	go func() {
+		defer close(jobs)
+		for _, f := range files {
+			select {
+			case jobs <- f:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	stopProgress()
+	sum := &Summary{Files: len(files), Events: s.events.Load(), Detections: s.detections.Load(),
+		Errors: s.errs, ByLevel: map[string]int64{}, Duration: time.Since(start)}
+	for r, n := range s.byRule {
+		sum.ByLevel[r.Level] += n
+		sum.ByRule = append(sum.ByRule, RuleCount{ID: r.ID, Title: r.Title, Level: r.Level, Count: n})
+	}
+	sort.Slice(sum.ByRule, func(i, j int) bool {
+		a, b := sum.ByRule[i], sum.ByRule[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Title < b.Title
+	})
+	return sum, ctx.Err()
+}
+
+type scan struct {
+	rs   *sigma.RuleSet
+	opts Options
+	emit func(Detection)
+
+	filesDone          atomic.Int64
+	events, detections atomic.Int64
+
+	mu     sync.Mutex
+	errs   []error
+	byRule map[*sigma.Rule]int64
+}
+
+func (s *scan) fail(err error) {
+	s.mu.Lock()
+	s.errs = append(s.errs, err)
+	s.mu.Unlock()
+}
+
+func (s *scan) progress(total int, start time.Time) func() {
+	if s.opts.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	report := func() {
+		s.opts.Progress(Progress{FilesDone: int(s.filesDone.Load()), FilesTotal: total,
+			Events: s.events.Load(), Detections: s.detections.Load(), Elapsed: time.Since(start)})
+	}
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				report()
+				return
+			case <-t.C:
+				report()
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+type worker struct {
+	s     *scan
+	m     *sigma.Matcher
+	rules []*sigma.Rule
+	json  parse.Parser
+}
+
+// listFiles expands directories into the files below them, sorted.
+func listFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("hunt %s: %w", p, err)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(f string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && kindOf(f) != kindUnknown {
+				out = append(out, f)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", p, err)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+type fileKind int
+
+const (
+	kindUnknown fileKind = iota
+	kindEVTX
+	kindNDJSON
+	kindZip
+	kindTarGz
+)
+
+func kindOf(name string) fileKind {
+	n := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(n, ".evtx"):
+		return kindEVTX
+	case strings.HasSuffix(n, ".json"), strings.HasSuffix(n, ".ndjson"), strings.HasSuffix(n, ".jsonl"):
+		return kindNDJSON
+	case strings.HasSuffix(n, ".zip"):
+		return kindZip
+	case strings.HasSuffix(n, ".tar.gz"), strings.HasSuffix(n, ".tgz"):
+		return kindTarGz
+	}
+	return kindUnknown
+}
+
+func (w *worker) file(ctx context.Context, path string) error {
+	switch kindOf(path) {
+	case kindEVTX:
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return w.evtx(ctx, f, path)
+	case kindNDJSON:
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return w.ndjson(ctx, f, path)
+	case kindZip:
+		return w.zip(ctx, path)
+	case kindTarGz:
+		return w.tarGz(ctx, path)
+	}
+	return fmt.Errorf("hunt %s: not an EVTX, NDJSON, zip or tar.gz file", path)
+}
+
+func (w *worker) evtx(ctx context.Context, r io.ReadSeeker, name string) error {
+	return ReadEVTX(r, name, func(e *event.Event) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		id, _ := e.Get("winlog.record_id")
+		w.event(e, name, name+":"+id.Text())
+		return nil
+	})
+}
+
+// maxLine bounds one NDJSON record.
+const maxLine = 16 << 20
+
+func (w *worker) ndjson(ctx context.Context, r io.Reader, name string) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	line := 0
+	var bad int
+	var firstBad error
+	for sc.Scan() {
+		line++
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		e, err := w.decodeJSON(b)
+		if err != nil {
+			bad++
+			if firstBad == nil {
+				firstBad = fmt.Errorf("%s:%d: %w", name, line, err)
+			}
+			continue
+		}
+		w.event(e, name, name+":"+strconv.Itoa(line))
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d records of %s are not JSON objects (first: %w)", bad, name, firstBad)
+	}
+	return nil
+}
+
+// decodeJSON decodes one NDJSON record with the JSON parser when one is
+// registered, else as a flat or nested JSON object, and normalises
+// Windows records to the EVTX field layout.
+func (w *worker) decodeJSON(b []byte) (*event.Event, error) {
+	e := &event.Event{}
+	if w.json == nil {
+		if p, err := parse.New("json", parse.Options{}); err == nil {
+			w.json = p
+		}
+	}
+	if w.json != nil {
+		e.Original = string(b)
+		if err := w.json.Parse(b, e); err != nil {
+			return nil, err
+		}
+	} else if err := e.UnmarshalJSON(b); err != nil {
+		return nil, err
+	}
+	normalizeWindows(e)
+	return e, nil
+}
+
+func (w *worker) zip(ctx context.Context, path string) error {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return fmt.Errorf("open zip %s: %w", path, err)
+	}
+	defer zr.Close()
+	var errs []error
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() || kindOf(f.Name) == kindUnknown {
+			continue
+		}
+		name := path + "!" + f.Name
+		if f.UncompressedSize64 > maxMemberBytes {
+			errs = append(errs, fmt.Errorf("%s: %d bytes uncompressed, over the %d limit", name, f.UncompressedSize64, maxMemberBytes))
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("open %s: %w", name, err))
+			continue
+		}
+		err = w.member(ctx, rc, f.Name, name)
+		rc.Close()
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (w *worker) tarGz(ctx context.Context, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("open tar.gz %s: %w", path, err)
+	}
+	defer gz.Close()
+	tr := tar.NewReader(gz)
+	var errs []error
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read tar.gz %s: %w", path, err))
+			break
+		}
+		if h.Typeflag != tar.TypeReg || kindOf(h.Name) == kindUnknown {
+			continue
+		}
+		name := path + "!" + h.Name
+		if h.Size > maxMemberBytes {
+			errs = append(errs, fmt.Errorf("%s: %d bytes, over the %d limit", name, h.Size, maxMemberBytes))
+			continue
+		}
+		if err := w.member(ctx, tr, h.Name, name); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// member scans one archive member; nested archives are not opened.
+func (w *worker) member(ctx context.Context, r io.Reader, inner, name string) error {
+	switch kindOf(inner) {
+	case kindEVTX:
+		b, err := io.ReadAll(io.LimitReader(r, maxMemberBytes))
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		return w.evtx(ctx, bytes.NewReader(b), name)
+	case kindNDJSON:
+		return w.ndjson(ctx, r, name)
+	}
+	return nil
+}
+
+func (w *worker) event(e *event.Event, file, position string) {
+	s := w.s
+	if e.Tenant == "" {
+		e.Tenant = s.opts.Tenant
+		if e.Tenant == "" {
+			e.Tenant = event.DefaultTenant
+		}
+	}
+	if e.ID == "" {
+		e.ID = event.NewID(e.Tenant, "hunt", position, []byte(e.Original))
+	}
+	s.events.Add(1)
+	w.rules = w.m.Match(e, w.rules[:0])
+	if len(w.rules) == 0 {
+		return
+	}
+	s.detections.Add(int64(len(w.rules)))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range w.rules {
+		s.byRule[r]++
+		if s.emit != nil {
+			s.emit(Detection{Rule: r, Event: e, File: file})
+		}
+	}
+}
