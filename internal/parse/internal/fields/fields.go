@@ -163,3 +163,10 @@ func (w *Writer) Remove(i int) {
 	w.e.Fields = fs[:len(fs)-1]
 	w.dropIndex()
 }
+
+// Rename changes the name of the field at index i (as returned by Find);
+// the caller guarantees no field has the new name.
+func (w *Writer) Rename(i int, name string) {
+	w.e.Fields[i].Name = name
+	w.dropIndex()
+}

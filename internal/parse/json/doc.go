@@ -1,0 +1,37 @@
+// Package json owns the JSON record format: one JSON object per record
+// (NDJSON lines, HTTP bodies split per object).
+//
+// Mapping:
+//   - Nested objects are flattened to dotted names
+//     ({"source":{"ip":"10.0.0.1"}} → source.ip); names are kept as the
+//     record has them (they may already be ECS). An empty key is "_".
+//   - Strings stay strings; numbers become ints when written without
+//     fraction or exponent and within int64, floats otherwise; true/false
+//     are bools; null is absent.
+//   - Arrays become lists: scalars as their text (numbers as written),
+//     objects and arrays as their JSON text, nulls left out.
+//   - @timestamp (top level) sets the event time: an RFC 3339 string, or
+//     epoch seconds/milliseconds/microseconds/nanoseconds as a number or
+//     numeric string. Without @timestamp, the first of timestamp, time and
+//     ts that parses sets it (those fields are kept too). An @timestamp
+//     that does not parse is kept as json.@timestamp.
+//   - ECS fields whose type all formats must agree on are typed: ip and
+//     *.ip are IPs; *.port, *.pid, *.bytes, *.packets and event.severity
+//     are ints (numeric text converts). A value that does not convert is
+//     kept as json.<name> rather than stored with the wrong type.
+//   - msg becomes message when the record has no message.
+//   - Keys naming envelope fields (event.id, vigil.tenant, vigil.source,
+//     event.original, event.ingested), nested or dotted, are stored as
+//     json.<name>: a record must not choose its tenant or its id.
+//   - A duplicate key: the last value wins.
+//
+// Anything but a JSON object (an array, a scalar, trailing text after the
+// object, invalid JSON, nesting deeper than 64) is an error wrapping
+// ErrFormat with the byte position.
+//
+// The parser is hand-written, not encoding/json: decoding into
+// map[string]any allocates a map, an interface and a copy per value, and
+// loses the record's key order; this scanner validates as it goes (RFC
+// 8259; invalid UTF-8 is replaced by U+FFFD as encoding/json does) and
+// slices unescaped strings straight out of the record.
+package json
