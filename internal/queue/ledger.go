@@ -11,10 +11,12 @@ const ledgerName = "ledger"
 
 // ledger remembers what the reader has delivered. It is updated in place,
 // atomically, without a rename: the file holds two fixed-size slots, each
-// with its own checksum and a generation number, and an update overwrites
-// the older slot. A write torn by a crash breaks at most the slot being
-// written; the other still holds the previous state, and the reader of the
-// file takes the valid slot with the higher generation.
+// with its own checksum and a generation number. Updates go to the slot
+// that the last fsync did not make durable, as often as they come, and an
+// fsync makes it the durable one, so the next updates go to the other
+// slot. A crash can therefore tear only the slot written since the last
+// fsync; the durable one still holds the state of that fsync. Open takes
+// the valid slot with the higher generation.
 //
 // The ledger is written on every acknowledgement (a write to the page
 // cache, which a killed process does not lose) and fsynced by the queue's
@@ -23,10 +25,12 @@ const ledgerName = "ledger"
 // records again, which receivers drop by event.id, and syncing on every Ack
 // would double the fsyncs of the delivery path.
 type ledger struct {
-	f     File
-	state ledgerState
-	dirty bool // written since the last sync
-	buf   []byte
+	f       File
+	state   ledgerState
+	slot    int  // the slot holding state
+	durable int  // the slot the last fsync made durable: not written until the next; -1: none
+	dirty   bool // written since the last sync
+	buf     []byte
 }
 
 // openLedger opens or creates the ledger of dir. lost reports a ledger that
@@ -40,7 +44,7 @@ func openLedger(fsys FS, dir string, sync bool) (l *ledger, lost bool, err error
 		if err != nil {
 			return nil, false, fmt.Errorf("create ledger: %w", err)
 		}
-		l = &ledger{f: f}
+		l = &ledger{f: f, durable: -1}
 		if err := l.write(ledgerState{}); err != nil {
 			f.Close()
 			return nil, false, err
@@ -60,7 +64,7 @@ func openLedger(fsys FS, dir string, sync bool) (l *ledger, lost bool, err error
 	if err != nil {
 		return nil, false, fmt.Errorf("open ledger: %w", err)
 	}
-	l = &ledger{f: f}
+	l = &ledger{f: f, durable: -1}
 	size, err := f.Size()
 	if err != nil {
 		f.Close()
@@ -83,22 +87,31 @@ func openLedger(fsys FS, dir string, sync bool) (l *ledger, lost bool, err error
 			return nil, false, fmt.Errorf("open ledger: %w", err)
 		}
 		if err == nil && (!found || s.gen > l.state.gen) {
-			l.state, found = s, true
+			l.state, l.slot, found = s, i, true
 		}
+	}
+	if found {
+		// It was durable for the process that wrote it; the queue syncs it
+		// at Open in case that process was killed before its fsync.
+		l.durable = l.slot
 	}
 	// An empty file is a ledger whose creation a crash interrupted, not a
 	// lost one.
 	return l, !found && size > 0, nil
 }
 
-// write stores s in the slot of the next generation.
+// write stores s in the slot that is not durable.
 func (l *ledger) write(s ledgerState) error {
 	s.gen = l.state.gen + 1
+	slot := 1 - l.slot
+	if l.durable >= 0 {
+		slot = 1 - l.durable
+	}
 	l.buf = appendLedgerSlot(l.buf[:0], s)
-	if _, err := l.f.WriteAt(l.buf, int64(s.gen%2)*ledgerSlotSize); err != nil {
+	if _, err := l.f.WriteAt(l.buf, int64(slot)*ledgerSlotSize); err != nil {
 		return fmt.Errorf("write ledger: %w", err)
 	}
-	l.state, l.dirty = s, true
+	l.state, l.slot, l.dirty = s, slot, true
 	return nil
 }
 
@@ -109,6 +122,6 @@ func (l *ledger) sync() error {
 	if err := l.f.Sync(); err != nil {
 		return fmt.Errorf("sync ledger: %w", err)
 	}
-	l.dirty = false
+	l.durable, l.dirty = l.slot, false
 	return nil
 }

@@ -19,8 +19,8 @@ const (
 	// the records are written to the OS, which keeps them across kill -9
 	// but not across a power failure within the interval.
 	SyncInterval
-	// SyncNever never fsyncs while running (Close still does): for tests
-	// and benchmarks.
+	// SyncNever never fsyncs while running (Open, Sync and Close still
+	// do): for tests and benchmarks.
 	SyncNever
 )
 

@@ -208,10 +208,24 @@ func (q *Queue) recover() error {
 	q.dropFloor = q.segs[0].first
 	act := q.segs[len(q.segs)-1]
 	q.committed = position{seg: act.first, off: act.size}
+	// A killed process may have left writes in the page cache that were
+	// never synced (its ledger, appends under SyncInterval or SyncNever):
+	// make them durable now, or under SyncNever at Sync or Close.
+	// The ledger is synced under every policy: its update scheme relies on
+	// knowing which slot is durable.
+	led.dirty = true
+	if err := led.sync(); err != nil {
+		return err
+	}
 	if sync {
-		// What a killed process left in the page cache is still there to
-		// be synced under SyncNever; Close does it.
+		if err := q.active.f.Sync(); err != nil {
+			return fmt.Errorf("sync segment %d: %w", act.first, err)
+		}
 		q.synced = q.nextSeq - 1
+	} else {
+		for _, s := range q.segs[:len(q.segs)-1] {
+			q.unsynced = append(q.unsynced, s.first)
+		}
 	}
 	q.reclaim()
 	q.r.q = q
