@@ -63,6 +63,9 @@ type condParser struct {
 // parseCondition parses a condition string. Precedence, loosest first: or,
 // and, not, `x of`, parentheses.
 func parseCondition(s string) (*condNode, error) {
+	if i := strings.IndexByte(s, '|'); i >= 0 {
+		return nil, unsupported(ReasonAggregation, "aggregation %q in the condition (legacy correlation) is not supported", strings.TrimSpace(s[i:]))
+	}
 	toks, err := lexCondition(s)
 	if err != nil {
 		return nil, err
