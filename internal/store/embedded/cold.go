@@ -1,0 +1,263 @@
+package embedded
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// coldFile is one Parquet file of a tenant and day, with its meta.
+type coldFile struct {
+	Path   string `json:"-"`
+	Tenant string `json:"-"`
+	Day    string `json:"-"`
+	First  uint64 `json:"-"` // segment range it was frozen from
+	Last   uint64 `json:"-"`
+	Size   int64  `json:"-"`
+
+	Rows    int64             `json:"rows"`
+	Min     time.Time         `json:"min"`
+	Max     time.Time         `json:"max"`
+	Columns map[string]string `json:"columns"`
+	Tokens  *bloom            `json:"tokens,omitempty"`
+	// TokenCount is the number of distinct tokens in the filter.
+	TokenCount int `json:"token_count"`
+}
+
+// coldName is s<first>-<last>-<n>.parquet.
+func coldName(first, last uint64, n int) string {
+	return fmt.Sprintf("s%016d-%016d-%d.parquet", first, last, n)
+}
+
+func parseColdName(name string) (first, last uint64, ok bool) {
+	s, ok := strings.CutPrefix(name, "s")
+	if !ok {
+		return 0, 0, false
+	}
+	s, ok = strings.CutSuffix(s, ".parquet")
+	if !ok {
+		return 0, 0, false
+	}
+	parts := strings.Split(s, "-")
+	if len(parts) != 3 {
+		return 0, 0, false
+	}
+	f, err1 := strconv.ParseUint(parts[0], 10, 64)
+	l, err2 := strconv.ParseUint(parts[1], 10, 64)
+	_, err3 := strconv.Atoi(parts[2])
+	return f, l, err1 == nil && err2 == nil && err3 == nil
+}
+
+// coldIndex lists a dataset's cold files per tenant, oldest day first.
+type coldIndex struct {
+	dir string
+	mu  sync.RWMutex
+	// byTenant holds each tenant's files sorted by day then name.
+	byTenant map[string][]*coldFile
+}
+
+// loadColdIndex reads the meta of every cold file. Files from a freeze that
+// did not complete (their range ends above frozen) and files without meta
+// are removed: their segments are still hot and will be frozen again.
+func loadColdIndex(dir string, frozen uint64) (*coldIndex, error) {
+	idx := &coldIndex{dir: dir, byTenant: map[string][]*coldFile{}}
+	tenants, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return idx, os.MkdirAll(dir, 0o700)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list cold dir: %w", err)
+	}
+	for _, t := range tenants {
+		if !t.IsDir() {
+			continue
+		}
+		days, err := os.ReadDir(filepath.Join(dir, t.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range days {
+			if !d.IsDir() {
+				continue
+			}
+			dayDir := filepath.Join(dir, t.Name(), d.Name())
+			files, err := os.ReadDir(dayDir)
+			if err != nil {
+				return nil, err
+			}
+			for _, f := range files {
+				name := f.Name()
+				p := filepath.Join(dayDir, name)
+				if strings.HasSuffix(name, ".meta") {
+					if _, err := os.Stat(strings.TrimSuffix(p, ".meta")); os.IsNotExist(err) {
+						os.Remove(p)
+					}
+					continue
+				}
+				first, last, ok := parseColdName(name)
+				if !ok {
+					continue
+				}
+				if last > frozen {
+					os.Remove(p)
+					os.Remove(p + ".meta")
+					continue
+				}
+				cf, err := readMeta(p)
+				if err != nil {
+					return nil, err
+				}
+				cf.Path, cf.Tenant, cf.Day, cf.First, cf.Last = p, t.Name(), d.Name(), first, last
+				st, err := f.Info()
+				if err != nil {
+					return nil, err
+				}
+				cf.Size = st.Size()
+				idx.byTenant[cf.Tenant] = append(idx.byTenant[cf.Tenant], cf)
+			}
+		}
+	}
+	for t := range idx.byTenant {
+		idx.sort(t)
+	}
+	return idx, nil
+}
+
+func readMeta(parquetPath string) (*coldFile, error) {
+	b, err := os.ReadFile(parquetPath + ".meta")
+	if err != nil {
+		return nil, fmt.Errorf("read cold meta: %w", err)
+	}
+	var cf coldFile
+	if err := json.Unmarshal(b, &cf); err != nil {
+		return nil, fmt.Errorf("read cold meta %s: %w", parquetPath, err)
+	}
+	if cf.Tokens != nil {
+		if err := cf.Tokens.decode(); err != nil {
+			return nil, fmt.Errorf("read cold meta %s: %w", parquetPath, err)
+		}
+	}
+	return &cf, nil
+}
+
+func (idx *coldIndex) sort(tenant string) {
+	fs := idx.byTenant[tenant]
+	sort.Slice(fs, func(i, j int) bool {
+		if fs[i].Day != fs[j].Day {
+			return fs[i].Day < fs[j].Day
+		}
+		return fs[i].First < fs[j].First
+	})
+}
+
+func (idx *coldIndex) add(files []*coldFile) {
+	idx.mu.Lock()
+	defer idx.mu.Unlock()
+	touched := map[string]bool{}
+	for _, f := range files {
+		idx.byTenant[f.Tenant] = append(idx.byTenant[f.Tenant], f)
+		touched[f.Tenant] = true
+	}
+	for t := range touched {
+		idx.sort(t)
+	}
+}
+
+// files returns the tenant's files whose time range overlaps [from, to)
+// (zero bounds are open) and whose token filter may hold every term.
+func (idx *coldIndex) files(tenant string, from, to time.Time, terms []string) (keep []*coldFile, skipped int) {
+	idx.mu.RLock()
+	defer idx.mu.RUnlock()
+	for _, f := range idx.byTenant[tenant] {
+		if !from.IsZero() && f.Max.Before(from) {
+			skipped++
+			continue
+		}
+		if !to.IsZero() && !f.Min.Before(to) {
+			skipped++
+			continue
+		}
+		if f.Tokens != nil && !mayHoldAll(f.Tokens, terms) {
+			skipped++
+			continue
+		}
+		keep = append(keep, f)
+	}
+	return keep, skipped
+}
+
+// mayHoldAll reports whether the filter may hold every term; terms are
+// folded tokens (query.Plan.Terms).
+func mayHoldAll(b *bloom, terms []string) bool {
+	for _, t := range terms {
+		if !b.mayContain(t) {
+			return false
+		}
+	}
+	return true
+}
+
+// tenantBytes returns the cold bytes of each tenant.
+func (idx *coldIndex) tenantBytes() map[string]int64 {
+	idx.mu.RLock()
+	defer idx.mu.RUnlock()
+	out := map[string]int64{}
+	for t, fs := range idx.byTenant {
+		for _, f := range fs {
+			out[t] += f.Size + metaSize(f)
+		}
+	}
+	return out
+}
+
+func metaSize(f *coldFile) int64 {
+	if st, err := os.Stat(f.Path + ".meta"); err == nil {
+		return st.Size()
+	}
+	return 0
+}
+
+// remove deletes files from the index and the disk.
+func (idx *coldIndex) remove(files []*coldFile) error {
+	idx.mu.Lock()
+	defer idx.mu.Unlock()
+	gone := map[*coldFile]bool{}
+	for _, f := range files {
+		gone[f] = true
+	}
+	var firstErr error
+	for t, fs := range idx.byTenant {
+		kept := fs[:0]
+		for _, f := range fs {
+			if !gone[f] {
+				kept = append(kept, f)
+				continue
+			}
+			for _, p := range []string{f.Path, f.Path + ".meta"} {
+				if err := os.Remove(p); err != nil && !os.IsNotExist(err) && firstErr == nil {
+					firstErr = fmt.Errorf("remove cold file: %w", err)
+				}
+			}
+			os.Remove(filepath.Dir(f.Path)) // the day directory, once empty
+		}
+		idx.byTenant[t] = kept
+	}
+	return firstErr
+}
+
+// all returns every file of every tenant.
+func (idx *coldIndex) all() map[string][]*coldFile {
+	idx.mu.RLock()
+	defer idx.mu.RUnlock()
+	out := make(map[string][]*coldFile, len(idx.byTenant))
+	for t, fs := range idx.byTenant {
+		out[t] = append([]*coldFile(nil), fs...)
+	}
+	return out
+}

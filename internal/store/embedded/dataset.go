@@ -1,0 +1,393 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/query"
+	"github.com/vigilsiem/vigil/internal/store"
+)
+
+// dataset is one stream of stored records: its catalog, hot log and cold
+// files.
+type dataset struct {
+	name store.Dataset
+	dir  string
+	cfg  *Options
+	log  *slog.Logger
+	m    *metrics
+
+	cat  *catalog
+	hot  *hotLog
+	cold *coldIndex
+
+	// filesMu guards the set of files queries read: a query holds it for
+	// reading while it runs; freezing and retention hold it for writing
+	// while they delete files.
+	filesMu sync.RWMutex
+	// freezeMu serialises freezes.
+	freezeMu sync.Mutex
+
+	encoders sync.Pool
+}
+
+func openDataset(name store.Dataset, root string, cfg *Options, log *slog.Logger, m *metrics) (*dataset, error) {
+	dir := filepath.Join(root, string(name))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create dataset dir: %w", err)
+	}
+	d := &dataset{name: name, dir: dir, cfg: cfg, log: log.With("dataset", string(name)), m: m}
+	var err error
+	if d.cat, err = loadCatalog(filepath.Join(dir, "catalog.json")); err != nil {
+		return nil, err
+	}
+	if d.hot, err = openHotLog(filepath.Join(dir, "hot"), cfg.SegmentBytes, cfg.SegmentAge); err != nil {
+		return nil, err
+	}
+	if d.hot.tornBytes > 0 {
+		d.log.Warn("cut a torn tail from the last hot segment (a crash during a write that was never acknowledged)", "bytes", d.hot.tornBytes)
+		m.tornBytes.WithLabelValues(string(name)).Add(float64(d.hot.tornBytes))
+	}
+	d.cat.markAllSeen(d.hot.cur.seq)
+	if err := os.RemoveAll(filepath.Join(dir, "tmp")); err != nil {
+		return nil, fmt.Errorf("clear tmp: %w", err)
+	}
+	if d.cold, err = loadColdIndex(filepath.Join(dir, "cold"), d.hot.frozen); err != nil {
+		return nil, err
+	}
+	d.encoders.New = func() any { return &encoder{cat: d.cat} }
+	return d, nil
+}
+
+// write encodes events and returns once they are durable.
+func (d *dataset) write(events []*event.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	enc := d.encoders.Get().(*encoder)
+	defer d.encoders.Put(enc)
+	d.hot.mu.Lock()
+	enc.seq = d.hot.cur.seq
+	d.hot.mu.Unlock()
+	buf := getBuf()
+	defer putBuf(buf)
+	var info batchInfo
+	var err error
+	for _, e := range events {
+		if *buf, err = enc.appendEvent(*buf, e, &info); err != nil {
+			return fmt.Errorf("encode event: %w", err)
+		}
+	}
+	if err := d.hot.append(*buf, info); err != nil {
+		return err
+	}
+	d.m.rows.WithLabelValues(string(d.name)).Add(float64(len(events)))
+	d.m.bytes.WithLabelValues(string(d.name)).Add(float64(len(*buf)))
+	return nil
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 256<<10); return &b }}
+
+func getBuf() *[]byte { b := bufPool.Get().(*[]byte); *b = (*b)[:0]; return b }
+
+func putBuf(b *[]byte) {
+	if cap(*b) <= 16<<20 {
+		bufPool.Put(b)
+	}
+}
+
+// columnsSpec renders the columns parameter of read_ndjson for the given
+// columns (nil: all of the catalog), envelope first.
+func columnsSpec(snap *catalogSnapshot, keep func(*column) bool) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i, e := range envelopeColumns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(sqlString(e.name) + ": " + sqlString(e.sqlType))
+	}
+	for _, col := range snap.ordered {
+		if keep != nil && !keep(col) {
+			continue
+		}
+		b.WriteString(", " + sqlString(col.Column) + ": " + sqlString(col.Kinds.sqlType()))
+	}
+	b.WriteString(", " + sqlString(overflowColumn) + ": 'VARCHAR'")
+	b.WriteString("}")
+	return b.String()
+}
+
+// sqlString quotes s as a SQL string literal.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// sqlIdent quotes s as a SQL identifier.
+func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func sqlList(paths []string) string {
+	q := make([]string, len(paths))
+	for i, p := range paths {
+		q[i] = sqlString(p)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// freezeDue reports whether the sealed segments should be frozen now.
+func (d *dataset) freezeDue(segs []*segment) bool {
+	if len(segs) == 0 {
+		return false
+	}
+	var total int64
+	for _, s := range segs {
+		total += s.size
+	}
+	return total >= d.cfg.HotBytes || time.Since(segs[0].created) >= d.cfg.HotAge
+}
+
+// freeze moves sealed segments to cold Parquet files. With force, the open
+// segment is sealed first and everything is frozen whatever its age.
+func (d *dataset) freeze(ctx context.Context, db *sql.DB, force bool) error {
+	d.freezeMu.Lock()
+	defer d.freezeMu.Unlock()
+	age := d.cfg.SegmentAge
+	if force {
+		age = 0
+	}
+	if err := d.hot.sealCurrent(age); err != nil {
+		return err
+	}
+	segs := d.hot.sealedSegments()
+	if !force && !d.freezeDue(segs) {
+		return nil
+	}
+	if len(segs) == 0 {
+		return nil
+	}
+	start := time.Now()
+	first, last := segs[0].seq, segs[len(segs)-1].seq
+	var lines int
+	var paths []string
+	var hotBytes int64
+	for _, s := range segs {
+		paths = append(paths, s.path)
+		lines += s.info.rows
+		hotBytes += s.size
+	}
+	tmp := filepath.Join(d.dir, "tmp", fmt.Sprintf("s%016d-%016d", first, last))
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("freeze: clear tmp: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(tmp), 0o700); err != nil {
+		return fmt.Errorf("freeze: %w", err)
+	}
+	snap := d.cat.load()
+	cols := columnsSpec(snap, func(c *column) bool { return c.seen.Load()+1 >= first })
+	q := fmt.Sprintf(`COPY (
+		SELECT *, "vigil.tenant" AS _t, strftime("@timestamp", '%%Y-%%m-%%d') AS _d
+		FROM read_ndjson(%s, columns = %s, format = 'newline_delimited', ignore_errors = true, maximum_object_size = 67108864)
+		WHERE "@timestamp" IS NOT NULL AND "vigil.tenant" IS NOT NULL
+		ORDER BY _t, _d, "@timestamp"
+	) TO %s (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (_t, _d), FILENAME_PATTERN 'part{i}', ROW_GROUP_SIZE 122880)`,
+		sqlList(paths), cols, sqlString(tmp))
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("freeze segments %d-%d: %w", first, last, err)
+	}
+	files, err := d.describeFrozen(ctx, db, tmp, first, last)
+	if err != nil {
+		return err
+	}
+	var rows int64
+	var coldBytes int64
+	for _, f := range files {
+		rows += f.Rows
+		coldBytes += f.Size
+	}
+	if int(rows) != lines {
+		// Only a line damaged on disk after its fsync can be unreadable.
+		d.log.Error("freeze: some hot lines could not be read and are lost", "segments", fmt.Sprintf("%d-%d", first, last), "lines", lines, "rows", rows)
+		d.m.corruptRows.WithLabelValues(string(d.name)).Add(float64(lines - int(rows)))
+	}
+	// Publish: move the files into cold/, then mark the segments frozen.
+	d.filesMu.Lock()
+	err = d.publish(files)
+	if err == nil {
+		d.cold.add(files)
+		err = d.hot.markFrozen(last)
+	}
+	d.filesMu.Unlock()
+	if err != nil {
+		return fmt.Errorf("freeze segments %d-%d: %w", first, last, err)
+	}
+	os.RemoveAll(tmp)
+	d.m.frozenRows.WithLabelValues(string(d.name)).Add(float64(rows))
+	d.log.Info("froze hot segments", "segments", fmt.Sprintf("%d-%d", first, last), "rows", rows, "files", len(files),
+		"hot_bytes", hotBytes, "cold_bytes", coldBytes, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// describeFrozen finds the files a COPY wrote under tmp and writes their meta.
+func (d *dataset) describeFrozen(ctx context.Context, db *sql.DB, tmp string, first, last uint64) ([]*coldFile, error) {
+	var files []*coldFile
+	err := filepath.WalkDir(tmp, func(p string, de os.DirEntry, err error) error {
+		if err != nil || de.IsDir() || !strings.HasSuffix(p, ".parquet") {
+			return err
+		}
+		rel, _ := filepath.Rel(tmp, p)
+		parts := strings.Split(rel, string(filepath.Separator))
+		if len(parts) != 3 || !strings.HasPrefix(parts[0], "_t=") || !strings.HasPrefix(parts[1], "_d=") {
+			return fmt.Errorf("freeze: unexpected file %s", rel)
+		}
+		tenant, day := strings.TrimPrefix(parts[0], "_t="), strings.TrimPrefix(parts[1], "_d=")
+		if !store.ValidTenant(tenant) {
+			return fmt.Errorf("freeze: file %s: bad tenant", rel)
+		}
+		if _, err := time.Parse("2006-01-02", day); err != nil {
+			return fmt.Errorf("freeze: file %s: bad day", rel)
+		}
+		files = append(files, &coldFile{Path: p, Tenant: tenant, Day: day, First: first, Last: last})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	for _, f := range files {
+		if err := d.describe(ctx, db, f); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// describe fills a cold file's meta: counts, time range, columns and the
+// token filter, and writes it beside the file.
+func (d *dataset) describe(ctx context.Context, db *sql.DB, f *coldFile) error {
+	src := "read_parquet(" + sqlString(f.Path) + ")"
+	var minT, maxT sql.NullTime
+	if err := db.QueryRowContext(ctx, `SELECT count(*), min("@timestamp"), max("@timestamp") FROM `+src).Scan(&f.Rows, &minT, &maxT); err != nil {
+		return fmt.Errorf("describe %s: %w", f.Path, err)
+	}
+	f.Min, f.Max = minT.Time.UTC(), maxT.Time.UTC()
+	f.Columns = map[string]string{}
+	rows, err := db.QueryContext(ctx, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM `+src+`)`)
+	if err != nil {
+		return fmt.Errorf("describe %s: %w", f.Path, err)
+	}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			rows.Close()
+			return err
+		}
+		f.Columns[name] = typ
+	}
+	rows.Close()
+	toks, err := d.distinctTokens(ctx, db, src)
+	if err != nil {
+		return fmt.Errorf("index tokens of %s: %w", f.Path, err)
+	}
+	b := newBloom(len(toks))
+	for _, t := range toks {
+		b.add(query.Fold(t))
+	}
+	f.TokenCount = len(toks)
+	b.encode()
+	f.Tokens = b
+	err = writeFileAtomic(f.Path+".meta", mustJSON(f))
+	b.Bits = ""
+	if err != nil {
+		return fmt.Errorf("write meta of %s: %w", f.Path, err)
+	}
+	st, err := os.Stat(f.Path)
+	if err != nil {
+		return err
+	}
+	f.Size = st.Size()
+	return syncFile(f.Path)
+}
+
+// tokenSplit is the SQL form of the full-text tokenizer (query.AppendTokens):
+// every ASCII byte but letters, digits and '_' separates tokens.
+const tokenSplit = `[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+`
+
+func (d *dataset) distinctTokens(ctx context.Context, db *sql.DB, src string) ([]string, error) {
+	q := `SELECT DISTINCT tok FROM (
+		SELECT unnest(regexp_split_to_array(lower(coalesce("message", '') || ' ' || coalesce("event.original", '')), ` + sqlString(tokenSplit) + `)) AS tok FROM ` + src + `
+	) WHERE tok <> ''`
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// publish renames frozen files into cold/<tenant>/<day>/.
+func (d *dataset) publish(files []*coldFile) error {
+	n := map[string]int{}
+	dirs := map[string]bool{}
+	for _, f := range files {
+		dayDir := filepath.Join(d.cold.dir, f.Tenant, f.Day)
+		if err := os.MkdirAll(dayDir, 0o700); err != nil {
+			return err
+		}
+		dest := filepath.Join(dayDir, coldName(f.First, f.Last, n[dayDir]))
+		n[dayDir]++
+		if err := os.Rename(f.Path+".meta", dest+".meta"); err != nil {
+			return err
+		}
+		if err := os.Rename(f.Path, dest); err != nil {
+			return err
+		}
+		f.Path = dest
+		dirs[dayDir] = true
+		dirs[filepath.Dir(dayDir)] = true
+	}
+	for dir := range dirs {
+		if err := syncDir(dir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func syncFile(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// hotSource returns the SQL of the hot part of a query's relation for one
+// tenant, reading only the given columns (nil: all), or "" when there is no
+// hot data.
+func (d *dataset) hotSource(segs []segment, tenant string, keep func(*column) bool) string {
+	if len(segs) == 0 {
+		return ""
+	}
+	paths := make([]string, len(segs))
+	for i, s := range segs {
+		paths[i] = s.path
+	}
+	return fmt.Sprintf(`SELECT * FROM read_ndjson(%s, columns = %s, format = 'newline_delimited', ignore_errors = true, maximum_object_size = 67108864) WHERE "@timestamp" IS NOT NULL AND "vigil.tenant" = %s`,
+		sqlList(paths), columnsSpec(d.cat.load(), keep), sqlString(tenant))
+}

@@ -1,0 +1,124 @@
+package embedded
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/event"
+)
+
+// batchInfo describes the lines of one encoded batch.
+type batchInfo struct {
+	rows     int
+	min, max time.Time
+}
+
+func (b *batchInfo) add(t time.Time) {
+	if b.rows == 0 || t.Before(b.min) {
+		b.min = t
+	}
+	if b.rows == 0 || t.After(b.max) {
+		b.max = t
+	}
+	b.rows++
+}
+
+func (b *batchInfo) merge(o batchInfo) {
+	if o.rows == 0 {
+		return
+	}
+	if b.rows == 0 || o.min.Before(b.min) {
+		b.min = o.min
+	}
+	if b.rows == 0 || o.max.After(b.max) {
+		b.max = o.max
+	}
+	b.rows += o.rows
+}
+
+// encoder turns events into segment lines. It is used by one goroutine.
+type encoder struct {
+	cat      *catalog
+	overflow []byte
+	// seq is the hot segment open when the batch was encoded.
+	seq uint64
+}
+
+// timeLayout is how times are written into segments: RFC 3339 with
+// microseconds (DuckDB TIMESTAMP precision), always UTC.
+const timeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// appendEvent appends one event as a JSON line.
+func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]byte, error) {
+	snap := enc.cat.load()
+	ts := e.Timestamp
+	if ts.IsZero() {
+		ts = e.Ingested
+	}
+	info.add(ts)
+	dst = append(dst, `{"@timestamp":"`...)
+	dst = ts.UTC().AppendFormat(dst, timeLayout)
+	if !e.Ingested.IsZero() {
+		dst = append(dst, `","event.ingested":"`...)
+		dst = e.Ingested.UTC().AppendFormat(dst, timeLayout)
+	}
+	dst = append(dst, `","event.id":`...)
+	dst = event.AppendJSONString(dst, e.ID)
+	dst = append(dst, `,"vigil.tenant":`...)
+	dst = event.AppendJSONString(dst, e.Tenant)
+	dst = append(dst, `,"vigil.source":`...)
+	dst = event.AppendJSONString(dst, e.Source)
+	if e.Original != "" {
+		dst = append(dst, `,"event.original":`...)
+		dst = event.AppendJSONString(dst, e.Original)
+	}
+	enc.overflow = enc.overflow[:0]
+	for i := range e.Fields {
+		f := &e.Fields[i]
+		v := f.Value
+		if v.Kind() == event.KindNull {
+			continue
+		}
+		if f.Name == event.FieldMessage {
+			dst = append(dst, `,"message":`...)
+			dst = event.AppendJSONString(dst, v.Text())
+			continue
+		}
+		col, ok := snap.byField[f.Name]
+		if !ok || !col.Kinds.has(v.Kind()) {
+			var err error
+			if col, err = enc.cat.ensure(f.Name, v.Kind()); err != nil {
+				return dst, err
+			}
+			snap = enc.cat.load()
+			if col == nil {
+				enc.overflow = appendMember(enc.overflow, f.Name, v)
+				continue
+			}
+		}
+		col.markSeen(enc.seq)
+		dst = appendMember(dst, col.Column, v)
+	}
+	if len(enc.overflow) > 0 {
+		dst = append(dst, `,"vigil.overflow":{`...)
+		dst = append(dst, enc.overflow[1:]...)
+		dst = append(dst, '}')
+	}
+	return append(dst, '}', '\n'), nil
+}
+
+// appendMember appends `,"name":value`.
+func appendMember(dst []byte, name string, v event.Value) []byte {
+	dst = append(dst, ',')
+	dst = event.AppendJSONString(dst, name)
+	dst = append(dst, ':')
+	if v.Kind() == event.KindTime {
+		dst = append(dst, '"')
+		dst = v.Time().AppendFormat(dst, timeLayout)
+		return append(dst, '"')
+	}
+	if v.Kind() == event.KindInt {
+		return strconv.AppendInt(dst, v.Int(), 10)
+	}
+	return v.AppendJSON(dst)
+}

@@ -1,0 +1,399 @@
+package embedded
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// segment is one hot write-ahead file.
+type segment struct {
+	seq     uint64
+	path    string
+	size    int64
+	info    batchInfo
+	created time.Time
+}
+
+// hotLog is a dataset's write-ahead log: the open segment, the closed
+// segments not yet frozen, and the committer that writes and fsyncs.
+//
+// Lock order: hotLog.mu is taken alone; the committer never holds it while
+// writing or syncing.
+type hotLog struct {
+	dir          string
+	segmentBytes int64
+	segmentAge   time.Duration
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	pending []byte
+	info    batchInfo
+	waiters []chan error
+	closed  bool
+	failed  error
+	// forceRotate asks the committer to seal the open segment after the
+	// next commit (sealCurrent).
+	forceRotate bool
+
+	// owned by the committer; read under mu by snapshot
+	f      *os.File
+	cur    *segment
+	sealed []*segment
+	frozen uint64 // highest frozen seq
+
+	done chan struct{}
+	// tornBytes counts bytes cut from the tail at start (a crash mid-write).
+	tornBytes int64
+}
+
+func segName(seq uint64) string { return fmt.Sprintf("seg-%016d.ndjson", seq) }
+
+func parseSegName(name string) (uint64, bool) {
+	s, ok := strings.CutPrefix(name, "seg-")
+	if !ok {
+		return 0, false
+	}
+	s, ok = strings.CutSuffix(s, ".ndjson")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	return n, err == nil
+}
+
+// openHotLog recovers the segments in dir and starts the committer.
+func openHotLog(dir string, segmentBytes int64, segmentAge time.Duration) (*hotLog, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create hot dir: %w", err)
+	}
+	h := &hotLog{dir: dir, segmentBytes: segmentBytes, segmentAge: segmentAge, done: make(chan struct{})}
+	h.cond = sync.NewCond(&h.mu)
+	if b, err := os.ReadFile(filepath.Join(dir, "frozen")); err == nil {
+		h.frozen, err = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("read %s/frozen: %w", dir, err)
+		}
+	} else if !os.IsNotExist(err) {
+		return nil, fmt.Errorf("read frozen mark: %w", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list hot dir: %w", err)
+	}
+	var segs []*segment
+	for _, ent := range entries {
+		seq, ok := parseSegName(ent.Name())
+		if !ok {
+			continue
+		}
+		p := filepath.Join(dir, ent.Name())
+		if seq <= h.frozen {
+			// Frozen before a crash cut the clean-up short.
+			if err := os.Remove(p); err != nil {
+				return nil, fmt.Errorf("remove frozen segment: %w", err)
+			}
+			continue
+		}
+		st, err := ent.Info()
+		if err != nil {
+			return nil, err
+		}
+		if st.Size() == 0 {
+			if err := os.Remove(p); err != nil {
+				return nil, fmt.Errorf("remove empty segment: %w", err)
+			}
+			continue
+		}
+		segs = append(segs, &segment{seq: seq, path: p, size: st.Size(), created: st.ModTime()})
+	}
+	sort.Slice(segs, func(i, j int) bool { return segs[i].seq < segs[j].seq })
+	for i, s := range segs {
+		last := i == len(segs)-1
+		if err := h.recoverSegment(s, last); err != nil {
+			return nil, err
+		}
+	}
+	if len(segs) > 0 {
+		h.sealed = segs
+	}
+	next := h.frozen + 1
+	if len(segs) > 0 {
+		next = segs[len(segs)-1].seq + 1
+	}
+	if err := h.openSegment(next); err != nil {
+		return nil, err
+	}
+	go h.commitLoop()
+	return h, nil
+}
+
+// recoverSegment scans a segment for its time range and, for the last one,
+// cuts a torn tail: bytes after the last newline, and a last line that is
+// not a JSON object.
+func (h *hotLog) recoverSegment(s *segment, last bool) error {
+	data, err := os.ReadFile(s.path)
+	if err != nil {
+		return fmt.Errorf("recover segment %d: %w", s.seq, err)
+	}
+	good := len(data)
+	if i := bytes.LastIndexByte(data, '\n'); i+1 != len(data) {
+		good = i + 1
+	}
+	if good > 0 {
+		start := bytes.LastIndexByte(data[:good-1], '\n') + 1
+		if !json.Valid(data[start : good-1]) {
+			good = start
+		}
+	}
+	if good != len(data) {
+		if !last {
+			return fmt.Errorf("recover segment %d: torn line in a sealed segment (%d bytes after offset %d)", s.seq, len(data)-good, good)
+		}
+		h.tornBytes += int64(len(data) - good)
+		if err := os.Truncate(s.path, int64(good)); err != nil {
+			return fmt.Errorf("cut torn tail of segment %d: %w", s.seq, err)
+		}
+		s.size = int64(good)
+	}
+	// Time range: the first key of every line is @timestamp.
+	var info batchInfo
+	for off := 0; off < good; {
+		end := bytes.IndexByte(data[off:good], '\n') + off
+		line := data[off:end]
+		if t, ok := lineTime(line); ok {
+			info.add(t)
+		}
+		off = end + 1
+	}
+	s.info = info
+	return nil
+}
+
+func lineTime(line []byte) (time.Time, bool) {
+	const prefix = `{"@timestamp":"`
+	if !bytes.HasPrefix(line, []byte(prefix)) {
+		return time.Time{}, false
+	}
+	rest := line[len(prefix):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(rest[:end]))
+	return t, err == nil
+}
+
+func (h *hotLog) openSegment(seq uint64) error {
+	p := filepath.Join(h.dir, segName(seq))
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("open segment %d: %w", seq, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	if err := syncDir(h.dir); err != nil {
+		f.Close()
+		return fmt.Errorf("sync hot dir: %w", err)
+	}
+	h.mu.Lock()
+	h.f = f
+	h.cur = &segment{seq: seq, path: p, size: st.Size(), created: time.Now()}
+	h.mu.Unlock()
+	return nil
+}
+
+var errClosed = errors.New("store closed")
+
+// append queues lines for the next commit and waits until they are durable.
+func (h *hotLog) append(lines []byte, info batchInfo) error {
+	ch := make(chan error, 1)
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return errClosed
+	}
+	if h.failed != nil {
+		err := h.failed
+		h.mu.Unlock()
+		return err
+	}
+	h.pending = append(h.pending, lines...)
+	h.info.merge(info)
+	h.waiters = append(h.waiters, ch)
+	h.cond.Signal()
+	h.mu.Unlock()
+	return <-ch
+}
+
+func (h *hotLog) commitLoop() {
+	defer close(h.done)
+	var buf []byte
+	for {
+		h.mu.Lock()
+		for len(h.waiters) == 0 && !h.closed {
+			h.cond.Wait()
+		}
+		if len(h.waiters) == 0 && h.closed {
+			h.mu.Unlock()
+			return
+		}
+		buf, h.pending = h.pending, buf[:0]
+		info := h.info
+		h.info = batchInfo{}
+		waiters := h.waiters
+		h.waiters = nil
+		force := h.forceRotate
+		h.forceRotate = false
+		h.mu.Unlock()
+
+		err := h.commit(buf, info, force)
+		for _, w := range waiters {
+			w <- err
+		}
+	}
+}
+
+// commit writes and fsyncs one group of lines, rotating the segment after
+// it when it is full or old. A failed write or sync poisons the log: the
+// file may hold a partial group, so nothing more is acknowledged until a
+// restart recovers it.
+func (h *hotLog) commit(buf []byte, info batchInfo, force bool) error {
+	h.mu.Lock()
+	failed := h.failed
+	h.mu.Unlock()
+	if failed != nil {
+		return failed
+	}
+	if len(buf) > 0 {
+		if _, err := h.f.Write(buf); err != nil {
+			return h.fail(fmt.Errorf("write segment %d: %w", h.cur.seq, err))
+		}
+		if err := h.f.Sync(); err != nil {
+			return h.fail(fmt.Errorf("sync segment %d: %w", h.cur.seq, err))
+		}
+		h.mu.Lock()
+		h.cur.size += int64(len(buf))
+		h.cur.info.merge(info)
+		h.mu.Unlock()
+	}
+	if h.cur.size >= h.segmentBytes || (force && h.cur.size > 0) {
+		if err := h.rotate(); err != nil {
+			return h.fail(err)
+		}
+	}
+	return nil
+}
+
+func (h *hotLog) fail(err error) error {
+	h.mu.Lock()
+	if h.failed == nil {
+		h.failed = err
+	}
+	h.mu.Unlock()
+	return err
+}
+
+// rotate seals the current segment and opens the next. Only the committer
+// calls it.
+func (h *hotLog) rotate() error {
+	if err := h.f.Close(); err != nil {
+		return fmt.Errorf("close segment %d: %w", h.cur.seq, err)
+	}
+	h.mu.Lock()
+	h.sealed = append(h.sealed, h.cur)
+	next := h.cur.seq + 1
+	h.mu.Unlock()
+	return h.openSegment(next)
+}
+
+// sealCurrent seals the open segment if it has data and is older than age
+// (0: any age). It runs through the committer so it never races a write.
+func (h *hotLog) sealCurrent(age time.Duration) error {
+	done := make(chan error, 1)
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return errClosed
+	}
+	if h.cur.size == 0 || time.Since(h.cur.created) < age {
+		h.mu.Unlock()
+		return nil
+	}
+	// A commit of whatever is pending, then a rotation, in the committer.
+	h.waiters = append(h.waiters, done)
+	h.forceRotate = true
+	h.cond.Signal()
+	h.mu.Unlock()
+	return <-done
+}
+
+// sealedSegments returns the sealed segments in order.
+func (h *hotLog) sealedSegments() []*segment {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]*segment(nil), h.sealed...)
+}
+
+// allSegments returns the sealed segments and the open one, with its
+// committed size, for a query. Lines a query reads are all committed.
+func (h *hotLog) allSegments() []segment {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]segment, 0, len(h.sealed)+1)
+	for _, s := range h.sealed {
+		out = append(out, *s)
+	}
+	if h.cur != nil && h.cur.size > 0 {
+		out = append(out, *h.cur)
+	}
+	return out
+}
+
+// markFrozen records that segments up to last are in cold storage and
+// deletes them.
+func (h *hotLog) markFrozen(last uint64) error {
+	if err := writeFileAtomic(filepath.Join(h.dir, "frozen"), []byte(strconv.FormatUint(last, 10)+"\n")); err != nil {
+		return fmt.Errorf("mark frozen: %w", err)
+	}
+	h.mu.Lock()
+	h.frozen = last
+	var keep []*segment
+	var drop []*segment
+	for _, s := range h.sealed {
+		if s.seq <= last {
+			drop = append(drop, s)
+		} else {
+			keep = append(keep, s)
+		}
+	}
+	h.sealed = keep
+	h.mu.Unlock()
+	for _, s := range drop {
+		if err := os.Remove(s.path); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("remove frozen segment %d: %w", s.seq, err)
+		}
+	}
+	return syncDir(h.dir)
+}
+
+// close stops the committer after the queued commits.
+func (h *hotLog) close() error {
+	h.mu.Lock()
+	h.closed = true
+	h.cond.Signal()
+	h.mu.Unlock()
+	<-h.done
+	return h.f.Close()
+}

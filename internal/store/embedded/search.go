@@ -1,0 +1,274 @@
+package embedded
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/query"
+	"github.com/vigilsiem/vigil/internal/query/duckdbsql"
+	"github.com/vigilsiem/vigil/internal/store"
+)
+
+// Search implements store.Store.
+func (s *Store) Search(ctx context.Context, req store.Request) (*store.Result, error) {
+	start := time.Now()
+	s.m.queries.Inc()
+	res, err := s.search(ctx, req)
+	if err != nil {
+		s.m.queryErrors.Inc()
+		return nil, err
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+func (s *Store) search(ctx context.Context, req store.Request) (*store.Result, error) {
+	if err := req.Normalize(); err != nil {
+		return nil, err
+	}
+	plan, err := query.Parse(req.Query)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", store.ErrBadRequest, err)
+	}
+	d := s.datasets[req.Dataset]
+	d.filesMu.RLock()
+	defer d.filesMu.RUnlock()
+
+	snap := d.cat.load()
+	rel, colOf := d.relation(snap, plan, req)
+	q, err := duckdbsql.Compile(plan, queryCatalog{snap}, duckdbsql.Request{
+		From:   "(" + rel + ") AS ev",
+		Tenant: req.Tenant,
+		Start:  req.From,
+		End:    req.To,
+		Limit:  int64(req.Limit),
+		Offset: int64(req.Offset),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", store.ErrBadRequest, err)
+	}
+	res := &store.Result{Shape: q.Shape.String(), Columns: q.Columns}
+	table := q.Shape == query.ShapeTable
+	if res.Rows, err = s.rows(ctx, q.SQL, q.Args, table, colOf); err != nil {
+		return nil, fmt.Errorf("run search: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, q.CountSQL, q.CountArgs...).Scan(&res.Total); err != nil {
+		return nil, fmt.Errorf("count search results: %w", err)
+	}
+	return res, nil
+}
+
+// relation builds the FROM item of a search: a typed empty row set that
+// gives every column the query may name, the tenant's hot segments, and
+// the tenant's cold files that the time range and the token index do not
+// rule out. It returns it with a map from column name to field name for
+// the columns whose names differ.
+func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Request) (string, map[string]string) {
+	var keep func(*column) bool
+	if !plan.NeedsAllFields() {
+		need := map[string]bool{}
+		for _, f := range plan.Fields() {
+			need[strings.ToLower(f)] = true
+		}
+		keep = func(c *column) bool { return need[strings.ToLower(c.Column)] }
+	}
+	colOf := map[string]string{}
+	var typed strings.Builder
+	typed.WriteString("SELECT ")
+	for i, e := range envelopeColumns {
+		if i > 0 {
+			typed.WriteString(", ")
+		}
+		typed.WriteString("NULL::" + e.sqlType + " AS " + sqlIdent(e.name))
+	}
+	var wanted []string
+	for _, c := range snap.ordered {
+		if c.Column != c.Field {
+			colOf[c.Column] = c.Field
+		}
+		if keep != nil && !keep(c) {
+			continue
+		}
+		wanted = append(wanted, c.Column)
+		typed.WriteString(", NULL::" + c.Kinds.sqlType() + " AS " + sqlIdent(c.Column))
+	}
+	if keep == nil {
+		typed.WriteString(", NULL::VARCHAR AS " + sqlIdent(overflowColumn))
+	}
+	typed.WriteString(" WHERE false")
+	parts := []string{typed.String()}
+
+	var segs []segment
+	for _, sg := range d.hot.allSegments() {
+		if sg.info.rows == 0 && sg.size == 0 {
+			continue
+		}
+		// Recovered segments of an unknown range have rows == 0 only when
+		// empty; live ones carry their range.
+		if sg.info.rows > 0 && (!req.From.IsZero() && sg.info.max.Before(req.From) || !req.To.IsZero() && !sg.info.min.Before(req.To)) {
+			continue
+		}
+		segs = append(segs, sg)
+	}
+	if hot := d.hotSource(segs, req.Tenant, keep); hot != "" {
+		if keep != nil {
+			hot = "SELECT " + selectList(wanted) + " FROM (" + hot + ")"
+		}
+		parts = append(parts, hot)
+	}
+	files, _ := d.cold.files(req.Tenant, req.From, req.To, plan.Terms())
+	if len(files) > 0 {
+		paths := make([]string, len(files))
+		present := map[string]bool{}
+		for i, f := range files {
+			paths[i] = f.Path
+			for c := range f.Columns {
+				present[strings.ToLower(c)] = true
+			}
+		}
+		cols := "*"
+		if keep != nil {
+			var have []string
+			for _, c := range wanted {
+				if present[strings.ToLower(c)] {
+					have = append(have, c)
+				}
+			}
+			cols = selectList(have)
+		}
+		parts = append(parts, "SELECT "+cols+" FROM read_parquet("+sqlList(paths)+", union_by_name = true) WHERE "+
+			sqlIdent(event.FieldTenant)+" = "+sqlString(req.Tenant))
+	}
+	return strings.Join(parts, "\nUNION ALL BY NAME\n"), colOf
+}
+
+// selectList lists the envelope columns and cols, quoted.
+func selectList(cols []string) string {
+	var b strings.Builder
+	for i, e := range envelopeColumns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(sqlIdent(e.name))
+	}
+	for _, c := range cols {
+		b.WriteString(", " + sqlIdent(c))
+	}
+	return b.String()
+}
+
+// rows runs a query and converts its rows. Events leave out null cells and
+// expand the overflow column; tables keep every column.
+func (s *Store) rows(ctx context.Context, q string, args []any, table bool, colOf map[string]string) ([]store.Row, error) {
+	rs, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	cols, err := rs.Columns()
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var out []store.Row
+	for rs.Next() {
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := make(store.Row, 0, len(cols))
+		for i, c := range cols {
+			v := cellValue(vals[i])
+			if !table {
+				if v == nil {
+					continue
+				}
+				if c == overflowColumn {
+					row = appendOverflow(row, v)
+					continue
+				}
+				if f, ok := colOf[c]; ok {
+					c = f
+				}
+			}
+			row = append(row, store.Cell{Name: c, Value: v})
+		}
+		out = append(out, row)
+	}
+	return out, rs.Err()
+}
+
+// cellValue converts a value DuckDB returned to a cell value.
+func cellValue(v any) any {
+	switch x := v.(type) {
+	case nil, string, int64, float64, bool:
+		return x
+	case time.Time:
+		return x.UTC()
+	case int32:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case uint64:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case float32:
+		return float64(x)
+	case *big.Int:
+		return x.Int64()
+	case []byte:
+		return string(x)
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, it := range x {
+			if it != nil {
+				out = append(out, store.CellText(cellValue(it)))
+			}
+		}
+		return out
+	}
+	return fmt.Sprint(v)
+}
+
+func appendOverflow(row store.Row, v any) store.Row {
+	s, ok := v.(string)
+	if !ok {
+		return row
+	}
+	var m map[string]any
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		return append(row, store.Cell{Name: overflowColumn, Value: s})
+	}
+	for k, x := range m {
+		ev := event.FromAny(x)
+		var cell any
+		switch ev.Kind() {
+		case event.KindInt:
+			cell = ev.Int()
+		case event.KindFloat:
+			cell = ev.Float()
+		case event.KindBool:
+			cell = ev.Bool()
+		case event.KindList:
+			cell = ev.List()
+		default:
+			cell = ev.Text()
+		}
+		row = append(row, store.Cell{Name: k, Value: cell})
+	}
+	return row
+}
+
