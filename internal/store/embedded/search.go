@@ -271,4 +271,3 @@ func appendOverflow(row store.Row, v any) store.Row {
 	}
 	return row
 }
-

@@ -80,8 +80,8 @@ func (o *Options) setDefaults() {
 
 type metrics struct {
 	rows, bytes, tornBytes, corruptRows, frozenRows, retainedFiles *prometheus.CounterVec
-	queries                                                       prometheus.Counter
-	queryErrors                                                   prometheus.Counter
+	queries                                                        prometheus.Counter
+	queryErrors                                                    prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
