@@ -181,11 +181,9 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 			tel.Received.Inc()
 			tel.ReceivedBytes.Add(float64(len(r.Data)))
 			e := p.pool.Get().(*event.Event)
-			e.Tenant, e.Source, e.Ingested, e.Timestamp = b.Tenant, b.Source, received, received
-			e.Original = string(r.Data)
 			perr := err
 			if perr == nil {
-				perr = safeParse(ps, r.Data, e)
+				perr = ParseRecord(ps, b.Tenant, b.Source, received, r, e)
 			}
 			if errors.Is(perr, parse.ErrSkip) {
 				p.release(e)
@@ -196,12 +194,6 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 					Peer: r.Peer, Position: r.Position, Reason: perr.Error(), Data: r.Data})
 				p.release(e)
 				continue
-			}
-			if e.ID == "" {
-				e.ID = event.NewID(b.Tenant, b.Source, r.Position, r.Data)
-			}
-			if r.Peer != "" && !e.Has("log.source.address") {
-				e.Set("log.source.address", event.String(r.Peer))
 			}
 			events = append(events, e)
 		}
@@ -287,6 +279,25 @@ func fillEnvelope(e *event.Event, b *Batch, received time.Time) {
 		}
 		e.ID = event.NewID(e.Tenant, e.Source, "", buf)
 	}
+}
+
+// ParseRecord fills e from one raw record exactly as the pipeline does:
+// the envelope (tenant, source, event.original, event.ingested, @timestamp
+// defaulting to the receive time), the parsed fields, event.id and
+// log.source.address. `vigil parse` uses it to show what serve would store.
+func ParseRecord(ps parse.Parser, tenant, source string, received time.Time, r *Record, e *event.Event) error {
+	e.Tenant, e.Source, e.Ingested, e.Timestamp = tenant, source, received, received
+	e.Original = string(r.Data)
+	if err := safeParse(ps, r.Data, e); err != nil {
+		return err
+	}
+	if e.ID == "" {
+		e.ID = event.NewID(tenant, source, r.Position, r.Data)
+	}
+	if r.Peer != "" && !e.Has("log.source.address") {
+		e.Set("log.source.address", event.String(r.Peer))
+	}
+	return nil
 }
 
 // safeParse runs a parser and turns a panic, which is a bug in the parser,

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/app"
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/parse"
+	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/store/embedded"
+)
+
+func init() {
+	c := &command{name: "parse", summary: "parse records from standard input, one per line, and print each as the event serve would store (NDJSON, flat ECS keys)", usage: "[OPTIONS] < FILE"}
+	c.run = func(args []string) error {
+		fs := newFlagSet(c)
+		format := fs.String("format", "auto", "record `format`: one of "+fmt.Sprint(parse.Names()))
+		tz := fs.String("timezone", "", "IANA time `zone` of timestamps without one (default UTC)")
+		tenant := fs.String("tenant", event.DefaultTenant, "`tenant` to stamp on the events")
+		source := fs.String("source", "stdin", "source `name` to stamp on the events")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return errUsage
+		}
+		loc := time.UTC
+		if *tz != "" {
+			var err error
+			if loc, err = time.LoadLocation(*tz); err != nil {
+				return fmt.Errorf("--timezone: %w", err)
+			}
+		}
+		ps, err := parse.New(*format, parse.Options{Location: loc})
+		if err != nil {
+			return err
+		}
+		procs := app.Processors()
+		failed, err := parseStream(os.Stdin, os.Stdout, os.Stderr, ps, procs, *tenant, *source, *format)
+		if err != nil {
+			return err
+		}
+		if failed > 0 {
+			return &exitError{code: 1, err: fmt.Errorf("%d records could not be parsed (printed as the dead letters serve would keep)", failed)}
+		}
+		return nil
+	}
+	register(c)
+}
+
+// parseStream parses every line of r, runs the processors and writes the
+// events as NDJSON to w. Records that fail become the dead-letter event
+// serve would store, with the reason on errw.
+func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, procs []pipeline.Processor, tenant, source, format string) (int, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	out := bufio.NewWriter(w)
+	defer out.Flush()
+	failed, n := 0, 0
+	for sc.Scan() {
+		n++
+		line := sc.Bytes()
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		now := time.Now().UTC()
+		rec := &pipeline.Record{Data: append([]byte(nil), line...)}
+		e := &event.Event{}
+		err := pipeline.ParseRecord(ps, tenant, source, now, rec, e)
+		if err == parse.ErrSkip {
+			continue
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintf(errw, "line %d: %v\n", n, err)
+			e = embedded.DeadLetterEvent(pipeline.DeadLetter{Time: now, Tenant: tenant, Source: source, Format: format, Reason: err.Error(), Data: rec.Data})
+		} else {
+			evs := []*event.Event{e}
+			for _, p := range procs {
+				evs = p.Process(context.Background(), evs)
+			}
+			if len(evs) == 0 {
+				continue
+			}
+		}
+		out.Write(e.AppendJSON(nil))
+		out.WriteByte('\n')
+	}
+	if err := sc.Err(); err != nil {
+		return failed, fmt.Errorf("read input: %w", err)
+	}
+	return failed, nil
+}

@@ -1,0 +1,186 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/store"
+)
+
+// Searcher runs searches; the store implements it.
+type Searcher interface {
+	Search(ctx context.Context, req store.Request) (*store.Result, error)
+}
+
+// Mounter adds handlers to the API's mux (HTTP ingest, the web UI).
+type Mounter interface {
+	Register(mux *http.ServeMux)
+}
+
+// Deps are what the API serves.
+type Deps struct {
+	Store    Searcher
+	Gatherer prometheus.Gatherer
+	// Mounts add further handlers (ingest, alerts, UI).
+	Mounts  []Mounter
+	Logger  *slog.Logger
+	Version string
+	// Health returns component states for /api/v1/health; nil: just "ok".
+	Health func() map[string]any
+}
+
+// Server is the API.
+type Server struct {
+	deps Deps
+	mux  *http.ServeMux
+	log  *slog.Logger
+}
+
+// New builds the API's handler tree.
+func New(deps Deps) *Server {
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	s := &Server{deps: deps, mux: http.NewServeMux(), log: deps.Logger.With("component", "api")}
+	s.mux.HandleFunc("GET /api/v1/health", s.health)
+	s.mux.HandleFunc("GET /api/v1/search", s.search)
+	s.mux.HandleFunc("POST /api/v1/search", s.search)
+	if deps.Gatherer != nil {
+		s.mux.Handle("GET /metrics", promhttp.HandlerFor(deps.Gatherer, promhttp.HandlerOpts{}))
+	}
+	for _, m := range deps.Mounts {
+		m.Register(s.mux)
+	}
+	return s
+}
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	body := map[string]any{"status": "ok", "version": s.deps.Version}
+	if s.deps.Health != nil {
+		for k, v := range s.deps.Health() {
+			body[k] = v
+		}
+	}
+	WriteJSON(w, http.StatusOK, body)
+}
+
+// searchResponse is the body of /api/v1/search.
+type searchResponse struct {
+	Events  []store.Row `json:"events"`
+	Total   int64       `json:"total"`
+	TookMS  int64       `json:"took_ms"`
+	Shape   string      `json:"shape"`
+	Columns []string    `json:"columns,omitempty"`
+}
+
+// searchParams are the parameters of a search, from the query string or a
+// JSON or form body.
+type searchParams struct {
+	Q       string `json:"q"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Limit   string `json:"limit"`
+	Offset  string `json:"offset"`
+	Tenant  string `json:"tenant"`
+	Dataset string `json:"dataset"`
+}
+
+func (s *Server) search(w http.ResponseWriter, r *http.Request) {
+	p := searchParams{}
+	if r.Method == http.MethodPost && r.Header.Get("Content-Type") == "application/json" {
+		var body map[string]any
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+		dec.UseNumber()
+		if err := dec.Decode(&body); err != nil {
+			WriteError(w, http.StatusBadRequest, fmt.Errorf("read search body: %w", err))
+			return
+		}
+		get := func(k string) string {
+			if v, ok := body[k]; ok && v != nil {
+				return fmt.Sprint(v)
+			}
+			return ""
+		}
+		p = searchParams{get("q"), get("from"), get("to"), get("limit"), get("offset"), get("tenant"), get("dataset")}
+	} else {
+		if err := r.ParseForm(); err != nil {
+			WriteError(w, http.StatusBadRequest, err)
+			return
+		}
+		f := r.Form
+		p = searchParams{f.Get("q"), f.Get("from"), f.Get("to"), f.Get("limit"), f.Get("offset"), f.Get("tenant"), f.Get("dataset")}
+	}
+	req, err := p.request(time.Now())
+	if err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	res, err := s.deps.Store.Search(r.Context(), req)
+	if err != nil {
+		status := http.StatusInternalServerError
+		if errors.Is(err, store.ErrBadRequest) {
+			status = http.StatusBadRequest
+		} else {
+			s.log.Error("search failed", "q", req.Query, "err", err)
+		}
+		WriteError(w, status, err)
+		return
+	}
+	rows := res.Rows
+	if rows == nil {
+		rows = []store.Row{}
+	}
+	WriteJSON(w, http.StatusOK, searchResponse{Events: rows, Total: res.Total, TookMS: res.Took.Milliseconds(), Shape: res.Shape, Columns: res.Columns})
+}
+
+func (p searchParams) request(now time.Time) (store.Request, error) {
+	req := store.Request{Query: p.Q, Tenant: p.Tenant, Dataset: store.Dataset(p.Dataset)}
+	if req.Tenant == "" {
+		req.Tenant = event.DefaultTenant
+	}
+	var err error
+	if req.From, err = ParseTimeParam(p.From, now); err != nil {
+		return req, fmt.Errorf("from: %w", err)
+	}
+	if req.To, err = ParseTimeParam(p.To, now); err != nil {
+		return req, fmt.Errorf("to: %w", err)
+	}
+	if p.Limit != "" {
+		if req.Limit, err = strconv.Atoi(p.Limit); err != nil {
+			return req, fmt.Errorf("limit %q: not a number", p.Limit)
+		}
+	}
+	if p.Offset != "" {
+		if req.Offset, err = strconv.Atoi(p.Offset); err != nil {
+			return req, fmt.Errorf("offset %q: not a number", p.Offset)
+		}
+	}
+	return req, nil
+}
+
+// WriteJSON writes v as a JSON response.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// WriteError writes {"error": "..."}.
+func WriteError(w http.ResponseWriter, status int, err error) {
+	WriteJSON(w, status, map[string]string{"error": err.Error()})
+}

@@ -1,0 +1,168 @@
+// Package alerts owns the stored alerts: a table in the store's DuckDB
+// database, written by detection (as an alert.Sink) and read by the API.
+// Alerts are few next to events, so they live in an ordinary table with a
+// primary key, and a folded alert's update replaces its row.
+package alerts
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/store"
+)
+
+const schema = `CREATE TABLE IF NOT EXISTS alerts (
+	id VARCHAR PRIMARY KEY,
+	tenant VARCHAR NOT NULL,
+	rule_id VARCHAR NOT NULL,
+	rule_title VARCHAR,
+	level VARCHAR,
+	level_rank INTEGER,
+	status VARCHAR,
+	first_seen TIMESTAMP,
+	last_seen TIMESTAMP,
+	count BIGINT,
+	doc VARCHAR NOT NULL
+)`
+
+// Store keeps alerts in DuckDB.
+type Store struct {
+	db *sql.DB
+	mu sync.Mutex // DuckDB takes one writer; serialise upserts
+}
+
+// Open creates the table if needed.
+func Open(ctx context.Context, db *sql.DB) (*Store, error) {
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		return nil, fmt.Errorf("create alerts table: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+// WriteAlerts implements alert.Sink: new alerts are inserted, folded ones
+// (same id) replaced.
+func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
+	if len(as) == 0 {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store alerts: %w", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store alerts: %w", err)
+	}
+	defer stmt.Close()
+	for _, a := range as {
+		if a.Status == "" {
+			a.Status = alert.StatusOpen
+		}
+		doc, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("store alert %s: %w", a.ID, err)
+		}
+		if _, err := stmt.ExecContext(ctx, a.ID, a.Tenant, a.RuleID, a.Title, a.Level, alert.LevelRank(a.Level), string(a.Status),
+			a.First.UTC(), a.Last.UTC(), int64(a.Count), string(doc)); err != nil {
+			return fmt.Errorf("store alert %s: %w", a.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store alerts: %w", err)
+	}
+	return nil
+}
+
+// Filter selects alerts. Tenant is required.
+type Filter struct {
+	Tenant string
+	// MinLevel keeps alerts of this level or above ("high" keeps high and critical).
+	MinLevel string
+	RuleID   string
+	Status   string
+	// Entity keeps alerts whose host, user or IP entities include it.
+	Entity string
+	// From and To bound the alert's last time.
+	From, To time.Time
+	Limit    int
+}
+
+// List returns the alerts matching f, the most recent first, and how many
+// match in all.
+func (s *Store) List(ctx context.Context, f Filter) ([]alert.Alert, int64, error) {
+	if !store.ValidTenant(f.Tenant) {
+		return nil, 0, fmt.Errorf("%w: tenant %q", store.ErrBadRequest, f.Tenant)
+	}
+	where := []string{"tenant = ?"}
+	args := []any{f.Tenant}
+	if f.MinLevel != "" {
+		rank := alert.LevelRank(f.MinLevel)
+		if rank == 0 {
+			return nil, 0, fmt.Errorf("%w: level %q: want informational, low, medium, high or critical", store.ErrBadRequest, f.MinLevel)
+		}
+		where = append(where, "level_rank >= ?")
+		args = append(args, rank)
+	}
+	if f.RuleID != "" {
+		where = append(where, "rule_id = ?")
+		args = append(args, f.RuleID)
+	}
+	if f.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, f.Status)
+	}
+	if f.Entity != "" {
+		where = append(where, "(list_contains(CAST(json_extract_string(doc, '$.entities.hosts[*]') AS VARCHAR[]), ?) OR "+
+			"list_contains(CAST(json_extract_string(doc, '$.entities.users[*]') AS VARCHAR[]), ?) OR "+
+			"list_contains(CAST(json_extract_string(doc, '$.entities.source_ips[*]') AS VARCHAR[]), ?) OR "+
+			"list_contains(CAST(json_extract_string(doc, '$.entities.destination_ips[*]') AS VARCHAR[]), ?))")
+		args = append(args, f.Entity, f.Entity, f.Entity, f.Entity)
+	}
+	if !f.From.IsZero() {
+		where = append(where, "last_seen >= ?")
+		args = append(args, f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		where = append(where, "last_seen < ?")
+		args = append(args, f.To.UTC())
+	}
+	if f.Limit <= 0 || f.Limit > store.MaxLimit {
+		f.Limit = store.DefaultLimit
+	}
+	cond := strings.Join(where, " AND ")
+	var total int64
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM alerts WHERE "+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count alerts: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT doc FROM alerts WHERE "+cond+" ORDER BY last_seen DESC, id LIMIT ?", append(args, f.Limit)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []alert.Alert
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, 0, err
+		}
+		var a alert.Alert
+		if err := json.Unmarshal([]byte(doc), &a); err != nil {
+			return nil, 0, fmt.Errorf("read alert: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, total, rows.Err()
+}
+
+// ErrNotFound is returned for an unknown alert id.
+var ErrNotFound = errors.New("alert not found")
