@@ -62,7 +62,7 @@ func (p *Parser) Parse(data []byte, e *event.Event) error {
 }
 
 func (p *Parser) parse(s string) error {
-	body, at, _, err := p.split.Split(s, "CEF:", &p.w)
+	body, at, _, err := p.split.Split(s, &p.w, "CEF:")
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func (p *Parser) Parse(data []byte, e *event.Event) error {
 }
 
 func (p *Parser) parse(s string) error {
-	body, at, _, err := p.split.Split(s, "LEEF:", &p.w)
+	body, at, _, err := p.split.Split(s, &p.w, "LEEF:")
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,8 @@
 //     the only word (then it is the message).
 //   - "last message repeated N times" (and syslogd's "--- last message
 //     repeated N times ---") has no TAG: it is all message.
-//   - TAG runs to the first ':', '[' or space. "TAG[PID]:", "TAG:", "TAG"
+//   - TAG runs to the first ':', '[' or space; a first word holding '='
+//     is not a TAG (key=value text follows the header directly). "TAG[PID]:", "TAG:", "TAG"
 //     followed by a space (no colon) are all accepted. A TAG containing
 //     spaces is accepted only when it starts with a letter or '-' and reaches
 //     "[digits]:" within 48 bytes ("Google Chrome[123]: …" as macOS

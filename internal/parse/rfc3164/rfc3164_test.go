@@ -72,6 +72,8 @@ func TestParse(t *testing.T) {
 	f(`Jul  3 17:10:11 mac BezelServices 255.10[94]: ASSERTION FAILED`, `{"@timestamp":"2026-07-03T17:10:11Z","host.hostname":"mac","host.name":"mac","process.name":"BezelServices 255.10","process.pid":94,"message":"ASSERTION FAILED"}`)
 	f(`Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure`, `{"@timestamp":"2026-06-14T15:16:01Z","host.hostname":"combo","host.name":"combo","process.name":"sshd(pam_unix)","process.pid":19939,"message":"authentication failure"}`)
 	f(`Jun 19 04:09:11 combo syslogd 1.4.1: restart.`, `{"@timestamp":"2026-06-19T04:09:11Z","host.hostname":"combo","host.name":"combo","process.name":"syslogd","message":"1.4.1: restart."}`)
+	// key=value text right after the header has no TAG.
+	f(`<13>Nov 23 12:04:00 fw date=2026-11-23 action=accept`, `{"pri":13,"@timestamp":"2026-11-23T12:04:00Z","host.hostname":"fw","host.name":"fw","message":"date=2026-11-23 action=accept"}`)
 	// A CEF body is not mistaken for a hostname.
 	f(`<134>Oct 11 22:14:15 CEF:0|V|P|1|100|n|5|a=b`, `{"pri":134,"@timestamp":"2026-10-11T22:14:15Z","process.name":"CEF","message":"0|V|P|1|100|n|5|a=b"}`)
 }

@@ -19,6 +19,9 @@ const spacedTagMax = 48
 func SplitTag(s string, strict bool) (Tag, string) {
 	i := 0
 	for i < len(s) && s[i] != ':' && s[i] != '[' && s[i] != ' ' {
+		if s[i] == '=' { // "date=2026-11-23 …": key=value text, no TAG
+			return Tag{}, s
+		}
 		i++
 	}
 	if i == 0 || i == len(s) {

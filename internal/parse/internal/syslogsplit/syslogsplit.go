@@ -48,14 +48,15 @@ func Is5424(s string) bool {
 }
 
 // Split parses the header of s, writing its fields through w, and returns
-// the body and its offset in s. With no header (s starts with prefix, or
-// has no PRI and no timestamp) the body is s and the kind None. For RFC
-// 5424 the body is MSG. For RFC 3164 it is the text after the hostname when
-// that starts with prefix ("host CEF:0|…"), else the message after the TAG,
-// whose fields are written too. An invalid header gives an error wrapping
-// ErrFormat.
-func (sp *Splitter) Split(s, prefix string, w *fields.Writer) (body string, at int, kind Kind, err error) {
-	if prefix != "" && strings.HasPrefix(s, prefix) {
+// the body and its offset in s. With no header (s starts with one of
+// prefixes) the body is s and the kind None. For RFC 5424 the body is MSG.
+// For RFC 3164 it is the text after the hostname when that starts with one
+// of prefixes ("host CEF:0|…"), else the message after the TAG, whose
+// fields are written too. A record that is not syslog (no PRI and no
+// timestamp) or has an invalid header gives an error wrapping ErrFormat;
+// the caller rolls back what w got.
+func (sp *Splitter) Split(s string, w *fields.Writer, prefixes ...string) (body string, at int, kind Kind, err error) {
+	if hasPrefix(s, prefixes) {
 		return s, 0, None, nil
 	}
 	if Is5424(s) {
@@ -66,12 +67,21 @@ func (sp *Splitter) Split(s, prefix string, w *fields.Writer) (body string, at i
 	if err != nil {
 		return "", 0, RFC3164, err
 	}
-	if h.Repeated || (prefix != "" && strings.HasPrefix(h.Rest, prefix)) {
+	if h.Repeated || hasPrefix(h.Rest, prefixes) {
 		return h.Rest, h.At, RFC3164, nil
 	}
 	tag, msg := rfc3164.SplitTag(h.Rest, !h.Stamped)
 	tag.Append(w)
 	return msg, h.At + len(h.Rest) - len(msg), RFC3164, nil
+}
+
+func hasPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Stampless reports whether s has neither a PRI nor something a syslog

@@ -1,0 +1,39 @@
+package auto
+
+import (
+	"testing"
+
+	"github.com/vigilsiem/vigil/internal/event"
+)
+
+// benchLines is a mix as a syslog listener sees it.
+var benchLines = []string{
+	`<38>Nov 23 10:20:30 web-01 sshd[24200]: Failed password for invalid user admin from 173.234.31.186 port 38926 ssh2`,
+	`<13>1 2026-11-23T10:20:30.855500+00:00 vm sshd 11310 - [timeQuality tzKnown="1" isSynced="0"] Accepted publickey for alice from 10.0.0.5 port 52144 ssh2`,
+	`<134>Nov 23 10:20:30 fw01 CEF:0|Security|threatmanager|1.0|100|worm successfully stopped|10|src=10.0.0.1 dst=2.1.2.2 spt=1232 dpt=445 proto=TCP act=blocked`,
+	`<189>date=2026-11-23 time=10:20:30 devname="FGT60E" srcip=10.0.0.17 srcport=51234 dstip=93.184.216.34 dstport=443 proto=6 action="accept" sentbyte=1820 rcvdbyte=5433`,
+	`{"@timestamp":"2026-11-23T10:20:30.123Z","event":{"code":"4625"},"source":{"ip":"10.0.0.17"},"user":{"name":"alice"},"message":"An account failed to log on."}`,
+	`2026-11-23 10:20:30,123 INFO [main] org.example.Server: started in 1234 ms`,
+}
+
+func BenchmarkParse(b *testing.B) {
+	p := New(Options{})
+	var e event.Event
+	n := 0
+	data := make([][]byte, len(benchLines))
+	for i, l := range benchLines {
+		n += len(l)
+		data[i] = []byte(l)
+	}
+	b.SetBytes(int64(n / len(benchLines)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := i % len(benchLines)
+		e.Reset()
+		e.Original = benchLines[j]
+		if err := p.Parse(data[j], &e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
