@@ -5,6 +5,14 @@ import (
 	"sort"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/parse/auto"
+	"github.com/vigilsiem/vigil/internal/parse/cef"
+	"github.com/vigilsiem/vigil/internal/parse/csv"
+	"github.com/vigilsiem/vigil/internal/parse/json"
+	"github.com/vigilsiem/vigil/internal/parse/kv"
+	"github.com/vigilsiem/vigil/internal/parse/leef"
+	"github.com/vigilsiem/vigil/internal/parse/rfc3164"
+	"github.com/vigilsiem/vigil/internal/parse/rfc5424"
 )
 
 // Factory builds a parser with the given options.
@@ -14,6 +22,29 @@ var registry = map[string]Factory{
 	// "raw" keeps the record as the message and nothing else: the fallback
 	// that never fails. Format packages are added to this map as they land.
 	"raw": func(Options) (Parser, error) { return rawParser{}, nil },
+
+	"rfc3164": func(o Options) (Parser, error) {
+		return rfc3164.New(rfc3164.Options{Location: o.Location, Now: o.Now}), nil
+	},
+	"rfc5424": func(Options) (Parser, error) { return rfc5424.New(), nil },
+	"cef": func(o Options) (Parser, error) {
+		return cef.New(cef.Options{Location: o.Location, Now: o.Now}), nil
+	},
+	"leef": func(o Options) (Parser, error) {
+		return leef.New(leef.Options{Location: o.Location, Now: o.Now}), nil
+	},
+	"json": func(Options) (Parser, error) { return json.New(), nil },
+	"kv":   func(Options) (Parser, error) { return kv.New(), nil },
+	"csv": func(o Options) (Parser, error) {
+		p, err := csv.New(csv.Options{Header: o.CSVHeader, Delimiter: o.CSVDelimiter})
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
+	},
+	"auto": func(o Options) (Parser, error) {
+		return auto.New(auto.Options{Location: o.Location, Now: o.Now}), nil
+	},
 }
 
 // New returns a parser for the named format.
