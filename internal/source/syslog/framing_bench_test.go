@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strconv"
 	"sync/atomic"
@@ -75,7 +76,7 @@ func BenchmarkTCPListener(b *testing.B) {
 	data, n := benchStream(10000, true)
 	in := &countInput{}
 	s, err := New(Config{SourceCommon: config.SourceCommon{Name: "bench", Type: "syslog"}, Protocol: ProtoTCP, Listen: "127.0.0.1:0"},
-		config.SourceEnv{Metrics: pipeline.NewMetrics(nil)})
+		config.SourceEnv{Metrics: pipeline.NewMetrics(nil), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
