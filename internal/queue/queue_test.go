@@ -402,3 +402,24 @@ func TestSegmentBytesCappedByLimit(t *testing.T) {
 		t.Fatalf("segment size %d under a 1 MiB limit, want 256 KiB", o.SegmentBytes)
 	}
 }
+
+func TestAckWhileReadWaits(t *testing.T) {
+	q := mustOpen(t, t.TempDir(), testOptions(nil))
+	defer q.Close()
+	mustAppend(t, q, recs("a", 2, 10))
+	readN(t, q, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go q.Read(ctx, 0, 0) // waits: nothing more is committed
+	time.Sleep(10 * time.Millisecond)
+	done := make(chan error)
+	go func() { done <- q.Ack(2) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Ack blocked behind a waiting Read")
+	}
+}

@@ -156,6 +156,24 @@ func (q *Queue) read(ctx context.Context, maxRecords, maxBytes int, wait bool) (
 	if maxBytes <= 0 {
 		maxBytes = DefaultReadBytes
 	}
+	for {
+		out, notify, err := q.readCommitted(maxRecords, maxBytes)
+		if err != nil || len(out) > 0 || !wait {
+			return out, err
+		}
+		// Wait without holding the reader's lock, so that an output may
+		// Ack from another goroutine meanwhile.
+		select {
+		case <-notify:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// readCommitted returns the next committed records, or none and a channel
+// closed when more are committed.
+func (q *Queue) readCommitted(maxRecords, maxBytes int) ([]Record, <-chan struct{}, error) {
 	q.rmu.Lock()
 	defer q.rmu.Unlock()
 	r := &q.r
@@ -175,7 +193,7 @@ func (q *Queue) read(ctx context.Context, maxRecords, maxBytes int, wait bool) (
 		q.mu.Lock()
 		if q.closed {
 			q.mu.Unlock()
-			return nil, ErrClosed
+			return nil, nil, ErrClosed
 		}
 		floor := q.dropFloor
 		limit, nextSeg, ok := q.readLimitLocked(r.seg)
@@ -184,7 +202,7 @@ func (q *Queue) read(ctx context.Context, maxRecords, maxBytes int, wait bool) (
 		if r.next < floor || !ok {
 			// Dropped by a limit (counted there) or never opened.
 			if err := r.seek(max(r.next, floor), position{}); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			continue
 		}
@@ -197,9 +215,9 @@ func (q *Queue) read(ctx context.Context, maxRecords, maxBytes int, wait bool) (
 			}
 			if err != nil {
 				if len(out) > 0 {
-					return out, nil
+					return out, nil, nil
 				}
-				return nil, fmt.Errorf("read segment %d: %w", r.seg, err)
+				return nil, nil, fmt.Errorf("read segment %d: %w", r.seg, err)
 			}
 			garbage += uint64(skipped)
 			if rec.hdr.seq > r.next {
@@ -209,28 +227,19 @@ func (q *Queue) read(ctx context.Context, maxRecords, maxBytes int, wait bool) (
 			bytes += len(rec.data)
 		}
 		if len(out) > 0 {
-			return out, nil
+			return out, nil, nil
 		}
-		if nextSeg != 0 {
-			// The sealed segment is read to its end: whatever was meant to
-			// be between its last record and the next segment's first was
-			// lost.
-			if nextSeg > r.next {
-				gap += nextSeg - r.next
-				r.next = nextSeg
-			}
-			if err := r.open(nextSeg); err != nil {
-				return nil, err
-			}
-			continue
+		if nextSeg == 0 {
+			return nil, notify, nil
 		}
-		if !wait {
-			return nil, nil
+		// The sealed segment is read to its end: whatever was meant to be
+		// between its last record and the next segment's first was lost.
+		if nextSeg > r.next {
+			gap += nextSeg - r.next
+			r.next = nextSeg
 		}
-		select {
-		case <-notify:
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		if err := r.open(nextSeg); err != nil {
+			return nil, nil, err
 		}
 	}
 }
