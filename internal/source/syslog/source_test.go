@@ -20,6 +20,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
@@ -52,11 +53,16 @@ func lines(prefix string, n int) []string {
 }
 
 // checkArrived checks that every sent line arrived, once, in full, inside a
-// record from 127.0.0.1.
-func checkArrived(t *testing.T, recs []pipeline.Record, sent []string) {
+// record from 127.0.0.1, and that the "auto" parser the default config uses
+// reads it: the message is the line sent, the tag the process name.
+func checkArrived(t *testing.T, recs []pipeline.Record, sent []string, tag string) {
 	t.Helper()
 	if len(recs) != len(sent) {
 		t.Fatalf("got %d records, want %d: %q", len(recs), len(sent), recordData(recs))
+	}
+	p, err := parse.New("auto", parse.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for i, r := range recs {
 		if !strings.HasSuffix(string(r.Data), sent[i]) {
@@ -64,6 +70,14 @@ func checkArrived(t *testing.T, recs []pipeline.Record, sent []string) {
 		}
 		if !strings.HasPrefix(r.Peer, "127.0.0.1:") {
 			t.Errorf("record %d peer = %q", i, r.Peer)
+		}
+		e := &event.Event{}
+		if err := p.Parse(r.Data, e); err != nil {
+			t.Errorf("record %d %q: parse: %v", i, r.Data, err)
+			continue
+		}
+		if e.Message() != sent[i] || e.GetString("process.name") != tag || e.GetString("host.name") == "" {
+			t.Errorf("record %d parsed as %s, want message %q from %s", i, e.AppendJSON(nil), sent[i], tag)
 		}
 	}
 }
@@ -74,7 +88,7 @@ func TestLoggerUDPRFC3164(t *testing.T) {
 	sent := lines("udp3164", 20)
 	runLogger(t, sent, "--udp", "--rfc3164", "-n", "127.0.0.1", "-P", port(t, s.Addr()), "-t", "vigiltest")
 	recs := rec.wait(t, len(sent), 5*time.Second)
-	checkArrived(t, recs, sent)
+	checkArrived(t, recs, sent, "vigiltest")
 	for _, r := range recs {
 		if !strings.HasPrefix(string(r.Data), "<13>") || !strings.Contains(string(r.Data), "vigiltest") {
 			t.Errorf("not an RFC 3164 message from logger: %q", r.Data)
@@ -92,7 +106,7 @@ func TestLoggerTCPOctetCountedRFC5424(t *testing.T) {
 	sent := lines("tcp5424", 50)
 	runLogger(t, sent, "--tcp", "--octet-count", "--rfc5424", "-n", "127.0.0.1", "-P", port(t, s.Addr()), "-t", "vigiltest")
 	recs := rec.wait(t, len(sent), 5*time.Second)
-	checkArrived(t, recs, sent)
+	checkArrived(t, recs, sent, "vigiltest")
 	for _, r := range recs {
 		if !strings.HasPrefix(string(r.Data), "<13>1 ") {
 			t.Errorf("not an RFC 5424 message from logger: %q", r.Data)
@@ -105,7 +119,7 @@ func TestLoggerTCPLineFramed(t *testing.T) {
 	s, _ := startSource(t, Config{Protocol: ProtoTCP}, rec)
 	sent := lines("tcplf", 50)
 	runLogger(t, sent, "--tcp", "--rfc3164", "-n", "127.0.0.1", "-P", port(t, s.Addr()), "-t", "vigiltest")
-	checkArrived(t, rec.wait(t, len(sent), 5*time.Second), sent)
+	checkArrived(t, rec.wait(t, len(sent), 5*time.Second), sent, "vigiltest")
 }
 
 func dial(t *testing.T, s *Source) net.Conn {
@@ -449,12 +463,10 @@ action(type="omfwd" target="127.0.0.1" port=%q protocol="tcp" TCP_Framing="tradi
 	sent := lines("rsyslog", 100)
 	runLogger(t, sent, "--tcp", "--octet-count", "--rfc5424", "-n", "127.0.0.1", "-P", inPort, "-t", "viaRsyslog")
 	for name, rec := range map[string]*recorder{"octet-counted": recOctet, "traditional": recLF} {
-		recs := rec.wait(t, len(sent), 10*time.Second)
+		rec.wait(t, len(sent), 10*time.Second)
 		time.Sleep(100 * time.Millisecond)
-		recs = rec.records()
-		if len(recs) != len(sent) {
-			t.Fatalf("%s: %d records, want %d", name, len(recs), len(sent))
-		}
+		recs := rec.records()
+		checkArrived(t, recs, sent, "viaRsyslog")
 		for i, r := range recs {
 			d := string(r.Data)
 			// RSYSLOG_ForwardFormat: <PRI>TIMESTAMP(RFC 3339) HOST TAG MSG
