@@ -11,8 +11,8 @@ var ErrPattern = errors.New("unsupported date pattern")
 // JavaLayout translates a Java SimpleDateFormat pattern (LEEF's
 // devTimeFormat, "MMM dd yyyy HH:mm:ss.SSS z") into a Go time layout.
 // Supported letters: y M d H h m s S (after '.' or ','), a, E, z, Z, X;
-// quoted literals such as 'T', and a doubled quote for a quote. Others (week numbers, day of year, k, K, u)
-// give ErrPattern.
+// quoted literals such as 'T', and a doubled quote for a quote. Others
+// (week numbers, day of year, k, K, u) give ErrPattern.
 func JavaLayout(p string) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(p); {
