@@ -194,3 +194,27 @@ type bodyRecorder struct {
 func (r *bodyRecorder) Header() http.Header         { return r.h }
 func (r *bodyRecorder) Write(p []byte) (int, error) { return r.b.Write(p) }
 func (r *bodyRecorder) WriteHeader(s int)           { r.status = s }
+
+func TestOversizedBodies(t *testing.T) {
+	rec := &recorder{}
+	cfg := withTokens()
+	cfg.MaxBodyBytes = 2048
+	srv, _ := server(t, cfg, rec)
+	big := bytes.Repeat([]byte(`{"event":"0123456789012345678901234567890123456789"}`), 100)
+	r := do(t, "POST", srv.URL+"/services/collector/event", "Splunk "+tokA, big)
+	if r.status != 413 {
+		t.Errorf("hec: %d %s", r.status, r.body)
+	}
+	r = do(t, "POST", srv.URL+"/services/collector/event", "Splunk "+tokA, gz(t, big), "Content-Encoding", "gzip")
+	if r.status != 413 {
+		t.Errorf("hec gzip: %d %s", r.status, r.body)
+	}
+	bulk := bytes.Repeat([]byte("{\"index\":{}}\n{\"message\":\"0123456789012345678901234567890123456789\"}\n"), 100)
+	r = do(t, "POST", srv.URL+"/_bulk", "Bearer "+tokA, bulk)
+	if r.status != 413 || !strings.Contains(string(r.body), `"status":413`) {
+		t.Errorf("bulk: %d %s", r.status, r.body)
+	}
+	if _, batches := rec.all(); len(batches) != 0 {
+		t.Errorf("oversized requests submitted %d batches", len(batches))
+	}
+}
