@@ -494,3 +494,54 @@ func counter(c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+func TestBadClientsDoNotStopListener(t *testing.T) {
+	rec := &recorder{}
+	s, _ := startSource(t, Config{Protocol: ProtoTCP}, rec)
+	// A client that sends binary junk and resets the connection.
+	c := dial(t, s)
+	if _, err := c.Write([]byte("\x00\xff\xfe9999999999999 \x01\x02")); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.(*net.TCPConn).SetLinger(0)
+	c.Close()
+	good := dial(t, s)
+	if _, err := io.WriteString(good, "<13>still listening\n"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		got := recordData(rec.records())
+		if len(got) > 0 && got[len(got)-1] == "<13>still listening" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got %q", got)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// TLS: a plaintext client fails its handshake; the next one is served.
+	pki := newTestPKI(t)
+	trec := &recorder{}
+	ts, m := startSource(t, Config{Protocol: ProtoTLS, TLS: config.TLS{CertFile: pki.certFile, KeyFile: pki.keyFile}}, trec)
+	pc := dial(t, ts)
+	if _, err := io.WriteString(pc, "<13>plaintext to a tls port\n"); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = pc.Read(make([]byte, 64))
+	tc, err := tls.Dial("tcp", ts.Addr().String(), &tls.Config{RootCAs: pki.pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	if _, err := io.WriteString(tc, "<13>over tls\n"); err != nil {
+		t.Fatal(err)
+	}
+	if got := recordData(trec.wait(t, 1, 3*time.Second)); got[0] != "<13>over tls" {
+		t.Fatalf("got %q", got)
+	}
+	if n := counter(m.Component("source", ts.Name()).Errors); n != 1 {
+		t.Errorf("errors = %v, want 1 (the plaintext handshake)", n)
+	}
+}

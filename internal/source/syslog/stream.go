@@ -150,7 +150,8 @@ func (s *Source) serveConn(ctx, drain context.Context, in pipeline.Input, c *str
 	fr := NewFramer(deadlineReader{c: c, r: r}, int(s.cfg.MaxMessageBytes))
 	c.fr = fr
 	bt := s.batcher(in)
-	defer func() { _ = closeBatcher(drain, bt) }()
+	// A failed final flush is counted and logged by countingInput.
+	defer func() { _ = bt.Close(drain) }()
 	add := func(msg []byte) bool {
 		if err := bt.Add(drain, msg, "", peer); err != nil {
 			// Counted by countingInput; nothing more can be taken from

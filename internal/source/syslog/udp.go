@@ -46,12 +46,8 @@ func (s *Source) runUDP(ctx, drain context.Context, in pipeline.Input) error {
 		}
 	}
 	pc.Close()
-	return closeBatcher(drain, bt)
-}
-
-func closeBatcher(ctx context.Context, bt *pipeline.Batcher) error {
 	// A failed final flush was counted and logged by countingInput; Run
 	// still ended because its context did, which is not an error.
-	_ = bt.Close(ctx)
+	_ = bt.Close(drain)
 	return nil
 }
