@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/event"
 )
 
 // SyncPolicy says when appended records are fsynced.
@@ -126,7 +128,7 @@ type Options struct {
 
 func (o *Options) setDefaults() error {
 	if o.Tenant == "" {
-		o.Tenant = "default"
+		o.Tenant = event.DefaultTenant
 	}
 	if o.Sync < SyncBatch || o.Sync > SyncNever {
 		return fmt.Errorf("options: unknown sync policy %d", o.Sync)

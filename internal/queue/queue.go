@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -36,9 +37,13 @@ var (
 //
 // Lock ordering (acquire only in this order, never the reverse):
 //
+//	Set.mu  the set's map of queues (a Set holds it while opening a queue)
 //	rmu     the reader: its open segment, scanner, in-flight records, the ledger
 //	mu      everything else: segments, the writer, sequence numbers, counters
 //	syncMu  a segment file's closing against an fsync of it in progress
+//
+// Callbacks run without any of them (Options.OnHealth), or with mu held and
+// no lock taken inside (the Set's wake-up, a non-blocking send).
 //
 // No file I/O other than a segment's creation, rotation or removal, and the
 // write of an Append's bytes, happens under mu; fsyncs of group commit and
@@ -157,6 +162,12 @@ func (q *Queue) recover() error {
 	sync := q.opts.Sync != SyncNever
 	if err := q.fs.MkdirAll(q.dir, 0o700); err != nil {
 		return fmt.Errorf("create directory: %w", err)
+	}
+	if sync {
+		// The queue's own directory entry, in case MkdirAll just made it.
+		if err := q.fs.SyncDir(filepath.Dir(q.dir)); err != nil {
+			return fmt.Errorf("sync parent directory: %w", err)
+		}
 	}
 	led, lost, err := openLedger(q.fs, q.dir, sync)
 	if err != nil {

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -188,7 +189,7 @@ func (q *Queue) readCommitted(maxRecords, maxBytes int) ([]Record, <-chan struct
 			q.log.Warn("queue skipped corrupt records", "records", gap, "bytes", garbage, "segment", r.seg)
 		}
 	}()
-	bytes := 0
+	bytes, vanished := 0, 0
 	for {
 		q.mu.Lock()
 		if q.closed {
@@ -202,6 +203,13 @@ func (q *Queue) readCommitted(maxRecords, maxBytes int) ([]Record, <-chan struct
 		if r.next < floor || !ok {
 			// Dropped by a limit (counted there) or never opened.
 			if err := r.seek(max(r.next, floor), position{}); err != nil {
+				if errors.Is(err, os.ErrNotExist) && vanished < 3 {
+					// A limit deleted the segment between our look at
+					// the list and the open: look again.
+					vanished++
+					r.closeFile()
+					continue
+				}
 				return nil, nil, err
 			}
 			continue
@@ -239,6 +247,10 @@ func (q *Queue) readCommitted(maxRecords, maxBytes int) ([]Record, <-chan struct
 			r.next = nextSeg
 		}
 		if err := r.open(nextSeg); err != nil {
+			if errors.Is(err, os.ErrNotExist) && vanished < 3 {
+				vanished++
+				continue
+			}
 			return nil, nil, err
 		}
 	}
