@@ -89,6 +89,7 @@ type Head struct {
 // returns the rest. CEF and auto use it to look at what follows the
 // hostname before splitting a TAG off.
 func (p *Parser) Header(s string, w *fields.Writer) (Head, error) {
+	s = trimEnd(s)
 	e := w.Event()
 	i := 0
 	hasPRI := false

@@ -67,6 +67,7 @@ func TestParse(t *testing.T) {
 	// Header only, one word, spaces and line terminators.
 	f(`<13>Oct 11 22:14:15 host`, `{"pri":13,"@timestamp":"2026-10-11T22:14:15Z","message":"host"}`)
 	f(`<13>Oct 11 22:14:15`, `{"pri":13,"@timestamp":"2026-10-11T22:14:15Z"}`)
+	f("<13>Oct 11 22:14:15\r\n", `{"pri":13,"@timestamp":"2026-10-11T22:14:15Z"}`)
 	f("<13>Oct 11 22:14:15 h t: m\r\n", `{"pri":13,"@timestamp":"2026-10-11T22:14:15Z","host.hostname":"h","host.name":"h","process.name":"t","message":"m"}`)
 	// TAGs with spaces (macOS) and with parentheses (Linux PAM).
 	f(`Jul  3 17:10:11 mac BezelServices 255.10[94]: ASSERTION FAILED`, `{"@timestamp":"2026-07-03T17:10:11Z","host.hostname":"mac","host.name":"mac","process.name":"BezelServices 255.10","process.pid":94,"message":"ASSERTION FAILED"}`)
