@@ -209,12 +209,13 @@ func (q *Queue) recover() error {
 				return fmt.Errorf("remove empty segment %d: %w", last.first, err)
 			}
 		}
-		f, err := createSegment(q.fs, q.dir, q.nextSeq, q.opts.Now().UnixNano(), sync)
+		now := q.opts.Now().UnixNano()
+		f, err := createSegment(q.fs, q.dir, q.nextSeq, now, sync)
 		if err != nil {
 			return err
 		}
 		q.active = &segFile{f: f}
-		q.segs = append(q.segs, segment{first: q.nextSeq, size: segmentHeaderSize, created: q.opts.Now().UnixNano()})
+		q.segs = append(q.segs, segment{first: q.nextSeq, size: segmentHeaderSize, created: now})
 	}
 	q.dropFloor = q.segs[0].first
 	act := q.segs[len(q.segs)-1]
