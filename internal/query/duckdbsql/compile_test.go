@@ -1,0 +1,82 @@
+package duckdbsql
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/query"
+)
+
+func TestCompileRejectsBadRequests(t *testing.T) {
+	p := query.MustParse(`error`)
+	cat := storeCatalog()
+	ok := Request{From: "ev", Tenant: "default"}
+	f := func(p *query.Plan, cat query.Catalog, req Request, want string) {
+		t.Helper()
+		_, err := Compile(p, cat, req)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Compile: error %v, want one containing %q", err, want)
+		}
+	}
+	f(nil, cat, ok, "no plan")
+	f(p, nil, ok, "no catalog")
+	f(p, cat, Request{Tenant: "default"}, "no FROM item")
+	f(p, cat, Request{From: " ", Tenant: "default"}, "no FROM item")
+	f(p, cat, Request{From: "ev"}, "no tenant")
+	f(p, cat, Request{From: "ev", Tenant: "t", Limit: -1}, "negative limit")
+	f(p, cat, Request{From: "ev", Tenant: "t", Offset: -1}, "negative limit")
+	f(p, cat, Request{From: "ev", Tenant: "t", Start: base, End: base.Add(-time.Second)}, "ends")
+	if _, err := Compile(p, cat, Request{From: "ev", Tenant: "t", Start: base, End: base}); err != nil {
+		t.Errorf("an empty time range: %v", err)
+	}
+}
+
+// TestValuesAreArguments checks that no value of a query reaches the SQL
+// text: hostile values are arguments, and names are quoted identifiers.
+func TestValuesAreArguments(t *testing.T) {
+	hostile := `x'); DROP TABLE ev; --`
+	cat := query.MapCatalog{"user.name": query.TypeString, `we"ird`: query.TypeString, "tags": query.TypeList, "n": query.TypeInt}
+	plans := []*query.Plan{
+		{Filter: &query.Match{Value: hostile}},
+		{Filter: &query.Match{Field: "user.name", Value: hostile}},
+		{Filter: &query.Match{Field: "user.name", Value: hostile + "*", Wild: true}},
+		{Filter: &query.Match{Field: "tags", Value: hostile}},
+		{Filter: &query.Match{Field: `we"ird`, Value: hostile}},
+		{Filter: &query.Range{Field: "user.name", Lo: hostile, HasLo: true, IncLo: true}},
+		{Filter: &query.Match{Field: "n", Value: hostile + "*", Wild: true}},
+	}
+	for _, p := range plans {
+		q, err := Compile(p, cat, Request{From: "ev", Tenant: hostile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sql := range []string{q.SQL, q.CountSQL} {
+			if strings.Contains(sql, "DROP") || strings.Contains(sql, hostile) {
+				t.Errorf("%s: a value reached the SQL text: %s", query.ExprString(p.Filter), sql)
+			}
+		}
+	}
+	if got := quoteIdent(`we"ird`); got != `"we""ird"` {
+		t.Errorf("quoteIdent = %s", got)
+	}
+}
+
+// TestTenantAlwaysChecked: every statement, however it nests, checks the
+// tenant in its innermost SELECT.
+func TestTenantAlwaysChecked(t *testing.T) {
+	for _, text := range goldenQueries {
+		q, err := Compile(query.MustParse(text), storeCatalog(), Request{From: "ev", Tenant: "t1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sql := range []string{q.SQL, q.CountSQL} {
+			if strings.Count(sql, `FROM ev WHERE "vigil.tenant" = ?`) != 1 {
+				t.Errorf("%q: %s", text, sql)
+			}
+		}
+		if q.Args[0] != "t1" || q.CountArgs[0] != "t1" {
+			t.Errorf("%q: the first argument is not the tenant: %v", text, q.Args)
+		}
+	}
+}
