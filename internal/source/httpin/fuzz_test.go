@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -39,7 +40,8 @@ func TestFlattenObject(t *testing.T) {
 // posted again alone decodes to the same fields.
 func FuzzDecodeHEC(f *testing.F) {
 	for _, s := range []string{`{"event":"a","time":1.5,"host":"h","fields":{"x":"y"}}`, `{"event":{"a":{"b":1}}}{"event":"c"}`,
-		`{"event":null}`, `{"event":[1,2]}`, `{"event":"x","time":"12"}`, `{"event":{"@timestamp":"2024-01-01T00:00:00Z"}}`} {
+		`{"event":null}`, `{"event":[1,2]}`, `{"event":"x","time":"12"}`, `{"event":{"@timestamp":"2024-01-01T00:00:00Z"}}`,
+		`{"event":"a","time":tru`, `{"event":"a","x":[nul`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -57,6 +59,19 @@ func FuzzDecodeHEC(f *testing.F) {
 		var he *HECError
 		if err != nil && (!errors.As(err, &he) || he.Event != n) {
 			t.Fatalf("error %v does not name event %d", err, n)
+		}
+		if err == nil {
+			// What was accepted is a valid stream of JSON values.
+			d := json.NewDecoder(bytes.NewReader(body))
+			for {
+				var v json.RawMessage
+				if derr := d.Decode(&v); derr != nil {
+					if !errors.Is(derr, io.EOF) {
+						t.Fatalf("accepted a body encoding/json refuses: %v", derr)
+					}
+					break
+				}
+			}
 		}
 		for _, e := range events {
 			if e.Original == "" {
@@ -157,6 +172,9 @@ func FuzzFlatten(f *testing.F) {
 			if !strings.Contains(msg, "empty field name") && !strings.Contains(msg, "is not a time") && !errors.Is(err, errDepth) {
 				t.Fatalf("refused valid JSON %q: %v", doc, err)
 			}
+		}
+		if isObject(doc) != valid {
+			t.Fatalf("isObject(%q) = %v, encoding/json says %v", doc, !valid, valid)
 		}
 		if err == nil {
 			var m map[string]any

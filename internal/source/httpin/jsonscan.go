@@ -278,12 +278,17 @@ func (s *scanner) skip(depth int) ([]byte, error) {
 	case c == '"':
 		_, err := s.str()
 		return s.data[start:s.pos], err
-	case c == 't':
-		return s.data[start : start+4], s.literal("true")
-	case c == 'f':
-		return s.data[start : start+5], s.literal("false")
-	case c == 'n':
-		return s.data[start : start+4], s.literal("null")
+	case c == 't' || c == 'f' || c == 'n':
+		word := "null"
+		if c == 't' {
+			word = "true"
+		} else if c == 'f' {
+			word = "false"
+		}
+		if err := s.literal(word); err != nil {
+			return nil, err
+		}
+		return s.data[start:s.pos], nil
 	case c == '-' || c >= '0' && c <= '9':
 		return s.number()
 	case s.pos >= len(s.data):

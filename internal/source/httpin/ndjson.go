@@ -2,7 +2,6 @@ package httpin
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -70,7 +69,7 @@ func splitNDJSON(body []byte, objects bool, fn func(line []byte)) (int, error) {
 		// Validate everything first so a bad line rejects the request
 		// before any of it is submitted.
 		if _, err := forLines(body, func(no int, line []byte) error {
-			if line[0] != '{' || !json.Valid(line) {
+			if !isObject(line) {
 				return fmt.Errorf("line %d: not a JSON object", no)
 			}
 			return nil
@@ -102,6 +101,20 @@ func forLines(body []byte, fn func(no int, line []byte) error) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// isObject reports whether line is exactly one valid JSON object.
+func isObject(line []byte) bool {
+	s := scanner{data: line}
+	s.ws()
+	if s.peek() != '{' {
+		return false
+	}
+	if _, err := s.skip(0); err != nil {
+		return false
+	}
+	s.ws()
+	return s.pos == len(s.data)
 }
 
 // bodyStatus is the HTTP status for an error of readBody.
