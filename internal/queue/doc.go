@@ -8,8 +8,8 @@
 // Queue per tenant for an output; set.go says why per tenant). Any number
 // of goroutines Append batches of opaque records (event.AppendBinary
 // output, say); one reader Reads them in order and Acks what the output
-// delivered. Every record gets a sequence number, increasing by one, that
-// never repeats within the queue. Delivery is at least once: after a crash
+// delivered. Every record gets a sequence number, increasing by one; the
+// number of a record whose Append returned is never given to another. Delivery is at least once: after a crash
 // or a Rewind the reader starts again after the last acknowledged record,
 // and the records carry the event's stable event.id so receivers drop the
 // duplicates.
@@ -68,10 +68,11 @@
 //
 // # Ledger format
 //
-// The ledger records what the reader delivered. It is two 64-byte slots;
-// an update overwrites the slot of the older generation, so a torn write
-// leaves the other intact, and the reader takes the valid slot with the
-// higher generation (no rename, one write per Ack):
+// The ledger records what the reader delivered. It is two 64-byte slots,
+// written in place (no rename, one write per Ack): updates go to the slot
+// the last fsync did not make durable, and an fsync makes it the durable
+// one, so a crash can tear only the slot written since; Open takes the
+// valid slot with the higher generation:
 //
 //	ledger slot (64 bytes; slot 0 at offset 0, slot 1 at offset 64)
 //	+--------+---------+----------+------------+-------+------------+------------+----------+-----+
