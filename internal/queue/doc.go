@@ -8,8 +8,9 @@
 // Queue per tenant for an output; set.go says why per tenant). Any number
 // of goroutines Append batches of opaque records (event.AppendBinary
 // output, say); one reader Reads them in order and Acks what the output
-// delivered. Every record gets a sequence number, increasing by one; the
-// number of a record whose Append returned is never given to another. Delivery is at least once: after a crash
+// delivered. Every record gets a sequence number, increasing by one; with
+// SyncBatch the number of a record whose Append returned is never given to
+// another. Delivery is at least once: after a crash
 // or a Rewind the reader starts again after the last acknowledged record,
 // and the records carry the event's stable event.id so receivers drop the
 // duplicates.
