@@ -184,3 +184,27 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 func WriteError(w http.ResponseWriter, status int, err error) {
 	WriteJSON(w, status, map[string]string{"error": err.Error()})
 }
+
+// Freezer moves hot data to cold storage; the embedded store implements it.
+type Freezer interface {
+	Freeze(ctx context.Context) error
+}
+
+// AdminHandler serves POST /api/v1/admin/freeze: move all hot data to cold
+// storage now (the benchmark measures bytes on disk once data is cold; an
+// operator may use it before a backup).
+type AdminHandler struct {
+	Store Freezer
+}
+
+// Register implements Mounter.
+func (h AdminHandler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/admin/freeze", func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		if err := h.Store.Freeze(r.Context()); err != nil {
+			WriteError(w, http.StatusInternalServerError, err)
+			return
+		}
+		WriteJSON(w, http.StatusOK, map[string]any{"frozen": true, "took_ms": time.Since(start).Milliseconds()})
+	})
+}

@@ -141,7 +141,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	srv := api.New(api.Deps{
 		Store:    st,
 		Gatherer: a.reg,
-		Mounts:   []api.Mounter{ingest, api.AlertsHandler{Alerts: a.alerts}},
+		Mounts:   []api.Mounter{ingest, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: st}},
 		Logger:   a.log,
 		Version:  opts.Version,
 		Health:   a.health,

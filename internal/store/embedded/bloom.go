@@ -4,21 +4,21 @@ import (
 	"encoding/base64"
 	"errors"
 	"math"
-
-	"github.com/zeebo/xxh3"
 )
 
-// bloom is a bloom filter over tokens. Its serialised form is part of the
-// .meta files (see doc.go): K hash functions derived from one 128-bit XXH3
-// hash by double hashing (h1 + i*h2) over M bits, stored as base64 of the
-// little-endian uint64 words. It is ours rather than a library's so that
-// this on-disk form is defined here and stays stable.
+// bloom is a bloom filter over token hashes (tokenHash: 64-bit XXH3 of the
+// folded token). Its serialised form is part of the .meta files (see
+// doc.go): K probes by double hashing, bit_i = (h + i*h2) mod M with
+// h2 = mix(h)|1, over M bits, stored as base64 of the little-endian uint64
+// words. It is ours rather than a library's so that this on-disk form is
+// defined here and stays stable.
 type bloom struct {
 	K    int    `json:"k"`
 	M    uint64 `json:"m"`
 	Bits string `json:"bits"`
 
 	words []uint64
+	n     int // items added (not serialised; see coldFile.TokenCount)
 }
 
 // newBloom sizes a filter for n items at a false-positive rate of ~1%.
@@ -31,18 +31,27 @@ func newBloom(n int) *bloom {
 	return &bloom{K: 7, M: m, words: make([]uint64, m/64)}
 }
 
-func (b *bloom) add(token string) {
-	h := xxh3.HashString128(token)
+// mix64 is the finaliser of MurmurHash3: a second hash from the first.
+func mix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	return h ^ h>>33
+}
+
+func (b *bloom) add(h uint64) {
+	h2 := mix64(h) | 1
 	for i := 0; i < b.K; i++ {
-		bit := (h.Lo + uint64(i)*h.Hi) % b.M
+		bit := (h + uint64(i)*h2) % b.M
 		b.words[bit/64] |= 1 << (bit % 64)
 	}
 }
 
-func (b *bloom) mayContain(token string) bool {
-	h := xxh3.HashString128(token)
+func (b *bloom) mayContain(h uint64) bool {
+	h2 := mix64(h) | 1
 	for i := 0; i < b.K; i++ {
-		bit := (h.Lo + uint64(i)*h.Hi) % b.M
+		bit := (h + uint64(i)*h2) % b.M
 		if b.words[bit/64]&(1<<(bit%64)) == 0 {
 			return false
 		}

@@ -196,7 +196,7 @@ func (idx *coldIndex) files(tenant string, from, to time.Time, terms []string) (
 // folded tokens (query.Plan.Terms).
 func mayHoldAll(b *bloom, terms []string) bool {
 	for _, t := range terms {
-		if !b.mayContain(t) {
+		if !b.mayContain(tokenHash(t)) {
 			return false
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/query"
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
@@ -80,6 +79,7 @@ func (d *dataset) write(events []*event.Event) error {
 	d.hot.mu.Unlock()
 	buf := getBuf()
 	defer putBuf(buf)
+	enc.tokens = tokenIndex{}
 	var info batchInfo
 	var err error
 	for _, e := range events {
@@ -87,7 +87,9 @@ func (d *dataset) write(events []*event.Event) error {
 			return fmt.Errorf("encode event: %w", err)
 		}
 	}
-	if err := d.hot.append(*buf, info); err != nil {
+	toks := enc.tokens
+	enc.tokens = nil
+	if err := d.hot.append(*buf, info, toks); err != nil {
 		return err
 	}
 	d.m.rows.WithLabelValues(string(d.name)).Add(float64(len(events)))
@@ -201,7 +203,7 @@ func (d *dataset) freeze(ctx context.Context, db *sql.DB, force bool) error {
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("freeze segments %d-%d: %w", first, last, err)
 	}
-	files, err := d.describeFrozen(ctx, db, tmp, first, last)
+	files, err := d.describeFrozen(ctx, db, tmp, segs)
 	if err != nil {
 		return err
 	}
@@ -235,7 +237,8 @@ func (d *dataset) freeze(ctx context.Context, db *sql.DB, force bool) error {
 }
 
 // describeFrozen finds the files a COPY wrote under tmp and writes their meta.
-func (d *dataset) describeFrozen(ctx context.Context, db *sql.DB, tmp string, first, last uint64) ([]*coldFile, error) {
+func (d *dataset) describeFrozen(ctx context.Context, db *sql.DB, tmp string, segs []*segment) ([]*coldFile, error) {
+	first, last := segs[0].seq, segs[len(segs)-1].seq
 	var files []*coldFile
 	err := filepath.WalkDir(tmp, func(p string, de os.DirEntry, err error) error {
 		if err != nil || de.IsDir() || !strings.HasSuffix(p, ".parquet") {
@@ -261,7 +264,7 @@ func (d *dataset) describeFrozen(ctx context.Context, db *sql.DB, tmp string, fi
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	for _, f := range files {
-		if err := d.describe(ctx, db, f); err != nil {
+		if err := d.describe(ctx, db, f, segs); err != nil {
 			return nil, err
 		}
 	}
@@ -270,7 +273,7 @@ func (d *dataset) describeFrozen(ctx context.Context, db *sql.DB, tmp string, fi
 
 // describe fills a cold file's meta: counts, time range, columns and the
 // token filter, and writes it beside the file.
-func (d *dataset) describe(ctx context.Context, db *sql.DB, f *coldFile) error {
+func (d *dataset) describe(ctx context.Context, db *sql.DB, f *coldFile, segs []*segment) error {
 	src := "read_parquet(" + sqlString(f.Path) + ")"
 	var minT, maxT sql.NullTime
 	if err := db.QueryRowContext(ctx, `SELECT count(*), min("@timestamp"), max("@timestamp") FROM `+src).Scan(&f.Rows, &minT, &maxT); err != nil {
@@ -291,20 +294,13 @@ func (d *dataset) describe(ctx context.Context, db *sql.DB, f *coldFile) error {
 		f.Columns[name] = typ
 	}
 	rows.Close()
-	toks, err := d.distinctTokens(ctx, db, src)
-	if err != nil {
-		return fmt.Errorf("index tokens of %s: %w", f.Path, err)
+	if b := tokenFilter(segs, f.Tenant, f.Day); b != nil {
+		f.TokenCount = b.n
+		b.encode()
+		f.Tokens = b
+		defer func() { b.Bits = "" }()
 	}
-	b := newBloom(len(toks))
-	for _, t := range toks {
-		b.add(query.Fold(t))
-	}
-	f.TokenCount = len(toks)
-	b.encode()
-	f.Tokens = b
-	err = writeFileAtomic(f.Path+".meta", mustJSON(f))
-	b.Bits = ""
-	if err != nil {
+	if err := writeFileAtomic(f.Path+".meta", mustJSON(f)); err != nil {
 		return fmt.Errorf("write meta of %s: %w", f.Path, err)
 	}
 	st, err := os.Stat(f.Path)
@@ -315,28 +311,30 @@ func (d *dataset) describe(ctx context.Context, db *sql.DB, f *coldFile) error {
 	return syncFile(f.Path)
 }
 
-// tokenSplit is the SQL form of the full-text tokenizer (query.AppendTokens):
-// every ASCII byte but letters, digits and '_' separates tokens.
-const tokenSplit = `[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]+`
-
-func (d *dataset) distinctTokens(ctx context.Context, db *sql.DB, src string) ([]string, error) {
-	q := `SELECT DISTINCT tok FROM (
-		SELECT unnest(regexp_split_to_array(lower(coalesce("message", '') || ' ' || coalesce("event.original", '')), ` + sqlString(tokenSplit) + `)) AS tok FROM ` + src + `
-	) WHERE tok <> ''`
-	rows, err := db.QueryContext(ctx, q)
+// tokenFilter builds the token filter of a cold file of tenant and day from
+// the segments it was frozen from, or nil when a segment has no token index
+// (it was recovered at start): such a file is never skipped.
+func tokenFilter(segs []*segment, tenant, day string) *bloom {
+	t, err := time.Parse("2006-01-02", day)
 	if err != nil {
-		return nil, err
+		return nil
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
+	key := tokenKey{tenant, t.Unix() / 86400}
+	union := map[uint64]struct{}{}
+	for _, s := range segs {
+		if s.tokens == nil {
+			return nil
 		}
-		out = append(out, t)
+		for h := range s.tokens[key] {
+			union[h] = struct{}{}
+		}
 	}
-	return out, rows.Err()
+	b := newBloom(len(union))
+	for h := range union {
+		b.add(h)
+	}
+	b.n = len(union)
+	return b
 }
 
 // publish renames frozen files into cold/<tenant>/<day>/.

@@ -40,6 +40,9 @@ func (b *batchInfo) merge(o batchInfo) {
 type encoder struct {
 	cat      *catalog
 	overflow []byte
+	tz       tokenizer
+	// tokens collects the batch's token hashes.
+	tokens tokenIndex
 	// seq is the hot segment open when the batch was encoded.
 	seq uint64
 }
@@ -56,6 +59,7 @@ func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]
 		ts = e.Ingested
 	}
 	info.add(ts)
+	enc.tz.addEvent(enc.tokens, e, ts.Unix()/86400)
 	dst = append(dst, `{"@timestamp":"`...)
 	dst = ts.UTC().AppendFormat(dst, timeLayout)
 	if !e.Ingested.IsZero() {

@@ -21,6 +21,10 @@ type segment struct {
 	size    int64
 	info    batchInfo
 	created time.Time
+	// tokens index the segment's lines; nil for a segment recovered at
+	// start (its cold files get no token filter). Only the committer
+	// writes it, and only while the segment is open.
+	tokens tokenIndex
 }
 
 // hotLog is a dataset's write-ahead log: the open segment, the closed
@@ -37,6 +41,7 @@ type hotLog struct {
 	cond    *sync.Cond
 	pending []byte
 	info    batchInfo
+	toks    []tokenIndex
 	waiters []chan error
 	closed  bool
 	failed  error
@@ -209,7 +214,7 @@ func (h *hotLog) openSegment(seq uint64) error {
 	}
 	h.mu.Lock()
 	h.f = f
-	h.cur = &segment{seq: seq, path: p, size: st.Size(), created: time.Now()}
+	h.cur = &segment{seq: seq, path: p, size: st.Size(), created: time.Now(), tokens: tokenIndex{}}
 	h.mu.Unlock()
 	return nil
 }
@@ -217,7 +222,7 @@ func (h *hotLog) openSegment(seq uint64) error {
 var errClosed = errors.New("store closed")
 
 // append queues lines for the next commit and waits until they are durable.
-func (h *hotLog) append(lines []byte, info batchInfo) error {
+func (h *hotLog) append(lines []byte, info batchInfo, toks tokenIndex) error {
 	ch := make(chan error, 1)
 	h.mu.Lock()
 	if h.closed {
@@ -231,6 +236,7 @@ func (h *hotLog) append(lines []byte, info batchInfo) error {
 	}
 	h.pending = append(h.pending, lines...)
 	h.info.merge(info)
+	h.toks = append(h.toks, toks)
 	h.waiters = append(h.waiters, ch)
 	h.cond.Signal()
 	h.mu.Unlock()
@@ -252,13 +258,15 @@ func (h *hotLog) commitLoop() {
 		buf, h.pending = h.pending, buf[:0]
 		info := h.info
 		h.info = batchInfo{}
+		toks := h.toks
+		h.toks = nil
 		waiters := h.waiters
 		h.waiters = nil
 		force := h.forceRotate
 		h.forceRotate = false
 		h.mu.Unlock()
 
-		err := h.commit(buf, info, force)
+		err := h.commit(buf, info, toks, force)
 		for _, w := range waiters {
 			w <- err
 		}
@@ -269,7 +277,7 @@ func (h *hotLog) commitLoop() {
 // it when it is full or old. A failed write or sync poisons the log: the
 // file may hold a partial group, so nothing more is acknowledged until a
 // restart recovers it.
-func (h *hotLog) commit(buf []byte, info batchInfo, force bool) error {
+func (h *hotLog) commit(buf []byte, info batchInfo, toks []tokenIndex, force bool) error {
 	h.mu.Lock()
 	failed := h.failed
 	h.mu.Unlock()
@@ -282,6 +290,9 @@ func (h *hotLog) commit(buf []byte, info batchInfo, force bool) error {
 		}
 		if err := h.f.Sync(); err != nil {
 			return h.fail(fmt.Errorf("sync segment %d: %w", h.cur.seq, err))
+		}
+		for _, t := range toks {
+			h.cur.tokens.merge(t)
 		}
 		h.mu.Lock()
 		h.cur.size += int64(len(buf))

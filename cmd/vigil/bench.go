@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/bench"
+)
+
+func init() {
+	c := &command{name: "bench", summary: "the reproducible end-to-end benchmark: start vigil serve, send a realistic log mix over TCP, measure ingest, storage and queries", usage: "[OPTIONS]"}
+	c.run = func(args []string) error {
+		fs := newFlagSet(c)
+		events := fs.Int("events", 10_000_000, "`number` of events to send")
+		conns := fs.Int("conns", 4, "TCP `connections` to send over")
+		dir := fs.String("data", "", "data `dir`ectory for the server (default: a temporary one, removed after)")
+		repeat := fs.Int("repeat", 5, "runs of each query (the median is reported)")
+		jsonOut := fs.String("json", "", "also write the report as JSON to this `file`")
+		var serverArgs multiFlag
+		fs.Var(&serverArgs, "server-arg", "extra `argument` for vigil serve (repeatable)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return errUsage
+		}
+		bin, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
+		rep, err := bench.Run(ctx, bench.Options{Bin: bin, Events: *events, Conns: *conns, Dir: *dir, Repeat: *repeat,
+			ServerArgs: serverArgs, Log: os.Stderr})
+		if err != nil {
+			return err
+		}
+		printReport(rep)
+		if *jsonOut != "" {
+			b, _ := json.MarshalIndent(rep, "", "  ")
+			if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	register(c)
+}
+
+func printReport(r *bench.Report) {
+	fmt.Printf("\nVigil end-to-end benchmark (%d CPUs, %s)\n", r.CPUs, time.Now().UTC().Format(time.RFC3339))
+	fmt.Printf("  events sent                  %d (%.0f bytes each on the wire)\n", r.Events, float64(r.BytesSent)/float64(r.Events))
+	fmt.Printf("  stored / dead-lettered       %d / %d\n", r.Stored, r.DeadLettered)
+	fmt.Printf("  sustained ingest             %.0f events/s (TCP to fsynced storage)\n", r.EventsPerSecond)
+	fmt.Printf("  server CPU                   %.1f CPU-s per million events = %.0f events per CPU-second (per core)\n", r.CPUSecondsPerM, r.EventsPerCPUSec)
+	fmt.Printf("  hot log                      %.0f bytes/event\n", r.HotBytesPerEvent)
+	fmt.Printf("  freeze to Parquet            %.1f s (%.1f CPU-s)\n", r.FreezeSeconds, r.FreezeCPUSeconds)
+	fmt.Printf("  on disk once cold            %.1f bytes/event\n", r.ColdBytesPerEvent)
+	fmt.Printf("  peak RSS                     %.0f MiB\n", float64(r.PeakRSSBytes)/(1<<20))
+	fmt.Printf("  queries over the day (median of runs):\n")
+	for _, q := range r.Queries {
+		fmt.Printf("    %-16s %9.1f ms   %-55s total %d\n", q.Name, q.Median, q.Query, q.Total)
+	}
+}

@@ -1,0 +1,301 @@
+package bench
+
+import (
+	"strconv"
+	"time"
+)
+
+// Generator produces a realistic mix of records, a quarter each of RFC 3164
+// (sshd, sudo, cron, kernel), RFC 5424 (applications with structured data),
+// CEF (firewall traffic and threat events) and JSON (web and auth events).
+// Field cardinalities follow a mid-sized network: 500 hosts, 2,000 users,
+// ~60k source addresses in a few /16s plus public space, 1,000 ports.
+//
+// Record i is a pure function of i (and the seed), so two runs send the same
+// bytes. Timestamps spread Events records evenly over Day. Every millionth
+// record (i % 1e6 == 777) carries the rare token "rarebenchterm<i/1e6>".
+type Generator struct {
+	Day    time.Time
+	Events int
+}
+
+// RareTerm is the token the rare-term query looks for: it occurs exactly once
+// in any run of at least 1,000 records... once per million records, starting
+// at record 777.
+const RareTerm = "rarebenchterm0"
+
+// CIDR is the network of the CIDR query: about a twelfth of the traffic.
+const CIDR = "10.20.0.0/16"
+
+var (
+	months   = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+	procs    = [...]string{"sshd", "sudo", "CRON", "kernel", "systemd", "su", "postfix/smtpd", "dhclient"}
+	apps     = [...]string{"auth-service", "payments", "api-gateway", "inventory", "scheduler"}
+	vendors  = [...][3]string{{"Palo Alto Networks", "PAN-OS", "10.2"}, {"Fortinet", "FortiGate", "7.4"}, {"Check Point", "VPN-1 & FireWall-1", "R81"}}
+	actions  = [...]string{"allow", "deny", "drop", "reset-both"}
+	protos   = [...]string{"TCP", "UDP", "ICMP"}
+	paths    = [...]string{"/", "/login", "/api/v1/orders", "/static/app.js", "/admin", "/wp-login.php", "/api/v1/users/42", "/healthz", "/search?q=shoes", "/../../etc/passwd"}
+	methods  = [...]string{"GET", "GET", "GET", "POST", "PUT", "DELETE"}
+	statuses = [...]int{200, 200, 200, 301, 302, 304, 401, 403, 404, 500}
+	agents   = [...]string{"Mozilla/5.0 (Windows NT 10.0; Win64; x64)", "curl/8.5.0", "python-requests/2.31", "Go-http-client/1.1", "sqlmap/1.7"}
+	outcomes = [...]string{"success", "failure"}
+)
+
+// mix is a 64-bit hash of i: cheap, deterministic pseudo-randomness.
+func mix(i uint64) uint64 {
+	i ^= i >> 33
+	i *= 0xff51afd7ed558ccd
+	i ^= i >> 33
+	i *= 0xc4ceb9fe1a85ec53
+	i ^= i >> 33
+	return i
+}
+
+func appendIP(dst []byte, r uint64) []byte {
+	switch r % 12 {
+	case 0: // the CIDR query's network
+		dst = append(dst, "10.20."...)
+	case 1, 2, 3:
+		dst = append(dst, "10.1."...)
+	case 4, 5:
+		dst = append(dst, "192.168."...)
+	default:
+		dst = strconv.AppendUint(dst, 20+(r>>8)%180, 10)
+		dst = append(dst, '.')
+		dst = strconv.AppendUint(dst, (r>>16)%256, 10)
+		dst = append(dst, '.')
+	}
+	dst = strconv.AppendUint(dst, (r>>24)%256, 10)
+	dst = append(dst, '.')
+	return strconv.AppendUint(dst, 1+(r>>32)%254, 10)
+}
+
+func appendHost(dst []byte, r uint64) []byte {
+	dst = append(dst, "host-"...)
+	return strconv.AppendUint(dst, r%500, 10)
+}
+
+func appendUser(dst []byte, r uint64) []byte {
+	if r%10 == 0 {
+		return append(dst, "root"...)
+	}
+	dst = append(dst, "user"...)
+	return strconv.AppendUint(dst, r%2000, 10)
+}
+
+func pad2(dst []byte, n int) []byte {
+	if n < 10 {
+		dst = append(dst, '0')
+	}
+	return strconv.AppendInt(dst, int64(n), 10)
+}
+
+// Time is record i's timestamp.
+func (g *Generator) Time(i int) time.Time {
+	n := max(g.Events, 1)
+	return g.Day.Add(time.Duration(float64(i) / float64(n) * float64(24*time.Hour)))
+}
+
+// Append appends record i (without framing) to dst.
+func (g *Generator) Append(dst []byte, i int) []byte {
+	r := mix(uint64(i) + 0x9e3779b97f4a7c15)
+	ts := g.Time(i)
+	switch i % 4 {
+	case 0:
+		dst = g.rfc3164(dst, r, ts)
+	case 1:
+		dst = g.rfc5424(dst, r, ts)
+	case 2:
+		dst = g.cef(dst, r, ts)
+	default:
+		dst = g.json(dst, r, ts)
+	}
+	if i%1_000_000 == 777 {
+		if dst[len(dst)-1] == '}' { // JSON: keep it an object
+			dst = dst[:len(dst)-1]
+			dst = append(dst, `,"note":"rarebenchterm`...)
+			dst = strconv.AppendInt(dst, int64(i/1_000_000), 10)
+			return append(dst, `"}`...)
+		}
+		dst = append(dst, " rarebenchterm"...)
+		dst = strconv.AppendInt(dst, int64(i/1_000_000), 10)
+	}
+	return dst
+}
+
+func (g *Generator) rfc3164(dst []byte, r uint64, ts time.Time) []byte {
+	proc := procs[r%uint64(len(procs))]
+	dst = append(dst, '<')
+	dst = strconv.AppendUint(dst, 32+r%8+uint64(map[bool]int{true: 72, false: 0}[proc == "CRON"]), 10)
+	dst = append(dst, '>')
+	dst = append(dst, months[ts.Month()-1]...)
+	dst = append(dst, ' ')
+	if ts.Day() < 10 {
+		dst = append(dst, ' ')
+	}
+	dst = strconv.AppendInt(dst, int64(ts.Day()), 10)
+	dst = append(dst, ' ')
+	dst = pad2(dst, ts.Hour())
+	dst = append(dst, ':')
+	dst = pad2(dst, ts.Minute())
+	dst = append(dst, ':')
+	dst = pad2(dst, ts.Second())
+	dst = append(dst, ' ')
+	dst = appendHost(dst, r>>9)
+	dst = append(dst, ' ')
+	dst = append(dst, proc...)
+	dst = append(dst, '[')
+	dst = strconv.AppendUint(dst, 1000+(r>>20)%30000, 10)
+	dst = append(dst, "]: "...)
+	switch proc {
+	case "sshd":
+		if r>>40%3 == 0 {
+			dst = append(dst, "Accepted publickey for "...)
+		} else {
+			dst = append(dst, "Failed password for "...)
+		}
+		dst = appendUser(dst, r>>13)
+		dst = append(dst, " from "...)
+		dst = appendIP(dst, r>>3)
+		dst = append(dst, " port "...)
+		dst = strconv.AppendUint(dst, 1024+(r>>28)%60000, 10)
+		dst = append(dst, " ssh2"...)
+	case "sudo":
+		dst = append(dst, "    "...)
+		dst = appendUser(dst, r>>13)
+		dst = append(dst, " : TTY=pts/"...)
+		dst = strconv.AppendUint(dst, (r>>30)%8, 10)
+		dst = append(dst, " ; PWD=/home/ops ; USER=root ; COMMAND=/usr/bin/systemctl restart nginx"...)
+	case "CRON":
+		dst = append(dst, "("...)
+		dst = appendUser(dst, r>>13)
+		dst = append(dst, ") CMD (/usr/local/bin/backup.sh --incremental)"...)
+	case "kernel":
+		dst = append(dst, "[UFW BLOCK] IN=eth0 OUT= SRC="...)
+		dst = appendIP(dst, r>>3)
+		dst = append(dst, " DST=10.0.0.5 PROTO=TCP SPT="...)
+		dst = strconv.AppendUint(dst, 1024+(r>>28)%60000, 10)
+		dst = append(dst, " DPT="...)
+		dst = strconv.AppendUint(dst, (r>>44)%1000, 10)
+	default:
+		dst = append(dst, "Started Session "...)
+		dst = strconv.AppendUint(dst, (r>>21)%100000, 10)
+		dst = append(dst, " of user "...)
+		dst = appendUser(dst, r>>13)
+		dst = append(dst, '.')
+	}
+	return dst
+}
+
+func appendRFC3339(dst []byte, ts time.Time) []byte {
+	return ts.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000000Z07:00")
+}
+
+func (g *Generator) rfc5424(dst []byte, r uint64, ts time.Time) []byte {
+	app := apps[r%uint64(len(apps))]
+	dst = append(dst, '<')
+	dst = strconv.AppendUint(dst, 128+r%8, 10)
+	dst = append(dst, ">1 "...)
+	dst = appendRFC3339(dst, ts)
+	dst = append(dst, ' ')
+	dst = appendHost(dst, r>>9)
+	dst = append(dst, ' ')
+	dst = append(dst, app...)
+	dst = append(dst, ' ')
+	dst = strconv.AppendUint(dst, 100+(r>>20)%5000, 10)
+	dst = append(dst, " AUDIT [meta@32473 tenant=\"t"...)
+	dst = strconv.AppendUint(dst, (r>>24)%20, 10)
+	dst = append(dst, "\" req=\""...)
+	dst = strconv.AppendUint(dst, r>>32, 16)
+	dst = append(dst, "\"] user="...)
+	dst = appendUser(dst, r>>13)
+	dst = append(dst, " action="...)
+	if r>>40%4 == 0 {
+		dst = append(dst, "delete"...)
+	} else {
+		dst = append(dst, "read"...)
+	}
+	dst = append(dst, " outcome="...)
+	dst = append(dst, outcomes[(r>>45)%2]...)
+	dst = append(dst, " src="...)
+	return appendIP(dst, r>>3)
+}
+
+func (g *Generator) cef(dst []byte, r uint64, ts time.Time) []byte {
+	v := vendors[r%uint64(len(vendors))]
+	dst = append(dst, "<134>"...)
+	dst = append(dst, months[ts.Month()-1]...)
+	dst = append(dst, ' ')
+	dst = strconv.AppendInt(dst, int64(ts.Day()), 10)
+	dst = append(dst, ' ')
+	dst = pad2(dst, ts.Hour())
+	dst = append(dst, ':')
+	dst = pad2(dst, ts.Minute())
+	dst = append(dst, ':')
+	dst = pad2(dst, ts.Second())
+	dst = append(dst, " fw-"...)
+	dst = strconv.AppendUint(dst, (r>>50)%8, 10)
+	dst = append(dst, " CEF:0|"...)
+	dst = append(dst, v[0]...)
+	dst = append(dst, '|')
+	dst = append(dst, v[1]...)
+	dst = append(dst, '|')
+	dst = append(dst, v[2]...)
+	threat := (r>>17)%20 == 0
+	if threat {
+		dst = append(dst, "|THREAT|vulnerability|8|"...)
+	} else {
+		dst = append(dst, "|TRAFFIC|end|3|"...)
+	}
+	dst = append(dst, "rt="...)
+	dst = strconv.AppendInt(dst, ts.UnixMilli(), 10)
+	dst = append(dst, " src="...)
+	dst = appendIP(dst, r>>3)
+	dst = append(dst, " dst="...)
+	dst = appendIP(dst, r>>11)
+	dst = append(dst, " spt="...)
+	dst = strconv.AppendUint(dst, 1024+(r>>28)%60000, 10)
+	dst = append(dst, " dpt="...)
+	dst = strconv.AppendUint(dst, (r>>44)%1000, 10)
+	dst = append(dst, " proto="...)
+	dst = append(dst, protos[(r>>38)%3]...)
+	dst = append(dst, " act="...)
+	dst = append(dst, actions[(r>>41)%4]...)
+	dst = append(dst, " suser="...)
+	dst = appendUser(dst, r>>13)
+	dst = append(dst, " in="...)
+	dst = strconv.AppendUint(dst, (r>>22)%100000, 10)
+	dst = append(dst, " out="...)
+	dst = strconv.AppendUint(dst, (r>>26)%1000000, 10)
+	if threat {
+		dst = append(dst, " cs1Label=threat cs1=SQL Injection Attempt"...)
+	}
+	return dst
+}
+
+func (g *Generator) json(dst []byte, r uint64, ts time.Time) []byte {
+	dst = append(dst, `{"@timestamp":"`...)
+	dst = appendRFC3339(dst, ts)
+	dst = append(dst, `","host":{"name":"`...)
+	dst = appendHost(dst, r>>9)
+	dst = append(dst, `"},"source":{"ip":"`...)
+	dst = appendIP(dst, r>>3)
+	dst = append(dst, `","port":`...)
+	dst = strconv.AppendUint(dst, 1024+(r>>28)%60000, 10)
+	dst = append(dst, `},"user":{"name":"`...)
+	dst = appendUser(dst, r>>13)
+	dst = append(dst, `"},"http":{"request":{"method":"`...)
+	dst = append(dst, methods[(r>>33)%uint64(len(methods))]...)
+	dst = append(dst, `"},"response":{"status_code":`...)
+	dst = strconv.AppendInt(dst, int64(statuses[(r>>36)%uint64(len(statuses))]), 10)
+	dst = append(dst, `,"bytes":`...)
+	dst = strconv.AppendUint(dst, (r>>40)%50000, 10)
+	dst = append(dst, `}},"url":{"original":"`...)
+	dst = append(dst, paths[(r>>45)%uint64(len(paths))]...)
+	dst = append(dst, `"},"user_agent":{"original":"`...)
+	dst = append(dst, agents[(r>>49)%uint64(len(agents))]...)
+	dst = append(dst, `"},"event":{"dataset":"web.access","duration":`...)
+	dst = strconv.AppendUint(dst, (r>>52)%5000000, 10)
+	dst = append(dst, `},"message":"request served"}`...)
+	return dst
+}

@@ -1,0 +1,198 @@
+package embedded
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/storetest"
+)
+
+func total(t *testing.T, s store.Store, q string) int64 {
+	t.Helper()
+	res, err := s.Search(context.Background(), store.Request{Tenant: "acme", Query: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Total
+}
+
+func TestTornTailIsCut(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	if err := s.Write(context.Background(), storetest.Events("acme", 10)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	seg := filepath.Join(dir, "store", "events", "hot", segName(1))
+	f, err := os.OpenFile(seg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"@timestamp":"2026-11-23T10:00:00.000000Z","event.id":"torn`)
+	f.Close()
+	s = openTest(t, dir)
+	defer s.Close()
+	if n := total(t, s, ""); n != 10 {
+		t.Fatalf("after a torn tail: %d events, want 10", n)
+	}
+	if err := s.Write(context.Background(), storetest.Events("acme", 3)); err != nil {
+		t.Fatal(err)
+	}
+	if n := total(t, s, ""); n != 13 {
+		t.Fatalf("writes after recovery: %d events, want 13", n)
+	}
+	// The recovered segment has no token index: its cold file must never
+	// be skipped by a full-text search.
+	if err := s.(*Store).Freeze(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := total(t, s, "password"); n != 10 {
+		t.Fatalf("full-text search after freezing recovered data: %d events, want 10", n)
+	}
+}
+
+// TestKill9KeepsAcknowledged runs a child process that writes batches and
+// prints each acknowledged batch number, kills it with SIGKILL mid-stream,
+// reopens the store and checks every acknowledged event is there.
+func TestKill9KeepsAcknowledged(t *testing.T) {
+	if os.Getenv("VIGIL_STORE_CHILD") != "" {
+		childWriter(os.Getenv("VIGIL_STORE_CHILD"))
+		return
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKill9KeepsAcknowledged$")
+	cmd.Env = append(os.Environ(), "VIGIL_STORE_CHILD="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	acked := -1
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if n, err := strconv.Atoi(strings.TrimPrefix(sc.Text(), "acked ")); err == nil {
+			acked = n
+			if acked == 40 {
+				cmd.Process.Signal(syscall.SIGKILL)
+				break
+			}
+		}
+	}
+	cmd.Wait()
+	if acked < 40 {
+		t.Fatalf("child acknowledged only %d batches", acked)
+	}
+	s := openTest(t, dir)
+	defer s.Close()
+	got := total(t, s, "")
+	if got < int64((acked+1)*50) {
+		t.Fatalf("after kill -9: %d events stored, but %d batches of 50 were acknowledged", got, acked+1)
+	}
+	for b := 0; b <= acked; b++ {
+		if n := total(t, s, fmt.Sprintf("batch:%d", b)); n != 50 {
+			t.Errorf("batch %d: %d events, want 50", b, n)
+		}
+	}
+}
+
+func childWriter(dir string) {
+	s, err := Open(Options{Dir: dir, Interval: time.Hour, SegmentBytes: 64 << 10})
+	if err != nil {
+		panic(err)
+	}
+	for b := 0; ; b++ {
+		evs := storetest.Events("acme", 50)
+		for _, e := range evs {
+			e.Set("batch", event.Int(int64(b)))
+			e.ID = fmt.Sprintf("%d-%s", b, e.ID)
+		}
+		if err := s.Write(context.Background(), evs); err != nil {
+			panic(err)
+		}
+		fmt.Printf("acked %d\n", b)
+	}
+}
+
+func TestBloomSkipsColdFiles(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir).(*Store)
+	defer s.Close()
+	ctx := context.Background()
+	one := storetest.Events("acme", 5)
+	one[2].Original += " needle42"
+	one[2].SetString("message", one[2].Message()+" needle42")
+	if err := s.Write(ctx, one); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Freeze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(ctx, storetest.Events("acme", 5)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Freeze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := s.datasets[store.Events]
+	files, skipped := d.cold.files("acme", time.Time{}, time.Time{}, []string{"needle42"})
+	if len(files) != 1 || skipped != 1 {
+		t.Fatalf("token index kept %d files and skipped %d, want 1 and 1", len(files), skipped)
+	}
+	if n := total(t, s, "needle42"); n != 1 {
+		t.Errorf("needle42 found %d times, want 1", n)
+	}
+	if n := total(t, s, "NEEDLE42"); n != 1 {
+		t.Errorf("NEEDLE42 found %d times, want 1 (case-insensitive)", n)
+	}
+}
+
+func TestRetention(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir, Interval: time.Hour, Retention: func(tenant string) (time.Duration, int64) {
+		if tenant == "acme" {
+			return 24 * time.Hour, 0
+		}
+		return 0, 1 // keep nothing beyond one byte
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.Write(ctx, append(storetest.Events("acme", 5), storetest.Events("small", 5)...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Freeze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := s.datasets[store.Events]
+	if err := d.retain(storetest.Base.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n := total(t, s, ""); n != 5 {
+		t.Errorf("acme within its max age: %d events, want 5", n)
+	}
+	res, err := s.Search(ctx, store.Request{Tenant: "small"})
+	if err != nil || res.Total != 0 {
+		t.Errorf("tenant over its max bytes: %v events (err %v), want 0", res.Total, err)
+	}
+	if err := d.retain(storetest.Base.Add(48 * time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n := total(t, s, ""); n != 0 {
+		t.Errorf("acme past its max age: %d events, want 0", n)
+	}
+}
