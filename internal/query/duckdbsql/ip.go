@@ -82,7 +82,7 @@ func cidr4(col string, p netip.Prefix) pred {
 	o := p.Addr().As4()
 	full, rem := p.Bits()/8, p.Bits()%8
 	if full == 4 {
-		return rowPred(fragOf(col+" = ?", p.Addr().String()))
+		return colPred(fragOf(col+" = ?", p.Addr().String()), col)
 	}
 	var re strings.Builder
 	re.WriteByte('^')
@@ -116,9 +116,9 @@ func cidr4(col string, p netip.Prefix) pred {
 			pre.WriteString(strconv.Itoa(int(o[i])))
 			pre.WriteByte('.')
 		}
-		ps = append(ps, rowPred(fragOf("starts_with("+col+", ?)", pre.String())))
+		ps = append(ps, colPred(fragOf("starts_with("+col+", ?)", pre.String()), col))
 	}
-	ps = append(ps, rowPred(fragOf("regexp_matches("+col+", ?)", re.String())))
+	ps = append(ps, colPred(fragOf("regexp_matches("+col+", ?)", re.String()), col))
 	return andPreds(ps...)
 }
 
