@@ -17,6 +17,9 @@ type Config struct {
 	// without the percent signs ("Administrators": {"admin", "root"}).
 	// A rule whose placeholder is missing is rejected.
 	Placeholders map[string][]string
+	// Watchlists serves the `watchlist` modifier; a rule that reads a
+	// watch-list is rejected when it is nil.
+	Watchlists WatchlistLookup
 }
 
 // Compiler compiles rules into one field namespace; the rule set built from
@@ -65,6 +68,10 @@ type compileCtx struct {
 
 // Compile compiles a rule, or rejects it with a *RuleError.
 func (c *Compiler) Compile(r *Rule) (*Compiled, error) {
+	if r.Correlation != nil {
+		return nil, invalid(ReasonCorrelation, "a correlation rule is compiled with the rules it references (package correlate), not on its own")
+	}
+	r.resolveWatchlist()
 	if len(r.Detection.Conditions) == 0 || len(r.Detection.Names) == 0 {
 		return nil, invalid(ReasonMissing, "detection has no condition or no search")
 	}
@@ -328,7 +335,17 @@ func (c *compileCtx) item(key string, val *yaml.Node) (node, error) {
 		return nil, invalid(ReasonValue, "field %q: a value must be a scalar or a list, got %s", key, kindName(val))
 	}
 	if field == "" {
+		if m.watchlist {
+			return nil, invalid(ReasonWatchlist, "watchlist needs a field: `field|watchlist: list`")
+		}
 		return c.keywords(vals, &m)
+	}
+	if m.watchlist {
+		n, err := c.watchlistItem(field, vals)
+		if err != nil {
+			return nil, fmt.Errorf("field %q: %w", key, err)
+		}
+		return n, nil
 	}
 	n, err := c.fieldItem(field, vals, m)
 	if err != nil {

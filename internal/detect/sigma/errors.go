@@ -6,7 +6,7 @@ import (
 )
 
 // ErrUnsupported is wrapped by the error of a valid rule that Vigil cannot
-// run (a correlation rule, an unresolved placeholder, a regular expression
+// run (a pySigma correlation extension, an unresolved placeholder, a regular expression
 // RE2 cannot express, a logsource with no event source).
 var ErrUnsupported = errors.New("unsupported sigma rule")
 
@@ -24,10 +24,11 @@ const (
 	ReasonValue         = "invalid-value"     // a value its modifiers cannot apply to
 	ReasonRegex         = "unsupported-regex" // a regular expression RE2 cannot compile
 	ReasonPlaceholder   = "unresolved-placeholder"
-	ReasonCorrelation   = "correlation-rule" // correlation rules are a later issue
-	ReasonFilter        = "filter-rule"      // Sigma meta filters are not applied yet
-	ReasonCollection    = "rule-collection"  // legacy action: global/reset/repeat documents
-	ReasonAggregation   = "aggregation"      // legacy `| count()` conditions and timeframe
+	ReasonCorrelation   = "invalid-correlation" // a correlation section that is invalid or references rules that are not loaded
+	ReasonWatchlist     = "invalid-watchlist"   // a watch-list read or action of an invalid shape
+	ReasonFilter        = "filter-rule"         // Sigma meta filters are not applied yet
+	ReasonCollection    = "rule-collection"     // legacy action: global/reset/repeat documents
+	ReasonAggregation   = "aggregation"         // legacy `| count()` conditions and timeframe
 	ReasonLogsource     = "unsupported-logsource"
 	ReasonExpansionSize = "expansion-too-large" // windash/expand produced too many values
 )

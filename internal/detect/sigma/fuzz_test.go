@@ -2,7 +2,11 @@ package sigma
 
 import (
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/vigilsiem/vigil/internal/event"
 )
@@ -103,4 +107,98 @@ func normalized(p pattern) pattern {
 		out = append(out, t)
 	}
 	return out
+}
+
+// FuzzParseCorrelation feeds arbitrary correlation sections to the parser:
+// nothing may panic, a rejection is a *RuleError, and a correlation that
+// parses is consistent (a known type, rules, a positive timespan, a
+// satisfiable condition) and survives a round trip through YAML unchanged.
+func FuzzParseCorrelation(f *testing.F) {
+	f.Add("type: event_count\nrules: [a]\ngroup-by: [u]\ntimespan: 5m\ncondition: {gte: 10}\n")
+	f.Add("type: value_count\nrules: a\ngroup-by: u\ntimespan: 1d\ncondition: {field: x, gt: 1, lte: 9}\n")
+	f.Add("type: temporal\nrules: [a, b]\ntimespan: 30s\naliases: {ip: {a: source.ip, b: destination.ip}}\ngenerate: true\n")
+	f.Add("type: temporal_ordered\nrules: [a, b, c]\ngroup-by: [h, u]\ntimespan: 2h\n")
+	f.Add("type: event_count\nrules: [a]\ntimespan: 1M\ncondition: {neq: 3, lt: 1e3}\n")
+	f.Fuzz(func(t *testing.T, section string) {
+		doc := "title: c\ncorrelation:\n" + indent(section)
+		r, err := ParseRule([]byte(doc))
+		if err != nil {
+			if !strings.Contains(err.Error(), "document") || ReasonOf(err) == "" {
+				t.Fatalf("unexpected error shape: %v", err)
+			}
+			var re *RuleError
+			if errors.As(err, &re) {
+				checkRuleError(t, err)
+			}
+			return
+		}
+		c := r.Correlation
+		if c == nil {
+			t.Fatalf("no correlation parsed from\n%s", doc)
+		}
+		switch c.Type {
+		case EventCount, ValueCount, Temporal, TemporalOrdered:
+		default:
+			t.Fatalf("type %q accepted", c.Type)
+		}
+		if len(c.Rules) == 0 || c.Timespan <= 0 || len(c.Condition.Terms) == 0 {
+			t.Fatalf("incomplete correlation accepted: %+v", c)
+		}
+		if _, hi, _, err := c.Condition.Bounds(); err != nil || hi < 1 {
+			t.Fatalf("unsatisfiable condition accepted: %v (%v)", c.Condition, err)
+		}
+		back, err := yaml.Marshal(map[string]any{"title": "c", "correlation": renderCorrelation(c)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, err := ParseRule(back)
+		if err != nil {
+			t.Fatalf("re-parse of\n%s: %v", back, err)
+		}
+		if !reflect.DeepEqual(r2.Correlation, c) {
+			t.Fatalf("round trip changed the correlation:\n %+v\n %+v\n%s", c, r2.Correlation, back)
+		}
+	})
+}
+
+func indent(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = "  " + l
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// renderCorrelation writes a correlation back as the YAML value of a
+// correlation section.
+func renderCorrelation(c *Correlation) map[string]any {
+	m := map[string]any{"type": c.Type, "rules": c.Rules, "timespan": c.TimespanText}
+	if len(c.GroupBy) > 0 {
+		m["group-by"] = c.GroupBy
+	}
+	if !c.Condition.Default {
+		cond := map[string]any{}
+		for _, t := range c.Condition.Terms {
+			cond[t.Op] = t.Value
+		}
+		if c.Field != "" {
+			cond["field"] = c.Field
+		}
+		m["condition"] = cond
+	}
+	if len(c.Aliases) > 0 {
+		al := yaml.Node{Kind: yaml.MappingNode}
+		for _, a := range c.Aliases {
+			var fields yaml.Node
+			if err := fields.Encode(a.Fields); err != nil {
+				panic(err)
+			}
+			al.Content = append(al.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: a.Name}, &fields)
+		}
+		m["aliases"] = &al
+	}
+	if c.Generate {
+		m["generate"] = true
+	}
+	return m
 }

@@ -106,11 +106,15 @@ type Result struct {
 	// Rejected holds a *FileError for every rule or file that was not
 	// loaded, with its reason (ReasonOf).
 	Rejected []error
+	// Correlations are the correlation rules that parsed, in file order;
+	// package correlate resolves and compiles them against Set.
+	Correlations []*Rule
 }
 
 // Load parses and compiles every rule file below paths into a rule set. A
 // bad file or rule is reported in Result.Rejected and the others load; the
-// error is only for paths that cannot be listed.
+// error is only for paths that cannot be listed. Correlation rules are
+// parsed and returned in Result.Correlations.
 func Load(cfg Config, paths ...string) (*Result, error) {
 	files, err := RuleFiles(paths...)
 	if err != nil {
@@ -123,6 +127,10 @@ func Load(cfg Config, paths ...string) (*Result, error) {
 		rules, errs := LoadFile(f)
 		res.Rejected = append(res.Rejected, errs...)
 		for _, r := range rules {
+			if r.Correlation != nil {
+				res.Correlations = append(res.Correlations, r)
+				continue
+			}
 			cr, err := c.Compile(r)
 			if err != nil {
 				res.Rejected = append(res.Rejected, &FileError{Path: f, ID: r.ID, Title: r.Title, Err: err})

@@ -75,11 +75,11 @@ func (v sval) asString() sval {
 
 // modifiers are the parsed modifiers of one field item.
 type modifiers struct {
-	all, cased, exists, re, cidr, fieldref, expand bool
-	reFlags                                        string
-	cmp                                            cmpOp
-	hasCmp                                         bool
-	part                                           timePart
+	all, cased, exists, re, cidr, fieldref, expand, watchlist bool
+	reFlags                                                   string
+	cmp                                                       cmpOp
+	hasCmp                                                    bool
+	part                                                      timePart
 	// fieldref with contains/startswith/endswith
 	refBefore, refAfter bool
 	// string transformations, in order
@@ -116,6 +116,8 @@ func parseModifiers(mods []string) (modifiers, error) {
 			m.reFlags += mod[:1]
 		case "cidr":
 			m.cidr = true
+		case "watchlist":
+			m.watchlist = true
 		case "fieldref":
 			m.fieldref = true
 		case "gt", "gte", "lt", "lte", "neq":
@@ -151,6 +153,9 @@ func parseModifiers(mods []string) (modifiers, error) {
 			return m, invalid(ReasonModifier, "fieldref cannot be combined with %s", rest[0])
 		}
 		m.transforms = nil
+	}
+	if m.watchlist && len(mods) > 1 {
+		return m, invalid(ReasonModifier, "watchlist is used alone, not with %s", strings.Join(mods, "|"))
 	}
 	special := 0
 	for _, b := range []bool{m.exists, m.re, m.cidr, m.fieldref, m.part != 0} {

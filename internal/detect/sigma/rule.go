@@ -28,8 +28,26 @@ type Rule struct {
 	Fields         []string
 	Logsource      Logsource
 	Detection      Detection
+	// Correlation is set on a correlation rule, which has no logsource
+	// and detection; package correlate evaluates it.
+	Correlation *Correlation
+	// Watchlist holds the watch-list writes of the rule (Vigil's
+	// extension, watchlist.go), nil when it makes none.
+	Watchlist *WatchlistSpec
 	// Path is the file the rule came from, when it came from one.
 	Path string
+}
+
+// Ref is how correlation rules and alerts name the rule: its id, else its
+// name, else its title.
+func (r *Rule) Ref() string {
+	switch {
+	case r.ID != "":
+		return r.ID
+	case r.Name != "":
+		return r.Name
+	}
+	return r.Title
 }
 
 // Logsource is a rule's logsource section.
@@ -140,7 +158,7 @@ func parseDoc(doc *yaml.Node) (*Rule, error) {
 		return nil, invalid(ReasonYAML, "a rule must be a YAML mapping, got %s", kindName(doc))
 	}
 	r := &Rule{}
-	var detection, logsource *yaml.Node
+	var detection, logsource, correlation, watchlist *yaml.Node
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k, v := doc.Content[i].Value, doc.Content[i+1]
 		switch k {
@@ -175,7 +193,9 @@ func parseDoc(doc *yaml.Node) (*Rule, error) {
 		case "detection":
 			detection = v
 		case "correlation":
-			return r, unsupported(ReasonCorrelation, "correlation rules are not evaluated yet")
+			correlation = v
+		case "watchlist":
+			watchlist = v
 		case "filter":
 			return r, unsupported(ReasonFilter, "Sigma meta filters are not applied yet")
 		case "action":
@@ -184,6 +204,27 @@ func parseDoc(doc *yaml.Node) (*Rule, error) {
 	}
 	if r.Level != "" && !validLevel(r.Level) {
 		return r, invalid(ReasonMissing, "level %q: want one of %s", r.Level, strings.Join(Levels, ", "))
+	}
+	if correlation != nil {
+		if detection != nil || logsource != nil {
+			return r, invalid(ReasonCorrelation, "a document is either a correlation rule or a detection rule, not both")
+		}
+		if watchlist != nil {
+			return r, invalid(ReasonWatchlist, "watch-list actions belong to detection rules, not correlation rules")
+		}
+		c, err := parseCorrelation(correlation)
+		if err != nil {
+			return r, err
+		}
+		r.Correlation = c
+		return r, nil
+	}
+	if watchlist != nil {
+		spec, err := parseWatchlistSpec(watchlist)
+		if err != nil {
+			return r, err
+		}
+		r.Watchlist = spec
 	}
 	if logsource == nil {
 		return r, invalid(ReasonMissing, "no logsource section")

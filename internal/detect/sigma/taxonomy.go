@@ -227,3 +227,28 @@ func contains(list []string, s string) bool {
 
 // fieldKey names an accessor by its candidates.
 func fieldKey(cands []string) string { return strings.Join(cands, "\x00") }
+
+// FieldNames returns the event fields a field name of the rule reads, in
+// order of preference: the candidates its detection resolves the name to
+// for its logsource (for Windows, the union over the sources of the
+// logsource, whose renames differ). Correlations and watch-list actions
+// read group-by and key fields through it, so a rule's fields mean the same
+// everywhere in it.
+func (r *Rule) FieldNames(name string) []string {
+	if r.Logsource.Product != "windows" {
+		return ecsFieldNames(r.Logsource, name)
+	}
+	srcs, err := windowsSources(r.Logsource)
+	if err != nil || len(srcs) == 0 {
+		return windowsFieldNames(name, nil)
+	}
+	var out []string
+	for _, src := range srcs {
+		for _, f := range windowsFieldNames(name, src.renames) {
+			if !contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
