@@ -9,7 +9,10 @@ import (
 // (sshd, sudo, cron, kernel), RFC 5424 (applications with structured data),
 // CEF (firewall traffic and threat events) and JSON (web and auth events).
 // Field cardinalities follow a mid-sized network: 500 hosts, 2,000 users,
-// ~60k source addresses in a few /16s plus public space, 1,000 ports.
+// ~60k source addresses in a few /16s plus public space, 1,000 ports; as in
+// real logs, a few hosts, users and addresses produce most of the records
+// (values drawn with a cubic skew towards the first of their range), while
+// ephemeral source ports, pids and request ids are uniform.
 //
 // Record i is a pure function of i (and the seed), so two runs send the same
 // bytes. Timestamps spread Events records evenly over Day. Every millionth
@@ -41,6 +44,13 @@ var (
 	outcomes = [...]string{"success", "failure"}
 )
 
+// skew maps r to [0, n) with density falling as the cube: the first 10% of
+// the range gets ~46% of the draws.
+func skew(r, n uint64) uint64 {
+	u := float64(r&0xfffff) / (1 << 20)
+	return uint64(u*u*u*float64(n)) % n
+}
+
 // mix is a 64-bit hash of i: cheap, deterministic pseudo-randomness.
 func mix(i uint64) uint64 {
 	i ^= i >> 33
@@ -60,19 +70,19 @@ func appendIP(dst []byte, r uint64) []byte {
 	case 4, 5:
 		dst = append(dst, "192.168."...)
 	default:
-		dst = strconv.AppendUint(dst, 20+(r>>8)%180, 10)
+		dst = strconv.AppendUint(dst, 20+skew(r>>8, 180), 10)
 		dst = append(dst, '.')
-		dst = strconv.AppendUint(dst, (r>>16)%256, 10)
+		dst = strconv.AppendUint(dst, skew(r>>16, 256), 10)
 		dst = append(dst, '.')
 	}
-	dst = strconv.AppendUint(dst, (r>>24)%256, 10)
+	dst = strconv.AppendUint(dst, skew(r>>24, 256), 10)
 	dst = append(dst, '.')
-	return strconv.AppendUint(dst, 1+(r>>32)%254, 10)
+	return strconv.AppendUint(dst, 1+skew(r>>40, 254), 10)
 }
 
 func appendHost(dst []byte, r uint64) []byte {
 	dst = append(dst, "host-"...)
-	return strconv.AppendUint(dst, r%500, 10)
+	return strconv.AppendUint(dst, skew(r, 500), 10)
 }
 
 func appendUser(dst []byte, r uint64) []byte {
@@ -80,7 +90,7 @@ func appendUser(dst []byte, r uint64) []byte {
 		return append(dst, "root"...)
 	}
 	dst = append(dst, "user"...)
-	return strconv.AppendUint(dst, r%2000, 10)
+	return strconv.AppendUint(dst, skew(r>>4, 2000), 10)
 }
 
 func pad2(dst []byte, n int) []byte {
@@ -256,7 +266,7 @@ func (g *Generator) cef(dst []byte, r uint64, ts time.Time) []byte {
 	dst = append(dst, " spt="...)
 	dst = strconv.AppendUint(dst, 1024+(r>>28)%60000, 10)
 	dst = append(dst, " dpt="...)
-	dst = strconv.AppendUint(dst, (r>>44)%1000, 10)
+	dst = strconv.AppendUint(dst, skew(r>>44, 1000), 10)
 	dst = append(dst, " proto="...)
 	dst = append(dst, protos[(r>>38)%3]...)
 	dst = append(dst, " act="...)

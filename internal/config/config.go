@@ -78,14 +78,17 @@ type Storage struct {
 	Retention Retention `yaml:"retention"`
 	// Tenants overrides retention per tenant.
 	Tenants map[string]Retention `yaml:"tenants"`
-	// HotRows is how many rows the hot store takes before its oldest
-	// generation is frozen to Parquet. Default: 2,000,000.
-	HotRows int64 `yaml:"hot_rows"`
-	// HotAge is how long rows stay hot at most. Default: 1h.
+	// HotBytes is how much the hot write-ahead log holds before it is
+	// frozen to Parquet. Default: 256MiB.
+	HotBytes ByteSize `yaml:"hot_bytes"`
+	// HotAge is how long data stays hot at most. Default: 15m.
 	HotAge Duration `yaml:"hot_age"`
-	// CommitInterval bounds how long a write waits to be committed with
-	// others (group commit). Default: 100ms.
-	CommitInterval Duration `yaml:"commit_interval"`
+	// CompressionLevel is the zstd level of cold Parquet files, 1–22.
+	// Default: 9.
+	CompressionLevel int `yaml:"compression_level"`
+	// MemoryLimit bounds the memory of the query engine (DuckDB), which
+	// spills bigger sorts and aggregations to disk. Default: 2GB.
+	MemoryLimit ByteSize `yaml:"memory_limit"`
 }
 
 // Retention limits what a tenant keeps: data older than MaxAge, and the
@@ -110,9 +113,10 @@ const (
 	DefaultHTTPListen     = "127.0.0.1:8080"
 	DefaultSyslogListen   = "127.0.0.1:5514"
 	DefaultMaxBody        = 64 << 20
-	DefaultHotRows        = 2_000_000
-	DefaultHotAge         = Duration(time.Hour)
-	DefaultCommitInterval = Duration(100 * time.Millisecond)
+	DefaultHotBytes       = 256 << 20
+	DefaultHotAge         = Duration(15 * time.Minute)
+	DefaultMemoryLimit    = 2 << 30
+	DefaultCompression    = 9
 	DefaultRetentionAge   = Duration(30 * 24 * time.Hour)
 )
 
@@ -216,14 +220,20 @@ func (c *Config) Validate() error {
 		return errors.New("pipeline: workers and queue_batches must not be negative")
 	}
 	st := &c.Storage
-	if st.HotRows <= 0 {
-		st.HotRows = DefaultHotRows
+	if st.HotBytes <= 0 {
+		st.HotBytes = DefaultHotBytes
 	}
 	if st.HotAge <= 0 {
 		st.HotAge = DefaultHotAge
 	}
-	if st.CommitInterval <= 0 {
-		st.CommitInterval = DefaultCommitInterval
+	if st.MemoryLimit <= 0 {
+		st.MemoryLimit = DefaultMemoryLimit
+	}
+	if st.CompressionLevel == 0 {
+		st.CompressionLevel = DefaultCompression
+	}
+	if st.CompressionLevel < 1 || st.CompressionLevel > 22 {
+		return fmt.Errorf("storage.compression_level %d: want 1 to 22", st.CompressionLevel)
 	}
 	if st.Retention.MaxAge == 0 {
 		st.Retention.MaxAge = DefaultRetentionAge

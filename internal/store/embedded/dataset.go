@@ -198,11 +198,12 @@ func (d *dataset) freeze(ctx context.Context, db *sql.DB, force bool) error {
 		FROM read_ndjson(%s, columns = %s, format = 'newline_delimited', ignore_errors = true, maximum_object_size = 67108864)
 		WHERE "@timestamp" IS NOT NULL AND "vigil.tenant" IS NOT NULL
 		ORDER BY _t, _d, "@timestamp"
-	) TO %s (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (_t, _d), FILENAME_PATTERN 'part{i}', ROW_GROUP_SIZE 122880)`,
-		sqlList(paths), cols, sqlString(tmp))
+	) TO %s (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL %d, PARTITION_BY (_t, _d), FILENAME_PATTERN 'part{i}', ROW_GROUP_SIZE 122880)`,
+		sqlList(paths), cols, sqlString(tmp), d.cfg.CompressionLevel)
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("freeze segments %d-%d: %w", first, last, err)
 	}
+	copied := time.Since(start)
 	files, err := d.describeFrozen(ctx, db, tmp, segs)
 	if err != nil {
 		return err
@@ -232,7 +233,7 @@ func (d *dataset) freeze(ctx context.Context, db *sql.DB, force bool) error {
 	os.RemoveAll(tmp)
 	d.m.frozenRows.WithLabelValues(string(d.name)).Add(float64(rows))
 	d.log.Info("froze hot segments", "segments", fmt.Sprintf("%d-%d", first, last), "rows", rows, "files", len(files),
-		"hot_bytes", hotBytes, "cold_bytes", coldBytes, "took", time.Since(start).Round(time.Millisecond))
+		"hot_bytes", hotBytes, "cold_bytes", coldBytes, "copy", copied.Round(time.Millisecond), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -44,6 +44,10 @@ type Options struct {
 	MemoryLimit string
 	// Threads DuckDB uses; 0 means all CPUs.
 	Threads int
+	// CompressionLevel is the zstd level of cold Parquet files (1–22).
+	// Default 9: measured on the bench mix it stores ~10% fewer bytes than
+	// level 3 for ~1.3x the freeze CPU; 19 saves ~8% more at ~6x the CPU.
+	CompressionLevel int
 	// Interval between background runs of freezing and retention. Default 10s.
 	Interval time.Duration
 	Logger   *slog.Logger
@@ -69,6 +73,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.MemoryLimit == "" {
 		o.MemoryLimit = "2GB"
+	}
+	if o.CompressionLevel <= 0 || o.CompressionLevel > 22 {
+		o.CompressionLevel = 9
 	}
 	if o.Interval <= 0 {
 		o.Interval = 10 * time.Second
