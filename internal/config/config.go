@@ -109,15 +109,15 @@ type Rules struct {
 
 // Defaults.
 const (
-	DefaultDataDir        = "./data"
-	DefaultHTTPListen     = "127.0.0.1:8080"
-	DefaultSyslogListen   = "127.0.0.1:5514"
-	DefaultMaxBody        = 64 << 20
-	DefaultHotBytes       = 256 << 20
-	DefaultHotAge         = Duration(15 * time.Minute)
-	DefaultMemoryLimit    = 2 << 30
-	DefaultCompression    = 9
-	DefaultRetentionAge   = Duration(30 * 24 * time.Hour)
+	DefaultDataDir      = "./data"
+	DefaultHTTPListen   = "127.0.0.1:8080"
+	DefaultSyslogListen = "127.0.0.1:5514"
+	DefaultMaxBody      = 64 << 20
+	DefaultHotBytes     = 256 << 20
+	DefaultHotAge       = Duration(15 * time.Minute)
+	DefaultMemoryLimit  = 2 << 30
+	DefaultCompression  = 9
+	DefaultRetentionAge = Duration(30 * 24 * time.Hour)
 )
 
 // Load reads and validates a config file. An empty path gives the defaults.
