@@ -20,7 +20,6 @@ import (
 	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/detect"
-	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/source/httpin"
 	"github.com/vigilsiem/vigil/internal/store/alerts"
@@ -104,25 +103,16 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		sinks = append(sinks, a.detect)
 	}
 
-	parsers := map[string]parse.Options{}
-	for _, s := range cfg.Sources {
-		loc, err := s.Common().Location()
-		if err != nil {
-			return nil, err
-		}
-		parsers[s.Common().Name] = parse.Options{Location: loc}
-	}
 	a.pipe, err = pipeline.New(pipeline.Config{
 		Workers:      cfg.Pipeline.Workers,
 		QueueBatches: cfg.Pipeline.QueueBatches,
-		Parsers: func(source, format string) (parse.Parser, error) {
-			return parse.New(format, parsers[source])
-		},
-		Processors:  Processors(),
-		Sinks:       sinks,
-		DeadLetters: st,
-		Metrics:     metrics,
-		Logger:      a.log,
+		Parsers:      parserFactory(cfg.Sources),
+		Ordered:      orderedFormat,
+		Processors:   Processors(),
+		Sinks:        sinks,
+		DeadLetters:  st,
+		Metrics:      metrics,
+		Logger:       a.log,
 	})
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
@@ -25,6 +26,29 @@ type SourceCommon struct {
 	Format string `yaml:"format"`
 	// Timezone is the IANA zone of timestamps without one. Default: UTC.
 	Timezone string `yaml:"timezone"`
+	// CSVHeader names the columns of format csv; empty means the first
+	// record is the header (records of a csv source are then parsed in
+	// order, by one worker).
+	CSVHeader []string `yaml:"csv_header"`
+	// CSVDelimiter separates csv fields. Default: ",".
+	CSVDelimiter string `yaml:"csv_delimiter"`
+}
+
+// ParseOptions returns the parser options of the source.
+func (c *SourceCommon) ParseOptions() (parse.Options, error) {
+	loc, err := c.Location()
+	if err != nil {
+		return parse.Options{}, err
+	}
+	o := parse.Options{Location: loc, CSVHeader: c.CSVHeader}
+	if c.CSVDelimiter != "" {
+		r := []rune(c.CSVDelimiter)
+		if len(r) != 1 {
+			return o, fmt.Errorf("source %s: csv_delimiter %q: want one character", c.Name, c.CSVDelimiter)
+		}
+		o.CSVDelimiter = r[0]
+	}
+	return o, nil
 }
 
 // Location returns the source's time zone.
@@ -134,8 +158,11 @@ func validateCommon(c *SourceCommon) error {
 	if c.Format == "" {
 		c.Format = "auto"
 	}
-	if _, err := c.Location(); err != nil {
+	if _, err := c.ParseOptions(); err != nil {
 		return err
+	}
+	if _, err := parse.New(c.Format, parse.Options{CSVHeader: []string{"x"}}); err != nil {
+		return fmt.Errorf("source %s: format: %w", c.Name, err)
 	}
 	return nil
 }

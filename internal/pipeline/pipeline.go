@@ -39,6 +39,11 @@ type Config struct {
 	QueueBatches int
 	// Parsers builds parsers; nil means parse.New with default options.
 	Parsers ParserFactory
+	// Ordered reports formats whose parsers learn from the records they
+	// read (CSV learns its header from the first): batches in such a format
+	// are processed one at a time, in the order they were submitted, by a
+	// worker of their own. Nil: none.
+	Ordered func(format string) bool
 	// Processors run in order on every batch's events.
 	Processors []Processor
 	// Sinks receive every batch's events, in order; the first is the store.
@@ -54,13 +59,14 @@ type Config struct {
 // Pipeline runs batches from sources through parsing, processors and sinks
 // on a pool of workers, with a bounded queue in front.
 type Pipeline struct {
-	cfg    Config
-	queue  chan *Batch
-	stopMu sync.RWMutex
-	closed bool
-	wg     sync.WaitGroup
-	log    *slog.Logger
-	pool   sync.Pool
+	cfg     Config
+	queue   chan *Batch
+	ordered chan *Batch
+	stopMu  sync.RWMutex
+	closed  bool
+	wg      sync.WaitGroup
+	log     *slog.Logger
+	pool    sync.Pool
 }
 
 // New returns a pipeline; Start starts its workers.
@@ -80,7 +86,7 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(nil)
 	}
-	p := &Pipeline{cfg: cfg, queue: make(chan *Batch, cfg.QueueBatches), log: cfg.Logger}
+	p := &Pipeline{cfg: cfg, queue: make(chan *Batch, cfg.QueueBatches), ordered: make(chan *Batch, cfg.QueueBatches), log: cfg.Logger}
 	if p.log == nil {
 		p.log = slog.Default()
 	}
@@ -92,8 +98,10 @@ func New(cfg Config) (*Pipeline, error) {
 func (p *Pipeline) Start() {
 	for i := 0; i < p.cfg.Workers; i++ {
 		p.wg.Add(1)
-		go p.worker()
+		go p.worker(p.queue)
 	}
+	p.wg.Add(1)
+	go p.worker(p.ordered)
 }
 
 // Stop stops taking batches, lets the workers finish every queued batch and
@@ -103,6 +111,7 @@ func (p *Pipeline) Stop() {
 	if !p.closed {
 		p.closed = true
 		close(p.queue)
+		close(p.ordered)
 	}
 	p.stopMu.Unlock()
 	p.wg.Wait()
@@ -121,13 +130,17 @@ func (p *Pipeline) Submit(ctx context.Context, b *Batch) error {
 	if p.closed {
 		return ErrStopped
 	}
+	q := p.queue
+	if p.cfg.Ordered != nil && len(b.Records) > 0 && p.cfg.Ordered(b.Format) {
+		q = p.ordered
+	}
 	select {
-	case p.queue <- b:
+	case q <- b:
 		return nil
 	default:
 	}
 	select {
-	case p.queue <- b:
+	case q <- b:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -135,7 +148,7 @@ func (p *Pipeline) Submit(ctx context.Context, b *Batch) error {
 }
 
 // QueueLen is the number of batches waiting for a worker.
-func (p *Pipeline) QueueLen() int { return len(p.queue) }
+func (p *Pipeline) QueueLen() int { return len(p.queue) + len(p.ordered) }
 
 type workerState struct {
 	parsers map[[2]string]parse.Parser
@@ -143,10 +156,10 @@ type workerState struct {
 	dead    []DeadLetter
 }
 
-func (p *Pipeline) worker() {
+func (p *Pipeline) worker(queue chan *Batch) {
 	defer p.wg.Done()
 	st := &workerState{parsers: map[[2]string]parse.Parser{}}
-	for b := range p.queue {
+	for b := range queue {
 		p.process(st, b)
 	}
 }
