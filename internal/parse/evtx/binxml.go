@@ -168,8 +168,9 @@ func (d *decoder) utf16Text(p, end int) ([]byte, int, error) {
 // Template definitions (tmpl) may hold substitutions; fragments may hold
 // template instances instead. dep says whether element starts carry a
 // dependency id: they do in templates, not in BinXML nested in a value
-// (libevtx notes this). When the other reading is the only plausible one,
-// compile switches to it.
+// (libevtx notes this) nor, in the files we have seen, in records that hold
+// elements outside any template. When the other reading is the only
+// plausible one, compile switches to it.
 func (d *decoder) compile(ops []op, p, end int, tmpl, dep bool) ([]op, int, error) {
 	c := d.chunk
 	depth, inTag, inAttr := 0, false, false

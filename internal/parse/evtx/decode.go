@@ -19,6 +19,9 @@ type decoder struct {
 	attr      []byte
 	xml       []byte
 	xstack    []xelem
+	// budget is the number of operations the record being decoded may
+	// still run; see maxOps.
+	budget int
 	// refs is set when the record decoded last held character or entity
 	// references.
 	refs bool
@@ -38,10 +41,32 @@ func (d *decoder) setChunk(c []byte) {
 	clear(d.templates)
 }
 
+// Bounds of the work one record may cause. A template may use one BinXML
+// value many times and that value may instantiate the template again, so
+// crafted records could expand exponentially within the nesting bound.
+// Real records run a few hundred operations and produce a few KiB.
+const (
+	maxOps    = 1 << 18
+	maxOutput = 8 << 20
+)
+
+// spend charges n operations to the record and checks its output size.
+func (d *decoder) spend(n, out int) error {
+	d.budget -= n
+	if d.budget < 0 {
+		return binxmlErr(0, "record expands to more than %d operations", maxOps)
+	}
+	if out > maxOutput {
+		return binxmlErr(0, "record expands to more than %d bytes", maxOutput)
+	}
+	return nil
+}
+
 // fields decodes the BinXML of a record in chunk[p:end] into e's fields.
 func (d *decoder) fields(p, end int, e *event.Event) error {
 	d.b.Reset()
 	d.refs = false
+	d.budget = maxOps
 	if err := d.fragment(p, end, 0, false); err != nil {
 		return err
 	}
@@ -53,6 +78,7 @@ func (d *decoder) fields(p, end int, e *event.Event) error {
 func (d *decoder) appendXML(dst []byte, p, end int) ([]byte, error) {
 	d.xml = dst
 	d.xstack = d.xstack[:0]
+	d.budget = maxOps
 	err := d.fragment(p, end, 0, true)
 	dst = d.xml
 	d.xml = nil
@@ -88,7 +114,7 @@ func (d *decoder) fragment(p, end, depth int, xml bool) error {
 			for len(d.raw) <= depth {
 				d.raw = append(d.raw, nil)
 			}
-			ops, _, err := d.compile(d.raw[depth][:0], p, end, false, depth == 0)
+			ops, _, err := d.compile(d.raw[depth][:0], p, end, false, false)
 			d.raw[depth] = ops
 			if err != nil {
 				return err
@@ -126,6 +152,9 @@ const (
 // walkFields feeds the builder with the elements of ops and their values.
 func (d *decoder) walkFields(ops []op, vals []val, depth int) error {
 	b := &d.b
+	if err := d.spend(len(ops), len(b.arena)); err != nil {
+		return err
+	}
 	state := attrNone
 	var attrName string
 	for i := range ops {
@@ -173,6 +202,9 @@ func (d *decoder) walkFields(ops []op, vals []val, depth int) error {
 				b.arena = appendEntity(b.arena, o.name)
 			}
 		case opSubst:
+			if len(b.arena)+len(d.attr) > maxOutput {
+				return d.spend(0, len(b.arena)+len(d.attr))
+			}
 			t, data := d.value(vals, o.n)
 			switch {
 			case state == attrKeep:
@@ -183,6 +215,9 @@ func (d *decoder) walkFields(ops []op, vals []val, depth int) error {
 			case t == typeBinXML:
 				if len(data) > 0 {
 					off := int(vals[o.n].off)
+					if err := d.spend(1, len(b.arena)); err != nil {
+						return err
+					}
 					if err := d.fragment(off, off+len(data), depth+1, false); err != nil {
 						return err
 					}
@@ -314,6 +349,9 @@ type xelem struct {
 // element content repeats the element once per item, as libfwevt does; in
 // an attribute its items are joined with commas.
 func (d *decoder) walkXML(ops []op, vals []val, depth int) error {
+	if err := d.spend(len(ops), len(d.xml)); err != nil {
+		return err
+	}
 	inAttr := false
 	attrStart, optNull := 0, false
 	endAttr := func() {
@@ -382,6 +420,9 @@ func (d *decoder) walkXML(ops []op, vals []val, depth int) error {
 			}
 			d.xml = append(d.xml, '?', '>')
 		case opSubst:
+			if len(d.xml) > maxOutput {
+				return d.spend(0, len(d.xml))
+			}
 			t, data := d.value(vals, o.n)
 			switch {
 			case inAttr:
@@ -395,6 +436,9 @@ func (d *decoder) walkXML(ops []op, vals []val, depth int) error {
 			case t == typeBinXML:
 				if len(data) > 0 {
 					off := int(vals[o.n].off)
+					if err := d.spend(1, len(d.xml)); err != nil {
+						return err
+					}
 					if err := d.fragment(off, off+len(data), depth+1, true); err != nil {
 						return err
 					}

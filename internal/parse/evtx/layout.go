@@ -84,24 +84,42 @@ const (
 	roleSecurity
 )
 
-var systemRoles = map[string]role{
-	"Provider":      roleProvider,
-	"EventID":       roleEventID,
-	"Version":       roleVersion,
-	"Level":         roleLevel,
-	"Task":          roleTask,
-	"Opcode":        roleOpcode,
-	"Keywords":      roleKeywords,
-	"TimeCreated":   roleTimeCreated,
-	"EventRecordID": roleRecordID,
-	"Correlation":   roleCorrelation,
-	"Execution":     roleExecution,
-	"Channel":       roleChannel,
-	"Computer":      roleComputer,
-	"Security":      roleSecurity,
+// systemRole returns the role of a child of System.
+func systemRole(name string) role {
+	switch name {
+	case "Provider":
+		return roleProvider
+	case "EventID":
+		return roleEventID
+	case "Version":
+		return roleVersion
+	case "Level":
+		return roleLevel
+	case "Task":
+		return roleTask
+	case "Opcode":
+		return roleOpcode
+	case "Keywords":
+		return roleKeywords
+	case "TimeCreated":
+		return roleTimeCreated
+	case "EventRecordID":
+		return roleRecordID
+	case "Correlation":
+		return roleCorrelation
+	case "Execution":
+		return roleExecution
+	case "Channel":
+		return roleChannel
+	case "Computer":
+		return roleComputer
+	case "Security":
+		return roleSecurity
+	}
+	return roleIgnore
 }
 
-// textRole reports whether the text content of an element of role r
+// text reports whether the text content of an element of role r
 // becomes a field.
 func (r role) text() bool {
 	switch r {
@@ -218,7 +236,7 @@ func (b *Builder) Start(name string) {
 			f.path = b.path("winlog", name)
 		}
 	case roleSystem:
-		f.role = systemRoles[name]
+		f.role = systemRole(name)
 	case roleEventData:
 		if name == "Data" {
 			f.role = roleData
