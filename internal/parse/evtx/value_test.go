@@ -34,7 +34,7 @@ func TestAppendScalar(t *testing.T) {
 	f(typeString, utf16le("ab\x00cd"), "ab")
 	f(typeString, utf16le("résumé ✓ 😀"), "résumé ✓ 😀")
 	f(typeString, []byte{0x00, 0xd8, 'a', 0}, "\uFFFDa") // unpaired surrogate
-	f(typeString, []byte{'a', 0, 'b'}, "a")             // odd trailing byte
+	f(typeString, []byte{'a', 0, 'b'}, "a")              // odd trailing byte
 	f(typeAnsiString, []byte("plain\x00junk"), "plain")
 	f(typeAnsiString, []byte{'c', 0xe9}, "cé")
 	f(typeInt8, []byte{0xff}, "-1")
