@@ -77,13 +77,6 @@ type group struct {
 
 func (p *parser) peek() *token { return &p.toks[p.i] }
 
-func (p *parser) peekAt(k int) *token {
-	if p.i+k < len(p.toks) {
-		return &p.toks[p.i+k]
-	}
-	return &p.toks[len(p.toks)-1]
-}
-
 func (p *parser) advance() *token {
 	t := &p.toks[p.i]
 	if t.kind != tkEOF {

@@ -30,6 +30,19 @@ type Request struct {
 	Limit, Offset int64
 }
 
+// TotalFromRows returns how many rows a query has in all when the n rows
+// it returned for this request already say so (a page that is not full), so
+// that the store need not run CountSQL; false when it must.
+func (r Request) TotalFromRows(n int) (int64, bool) {
+	switch {
+	case n > 0 && (r.Limit == 0 || int64(n) < r.Limit):
+		return r.Offset + int64(n), true
+	case n == 0 && r.Offset == 0:
+		return 0, true
+	}
+	return 0, false
+}
+
 // Query is a compiled plan: the SQL for the rows and the SQL for how many
 // rows there are in all, each with its arguments, and what the rows are.
 type Query struct {

@@ -80,3 +80,20 @@ func TestTenantAlwaysChecked(t *testing.T) {
 		}
 	}
 }
+
+func TestTotalFromRows(t *testing.T) {
+	f := func(limit, offset int64, n int, want int64, ok bool) {
+		t.Helper()
+		got, gotOK := Request{Limit: limit, Offset: offset}.TotalFromRows(n)
+		if got != want || gotOK != ok {
+			t.Errorf("limit %d offset %d rows %d: %d %v, want %d %v", limit, offset, n, got, gotOK, want, ok)
+		}
+	}
+	f(0, 0, 0, 0, true)
+	f(0, 0, 7, 7, true)
+	f(100, 0, 7, 7, true)
+	f(100, 20, 7, 27, true)
+	f(100, 0, 100, 0, false) // a full page: there may be more
+	f(100, 20, 0, 0, false)  // past the end: the total is unknown
+	f(10, 0, 0, 0, true)
+}

@@ -156,6 +156,9 @@ func run(tb testing.TB, db *sql.DB, cat query.Catalog, text string, req Request)
 	if err := db.QueryRow(q.CountSQL, q.CountArgs...).Scan(&total); err != nil {
 		tb.Fatalf("%q: count %s: %v", text, q.CountSQL, err)
 	}
+	if fromRows, ok := req.TotalFromRows(len(rows)); ok && fromRows != total {
+		tb.Errorf("%q: TotalFromRows(%d) = %d, CountSQL says %d", text, len(rows), fromRows, total)
+	}
 	return rows, total, q
 }
 

@@ -25,9 +25,10 @@
 // Compile returns two statements with their arguments: Query.SQL for the
 // rows (events newest first unless sorted, then by event.id so pages never
 // overlap; Request.Limit and Offset applied after any head) and
-// Query.CountSQL for the number of rows without paging. A store may skip
-// CountSQL when SQL returned fewer rows than Limit: the total is then
-// Offset plus the rows. Every value of the query is a bound ? argument,
+// Query.CountSQL for the number of rows without paging. A store need not
+// run CountSQL when Request.TotalFromRows can tell the total from the rows
+// (a page that is not full): for a stats, CountSQL costs as much as the
+// query. Every value of the query is a bound ? argument,
 // in text order; names are quoted identifiers. The SQL checks
 // "vigil.tenant" = Request.Tenant again, whatever the FROM item does, and
 // bounds "@timestamp" by Request.Start (inclusive) and End (exclusive).
