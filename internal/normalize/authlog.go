@@ -58,9 +58,9 @@ func (a *AuthLog) Normalize(e *event.Event) bool {
 	if body == "" {
 		return false
 	}
-	if rest, n, ok := repeated(body); ok {
+	rest, times, rep := repeated(body)
+	if rep {
 		body = rest
-		e.Set("system.auth.repeated", event.Int(n))
 	}
 	var ok bool
 	switch {
@@ -79,6 +79,9 @@ func (a *AuthLog) Normalize(e *event.Event) bool {
 	}
 	if !ok {
 		return false
+	}
+	if rep {
+		e.Set("system.auth.repeated", event.Int(times))
 	}
 	e.Set("event.kind", event.String("event"))
 	if split {
@@ -459,7 +462,7 @@ func sudoLine(e *event.Event, s string) bool {
 	if i := strings.Index(rest, "COMMAND="); i >= 0 {
 		cmd, rest = rest[i+8:], rest[:i]
 	}
-	target, errText := "", ""
+	var target, errText, tty, pwd, group string
 	for _, seg := range strings.Split(rest, " ; ") {
 		seg = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(seg), ";"))
 		k, v, ok := strings.Cut(seg, "=")
@@ -471,18 +474,21 @@ func sudoLine(e *event.Event, s string) bool {
 		}
 		switch k {
 		case "TTY":
-			ecsfield.Str(e, "system.auth.sudo.tty", v)
+			tty = v
 		case "PWD":
-			ecsfield.Str(e, "system.auth.sudo.pwd", v)
+			pwd = v
 		case "USER":
 			target = v
 		case "GROUP":
-			ecsfield.Str(e, "group.name", v)
+			group = v
 		}
 	}
 	if cmd == "" && errText == "" {
 		return false
 	}
+	ecsfield.Str(e, "system.auth.sudo.tty", tty)
+	ecsfield.Str(e, "system.auth.sudo.pwd", pwd)
+	ecsfield.Str(e, "group.name", group)
 	e.Set("user.name", event.String(user))
 	ecsfield.Str(e, "user.effective.name", target)
 	if cmd != "" {
@@ -569,14 +575,16 @@ func loginLine(e *event.Event, s string) bool {
 		ecsfield.Categorize(e, ecsfield.Authentication, ecsfield.TypeStart, ecsfield.Success)
 	case c.Maybe("FAILED LOGIN "):
 		c.Word()
+		from := ""
 		if c.Maybe("FROM ") {
-			ecsfield.Addr(e, "source", c.Word())
+			from = c.Word()
 		}
 		c.Lit("FOR ")
 		user, reason, _ := strings.Cut(c.Rest(), ", ")
 		if !c.OK() {
 			return false
 		}
+		ecsfield.Addr(e, "source", from)
 		ecsfield.Str(e, "user.name", user)
 		ecsfield.Str(e, "event.reason", reason)
 		e.Set("event.action", event.String("login"))
