@@ -107,7 +107,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]alert.Alert, int64, error
 	args := []any{f.Tenant}
 	if f.MinLevel != "" {
 		rank := alert.LevelRank(f.MinLevel)
-		if rank == 0 {
+		if rank < 0 {
 			return nil, 0, fmt.Errorf("%w: level %q: want informational, low, medium, high or critical", store.ErrBadRequest, f.MinLevel)
 		}
 		where = append(where, "level_rank >= ?")

@@ -1,0 +1,84 @@
+package alerts
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/vigilsiem/vigil/internal/alert"
+)
+
+func openTest(t *testing.T) *Store {
+	t.Helper()
+	c, err := duckdb.NewConnector("?autoinstall_known_extensions=false&autoload_known_extensions=false", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(c)
+	t.Cleanup(func() { db.Close() })
+	s, err := Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestWriteListFilters(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	base := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	as := []alert.Alert{
+		{ID: "a1", Tenant: "acme", RuleID: "r1", Title: "one", Level: "high", First: base, Last: base, Count: 1,
+			Entities: alert.Entities{Hosts: []string{"ws01"}, Users: []string{"bob"}}},
+		{ID: "a2", Tenant: "acme", RuleID: "r2", Title: "two", Level: "low", First: base, Last: base.Add(time.Minute), Count: 3,
+			Entities: alert.Entities{SourceIPs: []string{"10.0.0.9"}}},
+		{ID: "b1", Tenant: "other", RuleID: "r1", Title: "one", Level: "critical", First: base, Last: base, Count: 1},
+	}
+	if err := s.WriteAlerts(ctx, as); err != nil {
+		t.Fatal(err)
+	}
+	// A folded update replaces the row.
+	as[0].Count, as[0].Last = 5, base.Add(2*time.Minute)
+	if err := s.WriteAlerts(ctx, as[:1]); err != nil {
+		t.Fatal(err)
+	}
+	f := func(filter Filter, want ...string) {
+		t.Helper()
+		got, total, err := s.List(ctx, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, a := range got {
+			ids = append(ids, a.ID)
+		}
+		if len(ids) != len(want) || int(total) != len(want) {
+			t.Fatalf("List(%+v) = %v (total %d), want %v", filter, ids, total, want)
+		}
+		for i := range want {
+			if ids[i] != want[i] {
+				t.Fatalf("List(%+v) = %v, want %v", filter, ids, want)
+			}
+		}
+	}
+	f(Filter{Tenant: "acme"}, "a1", "a2")
+	f(Filter{Tenant: "other"}, "b1")
+	f(Filter{Tenant: "acme", MinLevel: "medium"}, "a1")
+	f(Filter{Tenant: "acme", RuleID: "r2"}, "a2")
+	f(Filter{Tenant: "acme", Entity: "bob"}, "a1")
+	f(Filter{Tenant: "acme", Entity: "10.0.0.9"}, "a2")
+	f(Filter{Tenant: "acme", From: base.Add(90 * time.Second)}, "a1")
+	got, _, _ := s.List(ctx, Filter{Tenant: "acme", RuleID: "r1"})
+	if got[0].Count != 5 || got[0].Status != alert.StatusOpen {
+		t.Errorf("folded alert = %+v", got[0])
+	}
+	if _, _, err := s.List(ctx, Filter{Tenant: "acme", MinLevel: "apocalyptic"}); err == nil {
+		t.Error("a bad level was accepted")
+	}
+	if _, _, err := s.List(ctx, Filter{Tenant: "' OR 1=1"}); err == nil {
+		t.Error("a bad tenant was accepted")
+	}
+}
