@@ -30,6 +30,11 @@ type Config struct {
 	Storage Storage `yaml:"storage"`
 	// Rules configures detection.
 	Rules Rules `yaml:"rules"`
+	// Outputs deliver events and alerts to other systems, each through its
+	// own durable queue (docs/outputs.md).
+	Outputs []Output `yaml:"outputs"`
+	// Routes choose which events and alerts go to which outputs.
+	Routes []Route `yaml:"routes"`
 }
 
 // HTTP configures the HTTP listener.
@@ -245,6 +250,9 @@ func (c *Config) Validate() error {
 		if r.MaxAge < 0 || r.MaxBytes < 0 {
 			return fmt.Errorf("storage.tenants.%s: limits must not be negative", t)
 		}
+	}
+	if err := c.ValidateOutputs(); err != nil {
+		return err
 	}
 	return nil
 }
