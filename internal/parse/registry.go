@@ -13,6 +13,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/parse/leef"
 	"github.com/vigilsiem/vigil/internal/parse/rfc3164"
 	"github.com/vigilsiem/vigil/internal/parse/rfc5424"
+	"github.com/vigilsiem/vigil/internal/parse/winxml"
 )
 
 // Factory builds a parser with the given options.
@@ -42,6 +43,7 @@ var registry = map[string]Factory{
 		}
 		return p, nil
 	},
+	"winxml": func(Options) (Parser, error) { return winxml.New(), nil },
 	"auto": func(o Options) (Parser, error) {
 		return auto.New(auto.Options{Location: o.Location, Now: o.Now}), nil
 	},

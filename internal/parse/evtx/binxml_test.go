@@ -302,6 +302,10 @@ func TestTemplates(t *testing.T) {
 		[]value{strArray("a\x00b&c\x00")},
 		map[string]string{"winlog.event_data.Names": "a, b&c"},
 		`<EventData><Data Name="Names">a</Data><Data Name="Names">b&amp;c</Data></EventData>`)
+	f("unnamed array", func(w *enc) { named(w, "", "") },
+		[]value{strArray("a\x00b\x00"), str("c")},
+		map[string]string{"winlog.event_data.param1": "a", "winlog.event_data.param2": "b", "winlog.event_data.param3": "c"},
+		`<EventData><Data>a</Data><Data>b</Data><Data>c</Data></EventData>`)
 	f("duplicate names", func(w *enc) { named(w, "X", "X") },
 		[]value{str("1"), str("2")},
 		map[string]string{"winlog.event_data.X": "1, 2"}, "")

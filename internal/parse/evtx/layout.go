@@ -395,12 +395,25 @@ func (b *Builder) textTarget() bool {
 	return f != nil && f.role.text()
 }
 
-// Item ends one item of a list value and starts the next: an element whose
-// content is an array gets a list field.
+// Item ends one item of an array value and starts the next. Windows shows
+// an array as its element repeated once per item, so an unnamed
+// EventData/Data element gives the next paramN, and any other element a
+// list field (the repeated name).
 func (b *Builder) Item() {
-	if f := b.top(); f != nil && f.role.text() {
-		b.bounds = append(b.bounds, len(b.arena))
+	f := b.top()
+	if f == nil || !f.role.text() {
+		return
 	}
+	if f.role == roleData && f.path == "" && len(b.bounds) == f.bound {
+		if len(b.arena) > f.start {
+			b.addRange(b.dataField(f), f.start)
+		}
+		b.dataIdx++
+		f.path = ""
+		f.start = len(b.arena)
+		return
+	}
+	b.bounds = append(b.bounds, len(b.arena))
 }
 
 // End closes the element opened last.

@@ -38,6 +38,8 @@ import (
 //     NUL (Windows and the Rust evtx crate stop at the first).
 //   - String arrays (0x81) are split at every NUL, so they end with an
 //     empty item for the terminating NUL; the item list is compared without it.
+//     Windows shows an array as its element repeated per item: an unnamed
+//     Data holding one gives param1, param2, …, a named one a list.
 //   - Character and entity references (BinXML tokens 0x08/0x09) are not
 //     decoded: a record holding one is compared only in its System part.
 //   - Of several text pieces in one element (text around a reference, for
@@ -186,6 +188,14 @@ func flattenReference(ev *ordereddict.Dict, out map[string]any) (namedData bool)
 			}
 			// Data elements without names (or not all named): a list.
 			items, ok := v.([]any)
+			if arr, isArr := v.([]string); isArr {
+				// One unnamed Data holding an array: Windows repeats
+				// the element per item.
+				for _, s := range trimArray(arr) {
+					items = append(items, s)
+				}
+				ok = true
+			}
 			if !ok {
 				items = []any{v}
 			}
@@ -284,10 +294,7 @@ func sameValue(name string, ref any, ours event.Value) (bool, string) {
 	case []byte:
 		return strings.ToUpper(fmt.Sprintf("%x", r)) == text, fmt.Sprintf("%X", r)
 	case []string:
-		items := r
-		if len(items) > 0 && items[len(items)-1] == "" {
-			items = items[:len(items)-1]
-		}
+		items := trimArray(r)
 		var got []string
 		if ours.Kind() == event.KindList {
 			got = ours.List()
@@ -307,6 +314,15 @@ func sameValue(name string, ref any, ours event.Value) (bool, string) {
 		return false, want
 	}
 	return false, fmt.Sprintf("%T %v", ref, ref)
+}
+
+// trimArray drops the empty item velocidex leaves after the NUL that ends
+// a string array.
+func trimArray(items []string) []string {
+	if len(items) > 0 && items[len(items)-1] == "" {
+		return items[:len(items)-1]
+	}
+	return items
 }
 
 func refUint(v any) (uint64, bool) {
