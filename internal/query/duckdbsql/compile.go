@@ -136,14 +136,15 @@ func (c *compiler) compile(p *query.Plan) *Query {
 			}
 			s.order = c.sortKeys(s, pp.Keys)
 		case *query.Head:
+			n := max(0, pp.N)
 			if s.limit >= 0 {
-				s.limit = min(s.limit, pp.N)
+				s.limit = min(s.limit, n)
 				break
 			}
 			if len(s.order) == 0 && !s.table {
 				s.order = defaultOrder()
 			}
-			s.limit = pp.N
+			s.limit = n
 		case *query.Fields:
 			s.proj = pp.Names
 		case *query.Stats:

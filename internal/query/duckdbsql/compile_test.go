@@ -97,3 +97,37 @@ func TestTotalFromRows(t *testing.T) {
 	f(100, 20, 0, 0, false)  // past the end: the total is unknown
 	f(10, 0, 0, 0, true)
 }
+
+// TestHandMadePlans compiles plans the parser would not make, as other
+// code may build them: none may panic, and all must run.
+func TestHandMadePlans(t *testing.T) {
+	db := fixtureDB(t)
+	cat := storeCatalog()
+	plans := []*query.Plan{
+		{Filter: &query.CIDR{Field: "source.ip"}},
+		{Filter: &query.Match{Field: "message", Wild: true}},
+		{Filter: &query.Match{Field: "user.name", Wild: true}},
+		{Filter: &query.Match{Value: "", Wild: true}},
+		{Filter: &query.Range{Field: ""}},
+		{Filter: &query.Exists{Field: ""}},
+		{Filter: &query.Not{Arg: &query.All{}}},
+		{Filter: &query.And{}},
+		{Filter: &query.Or{}},
+		{Pipes: []query.Pipe{&query.Head{N: -1}}},
+		{Pipes: []query.Pipe{&query.Timechart{Span: time.Nanosecond}}},
+		{Pipes: []query.Pipe{&query.Stats{Aggs: []query.Agg{{Func: 0, Field: "bytes"}}}}},
+		{Pipes: []query.Pipe{&query.Sort{}}},
+		{Pipes: []query.Pipe{&query.Fields{Names: []string{"x"}}, &query.Where{Filter: &query.Match{Field: "x", Value: "1"}}}},
+	}
+	for _, p := range plans {
+		q, err := Compile(p, cat, Request{From: "ev", Tenant: "default"})
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		rows, err := db.Query(q.SQL, q.Args...)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", p, err, q.SQL)
+		}
+		rows.Close()
+	}
+}

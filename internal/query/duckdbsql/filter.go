@@ -60,7 +60,7 @@ func (c *compiler) expr(e query.Expr, s *stmt) pred {
 	case *query.CIDR:
 		col, typ, ok := c.lookup(s, e.Field)
 		switch {
-		case !ok:
+		case !ok || !e.Prefix.IsValid():
 			return predFalse
 		case typ == query.TypeString:
 			return cidrPred(col, e.Prefix)

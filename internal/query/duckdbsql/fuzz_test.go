@@ -15,7 +15,7 @@ func FuzzCompile(f *testing.F) {
 	for _, s := range goldenQueries {
 		f.Add(s)
 	}
-	for _, s := range []string{`a:"\\" b:\*`, `x:[* TO *]`, `"(?i)"`, `user.name:'`, `message:*?*`, `??`, `source.ip:[::1 TO ::2]`,
+	for _, s := range []string{`message:""`, `event.original:"" x:""`, `a:"\\" b:\*`, `x:[* TO *]`, `"(?i)"`, `user.name:'`, `message:*?*`, `??`, `source.ip:[::1 TO ::2]`,
 		`| stats values(tags) by tags | where tags:x`, `| timechart span=1s dc(login.time) by success`} {
 		f.Add(s)
 	}

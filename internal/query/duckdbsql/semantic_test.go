@@ -233,6 +233,9 @@ func TestSemantics(t *testing.T) {
 	f(`"*"`, "e15")
 	f(`star*`, "e15")
 	f(`(failed OR password) user.name:root`, "e11")
+	f(`message:""`, "e16")
+	f(`user.name:""`)
+	f(`tags:""`)
 	f(`message:*`, without("e16")...)
 	f(`NOT message:*`, "e16")
 

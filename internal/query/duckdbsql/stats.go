@@ -2,6 +2,7 @@ package duckdbsql
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query"
@@ -113,8 +114,8 @@ func (c *compiler) agg(s *stmt, a query.Agg) (string, query.Type) {
 
 // timechart turns s into a timechart: a stats by time bucket.
 func (c *compiler) timechart(s *stmt, tc *query.Timechart) {
-	span := tc.Span
-	if span == 0 {
+	span := tc.Span.Truncate(time.Second)
+	if span <= 0 {
 		span = query.AutoSpan(c.req.Start, c.req.End)
 	}
 	ts, _, _ := c.lookup(s, event.FieldTimestamp)

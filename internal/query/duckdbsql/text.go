@@ -25,6 +25,10 @@ const nonToken = `[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]`
 // first: contains() when the text has no letters, contains(lower()) for
 // ASCII text, which measured 45 and 100 ms per million rows.
 func fullText(col string, m *query.Match) pred {
+	if !m.Wild && m.Value == "" {
+		// `message:""`: the field is empty.
+		return colPred(fragOf(col+" = ''"), col)
+	}
 	var segs []query.Segment
 	if m.Wild {
 		segs = query.Segments(m.Value)
