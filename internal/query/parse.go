@@ -72,7 +72,6 @@ type parser struct {
 // group is the field of a value group `field:( … )`.
 type group struct {
 	field string
-	tok   *token // the field token, for messages
 }
 
 func (p *parser) peek() *token { return &p.toks[p.i] }
@@ -289,7 +288,7 @@ func (p *parser) fieldTerm(name, op string, nameTok, opTok *token) (Expr, error)
 		switch v.kind {
 		case tkLParen:
 			p.advance()
-			return p.parens(v, &group{field: name, tok: nameTok})
+			return p.parens(v, &group{field: name})
 		case tkWord, tkPhrase, tkRange:
 			p.advance()
 			return p.fieldValue(name, v)

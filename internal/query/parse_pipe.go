@@ -114,14 +114,17 @@ func (p *parser) sort(cmd *token) (Pipe, error) {
 			p.advance()
 			k.Desc = true
 		}
-		if t := p.peek(); t.kind == tkWord && t.plain && strings.HasPrefix(t.text, "+") && !minus {
-			// `+field` is ascending: strip the sign and read the name.
-			t.text = t.text[1:]
-			t.pos++
-		}
-		name, pos, err := p.name("a field name to sort by")
-		if err != nil {
-			return nil, err
+		var name string
+		var pos int
+		if t := p.peek(); t.kind == tkWord && t.plain && !minus && len(t.text) > 1 && t.text[0] == '+' && IsFieldName(t.text[1:]) {
+			// `+field` is ascending.
+			p.advance()
+			name, pos = t.text[1:], t.pos+1
+		} else {
+			var err error
+			if name, pos, err = p.name("a field name to sort by"); err != nil {
+				return nil, err
+			}
 		}
 		if err := p.checkColumn(name, pos); err != nil {
 			return nil, err
