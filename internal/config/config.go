@@ -35,6 +35,10 @@ type Config struct {
 	Outputs []Output `yaml:"outputs"`
 	// Routes choose which events and alerts go to which outputs.
 	Routes []Route `yaml:"routes"`
+	// Incidents configures how alerts group into incidents (docs/incidents.md).
+	Incidents Incidents `yaml:"incidents"`
+	// Responses are actions run when alerts or incidents match (docs/responses.md).
+	Responses []Response `yaml:"responses"`
 }
 
 // HTTP configures the HTTP listener.
@@ -252,6 +256,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	if err := c.ValidateOutputs(); err != nil {
+		return err
+	}
+	if err := c.ValidateResponses(); err != nil {
 		return err
 	}
 	return nil
