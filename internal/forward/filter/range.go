@@ -118,4 +118,3 @@ func parseIP(s string) (netip.Addr, bool) {
 
 func is4(s string) bool { a, ok := parseIP(s); return ok && a.Is4() }
 func is6(s string) bool { a, ok := parseIP(s); return ok && a.Is6() && !a.Is4In6() }
-
