@@ -24,6 +24,7 @@ func (s *multiFlag) Set(v string) error { *s = append(*s, v); return nil }
 type serveFlags struct {
 	config, data, http, syslogUDP, syslogTCP, logLevel, logFormat string
 	rules                                                         multiFlag
+	pprof                                                         bool
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -35,6 +36,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.rules, "rules", "`dir`ectory of Sigma rules to run on every event (repeatable)")
 	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fs.BoolVar(&f.pprof, "pprof", false, "serve Go's profiler under /debug/pprof/ on the HTTP listener")
 }
 
 // load reads the configuration and applies the flags.
@@ -118,7 +120,7 @@ func init() {
 		}
 		log := newLogger(cfg.LogLevel, f.logFormat)
 		slog.SetDefault(log)
-		a, err := app.New(cfg, app.Options{Version: versionString(), Logger: log})
+		a, err := app.New(cfg, app.Options{Version: versionString(), Logger: log, Pprof: f.pprof})
 		if err != nil {
 			return err
 		}

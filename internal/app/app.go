@@ -34,6 +34,8 @@ import (
 type Options struct {
 	Version string
 	Logger  *slog.Logger
+	// Pprof mounts Go's profiler on the API listener (/debug/pprof/).
+	Pprof bool
 }
 
 // App is a running Vigil.
@@ -128,10 +130,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 
 	ingest := httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log)
+	mounts := []api.Mounter{ingest, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: st}}
+	if opts.Pprof {
+		mounts = append(mounts, api.PprofHandler{})
+	}
 	srv := api.New(api.Deps{
 		Store:    st,
 		Gatherer: a.reg,
-		Mounts:   []api.Mounter{ingest, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: st}},
+		Mounts:   mounts,
 		Logger:   a.log,
 		Version:  opts.Version,
 		Health:   a.health,
