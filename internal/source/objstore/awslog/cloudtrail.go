@@ -1,0 +1,361 @@
+package awslog
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/event"
+)
+
+// ErrNotCloudTrail is wrapped by CloudTrail for a JSON object that has none
+// of eventTime, eventName and eventSource.
+var ErrNotCloudTrail = errors.New("not a CloudTrail record (no eventTime, eventName or eventSource)")
+
+// Names of the nested members kept as JSON text and flattened, and the
+// names Elastic gives them.
+var nestedNames = map[string]string{
+	"requestParameters":   "request_parameters",
+	"responseElements":    "response_elements",
+	"additionalEventData": "additional_eventdata",
+	"serviceEventDetails": "service_event_details",
+}
+
+// CloudTrail maps one CloudTrail record, a JSON object, onto e as the
+// package doc describes: @timestamp from eventTime and the ECS and
+// aws.cloudtrail.* fields. It does not set event.original or event.id.
+// Input that is not a JSON object, or not a CloudTrail record, is an error
+// and leaves e unchanged.
+func CloudTrail(rec []byte, e *event.Event) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(rec, &m); err != nil {
+		return fmt.Errorf("decode cloudtrail record: %w", err)
+	}
+	if m == nil {
+		return errors.New("decode cloudtrail record: null, want an object")
+	}
+	if isNull(m["eventTime"]) && isNull(m["eventName"]) && isNull(m["eventSource"]) {
+		return fmt.Errorf("decode cloudtrail record: %w", ErrNotCloudTrail)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+
+	e.Set("event.kind", event.String("event"))
+	e.Set("event.module", event.String("aws"))
+	e.Set("event.dataset", event.String("aws.cloudtrail"))
+	e.Set("cloud.provider", event.String("aws"))
+	var id identity
+	var action, errCode, errMsg, recipient, consoleLogin string
+	var exported time.Time
+	for _, k := range keys {
+		raw := m[k]
+		if isNull(raw) {
+			continue
+		}
+		switch k {
+		case "eventTime":
+			if s, ok := str(raw); ok {
+				if t, err := event.ParseTime(s); err == nil {
+					e.Timestamp = t
+					continue
+				}
+			}
+			e.Set("aws.cloudtrail.event_time", event.String(rawText(raw)))
+		case "eventName":
+			action = setText(e, "event.action", raw)
+		case "eventSource":
+			setText(e, "event.provider", raw)
+		case "awsRegion":
+			setText(e, "cloud.region", raw)
+		case "sourceIPAddress":
+			s := setText(e, "source.address", raw)
+			if a, err := netip.ParseAddr(s); err == nil {
+				e.Set("source.ip", event.IP(a))
+			}
+		case "@timestamp":
+			// Exports by Logstash and the like move eventTime here.
+			if s, ok := str(raw); ok {
+				if t, err := event.ParseTime(s); err == nil {
+					exported = t
+					continue
+				}
+			}
+			generic(e, "aws.cloudtrail.timestamp", raw)
+		case "userAgent":
+			setText(e, "user_agent.original", raw)
+		case "errorCode":
+			errCode = setText(e, "aws.cloudtrail.error_code", raw)
+		case "errorMessage":
+			errMsg = setText(e, "aws.cloudtrail.error_message", raw)
+		case "eventID":
+			setText(e, "aws.cloudtrail.event_id", raw)
+		case "recipientAccountId":
+			recipient = setText(e, "aws.cloudtrail.recipient_account_id", raw)
+		case "userIdentity":
+			id = userIdentity(e, raw)
+		case "requestParameters", "responseElements", "additionalEventData", "serviceEventDetails":
+			v := nested(e, nestedNames[k], raw)
+			if k == "responseElements" {
+				if obj, ok := v.(map[string]any); ok {
+					consoleLogin, _ = obj["ConsoleLogin"].(string)
+				}
+			}
+		case "resources":
+			resources(e, raw)
+		case "tlsDetails":
+			tlsDetails(e, raw)
+		default:
+			generic(e, "aws.cloudtrail."+snake(k), raw)
+		}
+	}
+	if e.Timestamp.IsZero() && !exported.IsZero() {
+		e.Timestamp = exported
+	}
+	if id.user == "" {
+		id.user = id.issuer
+	}
+	if id.user != "" {
+		e.Set("user.name", event.String(id.user))
+		e.Set("related.user", event.List([]string{id.user}))
+	}
+	if id.account == "" {
+		id.account = recipient
+	}
+	if id.account != "" {
+		e.Set("cloud.account.id", event.String(id.account))
+	}
+	outcome := "success"
+	if errCode != "" || errMsg != "" {
+		outcome = "failure"
+	}
+	if action == "ConsoleLogin" && consoleLogin != "" {
+		outcome = strings.ToLower(consoleLogin)
+	}
+	e.Set("event.outcome", event.String(outcome))
+	return nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	return len(raw) == 0 || string(raw) == "null"
+}
+
+// str returns the value of a JSON string.
+func str(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// rawText is a string's value, or any other value's compact JSON text.
+func rawText(raw json.RawMessage) string {
+	if s, ok := str(raw); ok {
+		return s
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+// setText sets name to the text of raw (a string as it is, any other value
+// as its JSON text) and returns it; an empty string is not set.
+func setText(e *event.Event, name string, raw json.RawMessage) string {
+	s := rawText(raw)
+	e.SetString(name, s)
+	return s
+}
+
+// generic writes a member that has no mapping of its own: scalars typed,
+// arrays as lists, objects flattened with snake_case names when small and
+// as JSON text otherwise.
+func generic(e *event.Event, name string, raw json.RawMessage) {
+	v, err := decodeAny(raw)
+	if err != nil {
+		e.Set(name, event.String(string(raw)))
+		return
+	}
+	if obj, ok := v.(map[string]any); ok {
+		if !small(raw, obj) {
+			e.Set(name, event.String(rawText(raw)))
+			return
+		}
+	}
+	(&flattener{e: e, snake: true, leaves: -1}).put(name, v, 0)
+}
+
+// small reports whether an object is flattened into fields.
+func small(raw json.RawMessage, obj map[string]any) bool {
+	return len(raw) <= MaxFlattenBytes && countLeaves(obj, MaxFlattenLeaves) <= MaxFlattenLeaves
+}
+
+// nested writes requestParameters and its kind: the JSON text under
+// aws.cloudtrail.<name>, and the leaves under
+// aws.cloudtrail.flattened.<name>.<key path> with the record's own key
+// names when the object is small. It returns the decoded value.
+func nested(e *event.Event, name string, raw json.RawMessage) any {
+	e.Set("aws.cloudtrail."+name, event.String(rawText(raw)))
+	v, err := decodeAny(raw)
+	if err != nil {
+		return nil
+	}
+	if obj, ok := v.(map[string]any); ok && small(raw, obj) {
+		(&flattener{e: e, leaves: MaxFlattenLeaves}).put("aws.cloudtrail.flattened."+name, obj, 0)
+	}
+	return v
+}
+
+// identity is what the record-level mapping needs from userIdentity.
+type identity struct {
+	user, issuer, account string
+}
+
+// userIdentity maps the userIdentity object.
+func userIdentity(e *event.Event, raw json.RawMessage) identity {
+	var id identity
+	v, err := decodeAny(raw)
+	obj, ok := v.(map[string]any)
+	if err != nil || !ok {
+		e.Set("aws.cloudtrail.user_identity", event.String(rawText(raw)))
+		return id
+	}
+	const p = "aws.cloudtrail.user_identity."
+	f := &flattener{e: e, snake: true, leaves: MaxFlattenLeaves}
+	for _, k := range sortedKeys(obj) {
+		x := obj[k]
+		switch k {
+		case "userName":
+			id.user = text(x)
+		case "principalId":
+			e.SetString("user.id", text(x))
+		case "accountId":
+			id.account = text(x)
+		case "sessionContext":
+			sc, ok := x.(map[string]any)
+			if !ok {
+				f.put(p+"session_context", x, 1)
+				continue
+			}
+			for _, sk := range sortedKeys(sc) {
+				sv := sc[sk]
+				switch sk {
+				case "attributes":
+					attrs, ok := sv.(map[string]any)
+					if !ok {
+						f.put(p+"session_context.attributes", sv, 2)
+						continue
+					}
+					for _, ak := range sortedKeys(attrs) {
+						av := attrs[ak]
+						if ak == "creationDate" {
+							if t, err := event.ParseTime(text(av)); err == nil {
+								e.Set(p+"session_context.creation_date", event.Time(t))
+								continue
+							}
+						}
+						f.put(p+"session_context."+snake(ak), av, 3)
+					}
+				case "sessionIssuer":
+					if iss, ok := sv.(map[string]any); ok {
+						id.issuer, _ = iss["userName"].(string)
+					}
+					f.put(p+"session_context.session_issuer", sv, 2)
+				default:
+					f.put(p+"session_context."+snake(sk), sv, 2)
+				}
+			}
+		default:
+			f.put(p+snake(k), x, 1)
+		}
+	}
+	return id
+}
+
+// resources maps the resources array to lists of ARNs, types and accounts.
+func resources(e *event.Event, raw json.RawMessage) {
+	v, err := decodeAny(raw)
+	arr, ok := v.([]any)
+	if err != nil || !ok {
+		e.Set("aws.cloudtrail.resources", event.String(rawText(raw)))
+		return
+	}
+	cols := []struct {
+		name string
+		keys []string
+		vals []string
+	}{
+		{name: "arn", keys: []string{"ARN", "arn"}},
+		{name: "type", keys: []string{"type"}},
+		{name: "account_id", keys: []string{"accountId"}},
+	}
+	for _, x := range arr {
+		r, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		for i := range cols {
+			for _, k := range cols[i].keys {
+				if s, ok := r[k].(string); ok && s != "" {
+					cols[i].vals = append(cols[i].vals, s)
+				}
+			}
+		}
+	}
+	for _, c := range cols {
+		if len(c.vals) > 0 {
+			e.Set("aws.cloudtrail.resources."+c.name, event.List(c.vals))
+		}
+	}
+}
+
+// tlsDetails maps tlsDetails to the ECS tls fields.
+func tlsDetails(e *event.Event, raw json.RawMessage) {
+	v, err := decodeAny(raw)
+	obj, ok := v.(map[string]any)
+	if err != nil || !ok {
+		e.Set("aws.cloudtrail.tls_details", event.String(rawText(raw)))
+		return
+	}
+	f := &flattener{e: e, snake: true, leaves: MaxFlattenLeaves}
+	for _, k := range sortedKeys(obj) {
+		x := obj[k]
+		switch k {
+		case "tlsVersion":
+			s := text(x)
+			if proto, ver, ok := strings.Cut(s, "v"); ok && proto != "" && ver != "" {
+				e.Set("tls.version_protocol", event.String(strings.ToLower(proto)))
+				e.Set("tls.version", event.String(ver))
+			} else {
+				e.SetString("aws.cloudtrail.tls_details.tls_version", s)
+			}
+		case "cipherSuite":
+			e.SetString("tls.cipher", text(x))
+		case "clientProvidedHostHeader":
+			e.SetString("tls.client.server_name", text(x))
+		default:
+			f.put("aws.cloudtrail.tls_details."+snake(k), x, 1)
+		}
+	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
