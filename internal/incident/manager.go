@@ -1,0 +1,501 @@
+package incident
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/store"
+)
+
+// DefaultMaxActive bounds the incidents indexed in memory. An indexed
+// incident costs about 1–2 KB (its summary and a few index entries), so
+// 100,000 of them stay under ~200 MB; a deployment with more incidents open
+// at once than that has a triage problem no grouping fixes.
+const DefaultMaxActive = 100_000
+
+// evictEvery: the index is swept for incidents past the horizon at most this
+// often (a sweep walks every indexed incident).
+const evictEvery = 10 * time.Second
+
+// Config configures a Manager.
+type Config struct {
+	// Window and MaxSpan: see config.Incidents. Zero: the defaults.
+	Window, MaxSpan time.Duration
+	// LinkBy are the entity kinds that link (config.LinkHosts...); nil: all.
+	LinkBy []string
+	// Ignore are entity values that never link; nil: config.DefaultIncidentIgnore.
+	Ignore []string
+	// MaxActive bounds the incidents indexed in memory; zero: DefaultMaxActive.
+	MaxActive int
+	// Notify, when set, is told of incidents opened and escalated.
+	Notify Notifier
+	// Registerer, when set, receives the incident metrics.
+	Registerer prometheus.Registerer
+	// Logger; nil: slog.Default().
+	Logger *slog.Logger
+	// Now is the wall clock (tests); nil: time.Now.
+	Now func() time.Time
+}
+
+// FromConfig maps the incidents section of vigil.yaml to a Config.
+func FromConfig(c config.Incidents) Config {
+	return Config{Window: c.Window.D(), MaxSpan: c.MaxSpan.D(), LinkBy: c.LinkBy, Ignore: c.Ignore}
+}
+
+// Manager groups alerts into incidents and applies analysts' changes. It is
+// safe for concurrent use.
+type Manager struct {
+	cfg Config
+	st  Store
+	log *slog.Logger
+	met *metrics
+
+	mu        sync.Mutex // serialises writes and guards idx
+	idx       *index
+	lastEvict time.Time
+}
+
+// New returns a Manager over st, with the incidents new alerts can join
+// loaded from it.
+func New(ctx context.Context, st Store, cfg Config) (*Manager, error) {
+	if st == nil {
+		return nil, errors.New("new incident manager: a store is required")
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = config.DefaultIncidentWindow.D()
+	}
+	if cfg.MaxSpan <= 0 {
+		cfg.MaxSpan = config.DefaultIncidentMaxSpan.D()
+	}
+	if cfg.LinkBy == nil {
+		cfg.LinkBy = []string{config.LinkHosts, config.LinkUsers, config.LinkIPs}
+	}
+	if cfg.Ignore == nil {
+		cfg.Ignore = config.DefaultIncidentIgnore
+	}
+	if cfg.MaxActive <= 0 {
+		cfg.MaxActive = DefaultMaxActive
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	m := &Manager{cfg: cfg, st: st, log: cfg.Logger.With("component", "incidents"), met: newMetrics(cfg.Registerer)}
+	if err := m.rebuild(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// horizon is how far behind its tenant's newest alert an incident stays
+// indexed: an alert up to one window late (correlations fire after their
+// window, hunts replay old files) still finds the incidents it belongs to.
+func (m *Manager) horizon() time.Duration { return 2 * m.cfg.Window }
+
+// rebuild reloads the index from the store. Called with mu held (or before
+// the Manager is shared).
+func (m *Manager) rebuild(ctx context.Context) error {
+	incs, err := m.st.Active(ctx, m.cfg.MaxActive)
+	if err != nil {
+		return fmt.Errorf("load open incidents: %w", err)
+	}
+	m.idx = newIndex(newLinker(m.cfg.LinkBy, m.cfg.Ignore))
+	for i := range incs {
+		if incs[i].MergedInto == "" {
+			m.idx.put(&incs[i])
+		}
+	}
+	m.met.evicted.Add(float64(m.idx.evict(m.horizon(), m.cfg.MaxActive)))
+	m.met.active.Set(float64(m.idx.n))
+	return nil
+}
+
+// batch is the state of one WriteAlerts call.
+type batch struct {
+	now     time.Time
+	members map[string]map[string]string // tenant → alert id → incident id
+	loaded  map[string]*Incident         // tenant+id → incidents read from the store
+	touched []*Incident
+	sevWas  map[*Incident]int
+	created map[*Incident]bool
+	merged  map[string]string // absorbed incident id → survivor id
+	ch      Changes
+}
+
+func (b *batch) touch(inc *Incident) {
+	if _, ok := b.sevWas[inc]; !ok {
+		b.sevWas[inc] = alert.LevelRank(inc.Severity)
+		b.touched = append(b.touched, inc)
+	}
+}
+
+// WriteAlerts implements alert.Sink: it groups the alerts into incidents
+// and stores them before returning. Alerts without an id or with a bad
+// tenant are rejected (an error names them); the others are grouped.
+func (m *Manager) WriteAlerts(ctx context.Context, as []alert.Alert) error {
+	as, rejected := prepare(as, m.cfg.Now())
+	if len(as) == 0 {
+		return rejected
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b := &batch{now: m.cfg.Now().UTC(), members: map[string]map[string]string{}, loaded: map[string]*Incident{},
+		sevWas: map[*Incident]int{}, created: map[*Incident]bool{}, merged: map[string]string{}}
+	for i := 0; i < len(as); {
+		j := i
+		var ids []string
+		for ; j < len(as) && as[j].Tenant == as[i].Tenant; j++ {
+			ids = append(ids, as[j].ID)
+		}
+		mem, err := m.st.Memberships(ctx, as[i].Tenant, ids)
+		if err != nil {
+			return errors.Join(fmt.Errorf("group %d alerts: %w", len(as), err), rejected)
+		}
+		b.members[as[i].Tenant] = mem
+		i = j
+	}
+	for i := range as {
+		if err := m.place(ctx, b, &as[i]); err != nil {
+			m.recover(ctx)
+			return errors.Join(fmt.Errorf("group %d alerts: %w", len(as), err), rejected)
+		}
+	}
+	for _, inc := range b.touched {
+		b.ch.Incidents = append(b.ch.Incidents, cloneIncident(inc))
+	}
+	for i := range b.ch.Alerts {
+		b.ch.Alerts[i].IncidentID = b.resolve(b.ch.Alerts[i].IncidentID)
+	}
+	if err := m.st.Apply(ctx, &b.ch); err != nil {
+		m.met.errors.Inc()
+		m.recover(ctx)
+		return errors.Join(fmt.Errorf("store %d incidents: %w", len(b.ch.Incidents), err), rejected)
+	}
+	// Incidents read from the store that can take alerts again are indexed.
+	for _, inc := range b.loaded {
+		if inc.Status != StatusClosed && inc.MergedInto == "" && m.idx.get(inc.Tenant, inc.ID) == nil {
+			m.idx.put(inc)
+		}
+	}
+	m.met.alerts.Add(float64(len(as)))
+	m.met.opened.Add(float64(len(b.created)))
+	m.met.merged.Add(float64(len(b.merged)))
+	if now := m.cfg.Now(); now.Sub(m.lastEvict) > evictEvery || m.idx.n > m.cfg.MaxActive {
+		m.lastEvict = now
+		m.met.evicted.Add(float64(m.idx.evict(m.horizon(), m.cfg.MaxActive)))
+	}
+	m.met.active.Set(float64(m.idx.n))
+	if m.cfg.Notify != nil {
+		if ns := b.notices(); len(ns) > 0 {
+			m.cfg.Notify.NotifyIncidents(ctx, ns)
+		}
+	}
+	return rejected
+}
+
+// recover rebuilds the index after a failed batch: the store still holds
+// the state before it.
+func (m *Manager) recover(ctx context.Context) {
+	if err := m.rebuild(ctx); err != nil {
+		m.log.Error("rebuild the incident index", "err", err)
+	}
+}
+
+func (b *batch) resolve(id string) string {
+	for i := 0; i < 64; i++ { // merges chain at most once per alert of a batch
+		to, ok := b.merged[id]
+		if !ok {
+			break
+		}
+		id = to
+	}
+	return id
+}
+
+func (b *batch) notices() []Notice {
+	var ns []Notice
+	for _, inc := range b.touched {
+		if inc.MergedInto != "" || inc.Status == StatusClosed {
+			continue
+		}
+		switch {
+		case b.created[inc]:
+			ns = append(ns, Notice{Reason: ReasonOpened, Incident: cloneIncident(inc)})
+		case alert.LevelRank(inc.Severity) > b.sevWas[inc]:
+			ns = append(ns, Notice{Reason: ReasonEscalated, Incident: cloneIncident(inc)})
+		}
+	}
+	return ns
+}
+
+// prepare copies the alerts, fills defaults, drops duplicates within the
+// batch (the last copy of an id wins: it is the latest fold) and sorts them
+// by tenant, time and id, so a batch groups the same whatever its order.
+func prepare(in []alert.Alert, now time.Time) ([]alert.Alert, error) {
+	var bad []string
+	pos := map[string]int{}
+	out := make([]alert.Alert, 0, len(in))
+	for _, a := range in {
+		if a.Tenant == "" {
+			a.Tenant = event.DefaultTenant
+		}
+		if a.ID == "" || !store.ValidTenant(a.Tenant) {
+			bad = append(bad, fmt.Sprintf("%q (tenant %q)", a.ID, a.Tenant))
+			continue
+		}
+		if a.First.IsZero() {
+			a.First = a.Last
+		}
+		if a.First.IsZero() {
+			a.First = now
+		}
+		if a.Last.Before(a.First) {
+			a.Last = a.First
+		}
+		a.First, a.Last = a.First.UTC(), a.Last.UTC()
+		k := a.Tenant + "\x00" + a.ID
+		if i, ok := pos[k]; ok {
+			out[i] = a
+			continue
+		}
+		pos[k] = len(out)
+		out = append(out, a)
+	}
+	slices.SortStableFunc(out, func(a, b alert.Alert) int {
+		return cmp.Or(strings.Compare(a.Tenant, b.Tenant), a.First.Compare(b.First), strings.Compare(a.ID, b.ID))
+	})
+	var err error
+	if len(bad) > 0 {
+		err = fmt.Errorf("%w: %d alerts rejected (an alert needs an id and a valid tenant): %s",
+			store.ErrBadRequest, len(bad), strings.Join(bad[:min(len(bad), 5)], ", "))
+	}
+	return out, err
+}
+
+// lookup returns an incident from the index, the batch or the store,
+// following merges; nil when it does not exist.
+func (m *Manager) lookup(ctx context.Context, b *batch, tenant, id string) (*Incident, error) {
+	for range 64 {
+		inc := m.idx.get(tenant, id)
+		if inc == nil {
+			inc = b.loaded[tenant+"\x00"+id]
+		}
+		if inc == nil {
+			got, err := m.st.Load(ctx, tenant, []string{id})
+			if err != nil {
+				return nil, fmt.Errorf("load incident %s: %w", id, err)
+			}
+			if len(got) == 0 {
+				return nil, nil
+			}
+			inc = &got[0]
+			b.loaded[tenant+"\x00"+id] = inc
+		}
+		if inc.MergedInto == "" {
+			return inc, nil
+		}
+		id = inc.MergedInto
+	}
+	return nil, fmt.Errorf("incident %s: a chain of merges too long (a bug)", id)
+}
+
+// place puts one alert into its incident.
+func (m *Manager) place(ctx context.Context, b *batch, a *alert.Alert) error {
+	if id, ok := b.members[a.Tenant][a.ID]; ok {
+		inc, err := m.lookup(ctx, b, a.Tenant, id)
+		if err != nil {
+			return err
+		}
+		if inc != nil {
+			if inc.Status != StatusClosed {
+				b.touch(inc)
+				updateAlert(inc, a, b.now)
+				if m.idx.get(inc.Tenant, inc.ID) != nil {
+					m.idx.put(inc)
+				}
+			}
+			b.ch.Alerts = append(b.ch.Alerts, Member{IncidentID: inc.ID, Alert: *a})
+			return nil
+		}
+		m.log.Warn("alert belongs to an incident that is gone; it opens a new one", "alert", a.ID, "incident", id)
+	}
+	keys := m.idx.link.keys(a.Entities, nil)
+	cands := m.idx.candidates(a.Tenant, keys, a.First, a.Last, m.cfg.Window, m.cfg.MaxSpan)
+	var inc *Incident
+	if len(cands) == 0 {
+		inc = &Incident{ID: event.NewID(a.Tenant, "incident", "", []byte(a.ID)), Tenant: a.Tenant, Status: StatusNew,
+			First: a.First, Last: a.Last, Created: b.now, Updated: b.now, Severity: severityOf(a.Level)}
+		b.touch(inc)
+		b.created[inc] = true
+	} else {
+		inc = cands[0]
+		b.touch(inc)
+		for _, o := range cands[1:] {
+			m.merge(b, inc, o)
+		}
+	}
+	addAlert(inc, a, b.now)
+	m.idx.put(inc)
+	if b.members[a.Tenant] == nil {
+		b.members[a.Tenant] = map[string]string{}
+	}
+	b.members[a.Tenant][a.ID] = inc.ID
+	b.ch.Alerts = append(b.ch.Alerts, Member{IncidentID: inc.ID, Alert: *a})
+	return nil
+}
+
+// merge folds o into s: o is closed, marked merged into s, and its alerts
+// move to s.
+func (m *Manager) merge(b *batch, s, o *Incident) {
+	b.touch(o)
+	s.AlertCount += o.AlertCount
+	for _, id := range o.AlertIDs {
+		if len(s.AlertIDs) >= MaxAlertIDs {
+			break
+		}
+		s.AlertIDs = append(s.AlertIDs, id)
+	}
+	for _, r := range o.Rules {
+		addRule(s, r.ID, r.Title, r.Level, r.Alerts)
+	}
+	addTags(s, o.Tags)
+	mergeEntities(&s.Entities, o.Entities)
+	extend(s, o.First, o.Last)
+	if alert.LevelRank(o.Severity) > alert.LevelRank(s.Severity) {
+		s.Severity = o.Severity
+	}
+	if o.Status.rank() > s.Status.rank() {
+		s.Status = o.Status
+	}
+	if s.Assignee == "" {
+		s.Assignee = o.Assignee
+	}
+	s.Title = title(s)
+	s.Updated = b.now
+	o.Status, o.MergedInto, o.AlertIDs, o.AlertCount, o.Updated = StatusClosed, s.ID, nil, 0, b.now
+	m.idx.remove(o.Tenant, o.ID)
+	b.merged[o.ID] = s.ID
+	b.ch.Moves = append(b.ch.Moves, Move{Tenant: s.Tenant, From: o.ID, To: s.ID})
+	b.ch.Entries = append(b.ch.Entries,
+		Stamped{Tenant: s.Tenant, IncidentID: s.ID, Entry: Entry{Time: b.now, Kind: EntryMergedFrom, Actor: "vigil", Incident: o.ID}},
+		Stamped{Tenant: o.Tenant, IncidentID: o.ID, Entry: Entry{Time: b.now, Kind: EntryMergedInto, Actor: "vigil", Incident: s.ID}})
+}
+
+func severityOf(level string) string {
+	if alert.LevelRank(level) < 0 {
+		return alert.Levels[0]
+	}
+	return level
+}
+
+func extend(inc *Incident, first, last time.Time) {
+	if first.Before(inc.First) {
+		inc.First = first
+	}
+	if last.After(inc.Last) {
+		inc.Last = last
+	}
+}
+
+// addAlert adds a new alert to an incident.
+func addAlert(inc *Incident, a *alert.Alert, now time.Time) {
+	inc.AlertCount++
+	if len(inc.AlertIDs) < MaxAlertIDs {
+		inc.AlertIDs = append(inc.AlertIDs, a.ID)
+	}
+	addRule(inc, a.RuleID, a.Title, a.Level, 1)
+	updateAlert(inc, a, now)
+}
+
+// updateAlert applies an alert's current state (times, level, entities,
+// tags) to its incident.
+func updateAlert(inc *Incident, a *alert.Alert, now time.Time) {
+	extend(inc, a.First, a.Last)
+	addRule(inc, a.RuleID, a.Title, a.Level, 0)
+	if lv := severityOf(a.Level); alert.LevelRank(lv) > alert.LevelRank(inc.Severity) {
+		inc.Severity = lv
+	}
+	addTags(inc, a.Tags)
+	mergeEntities(&inc.Entities, a.Entities)
+	inc.Title = title(inc)
+	inc.Updated = now
+}
+
+func addRule(inc *Incident, id, ttl, level string, n int) {
+	for i := range inc.Rules {
+		r := &inc.Rules[i]
+		if r.ID == id {
+			r.Alerts += n
+			if alert.LevelRank(level) > alert.LevelRank(r.Level) {
+				r.Level = level
+			}
+			if r.Title == "" {
+				r.Title = ttl
+			}
+			return
+		}
+	}
+	if len(inc.Rules) < MaxRules {
+		inc.Rules = append(inc.Rules, Rule{ID: id, Title: ttl, Level: level, Alerts: n})
+	}
+}
+
+func addTags(inc *Incident, tags []string) {
+	for _, t := range tags {
+		if len(inc.Tags) >= MaxTags {
+			return
+		}
+		if !slices.Contains(inc.Tags, t) {
+			inc.Tags = append(inc.Tags, t)
+		}
+	}
+}
+
+// title is the title of the incident's most severe rule (the first of
+// equals), and how many other rules it holds.
+func title(inc *Incident) string {
+	if len(inc.Rules) == 0 {
+		return ""
+	}
+	top := inc.Rules[0]
+	for _, r := range inc.Rules[1:] {
+		if alert.LevelRank(r.Level) > alert.LevelRank(top.Level) {
+			top = r
+		}
+	}
+	t := cmp.Or(top.Title, top.ID)
+	switch n := len(inc.Rules) - 1; n {
+	case 0:
+		return t
+	case 1:
+		return t + " (+1 more rule)"
+	default:
+		return fmt.Sprintf("%s (+%d more rules)", t, n)
+	}
+}
+
+// cloneIncident deep-copies the slices an incident holds.
+func cloneIncident(inc *Incident) Incident {
+	c := *inc
+	c.AlertIDs = slices.Clone(inc.AlertIDs)
+	c.Rules = slices.Clone(inc.Rules)
+	c.Tags = slices.Clone(inc.Tags)
+	c.Comments = slices.Clone(inc.Comments)
+	c.Entities = alert.Entities{Hosts: slices.Clone(inc.Entities.Hosts), Users: slices.Clone(inc.Entities.Users),
+		SourceIPs: slices.Clone(inc.Entities.SourceIPs), DestinationIPs: slices.Clone(inc.Entities.DestinationIPs)}
+	return c
+}

@@ -1,0 +1,374 @@
+// Package incidents owns the stored incidents: three tables in the store's
+// DuckDB database (incidents, incident_alerts, incident_timeline) that
+// implement incident.Store, written by the incident manager and read by the
+// incidents API.
+//
+// An incident is one row whose doc column holds its JSON document, with
+// the columns lists filter on beside it; entity_keys holds its entity keys
+// (incident.SearchKeys) as "\n"-separated text, so the entity filter is a
+// substring test that needs no list type. incident_alerts holds each alert
+// once (its primary key is the tenant and the alert id): a folded alert's
+// update replaces its row, and a merge re-points the rows of the merged
+// incident. incident_timeline holds the recorded changes (status,
+// assignee, comments, merges) in the order of a sequence; alert entries
+// are made from incident_alerts when an incident is read.
+//
+// Every query names the tenant: another tenant's incident does not exist.
+package incidents
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/incident"
+	"github.com/vigilsiem/vigil/internal/store"
+)
+
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS incidents (
+	id VARCHAR NOT NULL,
+	tenant VARCHAR NOT NULL,
+	status VARCHAR NOT NULL,
+	severity_rank INTEGER,
+	assignee VARCHAR,
+	first_seen TIMESTAMP,
+	last_seen TIMESTAMP,
+	updated TIMESTAMP,
+	entity_keys VARCHAR,
+	doc VARCHAR NOT NULL,
+	PRIMARY KEY (tenant, id)
+)`,
+	`CREATE TABLE IF NOT EXISTS incident_alerts (
+	tenant VARCHAR NOT NULL,
+	alert_id VARCHAR NOT NULL,
+	incident_id VARCHAR NOT NULL,
+	first_seen TIMESTAMP,
+	doc VARCHAR NOT NULL,
+	PRIMARY KEY (tenant, alert_id)
+)`,
+	`CREATE SEQUENCE IF NOT EXISTS incident_timeline_seq`,
+	`CREATE TABLE IF NOT EXISTS incident_timeline (
+	tenant VARCHAR NOT NULL,
+	incident_id VARCHAR NOT NULL,
+	seq BIGINT NOT NULL DEFAULT nextval('incident_timeline_seq'),
+	entry_time TIMESTAMP,
+	doc VARCHAR NOT NULL
+)`,
+}
+
+// inChunk bounds the ids of one IN (...) list.
+const inChunk = 500
+
+// Store keeps incidents in DuckDB. Writes are serialised by the incident
+// manager; reads run concurrently.
+type Store struct {
+	db *sql.DB
+}
+
+var _ incident.Store = (*Store)(nil)
+
+// Open creates the tables if needed.
+func Open(ctx context.Context, db *sql.DB) (*Store, error) {
+	for _, s := range schema {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return nil, fmt.Errorf("create incident tables: %w", err)
+		}
+	}
+	return &Store{db: db}, nil
+}
+
+func checkTenant(t string) error {
+	if !store.ValidTenant(t) {
+		return fmt.Errorf("%w: tenant %q: want 1-64 letters, digits, '_', '.', '-'", store.ErrBadRequest, t)
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// Memberships implements incident.Store.
+func (s *Store) Memberships(ctx context.Context, tenant string, alertIDs []string) (map[string]string, error) {
+	if err := checkTenant(tenant); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for len(alertIDs) > 0 {
+		n := min(len(alertIDs), inChunk)
+		args := []any{tenant}
+		for _, id := range alertIDs[:n] {
+			args = append(args, id)
+		}
+		alertIDs = alertIDs[n:]
+		rows, err := s.db.QueryContext(ctx, "SELECT alert_id, incident_id FROM incident_alerts WHERE tenant = ? AND alert_id IN ("+placeholders(n)+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("read incident memberships: %w", err)
+		}
+		for rows.Next() {
+			var a, i string
+			if err := rows.Scan(&a, &i); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read incident memberships: %w", err)
+			}
+			out[a] = i
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read incident memberships: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// Load implements incident.Store.
+func (s *Store) Load(ctx context.Context, tenant string, ids []string) ([]incident.Incident, error) {
+	if err := checkTenant(tenant); err != nil {
+		return nil, err
+	}
+	var out []incident.Incident
+	for len(ids) > 0 {
+		n := min(len(ids), inChunk)
+		args := []any{tenant}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		ids = ids[n:]
+		got, err := s.docs(ctx, "SELECT doc FROM incidents WHERE tenant = ? AND id IN ("+placeholders(n)+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("load incidents: %w", err)
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// Active implements incident.Store.
+func (s *Store) Active(ctx context.Context, limit int) ([]incident.Incident, error) {
+	out, err := s.docs(ctx, "SELECT doc FROM incidents WHERE status <> ? ORDER BY last_seen DESC, id LIMIT ?", string(incident.StatusClosed), limit)
+	if err != nil {
+		return nil, fmt.Errorf("load open incidents: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) docs(ctx context.Context, q string, args ...any) ([]incident.Incident, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []incident.Incident
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var inc incident.Incident
+		if err := json.Unmarshal([]byte(doc), &inc); err != nil {
+			return nil, fmt.Errorf("decode incident: %w", err)
+		}
+		out = append(out, inc)
+	}
+	return out, rows.Err()
+}
+
+// Apply implements incident.Store: one transaction.
+func (s *Store) Apply(ctx context.Context, ch *incident.Changes) error {
+	if ch.Empty() {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	for _, m := range ch.Moves {
+		if _, err := tx.ExecContext(ctx, "UPDATE incident_alerts SET incident_id = ? WHERE tenant = ? AND incident_id = ?", m.To, m.Tenant, m.From); err != nil {
+			return fmt.Errorf("move alerts of incident %s to %s: %w", m.From, m.To, err)
+		}
+	}
+	if len(ch.Alerts) > 0 {
+		stmt, err := tx.PrepareContext(ctx, "INSERT OR REPLACE INTO incident_alerts (tenant, alert_id, incident_id, first_seen, doc) VALUES (?, ?, ?, ?, ?)")
+		if err != nil {
+			return fmt.Errorf("store incident alerts: %w", err)
+		}
+		defer stmt.Close()
+		for _, m := range ch.Alerts {
+			doc, err := json.Marshal(m.Alert)
+			if err != nil {
+				return fmt.Errorf("encode alert %s: %w", m.Alert.ID, err)
+			}
+			if _, err := stmt.ExecContext(ctx, m.Alert.Tenant, m.Alert.ID, m.IncidentID, m.Alert.First.UTC(), string(doc)); err != nil {
+				return fmt.Errorf("store alert %s of incident %s: %w", m.Alert.ID, m.IncidentID, err)
+			}
+		}
+	}
+	if len(ch.Incidents) > 0 {
+		stmt, err := tx.PrepareContext(ctx, "INSERT OR REPLACE INTO incidents (id, tenant, status, severity_rank, assignee, first_seen, last_seen, updated, entity_keys, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		if err != nil {
+			return fmt.Errorf("store incidents: %w", err)
+		}
+		defer stmt.Close()
+		for i := range ch.Incidents {
+			inc := &ch.Incidents[i]
+			c := *inc
+			c.Comments = nil // comments live in the timeline
+			doc, err := json.Marshal(c)
+			if err != nil {
+				return fmt.Errorf("encode incident %s: %w", inc.ID, err)
+			}
+			keys := "\n" + strings.Join(incident.SearchKeys(inc.Entities), "\n") + "\n"
+			if _, err := stmt.ExecContext(ctx, inc.ID, inc.Tenant, string(inc.Status), alert.LevelRank(inc.Severity), inc.Assignee,
+				inc.First.UTC(), inc.Last.UTC(), inc.Updated.UTC(), keys, string(doc)); err != nil {
+				return fmt.Errorf("store incident %s: %w", inc.ID, err)
+			}
+		}
+	}
+	if len(ch.Entries) > 0 {
+		stmt, err := tx.PrepareContext(ctx, "INSERT INTO incident_timeline (tenant, incident_id, entry_time, doc) VALUES (?, ?, ?, ?)")
+		if err != nil {
+			return fmt.Errorf("store timeline: %w", err)
+		}
+		defer stmt.Close()
+		for _, e := range ch.Entries {
+			doc, err := json.Marshal(e.Entry)
+			if err != nil {
+				return fmt.Errorf("encode timeline entry: %w", err)
+			}
+			if _, err := stmt.ExecContext(ctx, e.Tenant, e.IncidentID, e.Entry.Time.UTC(), string(doc)); err != nil {
+				return fmt.Errorf("store timeline entry of incident %s: %w", e.IncidentID, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// List implements incident.Store.
+func (s *Store) List(ctx context.Context, f incident.Filter) ([]incident.Incident, int64, error) {
+	if err := checkTenant(f.Tenant); err != nil {
+		return nil, 0, err
+	}
+	where := []string{"tenant = ?"}
+	args := []any{f.Tenant}
+	if len(f.Statuses) > 0 {
+		for _, st := range f.Statuses {
+			if !st.Valid() {
+				return nil, 0, fmt.Errorf("%w: status %q: want new, in_progress or closed", store.ErrBadRequest, st)
+			}
+			args = append(args, string(st))
+		}
+		where = append(where, "status IN ("+placeholders(len(f.Statuses))+")")
+	}
+	if f.MinSeverity != "" {
+		rank := alert.LevelRank(f.MinSeverity)
+		if rank < 0 {
+			return nil, 0, fmt.Errorf("%w: severity %q: want informational, low, medium, high or critical", store.ErrBadRequest, f.MinSeverity)
+		}
+		where = append(where, "severity_rank >= ?")
+		args = append(args, rank)
+	}
+	switch {
+	case f.Unassigned:
+		where = append(where, "(assignee IS NULL OR assignee = '')")
+	case f.Assignee != "":
+		where = append(where, "assignee = ?")
+		args = append(args, f.Assignee)
+	}
+	if f.Entity != "" {
+		var ors []string
+		for _, k := range incident.FilterKeys(f.Entity) {
+			ors = append(ors, "contains(entity_keys, ?)")
+			args = append(args, "\n"+k+"\n")
+		}
+		where = append(where, "("+strings.Join(ors, " OR ")+")")
+	}
+	if !f.From.IsZero() {
+		where = append(where, "last_seen >= ?")
+		args = append(args, f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		where = append(where, "first_seen < ?")
+		args = append(args, f.To.UTC())
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return nil, 0, fmt.Errorf("%w: from %s is not before to %s", store.ErrBadRequest, f.From.Format(time.RFC3339), f.To.Format(time.RFC3339))
+	}
+	if f.Limit <= 0 || f.Limit > store.MaxLimit {
+		f.Limit = store.DefaultLimit
+	}
+	if f.Offset < 0 {
+		return nil, 0, fmt.Errorf("%w: negative offset", store.ErrBadRequest)
+	}
+	cond := strings.Join(where, " AND ")
+	var total int64
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM incidents WHERE "+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count incidents: %w", err)
+	}
+	out, err := s.docs(ctx, "SELECT doc FROM incidents WHERE "+cond+" ORDER BY last_seen DESC, id LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list incidents: %w", err)
+	}
+	return out, total, nil
+}
+
+// Alerts implements incident.Store.
+func (s *Store) Alerts(ctx context.Context, tenant, id string, limit int) ([]alert.Alert, error) {
+	if err := checkTenant(tenant); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT doc FROM incident_alerts WHERE tenant = ? AND incident_id = ? ORDER BY first_seen, alert_id LIMIT ?", tenant, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read alerts of incident %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []alert.Alert
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("read alerts of incident %s: %w", id, err)
+		}
+		var a alert.Alert
+		if err := json.Unmarshal([]byte(doc), &a); err != nil {
+			return nil, fmt.Errorf("decode alert of incident %s: %w", id, err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Entries implements incident.Store.
+func (s *Store) Entries(ctx context.Context, tenant, id string) ([]incident.Entry, error) {
+	if err := checkTenant(tenant); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT seq, doc FROM incident_timeline WHERE tenant = ? AND incident_id = ? ORDER BY seq", tenant, id)
+	if err != nil {
+		return nil, fmt.Errorf("read timeline of incident %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []incident.Entry
+	for rows.Next() {
+		var seq int64
+		var doc string
+		if err := rows.Scan(&seq, &doc); err != nil {
+			return nil, fmt.Errorf("read timeline of incident %s: %w", id, err)
+		}
+		var e incident.Entry
+		if err := json.Unmarshal([]byte(doc), &e); err != nil {
+			return nil, fmt.Errorf("decode timeline entry of incident %s: %w", id, err)
+		}
+		e.Seq = seq
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
