@@ -48,7 +48,7 @@ type Config struct {
 	// Default: 2s.
 	Settle config.Duration `yaml:"settle"`
 	// Original is what event.original holds: xml (the record as Windows
-	// Event XML, the default) or none (faster: about 1.6 times the
+	// Event XML, the default) or none (faster: up to twice the
 	// decoding speed).
 	Original string `yaml:"original"`
 }
