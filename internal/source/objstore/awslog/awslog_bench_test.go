@@ -66,4 +66,3 @@ func BenchmarkFlowDecode(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
-
