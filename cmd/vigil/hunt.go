@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/app"
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
 	"github.com/vigilsiem/vigil/internal/hunt"
 )
@@ -61,7 +62,7 @@ func runHunt(c *command, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 
 	out := newDetectionWriter(*format, stdout)
-	opts := hunt.Options{Workers: *workers}
+	opts := hunt.Options{Workers: *workers, Processors: app.Processors()}
 	if !*quiet && isTerminal(stderr) {
 		opts.Progress = progressBar(stderr)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/store/embedded"
 
 	// Source types register themselves with the configuration.
+	_ "github.com/vigilsiem/vigil/internal/source/evtx"
 	_ "github.com/vigilsiem/vigil/internal/source/file"
 	_ "github.com/vigilsiem/vigil/internal/source/syslog"
 )

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/vigilsiem/vigil/internal/normalize"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
@@ -8,5 +9,5 @@ import (
 // the sinks, in order: vendor normalisers, then enrichment. `vigil parse`
 // runs the same list, so what it prints is what serve stores.
 func Processors() []pipeline.Processor {
-	return nil
+	return []pipeline.Processor{normalize.NewWindows()}
 }

@@ -23,7 +23,9 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/normalize"
 	"github.com/vigilsiem/vigil/internal/parse"
+	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
 // Limits on what one archive member may decompress to: EVTX and NDJSON
@@ -39,6 +41,11 @@ type Options struct {
 	Tenant string
 	// Progress, when set, is called about every 200 ms and at the end.
 	Progress func(Progress)
+	// Processors run on every event before the rules, as in serve (vendor
+	// normalisers, enrichment). Nil means the Windows normaliser alone,
+	// which maps Winlogbeat and NXLog JSON to the EVTX field layout.
+	// Processors are shared by the workers, as the pipeline shares them.
+	Processors []pipeline.Processor
 }
 
 // Progress is how far a scan is.
@@ -88,7 +95,10 @@ func Scan(ctx context.Context, rs *sigma.RuleSet, paths []string, opts Options, 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	s := &scan{rs: rs, opts: opts, emit: emit, byRule: map[*sigma.Rule]int64{}}
+	s := &scan{rs: rs, opts: opts, emit: emit, byRule: map[*sigma.Rule]int64{}, procs: opts.Processors}
+	if s.procs == nil {
+		s.procs = []pipeline.Processor{normalize.NewWindows()}
+	}
 	jobs := make(chan string)
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
@@ -134,9 +144,10 @@ func Scan(ctx context.Context, rs *sigma.RuleSet, paths []string, opts Options, 
 }
 
 type scan struct {
-	rs   *sigma.RuleSet
-	opts Options
-	emit func(Detection)
+	rs    *sigma.RuleSet
+	opts  Options
+	emit  func(Detection)
+	procs []pipeline.Processor
 
 	filesDone          atomic.Int64
 	events, detections atomic.Int64
@@ -184,6 +195,7 @@ type worker struct {
 	m     *sigma.Matcher
 	rules []*sigma.Rule
 	json  parse.Parser
+	one   [1]*event.Event
 }
 
 // listFiles expands directories into the files below them, sorted.
@@ -330,7 +342,6 @@ func (w *worker) decodeJSON(b []byte) (*event.Event, error) {
 	} else if err := e.UnmarshalJSON(b); err != nil {
 		return nil, err
 	}
-	normalizeWindows(e)
 	return e, nil
 }
 
@@ -428,6 +439,16 @@ func (w *worker) event(e *event.Event, file, position string) {
 		e.ID = event.NewID(e.Tenant, "hunt", position, []byte(e.Original))
 	}
 	s.events.Add(1)
+	if len(s.procs) > 0 {
+		w.one[0] = e
+		evs := w.one[:]
+		for _, p := range s.procs {
+			evs = p.Process(context.Background(), evs)
+		}
+		if len(evs) == 0 {
+			return
+		}
+	}
 	w.rules = w.m.Match(e, w.rules[:0])
 	if len(w.rules) == 0 {
 		return
