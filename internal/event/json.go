@@ -68,6 +68,17 @@ func (v Value) AppendJSON(dst []byte) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// jsonSafe marks the ASCII bytes a JSON string holds as they are: all but
+// control characters, '"' and '\\'. (Unlike encoding/json, '<', '>' and '&'
+// are not escaped: Vigil's JSON is not embedded in HTML, and syslog records
+// start with '<'.)
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // AppendJSONString appends s as a quoted JSON string. Invalid UTF-8 is
 // replaced by U+FFFD, as encoding/json does.
 func AppendJSONString(dst []byte, s string) []byte {
@@ -75,11 +86,11 @@ func AppendJSONString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if jsonSafe[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch c {
 			case '"', '\\':

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -80,6 +81,7 @@ func (d *dataset) write(events []*event.Event) error {
 	buf := getBuf()
 	defer putBuf(buf)
 	enc.tokens = tokenIndex{}
+	enc.tz.reset()
 	var info batchInfo
 	var err error
 	for _, e := range events {
@@ -171,9 +173,23 @@ func (d *dataset) freeze(ctx context.Context, db *sql.DB, force bool) error {
 	if !force && !d.freezeDue(segs) {
 		return nil
 	}
-	if len(segs) == 0 {
-		return nil
+	for len(segs) > 0 {
+		n, rows := 0, 0
+		for n < len(segs) && (n == 0 || rows+segs[n].info.rows <= d.cfg.FileRows) {
+			rows += segs[n].info.rows
+			n++
+		}
+		if err := d.freezeGroup(ctx, db, segs[:n]); err != nil {
+			return err
+		}
+		segs = segs[n:]
 	}
+	return nil
+}
+
+// freezeGroup freezes consecutive sealed segments into one Parquet file per
+// tenant and day, then marks them frozen.
+func (d *dataset) freezeGroup(ctx context.Context, db *sql.DB, segs []*segment) error {
 	start := time.Now()
 	first, last := segs[0].seq, segs[len(segs)-1].seq
 	var lines int
@@ -321,17 +337,17 @@ func tokenFilter(segs []*segment, tenant, day string) *bloom {
 		return nil
 	}
 	key := tokenKey{tenant, t.Unix() / 86400}
-	union := map[uint64]struct{}{}
+	var all []uint64
 	for _, s := range segs {
 		if s.tokens == nil {
 			return nil
 		}
-		for h := range s.tokens[key] {
-			union[h] = struct{}{}
-		}
+		all = append(all, s.tokens[key]...)
 	}
+	slices.Sort(all)
+	union := slices.Compact(all)
 	b := newBloom(len(union))
-	for h := range union {
+	for _, h := range union {
 		b.add(h)
 	}
 	b.n = len(union)

@@ -48,8 +48,39 @@ type encoder struct {
 }
 
 // timeLayout is how times are written into segments: RFC 3339 with
-// microseconds (DuckDB TIMESTAMP precision), always UTC.
+// microseconds (DuckDB TIMESTAMP precision), always UTC. appendTime writes
+// it without time.Format's layout interpretation.
 const timeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// appendTime appends t in timeLayout.
+func appendTime(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	h, mi, sec := t.Clock()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(dst, timeLayout)
+	}
+	us := t.Nanosecond() / 1000
+	var b [27]byte
+	b[0], b[1], b[2], b[3] = byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10)
+	b[4] = '-'
+	b[5], b[6] = byte('0'+mo/10), byte('0'+mo%10)
+	b[7] = '-'
+	b[8], b[9] = byte('0'+d/10), byte('0'+d%10)
+	b[10] = 'T'
+	b[11], b[12] = byte('0'+h/10), byte('0'+h%10)
+	b[13] = ':'
+	b[14], b[15] = byte('0'+mi/10), byte('0'+mi%10)
+	b[16] = ':'
+	b[17], b[18] = byte('0'+sec/10), byte('0'+sec%10)
+	b[19] = '.'
+	for i := 25; i >= 20; i-- {
+		b[i] = byte('0' + us%10)
+		us /= 10
+	}
+	b[26] = 'Z'
+	return append(dst, b[:]...)
+}
 
 // appendEvent appends one event as a JSON line.
 func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]byte, error) {
@@ -61,10 +92,10 @@ func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]
 	info.add(ts)
 	enc.tz.addEvent(enc.tokens, e, ts.Unix()/86400)
 	dst = append(dst, `{"@timestamp":"`...)
-	dst = ts.UTC().AppendFormat(dst, timeLayout)
+	dst = appendTime(dst, ts)
 	if !e.Ingested.IsZero() {
 		dst = append(dst, `","event.ingested":"`...)
-		dst = e.Ingested.UTC().AppendFormat(dst, timeLayout)
+		dst = appendTime(dst, e.Ingested)
 	}
 	dst = append(dst, `","event.id":`...)
 	dst = event.AppendJSONString(dst, e.ID)
@@ -118,7 +149,7 @@ func appendMember(dst []byte, name string, v event.Value) []byte {
 	dst = append(dst, ':')
 	if v.Kind() == event.KindTime {
 		dst = append(dst, '"')
-		dst = v.Time().AppendFormat(dst, timeLayout)
+		dst = appendTime(dst, v.Time())
 		return append(dst, '"')
 	}
 	if v.Kind() == event.KindInt {

@@ -322,6 +322,7 @@ func (h *hotLog) rotate() error {
 	if err := h.f.Close(); err != nil {
 		return fmt.Errorf("close segment %d: %w", h.cur.seq, err)
 	}
+	h.cur.tokens.compact()
 	h.mu.Lock()
 	h.sealed = append(h.sealed, h.cur)
 	next := h.cur.seq + 1

@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/query/duckdbsql"
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
@@ -34,6 +36,12 @@ type Options struct {
 	// Default 256 MiB (~500k–1M events): queries scan hot data as NDJSON at
 	// ~0.6 µs/row, so the hot tier costs at most ~0.5 s per query.
 	HotBytes int64
+	// FileRows is how many rows a freeze puts in one cold file at most (per
+	// tenant and day; a segment is never split). Default 250,000: the token
+	// filter is per file, so a rare-term search reads at most about that
+	// many rows per file that may hold the term (~0.1–0.3 s), while files
+	// stay big enough (~15 MB) for Parquet to compress and skip well.
+	FileRows int
 	// HotAge freezes sealed segments older than this. Default 15m: at low
 	// rates this bounds a tenant to ~96 cold files a day.
 	HotAge time.Duration
@@ -64,6 +72,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.HotBytes <= 0 {
 		o.HotBytes = 256 << 20
+	}
+	if o.FileRows <= 0 {
+		o.FileRows = 250_000
 	}
 	if o.HotAge <= 0 {
 		o.HotAge = 15 * time.Minute
@@ -157,7 +168,15 @@ func Open(opts Options) (*Store, error) {
 	if opts.Threads > 0 {
 		dsn += fmt.Sprintf("&threads=%d", opts.Threads)
 	}
-	conn, err := duckdb.NewConnector(dsn, nil)
+	// Every connection gets the SQL macros compiled queries use.
+	conn, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
+		for _, stmt := range duckdbsql.Setup {
+			if _, err := ex.ExecContext(context.Background(), stmt, nil); err != nil {
+				return fmt.Errorf("set up connection: %w", err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb: %w", err)
 	}

@@ -47,7 +47,10 @@ func Events(tenant string, n int) []*event.Event {
 		e.SetString("message", msg)
 		e.SetString("host.name", fmt.Sprintf("host%d", i%2))
 		e.SetString("user.name", user)
-		if i%5 == 4 {
+		if i == 13 {
+			e.Set("source.ip", event.IP(netip.MustParseAddr("2001:db8::13")))
+			e.SetString("event.outcome", "failure")
+		} else if i%5 == 4 {
 			e.Set("source.ip", event.IP(netip.MustParseAddr(fmt.Sprintf("192.168.1.%d", i))))
 			e.SetString("event.outcome", "success")
 		} else {
@@ -194,8 +197,11 @@ func checkSearches(t *testing.T, s store.Store, when string) {
 	}{
 		{"user.name:user1", 7},
 		{"user.name:USER1", 7},
-		{"source.ip:10.0.0.0/8", 16},
+		{"source.ip:10.0.0.0/8", 15},
 		{"source.ip:192.168.1.0/24 user.name:user1", 2},
+		{"source.ip:10.0.2.0/23", 8},
+		{"source.ip:2001:db8::/32", 1},
+		{"source.ip:10.0.0.0/8 OR source.ip:2001:db8::/64", 16},
 		{"NOT event.outcome:failure", 4},
 		{"password", 16},
 		{`"accepted publickey"`, 4},
