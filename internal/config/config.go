@@ -39,6 +39,8 @@ type Config struct {
 	Incidents Incidents `yaml:"incidents"`
 	// Responses are actions run when alerts or incidents match (docs/responses.md).
 	Responses []Response `yaml:"responses"`
+	// Enrich configures GeoIP, threat intelligence and asset context (docs/enrichment.md).
+	Enrich Enrich `yaml:"enrich"`
 }
 
 // HTTP configures the HTTP listener.
@@ -260,6 +262,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.ValidateResponses(); err != nil {
 		return err
+	}
+	if err := c.Enrich.Validate(); err != nil {
+		return fmt.Errorf("enrich: %w", err)
 	}
 	return nil
 }
