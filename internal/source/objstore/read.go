@@ -206,5 +206,7 @@ func (bs *batchSender) send() error {
 		s.ack(j, fl, err)
 		return fmt.Errorf("submit batch: %w", err)
 	}
+	// A big object takes a while: its progress is saved as it goes.
+	s.maybeSave(false)
 	return nil
 }

@@ -8,10 +8,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -34,6 +34,9 @@ import (
 type Store struct {
 	// Delay is how long a batch waits before it is acknowledged.
 	Delay time.Duration
+	// slots bounds the batches waiting, as the pipeline's queue does:
+	// Submit blocks while it is full.
+	slots chan struct{}
 
 	mu      sync.Mutex
 	gen     int
@@ -45,7 +48,10 @@ type Store struct {
 }
 
 // NewStore returns an empty store.
-func NewStore() *Store { return &Store{durable: map[string][]string{}} }
+// capacity batches may wait at a time.
+func NewStore(capacity int) *Store {
+	return &Store{durable: map[string][]string{}, slots: make(chan struct{}, capacity)}
+}
 
 // Submit implements pipeline.Input.
 func (s *Store) Submit(ctx context.Context, b *pipeline.Batch) error {
@@ -62,7 +68,13 @@ func (s *Store) Submit(ctx context.Context, b *pipeline.Batch) error {
 	if crashed {
 		return pipeline.ErrStopped
 	}
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	go func() {
+		defer func() { <-s.slots }()
 		time.Sleep(s.Delay)
 		s.mu.Lock()
 		if s.crashed || s.gen != gen {
@@ -256,8 +268,8 @@ func (r *run) stop(t *testing.T) {
 func ExactlyOnce(t *testing.T, h Harness) {
 	dataDir := t.TempDir()
 	env := config.SourceEnv{DataDir: dataDir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	store := NewStore()
-	store.Delay = 2 * time.Millisecond
+	store := NewStore(4)
+	store.Delay = 5 * time.Millisecond
 	stateFile := filepath.Join(dataDir, "state", h.Name, "objects.json")
 
 	objs := []object{
@@ -265,7 +277,7 @@ func ExactlyOnce(t *testing.T, h Harness) {
 		h.lineObject("b/0002.log.gz", 1800, true),
 		h.cloudTrailObject("ct/0001.json.gz", 1200),
 		h.flowObject("vpc/0001.log", 1500),
-		h.lineObject("b/0003.log", 30000, false), // big: the crash falls in it
+		h.lineObject("b/0003.log", 100000, false), // big: the crash falls in it
 		h.lineObject("c/0001.log", 400, true),
 		h.lineObject("a/0001.log", 300, false), // sorts before everything listed
 		h.lineObject("b/0004.log", 700, false),
@@ -292,30 +304,28 @@ func ExactlyOnce(t *testing.T, h Harness) {
 			h.Put(t, o.key, o.data)
 		}
 	}()
-	// Crash while the big object is being imported.
+	// Crash while the big object is being imported, once the state file
+	// records part of it as durable: the restart must resume inside it.
+	big := objs[4].key
 	deadline := time.Now().Add(60 * time.Second)
+	var snapshot []byte
 	for {
-		ids, _ := store.Durable()
-		if ids > 5000+2000 && r1.src.Stats().InFlight > 0 {
+		b, err := os.ReadFile(stateFile)
+		if err == nil && importing(t, b, big) && r1.src.Stats().InFlight > 0 {
+			snapshot = b
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no progress before the crash: %d ids stored, stats %+v", ids, r1.src.Stats())
+			ids, _ := store.Durable()
+			t.Fatalf("no partial import before the crash: %d ids stored, stats %+v", ids, r1.src.Stats())
 		}
 		time.Sleep(time.Millisecond)
 	}
-	snapshot, serr := os.ReadFile(stateFile)
 	store.Crash()
 	r1.stop(t)
 	// kill -9 does not let the source write its state when it stops.
-	if serr == nil {
-		if err := os.WriteFile(stateFile, snapshot, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	} else if errors.Is(serr, fs.ErrNotExist) {
-		os.Remove(stateFile)
-	} else {
-		t.Fatal(serr)
+	if err := os.WriteFile(stateFile, snapshot, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	idsAtCrash, _ := store.Durable()
 	<-added
@@ -373,6 +383,27 @@ func ExactlyOnce(t *testing.T, h Harness) {
 	if st3.Imported != 0 || st3.Pending != 0 {
 		t.Errorf("a start after the import: %+v", st3)
 	}
+}
+
+// importing reports whether the state file b records key as partly
+// imported.
+func importing(t *testing.T, b []byte, key string) bool {
+	var sf struct {
+		Objects []struct {
+			Key     string `json:"key"`
+			Status  string `json:"status"`
+			Records int64  `json:"records"`
+		} `json:"objects"`
+	}
+	if err := json.Unmarshal(b, &sf); err != nil {
+		t.Fatalf("state file: %v", err)
+	}
+	for _, o := range sf.Objects {
+		if o.Key == key {
+			return o.Status == "importing" && o.Records >= 1000
+		}
+	}
+	return false
 }
 
 // check compares what is stored with what is wanted.
