@@ -36,7 +36,7 @@ func defaultServer() string {
 }
 
 func init() {
-	c := &command{name: "search", summary: "search stored events from the terminal (talks to the API of a running vigil serve)", usage: "[OPTIONS] QUERY"}
+	c := &command{name: "search", summary: "search stored events from the terminal (talks to the API of a running vigil serve; credentials from VIGIL_TOKEN or VIGIL_USER/VIGIL_PASSWORD)", usage: "[OPTIONS] QUERY"}
 	c.run = func(args []string) error {
 		fs := newFlagSet(c)
 		server := fs.String("server", defaultServer(), "`URL` of the Vigil API ($VIGIL_SERVER)")
@@ -71,7 +71,12 @@ func init() {
 		}
 		u := strings.TrimRight(*server, "/") + "/api/v1/search?" + v.Encode()
 		client := &http.Client{Timeout: 5 * time.Minute}
-		resp, err := client.Get(u)
+		req, err := http.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		addCredentials(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			return fmt.Errorf("reach the Vigil API at %s (is `vigil serve` running? set --server or VIGIL_SERVER): %w", *server, err)
 		}

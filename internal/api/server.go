@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/store"
 )
@@ -37,6 +38,8 @@ type Deps struct {
 	Version string
 	// Health returns component states for /api/v1/health; nil: just "ok".
 	Health func() map[string]any
+	// Auth authenticates requests; nil: the API is open.
+	Auth *auth.Authenticator
 }
 
 // Server is the API.
@@ -64,8 +67,14 @@ func New(deps Deps) *Server {
 	return s
 }
 
-// Handler returns the root handler.
-func (s *Server) Handler() http.Handler { return s.mux }
+// Handler returns the root handler: the mux behind the authentication
+// middleware.
+func (s *Server) Handler() http.Handler {
+	if s.deps.Auth == nil {
+		return s.mux
+	}
+	return s.deps.Auth.Middleware(s.mux)
+}
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	body := map[string]any{"status": "ok", "version": s.deps.Version}
@@ -126,6 +135,12 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	req, err := p.request(time.Now())
 	if err != nil {
 		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	// The middleware checked the tenant of the query string; a body can
+	// name another.
+	if !auth.FromContext(r.Context()).CanSee(req.Tenant) {
+		WriteError(w, http.StatusForbidden, fmt.Errorf("tenant %s is not yours to see", req.Tenant))
 		return
 	}
 	res, err := s.deps.Store.Search(r.Context(), req)

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/vigilsiem/vigil/internal/api"
+	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/detect"
 	"github.com/vigilsiem/vigil/internal/pipeline"
@@ -142,6 +143,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Logger:   a.log,
 		Version:  opts.Version,
 		Health:   a.health,
+		Auth:     auth.New(cfg.Auth),
 	})
 	a.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	ok = true

@@ -20,6 +20,8 @@ type Config struct {
 	LogLevel string `yaml:"log_level"`
 	// HTTP is the API, UI and HTTP ingest listener.
 	HTTP HTTP `yaml:"http"`
+	// Auth says who may use the API.
+	Auth Auth `yaml:"auth"`
 	// Sources receive records. Default: syslog over UDP and TCP on
 	// 127.0.0.1:5514 (see DefaultSources); HTTP ingest is always on the
 	// HTTP listener.
@@ -179,6 +181,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.HTTP.TLS.Validate(); err != nil {
 		return fmt.Errorf("http: %w", err)
+	}
+	if err := c.Auth.Validate(c.HTTP.Listen, CheckPasswordHash); err != nil {
+		return err
 	}
 	in := &c.HTTP.Ingest
 	if in.Tenant == "" {
