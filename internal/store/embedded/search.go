@@ -41,14 +41,15 @@ func (s *Store) search(ctx context.Context, req store.Request) (*store.Result, e
 
 	snap := d.cat.load()
 	rel, colOf := d.relation(snap, plan, req)
-	q, err := duckdbsql.Compile(plan, queryCatalog{snap}, duckdbsql.Request{
+	creq := duckdbsql.Request{
 		From:   "(" + rel + ") AS ev",
 		Tenant: req.Tenant,
 		Start:  req.From,
 		End:    req.To,
 		Limit:  int64(req.Limit),
 		Offset: int64(req.Offset),
-	})
+	}
+	q, err := duckdbsql.Compile(plan, queryCatalog{snap}, creq)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", store.ErrBadRequest, err)
 	}
@@ -56,6 +57,10 @@ func (s *Store) search(ctx context.Context, req store.Request) (*store.Result, e
 	table := q.Shape == query.ShapeTable
 	if res.Rows, err = s.rows(ctx, q.SQL, q.Args, table, colOf); err != nil {
 		return nil, fmt.Errorf("run search: %w", err)
+	}
+	if n, ok := creq.TotalFromRows(len(res.Rows)); ok {
+		res.Total = n
+		return res, nil
 	}
 	if err := s.db.QueryRowContext(ctx, q.CountSQL, q.CountArgs...).Scan(&res.Total); err != nil {
 		return nil, fmt.Errorf("count search results: %w", err)
