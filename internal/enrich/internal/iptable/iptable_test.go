@@ -60,7 +60,7 @@ func TestTableAgainstLinear(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	var tb Table[int]
 	var ps []netip.Prefix
-	for i := 0; i < 2000; i++ {
+	for i := 0; i < 500; i++ {
 		var b [4]byte
 		r.Read(b[:])
 		p := netip.PrefixFrom(netip.AddrFrom4(b), 8+r.Intn(25)).Masked()
@@ -71,7 +71,7 @@ func TestTableAgainstLinear(t *testing.T) {
 	for i, p := range ps {
 		best[p] = i
 	}
-	for i := 0; i < 20000; i++ {
+	for i := 0; i < 5000; i++ {
 		var b [4]byte
 		r.Read(b[:])
 		a := netip.AddrFrom4(b)
