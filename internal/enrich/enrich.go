@@ -36,7 +36,8 @@ type Set struct {
 
 // New builds the enrichers cfg configures (cfg must have been validated).
 // A GeoIP database or inventory that cannot be loaded is an error; a feed
-// that cannot be loaded is logged and retried (intel.New).
+// file that cannot be loaded is logged and retried, and URL feeds are
+// first fetched by Run, so feed servers never delay start-up (intel.New).
 func New(ctx context.Context, cfg config.Enrich, log *slog.Logger) (*Set, error) {
 	s := &Set{cfg: cfg}
 	var err error

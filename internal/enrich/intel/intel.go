@@ -146,9 +146,10 @@ type Intel struct {
 	enriched atomic.Int64
 }
 
-// New validates the feeds and loads them once. A feed that fails to load
-// is logged and retried by Run (a feed server being down must not stop
-// Vigil from starting); Status reports it.
+// New validates the feeds and loads the file feeds. URL feeds are fetched
+// by the first Refresh (Run does one at once), so a slow or unreachable
+// feed server never delays start-up. A feed that fails to load is logged
+// and retried; Status reports it.
 func New(ctx context.Context, opts Options) (*Intel, error) {
 	if opts.CheckInterval <= 0 {
 		opts.CheckInterval = DefaultCheckInterval
@@ -200,9 +201,10 @@ func (x *Intel) Name() string { return "enrich_intel" }
 // Index returns the index in use.
 func (x *Intel) Index() *Index { return x.index.Load() }
 
-// Run refreshes the feeds until ctx ends: files when they change, URLs
-// every Refresh.
+// Run fetches the URL feeds at once, then refreshes the feeds until ctx
+// ends: files when they change, URLs every Refresh.
 func (x *Intel) Run(ctx context.Context) {
+	x.Refresh(ctx)
 	watch.Every(ctx, x.opts.CheckInterval, func() { x.Refresh(ctx) })
 }
 
@@ -216,6 +218,9 @@ func (x *Intel) reload(ctx context.Context, all bool) bool {
 	now := x.opts.Now()
 	changed := false
 	for _, f := range x.feeds {
+		if all && f.URL != "" {
+			continue // fetched by the first Refresh
+		}
 		if !all && !f.due(now) {
 			continue
 		}

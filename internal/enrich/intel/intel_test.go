@@ -425,7 +425,10 @@ func TestURLFeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if x.Index().Len() != 5+6 {
+	if x.Index().Len() != 0 || hits["stix"] != 0 {
+		t.Fatal("New fetched URL feeds: start-up would wait on the feed servers")
+	}
+	if !x.Refresh(context.Background()) || x.Index().Len() != 5+6 {
 		t.Fatalf("indexed %d: %+v", x.Index().Len(), x.Status())
 	}
 	if x.Refresh(context.Background()) {
