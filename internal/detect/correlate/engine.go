@@ -1,0 +1,459 @@
+package correlate
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Limits and defaults. The memory figures are measured by
+// BenchmarkMillionKeys (docs/correlation.md): a group holding one hit
+// costs about 300 bytes.
+const (
+	// DefaultLateness covers shippers that batch for a minute or so
+	// (Winlogbeat and NXLog flush every few seconds to a minute, a syslog
+	// TCP reconnect replays what it held), at the price of keeping
+	// windows 5 minutes longer than their timespan.
+	DefaultLateness = 5 * time.Minute
+	// DefaultMaxKeysPerRule bounds the groups of one correlation: a port
+	// scan rule grouping by source address under a scan of a /16 holds
+	// 65,536; four times that leaves room, at ≈80 MB.
+	DefaultMaxKeysPerRule = 250_000
+	// DefaultMaxKeys bounds all groups: 1,000,000 groups ≈ 300 MB, which a
+	// laptop affords.
+	DefaultMaxKeys = 1_000_000
+	// DefaultSnapshotInterval is how often the state is written to disk.
+	// Hits in between are in the hit log, which survives a killed process.
+	DefaultSnapshotInterval = 30 * time.Second
+	// DefaultMaxFuture is how far past its receipt (or now) an event's
+	// time is believed: a host with a clock in the future must not push
+	// the watermark on and make everyone else's events late.
+	DefaultMaxFuture = 5 * time.Minute
+)
+
+// Options configure an Engine. Zero values mean the defaults.
+type Options struct {
+	// Lateness is how far behind the newest event time of its tenant (the
+	// watermark) a hit may be and still count; later hits are counted as
+	// late and left out. Negative means zero.
+	Lateness time.Duration
+	// MaxKeysPerRule and MaxKeys bound the groups kept; past them the
+	// groups with the oldest windows are evicted, counted and logged.
+	MaxKeysPerRule, MaxKeys int
+	// Dir holds the snapshot and the hit log; "" keeps state in memory.
+	Dir string
+	// SnapshotInterval is how often Run writes a snapshot.
+	SnapshotInterval time.Duration
+	// Registerer takes the engine's metrics; nil registers none.
+	Registerer prometheus.Registerer
+	// Logger; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the wall clock (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// tenant is the state of one tenant: its watermark and its groups per
+// correlation. Tenants never share state.
+type tenant struct {
+	name string
+	// wm is the watermark: the newest hit time seen. wall is the wall
+	// clock when a hit was last seen.
+	wm    int64
+	wall  time.Time
+	corrs map[string]*corrState
+	// byIdx caches corrs by Corr.idx of the current set.
+	byIdx []*corrState
+}
+
+// corrState holds the groups of one correlation in one tenant, and the
+// same groups by deadline (the oldest windows first).
+type corrState struct {
+	key    string
+	groups map[string]*group
+	order  deadlineList
+}
+
+// Engine evaluates correlation rules over hits. It is safe for concurrent
+// use; one mutex guards the state (the costly part, matching events, happens
+// before, in parallel).
+type Engine struct {
+	opts     Options
+	lateness int64
+	log      *slog.Logger
+	m        *metrics
+
+	mu      sync.Mutex
+	set     *Set
+	tenants map[string]*tenant
+	keys    int
+	perRule map[string]int
+	seq     uint64
+	wal     *hitLog
+	keyBuf  []byte
+	evicted evictLog
+}
+
+type evictLog struct {
+	last  time.Time
+	since int
+}
+
+// Stats are the engine's counters.
+type Stats struct {
+	Groups    int    `json:"groups"`
+	Hits      uint64 `json:"hits"`
+	Late      uint64 `json:"late_hits"`
+	Missing   uint64 `json:"missing_field_hits"`
+	Firings   uint64 `json:"firings"`
+	Evictions uint64 `json:"evictions"`
+}
+
+// New returns an engine for the correlations of set. With Options.Dir it
+// restores the state a previous engine saved there and replays the hits it
+// logged after its last snapshot; the firings of the replay are returned
+// (their alerts have the ids the first run gave them, so writing them again
+// updates rather than duplicates).
+func New(opts Options, set *Set) (*Engine, []Firing, error) {
+	if opts.Lateness < 0 {
+		opts.Lateness = 0
+	} else if opts.Lateness == 0 {
+		opts.Lateness = DefaultLateness
+	}
+	if opts.MaxKeysPerRule <= 0 {
+		opts.MaxKeysPerRule = DefaultMaxKeysPerRule
+	}
+	if opts.MaxKeys <= 0 {
+		opts.MaxKeys = DefaultMaxKeys
+	}
+	if opts.SnapshotInterval <= 0 {
+		opts.SnapshotInterval = DefaultSnapshotInterval
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if set == nil {
+		set = &Set{byKey: map[string]*Corr{}, inputs: map[string][]input{}}
+	}
+	e := &Engine{opts: opts, lateness: int64(opts.Lateness), log: opts.Logger.With("component", "correlate"),
+		set: set, tenants: map[string]*tenant{}, perRule: map[string]int{}}
+	e.m = newMetrics(opts.Registerer, e)
+	if opts.Dir == "" {
+		return e, nil, nil
+	}
+	fs, err := e.restore()
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, fs, nil
+}
+
+// Lateness returns the allowed lateness in use.
+func (e *Engine) Lateness() time.Duration { return time.Duration(e.lateness) }
+
+// SetRules swaps in a new generation of correlations. The groups of
+// correlations whose definition is unchanged (same Corr.Key) are kept; the
+// others are dropped and logged.
+func (e *Engine) SetRules(set *Set) {
+	if set == nil {
+		set = &Set{byKey: map[string]*Corr{}, inputs: map[string][]input{}}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.set = set
+	dropped := 0
+	for _, tn := range e.tenants {
+		tn.byIdx = nil
+		for key, cs := range tn.corrs {
+			if set.byKey[key] != nil {
+				continue
+			}
+			dropped += len(cs.groups)
+			e.keys -= len(cs.groups)
+			e.perRule[key] -= len(cs.groups)
+			delete(tn.corrs, key)
+		}
+	}
+	for key, n := range e.perRule {
+		if n <= 0 {
+			delete(e.perRule, key)
+		}
+	}
+	if dropped > 0 {
+		e.log.Info("correlation state dropped for removed or changed rules", "groups", dropped)
+	}
+}
+
+// Process feeds hits (in the order given) and returns the firings they
+// cause, chained correlations included.
+func (e *Engine) Process(hits []Hit) []Firing {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.wal != nil {
+		e.logHits(hits)
+	}
+	return e.process(hits, nil)
+}
+
+func (e *Engine) process(hits []Hit, out []Firing) []Firing {
+	var touched []*tenant
+	now := e.opts.Now()
+	for i := range hits {
+		h := &hits[i]
+		ins := e.set.inputs[h.Rule]
+		if len(ins) == 0 {
+			continue
+		}
+		tn := e.tenant(h.Tenant)
+		e.m.hits.Inc()
+		if tn.wm != math.MinInt64 && h.Time < tn.wm-e.lateness {
+			e.m.late.Inc()
+			continue
+		}
+		if h.Time > tn.wm {
+			tn.wm = h.Time
+		}
+		tn.wall = now
+		if len(touched) == 0 || touched[len(touched)-1] != tn {
+			touched = append(touched, tn)
+		}
+		for _, in := range ins {
+			out = e.feed(tn, in, h, out)
+		}
+	}
+	for i, tn := range touched {
+		if !containsTenant(touched[:i], tn) {
+			out = e.expire(tn, tn.wm, out)
+		}
+	}
+	return out
+}
+
+func containsTenant(list []*tenant, tn *tenant) bool {
+	for _, x := range list {
+		if x == tn {
+			return true
+		}
+	}
+	return false
+}
+
+// feed gives a hit to one input and, for every firing, to the correlations
+// that chain on it.
+func (e *Engine) feed(tn *tenant, in input, h *Hit, out []Firing) []Firing {
+	c := in.c
+	var ok bool
+	e.keyBuf, ok = groupKey(e.keyBuf, c, in.idx, h)
+	if !ok {
+		e.m.missing.Inc()
+		return out
+	}
+	var vh uint64
+	if c.typ == ValueCount {
+		v, ok := h.get(c.refs[in.idx].value)
+		if !ok {
+			e.m.missing.Inc()
+			return out
+		}
+		vh = valueHash(v)
+	}
+	if len(tn.byIdx) != len(e.set.corrs) {
+		tn.byIdx = make([]*corrState, len(e.set.corrs))
+		for _, c := range e.set.corrs {
+			tn.byIdx[c.idx] = tn.corrs[c.Key]
+		}
+	}
+	cs := tn.byIdx[c.idx]
+	if cs == nil {
+		cs = &corrState{key: c.Key, groups: map[string]*group{}}
+		tn.corrs[c.Key] = cs
+		tn.byIdx[c.idx] = cs
+	}
+	g := cs.groups[string(e.keyBuf)]
+	if g == nil {
+		e.makeRoom(cs)
+		// at the back until observe gives it its deadline
+		g = &group{key: string(e.keyBuf), deadline: math.MaxInt64}
+		cs.groups[g.key] = g
+		cs.order.insert(g)
+		e.keys++
+		e.perRule[c.Key]++
+	}
+	f, fired := e.observe(tn, c, g, in.idx, h, vh)
+	cs.order.fix(g)
+	if fired {
+		out = e.emit(tn, f, out)
+	}
+	return out
+}
+
+// emit records a firing and passes a new one on to chained correlations.
+func (e *Engine) emit(tn *tenant, f Firing, out []Firing) []Firing {
+	out = append(out, f)
+	if f.Update {
+		return out
+	}
+	e.m.firings.Inc()
+	if len(f.Corr.parents) == 0 {
+		return out
+	}
+	h := Hit{Rule: f.Corr.ref, Tenant: tn.name, Time: f.Last.UnixNano(), ID: f.ID, Fields: f.Group,
+		eventIDs: f.EventIDs, chained: true}
+	for _, in := range f.Corr.parents {
+		out = e.feed(tn, in, &h, out)
+	}
+	return out
+}
+
+func (e *Engine) tenant(name string) *tenant {
+	tn := e.tenants[name]
+	if tn == nil {
+		tn = &tenant{name: name, wm: math.MinInt64, corrs: map[string]*corrState{}}
+		e.tenants[name] = tn
+	}
+	return tn
+}
+
+// expire drops the groups whose deadline is before wm, closing (and
+// evaluating) their anchored windows.
+func (e *Engine) expire(tn *tenant, wm int64, out []Firing) []Firing {
+	for _, cs := range tn.corrs {
+		c := e.set.byKey[cs.key]
+		for cs.order.head != nil && cs.order.head.deadline < wm {
+			g := cs.order.head
+			cs.order.remove(g)
+			delete(cs.groups, g.key)
+			e.keys--
+			e.perRule[cs.key]--
+			if c != nil && g.open {
+				if f, ok := e.closeWindow(tn, c, g); ok {
+					out = e.emit(tn, f, out)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Tick closes windows of tenants that have been quiet: when no hit of a
+// tenant arrived for longer than the lateness, its event time is taken to
+// have moved on with the wall clock, so a window whose condition has an
+// upper bound (lt, eq) is evaluated even if no later event comes. The
+// watermark itself, and so what counts as late, is left alone.
+func (e *Engine) Tick() []Firing {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.opts.Now()
+	var out []Firing
+	for _, tn := range e.tenants {
+		if tn.wall.IsZero() || tn.wm == math.MinInt64 {
+			continue
+		}
+		idle := now.Sub(tn.wall)
+		if idle <= time.Duration(e.lateness) || idle < time.Second {
+			continue
+		}
+		out = e.expire(tn, tn.wm+int64(idle), out)
+	}
+	return out
+}
+
+// Flush closes every window and returns what fires: the end of an offline
+// run, when no more events will come.
+func (e *Engine) Flush() []Firing {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []Firing
+	names := make([]string, 0, len(e.tenants))
+	for n := range e.tenants {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		out = e.expire(e.tenants[n], math.MaxInt64, out)
+	}
+	return out
+}
+
+// makeRoom evicts groups so one more fits under the caps: the oldest
+// window (earliest deadline) of the correlation over its cap, then the
+// oldest of all over the total cap.
+func (e *Engine) makeRoom(cs *corrState) {
+	for e.perRule[cs.key] >= e.opts.MaxKeysPerRule {
+		if !e.evictOldest(cs.key, "rule_cap") {
+			break
+		}
+	}
+	for e.keys >= e.opts.MaxKeys {
+		if !e.evictOldest("", "total_cap") {
+			break
+		}
+	}
+}
+
+// evictOldest evicts the group with the earliest deadline, of correlation
+// key or ("") of any.
+func (e *Engine) evictOldest(key, reason string) bool {
+	var best *corrState
+	for _, tn := range e.tenants {
+		for k, cs := range tn.corrs {
+			if key != "" && k != key || cs.order.head == nil {
+				continue
+			}
+			if best == nil || cs.order.head.deadline < best.order.head.deadline {
+				best = cs
+			}
+		}
+	}
+	if best == nil {
+		return false
+	}
+	g := best.order.head
+	best.order.remove(g)
+	delete(best.groups, g.key)
+	e.keys--
+	e.perRule[best.key]--
+	e.m.evict(reason).Inc()
+	e.evicted.since++
+	if now := e.opts.Now(); now.Sub(e.evicted.last) >= 10*time.Second {
+		e.log.Warn("correlation state full: evicted the oldest windows", "reason", reason,
+			"evicted", e.evicted.since, "groups", e.keys, "max_keys", e.opts.MaxKeys, "max_keys_per_rule", e.opts.MaxKeysPerRule)
+		e.evicted = evictLog{last: now}
+	}
+	return true
+}
+
+// Stats returns the engine's counters.
+func (e *Engine) Stats() Stats {
+	e.mu.Lock()
+	groups := e.keys
+	e.mu.Unlock()
+	return Stats{Groups: groups, Hits: e.m.read(&e.m.hits), Late: e.m.read(&e.m.late), Missing: e.m.read(&e.m.missing),
+		Firings: e.m.read(&e.m.firings), Evictions: e.m.evictionsTotal()}
+}
+
+// Close writes a final snapshot and closes the hit log.
+func (e *Engine) Close() error {
+	if e.opts.Dir == "" {
+		return nil
+	}
+	err := e.Snapshot()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.wal != nil {
+		err = errors.Join(err, e.wal.close())
+		e.wal = nil
+	}
+	if err != nil {
+		return fmt.Errorf("close correlation state: %w", err)
+	}
+	return nil
+}
