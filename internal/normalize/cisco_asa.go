@@ -24,10 +24,14 @@ import (
 // destination.*, network.*, user.*, event.action/outcome/category/type and
 // cisco.asa.*. Events without the tag are left untouched after a test of
 // two fields.
-type CiscoASA struct{}
+type CiscoASA struct {
+	conns *outboundConns
+}
 
-// NewCiscoASA returns the Cisco ASA normaliser.
-func NewCiscoASA() *CiscoASA { return &CiscoASA{} }
+// NewCiscoASA returns the Cisco ASA normaliser. It remembers the ids of
+// connections built outbound (bounded, see outboundConns) to orient their
+// teardowns; one normaliser is shared by all pipeline workers.
+func NewCiscoASA() *CiscoASA { return &CiscoASA{conns: &outboundConns{}} }
 
 // Name implements pipeline.Processor.
 func (*CiscoASA) Name() string { return "normalize_cisco_asa" }
@@ -144,7 +148,7 @@ func (a *CiscoASA) Normalize(e *event.Event) bool {
 		e.Set("cisco.asa.suffix", event.String(tag.suffix))
 	}
 	e.Set(event.FieldMessage, event.String(body))
-	asaMessage(e, tag.id, body)
+	asaMessage(e, tag.id, body, a.conns)
 	return true
 }
 

@@ -22,7 +22,7 @@ const (
 	asaTeardown = "connection-teardown"
 )
 
-func asaMessage(e *event.Event, id, s string) {
+func asaMessage(e *event.Event, id, s string, conns *outboundConns) {
 	switch id {
 	case "106001":
 		// Inbound TCP connection denied from IP/port to IP/port flags FLAGS on interface IF
@@ -214,9 +214,9 @@ func asaMessage(e *event.Event, id, s string) {
 		asaSlash(e, "destination", dst)
 		ecsfield.Int(e, "cisco.asa.hit_count", hits)
 	case "302013", "302015":
-		asaBuiltMsg(e, s)
+		asaBuiltMsg(e, s, conns)
 	case "302014", "302016":
-		asaTeardownMsg(e, s)
+		asaTeardownMsg(e, s, conns)
 	case "302020", "302021":
 		asaICMPConn(e, s)
 	case "710002", "710003", "710005":
@@ -386,8 +386,9 @@ func asaICMP(e *event.Event, s string) string {
 // Built {inbound|outbound} {TCP|UDP} connection ID for IF:A/p (MA/mp) [(user)] to IF:B/q (MB/mq) [(user)] [(user)]
 //
 // For outbound connections the "for" side is the responder: source and
-// destination are swapped so that source is always the initiator.
-func asaBuiltMsg(e *event.Event, s string) {
+// destination are swapped so that source is always the initiator, and the
+// connection is remembered for its teardown.
+func asaBuiltMsg(e *event.Event, s string, conns *outboundConns) {
 	c := scan.New(s)
 	c.Lit("Built ")
 	dir := c.Word()
@@ -407,6 +408,7 @@ func asaBuiltMsg(e *event.Event, s string) {
 	src, dst := parseEndpoint(first, true), parseEndpoint(second, true)
 	if strings.EqualFold(dir, "outbound") {
 		src, dst = dst, src
+		conns.add(e.GetString("host.name"), id)
 	}
 	src.set(e, "source")
 	dst.set(e, "destination")
@@ -415,9 +417,11 @@ func asaBuiltMsg(e *event.Event, s string) {
 // asaTeardownMsg parses 302014/302016:
 // Teardown {TCP|UDP} connection ID for IF:A/p[(user)] to IF:B/q[(user)] duration H:MM:SS bytes N [REASON] [from IF] [(user)]
 //
-// The message does not say which side initiated: source is the "for"
+// The message does not say which side initiated: when the normaliser saw
+// the connection built outbound, the sides are swapped as for the build
+// (and network.direction is outbound); otherwise source is the "for"
 // side, as written (see docs/normalizers.md).
-func asaTeardownMsg(e *event.Event, s string) {
+func asaTeardownMsg(e *event.Event, s string, conns *outboundConns) {
 	c := scan.New(s)
 	c.Lit("Teardown ")
 	proto := c.Word()
@@ -438,8 +442,13 @@ func asaTeardownMsg(e *event.Event, s string) {
 	ecsfield.Categorize(e, ecsfield.Network, ecsfield.TypeConnectionEnd, "")
 	ecsfield.SetTransport(e, proto)
 	ecsfield.Str(e, "cisco.asa.connection_id", id)
-	parseEndpoint(first, true).set(e, "source")
-	parseEndpoint(second, true).set(e, "destination")
+	src, dst := parseEndpoint(first, true), parseEndpoint(second, true)
+	if conns.take(e.GetString("host.name"), id) {
+		src, dst = dst, src
+		e.Set("network.direction", event.String("outbound"))
+	}
+	src.set(e, "source")
+	dst.set(e, "destination")
 	if d, ok := hmsDuration(dur); ok {
 		e.Set("event.duration", event.Int(d))
 	}

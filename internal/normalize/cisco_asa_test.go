@@ -81,7 +81,8 @@ func TestCiscoASA(t *testing.T) {
 	f(`<166>%ASA-6-302014: Teardown TCP connection 9 for outside:10.1.2.1/22 to inside:10.1.1.2/53496 duration 0:00:30 bytes 1234 TCP FINs from inside`,
 		map[string]string{"event.action": "connection-teardown", "event.type": "connection,end", "event.outcome": "",
 			"event.duration": "30000000000", "network.bytes": "1234", "event.reason": "TCP FINs from inside",
-			"source.ip": "10.1.2.1", "destination.port": "53496"})
+			// Connection 9 was built outbound above: the initiator is the source again.
+			"source.ip": "10.1.1.2", "destination.port": "22", "network.direction": "outbound"})
 	f(`<166>%ASA-6-302016: Teardown UDP connection 414128851 for outside:192.0.2.53/53 to inside:192.168.10.5/53 duration 1:02:03 bytes 128 (alice)`,
 		map[string]string{"event.duration": "3723000000000", "network.bytes": "128", "user.name": "alice", "event.reason": ""})
 	f(`<166>%ASA-6-302020: Built inbound ICMP connection for faddr 198.51.100.7/1 gaddr 203.0.113.5/0 laddr 10.0.0.5/0 type 8 code 0`,
@@ -181,4 +182,36 @@ func TestCiscoASAKinds(t *testing.T) {
 	vtKind(t, e, "event.severity", event.KindInt)
 	vtKind(t, e, "event.category", event.KindList)
 	vtKind(t, e, "event.code", event.KindString)
+}
+
+// TestCiscoASATeardownDirection: a teardown of a connection the normaliser
+// saw built outbound gets the same orientation as the build.
+func TestCiscoASATeardownDirection(t *testing.T) {
+	n := NewCiscoASA()
+	run := func(line string) map[string]string {
+		e := vtParse(t, line)
+		n.Normalize(e)
+		return map[string]string{"src": e.GetString("source.ip"), "dst": e.GetString("destination.ip"), "dir": e.GetString("network.direction")}
+	}
+	built := run(`<166>Jan  5 10:20:30 fw01 %ASA-6-302013: Built outbound TCP connection 9 for outside:93.184.216.34/443 (93.184.216.34/443) to inside:10.1.1.2/53496 (192.0.2.7/1024)`)
+	other := run(`<166>Jan  5 10:20:30 fw02 %ASA-6-302014: Teardown TCP connection 9 for outside:93.184.216.34/443 to inside:10.1.1.2/53496 duration 0:00:30 bytes 1234 TCP FINs`)
+	down := run(`<166>Jan  5 10:20:31 fw01 %ASA-6-302014: Teardown TCP connection 9 for outside:93.184.216.34/443 to inside:10.1.1.2/53496 duration 0:00:30 bytes 1234 TCP FINs`)
+	again := run(`<166>Jan  5 10:20:32 fw01 %ASA-6-302014: Teardown TCP connection 9 for outside:93.184.216.34/443 to inside:10.1.1.2/53496 duration 0:00:30 bytes 1234 TCP FINs`)
+	if built["src"] != "10.1.1.2" || down["src"] != "10.1.1.2" || down["dst"] != "93.184.216.34" || down["dir"] != "outbound" {
+		t.Errorf("built %v, teardown %v", built, down)
+	}
+	if other["src"] != "93.184.216.34" || other["dir"] != "" {
+		t.Errorf("another device's connection 9 = %v", other)
+	}
+	if again["src"] != "93.184.216.34" {
+		t.Errorf("a connection is torn down once: %v", again)
+	}
+	// The memory is bounded by two generations.
+	var c outboundConns
+	for i := 0; i < 3*maxConnsPerGen; i++ {
+		c.add("fw", string(rune(i)))
+	}
+	if len(c.cur)+len(c.prev) > 2*maxConnsPerGen {
+		t.Errorf("holds %d ids", len(c.cur)+len(c.prev))
+	}
 }
