@@ -325,15 +325,20 @@ func parseEndpoint(s string, iface bool) endpoint {
 
 // set writes the endpoint as prefix.* (source or destination).
 func (p endpoint) set(e *event.Event, prefix string) {
+	n := ecsfield.NamesOf(prefix)
 	isIP := ecsfield.Addr(e, prefix, p.addr)
-	ecsfield.Port(e, prefix+".port", p.port)
-	ecsfield.Str(e, "cisco.asa."+prefix+"_interface", p.iface)
+	ecsfield.Port(e, n.Port, p.port)
+	iface := "cisco.asa.source_interface"
+	if prefix == "destination" {
+		iface = "cisco.asa.destination_interface"
+	}
+	ecsfield.Str(e, iface, p.iface)
 	if p.user != "" && !isMasked(p.user) {
-		e.Set(prefix+".user.name", event.String(p.user))
+		e.Set(n.UserName, event.String(p.user))
 	}
 	if p.mappedAddr != "" && isIP && (p.mappedAddr != p.addr || p.mappedPort != p.port) {
-		ecsfield.IP(e, prefix+".nat.ip", p.mappedAddr)
-		ecsfield.Port(e, prefix+".nat.port", p.mappedPort)
+		ecsfield.IP(e, n.NATIP, p.mappedAddr)
+		ecsfield.Port(e, n.NATPort, p.mappedPort)
 	}
 }
 

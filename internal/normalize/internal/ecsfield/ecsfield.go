@@ -64,18 +64,53 @@ func Addr(e *event.Event, prefix, s string) bool {
 	if s == "" || s == "-" || s == "?" {
 		return false
 	}
+	n := NamesOf(prefix)
 	if a, err := netip.ParseAddr(s); err == nil {
-		e.Set(prefix+".ip", event.IP(a))
+		e.Set(n.IP, event.IP(a))
 		return true
 	}
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
 		if a, err := netip.ParseAddr(s[1 : len(s)-1]); err == nil {
-			e.Set(prefix+".ip", event.IP(a))
+			e.Set(n.IP, event.IP(a))
 			return true
 		}
 	}
-	e.Set(prefix+".domain", event.String(s))
+	e.Set(n.Domain, event.String(s))
 	return false
+}
+
+// Names are the field names under one endpoint prefix (source,
+// destination, client, server), built once so the hot path does not
+// concatenate strings per event.
+type Names struct {
+	IP, Domain, Port, NATIP, NATPort, UserName string
+}
+
+var (
+	sourceNames      = newNames("source")
+	destinationNames = newNames("destination")
+	clientNames      = newNames("client")
+	serverNames      = newNames("server")
+)
+
+func newNames(p string) *Names {
+	return &Names{IP: p + ".ip", Domain: p + ".domain", Port: p + ".port", NATIP: p + ".nat.ip",
+		NATPort: p + ".nat.port", UserName: p + ".user.name"}
+}
+
+// NamesOf returns the names under prefix.
+func NamesOf(prefix string) *Names {
+	switch prefix {
+	case "source":
+		return sourceNames
+	case "destination":
+		return destinationNames
+	case "client":
+		return clientNames
+	case "server":
+		return serverNames
+	}
+	return newNames(prefix)
 }
 
 // IP sets name to the IP address s, and reports whether s was one.
