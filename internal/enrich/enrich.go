@@ -9,7 +9,10 @@
 //	set, err := enrich.New(ctx, cfg.Enrich, logger)
 //	go set.Run(ctx)                          // reloads databases, inventories, feeds
 //	processors = append(normalisers, set.Processors()...)
-//	sinks = append(sinks, set.AlertSink(alertSink)) // after the store sink; nil-safe
+//	if sink := set.AlertSink(alertSink); sink != nil {
+//		sinks = append(sinks, sink)                // after the store sink
+//	}
+//	set.Register(prometheusRegistry)             // vigil_intel_*, vigil_assets_*
 package enrich
 
 import (

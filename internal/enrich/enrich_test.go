@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
@@ -108,6 +110,28 @@ enrich:
 	}
 	cancel()
 	<-done
+
+	reg := prometheus.NewPedanticRegistry()
+	if err := set.Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := map[string]float64{}
+	for _, f := range fams {
+		for _, m := range f.GetMetric() {
+			v := m.GetGauge().GetValue() + m.GetCounter().GetValue()
+			values[f.GetName()] += v
+		}
+	}
+	for name, w := range map[string]float64{"vigil_intel_indicators": 1, "vigil_intel_feed_indicators": 1, "vigil_intel_feed_up": 1,
+		"vigil_intel_matches_total": 1, "vigil_intel_matched_events_total": 1, "vigil_assets_hosts": 1, "vigil_assets_users": 0} {
+		if got, ok := values[name]; !ok || got != w {
+			t.Errorf("%s = %v (present %v), want %v", name, got, ok, w)
+		}
+	}
 
 	// Nothing configured: no processors, no sink.
 	empty, err := New(context.Background(), config.Enrich{}, nil)
