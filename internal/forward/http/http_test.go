@@ -325,4 +325,3 @@ func TestKill9(t *testing.T) {
 }
 
 func TestKill9Child(t *testing.T) { forwardtest.KillChild(t) }
-
