@@ -239,8 +239,57 @@ func asaMessage(e *event.Event, id, s string, conns *outboundConns) {
 		e.Set("network.direction", event.String("inbound"))
 		asaPlain(e, "source", src)
 		asaIface(e, "destination", dst)
+	case "109005", "109006":
+		// Authentication {succeeded|failed} for user U from A/p to B/q on interface I
+		c := scan.New(s)
+		c.Lit("Authentication ")
+		verdict := c.Word()
+		c.Lit("for user ")
+		user := strings.Trim(c.Until(" from "), "'")
+		src := c.Until(" to ")
+		dst := c.Until(" on interface ")
+		iface := c.Rest()
+		if !c.OK() {
+			return
+		}
+		outcome := ecsfield.Failure
+		if verdict == "succeeded" {
+			outcome = ecsfield.Success
+		}
+		e.Set("event.action", event.String("cut-through-authentication"))
+		ecsfield.Categorize(e, ecsfield.Authentication, ecsfield.TypeStart, outcome)
+		if user != "" && !isMasked(user) {
+			e.Set("user.name", event.String(user))
+		}
+		asaPlain(e, "source", src)
+		asaPlain(e, "destination", dst)
+		ecsfield.Str(e, "cisco.asa.source_interface", iface)
+	case "733101":
+		// {Host|Subnet} A is {attacking|targeted}. Current burst rate is N per second, …
+		c := scan.New(s)
+		kind := c.Word()
+		addr := c.Word()
+		c.Lit("is ")
+		role := strings.TrimSuffix(c.Word(), ".")
+		if !c.OK() || (kind != "Host" && kind != "Subnet") {
+			return
+		}
+		prefix := "source"
+		if role == "targeted" {
+			prefix = "destination"
+		}
+		if kind == "Subnet" {
+			ecsfield.Str(e, "cisco.asa.subnet", addr)
+		} else {
+			ecsfield.Addr(e, prefix, addr)
+		}
+		e.Set("event.action", event.String("threat-detected"))
+		e.Set("event.kind", event.String("alert"))
+		ecsfield.Categorize(e, ecsfield.IntrusionDetection, ecsfield.TypeInfo, "")
 	default:
 		switch {
+		case strings.HasPrefix(id, "400") && len(id) == 6:
+			asaIPS(e, s)
 		case strings.HasPrefix(id, "113"):
 			asaAAA(e, id, s)
 		case strings.HasPrefix(id, "605"):
@@ -251,6 +300,29 @@ func asaMessage(e *event.Event, id, s string, conns *outboundConns) {
 			asaCommand(e, s)
 		}
 	}
+}
+
+// asaIPS parses the 400000–400050 IP audit signatures:
+// IDS:N TEXT from A to B on interface I
+func asaIPS(e *event.Event, s string) {
+	c := scan.New(s)
+	c.Lit("IDS:")
+	sig := c.Digits()
+	name := c.Until(" from ")
+	src := c.Until(" to ")
+	dst := c.Until(" on interface ")
+	iface := c.Rest()
+	if !c.OK() {
+		return
+	}
+	e.Set("event.action", event.String("ips-signature"))
+	e.Set("event.kind", event.String("alert"))
+	ecsfield.Categorize(e, ecsfield.IntrusionDetection, ecsfield.TypeInfo, "")
+	e.Set("rule.id", event.String(sig))
+	ecsfield.Str(e, "rule.name", strings.TrimSpace(name))
+	ecsfield.Addr(e, "source", src)
+	ecsfield.Addr(e, "destination", dst)
+	ecsfield.Str(e, "cisco.asa.source_interface", iface)
 }
 
 // asaDenied categorises a denied packet or connection.

@@ -126,6 +126,21 @@ func TestCiscoASA(t *testing.T) {
 	f(`<165>%ASA-5-111008: User 'enable_15' executed the 'configure terminal' command.`,
 		map[string]string{"user.name": "enable_15", "cisco.asa.command_line": "configure terminal"})
 
+	f(`<166>%ASA-6-109005: Authentication succeeded for user 'alice' from 10.1.1.5/51000 to 198.51.100.80/80 on interface inside`,
+		map[string]string{"event.action": "cut-through-authentication", "event.outcome": "success", "user.name": "alice",
+			"source.ip": "10.1.1.5", "destination.port": "80", "cisco.asa.source_interface": "inside"})
+	f(`<166>%ASA-6-109006: Authentication failed for user 'bob' from 10.1.1.6/51000 to 198.51.100.80/21 on interface inside`,
+		map[string]string{"event.outcome": "failure", "user.name": "bob"})
+
+	// Threat detection and IP audit.
+	f(`<164>%ASA-4-733101: Host 198.51.100.7 is attacking. Current burst rate is 200 per second, max configured rate is 100; Current average rate is 50 per second, max configured rate is 60; Cumulative total count is 1000`,
+		map[string]string{"event.action": "threat-detected", "event.kind": "alert", "event.category": "intrusion_detection", "source.ip": "198.51.100.7"})
+	f(`<164>%ASA-4-733101: Subnet 10.0.0.0 is targeted. Current burst rate is 200 per second, max configured rate is 100`,
+		map[string]string{"cisco.asa.subnet": "10.0.0.0", "source.ip": "", "destination.ip": ""})
+	f(`<164>%ASA-4-400013: IDS:2003 ICMP redirect from 10.4.1.2 to 10.2.1.1 on interface dmz`,
+		map[string]string{"event.action": "ips-signature", "rule.id": "2003", "rule.name": "ICMP redirect", "source.ip": "10.4.1.2",
+			"destination.ip": "10.2.1.1", "cisco.asa.source_interface": "dmz"})
+
 	// Other prefixes, headers and unknown ids.
 	f(`<166>1 2026-01-05T10:20:30.123Z fw01 - - - - %FTD-6-106100: access-list x denied tcp outside/198.51.100.7(1) -> inside/10.0.0.5(2) hit-cnt 1 first hit [0x0, 0x0]`,
 		map[string]string{"observer.product": "FTD", "event.dataset": "cisco.ftd", "event.action": "deny", "destination.port": "2"})

@@ -66,6 +66,9 @@ func FuzzCiscoASA(f *testing.F) {
 		`<165>%ASA-5-111010: User 'admin', running 'CLI' from IP 10.1.1.5, executed 'write memory'`,
 		`%ASA-4-710003: TCP access denied by ACL from 198.51.100.7/40000 to outside:203.0.113.1/22`,
 		`%ASA-2-106001: Inbound TCP connection denied from 203.0.113.9/51000 to 10.0.0.5/3389 flags SYN  on interface outside`,
+		`%ASA-6-109005: Authentication succeeded for user 'alice' from 10.1.1.5/51000 to 198.51.100.80/80 on interface inside`,
+		`%ASA-4-733101: Host 198.51.100.7 is attacking. Current burst rate is 200 per second`,
+		`%ASA-4-400013: IDS:2003 ICMP redirect from 10.4.1.2 to 10.2.1.1 on interface dmz`,
 	})
 }
 

@@ -18,14 +18,15 @@ import (
 
 // ECS categorisation values (event.category and event.type), shared and read-only.
 var (
-	Network        = event.List([]string{"network"})
-	Authentication = event.List([]string{"authentication"})
-	Session        = event.List([]string{"session"})
-	Web            = event.List([]string{"web"})
-	Process        = event.List([]string{"process"})
-	IAM            = event.List([]string{"iam"})
-	AuthSession    = event.List([]string{"authentication", "session"})
-	Configuration  = event.List([]string{"configuration"})
+	Network            = event.List([]string{"network"})
+	Authentication     = event.List([]string{"authentication"})
+	Session            = event.List([]string{"session"})
+	Web                = event.List([]string{"web"})
+	Process            = event.List([]string{"process"})
+	IAM                = event.List([]string{"iam"})
+	AuthSession        = event.List([]string{"authentication", "session"})
+	Configuration      = event.List([]string{"configuration"})
+	IntrusionDetection = event.List([]string{"intrusion_detection"})
 
 	TypeConnection        = event.List([]string{"connection"})
 	TypeConnectionStart   = event.List([]string{"connection", "start"})
