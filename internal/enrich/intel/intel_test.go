@@ -66,6 +66,10 @@ func TestParseSTIX(t *testing.T) {
 	if inds, _, err := ParseSTIX(strings.NewReader(`{"type":"indicator","id":"indicator--1","pattern":"[ipv4-addr:value = '1.2.3.4']","spec_version":"2.1"}`), Source{Feed: "f"}); err != nil || len(inds) != 1 {
 		t.Errorf("single: %v %v", inds, err)
 	}
+	taxii := `{"more": false, "objects": [{"type":"indicator","id":"indicator--1","pattern":"[domain-name:value = 'a.example']","spec_version":"2.1"}]}`
+	if inds, _, err := ParseSTIX(strings.NewReader(taxii), Source{Feed: "f"}); err != nil || len(inds) != 1 {
+		t.Errorf("TAXII envelope: %v %v", inds, err)
+	}
 	if inds, _, err := ParseSTIX(strings.NewReader(`{"type":"bundle","id":"bundle--1"}`), Source{Feed: "f"}); err != nil || len(inds) != 0 {
 		t.Errorf("empty bundle: %v %v", inds, err)
 	}
