@@ -60,7 +60,16 @@ func FilterKeys(v string) []string {
 	return []string{keyHost + normName(v), keyUser + normName(v), keyIP + normIP(v)}
 }
 
-// linker computes the keys that link alerts, per the configuration.
+// Kinds of entity in an incident's entity set: hosts, users, source and
+// destination addresses. Both kinds of address link as keyIP.
+const (
+	entHost = "h:"
+	entUser = "u:"
+	entSrc  = "s:"
+	entDst  = "d:"
+)
+
+// linker says which entity keys link alerts, per the configuration.
 type linker struct {
 	hosts, users, ips bool
 	ignore            map[string]bool
@@ -85,52 +94,88 @@ func newLinker(linkBy, ignore []string) linker {
 	return l
 }
 
+// link returns the linking key of an entity key, if it links.
+func (l *linker) link(ent string) (string, bool) {
+	kind, v := ent[:2], ent[2:]
+	if l.ignore[v] {
+		return "", false
+	}
+	switch kind {
+	case entHost:
+		return keyHost + v, l.hosts
+	case entUser:
+		return keyUser + v, l.users
+	default:
+		return keyIP + v, l.ips
+	}
+}
+
 // keys appends the linking keys of en to dst, without duplicates.
 func (l *linker) keys(en alert.Entities, dst []string) []string {
-	add := func(on bool, prefix string, vals []string, norm func(string) string) {
-		if !on {
-			return
+	eachEntity(en, func(ent, _ string) {
+		if k, ok := l.link(ent); ok && !slices.Contains(dst, k) {
+			dst = append(dst, k)
 		}
-		for _, v := range vals {
-			n := norm(v)
-			if n == "" || l.ignore[n] {
-				continue
-			}
-			k := prefix + n
-			if !slices.Contains(dst, k) {
-				dst = append(dst, k)
-			}
-		}
-	}
-	add(l.hosts, keyHost, en.Hosts, normName)
-	add(l.users, keyUser, en.Users, normName)
-	add(l.ips, keyIP, en.SourceIPs, normIP)
-	add(l.ips, keyIP, en.DestinationIPs, normIP)
+	})
 	return dst
 }
 
-// mergeEntities adds the entities of src missing from dst (compared as
-// keys), up to MaxEntities per kind, and reports whether dst changed.
-func mergeEntities(dst *alert.Entities, src alert.Entities) bool {
-	changed := false
-	union := func(d *[]string, s []string, norm func(string) string) {
-		for _, v := range s {
-			if len(*d) >= MaxEntities {
-				return
-			}
-			n := norm(v)
-			if n == "" {
-				continue
-			}
-			if !slices.ContainsFunc(*d, func(x string) bool { return norm(x) == n }) {
-				*d = append(*d, v)
-				changed = true
+// eachEntity calls fn with the entity key and the value of each entity.
+func eachEntity(en alert.Entities, fn func(ent, value string)) {
+	for _, kl := range []struct {
+		kind string
+		vals []string
+		norm func(string) string
+	}{{entHost, en.Hosts, normName}, {entUser, en.Users, normName}, {entSrc, en.SourceIPs, normIP}, {entDst, en.DestinationIPs, normIP}} {
+		for _, v := range kl.vals {
+			if n := kl.norm(v); n != "" {
+				fn(kl.kind+n, v)
 			}
 		}
 	}
-	union(&dst.Hosts, src.Hosts, normName)
-	union(&dst.Users, src.Users, normName)
-	union(&dst.SourceIPs, src.SourceIPs, normIP)
-	union(&dst.DestinationIPs, src.DestinationIPs, normIP)
-	return changed
+}
+
+// tracked is an incident in memory with the sets that make adding an alert
+// to it cost the alert's size, not the incident's.
+type tracked struct {
+	Incident
+	// ents holds the entity keys of Entities.
+	ents map[string]struct{}
+	// links holds the linking keys it is indexed under (while indexed).
+	links map[string]struct{}
+}
+
+func track(inc Incident) *tracked {
+	t := &tracked{Incident: inc, ents: map[string]struct{}{}}
+	eachEntity(inc.Entities, func(ent, _ string) { t.ents[ent] = struct{}{} })
+	return t
+}
+
+// addEntities adds the entities of src it lacks, up to MaxEntities per
+// kind, and returns the entity keys added.
+func (t *tracked) addEntities(src alert.Entities) []string {
+	var added []string
+	eachEntity(src, func(ent, v string) {
+		if _, ok := t.ents[ent]; ok {
+			return
+		}
+		var l *[]string
+		switch ent[:2] {
+		case entHost:
+			l = &t.Entities.Hosts
+		case entUser:
+			l = &t.Entities.Users
+		case entSrc:
+			l = &t.Entities.SourceIPs
+		default:
+			l = &t.Entities.DestinationIPs
+		}
+		if len(*l) >= MaxEntities {
+			return
+		}
+		*l = append(*l, v)
+		t.ents[ent] = struct{}{}
+		added = append(added, ent)
+	})
+	return added
 }

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// index holds the incidents new alerts can join, by tenant and entity key.
-// It is used under the Manager's mutex.
+// index holds the incidents new alerts can join, by tenant and linking
+// key. It is used under the Manager's mutex.
 type index struct {
 	link    linker
 	tenants map[string]*tenantIndex
@@ -15,61 +15,73 @@ type index struct {
 }
 
 type tenantIndex struct {
-	byID  map[string]*entry
-	byKey map[string][]*entry
+	byID  map[string]*tracked
+	byKey map[string][]*tracked
 	// watermark is the newest alert time seen in the tenant.
 	watermark time.Time
-}
-
-// entry is one indexed incident: the authoritative copy of its summary
-// while it is indexed, and the keys it is indexed under.
-type entry struct {
-	inc  *Incident
-	keys []string
 }
 
 func newIndex(l linker) *index {
 	return &index{link: l, tenants: map[string]*tenantIndex{}}
 }
 
-func (x *index) tenant(t string) *tenantIndex {
-	ti := x.tenants[t]
-	if ti == nil {
-		ti = &tenantIndex{byID: map[string]*entry{}, byKey: map[string][]*entry{}}
-		x.tenants[t] = ti
-	}
-	return ti
-}
-
 // get returns the indexed incident, or nil.
-func (x *index) get(tenant, id string) *Incident {
+func (x *index) get(tenant, id string) *tracked {
 	if ti := x.tenants[tenant]; ti != nil {
-		if e := ti.byID[id]; e != nil {
-			return e.inc
-		}
+		return ti.byID[id]
 	}
 	return nil
 }
 
-// put indexes inc (or re-indexes it under its current entities).
-func (x *index) put(inc *Incident) {
-	ti := x.tenant(inc.Tenant)
-	e := ti.byID[inc.ID]
-	if e == nil {
-		e = &entry{}
-		ti.byID[inc.ID] = e
-		x.n++
-	} else {
-		ti.unkey(e)
+// put indexes t under all its linking keys; an indexed t is left as is.
+func (x *index) put(t *tracked) {
+	ti := x.tenants[t.Tenant]
+	if ti == nil {
+		ti = &tenantIndex{byID: map[string]*tracked{}, byKey: map[string][]*tracked{}}
+		x.tenants[t.Tenant] = ti
 	}
-	e.inc = inc
-	e.keys = x.link.keys(inc.Entities, e.keys[:0])
-	for _, k := range e.keys {
-		ti.byKey[k] = append(ti.byKey[k], e)
+	if ti.byID[t.ID] == t {
+		return
 	}
-	if inc.Last.After(ti.watermark) {
-		ti.watermark = inc.Last
+	if old := ti.byID[t.ID]; old != nil {
+		x.remove(t.Tenant, t.ID)
+		ti = x.tenants[t.Tenant]
+		if ti == nil {
+			ti = &tenantIndex{byID: map[string]*tracked{}, byKey: map[string][]*tracked{}}
+			x.tenants[t.Tenant] = ti
+		}
 	}
+	ti.byID[t.ID] = t
+	x.n++
+	t.links = map[string]struct{}{}
+	for ent := range t.ents {
+		x.addLink(ti, t, ent)
+	}
+	x.observe(t.Tenant, t.Last)
+}
+
+// addKeys indexes an indexed incident under the linking keys of entities
+// just added to it.
+func (x *index) addKeys(t *tracked, ents []string) {
+	ti := x.tenants[t.Tenant]
+	if ti == nil || ti.byID[t.ID] != t {
+		return
+	}
+	for _, ent := range ents {
+		x.addLink(ti, t, ent)
+	}
+}
+
+func (x *index) addLink(ti *tenantIndex, t *tracked, ent string) {
+	k, ok := x.link.link(ent)
+	if !ok {
+		return
+	}
+	if _, dup := t.links[k]; dup {
+		return
+	}
+	t.links[k] = struct{}{}
+	ti.byKey[k] = append(ti.byKey[k], t)
 }
 
 // remove drops an incident from the index.
@@ -78,22 +90,13 @@ func (x *index) remove(tenant, id string) {
 	if ti == nil {
 		return
 	}
-	e := ti.byID[id]
-	if e == nil {
+	t := ti.byID[id]
+	if t == nil {
 		return
 	}
-	ti.unkey(e)
-	delete(ti.byID, id)
-	x.n--
-	if len(ti.byID) == 0 {
-		delete(x.tenants, tenant)
-	}
-}
-
-func (ti *tenantIndex) unkey(e *entry) {
-	for _, k := range e.keys {
+	for k := range t.links {
 		l := ti.byKey[k]
-		if i := slices.Index(l, e); i >= 0 {
+		if i := slices.Index(l, t); i >= 0 {
 			l = slices.Delete(l, i, i+1)
 		}
 		if len(l) == 0 {
@@ -102,26 +105,31 @@ func (ti *tenantIndex) unkey(e *entry) {
 			ti.byKey[k] = l
 		}
 	}
+	t.links = nil
+	delete(ti.byID, id)
+	x.n--
+	if len(ti.byID) == 0 {
+		delete(x.tenants, tenant)
+	}
 }
 
-// candidates returns the open incidents an alert with these keys and times
-// can join, oldest first.
-func (x *index) candidates(tenant string, keys []string, first, last time.Time, window, maxSpan time.Duration) []*Incident {
+// candidates returns the open incidents an alert with these linking keys
+// and times can join, oldest first.
+func (x *index) candidates(tenant string, keys []string, first, last time.Time, window, maxSpan time.Duration) []*tracked {
 	ti := x.tenants[tenant]
 	if ti == nil {
 		return nil
 	}
-	var out []*Incident
+	var out []*tracked
 	for _, k := range keys {
-		for _, e := range ti.byKey[k] {
-			inc := e.inc
-			if inc.Status == StatusClosed || slices.Contains(out, inc) {
+		for _, t := range ti.byKey[k] {
+			if t.Status == StatusClosed || slices.Contains(out, t) {
 				continue
 			}
-			if first.After(inc.Last.Add(window)) || last.Before(inc.First.Add(-window)) {
+			if first.After(t.Last.Add(window)) || last.Before(t.First.Add(-window)) {
 				continue
 			}
-			lo, hi := inc.First, inc.Last
+			lo, hi := t.First, t.Last
 			if first.Before(lo) {
 				lo = first
 			}
@@ -131,10 +139,10 @@ func (x *index) candidates(tenant string, keys []string, first, last time.Time, 
 			if hi.Sub(lo) > maxSpan {
 				continue
 			}
-			out = append(out, inc)
+			out = append(out, t)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return older(out[i], out[j]) })
+	sort.Slice(out, func(i, j int) bool { return older(&out[i].Incident, &out[j].Incident) })
 	return out
 }
 
@@ -158,7 +166,7 @@ func (x *index) observe(tenant string, t time.Time) {
 
 // evict drops incidents no alert can reasonably join any more: those whose
 // last alert is more than horizon before their tenant's watermark. Past
-// max incidents in all, the least recent go. It returns how many went.
+// maxN incidents in all, the least recent go. It returns how many went.
 func (x *index) evict(horizon time.Duration, maxN int) int {
 	n := 0
 	type cand struct {
@@ -166,14 +174,14 @@ func (x *index) evict(horizon time.Duration, maxN int) int {
 		last       time.Time
 	}
 	var all []cand
-	for t, ti := range x.tenants {
+	for tn, ti := range x.tenants {
 		cut := ti.watermark.Add(-horizon)
-		for id, e := range ti.byID {
-			if e.inc.Last.Before(cut) {
-				x.remove(t, id)
+		for id, t := range ti.byID {
+			if t.Last.Before(cut) {
+				x.remove(tn, id)
 				n++
 			} else if maxN > 0 {
-				all = append(all, cand{t, id, e.inc.Last})
+				all = append(all, cand{tn, id, t.Last})
 			}
 		}
 	}

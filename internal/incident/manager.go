@@ -114,9 +114,9 @@ func (m *Manager) rebuild(ctx context.Context) error {
 		return fmt.Errorf("load open incidents: %w", err)
 	}
 	m.idx = newIndex(newLinker(m.cfg.LinkBy, m.cfg.Ignore))
-	for i := range incs {
-		if incs[i].MergedInto == "" {
-			m.idx.put(&incs[i])
+	for _, inc := range incs {
+		if inc.MergedInto == "" {
+			m.idx.put(track(inc))
 		}
 	}
 	m.met.evicted.Add(float64(m.idx.evict(m.horizon(), m.cfg.MaxActive)))
@@ -128,15 +128,15 @@ func (m *Manager) rebuild(ctx context.Context) error {
 type batch struct {
 	now     time.Time
 	members map[string]map[string]string // tenant → alert id → incident id
-	loaded  map[string]*Incident         // tenant+id → incidents read from the store
-	touched []*Incident
-	sevWas  map[*Incident]int
-	created map[*Incident]bool
+	loaded  map[string]*tracked          // tenant+id → incidents read from the store
+	touched []*tracked
+	sevWas  map[*tracked]int
+	created map[*tracked]bool
 	merged  map[string]string // absorbed incident id → survivor id
 	ch      Changes
 }
 
-func (b *batch) touch(inc *Incident) {
+func (b *batch) touch(inc *tracked) {
 	if _, ok := b.sevWas[inc]; !ok {
 		b.sevWas[inc] = alert.LevelRank(inc.Severity)
 		b.touched = append(b.touched, inc)
@@ -153,8 +153,8 @@ func (m *Manager) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	b := &batch{now: m.cfg.Now().UTC(), members: map[string]map[string]string{}, loaded: map[string]*Incident{},
-		sevWas: map[*Incident]int{}, created: map[*Incident]bool{}, merged: map[string]string{}}
+	b := &batch{now: m.cfg.Now().UTC(), members: map[string]map[string]string{}, loaded: map[string]*tracked{},
+		sevWas: map[*tracked]int{}, created: map[*tracked]bool{}, merged: map[string]string{}}
 	for i := 0; i < len(as); {
 		j := i
 		var ids []string
@@ -175,7 +175,7 @@ func (m *Manager) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		}
 	}
 	for _, inc := range b.touched {
-		b.ch.Incidents = append(b.ch.Incidents, cloneIncident(inc))
+		b.ch.Incidents = append(b.ch.Incidents, cloneIncident(&inc.Incident))
 	}
 	for i := range b.ch.Alerts {
 		b.ch.Alerts[i].IncidentID = b.resolve(b.ch.Alerts[i].IncidentID)
@@ -234,9 +234,9 @@ func (b *batch) notices() []Notice {
 		}
 		switch {
 		case b.created[inc]:
-			ns = append(ns, Notice{Reason: ReasonOpened, Incident: cloneIncident(inc)})
+			ns = append(ns, Notice{Reason: ReasonOpened, Incident: cloneIncident(&inc.Incident)})
 		case alert.LevelRank(inc.Severity) > b.sevWas[inc]:
-			ns = append(ns, Notice{Reason: ReasonEscalated, Incident: cloneIncident(inc)})
+			ns = append(ns, Notice{Reason: ReasonEscalated, Incident: cloneIncident(&inc.Incident)})
 		}
 	}
 	return ns
@@ -288,7 +288,7 @@ func prepare(in []alert.Alert, now time.Time) ([]alert.Alert, error) {
 
 // lookup returns an incident from the index, the batch or the store,
 // following merges; nil when it does not exist.
-func (m *Manager) lookup(ctx context.Context, b *batch, tenant, id string) (*Incident, error) {
+func (m *Manager) lookup(ctx context.Context, b *batch, tenant, id string) (*tracked, error) {
 	for range 64 {
 		inc := m.idx.get(tenant, id)
 		if inc == nil {
@@ -302,7 +302,7 @@ func (m *Manager) lookup(ctx context.Context, b *batch, tenant, id string) (*Inc
 			if len(got) == 0 {
 				return nil, nil
 			}
-			inc = &got[0]
+			inc = track(got[0])
 			b.loaded[tenant+"\x00"+id] = inc
 		}
 		if inc.MergedInto == "" {
@@ -315,6 +315,7 @@ func (m *Manager) lookup(ctx context.Context, b *batch, tenant, id string) (*Inc
 
 // place puts one alert into its incident.
 func (m *Manager) place(ctx context.Context, b *batch, a *alert.Alert) error {
+	m.idx.observe(a.Tenant, a.Last)
 	if id, ok := b.members[a.Tenant][a.ID]; ok {
 		inc, err := m.lookup(ctx, b, a.Tenant, id)
 		if err != nil {
@@ -323,10 +324,7 @@ func (m *Manager) place(ctx context.Context, b *batch, a *alert.Alert) error {
 		if inc != nil {
 			if inc.Status != StatusClosed {
 				b.touch(inc)
-				updateAlert(inc, a, b.now)
-				if m.idx.get(inc.Tenant, inc.ID) != nil {
-					m.idx.put(inc)
-				}
+				m.idx.addKeys(inc, updateAlert(inc, a, b.now))
 			}
 			b.ch.Alerts = append(b.ch.Alerts, Member{IncidentID: inc.ID, Alert: *a})
 			return nil
@@ -335,21 +333,22 @@ func (m *Manager) place(ctx context.Context, b *batch, a *alert.Alert) error {
 	}
 	keys := m.idx.link.keys(a.Entities, nil)
 	cands := m.idx.candidates(a.Tenant, keys, a.First, a.Last, m.cfg.Window, m.cfg.MaxSpan)
-	var inc *Incident
+	var inc *tracked
 	if len(cands) == 0 {
-		inc = &Incident{ID: event.NewID(a.Tenant, "incident", "", []byte(a.ID)), Tenant: a.Tenant, Status: StatusNew,
-			First: a.First, Last: a.Last, Created: b.now, Updated: b.now, Severity: severityOf(a.Level)}
+		inc = track(Incident{ID: event.NewID(a.Tenant, "incident", "", []byte(a.ID)), Tenant: a.Tenant, Status: StatusNew,
+			First: a.First, Last: a.Last, Created: b.now, Updated: b.now, Severity: severityOf(a.Level)})
 		b.touch(inc)
 		b.created[inc] = true
+		addAlert(inc, a, b.now)
+		m.idx.put(inc)
 	} else {
 		inc = cands[0]
 		b.touch(inc)
 		for _, o := range cands[1:] {
 			m.merge(b, inc, o)
 		}
+		m.idx.addKeys(inc, addAlert(inc, a, b.now))
 	}
-	addAlert(inc, a, b.now)
-	m.idx.put(inc)
 	if b.members[a.Tenant] == nil {
 		b.members[a.Tenant] = map[string]string{}
 	}
@@ -360,7 +359,7 @@ func (m *Manager) place(ctx context.Context, b *batch, a *alert.Alert) error {
 
 // merge folds o into s: o is closed, marked merged into s, and its alerts
 // move to s.
-func (m *Manager) merge(b *batch, s, o *Incident) {
+func (m *Manager) merge(b *batch, s, o *tracked) {
 	b.touch(o)
 	s.AlertCount += o.AlertCount
 	for _, id := range o.AlertIDs {
@@ -370,11 +369,12 @@ func (m *Manager) merge(b *batch, s, o *Incident) {
 		s.AlertIDs = append(s.AlertIDs, id)
 	}
 	for _, r := range o.Rules {
-		addRule(s, r.ID, r.Title, r.Level, r.Alerts)
+		addRule(&s.Incident, r.ID, r.Title, r.Level, r.Alerts)
 	}
-	addTags(s, o.Tags)
-	mergeEntities(&s.Entities, o.Entities)
-	extend(s, o.First, o.Last)
+	addTags(&s.Incident, o.Tags)
+	m.idx.remove(o.Tenant, o.ID)
+	m.idx.addKeys(s, s.addEntities(o.Entities))
+	extend(&s.Incident, o.First, o.Last)
 	if alert.LevelRank(o.Severity) > alert.LevelRank(s.Severity) {
 		s.Severity = o.Severity
 	}
@@ -384,10 +384,9 @@ func (m *Manager) merge(b *batch, s, o *Incident) {
 	if s.Assignee == "" {
 		s.Assignee = o.Assignee
 	}
-	s.Title = title(s)
+	s.Title = title(&s.Incident)
 	s.Updated = b.now
 	o.Status, o.MergedInto, o.AlertIDs, o.AlertCount, o.Updated = StatusClosed, s.ID, nil, 0, b.now
-	m.idx.remove(o.Tenant, o.ID)
 	b.merged[o.ID] = s.ID
 	b.ch.Moves = append(b.ch.Moves, Move{Tenant: s.Tenant, From: o.ID, To: s.ID})
 	b.ch.Entries = append(b.ch.Entries,
@@ -411,28 +410,30 @@ func extend(inc *Incident, first, last time.Time) {
 	}
 }
 
-// addAlert adds a new alert to an incident.
-func addAlert(inc *Incident, a *alert.Alert, now time.Time) {
+// addAlert adds a new alert to an incident and returns the entity keys it
+// added.
+func addAlert(inc *tracked, a *alert.Alert, now time.Time) []string {
 	inc.AlertCount++
 	if len(inc.AlertIDs) < MaxAlertIDs {
 		inc.AlertIDs = append(inc.AlertIDs, a.ID)
 	}
-	addRule(inc, a.RuleID, a.Title, a.Level, 1)
-	updateAlert(inc, a, now)
+	addRule(&inc.Incident, a.RuleID, a.Title, a.Level, 1)
+	return updateAlert(inc, a, now)
 }
 
 // updateAlert applies an alert's current state (times, level, entities,
-// tags) to its incident.
-func updateAlert(inc *Incident, a *alert.Alert, now time.Time) {
-	extend(inc, a.First, a.Last)
-	addRule(inc, a.RuleID, a.Title, a.Level, 0)
+// tags) to its incident and returns the entity keys it added.
+func updateAlert(inc *tracked, a *alert.Alert, now time.Time) []string {
+	extend(&inc.Incident, a.First, a.Last)
+	addRule(&inc.Incident, a.RuleID, a.Title, a.Level, 0)
 	if lv := severityOf(a.Level); alert.LevelRank(lv) > alert.LevelRank(inc.Severity) {
 		inc.Severity = lv
 	}
-	addTags(inc, a.Tags)
-	mergeEntities(&inc.Entities, a.Entities)
-	inc.Title = title(inc)
+	addTags(&inc.Incident, a.Tags)
+	added := inc.addEntities(a.Entities)
+	inc.Title = title(&inc.Incident)
 	inc.Updated = now
+	return added
 }
 
 func addRule(inc *Incident, id, ttl, level string, n int) {

@@ -39,13 +39,13 @@ func (m *Manager) update(ctx context.Context, tenant, id string, p Patch) error 
 		if len(got) == 0 {
 			return fmt.Errorf("%w: %s", ErrNotFound, id)
 		}
-		inc = &got[0]
+		inc = track(got[0])
 	}
 	if p.Status != nil && *p.Status != inc.Status && inc.MergedInto != "" {
 		return fmt.Errorf("%w: incident %s was merged into %s; change that one", ErrConflict, id, inc.MergedInto)
 	}
 	now := m.cfg.Now().UTC()
-	next := cloneIncident(inc)
+	next := cloneIncident(&inc.Incident)
 	var ch Changes
 	add := func(e Entry) {
 		e.Time, e.Actor = now, p.Author
@@ -84,7 +84,7 @@ func (m *Manager) update(ctx context.Context, tenant, id string, p Patch) error 
 		m.met.errors.Inc()
 		return fmt.Errorf("update incident %s: %w", id, err)
 	}
-	*inc = next
+	inc.Incident = next
 	switch {
 	case indexed && inc.Status == StatusClosed:
 		m.idx.remove(tenant, id)

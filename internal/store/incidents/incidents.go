@@ -189,66 +189,123 @@ func (s *Store) Apply(ctx context.Context, ch *incident.Changes) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	for _, m := range ch.Moves {
-		if _, err := tx.ExecContext(ctx, "UPDATE incident_alerts SET incident_id = ? WHERE tenant = ? AND incident_id = ?", m.To, m.Tenant, m.From); err != nil {
-			return fmt.Errorf("move alerts of incident %s to %s: %w", m.From, m.To, err)
-		}
+	if err := moveAlerts(ctx, tx, ch.Moves); err != nil {
+		return err
 	}
-	if len(ch.Alerts) > 0 {
-		stmt, err := tx.PrepareContext(ctx, "INSERT OR REPLACE INTO incident_alerts (tenant, alert_id, incident_id, first_seen, doc) VALUES (?, ?, ?, ?, ?)")
+	rows := make([][]any, 0, len(ch.Alerts))
+	for _, m := range ch.Alerts {
+		doc, err := json.Marshal(m.Alert)
 		if err != nil {
-			return fmt.Errorf("store incident alerts: %w", err)
+			return fmt.Errorf("encode alert %s: %w", m.Alert.ID, err)
 		}
-		defer stmt.Close()
-		for _, m := range ch.Alerts {
-			doc, err := json.Marshal(m.Alert)
-			if err != nil {
-				return fmt.Errorf("encode alert %s: %w", m.Alert.ID, err)
-			}
-			if _, err := stmt.ExecContext(ctx, m.Alert.Tenant, m.Alert.ID, m.IncidentID, m.Alert.First.UTC(), string(doc)); err != nil {
-				return fmt.Errorf("store alert %s of incident %s: %w", m.Alert.ID, m.IncidentID, err)
-			}
-		}
+		rows = append(rows, []any{m.Alert.Tenant, m.Alert.ID, m.IncidentID, m.Alert.First.UTC(), string(doc)})
 	}
-	if len(ch.Incidents) > 0 {
-		stmt, err := tx.PrepareContext(ctx, "INSERT OR REPLACE INTO incidents (id, tenant, status, severity_rank, assignee, first_seen, last_seen, updated, entity_keys, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		if err != nil {
-			return fmt.Errorf("store incidents: %w", err)
-		}
-		defer stmt.Close()
-		for i := range ch.Incidents {
-			inc := &ch.Incidents[i]
-			c := *inc
-			c.Comments = nil // comments live in the timeline
-			doc, err := json.Marshal(c)
-			if err != nil {
-				return fmt.Errorf("encode incident %s: %w", inc.ID, err)
-			}
-			keys := "\n" + strings.Join(incident.SearchKeys(inc.Entities), "\n") + "\n"
-			if _, err := stmt.ExecContext(ctx, inc.ID, inc.Tenant, string(inc.Status), alert.LevelRank(inc.Severity), inc.Assignee,
-				inc.First.UTC(), inc.Last.UTC(), inc.Updated.UTC(), keys, string(doc)); err != nil {
-				return fmt.Errorf("store incident %s: %w", inc.ID, err)
-			}
-		}
+	if err := insertRows(ctx, tx, "INSERT OR REPLACE INTO incident_alerts (tenant, alert_id, incident_id, first_seen, doc)", rows); err != nil {
+		return fmt.Errorf("store incident alerts: %w", err)
 	}
-	if len(ch.Entries) > 0 {
-		stmt, err := tx.PrepareContext(ctx, "INSERT INTO incident_timeline (tenant, incident_id, entry_time, doc) VALUES (?, ?, ?, ?)")
+	rows = rows[:0]
+	for i := range ch.Incidents {
+		inc := &ch.Incidents[i]
+		c := *inc
+		c.Comments = nil // comments live in the timeline
+		doc, err := json.Marshal(c)
 		if err != nil {
-			return fmt.Errorf("store timeline: %w", err)
+			return fmt.Errorf("encode incident %s: %w", inc.ID, err)
 		}
-		defer stmt.Close()
-		for _, e := range ch.Entries {
-			doc, err := json.Marshal(e.Entry)
-			if err != nil {
-				return fmt.Errorf("encode timeline entry: %w", err)
-			}
-			if _, err := stmt.ExecContext(ctx, e.Tenant, e.IncidentID, e.Entry.Time.UTC(), string(doc)); err != nil {
-				return fmt.Errorf("store timeline entry of incident %s: %w", e.IncidentID, err)
-			}
+		keys := "\n" + strings.Join(incident.SearchKeys(inc.Entities), "\n") + "\n"
+		rows = append(rows, []any{inc.ID, inc.Tenant, string(inc.Status), alert.LevelRank(inc.Severity), inc.Assignee,
+			inc.First.UTC(), inc.Last.UTC(), inc.Updated.UTC(), keys, string(doc)})
+	}
+	if err := insertRows(ctx, tx, "INSERT OR REPLACE INTO incidents (id, tenant, status, severity_rank, assignee, first_seen, last_seen, updated, entity_keys, doc)", rows); err != nil {
+		return fmt.Errorf("store incidents: %w", err)
+	}
+	rows = rows[:0]
+	for _, e := range ch.Entries {
+		doc, err := json.Marshal(e.Entry)
+		if err != nil {
+			return fmt.Errorf("encode timeline entry: %w", err)
 		}
+		rows = append(rows, []any{e.Tenant, e.IncidentID, e.Entry.Time.UTC(), string(doc)})
+	}
+	// Rows take their seq from the sequence in the order given.
+	if err := insertRows(ctx, tx, "INSERT INTO incident_timeline (tenant, incident_id, entry_time, doc)", rows); err != nil {
+		return fmt.Errorf("store timeline: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// moveAlerts re-points the alerts of merged incidents, one UPDATE per
+// tenant. A chain of moves (a into b, then b into c) moves a's alerts to c.
+func moveAlerts(ctx context.Context, tx *sql.Tx, moves []incident.Move) error {
+	if len(moves) == 0 {
+		return nil
+	}
+	to := map[[2]string]string{}
+	for _, m := range moves {
+		to[[2]string{m.Tenant, m.From}] = m.To
+	}
+	final := func(tenant, id string) string {
+		for range len(moves) + 1 {
+			next, ok := to[[2]string{tenant, id}]
+			if !ok {
+				break
+			}
+			id = next
+		}
+		return id
+	}
+	byTenant := map[string][]string{}
+	for _, m := range moves {
+		byTenant[m.Tenant] = append(byTenant[m.Tenant], m.From)
+	}
+	for tenant, froms := range byTenant {
+		var q strings.Builder
+		var args []any
+		q.WriteString("UPDATE incident_alerts SET incident_id = CASE incident_id")
+		for _, f := range froms {
+			q.WriteString(" WHEN ? THEN ?")
+			args = append(args, f, final(tenant, f))
+		}
+		q.WriteString(" END WHERE tenant = ? AND incident_id IN (" + placeholders(len(froms)) + ")")
+		args = append(args, tenant)
+		for _, f := range froms {
+			args = append(args, f)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("move the alerts of %d merged incidents: %w", len(froms), err)
+		}
+	}
+	return nil
+}
+
+// rowsPerInsert bounds the rows of one INSERT: DuckDB runs one statement of
+// 100 rows ~50 times faster than 100 statements of one row.
+const rowsPerInsert = 100
+
+// insertRows runs head VALUES (...), (...) over rows, rowsPerInsert at a
+// time. The rows of one call must not share a key.
+func insertRows(ctx context.Context, tx *sql.Tx, head string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), rowsPerInsert)
+		tuple := "(" + placeholders(len(rows[0])) + ")"
+		var q strings.Builder
+		q.WriteString(head)
+		q.WriteString(" VALUES ")
+		args := make([]any, 0, n*len(rows[0]))
+		for i, r := range rows[:n] {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(tuple)
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
