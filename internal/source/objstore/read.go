@@ -89,8 +89,12 @@ func (s *Source) readObject(ctx context.Context, in pipeline.Input, j *job) erro
 			return bs.addEvent(n, e, ff.Decode(text, e))
 		})
 	}
-	if err == nil {
-		err = bs.send()
+	// What was read before an error is sent too: the object's records up
+	// to the damage are imported.
+	if ctx.Err() == nil {
+		if serr := bs.send(); err == nil {
+			err = serr
+		}
 	}
 	if err != nil {
 		return s.readFailure(ctx, j, err)
