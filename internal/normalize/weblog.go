@@ -113,12 +113,7 @@ func accessLog(e *event.Event, msg string) bool {
 		e.Set("user.name", event.String(user))
 	}
 	if vhost != "" && vhost != "-" {
-		name, port := vhost, ""
-		if i := strings.LastIndexByte(vhost, ':'); i > 0 && !strings.HasSuffix(vhost, "]") && strings.Count(vhost, ":") == 1 {
-			name, port = vhost[:i], vhost[i+1:]
-		}
-		ecsfield.Addr(e, "destination", name)
-		ecsfield.Port(e, "destination.port", port)
+		setHostPort(e, "destination", vhost)
 	}
 	setRequest(e, req)
 	code, _ := scan.Atoi(status)

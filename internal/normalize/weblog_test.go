@@ -40,6 +40,8 @@ func TestWebLog(t *testing.T) {
 	f(`www.example.com:443 203.0.113.9 - - [05/Jan/2026:10:20:30 +0100] "POST /login.php HTTP/2.0" 302 - "https://www.example.com/" "Mozilla/5.0"`,
 		map[string]string{"destination.domain": "www.example.com", "destination.port": "443", "source.ip": "203.0.113.9",
 			"http.request.method": "POST", "http.response.body.bytes": "0", "@timestamp": "2026-01-05T09:20:30Z", "http.version": "2.0"})
+	f(`[2001:db8::80]:8443 203.0.113.9 - - [05/Jan/2026:10:20:30 +0000] "GET / HTTP/1.1" 200 5`,
+		map[string]string{"destination.ip": "2001:db8::80", "destination.port": "8443", "destination.domain": ""})
 	// Common with a vhost, IPv6 client, an escaped quote, a host name.
 	f(`example.org 2001:db8::7 - - [05/Jan/2026:10:20:30 +0000] "GET /q?x=\"1\" HTTP/1.1" 200 5`,
 		map[string]string{"destination.domain": "example.org", "source.ip": "2001:db8::7", "url.query": `x=\"1\"`})

@@ -66,14 +66,20 @@ func str(m map[string]any, path ...string) string {
 	return s
 }
 
-// TestCityAgainstSource looks up every network of GeoIP2-City-Test.json
-// (its first address) and compares the fields with the JSON.
+// TestCityAgainstSource looks up every network of each City and Country
+// test database's JSON source (its first address) and compares the fields.
 func TestCityAgainstSource(t *testing.T) {
-	g, err := New(Options{City: mmdb(t, "GeoIP2-City-Test.mmdb"), ASN: mmdb(t, "GeoLite2-ASN-Test.mmdb")})
+	for _, name := range []string{"GeoIP2-City-Test", "GeoLite2-City-Test", "GeoIP2-Country-Test", "GeoLite2-Country-Test"} {
+		t.Run(name, func(t *testing.T) { checkAgainstSource(t, name) })
+	}
+}
+
+func checkAgainstSource(t *testing.T, name string) {
+	g, err := New(Options{City: mmdb(t, name+".mmdb"), ASN: mmdb(t, "GeoLite2-ASN-Test.mmdb")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := sourceData(t, "GeoIP2-City-Test.json")
+	want := sourceData(t, name+".json")
 	checked := 0
 	want.Range(func(p netip.Prefix, _ map[string]any) bool {
 		a := p.Addr()
