@@ -45,7 +45,10 @@ func (w *WebLog) Normalize(e *event.Event) bool {
 	}
 	switch c := msg[0]; {
 	case c == '[':
-		return apacheError(e, msg)
+		if apacheError(e, msg) {
+			return true
+		}
+		// An access log line whose virtual host is an IPv6 address.
 	case c >= '1' && c <= '2' && msg[4] == '/' && msg[7] == '/':
 		return nginxError(e, msg)
 	}
