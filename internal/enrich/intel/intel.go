@@ -238,7 +238,8 @@ func (x *Intel) reload(ctx context.Context, all bool) bool {
 		}
 		if ok {
 			changed = true
-			x.log.Info("threat intel feed loaded", "feed", f.Name, "indicators", len(f.inds), "skipped", f.stats.SkippedTotal())
+			x.log.Info("threat intel feed loaded", "feed", f.Name, "indicators", len(f.inds),
+				"skipped", f.stats.SkippedTotal(), "skipped_by_reason", f.stats.Skipped)
 		}
 	}
 	if !changed {
