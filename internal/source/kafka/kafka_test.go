@@ -1,0 +1,284 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/event"
+	fkafka "github.com/vigilsiem/vigil/internal/forward/kafka"
+	"github.com/vigilsiem/vigil/internal/forward/forwardtest"
+	"github.com/vigilsiem/vigil/internal/pipeline"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// sink records events; while fail is set it refuses batches.
+type sink struct {
+	mu     sync.Mutex
+	events []*event.Event
+	dead   []pipeline.DeadLetter
+	fail   error
+}
+
+func (s *sink) Name() string { return "recorder" }
+func (s *sink) Write(_ context.Context, evs []*event.Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	for _, e := range evs {
+		s.events = append(s.events, e.Clone())
+	}
+	return nil
+}
+func (s *sink) WriteDeadLetters(_ context.Context, dl []pipeline.DeadLetter) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dead = append(s.dead, dl...)
+	return nil
+}
+
+func (s *sink) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.events)
+}
+
+func (s *sink) wait(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for s.count() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("sink holds %d events, want %d", s.count(), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func newPipeline(t *testing.T, s *sink) *pipeline.Pipeline {
+	t.Helper()
+	p, err := pipeline.New(pipeline.Config{Workers: 2, Sinks: []pipeline.Sink{s}, DeadLetters: s, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Start()
+	t.Cleanup(p.Stop)
+	return p
+}
+
+// produce writes events 0..n-1 with the Kafka output's encoding.
+func produce(t *testing.T, addr, topic, encoding string, from, n int) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.DefaultProduceTopic(topic), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var recs []*kgo.Record
+	for i := from; i < from+n; i++ {
+		e := forwardtest.Event(i)
+		var v []byte
+		if encoding == EncodingBinary {
+			v, _ = e.AppendBinary(nil)
+		} else {
+			v = e.AppendJSON(nil)
+		}
+		recs = append(recs, &kgo.Record{Value: v})
+	}
+	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runSource(t *testing.T, cfg Config, p pipeline.Input) (stop func()) {
+	t.Helper()
+	src, err := New(cfg, config.SourceEnv{Metrics: pipeline.NewMetrics(nil), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := src.Run(ctx, p); err != nil {
+			t.Error(err)
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+func testConfig(addr string) Config {
+	return Config{SourceCommon: config.SourceCommon{Name: "kafka-in", Type: "kafka", Tenant: "default"},
+		Conn: fkafka.Conn{Brokers: []string{addr}}, Topics: []string{"events"}}
+}
+
+// Events in both encodings arrive with their envelope; committed offsets
+// are not read again after a restart.
+func TestConsumeAndCommit(t *testing.T) {
+	c := kfake.MustCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, "events"))
+	defer c.Close()
+	addr := c.ListenAddrs()[0]
+	produce(t, addr, "events", EncodingBinary, 0, 100)
+	produce(t, addr, "events", EncodingJSON, 100, 100)
+	s := &sink{}
+	p := newPipeline(t, s)
+	stop := runSource(t, testConfig(addr), p)
+	s.wait(t, 200)
+	stop()
+	seen := map[int]bool{}
+	s.mu.Lock()
+	for _, e := range s.events {
+		v, _ := e.Get("kill.seq")
+		want := forwardtest.Event(int(v.Int()))
+		if e.ID != want.ID || e.Tenant != want.Tenant || e.Source != "kill-test" || !e.Timestamp.Equal(want.Timestamp) {
+			t.Fatalf("got %s\nwant %s", e.AppendJSON(nil), want.AppendJSON(nil))
+		}
+		seen[int(v.Int())] = true
+	}
+	s.events = nil
+	s.mu.Unlock()
+	if len(seen) != 200 {
+		t.Fatalf("%d distinct events", len(seen))
+	}
+	// A restart reads only what was produced since.
+	produce(t, addr, "events", EncodingJSON, 200, 10)
+	stop = runSource(t, testConfig(addr), p)
+	defer stop()
+	s.wait(t, 10)
+	time.Sleep(300 * time.Millisecond)
+	if n := s.count(); n != 10 {
+		t.Errorf("after restart got %d events, want the 10 new ones", n)
+	}
+}
+
+// Offsets are committed only after the pipeline acknowledged: a source
+// stopped while the pipeline refuses reads the same records again.
+func TestNoCommitBeforeAck(t *testing.T) {
+	c := kfake.MustCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "events"))
+	defer c.Close()
+	addr := c.ListenAddrs()[0]
+	produce(t, addr, "events", EncodingBinary, 0, 50)
+	s := &sink{fail: errors.New("store down")}
+	p := newPipeline(t, s)
+	stop := runSource(t, testConfig(addr), p)
+	time.Sleep(700 * time.Millisecond)
+	stop()
+	s.mu.Lock()
+	s.fail = nil
+	s.mu.Unlock()
+	stop = runSource(t, testConfig(addr), p)
+	defer stop()
+	s.wait(t, 50)
+}
+
+// A value that is not an event goes to the parser (and the dead letters
+// when it is not JSON), not nowhere.
+func TestUndecodableValue(t *testing.T) {
+	c := kfake.MustCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "events"))
+	defer c.Close()
+	addr := c.ListenAddrs()[0]
+	cl, _ := kgo.NewClient(kgo.SeedBrokers(addr), kgo.DefaultProduceTopic("events"))
+	if err := cl.ProduceSync(context.Background(), &kgo.Record{Value: []byte("plain text")}, &kgo.Record{Value: []byte{1, 2, 3}}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	cl.Close()
+	s := &sink{}
+	p := newPipeline(t, s)
+	stop := runSource(t, testConfig(addr), p)
+	defer stop()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.mu.Lock()
+		n := len(s.dead)
+		s.mu.Unlock()
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d dead letters, want 2", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestDecode(t *testing.T) {
+	e := forwardtest.Event(3)
+	bin, _ := e.AppendBinary(nil)
+	js := e.AppendJSON(nil)
+	f := func(b []byte, enc string, ok bool) {
+		t.Helper()
+		got, err := Decode(b, enc)
+		if (err == nil) != ok {
+			t.Fatalf("Decode(%q, %s): %v", b, enc, err)
+		}
+		if ok && got.ID != e.ID {
+			t.Errorf("Decode(%q, %s) id %q", b, enc, got.ID)
+		}
+	}
+	f(bin, EncodingAuto, true)
+	f(bin, EncodingBinary, true)
+	f(js, EncodingAuto, true)
+	f(js, EncodingJSON, true)
+	f([]byte("  "+string(js)), EncodingAuto, true)
+	f([]byte("text"), EncodingAuto, false)
+	f(js, EncodingBinary, false)
+	f(nil, EncodingAuto, false)
+}
+
+func FuzzDecode(f *testing.F) {
+	e := forwardtest.Event(1)
+	bin, _ := e.AppendBinary(nil)
+	f.Add(bin)
+	f.Add(e.AppendJSON(nil))
+	f.Add([]byte(`{"a":{"b":[1,"x",null]}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := Decode(b, EncodingAuto)
+		if err != nil {
+			return
+		}
+		// What decoded re-encodes and decodes to the same event.
+		again, err := Decode(mustBinary(t, got), EncodingAuto)
+		if err != nil || string(again.AppendJSON(nil)) != string(got.AppendJSON(nil)) {
+			t.Fatalf("round trip of %q: %v", b, err)
+		}
+	})
+}
+
+func mustBinary(t *testing.T, e *event.Event) []byte {
+	b, err := e.AppendBinary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestConfigValidation(t *testing.T) {
+	f := func(extra, wantErr string) {
+		t.Helper()
+		_, err := config.Parse([]byte("sources: [{name: k, type: kafka" + extra + "}]"))
+		switch {
+		case wantErr == "" && err != nil:
+			t.Errorf("%s: %v", extra, err)
+		case wantErr != "" && (err == nil || !errContains(err, wantErr)):
+			t.Errorf("%s: error %v, want %q", extra, err, wantErr)
+		}
+	}
+	f(", brokers: ['k:9092'], topics: [t]", "")
+	f(", brokers: ['k:9092']", "topics")
+	f(", topics: [t]", "brokers")
+	f(", brokers: ['k:9092'], topics: [t], encoding: avro", "encoding")
+	f(", brokers: ['k:9092'], topics: [t], start_offset: middle", "start_offset")
+}
+
+func errContains(err error, s string) bool { return err != nil && strings.Contains(err.Error(), s) }
