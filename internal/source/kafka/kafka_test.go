@@ -15,8 +15,8 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
-	fkafka "github.com/vigilsiem/vigil/internal/forward/kafka"
 	"github.com/vigilsiem/vigil/internal/forward/forwardtest"
+	fkafka "github.com/vigilsiem/vigil/internal/forward/kafka"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
