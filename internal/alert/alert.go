@@ -52,6 +52,25 @@ type Alert struct {
 	EventIDs []string `json:"event_ids"`
 	Entities Entities `json:"entities"`
 	Status   Status   `json:"status"`
+	// Correlation is set on the alerts of correlation rules.
+	Correlation *Correlation `json:"correlation,omitempty"`
+}
+
+// Correlation describes the alert of a correlation rule. An open alert is
+// updated (same ID, a higher Count) by further hits of its group within
+// the timespan after it fired.
+type Correlation struct {
+	// Type is event_count, value_count, temporal or temporal_ordered.
+	Type string `json:"type"`
+	// Group holds the group-by values by group-by name.
+	Group map[string]string `json:"group,omitempty"`
+	// Value is what the condition measured when it fired: events,
+	// distinct values or rules seen.
+	Value int64 `json:"value"`
+	// Timespan is the correlation window as the rule writes it.
+	Timespan string `json:"timespan"`
+	// AlertIDs are the alerts of chained correlations that contributed.
+	AlertIDs []string `json:"alert_ids,omitempty"`
 }
 
 // Sink receives alerts: new ones and updates of folded ones (same ID, a

@@ -1,6 +1,10 @@
 // Package detect owns live detection: a pipeline.Sink that runs every event
-// of every batch through the loaded Sigma rule set and writes folded alerts
-// to an alert.Sink, and the loading and hot reloading of rule directories.
+// of every batch through the loaded Sigma rule set, applies the watch-list
+// actions of the rules that match, feeds the hits of correlated rules to
+// the correlation engine (package correlate), and writes folded alerts and
+// correlation alerts to an alert.Sink; and the loading and hot reloading
+// of rule directories. Offline runs the same rules over files (hunts,
+// rule tests).
 //
 // Reload polls the modification times and sizes of the rule files every
 // PollInterval (2 s) rather than using inotify (fsnotify): polling needs no
@@ -23,8 +27,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
+	"github.com/vigilsiem/vigil/internal/detect/watchlist"
 	"github.com/vigilsiem/vigil/internal/event"
 )
 
@@ -44,6 +52,30 @@ type Config struct {
 	PollInterval time.Duration
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
+
+	// StateDir holds the correlation state (snapshot and hit log, see
+	// docs/correlation.md), for instance <data dir>/state/correlation;
+	// "" keeps it in memory, lost at exit.
+	StateDir string
+	// Lateness is how far behind the newest event of its tenant an event
+	// may be and still count in correlations; zero means
+	// correlate.DefaultLateness (5m), negative means none.
+	Lateness time.Duration
+	// MaxKeysPerRule and MaxKeys bound the correlation groups kept (zero:
+	// correlate.DefaultMaxKeysPerRule, DefaultMaxKeys).
+	MaxKeysPerRule, MaxKeys int
+	// SnapshotInterval is how often the correlation state is written;
+	// zero means correlate.DefaultSnapshotInterval (30s).
+	SnapshotInterval time.Duration
+	// MaxFuture bounds how far past its receipt an event's time is
+	// believed (EventTime); zero means correlate.DefaultMaxFuture,
+	// negative turns the bound off.
+	MaxFuture time.Duration
+	// Watchlists serves the rules' watch-list reads and writes; nil means
+	// a store in memory. The engine does not close it.
+	Watchlists *watchlist.Store
+	// Registerer takes the correlation metrics; nil registers none.
+	Registerer prometheus.Registerer
 }
 
 // Engine evaluates events against the current rule set.
@@ -52,19 +84,20 @@ type Engine struct {
 	out    alert.Sink
 	folder *alert.Folder
 	log    *slog.Logger
+	wl     *watchlist.Store
+	corr   *correlate.Engine
 
 	cur       atomic.Pointer[ruleState]
 	reloadMu  sync.Mutex
 	matched   atomic.Int64
 	evaluated atomic.Int64
 	reloads   atomic.Int64
+	wlErrs    atomic.Int64
 }
 
 // ruleState is one loaded generation of the rules.
 type ruleState struct {
-	set      *sigma.RuleSet
-	files    int
-	rejected []error
+	*Rules
 	stamps   map[string]fileStamp
 	loadedAt time.Time
 }
@@ -74,7 +107,10 @@ type fileStamp struct {
 	size int64
 }
 
-// New loads the rules and returns an engine writing alerts to out.
+// New loads the rules, restores the correlation state saved under
+// cfg.StateDir (replaying the hits a killed process logged, and writing
+// the alerts that replay raises) and returns an engine writing alerts to
+// out. Close saves the state.
 func New(cfg Config, out alert.Sink) (*Engine, error) {
 	if out == nil {
 		return nil, errors.New("new detect engine: an alert sink is required")
@@ -82,40 +118,104 @@ func New(cfg Config, out alert.Sink) (*Engine, error) {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
-	e := &Engine{cfg: cfg, out: out, folder: alert.NewFolder(cfg.Window), log: cfg.Logger}
+	if cfg.MaxFuture == 0 {
+		cfg.MaxFuture = correlate.DefaultMaxFuture
+	}
+	e := &Engine{cfg: cfg, out: out, folder: alert.NewFolder(cfg.Window), log: cfg.Logger, wl: cfg.Watchlists}
 	if e.log == nil {
 		e.log = slog.Default()
 	}
+	if e.wl == nil {
+		e.wl = watchlist.NewMemory()
+	}
+	e.cfg.Sigma.Watchlists = e.wl
 	if _, err := e.Reload(); err != nil {
 		return nil, err
 	}
+	corr, replayed, err := correlate.New(correlate.Options{Lateness: cfg.Lateness, MaxKeysPerRule: cfg.MaxKeysPerRule,
+		MaxKeys: cfg.MaxKeys, Dir: cfg.StateDir, SnapshotInterval: cfg.SnapshotInterval, Registerer: cfg.Registerer,
+		Logger: e.log}, e.cur.Load().Correlations)
+	if err != nil {
+		return nil, fmt.Errorf("correlation state: %w", err)
+	}
+	e.corr = corr
+	if err := e.writeFirings(context.Background(), replayed, nil); err != nil {
+		return nil, fmt.Errorf("alerts of replayed correlation hits: %w", err)
+	}
 	return e, nil
+}
+
+// Close writes the correlation state to disk; the engine must not be
+// written to afterwards.
+func (e *Engine) Close() error {
+	return e.corr.Close()
 }
 
 // Name implements pipeline.Sink.
 func (e *Engine) Name() string { return "detect" }
 
-// Write implements pipeline.Sink: every event is matched, the matches are
-// folded into alerts and the alerts written before Write returns.
+// Write implements pipeline.Sink: every event is matched; the matching
+// rules' watch-list actions are applied, the hits of correlated rules go
+// to the correlation engine, the other matches are folded into alerts;
+// the alerts, correlation alerts included, are written before Write
+// returns.
 func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 	st := e.cur.Load()
-	if st == nil || st.set.Len() == 0 {
+	if st == nil || st.Set.Len() == 0 {
 		return nil
 	}
 	var matches []alert.Match
+	var hits []correlate.Hit
 	var rules []*sigma.Rule
+	wrote := false
+	now := time.Now()
 	for _, ev := range events {
-		rules = st.set.Match(ev, rules[:0])
+		rules = st.Set.Match(ev, rules[:0])
 		for _, r := range rules {
-			matches = append(matches, alert.Match{RuleID: ruleID(r), Title: r.Title, Level: r.Level, Tags: r.Tags, Event: ev})
+			if r.Watchlist != nil {
+				e.wl.Apply(r, ev)
+				wrote = true
+			}
+			if h, ok := st.Correlations.Project(r, ev, EventTime(ev, now, e.cfg.MaxFuture)); ok {
+				hits = append(hits, h)
+			}
+			if st.Emits(r) {
+				matches = append(matches, alert.Match{RuleID: ruleID(r), Title: r.Title, Level: r.Level, Tags: r.Tags, Event: ev})
+			}
 		}
 	}
 	e.evaluated.Add(int64(len(events)))
-	if len(matches) == 0 {
+	if wrote {
+		if err := e.wl.Flush(); err != nil {
+			if n := e.wlErrs.Add(1); n == 1 || n%1000 == 0 {
+				e.log.Error("watch-list writes of rules", "err", err, "failures", n)
+			}
+		}
+	}
+	var firings []correlate.Firing
+	if len(hits) > 0 {
+		firings = e.corr.Process(hits)
+	}
+	if len(matches) == 0 && len(firings) == 0 {
 		return nil
 	}
 	e.matched.Add(int64(len(matches)))
-	alerts := e.folder.Add(matches)
+	var alerts []alert.Alert
+	if len(matches) > 0 {
+		alerts = e.folder.Add(matches)
+	}
+	return e.writeFirings(ctx, firings, alerts)
+}
+
+// writeFirings writes alerts and the alerts of firings (the last state of
+// each, for the correlations that raise alerts).
+func (e *Engine) writeFirings(ctx context.Context, fs []correlate.Firing, alerts []alert.Alert) error {
+	for _, f := range FinalFirings(fs) {
+		alerts = append(alerts, CorrelationAlert(f))
+	}
+	if len(alerts) == 0 {
+		return nil
+	}
 	if err := e.out.WriteAlerts(ctx, alerts); err != nil {
 		return fmt.Errorf("write %d alerts: %w", len(alerts), err)
 	}
@@ -130,8 +230,21 @@ func ruleID(r *sigma.Rule) string {
 	return r.Title
 }
 
-// Run checks the rule files for changes every PollInterval until ctx ends.
+// Run checks the rule files for changes every PollInterval, writes the
+// correlation state every SnapshotInterval and closes the windows of quiet
+// tenants (writing what they raise), until ctx ends.
 func (e *Engine) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.corr.Run(ctx.Done(), func(fs []correlate.Firing) {
+			if err := e.writeFirings(ctx, fs, nil); err != nil {
+				e.log.Error("write correlation alerts", "err", err)
+			}
+		})
+	}()
+	defer wg.Wait()
 	t := time.NewTicker(e.cfg.PollInterval)
 	defer t.Stop()
 	for {
@@ -167,17 +280,22 @@ func (e *Engine) Reload() (bool, error) {
 	if old := e.cur.Load(); old != nil && sameStamps(old.stamps, stamps) {
 		return false, nil
 	}
-	res, err := sigma.Load(e.cfg.Sigma, e.cfg.Dirs...)
+	res, err := LoadRules(e.cfg.Sigma, e.cfg.Dirs...)
 	if err != nil {
 		return false, err
 	}
-	st := &ruleState{set: res.Set, files: res.Files, rejected: res.Rejected, stamps: stamps, loadedAt: time.Now()}
+	st := &ruleState{Rules: res, stamps: stamps, loadedAt: time.Now()}
+	// the correlation engine takes the new correlations first: a hit of
+	// the new generation finds them there
+	if e.corr != nil {
+		e.corr.SetRules(res.Correlations)
+	}
 	e.cur.Store(st)
 	e.reloads.Add(1)
 	for _, r := range res.Rejected {
 		e.log.Warn("rule rejected", "reason", sigma.ReasonOf(r), "err", r)
 	}
-	e.log.Info("rules loaded", "files", res.Files, "rules", res.Set.Len(), "rejected", len(res.Rejected))
+	e.log.Info("rules loaded", "files", res.Files, "rules", res.Set.Len(), "correlations", res.Correlations.Len(), "rejected", len(res.Rejected))
 	return true, nil
 }
 
@@ -204,24 +322,30 @@ type Rejection struct {
 
 // Status describes the loaded rules and what the engine did.
 type Status struct {
-	Files     int         `json:"files"`
-	Rules     int         `json:"rules"`
-	Rejected  []Rejection `json:"rejected"`
-	LoadedAt  time.Time   `json:"loaded_at"`
-	Reloads   int64       `json:"reloads"`
-	Evaluated int64       `json:"events_evaluated"`
-	Matched   int64       `json:"matches"`
+	Files        int         `json:"files"`
+	Rules        int         `json:"rules"`
+	Correlations int         `json:"correlations"`
+	Rejected     []Rejection `json:"rejected"`
+	LoadedAt     time.Time   `json:"loaded_at"`
+	Reloads      int64       `json:"reloads"`
+	Evaluated    int64       `json:"events_evaluated"`
+	Matched      int64       `json:"matches"`
+	// Correlation are the correlation engine's counters.
+	Correlation correlate.Stats `json:"correlation"`
 }
 
 // Status returns the engine's status.
 func (e *Engine) Status() Status {
 	st := e.cur.Load()
 	s := Status{Reloads: e.reloads.Load(), Evaluated: e.evaluated.Load(), Matched: e.matched.Load()}
+	if e.corr != nil {
+		s.Correlation = e.corr.Stats()
+	}
 	if st == nil {
 		return s
 	}
-	s.Files, s.Rules, s.LoadedAt = st.files, st.set.Len(), st.loadedAt
-	for _, err := range st.rejected {
+	s.Files, s.Rules, s.Correlations, s.LoadedAt = st.Files, st.Set.Len(), st.Correlations.Len(), st.loadedAt
+	for _, err := range st.Rejected {
 		s.Rejected = append(s.Rejected, RejectionOf(err))
 	}
 	return s
@@ -240,7 +364,10 @@ func RejectionOf(err error) Rejection {
 // RuleSet returns the rule set in use.
 func (e *Engine) RuleSet() *sigma.RuleSet {
 	if st := e.cur.Load(); st != nil {
-		return st.set
+		return st.Set
 	}
 	return nil
 }
+
+// Watchlists returns the watch-list store the rules use.
+func (e *Engine) Watchlists() *watchlist.Store { return e.wl }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zeebo/xxh3"
 
+	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
 	"github.com/vigilsiem/vigil/internal/event"
 )
@@ -62,7 +63,12 @@ type Corr struct {
 	// parents are the correlations that reference this one.
 	parents []input
 	emits   bool
+	level   string
 }
+
+// Level is the correlation's level: its own, else the highest level of
+// the rules it references.
+func (c *Corr) Level() string { return c.level }
 
 type refInfo struct {
 	name   string   // as written in rules:
@@ -391,6 +397,20 @@ func compileOne(r *sigma.Rule, bases []*sigma.Rule, inner []*Corr) (*Corr, error
 			names = append(names, ri.fields[j])
 		}
 		c.kinds = append(c.kinds, classify(names))
+	}
+	c.level = r.Level
+	if c.level == "" {
+		for i := range bases {
+			lv := ""
+			if bases[i] != nil {
+				lv = bases[i].Level
+			} else {
+				lv = inner[i].level
+			}
+			if alert.LevelRank(lv) > alert.LevelRank(c.level) {
+				c.level = lv
+			}
+		}
 	}
 	c.Key = c.ref + "#" + definitionHash(cd, bases, inner)
 	return c, nil
