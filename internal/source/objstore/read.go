@@ -61,7 +61,7 @@ func (s *Source) readObject(ctx context.Context, in pipeline.Input, j *job) erro
 					rec = compact.Bytes()
 				}
 			}
-			e := &event.Event{Original: string(rec)}
+			e := &event.Event{Original: string(rec), Fields: make([]event.Field, 0, 48)}
 			if rerr == nil {
 				rerr = awslog.CloudTrail(rec, e)
 			}
@@ -85,7 +85,7 @@ func (s *Source) readObject(ctx context.Context, in pipeline.Input, j *job) erro
 			if n <= j.skip || text == "" {
 				return nil
 			}
-			e := &event.Event{Original: text}
+			e := &event.Event{Original: text, Fields: make([]event.Field, 0, 32)}
 			return bs.addEvent(n, e, ff.Decode(text, e))
 		})
 	}

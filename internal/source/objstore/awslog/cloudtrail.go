@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigilsiem/vigil/internal/event"
 )
@@ -149,8 +150,11 @@ func isNull(raw json.RawMessage) bool {
 
 // str returns the value of a JSON string.
 func str(raw json.RawMessage) (string, bool) {
-	if len(raw) == 0 || raw[0] != '"' {
+	if len(raw) < 2 || raw[0] != '"' {
 		return "", false
+	}
+	if body := raw[1 : len(raw)-1]; raw[len(raw)-1] == '"' && bytes.IndexByte(body, '\\') < 0 && bytes.IndexByte(body, '"') < 0 && utf8.Valid(body) {
+		return string(body), true // nothing to unescape
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
@@ -183,6 +187,24 @@ func setText(e *event.Event, name string, raw json.RawMessage) string {
 // arrays as lists, objects flattened with snake_case names when small and
 // as JSON text otherwise.
 func generic(e *event.Event, name string, raw json.RawMessage) {
+	switch raw[0] {
+	case '"':
+		if s, ok := str(raw); ok {
+			e.Set(name, event.String(s))
+			return
+		}
+	case 't', 'f':
+		if b := string(raw); b == "true" || b == "false" {
+			e.Set(name, event.Bool(b == "true"))
+			return
+		}
+	case '{', '[':
+	default:
+		if json.Valid(raw) {
+			e.Set(name, number(string(raw)))
+			return
+		}
+	}
 	v, err := decodeAny(raw)
 	if err != nil {
 		e.Set(name, event.String(string(raw)))

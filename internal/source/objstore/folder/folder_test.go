@@ -1,6 +1,8 @@
 package folder
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,4 +109,108 @@ sources:
 	if !ok || fc.DoneMarker != ".done" || fc.Settle.D() != 10*time.Second || len(fc.Include) != 2 || fc.MoveTo != dir+"/done" {
 		t.Fatalf("decoded %+v", c.Sources[0].SourceConfig)
 	}
+}
+
+// runFolder runs a folder source until the returned stop is called.
+func runFolder(t *testing.T, c Config, dataDir string) (*objstore.Source, *objstoretest.Store, func()) {
+	t.Helper()
+	c.SourceCommon = config.SourceCommon{Name: "f", Tenant: "default", Format: "auto"}
+	c.PollInterval = config.Duration(10 * time.Millisecond)
+	if c.Settle == 0 {
+		c.Settle = config.Duration(time.Nanosecond)
+	}
+	s, err := New(c, config.SourceEnv{DataDir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := objstoretest.NewStore(4)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, store) }()
+	stop := func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	return s, store, stop
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func TestAfterImportMoveWithMarker(t *testing.T) {
+	root, done := t.TempDir(), t.TempDir()
+	put(t, root, "sub/a.log", []byte("a1\na2\n"))
+	put(t, root, "b.log", []byte("b1\n"))
+	s, store, stop := runFolder(t, Config{Path: root, Recursive: true, AfterImport: AfterMove, MoveTo: done,
+		Import: objstore.Import{DoneMarker: ".done"}}, t.TempDir())
+	defer stop()
+	time.Sleep(60 * time.Millisecond)
+	if _, n := store.Durable(); n != 0 {
+		t.Fatal("imported before the done marker")
+	}
+	put(t, root, "sub/a.log.done", nil)
+	waitFor(t, "sub/a.log moved", func() bool {
+		return exists(filepath.Join(done, "sub", "a.log")) && exists(filepath.Join(done, "sub", "a.log.done"))
+	})
+	if exists(filepath.Join(root, "sub", "a.log")) || !exists(filepath.Join(root, "b.log")) {
+		t.Fatal("moved the wrong files")
+	}
+	if _, n := store.Durable(); n != 2 || s.Stats().Imported != 1 {
+		t.Fatalf("%d records, stats %+v", n, s.Stats())
+	}
+}
+
+func TestAfterImportDeleteNotRecursive(t *testing.T) {
+	root := t.TempDir()
+	put(t, root, "a.log", []byte("a1\n"))
+	put(t, root, "deeper/x.log", []byte("x1\n"))
+	s, store, stop := runFolder(t, Config{Path: root, AfterImport: AfterDelete}, t.TempDir())
+	defer stop()
+	waitFor(t, "a.log deleted", func() bool { return !exists(filepath.Join(root, "a.log")) })
+	time.Sleep(50 * time.Millisecond)
+	if !exists(filepath.Join(root, "deeper", "x.log")) {
+		t.Fatal("a file of a sub-folder was imported without recursive")
+	}
+	if _, n := store.Durable(); n != 1 || s.Stats().Imported != 1 {
+		t.Fatalf("%d records, stats %+v", n, s.Stats())
+	}
+}
+
+// TestSettle checks that a file still being written is left alone.
+func TestSettle(t *testing.T) {
+	root := t.TempDir()
+	p := filepath.Join(root, "growing.log")
+	if err := os.WriteFile(p, []byte("g1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, store, stop := runFolder(t, Config{Path: root, Import: objstore.Import{Settle: config.Duration(300 * time.Millisecond)}}, t.TempDir())
+	defer stop()
+	for i := 2; i <= 4; i++ {
+		time.Sleep(100 * time.Millisecond)
+		f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(f, "g%d\n", i)
+		f.Close()
+	}
+	if _, n := store.Durable(); n != 0 {
+		t.Fatal("a file was imported while it was being written")
+	}
+	waitFor(t, "the settled file", func() bool { _, n := store.Durable(); return n == 4 })
 }
