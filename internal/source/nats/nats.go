@@ -290,4 +290,3 @@ func (s *Source) batch(msgs []jetstream.Msg) *pipeline.Batch {
 	}
 	return b
 }
-
