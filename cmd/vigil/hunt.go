@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sort"
@@ -62,7 +63,11 @@ func runHunt(c *command, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 
 	out := newDetectionWriter(*format, stdout)
-	opts := hunt.Options{Workers: *workers, Processors: app.Processors()}
+	procs, _, err := app.Processors(ctx, nil, slog.Default())
+	if err != nil {
+		return err
+	}
+	opts := hunt.Options{Workers: *workers, Processors: procs}
 	if !*quiet && isTerminal(stderr) {
 		opts.Progress = progressBar(stderr)
 	}

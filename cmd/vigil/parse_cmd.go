@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/app"
+	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
@@ -23,6 +25,7 @@ func init() {
 		tz := fs.String("timezone", "", "IANA time `zone` of timestamps without one (default UTC)")
 		tenant := fs.String("tenant", event.DefaultTenant, "`tenant` to stamp on the events")
 		source := fs.String("source", "stdin", "source `name` to stamp on the events")
+		cfgFile := fs.String("config", "", "vigil.yaml whose enrichment (GeoIP, assets, intel) to apply, as serve would")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
@@ -40,7 +43,16 @@ func init() {
 		if err != nil {
 			return err
 		}
-		procs := app.Processors()
+		var cfg *config.Config
+		if *cfgFile != "" {
+			if cfg, err = config.Load(*cfgFile); err != nil {
+				return err
+			}
+		}
+		procs, _, err := app.Processors(context.Background(), cfg, slog.Default())
+		if err != nil {
+			return err
+		}
 		failed, err := parseStream(os.Stdin, os.Stdout, os.Stderr, ps, procs, *tenant, *source, *format)
 		if err != nil {
 			return err

@@ -21,6 +21,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/detect"
+	"github.com/vigilsiem/vigil/internal/enrich"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/source/httpin"
 	"github.com/vigilsiem/vigil/internal/store/alerts"
@@ -50,6 +51,7 @@ type App struct {
 	store   *embedded.Store
 	alerts  *alerts.Store
 	detect  *detect.Engine
+	enrich  *enrich.Set
 	pipe    *pipeline.Pipeline
 	sources []pipeline.Source
 	http    *http.Server
@@ -99,7 +101,18 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if a.alerts, err = alerts.Open(context.Background(), st.DB()); err != nil {
 		return nil, err
 	}
+	procs, enrichSet, err := Processors(context.Background(), cfg, a.log)
+	if err != nil {
+		return nil, fmt.Errorf("enrichment: %w", err)
+	}
+	a.enrich = enrichSet
+	if err := enrichSet.Register(a.reg); err != nil {
+		return nil, err
+	}
 	sinks := []pipeline.Sink{st}
+	if s := enrichSet.AlertSink(a.alerts); s != nil {
+		sinks = append(sinks, s)
+	}
 	if len(cfg.Rules.Dirs) > 0 {
 		if a.detect, err = detect.New(detect.Config{Dirs: cfg.Rules.Dirs, Logger: a.log}, a.alerts); err != nil {
 			return nil, fmt.Errorf("load rules: %w", err)
@@ -112,7 +125,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		QueueBatches: cfg.Pipeline.QueueBatches,
 		Parsers:      parserFactory(cfg.Sources),
 		Ordered:      orderedFormat,
-		Processors:   Processors(),
+		Processors:   procs,
 		Sinks:        sinks,
 		DeadLetters:  st,
 		Metrics:      metrics,
@@ -197,6 +210,8 @@ func (a *App) Start() error {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); _ = a.detect.Run(ctx) }()
 	}
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.enrich.Run(ctx) }()
 	go func() {
 		var err error
 		if tlsCfg != nil {

@@ -25,6 +25,8 @@ func TestParse(t *testing.T) {
 data_dir: /var/lib/vigil
 http:
   listen: 0.0.0.0:8443
+auth:
+  allow_anonymous: true
 sources:
   - name: fw
     type: syslog
