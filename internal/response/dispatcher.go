@@ -1,0 +1,352 @@
+package response
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/incident"
+)
+
+// maxSeen bounds the deliveries remembered so that a folded alert's
+// updates do not run its responses again: 100,000 ids of 32 bytes (~6 MB
+// with the map) cover far more alerts than fold in one window.
+const maxSeen = 100_000
+
+// Options configure a Dispatcher.
+type Options struct {
+	// Responses are the validated responses of vigil.yaml.
+	Responses []config.Response
+	// Recorder keeps the attempt records; required.
+	Recorder *Recorder
+	// Registerer, when set, receives the response metrics.
+	Registerer prometheus.Registerer
+	// Logger; nil: slog.Default().
+	Logger *slog.Logger
+	// Now is the clock (tests); nil: time.Now.
+	Now func() time.Time
+}
+
+// action runs one attempt of a job.
+type action interface {
+	do(ctx context.Context, j *job) result
+	close() error
+}
+
+// result is what one attempt did.
+type result struct {
+	// err is nil on success. Its text goes to the record: it must hold no
+	// secret.
+	err error
+	// retry says another attempt may succeed.
+	retry bool
+	// after is the wait the receiver asked for (HTTP Retry-After).
+	after time.Duration
+	// detail describes the outcome (a status, an exit status and output).
+	detail string
+}
+
+// responder is one configured response at run time.
+type responder struct {
+	cfg   config.Response
+	match matcher
+	act   action
+	queue chan *job
+}
+
+// Dispatcher matches alerts and incident notices against the responses and
+// runs them asynchronously. It implements alert.Sink and
+// incident.Notifier.
+type Dispatcher struct {
+	rs  []*responder
+	rec *Recorder
+	log *slog.Logger
+	met *metrics
+	now func() time.Time
+
+	mu     sync.RWMutex // guards closed against the queues' close
+	closed bool
+
+	seenMu sync.Mutex
+	seen   map[string]struct{}
+	fifo   []string
+
+	ctx    context.Context // cancelled to abort in-flight attempts
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	start  sync.Once
+}
+
+var (
+	_ alert.Sink        = (*Dispatcher)(nil)
+	_ incident.Notifier = (*Dispatcher)(nil)
+)
+
+// New builds the responses' actions (reading secret files and TLS
+// settings, resolving programs) and remembers recent deliveries from the
+// records. Start runs the workers.
+func New(ctx context.Context, o Options) (*Dispatcher, error) {
+	if o.Recorder == nil {
+		return nil, errors.New("new response dispatcher: a recorder is required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	d := &Dispatcher{rec: o.Recorder, log: o.Logger.With("component", "responses"), met: newMetrics(o.Registerer), now: o.Now,
+		seen: map[string]struct{}{}}
+	d.rec.lost = d.met.lost.Inc
+	d.rec.log = d.log.Error
+	d.ctx, d.cancel = context.WithCancel(context.Background())
+	for _, c := range o.Responses {
+		act, err := newAction(c)
+		if err != nil {
+			d.closeActions()
+			return nil, fmt.Errorf("response %s: %w", c.Name, err)
+		}
+		r := &responder{cfg: c, match: newMatcher(c.Match), act: act, queue: make(chan *job, c.Queue)}
+		d.rs = append(d.rs, r)
+		if o.Registerer != nil {
+			o.Registerer.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "vigil", Subsystem: "response", Name: "queue_length",
+				Help: "Jobs waiting in a response's queue.", ConstLabels: prometheus.Labels{"response": c.Name}},
+				func() float64 { return float64(len(r.queue)) }))
+		}
+	}
+	ids, err := d.rec.recentDeliveries(ctx, o.Now().Add(-24*time.Hour), maxSeen)
+	if err != nil {
+		d.closeActions()
+		return nil, err
+	}
+	for i := len(ids) - 1; i >= 0; i-- { // oldest first, so the newest are evicted last
+		d.remember(ids[i])
+	}
+	return d, nil
+}
+
+func newAction(c config.Response) (action, error) {
+	switch c.Type {
+	case config.ResponseWebhook:
+		return newWebhook(c.Webhook)
+	case config.ResponseProgram:
+		return newProgram(c.Program)
+	case config.ResponseSyslog:
+		return newSyslog(c.Syslog)
+	case config.ResponseKafka:
+		return newKafka(c.Kafka, c.Timeout.D())
+	}
+	return nil, fmt.Errorf("type %q unknown", c.Type)
+}
+
+// Start runs the workers of every response.
+func (d *Dispatcher) Start() {
+	d.start.Do(func() {
+		for _, r := range d.rs {
+			for range r.cfg.Workers {
+				d.wg.Add(1)
+				go func() {
+					defer d.wg.Done()
+					for j := range r.queue {
+						d.run(r, j)
+					}
+				}()
+			}
+		}
+	})
+}
+
+// Close stops taking jobs, lets the workers finish the queued ones until
+// ctx is done, then aborts what runs (recording the jobs left as dropped),
+// closes the actions and writes the last records.
+func (d *Dispatcher) Close(ctx context.Context) error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	for _, r := range d.rs {
+		close(r.queue)
+	}
+	d.mu.Unlock()
+	d.Start() // workers drain the queues even if Start was never called
+	done := make(chan struct{})
+	go func() { d.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		d.cancel()
+		<-done
+	}
+	d.cancel()
+	err := d.closeActions()
+	d.rec.Close()
+	return err
+}
+
+func (d *Dispatcher) closeActions() error {
+	var errs []error
+	for _, r := range d.rs {
+		if err := r.act.close(); err != nil {
+			errs = append(errs, fmt.Errorf("close response %s: %w", r.cfg.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// remember adds a delivery to the seen set and reports whether it was new.
+func (d *Dispatcher) remember(id string) bool {
+	d.seenMu.Lock()
+	defer d.seenMu.Unlock()
+	if _, ok := d.seen[id]; ok {
+		return false
+	}
+	d.seen[id] = struct{}{}
+	d.fifo = append(d.fifo, id)
+	if len(d.fifo) > maxSeen {
+		delete(d.seen, d.fifo[0])
+		d.fifo = d.fifo[1:]
+	}
+	return true
+}
+
+// WriteAlerts implements alert.Sink: alerts matching an alert-triggered
+// response are queued for it, each alert once. It never waits.
+func (d *Dispatcher) WriteAlerts(_ context.Context, as []alert.Alert) error {
+	var errs []error
+	for i := range as {
+		a := &as[i]
+		for _, r := range d.rs {
+			if r.cfg.Trigger != config.TriggerAlert || !r.match.matchAlert(a) {
+				continue
+			}
+			j, err := alertJob(r.cfg.Name, a, d.now())
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			d.enqueue(r, j)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NotifyIncidents implements incident.Notifier: notices matching an
+// incident-triggered response are queued for it. It never waits.
+func (d *Dispatcher) NotifyIncidents(_ context.Context, ns []incident.Notice) {
+	for i := range ns {
+		n := &ns[i]
+		for _, r := range d.rs {
+			if r.cfg.Trigger != config.TriggerIncident || !r.match.matchIncident(&n.Incident) {
+				continue
+			}
+			j, err := incidentJob(r.cfg.Name, n, d.now())
+			if err != nil {
+				d.log.Error("queue incident response", "response", r.cfg.Name, "incident", n.Incident.ID, "err", err)
+				continue
+			}
+			d.enqueue(r, j)
+		}
+	}
+}
+
+func (d *Dispatcher) enqueue(r *responder, j *job) {
+	if !d.remember(j.delivery) {
+		return // an update of an alert already responded to
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if !d.closed {
+		select {
+		case r.queue <- j:
+			return
+		default:
+		}
+	}
+	detail := fmt.Sprintf("queue full (%d jobs)", cap(r.queue))
+	if d.closed {
+		detail = "vigil is stopping"
+	}
+	d.met.outcomes.WithLabelValues(r.cfg.Name, r.cfg.Type, OutcomeDropped).Inc()
+	d.log.Warn("response dropped", "response", r.cfg.Name, "kind", j.kind, "subject", j.subject, "why", detail)
+	d.rec.tryAdd(d.record(r, j, 0, j.queued, 0, OutcomeDropped, detail))
+}
+
+func (d *Dispatcher) record(r *responder, j *job, attempt int, at time.Time, dur time.Duration, outcome, detail string) Record {
+	if len(detail) > maxDetail {
+		detail = detail[:maxDetail] + "…"
+	}
+	return Record{Time: at, Tenant: j.tenant, Response: r.cfg.Name, Action: r.cfg.Type, Kind: j.kind, Subject: j.subject,
+		RuleID: j.ruleID, Reason: j.reason, Delivery: j.delivery, Attempt: attempt, Outcome: outcome,
+		DurationMS: dur.Milliseconds(), Detail: detail}
+}
+
+// run runs a job's attempts.
+func (d *Dispatcher) run(r *responder, j *job) {
+	retry := r.cfg.Retry
+	for attempt := 1; ; attempt++ {
+		if d.ctx.Err() != nil {
+			d.met.outcomes.WithLabelValues(r.cfg.Name, r.cfg.Type, OutcomeDropped).Inc()
+			d.rec.add(d.record(r, j, attempt, d.now(), 0, OutcomeDropped, fmt.Sprintf("vigil stopped before attempt %d", attempt)))
+			return
+		}
+		start := d.now()
+		ctx, cancel := context.WithTimeout(d.ctx, r.cfg.Timeout.D())
+		res := r.act.do(ctx, j)
+		cancel()
+		dur := d.now().Sub(start)
+		outcome, detail := OutcomeSuccess, res.detail
+		if res.err != nil {
+			outcome = OutcomeFailure
+			if res.retry && attempt < retry.Attempts && d.ctx.Err() == nil {
+				outcome = OutcomeRetry
+			}
+			detail = res.err.Error()
+			if res.detail != "" {
+				detail += "; " + res.detail
+			}
+		}
+		d.met.outcomes.WithLabelValues(r.cfg.Name, r.cfg.Type, outcome).Inc()
+		d.rec.add(d.record(r, j, attempt, start, dur, outcome, detail))
+		if outcome != OutcomeRetry {
+			if outcome == OutcomeFailure {
+				d.log.Warn("response failed", "response", r.cfg.Name, "kind", j.kind, "subject", j.subject, "attempts", attempt, "err", res.err)
+			}
+			return
+		}
+		wait := backoff(retry, attempt, res.after)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-d.ctx.Done():
+			t.Stop()
+		}
+	}
+}
+
+// backoff is the wait after a failed attempt: initial doubled per attempt
+// up to max, spread by ±jitter, and at least what the receiver asked for
+// (itself capped at max).
+func backoff(r config.ResponseRetry, attempt int, asked time.Duration) time.Duration {
+	d := r.Initial.D()
+	for i := 1; i < attempt && d < r.Max.D(); i++ {
+		d *= 2
+	}
+	d = min(d, r.Max.D())
+	if j := *r.Jitter; j > 0 {
+		d = time.Duration(float64(d) * (1 + j*(2*rand.Float64()-1)))
+	}
+	if asked > d {
+		d = min(asked, r.Max.D())
+	}
+	return d
+}
