@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/app"
+	"github.com/vigilsiem/vigil/internal/detect"
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
+	"github.com/vigilsiem/vigil/internal/detect/watchlist"
 	"github.com/vigilsiem/vigil/internal/hunt"
 )
 
@@ -52,12 +54,14 @@ func runHunt(c *command, args []string, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("--format %q: want table, json, ndjson or csv", *format)
 	}
-	res, err := sigma.Load(sigma.Config{}, rules...)
+	wl := watchlist.NewMemory()
+	res, err := detect.LoadRules(sigma.Config{Watchlists: wl}, rules...)
 	if err != nil {
 		return err
 	}
 	if !*quiet {
-		fmt.Fprintf(stderr, "vigil hunt: %d rules loaded, %d rejected (vigil rules check lists why)\n", res.Set.Len(), len(res.Rejected))
+		fmt.Fprintf(stderr, "vigil hunt: %d rules loaded (%d correlations), %d rejected (vigil rules check lists why)\n",
+			res.Len(), res.Correlations.Len(), len(res.Rejected))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -110,6 +114,19 @@ func detectionRecord(d hunt.Detection) map[string]any {
 		"event.id":   e.ID,
 		"file":       d.File,
 	}
+	if f := d.Correlation; f != nil {
+		group := map[string]string{}
+		for _, g := range f.Group {
+			group[g.Name] = g.Value
+		}
+		ids := f.EventIDs
+		if ids == nil {
+			ids = []string{}
+		}
+		rec["level"] = f.Corr.Level()
+		rec["correlation"] = map[string]any{"type": f.Corr.Type().String(), "group": group, "value": f.Value,
+			"count": f.Count, "first": f.First.UTC().Format(time.RFC3339Nano), "event_ids": ids}
+	}
 	for _, f := range []string{"winlog.channel", "winlog.provider_name", "winlog.record_id", "user.name", "source.ip", "process.command_line"} {
 		if s := e.GetString(f); s != "" {
 			rec[f] = s
@@ -157,8 +174,12 @@ func (d *detectionWriter) write(det hunt.Detection) {
 	switch d.format {
 	case "table":
 		e := det.Event
-		fmt.Fprintf(d.tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Timestamp.UTC().Format(time.RFC3339), det.Rule.Level,
-			det.Rule.Title, e.GetString("host.name"), e.GetString("event.code"), det.File)
+		level, what := det.Rule.Level, e.GetString("event.code")
+		if f := det.Correlation; f != nil {
+			level, what = f.Corr.Level(), f.Corr.Type().String()
+		}
+		fmt.Fprintf(d.tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Timestamp.UTC().Format(time.RFC3339), level,
+			det.Rule.Title, e.GetString("host.name"), what, det.File)
 	case "csv":
 		rec := detectionRecord(det)
 		row := make([]string, len(csvColumns))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/detect"
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
+	"github.com/vigilsiem/vigil/internal/detect/watchlist"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/hunt"
 )
@@ -42,11 +43,14 @@ func init() {
 
 // checkReport is `vigil rules check --format json`.
 type checkReport struct {
-	Files    int                `json:"files"`
-	Compiled int                `json:"compiled"`
-	Rejected int                `json:"rejected"`
-	Reasons  map[string]int     `json:"reasons"`
-	Errors   []detect.Rejection `json:"rejections"`
+	Files int `json:"files"`
+	// Compiled counts detection and correlation rules; Correlations the
+	// latter.
+	Compiled     int                `json:"compiled"`
+	Correlations int                `json:"correlations"`
+	Rejected     int                `json:"rejected"`
+	Reasons      map[string]int     `json:"reasons"`
+	Errors       []detect.Rejection `json:"rejections"`
 }
 
 func runRulesCheck(c *command, args []string, stdout io.Writer) error {
@@ -59,12 +63,12 @@ func runRulesCheck(c *command, args []string, stdout io.Writer) error {
 	if len(dirs) == 0 {
 		return errUsage
 	}
-	res, err := sigma.Load(sigma.Config{}, dirs...)
+	res, err := detect.LoadRules(sigma.Config{Watchlists: watchlist.NewMemory()}, dirs...)
 	if err != nil {
 		return err
 	}
-	rep := checkReport{Files: res.Files, Compiled: res.Set.Len(), Rejected: len(res.Rejected), Reasons: map[string]int{},
-		Errors: []detect.Rejection{}}
+	rep := checkReport{Files: res.Files, Compiled: res.Len(), Correlations: res.Correlations.Len(), Rejected: len(res.Rejected),
+		Reasons: map[string]int{}, Errors: []detect.Rejection{}}
 	for _, e := range res.Rejected {
 		r := detect.RejectionOf(e)
 		rep.Reasons[r.Reason]++
@@ -84,7 +88,8 @@ func runRulesCheck(c *command, args []string, stdout io.Writer) error {
 	if total > 0 {
 		pct = 100 * float64(rep.Compiled) / float64(total)
 	}
-	fmt.Fprintf(stdout, "%d files: %d rules compiled, %d rejected (%.2f%% compiled)\n", rep.Files, rep.Compiled, rep.Rejected, pct)
+	fmt.Fprintf(stdout, "%d files: %d rules compiled (%d correlations), %d rejected (%.2f%% compiled)\n",
+		rep.Files, rep.Compiled, rep.Correlations, rep.Rejected, pct)
 	if rep.Rejected == 0 {
 		return nil
 	}
@@ -116,8 +121,11 @@ type ruleTestFile struct {
 
 type ruleTest struct {
 	Name string `yaml:"name"`
+	// Watchlists fill watch-lists (of the events' tenant, default) before
+	// the events: list name → entries, each a key or {key, value, count}.
+	Watchlists map[string][]watchlistEntry `yaml:"watchlists"`
 	// Events are flat ECS (or Windows layout) objects; nested objects are
-	// flattened with dots.
+	// flattened with dots. Correlations see them in @timestamp order.
 	Events []map[string]any `yaml:"events"`
 	// Files are EVTX, NDJSON, zip or tar.gz files relative to the test file.
 	Files []string `yaml:"files"`
@@ -131,6 +139,30 @@ type ruleTest struct {
 type expectation struct {
 	Rule  string `yaml:"rule"`
 	Count *int   `yaml:"count"`
+}
+
+// watchlistEntry is a key, or a mapping with key, value and count.
+type watchlistEntry struct {
+	Key   string `yaml:"key"`
+	Value string `yaml:"value"`
+	Count *int64 `yaml:"count"`
+}
+
+func (w *watchlistEntry) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		w.Key = n.Value
+		return nil
+	}
+	type plain watchlistEntry
+	return n.Decode((*plain)(w))
+}
+
+// testLists lets every test of a file start from empty watch-lists while
+// the rules, compiled once, keep reading through it.
+type testLists struct{ cur *watchlist.Store }
+
+func (l *testLists) Lookup(tenant, list, key string) (sigma.WatchlistEntry, bool) {
+	return l.cur.Lookup(tenant, list, key)
 }
 
 func runRulesTest(c *command, args []string, stdout io.Writer) error {
@@ -194,7 +226,8 @@ func runTestFile(path string, out io.Writer) (passed, failed int, err error) {
 	for _, r := range tf.RuleFiles {
 		ruleDirs = append(ruleDirs, filepath.Join(base, r))
 	}
-	res, err := sigma.Load(sigma.Config{Placeholders: tf.Placeholders}, ruleDirs...)
+	lists := &testLists{}
+	res, err := detect.LoadRules(sigma.Config{Placeholders: tf.Placeholders, Watchlists: lists}, ruleDirs...)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -206,7 +239,8 @@ func runTestFile(path string, out io.Writer) (passed, failed int, err error) {
 		if name == "" {
 			name = fmt.Sprintf("test %d", i+1)
 		}
-		problems, err := runRuleTest(res.Set, base, t)
+		lists.cur = watchlist.NewMemory()
+		problems, err := runRuleTest(res, lists.cur, base, t)
 		if err != nil {
 			problems = append(problems, err.Error())
 		}
@@ -224,9 +258,23 @@ func runTestFile(path string, out io.Writer) (passed, failed int, err error) {
 	return passed, failed, nil
 }
 
-func runRuleTest(rs *sigma.RuleSet, base string, t ruleTest) ([]string, error) {
+// runRuleTest runs one test: the events in order (watch-list actions
+// apply as they match), then the files, then the correlations over all of
+// them in event-time order. A correlation's count is the number of alerts
+// it raised.
+func runRuleTest(rules *detect.Rules, wl *watchlist.Store, base string, t ruleTest) ([]string, error) {
+	for name, entries := range t.Watchlists {
+		in := make([]watchlist.EntryInput, 0, len(entries))
+		for _, e := range entries {
+			in = append(in, watchlist.EntryInput{Key: e.Key, Value: e.Value, Count: e.Count})
+		}
+		if err := wl.PutEntries("", name, in); err != nil {
+			return nil, fmt.Errorf("watchlists: %w", err)
+		}
+	}
 	got := map[*sigma.Rule]int{}
-	m := rs.NewMatcher()
+	off := detect.NewOffline(rules, wl)
+	m := rules.Set.NewMatcher()
 	var matched []*sigma.Rule
 	for i, raw := range t.Events {
 		b, err := json.Marshal(raw)
@@ -237,7 +285,10 @@ func runRuleTest(rs *sigma.RuleSet, base string, t ruleTest) ([]string, error) {
 		if err := e.UnmarshalJSON(b); err != nil {
 			return nil, fmt.Errorf("event %d: %w", i+1, err)
 		}
-		for _, r := range m.Match(e, matched[:0]) {
+		if e.ID == "" {
+			e.ID = fmt.Sprintf("event-%d", i+1)
+		}
+		for _, r := range off.Match(m, e, matched[:0]) {
 			got[r]++
 		}
 	}
@@ -246,12 +297,21 @@ func runRuleTest(rs *sigma.RuleSet, base string, t ruleTest) ([]string, error) {
 		for _, f := range t.Files {
 			paths = append(paths, filepath.Join(base, f))
 		}
-		sum, err := hunt.Scan(contextBackground(), rs, paths, hunt.Options{Workers: 1}, func(d hunt.Detection) { got[d.Rule]++ })
+		// the scan runs the correlations at its end, over the events too
+		sum, err := hunt.Scan(contextBackground(), rules.Set, paths, hunt.Options{Workers: 1, Offline: off}, func(d hunt.Detection) { got[d.Rule]++ })
 		if err != nil {
 			return nil, err
 		}
 		if len(sum.Errors) > 0 {
 			return nil, errors.Join(sum.Errors...)
+		}
+	} else {
+		fs, err := off.Finish()
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			got[f.Corr.Rule]++
 		}
 	}
 	var problems []string
@@ -262,10 +322,15 @@ func runRuleTest(rs *sigma.RuleSet, base string, t ruleTest) ([]string, error) {
 			want = *ex.Count
 		}
 		var rule *sigma.Rule
-		for _, c := range rs.Rules() {
-			if c.Rule.ID == ex.Rule || c.Rule.Title == ex.Rule {
+		for _, c := range rules.Set.Rules() {
+			if c.Rule.ID == ex.Rule || c.Rule.Name == ex.Rule && ex.Rule != "" || c.Rule.Title == ex.Rule {
 				rule = c.Rule
 				break
+			}
+		}
+		for _, c := range rules.Correlations.Correlations() {
+			if rule == nil && (c.Rule.ID == ex.Rule || c.Rule.Name == ex.Rule || c.Rule.Title == ex.Rule) {
+				rule = c.Rule
 			}
 		}
 		if rule == nil {

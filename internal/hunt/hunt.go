@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/detect"
+	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/normalize"
@@ -46,6 +48,12 @@ type Options struct {
 	// which maps Winlogbeat and NXLog JSON to the EVTX field layout.
 	// Processors are shared by the workers, as the pipeline shares them.
 	Processors []pipeline.Processor
+	// Offline, when set, runs the correlation rules and watch-list
+	// actions of the loaded rules (detect.Offline): the hits of correlated
+	// rules are collected during the scan, their correlations evaluated in
+	// event-time order after the last file, and the rules a correlation
+	// does not generate report no detections of their own.
+	Offline *detect.Offline
 }
 
 // Progress is how far a scan is.
@@ -55,12 +63,18 @@ type Progress struct {
 	Elapsed               time.Duration
 }
 
-// Detection is one event that matched one rule.
+// Detection is one event that matched one rule, or one correlation that
+// fired.
 type Detection struct {
 	Rule  *sigma.Rule
 	Event *event.Event
 	// File is the file (and archive member) the event came from.
 	File string
+	// Correlation is set for a correlation rule: Event then stands for
+	// the correlation (its time is the last contributing event's, its id
+	// the alert id, host.name, user.name and source.ip its group's
+	// entities) and File is empty.
+	Correlation *correlate.Firing
 }
 
 // Summary is the outcome of a scan.
@@ -126,6 +140,11 @@ func Scan(ctx context.Context, rs *sigma.RuleSet, paths []string, opts Options, 
 		}
 	}()
 	wg.Wait()
+	if opts.Offline != nil && ctx.Err() == nil {
+		if err := s.correlations(); err != nil {
+			s.fail(err)
+		}
+	}
 	stopProgress()
 	sum := &Summary{Files: len(files), Events: s.events.Load(), Detections: s.detections.Load(),
 		Errors: s.errs, ByLevel: map[string]int64{}, Duration: time.Since(start)}
@@ -449,7 +468,11 @@ func (w *worker) event(e *event.Event, file, position string) {
 			return
 		}
 	}
-	w.rules = w.m.Match(e, w.rules[:0])
+	if s.opts.Offline != nil {
+		w.rules = s.opts.Offline.Match(w.m, e, w.rules[:0])
+	} else {
+		w.rules = w.m.Match(e, w.rules[:0])
+	}
 	if len(w.rules) == 0 {
 		return
 	}
@@ -462,4 +485,41 @@ func (w *worker) event(e *event.Event, file, position string) {
 			s.emit(Detection{Rule: r, Event: e, File: file})
 		}
 	}
+}
+
+// correlations evaluates the correlations over the hits of the scan and
+// reports their firings.
+func (s *scan) correlations() error {
+	fs, err := s.opts.Offline.Finish()
+	if err != nil {
+		return fmt.Errorf("correlations: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range fs {
+		f := &fs[i]
+		r := f.Corr.Rule
+		s.detections.Add(1)
+		s.byRule[r]++
+		if s.emit != nil {
+			s.emit(Detection{Rule: r, Event: firingEvent(f), Correlation: f})
+		}
+	}
+	return nil
+}
+
+// firingEvent is the event a correlation detection stands on.
+func firingEvent(f *correlate.Firing) *event.Event {
+	e := &event.Event{ID: f.ID, Tenant: f.Tenant, Timestamp: f.Last}
+	en := f.Entities()
+	set := func(name string, vals []string) {
+		if len(vals) > 0 {
+			e.SetString(name, vals[0])
+		}
+	}
+	set("host.name", en.Hosts)
+	set("user.name", en.Users)
+	set("source.ip", en.SourceIPs)
+	set("destination.ip", en.DestinationIPs)
+	return e
 }
