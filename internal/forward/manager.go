@@ -79,7 +79,7 @@ func New(outputs []config.Output, routes []config.Route, env Env) (*Manager, err
 		names = append(names, o.name)
 		appenders = append(appenders, o.set)
 	}
-	r, err := NewRouter(routes, names, appenders, met)
+	r, err := newRouter(routes, names, appenders, met)
 	if err != nil {
 		return nil, err
 	}

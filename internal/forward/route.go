@@ -89,11 +89,13 @@ type Router struct {
 }
 
 // NewRouter compiles routes over the outputs, named in the same order as
-// appenders.
-func NewRouter(routes []config.Route, names []string, appenders []Appender, m *metrics) (*Router, error) {
-	if m == nil {
-		m = newMetrics(nil)
-	}
+// appenders. A Manager builds its own; this one's metrics are not
+// registered.
+func NewRouter(routes []config.Route, names []string, appenders []Appender) (*Router, error) {
+	return newRouter(routes, names, appenders, newMetrics(nil))
+}
+
+func newRouter(routes []config.Route, names []string, appenders []Appender, m *metrics) (*Router, error) {
 	idx := map[string]int{}
 	for i, n := range names {
 		idx[n] = i

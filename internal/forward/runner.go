@@ -35,6 +35,9 @@ type runner struct {
 	log      *slog.Logger
 
 	held []held // batches sent to a Flusher and not yet flushed
+	// pool holds the events of the last batch, decoded into again: an
+	// output must not keep events after Send (see Batch).
+	pool []*event.Event
 }
 
 type held struct {
@@ -164,9 +167,14 @@ func recordBytes(recs []queue.Record) int {
 // caller discards and rewinds) or ctx ended.
 func (r *runner) handle(ctx context.Context, recs []queue.Record) error {
 	tenant, last := recs[0].Tenant, recs[len(recs)-1].Seq
-	b := &Batch{Tenant: tenant, Events: make([]*event.Event, 0, len(recs))}
+	b := &Batch{Tenant: tenant, Events: r.pool[:0]}
 	for _, rec := range recs {
-		e := &event.Event{}
+		var e *event.Event
+		if n := len(b.Events); n < cap(b.Events) && b.Events[:n+1][n] != nil {
+			e = b.Events[:n+1][n]
+		} else {
+			e = &event.Event{}
+		}
 		if err := e.UnmarshalBinary(rec.Data); err != nil {
 			r.st.undecodable.Add(1)
 			r.log.Error("dropped an undecodable queue record", "tenant", tenant, "seq", rec.Seq, "err", err)
@@ -175,6 +183,7 @@ func (r *runner) handle(ctx context.Context, recs []queue.Record) error {
 		b.Events = append(b.Events, e)
 		b.Bytes += len(rec.Data)
 	}
+	r.pool = b.Events
 	delivered := 0
 	if len(b.Events) > 0 {
 		if err := r.throttle.Wait(ctx, len(b.Events), b.Bytes); err != nil {
