@@ -71,7 +71,7 @@ func runHunt(c *command, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := hunt.Options{Workers: *workers, Processors: procs}
+	opts := hunt.Options{Workers: *workers, Processors: procs, Offline: detect.NewOffline(res, wl)}
 	if !*quiet && isTerminal(stderr) {
 		opts.Progress = progressBar(stderr)
 	}
