@@ -124,6 +124,7 @@ func detectionRecord(d hunt.Detection) map[string]any {
 			ids = []string{}
 		}
 		rec["level"] = f.Corr.Level()
+		rec["rule_id"] = f.Corr.Ref()
 		rec["correlation"] = map[string]any{"type": f.Corr.Type().String(), "group": group, "value": f.Value,
 			"count": f.Count, "first": f.First.UTC().Format(time.RFC3339Nano), "event_ids": ids}
 	}

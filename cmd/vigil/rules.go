@@ -176,14 +176,28 @@ func runRulesTest(c *command, args []string, stdout io.Writer) error {
 	}
 	var files []string
 	for _, p := range paths {
-		fl, err := sigma.RuleFiles(p)
+		st, err := os.Stat(p)
 		if err != nil {
 			return err
 		}
-		for _, f := range fl {
-			if strings.HasSuffix(strings.TrimSuffix(strings.TrimSuffix(f, ".yml"), ".yaml"), "_test") || len(paths) == 1 && p == f {
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(f string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && f != p && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && sigma.IsRuleTestFile(f) {
 				files = append(files, f)
 			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("walk %s: %w", p, err)
 		}
 	}
 	if len(files) == 0 {

@@ -2,12 +2,22 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/app"
+	"github.com/vigilsiem/vigil/internal/detect"
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/parse"
+	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
@@ -97,5 +107,122 @@ func TestHuntNDJSON(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "By level:") {
 		t.Errorf("no summary on stderr:\n%s", stderr.String())
+	}
+}
+
+// The rules under rules/vigil pass their own unit tests.
+func TestVigilRulesTests(t *testing.T) {
+	dir := filepath.Join(testutil.RepoRoot(t), "rules", "vigil")
+	var out bytes.Buffer
+	if err := runRulesTest(commands["rules"], []string{dir}, &out); err != nil {
+		t.Fatalf("rules test %s: %v\n%s", dir, err, out.String())
+	}
+	if !strings.Contains(out.String(), " passed, 0 failed") || strings.Contains(out.String(), "FAIL") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+// The rules under rules/vigil fire on raw lines as serve would see them:
+// parsed by the auto parser and normalised by the same processors, a port
+// scan of Cisco ASA denies and an Apache traversal from the same address.
+func TestVigilRulesOnRawLines(t *testing.T) {
+	var lines []string
+	for i, port := range []int{21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 993, 995, 1433, 3306, 3389, 5432, 8080} {
+		lines = append(lines, fmt.Sprintf(`<164>Nov 23 10:00:%02d fw01 %%ASA-4-106023: Deny tcp src outside:198.51.100.7/%d dst inside:10.0.0.5/%d by access-group "outside_in" [0x0, 0x0]`,
+			i*2, 40000+i, port))
+	}
+	lines = append(lines, `198.51.100.7 - - [23/Nov/2026:10:01:10 +0000] "GET /cgi-bin/../../../../etc/passwd HTTP/1.1" 404 196 "-" "curl/8.5.0"`)
+	ps, err := parse.New("auto", parse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	procs, _, err := app.Processors(context.Background(), nil, slog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []*event.Event
+	for i, l := range lines {
+		rec := &pipeline.Record{Data: []byte(l)}
+		e := &event.Event{}
+		if err := pipeline.ParseRecord(ps, "default", "test", time.Date(2026, 11, 23, 10, 2, 0, 0, time.UTC), rec, e); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		evs := []*event.Event{e}
+		for _, p := range procs {
+			evs = p.Process(context.Background(), evs)
+		}
+		events = append(events, evs...)
+	}
+	var alerts []alert.Alert
+	sink := alert.SinkFunc(func(_ context.Context, as []alert.Alert) error { alerts = append(alerts, as...); return nil })
+	eng, err := detect.New(detect.Config{Dirs: []string{filepath.Join(testutil.RepoRoot(t), "rules", "vigil")}}, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Write(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]alert.Alert{}
+	for _, a := range alerts {
+		got[a.Title] = a
+	}
+	scan, trav := got["Port Scan From One Source Address"], got["Web Path Traversal Attempt"]
+	if len(got) != 2 || scan.Correlation == nil || scan.Correlation.Value != 20 || trav.ID == "" {
+		for _, e := range events[len(events)-2:] {
+			t.Logf("event: %s", e.AppendJSON(nil))
+		}
+		t.Fatalf("alerts = %+v", alerts)
+	}
+	if fmt.Sprint(scan.Entities.SourceIPs) != "[198.51.100.7]" || fmt.Sprint(trav.Entities.SourceIPs) != "[198.51.100.7]" {
+		t.Errorf("entities: scan %+v, traversal %+v", scan.Entities, trav.Entities)
+	}
+}
+
+// vigil hunt evaluates correlation rules over real EVTX files: five
+// failed OpenSSH logons per account in each of two recordings.
+func TestHuntCorrelation(t *testing.T) {
+	dir := testutil.SharedData(t, "evtx/EVTX-to-MITRE-Attack/TA0006-Credential Access/T1110.xxx-Brut force")
+	files, err := filepath.Glob(filepath.Join(dir, "ID4625-OpenSSH*.evtx"))
+	if err != nil || len(files) != 2 {
+		t.Fatalf("the two OpenSSH recordings: %v, %v", files, err)
+	}
+	rules := t.TempDir()
+	doc := `title: Failed
+name: failed
+logsource: {product: windows, service: security}
+detection: {s: {EventID: 4625}, condition: s}
+---
+title: Five failures of one account
+correlation: {type: event_count, rules: failed, group-by: TargetUserName, timespan: 1m, condition: {gte: %d}}
+level: high
+`
+	for _, c := range []struct{ gte, want int }{{5, 2}, {6, 0}} {
+		if err := os.WriteFile(filepath.Join(rules, "bf.yml"), []byte(fmt.Sprintf(doc, c.gte)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr bytes.Buffer
+		if err := runHunt(commands["hunt"], append([]string{"--rules", rules, "--format", "ndjson", "--quiet"}, files...), &stdout, &stderr); err != nil {
+			t.Fatalf("hunt: %v\n%s", err, stderr.String())
+		}
+		var recs []map[string]any
+		for _, l := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+			if l == "" {
+				continue
+			}
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(l), &rec); err != nil {
+				t.Fatal(err)
+			}
+			recs = append(recs, rec)
+		}
+		if len(recs) != c.want {
+			t.Fatalf("gte %d: %d detections, want %d:\n%s", c.gte, len(recs), c.want, stdout.String())
+		}
+		for _, r := range recs {
+			corr, _ := r["correlation"].(map[string]any)
+			if r["rule_title"] != "Five failures of one account" || corr == nil || corr["value"] != float64(5) || len(corr["event_ids"].([]any)) != 5 {
+				t.Errorf("detection = %v", r)
+			}
+		}
 	}
 }

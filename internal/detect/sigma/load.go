@@ -34,8 +34,20 @@ func IsRuleFile(path string) bool {
 	return ext == ".yml" || ext == ".yaml"
 }
 
+// IsRuleTestFile reports whether a path names a rule unit-test file
+// (`vigil rules test`): a .yml or .yaml file whose name ends in _test.
+func IsRuleTestFile(path string) bool {
+	if !IsRuleFile(path) {
+		return false
+	}
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	return strings.HasSuffix(base, "_test")
+}
+
 // RuleFiles lists the rule files below each path (a path may also be a
-// file), sorted, without duplicates.
+// file), sorted, without duplicates. Rule unit-test files (*_test.yml)
+// found in directories are left out, so tests can sit next to the rules
+// they test.
 func RuleFiles(paths ...string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
@@ -61,7 +73,7 @@ func RuleFiles(paths ...string) ([]string, error) {
 				}
 				return nil
 			}
-			if IsRuleFile(p) && !seen[p] {
+			if IsRuleFile(p) && !IsRuleTestFile(p) && !seen[p] {
 				seen[p] = true
 				out = append(out, p)
 			}
