@@ -28,7 +28,9 @@ func newKafka(c *config.KafkaResponse, timeout time.Duration) (*kafkaProducer, e
 		kgo.ClientID(c.ClientID),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(0), // one record per job: nothing to wait for
-		kgo.RecordDeliveryTimeout(timeout),
+		// franz-go takes no delivery timeout under a second; the attempt's
+		// context still bounds each produce.
+		kgo.RecordDeliveryTimeout(max(timeout, time.Second)),
 	}
 	tlsCfg, err := c.TLS.ClientConfig()
 	if err != nil {

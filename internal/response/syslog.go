@@ -209,10 +209,6 @@ func (s *syslogClient) dial(ctx context.Context) (net.Conn, error) {
 func (s *syslogClient) close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.conn != nil && s.network != "udp" && closedByPeer(s.conn) {
-		s.conn.Close()
-		s.conn = nil
-	}
 	if s.conn == nil {
 		return nil
 	}

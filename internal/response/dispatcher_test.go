@@ -1,0 +1,261 @@
+package response
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/incident"
+)
+
+// gate is a webhook receiver that holds every request until released.
+type gate struct {
+	release chan struct{}
+	mu      sync.Mutex
+	got     []Envelope
+}
+
+func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var e Envelope
+	b, _ := io.ReadAll(r.Body)
+	_ = json.Unmarshal(b, &e)
+	<-g.release
+	g.mu.Lock()
+	g.got = append(g.got, e)
+	g.mu.Unlock()
+}
+
+// A full queue drops jobs, counts and records them, and never makes
+// detection wait.
+func TestQueueFullDrops(t *testing.T) {
+	g := &gate{release: make(chan struct{})}
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	c := webhookResponse("slow", srv.URL, "", 1)
+	c.Queue, c.Workers, c.Timeout = 2, 1, config.Duration(30*time.Second)
+	r := newRig(t, c)
+	start := time.Now()
+	for i := range 10 {
+		write(t, r.d, mkAlert(fmt.Sprint("a", i), "high"))
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("writing 10 alerts took %s with a stuck receiver", took)
+	}
+	dropped := r.records(t, 7, RecordFilter{Outcome: OutcomeDropped}) // 1 running, 2 queued
+	for _, rec := range dropped {
+		if rec.Attempt != 0 || !strings.Contains(rec.Detail, "queue full") {
+			t.Errorf("dropped record = %+v", rec)
+		}
+	}
+	if r.counter(t, "slow", OutcomeDropped) != 7 {
+		t.Errorf("dropped counter = %v", r.counter(t, "slow", OutcomeDropped))
+	}
+	close(g.release)
+	r.records(t, 3, RecordFilter{Outcome: OutcomeSuccess})
+}
+
+// A folded alert's updates do not run its responses again, also after a
+// restart (the deliveries are read back from the records).
+func TestFoldedUpdatesRunOnce(t *testing.T) {
+	h := &hook{t: t}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	db := openDB(t)
+	c := webhookResponse("soar", srv.URL, "", 1)
+	r := newRigOn(t, db, c)
+	a := mkAlert("a1", "high")
+	write(t, r.d, a)
+	a.Count = 5
+	write(t, r.d, a, a)
+	r.records(t, 1, RecordFilter{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.d.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r2 := newRigOn(t, db, c)
+	a.Count = 9
+	write(t, r2.d, a, mkAlert("a2", "high"))
+	r2.records(t, 2, RecordFilter{})
+	if n := h.calls.Load(); n != 2 {
+		t.Errorf("receiver called %d times, want 2 (a1 once, a2 once)", n)
+	}
+}
+
+func TestTriggersAndMatches(t *testing.T) {
+	h := &hook{t: t}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	onAlert := webhookResponse("alerts", srv.URL, "", 1)
+	onAlert.Match = config.ResponseMatch{MinLevel: "high", Tags: []string{"attack.t1110*"}}
+	onIncident := webhookResponse("incidents", srv.URL, "", 1)
+	onIncident.Trigger = "incident"
+	onIncident.Match = config.ResponseMatch{MinLevel: "high"}
+	r := newRig(t, onAlert, onIncident)
+	low := mkAlert("low", "low")
+	other := mkAlert("other", "critical")
+	other.Tags = []string{"attack.t1059"}
+	write(t, r.d, mkAlert("hit", "critical"), low, other)
+	inc := incident.Incident{ID: "inc1", Tenant: "acme", Severity: "medium", Rules: []incident.Rule{{ID: "r"}}}
+	r.d.NotifyIncidents(context.Background(), []incident.Notice{{Reason: incident.ReasonOpened, Incident: inc}}) // too low
+	inc.Severity = "high"
+	r.d.NotifyIncidents(context.Background(), []incident.Notice{{Reason: incident.ReasonEscalated, Incident: inc}})
+	r.d.NotifyIncidents(context.Background(), []incident.Notice{{Reason: incident.ReasonEscalated, Incident: inc}}) // the same again
+	inc.Severity = "critical"
+	r.d.NotifyIncidents(context.Background(), []incident.Notice{{Reason: incident.ReasonEscalated, Incident: inc}})
+	recs := r.records(t, 3, RecordFilter{})
+	var got []string
+	for _, rec := range recs {
+		got = append(got, rec.Response+":"+rec.Kind+":"+rec.Subject+":"+rec.Reason)
+	}
+	want := "alerts:alert:hit: incidents:incident:inc1:escalated incidents:incident:inc1:escalated"
+	if strings.Join(got, " ") != want {
+		t.Errorf("records = %v, want %s", got, want)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, e := range h.got {
+		if e.Kind == KindIncident && (e.Incident == nil || e.Incident.ID != "inc1" || e.Reason != "escalated") {
+			t.Errorf("incident envelope = %+v", e)
+		}
+	}
+}
+
+// Close waits for running jobs up to its deadline, then records what it
+// could not run as dropped; nothing is lost silently.
+func TestCloseRecordsWhatItDrops(t *testing.T) {
+	h := &hook{t: t, statuses: []int{500, 500, 500, 500, 500}}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c := webhookResponse("flaky", srv.URL, "", 5)
+	c.Retry.Initial, c.Retry.Max = config.Duration(10*time.Second), config.Duration(10*time.Second)
+	c.Workers = 1
+	r := newRig(t, c)
+	write(t, r.d, mkAlert("a1", "high"), mkAlert("a2", "high"))
+	deadline := time.Now().Add(5 * time.Second)
+	for h.calls.Load() < 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := r.d.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("Close took %s", took)
+	}
+	// Close wrote the records: they are all there now.
+	recs, total, err := r.rec.List(context.Background(), RecordFilter{Tenant: "acme", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcomes := map[string]string{}
+	for _, rec := range recs {
+		outcomes[rec.Subject] += rec.Outcome + " "
+	}
+	if total != 3 || outcomes["a1"] != "dropped retry " || outcomes["a2"] != "dropped " {
+		t.Errorf("records after close: %v (%d)", outcomes, total)
+	}
+	// Alerts after Close are counted as dropped, not queued, and do not panic.
+	write(t, r.d, mkAlert("a3", "high"))
+	if r.counter(t, "flaky", OutcomeDropped) != 3 {
+		t.Errorf("dropped counter = %v", r.counter(t, "flaky", OutcomeDropped))
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	j := 0.5
+	r := config.ResponseRetry{Attempts: 10, Initial: config.Duration(time.Second), Max: config.Duration(30 * time.Second), Jitter: &j}
+	for attempt, base := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 5: 16 * time.Second, 6: 30 * time.Second, 9: 30 * time.Second} {
+		for range 50 {
+			d := backoff(r, attempt, 0)
+			if d < base/2 || d > base*3/2 {
+				t.Fatalf("backoff after attempt %d = %s, want %s ± 50%%", attempt, d, base)
+			}
+		}
+	}
+	if d := backoff(r, 1, 20*time.Second); d != 20*time.Second {
+		t.Errorf("Retry-After 20s gave %s", d)
+	}
+	if d := backoff(r, 1, time.Hour); d != 30*time.Second {
+		t.Errorf("Retry-After 1h gave %s, want the 30s cap", d)
+	}
+}
+
+func TestRecordsAPI(t *testing.T) {
+	h := &hook{t: t, statuses: []int{500}}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	r := newRig(t, webhookResponse("soar", srv.URL, "", 2))
+	other := mkAlert("b1", "high")
+	other.Tenant = "globex"
+	write(t, r.d, mkAlert("a1", "high"), other)
+	r.records(t, 2, RecordFilter{})
+	r.records(t, 1, RecordFilter{Tenant: "globex"})
+	mux := http.NewServeMux()
+	Handler{Records: r.rec}.Register(mux)
+	api := httptest.NewServer(mux)
+	defer api.Close()
+	get := func(q string) (int, map[string]any) {
+		resp, err := http.Get(api.URL + "/api/v1/responses?" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, v
+	}
+	f := func(q string, total int) {
+		t.Helper()
+		code, v := get(q)
+		if code != 200 || int(v["total"].(float64)) != total || len(v["responses"].([]any)) != min(total, 1000) {
+			t.Errorf("GET ?%s = %d %v, want %d records", q, code, v, total)
+		}
+	}
+	f("tenant=acme", 2)
+	f("", 0) // tenant default
+	f("tenant=globex", 1)
+	f("tenant=acme&outcome=retry", 1)
+	f("tenant=acme&outcome=success", 1)
+	f("tenant=acme&response=soar&action=webhook", 2)
+	f("tenant=acme&response=other", 0)
+	f("tenant=acme&subject=a1", 2)
+	f("tenant=acme&subject=b1", 0)
+	f("tenant=acme&from=-1h", 2)
+	f("tenant=acme&to=2000-01-01T00:00:00Z", 0)
+	code, v := get("tenant=acme&limit=1")
+	if code != 200 || len(v["responses"].([]any)) != 1 || v["total"].(float64) != 2 {
+		t.Errorf("limit=1: %v", v)
+	}
+	first := v["responses"].([]any)[0].(map[string]any)
+	if first["outcome"] != "success" || first["attempt"].(float64) != 2 || first["action"] != "webhook" {
+		t.Errorf("newest record = %v", first)
+	}
+	for q, msg := range map[string]string{"tenant=a%20b": "tenant", "outcome=maybe": "outcome", "action=email": "action",
+		"limit=0": "limit", "offset=x": "offset", "from=soon": "from", "from=now&to=-1h": "not before"} {
+		code, v := get(q)
+		if e, _ := v["error"].(string); code != 400 || !strings.Contains(e, msg) {
+			t.Errorf("GET ?%s = %d %v, want 400 about %s", q, code, v, msg)
+		}
+	}
+}
+
+// The dispatcher takes alerts from detection as an alert.Sink, the
+// incident manager's notices as an incident.Notifier.
+var (
+	_ alert.Sink        = (*Dispatcher)(nil)
+	_ incident.Notifier = (*Dispatcher)(nil)
+)
