@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vigilsiem/vigil/internal/event"
 )
@@ -33,14 +32,16 @@ var nestedNames = map[string]string{
 // Input that is not a JSON object, or not a CloudTrail record, is an error
 // and leaves e unchanged.
 func CloudTrail(rec []byte, e *event.Event) error {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(rec, &m); err != nil {
+	ms, err := decodeMembers(rec)
+	if err != nil {
 		return fmt.Errorf("decode cloudtrail record: %w", err)
 	}
-	if m == nil {
-		return errors.New("decode cloudtrail record: null, want an object")
+	// A repeated name: the last value wins, as with encoding/json.
+	m := make(map[string]member, len(ms))
+	for _, x := range ms {
+		m[x.key] = x
 	}
-	if isNull(m["eventTime"]) && isNull(m["eventName"]) && isNull(m["eventSource"]) {
+	if m["eventTime"].val == nil && m["eventName"].val == nil && m["eventSource"].val == nil {
 		return fmt.Errorf("decode cloudtrail record: %w", ErrNotCloudTrail)
 	}
 	keys := make([]string, 0, len(m))
@@ -57,64 +58,64 @@ func CloudTrail(rec []byte, e *event.Event) error {
 	var action, errCode, errMsg, recipient, consoleLogin string
 	var exported time.Time
 	for _, k := range keys {
-		raw := m[k]
-		if isNull(raw) {
+		x := m[k]
+		if x.val == nil {
 			continue
 		}
 		switch k {
 		case "eventTime":
-			if s, ok := str(raw); ok {
+			if s, ok := x.val.(string); ok {
 				if t, err := event.ParseTime(s); err == nil {
 					e.Timestamp = t
 					continue
 				}
 			}
-			e.Set("aws.cloudtrail.event_time", event.String(rawText(raw)))
-		case "eventName":
-			action = setText(e, "event.action", raw)
-		case "eventSource":
-			setText(e, "event.provider", raw)
-		case "awsRegion":
-			setText(e, "cloud.region", raw)
-		case "sourceIPAddress":
-			s := setText(e, "source.address", raw)
-			if a, err := netip.ParseAddr(s); err == nil {
-				e.Set("source.ip", event.IP(a))
-			}
+			e.Set("aws.cloudtrail.event_time", event.String(rawText(x)))
 		case "@timestamp":
 			// Exports by Logstash and the like move eventTime here.
-			if s, ok := str(raw); ok {
+			if s, ok := x.val.(string); ok {
 				if t, err := event.ParseTime(s); err == nil {
 					exported = t
 					continue
 				}
 			}
-			generic(e, "aws.cloudtrail.timestamp", raw)
+			generic(e, "aws.cloudtrail.timestamp", x)
+		case "eventName":
+			action = setText(e, "event.action", x)
+		case "eventSource":
+			setText(e, "event.provider", x)
+		case "awsRegion":
+			setText(e, "cloud.region", x)
+		case "sourceIPAddress":
+			s := setText(e, "source.address", x)
+			if a, err := netip.ParseAddr(s); err == nil {
+				e.Set("source.ip", event.IP(a))
+			}
 		case "userAgent":
-			setText(e, "user_agent.original", raw)
+			setText(e, "user_agent.original", x)
 		case "errorCode":
-			errCode = setText(e, "aws.cloudtrail.error_code", raw)
+			errCode = setText(e, "aws.cloudtrail.error_code", x)
 		case "errorMessage":
-			errMsg = setText(e, "aws.cloudtrail.error_message", raw)
+			errMsg = setText(e, "aws.cloudtrail.error_message", x)
 		case "eventID":
-			setText(e, "aws.cloudtrail.event_id", raw)
+			setText(e, "aws.cloudtrail.event_id", x)
 		case "recipientAccountId":
-			recipient = setText(e, "aws.cloudtrail.recipient_account_id", raw)
+			recipient = setText(e, "aws.cloudtrail.recipient_account_id", x)
 		case "userIdentity":
-			id = userIdentity(e, raw)
+			id = userIdentity(e, x)
 		case "requestParameters", "responseElements", "additionalEventData", "serviceEventDetails":
-			v := nested(e, nestedNames[k], raw)
+			nested(e, nestedNames[k], x)
 			if k == "responseElements" {
-				if obj, ok := v.(map[string]any); ok {
+				if obj, ok := x.val.(map[string]any); ok {
 					consoleLogin, _ = obj["ConsoleLogin"].(string)
 				}
 			}
 		case "resources":
-			resources(e, raw)
+			resources(e, x)
 		case "tlsDetails":
-			tlsDetails(e, raw)
+			tlsDetails(e, x)
 		default:
-			generic(e, "aws.cloudtrail."+snake(k), raw)
+			generic(e, "aws.cloudtrail."+snake(k), x)
 		}
 	}
 	if e.Timestamp.IsZero() && !exported.IsZero() {
@@ -144,41 +145,22 @@ func CloudTrail(rec []byte, e *event.Event) error {
 	return nil
 }
 
-func isNull(raw json.RawMessage) bool {
-	return len(raw) == 0 || string(raw) == "null"
-}
-
-// str returns the value of a JSON string.
-func str(raw json.RawMessage) (string, bool) {
-	if len(raw) < 2 || raw[0] != '"' {
-		return "", false
-	}
-	if body := raw[1 : len(raw)-1]; raw[len(raw)-1] == '"' && bytes.IndexByte(body, '\\') < 0 && bytes.IndexByte(body, '"') < 0 && utf8.Valid(body) {
-		return string(body), true // nothing to unescape
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", false
-	}
-	return s, true
-}
-
 // rawText is a string's value, or any other value's compact JSON text.
-func rawText(raw json.RawMessage) string {
-	if s, ok := str(raw); ok {
+func rawText(x member) string {
+	if s, ok := x.val.(string); ok {
 		return s
 	}
 	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return string(raw)
+	if json.Compact(&b, x.raw) != nil {
+		return string(x.raw)
 	}
 	return b.String()
 }
 
-// setText sets name to the text of raw (a string as it is, any other value
-// as its JSON text) and returns it; an empty string is not set.
-func setText(e *event.Event, name string, raw json.RawMessage) string {
-	s := rawText(raw)
+// setText sets name to the text of a member (a string as it is, any other
+// value as its JSON text) and returns it; an empty string is not set.
+func setText(e *event.Event, name string, x member) string {
+	s := rawText(x)
 	e.SetString(name, s)
 	return s
 }
@@ -186,58 +168,28 @@ func setText(e *event.Event, name string, raw json.RawMessage) string {
 // generic writes a member that has no mapping of its own: scalars typed,
 // arrays as lists, objects flattened with snake_case names when small and
 // as JSON text otherwise.
-func generic(e *event.Event, name string, raw json.RawMessage) {
-	switch raw[0] {
-	case '"':
-		if s, ok := str(raw); ok {
-			e.Set(name, event.String(s))
-			return
-		}
-	case 't', 'f':
-		if b := string(raw); b == "true" || b == "false" {
-			e.Set(name, event.Bool(b == "true"))
-			return
-		}
-	case '{', '[':
-	default:
-		if json.Valid(raw) {
-			e.Set(name, number(string(raw)))
-			return
-		}
-	}
-	v, err := decodeAny(raw)
-	if err != nil {
-		e.Set(name, event.String(string(raw)))
+func generic(e *event.Event, name string, x member) {
+	if obj, ok := x.val.(map[string]any); ok && !small(x.raw, obj) {
+		e.Set(name, event.String(rawText(x)))
 		return
 	}
-	if obj, ok := v.(map[string]any); ok {
-		if !small(raw, obj) {
-			e.Set(name, event.String(rawText(raw)))
-			return
-		}
-	}
-	(&flattener{e: e, snake: true, leaves: -1}).put(name, v, 0)
+	(&flattener{e: e, snake: true, leaves: -1}).put(name, x.val, 0)
 }
 
 // small reports whether an object is flattened into fields.
-func small(raw json.RawMessage, obj map[string]any) bool {
+func small(raw []byte, obj map[string]any) bool {
 	return len(raw) <= MaxFlattenBytes && countLeaves(obj, MaxFlattenLeaves) <= MaxFlattenLeaves
 }
 
 // nested writes requestParameters and its kind: the JSON text under
 // aws.cloudtrail.<name>, and the leaves under
 // aws.cloudtrail.flattened.<name>.<key path> with the record's own key
-// names when the object is small. It returns the decoded value.
-func nested(e *event.Event, name string, raw json.RawMessage) any {
-	e.Set("aws.cloudtrail."+name, event.String(rawText(raw)))
-	v, err := decodeAny(raw)
-	if err != nil {
-		return nil
-	}
-	if obj, ok := v.(map[string]any); ok && small(raw, obj) {
+// names when the object is small.
+func nested(e *event.Event, name string, x member) {
+	e.Set("aws.cloudtrail."+name, event.String(rawText(x)))
+	if obj, ok := x.val.(map[string]any); ok && small(x.raw, obj) {
 		(&flattener{e: e, leaves: MaxFlattenLeaves}).put("aws.cloudtrail.flattened."+name, obj, 0)
 	}
-	return v
 }
 
 // identity is what the record-level mapping needs from userIdentity.
@@ -246,12 +198,11 @@ type identity struct {
 }
 
 // userIdentity maps the userIdentity object.
-func userIdentity(e *event.Event, raw json.RawMessage) identity {
+func userIdentity(e *event.Event, x member) identity {
 	var id identity
-	v, err := decodeAny(raw)
-	obj, ok := v.(map[string]any)
-	if err != nil || !ok {
-		e.Set("aws.cloudtrail.user_identity", event.String(rawText(raw)))
+	obj, ok := x.val.(map[string]any)
+	if !ok {
+		e.Set("aws.cloudtrail.user_identity", event.String(rawText(x)))
 		return id
 	}
 	const p = "aws.cloudtrail.user_identity."
@@ -307,11 +258,10 @@ func userIdentity(e *event.Event, raw json.RawMessage) identity {
 }
 
 // resources maps the resources array to lists of ARNs, types and accounts.
-func resources(e *event.Event, raw json.RawMessage) {
-	v, err := decodeAny(raw)
-	arr, ok := v.([]any)
-	if err != nil || !ok {
-		e.Set("aws.cloudtrail.resources", event.String(rawText(raw)))
+func resources(e *event.Event, x member) {
+	arr, ok := x.val.([]any)
+	if !ok {
+		e.Set("aws.cloudtrail.resources", event.String(rawText(x)))
 		return
 	}
 	cols := []struct {
@@ -344,11 +294,10 @@ func resources(e *event.Event, raw json.RawMessage) {
 }
 
 // tlsDetails maps tlsDetails to the ECS tls fields.
-func tlsDetails(e *event.Event, raw json.RawMessage) {
-	v, err := decodeAny(raw)
-	obj, ok := v.(map[string]any)
-	if err != nil || !ok {
-		e.Set("aws.cloudtrail.tls_details", event.String(rawText(raw)))
+func tlsDetails(e *event.Event, x member) {
+	obj, ok := x.val.(map[string]any)
+	if !ok {
+		e.Set("aws.cloudtrail.tls_details", event.String(rawText(x)))
 		return
 	}
 	f := &flattener{e: e, snake: true, leaves: MaxFlattenLeaves}

@@ -3,6 +3,7 @@ package awslog
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -157,6 +158,37 @@ func FuzzFlowDecode(f *testing.F) {
 					}
 				}
 			}
+		}
+	})
+}
+
+// FuzzDecodeJSON checks the JSON decoder against encoding/json: the same
+// inputs are accepted, into the same values.
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range []string{`{"a":[1,-2.5e3,"x\u00e9\ud83d\ude00",true,null,{}]}`, `"\ud800"`, `"\ud800\u0041"`, "\"\xff\"",
+		`[01]`, `1.`, `{"a":1,"a":2}`, ` 0 `, `"\/\b"`, `{"a"}`, "\"a\tb\"", `-`, `[1,]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		got, err := decodeJSON(in)
+		d := json.NewDecoder(bytes.NewReader(in))
+		d.UseNumber()
+		var want any
+		werr := d.Decode(&want)
+		if werr == nil && d.More() {
+			werr = errors.New("data after the value")
+		}
+		if werr == nil {
+			// Decode stops after the value: anything but white space after it is an error.
+			if rest := bytes.TrimLeft(in[d.InputOffset():], " \t\r\n"); len(rest) > 0 {
+				werr = errors.New("data after the value")
+			}
+		}
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("decodeJSON error %v, encoding/json %v", err, werr)
+		}
+		if err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("decodeJSON %#v, encoding/json %#v", got, want)
 		}
 	})
 }

@@ -1,7 +1,6 @@
 package awslog
 
 import (
-	"bytes"
 	"encoding/json"
 	"sort"
 	"strconv"
@@ -184,15 +183,4 @@ func countLeaves(v any, limit int) int {
 		}
 	}
 	return 1
-}
-
-// decodeAny decodes JSON text with numbers kept as written.
-func decodeAny(raw []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, err
-	}
-	return v, nil
 }

@@ -1,0 +1,374 @@
+package awslog
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// A small JSON decoder into the values encoding/json produces with
+// UseNumber (map[string]any, []any, string, json.Number, bool, nil), and
+// into a record's top-level members with their text. Why not
+// encoding/json: decoding CloudTrail records through reflection took most
+// of the mapping's time and allocations; this one validates as RFC 8259
+// does (FuzzDecodeJSON checks it against encoding/json) in one pass.
+
+// maxJSONDepth bounds nesting, as encoding/json does (10000 there; records
+// never come close).
+const maxJSONDepth = 1000
+
+var errJSONDepth = errors.New("json nested too deeply")
+
+type jsonParser struct {
+	s []byte
+	i int
+}
+
+func (p *jsonParser) errorf(format string, args ...any) error {
+	return fmt.Errorf("json byte %d: "+format, append([]any{p.i}, args...)...)
+}
+
+func (p *jsonParser) ws() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+// decodeJSON decodes one JSON value that fills b (white space around it
+// allowed).
+func decodeJSON(b []byte) (any, error) {
+	p := &jsonParser{s: b}
+	v, err := p.value(0)
+	if err != nil {
+		return nil, err
+	}
+	p.ws()
+	if p.i != len(p.s) {
+		return nil, p.errorf("data after the value")
+	}
+	return v, nil
+}
+
+// member is one top-level member of an object: its name, its JSON text
+// and its value.
+type member struct {
+	key string
+	raw []byte
+	val any
+}
+
+// decodeMembers decodes a JSON object that fills b into its members, in
+// order (a repeated name is kept each time; the caller decides).
+func decodeMembers(b []byte) ([]member, error) {
+	p := &jsonParser{s: b}
+	p.ws()
+	if p.i >= len(p.s) || p.s[p.i] != '{' {
+		if p.i < len(p.s) && p.s[p.i] == 'n' {
+			if _, err := p.value(0); err == nil {
+				return nil, errors.New("null, want an object")
+			}
+		}
+		return nil, p.errorf("want an object")
+	}
+	p.i++
+	var ms []member
+	p.ws()
+	if p.i < len(p.s) && p.s[p.i] == '}' {
+		p.i++
+	} else {
+		for {
+			p.ws()
+			k, err := p.str()
+			if err != nil {
+				return nil, err
+			}
+			p.ws()
+			if p.i >= len(p.s) || p.s[p.i] != ':' {
+				return nil, p.errorf("want ':'")
+			}
+			p.i++
+			p.ws()
+			start := p.i
+			v, err := p.value(1)
+			if err != nil {
+				return nil, err
+			}
+			ms = append(ms, member{key: k, raw: p.s[start:p.i], val: v})
+			p.ws()
+			if p.i >= len(p.s) {
+				return nil, p.errorf("unexpected end")
+			}
+			if p.s[p.i] == '}' {
+				p.i++
+				break
+			}
+			if p.s[p.i] != ',' {
+				return nil, p.errorf("want ',' or '}'")
+			}
+			p.i++
+		}
+	}
+	p.ws()
+	if p.i != len(p.s) {
+		return nil, p.errorf("data after the object")
+	}
+	return ms, nil
+}
+
+func (p *jsonParser) value(depth int) (any, error) {
+	if depth > maxJSONDepth {
+		return nil, errJSONDepth
+	}
+	p.ws()
+	if p.i >= len(p.s) {
+		return nil, p.errorf("unexpected end")
+	}
+	switch c := p.s[p.i]; {
+	case c == '{':
+		p.i++
+		m := map[string]any{}
+		p.ws()
+		if p.i < len(p.s) && p.s[p.i] == '}' {
+			p.i++
+			return m, nil
+		}
+		for {
+			p.ws()
+			k, err := p.str()
+			if err != nil {
+				return nil, err
+			}
+			p.ws()
+			if p.i >= len(p.s) || p.s[p.i] != ':' {
+				return nil, p.errorf("want ':'")
+			}
+			p.i++
+			v, err := p.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = v
+			p.ws()
+			if p.i >= len(p.s) {
+				return nil, p.errorf("unexpected end")
+			}
+			if p.s[p.i] == '}' {
+				p.i++
+				return m, nil
+			}
+			if p.s[p.i] != ',' {
+				return nil, p.errorf("want ',' or '}'")
+			}
+			p.i++
+		}
+	case c == '[':
+		p.i++
+		a := []any{}
+		p.ws()
+		if p.i < len(p.s) && p.s[p.i] == ']' {
+			p.i++
+			return a, nil
+		}
+		for {
+			v, err := p.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+			p.ws()
+			if p.i >= len(p.s) {
+				return nil, p.errorf("unexpected end")
+			}
+			if p.s[p.i] == ']' {
+				p.i++
+				return a, nil
+			}
+			if p.s[p.i] != ',' {
+				return nil, p.errorf("want ',' or ']'")
+			}
+			p.i++
+		}
+	case c == '"':
+		return p.str()
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
+	}
+	return nil, p.errorf("unexpected %q", p.s[p.i])
+}
+
+func (p *jsonParser) literal(word string) error {
+	if len(p.s)-p.i < len(word) || string(p.s[p.i:p.i+len(word)]) != word {
+		return p.errorf("want %s", word)
+	}
+	p.i += len(word)
+	return nil
+}
+
+// number scans a number of RFC 8259's grammar.
+func (p *jsonParser) number() (any, error) {
+	start := p.i
+	digits := func() int {
+		n := 0
+		for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if p.s[p.i] == '-' {
+		p.i++
+	}
+	if p.i < len(p.s) && p.s[p.i] == '0' {
+		p.i++
+	} else if digits() == 0 {
+		return nil, p.errorf("bad number")
+	}
+	if p.i < len(p.s) && p.s[p.i] == '.' {
+		p.i++
+		if digits() == 0 {
+			return nil, p.errorf("bad number")
+		}
+	}
+	if p.i < len(p.s) && (p.s[p.i] == 'e' || p.s[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.s) && (p.s[p.i] == '+' || p.s[p.i] == '-') {
+			p.i++
+		}
+		if digits() == 0 {
+			return nil, p.errorf("bad number")
+		}
+	}
+	return json.Number(p.s[start:p.i]), nil
+}
+
+// str reads a string at p.i, unescaping it; invalid UTF-8 becomes U+FFFD,
+// as encoding/json does.
+func (p *jsonParser) str() (string, error) {
+	if p.i >= len(p.s) || p.s[p.i] != '"' {
+		return "", p.errorf("want a string")
+	}
+	p.i++
+	start := p.i
+	plain := true
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch {
+		case c == '"':
+			if plain {
+				s := string(p.s[start:p.i])
+				p.i++
+				return s, nil
+			}
+			s, err := unescape(p.s[start:p.i])
+			if err != nil {
+				return "", p.errorf("%v", err)
+			}
+			p.i++
+			return s, nil
+		case c == '\\':
+			plain = false
+			p.i += 2
+			continue
+		case c < 0x20:
+			return "", p.errorf("control character in a string")
+		case c >= 0x80:
+			if plain {
+				r, size := utf8.DecodeRune(p.s[p.i:])
+				if r == utf8.RuneError && size == 1 {
+					plain = false
+				}
+				p.i += size
+				continue
+			}
+		}
+		p.i++
+	}
+	return "", p.errorf("unterminated string")
+}
+
+// unescape decodes a string body with escapes or invalid UTF-8.
+func unescape(b []byte) (string, error) {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c != '\\' {
+			if c < utf8.RuneSelf {
+				out = append(out, c)
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size == 1 {
+				out = utf8.AppendRune(out, utf8.RuneError)
+			} else {
+				out = append(out, b[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		if i+1 >= len(b) {
+			return "", errors.New("bad escape")
+		}
+		switch b[i+1] {
+		case '"', '\\', '/':
+			out = append(out, b[i+1])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := hex4(b, i+2)
+			if !ok {
+				return "", errors.New("bad \\u escape")
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if r2, ok := hex4(b, i+2); ok && i+1 < len(b) && b[i] == '\\' && b[i+1] == 'u' {
+					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+						out = utf8.AppendRune(out, d)
+						i += 6
+						continue
+					}
+				}
+				r = utf8.RuneError
+			}
+			out = utf8.AppendRune(out, r)
+			continue
+		default:
+			return "", errors.New("bad escape")
+		}
+		i += 2
+	}
+	return string(out), nil
+}
+
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[i:i+4]), 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	return rune(n), true
+}
