@@ -18,7 +18,9 @@
 // batches holding those records (and every batch before them; batches are
 // acknowledged out of order by parallel workers). The file is written
 // atomically (temporary file, fsync, rename, fsync of the folder) at most
-// every CheckpointInterval while objects are imported, and when Run ends.
+// every CheckpointInterval while objects are imported (less often when
+// the state is so big that writing it takes more than 5% of the time),
+// and when Run ends.
 //
 // After a crash, an object marked importing is read again from its first
 // byte and its records up to Records are skipped: the object resumes after

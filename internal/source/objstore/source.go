@@ -53,17 +53,18 @@ type Source struct {
 	retryAt  map[string]time.Time // objects waiting to be tried again
 	highKey  string               // the highest key ever listed
 	lastFull time.Time
-	lastSave time.Time
 
 	// mu guards the state entries, the jobs and dirty: acknowledgements
 	// arrive on pipeline workers.
-	mu       sync.Mutex
-	state    map[string]*entry
-	jobs     map[string]*job
-	dirty    bool
-	toFinish []Object
-	retries  []retry // objects to read again, picked up by Run
-	acked    chan struct{}
+	mu          sync.Mutex
+	state       map[string]*entry
+	jobs        map[string]*job
+	dirty       bool
+	toFinish    []Object
+	retries     []retry // objects to read again, picked up by Run
+	lastSave    time.Time
+	lastSaveDur time.Duration
+	acked       chan struct{}
 }
 
 // job is the import of one object.
@@ -459,7 +460,10 @@ func (s *Source) drain() {
 func (s *Source) maybeSave(force bool) {
 	s.mu.Lock()
 	s.takeRetries()
-	if !s.dirty || !force && s.now().Sub(s.lastSave) < CheckpointInterval {
+	// A big state costs more to write: saves are spaced to keep their cost
+	// under 5% of the time (at least CheckpointInterval apart).
+	interval := max(CheckpointInterval, 20*s.lastSaveDur)
+	if !s.dirty || !force && s.now().Sub(s.lastSave) < interval {
 		s.mu.Unlock()
 		return
 	}
@@ -472,7 +476,12 @@ func (s *Source) maybeSave(force bool) {
 	s.dirty = false
 	s.lastSave = s.now()
 	s.mu.Unlock()
-	if err := saveState(s.stateDir, entries); err != nil {
+	began := time.Now()
+	err := saveState(s.stateDir, entries)
+	s.mu.Lock()
+	s.lastSaveDur = time.Since(began)
+	s.mu.Unlock()
+	if err != nil {
 		s.tel.Errors.Inc()
 		s.log.Error("save import state", "err", err)
 		s.mu.Lock()

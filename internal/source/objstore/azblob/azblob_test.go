@@ -140,3 +140,22 @@ func TestConfig(t *testing.T) {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
+
+func TestParseConfig(t *testing.T) {
+	c, err := config.Parse([]byte(`
+sources:
+  - name: az
+    type: import_azblob
+    account_name: acct
+    account_key: a2V5
+    container: insights-logs
+    settle: 70m
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac, ok := c.Sources[0].SourceConfig.(*Config)
+	if !ok || ac.Container != "insights-logs" || ac.Settle.D() != 70*time.Minute || ac.AccountURL != "https://acct.blob.core.windows.net" {
+		t.Fatalf("decoded %+v", c.Sources[0].SourceConfig)
+	}
+}

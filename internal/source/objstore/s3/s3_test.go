@@ -156,3 +156,29 @@ func TestConfig(t *testing.T) {
 		t.Fatalf("defaults not filled: %+v", c.Import)
 	}
 }
+
+func TestParseConfig(t *testing.T) {
+	c, err := config.Parse([]byte(`
+sources:
+  - name: trail
+    type: import_s3
+    bucket: my-trail
+    prefix: AWSLogs/123456789012/CloudTrail/
+    endpoint: http://127.0.0.1:9000
+    path_style: true
+    layout: cloudtrail
+    full_scan_interval: 1m
+    ignore_older_than: 30d
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, ok := c.Sources[0].SourceConfig.(*Config)
+	if !ok || sc.Bucket != "my-trail" || !sc.PathStyle || sc.Layout != objstore.LayoutCloudTrail ||
+		sc.FullScanInterval.D() != time.Minute || sc.IgnoreOlderThan.D() != 30*24*time.Hour {
+		t.Fatalf("decoded %+v", c.Sources[0].SourceConfig)
+	}
+	if _, err := config.Parse([]byte("sources: [{name: x, type: import_s3, bucket: b, colour: red}]")); err == nil {
+		t.Fatal("an unknown key was accepted")
+	}
+}
