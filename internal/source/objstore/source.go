@@ -46,6 +46,7 @@ type Source struct {
 
 	imported, failed atomic.Int64
 	pendingN         atomic.Int64
+	descs            descs
 
 	// Run's own state.
 	pending  map[string]Object    // listed, not imported yet
@@ -54,8 +55,8 @@ type Source struct {
 	highKey  string               // the highest key ever listed
 	lastFull time.Time
 
-	// mu guards the state entries, the jobs and dirty: acknowledgements
-	// arrive on pipeline workers.
+	// mu guards what follows up to acked: acknowledgements arrive on
+	// pipeline workers.
 	mu          sync.Mutex
 	state       map[string]*entry
 	jobs        map[string]*job
@@ -100,6 +101,7 @@ func New(common config.SourceCommon, imp Import, bucket Bucket, env config.Sourc
 	if s.tenant == "" {
 		s.tenant = event.DefaultTenant
 	}
+	s.descs = newDescs(s.name)
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -288,7 +288,7 @@ func TestCollector(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(s)
 	other := testSource(t, newMemBucket(), Import{}, t.TempDir())
-	other.name = "u"
+	other.name, other.descs = "u", newDescs("u")
 	reg.MustRegister(other) // a second source registers beside it
 	running(t, s, &sink{})
 	eventually(t, "imported", func() bool { return s.Stats().Imported == 1 })
