@@ -25,6 +25,7 @@ type serveFlags struct {
 	config, data, http, syslogUDP, syslogTCP, logLevel, logFormat string
 	rules                                                         multiFlag
 	pprof                                                         bool
+	role                                                          string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -37,6 +38,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&f.pprof, "pprof", false, "serve Go's profiler under /debug/pprof/ on the HTTP listener")
+	fs.StringVar(&f.role, "role", "all", "`roles` of this node, comma-separated: ingest, detect, store, forward, query (or all)")
 }
 
 // load reads the configuration and applies the flags.
@@ -114,13 +116,17 @@ func init() {
 		if fs.NArg() > 0 {
 			return errUsage
 		}
+		roles, err := app.ParseRoles(f.role)
+		if err != nil {
+			return err
+		}
 		cfg, err := f.load()
 		if err != nil {
 			return err
 		}
 		log := newLogger(cfg.LogLevel, f.logFormat)
 		slog.SetDefault(log)
-		a, err := app.New(cfg, app.Options{Version: versionString(), Logger: log, Pprof: f.pprof})
+		a, err := app.New(cfg, app.Options{Version: versionString(), Logger: log, Pprof: f.pprof, Roles: roles})
 		if err != nil {
 			return err
 		}

@@ -56,8 +56,14 @@ func New(deps Deps) *Server {
 	}
 	s := &Server{deps: deps, mux: http.NewServeMux(), log: deps.Logger.With("component", "api")}
 	s.mux.HandleFunc("GET /api/v1/health", s.health)
-	s.mux.HandleFunc("GET /api/v1/search", s.search)
-	s.mux.HandleFunc("POST /api/v1/search", s.search)
+	search := s.search
+	if deps.Store == nil {
+		search = func(w http.ResponseWriter, _ *http.Request) {
+			WriteError(w, http.StatusNotImplemented, errors.New("this node does not run the query and store roles"))
+		}
+	}
+	s.mux.HandleFunc("GET /api/v1/search", search)
+	s.mux.HandleFunc("POST /api/v1/search", search)
 	if deps.Gatherer != nil {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(deps.Gatherer, promhttp.HandlerOpts{}))
 	}

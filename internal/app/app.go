@@ -17,19 +17,24 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/detect"
 	"github.com/vigilsiem/vigil/internal/enrich"
+	"github.com/vigilsiem/vigil/internal/forward"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/source/httpin"
 	"github.com/vigilsiem/vigil/internal/store/alerts"
 	"github.com/vigilsiem/vigil/internal/store/embedded"
 
-	// Source types register themselves with the configuration.
+	// Source and output types register themselves with the configuration.
+	_ "github.com/vigilsiem/vigil/internal/forward/all"
 	_ "github.com/vigilsiem/vigil/internal/source/evtx"
 	_ "github.com/vigilsiem/vigil/internal/source/file"
+	_ "github.com/vigilsiem/vigil/internal/source/kafka"
+	_ "github.com/vigilsiem/vigil/internal/source/nats"
 	_ "github.com/vigilsiem/vigil/internal/source/syslog"
 )
 
@@ -39,6 +44,8 @@ type Options struct {
 	Logger  *slog.Logger
 	// Pprof mounts Go's profiler on the API listener (/debug/pprof/).
 	Pprof bool
+	// Roles this node runs; nil means all.
+	Roles Roles
 }
 
 // App is a running Vigil.
@@ -48,14 +55,17 @@ type App struct {
 	log  *slog.Logger
 	reg  *prometheus.Registry
 
-	store   *embedded.Store
-	alerts  *alerts.Store
-	detect  *detect.Engine
-	enrich  *enrich.Set
-	pipe    *pipeline.Pipeline
-	sources []pipeline.Source
-	http    *http.Server
-	httpLn  net.Listener
+	store    *embedded.Store
+	alerts   *alerts.Store
+	detect   *detect.Engine
+	enrich   *enrich.Set
+	forward  *forward.Manager
+	alertOut alert.Sink
+	deadFile *fileDeadLetters
+	pipe     *pipeline.Pipeline
+	sources  []pipeline.Source
+	http     *http.Server
+	httpLn   net.Listener
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -69,10 +79,13 @@ type listener interface {
 	Addr() net.Addr
 }
 
-// New builds everything; Start starts it.
+// New builds everything the node's roles need; Start starts it.
 func New(cfg *config.Config, opts Options) (*App, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.Roles == nil {
+		opts.Roles = AllRoles
 	}
 	a := &App{cfg: cfg, opts: opts, log: opts.Logger, reg: prometheus.NewRegistry(), errs: make(chan error, 16)}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -83,25 +96,65 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			a.closeStores()
 		}
 	}()
+	ctx := context.Background()
+	roles := opts.Roles
 
-	st, err := embedded.Open(embedded.Options{
-		Dir:    cfg.DataDir,
-		HotAge: cfg.Storage.HotAge.D(),
-		Retention: func(t string) (time.Duration, int64) {
-			r := cfg.RetentionFor(t)
-			return r.MaxAge.D(), int64(r.MaxBytes)
-		},
-		Logger:     a.log,
-		Registerer: a.reg,
-	})
-	if err != nil {
-		return nil, err
+	// Storage: the store role keeps events, dead letters and alerts; other
+	// nodes keep their dead letters in a file.
+	var dead pipeline.DeadLetterSink
+	var alertBase alert.Sink
+	if roles.Has(RoleStore) {
+		st, err := embedded.Open(embedded.Options{
+			Dir:              cfg.DataDir,
+			HotAge:           cfg.Storage.HotAge.D(),
+			HotBytes:         int64(cfg.Storage.HotBytes),
+			CompressionLevel: cfg.Storage.CompressionLevel,
+			MemoryLimit:      fmt.Sprintf("%dMB", int64(cfg.Storage.MemoryLimit)>>20),
+			Retention: func(t string) (time.Duration, int64) {
+				r := cfg.RetentionFor(t)
+				return r.MaxAge.D(), int64(r.MaxBytes)
+			},
+			Logger:     a.log,
+			Registerer: a.reg,
+		})
+		if err != nil {
+			return nil, err
+		}
+		a.store = st
+		if a.alerts, err = alerts.Open(ctx, st.DB()); err != nil {
+			return nil, err
+		}
+		dead, alertBase = st, a.alerts
+	} else {
+		fd, err := openFileDeadLetters(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		a.deadFile = fd
+		dead = fd
 	}
-	a.store = st
-	if a.alerts, err = alerts.Open(context.Background(), st.DB()); err != nil {
-		return nil, err
+
+	// Delivery: the forward role drains durable queues into the outputs;
+	// alerts are routed too.
+	var sinks []pipeline.Sink
+	if a.store != nil {
+		sinks = append(sinks, a.store)
 	}
-	procs, enrichSet, err := Processors(context.Background(), cfg, a.log)
+	alertOut := alertBase
+	if roles.Has(RoleForward) {
+		fw, err := forward.New(cfg.Outputs, cfg.Routes, forward.Env{DataDir: cfg.DataDir, Registerer: a.reg, Logger: a.log})
+		if err != nil {
+			return nil, fmt.Errorf("outputs: %w", err)
+		}
+		a.forward = fw
+		alertOut = fw.AlertSink(alertBase)
+	}
+	if alertOut == nil {
+		alertOut = alert.SinkFunc(func(context.Context, []alert.Alert) error { return nil })
+	}
+	a.alertOut = alertOut
+
+	procs, enrichSet, err := Processors(ctx, cfg, a.log)
 	if err != nil {
 		return nil, fmt.Errorf("enrichment: %w", err)
 	}
@@ -109,15 +162,24 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if err := enrichSet.Register(a.reg); err != nil {
 		return nil, err
 	}
-	sinks := []pipeline.Sink{st}
-	if s := enrichSet.AlertSink(a.alerts); s != nil {
-		sinks = append(sinks, s)
-	}
-	if len(cfg.Rules.Dirs) > 0 {
-		if a.detect, err = detect.New(detect.Config{Dirs: cfg.Rules.Dirs, Logger: a.log}, a.alerts); err != nil {
-			return nil, fmt.Errorf("load rules: %w", err)
+	if roles.Has(RoleDetect) {
+		if s := enrichSet.AlertSink(alertOut); s != nil {
+			sinks = append(sinks, s)
 		}
-		sinks = append(sinks, a.detect)
+		if len(cfg.Rules.Dirs) > 0 {
+			if a.detect, err = detect.New(detect.Config{Dirs: cfg.Rules.Dirs, Logger: a.log}, alertOut); err != nil {
+				return nil, fmt.Errorf("load rules: %w", err)
+			}
+			sinks = append(sinks, a.detect)
+		}
+	}
+	// The router runs after the store, so what is queued for delivery is
+	// stored, and after detection, so enriched copies go out.
+	if a.forward != nil {
+		sinks = append(sinks, a.forward.Sink())
+	}
+	if len(sinks) == 0 {
+		return nil, fmt.Errorf("roles %v keep nothing: add store, detect or forward", roles)
 	}
 
 	a.pipe, err = pipeline.New(pipeline.Config{
@@ -127,7 +189,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Ordered:      orderedFormat,
 		Processors:   procs,
 		Sinks:        sinks,
-		DeadLetters:  st,
+		DeadLetters:  dead,
 		Metrics:      metrics,
 		Logger:       a.log,
 	})
@@ -137,6 +199,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 
 	env := config.SourceEnv{DataDir: cfg.DataDir, Metrics: metrics, Logger: a.log}
 	for _, sc := range cfg.Sources {
+		if !roles.Has(RoleIngest) && !isBusSource(sc.Common().Type) {
+			continue
+		}
 		src, err := sc.NewSource(env)
 		if err != nil {
 			return nil, fmt.Errorf("source %s: %w", sc.Common().Name, err)
@@ -144,13 +209,23 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		a.sources = append(a.sources, src)
 	}
 
-	ingest := httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log)
-	mounts := []api.Mounter{ingest, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: st}}
+	var mounts []api.Mounter
+	if roles.Has(RoleIngest) {
+		mounts = append(mounts, httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log))
+	}
+	var searcher api.Searcher
+	if a.store != nil && roles.Has(RoleQuery) {
+		searcher = a.store
+		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store})
+	}
+	if a.forward != nil {
+		mounts = append(mounts, a.forward)
+	}
 	if opts.Pprof {
 		mounts = append(mounts, api.PprofHandler{})
 	}
 	srv := api.New(api.Deps{
-		Store:    st,
+		Store:    searcher,
 		Gatherer: a.reg,
 		Mounts:   mounts,
 		Logger:   a.log,
@@ -164,7 +239,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 }
 
 func (a *App) health() map[string]any {
-	h := map[string]any{"pipeline_queue": a.pipe.QueueLen()}
+	h := map[string]any{"pipeline_queue": a.pipe.QueueLen(), "roles": a.opts.Roles}
+	if a.forward != nil {
+		h["outputs"] = a.forward.Status()
+	}
 	if a.detect != nil {
 		st := a.detect.Status()
 		h["rules"] = st
@@ -193,6 +271,9 @@ func (a *App) Start() error {
 		}
 	}
 	a.httpLn = ln
+	if a.forward != nil {
+		a.forward.Start()
+	}
 	a.pipe.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
@@ -212,6 +293,10 @@ func (a *App) Start() error {
 	}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.enrich.Run(ctx) }()
+	if a.forward != nil {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.forward.RunHealthAlerts(ctx, a.alertOut) }()
+	}
 	go func() {
 		var err error
 		if tlsCfg != nil {
@@ -224,7 +309,7 @@ func (a *App) Start() error {
 			a.errs <- fmt.Errorf("http: %w", err)
 		}
 	}()
-	a.log.Info("vigil started", "http", ln.Addr().String(), "sources", len(a.sources), "data", a.cfg.DataDir)
+	a.log.Info("vigil started", "roles", fmt.Sprint(a.opts.Roles), "http", ln.Addr().String(), "sources", len(a.sources), "data", a.cfg.DataDir)
 	for _, s := range a.sources {
 		if l, ok := s.(listener); ok {
 			a.log.Info("listening", "source", s.Name(), "addr", l.Addr().String())
@@ -267,13 +352,28 @@ func (a *App) Stop() {
 		a.wg.Wait()
 	})
 	timed("pipeline", a.pipe.Stop)
+	if a.forward != nil {
+		timed("outputs", func() {
+			if err := a.forward.Stop(); err != nil {
+				a.log.Error("stop outputs", "err", err)
+			}
+		})
+	}
 	timed("store", a.closeStores)
 }
 
 func (a *App) closeStores() {
+	if a.deadFile != nil {
+		_ = a.deadFile.Close()
+	}
 	if a.store != nil {
 		if err := a.store.Close(); err != nil {
 			a.log.Error("close store", "err", err)
 		}
 	}
 }
+
+// isBusSource reports source types that read from the message bus of a
+// distributed deployment (Kafka, NATS): they run on any node, since a
+// forward-only or detect-only node reads its events from them.
+func isBusSource(typ string) bool { return typ == "kafka" || typ == "nats" }
