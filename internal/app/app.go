@@ -34,6 +34,9 @@ import (
 	_ "github.com/vigilsiem/vigil/internal/source/evtx"
 	_ "github.com/vigilsiem/vigil/internal/source/file"
 	_ "github.com/vigilsiem/vigil/internal/source/kafka"
+	_ "github.com/vigilsiem/vigil/internal/source/objstore/azblob"
+	_ "github.com/vigilsiem/vigil/internal/source/objstore/folder"
+	_ "github.com/vigilsiem/vigil/internal/source/objstore/s3"
 	_ "github.com/vigilsiem/vigil/internal/source/nats"
 	_ "github.com/vigilsiem/vigil/internal/source/syslog"
 )
@@ -207,6 +210,11 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			return nil, fmt.Errorf("source %s: %w", sc.Common().Name, err)
 		}
 		a.sources = append(a.sources, src)
+		if c, ok := src.(prometheus.Collector); ok {
+			if err := a.reg.Register(c); err != nil {
+				return nil, fmt.Errorf("source %s: metrics: %w", sc.Common().Name, err)
+			}
+		}
 	}
 
 	var mounts []api.Mounter
