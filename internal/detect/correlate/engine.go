@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"container/heap"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -384,51 +385,75 @@ func (e *Engine) Flush() []Firing {
 }
 
 // makeRoom evicts groups so one more fits under the caps: the oldest
-// window (earliest deadline) of the correlation over its cap, then the
-// oldest of all over the total cap.
+// windows (earliest deadlines) of the correlation over its cap, then the
+// oldest of all over the total cap. Evictions go in batches of 1% of the
+// cap, so the search for the oldest is paid once per batch.
 func (e *Engine) makeRoom(cs *corrState) {
-	for e.perRule[cs.key] >= e.opts.MaxKeysPerRule {
-		if !e.evictOldest(cs.key, "rule_cap") {
-			break
-		}
+	if n := e.perRule[cs.key]; n >= e.opts.MaxKeysPerRule {
+		e.evict(cs.key, n-e.opts.MaxKeysPerRule+max(1, e.opts.MaxKeysPerRule/100), "rule_cap")
 	}
-	for e.keys >= e.opts.MaxKeys {
-		if !e.evictOldest("", "total_cap") {
-			break
-		}
+	if e.keys >= e.opts.MaxKeys {
+		e.evict("", e.keys-e.opts.MaxKeys+max(1, e.opts.MaxKeys/100), "total_cap")
 	}
 }
 
-// evictOldest evicts the group with the earliest deadline, of correlation
-// key or ("") of any.
-func (e *Engine) evictOldest(key, reason string) bool {
-	var best *corrState
+// evict evicts the n groups with the earliest deadlines, of correlation
+// key or ("") of any, merging the deadline lists of the candidates.
+func (e *Engine) evict(key string, n int, reason string) {
+	var cands stateHeap
 	for _, tn := range e.tenants {
-		for k, cs := range tn.corrs {
-			if key != "" && k != key || cs.order.head == nil {
-				continue
+		if key != "" {
+			if cs := tn.corrs[key]; cs != nil && cs.order.head != nil {
+				cands = append(cands, cs)
 			}
-			if best == nil || cs.order.head.deadline < best.order.head.deadline {
-				best = cs
+			continue
+		}
+		for _, cs := range tn.corrs {
+			if cs.order.head != nil {
+				cands = append(cands, cs)
 			}
 		}
 	}
-	if best == nil {
-		return false
+	heap.Init(&cands)
+	evicted := 0
+	for ; evicted < n && len(cands) > 0; evicted++ {
+		cs := cands[0]
+		g := cs.order.head
+		cs.order.remove(g)
+		delete(cs.groups, g.key)
+		e.keys--
+		e.perRule[cs.key]--
+		if cs.order.head == nil {
+			heap.Pop(&cands)
+		} else {
+			heap.Fix(&cands, 0)
+		}
 	}
-	g := best.order.head
-	best.order.remove(g)
-	delete(best.groups, g.key)
-	e.keys--
-	e.perRule[best.key]--
-	e.m.evict(reason).Inc()
-	e.evicted.since++
+	if evicted == 0 {
+		return
+	}
+	c := e.m.evict(reason)
+	c.Add(uint64(evicted))
+	e.evicted.since += evicted
 	if now := e.opts.Now(); now.Sub(e.evicted.last) >= 10*time.Second {
 		e.log.Warn("correlation state full: evicted the oldest windows", "reason", reason,
 			"evicted", e.evicted.since, "groups", e.keys, "max_keys", e.opts.MaxKeys, "max_keys_per_rule", e.opts.MaxKeysPerRule)
 		e.evicted = evictLog{last: now}
 	}
-	return true
+}
+
+// stateHeap orders correlation states by their oldest deadline.
+type stateHeap []*corrState
+
+func (h stateHeap) Len() int           { return len(h) }
+func (h stateHeap) Less(i, j int) bool { return h[i].order.head.deadline < h[j].order.head.deadline }
+func (h stateHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *stateHeap) Push(x any)        { *h = append(*h, x.(*corrState)) }
+func (h *stateHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // Stats returns the engine's counters.
