@@ -29,6 +29,10 @@
 // reason (see Reason* constants) and wrapping ErrUnsupported or ErrInvalid;
 // nothing in a rule is ignored silently.
 //
+// Correlation rules (correlation.go) are parsed here and evaluated by
+// package correlate; the watch-list extension (watchlist.go) is parsed and
+// compiled here and served by package watchlist.
+//
 // The engine is our own: the Go Sigma libraries measured in DESIGN §10 lack
 // several modifiers (base64offset, windash, wide, exists, fieldref) and
 // both evaluate every rule against every event.
