@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 // gate is a webhook receiver that holds every request until released.
 type gate struct {
 	release chan struct{}
+	arrived chan struct{}
 	mu      sync.Mutex
 	got     []Envelope
 }
@@ -28,6 +30,10 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var e Envelope
 	b, _ := io.ReadAll(r.Body)
 	_ = json.Unmarshal(b, &e)
+	select {
+	case g.arrived <- struct{}{}:
+	default:
+	}
 	<-g.release
 	g.mu.Lock()
 	g.got = append(g.got, e)
@@ -37,14 +43,18 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // A full queue drops jobs, counts and records them, and never makes
 // detection wait.
 func TestQueueFullDrops(t *testing.T) {
-	g := &gate{release: make(chan struct{})}
+	g := &gate{release: make(chan struct{}), arrived: make(chan struct{}, 1)}
 	srv := httptest.NewServer(g)
 	defer srv.Close()
 	c := webhookResponse("slow", srv.URL, "", 1)
 	c.Queue, c.Workers, c.Timeout = 2, 1, config.Duration(30*time.Second)
 	r := newRig(t, c)
+	// The first job runs (and hangs); two wait in the queue; the other
+	// seven find it full.
+	write(t, r.d, mkAlert("a0", "high"))
+	<-g.arrived
 	start := time.Now()
-	for i := range 10 {
+	for i := 1; i < 10; i++ {
 		write(t, r.d, mkAlert(fmt.Sprint("a", i), "high"))
 	}
 	if took := time.Since(start); took > time.Second {
@@ -117,6 +127,7 @@ func TestTriggersAndMatches(t *testing.T) {
 	for _, rec := range recs {
 		got = append(got, rec.Response+":"+rec.Kind+":"+rec.Subject+":"+rec.Reason)
 	}
+	sort.Strings(got) // the two responses run concurrently
 	want := "alerts:alert:hit: incidents:incident:inc1:escalated incidents:incident:inc1:escalated"
 	if strings.Join(got, " ") != want {
 		t.Errorf("records = %v, want %s", got, want)
@@ -141,10 +152,7 @@ func TestCloseRecordsWhatItDrops(t *testing.T) {
 	c.Workers = 1
 	r := newRig(t, c)
 	write(t, r.d, mkAlert("a1", "high"), mkAlert("a2", "high"))
-	deadline := time.Now().Add(5 * time.Second)
-	for h.calls.Load() < 1 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	r.records(t, 1, RecordFilter{Outcome: OutcomeRetry}) // a1 waits 10s for its second attempt
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -199,8 +207,9 @@ func TestRecordsAPI(t *testing.T) {
 	r := newRig(t, webhookResponse("soar", srv.URL, "", 2))
 	other := mkAlert("b1", "high")
 	other.Tenant = "globex"
-	write(t, r.d, mkAlert("a1", "high"), other)
+	write(t, r.d, mkAlert("a1", "high")) // fails once, then succeeds
 	r.records(t, 2, RecordFilter{})
+	write(t, r.d, other)
 	r.records(t, 1, RecordFilter{Tenant: "globex"})
 	mux := http.NewServeMux()
 	Handler{Records: r.rec}.Register(mux)
