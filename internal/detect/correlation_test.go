@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -299,5 +301,76 @@ func TestDetectChild(t *testing.T) {
 	}
 	if err := eng.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Writers in parallel (as pipeline workers are), with snapshots, ticks and
+// reloads meanwhile: every group counts every hit once.
+func TestEngineConcurrentCorrelation(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "mr_bruteforce.yml"), bruteForce)
+	var mu sync.Mutex
+	raised := map[string]alert.Alert{}
+	sink := alert.SinkFunc(func(_ context.Context, as []alert.Alert) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, a := range as {
+			raised[a.ID] = a
+		}
+		return nil
+	})
+	eng, err := New(Config{Dirs: []string{dir}, StateDir: t.TempDir(), Lateness: time.Hour, Logger: slog.New(slog.DiscardHandler)}, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			if err := eng.corr.Snapshot(); err != nil {
+				t.Error(err)
+				return
+			}
+			eng.corr.Tick()
+			if _, err := eng.Reload(); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	const writers, users = 4, 25
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for u := w; u < users; u += writers {
+				user := fmt.Sprint("user", u)
+				var batch []*event.Event
+				for i := 0; i < 5; i++ {
+					batch = append(batch, logon(fmt.Sprint(user, "-f", i), 4625, user, "10.0.0.1", time.Duration(i)*time.Second))
+				}
+				batch = append(batch, logon(user+"-s", 4624, user, "10.0.0.1", 10*time.Second))
+				if err := eng.Write(context.Background(), batch); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	cancel()
+	<-done
+	if err := eng.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(raised) != users {
+		t.Fatalf("%d alerts for %d users", len(raised), users)
+	}
+	for _, a := range raised {
+		if len(a.EventIDs) != 6 || a.Count != 2 {
+			t.Errorf("alert %s: %d events, count %d", a.Correlation.Group["TargetUserName"], len(a.EventIDs), a.Count)
+		}
 	}
 }

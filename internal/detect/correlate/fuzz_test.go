@@ -3,8 +3,10 @@ package correlate
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"log/slog"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -123,6 +125,36 @@ correlation: {type: event_count, rules: [tmp], group-by: u, timespan: 30s, condi
 			t.Fatalf("counted %d groups, hold %d", e.keys, n)
 		}
 		if _, err := decodeState(e.encodeSnapshot()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzHitLog: a hit log segment of any content is replayed without panic,
+// up to its first damaged record, and the engine starts.
+func FuzzHitLog(f *testing.F) {
+	var good []byte
+	for i, s := range []string{"a@0 u=x", "a@1 u=x", "b@2 u=y tenant=t"} {
+		h := hit(s)
+		good = appendRecord(good, uint64(i+1), &h)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)-3])
+	set, errs := compile(f, fmt.Sprintf(countRule, "gte: 3"))
+	if len(errs) > 0 {
+		f.Fatal(errs)
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	f.Fuzz(func(t *testing.T, seg []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(segPath(dir, 1), seg, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		e, _, err := New(Options{Dir: dir, Logger: quiet, Lateness: time.Hour}, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Close(); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -21,6 +21,8 @@ func FuzzCompile(f *testing.F) {
 	f.Add(ruleWith(sysmonPC, "  s:\n    CommandLine|wide|base64offset|contains: 'iex'\n    P|re|i: 'a.+b'\n    D|cidr: 10.0.0.0/8\n  condition: all of s*"))
 	f.Add("title: x\ncorrelation: {}\n")
 	f.Add("a: &a [*a]\n")
+	f.Add(ruleWith(sysmonPC, "  s:\n    User|watchlist: ['admins', 'failed[count>=3]', 'intel[value=hi*]']\n  condition: s\n") +
+		"watchlist:\n  alert: false\n  actions:\n    - increment: failed\n      key: User\n      by: 2\n      ttl: 1h\n    - remove: x\n      key: Image\n")
 	events := []*event.Event{
 		sysmonEvent("Image", `C:\x.exe`, "CommandLine", "a -a /b", "User", "u", "D", "10.1.1.1"),
 		func() *event.Event { e := &event.Event{Original: "x"}; e.SetString("host.os.type", "linux"); return e }(),
@@ -31,7 +33,8 @@ func FuzzCompile(f *testing.F) {
 		for _, err := range errs {
 			checkRuleError(t, err)
 		}
-		c := NewCompiler(Config{Placeholders: map[string][]string{"p": {"v"}}})
+		c := NewCompiler(Config{Placeholders: map[string][]string{"p": {"v"}},
+			Watchlists: fakeLists{"/admins/u": {Value: "x"}, "default/failed/u": {Count: 3}}})
 		var compiled []*Compiled
 		for _, r := range rules {
 			cr, err := c.Compile(r)
