@@ -226,3 +226,60 @@ level: high
 		}
 	}
 }
+
+// Rule tests fill watch-lists, and every test starts from empty lists.
+func TestRulesTestWatchlists(t *testing.T) {
+	dir := t.TempDir()
+	rules := `title: Logon from a listed address
+id: wl-1
+logsource: {product: windows, service: security}
+detection:
+  sel: {EventID: 4624}
+  listed: {IpAddress|watchlist: 'scanners[count>=2]'}
+  condition: sel and listed
+---
+title: Count scanner sightings
+id: wl-2
+logsource: {product: windows, service: security}
+detection:
+  sel: {EventID: 4625}
+  condition: sel
+watchlist:
+  alert: false
+  actions:
+    - increment: scanners
+      key: IpAddress
+`
+	tests := `rule_files: [rules.yml]
+tests:
+  - name: listed by the test
+    watchlists:
+      scanners: [{key: 10.0.0.9, count: 2}, 10.0.0.8]
+    events:
+      - {winlog.channel: Security, winlog.event_id: 4624, winlog.event_data.IpAddress: 10.0.0.9}
+      - {winlog.channel: Security, winlog.event_id: 4624, winlog.event_data.IpAddress: 10.0.0.8}
+    expect:
+      - {rule: wl-1, count: 1}
+  - name: lists start empty
+    events:
+      - {winlog.channel: Security, winlog.event_id: 4624, winlog.event_data.IpAddress: 10.0.0.9}
+    expect: []
+  - name: listed by a rule
+    events:
+      - {winlog.channel: Security, winlog.event_id: 4625, winlog.event_data.IpAddress: 10.0.0.7}
+      - {winlog.channel: Security, winlog.event_id: 4625, winlog.event_data.IpAddress: 10.0.0.7}
+      - {winlog.channel: Security, winlog.event_id: 4624, winlog.event_data.IpAddress: 10.0.0.7}
+    expect:
+      - {rule: Logon from a listed address}
+`
+	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), []byte(rules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "wl_test.yml"), []byte(tests), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := runRulesTest(commands["rules"], []string{dir}, &out); err != nil || !strings.Contains(out.String(), "3 passed, 0 failed") {
+		t.Fatalf("err = %v, output:\n%s", err, out.String())
+	}
+}
