@@ -258,3 +258,38 @@ func testCA(t *testing.T) (string, *tls.Config) {
 	}
 	return caFile, &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: skey}}}
 }
+
+// FuzzSyslogFormat: whatever the values, the message parses as RFC 5424
+// and the structured data gives them back.
+func FuzzSyslogFormat(f *testing.F) {
+	f.Add("acme", "rule-1", "high", `a"b]c\d`, 600)
+	f.Add("", "", "", "", 480)
+	f.Fuzz(func(t *testing.T, tenant, rule, level, title string, maxMsg int) {
+		c := validated(t, syslogResponse("s", "udp", "127.0.0.1:514", ""))[0]
+		s, err := newSyslog(c.Syslog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.maxMsg = 480 + (maxMsg&0xffff)%4096
+		a := mkAlert("a1", level)
+		a.Tenant, a.RuleID, a.Title = tenant, rule, title
+		j, err := alertJob("s", &a, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := s.format(j)
+		if len(msg) > s.maxMsg && !strings.Contains(string(msg), `truncated="true"`) {
+			t.Fatalf("message of %d bytes over max %d", len(msg), s.maxMsg)
+		}
+		e := &event.Event{}
+		if err := rfc5424.New().Parse(msg, e); err != nil {
+			t.Fatalf("parse %q: %v", msg, err)
+		}
+		sd := rfc5424.SDPrefix + "vigil@32473."
+		for k, v := range map[string]string{"tenant": j.tenant, "rule_id": rule, "level": level} {
+			if want := strings.ToValidUTF8(v, "\uFFFD"); want != "" && e.GetString(sd+k) != want {
+				t.Fatalf("%s = %q, want %q (message %q)", k, e.GetString(sd+k), want, msg)
+			}
+		}
+	})
+}
