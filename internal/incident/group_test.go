@@ -3,13 +3,16 @@ package incident_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/incident"
 )
 
@@ -303,5 +306,74 @@ func TestDefaultTenantAndTimes(t *testing.T) {
 	inc := find(t, m, "default", "a1")
 	if inc.Severity != "informational" || !inc.First.Equal(a.Last) {
 		t.Errorf("incident = %+v", inc)
+	}
+}
+
+// The issue's end-to-end scenarios at the level of alerts, with alerts made
+// by the alert folder from events as the normalisers write them.
+func TestScenarios(t *testing.T) {
+	ctx := context.Background()
+	ev := func(id string, at time.Duration, fields ...string) *event.Event {
+		e := &event.Event{ID: id, Tenant: "acme", Timestamp: t0.Add(at)}
+		for i := 0; i+1 < len(fields); i += 2 {
+			e.SetString(fields[i], fields[i+1])
+		}
+		return e
+	}
+	folder := alert.NewFolder(0)
+	m := newManager(t, openStore(t, openDB(t)), incident.Config{})
+
+	// (a) A port scan from 198.51.100.7 seen by the firewall (a correlation
+	// alert grouped by source.ip), then directory traversal from the same
+	// address in the web server's access log; meanwhile unrelated noise.
+	scan := alert.Alert{ID: "corr-scan", Tenant: "acme", RuleID: "portscan", Title: "Port scan from one address", Level: "medium",
+		First: t0, Last: t0.Add(40 * time.Second), Count: 25, Entities: alert.Entities{SourceIPs: []string{"198.51.100.7"}}}
+	write(t, m, scan)
+	trav := folder.Add([]alert.Match{{RuleID: "traversal", Title: "Path traversal in URL", Level: "high",
+		Event: ev("web-1", 2*time.Minute, "host.name", "web01", "source.ip", "198.51.100.7", "url.original", "/../../etc/passwd")}})
+	noise := folder.Add([]alert.Match{{RuleID: "traversal", Title: "Path traversal in URL", Level: "high",
+		Event: ev("web-2", 3*time.Minute, "host.name", "web02", "source.ip", "192.0.2.44")}})
+	write(t, m, append(trav, noise...)...)
+	inc := find(t, m, "acme", "corr-scan")
+	if inc.AlertCount != 2 || !slices.Contains(inc.AlertIDs, trav[0].ID) || inc.Severity != "high" {
+		t.Errorf("scenario a: incident = %+v, want the scan and the traversal", inc)
+	}
+	if other := find(t, m, "acme", noise[0].ID); other.ID == inc.ID {
+		t.Error("scenario a: unrelated traversal joined the incident")
+	}
+
+	// (b) Ten failed logons (4625) for bob from 203.0.113.50 on DC01, the
+	// correlation's alert, then the successful logon (4624).
+	var fails []alert.Match
+	for i := range 10 {
+		fails = append(fails, alert.Match{RuleID: "win-failed-logon", Title: "Failed logon", Level: "low",
+			Event: ev(fmt.Sprint("4625-", i), 2*time.Hour+time.Duration(i)*10*time.Second, "winlog.computer_name", "DC01",
+				"winlog.event_data.TargetUserName", "bob", "winlog.event_data.IpAddress", "203.0.113.50")})
+	}
+	failed := folder.Add(fails)
+	success := folder.Add([]alert.Match{{RuleID: "win-logon", Title: "Successful logon", Level: "informational",
+		Event: ev("4624-1", 2*time.Hour+2*time.Minute, "winlog.computer_name", "DC01", "winlog.event_data.TargetUserName", "bob",
+			"winlog.event_data.IpAddress", "203.0.113.50")}})
+	brute := alert.Alert{ID: "corr-brute", Tenant: "acme", RuleID: "bruteforce-success", Title: "Brute force then successful logon",
+		Level: "critical", First: t0.Add(2 * time.Hour), Last: t0.Add(2*time.Hour + 2*time.Minute), Count: 1,
+		Entities: alert.Entities{Users: []string{"bob"}, SourceIPs: []string{"203.0.113.50"}}}
+	write(t, m, append(failed, success...)...)
+	write(t, m, brute)
+	b := find(t, m, "acme", "corr-brute")
+	if len(failed) != 1 || failed[0].Count != 10 || b.AlertCount != 3 || b.Severity != "critical" ||
+		b.Title != "Brute force then successful logon (+2 more rules)" {
+		t.Errorf("scenario b: incident = %+v (failed %+v)", b, failed)
+	}
+	d, err := m.Get(ctx, "acme", b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(d.Timeline, func(e incident.Entry) bool { return e.Alert != nil && e.Alert.RuleID == "win-failed-logon" })
+	if len(d.Timeline) != 3 || i < 0 || d.Timeline[i].Alert.Count != 10 || !strings.Contains(d.Timeline[i].Alert.EventsQuery, `"4625-9"`) ||
+		d.Timeline[2].Alert.RuleID != "win-logon" {
+		t.Errorf("scenario b: timeline = %+v", d.Timeline)
+	}
+	if got := groups(t, m); len(got) != 3 {
+		t.Errorf("incidents = %q, want scenario a, its noise and scenario b", got)
 	}
 }
