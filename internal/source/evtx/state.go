@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/zeebo/xxh3"
+
+	"github.com/vigilsiem/vigil/internal/fsutil"
 )
 
 // fileState is what the source remembers of one file.
@@ -75,39 +77,12 @@ func loadState(dir string) ([]*fileState, error) {
 // saveState writes the state atomically: a temporary file, fsync, rename
 // over the old one, fsync of the directory.
 func saveState(dir string, files []*fileState) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("save evtx state: %w", err)
-	}
 	b, err := json.MarshalIndent(stateFile{Version: 1, Files: files}, "", " ")
 	if err != nil {
 		return fmt.Errorf("save evtx state: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, stateName+".tmp*")
-	if err != nil {
+	if err := fsutil.WriteFileAtomic(filepath.Join(dir, stateName), b, 0o600); err != nil {
 		return fmt.Errorf("save evtx state: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save evtx state: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save evtx state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save evtx state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, stateName)); err != nil {
-		return fmt.Errorf("save evtx state: %w", err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("save evtx state: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("save evtx state: sync dir: %w", err)
 	}
 	return nil
 }

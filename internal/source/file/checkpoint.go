@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 
 	"github.com/zeebo/xxh3"
+
+	"github.com/vigilsiem/vigil/internal/fsutil"
 )
 
 // fileKey identifies a file on its file system.
@@ -100,39 +102,12 @@ func loadCheckpoint(dir string) ([]checkpointEntry, error) {
 // saveCheckpoint writes the checkpoint atomically: a temporary file,
 // fsync, rename over the old one, fsync of the directory.
 func saveCheckpoint(dir string, entries []checkpointEntry) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
 	b, err := json.Marshal(checkpointFile{Version: 1, Files: entries})
 	if err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, checkpointName+".tmp*")
-	if err != nil {
+	if err := fsutil.WriteFileAtomic(filepath.Join(dir, checkpointName), b, 0o600); err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, checkpointName)); err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("save checkpoint: sync dir: %w", err)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/fsutil"
 )
 
 // Statuses of a state entry.
@@ -87,9 +89,6 @@ func loadState(dir string) (map[string]*entry, error) {
 // over the old one, fsync of the directory. entries are copies the caller
 // no longer changes.
 func saveState(dir string, entries []entry) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("save import state: %w", err)
-	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Key < entries[j].Key })
 	sf := stateFile{Version: 1, Objects: make([]*entry, len(entries))}
 	for i := range entries {
@@ -99,32 +98,8 @@ func saveState(dir string, entries []entry) error {
 	if err != nil {
 		return fmt.Errorf("save import state: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, stateName+".tmp*")
-	if err != nil {
+	if err := fsutil.WriteFileAtomic(filepath.Join(dir, stateName), b, 0o600); err != nil {
 		return fmt.Errorf("save import state: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save import state: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save import state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save import state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, stateName)); err != nil {
-		return fmt.Errorf("save import state: %w", err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("save import state: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("save import state: sync dir: %w", err)
 	}
 	return nil
 }

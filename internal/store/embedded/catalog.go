@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/fsutil"
 	"github.com/vigilsiem/vigil/internal/query"
 )
 
@@ -220,36 +220,9 @@ func (q queryCatalog) FieldType(name string) (query.Type, bool) {
 	return col.Kinds.queryType(), true
 }
 
-// writeFileAtomic writes data to path through a temporary file, fsyncing the
-// file and its directory, so readers see the old or the new content whole.
+// writeFileAtomic replaces path durably (see fsutil.WriteFileAtomic).
 func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
+	return fsutil.WriteFileAtomic(path, data, 0o600)
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+func syncDir(dir string) error { return fsutil.SyncDir(dir) }
