@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/store"
@@ -31,6 +32,8 @@ type Service interface {
 //
 // Every request names its tenant with ?tenant= (default "default"); an
 // incident of another tenant is answered 404. Errors are {"error":"…"}.
+// Behind the auth middleware (which checks the tenant and the analyst role
+// of a PATCH), a change's author is the authenticated user.
 type Handler struct {
 	Incidents Service
 }
@@ -133,6 +136,11 @@ func (h Handler) patch(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
+	}
+	// With API authentication on, the change is the authenticated user's,
+	// whatever the body says; without it, the body's author is taken.
+	if who := auth.FromContext(r.Context()); who != auth.Anonymous {
+		p.Author = who.Name
 	}
 	d, err := h.Incidents.Update(r.Context(), tenantOf(r.URL.Query().Get("tenant")), r.PathValue("id"), p)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/auth"
+	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/incident"
 )
 
@@ -172,4 +174,45 @@ func TestAPIErrors(t *testing.T) {
 	f("PATCH", a, `{"comment":"`+strings.Repeat("x", 70<<10)+`"}`, 413, "too large")
 	f("PATCH", a, `{"comment":"`+strings.Repeat("x", 17<<10)+`"}`, 400, "at most")
 	f("PATCH", a, `[1]`, 400, "read patch")
+}
+
+// Behind the API's authentication, a change is made by the authenticated
+// user, and a tenant the user may not see is refused.
+func TestAPIAuthor(t *testing.T) {
+	m := newManager(t, openStore(t, openDB(t)), incident.Config{})
+	a := al("a1", "high", 0, "h:ws1")
+	a.Tenant = "default"
+	write(t, m, a)
+	id := find(t, m, "default", "a1").ID
+	tok, digest, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	incident.Handler{Incidents: m}.Register(mux)
+	authn := auth.New(config.Auth{Tokens: []config.APIToken{{Name: "carol", SHA256: digest, Role: "analyst", Tenants: []string{"default"}}}})
+	srv := httptest.NewServer(authn.Middleware(mux))
+	defer srv.Close()
+	patch := func(query string) (int, map[string]any) {
+		req, _ := http.NewRequest("PATCH", srv.URL+"/api/v1/incidents/"+id+query, strings.NewReader(`{"comment":"mine","author":"mallory"}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&v)
+		return resp.StatusCode, v
+	}
+	code, v := patch("")
+	if code != 200 {
+		t.Fatalf("PATCH = %d %v", code, v)
+	}
+	if c := v["comments"].([]any)[0].(map[string]any); c["author"] != "carol" {
+		t.Errorf("comment author = %v, want the token's user", c["author"])
+	}
+	if code, _ := patch("?tenant=other"); code != http.StatusForbidden {
+		t.Errorf("PATCH of another tenant = %d, want 403", code)
+	}
 }
