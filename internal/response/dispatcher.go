@@ -103,10 +103,8 @@ func New(ctx context.Context, o Options) (*Dispatcher, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	d := &Dispatcher{rec: o.Recorder, log: o.Logger.With("component", "responses"), met: newMetrics(o.Registerer), now: o.Now,
+	d := &Dispatcher{rec: o.Recorder, log: o.Logger.With("component", "responses"), met: newMetrics(o.Registerer, o.Recorder), now: o.Now,
 		seen: map[string]struct{}{}}
-	d.rec.lost = d.met.lost.Inc
-	d.rec.log = d.log.Error
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	for _, c := range o.Responses {
 		act, err := newAction(c)

@@ -61,7 +61,7 @@ func newRig(tb testing.TB, rs ...config.Response) *rig {
 
 func newRigOn(tb testing.TB, db *sql.DB, rs ...config.Response) *rig {
 	tb.Helper()
-	rec, err := OpenRecorder(context.Background(), db)
+	rec, err := OpenRecorder(context.Background(), db, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -116,7 +116,7 @@ func TestProgramNotFound(t *testing.T) {
 	if err := c.ValidateResponses(); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := OpenRecorder(t.Context(), openDB(t))
+	rec, err := OpenRecorder(t.Context(), openDB(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

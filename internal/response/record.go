@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/store"
@@ -86,16 +88,20 @@ type Recorder struct {
 	mu     sync.RWMutex
 	closed bool
 	// lost counts records dropped because the buffer was full.
-	lost func()
-	log  func(msg string, args ...any)
+	lost atomic.Int64
+	log  *slog.Logger
 }
 
-// OpenRecorder creates the table if needed and starts the writer.
-func OpenRecorder(ctx context.Context, db *sql.DB) (*Recorder, error) {
+// OpenRecorder creates the table if needed and starts the writer. A nil
+// logger is slog.Default().
+func OpenRecorder(ctx context.Context, db *sql.DB, log *slog.Logger) (*Recorder, error) {
 	if _, err := db.ExecContext(ctx, recordSchema); err != nil {
 		return nil, fmt.Errorf("create response_attempts table: %w", err)
 	}
-	r := &Recorder{db: db, in: make(chan Record, recordBuffer), done: make(chan struct{}), lost: func() {}, log: func(string, ...any) {}}
+	if log == nil {
+		log = slog.Default()
+	}
+	r := &Recorder{db: db, in: make(chan Record, recordBuffer), done: make(chan struct{}), log: log.With("component", "responses")}
 	go r.run()
 	return r, nil
 }
@@ -105,7 +111,7 @@ func (r *Recorder) add(rec Record) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.closed {
-		r.lost()
+		r.lost.Add(1)
 		return
 	}
 	r.in <- rec
@@ -122,7 +128,7 @@ func (r *Recorder) tryAdd(rec Record) {
 		default:
 		}
 	}
-	r.lost()
+	r.lost.Add(1)
 }
 
 func (r *Recorder) run() {
@@ -135,7 +141,7 @@ func (r *Recorder) run() {
 			return
 		}
 		if err := r.write(batch); err != nil {
-			r.log("write response records", "records", len(batch), "err", err)
+			r.log.Error("write response records", "records", len(batch), "err", err)
 		}
 		batch = batch[:0]
 	}
