@@ -57,9 +57,9 @@ type Config struct {
 	// docs/correlation.md), for instance <data dir>/state/correlation;
 	// "" keeps it in memory, lost at exit.
 	StateDir string
-	// Lateness is how far behind the newest event of its tenant an event
-	// may be and still count in correlations; zero means
-	// correlate.DefaultLateness (5m), negative means none.
+	// Lateness is how far behind the newest hit of its correlation group
+	// an event may be and still count; zero means correlate.DefaultLateness
+	// (5m), negative means none.
 	Lateness time.Duration
 	// MaxKeysPerRule and MaxKeys bound the correlation groups kept (zero:
 	// correlate.DefaultMaxKeysPerRule, DefaultMaxKeys).

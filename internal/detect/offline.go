@@ -85,7 +85,7 @@ func (o *Offline) Finish() ([]correlate.Firing, error) {
 		}
 		return 0
 	})
-	e, _, err := correlate.New(correlate.Options{Lateness: -1, Logger: slog.New(slog.DiscardHandler),
+	e, _, err := correlate.New(correlate.Options{Lateness: -1, Offline: true, Logger: slog.New(slog.DiscardHandler),
 		MaxKeys: 1 << 62, MaxKeysPerRule: 1 << 62}, o.rules.Correlations)
 	if err != nil {
 		return nil, err

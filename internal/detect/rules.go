@@ -53,9 +53,9 @@ func (r *Rules) Emits(rule *sigma.Rule) bool {
 // EventTime is the time correlations see an event at: its @timestamp (or,
 // without one, when it was received, or now), but never more than
 // maxFuture past when it was received (or now, for events that were not
-// received live): a host whose clock runs ahead must not advance the
-// watermark and make every other host's events late. maxFuture < 0 turns
-// the bound off.
+// received live): a host whose clock runs ahead must not advance its
+// tenant's event time and close every other host's windows early.
+// maxFuture < 0 turns the bound off.
 func EventTime(e *event.Event, now time.Time, maxFuture time.Duration) time.Time {
 	ref := e.Ingested
 	if ref.IsZero() {

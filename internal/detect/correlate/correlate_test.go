@@ -256,7 +256,7 @@ func TestLateness(t *testing.T) {
 	if st := e.Stats(); st.Late != 1 || st.Hits != 4 {
 		t.Errorf("stats = %+v, want 1 late of 4", st)
 	}
-	// the watermark is per tenant
+	// groups (and so watermarks) are per tenant
 	e = newEngine(t, fmt.Sprintf(countRule, "gte: 2"), Options{Lateness: 5 * time.Second})
 	got = run(e, []string{"a@100 u=x tenant=t1", "a@10 u=x tenant=t2", "a@11 u=x tenant=t2", "a@10 u=x tenant=t1"}, false)
 	check(t, got, []string{"cnt x v=2 n=2 10-11 tenant=t2"})
@@ -455,12 +455,38 @@ func TestEvictionUnderCaps(t *testing.T) {
 	}
 }
 
+// A group is dropped once the tenant's event time has passed its last
+// hit by timespan plus lateness and, live, as much wall time has passed
+// since its last hit.
 func TestExpiryFreesGroups(t *testing.T) {
-	e := newEngine(t, fmt.Sprintf(countRule, "gte: 5"), Options{Lateness: time.Second})
+	now := t0
+	e := newEngine(t, fmt.Sprintf(countRule, "gte: 5"), Options{Lateness: time.Second, Now: func() time.Time { return now }})
 	run(e, []string{"a@0 u=x", "a@1 u=y"}, false)
 	run(e, []string{"a@100 u=z"}, false)
+	if st := e.Stats(); st.Groups != 3 {
+		t.Errorf("groups = %d with no wall time passed, want 3", st.Groups)
+	}
+	now = now.Add(11 * time.Second)
+	run(e, []string{"a@101 u=z"}, false)
 	if st := e.Stats(); st.Groups != 1 {
-		t.Errorf("groups = %d after the watermark passed the others, want 1", st.Groups)
+		t.Errorf("groups = %d after event and wall time passed the others, want 1", st.Groups)
+	}
+	// offline, event time alone decides
+	e = newEngine(t, fmt.Sprintf(countRule, "gte: 5"), Options{Lateness: time.Second, Offline: true})
+	run(e, []string{"a@0 u=x", "a@1 u=y", "a@100 u=z"}, false)
+	if st := e.Stats(); st.Groups != 1 {
+		t.Errorf("offline groups = %d, want 1", st.Groups)
+	}
+}
+
+// A host whose events arrive far behind the others' (a shipper's backlog)
+// is not late: lateness is judged within each group.
+func TestLaggingSourceIsNotLate(t *testing.T) {
+	e := newEngine(t, fmt.Sprintf(countRule, "gte: 3"), Options{Lateness: 5 * time.Second})
+	got := run(e, []string{"a@3600 u=fresh", "a@10 u=behind", "a@3601 u=fresh", "a@11 u=behind", "a@12 u=behind"}, false)
+	check(t, got, []string{"cnt behind v=3 n=3 10-12"})
+	if st := e.Stats(); st.Late != 0 {
+		t.Errorf("late = %d, want 0", st.Late)
 	}
 }
 

@@ -1,9 +1,9 @@
 // Package correlate owns the evaluation of Sigma correlation rules
 // (specification 2.0: event_count, value_count, temporal,
 // temporal_ordered, with group-by, timespan, conditions, aliases, chains
-// and generate): the state machines of their windows, the event-time
-// watermark and allowed lateness, the bounds on memory, and the persistence
-// of the state across restarts.
+// and generate): the state machines of their windows, event time and the
+// allowed lateness, the bounds on memory, and the persistence of the state
+// across restarts.
 //
 // The flow:
 //
@@ -19,14 +19,17 @@
 // values (a group), and nothing is shared between groups: the key is what a
 // distributed deployment partitions by (DESIGN §8).
 //
-// Time is event time. Each tenant has a watermark, the newest hit time
-// seen; a hit older than the watermark minus the allowed lateness is late:
-// it is counted (vigil_correlation_late_hits_total) and left out of the
-// windows, whose state may already be gone. Window semantics are in
-// window.go; the on-disk formats in persist.go and docs/correlation.md.
+// Time is event time. Each group's watermark is its newest hit; a hit
+// older than that minus the allowed lateness is late: it is counted
+// (vigil_correlation_late_hits_total) and left out of the group's windows.
+// Judging lateness per group lets sources that lag (a shipper's backlog)
+// correlate as well as those on time. A group is dropped when its tenant's
+// newest event time, and live also the wall clock, have moved past its
+// windows. Window semantics are in window.go; the on-disk formats in
+// persist.go and docs/correlation.md.
 //
 // Memory is bounded by a cap on groups per correlation and in total: past
-// it, the group whose window is oldest (the earliest deadline) is evicted,
+// it, the groups hit least recently (the oldest windows) are evicted,
 // counted (vigil_correlation_evictions_total) and logged.
 //
 // The engine is our own: no Go library implements the correlation

@@ -15,7 +15,7 @@ import (
 
 // Limits and defaults. The memory figures are measured by
 // BenchmarkMillionKeys (docs/correlation.md): a group holding one hit
-// costs about 300 bytes.
+// costs about 345 bytes.
 const (
 	// DefaultLateness covers shippers that batch for a minute or so
 	// (Winlogbeat and NXLog flush every few seconds to a minute, a syslog
@@ -24,9 +24,9 @@ const (
 	DefaultLateness = 5 * time.Minute
 	// DefaultMaxKeysPerRule bounds the groups of one correlation: a port
 	// scan rule grouping by source address under a scan of a /16 holds
-	// 65,536; four times that leaves room, at ≈80 MB.
+	// 65,536; four times that leaves room, at ≈85 MB.
 	DefaultMaxKeysPerRule = 250_000
-	// DefaultMaxKeys bounds all groups: 1,000,000 groups ≈ 300 MB, which a
+	// DefaultMaxKeys bounds all groups: 1,000,000 groups ≈ 345 MB, which a
 	// laptop affords.
 	DefaultMaxKeys = 1_000_000
 	// DefaultSnapshotInterval is how often the state is written to disk.
@@ -34,14 +34,14 @@ const (
 	DefaultSnapshotInterval = 30 * time.Second
 	// DefaultMaxFuture is how far past its receipt (or now) an event's
 	// time is believed: a host with a clock in the future must not push
-	// the watermark on and make everyone else's events late.
+	// its tenant's event time on and close everyone else's windows early.
 	DefaultMaxFuture = 5 * time.Minute
 )
 
 // Options configure an Engine. Zero values mean the defaults.
 type Options struct {
-	// Lateness is how far behind the newest event time of its tenant (the
-	// watermark) a hit may be and still count; later hits are counted as
+	// Lateness is how far behind the newest hit of its group (the group's
+	// watermark) a hit may be and still count; older hits are counted as
 	// late and left out. Negative means zero.
 	Lateness time.Duration
 	// MaxKeysPerRule and MaxKeys bound the groups kept; past them the
@@ -57,14 +57,19 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the wall clock (tests); nil means time.Now.
 	Now func() time.Time
+	// Offline: the hits come sorted by event time and much faster than
+	// real time (a hunt), so windows expire on event time alone; live,
+	// a window is also kept for its timespan plus the lateness of wall
+	// time after its last hit (see expire).
+	Offline bool
 }
 
-// tenant is the state of one tenant: its watermark and its groups per
+// tenant is the state of one tenant: its event time and its groups per
 // correlation. Tenants never share state.
 type tenant struct {
 	name string
-	// wm is the watermark: the newest hit time seen. wall is the wall
-	// clock when a hit was last seen.
+	// wm is the newest hit time seen, which expires the groups; wall is
+	// the wall clock when a hit was last seen.
 	wm    int64
 	wall  time.Time
 	corrs map[string]*corrState
@@ -73,11 +78,11 @@ type tenant struct {
 }
 
 // corrState holds the groups of one correlation in one tenant, and the
-// same groups by deadline (the oldest windows first).
+// same groups least recently hit first.
 type corrState struct {
 	key    string
 	groups map[string]*group
-	order  deadlineList
+	order  touchList
 }
 
 // Engine evaluates correlation rules over hits. It is safe for concurrent
@@ -215,10 +220,6 @@ func (e *Engine) process(hits []Hit, out []Firing) []Firing {
 		}
 		tn := e.tenant(h.Tenant)
 		e.m.hits.Inc()
-		if tn.wm != math.MinInt64 && h.Time < tn.wm-e.lateness {
-			e.m.late.Inc()
-			continue
-		}
 		if h.Time > tn.wm {
 			tn.wm = h.Time
 		}
@@ -227,12 +228,12 @@ func (e *Engine) process(hits []Hit, out []Firing) []Firing {
 			touched = append(touched, tn)
 		}
 		for _, in := range ins {
-			out = e.feed(tn, in, h, out)
+			out = e.feed(tn, in, h, now, out)
 		}
 	}
 	for i, tn := range touched {
 		if !containsTenant(touched[:i], tn) {
-			out = e.expire(tn, tn.wm, out)
+			out = e.expire(tn, tn.wm, now, !e.opts.Offline, out)
 		}
 	}
 	return out
@@ -248,8 +249,9 @@ func containsTenant(list []*tenant, tn *tenant) bool {
 }
 
 // feed gives a hit to one input and, for every firing, to the correlations
-// that chain on it.
-func (e *Engine) feed(tn *tenant, in input, h *Hit, out []Firing) []Firing {
+// that chain on it. A hit older than its group's newest hit minus the
+// lateness is late: counted and left out.
+func (e *Engine) feed(tn *tenant, in input, h *Hit, now time.Time, out []Firing) []Firing {
 	c := in.c
 	var ok bool
 	e.keyBuf, ok = groupKey(e.keyBuf, c, in.idx, h)
@@ -281,15 +283,21 @@ func (e *Engine) feed(tn *tenant, in input, h *Hit, out []Firing) []Firing {
 	g := cs.groups[string(e.keyBuf)]
 	if g == nil {
 		e.makeRoom(cs)
-		// at the back until observe gives it its deadline
-		g = &group{key: string(e.keyBuf), deadline: math.MaxInt64}
+		g = &group{key: string(e.keyBuf), latest: h.Time}
 		cs.groups[g.key] = g
-		cs.order.insert(g)
+		cs.order.pushBack(g)
 		e.keys++
 		e.perRule[c.Key]++
+	} else {
+		if !h.chained && h.Time < g.latest-e.lateness {
+			e.m.late.Inc()
+			return out
+		}
+		cs.order.touch(g)
 	}
+	g.latest = max(g.latest, h.Time)
+	g.touched = now.UnixNano()
 	f, fired := e.observe(tn, c, g, in.idx, h, vh)
-	cs.order.fix(g)
 	if fired {
 		out = e.emit(tn, f, out)
 	}
@@ -308,8 +316,9 @@ func (e *Engine) emit(tn *tenant, f Firing, out []Firing) []Firing {
 	}
 	h := Hit{Rule: f.Corr.ref, Tenant: tn.name, Time: f.Last.UnixNano(), ID: f.ID, Fields: f.Group,
 		eventIDs: f.EventIDs, chained: true}
+	now := e.opts.Now()
 	for _, in := range f.Corr.parents {
-		out = e.feed(tn, in, &h, out)
+		out = e.feed(tn, in, &h, now, out)
 	}
 	return out
 }
@@ -323,18 +332,27 @@ func (e *Engine) tenant(name string) *tenant {
 	return tn
 }
 
-// expire drops the groups whose deadline is before wm, closing (and
-// evaluating) their anchored windows.
-func (e *Engine) expire(tn *tenant, wm int64, out []Firing) []Firing {
+// expire drops the groups whose deadline (their last hit, or their
+// window's end, plus timespan and lateness) is before wm, closing (and
+// evaluating) their anchored windows. With wall, a group also waits for
+// its timespan plus the lateness of wall time after its last hit: a host
+// whose events arrive late (a shipper's backlog, a laptop back on the VPN)
+// keeps its windows although other hosts pushed the tenant's event time
+// on. Groups are taken least recently hit first, while they qualify.
+func (e *Engine) expire(tn *tenant, wm int64, now time.Time, wall bool, out []Firing) []Firing {
+	nowNS := now.UnixNano()
 	for _, cs := range tn.corrs {
 		c := e.set.byKey[cs.key]
-		for cs.order.head != nil && cs.order.head.deadline < wm {
-			g := cs.order.head
+		if c == nil {
+			continue
+		}
+		lease := c.timespan + e.lateness
+		for g := cs.order.head; g != nil && g.deadline < wm && (!wall || g.touched+lease <= nowNS); g = cs.order.head {
 			cs.order.remove(g)
 			delete(cs.groups, g.key)
 			e.keys--
 			e.perRule[cs.key]--
-			if c != nil && g.open {
+			if g.open {
 				if f, ok := e.closeWindow(tn, c, g); ok {
 					out = e.emit(tn, f, out)
 				}
@@ -362,7 +380,7 @@ func (e *Engine) Tick() []Firing {
 		if idle <= time.Duration(e.lateness) || idle < time.Second {
 			continue
 		}
-		out = e.expire(tn, tn.wm+int64(idle), out)
+		out = e.expire(tn, tn.wm+int64(idle), now, true, out)
 	}
 	return out
 }
@@ -379,14 +397,14 @@ func (e *Engine) Flush() []Firing {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		out = e.expire(e.tenants[n], math.MaxInt64, out)
+		out = e.expire(e.tenants[n], math.MaxInt64, e.opts.Now(), false, out)
 	}
 	return out
 }
 
-// makeRoom evicts groups so one more fits under the caps: the oldest
-// windows (earliest deadlines) of the correlation over its cap, then the
-// oldest of all over the total cap. Evictions go in batches of 1% of the
+// makeRoom evicts groups so one more fits under the caps: the least
+// recently hit (the oldest windows) of the correlation over its cap, then
+// of all over the total cap. Evictions go in batches of 1% of the
 // cap, so the search for the oldest is paid once per batch.
 func (e *Engine) makeRoom(cs *corrState) {
 	if n := e.perRule[cs.key]; n >= e.opts.MaxKeysPerRule {
@@ -397,8 +415,8 @@ func (e *Engine) makeRoom(cs *corrState) {
 	}
 }
 
-// evict evicts the n groups with the earliest deadlines, of correlation
-// key or ("") of any, merging the deadline lists of the candidates.
+// evict evicts the n least recently hit groups, of correlation key or ("")
+// of any, merging the lists of the candidates.
 func (e *Engine) evict(key string, n int, reason string) {
 	var cands stateHeap
 	for _, tn := range e.tenants {
@@ -442,13 +460,16 @@ func (e *Engine) evict(key string, n int, reason string) {
 	}
 }
 
-// stateHeap orders correlation states by their oldest deadline.
+// stateHeap orders correlation states by their least recently hit group.
 type stateHeap []*corrState
 
-func (h stateHeap) Len() int           { return len(h) }
-func (h stateHeap) Less(i, j int) bool { return h[i].order.head.deadline < h[j].order.head.deadline }
-func (h stateHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *stateHeap) Push(x any)        { *h = append(*h, x.(*corrState)) }
+func (h stateHeap) Len() int { return len(h) }
+func (h stateHeap) Less(i, j int) bool {
+	a, b := h[i].order.head, h[j].order.head
+	return a.touched < b.touched || a.touched == b.touched && a.latest < b.latest
+}
+func (h stateHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *stateHeap) Push(x any)   { *h = append(*h, x.(*corrState)) }
 func (h *stateHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]

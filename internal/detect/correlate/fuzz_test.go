@@ -112,11 +112,11 @@ correlation: {type: event_count, rules: [tmp], group-by: u, timespan: 30s, condi
 			for _, cs := range tn.corrs {
 				n += len(cs.groups)
 				if len(cs.groups) != cs.order.n || len(cs.order.groups()) != cs.order.n {
-					t.Fatalf("%d groups, %d in the deadline list", len(cs.groups), cs.order.n)
+					t.Fatalf("%d groups, %d in the touch list", len(cs.groups), cs.order.n)
 				}
 				for g := cs.order.head; g != nil && g.next != nil; g = g.next {
-					if g.deadline > g.next.deadline || g.next.prev != g {
-						t.Fatal("deadline list out of order or badly linked")
+					if g.touched > g.next.touched || g.next.prev != g {
+						t.Fatal("touch list out of order or badly linked")
 					}
 				}
 			}

@@ -1,47 +1,29 @@
 package correlate
 
-import "sort"
-
-// deadlineList keeps the groups of one correlation in one tenant sorted by
-// deadline, oldest first: expiry takes from the front while the front's
-// deadline has passed, eviction takes the front. It is an intrusive doubly
-// linked list rather than a heap because a touched group's deadline almost
-// always becomes the latest (event time moves forward), so re-sorting is a
-// move to the back found in a step or two from there, where a heap would
-// sift through log n cache misses for every hit.
-type deadlineList struct {
+// touchList keeps the groups of one correlation in one tenant in the order
+// they were last hit, least recently first: expiry and eviction take from
+// the front. Touching a group moves it to the back in constant time (an
+// intrusive doubly linked list; a heap by deadline would sift through
+// log n cache misses for every hit). As event time mostly moves forward
+// with the wall clock, the front holds the oldest windows.
+type touchList struct {
 	head, tail *group
 	n          int
 }
 
-// insert places g by its deadline, searching from the back (an earliest
-// deadline goes straight to the front).
-func (l *deadlineList) insert(g *group) {
-	at := l.tail
-	if l.head != nil && g.deadline < l.head.deadline {
-		at = nil
-	}
-	for at != nil && at.deadline > g.deadline {
-		at = at.prev
-	}
-	// g goes after at (at nil: at the front)
-	g.prev = at
-	if at == nil {
-		g.next = l.head
+// pushBack appends g.
+func (l *touchList) pushBack(g *group) {
+	g.prev, g.next = l.tail, nil
+	if l.tail == nil {
 		l.head = g
 	} else {
-		g.next = at.next
-		at.next = g
+		l.tail.next = g
 	}
-	if g.next == nil {
-		l.tail = g
-	} else {
-		g.next.prev = g
-	}
+	l.tail = g
 	l.n++
 }
 
-func (l *deadlineList) remove(g *group) {
+func (l *touchList) remove(g *group) {
 	if g.prev == nil {
 		l.head = g.next
 	} else {
@@ -56,17 +38,17 @@ func (l *deadlineList) remove(g *group) {
 	l.n--
 }
 
-// fix restores the order after g's deadline changed.
-func (l *deadlineList) fix(g *group) {
-	if (g.prev == nil || g.prev.deadline <= g.deadline) && (g.next == nil || g.deadline <= g.next.deadline) {
+// touch moves g to the back.
+func (l *touchList) touch(g *group) {
+	if l.tail == g {
 		return
 	}
 	l.remove(g)
-	l.insert(g)
+	l.pushBack(g)
 }
 
 // groups returns the groups in order.
-func (l *deadlineList) groups() []*group {
+func (l *touchList) groups() []*group {
 	out := make([]*group, 0, l.n)
 	for g := l.head; g != nil; g = g.next {
 		out = append(out, g)
@@ -74,18 +56,10 @@ func (l *deadlineList) groups() []*group {
 	return out
 }
 
-// build links groups, sorting them by deadline.
-func (l *deadlineList) build(gs []*group) {
-	sort.SliceStable(gs, func(i, j int) bool { return gs[i].deadline < gs[j].deadline })
-	*l = deadlineList{}
+// build links groups in the order given.
+func (l *touchList) build(gs []*group) {
+	*l = touchList{}
 	for _, g := range gs {
-		g.prev, g.next = l.tail, nil
-		if l.tail == nil {
-			l.head = g
-		} else {
-			l.tail.next = g
-		}
-		l.tail = g
-		l.n++
+		l.pushBack(g)
 	}
 }

@@ -324,8 +324,8 @@ func (e *Engine) encodeSnapshot() []byte {
 }
 
 // encodeState writes a state in the snapshot format: deterministic for a
-// given state, tenants and correlations in the order given, groups by
-// deadline.
+// given state, tenants and correlations in the order given, groups least
+// recently hit first.
 func encodeState(st *decodedState) []byte {
 	b := []byte(snapMagic)
 	b = binary.AppendUvarint(b, st.seq)
@@ -355,7 +355,7 @@ func appendGroup(b []byte, g *group) []byte {
 		flags |= 2
 	}
 	b = append(b, flags)
-	for _, v := range []int64{g.deadline, g.first, g.last, g.n} {
+	for _, v := range []int64{g.deadline, g.latest, g.first, g.last, g.n} {
 		b = binary.AppendVarint(b, v)
 	}
 	b = appendEntries(b, g.ents)
@@ -413,13 +413,18 @@ func (e *Engine) decodeSnapshot(b []byte) error {
 	}
 	e.seq = st.seq
 	dropped := 0
+	now := e.opts.Now()
 	for _, ts := range st.tenants {
 		tn := e.tenant(ts.name)
-		tn.wm, tn.wall = ts.wm, e.opts.Now()
+		tn.wm, tn.wall = ts.wm, now
 		for _, cs := range ts.corrs {
 			if e.set.byKey[cs.key] == nil {
 				dropped += len(cs.groups)
 				continue
+			}
+			// a restored group gets a fresh wall-clock lease
+			for g := cs.order.head; g != nil; g = g.next {
+				g.touched = now.UnixNano()
 			}
 			tn.corrs[cs.key] = cs
 			e.keys += len(cs.groups)
@@ -593,7 +598,7 @@ func (d *decoder) group() *group {
 	g := &group{key: d.str()}
 	flags := d.byte()
 	g.open = flags&1 != 0
-	g.deadline, g.first, g.last, g.n = d.varint(), d.varint(), d.varint(), d.varint()
+	g.deadline, g.latest, g.first, g.last, g.n = d.varint(), d.varint(), d.varint(), d.varint(), d.varint()
 	g.ents, g.prefix = d.entries(), d.entries()
 	if flags&2 != 0 {
 		a := &openAlert{id: d.str()}

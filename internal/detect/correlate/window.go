@@ -14,14 +14,15 @@ import (
 
 // The windows of one group (one correlation, one tenant, one tuple of
 // group-by values). All times are event times in Unix nanoseconds; T is the
-// correlation's timespan and L the allowed lateness.
+// correlation's timespan and L the allowed lateness. A group's watermark is
+// its newest hit (latest): a hit older than latest-L is late (engine.go).
 //
 // Sliding (conditions with only a lower bound, lo): the group keeps the
 // hits that can still share a window of T with a hit to come — for
 // event_count every hit, for value_count the latest hit of each distinct
 // value, for temporal the latest hit of each referenced rule — sorted by
 // time, at most lo-1 of them. A hit fires the group when it makes lo of
-// them fit in T. Hits older than watermark-L-T are pruned, since no
+// them fit in T. Hits older than latest-L-T are pruned, since no
 // acceptable hit can share a window with them.
 //
 // temporal_ordered keeps the latest hit of each rule and, per rule, the
@@ -38,8 +39,9 @@ import (
 // Anchored (conditions with an upper bound or neq: lt, lte, eq, ranges):
 // a window opens at the first hit and spans T; it counts hits (events,
 // distinct values up to hi+1, distinct rules) and is evaluated once when it
-// closes — when the watermark passes its end plus L, when a hit after its
-// end arrives, or on Flush. A hit before the open window's start (late but
+// closes — when the tenant's event time passes its end plus L (and, live,
+// T+L of wall time passed since its last hit), when a hit after its end
+// arrives, or on Flush. A hit before the open window's start (late but
 // within L) is counted in it.
 
 // entry is one retained hit.
@@ -67,7 +69,9 @@ func (en *entry) eventIDs(fn func(string)) {
 // group is the state of one group of one correlation.
 type group struct {
 	key        string // the encoded group-by values
-	prev, next *group // in the correlation's deadline order
+	prev, next *group // in the correlation's touch order
+	latest     int64  // the newest hit time: the group's watermark
+	touched    int64  // wall clock of the last hit (not persisted)
 	open       bool   // anchored: a window is open
 	deadline   int64  // when the group can be dropped or its window closes
 	first      int64  // anchored: window start
@@ -137,7 +141,7 @@ func (e *Engine) observe(tn *tenant, c *Corr, g *group, idx int, h *Hit, vh uint
 		}
 	}
 	// prune what no acceptable hit can share a window with
-	cut := tn.wm - e.lateness - T
+	cut := g.latest - e.lateness - T
 	drop := 0
 	for drop < len(g.ents) && g.ents[drop].t < cut {
 		drop++
@@ -196,7 +200,7 @@ func (e *Engine) ordered(tn *tenant, c *Corr, g *group, idx int, h *Hit) (Firing
 		}
 		cur = joinEntry(cur, l)
 	}
-	cut := tn.wm - e.lateness - T
+	cut := g.latest - e.lateness - T
 	for i := range g.ents {
 		if g.ents[i].ok && g.ents[i].t < cut {
 			g.ents[i] = entry{}
@@ -324,21 +328,7 @@ func (e *Engine) alertFiring(tn *tenant, c *Corr, g *group, update bool) Firing 
 // dropAfter is when a sliding group without an open alert holds nothing
 // any acceptable hit can still use.
 func (e *Engine) dropAfter(g *group, T int64) int64 {
-	latest := int64(-1 << 63)
-	for i := range g.ents {
-		if g.ents[i].ok {
-			latest = max(latest, g.ents[i].t)
-		}
-	}
-	for i := range g.prefix {
-		if g.prefix[i].ok {
-			latest = max(latest, g.prefix[i].t)
-		}
-	}
-	if latest == -1<<63 {
-		return latest
-	}
-	return latest + T + e.lateness
+	return g.latest + T + e.lateness
 }
 
 func newEntry(h *Hit) entry {
