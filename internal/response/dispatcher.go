@@ -77,7 +77,8 @@ type Dispatcher struct {
 
 	seenMu sync.Mutex
 	seen   map[string]struct{}
-	fifo   []string
+	ring   []string // the remembered deliveries in arrival order, a ring of maxSeen
+	next   int
 
 	ctx    context.Context // cancelled to abort in-flight attempts
 	cancel context.CancelFunc
@@ -209,11 +210,13 @@ func (d *Dispatcher) remember(id string) bool {
 		return false
 	}
 	d.seen[id] = struct{}{}
-	d.fifo = append(d.fifo, id)
-	if len(d.fifo) > maxSeen {
-		delete(d.seen, d.fifo[0])
-		d.fifo = d.fifo[1:]
+	if len(d.ring) < maxSeen {
+		d.ring = append(d.ring, id)
+		return true
 	}
+	delete(d.seen, d.ring[d.next])
+	d.ring[d.next] = id
+	d.next = (d.next + 1) % maxSeen
 	return true
 }
 

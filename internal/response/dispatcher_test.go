@@ -268,3 +268,18 @@ var (
 	_ alert.Sink        = (*Dispatcher)(nil)
 	_ incident.Notifier = (*Dispatcher)(nil)
 )
+
+func TestRememberIsBounded(t *testing.T) {
+	d := &Dispatcher{seen: map[string]struct{}{}}
+	for i := range maxSeen + 10 {
+		if !d.remember(fmt.Sprint(i)) {
+			t.Fatalf("%d reported as seen", i)
+		}
+	}
+	if len(d.seen) != maxSeen || len(d.ring) != maxSeen {
+		t.Errorf("remembers %d (ring %d), want %d", len(d.seen), len(d.ring), maxSeen)
+	}
+	if d.remember(fmt.Sprint(maxSeen+5)) || !d.remember("3") {
+		t.Error("want the newest remembered and the oldest forgotten")
+	}
+}
