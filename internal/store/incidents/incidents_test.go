@@ -111,3 +111,27 @@ func TestApplyMoves(t *testing.T) {
 		t.Errorf("memberships = %v, want all in C", m)
 	}
 }
+
+// A merge moves an alert that the same batch also updates: the move and
+// the upsert of one row in one transaction.
+func TestApplyMoveThenUpsertSameAlert(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	a := alert.Alert{ID: "a1", Tenant: "acme", RuleID: "r", Level: "low", First: t0, Last: t0, Count: 1}
+	if err := s.Apply(ctx, &incident.Changes{Alerts: []incident.Member{{IncidentID: "B", Alert: a}}}); err != nil {
+		t.Fatal(err)
+	}
+	a.Count = 7
+	if err := s.Apply(ctx, &incident.Changes{Moves: []incident.Move{{Tenant: "acme", From: "B", To: "A"}},
+		Alerts: []incident.Member{{IncidentID: "A", Alert: a}}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Alerts(ctx, "acme", "A", 10)
+	if err != nil || len(got) != 1 || got[0].Count != 7 {
+		t.Errorf("alerts of A = %+v, %v", got, err)
+	}
+	if got, _ := s.Alerts(ctx, "acme", "B", 10); len(got) != 0 {
+		t.Errorf("alerts left in B: %+v", got)
+	}
+}
