@@ -138,6 +138,14 @@ func (a *CiscoASA) Normalize(e *event.Event) bool {
 	e.Set("observer.vendor", event.String("Cisco"))
 	e.Set("observer.product", event.String(tag.product))
 	e.Set("observer.type", event.String("firewall"))
+	// The syslog host of an ASA message is the firewall itself: it is the
+	// observer, not a host the event is about (alerts and incidents link
+	// on host.name, and every event of one firewall would otherwise link).
+	if h := e.GetString("host.name"); h != "" {
+		e.Set("observer.hostname", event.String(h))
+		e.Delete("host.name")
+		e.Delete("host.hostname")
+	}
 	e.Set("event.module", event.String("cisco"))
 	e.Set("event.dataset", event.String(datasetOf(tag.product)))
 	e.Set("event.kind", event.String("event"))

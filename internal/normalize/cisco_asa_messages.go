@@ -485,7 +485,7 @@ func asaBuiltMsg(e *event.Event, s string, conns *outboundConns) {
 	src, dst := parseEndpoint(first, true), parseEndpoint(second, true)
 	if strings.EqualFold(dir, "outbound") {
 		src, dst = dst, src
-		conns.add(e.GetString("host.name"), id)
+		conns.add(e.GetString("observer.hostname"), id)
 	}
 	src.set(e, "source")
 	dst.set(e, "destination")
@@ -520,7 +520,7 @@ func asaTeardownMsg(e *event.Event, s string, conns *outboundConns) {
 	ecsfield.SetTransport(e, proto)
 	ecsfield.Str(e, "cisco.asa.connection_id", id)
 	src, dst := parseEndpoint(first, true), parseEndpoint(second, true)
-	if conns.take(e.GetString("host.name"), id) {
+	if conns.take(e.GetString("observer.hostname"), id) {
 		src, dst = dst, src
 		e.Set("network.direction", event.String("outbound"))
 	}
