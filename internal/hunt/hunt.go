@@ -149,8 +149,12 @@ func Scan(ctx context.Context, rs *sigma.RuleSet, paths []string, opts Options, 
 	sum := &Summary{Files: len(files), Events: s.events.Load(), Detections: s.detections.Load(),
 		Errors: s.errs, ByLevel: map[string]int64{}, Duration: time.Since(start)}
 	for r, n := range s.byRule {
-		sum.ByLevel[r.Level] += n
-		sum.ByRule = append(sum.ByRule, RuleCount{ID: r.ID, Title: r.Title, Level: r.Level, Count: n})
+		level, id := r.Level, r.ID
+		if c, ok := s.corrs[r]; ok {
+			level, id = c.Level(), c.Ref()
+		}
+		sum.ByLevel[level] += n
+		sum.ByRule = append(sum.ByRule, RuleCount{ID: id, Title: r.Title, Level: level, Count: n})
 	}
 	sort.Slice(sum.ByRule, func(i, j int) bool {
 		a, b := sum.ByRule[i], sum.ByRule[j]
@@ -174,6 +178,8 @@ type scan struct {
 	mu     sync.Mutex
 	errs   []error
 	byRule map[*sigma.Rule]int64
+	// corrs are the correlations that fired, for their level and reference
+	corrs map[*sigma.Rule]*correlate.Corr
 }
 
 func (s *scan) fail(err error) {
@@ -501,6 +507,10 @@ func (s *scan) correlations() error {
 		r := f.Corr.Rule
 		s.detections.Add(1)
 		s.byRule[r]++
+		if s.corrs == nil {
+			s.corrs = map[*sigma.Rule]*correlate.Corr{}
+		}
+		s.corrs[r] = f.Corr
 		if s.emit != nil {
 			s.emit(Detection{Rule: r, Event: firingEvent(f), Correlation: f})
 		}
