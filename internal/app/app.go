@@ -24,20 +24,23 @@ import (
 	"github.com/vigilsiem/vigil/internal/detect"
 	"github.com/vigilsiem/vigil/internal/enrich"
 	"github.com/vigilsiem/vigil/internal/forward"
+	"github.com/vigilsiem/vigil/internal/incident"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/response"
 	"github.com/vigilsiem/vigil/internal/source/httpin"
 	"github.com/vigilsiem/vigil/internal/store/alerts"
 	"github.com/vigilsiem/vigil/internal/store/embedded"
+	"github.com/vigilsiem/vigil/internal/store/incidents"
 
 	// Source and output types register themselves with the configuration.
 	_ "github.com/vigilsiem/vigil/internal/forward/all"
 	_ "github.com/vigilsiem/vigil/internal/source/evtx"
 	_ "github.com/vigilsiem/vigil/internal/source/file"
 	_ "github.com/vigilsiem/vigil/internal/source/kafka"
+	_ "github.com/vigilsiem/vigil/internal/source/nats"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/azblob"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/folder"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/s3"
-	_ "github.com/vigilsiem/vigil/internal/source/nats"
 	_ "github.com/vigilsiem/vigil/internal/source/syslog"
 )
 
@@ -58,17 +61,21 @@ type App struct {
 	log  *slog.Logger
 	reg  *prometheus.Registry
 
-	store    *embedded.Store
-	alerts   *alerts.Store
-	detect   *detect.Engine
-	enrich   *enrich.Set
-	forward  *forward.Manager
-	alertOut alert.Sink
-	deadFile *fileDeadLetters
-	pipe     *pipeline.Pipeline
-	sources  []pipeline.Source
-	http     *http.Server
-	httpLn   net.Listener
+	store   *embedded.Store
+	alerts  *alerts.Store
+	detect  *detect.Engine
+	enrich  *enrich.Set
+	forward *forward.Manager
+	// incidents groups alerts; responses runs the configured actions.
+	incidents   *incident.Manager
+	responses   *response.Dispatcher
+	responseLog *response.Recorder
+	alertOut    alert.Sink
+	deadFile    *fileDeadLetters
+	pipe        *pipeline.Pipeline
+	sources     []pipeline.Source
+	http        *http.Server
+	httpLn      net.Listener
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -127,7 +134,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		if a.alerts, err = alerts.Open(ctx, st.DB()); err != nil {
 			return nil, err
 		}
-		dead, alertBase = st, a.alerts
+		if alertBase, err = a.openTriage(ctx, st); err != nil {
+			return nil, err
+		}
+		dead = st
 	} else {
 		fd, err := openFileDeadLetters(cfg.DataDir)
 		if err != nil {
@@ -224,7 +234,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
 		searcher = a.store
-		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store})
+		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store},
+			incident.Handler{Incidents: a.incidents}, response.Handler{Records: a.responseLog})
 	}
 	if a.forward != nil {
 		mounts = append(mounts, a.forward)
@@ -281,6 +292,9 @@ func (a *App) Start() error {
 	a.httpLn = ln
 	if a.forward != nil {
 		a.forward.Start()
+	}
+	if a.responses != nil {
+		a.responses.Start()
 	}
 	a.pipe.Start()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -367,6 +381,15 @@ func (a *App) Stop() {
 			}
 		})
 	}
+	if a.responses != nil {
+		timed("responses", func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := a.responses.Close(ctx); err != nil {
+				a.log.Error("stop responses", "err", err)
+			}
+		})
+	}
 	timed("store", a.closeStores)
 }
 
@@ -385,3 +408,36 @@ func (a *App) closeStores() {
 // distributed deployment (Kafka, NATS): they run on any node, since a
 // forward-only or detect-only node reads its events from them.
 func isBusSource(typ string) bool { return typ == "kafka" || typ == "nats" }
+
+// openTriage opens what alerts pass through on a store node, in order: the
+// alert table, incident grouping, and the response actions. Grouping
+// errors are logged, not returned: an incident that cannot be written must
+// not make the pipeline refuse the events that raised the alert (the alert
+// itself is stored, and grouping resumes from the tables at the next
+// start). Responses never block: the dispatcher queues or drops, recorded.
+func (a *App) openTriage(ctx context.Context, st *embedded.Store) (alert.Sink, error) {
+	incStore, err := incidents.Open(ctx, st.DB())
+	if err != nil {
+		return nil, err
+	}
+	if a.responseLog, err = response.OpenRecorder(ctx, st.DB(), a.log); err != nil {
+		return nil, err
+	}
+	if a.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: a.responseLog, Registerer: a.reg, Logger: a.log}); err != nil {
+		return nil, fmt.Errorf("responses: %w", err)
+	}
+	ic := incident.FromConfig(a.cfg.Incidents)
+	ic.Notify, ic.Registerer, ic.Logger = a.responses, a.reg, a.log
+	if a.incidents, err = incident.New(ctx, incStore, ic); err != nil {
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
+	return alert.SinkFunc(func(ctx context.Context, as []alert.Alert) error {
+		if err := a.alerts.WriteAlerts(ctx, as); err != nil {
+			return err
+		}
+		if err := a.incidents.WriteAlerts(ctx, as); err != nil {
+			a.log.Error("group alerts into incidents", "alerts", len(as), "err", err)
+		}
+		return a.responses.WriteAlerts(ctx, as)
+	}), nil
+}
