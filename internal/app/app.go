@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/detect"
+	"github.com/vigilsiem/vigil/internal/detect/watchlist"
 	"github.com/vigilsiem/vigil/internal/enrich"
 	"github.com/vigilsiem/vigil/internal/forward"
 	"github.com/vigilsiem/vigil/internal/incident"
@@ -69,6 +71,7 @@ type App struct {
 	// incidents groups alerts; responses runs the configured actions.
 	incidents   *incident.Manager
 	responses   *response.Dispatcher
+	watchlists  *watchlist.Store
 	responseLog *response.Recorder
 	alertOut    alert.Sink
 	deadFile    *fileDeadLetters
@@ -179,8 +182,18 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		if s := enrichSet.AlertSink(alertOut); s != nil {
 			sinks = append(sinks, s)
 		}
+		if a.watchlists, err = watchlist.Open(watchlist.Options{Dir: filepath.Join(cfg.DataDir, "watchlists"),
+			MaxEntries: cfg.Rules.Watchlists.MaxEntries, Registerer: a.reg, Logger: a.log}); err != nil {
+			return nil, fmt.Errorf("watch-lists: %w", err)
+		}
 		if len(cfg.Rules.Dirs) > 0 {
-			if a.detect, err = detect.New(detect.Config{Dirs: cfg.Rules.Dirs, Logger: a.log}, alertOut); err != nil {
+			co := cfg.Rules.Correlation
+			if a.detect, err = detect.New(detect.Config{
+				Dirs: cfg.Rules.Dirs, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
+				StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: a.watchlists, Registerer: a.reg,
+				Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
+				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(),
+			}, alertOut); err != nil {
 				return nil, fmt.Errorf("load rules: %w", err)
 			}
 			sinks = append(sinks, a.detect)
@@ -239,6 +252,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	if a.forward != nil {
 		mounts = append(mounts, a.forward)
+	}
+	if a.watchlists != nil {
+		mounts = append(mounts, watchlist.Handler{Store: a.watchlists})
 	}
 	if opts.Pprof {
 		mounts = append(mounts, api.PprofHandler{})
@@ -313,6 +329,10 @@ func (a *App) Start() error {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); _ = a.detect.Run(ctx) }()
 	}
+	if a.watchlists != nil {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.watchlists.Run(ctx.Done()) }()
+	}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.enrich.Run(ctx) }()
 	if a.forward != nil {
@@ -374,6 +394,18 @@ func (a *App) Stop() {
 		a.wg.Wait()
 	})
 	timed("pipeline", a.pipe.Stop)
+	timed("detection", func() {
+		if a.detect != nil {
+			if err := a.detect.Close(); err != nil {
+				a.log.Error("close detection", "err", err)
+			}
+		}
+		if a.watchlists != nil {
+			if err := a.watchlists.Close(); err != nil {
+				a.log.Error("close watch-lists", "err", err)
+			}
+		}
+	})
 	if a.forward != nil {
 		timed("outputs", func() {
 			if err := a.forward.Stop(); err != nil {

@@ -118,6 +118,36 @@ type Rules struct {
 	// Dirs hold Sigma rules; every .yml/.yaml file below them is loaded and
 	// reloaded when it changes.
 	Dirs []string `yaml:"dirs"`
+	// AlertWindow folds repeated alerts of one rule and the same entities
+	// within this window into one alert with a count. Default: 10m.
+	AlertWindow Duration `yaml:"alert_window"`
+	// Correlation tunes Sigma correlation rules (docs/correlation.md).
+	Correlation Correlation `yaml:"correlation"`
+	// Watchlists tunes the watch-lists rules read and write.
+	Watchlists Watchlists `yaml:"watchlists"`
+}
+
+// Correlation tunes the correlation engine. Zero values take the defaults
+// documented in docs/correlation.md.
+type Correlation struct {
+	// Lateness is how far behind a group's newest event another may arrive
+	// and still count. Default: 5m.
+	Lateness Duration `yaml:"lateness"`
+	// MaxKeys bounds the groups (distinct group-by values) held in all;
+	// MaxKeysPerRule those of one correlation. Defaults: 1,000,000 and
+	// 250,000 (about 350 bytes a group: ~330 MiB at the cap).
+	MaxKeys        int `yaml:"max_keys"`
+	MaxKeysPerRule int `yaml:"max_keys_per_rule"`
+	// SnapshotInterval is how often the state is saved. Default: 30s.
+	SnapshotInterval Duration `yaml:"snapshot_interval"`
+	// MaxFuture caps event times this far ahead of their receipt. Default: 5m.
+	MaxFuture Duration `yaml:"max_future"`
+}
+
+// Watchlists tunes the watch-lists.
+type Watchlists struct {
+	// MaxEntries is the default bound of a list. Default: 1,000,000.
+	MaxEntries int `yaml:"max_entries"`
 }
 
 // Defaults.
@@ -231,6 +261,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("source %s: name used twice", com.Name)
 		}
 		names[com.Name] = true
+	}
+	if co := c.Rules.Correlation; co.Lateness < 0 || co.MaxKeys < 0 || co.MaxKeysPerRule < 0 || co.SnapshotInterval < 0 || co.MaxFuture < 0 || c.Rules.Watchlists.MaxEntries < 0 || c.Rules.AlertWindow < 0 {
+		return errors.New("rules: limits and durations must not be negative")
 	}
 	if c.Pipeline.Workers < 0 || c.Pipeline.QueueBatches < 0 {
 		return errors.New("pipeline: workers and queue_batches must not be negative")

@@ -33,6 +33,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
 	"github.com/vigilsiem/vigil/internal/detect/watchlist"
+	"github.com/vigilsiem/vigil/internal/enrich/assets"
 	"github.com/vigilsiem/vigil/internal/event"
 )
 
@@ -180,7 +181,8 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 				hits = append(hits, h)
 			}
 			if st.Emits(r) {
-				matches = append(matches, alert.Match{RuleID: ruleID(r), Title: r.Title, Level: r.Level, Tags: r.Tags, Event: ev})
+				// A critical or high-value asset or a privileged user raises the level.
+				matches = append(matches, alert.Match{RuleID: ruleID(r), Title: r.Title, Level: assets.AlertLevel(r.Level, ev), Tags: r.Tags, Event: ev})
 			}
 		}
 	}
