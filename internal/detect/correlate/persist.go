@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/fsutil"
 )
 
 // Persistence (the formats are drawn in docs/correlation.md).
@@ -252,7 +254,7 @@ func (e *Engine) Snapshot() error {
 	}
 	next := e.wal.path
 	e.mu.Unlock()
-	if err := writeAtomic(filepath.Join(e.opts.Dir, snapName), b); err != nil {
+	if err := fsutil.WriteFileAtomic(filepath.Join(e.opts.Dir, snapName), b, 0o600); err != nil {
 		return fmt.Errorf("write correlation snapshot: %w", err)
 	}
 	segs, err := segments(e.opts.Dir)
@@ -267,36 +269,6 @@ func (e *Engine) Snapshot() error {
 		}
 	}
 	return nil
-}
-
-// writeAtomic writes b to path through a fsynced temporary file renamed
-// over it, then fsyncs the directory.
-func writeAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // encodeSnapshot encodes the state; the caller holds the lock.

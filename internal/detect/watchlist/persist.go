@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/fsutil"
 )
 
 // Persistence: a snapshot (watchlists.snap) and an operation log
@@ -264,7 +266,7 @@ func (s *Store) compactLocked() error {
 			}
 		}
 	}
-	if err := writeAtomic(filepath.Join(s.opts.Dir, snapFile), buf.Bytes()); err != nil {
+	if err := fsutil.WriteFileAtomic(filepath.Join(s.opts.Dir, snapFile), buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("write watch-list snapshot: %w", err)
 	}
 	// the snapshot holds everything the log does: empty the log
@@ -325,34 +327,4 @@ func (s *Store) Close() error {
 	}
 	s.ops = nil
 	return err
-}
-
-// writeAtomic writes b to path through a fsynced temporary file renamed
-// over it, then fsyncs the directory.
-func writeAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
