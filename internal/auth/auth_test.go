@@ -50,7 +50,7 @@ func TestMiddleware(t *testing.T) {
 		Users:  []config.User{{Name: "ana", PasswordHash: pwHash, Role: "analyst", Tenants: []string{"acme"}}},
 		Tokens: []config.APIToken{{Name: "ci", SHA256: digest, Role: "viewer", Tenants: []string{"*"}}},
 	}
-	if err := cfg.Validate("0.0.0.0:8080", CheckHash); err != nil {
+	if err := cfg.Validate("0.0.0.0:8080", true, CheckHash); err != nil {
 		t.Fatal(err)
 	}
 	a := New(cfg)
@@ -87,6 +87,8 @@ func TestMiddleware(t *testing.T) {
 	f("PATCH", "/api/v1/incidents/x?tenant=acme", bearer(tok), 403)
 	f("GET", "/api/v1/search", bearer(tok+"x"), 401)
 	f("GET", "/metrics", nil, 401)
+	f("GET", "/metrics", bearer(tok), 403)
+	f("GET", "/api/v1/outputs", basic("ana", "analyst-password"), 403)
 	f("GET", "/api/v1/health", nil, 200)
 	f("POST", "/api/v1/ingest", nil, 200)
 	f("POST", "/services/collector/event", nil, 200)
@@ -95,21 +97,25 @@ func TestMiddleware(t *testing.T) {
 
 func TestAnonymousOnlyOnLoopback(t *testing.T) {
 	var cfg config.Auth
-	if err := cfg.Validate("127.0.0.1:8080", CheckHash); err != nil {
+	if err := cfg.Validate("127.0.0.1:8080", false, CheckHash); err != nil {
 		t.Errorf("loopback without auth refused: %v", err)
 	}
-	if err := cfg.Validate("[::1]:8080", CheckHash); err != nil {
+	if err := cfg.Validate("[::1]:8080", false, CheckHash); err != nil {
 		t.Errorf("IPv6 loopback without auth refused: %v", err)
 	}
-	if err := cfg.Validate("0.0.0.0:8080", CheckHash); err == nil {
+	if err := cfg.Validate("0.0.0.0:8080", true, CheckHash); err == nil {
 		t.Error("a public listener without auth was accepted")
 	}
+	withAPIUser := config.Auth{Tokens: []config.APIToken{{Name: "t", SHA256: TokenDigest("x")}}}
+	if err := withAPIUser.Validate("0.0.0.0:8080", false, CheckHash); err == nil {
+		t.Error("a public listener without ingest tokens was accepted")
+	}
 	cfg.AllowAnonymous = true
-	if err := cfg.Validate("0.0.0.0:8080", CheckHash); err != nil {
+	if err := cfg.Validate("0.0.0.0:8080", false, CheckHash); err != nil {
 		t.Errorf("allow_anonymous refused: %v", err)
 	}
 	bad := config.Auth{Users: []config.User{{Name: "x", PasswordHash: "hunter2"}}}
-	if err := bad.Validate("127.0.0.1:1", CheckHash); err == nil {
+	if err := bad.Validate("127.0.0.1:1", false, CheckHash); err == nil {
 		t.Error("a plaintext password was accepted as a hash")
 	}
 }

@@ -28,8 +28,8 @@ func Exempt(path string) bool {
 // principal in the request's context, and enforces the tenant and the
 // role: the request's tenant (the "tenant" query parameter, "default" when
 // absent) must be one the principal may see, and a request that changes
-// anything (not GET or HEAD) needs the analyst role, admin paths the admin
-// role. Handlers read the principal with FromContext.
+// anything (not GET or HEAD) needs the analyst role, node-wide paths
+// (adminOnly) the admin role. Handlers read the principal with FromContext.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if Exempt(r.URL.Path) {
@@ -54,7 +54,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !(r.Method == http.MethodPost && r.URL.Path == "/api/v1/search") {
 			need = Analyst
 		}
-		if strings.HasPrefix(r.URL.Path, "/api/v1/admin/") || strings.HasPrefix(r.URL.Path, "/debug/") {
+		if adminOnly(r.URL.Path) {
 			need = Admin
 		}
 		if p.Role < need {
@@ -63,6 +63,14 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 	})
+}
+
+// adminOnly reports paths that show or change the whole node rather than
+// one tenant's data: administration, the profiler, the metrics and the
+// delivery status (both name every tenant).
+func adminOnly(path string) bool {
+	return strings.HasPrefix(path, "/api/v1/admin/") || strings.HasPrefix(path, "/debug/") ||
+		path == "/metrics" || strings.HasPrefix(path, "/api/v1/outputs")
 }
 
 func writeErr(w http.ResponseWriter, status int, msg string) {

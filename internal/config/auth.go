@@ -69,9 +69,11 @@ func validTenants(ts *[]string) error {
 	return nil
 }
 
-// Validate checks the settings and fills defaults. CheckHash is given by
-// the caller (internal/auth) so that this package needs no crypto.
-func (a *Auth) Validate(listen string, checkHash func(string) error) error {
+// Validate checks the settings and fills defaults. On a non-loopback
+// listener it requires credentials for the API and tokens for HTTP ingest
+// (ingestTokens), unless AllowAnonymous. checkHash is given by the caller
+// (internal/auth) so that this package needs no crypto.
+func (a *Auth) Validate(listen string, ingestTokens bool, checkHash func(string) error) error {
 	seen := map[string]bool{}
 	for i := range a.Users {
 		u := &a.Users[i]
@@ -106,6 +108,10 @@ func (a *Auth) Validate(listen string, checkHash func(string) error) error {
 		if err := validTenants(&t.Tenants); err != nil {
 			return fmt.Errorf("auth.tokens %s: %w", t.Name, err)
 		}
+	}
+	if !a.AllowAnonymous && !IsLoopback(listen) && !ingestTokens {
+		return fmt.Errorf("http.listen %s is not a loopback address but http.ingest.tokens is empty: anyone could send events; "+
+			"add ingest tokens, or set auth.allow_anonymous: true", listen)
 	}
 	if !a.Enabled() && !a.AllowAnonymous && !IsLoopback(listen) {
 		return fmt.Errorf("http.listen %s is not a loopback address but auth has no users or tokens: "+

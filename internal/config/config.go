@@ -212,7 +212,7 @@ func (c *Config) Validate() error {
 	if err := c.HTTP.TLS.Validate(); err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
-	if err := c.Auth.Validate(c.HTTP.Listen, CheckPasswordHash); err != nil {
+	if err := c.Auth.Validate(c.HTTP.Listen, len(c.HTTP.Ingest.Tokens) > 0, CheckPasswordHash); err != nil {
 		return err
 	}
 	in := &c.HTTP.Ingest
