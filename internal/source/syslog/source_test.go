@@ -392,7 +392,7 @@ func TestThroughPipeline(t *testing.T) {
 	}
 	select {
 	case got := <-sink.got:
-		if !strings.Contains(got, `"message":"\u003c13\u003ethrough the pipeline"`) || !strings.Contains(got, `"log.source.address":"127.0.0.1:`) ||
+		if !strings.Contains(got, `"message":"<13>through the pipeline"`) || !strings.Contains(got, `"log.source.address":"127.0.0.1:`) ||
 			!strings.Contains(got, `"vigil.tenant":"acme"`) {
 			t.Errorf("event %s", got)
 		}
