@@ -53,12 +53,14 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzRoundTrip formats a record from parts and expects them back.
+// FuzzRoundTrip formats a record from parts and expects them back. Tags
+// holding '=' are left out: such a first word is key=value text, not a TAG
+// (see the package doc).
 func FuzzRoundTrip(f *testing.F) {
 	f.Add(uint8(13), int64(1764000000), "host", "sshd", uint32(42), "Accepted password for root")
 	p := newParser(nil, now)
 	f.Fuzz(func(t *testing.T, pri uint8, unix int64, host, tag string, pid uint32, msg string) {
-		if pri > 191 || !word(host) || !word(tag) || strings.ContainsAny(tag, ":[") || msg != strings.TrimSpace(msg) || strings.ContainsAny(msg, "\r\n\x00") ||
+		if pri > 191 || !word(host) || !word(tag) || strings.ContainsAny(tag, ":[=") || msg != strings.TrimSpace(msg) || strings.ContainsAny(msg, "\r\n\x00") ||
 			strings.HasPrefix(host, "last") || strings.ContainsAny(host, `[]|="(),;:`) {
 			return
 		}
