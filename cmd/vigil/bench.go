@@ -21,6 +21,7 @@ func init() {
 		dir := fs.String("data", "", "data `dir`ectory for the server (default: a temporary one, removed after)")
 		repeat := fs.Int("repeat", 5, "runs of each query (the median is reported)")
 		jsonOut := fs.String("json", "", "also write the report as JSON to this `file`")
+		deferFreeze := fs.Bool("defer-freeze", false, "keep all data hot while events arrive, so ingest and freezing are measured apart")
 		var serverArgs multiFlag
 		fs.Var(&serverArgs, "server-arg", "extra `argument` for vigil serve (repeatable)")
 		if err := fs.Parse(args); err != nil {
@@ -36,7 +37,7 @@ func init() {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
 		rep, err := bench.Run(ctx, bench.Options{Bin: bin, Events: *events, Conns: *conns, Dir: *dir, Repeat: *repeat,
-			ServerArgs: serverArgs, Log: os.Stderr})
+			ServerArgs: serverArgs, DeferFreeze: *deferFreeze, Log: os.Stderr})
 		if err != nil {
 			return err
 		}

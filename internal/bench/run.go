@@ -38,6 +38,10 @@ type Options struct {
 	Day time.Time
 	// ServerArgs are extra arguments for `vigil serve`.
 	ServerArgs []string
+	// DeferFreeze keeps everything hot while events arrive (the server gets
+	// a config with a huge hot_bytes and hot_age), so the ingest figures
+	// measure the write path alone and the freeze is measured on its own.
+	DeferFreeze bool
 	// Log receives progress lines.
 	Log io.Writer
 }
@@ -112,6 +116,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		defer os.RemoveAll(d)
 		dir = d
 	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
 	httpAddr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -120,7 +127,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{"serve", "--data", dir, "--http", httpAddr, "--syslog-tcp", sysAddr, "--syslog-udp", "off", "--log-level", "warn"}, o.ServerArgs...)
+	args := []string{"serve", "--data", dir, "--http", httpAddr, "--syslog-tcp", sysAddr, "--syslog-udp", "off", "--log-level", "warn"}
+	if o.DeferFreeze {
+		conf := filepath.Join(dir, "bench.yaml")
+		if err := os.WriteFile(conf, []byte("storage:\n  hot_bytes: 1TiB\n  hot_age: 1000h\n"), 0o600); err != nil {
+			return nil, err
+		}
+		args = append(args, "--config", conf)
+	}
+	args = append(args, o.ServerArgs...)
 	srv := exec.Command(o.Bin, args...)
 	var srvLog bytes.Buffer
 	srv.Stdout, srv.Stderr = &srvLog, &srvLog
