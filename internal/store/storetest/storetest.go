@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -141,6 +142,56 @@ func Run(t *testing.T, open Opener) {
 			write(t, s, Events("acme", 20)[:5]) // the same ids again, hot
 			if n := search(t, s, store.Request{Tenant: "acme"}).Total; n != 25 {
 				t.Errorf("hot and cold together: total %d, want 25", n)
+			}
+		}
+	})
+	t.Run("pages", func(t *testing.T) {
+		s := open(t, t.TempDir())
+		defer s.Close()
+		// Three events a second, so pages end inside a run of equal
+		// timestamps; half cold (where the backend freezes), half hot.
+		evs := Events("acme", 40)
+		for i, e := range evs {
+			e.Timestamp = Base.Add(time.Duration(i/3) * time.Second)
+		}
+		write(t, s, evs[:20])
+		if f, ok := s.(Freezer); ok {
+			if err := f.Freeze(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write(t, s, evs[20:])
+		for _, req := range []store.Request{
+			{Query: ""},
+			{Query: "password"},
+			{Query: "source.ip:10.0.0.0/8 | where source.port>40003 | fields message, source.ip"},
+			{Query: "password", From: Base.Add(2 * time.Second), To: Base.Add(11 * time.Second)},
+		} {
+			req.Tenant = "acme"
+			whole := search(t, s, req)
+			var want []string
+			for _, r := range whole.Rows {
+				want = append(want, r.Text(event.FieldID)+"/"+r.Text("message"))
+			}
+			if int64(len(want)) != whole.Total || len(want) < 10 {
+				t.Fatalf("%q: %d rows, total %d", req.Query, len(want), whole.Total)
+			}
+			for _, size := range []int{1, 4, 7} {
+				var got []string
+				for off := 0; off < len(want)+size; off += size {
+					page := req
+					page.Limit, page.Offset = size, off
+					res := search(t, s, page)
+					if res.Total != whole.Total {
+						t.Errorf("%q limit %d offset %d: total %d, want %d", req.Query, size, off, res.Total, whole.Total)
+					}
+					for _, r := range res.Rows {
+						got = append(got, r.Text(event.FieldID)+"/"+r.Text("message"))
+					}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%q in pages of %d:\n got %q\nwant %q", req.Query, size, got, want)
+				}
 			}
 		}
 	})
