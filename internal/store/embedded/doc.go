@@ -50,6 +50,21 @@
 // files of ranges above it (a freeze cut short) are removed, so a crash at
 // any point neither loses nor duplicates data.
 //
+// # Searches
+//
+// A search reads one relation: a typed empty row set naming every column,
+// UNION ALL BY NAME the hot segments of the time range, UNION ALL BY NAME
+// the tenant's cold files that the time range and the .meta bloom filters
+// do not rule out; only the columns the query needs are read, unless it
+// returns whole events. A page of whole events in the default order
+// (newest first) is found in two steps: the @timestamp of the page's last
+// event, on the filter's columns alone, and then the whole events at or
+// after it. A filter matching hundreds of thousands of events otherwise
+// sorts every column of all of them to keep a hundred (4.2 s against
+// 1.0 s for the benchmark's CIDR query over 10M events). The total comes
+// from the page when it is not full, else from a count on the filter's
+// columns.
+//
 // Retention deletes whole cold files: those whose newest event is older than
 // the tenant's max age, then the oldest until the tenant's cold bytes fit
 // its max bytes.
