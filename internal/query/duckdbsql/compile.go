@@ -52,6 +52,13 @@ type Query struct {
 	// Limit and Offset (for events: the matching events, after any head).
 	CountSQL  string
 	CountArgs []any
+	// PageTimesSQL, when the rows are events in the default order (no
+	// sort or head) and Request.Limit is set, returns the @timestamp of
+	// each row of the page, newest first, reading only @timestamp and the
+	// columns the filters need. A store reads whole events from the times
+	// it spans alone (see the package doc); "" otherwise.
+	PageTimesSQL  string
+	PageTimesArgs []any
 	// Shape is events or table.
 	Shape query.Shape
 	// Columns are the columns of the rows in order, or nil for events with
@@ -272,6 +279,14 @@ func (c *compiler) finish(s *stmt, p *query.Plan) *Query {
 		q.Columns = append([]string(nil), s.cols...)
 	}
 	if !s.table && len(s.order) == 0 {
+		if s.limit < 0 && !s.grouped && c.req.Limit > 0 {
+			ps := *s
+			ps.selects = []frag{fragOf(quoteIdent(event.FieldTimestamp))}
+			ps.order = []string{quoteIdent(event.FieldTimestamp) + " DESC"}
+			ps.limit, ps.offset = c.req.Limit, c.req.Offset
+			times := render(&ps)
+			q.PageTimesSQL, q.PageTimesArgs = times.sql, times.args
+		}
 		s.order = defaultOrder()
 	}
 

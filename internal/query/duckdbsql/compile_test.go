@@ -131,3 +131,37 @@ func TestHandMadePlans(t *testing.T) {
 		rows.Close()
 	}
 }
+
+func TestPageTimesOnlyForDefaultOrder(t *testing.T) {
+	cases := []struct {
+		q     string
+		limit int64
+		want  bool
+	}{
+		{"source.ip:10.0.0.0/8", 100, true},
+		{"password | where user.name:root | fields message", 100, true},
+		{"password", 0, false}, // everything: no page
+		{"password | sort user.name", 100, false},
+		{"password | head 5", 100, false},
+		{"* | stats count() by host.name", 100, false},
+		{"* | timechart span=1h count()", 100, false},
+	}
+	for _, c := range cases {
+		q, err := Compile(query.MustParse(c.q), storeCatalog(), Request{From: "ev", Tenant: "t1", Limit: c.limit, Offset: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := q.PageTimesSQL != ""; got != c.want {
+			t.Errorf("%q limit %d: page times %q, want one: %v", c.q, c.limit, q.PageTimesSQL, c.want)
+			continue
+		}
+		if !c.want {
+			continue
+		}
+		sql := q.PageTimesSQL
+		if !strings.HasPrefix(sql, `SELECT "@timestamp" FROM ev WHERE "vigil.tenant" = ?`) ||
+			!strings.HasSuffix(sql, `ORDER BY "@timestamp" DESC LIMIT 100 OFFSET 7`) {
+			t.Errorf("%q: page times SQL %s", c.q, sql)
+		}
+	}
+}

@@ -28,8 +28,17 @@
 // Query.CountSQL for the number of rows without paging. A store need not
 // run CountSQL when Request.TotalFromRows can tell the total from the rows
 // (a page that is not full): for a stats, CountSQL costs as much as the
-// query. Every value of the query is a bound ? argument,
-// in text order; names are quoted identifiers. The SQL checks
+// query. For a page of events in the default order it also returns
+// Query.PageTimesSQL: the @timestamp of each event on the page, sorted on
+// that column alone. The rows of the page are then exactly the rows of
+// Query.SQL compiled again with Start at the oldest of those times (and,
+// on the first page, End just after the newest), which lets a store read
+// whole events from a short time range instead of sorting every column of
+// every match. Ties on @timestamp do not matter: the times on a page are
+// the same whichever of the tied events it holds.
+//
+// Every value of the query is a bound ? argument, in text order; names are
+// quoted identifiers. The SQL checks
 // "vigil.tenant" = Request.Tenant again, whatever the FROM item does, and
 // bounds "@timestamp" by Request.Start (inclusive) and End (exclusive).
 // Only integers the compiler computes are spliced into the text (LIMIT,
