@@ -242,6 +242,7 @@ func Queries() []Query {
 		{"rare-term", RareTerm},
 		{"cidr-filter", "source.ip:" + CIDR},
 		{"timechart", "* | timechart span=1h count()"},
+		{"newest-page", "*"},
 	}
 }
 
