@@ -2,7 +2,6 @@ package incident
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/auth"
-	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/store"
 )
@@ -50,18 +49,18 @@ func (h Handler) Register(mux *http.ServeMux) {
 func (h Handler) list(w http.ResponseWriter, r *http.Request) {
 	f, err := parseFilter(r.URL.Query(), time.Now())
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		api.WriteError(w, http.StatusBadRequest, err)
 		return
 	}
 	list, total, err := h.Incidents.List(r.Context(), f)
 	if err != nil {
-		writeError(w, errorStatus(err), err)
+		api.WriteError(w, errorStatus(err), err)
 		return
 	}
 	if list == nil {
 		list = []Incident{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incidents": list, "total": total})
+	api.WriteJSON(w, http.StatusOK, map[string]any{"incidents": list, "total": total})
 }
 
 func parseFilter(q map[string][]string, now time.Time) (Filter, error) {
@@ -86,10 +85,10 @@ func parseFilter(q map[string][]string, now time.Time) (Filter, error) {
 		f.Unassigned = f.Assignee == ""
 	}
 	var err error
-	if f.From, err = parseTime(get("from"), now); err != nil {
+	if f.From, err = api.ParseTimeParam(get("from"), now); err != nil {
 		return f, fmt.Errorf("from: %w", err)
 	}
-	if f.To, err = parseTime(get("to"), now); err != nil {
+	if f.To, err = api.ParseTimeParam(get("to"), now); err != nil {
 		return f, fmt.Errorf("to: %w", err)
 	}
 	if f.Limit, err = intParam(get("limit"), 1, store.MaxLimit); err != nil {
@@ -116,10 +115,10 @@ func intParam(s string, lo, hi int) (int, error) {
 func (h Handler) get(w http.ResponseWriter, r *http.Request) {
 	d, err := h.Incidents.Get(r.Context(), tenantOf(r.URL.Query().Get("tenant")), r.PathValue("id"))
 	if err != nil {
-		writeError(w, errorStatus(err), err)
+		api.WriteError(w, errorStatus(err), err)
 		return
 	}
-	writeJSON(w, http.StatusOK, d)
+	api.WriteJSON(w, http.StatusOK, d)
 }
 
 func (h Handler) patch(w http.ResponseWriter, r *http.Request) {
@@ -129,12 +128,12 @@ func (h Handler) patch(w http.ResponseWriter, r *http.Request) {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			status = http.StatusRequestEntityTooLarge
 		}
-		writeError(w, status, fmt.Errorf("read patch body: %w", err))
+		api.WriteError(w, status, fmt.Errorf("read patch body: %w", err))
 		return
 	}
 	p, err := ParsePatch(body)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		api.WriteError(w, http.StatusBadRequest, err)
 		return
 	}
 	// With API authentication on, the change is the authenticated user's,
@@ -144,10 +143,10 @@ func (h Handler) patch(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := h.Incidents.Update(r.Context(), tenantOf(r.URL.Query().Get("tenant")), r.PathValue("id"), p)
 	if err != nil {
-		writeError(w, errorStatus(err), err)
+		api.WriteError(w, errorStatus(err), err)
 		return
 	}
-	writeJSON(w, http.StatusOK, d)
+	api.WriteJSON(w, http.StatusOK, d)
 }
 
 func tenantOf(s string) string {
@@ -167,43 +166,4 @@ func errorStatus(err error) int {
 		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
-}
-
-// parseTime reads a time bound as the rest of the API does: RFC 3339, Unix
-// seconds, "now", or a duration relative to now ("-15m", "now-1h", "-7d").
-func parseTime(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	switch s {
-	case "":
-		return time.Time{}, nil
-	case "now":
-		return now.UTC(), nil
-	}
-	if rel := strings.TrimPrefix(s, "now"); strings.HasPrefix(rel, "-") || strings.HasPrefix(rel, "+") {
-		d, err := config.ParseDuration(rel[1:])
-		if err != nil {
-			return time.Time{}, fmt.Errorf("time %q: %w", s, err)
-		}
-		if rel[0] == '-' {
-			d = -d
-		}
-		return now.Add(d).UTC(), nil
-	}
-	t, err := event.ParseTime(s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("time %q: want RFC 3339, epoch seconds, now or -15m style: %w", s, err)
-	}
-	return t, nil
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, err error) {
-	writeJSON(w, status, map[string]string{"error": err.Error()})
 }

@@ -1,7 +1,6 @@
 package response
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/store"
@@ -30,7 +30,7 @@ func (h Handler) Register(mux *http.ServeMux) {
 func (h Handler) list(w http.ResponseWriter, r *http.Request) {
 	f, err := parseRecordFilter(r.URL.Query(), time.Now())
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		api.WriteError(w, http.StatusBadRequest, err)
 		return
 	}
 	list, total, err := h.Records.List(r.Context(), f)
@@ -39,13 +39,13 @@ func (h Handler) list(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, store.ErrBadRequest) {
 			status = http.StatusBadRequest
 		}
-		writeError(w, status, err)
+		api.WriteError(w, status, err)
 		return
 	}
 	if list == nil {
 		list = []Record{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"responses": list, "total": total})
+	api.WriteJSON(w, http.StatusOK, map[string]any{"responses": list, "total": total})
 }
 
 func parseRecordFilter(q map[string][]string, now time.Time) (RecordFilter, error) {
@@ -70,10 +70,10 @@ func parseRecordFilter(q map[string][]string, now time.Time) (RecordFilter, erro
 		return f, fmt.Errorf("outcome %q: want success, retry, failure or dropped", f.Outcome)
 	}
 	var err error
-	if f.From, err = parseTime(get("from"), now); err != nil {
+	if f.From, err = api.ParseTimeParam(get("from"), now); err != nil {
 		return f, fmt.Errorf("from: %w", err)
 	}
-	if f.To, err = parseTime(get("to"), now); err != nil {
+	if f.To, err = api.ParseTimeParam(get("to"), now); err != nil {
 		return f, fmt.Errorf("to: %w", err)
 	}
 	if f.Limit, err = intParam(get("limit"), 1, store.MaxLimit); err != nil {
@@ -95,42 +95,4 @@ func intParam(s string, lo, hi int) (int, error) {
 		return 0, fmt.Errorf("%q: want a number from %d to %d", s, lo, hi)
 	}
 	return n, nil
-}
-
-// parseTime reads a time bound as the rest of the API does: RFC 3339, Unix
-// seconds, "now", or a duration relative to now ("-15m", "now-1h", "-7d").
-func parseTime(s string, now time.Time) (time.Time, error) {
-	switch s {
-	case "":
-		return time.Time{}, nil
-	case "now":
-		return now.UTC(), nil
-	}
-	if rel := strings.TrimPrefix(s, "now"); strings.HasPrefix(rel, "-") || strings.HasPrefix(rel, "+") {
-		d, err := config.ParseDuration(rel[1:])
-		if err != nil {
-			return time.Time{}, fmt.Errorf("time %q: %w", s, err)
-		}
-		if rel[0] == '-' {
-			d = -d
-		}
-		return now.Add(d).UTC(), nil
-	}
-	t, err := event.ParseTime(s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("time %q: want RFC 3339, epoch seconds, now or -15m style: %w", s, err)
-	}
-	return t, nil
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, err error) {
-	writeJSON(w, status, map[string]string{"error": err.Error()})
 }
