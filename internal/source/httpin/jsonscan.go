@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/jsontext"
 )
 
 // A hand-written JSON scanner: HEC and bulk bodies are the hot path of HTTP
@@ -78,7 +78,11 @@ func (s *scanner) str() (string, error) {
 			if simple {
 				return string(raw), nil
 			}
-			return unescape(raw)
+			out, err := jsontext.Unescape(raw)
+			if err != nil {
+				return "", s.errorf("%v", err)
+			}
+			return out, nil
 		case c == '\\':
 			simple = false
 			s.pos += 2
@@ -94,126 +98,15 @@ func (s *scanner) str() (string, error) {
 	return "", s.errorf("unterminated string")
 }
 
-// unescape decodes the body of a JSON string with escapes or non-ASCII.
-func unescape(raw []byte) (string, error) {
-	out := make([]byte, 0, len(raw))
-	for i := 0; i < len(raw); {
-		c := raw[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRune(raw[i:])
-			out = utf8.AppendRune(out, r) // RuneError for invalid bytes
-			i += size
-			continue
-		}
-		if c != '\\' {
-			out = append(out, c)
-			i++
-			continue
-		}
-		if i+1 >= len(raw) {
-			return "", errors.New("json: bad escape")
-		}
-		switch raw[i+1] {
-		case '"', '\\', '/':
-			out = append(out, raw[i+1])
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, ok := hex4(raw[i+2:])
-			if !ok {
-				return "", errors.New("json: bad \\u escape")
-			}
-			i += 6
-			if utf16.IsSurrogate(r) {
-				if r2, ok := hex4(raw[min(i+2, len(raw)):]); ok && i+1 < len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
-					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-						out = utf8.AppendRune(out, dec)
-						i += 6
-						continue
-					}
-				}
-				r = utf8.RuneError
-			}
-			out = utf8.AppendRune(out, r)
-			continue
-		default:
-			return "", errors.New("json: bad escape")
-		}
-		i += 2
-	}
-	return string(out), nil
-}
-
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
-}
-
 // number reads a JSON number and returns its text.
 func (s *scanner) number() ([]byte, error) {
 	start := s.pos
-	d := s.data
-	p := s.pos
-	if p < len(d) && d[p] == '-' {
-		p++
-	}
-	digits := func() int {
-		n := 0
-		for p < len(d) && d[p] >= '0' && d[p] <= '9' {
-			p++
-			n++
-		}
-		return n
-	}
-	switch {
-	case p < len(d) && d[p] == '0':
-		p++
-	case digits() == 0:
-		s.pos = p
+	end, ok := jsontext.ScanNumber(s.data, s.pos)
+	s.pos = end
+	if !ok {
 		return nil, s.errorf("bad number")
 	}
-	if p < len(d) && d[p] == '.' {
-		p++
-		if digits() == 0 {
-			s.pos = p
-			return nil, s.errorf("bad number")
-		}
-	}
-	if p < len(d) && (d[p] == 'e' || d[p] == 'E') {
-		p++
-		if p < len(d) && (d[p] == '+' || d[p] == '-') {
-			p++
-		}
-		if digits() == 0 {
-			s.pos = p
-			return nil, s.errorf("bad number")
-		}
-	}
-	s.pos = p
-	return d[start:p], nil
+	return s.data[start:end], nil
 }
 
 func numberValue(text []byte) event.Value {

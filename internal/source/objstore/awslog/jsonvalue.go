@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/vigilsiem/vigil/internal/jsontext"
 )
 
 // A small JSON decoder into the values encoding/json produces with
@@ -221,38 +221,12 @@ func (p *jsonParser) literal(word string) error {
 // number scans a number of RFC 8259's grammar.
 func (p *jsonParser) number() (any, error) {
 	start := p.i
-	digits := func() int {
-		n := 0
-		for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
-			p.i++
-			n++
-		}
-		return n
-	}
-	if p.s[p.i] == '-' {
-		p.i++
-	}
-	if p.i < len(p.s) && p.s[p.i] == '0' {
-		p.i++
-	} else if digits() == 0 {
+	end, ok := jsontext.ScanNumber(p.s, p.i)
+	p.i = end
+	if !ok {
 		return nil, p.errorf("bad number")
 	}
-	if p.i < len(p.s) && p.s[p.i] == '.' {
-		p.i++
-		if digits() == 0 {
-			return nil, p.errorf("bad number")
-		}
-	}
-	if p.i < len(p.s) && (p.s[p.i] == 'e' || p.s[p.i] == 'E') {
-		p.i++
-		if p.i < len(p.s) && (p.s[p.i] == '+' || p.s[p.i] == '-') {
-			p.i++
-		}
-		if digits() == 0 {
-			return nil, p.errorf("bad number")
-		}
-	}
-	return json.Number(p.s[start:p.i]), nil
+	return json.Number(p.s[start:end]), nil
 }
 
 // str reads a string at p.i, unescaping it; invalid UTF-8 becomes U+FFFD,
@@ -273,7 +247,7 @@ func (p *jsonParser) str() (string, error) {
 				p.i++
 				return s, nil
 			}
-			s, err := unescape(p.s[start:p.i])
+			s, err := jsontext.Unescape(p.s[start:p.i])
 			if err != nil {
 				return "", p.errorf("%v", err)
 			}
@@ -298,77 +272,4 @@ func (p *jsonParser) str() (string, error) {
 		p.i++
 	}
 	return "", p.errorf("unterminated string")
-}
-
-// unescape decodes a string body with escapes or invalid UTF-8.
-func unescape(b []byte) (string, error) {
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c != '\\' {
-			if c < utf8.RuneSelf {
-				out = append(out, c)
-				i++
-				continue
-			}
-			r, size := utf8.DecodeRune(b[i:])
-			if r == utf8.RuneError && size == 1 {
-				out = utf8.AppendRune(out, utf8.RuneError)
-			} else {
-				out = append(out, b[i:i+size]...)
-			}
-			i += size
-			continue
-		}
-		if i+1 >= len(b) {
-			return "", errors.New("bad escape")
-		}
-		switch b[i+1] {
-		case '"', '\\', '/':
-			out = append(out, b[i+1])
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, ok := hex4(b, i+2)
-			if !ok {
-				return "", errors.New("bad \\u escape")
-			}
-			i += 6
-			if utf16.IsSurrogate(r) {
-				if r2, ok := hex4(b, i+2); ok && i+1 < len(b) && b[i] == '\\' && b[i+1] == 'u' {
-					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-						out = utf8.AppendRune(out, d)
-						i += 6
-						continue
-					}
-				}
-				r = utf8.RuneError
-			}
-			out = utf8.AppendRune(out, r)
-			continue
-		default:
-			return "", errors.New("bad escape")
-		}
-		i += 2
-	}
-	return string(out), nil
-}
-
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(string(b[i:i+4]), 16, 32)
-	if err != nil {
-		return 0, false
-	}
-	return rune(n), true
 }
