@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/sqlrows"
 )
 
 const schema = `CREATE TABLE IF NOT EXISTS alerts (
@@ -47,10 +48,31 @@ func Open(ctx context.Context, db *sql.DB) (*Store, error) {
 }
 
 // WriteAlerts implements alert.Sink: new alerts are inserted, folded ones
-// (same id) replaced.
+// (same id) replaced, a batch in one transaction of multi-row statements.
 func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 	if len(as) == 0 {
 		return nil
+	}
+	// One row per id, its last update: within one statement, DuckDB's
+	// INSERT OR REPLACE keeps the first row of a key, not the last.
+	last := make(map[string]int, len(as))
+	for i, a := range as {
+		last[a.ID] = i
+	}
+	rows := make([][]any, 0, len(last))
+	for i, a := range as {
+		if last[a.ID] != i {
+			continue
+		}
+		if a.Status == "" {
+			a.Status = alert.StatusOpen
+		}
+		doc, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("store alert %s: %w", a.ID, err)
+		}
+		rows = append(rows, []any{a.ID, a.Tenant, a.RuleID, a.Title, a.Level, alert.LevelRank(a.Level), string(a.Status),
+			a.First.UTC(), a.Last.UTC(), int64(a.Count), string(doc)})
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -59,23 +81,8 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		return fmt.Errorf("store alerts: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
+	if err := sqlrows.Insert(ctx, tx, "INSERT OR REPLACE INTO alerts", rows); err != nil {
 		return fmt.Errorf("store alerts: %w", err)
-	}
-	defer stmt.Close()
-	for _, a := range as {
-		if a.Status == "" {
-			a.Status = alert.StatusOpen
-		}
-		doc, err := json.Marshal(a)
-		if err != nil {
-			return fmt.Errorf("store alert %s: %w", a.ID, err)
-		}
-		if _, err := stmt.ExecContext(ctx, a.ID, a.Tenant, a.RuleID, a.Title, a.Level, alert.LevelRank(a.Level), string(a.Status),
-			a.First.UTC(), a.Last.UTC(), int64(a.Count), string(doc)); err != nil {
-			return fmt.Errorf("store alert %s: %w", a.ID, err)
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store alerts: %w", err)

@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
 	"time"
 
@@ -80,5 +81,37 @@ func TestWriteListFilters(t *testing.T) {
 	}
 	if _, _, err := s.List(ctx, Filter{Tenant: "' OR 1=1"}); err == nil {
 		t.Error("a bad tenant was accepted")
+	}
+}
+
+// A batch larger than one statement, holding several updates of one alert,
+// stores every alert once with its last update.
+func TestWriteBigBatchWithRepeats(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	base := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	var as []alert.Alert
+	for i := range 250 {
+		as = append(as, alert.Alert{ID: fmt.Sprintf("a%03d", i), Tenant: "acme", RuleID: "r", Title: "t", Level: "low",
+			First: base, Last: base, Count: 1})
+	}
+	for c := 2; c <= 4; c++ { // folded updates of a007 in the same batch
+		as = append(as, alert.Alert{ID: "a007", Tenant: "acme", RuleID: "r", Title: "t", Level: "high",
+			First: base, Last: base.Add(time.Duration(c) * time.Minute), Count: c})
+	}
+	if err := s.WriteAlerts(ctx, as); err != nil {
+		t.Fatal(err)
+	}
+	got, total, err := s.List(ctx, Filter{Tenant: "acme", Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 250 || len(got) != 250 {
+		t.Fatalf("stored %d alerts (total %d), want 250", len(got), total)
+	}
+	for _, a := range got {
+		if a.ID == "a007" && (a.Count != 4 || a.Level != "high") {
+			t.Errorf("a007 = count %d level %s, want its last update (4, high)", a.Count, a.Level)
+		}
 	}
 }

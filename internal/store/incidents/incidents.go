@@ -27,6 +27,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/incident"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/sqlrows"
 )
 
 var schema = []string{
@@ -89,10 +90,6 @@ func checkTenant(t string) error {
 	return nil
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
 // Memberships implements incident.Store.
 func (s *Store) Memberships(ctx context.Context, tenant string, alertIDs []string) (map[string]string, error) {
 	if err := checkTenant(tenant); err != nil {
@@ -106,7 +103,7 @@ func (s *Store) Memberships(ctx context.Context, tenant string, alertIDs []strin
 			args = append(args, id)
 		}
 		alertIDs = alertIDs[n:]
-		rows, err := s.db.QueryContext(ctx, "SELECT alert_id, incident_id FROM incident_alerts WHERE tenant = ? AND alert_id IN ("+placeholders(n)+")", args...)
+		rows, err := s.db.QueryContext(ctx, "SELECT alert_id, incident_id FROM incident_alerts WHERE tenant = ? AND alert_id IN ("+sqlrows.Placeholders(n)+")", args...)
 		if err != nil {
 			return nil, fmt.Errorf("read incident memberships: %w", err)
 		}
@@ -140,7 +137,7 @@ func (s *Store) Load(ctx context.Context, tenant string, ids []string) ([]incide
 			args = append(args, id)
 		}
 		ids = ids[n:]
-		got, err := s.docs(ctx, "SELECT doc FROM incidents WHERE tenant = ? AND id IN ("+placeholders(n)+")", args...)
+		got, err := s.docs(ctx, "SELECT doc FROM incidents WHERE tenant = ? AND id IN ("+sqlrows.Placeholders(n)+")", args...)
 		if err != nil {
 			return nil, fmt.Errorf("load incidents: %w", err)
 		}
@@ -200,7 +197,7 @@ func (s *Store) Apply(ctx context.Context, ch *incident.Changes) error {
 		}
 		rows = append(rows, []any{m.Alert.Tenant, m.Alert.ID, m.IncidentID, m.Alert.First.UTC(), string(doc)})
 	}
-	if err := insertRows(ctx, tx, "INSERT OR REPLACE INTO incident_alerts (tenant, alert_id, incident_id, first_seen, doc)", rows); err != nil {
+	if err := sqlrows.Insert(ctx, tx, "INSERT OR REPLACE INTO incident_alerts (tenant, alert_id, incident_id, first_seen, doc)", rows); err != nil {
 		return fmt.Errorf("store incident alerts: %w", err)
 	}
 	rows = rows[:0]
@@ -216,7 +213,7 @@ func (s *Store) Apply(ctx context.Context, ch *incident.Changes) error {
 		rows = append(rows, []any{inc.ID, inc.Tenant, string(inc.Status), alert.LevelRank(inc.Severity), inc.Assignee,
 			inc.First.UTC(), inc.Last.UTC(), inc.Updated.UTC(), keys, string(doc)})
 	}
-	if err := insertRows(ctx, tx, "INSERT OR REPLACE INTO incidents (id, tenant, status, severity_rank, assignee, first_seen, last_seen, updated, entity_keys, doc)", rows); err != nil {
+	if err := sqlrows.Insert(ctx, tx, "INSERT OR REPLACE INTO incidents (id, tenant, status, severity_rank, assignee, first_seen, last_seen, updated, entity_keys, doc)", rows); err != nil {
 		return fmt.Errorf("store incidents: %w", err)
 	}
 	rows = rows[:0]
@@ -228,7 +225,7 @@ func (s *Store) Apply(ctx context.Context, ch *incident.Changes) error {
 		rows = append(rows, []any{e.Tenant, e.IncidentID, e.Entry.Time.UTC(), string(doc)})
 	}
 	// Rows take their seq from the sequence in the order given.
-	if err := insertRows(ctx, tx, "INSERT INTO incident_timeline (tenant, incident_id, entry_time, doc)", rows); err != nil {
+	if err := sqlrows.Insert(ctx, tx, "INSERT INTO incident_timeline (tenant, incident_id, entry_time, doc)", rows); err != nil {
 		return fmt.Errorf("store timeline: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -269,7 +266,7 @@ func moveAlerts(ctx context.Context, tx *sql.Tx, moves []incident.Move) error {
 			q.WriteString(" WHEN ? THEN ?")
 			args = append(args, f, final(tenant, f))
 		}
-		q.WriteString(" END WHERE tenant = ? AND incident_id IN (" + placeholders(len(froms)) + ")")
+		q.WriteString(" END WHERE tenant = ? AND incident_id IN (" + sqlrows.Placeholders(len(froms)) + ")")
 		args = append(args, tenant)
 		for _, f := range froms {
 			args = append(args, f)
@@ -277,35 +274,6 @@ func moveAlerts(ctx context.Context, tx *sql.Tx, moves []incident.Move) error {
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("move the alerts of %d merged incidents: %w", len(froms), err)
 		}
-	}
-	return nil
-}
-
-// rowsPerInsert bounds the rows of one INSERT: DuckDB runs one statement of
-// 100 rows ~50 times faster than 100 statements of one row.
-const rowsPerInsert = 100
-
-// insertRows runs head VALUES (...), (...) over rows, rowsPerInsert at a
-// time. The rows of one call must not share a key.
-func insertRows(ctx context.Context, tx *sql.Tx, head string, rows [][]any) error {
-	for len(rows) > 0 {
-		n := min(len(rows), rowsPerInsert)
-		tuple := "(" + placeholders(len(rows[0])) + ")"
-		var q strings.Builder
-		q.WriteString(head)
-		q.WriteString(" VALUES ")
-		args := make([]any, 0, n*len(rows[0]))
-		for i, r := range rows[:n] {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(tuple)
-			args = append(args, r...)
-		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return err
-		}
-		rows = rows[n:]
 	}
 	return nil
 }
@@ -324,7 +292,7 @@ func (s *Store) List(ctx context.Context, f incident.Filter) ([]incident.Inciden
 			}
 			args = append(args, string(st))
 		}
-		where = append(where, "status IN ("+placeholders(len(f.Statuses))+")")
+		where = append(where, "status IN ("+sqlrows.Placeholders(len(f.Statuses))+")")
 	}
 	if f.MinSeverity != "" {
 		rank := alert.LevelRank(f.MinSeverity)
