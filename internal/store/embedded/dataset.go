@@ -137,15 +137,6 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // sqlIdent quotes s as a SQL identifier.
 func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// sqlTuple is strs as a parenthesised list of SQL strings, for IN.
-func sqlTuple(strs []string) string {
-	q := make([]string, len(strs))
-	for i, s := range strs {
-		q[i] = sqlString(s)
-	}
-	return "(" + strings.Join(q, ", ") + ")"
-}
-
 func sqlList(paths []string) string {
 	q := make([]string, len(paths))
 	for i, p := range paths {
