@@ -3,7 +3,6 @@ package event
 import "testing"
 
 var sinkBytes []byte
-var sinkString string
 
 func BenchmarkAppendJSON(b *testing.B) {
 	e := sample()

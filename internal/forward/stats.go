@@ -19,7 +19,6 @@ type stats struct {
 	delivered, deliveredBytes atomic.Uint64
 	failed, failedSends       atomic.Uint64
 	rejected, undecodable     atomic.Uint64
-	queued                    atomic.Uint64
 
 	mu           sync.Mutex
 	lastErr      string
@@ -46,5 +45,3 @@ func (s *stats) fail(events int, err error) {
 	s.retrying = true
 	s.mu.Unlock()
 }
-
-func (s *stats) dropped() uint64 { return s.rejected.Load() + s.undecodable.Load() }

@@ -1,7 +1,6 @@
 package sigma
 
 import (
-	"fmt"
 	"path"
 	"strconv"
 	"strings"
@@ -322,9 +321,4 @@ func escapeGlobClass(p string) string {
 		b.WriteByte(p[i])
 	}
 	return b.String()
-}
-
-// formatCondition is used in error messages.
-func formatCondition(conds []string) string {
-	return fmt.Sprintf("%q", strings.Join(conds, " | "))
 }

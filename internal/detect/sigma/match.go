@@ -17,10 +17,6 @@ type node interface {
 	eval(v *view) bool
 }
 
-type constNode bool
-
-func (c constNode) eval(*view) bool { return bool(c) }
-
 type andNode []node
 
 func (n andNode) eval(v *view) bool {

@@ -221,9 +221,8 @@ func lexString(s string, i int) (string, int, error) {
 }
 
 type patParser struct {
-	toks  []token
-	i     int
-	depth int
+	toks []token
+	i    int
 }
 
 // maxDepth bounds nesting so hostile patterns cannot exhaust the stack.

@@ -56,16 +56,6 @@ func hasNoZeroUnit(w uint64) bool {
 	return (w-lo)&^w&hi == 0
 }
 
-// utf16Len returns the number of bytes up to the first NUL code unit.
-func utf16Len(b []byte) int {
-	for i := 0; i+1 < len(b); i += 2 {
-		if b[i] == 0 && b[i+1] == 0 {
-			return i
-		}
-	}
-	return len(b) &^ 1
-}
-
 // appendLatin1 appends ANSI text as UTF-8, stopping at the first NUL. The
 // code page of an ANSI string is not recorded in the file; valid UTF-8 is
 // kept as is and other bytes are read as Windows-1252's Latin-1 subset.

@@ -203,19 +203,6 @@ func mayHoldAll(b *bloom, terms []string) bool {
 	return true
 }
 
-// tenantBytes returns the cold bytes of each tenant.
-func (idx *coldIndex) tenantBytes() map[string]int64 {
-	idx.mu.RLock()
-	defer idx.mu.RUnlock()
-	out := map[string]int64{}
-	for t, fs := range idx.byTenant {
-		for _, f := range fs {
-			out[t] += f.Size + metaSize(f)
-		}
-	}
-	return out
-}
-
 func metaSize(f *coldFile) int64 {
 	if st, err := os.Stat(f.Path + ".meta"); err == nil {
 		return st.Size()
