@@ -37,7 +37,7 @@ func TestFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Check()
-	if !w.Check() || !w.Check() {
+	if again, thrice := w.Check(), w.Check(); !again || !thrice {
 		t.Fatal("an unloaded change must keep being reported")
 	}
 	// Removal is a change too.

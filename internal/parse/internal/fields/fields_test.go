@@ -96,7 +96,7 @@ func TestProtectAndNames(t *testing.T) {
 		}
 	}
 	c := Names{Prefix: "p."}
-	if c.Get("a") != "p.a" || c.Get("a") != "p.a" {
+	if first, cached := c.Get("a"), c.Get("a"); first != "p.a" || cached != "p.a" {
 		t.Errorf("Names.Get")
 	}
 	for i := 0; i < namesMax+10; i++ {
