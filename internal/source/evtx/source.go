@@ -291,7 +291,7 @@ func (s *Source) importFile(ctx context.Context, in pipeline.Input, j *job, resu
 		if skipTo > 0 && rec.ID <= skipTo {
 			continue
 		}
-		e.ID = event.NewID(s.cfg.Tenant, s.cfg.Name, position(e, rec, j.st.Hash), nil)
+		e.ID = event.NewID(s.cfg.Tenant, s.cfg.Name, position(e, rec, j.st.Hash), 0, nil)
 		if b == nil {
 			b = &pipeline.Batch{Tenant: s.cfg.Tenant, Source: s.cfg.Name, Received: time.Now(), Fields: fields,
 				Events: make([]*event.Event, 0, s.batch)}

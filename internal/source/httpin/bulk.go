@@ -194,7 +194,7 @@ func docEvent(p principal, index, id string, doc []byte) (*event.Event, error) {
 	if id != "" {
 		position = "elastic:" + index + "/" + id
 	}
-	e.ID = event.NewID(p.tenant, p.source, position, doc)
+	e.ID = event.NewID(p.tenant, p.source, position, 0, doc)
 	return e, nil
 }
 

@@ -221,7 +221,7 @@ func (s *Source) batch(recs []*kgo.Record) *pipeline.Batch {
 			continue
 		}
 		if e.ID == "" {
-			e.ID = event.NewID(tenantOr(e.Tenant, s.cfg.Tenant), s.cfg.Name, pos, r.Value)
+			e.ID = event.NewID(tenantOr(e.Tenant, s.cfg.Tenant), s.cfg.Name, pos, 0, r.Value)
 		}
 		b.Events = append(b.Events, e)
 	}

@@ -284,7 +284,7 @@ func (s *Source) batch(msgs []jetstream.Msg) *pipeline.Batch {
 			if t == "" {
 				t = s.cfg.Tenant
 			}
-			e.ID = event.NewID(t, s.cfg.Name, pos, data)
+			e.ID = event.NewID(t, s.cfg.Name, pos, 0, data)
 		}
 		b.Events = append(b.Events, e)
 	}
