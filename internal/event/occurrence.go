@@ -19,8 +19,12 @@ const DefaultOccurrenceWindow = 4096
 // numbering stays a function of the delivery's bytes alone. The zero value
 // is not ready; use NewOccurrences. It is not safe for concurrent use.
 type Occurrences struct {
-	seen   map[uint64]uint32
-	window int
+	// first is the hash of the first record, kept outside the map so that
+	// a delivery of one record (a single-event request) allocates no map.
+	first    uint64
+	hasFirst bool
+	seen     map[uint64]uint32
+	window   int
 	// epoch is added to every occurrence after the first epoch, so that a
 	// record identical to one seen before the reset cannot get 0 again.
 	epoch int
@@ -34,7 +38,7 @@ func NewOccurrences(window int) *Occurrences {
 	if window <= 0 {
 		window = DefaultOccurrenceWindow
 	}
-	return &Occurrences{seen: make(map[uint64]uint32, min(window, 64)), window: window}
+	return &Occurrences{window: window}
 }
 
 // Next returns the occurrence of record: how many identical records came
@@ -45,6 +49,14 @@ func NewOccurrences(window int) *Occurrences {
 // counter, and since their bytes differ their ids still differ.
 func (o *Occurrences) Next(record []byte) int {
 	h := xxh3.Hash(record)
+	if o.seen == nil {
+		if !o.hasFirst {
+			o.first, o.hasFirst = h, true
+			return 0
+		}
+		o.seen = make(map[uint64]uint32, 64)
+		o.seen[o.first] = 1
+	}
 	n, ok := o.seen[h]
 	if !ok && len(o.seen) >= o.window {
 		clear(o.seen)
