@@ -138,6 +138,9 @@ func New(cfg Config, env config.SourceEnv) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("kafka source %s: %w", cfg.Name, err)
 	}
+	if err := cfg.CheckTenant(); err != nil {
+		return nil, err
+	}
 	opts, err := cfg.Conn.Options()
 	if err != nil {
 		return nil, fmt.Errorf("kafka source %s: %w", cfg.Name, err)

@@ -35,6 +35,9 @@ func New(cfg Config, env config.SourceEnv) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("syslog source %s: %w", cfg.Name, err)
 	}
+	if err := cfg.CheckTenant(); err != nil {
+		return nil, err
+	}
 	s := &Source{cfg: cfg, tel: env.Metrics.Component("source", cfg.Name), log: env.Logger}
 	if s.log == nil {
 		s.log = slog.Default()
