@@ -39,14 +39,15 @@ func AppendID(dst []byte, tenant, source, position string, occurrence int, recor
 	writeField(h, tenant)
 	writeField(h, source)
 	if occurrence > 0 {
-		// The occurrence joins the position field after a NUL, which no
-		// real position holds (paths and offsets), so it cannot be mistaken
-		// for one; occurrence 0 writes nothing and keeps the ids of before.
-		var o [9]byte
-		binary.LittleEndian.PutUint64(o[1:], uint64(occurrence))
+		// The occurrence follows the position, and the field's trailer
+		// starts with 1 where a plain field's starts with 0, so no position
+		// can pass for a position and an occurrence; occurrence 0 writes
+		// the plain field and keeps the ids of before.
+		var o [8]byte
+		binary.LittleEndian.PutUint64(o[:], uint64(occurrence))
 		_, _ = h.WriteString(position)
 		_, _ = h.Write(o[:])
-		writeLen(h, len(position)+len(o))
+		writeTrailer(h, 1, len(position))
 	} else {
 		writeField(h, position)
 	}
@@ -62,9 +63,11 @@ func AppendID(dst []byte, tenant, source, position string, occurrence int, recor
 // hash differently.
 func writeField(h *xxh3.Hasher128, s string) {
 	_, _ = h.WriteString(s)
-	writeLen(h, len(s))
+	writeTrailer(h, 0, len(s))
 }
 
-func writeLen(h *xxh3.Hasher128, l int) {
-	_, _ = h.Write([]byte{0, byte(l), byte(l >> 8), byte(l >> 16), byte(l >> 24)})
+// writeTrailer ends a field: a kind byte (0 plain, 1 with an occurrence)
+// and the field's length.
+func writeTrailer(h *xxh3.Hasher128, kind byte, l int) {
+	_, _ = h.Write([]byte{kind, byte(l), byte(l >> 8), byte(l >> 16), byte(l >> 24)})
 }
