@@ -152,6 +152,13 @@ func (s *Set) Append(tenant string, records [][]byte) (uint64, error) {
 // error is returned only when no other tenant had records, and the next
 // Read starts after it.
 func (s *Set) Read(ctx context.Context, maxRecords, maxBytes int) ([]Record, error) {
+	return s.ReadSkipping(ctx, maxRecords, maxBytes, nil)
+}
+
+// ReadSkipping is Read passing over the tenants skip reports (nil: none):
+// a reader holding back one tenant (its receiver failed) keeps reading the
+// others.
+func (s *Set) ReadSkipping(ctx context.Context, maxRecords, maxBytes int, skip func(tenant string) bool) ([]Record, error) {
 	for {
 		s.mu.Lock()
 		if s.closed {
@@ -164,6 +171,9 @@ func (s *Set) Read(ctx context.Context, maxRecords, maxBytes int) ([]Record, err
 		var firstErr error
 		for i := range qs {
 			k := (start + i) % len(qs)
+			if skip != nil && skip(qs[k].tenant) {
+				continue
+			}
 			recs, err := qs[k].TryRead(maxRecords, maxBytes)
 			if err != nil {
 				if firstErr == nil {
@@ -213,6 +223,17 @@ func (s *Set) Ack(tenant string, seq uint64) error {
 		return err
 	}
 	return q.Ack(seq)
+}
+
+// RewindTenant rewinds one tenant's queue (see Queue.Rewind).
+func (s *Set) RewindTenant(tenant string) error {
+	q, err := s.queue(tenant)
+	if err != nil {
+		return err
+	}
+	err = q.Rewind()
+	s.wake()
+	return err
 }
 
 // Rewind rewinds every tenant's queue (see Queue.Rewind).
