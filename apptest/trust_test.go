@@ -26,7 +26,14 @@ const trustConfig = `http:
 // Vigil made; the claims are kept as json.<name> fields, and tenant beta
 // stays empty.
 func TestIngestCannotChooseItsEnvelope(t *testing.T) {
-	v := startVigil(t, trustConfig)
+	acmeDir, betaDir := t.TempDir(), t.TempDir()
+	v := startVigil(t, trustConfig+fmt.Sprintf(`outputs:
+  - {name: acme-files, type: folder, path: %q, max_file_age: 1s}
+  - {name: beta-files, type: folder, path: %q, max_file_age: 1s}
+routes:
+  - {name: acme, tenants: [acme], outputs: [acme-files]}
+  - {name: beta, tenants: [beta], outputs: [beta-files]}
+`, acmeDir, betaDir))
 	const acme = "Splunk acme-token-0123456789"
 	const bearer = "Bearer acme-token-0123456789"
 	forged := func(path string) string {
@@ -79,13 +86,18 @@ func TestIngestCannotChooseItsEnvelope(t *testing.T) {
 		t.Errorf("syslog JSON body chose its envelope: tenant %q id %q", got, sys[0].Text("event.id"))
 	}
 	// Everything sent is accounted for in acme and default, so nothing can
-	// still be on its way to beta: it must be empty.
+	// still be on its way to beta: it must be empty, in the store and in
+	// beta's folder, once acme's folder has acme's events.
 	beta, err := v.search(`"forged"`, "--tenant", "beta")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(beta) != 0 {
 		t.Fatalf("acme's token wrote %d events into tenant beta: %v", len(beta), beta)
+	}
+	waitFor(t, 30*time.Second, "acme's events in acme's folder", func() bool { return len(readFolderIDs(t, acmeDir)) >= httpEvents })
+	if ids := readFolderIDs(t, betaDir); len(ids) != 0 {
+		t.Fatalf("%d events delivered to beta's folder", len(ids))
 	}
 }
 
