@@ -1,12 +1,18 @@
 package apptest
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/vigilsiem/vigil/internal/event"
 )
 
 // trustConfig has two tenants, each with its own ingest token.
@@ -172,5 +178,57 @@ func TestInvalidUTF8KeepsExactBytes(t *testing.T) {
 		if orig := r.Text("event.original"); !strings.Contains(orig, "\uFFFD") || !strings.Contains(orig, " end") {
 			t.Errorf("%s: event.original %q, want the readable form", word, orig)
 		}
+	}
+}
+
+// TestBusTenantIsChecked (issue 9, finding 4) sends, over a Kafka bus that
+// Vigil trusts (trust_envelope), an event carrying a 300-character tenant
+// next to one of tenant acme. The bad one must be dead-lettered in the
+// source's tenant — never stored as its own tenant, never queued — and
+// acme's event stored and delivered to the folder as if nothing happened.
+func TestBusTenantIsChecked(t *testing.T) {
+	broker, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "bus"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer broker.Close()
+	addr := broker.ListenAddrs()[0]
+	outDir := t.TempDir()
+	v := startVigil(t, fmt.Sprintf(`sources:
+  - {name: from-bus, type: kafka, brokers: [%q], topics: [bus], trust_envelope: true}
+outputs:
+  - {name: archive, type: folder, path: %q, max_file_age: 1s}
+routes:
+  - {name: all, outputs: [archive]}
+`, addr, outDir))
+	now := time.Now().UTC()
+	mk := func(tenant, msg string) []byte {
+		e := &event.Event{Tenant: tenant, Source: "edge-hec", Timestamp: now, Original: msg,
+			ID: event.NewID(tenant, "edge-hec", "", 0, []byte(msg))}
+		e.Set("message", event.String(msg))
+		b, err := e.AppendBinary(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.DefaultProduceTopic("bus"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.ProduceSync(context.Background(), &kgo.Record{Value: mk(strings.Repeat("t", 300), "longtenant event")},
+		&kgo.Record{Value: mk("acme", "goodtenant event")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := v.waitFound(`"goodtenant"`, 1, 20*time.Second, "--tenant", "acme")
+	dead, _ := v.waitFound(`"longtenant"`, 1, 20*time.Second, "--dataset", "deadletters", "--tenant", "default")
+	if !strings.Contains(dead[0].Text("error.message"), "invalid tenant") {
+		t.Errorf("dead letter reason %q", dead[0].Text("error.message"))
+	}
+	id := good[0].Text("event.id")
+	waitFor(t, 30*time.Second, "acme's event in the folder", func() bool { return readFolderIDs(t, outDir)[id] })
+	if n := len(readFolderIDs(t, outDir)); n != 1 {
+		t.Errorf("%d events in the folder, want acme's alone", n)
 	}
 }

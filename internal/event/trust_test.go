@@ -92,3 +92,19 @@ func BenchmarkOccurrences(b *testing.B) {
 		i++
 	}
 }
+
+// FuzzValidTenant: every accepted name is a safe file name on its own (the
+// store and the queues name directories after tenants).
+func FuzzValidTenant(f *testing.F) {
+	for _, s := range []string{"default", "../etc", "a.b", strings.Repeat("t", 65), "a\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if ValidTenant(name) != nil {
+			return
+		}
+		if len(name) == 0 || len(name) > MaxTenantLen || name[0] == '.' || strings.ContainsAny(name, "/\\\x00 %:") {
+			t.Fatalf("accepted %q", name)
+		}
+	})
+}
