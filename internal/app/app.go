@@ -75,16 +75,17 @@ type App struct {
 	responseLog *response.Recorder
 	alertOut    alert.Sink
 	deadFile    *fileDeadLetters
-	// sourceHealth tracks sources and meters usage (store nodes).
-	sourceHealth *sourceHealth
-	pipe         *pipeline.Pipeline
-	sources      []pipeline.Source
-	http         *http.Server
-	httpLn       net.Listener
+	pipe        *pipeline.Pipeline
+	sources     []pipeline.Source
+	http        *http.Server
+	httpLn      net.Listener
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	errs   chan error
+
+	// sourceHealth tracks sources and meters usage (store nodes).
+	sourceHealth *sourceHealth
 }
 
 // listener is implemented by sources that bind a socket, so the app can
