@@ -58,18 +58,23 @@ func journalPath(dir string, seq int64) string {
 }
 
 func (j *journal) append(sec int64, tenant string, n, b int64) error {
-	j.buf = strconv.AppendInt(j.buf[:0], sec, 10)
-	j.buf = append(j.buf, ' ')
-	j.buf = strconv.AppendQuote(j.buf, tenant)
-	j.buf = append(j.buf, ' ')
-	j.buf = strconv.AppendInt(j.buf, n, 10)
-	j.buf = append(j.buf, ' ')
-	j.buf = strconv.AppendInt(j.buf, b, 10)
-	j.buf = append(j.buf, '\n')
+	j.buf = appendLine(j.buf[:0], sec, tenant, n, b)
 	if _, err := j.f.Write(j.buf); err != nil {
 		return fmt.Errorf("append usage journal: %w", err)
 	}
 	return nil
+}
+
+// appendLine appends one journal line to buf.
+func appendLine(buf []byte, sec int64, tenant string, n, b int64) []byte {
+	buf = strconv.AppendInt(buf, sec, 10)
+	buf = append(buf, ' ')
+	buf = strconv.AppendQuote(buf, tenant)
+	buf = append(buf, ' ')
+	buf = strconv.AppendInt(buf, n, 10)
+	buf = append(buf, ' ')
+	buf = strconv.AppendInt(buf, b, 10)
+	return append(buf, '\n')
 }
 
 func (j *journal) close() error {
