@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -32,15 +33,19 @@ func (a *App) openSourceHealth(dead pipeline.DeadLetterSink) (pipeline.DeadLette
 	for _, o := range cfg.Health.Overrides {
 		overrides = append(overrides, sources.Override{Source: o.Source, Host: o.Host, SilenceAfter: o.SilenceAfter.D()})
 	}
-	tr := sources.New(sources.Options{
+	tr, err := sources.Open(sources.Options{
 		SilenceAfter: cfg.Health.SilenceAfter.D(), Overrides: overrides, CheckInterval: cfg.Health.CheckInterval.D(),
-		MaxSourcesPerTenant: cfg.Health.MaxSourcesPerTenant, Formats: formats, Registerer: a.reg, Logger: a.log,
+		MaxSourcesPerTenant: cfg.Health.MaxSourcesPerTenant, Formats: formats, Dir: filepath.Join(cfg.DataDir, "state", "_sources"),
+		Registerer: a.reg, Logger: a.log,
 	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("source health: %w", err)
+	}
 	quotas := map[string]usage.Quota{}
 	for t, q := range cfg.Usage.Quotas {
 		quotas[t] = usage.Quota{EPS: q.EPS, EventsPerDay: q.EventsPerDay}
 	}
-	m, err := usage.Open(usage.Options{Dir: filepath.Join(cfg.DataDir, "state", "usage"), Quotas: quotas, Registerer: a.reg, Logger: a.log})
+	m, err := usage.Open(usage.Options{Dir: filepath.Join(cfg.DataDir, "state", "_usage"), Quotas: quotas, Registerer: a.reg, Logger: a.log})
 	if err != nil {
 		return nil, nil, fmt.Errorf("usage metering: %w", err)
 	}
@@ -61,5 +66,7 @@ func (h *sourceHealth) run(ctx context.Context, sink alert.Sink) {
 	<-done
 }
 
-// close writes the usage counters' last snapshot.
-func (h *sourceHealth) close() error { return h.meter.Close() }
+// close saves source health and writes the usage counters' last snapshot.
+func (h *sourceHealth) close() error {
+	return errors.Join(h.tracker.Save(), h.meter.Close())
+}

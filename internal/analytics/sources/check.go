@@ -23,10 +23,17 @@ const (
 func (t *Tracker) Run(ctx context.Context, sink alert.Sink) {
 	tick := time.NewTicker(t.opts.CheckInterval)
 	defer tick.Stop()
+	save := time.NewTicker(t.opts.SaveInterval)
+	defer save.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-save.C:
+			if err := t.Save(); err != nil {
+				t.log.Error("save source health", "err", err)
+			}
+			continue
 		case <-tick.C:
 		}
 		raised, undo := t.Check()
@@ -96,6 +103,9 @@ func (t *Tracker) evaluate(s *state, now time.Time) []raise {
 	// Silence.
 	if !s.lastSeen.IsZero() {
 		quiet, limit := now.Sub(s.lastSeen), t.threshold(s)
+		if s.lastSeen.Before(t.started) {
+			quiet = now.Sub(t.started)
+		}
 		if quiet > limit && !s.silent {
 			s.silent = true
 			out = append(out, raise{t.alert(s, now, RuleSilent, "high",

@@ -17,7 +17,8 @@
 // alert.Sink, the same one detection writes to, so health alerts are stored,
 // grouped into incidents and answered like any other.
 //
-// State is bounded: each tracked source costs about 1.3 KiB (counter rings
+// The state is saved to a file every minute and at shutdown, and read back
+// at start (docs/format/sources.md). State is bounded: each tracked source costs about 1.3 KiB (counter rings
 // for 60 seconds, 60 minutes and 60 hours), at most MaxSourcesPerTenant per
 // tenant and MaxTenants tenants; limits.go gives the defaults and their
 // reasons, and what happens past them.

@@ -10,6 +10,10 @@ const (
 	// the issue asks for within a minute, 15 s leaves room.
 	DefaultCheckInterval = 15 * time.Second
 
+	// DefaultSaveInterval is how often the state is saved for the next
+	// start (and at shutdown): a crash loses at most this much history.
+	DefaultSaveInterval = time.Minute
+
 	// DefaultMaxSourcesPerTenant caps the hosts tracked per tenant: 10,000
 	// × ~1.3 KiB ≈ 13 MiB per tenant. Past the cap, events of new hosts
 	// are counted under the host OverflowHost of their source listener,

@@ -38,6 +38,10 @@ type Options struct {
 	// Formats gives the parser format of a source listener by name, shown
 	// as each source's parser.
 	Formats map[string]string
+	// Dir keeps the state across restarts (Open, Save); empty: memory only.
+	Dir string
+	// SaveInterval is how often Run saves the state.
+	SaveInterval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now        func() time.Time
 	Registerer prometheus.Registerer
@@ -80,6 +84,11 @@ type Tracker struct {
 	now  func() time.Time
 	log  *slog.Logger
 
+	// started is when the tracker started: after a restart, quiet time
+	// counts from here, so the time Vigil was down does not make every
+	// source look silent at once.
+	started time.Time
+
 	mu      sync.Mutex
 	tenants map[string]*tenantState
 
@@ -95,6 +104,9 @@ func New(opts Options) *Tracker {
 	if opts.MaxSourcesPerTenant <= 0 {
 		opts.MaxSourcesPerTenant = DefaultMaxSourcesPerTenant
 	}
+	if opts.SaveInterval <= 0 {
+		opts.SaveInterval = DefaultSaveInterval
+	}
 	t := &Tracker{opts: opts, now: opts.Now, log: opts.Logger, tenants: map[string]*tenantState{}}
 	if t.now == nil {
 		t.now = time.Now
@@ -102,6 +114,7 @@ func New(opts Options) *Tracker {
 	if t.log == nil {
 		t.log = slog.Default()
 	}
+	t.started = t.now()
 	t.overflow = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "vigil", Subsystem: "source_health", Name: "overflow_events_total",
 		Help: "Events of hosts past the per-tenant cap of tracked sources, counted under the host ~overflow."}, []string{"tenant"})
 	t.untracked = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "vigil", Subsystem: "source_health", Name: "untracked_events_total",
@@ -112,6 +125,18 @@ func New(opts Options) *Tracker {
 		opts.Registerer.MustRegister(t.overflow, t.untracked, t.tracked)
 	}
 	return t
+}
+
+// Open returns a Tracker that goes on from the state saved in opts.Dir.
+func Open(opts Options) (*Tracker, error) {
+	t := New(opts)
+	if opts.Dir == "" {
+		return t, nil
+	}
+	if err := t.load(); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // Name implements pipeline.Sink.

@@ -3,6 +3,8 @@ package sources
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -345,3 +347,49 @@ func (f deadFunc) WriteDeadLetters(ctx context.Context, l []pipeline.DeadLetter)
 }
 
 func must(as []alert.Alert, _ func()) []alert.Alert { return as }
+
+// The state survives a restart: counts, last-seen times and episodes. A
+// source already reported silent is not reported again; one that stopped
+// while Vigil was down is reported a threshold after the restart, not at
+// once (the downtime is not its silence).
+func TestStateSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock()
+	opts := Options{Now: c.now, Dir: dir, SilenceAfter: 5 * time.Minute}
+	tr, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, tr, evs("t", "s", "old", 3))
+	c.add(6 * time.Minute)
+	if r := rules(must(tr.Check())); len(r) != 1 {
+		t.Fatalf("%v", r)
+	}
+	write(t, tr, evs("t", "s", "recent", 4))
+	if err := tr.Save(); err != nil {
+		t.Fatal(err)
+	}
+	c.add(time.Hour) // Vigil is down for an hour
+	tr2, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := find(t, tr2, "t", "recent"); s.Events24h != 4 || s.LastSeen == nil || !s.LastSeen.Equal(c.t.Add(-time.Hour)) {
+		t.Fatalf("%+v", s)
+	}
+	if r := rules(must(tr2.Check())); len(r) != 0 {
+		t.Fatalf("at restart: %v", r)
+	}
+	c.add(5*time.Minute + time.Second)
+	if r := rules(must(tr2.Check())); len(r) != 1 || r[0] != RuleSilent+":recent" {
+		t.Fatalf("a threshold after restart: %v", r)
+	}
+	if s := find(t, tr2, "t", "old"); s.Status != "silent" {
+		t.Fatalf("%+v", s)
+	}
+	// A state file from another version is refused, not guessed at.
+	os.WriteFile(filepath.Join(dir, stateFile), []byte(`{"version":2}`), 0o640)
+	if _, err := Open(opts); err == nil {
+		t.Fatal("version 2 accepted")
+	}
+}
