@@ -113,11 +113,14 @@ func (t *Tracker) evaluate(s *state, now time.Time) []raise {
 		}
 	}
 	// Volume drop: the last DropWindow against the average of the full
-	// hours before the current one, since the source was first seen.
+	// hours before the current one (up to 24), since the source was first
+	// seen.
 	m := now.Unix() / 60
 	h := now.Unix() / 3600
 	hours := int(min(int64(now.Sub(s.first)/time.Hour), 24))
-	if hours >= DropMinHours {
+	// A window that reaches back before the start would count Vigil's
+	// own downtime as the source's drop.
+	if hours >= DropMinHours && now.Sub(t.started) >= DropWindow {
 		perWindow := float64(s.hour.sum(h-1, hours)) / float64(hours) * float64(DropWindow) / float64(time.Hour)
 		recent := float64(s.min.sum(m, int(DropWindow/time.Minute)))
 		switch {
