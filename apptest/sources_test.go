@@ -2,7 +2,9 @@ package apptest
 
 import (
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -208,6 +210,26 @@ func TestUsageExactAcrossKill(t *testing.T) {
 	getJSON(t, v.url("/api/v1/usage?tenant=default"), &use)
 	if use.Events != 600 || stored.Total != 600 {
 		t.Fatalf("usage counts %d events, the store holds %d; 600 were acknowledged", use.Events, stored.Total)
+	}
+	// Prometheus has the same count, labelled by tenant.
+	resp, err := http.Get(v.url("/metrics"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), `vigil_usage_events_total{tenant="default"} 600`+"\n") {
+		t.Fatalf("/metrics lacks vigil_usage_events_total of 600 for tenant default")
+	}
+	// A bad range is refused with a JSON error.
+	resp, err = http.Get(v.url("/api/v1/usage?tenant=default&from=yesterday-ish"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(body), `"error":"from: time \"yesterday-ish\"`) {
+		t.Fatalf("bad from: %s %s", resp.Status, body)
 	}
 	var list sourcesReply
 	getJSON(t, v.url("/api/v1/sources?tenant=default"), &list)
