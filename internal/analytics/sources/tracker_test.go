@@ -393,3 +393,39 @@ func TestStateSurvivesRestart(t *testing.T) {
 		t.Fatal("version 2 accepted")
 	}
 }
+
+// Workers write while checks, listings and saves run (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	tr, err := Open(Options{Dir: t.TempDir(), SilenceAfter: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl := tr.DeadLetters(deadFunc(func(context.Context, []pipeline.DeadLetter) error { return nil }))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 50; i++ {
+			tr.Check()
+			tr.Sources("t")
+			if err := tr.Save(); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	finished := make(chan struct{}, 2)
+	for w := 0; w < 2; w++ {
+		go func() {
+			for i := 0; i < 500; i++ {
+				_ = tr.Write(context.Background(), evs("t", "s", "h", 4))
+				_ = dl.WriteDeadLetters(context.Background(), []pipeline.DeadLetter{{Tenant: "t", Source: "s", Peer: "10.0.0.1:1"}})
+			}
+			finished <- struct{}{}
+		}()
+	}
+	<-finished
+	<-finished
+	<-done
+	if s := find(t, tr, "t", "h"); s.Events24h != 4000 {
+		t.Fatalf("%+v", s)
+	}
+}

@@ -208,3 +208,47 @@ func FuzzParseJournalLine(f *testing.F) {
 		}
 	})
 }
+
+// Writers racing snapshots, then a crash: the count is still exact.
+func TestUsageConcurrentSnapshots(t *testing.T) {
+	dir := t.TempDir()
+	m, err := Open(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, batches = 4, 300
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 20; i++ {
+			if err := m.Snapshot(); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	errs := make(chan error, writers)
+	for w := 0; w < writers; w++ {
+		go func() {
+			var err error
+			for i := 0; i < batches && err == nil; i++ {
+				err = m.Write(context.Background(), evs("acme", 3, 2))
+			}
+			errs <- err
+		}()
+	}
+	for w := 0; w < writers; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	m2, err := Open(Options{Dir: dir}) // m is abandoned: a crash
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Close()
+	if r := m2.Usage("acme", time.Time{}, time.Time{}); r.Events != writers*batches*3 || r.Bytes != writers*batches*6 {
+		t.Fatalf("%d events, %d bytes; want %d, %d", r.Events, r.Bytes, writers*batches*3, writers*batches*6)
+	}
+}
