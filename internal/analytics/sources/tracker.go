@@ -308,6 +308,7 @@ type Source struct {
 	LastError *time.Time `json:"last_error,omitempty"`
 	EPS1m     float64    `json:"eps_1m"`
 	EPS1h     float64    `json:"eps_1h"`
+	EPS24h    float64    `json:"eps_24h"`
 	Events24h uint64     `json:"events_24h"`
 	// ParseErrors24h are the records of the host that failed to parse
 	// and went to the dead-letter store.
@@ -348,7 +349,7 @@ func (t *Tracker) describe(s *state, now time.Time) Source {
 	er24 := s.errHour.sum(u/3600, 24)
 	src := Source{Tenant: s.tenant, Source: s.source, Host: s.host, Parser: t.opts.Formats[s.source], Peer: s.peer,
 		EPS1m: float64(s.sec.sum(u, 60)) / 60, EPS1h: float64(s.min.sum(u/60, 60)) / 3600,
-		Events24h: ev24, ParseErrors24h: er24, SilenceAfter: t.threshold(s).String(), Status: s.status()}
+		EPS24h: float64(ev24) / 86400, Events24h: ev24, ParseErrors24h: er24, SilenceAfter: t.threshold(s).String(), Status: s.status()}
 	if src.Parser == "" {
 		src.Parser = "auto"
 	}
