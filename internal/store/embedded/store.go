@@ -59,6 +59,9 @@ type Options struct {
 	// Interval between background runs of freezing and retention. Default 10s.
 	Interval time.Duration
 	Logger   *slog.Logger
+	// Now is the store's clock: the receive time recorded with each batch,
+	// from which retention counts. Default time.Now; tests set it.
+	Now func() time.Time
 	// Registerer receives the store's metrics; nil: not registered.
 	Registerer prometheus.Registerer
 }
@@ -93,6 +96,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 }
 
@@ -273,7 +279,7 @@ func (s *Store) background() {
 			if err := s.datasets[name].freeze(ctx, s.db, false); err != nil && !errors.Is(err, errClosed) {
 				s.log.Error("freeze failed; hot data stays hot and is retried", "dataset", name, "err", err)
 			}
-			if err := s.datasets[name].retain(time.Now()); err != nil {
+			if err := s.datasets[name].retain(s.opts.Now()); err != nil {
 				s.log.Error("retention failed", "dataset", name, "err", err)
 			}
 		}
