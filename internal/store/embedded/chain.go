@@ -214,6 +214,8 @@ func scanSegment(data []byte, seq uint64) segScan {
 		batch := data[sc.sealed:off]
 		sum := chainHash(sha256.Sum256(batch))
 		switch {
+		case t.End != int64(off) && sum == t.Sum:
+			sc.problem("reordered", fmt.Sprintf("batch %d at offsets %d-%d is intact but was written to end at offset %d (batches moved)", sc.batches+1, sc.sealed, off, t.End))
 		case t.End != int64(off):
 			sc.problem("edited", fmt.Sprintf("batch %d ending at offset %d: its trailer says it ends at %d (bytes added or removed)", sc.batches+1, off, t.End))
 		case sum != t.Sum:

@@ -39,12 +39,17 @@ type VerifySummary struct {
 	HotBatches      int    `json:"hot_batches"`
 	ColdFiles       int    `json:"cold_files"`
 	ColdBytes       int64  `json:"cold_bytes"`
+	// ManifestHead and HotHead are the ends of the two chains: kept
+	// elsewhere (a ticket, another host), they show later that no one
+	// rewrote the chains themselves.
+	ManifestHead string `json:"manifest_head"`
+	HotHead      string `json:"hot_head"`
 }
 
 // VerifyReport is the outcome of Verify: intact when Problems is empty.
 type VerifyReport struct {
-	Problems []Finding      `json:"problems"`
-	Notes    []Finding      `json:"notes"`
+	Problems []Finding       `json:"problems"`
+	Notes    []Finding       `json:"notes"`
 	Datasets []VerifySummary `json:"datasets"`
 }
 
@@ -105,6 +110,7 @@ func (v *verifier) run() error {
 	}
 	v.st = st
 	v.sum.ManifestEntries = st.n
+	v.sum.ManifestHead = st.head.String()
 	for _, p := range st.problems {
 		p.Dataset = v.name
 		v.rep.Problems = append(v.rep.Problems, p)
@@ -310,6 +316,7 @@ func (v *verifier) hot() error {
 		prev = sc.head
 		prevSeq = seq
 	}
+	v.sum.HotHead = prev.String()
 	if head == nil {
 		return nil
 	}
