@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -194,5 +195,24 @@ func TestRetentionOverviewOfImportedHistory(t *testing.T) {
 	// 30 days (the default) from when it was received, not from 2020.
 	if d := list[0].NextDeletion.Sub(before); d < 29*24*time.Hour || d > 31*24*time.Hour || list[0].NextReason != "max_age" {
 		t.Fatalf("next deletion %v (%s), want 30 days from now", list[0].NextDeletion, list[0].NextReason)
+	}
+	// The admin API says the same.
+	resp, err := http.Get(v.url("/api/v1/admin/retention?tenant=default"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var api struct {
+		Tenants []struct {
+			Tenant       string
+			Files        int
+			NextDeletion time.Time `json:"next_deletion"`
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&api); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /api/v1/admin/retention: %d %v", resp.StatusCode, err)
+	}
+	if len(api.Tenants) != 1 || api.Tenants[0].Files != 1 || !api.Tenants[0].NextDeletion.Equal(list[0].NextDeletion) {
+		t.Fatalf("API overview %+v, want the CLI's %+v", api.Tenants, list)
 	}
 }
