@@ -183,6 +183,9 @@ func scanSegment(data []byte, seq uint64) segScan {
 		return sc
 	}
 	sc.header = h
+	if !bytes.Equal(appendSegHeader(nil, h.Seq, h.Prev), data[:nl+1]) {
+		sc.problem("edited", "its header is not as written (bytes changed)")
+	}
 	if h.Seq != seq {
 		sc.problem("reordered", fmt.Sprintf("its header names segment %d (a segment renamed or reordered)", h.Seq))
 	}
@@ -214,6 +217,8 @@ func scanSegment(data []byte, seq uint64) segScan {
 		batch := data[sc.sealed:off]
 		sum := chainHash(sha256.Sum256(batch))
 		switch {
+		case !bytes.Equal(appendTrailer(nil, t), data[off:next]):
+			sc.problem("edited", fmt.Sprintf("batch %d: its trailer at offset %d is not as written (bytes changed)", sc.batches+1, off))
 		case t.End != int64(off) && sum == t.Sum:
 			sc.problem("reordered", fmt.Sprintf("batch %d at offsets %d-%d is intact but was written to end at offset %d (batches moved)", sc.batches+1, sc.sealed, off, t.End))
 		case t.End != int64(off):

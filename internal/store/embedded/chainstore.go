@@ -15,7 +15,8 @@ import (
 // files), deletions recorded but not done are done, and a store that ran
 // before the chain existed has its cold files and hot segments adopted.
 func (d *dataset) settleChain() error {
-	st := d.chain.snapshot()
+	defer d.chain.makeLean()
+	st := d.chain.st // nothing else runs yet
 	for i := len(st.freezes) - 1; i >= 0; i-- {
 		fz := st.freezes[i]
 		if fz.Last <= d.hot.frozen {

@@ -94,7 +94,15 @@ type manifestState struct {
 	problems []finding
 	partial  int
 	size     int64 // bytes of whole lines
+	// lean drops the history a running store does not need (entries,
+	// deletions, abandoned files, old freezes), so that its memory stays
+	// bounded by the live files; verify reads with the whole history.
+	lean bool
 }
+
+// leanFreezes is how many recent freezes a lean state keeps: the newest
+// marked frozen and any after it (at most one freeze runs at a time).
+const leanFreezes = 4
 
 func newManifestState() *manifestState {
 	return &manifestState{live: map[string]manifestFile{}, liveEntry: map[string]uint64{}, deleted: map[string]uint64{},
@@ -149,8 +157,11 @@ func (st *manifestState) problem(kind, path, detail string) {
 
 func (st *manifestState) apply(e *manifestEntry) {
 	ep := e
-	st.byN[e.N] = ep
-	st.entries = append(st.entries, ep)
+	if !st.lean {
+		st.byN[e.N] = ep
+		st.entries = append(st.entries, ep)
+	}
+	defer st.trim()
 	switch e.Kind {
 	case entryAdopt, entryFreeze:
 		for _, f := range e.Files {
@@ -163,6 +174,7 @@ func (st *manifestState) apply(e *manifestEntry) {
 		}
 		if e.Kind == entryFreeze {
 			st.freezes = append(st.freezes, ep)
+			st.byN[e.N] = ep
 		}
 	case entryAbandon:
 		fz := st.byN[e.Abandons]
@@ -172,7 +184,10 @@ func (st *manifestState) apply(e *manifestEntry) {
 		}
 		for _, f := range fz.Files {
 			delete(st.live, f.Path)
-			st.abandoned[f.Path] = e.N
+			delete(st.liveEntry, f.Path)
+			if !st.lean {
+				st.abandoned[f.Path] = e.N
+			}
 		}
 		for i, f := range st.freezes {
 			if f == fz {
@@ -183,10 +198,26 @@ func (st *manifestState) apply(e *manifestEntry) {
 	case entryDelete:
 		for _, f := range e.Files {
 			delete(st.live, f.Path)
-			st.deleted[f.Path] = e.N
+			delete(st.liveEntry, f.Path)
+			if !st.lean {
+				st.deleted[f.Path] = e.N
+			}
 		}
 	default:
 		st.problem("edited", manifestName, fmt.Sprintf("entry %d has unknown kind %q", e.N, e.Kind))
+	}
+}
+
+// trim drops, in a lean state, what it does not keep.
+func (st *manifestState) trim() {
+	if !st.lean {
+		return
+	}
+	if n := len(st.freezes); n > leanFreezes {
+		for _, f := range st.freezes[:n-leanFreezes] {
+			delete(st.byN, f.N)
+		}
+		st.freezes = append([]*manifestEntry(nil), st.freezes[n-leanFreezes:]...)
 	}
 }
 
@@ -320,21 +351,31 @@ func hashFile(path string) (int64, chainHash, error) {
 	return n, sum, nil
 }
 
-// snapshot returns a copy of the state's parts a reader needs.
+// makeLean drops the history once the start has settled the manifest.
+func (m *manifest) makeLean() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.st
+	st.lean = true
+	st.entries, st.deleted, st.abandoned = nil, nil, nil
+	st.byN = map[uint64]*manifestEntry{}
+	for _, f := range st.freezes {
+		st.byN[f.N] = f
+	}
+	st.trim()
+}
+
+// snapshot returns a copy of the state's parts a freeze needs.
 func (m *manifest) snapshot() *manifestState {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := *m.st
 	st.freezes = append([]*manifestEntry(nil), m.st.freezes...)
-	st.deleted = make(map[string]uint64, len(m.st.deleted))
-	for k, v := range m.st.deleted {
-		st.deleted[k] = v
-	}
 	st.adopted = make(map[uint64]manifestSegment, len(m.st.adopted))
 	for k, v := range m.st.adopted {
 		st.adopted[k] = v
 	}
-	st.live, st.liveEntry, st.abandoned, st.entries, st.byN = nil, nil, nil, nil, nil
+	st.live, st.liveEntry, st.deleted, st.abandoned, st.entries, st.byN = nil, nil, nil, nil, nil, nil
 	return &st
 }
 
