@@ -123,6 +123,7 @@ func TestVerifyCatchesTampering(t *testing.T) {
 		if code != 1 || !strings.Contains(out, filepath.Base(seg)) || !strings.Contains(out, "edited") {
 			t.Fatalf("exit %d, want 1 naming %s as edited:\n%s", code, filepath.Base(seg), out)
 		}
+		t.Logf("vigil verify after 10.1.2.3 → 10.7.7.7:\n%s", out)
 	})
 	t.Run("deleted cold file", func(t *testing.T) {
 		dir := copyDir(t, v.dataDir)

@@ -2,13 +2,14 @@ package embedded
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/zeebo/blake3"
 )
 
 // The hot log's hash chain (docs/format/store.md, version 1).
@@ -21,18 +22,24 @@ import (
 //
 //	{"#segment":{"v":1,"seq":7,"prev":"<64 hex>"}}
 //	<event lines of batch 1>
-//	{"#batch":{"rows":N,"received":<unix ns>,"end":<offset>,"sha256":"<hex>","chain":"<hex>"}}
+//	{"#batch":{"rows":N,"received":<unix ns>,"end":<offset>,"blake3":"<hex>","chain":"<hex>"}}
 //	<event lines of batch 2>
 //	{"#batch":{…}}
 //
-// sha256 covers the batch's event lines exactly as stored (from the end of
-// the previous header or trailer line to the start of this trailer, which is
-// end). chain = SHA-256(prev ‖ sha256 ‖ seq ‖ end ‖ rows ‖ received), the
-// integers as 8-byte big endian, prev the chain of the batch before (the
+// blake3 is the BLAKE3-256 of the batch's event lines exactly as stored
+// (from the end of the previous header or trailer line to the start of this
+// trailer, which is end). chain = BLAKE3-256(prev ‖ blake3 ‖ seq ‖ end ‖
+// rows ‖ received), the integers as 8-byte big endian, prev the chain of the batch before (the
 // header's prev for the first batch of a segment). A segment's header prev
 // is the chain of the last batch of the segment before it, or, for the first
 // segment after a freeze, the hot_chain that the freeze recorded in the
 // manifest, or 32 zero bytes for the first segment of a dataset.
+//
+// BLAKE3 and not SHA-256 here because every stored byte is hashed on the
+// write path and again when it is frozen: on the development machine
+// BLAKE3 hashes ~1.7 GB/s per core against SHA-256's ~0.7 GB/s (with the
+// CPU's SHA extensions). The manifest, hashed once per freeze, uses
+// SHA-256, which any tool checks.
 
 const (
 	chainVersion  = 1
@@ -40,8 +47,11 @@ const (
 	batchTrailKey = `{"#batch":`
 )
 
-// chainHash is one link of a chain.
-type chainHash [sha256.Size]byte
+// chainHash is one link of a chain, or a hash it links.
+type chainHash [32]byte
+
+// batchSum hashes a batch's bytes for its trailer.
+func batchSum(b []byte) chainHash { return blake3.Sum256(b) }
 
 func (h chainHash) String() string { return hex.EncodeToString(h[:]) }
 
@@ -73,7 +83,7 @@ func nextChain(prev chainHash, sum chainHash, seq uint64, end int64, rows int, r
 	binary.BigEndian.PutUint64(buf[72:], uint64(end))
 	binary.BigEndian.PutUint64(buf[80:], uint64(rows))
 	binary.BigEndian.PutUint64(buf[88:], uint64(received))
-	return sha256.Sum256(buf[:])
+	return blake3.Sum256(buf[:])
 }
 
 // appendSegHeader appends a segment's header line.
@@ -97,7 +107,7 @@ func appendTrailer(dst []byte, t trailer) []byte {
 	dst = strconv.AppendInt(dst, t.Received, 10)
 	dst = append(dst, `,"end":`...)
 	dst = strconv.AppendInt(dst, t.End, 10)
-	dst = append(dst, `,"sha256":"`...)
+	dst = append(dst, `,"blake3":"`...)
 	dst = hex.AppendEncode(dst, t.Sum[:])
 	dst = append(dst, `","chain":"`...)
 	dst = hex.AppendEncode(dst, t.Chain[:])
@@ -116,7 +126,7 @@ type trailer struct {
 	Rows     int       `json:"rows"`
 	Received int64     `json:"received"` // Unix ns, the store's clock
 	End      int64     `json:"end"`
-	Sum      chainHash `json:"sha256"`
+	Sum      chainHash `json:"blake3"`
 	Chain    chainHash `json:"chain"`
 }
 
@@ -215,7 +225,7 @@ func scanSegment(data []byte, seq uint64) segScan {
 			return sc
 		}
 		batch := data[sc.sealed:off]
-		sum := chainHash(sha256.Sum256(batch))
+		sum := batchSum(batch)
 		switch {
 		case !bytes.Equal(appendTrailer(nil, t), data[off:next]):
 			sc.problem("edited", fmt.Sprintf("batch %d: its trailer at offset %d is not as written (bytes changed)", sc.batches+1, off))
@@ -224,7 +234,7 @@ func scanSegment(data []byte, seq uint64) segScan {
 		case t.End != int64(off):
 			sc.problem("edited", fmt.Sprintf("batch %d ending at offset %d: its trailer says it ends at %d (bytes added or removed)", sc.batches+1, off, t.End))
 		case sum != t.Sum:
-			sc.problem("edited", fmt.Sprintf("batch %d at offsets %d-%d: its SHA-256 differs from its trailer", sc.batches+1, sc.sealed, off))
+			sc.problem("edited", fmt.Sprintf("batch %d at offsets %d-%d: its hash differs from its trailer", sc.batches+1, sc.sealed, off))
 		case t.Rows != lines:
 			sc.problem("edited", fmt.Sprintf("batch %d at offsets %d-%d: %d lines, its trailer says %d", sc.batches+1, sc.sealed, off, lines, t.Rows))
 		case nextChain(sc.head, sum, seq, t.End, t.Rows, t.Received) != t.Chain:

@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,7 +13,7 @@ func buildSegment(seq uint64, prev chainHash, batches [][]byte) ([]byte, chainHa
 	head := prev
 	for i, b := range batches {
 		data = append(data, b...)
-		t := trailer{Rows: bytes.Count(b, []byte{'\n'}), Received: int64(i), End: int64(len(data)), Sum: sha256.Sum256(b)}
+		t := trailer{Rows: bytes.Count(b, []byte{'\n'}), Received: int64(i), End: int64(len(data)), Sum: batchSum(b)}
 		t.Chain = nextChain(head, t.Sum, seq, t.End, t.Rows, t.Received)
 		data = appendTrailer(data, t)
 		head = t.Chain

@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -331,7 +330,7 @@ func (h *hotLog) commit(buf []byte, info batchInfo, toks []tokenIndex, force boo
 		}
 		received := h.now()
 		t := trailer{Rows: bytes.Count(buf, []byte{'\n'}), Received: received.UnixNano(),
-			End: h.cur.size + int64(len(hdr)+len(buf)), Sum: sha256.Sum256(buf)}
+			End: h.cur.size + int64(len(hdr)+len(buf)), Sum: batchSum(buf)}
 		t.Chain = nextChain(h.head, t.Sum, h.cur.seq, t.End, t.Rows, t.Received)
 		buf = appendTrailer(buf, t)
 		if hdr != nil {

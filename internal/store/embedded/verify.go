@@ -66,7 +66,7 @@ func Verify(dataDir, tenant string) (*VerifyReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("verify %s: %w", root, err)
 	}
-	rep := &VerifyReport{Problems: []Finding{}, Notes: []Finding{}}
+	rep := &VerifyReport{Problems: []Finding{}, Notes: []Finding{}, Datasets: []VerifySummary{}}
 	for _, e := range ents {
 		if !e.IsDir() {
 			continue
