@@ -345,3 +345,56 @@ func TestLegacyDataIsAdopted(t *testing.T) {
 		t.Fatalf("after freezing adopted data: %v", rep.Problems)
 	}
 }
+
+// TestVerifyBesideRunningStore runs verify while the store writes, freezes
+// and deletes by retention: what moves during a pass is never reported as
+// tampering.
+func TestVerifyBesideRunningStore(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir, Interval: time.Hour, MemoryLimit: "512MB", Threads: 2,
+		Retention: func(string) (time.Duration, int64) { return 0, 20 << 10 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	done := make(chan error, 1)
+	go func() {
+		defer close(done)
+		ctx := context.Background()
+		for i := 0; i < 60; i++ {
+			if err := s.Write(ctx, storetest.Events("acme", 20)); err != nil {
+				done <- err
+				return
+			}
+			if i%3 == 2 {
+				if err := s.Freeze(ctx); err != nil {
+					done <- err
+					return
+				}
+				if err := s.datasets[store.Events].retain(time.Now()); err != nil {
+					done <- err
+					return
+				}
+			}
+		}
+	}()
+	passes := 0
+	for running := true; running; passes++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			running = false
+		default:
+		}
+		if rep := verifyDir(t, dir, ""); len(rep.Problems) > 0 {
+			t.Fatalf("pass %d beside a running store: %v", passes, rep.Problems)
+		}
+	}
+	st := s.datasets[store.Events].chain.snapshot()
+	if st.n < 30 {
+		t.Fatalf("%d manifest entries, want 20 freezes and some deletions", st.n)
+	}
+	t.Logf("%d verify passes beside 20 freezes and %d manifest entries", passes, st.n)
+}
