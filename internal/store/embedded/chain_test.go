@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	promtest "github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/store"
 	"github.com/vigilsiem/vigil/internal/store/storetest"
@@ -279,6 +281,9 @@ func TestFreezeRecordsTamperedSegments(t *testing.T) {
 		t.Fatalf("segment still there after the freeze: %v", err)
 	}
 	wantProblem(t, verifyDir(t, dir, ""), "damaged", segName(1))
+	if n := promtest.ToFloat64(s.m.chainBreaks.WithLabelValues("events")); n != 1 {
+		t.Errorf("vigil_store_chain_breaks_total %v, want 1", n)
+	}
 }
 
 // TestAbandonedFreezeIsSettled: a freeze entry whose segments were never

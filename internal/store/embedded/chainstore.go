@@ -120,6 +120,7 @@ func (d *dataset) prepareFreeze(segs []*segment, files []*coldFile) (*freezeReco
 		head = sc.head
 	}
 	if len(e.Problems) > 0 {
+		d.m.chainBreaks.WithLabelValues(string(d.name)).Add(float64(len(e.Problems)))
 		d.log.Error("hot segments being frozen fail their hash chain: they were changed on disk; the freeze records it", "segments", fmt.Sprintf("%d-%d", first, last), "problems", e.Problems)
 	}
 	e.HotChain = &head

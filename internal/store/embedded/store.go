@@ -104,6 +104,7 @@ func (o *Options) setDefaults() {
 
 type metrics struct {
 	rows, bytes, tornBytes, corruptRows, frozenRows, retainedFiles *prometheus.CounterVec
+	chainBreaks                                                    *prometheus.CounterVec
 	queries                                                        prometheus.Counter
 	queryErrors                                                    prometheus.Counter
 }
@@ -130,6 +131,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		corruptRows:   cv("corrupt_rows_total", "Hot rows that could not be read when freezing (damaged on disk)."),
 		frozenRows:    cv("frozen_rows_total", "Rows moved from the hot log to cold Parquet files."),
 		retainedFiles: cv("retention_deleted_files_total", "Cold files deleted by retention."),
+		chainBreaks:   cv("chain_breaks_total", "Breaks of the hash chain a freeze found in the hot segments it froze (data changed on disk; see vigil verify)."),
 		queries:       c("queries_total", "Searches run."),
 		queryErrors:   c("query_errors_total", "Searches that failed."),
 	}
