@@ -141,6 +141,11 @@ func (v *verifier) run() error {
 	if st.partial > 0 {
 		v.note("unfinished", manifestName, fmt.Sprintf("ends in a partial entry of %d bytes (an append cut short; cut at the next start)", st.partial))
 	}
+	// Freezes run one at a time and each sets the mark: with two or more
+	// recorded, the mark was written (only the newest may be cut short).
+	if !exists(filepath.Join(v.dir, "hot", "frozen")) && len(st.freezes) > 1 {
+		v.problem("missing", "hot/frozen", fmt.Sprintf("the manifest records %d freezes but the frozen mark is gone", len(st.freezes)))
+	}
 	for _, e := range st.entries {
 		for _, p := range e.Problems {
 			v.problem("damaged", fmt.Sprintf("hot/%s", segName(e.First)), fmt.Sprintf("found by the freeze of segments %d-%d (manifest entry %d): %s", e.First, e.Last, e.N, p))
