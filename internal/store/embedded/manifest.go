@@ -112,14 +112,19 @@ func newManifestState() *manifestState {
 // readManifest reads and checks a manifest. A missing file is an empty
 // manifest.
 func readManifest(path string) (*manifestState, error) {
-	st := newManifestState()
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
-		return st, nil
+		return newManifestState(), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
+	return parseManifest(data), nil
+}
+
+// parseManifest checks a manifest's bytes and adds up its entries.
+func parseManifest(data []byte) *manifestState {
+	st := newManifestState()
 	for off := 0; off < len(data); {
 		end := bytes.IndexByte(data[off:], '\n')
 		if end < 0 {
@@ -148,7 +153,7 @@ func readManifest(path string) (*manifestState, error) {
 		st.n = e.N
 		st.apply(&e)
 	}
-	return st, nil
+	return st
 }
 
 func (st *manifestState) problem(kind, path, detail string) {
