@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,6 +50,7 @@ type Set struct {
 
 	signal  chan struct{} // capacity 1: some queue committed records
 	closing chan struct{}
+	waiting atomic.Int32 // Reads waiting for records; tests wait on it
 }
 
 // OpenSet opens the set in dir and every tenant queue already in it.
@@ -157,12 +159,15 @@ func (s *Set) Read(ctx context.Context, maxRecords, maxBytes int) ([]Record, err
 				return recs, nil
 			}
 		}
+		s.waiting.Add(1)
 		select {
 		case <-s.signal:
 		case <-s.closing:
 		case <-ctx.Done():
+			s.waiting.Add(-1)
 			return nil, ctx.Err()
 		}
+		s.waiting.Add(-1)
 	}
 }
 

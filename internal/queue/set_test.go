@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 func TestSetTenants(t *testing.T) {
@@ -80,7 +82,7 @@ func TestSetReadWaitsForAnyTenant(t *testing.T) {
 		rs, _ := s.Read(context.Background(), 0, 0)
 		got <- rs
 	}()
-	time.Sleep(10 * time.Millisecond)
+	testutil.Eventually(t, "Set.Read waiting", func() bool { return s.waiting.Load() == 1 })
 	if _, err := s.Append("late", recs("l", 2, 5)); err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +101,7 @@ func TestSetReadWaitsForAnyTenant(t *testing.T) {
 		}
 		got <- nil
 	}()
-	time.Sleep(10 * time.Millisecond)
+	testutil.Eventually(t, "Set.Read waiting", func() bool { return s.waiting.Load() == 1 })
 	s.Close()
 	select {
 	case <-got:
