@@ -119,9 +119,15 @@ action(type="omfile" file=%q template="t")
 		if c, err = net.Dial("tcp", "127.0.0.1:"+tcpPort); err == nil {
 			c.Close()
 		}
-		return err == nil
+		if err != nil {
+			return false
+		}
+		// imudp gives no sign of being ready but its bound socket.
+		bound, berr := testutil.UDPBound(udpPort)
+		err = berr
+		return bound || berr != nil
 	})
-	if !listening {
+	if !listening || err != nil {
 		t.Fatalf("rsyslog did not listen: %v\n%s", err, log.String())
 	}
 	r := newRig(t,
