@@ -296,7 +296,7 @@ routes:
 		return nil
 	}))
 	levels := map[string]bool{}
-	deadline := time.After(20 * time.Second)
+	deadline := time.After(testutil.WaitTimeout)
 	for i := 0; !levels["critical"]; i++ {
 		// Once past the warning ratio, give the watcher time to say so
 		// before the limit is hit.
@@ -304,7 +304,7 @@ routes:
 			select {
 			case a := <-got:
 				levels[a.Level] = true
-			case <-time.After(5 * time.Second):
+			case <-time.After(testutil.WaitTimeout):
 				t.Fatal("no alert for a queue past 80% of its limit")
 			}
 		}

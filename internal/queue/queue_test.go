@@ -185,7 +185,7 @@ func TestReadWaits(t *testing.T) {
 		if len(rs) != 1 {
 			t.Fatalf("got %d records", len(rs))
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("Read did not wake up on Append")
 	}
 	go func() {
@@ -199,7 +199,7 @@ func TestReadWaits(t *testing.T) {
 	q.Close()
 	select {
 	case <-got:
-	case <-time.After(5 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("Read did not return on Close")
 	}
 }
@@ -459,7 +459,7 @@ func TestAckWhileReadWaits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("Ack blocked behind a waiting Read")
 	}
 }

@@ -91,7 +91,7 @@ func TestSetReadWaitsForAnyTenant(t *testing.T) {
 		if len(rs) != 2 || rs[0].Tenant != "late" {
 			t.Fatalf("got %v", rs)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("Set.Read did not wake for a new tenant's records")
 	}
 	go func() {
@@ -105,7 +105,7 @@ func TestSetReadWaitsForAnyTenant(t *testing.T) {
 	s.Close()
 	select {
 	case <-got:
-	case <-time.After(5 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("Set.Read did not return on Close")
 	}
 }

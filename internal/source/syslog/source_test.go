@@ -423,7 +423,7 @@ func TestThroughPipeline(t *testing.T) {
 			!strings.Contains(got, `"vigil.tenant":"acme"`) {
 			t.Errorf("event %s", got)
 		}
-	case <-time.After(3 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("no event")
 	}
 }
