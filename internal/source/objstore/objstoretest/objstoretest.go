@@ -50,17 +50,19 @@ type Store struct {
 	batches int
 	failN   int
 	// holdLeft is how many more batches are acknowledged before the store
-	// holds every later one (in held, each keeping its slot) until Crash;
+	// holds every later one (each keeping its slot) until Crash;
 	// -1 when the store does not hold.
 	holdLeft int
-	heldN    int // batches submitted since the hold began
-	held     []*pipeline.Batch
+	heldN    int           // batches submitted since the hold began
+	held     int           // batches held now
+	crash    chan struct{} // closed by Crash: the held batches fail
 }
 
 // NewStore returns an empty store.
 // capacity batches may wait at a time.
 func NewStore(capacity int) *Store {
-	return &Store{durable: map[string][]string{}, slots: make(chan struct{}, capacity), holdLeft: -1}
+	return &Store{durable: map[string][]string{}, slots: make(chan struct{}, capacity), holdLeft: -1,
+		crash: make(chan struct{})}
 }
 
 // Submit implements pipeline.Input.
@@ -95,48 +97,53 @@ func (s *Store) Submit(ctx context.Context, b *pipeline.Batch) error {
 		return ctx.Err()
 	}
 	go func() {
+		defer func() { <-s.slots }()
 		time.Sleep(s.Delay)
 		s.mu.Lock()
 		if s.crashed || s.gen != gen {
 			s.mu.Unlock()
 			b.Ack(pipeline.ErrStopped)
-			<-s.slots
 			return
 		}
 		if fail {
 			s.mu.Unlock()
 			b.Ack(errors.New("store: disk full"))
-			<-s.slots
 			return
 		}
-		if !lose {
-			s.write(b)
+		if lose {
+			s.holdUntilCrash(b)
+			return
 		}
+		tenant := b.Tenant
+		for _, r := range b.Records {
+			id := event.NewID(tenant, b.Source, r.Position, r.Data)
+			s.durable[id] = append(s.durable[id], string(r.Data))
+			s.records++
+		}
+		for _, e := range b.Events {
+			s.durable[e.ID] = append(s.durable[e.ID], e.Original)
+			s.records++
+		}
+		s.batches++
 		if hold {
-			s.held = append(s.held, b)
-			s.mu.Unlock()
+			s.holdUntilCrash(b)
 			return
 		}
 		s.acked += b.Len()
 		s.mu.Unlock()
 		b.Ack(nil)
-		<-s.slots
 	}()
 	return nil
 }
 
-// write stores the records of b. s.mu is held.
-func (s *Store) write(b *pipeline.Batch) {
-	for _, r := range b.Records {
-		id := event.NewID(b.Tenant, b.Source, r.Position, r.Data)
-		s.durable[id] = append(s.durable[id], string(r.Data))
-		s.records++
-	}
-	for _, e := range b.Events {
-		s.durable[e.ID] = append(s.durable[e.ID], e.Original)
-		s.records++
-	}
-	s.batches++
+// holdUntilCrash keeps b, and its slot, unacknowledged until Crash, then
+// fails it. s.mu is held; it is released.
+func (s *Store) holdUntilCrash(b *pipeline.Batch) {
+	crash := s.crash
+	s.held++
+	s.mu.Unlock()
+	<-crash
+	b.Ack(pipeline.ErrStopped)
 }
 
 // HoldAfter makes the store acknowledge the next n batches submitted and
@@ -155,7 +162,7 @@ func (s *Store) HoldAfter(n int) {
 func (s *Store) Held() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.held)
+	return s.held
 }
 
 // FailNext makes the next n batches fail as a store that cannot write.
@@ -171,13 +178,10 @@ func (s *Store) Crash() {
 	s.mu.Lock()
 	s.crashed = true
 	s.gen++
-	held := s.held
-	s.held, s.holdLeft, s.heldN = nil, -1, 0
+	close(s.crash)
+	s.crash = make(chan struct{})
+	s.held, s.holdLeft, s.heldN = 0, -1, 0
 	s.mu.Unlock()
-	for _, b := range held {
-		b.Ack(pipeline.ErrStopped)
-		<-s.slots
-	}
 }
 
 // Recover ends a crash.
