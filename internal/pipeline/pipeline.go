@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
 )
@@ -243,6 +245,7 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 		for _, proc := range p.cfg.Processors {
 			events = proc.Process(ctx, events)
 		}
+		markGuessedTimes(events, received, tel.TimeGuessed)
 		tel.Sent.Add(float64(len(events)))
 		for _, s := range p.cfg.Sinks {
 			st := p.cfg.Metrics.Component("sink", s.Name())
@@ -311,6 +314,23 @@ func fillEnvelope(e *event.Event, b *Batch, received time.Time) error {
 		e.ID = event.NewID(e.Tenant, e.Source, "", 0, buf)
 	}
 	return nil
+}
+
+// markGuessedTimes flags and counts the events whose @timestamp is still
+// the receive time after parsing and normalising, the time no parser or
+// normaliser found in the record (a record time equal to the receive time
+// to the nanosecond does not happen: receive times come from the clock).
+func markGuessedTimes(events []*event.Event, received time.Time, guessed prometheus.Counter) {
+	n := 0
+	for _, e := range events {
+		if e.Timestamp.Equal(received) {
+			e.Set(event.FieldTimeGuessed, event.Bool(true))
+			n++
+		}
+	}
+	if n > 0 {
+		guessed.Add(float64(n))
+	}
 }
 
 // ParseRecord fills e from one raw record exactly as the pipeline does:

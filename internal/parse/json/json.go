@@ -32,7 +32,7 @@ type Parser struct {
 	names map[string]string // flattened name cache: path+key → string
 	prot  fields.Names      // "json." + envelope name
 	items []string
-	times [4]timeCandidate // @timestamp, timestamp, time, ts
+	times [numTimeFields]timeCandidate // by timeField slot
 	msg   bool
 }
 
@@ -62,7 +62,7 @@ func (p *Parser) Parse(data []byte, e *event.Event) error {
 func (p *Parser) Body(s string, at int, w *fields.Writer) (err error) {
 	p.s = s
 	p.path = p.path[:0]
-	p.times = [4]timeCandidate{}
+	p.times = [numTimeFields]timeCandidate{}
 	p.msg = false
 	p.w = w
 	defer func() {
@@ -95,6 +95,9 @@ func (p *Parser) finish() {
 			continue
 		}
 		t, ok := parseTime(c)
+		if ok && k > 0 && !plausible(t) {
+			ok = false
+		}
 		if ok {
 			e.Timestamp = t
 			break
@@ -114,14 +117,46 @@ func (p *Parser) finish() {
 	}
 }
 
+// plausible says whether a stand-in time field holds an event time rather
+// than a duration or a counter that happens to share its name ("time":
+// 0.25): between 1980 and 2200.
+func plausible(t time.Time) bool {
+	y := t.Year()
+	return y >= 1980 && y < 2200
+}
+
 func parseTime(c timeCandidate) (time.Time, bool) {
 	if !c.number {
 		if tm, n, _, _ := timefmt.RFC3339(c.raw); n == len(c.raw) && n > 0 {
 			return tm, true
 		}
 	}
+	if c.number && strings.IndexAny(c.raw, ".eE") < 0 {
+		if n, err := strconv.ParseInt(c.raw, 10, 64); err == nil {
+			return epochInt(n), true
+		}
+	}
 	tm, err := event.ParseTime(c.raw)
 	return tm, err == nil
+}
+
+// epochInt is event.EpochTime for an integer, exact to the nanosecond
+// (a float64 keeps only about 16 digits).
+func epochInt(n int64) time.Time {
+	abs := n
+	if abs < 0 {
+		abs = -abs
+	}
+	switch {
+	case abs < 1e11:
+		return time.Unix(n, 0).UTC()
+	case abs < 1e14:
+		return time.UnixMilli(n).UTC()
+	case abs < 1e17:
+		return time.UnixMicro(n).UTC()
+	default:
+		return time.Unix(0, n).UTC()
+	}
 }
 
 func skipSpace(s string, i int) int {
@@ -223,27 +258,24 @@ func (p *Parser) member(key string, i, depth int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if depth == 0 && len(p.path) == 0 {
+	if len(p.path) == 0 {
 		switch key {
 		case event.FieldTimestamp:
 			if !v.IsNull() && (isNum || v.Kind() == event.KindString) {
 				p.times[0] = timeCandidate{raw: raw, number: isNum, present: true}
 				return j, nil
 			}
-		case "timestamp", "time", "ts":
-			if isNum || v.Kind() == event.KindString {
-				k := 3
-				switch key {
-				case "timestamp":
-					k = 1
-				case "time":
-					k = 2
-				}
-				p.times[k] = timeCandidate{raw: raw, number: isNum, present: true}
-			}
 		case "msg":
 			p.msg = v.Kind() == event.KindString
+		default:
+			if k := timeField(key); k > 0 && (isNum || v.Kind() == event.KindString) {
+				p.times[k] = timeCandidate{raw: raw, number: isNum, present: true}
+			}
 		}
+	} else if (key == "SystemTime" || key == "@SystemTime") && v.Kind() == event.KindString && isTimeCreated(p.path) {
+		// Windows XML rendered as JSON: TimeCreated.SystemTime,
+		// TimeCreated.@SystemTime, Event.System.TimeCreated.@SystemTime.
+		p.times[slotTimeCreated] = timeCandidate{raw: raw, present: true}
 	}
 	name := p.name(key)
 	if v.IsNull() {
