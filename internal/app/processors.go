@@ -12,7 +12,9 @@ import (
 
 // Processors returns the processors every event passes between parsing and
 // the sinks, in order: the vendor normalisers (Windows, Cisco ASA, web
-// access logs, Linux auth logs), then the enrichers cfg configures (GeoIP,
+// access logs, Linux auth logs), the common-fields normaliser (src=,
+// user=, structured data … for what no vendor normaliser mapped), then the
+// enrichers cfg configures (GeoIP,
 // assets, threat intelligence). `vigil parse` and `vigil hunt` run the same
 // list, so what they print is what serve stores and matches. The returned
 // set owns the enrichers' reloading (Run) and their alert sink; it is nil
@@ -23,6 +25,7 @@ func Processors(ctx context.Context, cfg *config.Config, log *slog.Logger) ([]pi
 		normalize.NewCiscoASA(),
 		normalize.NewWebLog(),
 		normalize.NewAuthLog(),
+		normalize.NewCommonFields(),
 	}
 	if cfg == nil {
 		return procs, nil, nil
