@@ -106,7 +106,7 @@ func TestWindowsShapes(t *testing.T) {
 			"winlog.event_data.MandatoryLabel": "string:S-1-16-12288", "nxlog.EventReceivedTime": "string:2020-06-09 22:50:56",
 			"nxlog.SourceModuleName": "string:eventlog", "nxlog.SourceModuleType": "string:im_msvistalog",
 			"host": "string:wec.internal.cloudapp.net", "port": "int:62387", "tags": "list:mordorDataset", "@version": "string:1",
-			"source.ip": "ip:10.0.0.1",
+			"source.ip":          "ip:10.0.0.1",
 			"process.executable": "string:C:\\Windows\\System32\\cmd.exe", "process.pid": "int:420",
 		})
 	f("otrf sysmon", `{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"ws1","EventType":"CreateKey",
