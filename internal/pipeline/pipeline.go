@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
 )
@@ -245,7 +243,9 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 		for _, proc := range p.cfg.Processors {
 			events = proc.Process(ctx, events)
 		}
-		markGuessedTimes(events, received, tel.TimeGuessed)
+		if n := MarkGuessedTimes(events, received); n > 0 {
+			tel.TimeGuessed.Add(float64(n))
+		}
 		tel.Sent.Add(float64(len(events)))
 		for _, s := range p.cfg.Sinks {
 			st := p.cfg.Metrics.Component("sink", s.Name())
@@ -316,11 +316,13 @@ func fillEnvelope(e *event.Event, b *Batch, received time.Time) error {
 	return nil
 }
 
-// markGuessedTimes flags and counts the events whose @timestamp is still
-// the receive time after parsing and normalising, the time no parser or
-// normaliser found in the record (a record time equal to the receive time
-// to the nanosecond does not happen: receive times come from the clock).
-func markGuessedTimes(events []*event.Event, received time.Time, guessed prometheus.Counter) {
+// MarkGuessedTimes sets vigil.time_guessed on the events whose
+// @timestamp is still the receive time after parsing and normalising, the
+// time no parser or normaliser found in the record, and returns how many
+// it marked. (A record time equal to the receive time to the nanosecond
+// does not happen: receive times come from the clock.) `vigil parse` calls
+// it as the pipeline does.
+func MarkGuessedTimes(events []*event.Event, received time.Time) int {
 	n := 0
 	for _, e := range events {
 		if e.Timestamp.Equal(received) {
@@ -328,9 +330,7 @@ func markGuessedTimes(events []*event.Event, received time.Time, guessed prometh
 			n++
 		}
 	}
-	if n > 0 {
-		guessed.Add(float64(n))
-	}
+	return n
 }
 
 // ParseRecord fills e from one raw record exactly as the pipeline does:
