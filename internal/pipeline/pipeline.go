@@ -281,8 +281,9 @@ func (p *Pipeline) release(e *event.Event) {
 
 // fillEnvelope gives a source-built event its envelope: the batch's tenant,
 // source and receive time (an event's own are kept only when the batch is
-// Carried and its tenant is valid), @timestamp and event.id when it lacks
-// them, and the exact bytes of an event.original that is not UTF-8.
+// Carried and its tenant is valid), @timestamp when it lacks one (from its
+// time fields, event.FindRecordTime, else the receive time), event.id when
+// it lacks one, and the exact bytes of an event.original that is not UTF-8.
 func fillEnvelope(e *event.Event, b *Batch, received time.Time) error {
 	if b.Carried {
 		if e.Tenant == "" {
@@ -301,7 +302,11 @@ func fillEnvelope(e *event.Event, b *Batch, received time.Time) error {
 		e.Tenant, e.Source, e.Ingested = b.Tenant, b.Source, received
 	}
 	if e.Timestamp.IsZero() {
-		e.Timestamp = received
+		if t, ok := event.FindRecordTime(e); ok {
+			e.Timestamp = t
+		} else {
+			e.Timestamp = received
+		}
 	}
 	e.KeepExactOriginal()
 	if e.ID == "" {

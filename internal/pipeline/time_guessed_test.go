@@ -30,7 +30,9 @@ func TestTimeGuessed(t *testing.T) {
 	p.Start()
 	t.Cleanup(p.Stop)
 	received := time.Date(2026, 12, 7, 6, 0, 0, 123456789, time.UTC)
-	b := &Batch{Tenant: "acme", Source: "win", Format: "json", Received: received, Records: []Record{
+	built := &event.Event{Fields: []event.Field{{Name: "TimeCreated", Value: event.String("2020-10-19 10:46:42.027")}}}
+	bare := &event.Event{Fields: []event.Field{{Name: "message", Value: event.String("no time")}}}
+	b := &Batch{Tenant: "acme", Source: "win", Format: "json", Received: received, Events: []*event.Event{built, bare}, Records: []Record{
 		{Data: []byte(`{"TimeCreated":"2020-10-19 10:46:42.027","EventID":1102}`)},
 		{Data: []byte(`{"EventID":1102,"vigil.time_guessed":false}`)},
 		{Data: []byte(`{"time":"soon"}`)},
@@ -38,9 +40,17 @@ func TestTimeGuessed(t *testing.T) {
 	if err := SubmitWait(context.Background(), p, b); err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.events) != 3 {
-		t.Fatalf("%d events, want 3", len(rec.events))
+	if len(rec.events) != 5 {
+		t.Fatalf("%d events, want 5", len(rec.events))
 	}
+	// Events a source built (bulk, HEC) are found their time the same way.
+	if e := rec.events[3]; !e.Timestamp.Equal(time.Date(2020, 10, 19, 10, 46, 42, 27e6, time.UTC)) || e.Has(event.FieldTimeGuessed) {
+		t.Errorf("built event with TimeCreated: %s", e.AppendJSON(nil))
+	}
+	if e := rec.events[4]; !e.Timestamp.Equal(received) || e.GetString(event.FieldTimeGuessed) != "true" {
+		t.Errorf("built event without a time: %s", e.AppendJSON(nil))
+	}
+	rec.events = rec.events[:3]
 	if e := rec.events[0]; !e.Timestamp.Equal(time.Date(2020, 10, 19, 10, 46, 42, 27e6, time.UTC)) || e.Has(event.FieldTimeGuessed) {
 		t.Errorf("record with TimeCreated: %s", e.AppendJSON(nil))
 	}
@@ -57,7 +67,7 @@ func TestTimeGuessed(t *testing.T) {
 	if err := c.Write(&m); err != nil {
 		t.Fatal(err)
 	}
-	if got := m.GetCounter().GetValue(); got != 2 {
-		t.Errorf("vigil_component_time_guessed_events_total = %v, want 2", got)
+	if got := m.GetCounter().GetValue(); got != 3 {
+		t.Errorf("vigil_component_time_guessed_events_total = %v, want 3", got)
 	}
 }

@@ -94,10 +94,7 @@ func (p *Parser) finish() {
 		if !c.present {
 			continue
 		}
-		t, ok := parseTime(c)
-		if ok && k > 0 && !plausible(t) {
-			ok = false
-		}
+		t, ok := parseTime(c, k)
 		if ok {
 			e.Timestamp = t
 			break
@@ -117,46 +114,27 @@ func (p *Parser) finish() {
 	}
 }
 
-// plausible says whether a stand-in time field holds an event time rather
-// than a duration or a counter that happens to share its name ("time":
-// 0.25): between 1980 and 2200.
-func plausible(t time.Time) bool {
-	y := t.Year()
-	return y >= 1980 && y < 2200
-}
-
-func parseTime(c timeCandidate) (time.Time, bool) {
+// parseTime parses a time candidate: slot 0 (@timestamp) any time,
+// the stand-ins only plausible ones (event.RecordTime).
+func parseTime(c timeCandidate, k int) (time.Time, bool) {
 	if !c.number {
 		if tm, n, _, _ := timefmt.RFC3339(c.raw); n == len(c.raw) && n > 0 {
-			return tm, true
+			return tm, k == 0 || event.PlausibleTime(tm)
 		}
 	}
-	if c.number && strings.IndexAny(c.raw, ".eE") < 0 {
-		if n, err := strconv.ParseInt(c.raw, 10, 64); err == nil {
-			return epochInt(n), true
+	if k > 0 {
+		if c.number {
+			return event.RecordNumberTime(c.raw)
+		}
+		return event.RecordTime(event.String(c.raw))
+	}
+	if c.number {
+		if t, ok := event.RecordNumberTime(c.raw); ok {
+			return t, true
 		}
 	}
 	tm, err := event.ParseTime(c.raw)
 	return tm, err == nil
-}
-
-// epochInt is event.EpochTime for an integer, exact to the nanosecond
-// (a float64 keeps only about 16 digits).
-func epochInt(n int64) time.Time {
-	abs := n
-	if abs < 0 {
-		abs = -abs
-	}
-	switch {
-	case abs < 1e11:
-		return time.Unix(n, 0).UTC()
-	case abs < 1e14:
-		return time.UnixMilli(n).UTC()
-	case abs < 1e17:
-		return time.UnixMicro(n).UTC()
-	default:
-		return time.Unix(0, n).UTC()
-	}
 }
 
 func skipSpace(s string, i int) int {
@@ -268,7 +246,7 @@ func (p *Parser) member(key string, i, depth int) (int, error) {
 		case "msg":
 			p.msg = v.Kind() == event.KindString
 		default:
-			if k := timeField(key); k > 0 && (isNum || v.Kind() == event.KindString) {
+			if k := event.TimeFieldRank(key); k > 0 && (isNum || v.Kind() == event.KindString) {
 				p.times[k] = timeCandidate{raw: raw, number: isNum, present: true}
 			}
 		}
