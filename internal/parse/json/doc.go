@@ -18,7 +18,7 @@
 //     TimeCreated.SystemTime / TimeCreated.@SystemTime at any depth),
 //     EventTime, timestamp, Timestamp, time, eventTime, TimeGenerated,
 //     CreationTime, createdDateTime, published, createdAt, ts, date
-//     (timefields.go). An @timestamp that does not parse is kept as
+//     (event.TimeFieldRank). An @timestamp that does not parse is kept as
 //     json.@timestamp.
 //   - ECS fields whose type all formats must agree on are typed: ip and
 //     *.ip are IPs; *.port, *.pid, *.bytes, *.packets and event.severity
