@@ -232,10 +232,16 @@ func ecsFieldNames(ls Logsource, name string) []string {
 
 // categoryFields adds candidates to a category's ECS name (ecsByCategory):
 // an antivirus signature is rule.name in Elastic's EDR and antivirus
-// integrations, threat.software.name in others.
+// integrations, threat.software.name in others; web logs count body bytes.
 var categoryFields = map[string]map[string][]string{
 	"antivirus": {"Signature": {"rule.name", "threat.software.name"}, "Filename": {"file.name"}},
+	"webserver": webBodyBytes,
+	"proxy":     webBodyBytes,
 }
+
+// webBodyBytes: the web normaliser (and Elastic's nginx and Apache
+// integrations) count body bytes.
+var webBodyBytes = map[string][]string{"sc-bytes": {"http.response.body.bytes"}, "cs-bytes": {"http.request.body.bytes"}}
 
 // IsMapped reports whether a rule field of a non-Windows logsource reads
 // a field a normaliser or pipeline fills: it has a mapping to ECS or the
