@@ -43,6 +43,8 @@ type Config struct {
 	Responses []Response `yaml:"responses"`
 	// Enrich configures GeoIP, threat intelligence and asset context (docs/enrichment.md).
 	Enrich Enrich `yaml:"enrich"`
+	// Analytics configures entity behaviour analytics and risk.
+	Analytics Analytics `yaml:"analytics"`
 }
 
 // HTTP configures the HTTP listener.
@@ -303,6 +305,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Enrich.Validate(); err != nil {
 		return fmt.Errorf("enrich: %w", err)
+	}
+	if err := c.Analytics.Validate(); err != nil {
+		return err
 	}
 	return nil
 }
