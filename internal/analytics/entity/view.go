@@ -37,10 +37,10 @@ type Baseline struct {
 
 // ValueSeen is one learned value.
 type ValueSeen struct {
-	Value    string    `json:"value"`
-	First    time.Time `json:"first"`
-	LastDay  string    `json:"last_day"`
-	Days     int       `json:"days"`
+	Value   string    `json:"value"`
+	First   time.Time `json:"first"`
+	LastDay string    `json:"last_day"`
+	Days    int       `json:"days"`
 }
 
 // RateBaseline is a rate analytic's state.
