@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/analytics/entity"
 	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/config"
@@ -69,9 +70,11 @@ type App struct {
 	enrich  *enrich.Set
 	forward *forward.Manager
 	// incidents groups alerts; responses runs the configured actions.
-	incidents   *incident.Manager
-	responses   *response.Dispatcher
-	watchlists  *watchlist.Store
+	incidents  *incident.Manager
+	responses  *response.Dispatcher
+	watchlists *watchlist.Store
+	// analytics learns entity baselines and risk (nil when disabled).
+	analytics   *entity.Engine
 	responseLog *response.Recorder
 	alertOut    alert.Sink
 	deadFile    *fileDeadLetters
@@ -179,6 +182,17 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	if roles.Has(RoleDetect) {
+		// Entity analytics raise alerts of their own and take the risk of
+		// every other detector's alerts (detectOut).
+		detectOut := alertOut
+		if !cfg.Analytics.Disabled {
+			if a.analytics, err = entity.New(entity.Options{Config: cfg.Analytics, Dir: filepath.Join(cfg.DataDir, "state", "analytics"),
+				Logger: a.log}, alertOut); err != nil {
+				return nil, fmt.Errorf("entity analytics: %w", err)
+			}
+			detectOut = a.analytics.AlertSink(alertOut)
+		}
+		alertOut := detectOut
 		if s := enrichSet.AlertSink(alertOut); s != nil {
 			sinks = append(sinks, s)
 		}
@@ -197,6 +211,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 				return nil, fmt.Errorf("load rules: %w", err)
 			}
 			sinks = append(sinks, a.detect)
+		}
+		if a.analytics != nil {
+			sinks = append(sinks, a.analytics)
 		}
 	}
 	// The router runs after the store, so what is queued for delivery is
@@ -256,6 +273,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if a.watchlists != nil {
 		mounts = append(mounts, watchlist.Handler{Store: a.watchlists})
 	}
+	if a.analytics != nil {
+		mounts = append(mounts, api.EntitiesHandler{Entities: a.analytics, Store: searcher})
+	}
 	if opts.Pprof {
 		mounts = append(mounts, api.PprofHandler{})
 	}
@@ -281,6 +301,9 @@ func (a *App) health() map[string]any {
 	if a.detect != nil {
 		st := a.detect.Status()
 		h["rules"] = st
+	}
+	if a.analytics != nil {
+		h["analytics"] = a.analytics.Stats()
 	}
 	return h
 }
@@ -332,6 +355,10 @@ func (a *App) Start() error {
 	if a.watchlists != nil {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.watchlists.Run(ctx.Done()) }()
+	}
+	if a.analytics != nil {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.analytics.Run(ctx) }()
 	}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.enrich.Run(ctx) }()
@@ -403,6 +430,11 @@ func (a *App) Stop() {
 		if a.watchlists != nil {
 			if err := a.watchlists.Close(); err != nil {
 				a.log.Error("close watch-lists", "err", err)
+			}
+		}
+		if a.analytics != nil {
+			if err := a.analytics.Close(); err != nil {
+				a.log.Error("write baselines", "err", err)
 			}
 		}
 	})
