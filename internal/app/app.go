@@ -70,11 +70,9 @@ type App struct {
 	enrich  *enrich.Set
 	forward *forward.Manager
 	// incidents groups alerts; responses runs the configured actions.
-	incidents  *incident.Manager
-	responses  *response.Dispatcher
-	watchlists *watchlist.Store
-	// analytics learns entity baselines and risk (nil when disabled).
-	analytics   *entity.Engine
+	incidents   *incident.Manager
+	responses   *response.Dispatcher
+	watchlists  *watchlist.Store
 	responseLog *response.Recorder
 	alertOut    alert.Sink
 	deadFile    *fileDeadLetters
@@ -82,6 +80,9 @@ type App struct {
 	sources     []pipeline.Source
 	http        *http.Server
 	httpLn      net.Listener
+
+	// analytics learns entity baselines and risk (nil when disabled).
+	analytics *entity.Engine
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
