@@ -48,7 +48,8 @@ type Analytics struct {
 // AnalyticRule declares one analytic: which events feed it (Filter, in the
 // search language), the entity it is about (Entity, read from the first
 // Key field an event has), the value it learns (Value fields, joined with
-// " → "; @hour and @weekday are the event's UTC hour and day), how long it
+// " → "; a field written a|b is the first of a and b the event has; @hour
+// and @weekday are the event's UTC hour and day), how long it
 // learns before it alerts, and its threshold.
 type AnalyticRule struct {
 	Name  string `yaml:"name"`

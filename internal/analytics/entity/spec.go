@@ -38,6 +38,9 @@ type analytic struct {
 	title  string
 	phrase string
 	learn  int64 // seconds
+	// values are the value fields, each a list of alternatives (a|b: the
+	// first the event has).
+	values [][]string
 }
 
 const day = 24 * time.Hour
@@ -84,7 +87,7 @@ func Defaults() []config.AnalyticRule {
 			Filter: procs, Entity: "process", Key: []string{"process.name"}, Value: host[:1], Learn: learn, Level: "informational"},
 		{Name: "group_new_admin_member", Title: "New member of an administrators group", Phrase: "member", Kind: "first_seen",
 			Filter: "event.code:(4728 OR 4732 OR 4756) winlog.event_data.TargetUserName:*admin*", Entity: "group",
-			Key: []string{"winlog.event_data.TargetUserName", "group.name"}, Value: []string{"winlog.event_data.MemberName", "user.target.name"},
+			Key: []string{"winlog.event_data.TargetUserName", "group.name"}, Value: []string{"winlog.event_data.MemberName|user.target.name"},
 			Level: "medium"},
 	}
 }
@@ -145,6 +148,9 @@ func compile(idx int, r config.AnalyticRule) (*analytic, error) {
 	if a.phrase == "" {
 		a.phrase = strings.Join(r.Value, " → ")
 	}
+	for _, v := range r.Value {
+		a.values = append(a.values, strings.Split(v, "|"))
+	}
 	p, err := filter.Parse(r.Filter)
 	if err != nil {
 		return nil, fmt.Errorf("analytic %s: filter: %w", r.Name, err)
@@ -170,20 +176,31 @@ func (a *analytic) name(e *event.Event) string {
 }
 
 // value reads the analytic's value: the value fields joined with " → ";
-// every field must be present. @hour and @weekday read the event time.
+// every field must be present (a field written a|b is the first of a and
+// b the event has). @hour and @weekday read the event time.
 func (a *analytic) value(e *event.Event, t time.Time) (string, bool) {
-	if len(a.cfg.Value) == 1 {
-		return fieldText(e, a.cfg.Value[0], t)
+	if len(a.values) == 1 {
+		return firstText(e, a.values[0], t)
 	}
-	parts := make([]string, 0, len(a.cfg.Value))
-	for _, f := range a.cfg.Value {
-		s, ok := fieldText(e, f, t)
+	parts := make([]string, 0, len(a.values))
+	for _, alts := range a.values {
+		s, ok := firstText(e, alts, t)
 		if !ok {
 			return "", false
 		}
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " → "), true
+}
+
+// firstText is the text of the first of the fields the event has.
+func firstText(e *event.Event, fields []string, t time.Time) (string, bool) {
+	for _, f := range fields {
+		if s, ok := fieldText(e, f, t); ok {
+			return s, true
+		}
+	}
+	return "", false
 }
 
 func fieldText(e *event.Event, f string, t time.Time) (string, bool) {
