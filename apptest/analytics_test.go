@@ -1,0 +1,142 @@
+package apptest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/alert"
+)
+
+// entityList is the reply of GET /api/v1/entities.
+type entityList struct {
+	Entities []struct {
+		Type string  `json:"type"`
+		Name string  `json:"name"`
+		Risk float64 `json:"risk"`
+	} `json:"entities"`
+}
+
+// TestEntityAnalyticsScenario is the scenario of issue 16 through the real
+// binary: 14 days of history replayed in event time over HTTP NDJSON (six
+// users logging in from Sweden in office hours), then kato logs in at
+// 03:10 from China. An alert cites that login and the baseline it broke,
+// kato is the riskiest entity, the ordinary users raise no alert, and the
+// baselines survive a restart.
+func TestEntityAnalyticsScenario(t *testing.T) {
+	v := startVigil(t, "")
+	users := []string{"kato", "anna", "bjorn", "cecilia", "david", "eva"}
+	base := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -15)
+	loginLine := func(user string, at time.Time, ip, country string, lat, lon float64) string {
+		return fmt.Sprintf(`{"@timestamp":%q,"event":{"category":"authentication","outcome":"success","action":"ssh-login"},`+
+			`"user":{"name":%q},"host":{"name":"vpn01"},"source":{"ip":%q,"geo":{"country_iso_code":%q,"location":{"lat":%v,"lon":%v}}},`+
+			`"message":"Accepted publickey for %s from %s"}`+"\n", at.Format(time.RFC3339Nano), user, ip, country, lat, lon, user, ip)
+	}
+	var history strings.Builder
+	n := 0
+	for d := 0; d < 14; d++ {
+		date := base.AddDate(0, 0, d)
+		for i, u := range users {
+			h := time.Duration(8+i%3) * time.Hour
+			ip := fmt.Sprintf("10.1.0.%d", i+1)
+			history.WriteString(loginLine(u, date.Add(h+time.Duration(7*i)*time.Minute), ip, "SE", 59.33, 18.06))
+			history.WriteString(loginLine(u, date.Add(h+5*time.Hour+time.Duration(11*i)*time.Minute), ip, "SE", 59.33, 18.06))
+			n += 2
+		}
+	}
+	if code, out := post(t, v.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(history.String())); code != 200 {
+		t.Fatalf("ingest history: %d %s", code, out)
+	}
+	v.waitFound("user.name:*", n, 30*time.Second)
+	if got := alertsOf(t, v, "limit=1000"); len(got) != 0 {
+		t.Fatalf("14 days of ordinary logins raised %d alerts: %+v", len(got), got[0])
+	}
+
+	at := base.AddDate(0, 0, 14).Add(3*time.Hour + 10*time.Minute)
+	if code, out := post(t, v.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(loginLine("kato", at, "203.0.113.9", "CN", 39.9, 116.4))); code != 200 {
+		t.Fatalf("ingest the login: %d %s", code, out)
+	}
+	rows, _ := v.waitFound("user.name:kato source.geo.country_iso_code:CN", 1, 30*time.Second)
+	id, _ := rows[0].Get("event.id")
+	loginID, _ := id.(string)
+	if loginID == "" {
+		t.Fatalf("stored login has no event.id: %v", rows[0])
+	}
+	var country []alert.Alert
+	waitFor(t, 10*time.Second, "the new-country alert", func() bool {
+		country = alertsOf(t, v, "rule_id=vigil-analytics:user_new_country")
+		return len(country) > 0
+	})
+	a := country[0]
+	if a.Analytic == nil || a.Analytic.Reason != "first login from CN for kato; seen before: SE" {
+		t.Fatalf("alert does not name the broken baseline: %+v %+v", a, a.Analytic)
+	}
+	if !slices.Equal(a.EventIDs, []string{loginID}) || !a.First.Equal(at) || !slices.Contains(a.Entities.Users, "kato") {
+		t.Errorf("alert cites events %v at %v, entities %+v; want the login %s at %v", a.EventIDs, a.First, a.Entities, loginID, at)
+	}
+	all := alertsOf(t, v, "limit=1000")
+	for _, al := range all {
+		if !slices.Equal(al.Entities.Users, []string{"kato"}) {
+			t.Errorf("an ordinary user raised an alert: %s %+v", al.RuleID, al.Entities)
+		}
+	}
+	t.Logf("%d alerts for kato's login, e.g. %q", len(all), a.Analytic.Reason)
+
+	var list entityList
+	getJSON(t, v.url("/api/v1/entities?tenant=default&sort=risk&limit=10"), &list)
+	if len(list.Entities) < len(users) || list.Entities[0].Type != "user" || list.Entities[0].Name != "kato" || list.Entities[0].Risk <= 0 {
+		t.Fatalf("riskiest entities: %+v", list.Entities)
+	}
+	for _, e := range list.Entities[1:] {
+		if e.Risk != 0 {
+			t.Errorf("%s %s has risk %v", e.Type, e.Name, e.Risk)
+		}
+	}
+
+	// the entity's view: baselines, risk history, timeline; then the same
+	// after a restart (the baselines are kept on disk)
+	detail := func() (risk float64, seen []string, history, timeline int) {
+		var d struct {
+			Risk      float64 `json:"risk"`
+			Baselines []struct {
+				Analytic string `json:"analytic"`
+				Values   []struct {
+					Value string `json:"value"`
+				} `json:"values"`
+			} `json:"baselines"`
+			RiskHistory []json.RawMessage `json:"risk_history"`
+			Timeline    []json.RawMessage `json:"timeline"`
+		}
+		getJSON(t, v.url("/api/v1/entities/user/kato"), &d)
+		for _, b := range d.Baselines {
+			if b.Analytic == "user_new_country" {
+				for _, x := range b.Values {
+					seen = append(seen, x.Value)
+				}
+			}
+		}
+		slices.Sort(seen)
+		return d.Risk, seen, len(d.RiskHistory), len(d.Timeline)
+	}
+	risk, seen, hist, tl := detail()
+	if risk != list.Entities[0].Risk || !slices.Equal(seen, []string{"CN", "SE"}) || hist == 0 || tl != 29 {
+		t.Errorf("entity view: risk %v, countries %v, %d risk points, %d timeline events", risk, seen, hist, tl)
+	}
+	v.stop()
+	v.start()
+	if r2, s2, h2, _ := detail(); r2 != risk || !slices.Equal(s2, seen) || h2 != hist {
+		t.Errorf("after a restart: risk %v countries %v history %d; before %v %v %d", r2, s2, h2, risk, seen, hist)
+	}
+	resp, err := http.Get(v.url("/api/v1/entities/user/nobody"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown entity: %s", resp.Status)
+	}
+}
