@@ -16,6 +16,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/enrich/assets"
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/forward/filter"
 )
 
 // Options configure an Engine.
@@ -38,6 +39,9 @@ type Engine struct {
 	log       *slog.Logger
 	out       alert.Sink
 	analytics []*analytic
+	// filters are the distinct filters of the analytics (analytic.filter
+	// indexes them): most analytics share one, evaluated once per event.
+	filters   []filter.Predicate
 	risk      riskModel
 	maxValues int
 	perShard  int
@@ -100,11 +104,19 @@ func New(opts Options, out alert.Sink) (*Engine, error) {
 	for i := range e.shards {
 		e.shards[i].m = map[string]*entity{}
 	}
+	byText := map[string]int{}
 	for i, r := range Rules(c) {
 		a, err := compile(i, r)
 		if err != nil {
 			return nil, err
 		}
+		f, ok := byText[r.Filter]
+		if !ok {
+			f = len(e.filters)
+			byText[r.Filter] = f
+			e.filters = append(e.filters, a.match)
+		}
+		a.filter = f
 		e.analytics = append(e.analytics, a)
 	}
 	if len(e.analytics) > 1<<16 {
@@ -227,14 +239,24 @@ func (e *Engine) Clock(tenant string) time.Time {
 func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 	now := e.opts.Now()
 	var alerts []alert.Alert
-	var key []byte
+	var key, buf []byte
+	matched := make([]int8, len(e.filters)) // 0 not evaluated, 1 true, -1 false
 	for _, ev := range events {
 		tt := e.eventTime(ev, now)
 		t := tt.Unix()
 		tenant := tenantOf(ev.Tenant)
 		e.tick(tenant, t)
+		clear(matched)
 		for _, a := range e.analytics {
-			if !a.match(ev) {
+			m := matched[a.filter]
+			if m == 0 {
+				m = -1
+				if e.filters[a.filter](ev) {
+					m = 1
+				}
+				matched[a.filter] = m
+			}
+			if m < 0 {
 				continue
 			}
 			name := a.name(ev)
@@ -245,7 +267,9 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 			sh := e.shardOf(key)
 			sh.mu.Lock()
 			en := e.get(sh, key, t)
-			if f := e.observe(a, en, ev, tt); f != nil {
+			var f *finding
+			f, buf = e.observe(a, en, ev, tt, buf[:0])
+			if f != nil {
 				al := e.anomalyAlert(a, en, ev, tt, f)
 				alerts = append(alerts, al)
 				c := Contribution{At: t, Points: e.risk.points[al.Level] * eventWeight(ev), AlertID: al.ID, RuleID: al.RuleID,
@@ -279,14 +303,21 @@ type finding struct {
 }
 
 // observe updates the analytic's state of the entity with one event and
-// returns what the event broke, if anything and the state has learned.
-func (e *Engine) observe(a *analytic, en *entity, ev *event.Event, tt time.Time) *finding {
+// returns what the event broke, if anything and the state has learned;
+// buf is scratch space, returned for reuse.
+func (e *Engine) observe(a *analytic, en *entity, ev *event.Event, tt time.Time, buf []byte) (*finding, []byte) {
+	f := e.observeWith(a, en, ev, tt, &buf)
+	return f, buf
+}
+
+func (e *Engine) observeWith(a *analytic, en *entity, ev *event.Event, tt time.Time, buf *[]byte) *finding {
 	t := tt.Unix()
 	_, _, name := splitKey(en.key)
 	st := en.state(a.idx)
 	switch a.kind {
 	case kindFirstSeen, kindRarity:
-		v, ok := a.value(ev, tt)
+		vb, ok := a.appendValue((*buf)[:0], ev, tt)
+		*buf = vb
 		if !ok {
 			return nil
 		}
@@ -300,15 +331,17 @@ func (e *Engine) observe(a *analytic, en *entity, ev *event.Event, tt time.Time)
 		}
 		learned := t-s.Since >= a.learn
 		hadAny := len(s.Vals) > 0
-		i, daysBefore, isNew := s.observe(v, t, e.maxValues)
+		i, daysBefore, isNew := s.observe(vb, t, e.maxValues)
 		if a.kind == kindFirstSeen {
 			if !isNew || !learned || (!hadAny && a.learn > 0) {
 				return nil
 			}
+			v := s.Vals[i].V
 			seen := s.others(v, 10)
 			return &finding{value: v, baseline: seen,
 				reason: fmt.Sprintf("first %s %s for %s; seen before: %s", a.phrase, v, name, listOrNone(seen))}
 		}
+		v := s.Vals[i].V
 		peers := -1
 		if a.cfg.MinPeers > 0 {
 			peers = e.countPeer(en.key, a, v, isNew, dayOf(t))
@@ -344,16 +377,16 @@ func (e *Engine) observe(a *analytic, en *entity, ev *event.Event, tt time.Time)
 		}
 		s.advance(h)
 		var x float64
-		var d string
+		var d []byte
 		switch a.cfg.Measure {
 		case "sum":
 			x, _ = number(ev, a.cfg.Field)
 		case "distinct":
-			v, ok := fieldText(ev, a.cfg.Field, tt)
-			if !ok {
+			var ok bool
+			if d, ok = appendField((*buf)[:0], ev, a.cfg.Field, tt); !ok {
 				return nil
 			}
-			d = v
+			*buf = d
 		}
 		s.add(a.cfg.Measure, x, d, e.seed)
 		if s.Alerted || t-s.Since < a.learn || s.Cur < a.cfg.MinValue {

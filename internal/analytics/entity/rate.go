@@ -58,7 +58,7 @@ func (s *rateState) advance(h int64) {
 }
 
 // add counts one event's contribution to the current hour.
-func (s *rateState) add(measure string, v float64, distinct string, seed maphash.Seed) {
+func (s *rateState) add(measure string, v float64, distinct []byte, seed maphash.Seed) {
 	switch measure {
 	case "count":
 		s.Cur++
@@ -67,7 +67,7 @@ func (s *rateState) add(measure string, v float64, distinct string, seed maphash
 			s.Cur += v
 		}
 	case "distinct":
-		h := maphash.String(seed, distinct)
+		h := maphash.Bytes(seed, distinct)
 		for _, d := range s.distinct {
 			if d == h {
 				return

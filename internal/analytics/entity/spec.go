@@ -34,6 +34,7 @@ type analytic struct {
 	cfg    config.AnalyticRule
 	kind   kind
 	match  filter.Predicate
+	filter int // index of match in Engine.filters
 	ruleID string
 	title  string
 	phrase string
@@ -175,53 +176,56 @@ func (a *analytic) name(e *event.Event) string {
 	return ""
 }
 
-// value reads the analytic's value: the value fields joined with " → ";
-// every field must be present (a field written a|b is the first of a and
-// b the event has). @hour and @weekday read the event time.
-func (a *analytic) value(e *event.Event, t time.Time) (string, bool) {
-	if len(a.values) == 1 {
-		return firstText(e, a.values[0], t)
-	}
-	parts := make([]string, 0, len(a.values))
-	for _, alts := range a.values {
-		s, ok := firstText(e, alts, t)
-		if !ok {
-			return "", false
+// appendValue appends the analytic's value to dst: the value fields
+// joined with " → "; every field must be present (a field written a|b is
+// the first of a and b the event has). Appending to a buffer the caller
+// reuses keeps the common case, a value already learned, free of
+// allocations.
+func (a *analytic) appendValue(dst []byte, e *event.Event, t time.Time) ([]byte, bool) {
+	for i, alts := range a.values {
+		if i > 0 {
+			dst = append(dst, " → "...)
 		}
-		parts = append(parts, s)
+		var ok bool
+		if dst, ok = appendFirst(dst, e, alts, t); !ok {
+			return dst, false
+		}
 	}
-	return strings.Join(parts, " → "), true
+	return dst, true
 }
 
-// firstText is the text of the first of the fields the event has.
-func firstText(e *event.Event, fields []string, t time.Time) (string, bool) {
+// appendFirst appends the text of the first of the fields the event has.
+func appendFirst(dst []byte, e *event.Event, fields []string, t time.Time) ([]byte, bool) {
 	for _, f := range fields {
-		if s, ok := fieldText(e, f, t); ok {
-			return s, true
+		if out, ok := appendField(dst, e, f, t); ok {
+			return out, true
 		}
 	}
-	return "", false
+	return dst, false
 }
 
-func fieldText(e *event.Event, f string, t time.Time) (string, bool) {
+// appendField appends a field's text (at most maxValueLen bytes); @hour
+// and @weekday are the event time's UTC hour (00-23) and day (Mon).
+func appendField(dst []byte, e *event.Event, f string, t time.Time) ([]byte, bool) {
 	switch f {
 	case "@hour":
-		return hours[t.Hour()], true
+		return append(dst, hours[t.Hour()]...), true
 	case "@weekday":
-		return t.Weekday().String()[:3], true
+		return append(dst, t.Weekday().String()[:3]...), true
 	}
 	v, ok := e.Get(f)
 	if !ok || v.IsNull() {
-		return "", false
+		return dst, false
 	}
-	s := v.Text()
-	if s == "" || s == "-" {
-		return "", false
+	n := len(dst)
+	dst = v.AppendText(dst)
+	if len(dst) == n || len(dst) == n+1 && dst[n] == '-' {
+		return dst[:n], false
 	}
-	if len(s) > maxValueLen {
-		s = s[:maxValueLen]
+	if len(dst)-n > maxValueLen {
+		dst = dst[:n+maxValueLen]
 	}
-	return s, true
+	return dst, true
 }
 
 var hours = func() (h [24]string) {

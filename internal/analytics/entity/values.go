@@ -1,9 +1,6 @@
 package entity
 
-import (
-	"sort"
-	"strings"
-)
+import "sort"
 
 // seenValue is one value an entity showed: when first and last (the day
 // index, Unix days) and on how many distinct days.
@@ -33,9 +30,9 @@ func dayOf(sec int64) int32 {
 }
 
 // find returns the index of v, or -1.
-func (s *valuesState) find(v string) int {
+func (s *valuesState) find(v []byte) int {
 	for i := range s.Vals {
-		if s.Vals[i].V == v {
+		if s.Vals[i].V == string(v) {
 			return i
 		}
 	}
@@ -44,7 +41,7 @@ func (s *valuesState) find(v string) int {
 
 // observe records v seen at t (Unix seconds) and returns its index, the
 // number of earlier days it was seen on, and whether it is new.
-func (s *valuesState) observe(v string, t int64, maxValues int) (int, int, bool) {
+func (s *valuesState) observe(v []byte, t int64, maxValues int) (int, int, bool) {
 	d := dayOf(t)
 	if i := s.find(v); i >= 0 {
 		sv := &s.Vals[i]
@@ -63,7 +60,7 @@ func (s *valuesState) observe(v string, t int64, maxValues int) (int, int, bool)
 		}
 		return i, before, false
 	}
-	nv := seenValue{V: strings.Clone(v), First: t, LastDay: d, Days: 1}
+	nv := seenValue{V: string(v), First: t, LastDay: d, Days: 1}
 	if len(s.Vals) < maxValues {
 		s.Vals = append(s.Vals, nv)
 		return len(s.Vals) - 1, 0, true
