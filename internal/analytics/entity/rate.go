@@ -18,11 +18,12 @@ type rateState struct {
 	Hist []byte `json:"hist,omitempty"`
 
 	distinct []uint64 // hashes of the distinct values of this hour (not kept across restarts)
-	base     rateBase // the baseline of Hour, computed once per hour
 }
 
+// rateBase is the baseline of an hour: the number of past samples and
+// their median and MAD on the log scale. It is computed only for an hour
+// whose measure reached min_value, so it is not cached.
 type rateBase struct {
-	hour     int64
 	n        int
 	med, mad float64
 }
@@ -83,8 +84,8 @@ func (s *rateState) add(measure string, v float64, distinct []byte, seed maphash
 // baseline returns the median and MAD (log scale) of the samples of the
 // current hour of week and the hours either side, in the past weeks.
 func (s *rateState) baseline() rateBase {
-	if s.base.hour == s.Hour && s.base.n > 0 || s.Hist == nil {
-		return s.base
+	if s.Hist == nil {
+		return rateBase{}
 	}
 	xs := make([]float64, 0, 3*rateWeeks)
 	slot := hourOfWeek(s.Hour)
@@ -100,9 +101,8 @@ func (s *rateState) baseline() rateBase {
 			}
 		}
 	}
-	b := rateBase{hour: s.Hour, n: len(xs)}
+	b := rateBase{n: len(xs)}
 	b.med, b.mad = medianMAD(xs)
-	s.base = b
 	return b
 }
 
