@@ -367,7 +367,7 @@ func (e *Engine) observeWith(a *analytic, en *entity, ev *event.Event, tt time.T
 			reason: fmt.Sprintf("rare %s %s for %s: %s", a.phrase, v, name, strings.Join(why, ", "))}
 	case kindRate:
 		s, _ := st.(*rateState)
-		h := t / 3600
+		h := floorDiv(t, 3600)
 		if s == nil {
 			s = &rateState{Since: t, Hour: h}
 			en.states = append(en.states, slot{a: uint16(a.idx), st: s})

@@ -30,8 +30,20 @@ type rateBase struct {
 
 // hourOfWeek numbers the hours of a week from Monday 00:00 UTC (Unix hour
 // 0 is a Thursday); weekOf numbers weeks the same way.
-func hourOfWeek(h int64) int { return int(((h+72)%168 + 168) % 168) }
-func weekOf(h int64) int     { return int(((h + 72) / 168) % rateWeeks) }
+func hourOfWeek(h int64) int { return int(mod(h+72, 168)) }
+func weekOf(h int64) int     { return int(mod(floorDiv(h+72, 168), rateWeeks)) }
+
+// floorDiv and mod round towards minus infinity, so times before 1970
+// land in the right hour and week too.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
+
+func mod(a, b int64) int64 { return a - floorDiv(a, b)*b }
 
 func (s *rateState) record(h int64, x float64) {
 	s.Hist[hourOfWeek(h)*rateWeeks+weekOf(h)] = quantize(x)

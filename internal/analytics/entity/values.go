@@ -22,12 +22,7 @@ type valuesState struct {
 	Vals  []seenValue `json:"vals"`
 }
 
-func dayOf(sec int64) int32 {
-	if sec < 0 {
-		return int32((sec - 86399) / 86400)
-	}
-	return int32(sec / 86400)
-}
+func dayOf(sec int64) int32 { return int32(floorDiv(sec, 86400)) }
 
 // find returns the index of v, or -1.
 func (s *valuesState) find(v []byte) int {
