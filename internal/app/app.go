@@ -193,8 +193,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			}
 			detectOut = a.analytics.AlertSink(alertOut)
 		}
-		alertOut := detectOut
-		if s := enrichSet.AlertSink(alertOut); s != nil {
+		if s := enrichSet.AlertSink(detectOut); s != nil {
 			sinks = append(sinks, s)
 		}
 		if a.watchlists, err = watchlist.Open(watchlist.Options{Dir: filepath.Join(cfg.DataDir, "watchlists"),
@@ -208,7 +207,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 				StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: a.watchlists, Registerer: a.reg,
 				Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
 				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(),
-			}, alertOut); err != nil {
+			}, detectOut); err != nil {
 				return nil, fmt.Errorf("load rules: %w", err)
 			}
 			sinks = append(sinks, a.detect)
