@@ -45,6 +45,11 @@ type Config struct {
 	Enrich Enrich `yaml:"enrich"`
 	// Analytics configures entity behaviour analytics and risk.
 	Analytics Analytics `yaml:"analytics"`
+	// Health configures source health: silence, volume drop and parse
+	// error alerts (docs/sources.md).
+	Health Health `yaml:"health"`
+	// Usage configures EPS metering and quotas per tenant (docs/sources.md).
+	Usage Usage `yaml:"usage"`
 }
 
 // HTTP configures the HTTP listener.
@@ -307,6 +312,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("enrich: %w", err)
 	}
 	if err := c.Analytics.Validate(); err != nil {
+		return err
+	}
+	if err := c.Health.Validate(); err != nil {
+		return err
+	}
+	if err := c.Usage.Validate(); err != nil {
 		return err
 	}
 	return nil
