@@ -20,6 +20,7 @@ import (
 type benchWorld struct {
 	e         *Engine
 	names     []string
+	ips       []event.Value
 	perEntity float64
 	t         time.Time
 }
@@ -44,8 +45,10 @@ func world(b *testing.B, n int) *benchWorld {
 		return w
 	}
 	names := make([]string, n)
+	ips := make([]event.Value, n)
 	for i := range names {
 		names[i] = fmt.Sprintf("user%07d", i)
+		ips[i] = userIP(i)
 	}
 	before := heapInUse()
 	cfg := config.Analytics{MaxEntities: 2 * n}
@@ -73,7 +76,7 @@ func world(b *testing.B, n int) *benchWorld {
 	if err := e.Write(context.Background(), batch); err != nil {
 		b.Fatal(err)
 	}
-	w := &benchWorld{e: e, names: names, t: day0.AddDate(0, 0, 8)}
+	w := &benchWorld{e: e, names: names, ips: ips, t: day0.AddDate(0, 0, 8)}
 	w.perEntity = float64(heapInUse()-before) / float64(e.Stats().Entities)
 	worlds[n] = w
 	return w
@@ -82,13 +85,18 @@ func world(b *testing.B, n int) *benchWorld {
 // offset is user i's usual time of day to log in.
 func offset(i int) time.Duration { return time.Duration(i%36000) * time.Second }
 
+// userIP is user i's own address.
+func userIP(i int) event.Value {
+	return event.IP(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}))
+}
+
 // benchLogin is an ordinary login: the user's own address and city.
 func benchLogin(name string, at time.Time, i int) *event.Event {
 	ev := &event.Event{Timestamp: at, Tenant: "acme", ID: fmt.Sprintf("%s-%d", name, at.Unix())}
 	ev.SetString("event.category", "authentication")
 	ev.SetString("event.outcome", "success")
 	ev.SetString("user.name", name)
-	ev.Set("source.ip", event.IP(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})))
+	ev.Set("source.ip", userIP(i))
 	ev.SetString("source.geo.country_iso_code", "SE")
 	ev.Set("source.geo.location.lat", event.Float(59.33))
 	ev.Set("source.geo.location.lon", event.Float(18.06))
@@ -122,6 +130,7 @@ func benchWrite(b *testing.B, n int) {
 			ev.Timestamp = w.t.AddDate(0, 0, (i+j)/n).Add(offset(x))
 			ev.ID = fmt.Sprint(i + j)
 			ev.SetString("user.name", w.names[x])
+			ev.Set("source.ip", w.ips[x])
 			if (i+j)%500 == 0 {
 				ev.SetString("source.geo.country_iso_code", "CN")
 			} else {
