@@ -570,7 +570,14 @@ func (e *Engine) AddAlerts(alerts []alert.Alert) []alert.Alert {
 			continue
 		}
 		tenant := tenantOf(al.Tenant)
-		t := al.First.Unix()
+		at := al.First
+		if at.IsZero() {
+			at = al.Last
+		}
+		if at.IsZero() {
+			continue // an alert without a time cannot be placed in event time
+		}
+		t := at.Unix()
 		c := Contribution{At: t, Points: e.risk.points[al.Level], AlertID: al.ID, RuleID: al.RuleID, Title: al.Title, Level: al.Level}
 		if len(al.EventIDs) > 0 {
 			c.EventIDs = append([]string(nil), al.EventIDs[:min(len(al.EventIDs), maxContributionEvents)]...)
