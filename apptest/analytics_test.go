@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // entityList is the reply of GET /api/v1/entities.
@@ -25,10 +26,11 @@ type entityList struct {
 // binary: 14 days of history replayed in event time over HTTP NDJSON (six
 // users logging in from Sweden in office hours), then kato logs in at
 // 03:10 from China. An alert cites that login and the baseline it broke,
-// kato is the riskiest entity, the ordinary users raise no alert, and the
-// baselines survive a restart.
+// kato is the riskiest entity and (with a risk threshold of 20) raises a
+// risk alert citing those alerts and the login, the ordinary users raise
+// no alert, and the baselines survive a restart.
 func TestEntityAnalyticsScenario(t *testing.T) {
-	v := startVigil(t, "")
+	v := startVigil(t, "analytics:\n  risk:\n    threshold: 20\n")
 	users := []string{"kato", "anna", "bjorn", "cecilia", "david", "eva"}
 	base := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -15)
 	loginLine := func(user string, at time.Time, ip, country string, lat, lon float64) string {
@@ -77,6 +79,17 @@ func TestEntityAnalyticsScenario(t *testing.T) {
 	}
 	if !slices.Equal(a.EventIDs, []string{loginID}) || !a.First.Equal(at) || !slices.Contains(a.Entities.Users, "kato") {
 		t.Errorf("alert cites events %v at %v, entities %+v; want the login %s at %v", a.EventIDs, a.First, a.Entities, loginID, at)
+	}
+	var riskAlerts []alert.Alert
+	waitFor(t, 10*time.Second, "the risk alert", func() bool {
+		riskAlerts = alertsOf(t, v, "rule_id=vigil-analytics:risk")
+		return len(riskAlerts) > 0
+	})
+	if r := riskAlerts[0]; r.Analytic == nil || !slices.Contains(r.Analytic.AlertIDs, a.ID) || !slices.Contains(r.EventIDs, loginID) ||
+		!slices.Equal(r.Entities.Users, []string{"kato"}) || len(riskAlerts) != 1 {
+		t.Errorf("risk alerts %+v: want one for kato citing alert %s and event %s", riskAlerts, a.ID, loginID)
+	} else {
+		t.Logf("risk alert: %s", r.Analytic.Reason)
 	}
 	all := alertsOf(t, v, "limit=1000")
 	for _, al := range all {
@@ -138,5 +151,28 @@ func TestEntityAnalyticsScenario(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown entity: %s", resp.Status)
+	}
+}
+
+// TestRuleAlertAddsEntityRisk: an alert of a Sigma rule adds risk to the
+// host and user it names, so they lead /api/v1/entities.
+func TestRuleAlertAddsEntityRisk(t *testing.T) {
+	v := startVigil(t, "", "--rules", testutil.SharedData(t, "sigma/rules/windows/process_creation"))
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	body := fmt.Sprintf(`{"@timestamp":%q,"host":{"name":"ws01"},"user":{"name":"bob"},"event":{"code":"1"},"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":1,"provider_name":"Microsoft-Windows-Sysmon","computer_name":"ws01","event_data":{"Image":"C:\\Windows\\System32\\cmd.exe","ParentImage":"C:\\Program Files\\Java\\jdk-17\\bin\\keytool.exe","CommandLine":"cmd.exe /c whoami","User":"CORP\\bob","ProcessId":"4242"}}}`+"\n", now)
+	if code, b := post(t, v.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(body)); code != 200 {
+		t.Fatalf("ingest: %d %s", code, b)
+	}
+	var list entityList
+	waitFor(t, 10*time.Second, "an entity with risk", func() bool {
+		getJSON(t, v.url("/api/v1/entities?sort=risk&limit=5"), &list)
+		return len(list.Entities) > 0 && list.Entities[0].Risk > 0
+	})
+	got := map[string]float64{}
+	for _, e := range list.Entities {
+		got[e.Type+"/"+e.Name] = e.Risk
+	}
+	if got["host/ws01"] <= 0 || got["user/bob"] <= 0 {
+		t.Errorf("entities after a rule alert: %+v", list.Entities)
 	}
 }
