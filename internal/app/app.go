@@ -199,6 +199,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 				Logger: a.log}, alertOut); err != nil {
 				return nil, fmt.Errorf("entity analytics: %w", err)
 			}
+			if err := a.reg.Register(a.analytics); err != nil {
+				return nil, fmt.Errorf("entity analytics: metrics: %w", err)
+			}
 			detectOut = a.analytics.AlertSink(alertOut)
 		}
 		if s := enrichSet.AlertSink(detectOut); s != nil {

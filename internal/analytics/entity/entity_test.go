@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
@@ -402,5 +404,29 @@ func TestMedianMAD(t *testing.T) {
 	}
 	if hourOfWeek(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC).Unix()/3600) != 0 {
 		t.Error("Monday 00:00 is not hour 0 of the week")
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	e, _ := newEngine(t, config.Analytics{}, "")
+	officeHistory(t, e, users[:2], 8)
+	write(t, e, login("kato", day0.AddDate(0, 0, 8).Add(9*time.Hour), "10.1.0.1", beijing))
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(e)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		m := mf.GetMetric()[0]
+		if c := m.GetCounter(); c != nil {
+			got[mf.GetName()] = c.GetValue()
+		} else {
+			got[mf.GetName()] = m.GetGauge().GetValue()
+		}
+	}
+	if got["vigil_analytics_entities"] != 2 || got["vigil_analytics_anomalies_total"] != 2 || got["vigil_analytics_events_total"] == 0 {
+		t.Errorf("metrics %v", got)
 	}
 }
