@@ -34,7 +34,8 @@ type Analytics struct {
 	// rarity analytic (default 64).
 	MaxValues int `yaml:"max_values"`
 	// SnapshotInterval is how often the baselines are written to disk
-	// (default 1m); they are also written at a clean stop.
+	// (default 5m; nothing is written when nothing changed); they are also
+	// written at a clean stop.
 	SnapshotInterval Duration `yaml:"snapshot_interval"`
 	// MaxFuture bounds how far past its receipt an event's time is
 	// believed (default 1h).
@@ -105,7 +106,7 @@ type Risk struct {
 const (
 	DefaultAnalyticsMaxEntities = 1_000_000
 	DefaultAnalyticsMaxValues   = 64
-	DefaultAnalyticsSnapshot    = Duration(time.Minute)
+	DefaultAnalyticsSnapshot    = Duration(5 * time.Minute)
 	DefaultAnalyticsMaxFuture   = Duration(time.Hour)
 	DefaultRiskThreshold        = 100
 	DefaultRiskHalfLife         = Duration(24 * time.Hour)

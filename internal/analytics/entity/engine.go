@@ -56,6 +56,14 @@ type Engine struct {
 	clocks  map[string]int64 // tenant → newest event time (Unix seconds)
 
 	snapMu sync.Mutex
+	// ready is closed once the snapshot is read (in the background: a
+	// million entities take tens of seconds); Write, AddAlerts, the views
+	// and Snapshot wait for it.
+	ready chan struct{}
+	// changes counts Write and AddAlerts calls; saved is its value at the
+	// last snapshot (under snapMu), so an idle engine writes nothing.
+	changes atomic.Int64
+	saved   int64
 
 	evaluated, anomalies, riskAlerts, evicted atomic.Int64
 }
@@ -100,7 +108,7 @@ func New(opts Options, out alert.Sink) (*Engine, error) {
 	opts.Config = c
 	e := &Engine{opts: opts, log: opts.Logger, out: out, risk: newRiskModel(c.Risk), maxValues: c.MaxValues,
 		perShard: max(1, c.MaxEntities/shards), seed: maphash.MakeSeed(),
-		peers: map[string]map[string]*peerStat{}, clocks: map[string]int64{}}
+		peers: map[string]map[string]*peerStat{}, clocks: map[string]int64{}, ready: make(chan struct{})}
 	for i := range e.shards {
 		e.shards[i].m = map[string]*entity{}
 	}
@@ -122,11 +130,27 @@ func New(opts Options, out alert.Sink) (*Engine, error) {
 	if len(e.analytics) > 1<<16 {
 		return nil, fmt.Errorf("new entity analytics: %d analytics: at most 65536", len(e.analytics))
 	}
-	if err := e.load(); err != nil {
-		return nil, err
+	if opts.Dir == "" {
+		close(e.ready)
+		return e, nil
 	}
+	go func() {
+		defer close(e.ready)
+		start := time.Now()
+		n, err := e.load()
+		if err != nil {
+			e.log.Error("read baselines; starting with what was read", "err", err)
+			return
+		}
+		if n > 0 {
+			e.log.Info("baselines read", "entities", n, "path", e.snapshotPath(), "took", time.Since(start).Round(time.Millisecond))
+		}
+	}()
 	return e, nil
 }
+
+// Ready is closed once the baselines saved by the last run are read.
+func (e *Engine) Ready() <-chan struct{} { return e.ready }
 
 // Name implements pipeline.Sink.
 func (e *Engine) Name() string { return "analytics" }
@@ -237,7 +261,13 @@ func (e *Engine) Clock(tenant string) time.Time {
 // of entities they push over the threshold, are written before Write
 // returns.
 func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
+	select {
+	case <-e.ready:
+	case <-ctx.Done():
+		return fmt.Errorf("entity analytics: wait for the baselines: %w", ctx.Err())
+	}
 	now := e.opts.Now()
+	e.changes.Add(1)
 	var alerts []alert.Alert
 	var key, buf []byte
 	matched := make([]int8, len(e.filters)) // 0 not evaluated, 1 true, -1 false
@@ -563,6 +593,8 @@ func (e *Engine) AlertSink(next alert.Sink) alert.Sink {
 // and returns the risk alerts of entities that crossed the threshold. An
 // alert counts once however often it is updated.
 func (e *Engine) AddAlerts(alerts []alert.Alert) []alert.Alert {
+	<-e.ready
+	e.changes.Add(1)
 	var out []alert.Alert
 	var key []byte
 	for _, al := range alerts {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -155,3 +156,53 @@ func BenchmarkWrite1M(b *testing.B) { benchWrite(b, 1_000_000) }
 
 // BenchmarkWrite10k is the same with 10,000 entities (quick).
 func BenchmarkWrite10k(b *testing.B) { benchWrite(b, 10_000) }
+
+// BenchmarkSnapshot writes the baselines of 100,000 users (as
+// BenchmarkWrite learns them) to a file: bytes per entity and time.
+func BenchmarkSnapshot(b *testing.B) {
+	w := world(b, 100_000)
+	w.e.opts.Dir = b.TempDir()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w.e.changes.Add(1) // as if events came: an unchanged engine writes nothing
+		if err := w.e.Snapshot(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	st, err := os.Stat(w.e.snapshotPath())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(st.Size())/float64(w.e.Stats().Entities), "file-B/entity")
+	w.e.opts.Dir = ""
+}
+
+// BenchmarkLoad reads back the snapshot of 100,000 users.
+func BenchmarkLoad(b *testing.B) {
+	w := world(b, 100_000)
+	dir := b.TempDir()
+	w.e.opts.Dir = dir
+	w.e.changes.Add(1)
+	if err := w.e.Snapshot(); err != nil {
+		b.Fatal(err)
+	}
+	w.e.opts.Dir = ""
+	cfg := config.Analytics{MaxEntities: 200_000}
+	if err := cfg.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e, err := New(Options{Config: cfg, Dir: dir, Logger: quiet}, alert.SinkFunc(func(context.Context, []alert.Alert) error { return nil }))
+		if err != nil {
+			b.Fatal(err)
+		}
+		<-e.Ready()
+		if n := e.Stats().Entities; n != w.e.Stats().Entities {
+			b.Fatalf("loaded %d entities of %d", n, w.e.Stats().Entities)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,12 +77,12 @@ var (
 	newYork    = place{"US", 40.71, -74.01}
 )
 
-var seq int
+var seq atomic.Int64
 
 // login is a successful login of user from ip at p.
 func login(user string, at time.Time, ip string, p place) *event.Event {
-	seq++
-	e := &event.Event{Timestamp: at, Tenant: "acme", ID: fmt.Sprintf("ev-%s-%d", user, seq)}
+	n := seq.Add(1)
+	e := &event.Event{Timestamp: at, Tenant: "acme", ID: fmt.Sprintf("ev-%s-%d", user, n)}
 	e.SetString("event.category", "authentication")
 	e.SetString("event.outcome", "success")
 	e.SetString("user.name", user)

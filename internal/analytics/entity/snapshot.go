@@ -11,21 +11,28 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/vigilsiem/vigil/internal/fsutil"
 )
 
-// The snapshot file (docs/format/baselines.md): NDJSON, a header line,
-// one line per tenant clock, per peer table and per entity, and an end
-// line with the count of the lines before it. Written to a temporary file,
-// synced and renamed over the old one, so a crash leaves the old or the
-// new snapshot, never half of one.
+// The snapshot file (docs/format/baselines.md): zstd-compressed NDJSON, a
+// header line, one line per tenant clock, per peer table and per entity,
+// and an end line with the count of the lines before it. Written to a
+// temporary file, synced and renamed over the old one, so a crash leaves
+// the old or the new snapshot, never half of one. zstd at its fastest
+// level: the rate histories are mostly runs of one byte, and the file is
+// about a tenth of the JSON.
 const (
-	snapshotFile    = "baselines.ndjson"
+	snapshotFile    = "baselines.ndjson.zst"
 	snapshotFormat  = "vigil-baselines"
 	snapshotVersion = 1
 	// maxSnapshotLine bounds one line read back (an entity with MaxValues
 	// values of maxValueLen bytes in each of its analytics stays far below).
 	maxSnapshotLine = 64 << 20
+	// maxSnapshotMemory bounds what the zstd decoder may allocate for its
+	// window: a hostile file cannot make it take more.
+	maxSnapshotMemory = 256 << 20
 )
 
 type snapHeader struct {
@@ -71,13 +78,19 @@ type snapState struct {
 
 func (e *Engine) snapshotPath() string { return filepath.Join(e.opts.Dir, snapshotFile) }
 
-// Snapshot writes the baselines to Dir (nothing without one).
+// Snapshot writes the baselines to Dir (nothing without one, and nothing
+// when no event or alert came since the last snapshot).
 func (e *Engine) Snapshot() error {
 	if e.opts.Dir == "" {
 		return nil
 	}
+	<-e.ready // never write over the last snapshot before it is read
 	e.snapMu.Lock()
 	defer e.snapMu.Unlock()
+	changes := e.changes.Load()
+	if changes == e.saved {
+		return nil
+	}
 	if err := os.MkdirAll(e.opts.Dir, 0o700); err != nil {
 		return fmt.Errorf("write baselines: %w", err)
 	}
@@ -87,12 +100,23 @@ func (e *Engine) Snapshot() error {
 		return fmt.Errorf("write baselines: %w", err)
 	}
 	defer os.Remove(tmp)
-	w := bufio.NewWriterSize(f, 1<<20)
+	zw, err := zstd.NewWriter(f, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("write baselines: %w", err)
+	}
+	w := bufio.NewWriterSize(zw, 1<<20)
 	if err := e.encode(w); err != nil {
+		zw.Close()
 		f.Close()
 		return fmt.Errorf("write baselines: %w", err)
 	}
 	if err := w.Flush(); err != nil {
+		zw.Close()
+		f.Close()
+		return fmt.Errorf("write baselines: %w", err)
+	}
+	if err := zw.Close(); err != nil {
 		f.Close()
 		return fmt.Errorf("write baselines: %w", err)
 	}
@@ -106,7 +130,11 @@ func (e *Engine) Snapshot() error {
 	if err := os.Rename(tmp, e.snapshotPath()); err != nil {
 		return fmt.Errorf("write baselines: %w", err)
 	}
-	return fsutil.SyncDir(e.opts.Dir)
+	if err := fsutil.SyncDir(e.opts.Dir); err != nil {
+		return fmt.Errorf("write baselines: %w", err)
+	}
+	e.saved = changes
+	return nil
 }
 
 func (e *Engine) encode(w io.Writer) error {
@@ -189,42 +217,51 @@ func (e *Engine) snapEntity(en *entity) *snapEntity {
 	return s
 }
 
-// load reads the snapshot in Dir, if there is one. A snapshot that cannot
-// be read is renamed aside (.bad) and the baselines start empty: they are
-// learned again from the events, which are kept elsewhere.
-func (e *Engine) load() error {
-	if e.opts.Dir == "" {
-		return nil
-	}
+// load reads the snapshot in Dir, if there is one, and returns the number
+// of entities read. A snapshot that cannot be read is renamed aside (.bad)
+// and the baselines start empty: they are learned again from the events,
+// which are kept elsewhere.
+func (e *Engine) load() (int, error) {
 	f, err := os.Open(e.snapshotPath())
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return 0, nil
 	}
 	if err != nil {
-		return fmt.Errorf("read baselines: %w", err)
+		return 0, fmt.Errorf("read baselines: %w", err)
 	}
 	defer f.Close()
-	n, err := e.decode(f)
+	var n int
+	zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxSnapshotMemory))
+	if err == nil {
+		n, err = e.decode(zr)
+		zr.Close()
+	}
 	if err != nil {
 		f.Close()
 		bad := e.snapshotPath() + ".bad"
 		e.log.Error("baselines snapshot unreadable; starting with empty baselines", "path", e.snapshotPath(), "moved_to", bad, "err", err)
 		e.reset()
 		if err := os.Rename(e.snapshotPath(), bad); err != nil {
-			return fmt.Errorf("move unreadable baselines aside: %w", err)
+			return 0, fmt.Errorf("move unreadable baselines aside: %w", err)
 		}
-		return nil
+		return 0, nil
 	}
-	e.log.Info("baselines read", "entities", n, "path", e.snapshotPath())
-	return nil
+	return n, nil
 }
 
 func (e *Engine) reset() {
 	for i := range e.shards {
-		e.shards[i].m = map[string]*entity{}
+		sh := &e.shards[i]
+		sh.mu.Lock()
+		sh.m = map[string]*entity{}
+		sh.mu.Unlock()
 	}
+	e.peersMu.Lock()
 	e.peers = map[string]map[string]*peerStat{}
+	e.peersMu.Unlock()
+	e.clockMu.Lock()
 	e.clocks = map[string]int64{}
+	e.clockMu.Unlock()
 }
 
 func (e *Engine) decode(r io.Reader) (int, error) {
@@ -262,15 +299,18 @@ func (e *Engine) decode(r io.Reader) (int, error) {
 			}
 			return entities, nil
 		case l.Clock != nil:
-			e.clocks[l.Clock.Tenant] = l.Clock.T
+			e.tick(l.Clock.Tenant, l.Clock.T)
 		case l.Peers != nil:
 			if byName[l.Peers.Analytic] != nil && len(l.Peers.Values) <= maxPeerValues {
+				e.peersMu.Lock()
 				e.peers[l.Peers.Tenant+"\x00"+l.Peers.Analytic] = l.Peers.Values
+				e.peersMu.Unlock()
 			}
 		case l.Entity != nil:
 			s := l.Entity
 			key = appendKey(key[:0], s.Tenant, s.Type, s.Name)
 			sh := e.shardOf(key)
+			sh.mu.Lock() // Stats may look while the snapshot is read
 			en := e.get(sh, key, s.Seen)
 			en.first = s.First
 			if s.Risk != nil && len(s.Risk.Contrib) <= maxContributions {
@@ -300,6 +340,7 @@ func (e *Engine) decode(r io.Reader) (int, error) {
 				}
 				en.states = append(en.states, slot{a: uint16(a.idx), st: v})
 			}
+			sh.mu.Unlock()
 			entities++
 		}
 		lines++

@@ -100,6 +100,7 @@ func (e *Engine) List(tenant, by string, limit int) ([]Summary, error) {
 	if limit <= 0 || limit > maxListLimit {
 		limit = min(max(limit, 100), maxListLimit)
 	}
+	<-e.ready
 	tenant = tenantOf(tenant)
 	clock := e.Clock(tenant).Unix()
 	prefix := tenant + "\x00"
@@ -166,6 +167,7 @@ func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
 // Entity returns an entity's baselines and risk history; ok is false when
 // the engine does not know it. Names compare in lower case.
 func (e *Engine) Entity(tenant, typ, name string) (Detail, bool) {
+	<-e.ready
 	tenant = tenantOf(tenant)
 	key := appendKey(nil, tenant, typ, strings.ToLower(name))
 	clock := e.Clock(tenant).Unix()
