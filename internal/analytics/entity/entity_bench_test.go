@@ -164,6 +164,7 @@ func BenchmarkSnapshot(b *testing.B) {
 	w.e.opts.Dir = b.TempDir()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		w.e.changes.Add(1) // as if events came: an unchanged engine writes nothing
 		if err := w.e.Snapshot(); err != nil {
@@ -171,6 +172,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	b.ReportMetric((cpuTime() - cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	st, err := os.Stat(w.e.snapshotPath())
 	if err != nil {
 		b.Fatal(err)
@@ -195,6 +197,7 @@ func BenchmarkLoad(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		e, err := New(Options{Config: cfg, Dir: dir, Logger: quiet}, alert.SinkFunc(func(context.Context, []alert.Alert) error { return nil }))
 		if err != nil {
@@ -205,4 +208,5 @@ func BenchmarkLoad(b *testing.B) {
 			b.Fatalf("loaded %d entities of %d", n, w.e.Stats().Entities)
 		}
 	}
+	b.ReportMetric((cpuTime() - cpu0).Seconds()/float64(b.N), "cpu-s/op")
 }
