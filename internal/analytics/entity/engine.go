@@ -302,7 +302,9 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 			if f != nil {
 				al := e.anomalyAlert(a, en, ev, tt, f)
 				alerts = append(alerts, al)
-				c := Contribution{At: t, Points: e.risk.points[al.Level] * eventWeight(ev), AlertID: al.ID, RuleID: al.RuleID,
+				// the analytic's own level, weighed by the event's asset and
+				// identity (the alert's level is already raised for the asset)
+				c := Contribution{At: t, Points: e.risk.points[a.cfg.Level] * eventWeight(ev), AlertID: al.ID, RuleID: al.RuleID,
 					Title: al.Title, Level: al.Level, EventIDs: al.EventIDs}
 				if en.risk == nil {
 					en.risk = &riskState{}
