@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -174,5 +176,81 @@ func TestRuleAlertAddsEntityRisk(t *testing.T) {
 	}
 	if got["host/ws01"] <= 0 || got["user/bob"] <= 0 {
 		t.Errorf("entities after a rule alert: %+v", list.Entities)
+	}
+}
+
+// TestRulesMatchAnalyticsAlerts: the alerts of analytics reach the rules
+// as events (logsource product vigil, service analytics): a Sigma rule
+// matches each, and a correlation counts three for one user in an hour.
+func TestRulesMatchAnalyticsAlerts(t *testing.T) {
+	dir := t.TempDir()
+	rules := map[string]string{
+		"anomaly.yml": `title: Behaviour anomaly of a user
+id: 6f1d2c1e-4a57-4d3e-9d0a-0c3f1b0e7a01
+name: user_anomaly
+status: experimental
+logsource: {product: vigil, service: analytics}
+detection:
+    sel:
+        vigil.analytics.entity_type: user
+        vigil.analytics.kind: [first_seen, rarity, travel, rate]
+    condition: sel
+level: low
+`,
+		"anomalies.yml": `title: Several behaviour anomalies of one user within an hour
+id: 6f1d2c1e-4a57-4d3e-9d0a-0c3f1b0e7a02
+status: experimental
+correlation:
+    type: event_count
+    rules: [user_anomaly]
+    group-by: [user.name]
+    timespan: 1h
+    condition: {gte: 3}
+    generate: true
+level: high
+`,
+	}
+	for name, body := range rules {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := startVigil(t, "", "--rules", dir)
+	base := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -10)
+	line := func(user string, at time.Time, ip, country string) string {
+		return fmt.Sprintf(`{"@timestamp":%q,"event":{"category":"authentication","outcome":"success"},"user":{"name":%q},"source":{"ip":%q,"geo":{"country_iso_code":%q}}}`+"\n",
+			at.Format(time.RFC3339Nano), user, ip, country)
+	}
+	var b strings.Builder
+	for d := 0; d < 9; d++ {
+		b.WriteString(line("kato", base.AddDate(0, 0, d).Add(9*time.Hour), "10.1.0.1", "SE"))
+		b.WriteString(line("anna", base.AddDate(0, 0, d).Add(10*time.Hour), "10.1.0.2", "SE"))
+	}
+	b.WriteString(line("kato", base.AddDate(0, 0, 9).Add(3*time.Hour+10*time.Minute), "203.0.113.9", "CN"))
+	if code, out := post(t, v.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(b.String())); code != 200 {
+		t.Fatalf("ingest: %d %s", code, out)
+	}
+	var corr []alert.Alert
+	waitFor(t, 10*time.Second, "the correlation of analytics alerts", func() bool {
+		corr = alertsOf(t, v, "rule_id=6f1d2c1e-4a57-4d3e-9d0a-0c3f1b0e7a02")
+		return len(corr) > 0
+	})
+	if c := corr[0]; c.Correlation == nil || c.Correlation.Value != 3 || c.Correlation.Group["user.name"] != "kato" {
+		t.Errorf("correlation alert %+v %+v", c, c.Correlation)
+	}
+	single := alertsOf(t, v, "rule_id=6f1d2c1e-4a57-4d3e-9d0a-0c3f1b0e7a01")
+	country := alertsOf(t, v, "rule_id=vigil-analytics:user_new_country")
+	if len(single) == 0 || len(country) != 1 {
+		t.Fatalf("rule alerts %d, new-country alerts %d", len(single), len(country))
+	}
+	cited := false
+	for _, a := range single {
+		cited = cited || slices.Contains(a.EventIDs, country[0].ID)
+		if !slices.Equal(a.Entities.Users, []string{"kato"}) {
+			t.Errorf("rule alert about %+v", a.Entities)
+		}
+	}
+	if !cited {
+		t.Errorf("no rule alert cites the analytics alert %s as its event", country[0].ID)
 	}
 }

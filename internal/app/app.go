@@ -195,8 +195,20 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		// every other detector's alerts (detectOut).
 		detectOut := alertOut
 		if !cfg.Analytics.Disabled {
+			// Analytics alerts go out, then to the rules as events
+			// (entity.AlertEvents), so rules and correlations can use them.
+			out := alertOut
+			analyticsOut := alert.SinkFunc(func(ctx context.Context, as []alert.Alert) error {
+				if err := out.WriteAlerts(ctx, as); err != nil {
+					return err
+				}
+				if a.detect == nil {
+					return nil
+				}
+				return a.detect.Write(ctx, entity.AlertEvents(as))
+			})
 			if a.analytics, err = entity.New(entity.Options{Config: cfg.Analytics, Dir: filepath.Join(cfg.DataDir, "state", "analytics"),
-				Logger: a.log}, alertOut); err != nil {
+				Logger: a.log}, analyticsOut); err != nil {
 				return nil, fmt.Errorf("entity analytics: %w", err)
 			}
 			if err := a.reg.Register(a.analytics); err != nil {

@@ -460,3 +460,26 @@ func TestConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestAlertEvents(t *testing.T) {
+	e, c := newEngine(t, config.Analytics{}, "")
+	officeHistory(t, e, users[:1], 8)
+	write(t, e, login("kato", day0.AddDate(0, 0, 8).Add(9*time.Hour), "10.1.0.1", beijing))
+	rule := alert.Alert{ID: "r", RuleID: "sigma-x", Analytic: &alert.Analytic{}}
+	evs := AlertEvents(append(c.byRule("user_new_country"), rule))
+	if len(evs) != 1 {
+		t.Fatalf("%d events; a rule's alert must not come back", len(evs))
+	}
+	ev := evs[0]
+	a := c.byRule("user_new_country")[0]
+	for f, want := range map[string]string{"event.kind": "alert", "event.dataset": "vigil.analytics", "rule.id": a.RuleID,
+		"vigil.analytics.name": "user_new_country", "vigil.analytics.value": "CN", "user.name": "kato",
+		"message": "first login from CN for kato; seen before: SE"} {
+		if got := ev.GetString(f); got != want {
+			t.Errorf("%s = %q, want %q", f, got, want)
+		}
+	}
+	if ev.ID != a.ID || !ev.Timestamp.Equal(a.First) || ev.Tenant != "acme" {
+		t.Errorf("event %+v", ev)
+	}
+}
