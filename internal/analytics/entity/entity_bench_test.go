@@ -172,7 +172,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric((cpuTime() - cpu0).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	st, err := os.Stat(w.e.snapshotPath())
 	if err != nil {
 		b.Fatal(err)
@@ -208,5 +208,5 @@ func BenchmarkLoad(b *testing.B) {
 			b.Fatalf("loaded %d entities of %d", n, w.e.Stats().Entities)
 		}
 	}
-	b.ReportMetric((cpuTime() - cpu0).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 }
