@@ -243,7 +243,7 @@ func DeadLetterEvent(dl pipeline.DeadLetter) *event.Event {
 		Tenant:    dl.Tenant,
 		Source:    dl.Source,
 		Original:  strings.ToValidUTF8(string(dl.Data), "\uFFFD"),
-		ID:        event.NewID(dl.Tenant, dl.Source, dl.Position, dl.Data),
+		ID:        event.NewID(dl.Tenant, dl.Source, dl.Position, 0, dl.Data),
 	}
 	e.Set("event.kind", event.String("pipeline_error"))
 	e.SetString("error.message", dl.Reason)
