@@ -528,7 +528,7 @@ func (e *Engine) anomalyAlert(a *analytic, en *entity, ev *event.Event, tt time.
 	e.anomalies.Add(1)
 	ents := alert.EntitiesOf(ev)
 	alertEntities(&ents, typ, name)
-	id := event.NewID(tenant, "analytics", a.ruleID, []byte(en.key+"\x00"+f.value+"\x00"+ev.ID+"\x00"+tt.Format(time.RFC3339Nano)))
+	id := event.NewID(tenant, "analytics", a.ruleID, 0, []byte(en.key+"\x00"+f.value+"\x00"+ev.ID+"\x00"+tt.Format(time.RFC3339Nano)))
 	var ids []string
 	if ev.ID != "" {
 		ids = []string{ev.ID}
@@ -563,7 +563,7 @@ func (e *Engine) riskAlert(en *entity, t int64) alert.Alert {
 		}
 	}
 	at := time.Unix(t, 0).UTC()
-	return alert.Alert{ID: event.NewID(tenant, "analytics", RuleIDPrefix+"risk", []byte(en.key+"\x00"+at.Format(time.RFC3339))),
+	return alert.Alert{ID: event.NewID(tenant, "analytics", RuleIDPrefix+"risk", 0, []byte(en.key+"\x00"+at.Format(time.RFC3339))),
 		Tenant: tenant, RuleID: RuleIDPrefix + "risk", Title: "Entity risk above threshold", Level: e.risk.level,
 		Tags: []string{"vigil.analytics.risk"}, First: time.Unix(first, 0).UTC(), Last: at, Count: len(r.Contrib),
 		EventIDs: evs, Entities: ents, Status: alert.StatusOpen,
