@@ -276,7 +276,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 func (a *App) health() map[string]any {
 	h := map[string]any{"pipeline_queue": a.pipe.QueueLen(), "roles": a.opts.Roles}
 	if a.forward != nil {
-		h["outputs"] = a.forward.Status()
+		h["outputs"] = outputsHealth(a.forward.Status())
 	}
 	if a.detect != nil {
 		st := a.detect.Status()
