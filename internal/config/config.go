@@ -50,6 +50,8 @@ type HTTP struct {
 	// Listen is the address. Default: 127.0.0.1:8080.
 	Listen string `yaml:"listen"`
 	TLS    TLS    `yaml:"tls"`
+	// Limits bound the listener's connections and timeouts.
+	Limits HTTPLimits `yaml:"limits"`
 	// Ingest configures the HTTP ingest endpoints on this listener.
 	Ingest HTTPIngest `yaml:"ingest"`
 }
@@ -68,6 +70,9 @@ type HTTPIngest struct {
 	Tokens []IngestToken `yaml:"tokens"`
 	// MaxBodyBytes bounds one request body. Default: 64MiB.
 	MaxBodyBytes ByteSize `yaml:"max_body_bytes"`
+	// MaxInFlightBytes is the memory budget of all ingest requests
+	// together (bodies after decompression). Default: 256MiB.
+	MaxInFlightBytes ByteSize `yaml:"max_in_flight_bytes"`
 }
 
 // IngestToken is one HTTP ingest credential.
@@ -224,6 +229,12 @@ func (c *Config) Validate() error {
 	}
 	if in.MaxBodyBytes <= 0 {
 		in.MaxBodyBytes = DefaultMaxBody
+	}
+	if in.MaxInFlightBytes <= 0 {
+		in.MaxInFlightBytes = DefaultIngestMaxInFlightBytes
+	}
+	if err := c.HTTP.Limits.Validate(); err != nil {
+		return err
 	}
 	seenTok := map[string]bool{}
 	for i := range in.Tokens {
