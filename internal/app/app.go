@@ -20,6 +20,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/api"
+	"github.com/vigilsiem/vigil/internal/audit"
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/detect"
@@ -73,6 +74,7 @@ type App struct {
 	responses   *response.Dispatcher
 	watchlists  *watchlist.Store
 	responseLog *response.Recorder
+	audit       *audit.Log
 	alertOut    alert.Sink
 	deadFile    *fileDeadLetters
 	pipe        *pipeline.Pipeline
@@ -134,6 +136,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			return nil, err
 		}
 		a.store = st
+		a.audit = audit.New(st, a.log, a.reg)
 		if a.alerts, err = alerts.Open(ctx, st.DB()); err != nil {
 			return nil, err
 		}
@@ -148,6 +151,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		}
 		a.deadFile = fd
 		dead = fd
+		// Without the store the audit log goes to the process log.
+		a.audit = audit.New(nil, a.log, a.reg)
 	}
 
 	// Delivery: the forward role drains durable queues into the outputs;
@@ -192,7 +197,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 				Dirs: cfg.Rules.Dirs, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
 				StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: a.watchlists, Registerer: a.reg,
 				Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
-				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(),
+				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload,
 			}, alertOut); err != nil {
 				return nil, fmt.Errorf("load rules: %w", err)
 			}
@@ -242,7 +247,11 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 
 	var mounts []api.Mounter
 	if roles.Has(RoleIngest) {
-		mounts = append(mounts, httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log))
+		in := httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log)
+		if err := a.reg.Register(in); err != nil {
+			return nil, fmt.Errorf("http ingest: metrics: %w", err)
+		}
+		mounts = append(mounts, in)
 	}
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
@@ -259,6 +268,12 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if opts.Pprof {
 		mounts = append(mounts, api.PprofHandler{})
 	}
+	authn := auth.New(cfg.Auth, auth.WithAudit(a.audit))
+	for _, c := range authn.Collectors() {
+		if err := a.reg.Register(c); err != nil {
+			return nil, fmt.Errorf("auth: metrics: %w", err)
+		}
+	}
 	srv := api.New(api.Deps{
 		Store:    searcher,
 		Gatherer: a.reg,
@@ -266,9 +281,12 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Logger:   a.log,
 		Version:  opts.Version,
 		Health:   a.health,
-		Auth:     auth.New(cfg.Auth),
+		Auth:     authn,
+		Audit:    a.audit,
 	})
-	a.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	lim := cfg.HTTP.Limits
+	a.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: lim.ReadHeaderTimeout.D(), ReadTimeout: lim.ReadTimeout.D(),
+		IdleTimeout: lim.IdleTimeout.D(), ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	ok = true
 	return a, nil
 }
@@ -293,9 +311,14 @@ func (a *App) Start() error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", a.cfg.HTTP.Listen)
+	tcpLn, err := net.Listen("tcp", a.cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("http listener: %w", err)
+	}
+	ln, err := a.limitHTTP(tcpLn)
+	if err != nil {
+		tcpLn.Close()
+		return err
 	}
 	for _, s := range a.sources {
 		if l, ok := s.(listener); ok {
@@ -351,6 +374,7 @@ func (a *App) Start() error {
 			a.errs <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	a.auditLifecycle("vigil.start")
 	a.log.Info("vigil started", "roles", fmt.Sprint(a.opts.Roles), "http", ln.Addr().String(), "sources", len(a.sources), "data", a.cfg.DataDir)
 	for _, s := range a.sources {
 		if l, ok := s.(listener); ok {
@@ -422,10 +446,14 @@ func (a *App) Stop() {
 			}
 		})
 	}
+	a.auditLifecycle("vigil.stop")
 	timed("store", a.closeStores)
 }
 
 func (a *App) closeStores() {
+	if a.audit != nil {
+		a.audit.Close()
+	}
 	if a.deadFile != nil {
 		_ = a.deadFile.Close()
 	}
@@ -455,7 +483,8 @@ func (a *App) openTriage(ctx context.Context, st *embedded.Store) (alert.Sink, e
 	if a.responseLog, err = response.OpenRecorder(ctx, st.DB(), a.log); err != nil {
 		return nil, err
 	}
-	if a.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: a.responseLog, Registerer: a.reg, Logger: a.log}); err != nil {
+	if a.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: a.responseLog, Registerer: a.reg, Logger: a.log,
+		Audit: a.auditResponse}); err != nil {
 		return nil, fmt.Errorf("responses: %w", err)
 	}
 	ic := incident.FromConfig(a.cfg.Incidents)
