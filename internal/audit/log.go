@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,8 +50,11 @@ type Log struct {
 	start string
 	seq   uint64
 
-	mu      sync.RWMutex
-	closed  bool
+	mu     sync.RWMutex
+	closed bool
+	// refused counts the entries the sink refused (failed counts them for
+	// /metrics).
+	refused atomic.Int64
 	written prometheus.Counter
 	failed  prometheus.Counter
 }
@@ -138,6 +142,7 @@ func (l *Log) write(batch []Entry) {
 	}
 	if err := l.sink.WriteAudit(context.Background(), evs); err != nil {
 		l.failed.Add(float64(len(batch)))
+		l.refused.Add(int64(len(batch)))
 		for _, e := range batch {
 			l.logEntry(e, err.Error())
 		}
@@ -145,6 +150,9 @@ func (l *Log) write(batch []Entry) {
 	}
 	l.written.Add(float64(len(batch)))
 }
+
+// failedCount is how many entries the sink refused.
+func (l *Log) failedCount() int64 { return l.refused.Load() }
 
 // logEntry writes e to the process log, the fallback when it cannot be
 // stored.

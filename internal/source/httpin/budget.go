@@ -65,6 +65,19 @@ func (b *budget) give(n int64) {
 	b.mu.Unlock()
 }
 
+// inUse and maxInUse are the bytes reserved now and at most so far.
+func (b *budget) inUse() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used
+}
+
+func (b *budget) maxInUse() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.peak
+}
+
 // account is one request's share of the budget.
 type account struct {
 	b    *budget
