@@ -197,7 +197,7 @@ func (a *Authenticator) password(ctx context.Context, user, pw, addr string) (*P
 		a.m.failures.WithLabelValues("bad_credentials").Inc()
 		return nil, ErrBadCredentials
 	}
-	a.limit.succeeded(user, addr)
+	a.limit.succeeded(user)
 	a.mu.Lock()
 	if len(a.cache) > 10_000 {
 		clear(a.cache)

@@ -16,8 +16,9 @@ const maxTracked = 100_000
 // limiter throttles password attempts per user name and per client
 // address: each key gets FreeAttempts, then every further attempt must
 // wait a backoff that doubles up to MaxBackoff. An attempt counts when it
-// starts (so parallel guesses count too); a success clears the user's and
-// the address's count; ForgetAfter of quiet clears them too. Unknown user
+// starts (so parallel guesses count too); a success clears the user's
+// count (not the address's: an attacker's own account must not reset the
+// address it sprays from); ForgetAfter of quiet clears both. Unknown user
 // names are counted like known ones, so throttling tells nothing about
 // which names exist.
 type limiter struct {
@@ -71,12 +72,11 @@ func (l *limiter) allow(user, addr string) (time.Duration, bool) {
 	return 0, true
 }
 
-// succeeded clears the counts of user and addr.
-func (l *limiter) succeeded(user, addr string) {
+// succeeded clears the count of user.
+func (l *limiter) succeeded(user string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.keys, "u:"+user)
-	delete(l.keys, "a:"+addrKey(addr))
 }
 
 // get returns the attempts of k, forgetting them when quiet long enough.

@@ -54,7 +54,7 @@ const (
 	DefaultLoginBackoff    = time.Second
 	DefaultLoginMaxBackoff = 15 * time.Minute
 	// DefaultLoginForgetAfter clears the attempts of a user or address
-	// quiet this long (a success clears them at once).
+	// quiet this long (a success clears the user's at once).
 	DefaultLoginForgetAfter = 15 * time.Minute
 )
 
