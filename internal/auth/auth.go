@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 
 	"github.com/vigilsiem/vigil/internal/audit"
 	"github.com/vigilsiem/vigil/internal/config"
@@ -121,16 +124,19 @@ func New(cfg config.Auth, opts ...Option) *Authenticator {
 	for _, u := range cfg.Users {
 		a.users[u.Name] = u
 	}
-	if len(a.users) > 0 {
-		pw := make([]byte, 24)
-		_, _ = rand.Read(pw)
-		h, err := HashPassword(string(pw))
-		if err != nil {
-			panic(err) // only an empty password fails
-		}
-		a.dummyHash = h
-	}
+	a.dummyHash = dummyHash()
 	return a
+}
+
+// dummyHash is an argon2id hash with the parameters of new hashes, a
+// random salt and a random key: checking a password against it costs what
+// checking a real one does and never matches. Making it costs nothing.
+func dummyHash() string {
+	b := make([]byte, argonSaltLen+argonKeyLen)
+	_, _ = rand.Read(b)
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		enc.EncodeToString(b[:argonSaltLen]), enc.EncodeToString(b[argonSaltLen:]))
 }
 
 // Errors of Authenticate.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,5 +157,23 @@ func TestLoginHashesBounded(t *testing.T) {
 	}
 	if got := a.m.hashes(); got != 32 {
 		t.Errorf("hashes computed: %d, want 32", got)
+	}
+}
+
+// TestDummyHashCostsAHash: the dummy hash reads as a real argon2id hash of
+// the parameters of new hashes, so checking it costs the same, and it
+// matches nothing.
+func TestDummyHashCostsAHash(t *testing.T) {
+	d := dummyHash()
+	if err := CheckHash(d); err != nil {
+		t.Fatal(err)
+	}
+	real, _ := HashPassword("x")
+	dp, rp := strings.Split(d, "$"), strings.Split(real, "$")
+	if !slices.Equal(dp[:4], rp[:4]) || len(dp[4]) != len(rp[4]) || len(dp[5]) != len(rp[5]) {
+		t.Errorf("dummy %q is not shaped like %q", d, real)
+	}
+	if ok, _ := VerifyPassword(d, ""); ok {
+		t.Error("the dummy hash matched")
 	}
 }

@@ -14,10 +14,12 @@ import (
 var errBudget = errors.New("ingest memory budget in use by other requests: retry later")
 
 // budget is the memory budget of HTTP ingest (http.ingest.
-// max_in_flight_bytes): the request bodies, after decompression, that all
-// ingest requests hold at once. A request reserves its buffer before it
-// reads into it, and gives the reservation back when it was answered, so
-// memory is refused before it is spent.
+// max_in_flight_bytes): the buffers, after decompression, that all ingest
+// requests have allocated for their bodies and not yet given back. A
+// request reserves each buffer before it allocates it (a body of unknown
+// length grows by doubling, so it reserves about twice its size), and gives
+// the reservations back when it was answered, so memory is refused before
+// it is spent.
 type budget struct {
 	max int64
 

@@ -219,11 +219,14 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 			if int64(len(b)) > max {
 				return nil, errBodyTooLarge
 			}
-			grow := min(int64(cap(b)), max+1-int64(cap(b)))
-			if err := acct.grow(grow); err != nil {
+			// The new buffer is reserved whole: the old one is garbage
+			// the collector has not yet freed, so the budget counts every
+			// buffer a request allocated, not only the last.
+			next := min(2*int64(cap(b)), max+1)
+			if err := acct.grow(next); err != nil {
 				return nil, h.refuse(w, err)
 			}
-			nb := make([]byte, len(b), int64(cap(b))+grow)
+			nb := make([]byte, len(b), next)
 			copy(nb, b)
 			b = nb
 		}
