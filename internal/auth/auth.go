@@ -153,6 +153,9 @@ var (
 type ThrottledError struct {
 	// RetryAfter is how long to wait.
 	RetryAfter time.Duration
+	// Repeated is true when this wait was already refused before (the
+	// audit log records a wait's first refusal only).
+	Repeated bool
 }
 
 func (e *ThrottledError) Error() string {
@@ -190,9 +193,9 @@ func (a *Authenticator) password(ctx context.Context, user, pw, addr string) (*P
 	if known && hit && a.now().Sub(t) <= cacheTTL {
 		return &Principal{Name: u.Name, Role: parseRole(u.Role), tenants: u.Tenants}, nil
 	}
-	if wait, ok := a.limit.allow(user, addr); !ok {
+	if wait, ok, repeated := a.limit.allow(user, addr); !ok {
 		a.m.failures.WithLabelValues("throttled").Inc()
-		return nil, &ThrottledError{RetryAfter: wait}
+		return nil, &ThrottledError{RetryAfter: wait, Repeated: repeated}
 	}
 	ok, err := a.verify(ctx, hash, pw)
 	if errors.Is(err, ErrBusy) {

@@ -32,6 +32,9 @@ type attempts struct {
 	n     int       // attempts since the last success or forget
 	last  time.Time // the last attempt
 	until time.Time // no attempt before this
+	// told is the until of the last refusal reported as new: an attacker
+	// hammering through a wait is audited once per wait, not per request.
+	told time.Time
 }
 
 func newLimiter(cfg config.LoginLimits, now func() time.Time) *limiter {
@@ -39,20 +42,24 @@ func newLimiter(cfg config.LoginLimits, now func() time.Time) *limiter {
 }
 
 // allow reports whether user may try a password from addr now, and counts
-// the attempt; when not, it says how long to wait.
-func (l *limiter) allow(user, addr string) (time.Duration, bool) {
+// the attempt; when not, it says how long to wait, and whether this is the
+// first refusal of that wait (repeated is false).
+func (l *limiter) allow(user, addr string) (wait time.Duration, ok, repeated bool) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	ku, ka := "u:"+user, "a:"+addrKey(addr)
-	var wait time.Duration
+	repeated = true
 	for _, k := range []string{ka, ku} {
 		if a := l.get(k, now); a != nil && now.Before(a.until) {
 			wait = max(wait, a.until.Sub(now))
+			if !a.told.Equal(a.until) {
+				a.told, repeated = a.until, false
+			}
 		}
 	}
 	if wait > 0 {
-		return wait, false
+		return wait, false, repeated
 	}
 	for _, k := range []string{ka, ku} {
 		a := l.get(k, now)
@@ -69,7 +76,7 @@ func (l *limiter) allow(user, addr string) (time.Duration, bool) {
 			a.until = now.Add(l.backoff(extra))
 		}
 	}
-	return 0, true
+	return 0, true, false
 }
 
 // succeeded clears the count of user.

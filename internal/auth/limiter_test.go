@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
+	"github.com/vigilsiem/vigil/internal/audit"
 	"github.com/vigilsiem/vigil/internal/config"
 )
 
@@ -175,5 +176,41 @@ func TestDummyHashCostsAHash(t *testing.T) {
 	}
 	if ok, _ := VerifyPassword(d, ""); ok {
 		t.Error("the dummy hash matched")
+	}
+}
+
+type entryLog struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (l *entryLog) Record(audit.Entry) { l.mu.Lock(); l.n++; l.mu.Unlock() }
+
+// TestThrottledAttemptsAuditedOncePerWait: hammering through a wait adds
+// one audit entry, not one per request, so the audit log cannot be
+// flooded at no cost; the next wait is recorded again.
+func TestThrottledAttemptsAuditedOncePerWait(t *testing.T) {
+	clk := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	cfg := config.Auth{Users: []config.User{{Name: "ana", PasswordHash: cheapHash(t, "right")}},
+		Login: config.LoginLimits{FreeAttempts: 1, Backoff: config.Duration(time.Minute)}}
+	if err := cfg.Validate("127.0.0.1:1", false, CheckHash); err != nil {
+		t.Fatal(err)
+	}
+	log := &entryLog{}
+	a := New(cfg, WithClock(clk.now), WithAudit(log))
+	login(a, "ana", "wrong", "10.0.0.1:1") // 401: audited
+	for range 100 {
+		if code, _ := login(a, "ana", "wrong", "10.0.0.1:1"); code != 429 {
+			t.Fatalf("within the wait: %d", code)
+		}
+	}
+	if log.n != 2 {
+		t.Errorf("audit entries %d, want 2 (the failure and the wait's first refusal)", log.n)
+	}
+	clk.add(time.Minute)
+	login(a, "ana", "wrong", "10.0.0.1:1") // 401 again, a new wait
+	login(a, "ana", "wrong", "10.0.0.1:1") // first refusal of it
+	if log.n != 4 {
+		t.Errorf("audit entries %d, want 4", log.n)
 	}
 }

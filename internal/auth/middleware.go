@@ -56,7 +56,10 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			default:
 				w.Header().Set("WWW-Authenticate", `Basic realm="vigil", charset="UTF-8"`)
 			}
-			if !errors.Is(err, ErrNoCredentials) {
+			// Requests without credentials (a browser's first try) and
+			// further refusals within one wait are not audited: an
+			// attacker must not flood the audit log at no cost.
+			if !errors.Is(err, ErrNoCredentials) && (te == nil || !te.Repeated) {
 				a.auditDenied(r, nil, "login", "authentication", status, err.Error())
 			}
 			writeErr(w, status, err.Error())
