@@ -34,7 +34,7 @@ routes:
 `, addr))
 	outDir := t.TempDir()
 	b := startVigil(t, fmt.Sprintf(`sources:
-  - {name: from-ingest, type: kafka, brokers: [%q], topics: [vigil-events-default], start_offset: earliest}
+  - {name: from-ingest, type: kafka, brokers: [%q], topics: [vigil-events-default], start_offset: earliest, trust_envelope: true}
 outputs:
   - {name: archive, type: folder, path: %q, max_file_age: 1s}
 routes:

@@ -144,12 +144,13 @@ func (v *vigil) search(q string, extra ...string) ([]store.Row, error) {
 	return rows, nil
 }
 
-// waitFound polls `vigil search` until q matches want rows or within runs out.
-func (v *vigil) waitFound(q string, want int, within time.Duration) ([]store.Row, time.Duration) {
+// waitFound polls `vigil search` (with the extra flags) until q matches
+// want rows or within runs out.
+func (v *vigil) waitFound(q string, want int, within time.Duration, extra ...string) ([]store.Row, time.Duration) {
 	v.t.Helper()
 	start := time.Now()
 	for {
-		rows, err := v.search(q)
+		rows, err := v.search(q, extra...)
 		if err != nil {
 			v.t.Fatal(err)
 		}

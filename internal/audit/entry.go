@@ -68,7 +68,7 @@ func (e Entry) Event(position string) *event.Event {
 	}
 	msg := e.Message()
 	ev := &event.Event{Timestamp: e.Time.UTC(), Ingested: e.Time.UTC(), Tenant: tenant, Source: Source,
-		ID: event.NewID(tenant, Source, position, []byte(msg))}
+		ID: event.NewID(tenant, Source, position, 0, []byte(msg))}
 	ev.SetString("event.kind", "event")
 	ev.SetString("event.dataset", "vigil.audit")
 	ev.SetString("event.action", e.Action)

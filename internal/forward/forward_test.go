@@ -313,7 +313,7 @@ routes:
 		}
 		evs := mkEvents("acme", "s", 50, event.Field{Name: "pad", Value: event.String(strings.Repeat("x", 400))})
 		for j, e := range evs {
-			e.ID = event.NewID("acme", "s", "", []byte{byte(i), byte(j)})
+			e.ID = event.NewID("acme", "s", "", 0, []byte{byte(i), byte(j)})
 		}
 		if err := m.Sink().Write(ctx, evs); err != nil {
 			t.Fatal(err)

@@ -96,7 +96,7 @@ func TestParseDeadLetterSkipAndAck(t *testing.T) {
 		e.GetString("log.source.address") != "10.0.0.1:514" || e.GetString("log.file.path") != "/x.log" || e.Timestamp.IsZero() {
 		t.Errorf("event = %s", e.AppendJSON(nil))
 	}
-	if rec.events[1].ID != event.NewID("acme", "s1", "f:10", []byte("world")) {
+	if rec.events[1].ID != event.NewID("acme", "s1", "f:10", 0, []byte("world")) {
 		t.Error("position did not go into the event id")
 	}
 	if rec.dead[0].Reason != "not a word" || !strings.Contains(rec.dead[1].Reason, "panicked") {

@@ -62,6 +62,9 @@ func New(cfg Config, env config.SourceEnv) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("evtx source %s: %w", cfg.Name, err)
 	}
+	if err := cfg.CheckTenant(); err != nil {
+		return nil, err
+	}
 	if env.DataDir == "" {
 		return nil, fmt.Errorf("evtx source %s: a data directory is needed for its state", cfg.Name)
 	}
@@ -291,7 +294,7 @@ func (s *Source) importFile(ctx context.Context, in pipeline.Input, j *job, resu
 		if skipTo > 0 && rec.ID <= skipTo {
 			continue
 		}
-		e.ID = event.NewID(s.cfg.Tenant, s.cfg.Name, position(e, rec, j.st.Hash), nil)
+		e.ID = event.NewID(s.cfg.Tenant, s.cfg.Name, position(e, rec, j.st.Hash), 0, nil)
 		if b == nil {
 			b = &pipeline.Batch{Tenant: s.cfg.Tenant, Source: s.cfg.Name, Received: time.Now(), Fields: fields,
 				Events: make([]*event.Event, 0, s.batch)}

@@ -82,6 +82,9 @@ func New(cfg Config, env config.SourceEnv) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("file source %s: %w", cfg.Name, err)
 	}
+	if err := cfg.CheckTenant(); err != nil {
+		return nil, err
+	}
 	if env.DataDir == "" {
 		return nil, fmt.Errorf("file source %s: a data directory is needed for the checkpoint", cfg.Name)
 	}

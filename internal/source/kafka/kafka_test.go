@@ -118,9 +118,10 @@ func runSource(t *testing.T, cfg Config, p pipeline.Input) (stop func()) {
 	return func() { cancel(); <-done }
 }
 
+// testConfig reads the bus between Vigil nodes: the envelope is trusted.
 func testConfig(addr string) Config {
 	return Config{SourceCommon: config.SourceCommon{Name: "kafka-in", Type: "kafka", Tenant: "default"},
-		Conn: fkafka.Conn{Brokers: []string{addr}}, Topics: []string{"events"}}
+		Conn: fkafka.Conn{Brokers: []string{addr}}, Topics: []string{"events"}, TrustEnvelope: true}
 }
 
 // Events in both encodings arrive with their envelope; committed offsets

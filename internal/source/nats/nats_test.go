@@ -136,7 +136,8 @@ func runSource(t *testing.T, cfg Config, p pipeline.Input) (stop func()) {
 }
 
 func testConfig(url string) Config {
-	return Config{SourceCommon: config.SourceCommon{Name: "nats-in", Type: "nats", Tenant: "default"}, URL: url, Stream: "EVENTS"}
+	return Config{SourceCommon: config.SourceCommon{Name: "nats-in", Type: "nats", Tenant: "default"}, URL: url, Stream: "EVENTS",
+		TrustEnvelope: true}
 }
 
 // Events in both encodings arrive with their envelope; acknowledged

@@ -92,6 +92,9 @@ func New(common config.SourceCommon, imp Import, bucket Bucket, env config.Sourc
 	if env.DataDir == "" {
 		return nil, fmt.Errorf("import source %s: a data directory is needed for the import state", common.Name)
 	}
+	if err := common.CheckTenant(); err != nil {
+		return nil, fmt.Errorf("import %w", err)
+	}
 	s := &Source{name: common.Name, tenant: common.Tenant, format: common.Format, cfg: imp, bucket: bucket,
 		stateDir: filepath.Join(env.DataDir, "state", common.Name),
 		tel:      env.Metrics.Component("source", common.Name), log: env.Logger,

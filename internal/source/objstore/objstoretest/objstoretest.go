@@ -89,7 +89,7 @@ func (s *Store) Submit(ctx context.Context, b *pipeline.Batch) error {
 		}
 		tenant := b.Tenant
 		for _, r := range b.Records {
-			id := event.NewID(tenant, b.Source, r.Position, r.Data)
+			id := event.NewID(tenant, b.Source, r.Position, 0, r.Data)
 			s.durable[id] = append(s.durable[id], string(r.Data))
 			s.records++
 		}
@@ -176,7 +176,7 @@ func (h *Harness) lineObject(key string, n int, gz bool) object {
 		b.WriteString(line)
 		b.WriteString("\n")
 		pos := h.Bucket + "/" + o.key + "#" + fmt.Sprint(i)
-		o.records[event.NewID(h.Tenant, h.Name, pos, []byte(line))] = line
+		o.records[event.NewID(h.Tenant, h.Name, pos, 0, []byte(line))] = line
 	}
 	o.data = b.Bytes()
 	if gz {
@@ -202,7 +202,7 @@ func (h *Harness) cloudTrailObject(key string, n int) object {
 		}
 		b.WriteString(rec)
 		pos := h.Bucket + "/" + o.key + "#" + fmt.Sprint(i)
-		o.records[event.NewID(h.Tenant, h.Name, pos, []byte(rec))] = rec
+		o.records[event.NewID(h.Tenant, h.Name, pos, 0, []byte(rec))] = rec
 	}
 	b.WriteString(`]}`)
 	var z bytes.Buffer
@@ -223,7 +223,7 @@ func (h *Harness) flowObject(key string, n int) object {
 			i%7, i/250%250, i%250, i%200+1, 1024+i, i%40+1, i*50)
 		b.WriteString(line + "\n")
 		pos := h.Bucket + "/" + o.key + "#" + fmt.Sprint(i+1)
-		o.records[event.NewID(h.Tenant, h.Name, pos, []byte(line))] = line
+		o.records[event.NewID(h.Tenant, h.Name, pos, 0, []byte(line))] = line
 	}
 	o.data = b.Bytes()
 	return o
