@@ -1,9 +1,12 @@
 package apptest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -124,5 +127,31 @@ responses:
 	}
 	if code, _, _ := request(t, "GET", v.url("/api/v1/search?dataset=audit&tenant=acme"), "Bearer "+tok, nil); code != 403 {
 		t.Errorf("analyst audit search: %d, want 403", code)
+	}
+
+	// Tamper-evident: the audit dataset is in the store's hash chain, so
+	// an entry edited on disk is named by vigil verify.
+	v.stop()
+	if code, out := runVerify(t, v.dataDir); code != 0 || !strings.Contains(out, "audit") {
+		t.Fatalf("verify of the intact audit log: exit %d\n%s", code, out)
+	}
+	segs, _ := filepath.Glob(filepath.Join(v.dataDir, "store", "audit", "hot", "seg-*.ndjson"))
+	edited := ""
+	for _, seg := range segs {
+		data, _ := os.ReadFile(seg)
+		if i := bytes.Index(data, []byte(`"root"`)); i >= 0 {
+			copy(data[i:], `"toor"`) // an intruder hides who searched
+			if err := os.WriteFile(seg, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			edited = seg
+			break
+		}
+	}
+	if edited == "" {
+		t.Fatalf("no hot audit segment names root: %v", segs)
+	}
+	if code, out := runVerify(t, v.dataDir); code != 1 || !strings.Contains(out, filepath.Base(edited)) {
+		t.Fatalf("verify after editing the audit log: exit %d, want 1 naming %s\n%s", code, filepath.Base(edited), out)
 	}
 }
