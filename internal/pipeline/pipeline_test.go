@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // recorder is a sink and dead-letter sink that keeps copies of what it gets.
@@ -123,10 +124,7 @@ func TestBackPressure(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for p.QueueLen() != 2 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	testutil.Eventually(t, "two batches queued", func() bool { return p.QueueLen() == 2 })
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	if err := p.Submit(short, &Batch{Records: []Record{{Data: []byte("a")}}}); !errors.Is(err, context.DeadlineExceeded) {
@@ -151,19 +149,11 @@ func TestBatcherFlushesOnSizeAndLinger(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for {
+	testutil.Eventually(t, "4 records after the linger time", func() bool {
 		rec.mu.Lock()
-		n := len(rec.events)
-		rec.mu.Unlock()
-		if n == 4 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after the linger time %d of 4 records arrived", n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer rec.mu.Unlock()
+		return len(rec.events) == 4
+	})
 	if err := bt.Close(ctx); err != nil {
 		t.Fatal(err)
 	}

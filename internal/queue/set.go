@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -51,6 +52,7 @@ type Set struct {
 
 	signal  chan struct{} // capacity 1: some queue committed records
 	closing chan struct{}
+	waiting atomic.Int32 // Reads waiting for records; tests wait on it
 }
 
 // OpenSet opens the set in dir and every tenant queue already in it.
@@ -194,12 +196,15 @@ func (s *Set) ReadSkipping(ctx context.Context, maxRecords, maxBytes int, skip f
 		if firstErr != nil {
 			return nil, firstErr
 		}
+		s.waiting.Add(1)
 		select {
 		case <-s.signal:
 		case <-s.closing:
 		case <-ctx.Done():
+			s.waiting.Add(-1)
 			return nil, ctx.Err()
 		}
+		s.waiting.Add(-1)
 	}
 }
 

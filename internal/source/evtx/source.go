@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/config"
@@ -37,6 +38,9 @@ type Source struct {
 	// drainTimeout is DrainTimeout and batch batchEvents; tests shorten them.
 	drainTimeout time.Duration
 	batch        int
+	// rounds counts the rounds of Run done (scan, import, save): tests
+	// wait on it to know the source looked and found nothing more.
+	rounds atomic.Int64
 }
 
 // job is the import of one file.
@@ -102,6 +106,7 @@ func (s *Source) Run(ctx context.Context, in pipeline.Input) error {
 			s.save(false)
 		}
 		s.save(false)
+		s.rounds.Add(1)
 		select {
 		case <-ctx.Done():
 		case <-time.After(s.cfg.PollInterval.D()):

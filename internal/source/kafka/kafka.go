@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -131,6 +132,9 @@ type Source struct {
 	opts []kgo.Opt
 	tel  *pipeline.Telemetry
 	log  *slog.Logger
+	// committed counts the records whose offsets were committed; tests
+	// wait on it.
+	committed atomic.Int64
 }
 
 // New returns a Kafka source; Run connects.
@@ -190,6 +194,8 @@ func (s *Source) Run(ctx context.Context, in pipeline.Input) error {
 		if err := cl.CommitRecords(ctx, recs...); err != nil {
 			s.tel.Errors.Inc()
 			s.log.Warn("commit offsets; the records will be read again", "err", err)
+		} else {
+			s.committed.Add(int64(len(recs)))
 		}
 		cl.AllowRebalance()
 	}
