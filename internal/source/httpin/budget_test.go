@@ -8,10 +8,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 func budgetServer(t *testing.T, maxBody, budget config.ByteSize, in pipeline.Input) (*httptest.Server, *Handler) {
@@ -48,7 +48,7 @@ func TestBudgetRefusesWhileHeld(t *testing.T) {
 	body := ndjsonOf(900 << 10)
 	first := make(chan resp, 1)
 	go func() { first <- do(t, "POST", srv.URL+"/api/v1/ingest", "Bearer "+tokA, body) }()
-	waitUntil(t, func() bool { return h.budget.inUse() > 0 })
+	testutil.Eventually(t, "the first request holds budget", func() bool { return h.budget.inUse() > 0 })
 	r := do(t, "POST", srv.URL+"/api/v1/ingest", "Bearer "+tokA, body)
 	if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
 		t.Errorf("second request while the budget is held: %d Retry-After %q, want 503 with Retry-After", r.status, r.header.Get("Retry-After"))
@@ -83,18 +83,6 @@ func TestGzipBombStaysWithinBudget(t *testing.T) {
 	}
 	if got := h.budget.inUse(); got != 0 {
 		t.Errorf("budget in use after the request: %d", got)
-	}
-}
-
-// waitUntil polls cond until it holds, failing after a generous deadline.
-func waitUntil(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10s")
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
