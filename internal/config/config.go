@@ -234,7 +234,7 @@ func (c *Config) Validate() error {
 	if in.Source == "" {
 		in.Source = "http"
 	}
-	if err := event.ValidTenant(in.Tenant); err != nil {
+	if err := event.ValidSenderTenant(in.Tenant); err != nil {
 		return fmt.Errorf("http.ingest.tenant: %w", err)
 	}
 	if in.MaxBodyBytes <= 0 {
@@ -259,7 +259,7 @@ func (c *Config) Validate() error {
 		if t.Tenant == "" {
 			t.Tenant = in.Tenant
 		}
-		if err := event.ValidTenant(t.Tenant); err != nil {
+		if err := event.ValidSenderTenant(t.Tenant); err != nil {
 			return fmt.Errorf("http.ingest.tokens[%d].tenant: %w", i, err)
 		}
 		if t.Source == "" {
