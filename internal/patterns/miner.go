@@ -1,0 +1,284 @@
+package patterns
+
+import (
+	"strings"
+)
+
+// Miner groups messages into patterns with Drain's fixed-depth prefix
+// tree: messages are routed by their token count and their first words to
+// a leaf holding a few templates, and join the most similar one if enough
+// of their words match; the template then turns the words that differ
+// into wildcards. A Miner is not safe for concurrent use: Table guards it.
+type Miner struct {
+	sim       float64
+	depth     int
+	max       int
+	tok       *tokenizer
+	root      *node
+	n         int
+	lru       lruList
+	evicted   int64
+	templates map[string]*Pattern // by template text
+}
+
+// node is a node of the prefix tree. Inner nodes have children, keyed by a
+// word or Wildcard; leaves hold patterns.
+type node struct {
+	parent   *node
+	key      string
+	children map[string]*node
+	leaf     []*Pattern
+}
+
+// MinerOptions tune a Miner; zero values take the defaults.
+type MinerOptions struct {
+	// Similarity is Drain's threshold st, 0 < st ≤ 1. Default
+	// DefaultSimilarity.
+	Similarity float64
+	// Depth is Drain's tree depth, at least 3. Default 4.
+	Depth int
+	// MaxPatterns bounds the patterns kept. Default DefaultMaxPatterns.
+	MaxPatterns int
+}
+
+// NewMiner returns an empty miner.
+func NewMiner(o MinerOptions) *Miner {
+	if o.Similarity <= 0 || o.Similarity > 1 {
+		o.Similarity = DefaultSimilarity
+	}
+	if o.Depth < 3 {
+		o.Depth = DefaultDepth
+	}
+	if o.MaxPatterns <= 0 {
+		o.MaxPatterns = DefaultMaxPatterns
+	}
+	m := &Miner{sim: o.Similarity, depth: o.Depth, max: o.MaxPatterns, tok: newTokenizer(), root: &node{}, templates: map[string]*Pattern{}}
+	m.lru.init()
+	return m
+}
+
+// Len is the number of patterns the miner holds.
+func (m *Miner) Len() int { return m.n }
+
+// Evicted is how many patterns were forgotten to stay within MaxPatterns.
+func (m *Miner) Evicted() int64 { return m.evicted }
+
+// Add mines msg: it returns the pattern msg now belongs to and whether the
+// pattern was created by this message. The pattern's template may have
+// become more general (and its id changed) by taking msg in.
+func (m *Miner) Add(msg string) (p *Pattern, created bool) {
+	toks := m.tok.split(msg)
+	if p = m.find(toks); p != nil {
+		if p.generalise(toks) {
+			p = m.retemplate(p)
+		}
+		m.lru.touch(p)
+		return p, false
+	}
+	p, created = m.insert(m.route(toks, true), toks)
+	if created {
+		p.Example = strings.Clone(truncate(msg, maxExampleBytes))
+	}
+	return p, created
+}
+
+// truncate cuts s to at most n bytes, at a UTF-8 boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+// find returns the pattern of the leaf toks lead to that is most similar
+// to them, if similar enough.
+func (m *Miner) find(toks []string) *Pattern {
+	leaf := m.route(toks, false)
+	if leaf == nil {
+		return nil
+	}
+	return m.best(leaf, toks)
+}
+
+// route walks the tree to the leaf of toks, creating nodes when create.
+func (m *Miner) route(toks []string, create bool) *node {
+	n := m.child(m.root, lengthKey(len(toks)), create)
+	for d := 0; n != nil && d < m.depth-2 && d < len(toks); d++ {
+		n = m.child(n, toks[d], create)
+	}
+	return n
+}
+
+// child finds or makes n's child for key; a node that is full sends new
+// words to its wildcard child.
+func (m *Miner) child(n *node, key string, create bool) *node {
+	if c, ok := n.children[key]; ok {
+		return c
+	}
+	if c, ok := n.children[Wildcard]; ok && (key == Wildcard || len(n.children) >= maxChildren || !create) {
+		return c
+	}
+	if !create {
+		return nil
+	}
+	if n.children == nil {
+		n.children = map[string]*node{}
+	}
+	if len(n.children) >= maxChildren {
+		key = Wildcard
+	}
+	c := &node{parent: n, key: strings.Clone(key)}
+	n.children[c.key] = c
+	return c
+}
+
+// best returns the leaf's pattern most similar to toks, if similar enough.
+func (m *Miner) best(leaf *node, toks []string) *Pattern {
+	var best *Pattern
+	bestSim, bestPar := -1.0, -1
+	for _, p := range leaf.leaf {
+		sim, par := similarity(p.tokens, toks)
+		if sim > bestSim || (sim == bestSim && par > bestPar) {
+			best, bestSim, bestPar = p, sim, par
+		}
+	}
+	if best == nil || bestSim < m.sim {
+		return nil
+	}
+	return best
+}
+
+// similarity is Drain's seqDist: the share of positions where template
+// and message have the same word, wildcards in the template counting as
+// matches, and the number of wildcards (a tie-breaker).
+func similarity(tmpl, toks []string) (float64, int) {
+	if len(tmpl) == 0 {
+		return 1, 0
+	}
+	same, par := 0, 0
+	for i, t := range tmpl {
+		if t == Wildcard {
+			par++
+			same++
+			continue
+		}
+		if t == toks[i] {
+			same++
+		}
+	}
+	return float64(same) / float64(len(tmpl)), par
+}
+
+func (m *Miner) insert(leaf *node, toks []string) (*Pattern, bool) {
+	if q, ok := m.templates[joinLookup(toks)]; ok {
+		// The same template lives under another branch of the tree (a
+		// pattern there generalised its leading words).
+		m.lru.touch(q)
+		return q, false
+	}
+	if m.n >= m.max {
+		m.evict(m.lru.oldest())
+	}
+	p := &Pattern{tokens: make([]string, len(toks)), leaf: leaf}
+	for i, t := range toks {
+		if t == Wildcard {
+			p.tokens[i] = Wildcard
+		} else {
+			p.tokens[i] = strings.Clone(t)
+		}
+	}
+	leaf.leaf = append(leaf.leaf, p)
+	m.lru.pushFront(p)
+	m.n++
+	m.retemplate(p)
+	return p, true
+}
+
+// retemplate recomputes p's template text and id after its tokens changed.
+// Two patterns that come to share a template are one pattern: the later
+// one's counts fold into the first, which retemplate returns.
+func (m *Miner) retemplate(p *Pattern) *Pattern {
+	if p.Template != "" && m.templates[p.Template] == p {
+		delete(m.templates, p.Template)
+	}
+	p.Template = strings.Join(p.tokens, " ")
+	p.ID = IDOf(p.Template)
+	if q, ok := m.templates[p.Template]; ok && q != p {
+		q.absorb(p)
+		m.remove(p)
+		p.into = q
+		return q
+	}
+	m.templates[p.Template] = p
+	return p
+}
+
+// evict forgets p to make room.
+func (m *Miner) evict(p *Pattern) {
+	if p == nil {
+		return
+	}
+	m.evicted++
+	if m.templates[p.Template] == p {
+		delete(m.templates, p.Template)
+	}
+	m.remove(p)
+}
+
+// remove takes p out of its leaf, the LRU list, and prunes empty nodes.
+func (m *Miner) remove(p *Pattern) {
+	leaf := p.leaf
+	for i, q := range leaf.leaf {
+		if q == p {
+			leaf.leaf = append(leaf.leaf[:i], leaf.leaf[i+1:]...)
+			break
+		}
+	}
+	m.lru.unlink(p)
+	m.n--
+	for n := leaf; n != m.root && len(n.leaf) == 0 && len(n.children) == 0; n = n.parent {
+		delete(n.parent.children, n.key)
+	}
+}
+
+// Patterns calls fn for every pattern, most recently seen first.
+func (m *Miner) Patterns(fn func(*Pattern) bool) {
+	for p := m.lru.head.next; p != &m.lru.head; p = p.next {
+		if !fn(p) {
+			return
+		}
+	}
+}
+
+// lengthKey names the length layer of the tree.
+func lengthKey(n int) string {
+	if n < len(lengthKeys) {
+		return lengthKeys[n]
+	}
+	return "#many"
+}
+
+var lengthKeys = func() []string {
+	k := make([]string, maxTokens+1)
+	for i := range k {
+		k[i] = "#" + itoa(i)
+	}
+	return k
+}()
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	n := len(b)
+	for i > 0 {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+	}
+	return string(b[n:])
+}
