@@ -93,6 +93,10 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
+// Match returns the pattern msg belongs to without learning from it, or
+// nil.
+func (m *Miner) Match(msg string) *Pattern { return m.find(m.tok.split(msg)) }
+
 // find returns the pattern of the leaf toks lead to that is most similar
 // to them, if similar enough.
 func (m *Miner) find(toks []string) *Pattern {

@@ -38,6 +38,8 @@ type Result struct {
 	// New is true for the first message of a template never seen before,
 	// once the table has finished learning.
 	New bool
+
+	p *Pattern // for the accuracy test: the pattern's final form
 }
 
 func newTable(tenant, source string, mo MinerOptions, l Learning) *Table {
@@ -57,7 +59,7 @@ func (t *Table) Observe(msg string, at time.Time, id string) Result {
 	if at.After(t.last) {
 		t.last = at
 	}
-	r := Result{ID: p.ID, Template: p.Template, Count: p.Count, New: created && t.learned}
+	r := Result{ID: p.ID, Template: p.Template, Count: p.Count, New: created && t.learned, p: p}
 	if !t.learned && t.events >= t.learn.Events && t.last.Sub(t.first) >= t.learn.Period {
 		t.learned = true
 	}
