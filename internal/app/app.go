@@ -27,6 +27,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/enrich"
 	"github.com/vigilsiem/vigil/internal/forward"
 	"github.com/vigilsiem/vigil/internal/incident"
+	"github.com/vigilsiem/vigil/internal/patterns"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/response"
 	"github.com/vigilsiem/vigil/internal/source/httpin"
@@ -75,6 +76,7 @@ type App struct {
 	responseLog *response.Recorder
 	alertOut    alert.Sink
 	deadFile    *fileDeadLetters
+	patterns    *patterns.Set
 	pipe        *pipeline.Pipeline
 	sources     []pipeline.Source
 	http        *http.Server
@@ -175,6 +177,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("enrichment: %w", err)
 	}
 	a.enrich = enrichSet
+	if procs, err = a.openPatterns(cfg, procs); err != nil {
+		return nil, fmt.Errorf("patterns: %w", err)
+	}
 	if err := enrichSet.Register(a.reg); err != nil {
 		return nil, err
 	}
@@ -256,6 +261,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if a.watchlists != nil {
 		mounts = append(mounts, watchlist.Handler{Store: a.watchlists})
 	}
+	if a.patterns != nil {
+		mounts = append(mounts, api.PatternsHandler{Patterns: a.patterns})
+	}
 	if opts.Pprof {
 		mounts = append(mounts, api.PprofHandler{})
 	}
@@ -335,6 +343,10 @@ func (a *App) Start() error {
 	}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.enrich.Run(ctx) }()
+	if a.patterns != nil {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.patterns.Run(ctx) }()
+	}
 	if a.forward != nil {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.forward.RunHealthAlerts(ctx, a.alertOut) }()
@@ -394,6 +406,7 @@ func (a *App) Stop() {
 		a.wg.Wait()
 	})
 	timed("pipeline", a.pipe.Stop)
+	timed("patterns", a.savePatterns)
 	timed("detection", func() {
 		if a.detect != nil {
 			if err := a.detect.Close(); err != nil {

@@ -43,6 +43,8 @@ type Config struct {
 	Responses []Response `yaml:"responses"`
 	// Enrich configures GeoIP, threat intelligence and asset context (docs/enrichment.md).
 	Enrich Enrich `yaml:"enrich"`
+	// Patterns configures template mining (docs/patterns.md).
+	Patterns Patterns `yaml:"patterns"`
 }
 
 // HTTP configures the HTTP listener.
@@ -299,6 +301,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.ValidateResponses(); err != nil {
+		return err
+	}
+	if err := c.Patterns.validate(); err != nil {
 		return err
 	}
 	if err := c.Enrich.Validate(); err != nil {
