@@ -7,7 +7,10 @@ require (
 	github.com/zeebo/xxh3 v1.1.0
 )
 
-require github.com/netsampler/goflow2/v2 v2.2.3 // indirect
+require (
+	github.com/kylelemons/godebug v1.1.0 // indirect
+	github.com/netsampler/goflow2/v2 v2.2.3
+)
 
 require (
 	github.com/Azure/azure-sdk-for-go/sdk/azcore v1.23.3 // indirect

@@ -41,6 +41,7 @@ import (
 	_ "github.com/vigilsiem/vigil/internal/source/file"
 	_ "github.com/vigilsiem/vigil/internal/source/kafka"
 	_ "github.com/vigilsiem/vigil/internal/source/nats"
+	_ "github.com/vigilsiem/vigil/internal/source/netflow"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/azblob"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/folder"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/s3"

@@ -1,0 +1,223 @@
+package netflow
+
+import (
+	"context"
+	"net"
+	"encoding/binary"
+	"net/netip"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/pipeline"
+)
+
+type be []byte
+
+func (b be) u8(v uint8) be   { return append(b, v) }
+func (b be) u16(v uint16) be { return binary.BigEndian.AppendUint16(b, v) }
+func (b be) u32(v uint32) be { return binary.BigEndian.AppendUint32(b, v) }
+func (b be) ip(s string) be  { a := netip.MustParseAddr(s).AsSlice(); return append(b, a...) }
+
+var export = time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
+
+// v5Packet is one NetFlow v5 packet (Cisco's documented layout: a 24-byte
+// header, 48-byte records) with one TCP flow.
+func v5Packet() []byte {
+	b := be{}.u16(5).u16(1).u32(100000).u32(uint32(export.Unix())).u32(0).u32(1).u8(0).u8(0).u16(0)
+	b = b.ip("10.0.0.1").ip("192.0.2.7").ip("0.0.0.0").u16(1).u16(2).u32(10).u32(4200).u32(90000).u32(99000)
+	b = b.u16(51000).u16(443).u8(0).u8(0x1b).u8(6).u8(0).u16(0).u16(0).u8(24).u8(24).u16(0)
+	return b
+}
+
+// v9 fields of the template (RFC 3954 §8): type, length.
+var v9Fields = [][2]uint16{{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {1, 4}, {2, 4}, {22, 4}, {21, 4}}
+
+func v9Record(b be) be {
+	return b.ip("10.0.0.2").ip("198.51.100.9").u16(53000).u16(53).u8(17).u32(300).u32(3).u32(95000).u32(99500)
+}
+
+// v9Packet is a NetFlow v9 packet (RFC 3954 §5): the template flowset
+// (id 0) when withTemplate, then a data flowset of template 256.
+func v9Packet(withTemplate bool) []byte {
+	count := uint16(1)
+	if withTemplate {
+		count = 2
+	}
+	b := be{}.u16(9).u16(count).u32(100000).u32(uint32(export.Unix())).u32(7).u32(42)
+	if withTemplate {
+		b = b.u16(0).u16(uint16(4 + 4 + 4*len(v9Fields))).u16(256).u16(uint16(len(v9Fields)))
+		for _, f := range v9Fields {
+			b = b.u16(f[0]).u16(f[1])
+		}
+	}
+	rec := v9Record(be{})
+	pad := (4 - (4+len(rec))%4) % 4
+	b = b.u16(256).u16(uint16(4 + len(rec) + pad))
+	b = append(b, rec...)
+	b = append(b, make([]byte, pad)...)
+	return b
+}
+
+// ipfixPacket is an IPFIX message (RFC 7011 §3): a template set (id 2)
+// and a data set of template 300 with IPv6 addresses and millisecond times.
+func ipfixPacket() []byte {
+	fields := [][2]uint16{{27, 16}, {28, 16}, {7, 2}, {11, 2}, {4, 1}, {1, 8}, {2, 8}, {152, 8}, {153, 8}}
+	tmpl := be{}.u16(2).u16(uint16(4 + 4 + 4*len(fields))).u16(300).u16(uint16(len(fields)))
+	for _, f := range fields {
+		tmpl = tmpl.u16(f[0]).u16(f[1])
+	}
+	rec := be{}.ip("2001:db8::1").ip("2001:db8::2").u16(40000).u16(22).u8(6)
+	for _, v := range []uint64{9000, 12, uint64(export.Add(-5 * time.Second).UnixMilli()), uint64(export.UnixMilli())} {
+		rec = binary.BigEndian.AppendUint64(rec, v)
+	}
+	data := be{}.u16(300).u16(uint16(4 + len(rec)))
+	data = append(data, rec...)
+	body := append(tmpl, data...)
+	b := be{}.u16(10).u16(uint16(16 + len(body))).u32(uint32(export.Unix())).u32(1).u32(5)
+	return append(b, body...)
+}
+
+func newSource(t *testing.T, dir string) *Source {
+	t.Helper()
+	c := &Config{SourceCommon: config.SourceCommon{Name: "nf", Tenant: "default"}}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.NewSource(config.SourceEnv{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.(*Source)
+}
+
+var exporter = netip.MustParseAddrPort("127.0.0.1:9995")
+
+func one(t *testing.T, b *pipeline.Batch) *event.Event {
+	t.Helper()
+	if len(b.Records) != 0 || len(b.Events) != 1 {
+		t.Fatalf("%d events, %d rejected records; want one event", len(b.Events), len(b.Records))
+	}
+	return b.Events[0]
+}
+
+func want(t *testing.T, e *event.Event, fields map[string]string) {
+	t.Helper()
+	for k, v := range fields {
+		if got := e.GetString(k); got != v {
+			t.Errorf("%s = %q, want %q\n%s", k, got, v, e.AppendJSON(nil))
+		}
+	}
+}
+
+func TestV5(t *testing.T) {
+	s := newSource(t, t.TempDir())
+	e := one(t, s.handle(v5Packet(), exporter, export))
+	want(t, e, map[string]string{"source.ip": "10.0.0.1", "destination.ip": "192.0.2.7", "source.port": "51000", "destination.port": "443",
+		"network.transport": "tcp", "network.iana_number": "6", "network.bytes": "4200", "network.packets": "10", "source.bytes": "4200",
+		"observer.ip": "127.0.0.1", "event.start": "2026-12-07T05:59:50Z", "event.end": "2026-12-07T05:59:59Z"})
+}
+
+func TestV9AndTemplatesSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	s := newSource(t, dir)
+	// Data before its template: dead-lettered, counted.
+	b := s.handle(v9Packet(false), exporter, export)
+	if len(b.Events) != 0 || len(b.Records) != 1 || testutil.ToFloat64(s.bad) != 1 {
+		t.Fatalf("data without a template: %d events, %d rejected, %v bad", len(b.Events), len(b.Records), testutil.ToFloat64(s.bad))
+	}
+	if err := (RejectParser{}).Parse(b.Records[0].Data, &event.Event{}); err == nil {
+		t.Fatal("reject parser accepted the packet")
+	}
+	e := one(t, s.handle(v9Packet(true), exporter, export))
+	want(t, e, map[string]string{"source.ip": "10.0.0.2", "destination.ip": "198.51.100.9", "source.port": "53000", "destination.port": "53",
+		"network.transport": "udp", "network.bytes": "300", "network.packets": "3", "event.start": "2026-12-07T05:59:55Z", "event.end": "2026-12-07T05:59:59.5Z"})
+	if err := s.tmpl.save(); err != nil {
+		t.Fatal(err)
+	}
+	// A restarted listener decodes data sets with the saved template; another exporter has none.
+	s2 := newSource(t, dir)
+	want(t, one(t, s2.handle(v9Packet(false), exporter, export)), map[string]string{"source.ip": "10.0.0.2"})
+	if b := s2.handle(v9Packet(false), netip.MustParseAddrPort("127.0.0.2:9995"), export); len(b.Events) != 0 || len(b.Records) != 1 {
+		t.Fatal("templates not kept per exporter")
+	}
+	if _, err := filepath.Glob(filepath.Join(dir, "state", "nf", "netflow-templates.json")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestIPFIX(t *testing.T) {
+	s := newSource(t, t.TempDir())
+	e := one(t, s.handle(ipfixPacket(), exporter, export))
+	want(t, e, map[string]string{"source.ip": "2001:db8::1", "destination.ip": "2001:db8::2", "destination.port": "22", "network.transport": "tcp",
+		"network.bytes": "9000", "network.packets": "12", "network.type": "ipv6", "event.start": "2026-12-07T05:59:55Z", "event.end": "2026-12-07T06:00:00Z"})
+}
+
+func TestBadPacketsCounted(t *testing.T) {
+	s := newSource(t, t.TempDir())
+	for _, p := range [][]byte{{}, {0, 5, 0}, {0, 7, 1, 2}, v5Packet()[:30], v9Packet(true)[:25]} {
+		if b := s.handle(p, exporter, export); len(b.Records) != 1 {
+			t.Errorf("packet %x not rejected", p)
+		}
+	}
+	if got := testutil.ToFloat64(s.bad); got != 5 {
+		t.Fatalf("bad packets %v, want 5", got)
+	}
+}
+
+func TestListenerEndToEnd(t *testing.T) {
+	c := &Config{SourceCommon: config.SourceCommon{Name: "nf", Tenant: "default"}, Listen: "127.0.0.1:0"}
+	_ = c.Validate()
+	src, _ := c.NewSource(config.SourceEnv{DataDir: t.TempDir()})
+	s := src.(*Source)
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	in := make(chanInput, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx, in) }()
+	conn, err := net.Dial("udp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Write(v5Packet())
+	b := <-in
+	e := one(t, b)
+	want(t, e, map[string]string{"observer.ip": "127.0.0.1", "destination.port": "443"})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+type chanInput chan *pipeline.Batch
+
+func (c chanInput) Submit(ctx context.Context, b *pipeline.Batch) error {
+	select {
+	case c <- b:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add(v5Packet())
+	f.Add(v9Packet(true))
+	f.Add(v9Packet(false))
+	f.Add(ipfixPacket())
+	f.Fuzz(func(t *testing.T, pkt []byte) {
+		tm, _ := newTemplates("")
+		et := tm.exporter("x")
+		flows, _ := decodePacket(pkt, et)
+		for i := range flows {
+			flows[i].toEvent(&event.Event{}, netip.MustParseAddr("127.0.0.1"))
+		}
+		_ = (RejectParser{}).Parse(pkt, &event.Event{})
+	})
+}
