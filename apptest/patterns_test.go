@@ -124,4 +124,3 @@ func TestNewPatternRule(t *testing.T) {
 		t.Fatalf("after a restart: %+v", list)
 	}
 }
-

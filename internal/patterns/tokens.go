@@ -48,7 +48,9 @@ func (t *tokenizer) split(msg string) []string {
 	return toks
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
 
 func (t *tokenizer) mask(tok string) string {
 	if len(tok) > maxTokenBytes {

@@ -2,8 +2,8 @@ package netflow
 
 import (
 	"context"
-	"net"
 	"encoding/binary"
+	"net"
 	"net/netip"
 	"path/filepath"
 	"testing"
