@@ -90,8 +90,8 @@ func groupingAccuracy(truth, got []string) float64 {
 // options (measured; docs/patterns.md): the test fails if a change makes
 // any system worse.
 var accuracyFloor = map[string]float64{
-	"Apache": 1.000, "HDFS": 0.998, "Hadoop": 0.981, "Linux": 0.681,
-	"Mac": 0.789, "OpenSSH": 0.995, "Windows": 0.696, "Zookeeper": 0.989,
+	"Apache": 1.000, "HDFS": 0.998, "Hadoop": 0.985, "Linux": 0.693,
+	"Mac": 0.876, "OpenSSH": 0.995, "Windows": 0.696, "Zookeeper": 0.989,
 }
 
 // TestLoghubGroupingAccuracy feeds each loghub 2k sample's Content column,
@@ -146,4 +146,7 @@ func TestLoghubGroupingAccuracy(t *testing.T) {
 	}
 	avg := sum / float64(len(loghubSystems))
 	fmt.Printf("%-10s %8.3f %8.3f\n", "average", avg, sumOnline/float64(len(loghubSystems)))
+	if avg < 0.90 {
+		t.Errorf("average grouping accuracy %.4f, below the target 0.90", avg)
+	}
 }

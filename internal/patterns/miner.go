@@ -145,6 +145,9 @@ func (m *Miner) best(leaf *node, toks []string) *Pattern {
 	bestSim, bestPar := -1.0, -1
 	for _, p := range leaf.leaf {
 		sim, par := similarity(p.tokens, toks)
+		if sim < 0 {
+			continue
+		}
 		if sim > bestSim || (sim == bestSim && par > bestPar) {
 			best, bestSim, bestPar = p, sim, par
 		}
@@ -157,7 +160,10 @@ func (m *Miner) best(leaf *node, toks []string) *Pattern {
 
 // similarity is Drain's seqDist: the share of positions where template
 // and message have the same word, wildcards in the template counting as
-// matches, and the number of wildcards (a tie-breaker).
+// matches, and the number of wildcards (a tie-breaker). A template must
+// also keep minLiteralShare of its own words in the message (else the
+// similarity is -1): without that, a template that has become mostly
+// wildcards matches any message of its length and swallows a leaf.
 func similarity(tmpl, toks []string) (float64, int) {
 	if len(tmpl) == 0 {
 		return 1, 0
@@ -166,14 +172,16 @@ func similarity(tmpl, toks []string) (float64, int) {
 	for i, t := range tmpl {
 		if t == Wildcard {
 			par++
-			same++
 			continue
 		}
 		if t == toks[i] {
 			same++
 		}
 	}
-	return float64(same) / float64(len(tmpl)), par
+	if lit := len(tmpl) - par; lit > 0 && float64(same) < minLiteralShare*float64(lit) {
+		return -1, par
+	}
+	return float64(same+par) / float64(len(tmpl)), par
 }
 
 func (m *Miner) insert(leaf *node, toks []string) (*Pattern, bool) {

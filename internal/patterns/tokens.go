@@ -1,12 +1,15 @@
 package patterns
 
+import "strings"
+
 // Wildcard stands for a variable token in a template.
 const Wildcard = "<*>"
 
 // tokenizer splits a message into the tokens the miner compares and masks
 // the ones that are values whatever the format: a token with a digit in it
-// (numbers, IP addresses, ports, hex ids, timestamps, versioned names) and
-// an overlong token become Wildcard, except that a "key=value" or
+// (numbers, IP addresses, ports, hex ids, timestamps, versioned names), a
+// dotted name (two or more inner dots: host names, class and bundle
+// names), a quoted token and an overlong token become Wildcard, except that a "key=value" or
 // "key:value" token whose key has no digit keeps its key ("uid=<*>"), so
 // different keys stay different words. No format-specific rules: the miner
 // must work on logs nobody described.
@@ -69,7 +72,34 @@ func (t *tokenizer) mask(tok string) string {
 			sep = k
 		}
 	}
+	if dotted(tok) || quoted(tok) {
+		return Wildcard
+	}
 	return tok
+}
+
+// dotted reports a name with two or more inner dots between letters or
+// digits: host names, FQDNs, bundle and class names, file names — values
+// far more often than keywords.
+func dotted(tok string) bool {
+	dots := 0
+	for k := 1; k < len(tok)-1; k++ {
+		if tok[k] == '.' && isAlnum(tok[k-1]) && isAlnum(tok[k+1]) {
+			dots++
+		}
+	}
+	return dots >= 2
+}
+
+// quoted reports a token in quotes (a trailing , ; or . aside): a quoted
+// word is a value.
+func quoted(tok string) bool {
+	t := strings.TrimRight(tok, ",;.")
+	return len(t) >= 2 && (t[0] == '"' && t[len(t)-1] == '"' || t[0] == '\'' && t[len(t)-1] == '\'')
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // keyed returns key followed by Wildcard, interned.
