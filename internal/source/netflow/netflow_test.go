@@ -2,7 +2,6 @@ package netflow
 
 import (
 	"context"
-	"encoding/binary"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -14,73 +13,14 @@ import (
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/source/netflow/nftest"
 )
-
-type be []byte
-
-func (b be) u8(v uint8) be   { return append(b, v) }
-func (b be) u16(v uint16) be { return binary.BigEndian.AppendUint16(b, v) }
-func (b be) u32(v uint32) be { return binary.BigEndian.AppendUint32(b, v) }
-func (b be) ip(s string) be  { a := netip.MustParseAddr(s).AsSlice(); return append(b, a...) }
 
 var export = time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
 
-// v5Packet is one NetFlow v5 packet (Cisco's documented layout: a 24-byte
-// header, 48-byte records) with one TCP flow.
-func v5Packet() []byte {
-	b := be{}.u16(5).u16(1).u32(100000).u32(uint32(export.Unix())).u32(0).u32(1).u8(0).u8(0).u16(0)
-	b = b.ip("10.0.0.1").ip("192.0.2.7").ip("0.0.0.0").u16(1).u16(2).u32(10).u32(4200).u32(90000).u32(99000)
-	b = b.u16(51000).u16(443).u8(0).u8(0x1b).u8(6).u8(0).u16(0).u16(0).u8(24).u8(24).u16(0)
-	return b
-}
-
-// v9 fields of the template (RFC 3954 §8): type, length.
-var v9Fields = [][2]uint16{{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {1, 4}, {2, 4}, {22, 4}, {21, 4}}
-
-func v9Record(b be) be {
-	return b.ip("10.0.0.2").ip("198.51.100.9").u16(53000).u16(53).u8(17).u32(300).u32(3).u32(95000).u32(99500)
-}
-
-// v9Packet is a NetFlow v9 packet (RFC 3954 §5): the template flowset
-// (id 0) when withTemplate, then a data flowset of template 256.
-func v9Packet(withTemplate bool) []byte {
-	count := uint16(1)
-	if withTemplate {
-		count = 2
-	}
-	b := be{}.u16(9).u16(count).u32(100000).u32(uint32(export.Unix())).u32(7).u32(42)
-	if withTemplate {
-		b = b.u16(0).u16(uint16(4 + 4 + 4*len(v9Fields))).u16(256).u16(uint16(len(v9Fields)))
-		for _, f := range v9Fields {
-			b = b.u16(f[0]).u16(f[1])
-		}
-	}
-	rec := v9Record(be{})
-	pad := (4 - (4+len(rec))%4) % 4
-	b = b.u16(256).u16(uint16(4 + len(rec) + pad))
-	b = append(b, rec...)
-	b = append(b, make([]byte, pad)...)
-	return b
-}
-
-// ipfixPacket is an IPFIX message (RFC 7011 §3): a template set (id 2)
-// and a data set of template 300 with IPv6 addresses and millisecond times.
-func ipfixPacket() []byte {
-	fields := [][2]uint16{{27, 16}, {28, 16}, {7, 2}, {11, 2}, {4, 1}, {1, 8}, {2, 8}, {152, 8}, {153, 8}}
-	tmpl := be{}.u16(2).u16(uint16(4 + 4 + 4*len(fields))).u16(300).u16(uint16(len(fields)))
-	for _, f := range fields {
-		tmpl = tmpl.u16(f[0]).u16(f[1])
-	}
-	rec := be{}.ip("2001:db8::1").ip("2001:db8::2").u16(40000).u16(22).u8(6)
-	for _, v := range []uint64{9000, 12, uint64(export.Add(-5 * time.Second).UnixMilli()), uint64(export.UnixMilli())} {
-		rec = binary.BigEndian.AppendUint64(rec, v)
-	}
-	data := be{}.u16(300).u16(uint16(4 + len(rec)))
-	data = append(data, rec...)
-	body := append(tmpl, data...)
-	b := be{}.u16(10).u16(uint16(16 + len(body))).u32(uint32(export.Unix())).u32(1).u32(5)
-	return append(b, body...)
-}
+func v5Packet() []byte          { return nftest.V5(export) }
+func v9Packet(tmpl bool) []byte { return nftest.V9(export, tmpl) }
+func ipfixPacket() []byte       { return nftest.IPFIX(export) }
 
 func newSource(t *testing.T, dir string) *Source {
 	t.Helper()
