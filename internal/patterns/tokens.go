@@ -1,7 +1,5 @@
 package patterns
 
-import "strings"
-
 // Wildcard stands for a variable token in a template.
 const Wildcard = "<*>"
 
@@ -59,43 +57,38 @@ func (t *tokenizer) mask(tok string) string {
 	if len(tok) > maxTokenBytes {
 		return Wildcard
 	}
-	sep := -1
+	sep, dots := -1, 0
 	for k := 0; k < len(tok); k++ {
-		c := tok[k]
-		if c >= '0' && c <= '9' {
+		switch c := tok[k]; {
+		case c >= '0' && c <= '9':
 			if sep > 0 {
 				return t.keyed(tok[:sep+1])
 			}
 			return Wildcard
-		}
-		if (c == '=' || c == ':') && sep < 0 {
+		case c == '.':
+			if k > 0 && k+1 < len(tok) && isAlnum(tok[k-1]) && isAlnum(tok[k+1]) {
+				dots++
+			}
+		case (c == '=' || c == ':') && sep < 0:
 			sep = k
 		}
 	}
-	if dotted(tok) || quoted(tok) {
+	// A dotted name (two or more inner dots between letters or digits:
+	// host names, FQDNs, bundle and class names) or a quoted word is a
+	// value far more often than a keyword.
+	if dots >= 2 || quoted(tok) {
 		return Wildcard
 	}
 	return tok
 }
 
-// dotted reports a name with two or more inner dots between letters or
-// digits: host names, FQDNs, bundle and class names, file names — values
-// far more often than keywords.
-func dotted(tok string) bool {
-	dots := 0
-	for k := 1; k < len(tok)-1; k++ {
-		if tok[k] == '.' && isAlnum(tok[k-1]) && isAlnum(tok[k+1]) {
-			dots++
-		}
-	}
-	return dots >= 2
-}
-
-// quoted reports a token in quotes (a trailing , ; or . aside): a quoted
-// word is a value.
+// quoted reports a token in quotes, a trailing , ; or . aside.
 func quoted(tok string) bool {
-	t := strings.TrimRight(tok, ",;.")
-	return len(t) >= 2 && (t[0] == '"' && t[len(t)-1] == '"' || t[0] == '\'' && t[len(t)-1] == '\'')
+	n := len(tok)
+	for n > 0 && (tok[n-1] == ',' || tok[n-1] == ';' || tok[n-1] == '.') {
+		n--
+	}
+	return n >= 2 && (tok[0] == '"' && tok[n-1] == '"' || tok[0] == '\'' && tok[n-1] == '\'')
 }
 
 func isAlnum(c byte) bool {
