@@ -45,6 +45,11 @@ type Config struct {
 	Enrich Enrich `yaml:"enrich"`
 	// Patterns configures template mining (docs/patterns.md).
 	Patterns Patterns `yaml:"patterns"`
+	// Health configures source health: silence, volume drop and parse
+	// error alerts (docs/sources.md).
+	Health Health `yaml:"health"`
+	// Usage configures EPS metering and quotas per tenant (docs/sources.md).
+	Usage Usage `yaml:"usage"`
 }
 
 // HTTP configures the HTTP listener.
@@ -308,6 +313,12 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Enrich.Validate(); err != nil {
 		return fmt.Errorf("enrich: %w", err)
+	}
+	if err := c.Health.Validate(); err != nil {
+		return err
+	}
+	if err := c.Usage.Validate(); err != nil {
+		return err
 	}
 	return nil
 }
