@@ -2,10 +2,12 @@ package apptest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,10 +119,66 @@ func TestNewPatternRule(t *testing.T) {
 		t.Fatalf("skeleton: %d\n%s", resp.StatusCode, sk)
 	}
 
+	// Bad requests get a JSON error.
+	for _, c := range []struct {
+		method, path, body string
+		want               int
+	}{
+		{http.MethodPatch, "/api/v1/patterns/" + patternID + "?tenant=default", `{"nope":1}`, 400},
+		{http.MethodPatch, "/api/v1/patterns/" + patternID + "?tenant=default", `{"name":"` + strings.Repeat("x", 201) + `"}`, 400},
+		{http.MethodPatch, "/api/v1/patterns/p0000000000000000?tenant=default", `{"name":"x"}`, 404},
+		{http.MethodGet, "/api/v1/patterns/p0000000000000000?tenant=default", "", 404},
+		{http.MethodGet, "/api/v1/patterns?limit=0", "", 400},
+	} {
+		req, _ := http.NewRequest(c.method, v.url(c.path), strings.NewReader(c.body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want || !bytes.Contains(b, []byte(`"error"`)) {
+			t.Errorf("%s %s: %d %s, want %d and an error", c.method, c.path, resp.StatusCode, b, c.want)
+		}
+	}
+
 	v.stop()
 	v.start()
 	getJSON(t, v.url("/api/v1/patterns?tenant=default&q=ledger"), &list)
 	if list.Total != 1 || list.Patterns[0].ID != patternID || list.Patterns[0].Name != "ledger read-only" {
 		t.Fatalf("after a restart: %+v", list)
+	}
+}
+
+// TestParsePatterns: vigil parse --patterns gives lines of one template
+// the same id and template, and a line of another template another id;
+// the id is the hash of the template.
+func TestParsePatterns(t *testing.T) {
+	cmd := exec.Command(vigilBin, "parse", "--format", "raw", "--patterns")
+	cmd.Stdin = strings.NewReader("disk sda1 is 91% full on host a\ndisk sdb2 is 97% full on host a\nbackup of volume data finished without errors\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("vigil parse: %v", err)
+	}
+	var evs []map[string]any
+	for _, l := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
+		var m map[string]any
+		if err := json.Unmarshal(l, &m); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		evs = append(evs, m)
+	}
+	if len(evs) != 3 {
+		t.Fatalf("%d events", len(evs))
+	}
+	for i, e := range evs {
+		id, _ := e["vigil.pattern.id"].(string)
+		tmpl, _ := e["vigil.pattern.template"].(string)
+		if id == "" || id != patterns.IDOf(tmpl) {
+			t.Fatalf("event %d: id %q, template %q", i, id, tmpl)
+		}
+	}
+	if evs[0]["vigil.pattern.template"] != "disk <*> is <*> full on host a" || evs[1]["vigil.pattern.id"] != evs[0]["vigil.pattern.id"] || evs[2]["vigil.pattern.id"] == evs[0]["vigil.pattern.id"] {
+		t.Fatalf("patterns: %v", evs)
 	}
 }
