@@ -82,7 +82,8 @@ func (t *Table) snapshot() fileTable {
 	walk = func(n *node, path []string) {
 		for _, p := range n.leaf {
 			ft.Patterns = append(ft.Patterns, filePattern{ID: p.ID, Template: p.Template, Name: p.Name, Count: p.Count,
-				FirstSeen: p.FirstSeen, LastSeen: p.LastSeen, Example: p.Example, Samples: p.Samples, Hours: p.Hours,
+				FirstSeen: p.FirstSeen, LastSeen: p.LastSeen, Example: p.Example,
+				Samples: append([]string(nil), p.Samples...), Hours: append([]HourCount(nil), p.Hours...),
 				Path: append([]string(nil), path...), Rank: rank[p]})
 		}
 		keys := make([]string, 0, len(n.children))

@@ -227,3 +227,40 @@ func TestSkeleton(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrent mines from several goroutines while the tables are saved,
+// listed and renamed (run with -race).
+func TestConcurrent(t *testing.T) {
+	lines := readLoghub(t, "OpenSSH").content
+	s, _ := New(Options{File: filepath.Join(t.TempDir(), "p.json")})
+	done := make(chan struct{})
+	for w := 0; w < 4; w++ {
+		go func(w int) {
+			defer func() { done <- struct{}{} }()
+			for i, l := range lines {
+				e := mkEvent(l, time.Unix(int64(i), 0), i)
+				e.Source = fmt.Sprint("s", w%2)
+				s.Annotate(e)
+			}
+		}(w)
+	}
+	go func() {
+		defer func() { done <- struct{}{} }()
+		for i := 0; i < 20; i++ {
+			if err := s.Save(); err != nil {
+				t.Error(err)
+			}
+			for _, tab := range s.Tables("") {
+				for _, p := range tab.List("user") {
+					tab.Rename(p.ID, "x")
+				}
+			}
+		}
+	}()
+	for i := 0; i < 5; i++ {
+		<-done
+	}
+	if n := len(s.Tables("t")); n != 2 {
+		t.Fatalf("%d tables", n)
+	}
+}

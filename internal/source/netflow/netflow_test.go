@@ -90,6 +90,15 @@ func TestV9AndTemplatesSurviveRestart(t *testing.T) {
 	}
 }
 
+func TestFlowIDs(t *testing.T) {
+	s := newSource(t, t.TempDir())
+	a, b := one(t, s.handle(v5Packet(), exporter, export)), one(t, s.handle(v5Packet(), exporter, export.Add(time.Hour)))
+	c := one(t, s.handle(v5Packet(), netip.MustParseAddrPort("127.0.0.3:9995"), export))
+	if a.ID == "" || a.ID != b.ID || a.ID == c.ID {
+		t.Fatalf("ids %q %q %q: want the same packet from the same exporter to keep its id, another exporter's to differ", a.ID, b.ID, c.ID)
+	}
+}
+
 func TestIPFIX(t *testing.T) {
 	s := newSource(t, t.TempDir())
 	e := one(t, s.handle(ipfixPacket(), exporter, export))

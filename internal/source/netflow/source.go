@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	nf "github.com/netsampler/goflow2/v2/decoders/netflow"
@@ -171,8 +172,11 @@ func (s *Source) handle(pkt []byte, peer netip.AddrPort, now time.Time) *pipelin
 	}
 	flows, err := decodePacket(pkt, ts)
 	for i := range flows {
-		e := &event.Event{}
+		e := &event.Event{Tenant: s.cfg.Tenant, Source: s.cfg.Name}
 		flows[i].toEvent(e, exporter)
+		// The same packet from the same exporter gives the same ids, so a
+		// replayed packet can be de-duplicated downstream.
+		e.ID = event.NewID(e.Tenant, e.Source, exporter.String()+"#"+strconv.Itoa(i), pkt)
 		b.Events = append(b.Events, e)
 	}
 	s.flows.Add(float64(len(flows)))
