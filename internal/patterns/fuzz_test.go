@@ -1,8 +1,11 @@
 package patterns
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzMiner: any message mines without a panic into a pattern whose
@@ -29,6 +32,35 @@ func FuzzMiner(f *testing.F) {
 			if m.Len() > 3 {
 				t.Fatal("over the limit")
 			}
+		}
+	})
+}
+
+// FuzzLoad: any pattern file either is refused with an error or loads
+// into tables that mine and save without a panic.
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte(`{"version":1,"tables":[{"tenant":"t","source":"s","events":3,"patterns":[{"template":"a <*> c","count":3,"path":["#3","a","<*>"],"rank":0}]}]}`))
+	f.Add([]byte(`{"version":1,"tables":[{"tenant":"t","source":"s","patterns":[{"template":"x","path":["#1","x"]},{"template":"y","path":["#1","y"],"rank":1}]}]}`))
+	f.Add([]byte(`{"version":1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "p.json")
+		if err := os.WriteFile(file, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := New(Options{File: file, Miner: MinerOptions{MaxPatterns: 2}})
+		if err != nil {
+			return
+		}
+		for _, tab := range s.Tables("") {
+			tab.Observe("a b c", time.Unix(0, 0), "id")
+			tab.Observe("x", time.Unix(0, 0), "id")
+			if tab.Len() > 2 {
+				t.Fatalf("%d patterns over the limit", tab.Len())
+			}
+		}
+		if err := s.Save(); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
