@@ -48,6 +48,7 @@ type filePattern struct {
 	Example   string      `json:"example,omitempty"`
 	Samples   []string    `json:"samples,omitempty"`
 	Hours     []HourCount `json:"hours,omitempty"`
+	Former    []string    `json:"former_ids,omitempty"`
 	// Path is the pattern's place in the prefix tree; Rank its place in
 	// the recently-seen order (0 = most recent). Both make a restarted
 	// miner decide exactly as the one that saved.
@@ -84,7 +85,8 @@ func (t *Table) snapshot() fileTable {
 			ft.Patterns = append(ft.Patterns, filePattern{ID: p.ID, Template: p.Template, Name: p.Name, Count: p.Count,
 				FirstSeen: p.FirstSeen, LastSeen: p.LastSeen, Example: p.Example,
 				Samples: append([]string(nil), p.Samples...), Hours: append([]HourCount(nil), p.Hours...),
-				Path: append([]string(nil), path...), Rank: rank[p]})
+				Former: append([]string(nil), p.Former...),
+				Path:   append([]string(nil), path...), Rank: rank[p]})
 		}
 		keys := make([]string, 0, len(n.children))
 		for k := range n.children {
@@ -177,6 +179,10 @@ func (t *Table) restore(ft fileTable) error {
 			fp.Hours = fp.Hours[len(fp.Hours)-maxHours:]
 		}
 		p.Hours = fp.Hours
+		if len(fp.Former) > maxFormer {
+			fp.Former = fp.Former[len(fp.Former)-maxFormer:]
+		}
+		p.Former = fp.Former
 		n.leaf = append(n.leaf, p)
 		m.templates[p.Template] = p
 		m.n++

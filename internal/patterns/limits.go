@@ -24,6 +24,8 @@ const (
 	maxInterned = 4096
 	// maxSamples is how many recent event ids a pattern keeps.
 	maxSamples = 5
+	// maxFormer is how many former ids a pattern remembers.
+	maxFormer = 8
 	// maxHours is how many hourly counts a pattern keeps (two days).
 	maxHours = 48
 	// DefaultSimilarity is Drain's similarity threshold: the share of a

@@ -216,6 +216,9 @@ func (m *Miner) retemplate(p *Pattern) *Pattern {
 	if p.Template != "" && m.templates[p.Template] == p {
 		delete(m.templates, p.Template)
 	}
+	if p.ID != "" {
+		p.addFormer(p.ID)
+	}
 	p.Template = strings.Join(p.tokens, " ")
 	p.ID = IDOf(p.Template)
 	if q, ok := m.templates[p.Template]; ok && q != p {

@@ -27,6 +27,9 @@ type Pattern struct {
 	// Hours are counts per hour of event time, oldest first, at most
 	// maxHours.
 	Hours []HourCount
+	// Former are the ids the pattern had before its template widened
+	// (events stored earlier carry them), oldest first, at most maxFormer.
+	Former []string
 
 	tokens     []string
 	leaf       *node
@@ -125,6 +128,20 @@ func (p *Pattern) Current() *Pattern {
 	return p
 }
 
+// addFormer remembers a former id of p.
+func (p *Pattern) addFormer(id string) {
+	for _, f := range p.Former {
+		if f == id {
+			return
+		}
+	}
+	if len(p.Former) == maxFormer {
+		copy(p.Former, p.Former[1:])
+		p.Former = p.Former[:maxFormer-1]
+	}
+	p.Former = append(p.Former, id)
+}
+
 // absorb folds the statistics of o, which came to share p's template, into p.
 func (p *Pattern) absorb(o *Pattern) {
 	p.Count += o.Count
@@ -139,6 +156,10 @@ func (p *Pattern) absorb(o *Pattern) {
 	}
 	for _, h := range o.Hours {
 		p.addHour(h.Hour, h.Count)
+	}
+	p.addFormer(o.ID)
+	for _, f := range o.Former {
+		p.addFormer(f)
 	}
 	for _, s := range o.Samples {
 		if len(p.Samples) < maxSamples {

@@ -264,3 +264,30 @@ func TestConcurrent(t *testing.T) {
 		t.Fatalf("%d tables", n)
 	}
 }
+
+// TestFormerIDs: a pattern found by the id it had before its template
+// widened, which events stored earlier carry; the former ids survive a
+// restart.
+func TestFormerIDs(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "p.json")
+	s, _ := New(Options{File: file})
+	first := mkEvent("backup of volume alpha finished", time.Unix(0, 0), 1)
+	s.Annotate(first)
+	second := mkEvent("backup of volume beta finished", time.Unix(1, 0), 2)
+	s.Annotate(second)
+	oldID, newID := first.GetString(FieldID), second.GetString(FieldID)
+	if oldID == newID || second.GetString(FieldTemplate) != "backup of volume <*> finished" {
+		t.Fatalf("ids %s %s, template %s", oldID, newID, second.GetString(FieldTemplate))
+	}
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := New(Options{File: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := s2.Table("t", "s", false).Get(oldID)
+	if !ok || p.ID != newID || len(p.FormerIDs) != 1 || p.FormerIDs[0] != oldID || p.Count != 2 {
+		t.Fatalf("by former id: %+v %v", p, ok)
+	}
+}

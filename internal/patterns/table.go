@@ -86,12 +86,15 @@ type Info struct {
 	Example   string      `json:"example"`
 	Samples   []string    `json:"sample_event_ids"`
 	Hours     []HourCount `json:"hours"`
+	// FormerIDs are the ids the pattern had before its template widened.
+	FormerIDs []string `json:"former_ids"`
 }
 
 func (t *Table) info(p *Pattern) Info {
 	return Info{Tenant: t.Tenant, Source: t.Source, ID: p.ID, Template: p.Template, Name: p.Name, Count: p.Count,
 		FirstSeen: p.FirstSeen, LastSeen: p.LastSeen, Example: p.Example,
-		Samples: append([]string{}, p.Samples...), Hours: append([]HourCount{}, p.Hours...)}
+		Samples: append([]string{}, p.Samples...), Hours: append([]HourCount{}, p.Hours...),
+		FormerIDs: append([]string{}, p.Former...)}
 }
 
 // List returns the patterns whose template or name contains q (case
@@ -110,7 +113,8 @@ func (t *Table) List(q string) []Info {
 	return out
 }
 
-// Get returns the pattern with id.
+// Get returns the pattern with id, or the one that had it before its
+// template widened.
 func (t *Table) Get(id string) (Info, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -141,6 +145,17 @@ func (t *Table) byID(id string) *Pattern {
 		}
 		return true
 	})
+	if found == nil {
+		t.miner.Patterns(func(p *Pattern) bool {
+			for _, f := range p.Former {
+				if f == id {
+					found = p
+					return false
+				}
+			}
+			return true
+		})
+	}
 	return found
 }
 
