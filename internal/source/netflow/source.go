@@ -30,6 +30,11 @@ const DefaultListen = "127.0.0.1:2055"
 // maxPacket is the largest UDP payload.
 const maxPacket = 65535
 
+// receiveBuffer is the socket receive buffer asked for: exporters send in
+// bursts at the end of their active timeout; 8 MiB absorbs one while the
+// pipeline pushes back (as the syslog listener).
+const receiveBuffer = 8 << 20
+
 func init() {
 	config.RegisterSource("netflow", func() config.SourceConfig { return &Config{} })
 }
@@ -111,6 +116,8 @@ func (s *Source) Listen() error {
 	if s.conn, err = net.ListenUDP("udp", addr); err != nil {
 		return fmt.Errorf("listen netflow: %w", err)
 	}
+	// Best effort: Linux caps it at net.core.rmem_max.
+	_ = s.conn.SetReadBuffer(receiveBuffer)
 	return nil
 }
 
