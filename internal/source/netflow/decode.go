@@ -59,7 +59,14 @@ type flow struct {
 // into flows. It returns the flows decoded and an error for what could
 // not be (a packet may yield both: flows of a known template, and a data
 // set whose template has not arrived yet).
-func decodePacket(pkt []byte, tmpl nf.NetFlowTemplateSystem) ([]flow, error) {
+func decodePacket(pkt []byte, tmpl nf.NetFlowTemplateSystem) (flows []flow, err error) {
+	// A panic in the decoder is a bug there; one packet must not stop the
+	// listener, so it becomes this packet's error.
+	defer func() {
+		if r := recover(); r != nil {
+			flows, err = nil, fmt.Errorf("decode netflow: decoder panicked: %v", r)
+		}
+	}()
 	if len(pkt) < 2 {
 		return nil, errors.New("decode netflow: packet shorter than its version")
 	}
@@ -80,7 +87,6 @@ func decodePacket(pkt []byte, tmpl nf.NetFlowTemplateSystem) ([]flow, error) {
 		var p9 nf.NFv9Packet
 		var p10 nf.IPFIXPacket
 		err := nf.DecodeMessageVersion(bytes.NewBuffer(pkt), tmpl, &p9, &p10)
-		var flows []flow
 		if v == 9 {
 			base := time.Unix(int64(p9.UnixSeconds), 0).UTC()
 			for _, fs := range p9.FlowSets {

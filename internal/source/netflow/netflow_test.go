@@ -106,6 +106,22 @@ func TestIPFIX(t *testing.T) {
 		"network.bytes": "9000", "network.packets": "12", "network.type": "ipv6", "event.start": "2026-12-07T05:59:55Z", "event.end": "2026-12-07T06:00:00Z"})
 }
 
+// TestZeroLengthTemplate: a template whose fields have no bytes would make
+// the decoder loop for ever on its data sets (found by FuzzDecode); it is
+// refused and the packet dead-lettered.
+func TestZeroLengthTemplate(t *testing.T) {
+	s := newSource(t, t.TempDir())
+	pkt := nftest.V9(export, true)
+	// Set every field length of the template (after the 20-byte header and
+	// the 8-byte set and template headers) to 0.
+	for off := 20 + 8; off < 20+8+4*9; off += 4 {
+		pkt[off+2], pkt[off+3] = 0, 0
+	}
+	if b := s.handle(pkt, exporter, export); len(b.Records) != 1 || len(b.Events) != 0 {
+		t.Fatalf("%d events, %d rejected", len(b.Events), len(b.Records))
+	}
+}
+
 func TestBadPacketsCounted(t *testing.T) {
 	s := newSource(t, t.TempDir())
 	for _, p := range [][]byte{{}, {0, 5, 0}, {0, 7, 1, 2}, v5Packet()[:30], v9Packet(true)[:25]} {

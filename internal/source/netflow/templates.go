@@ -75,12 +75,54 @@ func (t *templates) exporter(addr string) *exporterTemplates {
 	return e
 }
 
-var errTooManyTemplates = errors.New("too many templates from this exporter")
+var (
+	errTooManyTemplates = errors.New("too many templates from this exporter")
+	errEmptyTemplate    = errors.New("template whose records have no bytes")
+)
+
+// recordBytes is the least number of bytes a record of tmpl takes: the
+// fixed lengths, and one byte per variable-length field. goflow2 decodes
+// records while the data set has that many bytes left, so a template of
+// zero bytes would loop for ever on any data set: it is refused.
+func recordBytes(tmpl any) (n int, fields int) {
+	add := func(fs []nf.Field) {
+		for _, f := range fs {
+			fields++
+			if f.Length == 0xffff {
+				n++
+			} else {
+				n += int(f.Length)
+			}
+		}
+	}
+	switch t := tmpl.(type) {
+	case nf.TemplateRecord:
+		add(t.Fields)
+	case nf.NFv9OptionsTemplateRecord:
+		add(t.Scopes)
+		add(t.Options)
+	case nf.IPFIXOptionsTemplateRecord:
+		add(t.Scopes)
+		add(t.Options)
+	}
+	return n, fields
+}
 
 func (e *exporterTemplates) AddTemplate(version uint16, domain uint32, id uint16, tmpl any) error {
 	e.owner.mu.Lock()
 	defer e.owner.mu.Unlock()
 	k := tkey{version, domain, id}
+	switch n, fields := recordBytes(tmpl); {
+	case fields == 0:
+		// A template without fields withdraws the template (RFC 7011 §8.1).
+		if _, ok := e.m[k]; ok {
+			delete(e.m, k)
+			e.owner.dirty = true
+		}
+		return nil
+	case n == 0:
+		return errEmptyTemplate
+	}
 	if _, ok := e.m[k]; !ok && len(e.m) >= MaxTemplatesPerExporter {
 		return errTooManyTemplates
 	}
