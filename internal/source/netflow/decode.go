@@ -40,6 +40,12 @@ const (
 	ieEndMillis     = 153
 )
 
+// maxFlowsPerPacket bounds the events one packet makes: a 64 KiB packet
+// of real flow records (at least ~20 bytes each) holds about 3,000; a
+// crafted template of tiny records must not turn one packet into tens of
+// thousands of events.
+const maxFlowsPerPacket = 4096
+
 // flow is one decoded flow record.
 type flow struct {
 	src, dst           netip.Addr
@@ -97,6 +103,10 @@ func decodePacket(pkt []byte, tmpl nf.NetFlowTemplateSystem) (flows []flow, err 
 			for _, fs := range p10.FlowSets {
 				flows = appendDataFlows(flows, fs, 10, p10.ObservationDomainId, base, 0)
 			}
+		}
+		if len(flows) > maxFlowsPerPacket {
+			flows = flows[:maxFlowsPerPacket]
+			err = errors.Join(err, fmt.Errorf("more than %d flows in one packet: the rest dropped", maxFlowsPerPacket))
 		}
 		if err != nil {
 			return flows, fmt.Errorf("decode %s: %w", versionName(int(v)), err)
@@ -239,6 +249,9 @@ func appendDataFlows(out []flow, fs any, version int, domain uint32, export time
 			if hasLast && f.end.IsZero() {
 				f.end = export.Add(-time.Duration(int64(uptime)-int64(last)) * time.Millisecond)
 			}
+		}
+		if !f.src.IsValid() && !f.dst.IsValid() {
+			continue // not a flow (an exporter's statistics record, or junk)
 		}
 		if f.end.IsZero() {
 			f.end = export

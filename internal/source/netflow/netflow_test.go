@@ -2,6 +2,7 @@ package netflow
 
 import (
 	"context"
+	"encoding/binary"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -119,6 +120,27 @@ func TestZeroLengthTemplate(t *testing.T) {
 	}
 	if b := s.handle(pkt, exporter, export); len(b.Records) != 1 || len(b.Events) != 0 {
 		t.Fatalf("%d events, %d rejected", len(b.Events), len(b.Records))
+	}
+}
+
+// TestFlowsPerPacketBounded: a template of 4-byte records (a source
+// address only) must not turn one packet into 5,000 events.
+func TestFlowsPerPacketBounded(t *testing.T) {
+	s := newSource(t, t.TempDir())
+	const n = 5000
+	pkt := binary.BigEndian.AppendUint16(nil, 9)
+	for _, v := range []uint16{2, 0, 1, 0, 1, 0, 0, 0, 42} { // count; uptime, secs, seq, source id as 16-bit halves
+		pkt = binary.BigEndian.AppendUint16(pkt, v)
+	}
+	pkt = append(pkt, 0, 0, 0, 12, 1, 0, 0, 1, 0, 8, 0, 4) // template 256: IPV4_SRC_ADDR, 4 bytes
+	pkt = binary.BigEndian.AppendUint16(pkt, 256)
+	pkt = binary.BigEndian.AppendUint16(pkt, 4+4*n)
+	for i := 0; i < n; i++ {
+		pkt = append(pkt, 10, 0, byte(i>>8), byte(i))
+	}
+	b := s.handle(pkt, exporter, export)
+	if len(b.Events) != maxFlowsPerPacket || len(b.Records) != 1 {
+		t.Fatalf("%d events, %d rejected; want %d and the packet dead-lettered", len(b.Events), len(b.Records), maxFlowsPerPacket)
 	}
 }
 
