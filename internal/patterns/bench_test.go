@@ -61,3 +61,44 @@ func BenchmarkAnnotate(b *testing.B) {
 		s.Annotate(e)
 	}
 }
+
+// BenchmarkMineCrowdedLeaf is the worst case of a source whose messages
+// share their length and first two words (say, they start with a date and
+// a time) but whose templates all differ: every message is compared with
+// the patterns of one crowded leaf.
+func BenchmarkMineCrowdedLeaf(b *testing.B) {
+	word := func(i, j int) string { return string(rune('a'+(i>>(4*j))&15)) + "x" + string(rune('a'+j)) }
+	msg := func(i int) string {
+		return "2026-12-07 06:00:01 " + word(i, 0) + " " + word(i, 1) + " " + word(i, 2) + " " + word(i, 3) + " ended"
+	}
+	tab := newTable("t", "s", MinerOptions{}, Learning{})
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 1<<16; i++ {
+		tab.Observe(msg(i), at, "id")
+	}
+	lines := make([]string, 4096)
+	for i := range lines {
+		lines[i] = msg(i * 7)
+	}
+	b.Logf("%d patterns, largest leaf %d", tab.Len(), tab.miner.largestLeaf())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tab.Observe(lines[i%len(lines)], at, "id")
+	}
+}
+
+func (m *Miner) largestLeaf() int {
+	max := 0
+	var walk func(n *node)
+	walk = func(n *node) {
+		if len(n.leaf) > max {
+			max = len(n.leaf)
+		}
+		for _, c := range n.children {
+			walk(c)
+		}
+	}
+	walk(m.root)
+	return max
+}

@@ -192,6 +192,8 @@ func (t *Table) restore(ft fileTable) error {
 	sort.SliceStable(byRank, func(i, j int) bool { return ranks[byRank[i]] > ranks[byRank[j]] })
 	for _, p := range byRank {
 		m.lru.pushFront(p)
+		m.clock++
+		p.tick = m.clock
 	}
 	return nil
 }

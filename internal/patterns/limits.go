@@ -20,6 +20,12 @@ const (
 	// maxChildren bounds the fan-out of a node of the prefix tree (Drain's
 	// maxChild); further distinct words share the wildcard child.
 	maxChildren = 100
+	// maxLeafPatterns bounds the patterns of one leaf of the tree, which a
+	// message is compared with one by one: a source whose messages share
+	// their length and first words (a date and a time) but not their
+	// templates would otherwise make every message cost thousands of
+	// comparisons. The leaf's least recently seen pattern makes room.
+	maxLeafPatterns = 64
 	// maxInterned bounds the "key=<*>" tokens a miner keeps.
 	maxInterned = 4096
 	// maxSamples is how many recent event ids a pattern keeps.

@@ -17,6 +17,7 @@ type Miner struct {
 	root      *node
 	n         int
 	lru       lruList
+	clock     uint64 // ticks of touch, for the recency within a leaf
 	evicted   int64
 	templates map[string]*Pattern // by template text
 }
@@ -72,14 +73,45 @@ func (m *Miner) Add(msg string) (p *Pattern, created bool) {
 		if p.generalise(toks) {
 			p = m.retemplate(p)
 		}
-		m.lru.touch(p)
+		m.touch(p)
 		return p, false
 	}
-	p, created = m.insert(m.route(toks, true), toks)
-	if created {
-		p.Example = strings.Clone(truncate(msg, maxExampleBytes))
+	if q, ok := m.templates[joinLookup(toks)]; ok {
+		// The same template lives under another branch of the tree (a
+		// pattern there generalised its leading words).
+		m.touch(q)
+		return q, false
 	}
-	return p, created
+	// Make room before routing: evicting may prune the nodes the new
+	// pattern would go to.
+	if m.n >= m.max {
+		m.evict(m.lru.oldest())
+	}
+	leaf := m.route(toks, true)
+	if len(leaf.leaf) >= maxLeafPatterns {
+		m.evict(leastRecent(leaf.leaf))
+	}
+	p = m.insert(leaf, toks)
+	p.Example = strings.Clone(truncate(msg, maxExampleBytes))
+	return p, true
+}
+
+// touch marks p as just seen.
+func (m *Miner) touch(p *Pattern) {
+	m.clock++
+	p.tick = m.clock
+	m.lru.touch(p)
+}
+
+// leastRecent returns the pattern of ps seen least recently.
+func leastRecent(ps []*Pattern) *Pattern {
+	var old *Pattern
+	for _, p := range ps {
+		if old == nil || p.tick < old.tick {
+			old = p
+		}
+	}
+	return old
 }
 
 // truncate cuts s to at most n bytes, at a UTF-8 boundary.
@@ -143,8 +175,9 @@ func (m *Miner) child(n *node, key string, create bool) *node {
 func (m *Miner) best(leaf *node, toks []string) *Pattern {
 	var best *Pattern
 	bestSim, bestPar := -1.0, -1
+	maxMiss := int(float64(len(toks))*(1-m.sim) + 1e-9)
 	for _, p := range leaf.leaf {
-		sim, par := similarity(p.tokens, toks)
+		sim, par := similarity(p.tokens, toks, maxMiss)
 		if sim < 0 {
 			continue
 		}
@@ -164,11 +197,15 @@ func (m *Miner) best(leaf *node, toks []string) *Pattern {
 // also keep minLiteralShare of its own words in the message (else the
 // similarity is -1): without that, a template that has become mostly
 // wildcards matches any message of its length and swallows a leaf.
-func similarity(tmpl, toks []string) (float64, int) {
+//
+// maxMiss is how many positions may differ for the similarity to reach the
+// threshold: the comparison stops (-1) at the first one more, which keeps
+// the cost of a crowded leaf down.
+func similarity(tmpl, toks []string, maxMiss int) (float64, int) {
 	if len(tmpl) == 0 {
 		return 1, 0
 	}
-	same, par := 0, 0
+	same, par, miss := 0, 0, 0
 	for i, t := range tmpl {
 		if t == Wildcard {
 			par++
@@ -176,6 +213,8 @@ func similarity(tmpl, toks []string) (float64, int) {
 		}
 		if t == toks[i] {
 			same++
+		} else if miss++; miss > maxMiss {
+			return -1, par
 		}
 	}
 	if lit := len(tmpl) - par; lit > 0 && float64(same) < minLiteralShare*float64(lit) {
@@ -184,16 +223,7 @@ func similarity(tmpl, toks []string) (float64, int) {
 	return float64(same+par) / float64(len(tmpl)), par
 }
 
-func (m *Miner) insert(leaf *node, toks []string) (*Pattern, bool) {
-	if q, ok := m.templates[joinLookup(toks)]; ok {
-		// The same template lives under another branch of the tree (a
-		// pattern there generalised its leading words).
-		m.lru.touch(q)
-		return q, false
-	}
-	if m.n >= m.max {
-		m.evict(m.lru.oldest())
-	}
+func (m *Miner) insert(leaf *node, toks []string) *Pattern {
 	p := &Pattern{tokens: make([]string, len(toks)), leaf: leaf}
 	for i, t := range toks {
 		if t == Wildcard {
@@ -204,9 +234,11 @@ func (m *Miner) insert(leaf *node, toks []string) (*Pattern, bool) {
 	}
 	leaf.leaf = append(leaf.leaf, p)
 	m.lru.pushFront(p)
+	m.clock++
+	p.tick = m.clock
 	m.n++
 	m.retemplate(p)
-	return p, true
+	return p
 }
 
 // retemplate recomputes p's template text and id after its tokens changed.

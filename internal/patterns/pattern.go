@@ -33,6 +33,7 @@ type Pattern struct {
 
 	tokens     []string
 	leaf       *node
+	tick       uint64 // the miner's clock when last seen
 	prev, next *Pattern
 	// into is the pattern p was folded into, if any.
 	into *Pattern
