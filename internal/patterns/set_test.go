@@ -107,6 +107,9 @@ func TestMemoryBounded(t *testing.T) {
 	if nodes > max*(m.depth-1)+1 || leaves > max {
 		t.Fatalf("%d nodes, %d non-empty leaves for %d patterns", nodes, leaves, m.Len())
 	}
+	if l := m.largestLeaf(); l > maxLeafPatterns {
+		t.Fatalf("a leaf holds %d patterns", l)
+	}
 	if len(m.tok.interned) > maxInterned {
 		t.Fatalf("%d interned keys", len(m.tok.interned))
 	}
@@ -289,5 +292,18 @@ func TestFormerIDs(t *testing.T) {
 	p, ok := s2.Table("t", "s", false).Get(oldID)
 	if !ok || p.ID != newID || len(p.FormerIDs) != 1 || p.FormerIDs[0] != oldID || p.Count != 2 {
 		t.Fatalf("by former id: %+v %v", p, ok)
+	}
+}
+
+// TestEvictionKeepsTreeWhole: with room for one pattern, each new
+// template evicts the last, and is still found by the next message of
+// its template (it was not put in a node the eviction pruned).
+func TestEvictionKeepsTreeWhole(t *testing.T) {
+	m := NewMiner(MinerOptions{MaxPatterns: 1})
+	for _, msg := range []string{"alpha beta gamma delta epsilon", "alpha beta one two three", "alpha beta gamma delta epsilon"} {
+		p, _ := m.Add(msg)
+		if q := m.Match(msg); q != p || m.Len() != 1 {
+			t.Fatalf("%q: pattern %v not found after adding (found %v, %d patterns)", msg, p.Template, q, m.Len())
+		}
 	}
 }
