@@ -16,8 +16,8 @@ func FuzzMiner(f *testing.F) {
 		f.Add(s, "second line")
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
-		m := NewMiner(MinerOptions{MaxPatterns: 3})
-		for _, msg := range []string{a, b, a} {
+		m := NewMiner(MinerOptions{MaxPatterns: 2})
+		for _, msg := range []string{a, b, a, b + " " + a, a + " " + b, b} {
 			p, _ := m.Add(msg)
 			if p.ID != IDOf(p.Template) {
 				t.Fatalf("id %s of %q", p.ID, p.Template)
@@ -29,7 +29,7 @@ func FuzzMiner(f *testing.F) {
 			if q := m.Match(msg); q != p {
 				t.Fatalf("%q does not match its own pattern", msg)
 			}
-			if m.Len() > 3 {
+			if m.Len() > 2 || m.lruLen() != m.Len() || len(m.templates) != m.Len() {
 				t.Fatal("over the limit")
 			}
 		}
