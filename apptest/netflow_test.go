@@ -36,16 +36,13 @@ func TestNetFlowListener(t *testing.T) {
 	send(nftest.V9(export, false)) // data before its template
 	waitMetric(t, v, `vigil_netflow_bad_packets_total{source="flows"} 1`)
 	var dead []store.Row
-	for deadline := time.Now().Add(20 * time.Second); len(dead) == 0; {
+	waitFor(t, 20*time.Second, "the dead letter of the packet", func() bool {
 		var err error
 		if dead, err = v.search("vigil.format:netflow", "--dataset", "deadletters"); err != nil {
 			t.Fatal(err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no dead letter for the packet\n%s", v.log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return len(dead) > 0
+	})
 	if len(dead) != 1 || !strings.Contains(dead[0].Text("error.message"), "emplate") {
 		t.Fatalf("dead letters: %v", dead)
 	}
@@ -84,29 +81,21 @@ func TestNetFlowListener(t *testing.T) {
 	v.waitFound("source.ip:10.0.0.2", 2, 20*time.Second)
 }
 
-// waitMetric polls /metrics until a line equals want.
+// waitMetric waits until a line of /metrics equals want.
 func waitMetric(t *testing.T, v *vigil, want string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	waitFor(t, 20*time.Second, "metric "+want, func() bool {
 		resp, err := http.Get(v.url("/metrics"))
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer resp.Body.Close()
 		sc := bufio.NewScanner(resp.Body)
-		found := false
 		for sc.Scan() {
 			if sc.Text() == want {
-				found = true
+				return true
 			}
 		}
-		resp.Body.Close()
-		if found {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no metric line %q\n%s", want, v.log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return false
+	})
 }

@@ -73,20 +73,10 @@ func TestNewPatternRule(t *testing.T) {
 		t.Fatalf("pattern id %s is not the id of template %q", patternID, template)
 	}
 	var as []alert.Alert
-	deadline := time.Now().Add(20 * time.Second)
-	for len(as) == 0 {
-		var reply struct {
-			Alerts []alert.Alert `json:"alerts"`
-		}
-		getJSON(t, v.url("/api/v1/alerts?rule_id=5d0c5a1e-7b3f-4c55-9d8e-2a61f0b3c001&from=2026-12-01T00:00:00Z"), &reply)
-		as = reply.Alerts
-		if time.Now().After(deadline) {
-			t.Fatalf("no alert for the new pattern\n%s", v.log.String())
-		}
-		if len(as) == 0 {
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	waitFor(t, 20*time.Second, "the alert of the new pattern", func() bool {
+		as = alertsOf(t, v, "rule_id=5d0c5a1e-7b3f-4c55-9d8e-2a61f0b3c001&from=2026-12-01T00:00:00Z")
+		return len(as) > 0
+	})
 	if len(as) != 1 || as[0].Count != 1 || len(as[0].EventIDs) != 1 || as[0].EventIDs[0] != newID {
 		t.Fatalf("alerts %+v, want one for event %s", as, newID)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/source/netflow/nftest"
+	vtestutil "github.com/vigilsiem/vigil/internal/testutil"
 )
 
 var export = time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
@@ -173,7 +174,12 @@ func TestListenerEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn.Write(v5Packet())
-	b := <-in
+	var b *pipeline.Batch
+	select {
+	case b = <-in:
+	case <-time.After(vtestutil.WaitTimeout):
+		t.Fatal("no batch for the packet")
+	}
 	e := one(t, b)
 	want(t, e, map[string]string{"observer.ip": "127.0.0.1", "destination.port": "443"})
 	cancel()

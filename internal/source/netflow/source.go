@@ -182,8 +182,10 @@ func (s *Source) handle(pkt []byte, peer netip.AddrPort, now time.Time) *pipelin
 		e := &event.Event{Tenant: s.cfg.Tenant, Source: s.cfg.Name}
 		flows[i].toEvent(e, exporter)
 		// The same packet from the same exporter gives the same ids, so a
-		// replayed packet can be de-duplicated downstream.
-		e.ID = event.NewID(e.Tenant, e.Source, exporter.String()+"#"+strconv.Itoa(i), pkt)
+		// replayed packet can be de-duplicated downstream: a packet carries
+		// its exporter's sequence number, so two identical ones are one
+		// packet sent twice (occurrence 0).
+		e.ID = event.NewID(e.Tenant, e.Source, exporter.String()+"#"+strconv.Itoa(i), 0, pkt)
 		b.Events = append(b.Events, e)
 	}
 	s.flows.Add(float64(len(flows)))
