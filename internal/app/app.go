@@ -28,6 +28,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/enrich"
 	"github.com/vigilsiem/vigil/internal/forward"
 	"github.com/vigilsiem/vigil/internal/incident"
+	"github.com/vigilsiem/vigil/internal/patterns"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/response"
 	"github.com/vigilsiem/vigil/internal/source/httpin"
@@ -41,6 +42,7 @@ import (
 	_ "github.com/vigilsiem/vigil/internal/source/file"
 	_ "github.com/vigilsiem/vigil/internal/source/kafka"
 	_ "github.com/vigilsiem/vigil/internal/source/nats"
+	_ "github.com/vigilsiem/vigil/internal/source/netflow"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/azblob"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/folder"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/s3"
@@ -77,6 +79,7 @@ type App struct {
 	audit       *audit.Log
 	alertOut    alert.Sink
 	deadFile    *fileDeadLetters
+	patterns    *patterns.Set
 	pipe        *pipeline.Pipeline
 	sources     []pipeline.Source
 	http        *http.Server
@@ -188,6 +191,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("enrichment: %w", err)
 	}
 	a.enrich = enrichSet
+	if procs, err = a.openPatterns(cfg, procs); err != nil {
+		return nil, fmt.Errorf("patterns: %w", err)
+	}
 	if err := enrichSet.Register(a.reg); err != nil {
 		return nil, err
 	}
@@ -275,6 +281,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	if a.watchlists != nil {
 		mounts = append(mounts, watchlist.Handler{Store: a.watchlists})
+	}
+	if a.patterns != nil {
+		mounts = append(mounts, api.PatternsHandler{Patterns: a.patterns})
 	}
 	if opts.Pprof {
 		mounts = append(mounts, api.PprofHandler{})
@@ -369,6 +378,10 @@ func (a *App) Start() error {
 	}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.enrich.Run(ctx) }()
+	if a.patterns != nil {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.patterns.Run(ctx) }()
+	}
 	if a.forward != nil {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.forward.RunHealthAlerts(ctx, a.alertOut) }()
@@ -433,6 +446,7 @@ func (a *App) Stop() {
 		a.wg.Wait()
 	})
 	timed("pipeline", a.pipe.Stop)
+	timed("patterns", a.savePatterns)
 	timed("detection", func() {
 		if a.detect != nil {
 			if err := a.detect.Close(); err != nil {

@@ -45,6 +45,8 @@ type Config struct {
 	Responses []Response `yaml:"responses"`
 	// Enrich configures GeoIP, threat intelligence and asset context (docs/enrichment.md).
 	Enrich Enrich `yaml:"enrich"`
+	// Patterns configures template mining (docs/patterns.md).
+	Patterns Patterns `yaml:"patterns"`
 	// Health configures source health: silence, volume drop and parse
 	// error alerts (docs/sources.md).
 	Health Health `yaml:"health"`
@@ -326,6 +328,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.ValidateResponses(); err != nil {
+		return err
+	}
+	if err := c.Patterns.validate(); err != nil {
 		return err
 	}
 	if err := c.Enrich.Validate(); err != nil {
