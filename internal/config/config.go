@@ -47,6 +47,8 @@ type Config struct {
 	Enrich Enrich `yaml:"enrich"`
 	// Analytics configures entity behaviour analytics and risk.
 	Analytics Analytics `yaml:"analytics"`
+	// Patterns configures template mining (docs/patterns.md).
+	Patterns Patterns `yaml:"patterns"`
 	// Health configures source health: silence, volume drop and parse
 	// error alerts (docs/sources.md).
 	Health Health `yaml:"health"`
@@ -59,6 +61,8 @@ type HTTP struct {
 	// Listen is the address. Default: 127.0.0.1:8080.
 	Listen string `yaml:"listen"`
 	TLS    TLS    `yaml:"tls"`
+	// Limits bound the listener's connections and timeouts.
+	Limits HTTPLimits `yaml:"limits"`
 	// Ingest configures the HTTP ingest endpoints on this listener.
 	Ingest HTTPIngest `yaml:"ingest"`
 }
@@ -77,6 +81,9 @@ type HTTPIngest struct {
 	Tokens []IngestToken `yaml:"tokens"`
 	// MaxBodyBytes bounds one request body. Default: 64MiB.
 	MaxBodyBytes ByteSize `yaml:"max_body_bytes"`
+	// MaxInFlightBytes is the memory budget of all ingest requests
+	// together (bodies after decompression). Default: 256MiB.
+	MaxInFlightBytes ByteSize `yaml:"max_in_flight_bytes"`
 }
 
 // IngestToken is one HTTP ingest credential.
@@ -231,11 +238,17 @@ func (c *Config) Validate() error {
 	if in.Source == "" {
 		in.Source = "http"
 	}
-	if err := event.ValidTenant(in.Tenant); err != nil {
+	if err := event.ValidSenderTenant(in.Tenant); err != nil {
 		return fmt.Errorf("http.ingest.tenant: %w", err)
 	}
 	if in.MaxBodyBytes <= 0 {
 		in.MaxBodyBytes = DefaultMaxBody
+	}
+	if in.MaxInFlightBytes <= 0 {
+		in.MaxInFlightBytes = DefaultIngestMaxInFlightBytes
+	}
+	if err := c.HTTP.Limits.Validate(); err != nil {
+		return err
 	}
 	seenTok := map[string]bool{}
 	for i := range in.Tokens {
@@ -250,7 +263,7 @@ func (c *Config) Validate() error {
 		if t.Tenant == "" {
 			t.Tenant = in.Tenant
 		}
-		if err := event.ValidTenant(t.Tenant); err != nil {
+		if err := event.ValidSenderTenant(t.Tenant); err != nil {
 			return fmt.Errorf("http.ingest.tokens[%d].tenant: %w", i, err)
 		}
 		if t.Source == "" {
@@ -317,6 +330,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.ValidateResponses(); err != nil {
+		return err
+	}
+	if err := c.Patterns.validate(); err != nil {
 		return err
 	}
 	if err := c.Enrich.Validate(); err != nil {

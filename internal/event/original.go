@@ -24,3 +24,11 @@ func (e *Event) KeepExactOriginal() {
 	e.Set(FieldOriginalBase64, String(base64.StdEncoding.EncodeToString([]byte(e.Original))))
 	e.Original = strings.ToValidUTF8(e.Original, "\uFFFD")
 }
+
+// IsProtected reports whether a record may not set the named field itself:
+// the envelope fields, and FieldOriginalBase64, which only Vigil writes (a
+// sender that set it could pass off other bytes as the exact original).
+// Parsers keep such keys under their own prefix (json.<name>, ...).
+func IsProtected(name string) bool {
+	return IsEnvelope(name) || name == FieldOriginalBase64
+}

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // keeper is a sink and dead-letter sink that keeps copies.
@@ -47,19 +47,11 @@ func TestFileLinesCannotChooseTheirEnvelope(t *testing.T) {
 	p.Start()
 	defer p.Stop()
 	start(t, Config{SourceCommon: config.SourceCommon{Tenant: "acme", Format: "json"}, Paths: []string{filepath.Join(dir, "*.log")}}, t.TempDir(), p)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testutil.Eventually(t, "2 events stored", func() bool {
 		k.mu.Lock()
-		n := len(k.events)
-		k.mu.Unlock()
-		if n == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of 2 events stored", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		defer k.mu.Unlock()
+		return len(k.events) == 2
+	})
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for _, e := range k.events {

@@ -40,7 +40,7 @@ func flattenObject(e *event.Event, doc []byte) error {
 // tenant, source and id come only from the token that authenticated the
 // request, and event.original is the document as received.
 func setField(e *event.Event, name string, v event.Value) error {
-	if c := name[0]; (c == 'e' || c == 'v') && name != event.FieldTimestamp && event.IsEnvelope(name) {
+	if c := name[0]; (c == 'e' || c == 'v') && name != event.FieldTimestamp && event.IsProtected(name) {
 		e.Set(envelopePrefix+name, v)
 		return nil
 	}

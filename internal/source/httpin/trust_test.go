@@ -25,7 +25,7 @@ func (r *recorder) events() (evs []*event.Event, batches []*pipeline.Batch) {
 // paths (HEC raw, NDJSON) hand the record to the json parser, whose rule
 // is the same (internal/parse/json).
 func TestDocumentsCannotChooseTheirEnvelope(t *testing.T) {
-	const claim = `{"message":"m","vigil":{"tenant":"beta","source":"b"},"event.id":"chosen","event.ingested":"2001-01-01T00:00:00Z","event.original":"fake"}`
+	const claim = `{"message":"m","vigil":{"tenant":"beta","source":"b"},"event.id":"chosen","event.ingested":"2001-01-01T00:00:00Z","event.original":"fake","vigil.original_base64":"ZmFrZQ=="}`
 	sends := []struct{ path, auth, body string }{
 		{"/services/collector/event", "Splunk " + tokA, `{"event":` + claim + `}`},
 		{"/_bulk", "Bearer " + tokA, `{"index":{}}` + "\n" + claim + "\n"},
@@ -46,7 +46,7 @@ func TestDocumentsCannotChooseTheirEnvelope(t *testing.T) {
 			t.Errorf("%s: the document set the envelope: %s", s.path, e.AppendJSON(nil))
 		}
 		for name, want := range map[string]string{"json.vigil.tenant": "beta", "json.vigil.source": "b", "json.event.id": "chosen",
-			"json.event.original": "fake"} {
+			"json.event.original": "fake", "json.vigil.original_base64": "ZmFrZQ=="} {
 			if got := e.GetString(name); got != want {
 				t.Errorf("%s: %s = %q, want %q (the claim kept as a field)", s.path, name, got, want)
 			}

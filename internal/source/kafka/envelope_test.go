@@ -10,6 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // produceValues writes raw record values to topic "events" (one partition).
@@ -41,13 +42,7 @@ func claimEvent(tenant, msg string) *event.Event {
 // waitFor polls cond until it holds (20 s at most).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 20s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.Eventually(t, what, cond)
 }
 
 // Issue 9, finding 1, on the Kafka path: by default a record cannot choose

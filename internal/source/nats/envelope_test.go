@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // claimEvent is an event that names another tenant, source and id.
@@ -19,13 +20,7 @@ func claimEvent(tenant, msg string) *event.Event {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 20s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.Eventually(t, what, cond)
 }
 
 // Issue 9, findings 1 and 4, on the NATS path. By default a message cannot

@@ -234,6 +234,15 @@ func (s *Store) WriteDeadLetters(_ context.Context, letters []pipeline.DeadLette
 	return nil
 }
 
+// WriteAudit implements audit.Sink: audit entries, rendered as events, are
+// stored durably in the audit dataset.
+func (s *Store) WriteAudit(_ context.Context, events []*event.Event) error {
+	if err := s.datasets[store.Audit].write(events); err != nil {
+		return fmt.Errorf("store audit entries: %w", err)
+	}
+	return nil
+}
+
 // DeadLetterEvent renders a dead letter as the event the deadletters
 // dataset stores.
 func DeadLetterEvent(dl pipeline.DeadLetter) *event.Event {
