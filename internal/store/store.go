@@ -84,6 +84,12 @@ func (r *Request) Normalize() error {
 	return nil
 }
 
+// ErrInvalidTenant is wrapped by a Write of an event whose tenant is not a
+// valid tenant name: the store refuses the batch rather than file data it
+// could not freeze (entry points validate tenants first; this is the last
+// line of defence).
+var ErrInvalidTenant = errors.New("invalid tenant name: want 1-64 letters, digits, '_', '.', '-', starting with a letter or digit")
+
 // ValidTenant reports whether s is a valid tenant name.
 func ValidTenant(s string) bool { return tenantRE.MatchString(s) }
 

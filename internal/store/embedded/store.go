@@ -50,6 +50,8 @@ type Options struct {
 	// MemoryLimit bounds DuckDB's memory, as DuckDB writes it ("2GB").
 	// Default "2GB"; DuckDB spills larger sorts and aggregations to disk.
 	MemoryLimit string
+	// Columns bound the columns per tenant and per dataset.
+	Columns ColumnLimits
 	// Threads DuckDB uses; 0 means all CPUs.
 	Threads int
 	// CompressionLevel is the zstd level of cold Parquet files (1–22).
@@ -97,9 +99,9 @@ func (o *Options) setDefaults() {
 }
 
 type metrics struct {
-	rows, bytes, tornBytes, corruptRows, frozenRows, retainedFiles *prometheus.CounterVec
-	queries                                                        prometheus.Counter
-	queryErrors                                                    prometheus.Counter
+	rows, bytes, tornBytes, corruptRows, frozenRows, retainedFiles, quarantinedRows *prometheus.CounterVec
+	queries                                                                         prometheus.Counter
+	queryErrors                                                                     prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -118,14 +120,15 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		return v
 	}
 	return &metrics{
-		rows:          cv("written_rows_total", "Rows written durably to the hot log."),
-		bytes:         cv("written_bytes_total", "Bytes written to the hot log."),
-		tornBytes:     cv("torn_bytes_total", "Bytes cut from the end of the hot log at start (an unacknowledged write cut short by a crash)."),
-		corruptRows:   cv("corrupt_rows_total", "Hot rows that could not be read when freezing (damaged on disk)."),
-		frozenRows:    cv("frozen_rows_total", "Rows moved from the hot log to cold Parquet files."),
-		retainedFiles: cv("retention_deleted_files_total", "Cold files deleted by retention."),
-		queries:       c("queries_total", "Searches run."),
-		queryErrors:   c("query_errors_total", "Searches that failed."),
+		rows:            cv("written_rows_total", "Rows written durably to the hot log."),
+		bytes:           cv("written_bytes_total", "Bytes written to the hot log."),
+		tornBytes:       cv("torn_bytes_total", "Bytes cut from the end of the hot log at start (an unacknowledged write cut short by a crash)."),
+		corruptRows:     cv("corrupt_rows_total", "Hot rows that could not be read when freezing (damaged on disk)."),
+		frozenRows:      cv("frozen_rows_total", "Rows moved from the hot log to cold Parquet files."),
+		quarantinedRows: cv("quarantined_rows_total", "Hot rows of tenant names that are not valid, moved to quarantine/ by a freeze instead of cold files."),
+		retainedFiles:   cv("retention_deleted_files_total", "Cold files deleted by retention."),
+		queries:         c("queries_total", "Searches run."),
+		queryErrors:     c("query_errors_total", "Searches that failed."),
 	}
 }
 
@@ -248,14 +251,16 @@ func DeadLetterEvent(dl pipeline.DeadLetter) *event.Event {
 	return e
 }
 
-// Freeze moves all hot data of every dataset to cold storage now.
+// Freeze moves all hot data of every dataset to cold storage now. A
+// dataset that fails does not keep the others from freezing.
 func (s *Store) Freeze(ctx context.Context) error {
+	var errs []error
 	for _, name := range store.Datasets {
 		if err := s.datasets[name].freeze(ctx, s.db, true); err != nil {
-			return err
+			errs = append(errs, fmt.Errorf("freeze %s: %w", name, err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (s *Store) background() {
