@@ -275,6 +275,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 
 func (a *App) health() map[string]any {
 	h := map[string]any{"pipeline_queue": a.pipe.QueueLen(), "roles": a.opts.Roles}
+	if a.store != nil {
+		// A part that fails but recovers by itself (a full disk) makes the
+		// status "degraded", with the reasons; the answer stays 200.
+		if reasons := a.store.Degraded(); len(reasons) > 0 {
+			h["status"] = "degraded"
+			h["degraded"] = reasons
+		}
+	}
 	if a.forward != nil {
 		h["outputs"] = a.forward.Status()
 	}

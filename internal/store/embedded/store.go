@@ -192,6 +192,18 @@ func Open(opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open dataset %s: %w", name, err)
 		}
 		s.datasets[name] = d
+		if opts.Registerer != nil {
+			opts.Registerer.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Namespace: "vigil", Subsystem: "store", Name: "write_failing",
+				Help:        "1 while writes to the dataset's hot log fail (a full disk, say); they are retried every interval and on each write.",
+				ConstLabels: prometheus.Labels{"dataset": string(name)},
+			}, func() float64 {
+				if d.hot.failure() != nil {
+					return 1
+				}
+				return 0
+			}))
+		}
 	}
 	s.wg.Add(1)
 	go s.background()
@@ -275,6 +287,13 @@ func (s *Store) background() {
 		}
 		ctx := context.Background()
 		for _, name := range store.Datasets {
+			if failed := s.datasets[name].hot.failure(); failed != nil {
+				if err := s.datasets[name].hot.retryWrites(); err != nil {
+					s.log.Warn("hot log writes still fail", "dataset", name, "err", err)
+				} else {
+					s.log.Info("hot log writes work again", "dataset", name, "after", failed)
+				}
+			}
 			if err := s.datasets[name].freeze(ctx, s.db, false); err != nil && !errors.Is(err, errClosed) {
 				s.log.Error("freeze failed; hot data stays hot and is retried", "dataset", name, "err", err)
 			}
@@ -283,6 +302,18 @@ func (s *Store) background() {
 			}
 		}
 	}
+}
+
+// Degraded returns why the store is not fully working, one reason a line,
+// or nil when it is: a dataset whose writes fail (until they recover).
+func (s *Store) Degraded() []string {
+	var out []string
+	for _, name := range store.Datasets {
+		if err := s.datasets[name].hot.failure(); err != nil {
+			out = append(out, fmt.Sprintf("store: writes to %s fail: %v", name, err))
+		}
+	}
+	return out
 }
 
 // Close stops background work and closes the hot logs and DuckDB. Data
