@@ -123,6 +123,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			HotBytes:         int64(cfg.Storage.HotBytes),
 			CompressionLevel: cfg.Storage.CompressionLevel,
 			MemoryLimit:      fmt.Sprintf("%dMB", int64(cfg.Storage.MemoryLimit)>>20),
+			Threads:          cfg.Storage.Query.Threads,
+			QueryTimeout:     cfg.Storage.Query.Timeout.D(),
+			Columns:          embedded.ColumnLimits{TenantColumns: cfg.Storage.MaxTenantColumns, DatasetColumns: cfg.Storage.MaxDatasetColumns},
 			Retention: func(t string) (time.Duration, int64) {
 				r := cfg.RetentionFor(t)
 				return r.MaxAge.D(), int64(r.MaxBytes)
@@ -246,7 +249,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
-		searcher = a.store
+		searcher = viewerLimits{a.store, cfg.Storage.Query.ViewerTimeout.D()}
 		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store},
 			incident.Handler{Incidents: a.incidents}, response.Handler{Records: a.responseLog})
 	}

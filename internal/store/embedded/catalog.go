@@ -105,18 +105,21 @@ const overflowColumn = "vigil.overflow"
 // one sender used to fail every search of every tenant (issue 9, item 3).
 type ColumnLimits struct {
 	// TenantColumns bounds the columns one tenant's data may use in one
-	// dataset. Default 1,000: well-behaved sources produce a few hundred
-	// (Windows event data names are the largest family), and a page of
-	// whole events over 1,000 columns fits in ~0.5 GB of DuckDB memory.
+	// dataset. Default 500: well-behaved sources produce a few hundred
+	// (Windows event data names are the largest family); a page of whole
+	// events over 500 columns fits the default 2 GB of DuckDB memory at 16
+	// threads, where 1,000 columns did not (memory grows with columns times
+	// threads).
 	TenantColumns int
-	// DatasetColumns bounds the columns of a dataset over all tenants; a
-	// freeze writes them all. Default 4,000.
+	// DatasetColumns bounds the columns of a dataset over all tenants, and
+	// so catalog.json and the work of adding a column. Default 4,000; a
+	// freeze writes at most about TenantColumns of them at a time.
 	DatasetColumns int
 }
 
 // Defaults of ColumnLimits.
 const (
-	DefaultTenantColumns  = 1000
+	DefaultTenantColumns  = 500
 	DefaultDatasetColumns = 4000
 )
 

@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -14,13 +15,24 @@ import (
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
-// Search implements store.Store.
+// Search implements store.Store. A search runs at most req.Timeout
+// (default Options.QueryTimeout); DuckDB is interrupted when it is up.
 func (s *Store) Search(ctx context.Context, req store.Request) (*store.Result, error) {
 	start := time.Now()
 	s.m.queries.Inc()
+	timeout := req.Timeout
+	if timeout <= 0 {
+		timeout = s.opts.QueryTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	res, err := s.search(ctx, req)
 	if err != nil {
 		s.m.queryErrors.Inc()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			s.m.queryTimeouts.Inc()
+			return nil, fmt.Errorf("%w: the search ran longer than its limit of %v; narrow the time range or the query", store.ErrQueryLimit, timeout)
+		}
 		return nil, err
 	}
 	res.Took = time.Since(start)

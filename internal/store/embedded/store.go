@@ -50,6 +50,11 @@ type Options struct {
 	// MemoryLimit bounds DuckDB's memory, as DuckDB writes it ("2GB").
 	// Default "2GB"; DuckDB spills larger sorts and aggregations to disk.
 	MemoryLimit string
+	// QueryTimeout bounds a search that does not set its own
+	// (store.Request.Timeout). Default 60s: the slowest of the bench
+	// queries over 10M events takes ~5 s; a minute is a query that scans
+	// far more than a page needs.
+	QueryTimeout time.Duration
 	// Columns bound the columns per tenant and per dataset.
 	Columns ColumnLimits
 	// Threads DuckDB uses; 0 means all CPUs.
@@ -64,6 +69,9 @@ type Options struct {
 	// Registerer receives the store's metrics; nil: not registered.
 	Registerer prometheus.Registerer
 }
+
+// DefaultQueryTimeout is Options.QueryTimeout's default.
+const DefaultQueryTimeout = time.Minute
 
 func (o *Options) setDefaults() {
 	if o.SegmentBytes <= 0 {
@@ -87,6 +95,9 @@ func (o *Options) setDefaults() {
 	if o.MemoryLimit == "" {
 		o.MemoryLimit = "2GB"
 	}
+	if o.QueryTimeout <= 0 {
+		o.QueryTimeout = DefaultQueryTimeout
+	}
 	if o.CompressionLevel <= 0 || o.CompressionLevel > 22 {
 		o.CompressionLevel = 9
 	}
@@ -102,6 +113,7 @@ type metrics struct {
 	rows, bytes, tornBytes, corruptRows, frozenRows, retainedFiles, quarantinedRows *prometheus.CounterVec
 	queries                                                                         prometheus.Counter
 	queryErrors                                                                     prometheus.Counter
+	queryTimeouts                                                                   prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -129,6 +141,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		retainedFiles:   cv("retention_deleted_files_total", "Cold files deleted by retention."),
 		queries:         c("queries_total", "Searches run."),
 		queryErrors:     c("query_errors_total", "Searches that failed."),
+		queryTimeouts:   c("query_timeouts_total", "Searches stopped by their time limit."),
 	}
 }
 
