@@ -1,6 +1,7 @@
 package apptest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/auth"
 )
 
 const (
@@ -132,5 +135,41 @@ func TestManyKeysOverNDJSON(t *testing.T) {
 		if got := rows[0].Text("k3999"); got != "v3999" {
 			t.Fatalf("%s: k3999 of the wide event = %q, want v3999", when, got)
 		}
+	}
+}
+
+// TestQueryLimits is issue 9 item 10: a 64 KiB OR of 13,000 words ran 3.3
+// CPU-seconds and searches had no time limit. The query is refused with
+// the position of the first term too many, and a viewer's search stops at
+// storage.query.viewer_timeout (here 1ns, so that it always does) while an
+// admin's runs.
+func TestQueryLimits(t *testing.T) {
+	viewer, viewerDigest, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, adminDigest, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := startVigil(t, fmt.Sprintf("auth:\n  tokens:\n    - {name: v, sha256: %s, role: viewer, tenants: [default]}\n    - {name: a, sha256: %s, role: admin, tenants: [\"*\"]}\nstorage:\n  query:\n    viewer_timeout: 1ns\n", viewerDigest, adminDigest))
+	sendSyslogTCP(t, v.syslog, []string{"<38>" + bsdStamp(time.Now()) + " host sshd[1]: Failed password for root"})
+	search := func(tok, q string) (int, string) {
+		body, _ := json.Marshal(map[string]string{"q": q})
+		return post(t, v.url("/api/v1/search"), "application/json", "Bearer "+tok, body)
+	}
+	waitFor(t, 10*time.Second, "the syslog line to be stored", func() bool {
+		code, body := search(admin, "password")
+		return code == 200 && strings.Contains(body, `"total":1`)
+	})
+	if code, body := search(viewer, "password"); code != 400 || !strings.Contains(body, "query limit: the search ran longer than its limit of 1ns") {
+		t.Errorf("viewer search past viewer_timeout: %d %s, want 400 naming the limit", code, body)
+	}
+	words := make([]string, 13000)
+	for i := range words {
+		words[i] = string(rune('a' + i%26))
+	}
+	if code, body := search(admin, strings.Join(words, " OR ")); code != 400 || !strings.Contains(body, "parse query at 5001: the query has more than 1000 terms") {
+		t.Errorf("13,000 ORed words: %d %.200s, want 400 pointing at the 1,001st", code, body)
 	}
 }
