@@ -19,9 +19,11 @@ const (
 )
 
 // twoTenants starts vigil with an ingest token for tenant acme and one for
-// beta; syslog goes to tenant default.
+// beta; syslog goes to tenant default. DuckDB gets 1 GB: the memory a
+// search needs grows with the threads, and this keeps the attack's effect
+// the same on a 2-core machine as on the reviewer's bigger one.
 func twoTenants(t *testing.T) *vigil {
-	return startVigil(t, fmt.Sprintf("http:\n  ingest:\n    tokens:\n      - {token: %s, tenant: acme, source: hec}\n      - {token: %s, tenant: beta, source: hec}\n", acmeToken, betaToken))
+	return startVigil(t, fmt.Sprintf("http:\n  ingest:\n    tokens:\n      - {token: %s, tenant: acme, source: hec}\n      - {token: %s, tenant: beta, source: hec}\nstorage:\n  memory_limit: 1GB\n", acmeToken, betaToken))
 }
 
 // postBeta stores one marked event in tenant beta and waits for it.

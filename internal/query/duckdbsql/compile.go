@@ -224,15 +224,6 @@ type ExprCatalog interface {
 	FieldExpr(name string) (string, bool)
 }
 
-// present reports whether the relation of s has the column name, null or not.
-func (c *compiler) present(s *stmt, name string) bool {
-	if s.table {
-		_, ok := s.types[name]
-		return ok
-	}
-	_, _, ok := c.lookup(s, name)
-	return ok
-}
 
 // defaultOrder is the order of events: newest first, then by id so that
 // pages do not overlap.
