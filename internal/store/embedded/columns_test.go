@@ -162,7 +162,10 @@ func TestManyKeysStayWithTheirTenant(t *testing.T) {
 		if got := res.Rows[0].Text("k3999"); got != "v3999" {
 			t.Errorf("%s: k3999 = %q, want v3999", when, got)
 		}
-		for _, q := range []string{"k3999=v3999", "k0=v0", "k2500=V2500", "k2500=v25*", "* | stats count() by k1234"} {
+		if res := search(t, s, "evil", "* | sort k3000 | fields k3999"); res.Total != 1 || res.Rows[0].Text("k3999") != "v3999" {
+			t.Errorf("%s: sort by and fields of overflow keys: %v", when, res.Rows)
+		}
+		for _, q := range []string{"k3999=v3999", "k0=v0", "k2500=V2500", "k2500=v25*", "* | stats count() by k1234", "NOT k1=nope"} {
 			if res := search(t, s, "evil", q); res.Total != 1 {
 				t.Errorf("%s: evil %q: %d, want 1", when, q, res.Total)
 			}
