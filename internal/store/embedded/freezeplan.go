@@ -26,9 +26,11 @@ import (
 // is how many lines went there.
 func (d *dataset) copyFrozen(ctx context.Context, db *sql.DB, segs []*segment, paths []string, tmp string) (files []*coldFile, quarantined int, err error) {
 	first := segs[0].seq
-	tenants, err := segmentTenants(ctx, db, paths)
-	if err != nil {
-		return nil, 0, err
+	tenants := tokenTenants(segs)
+	if tenants == nil {
+		if tenants, err = segmentTenants(ctx, db, paths); err != nil {
+			return nil, 0, err
+		}
 	}
 	var valid []string
 	bad := map[string]bool{}
@@ -108,7 +110,29 @@ func (d *dataset) copySet(ctx context.Context, db *sql.DB, g freezeSet, paths []
 	return d.describeFrozen(ctx, db, tmp, segs)
 }
 
-// segmentTenants lists the tenants of the rows a freeze keeps.
+// tokenTenants lists the tenants of segs from their token indexes, which
+// have a key for every event written (tokenizer.addEvent), or returns nil
+// when a segment has none (recovered at start).
+func tokenTenants(segs []*segment) []string {
+	seen := map[string]bool{}
+	for _, s := range segs {
+		if s.tokens == nil {
+			return nil
+		}
+		for k := range s.tokens {
+			seen[k.tenant] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for t := range seen {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// segmentTenants lists the tenants of the rows a freeze keeps, reading the
+// segments.
 func segmentTenants(ctx context.Context, db *sql.DB, paths []string) ([]string, error) {
 	rs, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT "vigil.tenant" FROM read_ndjson(%s,
 		columns = {'@timestamp': 'TIMESTAMP', 'vigil.tenant': 'VARCHAR'}, format = 'newline_delimited', ignore_errors = true, maximum_object_size = 67108864)
