@@ -83,6 +83,9 @@ type App struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	errs   chan error
+
+	// sourceHealth tracks sources and meters usage (store nodes).
+	sourceHealth *sourceHealth
 }
 
 // listener is implemented by sources that bind a socket, so the app can
@@ -158,6 +161,11 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	var sinks []pipeline.Sink
 	if a.store != nil {
 		sinks = append(sinks, a.store)
+		d, health, err := a.openSourceHealth(dead)
+		if err != nil {
+			return nil, err
+		}
+		dead, sinks = d, append(sinks, health...)
 	}
 	alertOut := alertBase
 	if roles.Has(RoleForward) {
@@ -250,8 +258,11 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
 		searcher = viewerLimits{a.store, cfg.Storage.Query.ViewerTimeout.D()}
-		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store},
+		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store}, api.RetentionHandler{Store: a.store},
 			incident.Handler{Incidents: a.incidents}, response.Handler{Records: a.responseLog})
+		if a.sourceHealth != nil {
+			mounts = append(mounts, a.sourceHealth.mount())
+		}
 	}
 	if a.forward != nil {
 		mounts = append(mounts, a.forward)
@@ -350,6 +361,10 @@ func (a *App) Start() error {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.forward.RunHealthAlerts(ctx, a.alertOut) }()
 	}
+	if a.sourceHealth != nil {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.sourceHealth.run(ctx, a.alertOut) }()
+	}
 	go func() {
 		var err error
 		if tlsCfg != nil {
@@ -437,6 +452,11 @@ func (a *App) Stop() {
 }
 
 func (a *App) closeStores() {
+	if a.sourceHealth != nil {
+		if err := a.sourceHealth.close(); err != nil {
+			a.log.Error("close usage metering", "err", err)
+		}
+	}
 	if a.deadFile != nil {
 		_ = a.deadFile.Close()
 	}

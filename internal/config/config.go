@@ -43,6 +43,11 @@ type Config struct {
 	Responses []Response `yaml:"responses"`
 	// Enrich configures GeoIP, threat intelligence and asset context (docs/enrichment.md).
 	Enrich Enrich `yaml:"enrich"`
+	// Health configures source health: silence, volume drop and parse
+	// error alerts (docs/sources.md).
+	Health Health `yaml:"health"`
+	// Usage configures EPS metering and quotas per tenant (docs/sources.md).
+	Usage Usage `yaml:"usage"`
 }
 
 // HTTP configures the HTTP listener.
@@ -352,6 +357,12 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Enrich.Validate(); err != nil {
 		return fmt.Errorf("enrich: %w", err)
+	}
+	if err := c.Health.Validate(); err != nil {
+		return err
+	}
+	if err := c.Usage.Validate(); err != nil {
+		return err
 	}
 	return nil
 }

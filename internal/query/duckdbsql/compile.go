@@ -224,7 +224,6 @@ type ExprCatalog interface {
 	FieldExpr(name string) (string, bool)
 }
 
-
 // defaultOrder is the order of events: newest first, then by id so that
 // pages do not overlap.
 func defaultOrder() []string {

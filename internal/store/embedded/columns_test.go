@@ -230,16 +230,17 @@ func TestInvalidTenantDoesNotStopFreezing(t *testing.T) {
 	if err := s.Write(ctx, storetest.Events("acme", 10)); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	// A line an older version wrote for a forged tenant.
-	seg := filepath.Join(dir, "store", "events", "hot", segName(1))
-	f, err := os.OpenFile(seg, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
+	// A line an older version wrote for a forged tenant, committed as the
+	// hot log commits every batch.
+	bad := `{"@timestamp":"2026-11-23T10:00:00.000000Z","event.id":"forged","vigil.tenant":"beta/../../x","vigil.source":"hec","message":"forged"}` + "\n"
+	var info batchInfo
+	info.add(storetest.Base)
+	if err := s.(*Store).datasets[store.Events].hot.append([]byte(bad), info, tokenIndex{{"beta/../../x", storetest.Base.Unix() / 86400}: nil}); err != nil {
 		t.Fatal(err)
 	}
-	bad := `{"@timestamp":"2026-11-23T10:00:00.000000Z","event.id":"forged","vigil.tenant":"beta/../../x","vigil.source":"hec","message":"forged"}` + "\n"
-	f.WriteString(bad)
-	f.Close()
+	s.Close()
+	// Reopened, the segment is read back without its token index: the
+	// freeze finds the tenants by reading it.
 	s = openTest(t, dir)
 	defer s.Close()
 	if err := s.Write(ctx, storetest.Events("beta", 4)); err != nil {

@@ -66,6 +66,9 @@ type Options struct {
 	// Interval between background runs of freezing and retention. Default 10s.
 	Interval time.Duration
 	Logger   *slog.Logger
+	// Now is the store's clock: the receive time recorded with each batch,
+	// from which retention counts. Default time.Now; tests set it.
+	Now func() time.Time
 	// Registerer receives the store's metrics; nil: not registered.
 	Registerer prometheus.Registerer
 }
@@ -107,10 +110,14 @@ func (o *Options) setDefaults() {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 }
 
 type metrics struct {
 	rows, bytes, tornBytes, corruptRows, frozenRows, retainedFiles, quarantinedRows *prometheus.CounterVec
+	chainBreaks                                                                     *prometheus.CounterVec
 	queries                                                                         prometheus.Counter
 	queryErrors                                                                     prometheus.Counter
 	queryTimeouts                                                                   prometheus.Counter
@@ -137,8 +144,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		tornBytes:       cv("torn_bytes_total", "Bytes cut from the end of the hot log at start (an unacknowledged write cut short by a crash)."),
 		corruptRows:     cv("corrupt_rows_total", "Hot rows that could not be read when freezing (damaged on disk)."),
 		frozenRows:      cv("frozen_rows_total", "Rows moved from the hot log to cold Parquet files."),
-		quarantinedRows: cv("quarantined_rows_total", "Hot rows of tenant names that are not valid, moved to quarantine/ by a freeze instead of cold files."),
+		quarantinedRows: cv("quarantined_rows_total", "Hot rows moved to quarantine/ by a freeze instead of cold files: a tenant name that is not valid, or a tenant whose rows failed to freeze on their own."),
 		retainedFiles:   cv("retention_deleted_files_total", "Cold files deleted by retention."),
+		chainBreaks:     cv("chain_breaks_total", "Breaks of the hash chain a freeze found in the hot segments it froze (data changed on disk; see vigil verify)."),
 		queries:         c("queries_total", "Searches run."),
 		queryErrors:     c("query_errors_total", "Searches that failed."),
 		queryTimeouts:   c("query_timeouts_total", "Searches stopped by their time limit."),
@@ -310,7 +318,7 @@ func (s *Store) background() {
 			if err := s.datasets[name].freeze(ctx, s.db, false); err != nil && !errors.Is(err, errClosed) {
 				s.log.Error("freeze failed; hot data stays hot and is retried", "dataset", name, "err", err)
 			}
-			if err := s.datasets[name].retain(time.Now()); err != nil {
+			if err := s.datasets[name].retain(s.opts.Now()); err != nil {
 				s.log.Error("retention failed", "dataset", name, "err", err)
 			}
 		}
