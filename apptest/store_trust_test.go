@@ -3,7 +3,10 @@ package apptest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"os/exec"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,5 +176,71 @@ func TestQueryLimits(t *testing.T) {
 	}
 	if code, body := search(admin, strings.Join(words, " OR ")); code != 400 || !strings.Contains(body, "parse query at 5001: the query has more than 1000 terms") {
 		t.Errorf("13,000 ORed words: %d %.200s, want 400 pointing at the 1,001st", code, body)
+	}
+}
+
+// TestFullDiskRecovers is issue 9 item 7: once the disk was full, ingest
+// answered 503 until a restart while /api/v1/health said ok. The disk is
+// filled for the running binary by lowering its file size limit
+// (RLIMIT_FSIZE, through prlimit): every write past it fails as one past
+// the end of a full disk does, and raising it gives the space back.
+func TestFullDiskRecovers(t *testing.T) {
+	prlimit := requireTool(t, "prlimit")
+	v := startVigil(t, "")
+	ingest := func(marker string) (int, string) {
+		return post(t, v.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(fmt.Sprintf(`{"message":"disk %s"}`+"\n", marker)))
+	}
+	type health struct {
+		Status   string   `json:"status"`
+		Degraded []string `json:"degraded"`
+	}
+	if code, body := ingest("before"); code != 200 {
+		t.Fatalf("ingest: %d %s", code, body)
+	}
+	limit := func(fsize string) {
+		t.Helper()
+		if out, err := exec.Command(prlimit, "--pid", fmt.Sprint(v.cmd.Process.Pid), "--fsize="+fsize).CombinedOutput(); err != nil {
+			t.Fatalf("prlimit --fsize=%s: %v: %s", fsize, err, out)
+		}
+	}
+	limit("1:") // the soft limit only: the hard one stays, so it can be raised again
+	if code, body := ingest("full"); code != 503 {
+		t.Fatalf("ingest on a full disk: %d %s, want 503", code, body)
+	}
+	var h health
+	getJSON(t, v.url("/api/v1/health"), &h)
+	if h.Status != "degraded" || len(h.Degraded) == 0 || !strings.Contains(h.Degraded[0], "file too large") {
+		t.Errorf("health on a full disk: %+v, want degraded with the reason", h)
+	}
+	metrics := func() string {
+		resp, err := http.Get(v.url("/metrics"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if m := metrics(); !strings.Contains(m, `vigil_store_write_failing{dataset="events"} 1`) {
+		t.Errorf("metrics on a full disk lack vigil_store_write_failing{dataset=\"events\"} 1")
+	}
+	limit("unlimited:")
+	if code, body := ingest("after"); code != 200 {
+		t.Fatalf("ingest once space is back: %d %s, want 200 without a restart", code, body)
+	}
+	h = health{}
+	getJSON(t, v.url("/api/v1/health"), &h)
+	if h.Status != "ok" || h.Degraded != nil {
+		t.Errorf("health once space is back: %+v, want ok", h)
+	}
+	if m := metrics(); !strings.Contains(m, `vigil_store_write_failing{dataset="events"} 0`) {
+		t.Errorf("metrics once space is back lack vigil_store_write_failing{dataset=\"events\"} 0")
+	}
+	rows, err := v.search("disk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 {
+		t.Errorf("%d events, want 2: before and after, not the one refused", len(rows))
 	}
 }
