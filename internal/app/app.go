@@ -20,6 +20,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/api"
+	"github.com/vigilsiem/vigil/internal/audit"
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/detect"
@@ -27,6 +28,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/enrich"
 	"github.com/vigilsiem/vigil/internal/forward"
 	"github.com/vigilsiem/vigil/internal/incident"
+	"github.com/vigilsiem/vigil/internal/patterns"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/response"
 	"github.com/vigilsiem/vigil/internal/source/httpin"
@@ -40,6 +42,7 @@ import (
 	_ "github.com/vigilsiem/vigil/internal/source/file"
 	_ "github.com/vigilsiem/vigil/internal/source/kafka"
 	_ "github.com/vigilsiem/vigil/internal/source/nats"
+	_ "github.com/vigilsiem/vigil/internal/source/netflow"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/azblob"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/folder"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/s3"
@@ -73,8 +76,10 @@ type App struct {
 	responses   *response.Dispatcher
 	watchlists  *watchlist.Store
 	responseLog *response.Recorder
+	audit       *audit.Log
 	alertOut    alert.Sink
 	deadFile    *fileDeadLetters
+	patterns    *patterns.Set
 	pipe        *pipeline.Pipeline
 	sources     []pipeline.Source
 	http        *http.Server
@@ -140,6 +145,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			return nil, err
 		}
 		a.store = st
+		a.audit = audit.New(st, a.log, a.reg)
 		if a.alerts, err = alerts.Open(ctx, st.DB()); err != nil {
 			return nil, err
 		}
@@ -154,6 +160,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		}
 		a.deadFile = fd
 		dead = fd
+		// Without the store the audit log goes to the process log.
+		a.audit = audit.New(nil, a.log, a.reg)
 	}
 
 	// Delivery: the forward role drains durable queues into the outputs;
@@ -186,6 +194,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("enrichment: %w", err)
 	}
 	a.enrich = enrichSet
+	if procs, err = a.openPatterns(cfg, procs); err != nil {
+		return nil, fmt.Errorf("patterns: %w", err)
+	}
 	if err := enrichSet.Register(a.reg); err != nil {
 		return nil, err
 	}
@@ -203,7 +214,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 				Dirs: cfg.Rules.Dirs, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
 				StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: a.watchlists, Registerer: a.reg,
 				Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
-				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(),
+				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload,
 			}, alertOut); err != nil {
 				return nil, fmt.Errorf("load rules: %w", err)
 			}
@@ -253,7 +264,11 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 
 	var mounts []api.Mounter
 	if roles.Has(RoleIngest) {
-		mounts = append(mounts, httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log))
+		in := httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log)
+		if err := a.reg.Register(in); err != nil {
+			return nil, fmt.Errorf("http ingest: metrics: %w", err)
+		}
+		mounts = append(mounts, in)
 	}
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
@@ -270,8 +285,17 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if a.watchlists != nil {
 		mounts = append(mounts, watchlist.Handler{Store: a.watchlists})
 	}
+	if a.patterns != nil {
+		mounts = append(mounts, api.PatternsHandler{Patterns: a.patterns})
+	}
 	if opts.Pprof {
 		mounts = append(mounts, api.PprofHandler{})
+	}
+	authn := auth.New(cfg.Auth, auth.WithAudit(a.audit))
+	for _, c := range authn.Collectors() {
+		if err := a.reg.Register(c); err != nil {
+			return nil, fmt.Errorf("auth: metrics: %w", err)
+		}
 	}
 	srv := api.New(api.Deps{
 		Store:    searcher,
@@ -280,9 +304,12 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Logger:   a.log,
 		Version:  opts.Version,
 		Health:   a.health,
-		Auth:     auth.New(cfg.Auth),
+		Auth:     authn,
+		Audit:    a.audit,
 	})
-	a.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	lim := cfg.HTTP.Limits
+	a.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: lim.ReadHeaderTimeout.D(), ReadTimeout: lim.ReadTimeout.D(),
+		IdleTimeout: lim.IdleTimeout.D(), ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	ok = true
 	return a, nil
 }
@@ -298,7 +325,7 @@ func (a *App) health() map[string]any {
 		}
 	}
 	if a.forward != nil {
-		h["outputs"] = a.forward.Status()
+		h["outputs"] = outputsHealth(a.forward.Status())
 	}
 	if a.detect != nil {
 		st := a.detect.Status()
@@ -315,9 +342,14 @@ func (a *App) Start() error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", a.cfg.HTTP.Listen)
+	tcpLn, err := net.Listen("tcp", a.cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("http listener: %w", err)
+	}
+	ln, err := a.limitHTTP(tcpLn)
+	if err != nil {
+		tcpLn.Close()
+		return err
 	}
 	for _, s := range a.sources {
 		if l, ok := s.(listener); ok {
@@ -357,6 +389,10 @@ func (a *App) Start() error {
 	}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.enrich.Run(ctx) }()
+	if a.patterns != nil {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.patterns.Run(ctx) }()
+	}
 	if a.forward != nil {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.forward.RunHealthAlerts(ctx, a.alertOut) }()
@@ -377,6 +413,7 @@ func (a *App) Start() error {
 			a.errs <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	a.auditLifecycle("vigil.start")
 	a.log.Info("vigil started", "roles", fmt.Sprint(a.opts.Roles), "http", ln.Addr().String(), "sources", len(a.sources), "data", a.cfg.DataDir)
 	for _, s := range a.sources {
 		if l, ok := s.(listener); ok {
@@ -420,6 +457,7 @@ func (a *App) Stop() {
 		a.wg.Wait()
 	})
 	timed("pipeline", a.pipe.Stop)
+	timed("patterns", a.savePatterns)
 	timed("detection", func() {
 		if a.detect != nil {
 			if err := a.detect.Close(); err != nil {
@@ -448,10 +486,14 @@ func (a *App) Stop() {
 			}
 		})
 	}
+	a.auditLifecycle("vigil.stop")
 	timed("store", a.closeStores)
 }
 
 func (a *App) closeStores() {
+	if a.audit != nil {
+		a.audit.Close()
+	}
 	if a.sourceHealth != nil {
 		if err := a.sourceHealth.close(); err != nil {
 			a.log.Error("close usage metering", "err", err)
@@ -486,7 +528,8 @@ func (a *App) openTriage(ctx context.Context, st *embedded.Store) (alert.Sink, e
 	if a.responseLog, err = response.OpenRecorder(ctx, st.DB(), a.log); err != nil {
 		return nil, err
 	}
-	if a.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: a.responseLog, Registerer: a.reg, Logger: a.log}); err != nil {
+	if a.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: a.responseLog, Registerer: a.reg, Logger: a.log,
+		Audit: a.auditResponse}); err != nil {
 		return nil, fmt.Errorf("responses: %w", err)
 	}
 	ic := incident.FromConfig(a.cfg.Incidents)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/vigilsiem/vigil/internal/event"
 )
 
 // Config is the whole of vigil.yaml. Every field has a default that works on
@@ -43,6 +45,8 @@ type Config struct {
 	Responses []Response `yaml:"responses"`
 	// Enrich configures GeoIP, threat intelligence and asset context (docs/enrichment.md).
 	Enrich Enrich `yaml:"enrich"`
+	// Patterns configures template mining (docs/patterns.md).
+	Patterns Patterns `yaml:"patterns"`
 	// Health configures source health: silence, volume drop and parse
 	// error alerts (docs/sources.md).
 	Health Health `yaml:"health"`
@@ -55,6 +59,8 @@ type HTTP struct {
 	// Listen is the address. Default: 127.0.0.1:8080.
 	Listen string `yaml:"listen"`
 	TLS    TLS    `yaml:"tls"`
+	// Limits bound the listener's connections and timeouts.
+	Limits HTTPLimits `yaml:"limits"`
 	// Ingest configures the HTTP ingest endpoints on this listener.
 	Ingest HTTPIngest `yaml:"ingest"`
 }
@@ -73,6 +79,9 @@ type HTTPIngest struct {
 	Tokens []IngestToken `yaml:"tokens"`
 	// MaxBodyBytes bounds one request body. Default: 64MiB.
 	MaxBodyBytes ByteSize `yaml:"max_body_bytes"`
+	// MaxInFlightBytes is the memory budget of all ingest requests
+	// together (bodies after decompression). Default: 256MiB.
+	MaxInFlightBytes ByteSize `yaml:"max_in_flight_bytes"`
 }
 
 // IngestToken is one HTTP ingest credential.
@@ -258,8 +267,17 @@ func (c *Config) Validate() error {
 	if in.Source == "" {
 		in.Source = "http"
 	}
+	if err := event.ValidSenderTenant(in.Tenant); err != nil {
+		return fmt.Errorf("http.ingest.tenant: %w", err)
+	}
 	if in.MaxBodyBytes <= 0 {
 		in.MaxBodyBytes = DefaultMaxBody
+	}
+	if in.MaxInFlightBytes <= 0 {
+		in.MaxInFlightBytes = DefaultIngestMaxInFlightBytes
+	}
+	if err := c.HTTP.Limits.Validate(); err != nil {
+		return err
 	}
 	seenTok := map[string]bool{}
 	for i := range in.Tokens {
@@ -273,6 +291,9 @@ func (c *Config) Validate() error {
 		seenTok[t.Token] = true
 		if t.Tenant == "" {
 			t.Tenant = in.Tenant
+		}
+		if err := event.ValidSenderTenant(t.Tenant); err != nil {
+			return fmt.Errorf("http.ingest.tokens[%d].tenant: %w", i, err)
 		}
 		if t.Source == "" {
 			t.Source = in.Source
@@ -345,6 +366,9 @@ func (c *Config) Validate() error {
 		return errors.New("storage.retention: limits must not be negative")
 	}
 	for t, r := range st.Tenants {
+		if err := event.ValidTenant(t); err != nil {
+			return fmt.Errorf("storage.tenants: %w", err)
+		}
 		if r.MaxAge < 0 || r.MaxBytes < 0 {
 			return fmt.Errorf("storage.tenants.%s: limits must not be negative", t)
 		}
@@ -353,6 +377,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.ValidateResponses(); err != nil {
+		return err
+	}
+	if err := c.Patterns.validate(); err != nil {
 		return err
 	}
 	if err := c.Enrich.Validate(); err != nil {

@@ -22,13 +22,16 @@ const (
 	// reason (error.message), the source and the raw bytes (event.original),
 	// as events of kind pipeline_error.
 	DeadLetters Dataset = "deadletters"
+	// Audit is the audit log (internal/audit): who did what, when, from
+	// where and with what outcome. Only admins may search it.
+	Audit Dataset = "audit"
 )
 
 // Datasets lists the datasets in a stable order.
-var Datasets = []Dataset{Events, DeadLetters}
+var Datasets = []Dataset{Events, DeadLetters, Audit}
 
 // Valid reports whether d is a known dataset.
-func (d Dataset) Valid() bool { return d == Events || d == DeadLetters }
+func (d Dataset) Valid() bool { return d == Events || d == DeadLetters || d == Audit }
 
 // Limits of a search request.
 const (

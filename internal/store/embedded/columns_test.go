@@ -28,7 +28,7 @@ func search(t *testing.T, s store.Store, tenant, q string) *store.Result {
 
 func attackEvent(tenant string, fields map[string]event.Value) *event.Event {
 	e := &event.Event{Timestamp: storetest.Base, Ingested: storetest.Base, Tenant: tenant, Source: "udp", Original: "attack"}
-	e.ID = event.NewID(tenant, "udp", fmt.Sprint(len(fields)), []byte(e.Original))
+	e.ID = event.NewID(tenant, "udp", fmt.Sprint(len(fields)), 0, []byte(e.Original))
 	for k, v := range fields {
 		e.Set(k, v)
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -262,6 +263,15 @@ func (s *Store) WriteDeadLetters(_ context.Context, letters []pipeline.DeadLette
 	return nil
 }
 
+// WriteAudit implements audit.Sink: audit entries, rendered as events, are
+// stored durably in the audit dataset.
+func (s *Store) WriteAudit(_ context.Context, events []*event.Event) error {
+	if err := s.datasets[store.Audit].write(events); err != nil {
+		return fmt.Errorf("store audit entries: %w", err)
+	}
+	return nil
+}
+
 // DeadLetterEvent renders a dead letter as the event the deadletters
 // dataset stores.
 func DeadLetterEvent(dl pipeline.DeadLetter) *event.Event {
@@ -271,7 +281,7 @@ func DeadLetterEvent(dl pipeline.DeadLetter) *event.Event {
 		Tenant:    dl.Tenant,
 		Source:    dl.Source,
 		Original:  strings.ToValidUTF8(string(dl.Data), "\uFFFD"),
-		ID:        event.NewID(dl.Tenant, dl.Source, dl.Position, dl.Data),
+		ID:        event.NewID(dl.Tenant, dl.Source, dl.Position, 0, dl.Data),
 	}
 	e.Set("event.kind", event.String("pipeline_error"))
 	e.SetString("error.message", dl.Reason)
@@ -326,11 +336,17 @@ func (s *Store) background() {
 }
 
 // Degraded returns why the store is not fully working, one reason a line,
-// or nil when it is: a dataset whose writes fail (until they recover).
+// or nil when it is: a dataset whose writes fail (until they recover). The
+// reason is the system's error without the file's path: health needs no
+// credentials.
 func (s *Store) Degraded() []string {
 	var out []string
 	for _, name := range store.Datasets {
 		if err := s.datasets[name].hot.failure(); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
 			out = append(out, fmt.Sprintf("store: writes to %s fail: %v", name, err))
 		}
 	}
