@@ -135,6 +135,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			HotBytes:         int64(cfg.Storage.HotBytes),
 			CompressionLevel: cfg.Storage.CompressionLevel,
 			MemoryLimit:      fmt.Sprintf("%dMB", int64(cfg.Storage.MemoryLimit)>>20),
+			Threads:          cfg.Storage.Query.Threads,
+			QueryTimeout:     cfg.Storage.Query.Timeout.D(),
+			Columns:          embedded.ColumnLimits{TenantColumns: cfg.Storage.MaxTenantColumns, DatasetColumns: cfg.Storage.MaxDatasetColumns},
 			Retention: func(t string) (time.Duration, int64) {
 				r := cfg.RetentionFor(t)
 				return r.MaxAge.D(), int64(r.MaxBytes)
@@ -301,7 +304,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
-		searcher = a.store
+		searcher = viewerLimits{a.store, cfg.Storage.Query.ViewerTimeout.D()}
 		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store}, api.RetentionHandler{Store: a.store},
 			incident.Handler{Incidents: a.incidents}, response.Handler{Records: a.responseLog})
 		if a.sourceHealth != nil {
@@ -348,6 +351,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 
 func (a *App) health() map[string]any {
 	h := map[string]any{"pipeline_queue": a.pipe.QueueLen(), "roles": a.opts.Roles}
+	if a.store != nil {
+		// A part that fails but recovers by itself (a full disk) makes the
+		// status "degraded", with the reasons; the answer stays 200.
+		if reasons := a.store.Degraded(); len(reasons) > 0 {
+			h["status"] = "degraded"
+			h["degraded"] = reasons
+		}
+	}
 	if a.forward != nil {
 		h["outputs"] = outputsHealth(a.forward.Status())
 	}
