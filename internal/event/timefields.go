@@ -38,8 +38,8 @@ const (
 
 // TimeFieldRank returns the preference of a field name as the event time
 // (1 is the most preferred), or 0 when it is none of the time fields.
-// Names are top-level except TimeCreated's SystemTime, which counts at any
-// depth (flattened: "Event.System.TimeCreated.@SystemTime").
+// The names are top-level ones; TimeCreated's SystemTime counts at any
+// depth too (IsSystemTime), with TimeCreated's rank.
 func TimeFieldRank(name string) int {
 	switch name {
 	case "TimeCreated":
@@ -68,9 +68,6 @@ func TimeFieldRank(name string) int {
 		return timeRankTs
 	case "date":
 		return timeRankDate
-	}
-	if n := len(name); n >= len("TimeCreated.SystemTime") && name[n-1] == 'e' && IsSystemTime(name) {
-		return timeRankTimeCreated
 	}
 	return timeRankNone
 }
@@ -157,7 +154,11 @@ func epochInt(n int64) time.Time {
 func FindRecordTime(e *Event) (time.Time, bool) {
 	best, rank := time.Time{}, NumTimeRanks
 	for i := range e.Fields {
-		r := TimeFieldRank(e.Fields[i].Name)
+		n := e.Fields[i].Name
+		r := TimeFieldRank(n)
+		if r == timeRankNone && len(n) > len("TimeCreated.SystemTime") && IsSystemTime(n) {
+			r = timeRankTimeCreated
+		}
 		if r == timeRankNone || r >= rank {
 			continue
 		}

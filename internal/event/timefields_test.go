@@ -32,7 +32,8 @@ func TestTimeFieldRankOrder(t *testing.T) {
 			t.Errorf("TimeFieldRank(%q) = %d, want %d", n, r, i+1)
 		}
 	}
-	if TimeFieldRank("TimeCreated.SystemTime") != 1 || TimeFieldRank("message") != 0 || TimeFieldRank("SystemTime") != 0 {
-		t.Error("SystemTime ranks")
+	if !IsSystemTime("TimeCreated.SystemTime") || !IsSystemTime("a.TimeCreated.@SystemTime") || IsSystemTime("aTimeCreated.SystemTime") ||
+		TimeFieldRank("message") != 0 || TimeFieldRank("SystemTime") != 0 {
+		t.Error("SystemTime")
 	}
 }

@@ -159,11 +159,17 @@ func windowsECS(e *event.Event) {
 			}
 			continue
 		case evtx.FieldKeywords:
-			keywords = f.Value.Text()
+			keywords = textOf(f.Value)
 			continue
 		}
 		switch n[0] {
-		case 's', 'd', 'u', 'p', 'f', 'e':
+		case 'e':
+			// event.code, event.kind … are common; event.outcome is the
+			// only target among them.
+			if n == "event.outcome" {
+				w.have[tEventOutcome] = true
+			}
+		case 's', 'd', 'u', 'p', 'f':
 			if t, ok := winTargets[n]; ok {
 				w.have[t] = true
 			}
@@ -202,7 +208,7 @@ func windowsECS(e *event.Event) {
 // text returns the text of event-data slot s, "" when absent or "-".
 func (w *winECS) text(s int) string {
 	if i := w.slot[s]; i > 0 {
-		if t := w.e.Fields[i-1].Value.Text(); t != "-" {
+		if t := textOf(w.e.Fields[i-1].Value); t != "-" {
 			return t
 		}
 	}
@@ -278,4 +284,13 @@ func (w *winECS) user(eventID int64) {
 			w.put(tUserName, event.String(u))
 		}
 	}
+}
+
+// textOf is Value.Text without a copy for the string and IP values most
+// fields hold.
+func textOf(v event.Value) string {
+	if k := v.Kind(); k == event.KindString || k == event.KindIP {
+		return v.Str()
+	}
+	return v.Text()
 }
