@@ -249,9 +249,12 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 
 	var mounts []api.Mounter
+	var ingest *httpin.Handler
 	if roles.Has(RoleIngest) {
-		mounts = append(mounts, httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log))
+		ingest = httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log)
+		mounts = append(mounts, ingest)
 	}
+	authn := auth.New(cfg.Auth)
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
 		searcher = a.store
@@ -270,6 +273,13 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if opts.Pprof {
 		mounts = append(mounts, api.PprofHandler{})
 	}
+	if roles.Has(RoleQuery) {
+		cm, err := a.consoleMounts(cfg, authn, ingest)
+		if err != nil {
+			return nil, err
+		}
+		mounts = append(mounts, cm...)
+	}
 	srv := api.New(api.Deps{
 		Store:    searcher,
 		Gatherer: a.reg,
@@ -277,7 +287,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Logger:   a.log,
 		Version:  opts.Version,
 		Health:   a.health,
-		Auth:     auth.New(cfg.Auth),
+		Auth:     authn,
 	})
 	a.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	ok = true

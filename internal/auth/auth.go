@@ -80,6 +80,8 @@ type Authenticator struct {
 	// user and password) so argon2id runs once per cacheTTL per client.
 	mu    sync.Mutex
 	cache map[[32]byte]time.Time
+
+	sess sessions // console log-ins (session.go)
 }
 
 const cacheTTL = 5 * time.Minute
@@ -109,6 +111,9 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 	}
 	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		return a.token(strings.TrimSpace(tok))
+	}
+	if HasSessionCookie(r) {
+		return a.fromSession(r)
 	}
 	return nil, ErrNoCredentials
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 )
@@ -12,7 +13,8 @@ import (
 // tokens (http.ingest.tokens).
 func Exempt(path string) bool {
 	switch {
-	case path == "/api/v1/health", path == "/api/v1/ingest":
+	case path == "/api/v1/health", path == "/api/v1/ingest", path == "/api/v1/session":
+		// /api/v1/session logs in and out, and authenticates itself.
 		return true
 	case strings.HasPrefix(path, "/services/collector"):
 		return true
@@ -37,8 +39,14 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		p, err := a.Authenticate(r)
+		if errors.Is(err, ErrBadCSRF) {
+			writeErr(w, http.StatusForbidden, err.Error())
+			return
+		}
 		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Basic realm="vigil", charset="UTF-8"`)
+			if r.Header.Get(ConsoleHeader) == "" { // a browser's own dialog would hide the console's log-in
+				w.Header().Set("WWW-Authenticate", `Basic realm="vigil", charset="UTF-8"`)
+			}
 			writeErr(w, http.StatusUnauthorized, err.Error())
 			return
 		}
