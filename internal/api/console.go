@@ -33,7 +33,7 @@ type Console struct {
 }
 
 type consoleFile struct {
-	body []byte
+	body        []byte
 	ctype, etag string
 }
 
