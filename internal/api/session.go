@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,7 +90,7 @@ func (h SessionHandler) whoami(w http.ResponseWriter, r *http.Request) {
 
 func (h SessionHandler) logout(w http.ResponseWriter, r *http.Request) {
 	if s := h.Auth.SessionOf(r); s != nil {
-		if r.Header.Get(auth.CSRFHeader) != s.CSRF {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get(auth.CSRFHeader)), []byte(s.CSRF)) != 1 {
 			WriteError(w, http.StatusForbidden, errors.New("log out needs the "+auth.CSRFHeader+" header"))
 			return
 		}

@@ -10,7 +10,7 @@
 // CHROMIUM (default /usr/bin/chromium).
 import { chromium } from 'playwright-core';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,8 +73,11 @@ falsepositives:
   - users who mistype
 level: high
 `);
+// GeoIP from MaxMind's test database in the shared test data, when present.
+const geoCity = resolve(repo, '../shared/data/mmdb/test-data/GeoIP2-City-Test.mmdb');
+const haveGeo = existsSync(geoCity);
 const config = join(work, 'vigil.yaml');
-writeFileSync(config, `auth:
+writeFileSync(config, `${haveGeo ? `enrich:\n  geoip:\n    city: ${geoCity}\n` : ''}auth:
   users:
     - {name: alice, password_hash: "${hash(PASS.alice)}", role: analyst, tenants: [acme, demo]}
     - {name: bob, password_hash: "${hash(PASS.bob)}", role: analyst, tenants: [globex]}
@@ -329,6 +332,7 @@ test('overview: charts, top lists and the map', async (page) => {
   await page.waitForSelector('.overview .chart canvas');
   await page.waitForSelector('.toplist li');
   await page.waitForSelector('svg.worldmap path.land');
+  if (haveGeo) await page.waitForSelector('svg.worldmap circle.dot');
   await shot(page, 'overview');
 });
 
@@ -377,6 +381,9 @@ try {
   for (let i = 0; i < 22; i++) {
     lines.push(syslogLine(now - (22 - i) * 1000, 'web1', `sshd[${1000 + i}]: Failed password for root from 203.0.113.7 port ${40000 + i} ssh2`));
   }
+  // Logins from addresses MaxMind's test database places (London, Linköping, Milton WA, Changchun).
+  ['81.2.69.142', '89.160.20.112', '216.160.83.56', '175.16.199.3', '89.160.20.112'].forEach((ip, i) =>
+    lines.push(syslogLine(now - 30000 + i * 1000, 'bastion', `sshd[${2000 + i}]: Accepted password for bob from ${ip} port ${50000 + i} ssh2`)));
   await ingest('acme', lines, 'rfc3164');
   await ingest('acme', [JSON.stringify({ '@timestamp': new Date(now - 5000).toISOString(), 'host.name': 'web1', message: XSS })]);
   await ingest('globex', [syslogLine(now - 3000, 'globex-db', `sshd[77]: Failed password for admin from 198.51.100.9 port 1 ssh2 ${SECRET}`)], 'rfc3164');
