@@ -26,6 +26,12 @@ export function signal<T>(initial: T): Signal<T> {
 
 export function useSignal<T>(s: Signal<T>): T {
   const [, set] = useState(0);
-  useEffect(() => s.subscribe(() => set((n) => n + 1)), [s]);
+  const seen = s.value;
+  useEffect(() => {
+    const off = s.subscribe(() => set((n) => n + 1));
+    // The value may have changed between the render and this effect.
+    if (s.value !== seen) set((n) => n + 1);
+    return off;
+  }, [s]);
   return s.value;
 }
