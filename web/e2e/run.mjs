@@ -169,11 +169,11 @@ function expect(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
-async function shot(page, name) {
+async function shot(page, name, fullPage = false) {
   if (!shots) return;
   mkdirSync(shots, { recursive: true });
   await page.waitForTimeout(300);
-  await page.screenshot({ path: join(shots, name + '.png') });
+  await page.screenshot({ path: join(shots, name + '.png'), fullPage });
 }
 
 async function login(page, user) {
@@ -266,6 +266,19 @@ test('search: results, histogram, autocomplete, error at position, field filter,
   await page.waitForSelector('.results tbody tr');
 });
 
+test('keyboard: move through results with the arrows, open one with Enter', async (page) => {
+  await login(page, 'alice');
+  await page.goto(`${base}/search?tenant=acme&q=${encodeURIComponent('Failed password')}&from=-1h`);
+  await page.waitForSelector('.results tbody tr');
+  await page.focus('.results tbody tr');
+  await page.keyboard.press('ArrowDown');
+  const idx = await page.evaluate(() => [...document.querySelectorAll('.results tbody tr')].indexOf(document.activeElement));
+  expect(idx === 1, 'ArrowDown moves to the second row: ' + idx);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('aside.detail[role=dialog]');
+  expect((await page.locator('nav[aria-label=Views] a[aria-current=page]').textContent()) === 'Search', 'current view marked for assistive technology');
+});
+
 test('an event with <script> in its message is shown as text', async (page) => {
   await login(page, 'alice');
   await page.goto(`${base}/search?tenant=acme&q=payload-marker&from=-1h`);
@@ -353,7 +366,13 @@ test('overview: charts, top lists and the map', async (page) => {
   await page.waitForSelector('.toplist li');
   await page.waitForSelector('svg.worldmap path.land');
   if (haveGeo) await page.waitForSelector('svg.worldmap circle.dot');
-  await shot(page, 'overview');
+  await shot(page, 'overview', true);
+  await page.click('button[aria-label="Switch to light theme"]');
+  expect((await page.getAttribute('html', 'data-theme')) === 'light', 'light theme');
+  await shot(page, 'overview-light', true);
+  await page.reload();
+  await page.waitForSelector('.overview');
+  expect((await page.getAttribute('html', 'data-theme')) === 'light', 'the theme is remembered');
 });
 
 test('the tenant switcher never shows another tenant\'s data', async (page) => {

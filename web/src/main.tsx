@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import './style.css';
 import { api, ApiError, setCSRF, setUnauthorizedHandler, type Session } from './api';
 import { location, navigate, params, setParams } from './router';
-import { signal, useSignal } from './signal';
+import { signal, theme as themeSignal, useSignal } from './signal';
 import { Link } from './ui';
 import { LoginView } from './views/Login';
 import { SearchView } from './views/Search';
@@ -73,6 +73,7 @@ function Shell({ s }: { s: Session }) {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
     localStorage.setItem('vigil.theme', theme);
+    themeSignal.value = theme;
   }, [theme]);
   const path = loc.path;
   const tenant = currentTenant();

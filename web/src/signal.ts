@@ -35,3 +35,7 @@ export function useSignal<T>(s: Signal<T>): T {
   }, [s]);
   return s.value;
 }
+
+// theme is the console's colour theme ("dark" or "light"); charts redraw
+// when it changes (their colours come from the theme's CSS variables).
+export const theme = signal<string>('');

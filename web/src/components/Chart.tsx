@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { theme, useSignal } from '../signal';
 
 export interface Series {
   label: string;
@@ -20,6 +21,7 @@ export function TimeChart(props: {
 }) {
   const el = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const th = useSignal(theme);
   useEffect(() => {
     const node = el.current!;
     const width = Math.max(300, node.clientWidth || 600);
@@ -71,7 +73,7 @@ export function TimeChart(props: {
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [props.times, props.series]);
+  }, [props.times, props.series, th]);
   return <div class="chart" ref={el} role="img" aria-label={props.label} />;
 }
 
