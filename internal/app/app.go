@@ -258,7 +258,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
 		searcher = a.store
-		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store},
+		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store}, api.RetentionHandler{Store: a.store},
 			incident.Handler{Incidents: a.incidents}, response.Handler{Records: a.responseLog})
 		if a.sourceHealth != nil {
 			mounts = append(mounts, a.sourceHealth.mount())

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/vigilsiem/vigil/internal/event"
 )
 
 // Config is the whole of vigil.yaml. Every field has a default that works on
@@ -227,6 +229,9 @@ func (c *Config) Validate() error {
 	if in.Source == "" {
 		in.Source = "http"
 	}
+	if err := event.ValidTenant(in.Tenant); err != nil {
+		return fmt.Errorf("http.ingest.tenant: %w", err)
+	}
 	if in.MaxBodyBytes <= 0 {
 		in.MaxBodyBytes = DefaultMaxBody
 	}
@@ -242,6 +247,9 @@ func (c *Config) Validate() error {
 		seenTok[t.Token] = true
 		if t.Tenant == "" {
 			t.Tenant = in.Tenant
+		}
+		if err := event.ValidTenant(t.Tenant); err != nil {
+			return fmt.Errorf("http.ingest.tokens[%d].tenant: %w", i, err)
 		}
 		if t.Source == "" {
 			t.Source = in.Source
@@ -296,6 +304,9 @@ func (c *Config) Validate() error {
 		return errors.New("storage.retention: limits must not be negative")
 	}
 	for t, r := range st.Tenants {
+		if err := event.ValidTenant(t); err != nil {
+			return fmt.Errorf("storage.tenants: %w", err)
+		}
 		if r.MaxAge < 0 || r.MaxBytes < 0 {
 			return fmt.Errorf("storage.tenants.%s: limits must not be negative", t)
 		}

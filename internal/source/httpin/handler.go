@@ -278,9 +278,11 @@ func (bb *batchBuilder) cur(n int) *pipeline.Batch {
 	return bb.batches[len(bb.batches)-1]
 }
 
-func (bb *batchBuilder) addRecord(data []byte, peer string) {
+// addRecord adds a raw record; occurrence counts the identical records
+// before it in the request (event.Occurrences).
+func (bb *batchBuilder) addRecord(data []byte, peer string, occurrence int) {
 	b := bb.cur(len(data))
-	b.Records = append(b.Records, pipeline.Record{Data: data, Peer: peer})
+	b.Records = append(b.Records, pipeline.Record{Data: data, Peer: peer, Occurrence: occurrence})
 }
 
 // addEvent adds e and returns the index of its batch.

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
@@ -149,7 +150,7 @@ func (s *Source) serveConn(ctx, drain context.Context, in pipeline.Input, c *str
 	}
 	fr := NewFramer(deadlineReader{c: c, r: r}, int(s.cfg.MaxMessageBytes))
 	c.fr = fr
-	bt := s.batcher(in)
+	bt := s.batcher(in, event.NewOccurrences(0))
 	// A failed final flush is counted and logged by countingInput.
 	defer func() { _ = bt.Close(drain) }()
 	add := func(msg []byte) bool {

@@ -20,6 +20,15 @@ type coldFile struct {
 	First  uint64 `json:"-"` // segment range it was frozen from
 	Last   uint64 `json:"-"`
 	Size   int64  `json:"-"`
+	// modTime stands in for the receive time of a file frozen before it
+	// was recorded.
+	modTime time.Time
+
+	// ReceivedMin and ReceivedMax bound when the store received the rows
+	// (its clock at the commits of the segments frozen into the file).
+	// Retention counts from ReceivedMax.
+	ReceivedMin time.Time `json:"received_min,omitzero"`
+	ReceivedMax time.Time `json:"received_max,omitzero"`
 
 	Rows    int64             `json:"rows"`
 	Min     time.Time         `json:"min"`
@@ -119,6 +128,7 @@ func loadColdIndex(dir string, frozen uint64) (*coldIndex, error) {
 					return nil, err
 				}
 				cf.Size = st.Size()
+				cf.modTime = st.ModTime()
 				idx.byTenant[cf.Tenant] = append(idx.byTenant[cf.Tenant], cf)
 			}
 		}
@@ -201,6 +211,14 @@ func mayHoldAll(b *bloom, terms []string) bool {
 		}
 	}
 	return true
+}
+
+// received returns when the newest row of the file was received.
+func (f *coldFile) received() time.Time {
+	if !f.ReceivedMax.IsZero() {
+		return f.ReceivedMax
+	}
+	return f.modTime
 }
 
 func metaSize(f *coldFile) int64 {

@@ -29,6 +29,8 @@ type dataset struct {
 	cat  *catalog
 	hot  *hotLog
 	cold *coldIndex
+	// chain is the manifest: the hash chain of frozen and deleted files.
+	chain *manifest
 
 	// filesMu guards the set of files queries read: a query holds it for
 	// reading while it runs; freezing and retention hold it for writing
@@ -50,7 +52,10 @@ func openDataset(name store.Dataset, root string, cfg *Options, log *slog.Logger
 	if d.cat, err = loadCatalog(filepath.Join(dir, "catalog.json")); err != nil {
 		return nil, err
 	}
-	if d.hot, err = openHotLog(filepath.Join(dir, "hot"), cfg.SegmentBytes, cfg.SegmentAge); err != nil {
+	if d.chain, err = openManifest(dir, cfg.Now); err != nil {
+		return nil, err
+	}
+	if d.hot, err = openHotLog(filepath.Join(dir, "hot"), cfg.SegmentBytes, cfg.SegmentAge, cfg.Now, d.chain.hotChainAt); err != nil {
 		return nil, err
 	}
 	if d.hot.tornBytes > 0 {
@@ -62,6 +67,9 @@ func openDataset(name store.Dataset, root string, cfg *Options, log *slog.Logger
 		return nil, fmt.Errorf("clear tmp: %w", err)
 	}
 	if d.cold, err = loadColdIndex(filepath.Join(dir, "cold"), d.hot.frozen); err != nil {
+		return nil, err
+	}
+	if err := d.settleChain(); err != nil {
 		return nil, err
 	}
 	d.encoders.New = func() any { return &encoder{cat: d.cat} }
@@ -235,9 +243,17 @@ func (d *dataset) freezeGroup(ctx context.Context, db *sql.DB, segs []*segment) 
 		d.log.Error("freeze: some hot lines could not be read and are lost", "segments", fmt.Sprintf("%d-%d", first, last), "lines", lines, "rows", rows)
 		d.m.corruptRows.WithLabelValues(string(d.name)).Add(float64(lines - int(rows)))
 	}
-	// Publish: move the files into cold/, then mark the segments frozen.
+	rec, err := d.prepareFreeze(segs, files)
+	if err != nil {
+		return fmt.Errorf("freeze segments %d-%d: %w", first, last, err)
+	}
+	// Publish: move the files into cold/, record them in the manifest,
+	// then mark the segments frozen.
 	d.filesMu.Lock()
 	err = d.publish(files)
+	if err == nil {
+		err = d.commitFreeze(rec, files)
+	}
 	if err == nil {
 		d.cold.add(files)
 		err = d.hot.markFrozen(last)
@@ -297,6 +313,7 @@ func (d *dataset) describe(ctx context.Context, db *sql.DB, f *coldFile, segs []
 		return fmt.Errorf("describe %s: %w", f.Path, err)
 	}
 	f.Min, f.Max = minT.Time.UTC(), maxT.Time.UTC()
+	f.ReceivedMin, f.ReceivedMax = receivedRange(segs)
 	f.Columns = map[string]string{}
 	rows, err := db.QueryContext(ctx, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM `+src+`)`)
 	if err != nil {

@@ -16,23 +16,26 @@
 //
 // # Layout on disk
 //
-//	DATA/store/<dataset>/                 dataset: events | deadletters
+//	DATA/store/<dataset>/                 dataset: events | deadletters | …
 //	  catalog.json                        field → column name and kinds seen
+//	  manifest.ndjson                     chained record of cold files (chain.go)
 //	  hot/seg-<seq:016d>.ndjson           write-ahead segments
 //	  hot/frozen                          highest segment seq already frozen
+//	  hot/head                            end of the hash chain at a clean stop
 //	  cold/<tenant>/<YYYY-MM-DD>/s<first:016d>-<last:016d>-<n>.parquet
 //	  cold/<tenant>/<YYYY-MM-DD>/….parquet.meta
 //	  tmp/                                freezes in progress (deleted at start)
 //
-// A segment is a sequence of lines, each one flat JSON object: one event,
+// A segment is a header line, then lines of flat JSON objects, each one event,
 // keyed by column name (the field name, or the field name with a "~N"
 // suffix when it differs from an earlier field only in letter case, since
 // DuckDB column names are case-insensitive). Lines are appended by one
-// committer goroutine; a commit is one write and one fsync, and every
-// Write waiting on it returns only after the fsync (group commit). A
-// segment is closed when it reaches SegmentBytes or SegmentAge. At start
-// the last segment is cut back to its last complete line (a torn write from
-// a crash) and the cut bytes are counted.
+// committer goroutine; a commit is the group's lines and a trailer line,
+// one write and one fsync, and every Write waiting on it returns only after
+// the fsync (group commit). A segment is closed when it reaches
+// SegmentBytes or SegmentAge. At start the last segment is cut back to its
+// last trailer (its last complete line, for a segment from before the
+// chain): a torn write from a crash; the cut bytes are counted.
 //
 // catalog.json records, for every field ever stored, its column name and
 // the kinds of values seen (int, float, string, …); the column type follows
@@ -66,7 +69,18 @@
 // 4.9 s against 0.5 s for the newest 100 events. The total comes from the
 // page when it is not full, else from a count on the filter's columns.
 //
-// Retention deletes whole cold files: those whose newest event is older than
-// the tenant's max age, then the oldest until the tenant's cold bytes fit
-// its max bytes.
+// # Hash chain
+//
+// Each group commit ends with a trailer line holding the SHA-256 of its
+// lines and a hash chained over the batch before; each segment starts with
+// a header naming the chain it continues. A freeze checks the chain of its
+// segments and appends to manifest.ndjson the files it made with their
+// hashes and where the hot chain stood; retention appends its deletions;
+// each manifest entry names the hash of the one before. Verify checks it
+// all, reading only. docs/format/store.md has the format (version 1).
+//
+// Retention deletes whole cold files: those whose rows were all received
+// (the store's clock at their commits, not their @timestamp) longer ago
+// than the tenant's max age, then the files received longest ago until the
+// tenant's cold bytes fit its max bytes.
 package embedded

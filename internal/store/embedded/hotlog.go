@@ -21,6 +21,10 @@ type segment struct {
 	size    int64
 	info    batchInfo
 	created time.Time
+	// received is the range of the store's clock at the segment's
+	// commits: retention counts from it (zero for a segment written before
+	// the chain; its created time stands in).
+	receivedMin, receivedMax time.Time
 	// tokens index the segment's lines; nil for a segment recovered at
 	// start (its cold files get no token filter). Only the committer
 	// writes it, and only while the segment is open.
@@ -36,6 +40,7 @@ type hotLog struct {
 	dir          string
 	segmentBytes int64
 	segmentAge   time.Duration
+	now          func() time.Time
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -54,6 +59,9 @@ type hotLog struct {
 	cur    *segment
 	sealed []*segment
 	frozen uint64 // highest frozen seq
+	// head is the chain after the last committed batch; owned by the
+	// committer once it runs.
+	head chainHash
 
 	done chan struct{}
 	// tornBytes counts bytes cut from the tail at start (a crash mid-write).
@@ -75,12 +83,14 @@ func parseSegName(name string) (uint64, bool) {
 	return n, err == nil
 }
 
-// openHotLog recovers the segments in dir and starts the committer.
-func openHotLog(dir string, segmentBytes int64, segmentAge time.Duration) (*hotLog, error) {
+// openHotLog recovers the segments in dir and starts the committer. head
+// is the chain to continue from when no chained segment is left (the one
+// the last freeze recorded); chainAt gives it from the frozen mark.
+func openHotLog(dir string, segmentBytes int64, segmentAge time.Duration, now func() time.Time, chainAt func(frozen uint64) chainHash) (*hotLog, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create hot dir: %w", err)
 	}
-	h := &hotLog{dir: dir, segmentBytes: segmentBytes, segmentAge: segmentAge, done: make(chan struct{})}
+	h := &hotLog{dir: dir, segmentBytes: segmentBytes, segmentAge: segmentAge, now: now, done: make(chan struct{})}
 	h.cond = sync.NewCond(&h.mu)
 	if b, err := os.ReadFile(filepath.Join(dir, "frozen")); err == nil {
 		h.frozen, err = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
@@ -121,11 +131,23 @@ func openHotLog(dir string, segmentBytes int64, segmentAge time.Duration) (*hotL
 		segs = append(segs, &segment{seq: seq, path: p, size: st.Size(), created: st.ModTime()})
 	}
 	sort.Slice(segs, func(i, j int) bool { return segs[i].seq < segs[j].seq })
+	h.head = chainAt(h.frozen)
 	for i, s := range segs {
 		last := i == len(segs)-1
 		if err := h.recoverSegment(s, last); err != nil {
 			return nil, err
 		}
+	}
+	if n := len(segs); n > 0 && segs[n-1].size == 0 {
+		// Only a header was left of the last segment's first batch.
+		if err := os.Remove(segs[n-1].path); err != nil {
+			return nil, fmt.Errorf("remove empty segment: %w", err)
+		}
+		segs = segs[:n-1]
+	}
+	// The head a clean close left is for verify; a running log has none.
+	if err := os.Remove(filepath.Join(dir, headName)); err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("remove hot head: %w", err)
 	}
 	if len(segs) > 0 {
 		h.sealed = segs
@@ -141,22 +163,37 @@ func openHotLog(dir string, segmentBytes int64, segmentAge time.Duration) (*hotL
 	return h, nil
 }
 
-// recoverSegment scans a segment for its time range and, for the last one,
-// cuts a torn tail: bytes after the last newline, and a last line that is
-// not a JSON object.
+// recoverSegment scans a segment for its time range and chain and, for the
+// last one, cuts a torn tail: in a chained segment everything after the
+// last batch trailer (a group commit is acknowledged only once its trailer
+// is fsynced with it); in an older one, bytes after the last newline and a
+// last line that is not a JSON object. A chain that is broken is left as it
+// is, for verify to report.
 func (h *hotLog) recoverSegment(s *segment, last bool) error {
 	data, err := os.ReadFile(s.path)
 	if err != nil {
 		return fmt.Errorf("recover segment %d: %w", s.seq, err)
 	}
 	good := len(data)
-	if i := bytes.LastIndexByte(data, '\n'); i+1 != len(data) {
-		good = i + 1
-	}
-	if good > 0 {
-		start := bytes.LastIndexByte(data[:good-1], '\n') + 1
-		if !json.Valid(data[start : good-1]) {
-			good = start
+	sc := scanSegment(data, s.seq)
+	if sc.chained {
+		if len(sc.problems) == 0 && last {
+			good = int(sc.sealed)
+			if sc.batches == 0 {
+				good = 0
+			}
+		}
+		h.head = sc.head
+		s.receivedMin, s.receivedMax = sc.receivedMin, sc.receivedMax
+	} else {
+		if i := bytes.LastIndexByte(data, '\n'); i+1 != len(data) {
+			good = i + 1
+		}
+		if good > 0 {
+			start := bytes.LastIndexByte(data[:good-1], '\n') + 1
+			if !json.Valid(data[start : good-1]) {
+				good = start
+			}
 		}
 	}
 	if good != len(data) {
@@ -214,7 +251,7 @@ func (h *hotLog) openSegment(seq uint64) error {
 	}
 	h.mu.Lock()
 	h.f = f
-	h.cur = &segment{seq: seq, path: p, size: st.Size(), created: time.Now(), tokens: tokenIndex{}}
+	h.cur = &segment{seq: seq, path: p, size: st.Size(), created: h.now(), tokens: tokenIndex{}}
 	h.mu.Unlock()
 	return nil
 }
@@ -285,6 +322,22 @@ func (h *hotLog) commit(buf []byte, info batchInfo, toks []tokenIndex, force boo
 		return failed
 	}
 	if len(buf) > 0 {
+		// The segment header goes with the first batch, so a segment is
+		// never a header alone; the trailer seals the batch into the chain.
+		var hdr []byte
+		if h.cur.size == 0 {
+			hdr = appendSegHeader(nil, h.cur.seq, h.head)
+		}
+		received := h.now()
+		t := trailer{Rows: bytes.Count(buf, []byte{'\n'}), Received: received.UnixNano(),
+			End: h.cur.size + int64(len(hdr)+len(buf)), Sum: batchSum(buf)}
+		t.Chain = nextChain(h.head, t.Sum, h.cur.seq, t.End, t.Rows, t.Received)
+		buf = appendTrailer(buf, t)
+		if hdr != nil {
+			if _, err := h.f.Write(hdr); err != nil {
+				return h.fail(fmt.Errorf("write segment %d: %w", h.cur.seq, err))
+			}
+		}
 		if _, err := h.f.Write(buf); err != nil {
 			return h.fail(fmt.Errorf("write segment %d: %w", h.cur.seq, err))
 		}
@@ -294,9 +347,14 @@ func (h *hotLog) commit(buf []byte, info batchInfo, toks []tokenIndex, force boo
 		for _, t := range toks {
 			h.cur.tokens.merge(t)
 		}
+		h.head = t.Chain
 		h.mu.Lock()
-		h.cur.size += int64(len(buf))
+		h.cur.size += int64(len(hdr) + len(buf))
 		h.cur.info.merge(info)
+		if h.cur.receivedMin.IsZero() {
+			h.cur.receivedMin = received
+		}
+		h.cur.receivedMax = received
 		h.mu.Unlock()
 	}
 	if h.cur.size >= h.segmentBytes || (force && h.cur.size > 0) {
@@ -339,7 +397,7 @@ func (h *hotLog) sealCurrent(age time.Duration) error {
 		h.mu.Unlock()
 		return errClosed
 	}
-	if h.cur.size == 0 || time.Since(h.cur.created) < age {
+	if h.cur.size == 0 || h.now().Sub(h.cur.created) < age {
 		h.mu.Unlock()
 		return nil
 	}
@@ -400,12 +458,33 @@ func (h *hotLog) markFrozen(last uint64) error {
 	return syncDir(h.dir)
 }
 
-// close stops the committer after the queued commits.
+// close stops the committer after the queued commits and leaves the head
+// of the chain in hot/head, so that verify can tell a segment cut short
+// after a clean stop.
 func (h *hotLog) close() error {
 	h.mu.Lock()
 	h.closed = true
 	h.cond.Signal()
 	h.mu.Unlock()
 	<-h.done
-	return h.f.Close()
+	err := h.f.Close()
+	h.mu.Lock()
+	failed := h.failed
+	h.mu.Unlock()
+	if err == nil && failed == nil {
+		hd := hotHead{Seq: h.cur.seq, Size: h.cur.size, Chain: h.head}
+		err = writeFileAtomic(filepath.Join(h.dir, headName), mustJSON(hd))
+	}
+	return err
+}
+
+// headName is the file a clean close leaves the chain's head in.
+const headName = "head"
+
+// hotHead is the content of hot/head: the open segment and the chain at a
+// clean close.
+type hotHead struct {
+	Seq   uint64    `json:"seq"`
+	Size  int64     `json:"size"`
+	Chain chainHash `json:"chain"`
 }

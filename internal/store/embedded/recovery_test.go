@@ -161,7 +161,8 @@ func TestBloomSkipsColdFiles(t *testing.T) {
 
 func TestRetention(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(Options{Dir: dir, Interval: time.Hour, Retention: func(tenant string) (time.Duration, int64) {
+	clock := storetest.Base // the store receives the events when they happen
+	s, err := Open(Options{Dir: dir, Interval: time.Hour, Now: func() time.Time { return clock }, Retention: func(tenant string) (time.Duration, int64) {
 		if tenant == "acme" {
 			return 24 * time.Hour, 0
 		}

@@ -59,6 +59,9 @@ type Options struct {
 	// Interval between background runs of freezing and retention. Default 10s.
 	Interval time.Duration
 	Logger   *slog.Logger
+	// Now is the store's clock: the receive time recorded with each batch,
+	// from which retention counts. Default time.Now; tests set it.
+	Now func() time.Time
 	// Registerer receives the store's metrics; nil: not registered.
 	Registerer prometheus.Registerer
 }
@@ -94,10 +97,14 @@ func (o *Options) setDefaults() {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 }
 
 type metrics struct {
 	rows, bytes, tornBytes, corruptRows, frozenRows, retainedFiles *prometheus.CounterVec
+	chainBreaks                                                    *prometheus.CounterVec
 	queries                                                        prometheus.Counter
 	queryErrors                                                    prometheus.Counter
 }
@@ -124,6 +131,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		corruptRows:   cv("corrupt_rows_total", "Hot rows that could not be read when freezing (damaged on disk)."),
 		frozenRows:    cv("frozen_rows_total", "Rows moved from the hot log to cold Parquet files."),
 		retainedFiles: cv("retention_deleted_files_total", "Cold files deleted by retention."),
+		chainBreaks:   cv("chain_breaks_total", "Breaks of the hash chain a freeze found in the hot segments it froze (data changed on disk; see vigil verify)."),
 		queries:       c("queries_total", "Searches run."),
 		queryErrors:   c("query_errors_total", "Searches that failed."),
 	}
@@ -235,7 +243,7 @@ func DeadLetterEvent(dl pipeline.DeadLetter) *event.Event {
 		Tenant:    dl.Tenant,
 		Source:    dl.Source,
 		Original:  strings.ToValidUTF8(string(dl.Data), "\uFFFD"),
-		ID:        event.NewID(dl.Tenant, dl.Source, dl.Position, dl.Data),
+		ID:        event.NewID(dl.Tenant, dl.Source, dl.Position, 0, dl.Data),
 	}
 	e.Set("event.kind", event.String("pipeline_error"))
 	e.SetString("error.message", dl.Reason)
@@ -273,7 +281,7 @@ func (s *Store) background() {
 			if err := s.datasets[name].freeze(ctx, s.db, false); err != nil && !errors.Is(err, errClosed) {
 				s.log.Error("freeze failed; hot data stays hot and is retried", "dataset", name, "err", err)
 			}
-			if err := s.datasets[name].retain(time.Now()); err != nil {
+			if err := s.datasets[name].retain(s.opts.Now()); err != nil {
 				s.log.Error("retention failed", "dataset", name, "err", err)
 			}
 		}

@@ -1,0 +1,36 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/vigilsiem/vigil/internal/store"
+)
+
+// RetentionHandler serves GET /api/v1/admin/retention?tenant=T: per tenant
+// and dataset, the cold data kept (receive times, bytes, files), the
+// retention policy and the next deletion. Admins only (the admin path);
+// without tenant, every tenant.
+type RetentionHandler struct {
+	Store store.RetentionReporter
+}
+
+// Register implements Mounter.
+func (h RetentionHandler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/admin/retention", func(w http.ResponseWriter, r *http.Request) {
+		tenant := r.URL.Query().Get("tenant")
+		if tenant != "" && !store.ValidTenant(tenant) {
+			WriteError(w, http.StatusBadRequest, fmt.Errorf("tenant %q: not a valid tenant name", tenant))
+			return
+		}
+		list, err := h.Store.RetentionOverview(tenant)
+		if err != nil {
+			WriteError(w, http.StatusInternalServerError, err)
+			return
+		}
+		if list == nil {
+			list = []store.RetentionStatus{}
+		}
+		WriteJSON(w, http.StatusOK, map[string]any{"tenants": list})
+	})
+}
