@@ -321,6 +321,16 @@ test('triage: acknowledge in bulk with a reason, assign, comment; detail shows r
   // The API has the change, with the actor.
   const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
   const a = await (await fetch(`${base}/api/v1/alerts/${encodeURIComponent(id)}?tenant=acme`, { headers: basic('alice') })).json();
+  // Why it fired: when the engine records the reason (matched selections
+  // and the event's values), the page shows each selection and value.
+  if (a.reason && a.reason.selections) {
+    const why = await page.textContent('section[aria-label="Why it fired"]');
+    for (const sel of a.reason.selections) {
+      expect(why.includes(sel.name), 'selection shown: ' + sel.name);
+      for (const f of sel.fields) expect(why.includes(f.value.slice(0, 40)), 'matched value shown: ' + f.value);
+    }
+    expect(why.includes('Failed password'), 'the matching value is shown');
+  }
   expect(a.status === 'acknowledged' && a.assignee === 'alice' && a.triage.notes.some((n) => n.actor === 'alice' && n.text === 'known scanner, tracked in TICKET-1'),
     'recorded with the actor: ' + JSON.stringify(a.triage));
 });

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs, search } from '../api';
 import { Tree } from '../components/Tree';
+import { ReasonView, type Reason } from '../components/Reason';
 import { quoteValue } from '../query';
 import { iso } from '../time';
 import { Busy, ErrorBox, Level, Link, fmtTime, tenantLink, text } from '../ui';
@@ -158,7 +159,7 @@ export function AlertDetailView({ tenant, id, role }: { tenant: string; id: stri
               ) : null}
             </>
           )}
-          {why.length ? why.map(([k, v]) => (
+          {why.length ? why.map(([k, v]) => k === 'reason' && v && typeof v === 'object' ? <ReasonView reason={v as Reason} /> : (
             <div class="why">
               <h3>{k}</h3>
               <Tree value={v} />
