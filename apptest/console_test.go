@@ -89,6 +89,15 @@ func TestConsoleSessionsAndTriage(t *testing.T) {
 		}
 	}
 
+	// Not JSON (what a cross-site form could send): refused.
+	req0 := mustReq("POST", v.url("/api/v1/alerts/bulk"), strings.NewReader(`{"ids":["`+id+`"],"status":"closed","comment":"x"}`))
+	req0.Header.Set("Content-Type", "text/plain")
+	req0.Header.Set(auth.CSRFHeader, alice.csrf)
+	if resp, err := alice.c.Do(req0); err != nil || resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Fatalf("bulk as text/plain: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	// Without the CSRF token: refused, and nothing changes.
 	if code, b := alice.send(t, "PATCH", "/api/v1/alerts/"+id, `{"status":"closed"}`, false); code != http.StatusForbidden {
 		t.Fatalf("PATCH without CSRF token: %d %s", code, b)

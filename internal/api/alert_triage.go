@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"time"
 
@@ -64,12 +65,26 @@ func tenantParam(r *http.Request) string {
 	return event.DefaultTenant
 }
 
+// errNotJSON refuses a change sent as anything but JSON: a cross-site
+// form can send text/plain without a preflight, JSON it cannot, which
+// matters where the API is open (no users configured, no CSRF token).
+var errNotJSON = errors.New("read change: want Content-Type: application/json")
+
 func readTriage(w http.ResponseWriter, r *http.Request) (triageBody, error) {
-	var b triageBody
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return triageBody{}, errNotJSON
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxTriageBody))
 	if err != nil {
-		return b, fmt.Errorf("read change: %w", err)
+		return triageBody{}, fmt.Errorf("read change: %w", err)
 	}
+	return parseTriage(data)
+}
+
+// parseTriage reads a change: one JSON object with the fields of
+// triageBody and nothing else.
+func parseTriage(data []byte) (triageBody, error) {
+	var b triageBody
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&b); err != nil {
@@ -103,7 +118,11 @@ func (h AlertTriageHandler) get(w http.ResponseWriter, r *http.Request) {
 func (h AlertTriageHandler) patch(w http.ResponseWriter, r *http.Request) {
 	b, err := readTriage(w, r)
 	if err != nil {
-		WriteError(w, http.StatusBadRequest, err)
+		status := http.StatusBadRequest
+		if errors.Is(err, errNotJSON) {
+			status = http.StatusUnsupportedMediaType
+		}
+		WriteError(w, status, err)
 		return
 	}
 	if b.IDs != nil {
@@ -122,7 +141,11 @@ func (h AlertTriageHandler) patch(w http.ResponseWriter, r *http.Request) {
 func (h AlertTriageHandler) bulk(w http.ResponseWriter, r *http.Request) {
 	b, err := readTriage(w, r)
 	if err != nil {
-		WriteError(w, http.StatusBadRequest, err)
+		status := http.StatusBadRequest
+		if errors.Is(err, errNotJSON) {
+			status = http.StatusUnsupportedMediaType
+		}
+		WriteError(w, status, err)
 		return
 	}
 	if b.Status != nil && b.Comment == "" {

@@ -207,7 +207,12 @@ test('log in, and a wrong password is refused', async (page) => {
   expect(c && c.httpOnly && c.sameSite === 'Strict', 'session cookie must be HttpOnly and SameSite=Strict: ' + JSON.stringify(c));
 });
 
-test('the page carries a CSP without inline script, and the banner stays for JSON clients', async () => {
+test('the page carries a CSP without inline script, and the banner stays for JSON clients', async (page) => {
+  // A figure, not an assertion (no timed tests): first contentful paint on loopback.
+  await page.goto(base + '/login');
+  await page.waitForSelector('form[aria-label="Log in"]');
+  const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime);
+  log(`     first contentful paint of /login: ${fcp === undefined ? '?' : Math.round(fcp)} ms`);
   const r = await fetch(base + '/', { headers: { Accept: 'text/html' } });
   const csp = r.headers.get('content-security-policy') || '';
   expect(csp.includes("script-src 'self'") && !csp.includes('unsafe-inline'), 'CSP: ' + csp);
