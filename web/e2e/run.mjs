@@ -384,7 +384,7 @@ test('overview: charts, top lists and the map', async (page) => {
   await shot(page, 'overview', true);
   await page.click('button[aria-label="Switch to light theme"]');
   expect((await page.getAttribute('html', 'data-theme')) === 'light', 'light theme');
-  await shot(page, 'overview-light', true);
+  await shot(page, 'overview-light');
   await page.reload();
   await page.waitForSelector('.overview');
   expect((await page.getAttribute('html', 'data-theme')) === 'light', 'the theme is remembered');
