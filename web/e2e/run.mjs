@@ -10,7 +10,7 @@
 // CHROMIUM (default /usr/bin/chromium).
 import { chromium } from 'playwright-core';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -232,6 +232,26 @@ test('search: results, histogram, autocomplete, error at position, field filter,
   expect(/^22 events/.test(head.trim()), '22 failed logins expected: ' + head);
   await page.waitForSelector('.chart canvas');
   await shot(page, 'search');
+  // Export: CSV and NDJSON of the results.
+  for (const [btn, want] of [['Export CSV', /^@timestamp,|,@timestamp,/m], ['Export NDJSON', /^\{".*Failed password/m]]) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`button:has-text("${btn}")`)]);
+    const body = readFileSync(await dl.path(), 'utf8');
+    expect(want.test(body), `${btn} format: ${body.slice(0, 200)}`);
+    expect(body.includes("Failed password"), `${btn} content: ${body.slice(0, 600)}`);
+    expect(body.trim().split('\n').length >= 22, `${btn}: every result`);
+  }
+  // Dragging across the histogram zooms in: absolute from and to in the URL.
+  const over = await page.locator('.chart .u-over').boundingBox();
+  await page.mouse.move(over.x + over.width * 0.5, over.y + over.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(over.x + over.width - 1, over.y + over.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForURL(/from=20\d\d-.*&to=20\d\d-|to=20\d\d-.*from=20\d\d-/);
+  await page.waitForSelector('input[aria-label="From (UTC)"]');
+  await page.waitForSelector('.results tbody tr');
+  // The time picker's relative ranges.
+  await page.selectOption('select[aria-label="Relative time range"]', '-4h');
+  await page.waitForURL(/from=-4h/);
   // Autocomplete: pipes after |, fields in the filter.
   await page.fill('#q', '');
   await page.type('#q', 'Failed | st');

@@ -4,10 +4,14 @@
 // spreadsheet (CSV injection): it gets a leading apostrophe.
 const FORMULA = /^[=+\-@\t\r]/;
 
-function cell(v: unknown): string {
+// A plain field name (@timestamp, source.ip) cannot form a formula.
+const PLAIN_NAME = /^@?[A-Za-z0-9_.]+$/;
+
+function cell(v: unknown, header = false): string {
   if (v === undefined || v === null) return '';
   let s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  if (FORMULA.test(s)) s = "'" + s;
+  // Numbers and booleans are written as they are (a negative number is not a formula).
+  if (typeof v === 'string' && FORMULA.test(s) && !(header && PLAIN_NAME.test(s))) s = "'" + s;
   if (/[",\r\n]/.test(s)) s = '"' + s.replace(/"/g, '""') + '"';
   return s;
 }
@@ -19,7 +23,7 @@ export function columnsOf(rows: Record<string, unknown>[]): string[] {
 }
 
 export function toCSV(rows: Record<string, unknown>[], columns = columnsOf(rows)): string {
-  const lines = [columns.map(cell).join(',')];
+  const lines = [columns.map((c) => cell(c, true)).join(',')];
   for (const r of rows) lines.push(columns.map((c) => cell(r[c])).join(','));
   return lines.join('\r\n') + '\r\n';
 }

@@ -53,7 +53,8 @@ export function TimePicker() {
   const from = p.get('from') ?? DEFAULT_FROM;
   const to = p.get('to') ?? '';
   const isRel = RELATIVE.some((r) => r.value === from) && (to === '' || to === 'now');
-  const [abs, setAbs] = useState(!isRel);
+  const [absChosen, setAbs] = useState(false);
+  const abs = absChosen || !isRel;
   const now = Date.now();
   return (
     <div class="timepicker" role="group" aria-label="Time range">

@@ -8,6 +8,11 @@ describe('export', () => {
     const csv = toCSV([{ a: 'x,y', b: 'say "hi"' }, { a: '=cmd()', c: 1 }]);
     expect(csv).toBe('a,b,c\r\n"x,y","say ""hi""",\r\n\'=cmd(),,1\r\n');
   });
+  it('keeps field names and numbers as they are', () => {
+    expect(toCSV([{ '@timestamp': '2026-12-07T00:00:00Z', n: -5, s: '-5', '@x(1)': 1 }])).toBe(
+      "@timestamp,n,s,'@x(1)\r\n2026-12-07T00:00:00Z,-5,'-5,1\r\n",
+    );
+  });
   it('writes one JSON object a line', () => {
     expect(toNDJSON([{ a: 1 }, { b: '<script>' }])).toBe('{"a":1}\n{"b":"<script>"}\n');
     expect(toNDJSON([])).toBe('');
