@@ -61,3 +61,11 @@ export function spanMs(s: string): number {
   const m = /^(\d+)([smhdw])$/.exec(s);
   return m ? Number(m[1]) * UNITS[m[2]] : 60e3;
 }
+
+// zoomRange is the range a drag across a bucketed chart selects: from the
+// start of the bucket under its left end to the end of the bucket under
+// its right end (a bar stands for [t, t+step)).
+export function zoomRange(fromMs: number, toMs: number, stepMs: number): { from: string; to: string } {
+  const step = Math.max(1000, stepMs);
+  return { from: iso(Math.floor(fromMs / step) * step), to: iso((Math.floor(toMs / step) + 1) * step) };
+}

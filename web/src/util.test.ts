@@ -46,3 +46,11 @@ describe('graph', () => {
     expect(shared(alerts)).toEqual(['1.2.3.4']);
   });
 });
+
+import { zoomRange } from './time';
+describe('zoom', () => {
+  it('selects whole buckets', () => {
+    const t = Date.UTC(2026, 11, 7, 6, 20, 0);
+    expect(zoomRange(t - 90e3, t + 5e3, 60e3)).toEqual({ from: '2026-12-07T06:18:00Z', to: '2026-12-07T06:21:00Z' });
+  });
+});

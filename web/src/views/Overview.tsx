@@ -3,7 +3,7 @@ import { api, qs, search } from '../api';
 import { TimeChart, fill, fromTimechart } from '../components/Chart';
 import { WorldMap, type Point } from '../components/WorldMap';
 import { params, setParams } from '../router';
-import { DEFAULT_FROM, iso, resolve, span, spanMs } from '../time';
+import { DEFAULT_FROM, zoomRange, resolve, span, spanMs } from '../time';
 import { ErrorBox, Level, Link, TimePicker, tenantLink, text } from '../ui';
 import { entitiesOf, type Alert } from './Alerts';
 
@@ -90,7 +90,7 @@ export function OverviewView({ tenant }: { tenant: string }) {
         {series && (
           <TimeChart label="Events and alerts over time; drag to zoom" times={series.times} height={180}
             series={[{ label: 'events', values: series.events, color: '#3b82f6' }, { label: 'alerts', values: series.alerts, color: '#ef4444' }]}
-            onZoom={(a, b) => setParams({ from: iso(a), to: iso(b) })} />
+            onZoom={(a, b) => setParams(zoomRange(a, b, series.times.length > 1 ? series.times[1] - series.times[0] : 60e3))} />
         )}
       </section>
       <div class="grid3">

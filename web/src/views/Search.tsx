@@ -5,7 +5,7 @@ import { QueryBar } from '../components/QueryBar';
 import { columnsOf, download, toCSV, toNDJSON } from '../export';
 import { addFilter, filterPart, pipeOffsets, quoteValue } from '../query';
 import { href, params, setParams } from '../router';
-import { DEFAULT_FROM, iso, resolve, span, spanMs } from '../time';
+import { DEFAULT_FROM, iso, zoomRange, resolve, span, spanMs } from '../time';
 import { Busy, ErrorBox, KV, Link, TimePicker, fmtTime, text } from '../ui';
 
 const DEFAULT_COLS = ['@timestamp', 'host.name', 'message'];
@@ -103,7 +103,7 @@ export function SearchView({ tenant }: { tenant: string }) {
         <section aria-label="Matches over time" class="panel">
           <TimeChart label="Histogram of matching events over time; drag across it to zoom" times={hist.times} bars
             series={[{ label: 'events', values: hist.values, color: '#3b82f6' }]} height={120}
-            onZoom={(a, b) => setParams({ from: iso(a), to: iso(b) })} />
+            onZoom={(a, b) => setParams(zoomRange(a, b, hist.times.length > 1 ? hist.times[1] - hist.times[0] : 60e3))} />
         </section>
       )}
       <div class="results-head">
