@@ -283,7 +283,7 @@ test('search: results, histogram, autocomplete, error at position, field filter,
   // Detail and pivot.
   await page.goto(`${base}/search?tenant=acme&q=${encodeURIComponent('Failed password')}&from=-1h`);
   await page.click('.results tbody tr');
-  await page.waitForSelector('aside.detail');
+  await page.waitForSelector('.detail[role=dialog]');
   await shot(page, 'search-detail');
   const piv = page.locator('.pivots a', { hasText: 'Same host' });
   await piv.click();
@@ -300,7 +300,7 @@ test('keyboard: move through results with the arrows, open one with Enter', asyn
   const idx = await page.evaluate(() => [...document.querySelectorAll('.results tbody tr')].indexOf(document.activeElement));
   expect(idx === 1, 'ArrowDown moves to the second row: ' + idx);
   await page.keyboard.press('Enter');
-  await page.waitForSelector('aside.detail[role=dialog]');
+  await page.waitForSelector('.detail[role=dialog]');
   expect((await page.locator('nav[aria-label=Views] a[aria-current=page]').textContent()) === 'Search', 'current view marked for assistive technology');
 });
 
@@ -311,7 +311,7 @@ test('an event with <script> in its message is shown as text', async (page) => {
   const cell = await page.textContent('.results tbody tr td.msg');
   expect(cell.includes('<script>window.__xss=1</script>'), 'the markup is shown as text: ' + cell);
   await page.click('.results tbody tr');
-  await page.waitForSelector('aside.detail');
+  await page.waitForSelector('.detail[role=dialog]');
   const xss = await page.evaluate(() => window.__xss);
   expect(xss === undefined, 'event content ran as script: ' + xss);
   expect((await page.locator('main script, main img').count()) === 0, 'event content became elements');

@@ -209,7 +209,7 @@ const PIVOTS: [string, string][] = [
 export function EventDetail({ e, onClose, onFilter }: { e: Record<string, any>; onClose: () => void; onFilter?: (f: string, v: any, neg: boolean) => void }) {
   const keys = Object.keys(e).filter((k) => k !== 'event.original').sort();
   return (
-    <aside class="detail" aria-label="Event detail" role="dialog">
+    <div class="detail" aria-label="Event detail" role="dialog">
       <div class="detail-head">
         <h2>Event</h2>
         <button type="button" class="ghost" onClick={onClose} aria-label="Close event detail">✕</button>
@@ -243,7 +243,7 @@ export function EventDetail({ e, onClose, onFilter }: { e: Record<string, any>; 
           <pre class="original">{text(e['event.original'])}</pre>
         </>
       )}
-    </aside>
+    </div>
   );
 }
 
