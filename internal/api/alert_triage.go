@@ -13,7 +13,6 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/auth"
-	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/store"
 	"github.com/vigilsiem/vigil/internal/store/alerts"
 )
@@ -56,13 +55,6 @@ type triageBody struct {
 	Status   *alert.Status `json:"status,omitempty"`
 	Assignee *string       `json:"assignee,omitempty"`
 	Comment  string        `json:"comment,omitempty"`
-}
-
-func tenantParam(r *http.Request) string {
-	if t := r.URL.Query().Get("tenant"); t != "" {
-		return t
-	}
-	return event.DefaultTenant
 }
 
 // errNotJSON refuses a change sent as anything but JSON: a cross-site

@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
-	"time"
+	"strconv"
 
 	"github.com/vigilsiem/vigil/internal/auth"
 )
@@ -59,8 +60,18 @@ func (h SessionHandler) login(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, fmt.Errorf("read log-in: %w", err))
 		return
 	}
-	s, err := h.Auth.Login(body.User, body.Password, time.Now())
-	if err != nil {
+	s, err := h.Auth.LoginRequest(r, body.User, body.Password)
+	var te *auth.ThrottledError
+	switch {
+	case errors.As(err, &te):
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(te.RetryAfter.Seconds()))))
+		WriteError(w, http.StatusTooManyRequests, err)
+		return
+	case errors.Is(err, auth.ErrBusy):
+		w.Header().Set("Retry-After", "1")
+		WriteError(w, http.StatusServiceUnavailable, err)
+		return
+	case err != nil:
 		WriteError(w, http.StatusUnauthorized, auth.ErrBadCredentials)
 		return
 	}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -10,6 +11,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/audit"
 )
 
 // Console sessions: a user who logs in with name and password gets an
@@ -59,12 +62,34 @@ func randomToken() string {
 // Tenants returns the tenants p may see ("*": all).
 func (p *Principal) Tenants() []string { return slices.Clone(p.tenants) }
 
-// Login checks a user's name and password and starts a session.
-func (a *Authenticator) Login(user, password string, now time.Time) (*Session, error) {
+// LoginRequest checks the user name and password a console's log-in
+// request sent, under the same rate limits and hashing slots as Basic
+// credentials, and starts a session. A refusal is audited as a failed
+// login (a throttled one once per wait), as the middleware does for Basic.
+func (a *Authenticator) LoginRequest(r *http.Request, user, password string) (*Session, error) {
+	s, err := a.startSession(r.Context(), user, password, r.RemoteAddr, a.now())
+	if err != nil {
+		var te *ThrottledError
+		status := http.StatusUnauthorized
+		switch {
+		case errors.As(err, &te):
+			status = http.StatusTooManyRequests
+		case errors.Is(err, ErrBusy):
+			status = http.StatusServiceUnavailable
+		}
+		if te == nil || !te.Repeated {
+			a.audit.Record(audit.Entry{Tenant: audit.SystemTenant, Action: "login", Category: "authentication", Outcome: audit.Failure,
+				Reason: err.Error(), User: truncate(user, 256), SourceIP: ClientIP(r), Method: r.Method, Path: r.URL.Path, Status: status})
+		}
+	}
+	return s, err
+}
+
+func (a *Authenticator) startSession(ctx context.Context, user, password, addr string, now time.Time) (*Session, error) {
 	if !a.enabled {
 		return nil, errors.New("no users are configured: the API is open, log in is not needed")
 	}
-	p, err := a.password(user, password)
+	p, err := a.password(ctx, user, password, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +149,7 @@ func (a *Authenticator) SessionOf(r *http.Request) *Session {
 	if s == nil {
 		return nil
 	}
-	if time.Now().After(s.Expires) {
+	if a.now().After(s.Expires) {
 		delete(a.sess.byID, k)
 		return nil
 	}
@@ -136,7 +161,10 @@ func (a *Authenticator) SessionOf(r *http.Request) *Session {
 func (a *Authenticator) fromSession(r *http.Request) (*Principal, error) {
 	s := a.SessionOf(r)
 	if s == nil {
-		return nil, ErrBadCredentials
+		// An unknown or expired session is no credentials (log in again),
+		// not a failed login: guessing session ids costs nothing, so it
+		// must not write to the audit log.
+		return nil, ErrNoCredentials
 	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -26,10 +27,10 @@ func withCookie(method, id string) *http.Request {
 
 func TestSessionCSRFAndLogout(t *testing.T) {
 	a := sessionAuth(t)
-	if _, err := a.Login("alice", "wrong", time.Now()); !errors.Is(err, ErrBadCredentials) {
+	if _, err := a.startSession(context.Background(), "alice", "wrong", "127.0.0.1:1", time.Now()); !errors.Is(err, ErrBadCredentials) {
 		t.Fatalf("wrong password: %v", err)
 	}
-	s, err := a.Login("alice", "pw-of-alice", time.Now())
+	s, err := a.startSession(context.Background(), "alice", "pw-of-alice", "127.0.0.1:1", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,27 +50,27 @@ func TestSessionCSRFAndLogout(t *testing.T) {
 	if _, err := a.Authenticate(r); err != nil {
 		t.Fatalf("PATCH with the token: %v", err)
 	}
-	if _, err := a.Authenticate(withCookie("GET", "forged")); !errors.Is(err, ErrBadCredentials) {
+	if _, err := a.Authenticate(withCookie("GET", "forged")); !errors.Is(err, ErrNoCredentials) {
 		t.Fatalf("unknown session: %v", err)
 	}
 	a.Logout(withCookie("GET", s.ID))
-	if _, err := a.Authenticate(withCookie("GET", s.ID)); !errors.Is(err, ErrBadCredentials) {
+	if _, err := a.Authenticate(withCookie("GET", s.ID)); !errors.Is(err, ErrNoCredentials) {
 		t.Fatalf("after log out: %v", err)
 	}
 }
 
 func TestSessionsExpireAndAreBounded(t *testing.T) {
 	a := sessionAuth(t)
-	old, err := a.Login("alice", "pw-of-alice", time.Now().Add(-SessionTTL-time.Minute))
+	old, err := a.startSession(context.Background(), "alice", "pw-of-alice", "127.0.0.1:1", time.Now().Add(-SessionTTL-time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a.SessionOf(withCookie("GET", old.ID)) != nil {
 		t.Fatal("an expired session is live")
 	}
-	first, _ := a.Login("alice", "pw-of-alice", time.Now().Add(-time.Hour))
+	first, _ := a.startSession(context.Background(), "alice", "pw-of-alice", "127.0.0.1:1", time.Now().Add(-time.Hour))
 	for range MaxSessions + 5 {
-		if _, err := a.Login("alice", "pw-of-alice", time.Now()); err != nil {
+		if _, err := a.startSession(context.Background(), "alice", "pw-of-alice", "127.0.0.1:1", time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
