@@ -403,11 +403,13 @@ test('overview: charts, top lists and the map', async (page) => {
   if (haveGeo) await page.waitForSelector('svg.worldmap circle.dot');
   await shot(page, 'overview', true);
   await page.click('button[aria-label="Switch to light theme"]');
-  expect((await page.getAttribute('html', 'data-theme')) === 'light', 'light theme');
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
   await shot(page, 'overview-light');
   await page.reload();
   await page.waitForSelector('.overview');
   expect((await page.getAttribute('html', 'data-theme')) === 'light', 'the theme is remembered');
+  await page.click('button[aria-label="Switch to dark theme"]');
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
 });
 
 test('the tenant switcher never shows another tenant\'s data', async (page) => {
