@@ -181,6 +181,14 @@ func login(t *testing.T, v *vigil, user, pw string) *consoleClient {
 		t.Fatalf("log in with a wrong password: %d %s", code, b)
 	}
 	req := mustReq("POST", v.url("/api/v1/session"), strings.NewReader(fmt.Sprintf(`{"user":%q,"password":%q}`, user, pw)))
+	req.Header.Set("Content-Type", "text/plain") // what a cross-site form sends
+	if resp, err := cc.c.Do(req); err != nil || resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Fatalf("log in as text/plain: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	req = mustReq("POST", v.url("/api/v1/session"), strings.NewReader(fmt.Sprintf(`{"user":%q,"password":%q}`, user, pw)))
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := cc.c.Do(req)
 	if err != nil {
 		t.Fatal(err)

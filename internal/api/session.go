@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"mime"
 	"net/http"
 	"strconv"
 
@@ -50,6 +51,12 @@ func (h SessionHandler) login(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if h.Open {
 		WriteJSON(w, http.StatusOK, info(auth.Anonymous, "", "open"))
+		return
+	}
+	// JSON only: a cross-site form cannot send it, so no other site can
+	// log a browser in to an account of its choosing.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		WriteError(w, http.StatusUnsupportedMediaType, errors.New("log-in: want Content-Type: application/json"))
 		return
 	}
 	var body struct {
