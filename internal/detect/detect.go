@@ -87,6 +87,7 @@ type Engine struct {
 	log    *slog.Logger
 	wl     *watchlist.Store
 	corr   *correlate.Engine
+	recent *recentHits
 
 	cur       atomic.Pointer[ruleState]
 	reloadMu  sync.Mutex
@@ -122,7 +123,8 @@ func New(cfg Config, out alert.Sink) (*Engine, error) {
 	if cfg.MaxFuture == 0 {
 		cfg.MaxFuture = correlate.DefaultMaxFuture
 	}
-	e := &Engine{cfg: cfg, out: out, folder: alert.NewFolder(cfg.Window), log: cfg.Logger, wl: cfg.Watchlists}
+	e := &Engine{cfg: cfg, out: out, folder: alert.NewFolder(cfg.Window), log: cfg.Logger, wl: cfg.Watchlists,
+		recent: newRecentHits(maxRecentHits)}
 	if e.log == nil {
 		e.log = slog.Default()
 	}
@@ -182,7 +184,10 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 			}
 			if st.Emits(r) {
 				// A critical or high-value asset or a privileged user raises the level.
-				matches = append(matches, alert.Match{RuleID: ruleID(r), Title: r.Title, Level: assets.AlertLevel(r.Level, ev), Tags: r.Tags, Event: ev})
+				// why it fired is worked out only when the match opens an alert
+				set, r, ev := st.Set, r, ev
+				matches = append(matches, alert.Match{RuleID: ruleID(r), Title: r.Title, Level: assets.AlertLevel(r.Level, ev), Tags: r.Tags, Event: ev,
+					Reason: func() *alert.Reason { return ReasonOf(set, r, ev) }})
 			}
 		}
 	}
@@ -196,6 +201,7 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 	}
 	var firings []correlate.Firing
 	if len(hits) > 0 {
+		e.recent.add(hits)
 		firings = e.corr.Process(hits)
 	}
 	if len(matches) == 0 && len(firings) == 0 {
@@ -213,7 +219,9 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 // each, for the correlations that raise alerts).
 func (e *Engine) writeFirings(ctx context.Context, fs []correlate.Firing, alerts []alert.Alert) error {
 	for _, f := range FinalFirings(fs) {
-		alerts = append(alerts, CorrelationAlert(f))
+		a := CorrelationAlert(f)
+		a.Reason = e.recent.reason(f)
+		alerts = append(alerts, a)
 	}
 	if len(alerts) == 0 {
 		return nil

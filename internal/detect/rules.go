@@ -90,5 +90,6 @@ func CorrelationAlert(f correlate.Firing) alert.Alert {
 		Entities: f.Entities(), Status: alert.StatusOpen,
 		Correlation: &alert.Correlation{Type: f.Corr.Type().String(), Group: group, Value: f.Value,
 			Timespan: r.Correlation.TimespanText, AlertIDs: append([]string(nil), f.AlertIDs...)},
+		Reason: (*recentHits)(nil).reason(f),
 	}
 }
