@@ -15,10 +15,12 @@ import (
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/app"
 	"github.com/vigilsiem/vigil/internal/detect"
+	"github.com/vigilsiem/vigil/internal/detect/sigma"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/testutil"
+	"github.com/vigilsiem/vigil/rules"
 )
 
 func TestRulesTestExamples(t *testing.T) {
@@ -281,5 +283,37 @@ tests:
 	var out bytes.Buffer
 	if err := runRulesTest(commands["rules"], []string{dir}, &out); err != nil || !strings.Contains(out.String(), "3 passed, 0 failed") {
 		t.Fatalf("err = %v, output:\n%s", err, out.String())
+	}
+}
+
+// The built-in rule pack passes its own unit tests, and the embedded copy
+// loads every rule of it.
+func TestBuiltinRulePack(t *testing.T) {
+	dir := filepath.Join(testutil.RepoRoot(t), "rules", "vigil")
+	var out bytes.Buffer
+	if err := runRulesTest(commands["rules"], []string{dir}, &out); err != nil {
+		t.Fatalf("rules test %s: %v\n%s", dir, err, out.String())
+	}
+	if !strings.Contains(out.String(), " passed, 0 failed") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	emb, err := detect.LoadRulesFS(sigma.Config{}, rules.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk, err := detect.LoadRules(sigma.Config{}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(emb.Rejected) != 0 || emb.Len() != disk.Len() || emb.Len() < 25 {
+		t.Errorf("embedded pack: %d rules, %v rejected; directory: %d rules", emb.Len(), emb.Rejected, disk.Len())
+	}
+	// loading the directory on top of the pack replaces it, rule by rule
+	both, err := detect.LoadRulesFS(sigma.Config{}, rules.Builtin(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if both.Len() != disk.Len() || len(both.Rejected) != 0 {
+		t.Errorf("pack and directory: %d rules (%v), want %d", both.Len(), both.Rejected, disk.Len())
 	}
 }

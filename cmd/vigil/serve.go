@@ -24,7 +24,8 @@ func (s *multiFlag) Set(v string) error { *s = append(*s, v); return nil }
 type serveFlags struct {
 	config, data, http, syslogUDP, syslogTCP, logLevel, logFormat string
 	rules                                                         multiFlag
-	pprof                                                         bool
+	pprof, noBuiltin, demo                                        bool
+	demoRate                                                      float64
 	role                                                          string
 }
 
@@ -35,6 +36,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.syslogUDP, "syslog-udp", "", "syslog UDP listen `addr`ess of the source syslog-udp (default 127.0.0.1:5514; \"off\" disables it)")
 	fs.StringVar(&f.syslogTCP, "syslog-tcp", "", "syslog TCP listen `addr`ess of the source syslog-tcp (default 127.0.0.1:5514; \"off\" disables it)")
 	fs.Var(&f.rules, "rules", "`dir`ectory of Sigma rules to run on every event (repeatable)")
+	fs.BoolVar(&f.noBuiltin, "no-builtin-rules", false, "do not load Vigil's built-in rule pack (rules.builtin: false)")
 	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&f.pprof, "pprof", false, "serve Go's profiler under /debug/pprof/ on the HTTP listener")
@@ -60,6 +62,10 @@ func (f *serveFlags) load() (*config.Config, error) {
 		cfg.LogLevel = f.logLevel
 	}
 	cfg.Rules.Dirs = append(cfg.Rules.Dirs, f.rules...)
+	if f.noBuiltin {
+		off := false
+		cfg.Rules.Builtin = &off
+	}
 	for _, o := range []struct{ name, proto, addr string }{{"syslog-udp", syslog.ProtoUDP, f.syslogUDP}, {"syslog-tcp", syslog.ProtoTCP, f.syslogTCP}} {
 		if o.addr == "" {
 			continue

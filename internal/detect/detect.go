@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"sync"
@@ -44,6 +45,9 @@ const DefaultPollInterval = 2 * time.Second
 type Config struct {
 	// Dirs hold the rules; every .yml/.yaml file below them is loaded.
 	Dirs []string
+	// Builtin holds rules loaded before Dirs and never reloaded: the
+	// built-in pack (package rules); nil: none.
+	Builtin fs.FS
 	// Sigma configures compilation (placeholders).
 	Sigma sigma.Config
 	// Window folds duplicate alerts; zero means alert.DefaultWindow.
@@ -290,7 +294,7 @@ func (e *Engine) Reload() (bool, error) {
 	if old := e.cur.Load(); old != nil && sameStamps(old.stamps, stamps) {
 		return false, nil
 	}
-	res, err := LoadRules(e.cfg.Sigma, e.cfg.Dirs...)
+	res, err := LoadRulesFS(e.cfg.Sigma, e.cfg.Builtin, e.cfg.Dirs...)
 	if err != nil {
 		return false, err
 	}
@@ -305,7 +309,8 @@ func (e *Engine) Reload() (bool, error) {
 	for _, r := range res.Rejected {
 		e.log.Warn("rule rejected", "reason", sigma.ReasonOf(r), "err", r)
 	}
-	e.log.Info("rules loaded", "files", res.Files, "rules", res.Set.Len(), "correlations", res.Correlations.Len(), "rejected", len(res.Rejected))
+	e.log.Info("rules loaded", "active", res.Active(), "files", res.Files, "rules", res.Set.Len(), "correlations", res.Correlations.Len(),
+		"rejected", len(res.Rejected), "disabled", res.Disabled, "builtin", e.cfg.Builtin != nil)
 	return true, nil
 }
 
@@ -332,8 +337,13 @@ type Rejection struct {
 
 // Status describes the loaded rules and what the engine did.
 type Status struct {
-	Files        int         `json:"files"`
-	Rules        int         `json:"rules"`
+	// Active is how many rules can raise alerts or feed correlations.
+	Active int `json:"active"`
+	Files  int `json:"files"`
+	Rules  int `json:"rules"`
+	// Disabled is how many rules the configuration left out.
+	Disabled     int         `json:"disabled"`
+	Builtin      bool        `json:"builtin"`
 	Correlations int         `json:"correlations"`
 	Rejected     []Rejection `json:"rejected"`
 	LoadedAt     time.Time   `json:"loaded_at"`
@@ -355,6 +365,7 @@ func (e *Engine) Status() Status {
 		return s
 	}
 	s.Files, s.Rules, s.Correlations, s.LoadedAt = st.Files, st.Set.Len(), st.Correlations.Len(), st.loadedAt
+	s.Active, s.Disabled, s.Builtin = st.Active(), st.Disabled, e.cfg.Builtin != nil
 	for _, err := range st.Rejected {
 		s.Rejected = append(s.Rejected, RejectionOf(err))
 	}

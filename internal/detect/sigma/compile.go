@@ -20,6 +20,9 @@ type Config struct {
 	// Watchlists serves the `watchlist` modifier; a rule that reads a
 	// watch-list is rejected when it is nil.
 	Watchlists WatchlistLookup
+	// Keep, when set, chooses the rules Load reads (detection and
+	// correlation rules); the others are counted in Result.Disabled.
+	Keep func(*Rule) bool
 }
 
 // Compiler compiles rules into one field namespace; the rule set built from
