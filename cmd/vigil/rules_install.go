@@ -76,7 +76,9 @@ func printInstall(rep *rulepack.Report, format string, w io.Writer) error {
 	for k := range reasons {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return reasons[keys[i]] > reasons[keys[j]] || (reasons[keys[i]] == reasons[keys[j]] && keys[i] < keys[j]) })
+	sort.Slice(keys, func(i, j int) bool {
+		return reasons[keys[i]] > reasons[keys[j]] || (reasons[keys[i]] == reasons[keys[j]] && keys[i] < keys[j])
+	})
 	fmt.Fprintln(w, "\nRejected by reason:")
 	for _, k := range keys {
 		fmt.Fprintf(w, "  %-24s %d\n", k, reasons[k])
