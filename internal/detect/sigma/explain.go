@@ -94,11 +94,28 @@ func (rs *RuleSet) Explain(r *Rule, e *event.Event) (Explanation, bool) {
 	defer func() { v.e = nil; rs.pool.Put(v) }()
 	v.reset(e)
 	for _, vr := range c.variants {
-		if vr.root.eval(v) {
+		if v.applies(vr) && vr.root.eval(v) {
 			return v.explain(vr), true
 		}
 	}
 	return Explanation{}, false
+}
+
+// applies reports whether the event is one variant vr sees, as the rule
+// set's index decides in match.
+func (v *view) applies(vr *variant) bool {
+	ch := v.get(v.rs.cls.channel)
+	if !vr.windows {
+		return v.classify(ch.present).fits(vr.ls)
+	}
+	if !ch.present || (len(vr.channels) > 0 && !containsFold(vr.channels, ch.textOf())) {
+		return false
+	}
+	if len(vr.eventIDs) > 0 {
+		id, ok := v.eventID()
+		return ok && containsID(vr.eventIDs, id)
+	}
+	return true
 }
 
 func (v *view) explain(vr *variant) Explanation {

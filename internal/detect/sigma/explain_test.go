@@ -101,3 +101,19 @@ func TestExplainUnknownRule(t *testing.T) {
 		t.Error("a rule outside the set was explained")
 	}
 }
+
+// A rule is explained only on the events its logsource sees, as Match
+// decides: a Linux keyword rule does not explain a Windows event that
+// holds the keyword.
+func TestExplainRespectsLogsource(t *testing.T) {
+	rule := ruleWith("    product: linux\n", "  k:\n    - 'whoami'\n  condition: k\n")
+	if _, ok := explainOne(t, rule, sysmonEvent("CommandLine", "whoami")); ok {
+		t.Error("a Windows event explained a Linux rule")
+	}
+	e := &event.Event{}
+	e.SetString("host.os.type", "linux")
+	e.SetString("process.command_line", "whoami")
+	if ex, ok := explainOne(t, rule, e); !ok || ex.Selections[0].Fields[0].EventField != "process.command_line" {
+		t.Errorf("linux event: %+v %v", ex, ok)
+	}
+}
