@@ -126,7 +126,8 @@ func TestVigilRulesTests(t *testing.T) {
 
 // The rules under rules/vigil fire on raw lines as serve would see them:
 // parsed by the auto parser and normalised by the same processors, a port
-// scan of Cisco ASA denies and an Apache traversal from the same address.
+// scan of Cisco ASA denies and an Apache traversal from the same address,
+// and the scan-then-exploit chain of the two.
 func TestVigilRulesOnRawLines(t *testing.T) {
 	var lines []string
 	for i, port := range []int{21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 993, 995, 1433, 3306, 3389, 5432, 8080} {
@@ -168,12 +169,22 @@ func TestVigilRulesOnRawLines(t *testing.T) {
 	for _, a := range alerts {
 		got[a.Title] = a
 	}
-	scan, trav := got["Port Scan From One Source Address"], got["Web Path Traversal Attempt"]
-	if len(got) != 2 || scan.Correlation == nil || scan.Correlation.Value != 20 || trav.ID == "" {
+	scan, trav, chain := got["Port Scan From One Source Address"], got["Web Path Traversal Attempt"], got["Port Scan Followed by a Web Attack"]
+	if len(got) != 3 || scan.Correlation == nil || scan.Correlation.Value != 20 || trav.ID == "" || chain.ID == "" {
 		for _, e := range events[len(events)-2:] {
 			t.Logf("event: %s", e.AppendJSON(nil))
 		}
 		t.Fatalf("alerts = %+v", alerts)
+	}
+	// why the scan fired: the address, and the 20 ports it was denied on
+	ports := map[string]bool{}
+	if scan.Reason != nil {
+		for _, ev := range scan.Reason.Events {
+			ports[ev.Fields["destination.port"]] = true
+		}
+	}
+	if scan.Reason == nil || scan.Reason.Group["source.ip"] != "198.51.100.7" || len(ports) != 20 {
+		t.Errorf("port scan reason %+v", scan.Reason)
 	}
 	if fmt.Sprint(scan.Entities.SourceIPs) != "[198.51.100.7]" || fmt.Sprint(trav.Entities.SourceIPs) != "[198.51.100.7]" {
 		t.Errorf("entities: scan %+v, traversal %+v", scan.Entities, trav.Entities)
