@@ -25,7 +25,10 @@ func TestLiveSigmaAlert(t *testing.T) {
 		t.Fatalf("ingest: %d %s", code, b)
 	}
 	const ruleID = "90fb5e62-ca1f-4e22-b42e-cc521874c938" // Suspicious Shells Spawn by Java Utility Keytool
-	for {
+	var alerts []alert.Alert
+	// The alert is expected within 2 s; a slow machine gets
+	// testutil.WaitTimeout, and the log says how long it took.
+	found := testutil.Poll(testutil.WaitTimeout, func() bool {
 		resp, err := http.Get(v.url("/api/v1/alerts?rule_id=" + ruleID))
 		if err != nil {
 			t.Fatal(err)
@@ -39,23 +42,21 @@ func TestLiveSigmaAlert(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(reply.Alerts) > 0 {
-			a := reply.Alerts[0]
-			t.Logf("alert %q (%s) %v after posting", a.Title, a.Level, time.Since(start).Round(time.Millisecond))
-			if a.Level != "high" && a.Level != "medium" && a.Level != "critical" {
-				t.Errorf("alert level %q", a.Level)
-			}
-			if len(a.EventIDs) != 1 || a.Count != 1 {
-				t.Errorf("alert events %v count %d, want the one event", a.EventIDs, a.Count)
-			}
-			if len(a.Entities.Hosts) == 0 {
-				t.Errorf("alert has no host entity: %+v", a.Entities)
-			}
-			break
-		}
-		if time.Since(start) > 2*time.Second {
-			t.Fatalf("no alert for rule %s within 2s\n%s", ruleID, v.log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+		alerts = reply.Alerts
+		return len(alerts) > 0
+	})
+	if !found {
+		t.Fatalf("no alert for rule %s within %v\n%s", ruleID, testutil.WaitTimeout, v.log.String())
+	}
+	a := alerts[0]
+	t.Logf("alert %q (%s) %v after posting", a.Title, a.Level, time.Since(start).Round(time.Millisecond))
+	if a.Level != "high" && a.Level != "medium" && a.Level != "critical" {
+		t.Errorf("alert level %q", a.Level)
+	}
+	if len(a.EventIDs) != 1 || a.Count != 1 {
+		t.Errorf("alert events %v count %d, want the one event", a.EventIDs, a.Count)
+	}
+	if len(a.Entities.Hosts) == 0 {
+		t.Errorf("alert has no host entity: %+v", a.Entities)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // TestIngestAndForwardNodes runs Vigil as two nodes of a distributed
@@ -34,7 +35,7 @@ routes:
 `, addr))
 	outDir := t.TempDir()
 	b := startVigil(t, fmt.Sprintf(`sources:
-  - {name: from-ingest, type: kafka, brokers: [%q], topics: [vigil-events-default], start_offset: earliest}
+  - {name: from-ingest, type: kafka, brokers: [%q], topics: [vigil-events-default], start_offset: earliest, trust_envelope: true}
 outputs:
   - {name: archive, type: folder, path: %q, max_file_age: 1s}
 routes:
@@ -54,22 +55,19 @@ routes:
 	for _, r := range stored {
 		want[r.Text("event.id")] = true
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	missing := 0
+	testutil.Poll(testutil.WaitTimeout, func() bool {
 		got := readFolderIDs(t, outDir)
-		missing := 0
+		missing = 0
 		for id := range want {
 			if !got[id] {
 				missing++
 			}
 		}
-		if missing == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d events missing from node B's folder\nnode A:\n%s\nnode B:\n%s", missing, n, a.log.String(), b.log.String())
-		}
-		time.Sleep(200 * time.Millisecond)
+		return missing == 0
+	})
+	if missing > 0 {
+		t.Fatalf("%d of %d events missing from node B's folder\nnode A:\n%s\nnode B:\n%s", missing, n, a.log.String(), b.log.String())
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 const hecToken = "apptest-hec-token-0123456789"
@@ -108,17 +110,16 @@ action(type="omfwd" target=%q port=%q protocol="tcp" TCP_Framing="octet-counted"
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			c, err := net.Dial("tcp", inAddr)
-			if err == nil {
+		var err error
+		listening := testutil.Poll(testutil.WaitTimeout, func() bool {
+			var c net.Conn
+			if c, err = net.Dial("tcp", inAddr); err == nil {
 				c.Close()
-				break
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("rsyslog did not listen: %v\n%s", err, out.String())
-			}
-			time.Sleep(50 * time.Millisecond)
+			return err == nil
+		})
+		if !listening {
+			t.Fatalf("rsyslog did not listen: %v\n%s", err, out.String())
 		}
 		marker := fmt.Sprintf("viarsyslog%d", time.Now().UnixNano())
 		start := time.Now()

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // TestKill9KeepsAcknowledgedEvents posts NDJSON batches from several
@@ -49,16 +51,13 @@ func TestKill9KeepsAcknowledgedEvents(t *testing.T) {
 			}
 		}(w)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	// Kill once 40 batches were acknowledged (the check below fails if
+	// fewer than 10 were by the deadline).
+	testutil.Poll(testutil.WaitTimeout, func() bool {
 		mu.Lock()
-		n := len(acked)
-		mu.Unlock()
-		if n >= 40 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(acked) >= 40
+	})
 	v.kill()
 	close(stop)
 	wg.Wait()

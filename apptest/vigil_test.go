@@ -80,19 +80,17 @@ func (v *vigil) start() {
 	if err := v.cmd.Start(); err != nil {
 		v.t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get("http://" + v.http + "/api/v1/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
+	var err error
+	healthy := testutil.Poll(testutil.WaitTimeout, func() bool {
+		var resp *http.Response
+		if resp, err = http.Get("http://" + v.http + "/api/v1/health"); err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			v.t.Fatalf("vigil did not answer on %s: %v\n%s", v.http, err, v.log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	if !healthy {
+		v.t.Fatalf("vigil did not answer on %s: %v\n%s", v.http, err, v.log.String())
 	}
 }
 
@@ -144,19 +142,22 @@ func (v *vigil) search(q string, extra ...string) ([]store.Row, error) {
 	return rows, nil
 }
 
-// waitFound polls `vigil search` until q matches want rows or within runs out.
-func (v *vigil) waitFound(q string, want int, within time.Duration) ([]store.Row, time.Duration) {
+// waitFound polls `vigil search` (with the extra flags) until q matches
+// want rows or within runs out.
+func (v *vigil) waitFound(q string, want int, within time.Duration, extra ...string) ([]store.Row, time.Duration) {
 	v.t.Helper()
 	start := time.Now()
 	for {
-		rows, err := v.search(q)
+		rows, err := v.search(q, extra...)
 		if err != nil {
 			v.t.Fatal(err)
 		}
 		if len(rows) >= want {
 			return rows, time.Since(start)
 		}
-		if time.Since(start) > within {
+		// within is what the test expects; a slow machine gets
+		// testutil.WaitTimeout (the caller logs how long it took).
+		if time.Since(start) > max(within, testutil.WaitTimeout) {
 			v.t.Fatalf("search %q found %d of %d rows within %v\nvigil log:\n%s", q, len(rows), want, within, v.log.String())
 		}
 		time.Sleep(50 * time.Millisecond)

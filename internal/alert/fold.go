@@ -47,7 +47,7 @@ func NewFolder(window time.Duration) *Folder {
 }
 
 func alertID(tenant, rule, key string, first time.Time) string {
-	return event.NewID(tenant, "alert", rule, []byte(key+first.UTC().Format(time.RFC3339Nano)))
+	return event.NewID(tenant, "alert", rule, 0, []byte(key+first.UTC().Format(time.RFC3339Nano)))
 }
 
 // Add folds matches and returns the alerts they created or updated (each

@@ -87,6 +87,19 @@ func TestErrors(t *testing.T) {
 	f("http: {tls: {cert_file: a.pem}}", "cert_file and key_file")
 	f("http: {ingest: {tokens: [{token: short}]}}", "16 characters")
 	f("log_level: loud", "log_level")
+	// Tenant names (issue 9, finding 4): every place that names one.
+	long := strings.Repeat("t", 300)
+	f("sources: [{name: x, type: syslog, tenant: "+long+"}]", "invalid tenant name")
+	f("sources: [{name: x, type: syslog, tenant: '../etc'}]", "invalid tenant name")
+	f("http: {ingest: {tenant: 'a/b'}}", "http.ingest.tenant: invalid tenant name")
+	f("http: {ingest: {tokens: [{token: 0123456789abcdef, tenant: "+long+"}]}}", "http.ingest.tokens[0].tenant: invalid tenant name")
+	f("http: {ingest: {tokens: [{token: 0123456789abcdef, tenant: \"a\\tb\"}]}}", "invalid tenant name")
+	f("storage: {tenants: {'bad tenant': {max_age: 1d}}}", "storage.tenants: invalid tenant name")
+	// vigil.* tenants are Vigil's own (the audit log's vigil.system): no
+	// sender may write into one.
+	f("sources: [{name: x, type: syslog, tenant: vigil.system}]", "reserved for Vigil")
+	f("http: {ingest: {tenant: vigil.system}}", "reserved for Vigil")
+	f("http: {ingest: {tokens: [{token: 0123456789abcdef, tenant: vigil.x}]}}", "reserved for Vigil")
 }
 
 func TestSizesAndDurations(t *testing.T) {

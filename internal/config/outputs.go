@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query"
 )
 
@@ -352,6 +353,9 @@ func (c *OutputCommon) validate() error {
 		return fmt.Errorf("output %s: queue.sync %q: want batch, interval or never", c.Name, q.Sync)
 	}
 	for t, l := range q.Tenants {
+		if err := event.ValidTenant(t); err != nil {
+			return fmt.Errorf("output %s: queue.tenants: %w", c.Name, err)
+		}
 		if l.MaxAge < 0 || l.MaxBytes < 0 {
 			return fmt.Errorf("output %s: queue.tenants.%s: limits must not be negative", c.Name, t)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
@@ -32,6 +33,19 @@ type SourceCommon struct {
 	CSVHeader []string `yaml:"csv_header"`
 	// CSVDelimiter separates csv fields. Default: ",".
 	CSVDelimiter string `yaml:"csv_delimiter"`
+}
+
+// CheckTenant checks the tenant name (event.ValidTenant); empty stands for
+// "default". Sources call it when they are built, so that one built
+// without config.Validate (a test, a tool) cannot own an invalid tenant.
+func (c *SourceCommon) CheckTenant() error {
+	if c.Tenant == "" {
+		return nil
+	}
+	if err := event.ValidSenderTenant(c.Tenant); err != nil {
+		return fmt.Errorf("source %s: tenant: %w", c.Name, err)
+	}
+	return nil
 }
 
 // ParseOptions returns the parser options of the source.
@@ -152,8 +166,8 @@ func validateCommon(c *SourceCommon) error {
 	if c.Tenant == "" {
 		c.Tenant = "default"
 	}
-	if !nameRE.MatchString(c.Tenant) {
-		return fmt.Errorf("source %s: tenant %q: want 1-64 letters, digits, '_', '.', '-'", c.Name, c.Tenant)
+	if err := c.CheckTenant(); err != nil {
+		return err
 	}
 	if c.Format == "" {
 		c.Format = "auto"

@@ -35,7 +35,7 @@ func BenchmarkNewID(b *testing.B) {
 	b.ReportAllocs()
 	var buf []byte
 	for b.Loop() {
-		buf = AppendID(buf[:0], "default", "syslog-tcp", "", rec)
+		buf = AppendID(buf[:0], "default", "syslog-tcp", "", 0, rec)
 	}
 	sinkBytes = buf
 }

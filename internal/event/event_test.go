@@ -103,7 +103,7 @@ func sample() *Event {
 	e := &Event{
 		Timestamp: time.Date(2026, 11, 23, 10, 0, 0, 123, time.UTC),
 		Ingested:  time.Date(2026, 11, 23, 10, 0, 1, 0, time.UTC),
-		ID:        NewID("default", "syslog", "", []byte("hello")),
+		ID:        NewID("default", "syslog", "", 0, []byte("hello")),
 		Tenant:    "default",
 		Source:    "syslog",
 		Original:  "<13>hello \"world\"\n\x01",
@@ -179,11 +179,11 @@ func TestBinaryRoundTrip(t *testing.T) {
 }
 
 func TestNewIDStable(t *testing.T) {
-	a := NewID("t", "s", "", []byte("x"))
-	if a != NewID("t", "s", "", []byte("x")) || len(a) != IDLen {
+	a := NewID("t", "s", "", 0, []byte("x"))
+	if a != NewID("t", "s", "", 0, []byte("x")) || len(a) != IDLen {
 		t.Fatalf("unstable or wrong length id %q", a)
 	}
-	for _, other := range []string{NewID("t", "s", "1", []byte("x")), NewID("ts", "", "", []byte("x")), NewID("t", "", "s", []byte("x")), NewID("t", "s", "", []byte("y"))} {
+	for _, other := range []string{NewID("t", "s", "1", 0, []byte("x")), NewID("ts", "", "", 0, []byte("x")), NewID("t", "", "s", 0, []byte("x")), NewID("t", "s", "", 0, []byte("y"))} {
 		if other == a {
 			t.Errorf("different inputs share id %s", a)
 		}

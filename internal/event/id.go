@@ -1,6 +1,7 @@
 package event
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 
 	"github.com/zeebo/xxh3"
@@ -9,28 +10,47 @@ import (
 // IDLen is the length of an event id in characters.
 const IDLen = 32
 
-// NewID returns the stable id of a record: the same tenant, source, position
-// and bytes always give the same id, so a replayed record can be recognised
-// and dropped downstream.
+// NewID returns the stable id of a record: the same tenant, source,
+// position, occurrence and bytes always give the same id, so a replayed
+// record can be recognised and dropped downstream, while a record repeated
+// for real gets an id of its own.
 //
 // position names where the record sits in its source when the source has
 // such a notion (a file path and offset, a Kafka partition and offset, an
-// EVTX file and record number); sources without one (syslog, HTTP) pass "",
-// and then two byte-identical records of one source share an id.
+// EVTX file and record number); sources without one (syslog, HTTP) pass "".
+//
+// occurrence tells byte-identical records of one delivery apart: it is 0
+// for the first such record and counts up for each identical one after it
+// (see Occurrences, which counts them, and docs/outputs.md for what a
+// delivery is per source). A replay of the same delivery counts the same
+// way and so gets the same ids. Occurrence 0 hashes exactly as ids did
+// before occurrences existed, so ids of stored data stay valid.
 //
 // The id is the 128-bit XXH3 hash of the inputs, in lowercase hex: with 1e12
 // events the chance of any collision is below 1e-14.
-func NewID(tenant, source, position string, record []byte) string {
+func NewID(tenant, source, position string, occurrence int, record []byte) string {
 	var buf [IDLen]byte
-	return string(AppendID(buf[:0], tenant, source, position, record))
+	return string(AppendID(buf[:0], tenant, source, position, occurrence, record))
 }
 
 // AppendID appends the id NewID returns to dst.
-func AppendID(dst []byte, tenant, source, position string, record []byte) []byte {
+func AppendID(dst []byte, tenant, source, position string, occurrence int, record []byte) []byte {
 	h := xxh3.New128()
 	writeField(h, tenant)
 	writeField(h, source)
-	writeField(h, position)
+	if occurrence > 0 {
+		// The occurrence follows the position, and the field's trailer
+		// starts with 1 where a plain field's starts with 0, so no position
+		// can pass for a position and an occurrence; occurrence 0 writes
+		// the plain field and keeps the ids of before.
+		var o [8]byte
+		binary.LittleEndian.PutUint64(o[:], uint64(occurrence))
+		_, _ = h.WriteString(position)
+		_, _ = h.Write(o[:])
+		writeTrailer(h, 1, len(position))
+	} else {
+		writeField(h, position)
+	}
 	_, _ = h.Write(record)
 	sum := h.Sum128().Bytes()
 	n := len(dst)
@@ -43,6 +63,11 @@ func AppendID(dst []byte, tenant, source, position string, record []byte) []byte
 // hash differently.
 func writeField(h *xxh3.Hasher128, s string) {
 	_, _ = h.WriteString(s)
-	l := len(s)
-	_, _ = h.Write([]byte{0, byte(l), byte(l >> 8), byte(l >> 16), byte(l >> 24)})
+	writeTrailer(h, 0, len(s))
+}
+
+// writeTrailer ends a field: a kind byte (0 plain, 1 with an occurrence)
+// and the field's length.
+func writeTrailer(h *xxh3.Hasher128, kind byte, l int) {
+	_, _ = h.Write([]byte{kind, byte(l), byte(l >> 8), byte(l >> 16), byte(l >> 24)})
 }

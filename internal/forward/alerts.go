@@ -34,7 +34,7 @@ func AlertEvent(a *alert.Alert) *event.Event {
 	e := &event.Event{
 		Timestamp: a.Last.UTC(),
 		Ingested:  a.Last.UTC(),
-		ID:        event.NewID(tenant, AlertSource, a.ID, []byte(strconv.Itoa(a.Count))),
+		ID:        event.NewID(tenant, AlertSource, a.ID, 0, []byte(strconv.Itoa(a.Count))),
 		Tenant:    tenant,
 		Source:    AlertSource,
 	}

@@ -24,8 +24,11 @@
 //
 // Each output has one runner goroutine. It reads a batch of one tenant
 // from the output's queue.Set, waits for the throttle's tokens, and calls
-// Output.Send until it succeeds, waiting between tries with exponential
-// backoff and jitter, capped. Only then does it acknowledge the batch to
+// Output.Send. A failed send parks the tenant: its batch is rewound in its
+// queue and read again after the tenant's own backoff (exponential, with
+// jitter, capped), while the runner goes on with the other tenants, so one
+// tenant's failure never holds up another's delivery. (A Flusher's failure
+// still rewinds every tenant: its files hold them all.) Only then does it acknowledge the batch to
 // the queue (the folder output, a Flusher, is acknowledged when the file
 // holding the batch has been renamed into place). So delivery is at least
 // once: a crash between Send and Ack sends the batch again, and every

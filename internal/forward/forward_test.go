@@ -13,6 +13,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/queue"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 const fastRetry = `
@@ -128,7 +129,9 @@ routes:
 	}
 	auth.waitIDs(t, 3)
 	acme.waitIDs(t, 2)
-	time.Sleep(50 * time.Millisecond)
+	// Write returned once the events were in the outputs' queues: once
+	// these are empty, nothing more will arrive.
+	waitDrained(t, m)
 	if got := auth.ids(); !slices.Equal(got, ids(fail)) {
 		t.Errorf("auth got %v", got)
 	}
@@ -239,39 +242,33 @@ routes:
 	out.waitIDs(t, 5)
 	mux := http.NewServeMux()
 	m.Register(mux)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/outputs", nil))
-		var body struct {
-			Outputs []struct {
-				Name      string `json:"name"`
-				Type      string `json:"type"`
-				Delivered int    `json:"delivered"`
-				Health    struct {
-					Level string `json:"level"`
-				} `json:"health"`
-				Queue struct {
-					Records          int     `json:"records"`
-					OldestAgeSeconds float64 `json:"oldest_age_seconds"`
-				} `json:"queue"`
-				Tenants []map[string]any `json:"tenants"`
-			} `json:"outputs"`
-		}
-		if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json" {
-			t.Fatalf("status %d %s", rec.Code, rec.Body)
-		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-			t.Fatal(err)
-		}
-		o := body.Outputs[0]
-		if o.Name == "api-out" && o.Type == "test" && o.Delivered == 5 && o.Health.Level == "ok" && o.Queue.Records == 0 && len(o.Tenants) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("body %s", rec.Body)
-		}
-		time.Sleep(10 * time.Millisecond)
+	waitStatus(t, m, func(st OutputStatus) bool { return st.Delivered == 5 && st.Queue.Records == 0 })
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/outputs", nil))
+	var body struct {
+		Outputs []struct {
+			Name      string `json:"name"`
+			Type      string `json:"type"`
+			Delivered int    `json:"delivered"`
+			Health    struct {
+				Level string `json:"level"`
+			} `json:"health"`
+			Queue struct {
+				Records          int     `json:"records"`
+				OldestAgeSeconds float64 `json:"oldest_age_seconds"`
+			} `json:"queue"`
+			Tenants []map[string]any `json:"tenants"`
+		} `json:"outputs"`
+	}
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("status %d %s", rec.Code, rec.Body)
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	o := body.Outputs[0]
+	if o.Name != "api-out" || o.Type != "test" || o.Delivered != 5 || o.Health.Level != "ok" || o.Queue.Records != 0 || len(o.Tenants) != 1 {
+		t.Fatalf("body %s", rec.Body)
 	}
 }
 
@@ -299,7 +296,7 @@ routes:
 		return nil
 	}))
 	levels := map[string]bool{}
-	deadline := time.After(20 * time.Second)
+	deadline := time.After(testutil.WaitTimeout)
 	for i := 0; !levels["critical"]; i++ {
 		// Once past the warning ratio, give the watcher time to say so
 		// before the limit is hit.
@@ -307,13 +304,13 @@ routes:
 			select {
 			case a := <-got:
 				levels[a.Level] = true
-			case <-time.After(5 * time.Second):
+			case <-time.After(testutil.WaitTimeout):
 				t.Fatal("no alert for a queue past 80% of its limit")
 			}
 		}
 		evs := mkEvents("acme", "s", 50, event.Field{Name: "pad", Value: event.String(strings.Repeat("x", 400))})
 		for j, e := range evs {
-			e.ID = event.NewID("acme", "s", "", []byte{byte(i), byte(j)})
+			e.ID = event.NewID("acme", "s", "", 0, []byte{byte(i), byte(j)})
 		}
 		if err := m.Sink().Write(ctx, evs); err != nil {
 			t.Fatal(err)
@@ -340,15 +337,22 @@ routes:
 // waitStatus waits until the first output's status satisfies ok.
 func waitStatus(t *testing.T, m *Manager, ok func(OutputStatus) bool) OutputStatus {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		st := m.Status()[0]
-		if ok(st) {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("status %+v", st)
-		}
-		time.Sleep(5 * time.Millisecond)
+	var st OutputStatus
+	if !testutil.Poll(testutil.WaitTimeout, func() bool { st = m.Status()[0]; return ok(st) }) {
+		t.Fatalf("status %+v", st)
 	}
+	return st
+}
+
+// waitDrained waits until every output has delivered all its queue holds.
+func waitDrained(t *testing.T, m *Manager) {
+	t.Helper()
+	testutil.Eventually(t, "every output's queue delivered", func() bool {
+		for _, st := range m.Status() {
+			if st.Queue.Records != 0 {
+				return false
+			}
+		}
+		return true
+	})
 }

@@ -71,7 +71,7 @@ func healthAlert(output string, st queue.Status, now time.Time) alert.Alert {
 	if st.Health.Level == queue.HealthDropping {
 		level, title = "critical", fmt.Sprintf("Output %s: undelivered data dropped at a queue limit", output)
 	}
-	id := event.NewID(st.Tenant, "vigil.output", output+"/"+st.Health.Level.String(), []byte(strconv.FormatInt(now.UnixNano(), 10)))
+	id := event.NewID(st.Tenant, "vigil.output", output+"/"+st.Health.Level.String(), 0, []byte(strconv.FormatInt(now.UnixNano(), 10)))
 	return alert.Alert{
 		ID: id, Tenant: st.Tenant, RuleID: HealthRuleID, Title: title + ": " + st.Health.Reason, Level: level,
 		Tags: []string{"vigil.delivery"}, First: now, Last: now, Count: 1, EventIDs: []string{},

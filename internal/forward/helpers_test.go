@@ -145,7 +145,7 @@ func mkEvents(tenant, source string, n int, fields ...event.Field) []*event.Even
 	for i := range evs {
 		msg := fmt.Sprintf("%s %s event %d", tenant, source, i)
 		e := &event.Event{Timestamp: time.Unix(1_700_000_000+int64(i), 0).UTC(), Tenant: tenant, Source: source,
-			ID: event.NewID(tenant, source, "", []byte(msg)), Original: msg}
+			ID: event.NewID(tenant, source, "", 0, []byte(msg)), Original: msg}
 		e.Set("message", event.String(msg))
 		e.Set("seq", event.Int(int64(i)))
 		for _, f := range fields {

@@ -12,6 +12,7 @@ import (
 //
 //	vigil_route_matched_events_total{route}                 events (and alerts) a route took
 //	vigil_output_queued_events_total{output}                events appended to the output's queue
+//	vigil_output_refused_events_total{output}               events not queued: their tenant is not a valid name
 //	vigil_output_delivered_events_total{output,type}        events the receiver took
 //	vigil_output_delivered_bytes_total{output,type}         bytes of their queue records
 //	vigil_output_failed_events_total{output,type}           events in send attempts that failed (per attempt)
@@ -23,7 +24,7 @@ import (
 //	vigil_output_queue_health{output,type}                  worst tenant: 0 ok, 1 warning (80% of a limit), 2 dropping
 //	vigil_output_last_delivery_timestamp_seconds{output,type}
 type metrics struct {
-	routed, queued *prometheus.CounterVec
+	routed, queued, refused *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -32,9 +33,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Events and alerts a route took."}, []string{"route"}),
 		queued: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_output_queued_events_total",
 			Help: "Events appended to an output's durable queue."}, []string{"output"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_output_refused_events_total",
+			Help: "Events not queued for an output because their tenant is not a valid name."}, []string{"output"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.routed, m.queued)
+		reg.MustRegister(m.routed, m.queued, m.refused)
 	}
 	return m
 }

@@ -35,10 +35,25 @@ type runner struct {
 	log      *slog.Logger
 
 	held []held // batches sent to a Flusher and not yet flushed
+	// parked holds the tenants whose last send failed: each waits out its
+	// own backoff, its batch rewound in its queue, while the runner
+	// delivers the other tenants (see park).
+	parked map[string]*parking
 	// pool holds the events of the last batch, decoded into again: an
 	// output must not keep events after Send (see Batch).
 	pool []*event.Event
 }
+
+type parking struct {
+	until   time.Time
+	attempt int
+}
+
+// errParked wraps a failed send that parked its tenant.
+type errParked struct{ err error }
+
+func (e *errParked) Error() string { return e.err.Error() }
+func (e *errParked) Unwrap() error { return e.err }
 
 type held struct {
 	tenant string
@@ -63,7 +78,7 @@ func newRunner(name string, set *queue.Set, out Output, cfg RunnerConfig, st *st
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	r := &runner{name: name, set: set, out: out, cfg: cfg, st: st,
+	r := &runner{name: name, set: set, out: out, cfg: cfg, st: st, parked: map[string]*parking{},
 		throttle: NewThrottle(cfg.EventsPerSecond, cfg.BytesPerSecond),
 		log:      cfg.Logger.With("output", name)}
 	r.flusher, _ = out.(Flusher)
@@ -118,15 +133,23 @@ func (r *runner) run(ctx context.Context) {
 // (context.DeadlineExceeded).
 func (r *runner) read(ctx context.Context) ([]queue.Record, error) {
 	rctx := ctx
+	var at time.Time
 	if r.flusher != nil && len(r.held) > 0 {
-		at := r.flusher.FlushAt()
-		if !at.IsZero() {
-			var cancel context.CancelFunc
-			rctx, cancel = context.WithDeadline(ctx, at)
-			defer cancel()
+		at = r.flusher.FlushAt()
+	}
+	// A parked tenant's wait ending also ends the read, so it is read again.
+	now := time.Now()
+	for _, p := range r.parked {
+		if p.until.After(now) && (at.IsZero() || p.until.Before(at)) {
+			at = p.until
 		}
 	}
-	recs, err := r.set.Read(rctx, r.cfg.MaxEvents, r.cfg.MaxBytes)
+	if !at.IsZero() {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithDeadline(ctx, at)
+		defer cancel()
+	}
+	recs, err := r.set.ReadSkipping(rctx, r.cfg.MaxEvents, r.cfg.MaxBytes, r.isParked)
 	if err != nil {
 		return nil, err
 	}
@@ -191,9 +214,14 @@ func (r *runner) handle(ctx context.Context, recs []queue.Record) error {
 		}
 		var err error
 		if delivered, err = r.deliver(ctx, b); err != nil {
+			var pe *errParked
+			if errors.As(err, &pe) {
+				return r.park(tenant, len(b.Events), pe.err)
+			}
 			return err
 		}
 	}
+	delete(r.parked, tenant)
 	if r.flusher != nil {
 		r.held = append(r.held, held{tenant: tenant, seq: last, events: delivered, bytes: b.Bytes})
 		if at := r.flusher.FlushAt(); !at.IsZero() && !time.Now().Before(at) {
@@ -208,32 +236,53 @@ func (r *runner) handle(ctx context.Context, recs []queue.Record) error {
 	return nil
 }
 
-// deliver sends b until it is delivered and returns how many of its
-// events the receiver took. A permanent refusal splits the
-// batch and drops only the events refused on their own. With a Flusher a
-// failure is returned instead (the caller discards what it holds).
+// deliver sends b once and returns how many of its events the receiver
+// took. A permanent refusal splits the batch and drops only the events
+// refused on their own. Another failure is an *errParked (the caller parks
+// the tenant, see park), or with a Flusher the error itself (the caller
+// discards what it holds).
 func (r *runner) deliver(ctx context.Context, b *Batch) (int, error) {
-	for attempt := 0; ; attempt++ {
-		err := r.out.Send(ctx, b)
-		if err == nil {
-			return len(b.Events), nil
-		}
-		if ctx.Err() != nil {
-			return 0, ctx.Err()
-		}
-		if IsPermanent(err) && r.flusher == nil {
-			return r.split(ctx, b, err)
-		}
-		r.st.fail(len(b.Events), err)
-		if r.flusher != nil {
-			return 0, err
-		}
-		d := r.cfg.Backoff.Delay(attempt)
-		r.log.Warn("delivery failed, retrying", "tenant", b.Tenant, "events", len(b.Events), "attempt", attempt+1, "retry_in", d.Round(time.Millisecond), "err", err)
-		if !sleep(ctx, d) {
-			return 0, ctx.Err()
-		}
+	err := r.out.Send(ctx, b)
+	if err == nil {
+		return len(b.Events), nil
 	}
+	if ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
+	if IsPermanent(err) && r.flusher == nil {
+		return r.split(ctx, b, err)
+	}
+	r.st.fail(len(b.Events), err)
+	if r.flusher != nil {
+		return 0, err
+	}
+	return 0, &errParked{err}
+}
+
+// park holds back a tenant whose send failed: its batch is rewound in its
+// queue, to be read again once the tenant's backoff has passed, and
+// meanwhile the runner delivers the other tenants. So one tenant's failure
+// — a receiver refusing its index, a directory it cannot write — never
+// holds up another's delivery; a failure of every tenant backs each off.
+func (r *runner) park(tenant string, events int, err error) error {
+	p := r.parked[tenant]
+	if p == nil {
+		p = &parking{}
+		r.parked[tenant] = p
+	}
+	d := r.cfg.Backoff.Delay(p.attempt)
+	p.attempt++
+	p.until = time.Now().Add(d)
+	r.log.Warn("delivery failed, retrying", "tenant", tenant, "events", events, "attempt", p.attempt, "retry_in", d.Round(time.Millisecond), "err", err)
+	if rerr := r.set.RewindTenant(tenant); rerr != nil {
+		return fmt.Errorf("rewind tenant %s: %w", tenant, rerr)
+	}
+	return nil
+}
+
+func (r *runner) isParked(tenant string) bool {
+	p, ok := r.parked[tenant]
+	return ok && time.Now().Before(p.until)
 }
 
 func (r *runner) split(ctx context.Context, b *Batch, err error) (int, error) {

@@ -461,7 +461,7 @@ func (w *worker) event(e *event.Event, file, position string) {
 		}
 	}
 	if e.ID == "" {
-		e.ID = event.NewID(e.Tenant, "hunt", position, []byte(e.Original))
+		e.ID = event.NewID(e.Tenant, "hunt", position, 0, []byte(e.Original))
 	}
 	s.events.Add(1)
 	if len(s.procs) > 0 {

@@ -335,7 +335,7 @@ func (m *Manager) place(ctx context.Context, b *batch, a *alert.Alert) error {
 	cands := m.idx.candidates(a.Tenant, keys, a.First, a.Last, m.cfg.Window, m.cfg.MaxSpan)
 	var inc *tracked
 	if len(cands) == 0 {
-		inc = track(Incident{ID: event.NewID(a.Tenant, "incident", "", []byte(a.ID)), Tenant: a.Tenant, Status: StatusNew,
+		inc = track(Incident{ID: event.NewID(a.Tenant, "incident", "", 0, []byte(a.ID)), Tenant: a.Tenant, Status: StatusNew,
 			First: a.First, Last: a.Last, Created: b.now, Updated: b.now, Severity: severityOf(a.Level)})
 		b.touch(inc)
 		b.created[inc] = true

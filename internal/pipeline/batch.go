@@ -19,6 +19,10 @@ type Record struct {
 	// Peer is the network address the record came from ("10.0.0.5:514"),
 	// "" for non-network sources.
 	Peer string
+	// Occurrence counts byte-identical records before this one in the same
+	// delivery (event.Occurrences) for sources without a Position, so that
+	// repeated records get distinct ids; 0 otherwise. See event.NewID.
+	Occurrence int
 }
 
 // Batch is the unit that flows through the pipeline: records of one source,
@@ -39,9 +43,16 @@ type Batch struct {
 	// Records are raw records to parse.
 	Records []Record
 	// Events are events a source built itself (HEC, Elastic bulk, EVTX).
-	// The pipeline fills the envelope fields they lack: tenant, source,
-	// event.ingested, @timestamp and event.id.
+	// The pipeline sets their tenant, source and event.ingested from the
+	// batch, whatever the event says, and fills @timestamp and event.id
+	// when they lack them: a record never chooses its own envelope.
 	Events []*event.Event
+	// Carried marks Events that carry the envelope another Vigil node gave
+	// them (the Kafka and NATS sources with trust_envelope): their tenant,
+	// source, event.ingested and event.id are kept. The source has checked
+	// each tenant with event.ValidTenant; the pipeline checks again and
+	// dead-letters an event whose tenant is invalid.
+	Carried bool
 
 	ack     func(error)
 	ackOnce sync.Once

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/event"
 )
 
 // Batching defaults. A batch is sent when it holds DefaultMaxBatchRecords
@@ -28,6 +30,7 @@ type Batcher struct {
 	maxBytes   int
 	linger     time.Duration
 	tel        *Telemetry
+	occ        *event.Occurrences
 
 	mu    sync.Mutex
 	cur   *Batch
@@ -43,6 +46,11 @@ type BatcherConfig struct {
 	Linger                 time.Duration
 	// Telemetry, when set, counts records and bytes received.
 	Telemetry *Telemetry
+	// Occurrences, when set, numbers the byte-identical records Add gets
+	// without a position (Record.Occurrence), so that repeats of a record
+	// get ids of their own. Its scope is the delivery: a syslog source
+	// passes one per TCP connection, one per UDP listener.
+	Occurrences *event.Occurrences
 }
 
 // NewBatcher returns a batcher submitting to in.
@@ -57,7 +65,7 @@ func NewBatcher(in Input, cfg BatcherConfig) *Batcher {
 		cfg.Linger = DefaultLinger
 	}
 	return &Batcher{in: in, tenant: cfg.Tenant, source: cfg.Source, format: cfg.Format,
-		maxRecords: cfg.MaxRecords, maxBytes: cfg.MaxBytes, linger: cfg.Linger, tel: cfg.Telemetry}
+		maxRecords: cfg.MaxRecords, maxBytes: cfg.MaxBytes, linger: cfg.Linger, tel: cfg.Telemetry, occ: cfg.Occurrences}
 }
 
 // Add copies data into the current batch, submitting it when full. It
@@ -79,7 +87,11 @@ func (bt *Batcher) Add(ctx context.Context, data []byte, position, peer string) 
 			bt.timer.Reset(bt.linger)
 		}
 	}
-	bt.cur.Records = append(bt.cur.Records, Record{Data: append([]byte(nil), data...), Position: position, Peer: peer})
+	occurrence := 0
+	if bt.occ != nil && position == "" {
+		occurrence = bt.occ.Next(data)
+	}
+	bt.cur.Records = append(bt.cur.Records, Record{Data: append([]byte(nil), data...), Position: position, Peer: peer, Occurrence: occurrence})
 	bt.bytes += len(data)
 	if bt.tel != nil {
 		bt.tel.Received.Inc()

@@ -125,6 +125,9 @@ func (p *Pipeline) Submit(ctx context.Context, b *Batch) error {
 	if b.Tenant == "" {
 		b.Tenant = event.DefaultTenant
 	}
+	if err := event.ValidTenant(b.Tenant); err != nil {
+		return fmt.Errorf("submit batch of source %s: %w", b.Source, err)
+	}
 	p.stopMu.RLock()
 	defer p.stopMu.RUnlock()
 	if p.closed {
@@ -213,7 +216,11 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 	}
 	for _, e := range b.Events {
 		tel.Received.Inc()
-		fillEnvelope(e, b, received)
+		if err := fillEnvelope(e, b, received); err != nil {
+			dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: "event",
+				Reason: err.Error(), Data: e.AppendJSON(nil)})
+			continue
+		}
 		events = append(events, e)
 	}
 	if len(b.Fields) > 0 {
@@ -269,20 +276,31 @@ func (p *Pipeline) release(e *event.Event) {
 	p.pool.Put(e)
 }
 
-// fillEnvelope gives a source-built event the envelope fields it lacks.
-func fillEnvelope(e *event.Event, b *Batch, received time.Time) {
-	if e.Tenant == "" {
-		e.Tenant = b.Tenant
-	}
-	if e.Source == "" {
-		e.Source = b.Source
-	}
-	if e.Ingested.IsZero() {
-		e.Ingested = received
+// fillEnvelope gives a source-built event its envelope: the batch's tenant,
+// source and receive time (an event's own are kept only when the batch is
+// Carried and its tenant is valid), @timestamp and event.id when it lacks
+// them, and the exact bytes of an event.original that is not UTF-8.
+func fillEnvelope(e *event.Event, b *Batch, received time.Time) error {
+	if b.Carried {
+		if e.Tenant == "" {
+			e.Tenant = b.Tenant
+		}
+		if err := event.ValidTenant(e.Tenant); err != nil {
+			return fmt.Errorf("carried event: %w", err)
+		}
+		if e.Source == "" {
+			e.Source = b.Source
+		}
+		if e.Ingested.IsZero() {
+			e.Ingested = received
+		}
+	} else {
+		e.Tenant, e.Source, e.Ingested = b.Tenant, b.Source, received
 	}
 	if e.Timestamp.IsZero() {
 		e.Timestamp = received
 	}
+	e.KeepExactOriginal()
 	if e.ID == "" {
 		var buf []byte
 		if e.Original != "" {
@@ -290,8 +308,9 @@ func fillEnvelope(e *event.Event, b *Batch, received time.Time) {
 		} else {
 			buf = e.AppendJSON(nil)
 		}
-		e.ID = event.NewID(e.Tenant, e.Source, "", buf)
+		e.ID = event.NewID(e.Tenant, e.Source, "", 0, buf)
 	}
+	return nil
 }
 
 // ParseRecord fills e from one raw record exactly as the pipeline does:
@@ -304,9 +323,12 @@ func ParseRecord(ps parse.Parser, tenant, source string, received time.Time, r *
 	if err := safeParse(ps, r.Data, e); err != nil {
 		return err
 	}
-	if e.ID == "" {
-		e.ID = event.NewID(tenant, source, r.Position, r.Data)
-	}
+	e.KeepExactOriginal()
+	// Parsers never set the envelope (parsetest.Check holds them to it);
+	// setting it again here makes sure no record can choose its tenant,
+	// source or id whatever a parser does.
+	e.Tenant, e.Source, e.Ingested = tenant, source, received
+	e.ID = event.NewID(tenant, source, r.Position, r.Occurrence, r.Data)
 	if r.Peer != "" && !e.Has("log.source.address") {
 		e.Set("log.source.address", event.String(r.Peer))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // recorder is a sink and dead-letter sink that keeps copies of what it gets.
@@ -96,7 +97,7 @@ func TestParseDeadLetterSkipAndAck(t *testing.T) {
 		e.GetString("log.source.address") != "10.0.0.1:514" || e.GetString("log.file.path") != "/x.log" || e.Timestamp.IsZero() {
 		t.Errorf("event = %s", e.AppendJSON(nil))
 	}
-	if rec.events[1].ID != event.NewID("acme", "s1", "f:10", []byte("world")) {
+	if rec.events[1].ID != event.NewID("acme", "s1", "f:10", 0, []byte("world")) {
 		t.Error("position did not go into the event id")
 	}
 	if rec.dead[0].Reason != "not a word" || !strings.Contains(rec.dead[1].Reason, "panicked") {
@@ -123,10 +124,7 @@ func TestBackPressure(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for p.QueueLen() != 2 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	testutil.Eventually(t, "two batches queued", func() bool { return p.QueueLen() == 2 })
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	if err := p.Submit(short, &Batch{Records: []Record{{Data: []byte("a")}}}); !errors.Is(err, context.DeadlineExceeded) {
@@ -151,19 +149,11 @@ func TestBatcherFlushesOnSizeAndLinger(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for {
+	testutil.Eventually(t, "4 records after the linger time", func() bool {
 		rec.mu.Lock()
-		n := len(rec.events)
-		rec.mu.Unlock()
-		if n == 4 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after the linger time %d of 4 records arrived", n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer rec.mu.Unlock()
+		return len(rec.events) == 4
+	})
 	if err := bt.Close(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -35,9 +35,14 @@ func killData(seq uint64) []byte {
 	return b
 }
 
-// halvingFS writes segment data in two halves with a pause and a line on
-// stdout between them.
+// halvingFS writes segment data in two halves with a line on stdout
+// between them, and waits for the parent's word (a line on stdin) before it
+// writes the second half: in a round meant to tear, the parent kills it
+// instead of answering.
 type halvingFS struct{ OSFS }
+
+// parentSays reads the parent's answers on the child's stdin.
+var parentSays = bufio.NewReader(os.Stdin)
 
 type halvingFile struct{ File }
 
@@ -58,7 +63,9 @@ func (f halvingFile) WriteAt(p []byte, off int64) (int, error) {
 		return n, err
 	}
 	fmt.Println("half")
-	time.Sleep(5 * time.Millisecond)
+	if _, err := parentSays.ReadString('\n'); err != nil {
+		return half, fmt.Errorf("wait for the parent between halves: %w", err)
+	}
 	n, err := f.File.WriteAt(p[half:], off+int64(half))
 	return half + n, err
 }
@@ -155,6 +162,11 @@ func runKillChild(t *testing.T, dir string, tear bool) uint64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -182,6 +194,8 @@ func runKillChild(t *testing.T, dir string, tear bool) uint64 {
 			if tear && acks >= 20 && !killed {
 				cmd.Process.Signal(syscall.SIGKILL)
 				killed = true
+			} else if !killed {
+				in.Write([]byte("go\n")) // write the second half
 			}
 		case strings.HasPrefix(line, "error"):
 			t.Fatalf("child: %s", line)

@@ -1,6 +1,8 @@
 package queue
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -273,26 +275,21 @@ func TestConcurrentAppendReadWithDrops(t *testing.T) {
 			}
 		}()
 	}
-	appendsDone := make(chan struct{})
-	go func() { wg.Wait(); close(appendsDone) }()
+	// Reads wait for records until every append is done.
+	appending, appendsDone := context.WithCancel(context.Background())
+	go func() { wg.Wait(); appendsDone() }()
 	last := map[int]int{0: -1, 1: -1, 2: -1, 3: -1}
 	delivered := 0
 	seen := map[uint64]bool{}
 	for {
-		rs, err := q.TryRead(7, 0)
+		rs, err := q.Read(appending, 7, 0)
+		if errors.Is(err, context.Canceled) {
+			if rs, err = q.TryRead(7, 0); err == nil && len(rs) == 0 {
+				goto done
+			}
+		}
 		if err != nil {
 			t.Fatal(err)
-		}
-		if len(rs) == 0 {
-			select {
-			case <-appendsDone:
-				if rs, _ = q.TryRead(7, 0); len(rs) == 0 {
-					goto done
-				}
-			default:
-				time.Sleep(100 * time.Microsecond)
-				continue
-			}
 		}
 		for _, r := range rs {
 			if seen[r.Seq] {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -89,6 +90,9 @@ type Queue struct {
 	done chan struct{}
 	coll *collector
 	reg  prometheus.Registerer
+
+	// waiting counts the Reads waiting for records; tests wait on it.
+	waiting atomic.Int32
 }
 
 // position is a place in the queue: a segment (by its first sequence

@@ -3,11 +3,16 @@ package queue
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 func TestAppendReadAck(t *testing.T) {
@@ -173,14 +178,14 @@ func TestReadWaits(t *testing.T) {
 		rs, _ := q.Read(context.Background(), 0, 0)
 		got <- rs
 	}()
-	time.Sleep(10 * time.Millisecond)
+	testutil.Eventually(t, "Read waiting", func() bool { return q.waiting.Load() == 1 })
 	mustAppend(t, q, recs("late", 1, 4))
 	select {
 	case rs := <-got:
 		if len(rs) != 1 {
 			t.Fatalf("got %d records", len(rs))
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("Read did not wake up on Append")
 	}
 	go func() {
@@ -190,11 +195,11 @@ func TestReadWaits(t *testing.T) {
 			t.Errorf("read during close: %v", err)
 		}
 	}()
-	time.Sleep(10 * time.Millisecond)
+	testutil.Eventually(t, "Read waiting", func() bool { return q.waiting.Load() == 1 })
 	q.Close()
 	select {
 	case <-got:
-	case <-time.After(5 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("Read did not return on Close")
 	}
 }
@@ -236,19 +241,21 @@ func TestRotationAndReclaim(t *testing.T) {
 }
 
 func TestConcurrentAppendersShareFsyncs(t *testing.T) {
-	fsys := newMemFS()
+	const writers, batches, per = 8, 50, 10
+	fsys := &gatedFS{memFS: newMemFS()}
 	o := testOptions(fsys)
 	o.SegmentBytes = 64 << 10
 	q := mustOpen(t, "/q", o)
 	defer q.Close()
-	// Slow fsyncs, as on a real disk, so appenders pile up behind one.
-	fsys.setInject(func(op, _ string) error {
-		if op == "sync" {
-			time.Sleep(200 * time.Microsecond)
-		}
-		return nil
+	// The first fsync, as a slow disk would, lasts until every writer is in
+	// Append: those behind it share the next one.
+	fsys.arm(func() {
+		testutil.Poll(testutil.WaitTimeout, func() bool {
+			q.mu.Lock()
+			defer q.mu.Unlock()
+			return q.appending == writers
+		})
 	})
-	const writers, batches, per = 8, 50, 10
 	var wg sync.WaitGroup
 	for w := 0; w < writers; w++ {
 		wg.Add(1)
@@ -308,6 +315,39 @@ func TestConcurrentAppendersShareFsyncs(t *testing.T) {
 		t.Fatalf("%d fsyncs for %d appends: group commit did not share any", st.Fsyncs, writers*batches)
 	}
 	t.Logf("%d appends, %d fsyncs", writers*batches, st.Fsyncs)
+}
+
+// gatedFS is a memFS whose first segment fsync after arm waits for gate.
+type gatedFS struct {
+	*memFS
+	armed atomic.Bool
+	gate  func()
+	once  sync.Once
+}
+
+type gatedFile struct {
+	File
+	fs *gatedFS
+}
+
+func (g *gatedFS) arm(gate func()) {
+	g.gate = gate
+	g.armed.Store(true)
+}
+
+func (g *gatedFS) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
+	f, err := g.memFS.OpenFile(name, flag, perm)
+	if err != nil || !strings.HasSuffix(name, segmentSuffix) {
+		return f, err
+	}
+	return gatedFile{f, g}, nil
+}
+
+func (f gatedFile) Sync() error {
+	if f.fs.armed.Load() {
+		f.fs.once.Do(f.fs.gate)
+	}
+	return f.File.Sync()
 }
 
 func TestSyncPolicies(t *testing.T) {
@@ -411,7 +451,7 @@ func TestAckWhileReadWaits(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go q.Read(ctx, 0, 0) // waits: nothing more is committed
-	time.Sleep(10 * time.Millisecond)
+	testutil.Eventually(t, "Read waiting", func() bool { return q.waiting.Load() == 1 })
 	done := make(chan error)
 	go func() { done <- q.Ack(2) }()
 	select {
@@ -419,7 +459,7 @@ func TestAckWhileReadWaits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("Ack blocked behind a waiting Read")
 	}
 }

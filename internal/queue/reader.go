@@ -164,11 +164,14 @@ func (q *Queue) read(ctx context.Context, maxRecords, maxBytes int, wait bool) (
 		}
 		// Wait without holding the reader's lock, so that an output may
 		// Ack from another goroutine meanwhile.
+		q.waiting.Add(1)
 		select {
 		case <-notify:
 		case <-ctx.Done():
+			q.waiting.Add(-1)
 			return nil, ctx.Err()
 		}
+		q.waiting.Add(-1)
 	}
 }
 

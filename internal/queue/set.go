@@ -8,9 +8,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigilsiem/vigil/internal/event"
 )
 
 // Limits override the age and byte limits for one tenant.
@@ -49,6 +52,7 @@ type Set struct {
 
 	signal  chan struct{} // capacity 1: some queue committed records
 	closing chan struct{}
+	waiting atomic.Int32 // Reads waiting for records; tests wait on it
 }
 
 // OpenSet opens the set in dir and every tenant queue already in it.
@@ -70,7 +74,9 @@ func OpenSet(dir string, opts SetOptions, reg prometheus.Registerer) (*Set, erro
 		if !ok {
 			continue
 		}
-		if _, err := s.Queue(tenant); err != nil {
+		// Tenants already on disk are opened whatever their name: their
+		// records were accepted and must be delivered.
+		if _, err := s.open(tenant); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("open queue set %s: %w", dir, err)
 		}
@@ -78,8 +84,18 @@ func OpenSet(dir string, opts SetOptions, reg prometheus.Registerer) (*Set, erro
 	return s, nil
 }
 
-// Queue returns the tenant's queue, opening it the first time.
+// Queue returns the tenant's queue, opening it the first time. A tenant
+// that is not a valid name (event.ValidTenant) gets no queue: it would name
+// a directory, and one that cannot be made (a 300-character name) must fail
+// here, before anything is appended, not in the middle of delivery.
 func (s *Set) Queue(tenant string) (*Queue, error) {
+	if err := event.ValidTenant(tenant); err != nil {
+		return nil, fmt.Errorf("queue set: %w", err)
+	}
+	return s.open(tenant)
+}
+
+func (s *Set) open(tenant string) (*Queue, error) {
 	if tenant == "" {
 		return nil, errors.New("queue set: empty tenant")
 	}
@@ -133,8 +149,18 @@ func (s *Set) Append(tenant string, records [][]byte) (uint64, error) {
 }
 
 // Read returns the next records of one tenant (Record.Tenant), taking the
-// tenants with records in turn; it waits like Queue.Read.
+// tenants with records in turn; it waits like Queue.Read. A tenant whose
+// queue fails to read is passed over, so it cannot hold up the others; its
+// error is returned only when no other tenant had records, and the next
+// Read starts after it.
 func (s *Set) Read(ctx context.Context, maxRecords, maxBytes int) ([]Record, error) {
+	return s.ReadSkipping(ctx, maxRecords, maxBytes, nil)
+}
+
+// ReadSkipping is Read passing over the tenants skip reports (nil: none):
+// a reader holding back one tenant (its receiver failed) keeps reading the
+// others.
+func (s *Set) ReadSkipping(ctx context.Context, maxRecords, maxBytes int, skip func(tenant string) bool) ([]Record, error) {
 	for {
 		s.mu.Lock()
 		if s.closed {
@@ -144,11 +170,21 @@ func (s *Set) Read(ctx context.Context, maxRecords, maxBytes int) ([]Record, err
 		start := s.next
 		s.mu.Unlock()
 		qs := s.snapshot()
+		var firstErr error
 		for i := range qs {
 			k := (start + i) % len(qs)
+			if skip != nil && skip(qs[k].tenant) {
+				continue
+			}
 			recs, err := qs[k].TryRead(maxRecords, maxBytes)
 			if err != nil {
-				return nil, fmt.Errorf("read tenant %s: %w", qs[k].tenant, err)
+				if firstErr == nil {
+					firstErr = fmt.Errorf("read tenant %s: %w", qs[k].tenant, err)
+					s.mu.Lock()
+					s.next = k + 1
+					s.mu.Unlock()
+				}
+				continue
 			}
 			if len(recs) > 0 {
 				s.mu.Lock()
@@ -157,12 +193,18 @@ func (s *Set) Read(ctx context.Context, maxRecords, maxBytes int) ([]Record, err
 				return recs, nil
 			}
 		}
+		if firstErr != nil {
+			return nil, firstErr
+		}
+		s.waiting.Add(1)
 		select {
 		case <-s.signal:
 		case <-s.closing:
 		case <-ctx.Done():
+			s.waiting.Add(-1)
 			return nil, ctx.Err()
 		}
+		s.waiting.Add(-1)
 	}
 }
 
@@ -186,6 +228,17 @@ func (s *Set) Ack(tenant string, seq uint64) error {
 		return err
 	}
 	return q.Ack(seq)
+}
+
+// RewindTenant rewinds one tenant's queue (see Queue.Rewind).
+func (s *Set) RewindTenant(tenant string) error {
+	q, err := s.queue(tenant)
+	if err != nil {
+		return err
+	}
+	err = q.Rewind()
+	s.wake()
+	return err
 }
 
 // Rewind rewinds every tenant's queue (see Queue.Rewind).

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 func TestSetTenants(t *testing.T) {
@@ -80,7 +82,7 @@ func TestSetReadWaitsForAnyTenant(t *testing.T) {
 		rs, _ := s.Read(context.Background(), 0, 0)
 		got <- rs
 	}()
-	time.Sleep(10 * time.Millisecond)
+	testutil.Eventually(t, "Set.Read waiting", func() bool { return s.waiting.Load() == 1 })
 	if _, err := s.Append("late", recs("l", 2, 5)); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +91,7 @@ func TestSetReadWaitsForAnyTenant(t *testing.T) {
 		if len(rs) != 2 || rs[0].Tenant != "late" {
 			t.Fatalf("got %v", rs)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("Set.Read did not wake for a new tenant's records")
 	}
 	go func() {
@@ -99,11 +101,11 @@ func TestSetReadWaitsForAnyTenant(t *testing.T) {
 		}
 		got <- nil
 	}()
-	time.Sleep(10 * time.Millisecond)
+	testutil.Eventually(t, "Set.Read waiting", func() bool { return s.waiting.Load() == 1 })
 	s.Close()
 	select {
 	case <-got:
-	case <-time.After(5 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("Set.Read did not return on Close")
 	}
 }

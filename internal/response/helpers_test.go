@@ -15,6 +15,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -87,23 +88,23 @@ func (r *rig) records(tb testing.TB, n int, f RecordFilter) []Record {
 		f.Tenant = "acme"
 	}
 	f.Limit = 1000
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		got, total, err := r.rec.List(context.Background(), f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if int(total) >= n || time.Now().After(deadline) {
-			if int(total) != n {
-				tb.Fatalf("%d records, want %d: %+v", total, n, got)
-			}
-			for i, j := 0, len(got)-1; i < j; i, j = i+1, j-1 {
-				got[i], got[j] = got[j], got[i]
-			}
-			return got
-		}
-		time.Sleep(20 * time.Millisecond)
+	var got []Record
+	var total int64
+	var err error
+	testutil.Poll(testutil.WaitTimeout, func() bool {
+		got, total, err = r.rec.List(context.Background(), f)
+		return err != nil || int(total) >= n
+	})
+	if err != nil {
+		tb.Fatal(err)
 	}
+	if int(total) != n {
+		tb.Fatalf("%d records, want %d: %+v", total, n, got)
+	}
+	for i, j := 0, len(got)-1; i < j; i, j = i+1, j-1 {
+		got[i], got[j] = got[j], got[i]
+	}
+	return got
 }
 
 // counter reads vigil_response_attempts_total for a response and outcome.

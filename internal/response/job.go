@@ -50,7 +50,7 @@ func alertJob(name string, a *alert.Alert, now time.Time) (*job, error) {
 		tenant = event.DefaultTenant
 	}
 	j := &job{kind: KindAlert, tenant: tenant, subject: a.ID, ruleID: a.RuleID, level: a.Level, queued: now,
-		delivery: event.NewID(tenant, "response", name, []byte("alert\x00"+a.ID))}
+		delivery: event.NewID(tenant, "response", name, 0, []byte("alert\x00"+a.ID))}
 	var err error
 	j.body, err = json.Marshal(Envelope{Kind: KindAlert, Response: name, Delivery: j.delivery, Tenant: tenant, Alert: a})
 	if err != nil {
@@ -71,7 +71,7 @@ func incidentJob(name string, n *incident.Notice, now time.Time) (*job, error) {
 		key += "\x00" + inc.Severity
 	}
 	j := &job{kind: KindIncident, reason: n.Reason, tenant: inc.Tenant, subject: inc.ID, ruleID: rule, level: inc.Severity,
-		queued: now, delivery: event.NewID(inc.Tenant, "response", name, []byte(key))}
+		queued: now, delivery: event.NewID(inc.Tenant, "response", name, 0, []byte(key))}
 	var err error
 	j.body, err = json.Marshal(Envelope{Kind: KindIncident, Response: name, Delivery: j.delivery, Tenant: inc.Tenant, Reason: n.Reason, Incident: inc})
 	if err != nil {

@@ -3,6 +3,7 @@ package response
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 func programResponse(name string, timeout time.Duration, argv ...string) config.Response {
@@ -98,17 +100,11 @@ func TestProgramTimeoutKillsGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	deadline := time.Now().Add(5 * time.Second)
-	for syscall.Kill(pid, 0) == nil {
+	testutil.Eventually(t, fmt.Sprintf("the program's child %d to end", pid), func() bool {
 		// A killed child stays a zombie until init reaps it; it no longer runs.
-		if st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil && strings.Contains(string(st), ") Z ") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the program's child %d still runs", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		return syscall.Kill(pid, 0) != nil || err == nil && strings.Contains(string(st), ") Z ")
+	})
 }
 
 func TestProgramNotFound(t *testing.T) {

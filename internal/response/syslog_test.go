@@ -25,6 +25,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse/rfc5424"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 func syslogResponse(name, network, addr, framing string) config.Response {
@@ -112,17 +113,22 @@ action(type="omfile" file=%q template="t")
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", "127.0.0.1:"+tcpPort)
-		if err == nil {
+	var err error
+	listening := testutil.Poll(testutil.WaitTimeout, func() bool {
+		var c net.Conn
+		if c, err = net.Dial("tcp", "127.0.0.1:"+tcpPort); err == nil {
 			c.Close()
-			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("rsyslog did not listen: %v\n%s", err, log.String())
+		if err != nil {
+			return false
 		}
-		time.Sleep(50 * time.Millisecond)
+		// imudp gives no sign of being ready but its bound socket.
+		bound, berr := testutil.UDPBound(udpPort)
+		err = berr
+		return bound || berr != nil
+	})
+	if !listening || err != nil {
+		t.Fatalf("rsyslog did not listen: %v\n%s", err, log.String())
 	}
 	r := newRig(t,
 		syslogResponse("octets", "tcp", "127.0.0.1:"+tcpPort, "octet-counting"),
@@ -131,12 +137,11 @@ action(type="omfile" file=%q template="t")
 	write(t, r.d, mkAlert("a1", "high"), mkAlert("a2", "low"))
 	r.records(t, 6, RecordFilter{Outcome: OutcomeSuccess})
 	var lines []string
-	deadline = time.Now().Add(10 * time.Second)
-	for len(lines) < 6 && time.Now().Before(deadline) {
+	testutil.Poll(testutil.WaitTimeout, func() bool {
 		b, _ := os.ReadFile(out)
 		lines = strings.Split(strings.TrimSpace(string(b)), "\n")
-		time.Sleep(50 * time.Millisecond)
-	}
+		return len(lines) >= 6
+	})
 	if len(lines) != 6 {
 		t.Fatalf("rsyslog wrote %d lines, want 6:\n%s\n%s", len(lines), strings.Join(lines, "\n"), log.String())
 	}
@@ -168,6 +173,7 @@ func TestSyslogTLSAndReconnect(t *testing.T) {
 	}
 	defer ln.Close()
 	msgs := make(chan string, 10)
+	hungUp := make(chan struct{}, 10)
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -175,17 +181,20 @@ func TestSyslogTLSAndReconnect(t *testing.T) {
 				return
 			}
 			go func(c net.Conn) {
-				defer c.Close()
 				br := bufio.NewReader(c)
 				// Read one octet-counted frame, then hang up.
 				n, err := br.ReadString(' ')
 				if err != nil {
+					c.Close()
 					return
 				}
 				size, _ := strconv.Atoi(strings.TrimSpace(n))
 				b := make([]byte, size)
-				if _, err := io.ReadFull(br, b); err == nil {
+				_, err = io.ReadFull(br, b)
+				c.Close()
+				if err == nil {
 					msgs <- string(b)
+					hungUp <- struct{}{}
 				}
 			}(c)
 		}
@@ -203,7 +212,7 @@ func TestSyslogTLSAndReconnect(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("message %d did not arrive: %+v", i, r.records(t, i+1, RecordFilter{}))
 		}
-		time.Sleep(50 * time.Millisecond) // let the server hang up
+		<-hungUp // the next message finds the connection closed
 	}
 	for _, rec := range r.records(t, 3, RecordFilter{}) {
 		if rec.Outcome != OutcomeSuccess || rec.Attempt != 1 {

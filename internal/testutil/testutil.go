@@ -1,5 +1,6 @@
 // Package testutil owns helpers shared by tests: finding the shared test
-// data beside the repository, and free loopback ports.
+// data beside the repository, free loopback ports, and waiting on state
+// (Eventually) instead of sleeping.
 package testutil
 
 import (

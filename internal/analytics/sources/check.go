@@ -197,7 +197,7 @@ func displayHost(h string) string {
 func (t *Tracker) alert(s *state, now time.Time, rule, level, title string) alert.Alert {
 	now = now.UTC()
 	a := alert.Alert{
-		ID:     event.NewID(s.tenant, "vigil.sources", rule+"/"+s.source+"/"+s.host, []byte(strconv.FormatInt(now.UnixNano(), 10))),
+		ID:     event.NewID(s.tenant, "vigil.sources", rule+"/"+s.source+"/"+s.host, 0, []byte(strconv.FormatInt(now.UnixNano(), 10))),
 		Tenant: s.tenant, RuleID: rule, Title: title, Level: level,
 		Tags: []string{"vigil.health"}, First: now, Last: now, Count: 1, EventIDs: []string{},
 		Status: alert.StatusOpen,

@@ -95,7 +95,7 @@ func (m *Meter) CheckQuotas() (raised []alert.Alert, undo func()) {
 
 func quotaAlert(tenant, quota, title string, now time.Time) alert.Alert {
 	return alert.Alert{
-		ID:     event.NewID(tenant, "vigil.usage", quota, []byte(strconv.FormatInt(now.UnixNano(), 10))),
+		ID:     event.NewID(tenant, "vigil.usage", quota, 0, []byte(strconv.FormatInt(now.UnixNano(), 10))),
 		Tenant: tenant, RuleID: RuleQuota, Title: title, Level: "medium",
 		Tags: []string{"vigil.usage"}, First: now, Last: now, Count: 1, EventIDs: []string{},
 		Status: alert.StatusOpen,

@@ -394,7 +394,7 @@ func collectIDs(ents []entry) (evs, als []string) {
 // tenant, group and window start give the same id, so a replay after a
 // restart updates the alert it raised before rather than adding one.
 func alertID(tenant string, c *Corr, gkey string, first int64) string {
-	return event.NewID(tenant, "correlation", c.Key, []byte(gkey+"\x00"+strconv.FormatInt(first, 10)))
+	return event.NewID(tenant, "correlation", c.Key, 0, []byte(gkey+"\x00"+strconv.FormatInt(first, 10)))
 }
 
 // groupKey encodes the group-by values of a hit for reference idx, each

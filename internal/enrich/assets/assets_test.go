@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -163,10 +164,7 @@ func TestReload(t *testing.T) {
 	a.opts.CheckInterval = time.Millisecond
 	go a.Run(ctx)
 	write(t, filepath.Dir(hp), "hosts.csv", hostsCSV, stamp.Add(2*time.Second))
-	deadline := time.Now().Add(5 * time.Second)
-	for crit() != "medium" && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.Poll(testutil.WaitTimeout, func() bool { return crit() == "medium" })
 	if crit() != "medium" {
 		t.Fatal("Run did not reload")
 	}

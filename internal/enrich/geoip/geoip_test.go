@@ -250,10 +250,7 @@ func TestReload(t *testing.T) {
 	done := make(chan struct{})
 	go func() { g.Run(ctx); close(done) }()
 	write(country)
-	deadline := time.Now().Add(5 * time.Second)
-	for cityOf() != "" && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.Poll(testutil.WaitTimeout, func() bool { return cityOf() == "" })
 	cancel()
 	<-done
 	if cityOf() != "" {

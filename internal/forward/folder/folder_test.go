@@ -22,6 +22,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/forward"
 	"github.com/vigilsiem/vigil/internal/forward/forwardtest"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -129,17 +130,11 @@ func queueEvents(t *testing.T, m *forward.Manager, from, to int) {
 
 func waitFolder(t *testing.T, path string, n int) []forwardtest.Received {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		got := readFolder(t, path)
-		if len(got) >= n {
-			return got
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("folder holds %d events, want %d", len(got), n)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var got []forwardtest.Received
+	if !testutil.Poll(testutil.WaitTimeout, func() bool { got = readFolder(t, path); return len(got) >= n }) {
+		t.Fatalf("folder holds %d events, want %d", len(got), n)
 	}
+	return got
 }
 
 func TestRotationChecksumsAndTenants(t *testing.T) {
@@ -182,16 +177,12 @@ func TestRotationChecksumsAndTenants(t *testing.T) {
 					t.Errorf("tenant %s has %d files: %v", tenant, data, files)
 				}
 			}
-			deadline := time.Now().Add(5 * time.Second)
-			for {
-				tmp, _ := filepath.Glob(filepath.Join(path, "*", ".*"))
-				if len(tmp) == 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("temporary files left: %v", tmp)
-				}
-				time.Sleep(10 * time.Millisecond)
+			var tmp []string
+			if !testutil.Poll(testutil.WaitTimeout, func() bool {
+				tmp, _ = filepath.Glob(filepath.Join(path, "*", ".*"))
+				return len(tmp) == 0
+			}) {
+				t.Fatalf("temporary files left: %v", tmp)
 			}
 		})
 	}
@@ -203,7 +194,8 @@ func TestMissingFolderIsDown(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "share")
 	m := start(t, folderConfig(path, "    max_file_age: 50ms"), t.TempDir())
 	queueEvents(t, m, 0, 40)
-	time.Sleep(200 * time.Millisecond)
+	// Two failed attempts: the output has tried, and tried again.
+	testutil.Eventually(t, "two failed sends", func() bool { return m.Status()[0].FailedSends >= 2 })
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("the output created the missing folder: %v", err)
 	}
@@ -230,24 +222,18 @@ func TestStopCompletesFiles(t *testing.T) {
 	}
 	m.Start()
 	queueEvents(t, m, 0, 10)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if tmp, _ := filepath.Glob(filepath.Join(path, "*", ".*.tmp")); len(tmp) == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no open files")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.Eventually(t, "two open files", func() bool {
+		tmp, _ := filepath.Glob(filepath.Join(path, "*", ".*.tmp"))
+		return len(tmp) == 2
+	})
 	if err := m.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	if got := readFolder(t, path); len(got) != 10 {
 		t.Fatalf("after stop the folder holds %d events", len(got))
 	}
+	// The queues are opened by New: what waits shows at once.
 	m2 := start(t, yaml, data)
-	time.Sleep(100 * time.Millisecond)
 	if st := m2.Status()[0]; st.Queue.Records != 0 {
 		t.Errorf("after restart %d records wait", st.Queue.Records)
 	}

@@ -22,7 +22,7 @@ func BenchEvent(i int) *event.Event {
 	orig := "<38>Nov 23 10:30:00 web01 sshd[4242]: " + msg
 	e := &event.Event{Timestamp: time.Unix(1_790_000_000+int64(i), 0).UTC(), Ingested: time.Unix(1_790_000_000+int64(i), 5e8).UTC(),
 		Tenant: Tenants[i%len(Tenants)], Source: "syslog-tcp", Original: orig,
-		ID: event.NewID(Tenants[i%len(Tenants)], "syslog-tcp", "", []byte(fmt.Sprint(orig, i)))}
+		ID: event.NewID(Tenants[i%len(Tenants)], "syslog-tcp", "", 0, []byte(fmt.Sprint(orig, i)))}
 	e.Append("message", event.String(msg))
 	e.Append("host.name", event.String("web01"))
 	e.Append("process.name", event.String("sshd"))

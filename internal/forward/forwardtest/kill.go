@@ -45,7 +45,7 @@ func Event(i int) *event.Event {
 		Timestamp: time.Unix(1_790_000_000+int64(i), 0).UTC(),
 		Ingested:  time.Unix(1_790_000_000+int64(i), 0).UTC(),
 		Tenant:    tenant, Source: "kill-test", Original: msg,
-		ID: event.NewID(tenant, "kill-test", strconv.Itoa(i), []byte(msg)),
+		ID: event.NewID(tenant, "kill-test", strconv.Itoa(i), 0, []byte(msg)),
 	}
 	e.Set("message", event.String(msg))
 	e.Set("host.name", event.String(fmt.Sprintf("host-%d", i%7)))

@@ -101,13 +101,8 @@ func (r *receiver) start(t *testing.T) {
 	}
 	var ln net.Listener
 	var err error
-	for i := 0; i < 50; i++ {
-		if ln, err = net.Listen("tcp", r.addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
+	// The address of a receiver stopped a moment ago may still be taken.
+	if !testutil.Poll(testutil.WaitTimeout, func() bool { ln, err = net.Listen("tcp", r.addr); return err == nil }) {
 		t.Fatal(err)
 	}
 	r.srv = &stdhttp.Server{Handler: r, ReadHeaderTimeout: 5 * time.Second}
@@ -144,17 +139,11 @@ func (r *receiver) received() []forwardtest.Received {
 
 func (r *receiver) wait(t *testing.T, n int) []forwardtest.Received {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		got := r.received()
-		if len(got) >= n {
-			return got
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("receiver got %d events, want %d", len(got), n)
-		}
-		time.Sleep(10 * time.Millisecond)
+	var got []forwardtest.Received
+	if !testutil.Poll(testutil.WaitTimeout, func() bool { got = r.received(); return len(got) >= n }) {
+		t.Fatalf("receiver got %d events, want %d", len(got), n)
 	}
+	return got
 }
 
 func httpConfig(url, extra string) string {
@@ -258,10 +247,7 @@ func TestWrongTokenIsRetried(t *testing.T) {
 	if err := m.Sink().Write(context.Background(), events(0, 3)); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for m.Status()[0].FailedSends < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.Poll(testutil.WaitTimeout, func() bool { return m.Status()[0].FailedSends >= 2 })
 	st := m.Status()[0]
 	if st.FailedSends < 2 || st.Dropped != 0 || st.Queue.Records != 3 || !strings.Contains(st.LastError, "401") {
 		t.Errorf("status %+v", st)
@@ -283,10 +269,7 @@ func TestRefusedEventIsDropped(t *testing.T) {
 			t.Fatal("the refused event arrived")
 		}
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for st := m.Status()[0]; (st.DroppedRejected != 1 || st.Delivered != 39) && time.Now().Before(deadline); st = m.Status()[0] {
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.Poll(testutil.WaitTimeout, func() bool { st := m.Status()[0]; return st.DroppedRejected == 1 && st.Delivered == 39 })
 	if st := m.Status()[0]; st.DroppedRejected != 1 || st.Delivered != 39 {
 		t.Errorf("status %+v", st)
 	}

@@ -191,17 +191,11 @@ func events(from, to int) []*event.Event {
 
 func waitKcat(t *testing.T, addr string, n int, topics ...string) []kcatRecord {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		recs := kcat(t, addr, topics...)
-		if len(recs) >= n {
-			return recs
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("kcat read %d records, want %d", len(recs), n)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var recs []kcatRecord
+	if !testutil.Poll(testutil.WaitTimeout, func() bool { recs = kcat(t, addr, topics...); return len(recs) >= n }) {
+		t.Fatalf("kcat read %d records, want %d", len(recs), n)
 	}
+	return recs
 }
 
 // Events reach per-tenant topics with their keys and event.id headers, and
@@ -281,12 +275,8 @@ func TestSASL(t *testing.T) {
 			if err := m.Sink().Write(context.Background(), events(0, 4)); err != nil {
 				t.Fatal(err)
 			}
-			deadline := time.Now().Add(10 * time.Second)
-			for m.Status()[0].Delivered < 4 {
-				if time.Now().After(deadline) {
-					t.Fatalf("status %+v", m.Status()[0])
-				}
-				time.Sleep(20 * time.Millisecond)
+			if !testutil.Poll(testutil.WaitTimeout, func() bool { return m.Status()[0].Delivered >= 4 }) {
+				t.Fatalf("status %+v", m.Status()[0])
 			}
 		})
 	}
@@ -297,12 +287,8 @@ func TestSASL(t *testing.T) {
 	if err := m.Sink().Write(context.Background(), events(0, 2)); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for m.Status()[0].FailedSends == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("status %+v", m.Status()[0])
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !testutil.Poll(testutil.WaitTimeout, func() bool { return m.Status()[0].FailedSends > 0 }) {
+		t.Fatalf("status %+v", m.Status()[0])
 	}
 	if st := m.Status()[0]; st.Delivered != 0 || st.Queue.Records != 2 {
 		t.Errorf("with a wrong password: %+v", st)
@@ -320,16 +306,11 @@ func TestTooLargeRecordIsDropped(t *testing.T) {
 	if err := m.Sink().Write(context.Background(), evs); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
 		st := m.Status()[0]
-		if st.Delivered == 19 && st.DroppedRejected == 1 && st.Queue.Records == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("status %+v", st)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return st.Delivered == 19 && st.DroppedRejected == 1 && st.Queue.Records == 0
+	}) {
+		t.Fatalf("status %+v", m.Status()[0])
 	}
 	for _, r := range received(t, waitKcat(t, b.addr, 19, "vigil-acme", "vigil-globex")) {
 		if r.Seq == 7 {

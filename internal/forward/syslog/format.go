@@ -1,7 +1,9 @@
 package syslog
 
 import (
+	"encoding/base64"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
@@ -54,11 +56,26 @@ func (o *Output) appendMessage(dst []byte, e *event.Event) []byte {
 func (o *Output) appendBody(dst []byte, e *event.Event) []byte {
 	if o.cfg.Message == MessageOriginal {
 		if e.Original != "" {
-			return append(dst, e.Original...)
+			return appendOriginal(dst, e)
 		}
 		return append(dst, e.Message()...)
 	}
 	return e.AppendJSON(dst)
+}
+
+// appendOriginal appends the record as it was received: the exact bytes
+// of vigil.original_base64 when the record was not UTF-8 (event.original
+// then has U+FFFD in their place; an RFC 5424 MSG may hold any octets), so
+// a receiver gets what the sender sent.
+func appendOriginal(dst []byte, e *event.Event) []byte {
+	if strings.Contains(e.Original, "\uFFFD") {
+		if b64 := e.GetString(event.FieldOriginalBase64); b64 != "" {
+			if out, err := base64.StdEncoding.AppendDecode(dst, []byte(b64)); err == nil {
+				return out
+			}
+		}
+	}
+	return append(dst, e.Original...)
 }
 
 // severity is the event's own syslog severity when it has one.

@@ -39,6 +39,11 @@ func TestFormat(t *testing.T) {
 	f(Config{Format: FormatRFC3164}, e, `<134>Nov 23 10:30:01 web_01 vigil: `+json)
 	f(Config{AppName: "siem", SDID: "fwd@1234", Facility: ptr(4), Severity: ptr(5)}, sev,
 		`<35>1 2026-11-23T10:30:01.123456Z - siem - - [fwd@1234 id="x" tenant="default"] `+string(sev.AppendJSON(nil)))
+	// A record that was not UTF-8 goes out as its exact bytes (issue 9,
+	// finding 14).
+	latin := &event.Event{ID: "l", Tenant: "t", Timestamp: e.Timestamp, Original: "caf\xe9 \xff"}
+	latin.KeepExactOriginal()
+	f(Config{Message: MessageOriginal}, latin, "<134>1 2026-11-23T10:30:01.123456Z - vigil - - [vigil@32473 id=\"l\" tenant=\"t\"] caf\xe9 \xff")
 	esc := &event.Event{ID: `a"b\c]d`, Tenant: "t", Timestamp: e.Timestamp}
 	f(Config{Message: MessageOriginal}, esc, `<134>1 2026-11-23T10:30:01.123456Z - vigil - - [vigil@32473 id="a\"b\\c\]d" tenant="t"] `)
 }

@@ -94,21 +94,22 @@ action(type="omfile" file=%q template="raw")
 		t.Fatal(err)
 	}
 	r.cmd = cmd
-	if r.proto == ProtoUDP {
-		time.Sleep(300 * time.Millisecond) // imudp gives no sign of being ready
-		return
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", r.addr())
-		if err == nil {
+	var err error
+	listening := testutil.Poll(testutil.WaitTimeout, func() bool {
+		if r.proto == ProtoUDP {
+			// imudp gives no sign of being ready but its bound socket.
+			bound, berr := testutil.UDPBound(r.port)
+			err = berr
+			return bound || berr != nil
+		}
+		var c net.Conn
+		if c, err = net.Dial("tcp", r.addr()); err == nil {
 			c.Close()
-			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("rsyslog did not listen: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return err == nil
+	})
+	if !listening || err != nil {
+		t.Fatalf("rsyslog did not listen: %v", err)
 	}
 }
 
@@ -213,17 +214,11 @@ func events(from, to int) []*event.Event {
 
 func waitLines(t *testing.T, r *rsyslog, n int) []string {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		l := r.lines(t)
-		if len(l) >= n {
-			return l
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("rsyslog wrote %d messages, want %d", len(l), n)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var l []string
+	if !testutil.Poll(testutil.WaitTimeout, func() bool { l = r.lines(t); return len(l) >= n }) {
+		t.Fatalf("rsyslog wrote %d messages, want %d", len(l), n)
 	}
+	return l
 }
 
 func checkAll(t *testing.T, got []forwardtest.Received, n int) {
@@ -292,10 +287,7 @@ func TestTLS(t *testing.T) {
 	if err := m.Sink().Write(context.Background(), events(0, 120)); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for len(in.lines()) < 120 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	testutil.Poll(testutil.WaitTimeout, func() bool { return len(in.lines()) >= 120 })
 	checkAll(t, received(t, in.lines()), 120)
 	if st := m.Status()[0]; st.Delivered != 120 {
 		t.Errorf("status %+v", st)
@@ -307,10 +299,7 @@ func TestTLS(t *testing.T) {
 	if err := m2.Sink().Write(context.Background(), events(0, 1)); err != nil {
 		t.Fatal(err)
 	}
-	deadline = time.Now().Add(10 * time.Second)
-	for m2.Status()[0].FailedSends == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	testutil.Poll(testutil.WaitTimeout, func() bool { return m2.Status()[0].FailedSends > 0 })
 	if st := m2.Status()[0]; st.FailedSends == 0 || st.Delivered != 0 || !strings.Contains(st.LastError, "certificate") {
 		t.Errorf("untrusted server: %+v", st)
 	}

@@ -63,7 +63,7 @@ func (p *Parser) setHeader(cols []string) {
 		switch {
 		case n == "" || seen[n]:
 			n = "csv.column" + strconv.Itoa(i+1)
-		case event.IsEnvelope(n):
+		case event.IsProtected(n):
 			n = "csv." + n
 		default:
 			n = strings.Clone(n)

@@ -320,7 +320,7 @@ func (p *Parser) name(key string) string {
 		}
 		p.path = p.path[:l]
 	}
-	if c := n[0]; (c == '@' || c == 'e' || c == 'v') && event.IsEnvelope(n) {
+	if c := n[0]; (c == '@' || c == 'e' || c == 'v') && event.IsProtected(n) {
 		return p.prot.Get(n)
 	}
 	return n

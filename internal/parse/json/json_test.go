@@ -48,6 +48,8 @@ func TestParse(t *testing.T) {
 	// Envelope names never override the envelope.
 	f(`{"event.id":"x","vigil":{"tenant":"evil","source":"s"},"event":{"original":"o","ingested":"i","code":"4625"}}`,
 		`{"json.event.id":"x","json.vigil.tenant":"evil","json.vigil.source":"s","json.event.original":"o","json.event.ingested":"i","event.code":"4625"}`)
+	// Nor does a sender set vigil.original_base64, which only Vigil writes.
+	f(`{"vigil.original_base64":"AAAA","msg":"m"}`, `{"json.vigil.original_base64":"AAAA","message":"m"}`)
 	// Duplicates: the last wins; objects merge; empty keys.
 	f(`{"a":1,"a":2,"b":{"x":1},"b":{"y":2},"":3,"c":{"":4}}`, `{"a":2,"b.x":1,"b.y":2,"_":3,"c._":4}`)
 	// Typed ECS fields.

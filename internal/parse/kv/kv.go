@@ -107,7 +107,7 @@ func (p *Parser) Body(s string, at int, w *fields.Writer) (Stats, string, error)
 }
 
 func (p *Parser) name(key string) string {
-	if c := key[0]; (c == '@' || c == 'e' || c == 'v') && event.IsEnvelope(key) {
+	if c := key[0]; (c == '@' || c == 'e' || c == 'v') && event.IsProtected(key) {
 		return p.prot.Get(key)
 	}
 	return key

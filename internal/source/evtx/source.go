@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/config"
@@ -37,6 +38,9 @@ type Source struct {
 	// drainTimeout is DrainTimeout and batch batchEvents; tests shorten them.
 	drainTimeout time.Duration
 	batch        int
+	// rounds counts the rounds of Run done (scan, import, save): tests
+	// wait on it to know the source looked and found nothing more.
+	rounds atomic.Int64
 }
 
 // job is the import of one file.
@@ -61,6 +65,9 @@ type flight struct {
 func New(cfg Config, env config.SourceEnv) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("evtx source %s: %w", cfg.Name, err)
+	}
+	if err := cfg.CheckTenant(); err != nil {
+		return nil, err
 	}
 	if env.DataDir == "" {
 		return nil, fmt.Errorf("evtx source %s: a data directory is needed for its state", cfg.Name)
@@ -99,6 +106,7 @@ func (s *Source) Run(ctx context.Context, in pipeline.Input) error {
 			s.save(false)
 		}
 		s.save(false)
+		s.rounds.Add(1)
 		select {
 		case <-ctx.Done():
 		case <-time.After(s.cfg.PollInterval.D()):
@@ -291,7 +299,7 @@ func (s *Source) importFile(ctx context.Context, in pipeline.Input, j *job, resu
 		if skipTo > 0 && rec.ID <= skipTo {
 			continue
 		}
-		e.ID = event.NewID(s.cfg.Tenant, s.cfg.Name, position(e, rec, j.st.Hash), nil)
+		e.ID = event.NewID(s.cfg.Tenant, s.cfg.Name, position(e, rec, j.st.Hash), 0, nil)
 		if b == nil {
 			b = &pipeline.Batch{Tenant: s.cfg.Tenant, Source: s.cfg.Name, Received: time.Now(), Fields: fields,
 				Events: make([]*event.Event, 0, s.batch)}

@@ -145,32 +145,27 @@ func (h *harness) source() *Source {
 	return s
 }
 
-// run runs a source until cond holds (or for d when cond is nil).
-func (h *harness) run(in *input, d time.Duration, cond func() bool) *Source {
+// run runs a source until cond holds (when it is not nil) and the source
+// has then done a whole round, so that anything more it would submit has
+// been submitted.
+func (h *harness) run(in *input, cond func() bool) *Source {
 	h.t.Helper()
 	s := h.source()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx, in) }()
-	deadline := time.Now().Add(30 * time.Second)
-	if cond == nil {
-		time.Sleep(d)
-	} else {
-		for !cond() {
-			if time.Now().After(deadline) {
-				cancel()
-				<-done
-				_, n := in.count()
-				h.t.Fatalf("condition not met in time (%d events)", n)
-			}
-			time.Sleep(10 * time.Millisecond)
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			h.t.Fatalf("run: %v", err)
 		}
-		time.Sleep(d)
+	}()
+	if cond != nil && !testutil.Poll(testutil.WaitTimeout, cond) {
+		_, n := in.count()
+		h.t.Fatalf("condition not met in time (%d events)", n)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		h.t.Fatalf("run: %v", err)
-	}
+	from := s.rounds.Load()
+	testutil.Eventually(h.t, "a round of the source", func() bool { return s.rounds.Load() >= from+2 })
 	return s
 }
 
@@ -205,7 +200,7 @@ func TestImportRestartAndNewFile(t *testing.T) {
 	}
 
 	in := &input{ackFirst: -1}
-	h.run(in, 100*time.Millisecond, func() bool { _, n := in.count(); return n >= total })
+	h.run(in, func() bool { _, n := in.count(); return n >= total })
 	if _, n := in.count(); n != total {
 		t.Fatalf("%d events, want %d", n, total)
 	}
@@ -232,7 +227,7 @@ func TestImportRestartAndNewFile(t *testing.T) {
 
 	// A restart reads nothing again.
 	again := &input{ackFirst: -1}
-	h.run(again, 200*time.Millisecond, nil)
+	h.run(again, nil)
 	if _, n := again.count(); n != 0 {
 		t.Fatalf("restart submitted %d events again", n)
 	}
@@ -242,7 +237,7 @@ func TestImportRestartAndNewFile(t *testing.T) {
 	copyFile(t, paths[3], filepath.Join(h.logs, "logd.evtx"))
 	copyFile(t, paths[0], filepath.Join(h.logs, "copy-of-loga.evtx"))
 	later := &input{ackFirst: -1}
-	h.run(later, 200*time.Millisecond, func() bool { _, n := later.count(); return n >= counts[3] })
+	h.run(later, func() bool { _, n := later.count(); return n >= counts[3] })
 	if _, n := later.count(); n != counts[3] {
 		t.Fatalf("new file: %d events, want %d", n, counts[3])
 	}
@@ -261,7 +256,7 @@ func TestStableIDs(t *testing.T) {
 		copyFile(t, paths[0], filepath.Join(h.logs, name))
 		in := &input{ackFirst: -1}
 		want := countRecords(t, paths[0])
-		h.run(in, 50*time.Millisecond, func() bool { _, n := in.count(); return n >= want })
+		h.run(in, func() bool { _, n := in.count(); return n >= want })
 		got := ids(in.events)
 		if i == 0 {
 			first = got
@@ -282,7 +277,7 @@ func TestResume(t *testing.T) {
 	h := newHarness(t)
 	copyFile(t, paths[0], filepath.Join(h.logs, "big.evtx"))
 	in := &input{ackFirst: 2}
-	h.run(in, 50*time.Millisecond, func() bool { b, _ := in.count(); return b >= 3 })
+	h.run(in, func() bool { b, _ := in.count(); return b >= 3 })
 	st := h.state()["big.evtx"]
 	if st == nil || st.Done || st.Records != 2*testBatch || st.LastID == 0 {
 		t.Fatalf("state after two durable batches: %+v", st)
@@ -291,7 +286,7 @@ func TestResume(t *testing.T) {
 
 	rest := &input{ackFirst: -1}
 	want := counts[0] - 2*testBatch
-	h.run(rest, 100*time.Millisecond, func() bool { _, n := rest.count(); return n >= want })
+	h.run(rest, func() bool { _, n := rest.count(); return n >= want })
 	if _, n := rest.count(); n != want {
 		t.Fatalf("resumed import: %d events, want %d", n, want)
 	}
@@ -324,7 +319,7 @@ func TestDamagedFile(t *testing.T) {
 		t.Skip("no record before the cut")
 	}
 	in := &input{ackFirst: -1}
-	s := h.run(in, 100*time.Millisecond, func() bool { _, n := in.count(); return n >= want })
+	s := h.run(in, func() bool { _, n := in.count(); return n >= want })
 	if _, n := in.count(); n != want {
 		t.Fatalf("%d events from the damaged file, want %d", n, want)
 	}

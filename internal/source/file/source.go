@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/config"
@@ -43,6 +44,9 @@ type Source struct {
 	lastSave time.Time
 	// drainTimeout is DrainTimeout; tests shorten it.
 	drainTimeout time.Duration
+	// rounds counts the rounds of Run done (scan, read, checkpoint):
+	// tests wait on it to know the source looked and found nothing more.
+	rounds atomic.Int64
 }
 
 // tailer follows one file.
@@ -81,6 +85,9 @@ type flight struct {
 func New(cfg Config, env config.SourceEnv) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("file source %s: %w", cfg.Name, err)
+	}
+	if err := cfg.CheckTenant(); err != nil {
+		return nil, err
 	}
 	if env.DataDir == "" {
 		return nil, fmt.Errorf("file source %s: a data directory is needed for the checkpoint", cfg.Name)
@@ -123,6 +130,7 @@ func (s *Source) Run(ctx context.Context, in pipeline.Input) error {
 		}
 		more := s.readRound(ctx, in)
 		s.maybeSave(false)
+		s.rounds.Add(1)
 		if !more {
 			select {
 			case <-ctx.Done():

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // recorder is a pipeline.Input keeping records. With hold set, batches are
@@ -66,16 +67,14 @@ func (r *recorder) records() []pipeline.Record {
 	return append([]pipeline.Record(nil), r.recs...)
 }
 
-// waitLines waits until exactly want arrived (and nothing more within a
-// short settle time).
-func (r *recorder) waitLines(t *testing.T, want []string) {
+// waitLines waits until as many lines as want arrived and the source r
+// has then done a whole round (so anything it would read again has
+// arrived too), and checks they are exactly want.
+func (rec *recorder) waitLines(t *testing.T, r *running, want []string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(r.lines()) < len(want) && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(150 * time.Millisecond)
-	got := r.lines()
+	testutil.Eventually(t, fmt.Sprintf("%d lines", len(want)), func() bool { return len(rec.lines()) >= len(want) })
+	r.waitRound(t)
+	got := rec.lines()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got %d lines %q\nwant %d lines %q", len(got), got, len(want), want)
 	}
@@ -87,6 +86,14 @@ type running struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when Run returned
 	err    error
+}
+
+// waitRound waits until r has done a whole round (scan, read, checkpoint)
+// begun after the call.
+func (r *running) waitRound(t *testing.T) {
+	t.Helper()
+	from := r.s.rounds.Load()
+	testutil.Eventually(t, "a round of the source", func() bool { return r.s.rounds.Load() >= from+2 })
 }
 
 func (r *running) stop(t *testing.T) {
@@ -171,15 +178,15 @@ func TestTailBasics(t *testing.T) {
 	appendFile(t, log, text+"partial without lf")
 	appendFile(t, filepath.Join(dir, "other.txt"), "not matched\n")
 	rec := &recorder{}
-	start(t, Config{Paths: []string{filepath.Join(dir, "*.log")}}, t.TempDir(), rec)
-	rec.waitLines(t, want)
+	r := start(t, Config{Paths: []string{filepath.Join(dir, "*.log")}}, t.TempDir(), rec)
+	rec.waitLines(t, r, want)
 	// The held line is completed, more lines follow.
 	appendFile(t, log, " completed\r\nnext\n")
 	want = append(want, "partial without lf completed", "next")
-	rec.waitLines(t, want)
+	rec.waitLines(t, r, want)
 	// A new file matching the glob is picked up from its beginning.
 	appendFile(t, filepath.Join(dir, "new.log"), "from new file\n")
-	rec.waitLines(t, append(want, "from new file"))
+	rec.waitLines(t, r, append(want, "from new file"))
 	recs := rec.records()
 	rec.mu.Lock()
 	b := rec.batches[0]
@@ -215,8 +222,8 @@ func TestRotationByRename(t *testing.T) {
 	l1, t1 := numbered("old", 0, 100)
 	appendFile(t, log, t1)
 	rec := &recorder{}
-	start(t, Config{Paths: []string{log}}, t.TempDir(), rec)
-	rec.waitLines(t, l1)
+	r := start(t, Config{Paths: []string{log}}, t.TempDir(), rec)
+	rec.waitLines(t, r, l1)
 	// logrotate: rename, the old writer still appends to the renamed
 	// file, a new file appears under the name.
 	if err := os.Rename(log, log+".1"); err != nil {
@@ -226,19 +233,17 @@ func TestRotationByRename(t *testing.T) {
 	appendFile(t, log+".1", t2+"unterminated last")
 	l3, t3 := numbered("new", 0, 20)
 	appendFile(t, log, t3)
-	got := waitSet(t, rec, len(l1)+len(l2)+1+len(l3), RotateGrace+3*time.Second)
+	got := waitSet(t, r, rec, len(l1)+len(l2)+1+len(l3))
 	want := append(append(append(append([]string{}, l1...), l2...), "unterminated last"), l3...)
 	sameSet(t, got, want)
 }
 
-// waitSet waits for n lines and returns them.
-func waitSet(t *testing.T, rec *recorder, n int, d time.Duration) []string {
+// waitSet waits for n lines, then for a whole round of the source r (so
+// anything it would read again has arrived too), and returns them.
+func waitSet(t *testing.T, r *running, rec *recorder, n int) []string {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for len(rec.lines()) < n && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(100 * time.Millisecond)
+	testutil.Eventually(t, fmt.Sprintf("%d lines", n), func() bool { return len(rec.lines()) >= n })
+	r.waitRound(t)
 	return rec.lines()
 }
 
@@ -270,14 +275,14 @@ func TestCopyTruncate(t *testing.T) {
 	appendFile(t, log, t1)
 	rec := &recorder{}
 	r := start(t, Config{Paths: []string{log}}, t.TempDir(), rec)
-	rec.waitLines(t, l1)
+	rec.waitLines(t, r, l1)
 	if err := os.Truncate(log, 0); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
+	r.waitRound(t) // the source sees the file empty
 	l2, t2 := numbered("after", 0, 5)
 	appendFile(t, log, t2)
-	rec.waitLines(t, append(append([]string{}, l1...), l2...))
+	rec.waitLines(t, r, append(append([]string{}, l1...), l2...))
 	recs := rec.records()
 	if p := recs[len(l1)].Position; !strings.Contains(p, ".1:0") {
 		t.Errorf("position after truncation %q, want generation 1 at offset 0", p)
@@ -291,14 +296,14 @@ func TestTruncateAndRegrowDetectedByFingerprint(t *testing.T) {
 	l1, t1 := numbered("first", 0, 3)
 	appendFile(t, log, t1)
 	rec := &recorder{}
-	start(t, Config{Paths: []string{log}, PollInterval: config.Duration(300 * time.Millisecond)}, t.TempDir(), rec)
-	rec.waitLines(t, l1)
+	r := start(t, Config{Paths: []string{log}, PollInterval: config.Duration(300 * time.Millisecond)}, t.TempDir(), rec)
+	rec.waitLines(t, r, l1)
 	// Replace the content with more bytes than before, in place.
 	l2, t2 := numbered("second-generation", 0, 6)
 	if err := os.WriteFile(log, []byte(t2), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rec.waitLines(t, append(append([]string{}, l1...), l2...))
+	rec.waitLines(t, r, append(append([]string{}, l1...), l2...))
 }
 
 func TestRestartFromCheckpoint(t *testing.T) {
@@ -309,7 +314,7 @@ func TestRestartFromCheckpoint(t *testing.T) {
 	rec := &recorder{}
 	cfg := Config{Paths: []string{filepath.Join(dir, "app.log*")}}
 	r := start(t, cfg, data, rec)
-	rec.waitLines(t, l1)
+	rec.waitLines(t, r, l1)
 	r.stop(t)
 	// While stopped: the held line is completed, lines are appended, the
 	// file is rotated (to a name the glob matches) and a new one starts.
@@ -323,13 +328,13 @@ func TestRestartFromCheckpoint(t *testing.T) {
 	appendFile(t, log, t3)
 	rec2 := &recorder{}
 	r2 := start(t, cfg, data, rec2)
-	got := waitSet(t, rec2, 1+len(l2)+len(l3), 5*time.Second)
+	got := waitSet(t, r2, rec2, 1+len(l2)+len(l3))
 	sameSet(t, got, append(append([]string{"held and completed"}, l2...), l3...))
 	r2.stop(t)
 	// A third start has nothing to read.
 	rec3 := &recorder{}
 	r3 := start(t, cfg, data, rec3)
-	time.Sleep(300 * time.Millisecond)
+	r3.waitRound(t)
 	r3.stop(t)
 	if n := len(rec3.lines()); n != 0 {
 		t.Fatalf("third start read %d lines again: %q", n, rec3.lines())
@@ -346,11 +351,11 @@ func TestCheckpointWaitsForAck(t *testing.T) {
 	rec := &recorder{hold: true}
 	cfg := Config{Paths: []string{log}}
 	r := start(t, cfg, data, rec, func(s *Source) { s.drainTimeout = 100 * time.Millisecond })
-	rec.waitLines(t, l1)
+	rec.waitLines(t, r, l1)
 	r.stop(t)
 	rec2 := &recorder{}
 	r2 := start(t, cfg, data, rec2)
-	rec2.waitLines(t, l1)
+	rec2.waitLines(t, r2, l1)
 	r2.stop(t)
 }
 
@@ -361,7 +366,7 @@ func TestFailedBatchIsReadAgain(t *testing.T) {
 	appendFile(t, log, t1)
 	rec := &recorder{failNext: 1}
 	r := start(t, Config{Paths: []string{log}}, t.TempDir(), rec)
-	rec.waitLines(t, l1)
+	rec.waitLines(t, r, l1)
 	if got := counter(r.m.Component("source", "files").Received); got != 20 {
 		t.Errorf("received %v, want 20 (10 lines read twice)", got)
 	}
@@ -373,11 +378,11 @@ func TestStartAtEndAndExclude(t *testing.T) {
 	appendFile(t, log, "old line\n")
 	appendFile(t, filepath.Join(dir, "skip.log"), "excluded\n")
 	rec := &recorder{}
-	start(t, Config{Paths: []string{filepath.Join(dir, "*.log")}, Exclude: []string{"skip.*"}, StartAt: StartEnd}, t.TempDir(), rec)
-	time.Sleep(200 * time.Millisecond)
+	r := start(t, Config{Paths: []string{filepath.Join(dir, "*.log")}, Exclude: []string{"skip.*"}, StartAt: StartEnd}, t.TempDir(), rec)
+	r.waitRound(t) // the files there at the start were opened at their end
 	appendFile(t, log, "new line\n")
 	appendFile(t, filepath.Join(dir, "later.log"), "later file from its start\n")
-	got := waitSet(t, rec, 2, 5*time.Second)
+	got := waitSet(t, r, rec, 2)
 	sameSet(t, got, []string{"new line", "later file from its start"})
 }
 
@@ -387,7 +392,7 @@ func TestLongLinesCut(t *testing.T) {
 	appendFile(t, log, strings.Repeat("z", 5000)+"\nshort\n")
 	rec := &recorder{}
 	r := start(t, Config{Paths: []string{log}, MaxLineBytes: 1000}, t.TempDir(), rec)
-	rec.waitLines(t, []string{strings.Repeat("z", 1000), "short"})
+	rec.waitLines(t, r, []string{strings.Repeat("z", 1000), "short"})
 	if got := counter(r.m.Component("source", "files").Discarded); got != 1 {
 		t.Errorf("discarded %v, want 1", got)
 	}
@@ -421,42 +426,34 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-// Lines written continuously while the source is restarted several times
-// arrive exactly once.
+// Lines written while the source is restarted several times arrive
+// exactly once. Each life of the source sees lines appended before and
+// during it, and is stopped right after an append, while it may be
+// reading.
 func TestRestartsWhileWriting(t *testing.T) {
 	dir, data := t.TempDir(), t.TempDir()
 	log := filepath.Join(dir, "app.log")
 	appendFile(t, log, "")
-	const total = 6000
-	want, _ := numbered("w", 0, total)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f, err := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Error(err)
-			return
+	const lives, chunk = 4, 1500
+	want, _ := numbered("w", 0, lives*chunk)
+	write := func(lines []string) {
+		for len(lines) > 0 {
+			n := min(100, len(lines))
+			appendFile(t, log, strings.Join(lines[:n], "\n")+"\n")
+			lines = lines[n:]
 		}
-		defer f.Close()
-		for i, l := range want {
-			if _, err := f.WriteString(l + "\n"); err != nil {
-				t.Error(err)
-				return
-			}
-			if i%100 == 0 {
-				time.Sleep(5 * time.Millisecond)
-			}
-		}
-	}()
+	}
 	cfg := Config{Paths: []string{log}}
 	var got []string
-	for i := 0; i < 4; i++ {
+	for i := 0; i < lives; i++ {
 		rec := &recorder{}
+		part := want[i*chunk : (i+1)*chunk]
+		write(part[:chunk/2])
 		r := start(t, cfg, data, rec)
-		time.Sleep(150 * time.Millisecond)
-		if i == 3 {
-			<-done
-			waitSet(t, rec, total-len(got), 5*time.Second)
+		r.waitRound(t)
+		write(part[chunk/2:])
+		if i == lives-1 {
+			waitSet(t, r, rec, len(want)-len(got))
 		}
 		r.stop(t)
 		got = append(got, rec.lines()...)

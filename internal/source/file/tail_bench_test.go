@@ -39,10 +39,18 @@ func BenchmarkLineSplitter(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
 }
 
-type countInput struct{ n atomic.Int64 }
+// countInput counts records; full is closed once want arrived.
+type countInput struct {
+	n    atomic.Int64
+	want int64
+	full chan struct{}
+}
 
 func (c *countInput) Submit(_ context.Context, b *pipeline.Batch) error {
-	c.n.Add(int64(len(b.Records)))
+	n := int64(len(b.Records))
+	if total := c.n.Add(n); total >= c.want && total-n < c.want {
+		close(c.full)
+	}
 	b.Ack(nil)
 	return nil
 }
@@ -60,7 +68,7 @@ func BenchmarkTail(b *testing.B) {
 		if err := os.WriteFile(log, data, 0o644); err != nil {
 			b.Fatal(err)
 		}
-		in := &countInput{}
+		in := &countInput{want: 100000, full: make(chan struct{})}
 		s, err := New(Config{SourceCommon: config.SourceCommon{Name: "bench", Type: "file"}, Paths: []string{log},
 			PollInterval: config.Duration(10 * time.Millisecond)}, config.SourceEnv{DataDir: b.TempDir(), Metrics: pipeline.NewMetrics(nil), Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
@@ -70,9 +78,7 @@ func BenchmarkTail(b *testing.B) {
 		done := make(chan struct{})
 		b.StartTimer()
 		go func() { _ = s.Run(ctx, in); close(done) }()
-		for in.n.Load() < 100000 {
-			time.Sleep(time.Millisecond)
-		}
+		<-in.full
 		b.StopTimer()
 		cancel()
 		<-done

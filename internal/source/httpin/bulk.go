@@ -182,8 +182,10 @@ type elasticErrBody struct {
 }
 
 // docEvent turns one source document into an event: its members
-// flattened, event.original the document, elastic.index the index.
-func docEvent(p principal, index, id string, doc []byte) (*event.Event, error) {
+// flattened, event.original the document, elastic.index the index. Its id
+// comes from the document's _id when it has one, else from its bytes and
+// occurrence (the identical documents before it in the request).
+func docEvent(p principal, index, id string, occurrence int, doc []byte) (*event.Event, error) {
 	e := &event.Event{Original: string(doc)}
 	if err := flattenObject(e, doc); err != nil {
 		return nil, err
@@ -192,9 +194,10 @@ func docEvent(p principal, index, id string, doc []byte) (*event.Event, error) {
 	e.Tenant, e.Source = p.tenant, p.source
 	position := ""
 	if id != "" {
-		position = "elastic:" + index + "/" + id
+		// An _id names the document: sent twice, it is the same document.
+		position, occurrence = "elastic:"+index+"/"+id, 0
 	}
-	e.ID = event.NewID(p.tenant, p.source, position, doc)
+	e.ID = event.NewID(p.tenant, p.source, position, occurrence, doc)
 	return e, nil
 }
 
@@ -214,6 +217,7 @@ func (h *Handler) serveBulk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bb := &batchBuilder{p: p, now: start}
+	occ := event.NewOccurrences(0)
 	var results []bulkResult
 	var batchOf []int // per result: its batch, or -1
 	n, err := DecodeBulk(body, r.PathValue("index"), func(it BulkItem) error {
@@ -221,7 +225,7 @@ func (h *Handler) serveBulk(w http.ResponseWriter, r *http.Request) {
 		batch := -1
 		switch it.Action {
 		case "index", "create":
-			e, err := docEvent(p, it.Index, it.ID, it.Doc)
+			e, err := docEvent(p, it.Index, it.ID, occ.Next(it.Doc), it.Doc)
 			if err != nil {
 				res.Status = http.StatusBadRequest
 				res.Error = &elasticErrBody{Type: "document_parsing_exception", Reason: fmt.Sprintf("[%d:1] failed to parse: %v", it.Line+1, err)}
@@ -321,7 +325,7 @@ func (h *Handler) serveDoc(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	index := r.PathValue("index")
-	e, err := docEvent(p, index, "", bytes.TrimSpace(body))
+	e, err := docEvent(p, index, "", 0, bytes.TrimSpace(body))
 	if err != nil {
 		tel.Errors.Inc()
 		writeElasticError(w, http.StatusBadRequest, "document_parsing_exception", "failed to parse: "+err.Error())

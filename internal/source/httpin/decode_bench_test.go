@@ -23,7 +23,7 @@ func BenchmarkDecodeHEC(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		n, err := DecodeHEC(body, HECMeta{}, func(*event.Event, int) error { return nil })
+		n, err := DecodeHEC(body, HECMeta{}, func(*event.Event, []byte) error { return nil })
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -44,7 +44,7 @@ func BenchmarkDecodeBulk(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
 		n, err := DecodeBulk(body, "", func(it BulkItem) error {
-			_, err := docEvent(p, it.Index, it.ID, it.Doc)
+			_, err := docEvent(p, it.Index, it.ID, 0, it.Doc)
 			return err
 		})
 		if err != nil {

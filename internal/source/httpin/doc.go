@@ -28,4 +28,11 @@
 // JSON objects become events through an ordered flattener: nested objects
 // become dotted names ({"host":{"name":"a"}} → host.name), arrays become
 // lists of strings, and the fields keep the order they had in the document.
+// Envelope names in a document (vigil.tenant, vigil.source, event.id,
+// event.ingested, event.original) become json.<name>, as the json parser
+// has them: only the token chooses the tenant and source.
+//
+// Event ids: identical records within one request are told apart by their
+// occurrence (event.Occurrences, counted over the request body), so a
+// retried request gets the same ids and real repeats get distinct ones.
 package httpin

@@ -7,6 +7,10 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 )
 
+// envelopePrefix is put before an envelope name a document uses for a
+// field of its own (the json parser's rule).
+const envelopePrefix = "json."
+
 // errNotObject is returned for a document that is not a JSON object.
 var errNotObject = errors.New("not a JSON object")
 
@@ -30,9 +34,17 @@ func flattenObject(e *event.Event, doc []byte) error {
 	return nil
 }
 
-// setField sets one flattened field, checking the envelope times.
+// setField sets one flattened field. @timestamp must be a time; the other
+// envelope names (event.id, event.ingested, event.original, vigil.tenant,
+// vigil.source) are stored as json.<name>, as the json parser does: the
+// tenant, source and id come only from the token that authenticated the
+// request, and event.original is the document as received.
 func setField(e *event.Event, name string, v event.Value) error {
-	if name == event.FieldTimestamp || name == event.FieldIngested {
+	if c := name[0]; (c == 'e' || c == 'v') && name != event.FieldTimestamp && event.IsProtected(name) {
+		e.Set(envelopePrefix+name, v)
+		return nil
+	}
+	if name == event.FieldTimestamp {
 		if v.IsNull() {
 			return nil
 		}

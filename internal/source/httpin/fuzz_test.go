@@ -46,9 +46,12 @@ func FuzzDecodeHEC(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var events []*event.Event
-		n, err := DecodeHEC(body, HECMeta{}, func(e *event.Event, size int) error {
-			if size <= 0 || size > len(body) {
-				t.Fatalf("event size %d of a %d-byte body", size, len(body))
+		n, err := DecodeHEC(body, HECMeta{}, func(e *event.Event, raw []byte) error {
+			if len(raw) == 0 || !bytes.Contains(body, raw) || raw[0] != '{' || raw[len(raw)-1] != '}' {
+				t.Fatalf("event object %q is not an object of the body", raw)
+			}
+			if e.Tenant != "" || e.Source != "" || e.ID != "" {
+				t.Fatalf("the body chose the envelope: tenant %q source %q id %q", e.Tenant, e.Source, e.ID)
 			}
 			events = append(events, e)
 			return nil

@@ -2,6 +2,7 @@ package httpin
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
@@ -70,11 +72,17 @@ type HECMeta struct {
 
 // DecodeHEC decodes a HEC event body — JSON event objects, concatenated
 // with or without whitespace between them — calling fn with each event and
-// the bytes it took. The mapping to fields:
+// the bytes of its object in body (what its event.id is made of). The
+// mapping to fields:
 //
-//	event (string)   → message, and event.original
+//	event (string)   → message, and event.original; when the string is not
+//	                   valid UTF-8, vigil.original_base64 holds its bytes
+//	                   exactly as the body has them (JSON escapes included)
 //	event (object)   → its members flattened (nested objects as dotted
-//	                   names), event.original = the object's JSON
+//	                   names; envelope names such as vigil.tenant or
+//	                   event.id become json.<name>: an event never chooses
+//	                   its tenant, source or id), event.original = the
+//	                   object's JSON
 //	event (other)    → message = its JSON text
 //	time             → @timestamp (epoch seconds, fraction allowed; a
 //	                   number or a numeric string)
@@ -88,7 +96,7 @@ type HECMeta struct {
 // Other members are ignored, as Splunk does. The events fn receives are
 // fresh and owned by fn. Decoding stops at the first bad event with a
 // *HECError naming it.
-func DecodeHEC(body []byte, meta HECMeta, fn func(e *event.Event, size int) error) (int, error) {
+func DecodeHEC(body []byte, meta HECMeta, fn func(e *event.Event, raw []byte) error) (int, error) {
 	s := scanner{data: body}
 	n := 0
 	for {
@@ -106,7 +114,7 @@ func DecodeHEC(body []byte, meta HECMeta, fn func(e *event.Event, size int) erro
 			}
 			return n, &HECError{Code: hecInvalidFormat, Event: n, Err: err}
 		}
-		if err := fn(e, s.pos-start); err != nil {
+		if err := fn(e, s.data[start:s.pos]); err != nil {
 			return n, err
 		}
 		n++
@@ -194,6 +202,10 @@ func (s *scanner) hecEvent(meta HECMeta) (*event.Event, error) {
 		}
 		e.Original = str
 		e.Append(event.FieldMessage, event.String(str))
+		if !utf8.Valid(evRaw) {
+			// str has U+FFFD for the invalid bytes: keep them exactly.
+			e.Append(event.FieldOriginalBase64, event.String(base64.StdEncoding.EncodeToString(evRaw[1:len(evRaw)-1])))
+		}
 	case '{':
 		if len(bytes.TrimSpace(evRaw[1:len(evRaw)-1])) == 0 {
 			return nil, &HECError{Code: hecEventBlank, Err: errors.New("empty event object")}
@@ -324,12 +336,18 @@ func (h *Handler) serveHECEvent(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"text": "Content too large", "code": hecInvalidFormat})
 			return
 		}
+		if errors.Is(err, errBudget) {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"text": "Server is busy", "code": hecServerBusy})
+			return
+		}
 		writeHEC(w, hecInvalidFormat, -1)
 		return
 	}
 	bb := &batchBuilder{p: p, now: time.Now()}
-	n, err := DecodeHEC(body, hecMeta(r), func(e *event.Event, size int) error {
-		bb.addEvent(e, size)
+	occ := event.NewOccurrences(0)
+	n, err := DecodeHEC(body, hecMeta(r), func(e *event.Event, raw []byte) error {
+		e.ID = event.NewID(p.tenant, p.source, "", occ.Next(raw), raw)
+		bb.addEvent(e, len(raw))
 		return nil
 	})
 	if err != nil {
@@ -391,6 +409,10 @@ func (h *Handler) serveHECRaw(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"text": "Content too large", "code": hecInvalidFormat})
 			return
 		}
+		if errors.Is(err, errBudget) {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"text": "Server is busy", "code": hecServerBusy})
+			return
+		}
 		writeHEC(w, hecInvalidFormat, -1)
 		return
 	}
@@ -402,7 +424,8 @@ func (h *Handler) serveHECRaw(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	bb := &batchBuilder{p: p, format: format, fields: fields, now: time.Now()}
-	n, _ := forLines(body, func(_ int, line []byte) error { bb.addRecord(line, r.RemoteAddr); return nil })
+	occ := event.NewOccurrences(0)
+	n, _ := forLines(body, func(_ int, line []byte) error { bb.addRecord(line, r.RemoteAddr, occ.Next(line)); return nil })
 	if n == 0 {
 		tel.Errors.Inc()
 		writeHEC(w, hecNoData, -1)

@@ -14,7 +14,7 @@ func TestDecodeHEC(t *testing.T) {
 	f := func(body string, want []string) {
 		t.Helper()
 		var got []string
-		_, err := DecodeHEC([]byte(body), HECMeta{Sourcetype: "default-st"}, func(e *event.Event, _ int) error {
+		_, err := DecodeHEC([]byte(body), HECMeta{Sourcetype: "default-st"}, func(e *event.Event, _ []byte) error {
 			got = append(got, string(e.AppendJSON(nil)))
 			return nil
 		})
@@ -41,7 +41,7 @@ func TestDecodeHEC(t *testing.T) {
 func TestDecodeHECErrors(t *testing.T) {
 	f := func(body string, wantCode, wantEvent int) {
 		t.Helper()
-		_, err := DecodeHEC([]byte(body), HECMeta{}, func(*event.Event, int) error { return nil })
+		_, err := DecodeHEC([]byte(body), HECMeta{}, func(*event.Event, []byte) error { return nil })
 		var he *HECError
 		if !errors.As(err, &he) || he.Code != wantCode || he.Event != wantEvent {
 			t.Errorf("DecodeHEC(%s) = %v, want code %d at event %d", body, err, wantCode, wantEvent)
@@ -131,7 +131,7 @@ func TestHECRawAndHealth(t *testing.T) {
 	}
 	recs, batches := rec.all()
 	if len(recs) != 3 || string(recs[2].Data) != "line three" || string(recs[0].Data) != "line one" {
-		t.Fatalf("records %q", recs)
+		t.Fatalf("records %+v", recs)
 	}
 	b := batches[0]
 	if b.Format != "raw" || b.Tenant != "globex" || len(b.Fields) != 3 || b.Fields[0].Name != "host.name" || b.Fields[0].Value.Str() != "fw1" {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
 )
 
@@ -39,7 +40,8 @@ func (h *Handler) serveNDJSON(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bb := &batchBuilder{p: p, format: format, now: time.Now()}
-	n, err := splitNDJSON(body, format == "json", func(line []byte) { bb.addRecord(line, r.RemoteAddr) })
+	occ := event.NewOccurrences(0)
+	n, err := splitNDJSON(body, format == "json", func(line []byte) { bb.addRecord(line, r.RemoteAddr, occ.Next(line)) })
 	if err != nil {
 		tel.Errors.Inc()
 		writeError(w, http.StatusBadRequest, err.Error())
@@ -124,6 +126,8 @@ func bodyStatus(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, errBadContentCode):
 		return http.StatusUnsupportedMediaType
+	case errors.Is(err, errBudget):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusBadRequest
 }

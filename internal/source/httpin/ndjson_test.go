@@ -21,7 +21,7 @@ func TestNDJSON(t *testing.T) {
 	}
 	recs, batches := rec.all()
 	if len(recs) != 3 || string(recs[0].Data) != `{"message":"a"}` || string(recs[2].Data) != `{"n":3}` {
-		t.Fatalf("records %q", recs)
+		t.Fatalf("records %+v", recs)
 	}
 	b := batches[0]
 	if b.Format != "json" || b.Tenant != "default" || b.Source != "http" || !strings.HasPrefix(recs[0].Peer, "127.0.0.1:") {
@@ -56,7 +56,7 @@ func TestNDJSONErrors(t *testing.T) {
 	f("bad gzip", []byte("not gzip"), 400, "gzip", "Content-Encoding", "gzip")
 	f("unknown encoding", []byte("{}"), 415, "Content-Encoding", "Content-Encoding", "br")
 	if recs, _ := rec.all(); len(recs) != 0 {
-		t.Errorf("a failed request submitted records: %q", recs)
+		t.Errorf("a failed request submitted records: %+v", recs)
 	}
 	if got := counter(m.Component("source", "http").Errors); got != 7 {
 		t.Errorf("errors counter %v, want 7", got)
@@ -72,7 +72,7 @@ func TestNDJSONGzipAndFormat(t *testing.T) {
 	}
 	recs, batches := rec.all()
 	if len(recs) != 2 || string(recs[1].Data) != "plain line two" || batches[0].Format != "raw" {
-		t.Fatalf("records %q format %q", recs, batches[0].Format)
+		t.Fatalf("records %+v format %q", recs, batches[0].Format)
 	}
 	r = do(t, "POST", srv.URL+"/api/v1/ingest?format=bogus", "", []byte("x\n"))
 	if r.status != 400 || !strings.Contains(string(r.body), "unknown format") {

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
@@ -17,6 +16,7 @@ import (
 	_ "github.com/vigilsiem/vigil/internal/forward/folder"
 	"github.com/vigilsiem/vigil/internal/forward/forwardtest"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // TestForwardRole wires what `vigil serve --role forward` runs: this
@@ -60,21 +60,17 @@ routes:
 			want[forwardtest.Event(i).ID] = true
 		}
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		got := readIDs(t, path)
-		if len(got) == len(want) {
-			for id := range got {
-				if !want[id] {
-					t.Fatalf("unexpected event %s", id)
-				}
-			}
-			break
+	var got map[string]bool
+	if !testutil.Poll(testutil.WaitTimeout, func() bool { got = readIDs(t, path); return len(got) >= len(want) }) {
+		t.Fatalf("folder holds %d events, want %d", len(got), len(want))
+	}
+	for id := range got {
+		if !want[id] {
+			t.Fatalf("unexpected event %s", id)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("folder holds %d events, want %d", len(got), len(want))
-		}
-		time.Sleep(20 * time.Millisecond)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("folder holds %d events, want %d", len(got), len(want))
 	}
 }
 

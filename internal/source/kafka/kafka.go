@@ -6,10 +6,17 @@
 // first byte 0x01) or as a flat JSON object (event.AppendJSON, first byte
 // '{'); Encoding "auto" (the default) tells them apart by that byte, so the
 // Kafka output of an ingest node feeds this source with either of its
-// encodings. A decoded event keeps its envelope: its event.id (or, when it
-// has none, an id made from the topic, partition and offset), tenant and
-// source. A value that decodes as neither goes into the pipeline as a raw
+// encodings. A value that decodes as neither goes into the pipeline as a raw
 // record (format json) so it is parsed or dead-lettered, never dropped.
+//
+// Whose envelope an event has is the source's trust_envelope setting (see
+// Envelope). Off, the default, a record is not trusted to choose its
+// tenant: every event belongs to the source's tenant and name, with an id
+// made from the topic, partition and offset. On — for the bus between Vigil
+// nodes, where only ingest nodes can write (DESIGN §8) — an event keeps the
+// tenant, source and event.id the ingest node gave it; a tenant that is not
+// a valid name dead-letters the event in the source's tenant, so it can
+// never reach the store or a queue.
 //
 // Offsets are committed only once the pipeline acknowledged the batch (its
 // sinks, the routes' durable queues included, have it), so a crash reads
@@ -26,6 +33,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -68,6 +76,10 @@ type Config struct {
 	StartOffset string `yaml:"start_offset"`
 	// MaxPollRecords bounds a batch. Default: 1000.
 	MaxPollRecords int `yaml:"max_poll_records"`
+	// TrustEnvelope keeps the tenant, source and event.id each event
+	// carries (events of other Vigil nodes). Default false: the source's
+	// tenant and name, whatever the record says.
+	TrustEnvelope bool `yaml:"trust_envelope"`
 }
 
 func init() {
@@ -120,12 +132,18 @@ type Source struct {
 	opts []kgo.Opt
 	tel  *pipeline.Telemetry
 	log  *slog.Logger
+	// committed counts the records whose offsets were committed; tests
+	// wait on it.
+	committed atomic.Int64
 }
 
 // New returns a Kafka source; Run connects.
 func New(cfg Config, env config.SourceEnv) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("kafka source %s: %w", cfg.Name, err)
+	}
+	if err := cfg.CheckTenant(); err != nil {
+		return nil, err
 	}
 	opts, err := cfg.Conn.Options()
 	if err != nil {
@@ -176,6 +194,8 @@ func (s *Source) Run(ctx context.Context, in pipeline.Input) error {
 		if err := cl.CommitRecords(ctx, recs...); err != nil {
 			s.tel.Errors.Inc()
 			s.log.Warn("commit offsets; the records will be read again", "err", err)
+		} else {
+			s.committed.Add(int64(len(recs)))
 		}
 		cl.AllowRebalance()
 	}
@@ -210,7 +230,8 @@ func (s *Source) submit(ctx context.Context, in pipeline.Input, recs []*kgo.Reco
 
 // batch decodes the records into a fresh batch (the pipeline owns it).
 func (s *Source) batch(recs []*kgo.Record) *pipeline.Batch {
-	b := &pipeline.Batch{Tenant: s.cfg.Tenant, Source: s.cfg.Name, Format: "json", Received: time.Now()}
+	b := &pipeline.Batch{Tenant: s.cfg.Tenant, Source: s.cfg.Name, Format: "json", Received: time.Now(),
+		Carried: s.cfg.TrustEnvelope}
 	for _, r := range recs {
 		s.tel.Received.Inc()
 		s.tel.ReceivedBytes.Add(float64(len(r.Value)))
@@ -220,19 +241,29 @@ func (s *Source) batch(recs []*kgo.Record) *pipeline.Batch {
 			b.Records = append(b.Records, pipeline.Record{Data: r.Value, Position: pos})
 			continue
 		}
-		if e.ID == "" {
-			e.ID = event.NewID(tenantOr(e.Tenant, s.cfg.Tenant), s.cfg.Name, pos, r.Value)
-		}
+		Envelope(e, s.cfg.TrustEnvelope, s.cfg.Tenant, s.cfg.Name, pos, r.Value)
 		b.Events = append(b.Events, e)
 	}
 	return b
 }
 
-func tenantOr(t, def string) string {
-	if t == "" {
-		return def
+// Envelope gives an event decoded from a bus record at pos its envelope.
+// Trusted, it keeps the tenant, source and event.id it carries (the
+// pipeline checks the tenant, see pipeline.Batch.Carried), and an event
+// without an id gets one made from pos and the record. Untrusted, what the
+// record says is dropped: the tenant and source are the source's, the id is
+// made from pos and the record, event.ingested is when it was read.
+func Envelope(e *event.Event, trusted bool, tenant, source, pos string, record []byte) {
+	if !trusted {
+		e.Tenant, e.Source, e.ID, e.Ingested = tenant, source, "", time.Time{}
 	}
-	return t
+	if e.ID == "" {
+		t := e.Tenant
+		if t == "" {
+			t = tenant
+		}
+		e.ID = event.NewID(t, source, pos, 0, record)
+	}
 }
 
 // Decode reads one event in the given encoding (auto, json or binary).

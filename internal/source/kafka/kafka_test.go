@@ -3,12 +3,12 @@ package kafka
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -18,16 +18,19 @@ import (
 	"github.com/vigilsiem/vigil/internal/forward/forwardtest"
 	fkafka "github.com/vigilsiem/vigil/internal/forward/kafka"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// sink records events; while fail is set it refuses batches.
+// sink records events; while fail is set it refuses batches, counting
+// them in refused.
 type sink struct {
-	mu     sync.Mutex
-	events []*event.Event
-	dead   []pipeline.DeadLetter
-	fail   error
+	mu      sync.Mutex
+	events  []*event.Event
+	dead    []pipeline.DeadLetter
+	fail    error
+	refused int
 }
 
 func (s *sink) Name() string { return "recorder" }
@@ -35,6 +38,7 @@ func (s *sink) Write(_ context.Context, evs []*event.Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fail != nil {
+		s.refused++
 		return s.fail
 	}
 	for _, e := range evs {
@@ -57,13 +61,23 @@ func (s *sink) count() int {
 
 func (s *sink) wait(t *testing.T, n int) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for s.count() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("sink holds %d events, want %d", s.count(), n)
+	testutil.Eventually(t, fmt.Sprintf("%d events in the sink", n), func() bool { return s.count() >= n })
+}
+
+// waitSeqs waits until the events with kill.seq from..to-1 have arrived.
+func (s *sink) waitSeqs(t *testing.T, from, to int) {
+	t.Helper()
+	testutil.Eventually(t, fmt.Sprintf("events %d to %d", from, to-1), func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		n := 0
+		for _, e := range s.events {
+			if v, _ := e.Get("kill.seq"); int(v.Int()) >= from && int(v.Int()) < to {
+				n++
+			}
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return n >= to-from
+	})
 }
 
 func newPipeline(t *testing.T, s *sink) *pipeline.Pipeline {
@@ -118,9 +132,10 @@ func runSource(t *testing.T, cfg Config, p pipeline.Input) (stop func()) {
 	return func() { cancel(); <-done }
 }
 
+// testConfig reads the bus between Vigil nodes: the envelope is trusted.
 func testConfig(addr string) Config {
 	return Config{SourceCommon: config.SourceCommon{Name: "kafka-in", Type: "kafka", Tenant: "default"},
-		Conn: fkafka.Conn{Brokers: []string{addr}}, Topics: []string{"events"}}
+		Conn: fkafka.Conn{Brokers: []string{addr}}, Topics: []string{"events"}, TrustEnvelope: true}
 }
 
 // Events in both encodings arrive with their envelope; committed offsets
@@ -133,8 +148,10 @@ func TestConsumeAndCommit(t *testing.T) {
 	produce(t, addr, "events", EncodingJSON, 100, 100)
 	s := &sink{}
 	p := newPipeline(t, s)
-	stop := runSource(t, testConfig(addr), p)
-	s.wait(t, 200)
+	src, stop := startSource(t, testConfig(addr), p)
+	// Offsets are committed after the acknowledgement: stopping before
+	// would read the records again, rightly.
+	testutil.Eventually(t, "200 offsets committed", func() bool { return src.committed.Load() >= 200 })
 	stop()
 	seen := map[int]bool{}
 	s.mu.Lock()
@@ -155,8 +172,10 @@ func TestConsumeAndCommit(t *testing.T) {
 	produce(t, addr, "events", EncodingJSON, 200, 10)
 	stop = runSource(t, testConfig(addr), p)
 	defer stop()
-	s.wait(t, 10)
-	time.Sleep(300 * time.Millisecond)
+	// The source submits a batch only after the one before it was
+	// acknowledged, and a partition's older records come first: once the
+	// new ones are here, any old one read again is here too.
+	s.waitSeqs(t, 200, 210)
 	if n := s.count(); n != 10 {
 		t.Errorf("after restart got %d events, want the 10 new ones", n)
 	}
@@ -172,7 +191,11 @@ func TestNoCommitBeforeAck(t *testing.T) {
 	s := &sink{fail: errors.New("store down")}
 	p := newPipeline(t, s)
 	stop := runSource(t, testConfig(addr), p)
-	time.Sleep(700 * time.Millisecond)
+	testutil.Eventually(t, "a batch refused", func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.refused > 0
+	})
 	stop()
 	s.mu.Lock()
 	s.fail = nil
@@ -197,18 +220,15 @@ func TestUndecodableValue(t *testing.T) {
 	p := newPipeline(t, s)
 	stop := runSource(t, testConfig(addr), p)
 	defer stop()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testutil.Eventually(t, "2 dead letters", func() bool {
 		s.mu.Lock()
-		n := len(s.dead)
-		s.mu.Unlock()
-		if n == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d dead letters, want 2", n)
-		}
-		time.Sleep(10 * time.Millisecond)
+		defer s.mu.Unlock()
+		return len(s.dead) >= 2
+	})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.dead) != 2 {
+		t.Fatalf("%d dead letters, want 2", len(s.dead))
 	}
 }
 
@@ -282,3 +302,22 @@ func TestConfigValidation(t *testing.T) {
 }
 
 func errContains(err error, s string) bool { return err != nil && strings.Contains(err.Error(), s) }
+
+// startSource runs a source over p until stop is called; the caller may
+// watch it.
+func startSource(t *testing.T, cfg Config, p pipeline.Input) (src *Source, stop func()) {
+	t.Helper()
+	src, err := New(cfg, config.SourceEnv{Metrics: pipeline.NewMetrics(nil), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := src.Run(ctx, p); err != nil {
+			t.Error(err)
+		}
+	}()
+	return src, func() { cancel(); <-done }
+}

@@ -4,8 +4,10 @@
 //
 // Each message's data is one event, binary (event.AppendBinary) or flat
 // JSON (event.AppendJSON), told apart as the Kafka source does (Encoding
-// auto). A decoded event keeps its envelope; one without an event.id gets
-// an id made from the stream and its sequence number. Data that decodes as
+// auto). Whose envelope it has is trust_envelope, as for the Kafka source
+// (kafka.Envelope): off by default, so the source's tenant and name and an
+// id made from the stream and its sequence number; on, the tenant, source
+// and id the event carries, its tenant checked. Data that decodes as
 // neither goes into the pipeline as a raw record (format json), to be
 // parsed or dead-lettered.
 //
@@ -29,7 +31,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vigilsiem/vigil/internal/config"
-	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/source/kafka"
 )
@@ -63,6 +64,10 @@ type Config struct {
 	Encoding string `yaml:"encoding"`
 	// Batch bounds the messages fetched at once. Default: 1000.
 	Batch int `yaml:"batch"`
+	// TrustEnvelope keeps the tenant, source and event.id each event
+	// carries (events of other Vigil nodes). Default false: the source's
+	// tenant and name, whatever the message says.
+	TrustEnvelope bool `yaml:"trust_envelope"`
 	// AckWait is how long the server waits for an acknowledgement before
 	// delivering a message again. Default: 1m.
 	AckWait config.Duration `yaml:"ack_wait"`
@@ -131,6 +136,9 @@ type Source struct {
 func New(cfg Config, env config.SourceEnv) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("nats source %s: %w", cfg.Name, err)
+	}
+	if err := cfg.CheckTenant(); err != nil {
+		return nil, err
 	}
 	s := &Source{cfg: cfg, tel: env.Metrics.Component("source", cfg.Name), log: env.Logger}
 	if s.log == nil {
@@ -265,7 +273,8 @@ func (s *Source) submit(ctx context.Context, in pipeline.Input, msgs []jetstream
 }
 
 func (s *Source) batch(msgs []jetstream.Msg) *pipeline.Batch {
-	b := &pipeline.Batch{Tenant: s.cfg.Tenant, Source: s.cfg.Name, Format: "json", Received: time.Now()}
+	b := &pipeline.Batch{Tenant: s.cfg.Tenant, Source: s.cfg.Name, Format: "json", Received: time.Now(),
+		Carried: s.cfg.TrustEnvelope}
 	for _, m := range msgs {
 		data := m.Data()
 		s.tel.Received.Inc()
@@ -279,13 +288,7 @@ func (s *Source) batch(msgs []jetstream.Msg) *pipeline.Batch {
 			b.Records = append(b.Records, pipeline.Record{Data: append([]byte(nil), data...), Position: pos})
 			continue
 		}
-		if e.ID == "" {
-			t := e.Tenant
-			if t == "" {
-				t = s.cfg.Tenant
-			}
-			e.ID = event.NewID(t, s.cfg.Name, pos, data)
-		}
+		kafka.Envelope(e, s.cfg.TrustEnvelope, s.cfg.Tenant, s.cfg.Name, pos, data)
 		b.Events = append(b.Events, e)
 	}
 	return b

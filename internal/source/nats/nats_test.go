@@ -3,6 +3,7 @@ package nats
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -13,11 +14,13 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/forward/forwardtest"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -66,11 +69,14 @@ func publish(t *testing.T, js jetstream.JetStream, binary bool, from, n int) {
 	}
 }
 
+// sink records events; while fail is set it refuses batches, counting
+// them in refused.
 type sink struct {
-	mu     sync.Mutex
-	events []*event.Event
-	dead   int
-	fail   error
+	mu      sync.Mutex
+	events  []*event.Event
+	dead    int
+	fail    error
+	refused int
 }
 
 func (s *sink) Name() string { return "recorder" }
@@ -78,6 +84,7 @@ func (s *sink) Write(_ context.Context, evs []*event.Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fail != nil {
+		s.refused++
 		return s.fail
 	}
 	for _, e := range evs {
@@ -100,13 +107,38 @@ func (s *sink) count() int {
 
 func (s *sink) wait(t *testing.T, n int) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for s.count() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("sink holds %d events, want %d", s.count(), n)
+	testutil.Eventually(t, fmt.Sprintf("%d events in the sink", n), func() bool { return s.count() >= n })
+}
+
+// waitSeqs waits until the events with kill.seq from..to-1 have arrived.
+func (s *sink) waitSeqs(t *testing.T, from, to int) {
+	t.Helper()
+	testutil.Eventually(t, fmt.Sprintf("events %d to %d", from, to-1), func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		n := 0
+		for _, e := range s.events {
+			if v, _ := e.Get("kill.seq"); int(v.Int()) >= from && int(v.Int()) < to {
+				n++
+			}
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return n >= to-from
+	})
+}
+
+// waitAcked waits until the server holds the consumer's messages up to
+// stream sequence seq as acknowledged (the source acknowledges without
+// waiting for the server's answer).
+func waitAcked(t *testing.T, js jetstream.JetStream, consumer string, seq uint64) {
+	t.Helper()
+	testutil.Eventually(t, fmt.Sprintf("messages up to %d acknowledged", seq), func() bool {
+		c, err := js.Consumer(context.Background(), "EVENTS", consumer)
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(context.Background())
+		return err == nil && info.AckFloor.Stream >= seq
+	})
 }
 
 func newPipeline(t *testing.T, s *sink) *pipeline.Pipeline {
@@ -136,7 +168,8 @@ func runSource(t *testing.T, cfg Config, p pipeline.Input) (stop func()) {
 }
 
 func testConfig(url string) Config {
-	return Config{SourceCommon: config.SourceCommon{Name: "nats-in", Type: "nats", Tenant: "default"}, URL: url, Stream: "EVENTS"}
+	return Config{SourceCommon: config.SourceCommon{Name: "nats-in", Type: "nats", Tenant: "default"}, URL: url, Stream: "EVENTS",
+		TrustEnvelope: true}
 }
 
 // Events in both encodings arrive with their envelope; acknowledged
@@ -148,7 +181,7 @@ func TestConsumeAndAck(t *testing.T) {
 	s := &sink{}
 	p := newPipeline(t, s)
 	stop := runSource(t, testConfig(srv.ClientURL()), p)
-	s.wait(t, 200)
+	waitAcked(t, js, "vigil-nats-in", 200)
 	stop()
 	seen := map[int]bool{}
 	s.mu.Lock()
@@ -168,8 +201,10 @@ func TestConsumeAndAck(t *testing.T) {
 	publish(t, js, true, 200, 10)
 	stop = runSource(t, testConfig(srv.ClientURL()), p)
 	defer stop()
-	s.wait(t, 10)
-	time.Sleep(300 * time.Millisecond)
+	// The source submits a batch only after the one before it was
+	// acknowledged, in stream order: once the new messages are here, any
+	// old one delivered again is here too.
+	s.waitSeqs(t, 200, 210)
 	if n := s.count(); n != 10 {
 		t.Errorf("after restart got %d events, want the 10 new ones", n)
 	}
@@ -185,7 +220,11 @@ func TestNoAckBeforePipelineAck(t *testing.T) {
 	cfg := testConfig(srv.ClientURL())
 	cfg.AckWait = config.Duration(time.Second)
 	stop := runSource(t, cfg, p)
-	time.Sleep(700 * time.Millisecond)
+	testutil.Eventually(t, "a batch refused", func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.refused > 0
+	})
 	stop()
 	s.mu.Lock()
 	s.fail = nil
@@ -200,9 +239,20 @@ func TestServerLater(t *testing.T) {
 	s := &sink{}
 	p := newPipeline(t, s)
 	cfg := testConfig("nats://127.0.0.1:1")
-	stop := runSource(t, cfg, p)
-	time.Sleep(200 * time.Millisecond)
-	stop() // returns although it never connected
+	m := pipeline.NewMetrics(nil)
+	src, err := New(cfg, config.SourceEnv{Metrics: m, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = src.Run(ctx, p) }()
+	testutil.Eventually(t, "a failed connection counted", func() bool {
+		var c dto.Metric
+		return m.Component("source", cfg.Name).Errors.Write(&c) == nil && c.GetCounter().GetValue() >= 1
+	})
+	cancel()
+	<-done // returns although it never connected
 }
 
 func TestConfigValidation(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // memBucket is an in-memory Bucket whose opens can be made to fail.
@@ -26,6 +27,8 @@ type memBucket struct {
 	breakAt  map[string]int // key → byte offset where reading breaks (once)
 	finished []string
 	version  int
+	lists    int            // List calls begun
+	opens    map[string]int // key → Open calls
 }
 
 type memObject struct {
@@ -35,7 +38,31 @@ type memObject struct {
 }
 
 func newMemBucket() *memBucket {
-	return &memBucket{objs: map[string]memObject{}, openErrs: map[string]int{}, breakAt: map[string]int{}}
+	return &memBucket{objs: map[string]memObject{}, openErrs: map[string]int{}, breakAt: map[string]int{},
+		opens: map[string]int{}}
+}
+
+// waitPoll waits until the source has polled b from start to end at least
+// once after the call: listed, and imported what it found ready. Tests
+// wait on it to prove that a poll left something alone.
+func (b *memBucket) waitPoll(t *testing.T) {
+	t.Helper()
+	b.mu.Lock()
+	from := b.lists
+	b.mu.Unlock()
+	// The listing after the next one begins once the next poll is over.
+	eventually(t, "a whole poll", func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return b.lists >= from+2
+	})
+}
+
+// opened returns how often the object of key was opened.
+func (b *memBucket) opened(key string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.opens[key]
 }
 
 func (b *memBucket) put(key string, data []byte, mod time.Time) {
@@ -55,6 +82,7 @@ func (b *memBucket) Name() string { return "mem" }
 
 func (b *memBucket) List(ctx context.Context, after string, fn func(Object) error) error {
 	b.mu.Lock()
+	b.lists++
 	var objs []Object
 	for k, o := range b.objs {
 		if after == "" || k > after {
@@ -92,6 +120,7 @@ func (b *brokenReader) Read(p []byte) (int, error) {
 func (b *memBucket) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.opens[o.Key]++
 	if b.openErrs[o.Key] > 0 {
 		b.openErrs[o.Key]--
 		return nil, errors.New("503 slow down")
@@ -205,13 +234,7 @@ func running(t *testing.T, s *Source, in pipeline.Input) (stop func()) {
 // eventually waits for cond.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	testutil.Eventually(t, what, cond)
 }
 
 func numbered(prefix string, n int) []byte {

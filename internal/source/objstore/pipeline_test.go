@@ -63,17 +63,17 @@ func TestRealPipeline(t *testing.T) {
 	}
 	sys := by["sshd"]
 	if sys == nil || sys.Timestamp.Format(time.RFC3339) != "2024-03-01T10:11:12Z" || sys.GetString("log.file.path") != "mem/app/1.log.gz" ||
-		sys.ID != event.NewID("default", "t", "mem/app/1.log.gz#1", []byte(sys.Original)) {
+		sys.ID != event.NewID("default", "t", "mem/app/1.log.gz#1", 0, []byte(sys.Original)) {
 		t.Fatalf("syslog event %+v", sys)
 	}
 	js := by["login"]
-	if js == nil || js.GetString("user.name") != "alice" || js.ID != event.NewID("default", "t", "mem/app/1.log.gz#2", []byte(js.Original)) {
+	if js == nil || js.GetString("user.name") != "alice" || js.ID != event.NewID("default", "t", "mem/app/1.log.gz#2", 0, []byte(js.Original)) {
 		t.Fatalf("json event %+v", js)
 	}
 	ct := by["ConsoleLogin"]
 	if ct == nil || ct.GetString("event.outcome") != "failure" || ct.Tenant != "default" || ct.Source != "t" ||
 		ct.GetString("log.file.path") != "mem/ct/1.json" || ct.Ingested.IsZero() ||
-		ct.ID != event.NewID("default", "t", "mem/ct/1.json#1", []byte(ct.Original)) {
+		ct.ID != event.NewID("default", "t", "mem/ct/1.json#1", 0, []byte(ct.Original)) {
 		t.Fatalf("cloudtrail event %+v", ct)
 	}
 }

@@ -153,7 +153,7 @@ func (bs *batchSender) addEvent(n int64, e *event.Event, derr error) error {
 		bs.s.tel.Errors.Inc()
 	}
 	pos := bs.s.position(bs.j.obj, n)
-	e.ID = event.NewID(bs.s.tenant, bs.s.name, pos, []byte(e.Original))
+	e.ID = event.NewID(bs.s.tenant, bs.s.name, pos, 0, []byte(e.Original))
 	if err := bs.room(len(e.Original)); err != nil {
 		return err
 	}

@@ -43,6 +43,11 @@ type Source struct {
 	log                  *slog.Logger
 	now                  func() time.Time
 	drainTimeout         time.Duration
+	// checkpoint is the least time between two saves of the state while
+	// importing; fixedCheckpoint (SetCheckpointInterval) keeps it from
+	// growing with the cost of a save.
+	checkpoint      time.Duration
+	fixedCheckpoint bool
 
 	imported, failed atomic.Int64
 	pendingN         atomic.Int64
@@ -92,10 +97,13 @@ func New(common config.SourceCommon, imp Import, bucket Bucket, env config.Sourc
 	if env.DataDir == "" {
 		return nil, fmt.Errorf("import source %s: a data directory is needed for the import state", common.Name)
 	}
+	if err := common.CheckTenant(); err != nil {
+		return nil, fmt.Errorf("import %w", err)
+	}
 	s := &Source{name: common.Name, tenant: common.Tenant, format: common.Format, cfg: imp, bucket: bucket,
 		stateDir: filepath.Join(env.DataDir, "state", common.Name),
 		tel:      env.Metrics.Component("source", common.Name), log: env.Logger,
-		now: time.Now, drainTimeout: DrainTimeout,
+		now: time.Now, drainTimeout: DrainTimeout, checkpoint: CheckpointInterval,
 		pending: map[string]Object{}, markers: map[string]bool{}, retryAt: map[string]time.Time{},
 		jobs: map[string]*job{}, acked: make(chan struct{}, 1)}
 	if s.tenant == "" {
@@ -111,6 +119,15 @@ func New(common config.SourceCommon, imp Import, bucket Bucket, env config.Sourc
 
 // Name implements pipeline.Source.
 func (s *Source) Name() string { return s.name }
+
+// SetCheckpointInterval replaces CheckpointInterval for this source: the
+// state file is written at most every d while objects are imported, and
+// no less often when saving takes long; 0 writes it after every change
+// (each acknowledgement). Tests use it so the state on disk follows the
+// acknowledgements exactly. It must be called before Run.
+func (s *Source) SetCheckpointInterval(d time.Duration) {
+	s.checkpoint, s.fixedCheckpoint = d, true
+}
 
 // Stats are the counts a Source exposes.
 type Stats struct {
@@ -464,7 +481,10 @@ func (s *Source) maybeSave(force bool) {
 	s.takeRetries()
 	// A big state costs more to write: saves are spaced to keep their cost
 	// under 5% of the time (at least CheckpointInterval apart).
-	interval := max(CheckpointInterval, 20*s.lastSaveDur)
+	interval := s.checkpoint
+	if !s.fixedCheckpoint {
+		interval = max(interval, 20*s.lastSaveDur)
+	}
 	if !s.dirty || !force && s.now().Sub(s.lastSave) < interval {
 		s.mu.Unlock()
 		return

@@ -105,10 +105,15 @@ func TestCorruptObjectFails(t *testing.T) {
 	in := &sink{}
 	stop := running(t, s, in)
 	eventually(t, "one failed and one imported", func() bool { st := s.Stats(); return st.Failed == 1 && st.Imported == 1 })
-	time.Sleep(50 * time.Millisecond) // more polls: the failed object is not read again
+	opens := b.opened("bad.gz")
+	b.waitPoll(t) // more polls: the failed object is not read again
+	b.waitPoll(t)
 	stop()
 	if st := s.Stats(); st.Failed != 1 {
 		t.Fatalf("stats %+v", st)
+	}
+	if n := b.opened("bad.gz"); n != opens {
+		t.Fatalf("the failed object was opened %d more times", n-opens)
 	}
 	e := readState(t, dir)["bad.gz"]
 	if e.Status != statusFailed || !strings.Contains(e.Reason, "decompress gzip") || e.Records == 0 {
@@ -172,14 +177,14 @@ func TestDoneMarkerAndSettle(t *testing.T) {
 	s.now = func() time.Time { <-mu; defer func() { mu <- struct{}{} }(); return clock }
 	in := &sink{}
 	running(t, s, in)
-	time.Sleep(50 * time.Millisecond)
+	b.waitPoll(t)
 	if in.count() != 0 {
 		t.Fatal("imported before its done marker")
 	}
 	b.put("m.log.ok", nil, now)
 	b.put("fresh.log.ok", nil, now)
 	eventually(t, "m.log", func() bool { return in.count() == 1 })
-	time.Sleep(50 * time.Millisecond)
+	b.waitPoll(t)
 	if in.count() != 1 {
 		t.Fatal("a fresh object was imported before it settled")
 	}

@@ -20,6 +20,11 @@
 // NUL are trimmed. Datagrams are never cut: the read buffer holds the largest
 // possible UDP payload.
 //
+// Event ids: syslog records have no position, so identical messages are
+// numbered by their occurrence (event.Occurrences): within the connection
+// for TCP and TLS, within the listener's life for UDP. Three identical
+// failed logins within a second are three events with three ids.
+//
 // Back-pressure: when the pipeline is full, Batcher.Add blocks, the
 // connection stops being read and TCP pushes back on the sender. UDP cannot
 // push back: the kernel drops datagrams once the socket buffer (8 MiB asked

@@ -11,10 +11,10 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // benchStream is n realistic RFC 5424 messages of ~200 bytes, framed.
@@ -100,10 +100,7 @@ func BenchmarkTCPListener(b *testing.B) {
 		}
 	}
 	want := int64(n) * int64(b.N)
-	deadline := time.Now().Add(30 * time.Second)
-	for in.n.Load() < want && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	testutil.Poll(testutil.WaitTimeout, func() bool { return in.n.Load() >= want })
 	if got := in.n.Load(); got != want {
 		b.Fatalf("received %d records, want %d", got, want)
 	}

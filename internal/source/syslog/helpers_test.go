@@ -21,6 +21,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // recorder is a pipeline.Input that keeps what it is given and acks it.
@@ -64,20 +65,17 @@ func (r *recorder) records() []pipeline.Record {
 	return append([]pipeline.Record(nil), r.recs...)
 }
 
-// wait returns the records once there are at least n, failing after d.
+// wait returns the records once there are at least n. d was the time
+// allowed; the wait is testutil.WaitTimeout, at least d, so a slow machine
+// does not fail it.
 func (r *recorder) wait(t *testing.T, n int, d time.Duration) []pipeline.Record {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
+	d = max(d, testutil.WaitTimeout)
+	if !testutil.Poll(d, func() bool { return len(r.records()) >= n }) {
 		recs := r.records()
-		if len(recs) >= n {
-			return recs
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("got %d records after %s, want %d: %q", len(recs), d, n, recordData(recs))
-		}
-		time.Sleep(5 * time.Millisecond)
+		t.Fatalf("got %d records after %s, want %d: %q", len(recs), d, n, recordData(recs))
 	}
+	return r.records()
 }
 
 func recordData(recs []pipeline.Record) []string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
@@ -33,6 +34,9 @@ type Source struct {
 func New(cfg Config, env config.SourceEnv) (*Source, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("syslog source %s: %w", cfg.Name, err)
+	}
+	if err := cfg.CheckTenant(); err != nil {
+		return nil, err
 	}
 	s := &Source{cfg: cfg, tel: env.Metrics.Component("source", cfg.Name), log: env.Logger}
 	if s.log == nil {
@@ -114,9 +118,12 @@ func (s *Source) Run(ctx context.Context, in pipeline.Input) error {
 	return s.runStream(ctx, drain, in)
 }
 
-func (s *Source) batcher(in pipeline.Input) *pipeline.Batcher {
+// batcher returns a batcher numbering identical records with occ: the
+// occurrences of a record count within one TCP connection, or within the
+// life of the UDP listener (see docs/outputs.md, event.id).
+func (s *Source) batcher(in pipeline.Input, occ *event.Occurrences) *pipeline.Batcher {
 	return pipeline.NewBatcher(in, pipeline.BatcherConfig{Tenant: s.cfg.Tenant, Source: s.cfg.Name,
-		Format: s.cfg.Format, Telemetry: s.tel})
+		Format: s.cfg.Format, Telemetry: s.tel, Occurrences: occ})
 }
 
 // countingInput counts the records of a batch the pipeline did not take

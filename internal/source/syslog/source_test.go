@@ -22,6 +22,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 func port(t *testing.T, a net.Addr) string {
@@ -227,14 +228,29 @@ func TestMaxConnections(t *testing.T) {
 	if got := counter(m.Component("source", s.Name()).Errors); got != 1 {
 		t.Errorf("errors = %v, want 1", got)
 	}
-	// Closing one frees a slot.
+	// Closing one frees a slot, once the server has read its end; until
+	// then a new connection is refused and counted. Each try ends in one of
+	// the two events.
 	c1.Close()
-	time.Sleep(100 * time.Millisecond)
-	c4 := dial(t, s)
-	if _, err := io.WriteString(c4, "<13>again\n"); err != nil {
-		t.Fatal(err)
+	for try := 1; ; try++ {
+		errs := counter(m.Component("source", s.Name()).Errors)
+		c4 := dial(t, s)
+		if _, err := io.WriteString(c4, "<13>again\n"); err != nil {
+			t.Fatal(err)
+		}
+		served := false
+		testutil.Eventually(t, "the connection served or refused", func() bool {
+			served = len(rec.records()) >= 3
+			return served || counter(m.Component("source", s.Name()).Errors) > errs
+		})
+		if served {
+			break
+		}
+		c4.Close()
+		if try == 100 {
+			t.Fatal("closing a connection did not free its slot")
+		}
 	}
-	rec.wait(t, 3, 3*time.Second)
 }
 
 func isReset(err error) bool {
@@ -287,7 +303,11 @@ func TestTLSClientCertificates(t *testing.T) {
 	rec := &recorder{}
 	s, m := startSource(t, Config{Protocol: ProtoTLS, TLS: config.TLS{CertFile: pki.certFile, KeyFile: pki.keyFile,
 		ClientCAFile: pki.caFile, ClientAuth: "require"}}, rec)
-	send := func(certs []tls.Certificate, msg string) error {
+	// send reports the server's refusal of the client. With TLS 1.3 a
+	// rejected client certificate shows on the first read, which waits up
+	// to wait for it: a refused client gets its alert well within
+	// testutil.WaitTimeout; an accepted one gets nothing.
+	send := func(certs []tls.Certificate, msg string, wait time.Duration) error {
 		c, err := tls.Dial("tcp", s.Addr().String(), &tls.Config{RootCAs: pki.pool, Certificates: certs})
 		if err != nil {
 			return err
@@ -296,30 +316,37 @@ func TestTLSClientCertificates(t *testing.T) {
 		if _, err := io.WriteString(c, msg); err != nil {
 			return err
 		}
-		// With TLS 1.3 a rejected client certificate shows on the first read.
-		_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		_ = c.SetReadDeadline(time.Now().Add(wait))
 		_, err = c.Read(make([]byte, 1))
 		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			return err
 		}
 		return nil
 	}
-	if err := send([]tls.Certificate{pki.client}, "<13>with client cert\n<13>unterminated"); err != nil {
+	if err := send([]tls.Certificate{pki.client}, "<13>with client cert\n<13>unterminated", 300*time.Millisecond); err != nil {
 		t.Fatalf("client with certificate: %v", err)
 	}
 	recs := rec.wait(t, 2, 3*time.Second)
 	if got := recordData(recs); got[0] != "<13>with client cert" || got[1] != "<13>unterminated" {
 		t.Fatalf("got %q", got)
 	}
-	if err := send(nil, "<13>no cert\n"); err == nil {
+	if err := send(nil, "<13>no cert\n", testutil.WaitTimeout); err == nil {
 		t.Error("client without a certificate was accepted")
 	}
-	if err := send([]tls.Certificate{pki.otherClient}, "<13>wrong ca\n"); err == nil {
+	if err := send([]tls.Certificate{pki.otherClient}, "<13>wrong ca\n", testutil.WaitTimeout); err == nil {
 		t.Error("client with a certificate of another CA was accepted")
 	}
-	time.Sleep(200 * time.Millisecond)
-	if n := len(rec.records()); n != 2 {
-		t.Errorf("rejected clients' messages arrived: %q", recordData(rec.records()))
+	testutil.Eventually(t, "two failed handshakes counted", func() bool {
+		return counter(m.Component("source", s.Name()).Errors) >= 2
+	})
+	// A message sent after the rejected ones arrives after anything they
+	// could have got through.
+	if err := send([]tls.Certificate{pki.client}, "<13>marker\n", 300*time.Millisecond); err != nil {
+		t.Fatalf("client with certificate: %v", err)
+	}
+	rec.wait(t, 3, 3*time.Second)
+	if got := recordData(rec.records()); len(got) != 3 || got[2] != "<13>marker" {
+		t.Errorf("rejected clients' messages arrived: %q", got)
 	}
 	if got := counter(m.Component("source", s.Name()).Errors); got != 2 {
 		t.Errorf("errors = %v, want 2 (two failed handshakes)", got)
@@ -396,7 +423,7 @@ func TestThroughPipeline(t *testing.T) {
 			!strings.Contains(got, `"vigil.tenant":"acme"`) {
 			t.Errorf("event %s", got)
 		}
-	case <-time.After(3 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("no event")
 	}
 }
@@ -448,24 +475,28 @@ action(type="omfwd" target="127.0.0.1" port=%q protocol="tcp" TCP_Framing="tradi
 		_ = cmd.Wait()
 	})
 	// Wait for rsyslog's input to listen.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", "127.0.0.1:"+inPort)
-		if err == nil {
+	var err error
+	listening := testutil.Poll(testutil.WaitTimeout, func() bool {
+		var c net.Conn
+		if c, err = net.Dial("tcp", "127.0.0.1:"+inPort); err == nil {
 			c.Close()
-			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("rsyslog did not listen: %v\n%s", err, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+		return err == nil
+	})
+	if !listening {
+		t.Fatalf("rsyslog did not listen: %v\n%s", err, out.String())
 	}
 	sent := lines("rsyslog", 100)
 	runLogger(t, sent, "--tcp", "--octet-count", "--rfc5424", "-n", "127.0.0.1", "-P", inPort, "-t", "viaRsyslog")
+	// A last message, sent after the others, arrives after them and after
+	// anything sent twice.
+	runLogger(t, []string{"rsyslog marker"}, "--tcp", "--octet-count", "--rfc5424", "-n", "127.0.0.1", "-P", inPort, "-t", "viaRsyslog")
 	for name, rec := range map[string]*recorder{"octet-counted": recOctet, "traditional": recLF} {
-		rec.wait(t, len(sent), 10*time.Second)
-		time.Sleep(100 * time.Millisecond)
-		recs := rec.records()
+		recs := rec.wait(t, len(sent)+1, 10*time.Second)
+		if last := string(recs[len(recs)-1].Data); !strings.HasSuffix(last, "rsyslog marker") {
+			t.Fatalf("%s: last record %q, want the marker (%d records for %d sent)", name, last, len(recs), len(sent)+1)
+		}
+		recs = recs[:len(recs)-1]
 		checkArrived(t, recs, sent, "viaRsyslog")
 		for i, r := range recs {
 			d := string(r.Data)
@@ -509,17 +540,10 @@ func TestBadClientsDoNotStopListener(t *testing.T) {
 	if _, err := io.WriteString(good, "<13>still listening\n"); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	for {
+	testutil.Eventually(t, "the good client's message", func() bool {
 		got := recordData(rec.records())
-		if len(got) > 0 && got[len(got)-1] == "<13>still listening" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("got %q", got)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return len(got) > 0 && got[len(got)-1] == "<13>still listening"
+	})
 
 	// TLS: a plaintext client fails its handshake; the next one is served.
 	pki := newTestPKI(t)

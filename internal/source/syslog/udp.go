@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
@@ -17,7 +18,8 @@ func (s *Source) runUDP(ctx, drain context.Context, in pipeline.Input) error {
 	stop := context.AfterFunc(ctx, func() { pc.Close() })
 	defer stop()
 	buf := make([]byte, maxDatagram)
-	bt := s.batcher(in)
+	occ := event.NewOccurrences(0)
+	bt := s.batcher(in, occ)
 	var lastAddr netip.AddrPort
 	var lastPeer string
 	for {
@@ -42,7 +44,7 @@ func (s *Source) runUDP(ctx, drain context.Context, in pipeline.Input) error {
 			// The batch was counted as discarded by countingInput; a
 			// Batcher keeps a failed submit's error, so start afresh.
 			_ = bt.Close(drain)
-			bt = s.batcher(in)
+			bt = s.batcher(in, occ)
 		}
 	}
 	pc.Close()

@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ func benchEvents(n int) []*event.Event {
 		msg := fmt.Sprintf("Failed password for user%d from 10.%d.%d.%d port %d ssh2", i%500, i%7, i%256, i%200, 30000+i%30000)
 		e := &event.Event{Timestamp: base.Add(time.Duration(i) * time.Millisecond), Ingested: base, Tenant: "default", Source: "syslog-tcp",
 			Original: fmt.Sprintf("<38>Nov 23 10:00:00 host%d sshd[%d]: %s", i%50, 1000+i%5000, msg)}
-		e.ID = event.NewID(e.Tenant, e.Source, "", []byte(e.Original))
+		e.ID = event.NewID(e.Tenant, e.Source, "", 0, []byte(e.Original))
 		e.SetString("message", msg)
 		e.Set("log.syslog.priority", event.Int(38))
 		e.Set("log.syslog.facility.code", event.Int(4))
@@ -101,7 +102,7 @@ func BenchmarkFreeze(b *testing.B) {
 // token hashes: the CPU the store spends per event on the write path.
 func BenchmarkEncode(b *testing.B) {
 	dir := b.TempDir()
-	cat, err := loadCatalog(dir + "/catalog.json")
+	cat, err := loadCatalog(dir+"/catalog.json", ColumnLimits{}, slog.Default())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func Events(tenant string, n int) []*event.Event {
 			msg = fmt.Sprintf("Accepted publickey for %s from 192.168.1.%d port %d ssh2", user, i, 40000+i)
 		}
 		e.Original = "<38>Nov 23 10:00:00 host" + fmt.Sprint(i%2) + " sshd[42]: " + msg
-		e.ID = event.NewID(tenant, "test", "", []byte(e.Original))
+		e.ID = event.NewID(tenant, "test", "", 0, []byte(e.Original))
 		e.SetString("message", msg)
 		e.SetString("host.name", fmt.Sprintf("host%d", i%2))
 		e.SetString("user.name", user)

@@ -8,7 +8,7 @@ import "github.com/vigilsiem/vigil/internal/event"
 // must never override (tenant isolation and de-duplication depend on them);
 // those are stored as prefix + "." + key.
 func Protect(prefix, key string) string {
-	if len(key) > 0 && (key[0] == '@' || key[0] == 'e' || key[0] == 'v') && event.IsEnvelope(key) {
+	if len(key) > 0 && (key[0] == '@' || key[0] == 'e' || key[0] == 'v') && event.IsProtected(key) {
 		return prefix + "." + key
 	}
 	return key

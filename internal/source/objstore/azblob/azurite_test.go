@@ -81,17 +81,16 @@ func startAzurite(t *testing.T) string {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		cmd.Wait()
 	})
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
+	var err error
+	listening := testutil.Poll(testutil.WaitTimeout, func() bool {
+		var c net.Conn
+		if c, err = net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
 			c.Close()
-			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("azurite did not listen on %s: %v", addr, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+		return err == nil
+	})
+	if !listening {
+		t.Fatalf("azurite did not listen on %s: %v", addr, err)
 	}
 	return "http://" + addr + "/devstoreaccount1"
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/source/objstore"
 	"github.com/vigilsiem/vigil/internal/source/objstore/objstoretest"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // put writes a file the way a well-behaved producer does: under a hidden
@@ -136,14 +137,23 @@ func runFolder(t *testing.T, c Config, dataDir string) (*objstore.Source, *objst
 	return s, store, stop
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+// settled waits until the source has imported n objects and has nothing in
+// flight. The objects are imported in key order within a poll, so once the
+// one sorting last is imported, any other the poll wrongly took is counted.
+func settled(t *testing.T, s *objstore.Source, n int64) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
+	testutil.Eventually(t, fmt.Sprintf("%d objects imported", n), func() bool {
+		st := s.Stats()
+		return st.Imported >= n && st.InFlight == 0
+	})
+}
+
+// age sets the modification time of the file of key to an hour ago.
+func age(t *testing.T, root, key string) {
+	t.Helper()
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(root, filepath.FromSlash(key)), old, old); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -156,21 +166,27 @@ func TestAfterImportMoveWithMarker(t *testing.T) {
 	root, done := t.TempDir(), t.TempDir()
 	put(t, root, "sub/a.log", []byte("a1\na2\n"))
 	put(t, root, "b.log", []byte("b1\n"))
+	// z.log has its marker and sorts after the others: once it is imported,
+	// the poll that saw sub/a.log and b.log without theirs has passed.
+	put(t, root, "z.log", []byte("z1\n"))
+	put(t, root, "z.log.done", nil)
 	s, store, stop := runFolder(t, Config{Path: root, Recursive: true, AfterImport: AfterMove, MoveTo: done,
 		Import: objstore.Import{DoneMarker: ".done"}}, t.TempDir())
 	defer stop()
-	time.Sleep(60 * time.Millisecond)
-	if _, n := store.Durable(); n != 0 {
-		t.Fatal("imported before the done marker")
+	testutil.Eventually(t, "z.log moved", func() bool {
+		return exists(filepath.Join(done, "z.log")) && s.Stats().InFlight == 0
+	})
+	if _, n := store.Durable(); n != 1 || s.Stats().Imported != 1 {
+		t.Fatalf("imported before the done marker: %d records, stats %+v", n, s.Stats())
 	}
 	put(t, root, "sub/a.log.done", nil)
-	waitFor(t, "sub/a.log moved", func() bool {
+	testutil.Eventually(t, "sub/a.log moved", func() bool {
 		return exists(filepath.Join(done, "sub", "a.log")) && exists(filepath.Join(done, "sub", "a.log.done"))
 	})
 	if exists(filepath.Join(root, "sub", "a.log")) || !exists(filepath.Join(root, "b.log")) {
 		t.Fatal("moved the wrong files")
 	}
-	if _, n := store.Durable(); n != 2 || s.Stats().Imported != 1 {
+	if _, n := store.Durable(); n != 3 || s.Stats().Imported != 2 {
 		t.Fatalf("%d records, stats %+v", n, s.Stats())
 	}
 }
@@ -179,29 +195,38 @@ func TestAfterImportDeleteNotRecursive(t *testing.T) {
 	root := t.TempDir()
 	put(t, root, "a.log", []byte("a1\n"))
 	put(t, root, "deeper/x.log", []byte("x1\n"))
+	put(t, root, "z.log", []byte("z1\n")) // sorts after deeper/x.log
 	s, store, stop := runFolder(t, Config{Path: root, AfterImport: AfterDelete}, t.TempDir())
 	defer stop()
-	waitFor(t, "a.log deleted", func() bool { return !exists(filepath.Join(root, "a.log")) })
-	time.Sleep(50 * time.Millisecond)
+	// Objects are imported, then deleted, in key order: once z.log is
+	// deleted, deeper/x.log would have been too had it been taken.
+	testutil.Eventually(t, "a.log and z.log deleted", func() bool {
+		return !exists(filepath.Join(root, "a.log")) && !exists(filepath.Join(root, "z.log")) && s.Stats().InFlight == 0
+	})
 	if !exists(filepath.Join(root, "deeper", "x.log")) {
 		t.Fatal("a file of a sub-folder was imported without recursive")
 	}
-	if _, n := store.Durable(); n != 1 || s.Stats().Imported != 1 {
+	if _, n := store.Durable(); n != 2 || s.Stats().Imported != 2 {
 		t.Fatalf("%d records, stats %+v", n, s.Stats())
 	}
 }
 
-// TestSettle checks that a file still being written is left alone.
+// TestSettle checks that a file still being written is left alone. The
+// files' modification times stand for the clock: a file modified an hour
+// ago has settled, one modified now has not.
 func TestSettle(t *testing.T) {
 	root := t.TempDir()
 	p := filepath.Join(root, "growing.log")
 	if err := os.WriteFile(p, []byte("g1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, store, stop := runFolder(t, Config{Path: root, Import: objstore.Import{Settle: config.Duration(300 * time.Millisecond)}}, t.TempDir())
+	// z.log sorts after growing.log and has settled: once it is imported,
+	// the poll that saw growing.log has passed.
+	put(t, root, "z.log", []byte("z1\n"))
+	age(t, root, "z.log")
+	s, store, stop := runFolder(t, Config{Path: root, Import: objstore.Import{Settle: config.Duration(10 * time.Minute)}}, t.TempDir())
 	defer stop()
 	for i := 2; i <= 4; i++ {
-		time.Sleep(100 * time.Millisecond)
 		f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -209,8 +234,10 @@ func TestSettle(t *testing.T) {
 		fmt.Fprintf(f, "g%d\n", i)
 		f.Close()
 	}
-	if _, n := store.Durable(); n != 0 {
-		t.Fatal("a file was imported while it was being written")
+	settled(t, s, 1)
+	if _, n := store.Durable(); n != 1 || s.Stats().Imported != 1 {
+		t.Fatalf("a file was imported while it was being written: %d records, stats %+v", n, s.Stats())
 	}
-	waitFor(t, "the settled file", func() bool { _, n := store.Durable(); return n == 4 })
+	age(t, root, "growing.log")
+	testutil.Eventually(t, "the settled file", func() bool { _, n := store.Durable(); return n == 5 })
 }

@@ -1,7 +1,8 @@
 // Package objstoretest owns the test harness every import source runs: a
-// fake pipeline that stores what it acknowledges and can crash, and the
-// exactly-once scenario (objects added over time, a crash in the middle, a
-// restart) checked record by record.
+// fake pipeline that stores what it acknowledges, can stop acknowledging
+// after a number of batches and can crash, and the exactly-once scenario
+// (objects added over time, a crash in the middle, a restart) checked
+// record by record.
 package objstoretest
 
 import (
@@ -25,12 +26,14 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/source/objstore"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // Store is a fake pipeline: it acknowledges batches after Delay and keeps
 // what it acknowledged, by event id, as a durable store would. Crash makes
 // it fail every batch not acknowledged yet (the records are lost) until
-// Recover.
+// Recover. HoldAfter makes it stop acknowledging after a number of
+// batches, so a test can crash it at a known point.
 type Store struct {
 	// Delay is how long a batch waits before it is acknowledged.
 	Delay time.Duration
@@ -43,14 +46,23 @@ type Store struct {
 	crashed bool
 	durable map[string][]string // event id → the originals stored under it
 	records int
+	acked   int // records acknowledged as stored
 	batches int
 	failN   int
+	// holdLeft is how many more batches are acknowledged before the store
+	// holds every later one (each keeping its slot) until Crash;
+	// -1 when the store does not hold.
+	holdLeft int
+	heldN    int           // batches submitted since the hold began
+	held     int           // batches held now
+	crash    chan struct{} // closed by Crash: the held batches fail
 }
 
 // NewStore returns an empty store.
 // capacity batches may wait at a time.
 func NewStore(capacity int) *Store {
-	return &Store{durable: map[string][]string{}, slots: make(chan struct{}, capacity)}
+	return &Store{durable: map[string][]string{}, slots: make(chan struct{}, capacity), holdLeft: -1,
+		crash: make(chan struct{})}
 }
 
 // Submit implements pipeline.Input.
@@ -63,6 +75,17 @@ func (s *Store) Submit(ctx context.Context, b *pipeline.Batch) error {
 	fail := s.failN > 0
 	if fail {
 		s.failN--
+	}
+	// Batches are counted as they are submitted, in the source's order, so
+	// the batch the store holds from does not depend on the scheduling of
+	// the acknowledgements.
+	hold := s.holdLeft == 0
+	if s.holdLeft > 0 {
+		s.holdLeft--
+	}
+	lose := hold && s.heldN == 0
+	if hold {
+		s.heldN++
 	}
 	s.mu.Unlock()
 	if crashed {
@@ -87,9 +110,13 @@ func (s *Store) Submit(ctx context.Context, b *pipeline.Batch) error {
 			b.Ack(errors.New("store: disk full"))
 			return
 		}
+		if lose {
+			s.holdUntilCrash(b)
+			return
+		}
 		tenant := b.Tenant
 		for _, r := range b.Records {
-			id := event.NewID(tenant, b.Source, r.Position, r.Data)
+			id := event.NewID(tenant, b.Source, r.Position, 0, r.Data)
 			s.durable[id] = append(s.durable[id], string(r.Data))
 			s.records++
 		}
@@ -98,10 +125,44 @@ func (s *Store) Submit(ctx context.Context, b *pipeline.Batch) error {
 			s.records++
 		}
 		s.batches++
+		if hold {
+			s.holdUntilCrash(b)
+			return
+		}
+		s.acked += b.Len()
 		s.mu.Unlock()
 		b.Ack(nil)
 	}()
 	return nil
+}
+
+// holdUntilCrash keeps b, and its slot, unacknowledged until Crash, then
+// fails it. s.mu is held; it is released.
+func (s *Store) holdUntilCrash(b *pipeline.Batch) {
+	crash := s.crash
+	s.held++
+	s.mu.Unlock()
+	<-crash
+	b.Ack(pipeline.ErrStopped)
+}
+
+// HoldAfter makes the store acknowledge the next n batches submitted and
+// then stop acknowledging, as a store that stalls: the first later batch
+// is not written; the ones after it are written, as by parallel workers
+// that finish out of order, but none is acknowledged. A held batch keeps
+// its slot, so Submit soon blocks. Crash fails the batches held (what was
+// written stays) and ends the hold.
+func (s *Store) HoldAfter(n int) {
+	s.mu.Lock()
+	s.holdLeft = n
+	s.mu.Unlock()
+}
+
+// Held returns the number of batches the store holds unacknowledged.
+func (s *Store) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held
 }
 
 // FailNext makes the next n batches fail as a store that cannot write.
@@ -117,6 +178,9 @@ func (s *Store) Crash() {
 	s.mu.Lock()
 	s.crashed = true
 	s.gen++
+	close(s.crash)
+	s.crash = make(chan struct{})
+	s.held, s.holdLeft, s.heldN = 0, -1, 0
 	s.mu.Unlock()
 }
 
@@ -132,6 +196,13 @@ func (s *Store) Durable() (ids, records int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.durable), s.records
+}
+
+// Acknowledged returns the number of records acknowledged as stored.
+func (s *Store) Acknowledged() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.acked
 }
 
 // Stored returns a copy of what is stored, by id.
@@ -176,7 +247,7 @@ func (h *Harness) lineObject(key string, n int, gz bool) object {
 		b.WriteString(line)
 		b.WriteString("\n")
 		pos := h.Bucket + "/" + o.key + "#" + fmt.Sprint(i)
-		o.records[event.NewID(h.Tenant, h.Name, pos, []byte(line))] = line
+		o.records[event.NewID(h.Tenant, h.Name, pos, 0, []byte(line))] = line
 	}
 	o.data = b.Bytes()
 	if gz {
@@ -202,7 +273,7 @@ func (h *Harness) cloudTrailObject(key string, n int) object {
 		}
 		b.WriteString(rec)
 		pos := h.Bucket + "/" + o.key + "#" + fmt.Sprint(i)
-		o.records[event.NewID(h.Tenant, h.Name, pos, []byte(rec))] = rec
+		o.records[event.NewID(h.Tenant, h.Name, pos, 0, []byte(rec))] = rec
 	}
 	b.WriteString(`]}`)
 	var z bytes.Buffer
@@ -223,7 +294,7 @@ func (h *Harness) flowObject(key string, n int) object {
 			i%7, i/250%250, i%250, i%200+1, 1024+i, i%40+1, i*50)
 		b.WriteString(line + "\n")
 		pos := h.Bucket + "/" + o.key + "#" + fmt.Sprint(i+1)
-		o.records[event.NewID(h.Tenant, h.Name, pos, []byte(line))] = line
+		o.records[event.NewID(h.Tenant, h.Name, pos, 0, []byte(line))] = line
 	}
 	o.data = b.Bytes()
 	return o
@@ -236,8 +307,11 @@ type run struct {
 	done   chan error
 }
 
+// start runs a source that saves its state after every acknowledgement,
+// so the state file follows the store exactly.
 func start(t *testing.T, h *Harness, env config.SourceEnv, store *Store) *run {
 	src := h.NewSource(t, env)
+	src.SetCheckpointInterval(0)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &run{src: src, cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- src.Run(ctx, store) }()
@@ -251,25 +325,48 @@ func (r *run) stop(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(testutil.WaitTimeout):
 		t.Fatal("Run did not return after its context ended")
 	}
 }
 
+// waitImported waits until the source has imported n objects and has
+// nothing pending or in flight.
+func (r *run) waitImported(t *testing.T, n int64) {
+	t.Helper()
+	testutil.Eventually(t, fmt.Sprintf("%d objects imported", n), func() bool {
+		st := r.src.Stats()
+		return st.Imported >= n && st.Pending == 0 && st.InFlight == 0
+	})
+	if st := r.src.Stats(); st.Imported != n || st.Failed != 0 {
+		t.Fatalf("stats %+v, want %d imported and none failed", st, n)
+	}
+}
+
+// holdBatches is after how many batches of the big object the store stops
+// acknowledging: the crash falls after its record holdBatches×1000.
+const holdBatches = 3
+
 // ExactlyOnce runs the done-when scenario: objects (plain and gzip lines,
-// a CloudTrail file, a flow log) are put into the bucket over time, some
-// under keys that sort before keys already imported; the process "crashes"
-// in the middle of an object (the batches in flight are lost and the state
-// file is what the last periodic save wrote, as after kill -9); more
-// objects arrive while it is down; a new process imports the rest. Every
-// record must then be stored under its expected event id, none missing and
-// none extra; a record stored twice carries the same id and content. A
-// third start imports nothing more.
+// a CloudTrail file, a flow log) are put into the bucket over time, one
+// under a key that sorts before the keys already imported; the store stops
+// acknowledging in the middle of a big object and the process "crashes"
+// there (the batches in flight are lost and the state file is what the
+// last save wrote, as after kill -9); more objects arrive while it is
+// down; a new process imports the rest. Every record must then be stored
+// under its expected event id, none missing and none extra; a record
+// stored twice carries the same id and content. A third start imports
+// only the one object added for it.
+//
+// Every step waits on state (the source's counts, the store, the state
+// file), never on time: the crash point is where the store holds, and the
+// source saves its state after each acknowledgement.
 func ExactlyOnce(t *testing.T, h Harness) {
 	dataDir := t.TempDir()
 	env := config.SourceEnv{DataDir: dataDir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	store := NewStore(4)
-	store.Delay = 5 * time.Millisecond
+	const slots = 4
+	store := NewStore(slots)
+	store.Delay = time.Millisecond
 	stateFile := filepath.Join(dataDir, "state", h.Name, "objects.json")
 
 	objs := []object{
@@ -277,10 +374,10 @@ func ExactlyOnce(t *testing.T, h Harness) {
 		h.lineObject("b/0002.log.gz", 1800, true),
 		h.cloudTrailObject("ct/0001.json.gz", 1200),
 		h.flowObject("vpc/0001.log", 1500),
-		h.lineObject("b/0003.log", 100000, false), // big: the crash falls in it
-		h.lineObject("c/0001.log", 400, true),
-		h.lineObject("a/0001.log", 300, false), // sorts before everything listed
-		h.lineObject("b/0004.log", 700, false),
+		h.lineObject("a/0001.log", 300, false),   // sorts before everything listed
+		h.lineObject("b/0003.log", 20000, false), // big: the crash falls in it
+		h.lineObject("c/0001.log", 400, true),    // arrives while the import is stuck
+		h.lineObject("b/0004.log", 700, false),   // arrives while the import is stuck
 		h.lineObject("a/0002.log.gz", 900, true), // arrives while the source is down
 		h.lineObject("b/0005.log", 10, false),
 		h.lineObject("empty.log", 0, false),
@@ -296,30 +393,39 @@ func ExactlyOnce(t *testing.T, h Harness) {
 	}
 
 	r1 := start(t, &h, env, store)
-	added := make(chan struct{})
-	go func() {
-		defer close(added)
-		for _, o := range objs[4:8] {
-			time.Sleep(40 * time.Millisecond)
-			h.Put(t, o.key, o.data)
-		}
-	}()
-	// Crash while the big object is being imported, once the state file
-	// records part of it as durable: the restart must resume inside it.
-	big := objs[4].key
-	deadline := time.Now().Add(60 * time.Second)
+	r1.waitImported(t, 4)
+	h.Put(t, objs[4].key, objs[4].data)
+	r1.waitImported(t, 5)
+
+	// The store stops acknowledging after holdBatches batches of the big
+	// object. Its later batches fill the store's slots, so the batch that
+	// took the last slot was submitted after every acknowledgement, and the
+	// save that follows its submission records exactly the acknowledged
+	// part.
+	ackedBefore := store.Acknowledged()
+	store.HoldAfter(holdBatches)
+	big := objs[5].key
+	h.Put(t, big, objs[5].data)
 	var snapshot []byte
-	for {
+	testutil.Eventually(t, "the store to hold and the state file to record what it stored of "+big, func() bool {
+		if store.Held() < slots {
+			return false
+		}
 		b, err := os.ReadFile(stateFile)
-		if err == nil && importing(t, b, big) && r1.src.Stats().InFlight > 0 {
+		if err != nil {
+			return false
+		}
+		if n := importing(t, b, big); n > 0 && n == int64(store.Acknowledged()-ackedBefore) {
 			snapshot = b
-			break
+			return true
 		}
-		if time.Now().After(deadline) {
-			ids, _ := store.Durable()
-			t.Fatalf("no partial import before the crash: %d ids stored, stats %+v", ids, r1.src.Stats())
-		}
-		time.Sleep(time.Millisecond)
+		return false
+	})
+	for _, o := range objs[6:8] {
+		h.Put(t, o.key, o.data)
+	}
+	if st := r1.src.Stats(); st.InFlight == 0 {
+		t.Fatalf("nothing in flight at the crash: %+v", st)
 	}
 	store.Crash()
 	r1.stop(t)
@@ -328,38 +434,13 @@ func ExactlyOnce(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	idsAtCrash, _ := store.Durable()
-	<-added
 	for _, o := range objs[8:] {
 		h.Put(t, o.key, o.data)
 	}
 	store.Recover()
 
 	r2 := start(t, &h, env, store)
-	deadline = time.Now().Add(90 * time.Second)
-	for {
-		ids, _ := store.Durable()
-		if ids >= len(want) {
-			break
-		}
-		if time.Now().After(deadline) {
-			missing := 0
-			stored := store.Stored()
-			for id := range want {
-				if _, ok := stored[id]; !ok {
-					missing++
-				}
-			}
-			t.Fatalf("after the restart: %d of %d records stored (%d missing), stats %+v", ids, len(want), missing, r2.src.Stats())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	// Let the last acknowledgements reach the state file.
-	for r2.src.Stats().InFlight > 0 || r2.src.Stats().Pending > 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("objects still pending: %+v", r2.src.Stats())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	r2.waitImported(t, int64(len(objs)-5)) // the big object and those after it
 	st2 := r2.src.Stats()
 	r2.stop(t)
 	_, recordsAfter := store.Durable()
@@ -368,26 +449,36 @@ func ExactlyOnce(t *testing.T, h Harness) {
 	if st2.Failed != 0 {
 		t.Errorf("%d objects failed", st2.Failed)
 	}
-	_, records := store.Durable()
 	t.Logf("%d records expected; %d stored at the crash; %d stored in all (%d again, with the same id)",
-		len(want), idsAtCrash, records, records-len(want))
-
-	// A third start finds everything imported.
-	r3 := start(t, &h, env, store)
-	time.Sleep(300 * time.Millisecond)
-	st3 := r3.src.Stats()
-	r3.stop(t)
-	if _, n := store.Durable(); n != recordsAfter {
-		t.Errorf("a start after the import stored %d more records", n-recordsAfter)
+		len(want), idsAtCrash, recordsAfter, recordsAfter-len(want))
+	if recordsAfter == len(want) {
+		t.Error("no record was stored twice: the batches held at the crash were written, so the restart must write them again")
 	}
-	if st3.Imported != 0 || st3.Pending != 0 {
-		t.Errorf("a start after the import: %+v", st3)
+
+	// A third start finds everything imported: only an object added for it
+	// is imported. It sorts after every other key, so the first listing,
+	// which sees everything, imports any object wrongly taken as new before
+	// it.
+	last := h.lineObject("z/0001.log", 5, false)
+	h.Put(t, last.key, last.data)
+	r3 := start(t, &h, env, store)
+	r3.waitImported(t, 1)
+	r3.stop(t)
+	if _, n := store.Durable(); n != recordsAfter+len(last.records) {
+		t.Errorf("a start after the import stored %d records, want only the %d of the new object", n-recordsAfter, len(last.records))
+	}
+	stored := store.Stored()
+	for id := range last.records {
+		if _, ok := stored[id]; !ok {
+			t.Errorf("a record of the object added before the third start is missing")
+			break
+		}
 	}
 }
 
-// importing reports whether the state file b records key as partly
-// imported.
-func importing(t *testing.T, b []byte, key string) bool {
+// importing returns how many records of key the state file b records as
+// durable while key is being imported, or 0.
+func importing(t *testing.T, b []byte, key string) int64 {
 	var sf struct {
 		Objects []struct {
 			Key     string `json:"key"`
@@ -399,11 +490,11 @@ func importing(t *testing.T, b []byte, key string) bool {
 		t.Fatalf("state file: %v", err)
 	}
 	for _, o := range sf.Objects {
-		if o.Key == key {
-			return o.Status == "importing" && o.Records >= 1000
+		if o.Key == key && o.Status == "importing" {
+			return o.Records
 		}
 	}
-	return false
+	return 0
 }
 
 // check compares what is stored with what is wanted.
