@@ -25,7 +25,7 @@ type serveFlags struct {
 	config, data, http, syslogUDP, syslogTCP, logLevel, logFormat string
 	rules                                                         multiFlag
 	pprof, noBuiltin, demo                                        bool
-	demoRate                                                      float64
+	demoSpeed                                                      float64
 	role                                                          string
 }
 
@@ -38,7 +38,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.rules, "rules", "`dir`ectory of Sigma rules to run on every event (repeatable)")
 	fs.BoolVar(&f.noBuiltin, "no-builtin-rules", false, "do not load Vigil's built-in rule pack (rules.builtin: false)")
 	fs.BoolVar(&f.demo, "demo", false, "generate a small company's logs and an attack story every few minutes into tenant demo (docs/demo.md)")
-	fs.Float64Var(&f.demoRate, "demo-speed", 1, "with --demo: compress the demo's schedule by this `factor` (60: a story every 3 s)")
+	fs.Float64Var(&f.demoSpeed, "demo-speed", 1, "with --demo: compress the demo's schedule by this `factor` (60: a story every 3 s)")
 	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&f.pprof, "pprof", false, "serve Go's profiler under /debug/pprof/ on the HTTP listener")
@@ -144,7 +144,7 @@ func init() {
 		}
 		stopDemo := func() {}
 		if f.demo {
-			if stopDemo, err = startDemo(a, f.demoRate, log); err != nil {
+			if stopDemo, err = startDemo(a, f.demoSpeed, log); err != nil {
 				a.Stop()
 				return err
 			}
