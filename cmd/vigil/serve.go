@@ -25,7 +25,7 @@ type serveFlags struct {
 	config, data, http, syslogUDP, syslogTCP, logLevel, logFormat string
 	rules                                                         multiFlag
 	pprof, noBuiltin, demo                                        bool
-	demoSpeed                                                      float64
+	demoSpeed                                                     float64
 	role                                                          string
 }
 
