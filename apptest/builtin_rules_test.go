@@ -2,7 +2,9 @@ package apptest
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +105,31 @@ func TestBuiltinRuleReasonOfDetection(t *testing.T) {
 	f := r.Selections[0].Fields[0]
 	if f.Field != "url.original" || f.Modifier != "contains" || !strings.Contains(f.Value, "or%201=1") {
 		t.Errorf("reason field %+v", f)
+	}
+}
+
+// TestBuiltinRuleIntelAddressLogin: an SSH login from an address a STIX
+// feed lists raises, besides the intel enricher's own alert, the built-in
+// "Successful Login From a Threat-Intelligence Address".
+func TestBuiltinRuleIntelAddressLogin(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "bundle.json")
+	if err := os.WriteFile(bundle, []byte(`{"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[
+ {"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+  "created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z","name":"brute forcer","pattern":"[ipv4-addr:value = '192.0.2.201']",
+  "pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z","confidence":85}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	v := startVigil(t, fmt.Sprintf("enrich:\n  intel:\n    feeds:\n      - {name: cert-stix, format: stix, path: %q}\n", bundle))
+	now := time.Now().UTC()
+	sendSyslogTCP(t, v.syslog, []string{fmt.Sprintf("<86>%s web01 sshd[4242]: Accepted password for deploy from 192.0.2.201 port 51999 ssh2", bsdStamp(now))})
+	var got []alert.Alert
+	waitFor(t, 15*time.Second, "the intel login alert", func() bool {
+		got = alertsOf(t, v, "rule_id=8a9b0c1d-2e3f-4a4b-9c5d-7e8f9a0b1c45")
+		return len(got) > 0
+	})
+	r := got[0].Reason
+	if r == nil || len(r.Selections) != 2 {
+		t.Fatalf("reason %+v", r)
 	}
 }
