@@ -135,36 +135,7 @@ func TestVigilRulesOnRawLines(t *testing.T) {
 			i*2, 40000+i, port))
 	}
 	lines = append(lines, `198.51.100.7 - - [23/Nov/2026:10:01:10 +0000] "GET /cgi-bin/../../../../etc/passwd HTTP/1.1" 404 196 "-" "curl/8.5.0"`)
-	ps, err := parse.New("auto", parse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	procs, _, err := app.Processors(context.Background(), nil, slog.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var events []*event.Event
-	for i, l := range lines {
-		rec := &pipeline.Record{Data: []byte(l)}
-		e := &event.Event{}
-		if err := pipeline.ParseRecord(ps, "default", "test", time.Date(2026, 11, 23, 10, 2, 0, 0, time.UTC), rec, e); err != nil {
-			t.Fatalf("line %d: %v", i+1, err)
-		}
-		evs := []*event.Event{e}
-		for _, p := range procs {
-			evs = p.Process(context.Background(), evs)
-		}
-		events = append(events, evs...)
-	}
-	var alerts []alert.Alert
-	sink := alert.SinkFunc(func(_ context.Context, as []alert.Alert) error { alerts = append(alerts, as...); return nil })
-	eng, err := detect.New(detect.Config{Dirs: []string{filepath.Join(testutil.RepoRoot(t), "rules", "vigil")}}, sink)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.Write(context.Background(), events); err != nil {
-		t.Fatal(err)
-	}
+	alerts, events := rawLineAlerts(t, lines, detect.Config{Dirs: []string{filepath.Join(testutil.RepoRoot(t), "rules", "vigil")}})
 	got := map[string]alert.Alert{}
 	for _, a := range alerts {
 		got[a.Title] = a
@@ -188,6 +159,73 @@ func TestVigilRulesOnRawLines(t *testing.T) {
 	}
 	if fmt.Sprint(scan.Entities.SourceIPs) != "[198.51.100.7]" || fmt.Sprint(trav.Entities.SourceIPs) != "[198.51.100.7]" {
 		t.Errorf("entities: scan %+v, traversal %+v", scan.Entities, trav.Entities)
+	}
+}
+
+// rawLineAlerts parses lines as serve does (the auto parser and the same
+// processors) and runs them through a detection engine configured by cfg.
+func rawLineAlerts(t *testing.T, lines []string, cfg detect.Config) ([]alert.Alert, []*event.Event) {
+	t.Helper()
+	ps, err := parse.New("auto", parse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	procs, _, err := app.Processors(context.Background(), nil, slog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []*event.Event
+	for i, l := range lines {
+		rec := &pipeline.Record{Data: []byte(l)}
+		e := &event.Event{}
+		if err := pipeline.ParseRecord(ps, "default", "test", time.Date(2026, 11, 23, 10, 2, 0, 0, time.UTC), rec, e); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		evs := []*event.Event{e}
+		for _, p := range procs {
+			evs = p.Process(context.Background(), evs)
+		}
+		events = append(events, evs...)
+	}
+	var alerts []alert.Alert
+	sink := alert.SinkFunc(func(_ context.Context, as []alert.Alert) error { alerts = append(alerts, as...); return nil })
+	eng, err := detect.New(cfg, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Write(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+	return alerts, events
+}
+
+// The built-in pack, as serve embeds it, on raw lines of the products it
+// covers: VPN rejections on a Cisco ASA, password spraying on Windows
+// (Winlogbeat JSON), a cleared Security log, web attacks in Apache lines.
+func TestBuiltinPackOnRawLines(t *testing.T) {
+	var lines []string
+	for i := 0; i < 6; i++ {
+		lines = append(lines, fmt.Sprintf(`<166>Nov 23 10:00:%02d fw01 %%ASA-6-611102: User authentication failed: IP address: 198.51.100.77, Uname: alice`, i))
+		lines = append(lines, fmt.Sprintf(`<166>Nov 23 10:00:%02d fw01 %%ASA-6-113015: AAA user authentication Rejected : reason = Invalid password : local database : user = admin : user IP = 198.51.100.77`, 10+i))
+	}
+	for i := 0; i < 10; i++ {
+		lines = append(lines, fmt.Sprintf(`{"@timestamp":"2026-11-23T10:01:%02dZ","winlog":{"channel":"Security","event_id":4625,"computer_name":"dc01.corp.example","event_data":{"TargetUserName":"user%d","IpAddress":"198.51.100.30","LogonType":"10"}}}`, i, i))
+	}
+	lines = append(lines, `{"@timestamp":"2026-11-23T10:02:00Z","winlog":{"channel":"Security","event_id":1102,"provider_name":"Microsoft-Windows-Eventlog","computer_name":"dc01.corp.example","event_data":{"SubjectUserName":"mallory"}}}`,
+		`198.51.100.14 - - [23/Nov/2026:10:03:00 +0000] "GET /item.php?id=1+UNION+SELECT+1,2-- HTTP/1.1" 200 196 "-" "sqlmap/1.7.2#stable (https://sqlmap.org)"`)
+	alerts, _ := rawLineAlerts(t, lines, detect.Config{Builtin: rules.Builtin()})
+	got := map[string]bool{}
+	for _, a := range alerts {
+		got[a.Title] = true
+	}
+	for _, want := range []string{"VPN Brute Force From One Address", "Windows Brute Force From One Address", "Windows Event Log Cleared",
+		"Web SQL Injection Attempt", "Web Vulnerability Scanner User Agent"} {
+		if !got[want] {
+			t.Errorf("no %q alert; got %v", want, got)
+		}
+	}
+	if len(got) != 5 {
+		t.Errorf("alerts %v, want the five", got)
 	}
 }
 
