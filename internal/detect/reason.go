@@ -40,13 +40,14 @@ const maxRecentHits = 1 << 16
 // of the reason. It is safe for concurrent use.
 type recentHits struct {
 	mu   sync.Mutex
+	max  int
 	byID map[string]int
-	ring []correlate.Hit
+	ring []correlate.Hit // grows to max, then wraps at next
 	next int
 }
 
 func newRecentHits(n int) *recentHits {
-	return &recentHits{byID: make(map[string]int, n), ring: make([]correlate.Hit, 0, n)}
+	return &recentHits{max: n, byID: map[string]int{}}
 }
 
 // add remembers hits (those with an event id).
@@ -57,7 +58,7 @@ func (r *recentHits) add(hits []correlate.Hit) {
 		if h.ID == "" {
 			continue
 		}
-		if len(r.ring) < cap(r.ring) {
+		if len(r.ring) < r.max {
 			r.byID[h.ID] = len(r.ring)
 			r.ring = append(r.ring, h)
 			continue
@@ -68,7 +69,7 @@ func (r *recentHits) add(hits []correlate.Hit) {
 		}
 		r.ring[r.next] = h
 		r.byID[h.ID] = r.next
-		r.next = (r.next + 1) % cap(r.ring)
+		r.next = (r.next + 1) % r.max
 	}
 }
 
