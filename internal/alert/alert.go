@@ -59,6 +59,9 @@ type Alert struct {
 	Triage   *Triage `json:"triage,omitempty"`
 	// Correlation is set on the alerts of correlation rules.
 	Correlation *Correlation `json:"correlation,omitempty"`
+	// Reason says why the alert fired (reason.go); nil on alerts stored
+	// before Vigil recorded it.
+	Reason *Reason `json:"reason,omitempty"`
 	// Analytic is set on the alerts of behaviour analytics and entity risk
 	// (internal/analytics/entity).
 	Analytic *Analytic `json:"analytic,omitempty"`
