@@ -14,7 +14,7 @@ import (
 // TestWindowsDataFidelity runs SigmaHQ rules on EVTX files whose events
 // they are about, decoded as `vigil hunt` and the EVTX source decode them:
 //
-//   - Application-log rules (MSSQL, ESENT) read the unnamed <Data>
+//   - Application-log rules (MSSQL, ESENT, MSExchange) read the unnamed <Data>
 //     elements as Data: they fire, and the `not Data|contains` filter of
 //     the external-logon rule sees the client address and keeps it quiet
 //     on logons from the internal network;
@@ -42,6 +42,8 @@ func TestWindowsDataFidelity(t *testing.T) {
 		// The same logons come from 10.x: not from an external network.
 		{"application/mssqlserver/win_mssql_failed_logon_from_external_network.yml",
 			"TA0006-Credential Access/T1110.xxx-Brut force/ID18456-SQL Server failed login because only Windows auth.evtx", 0},
+		{"msexchange/win_exchange_transportagent_failed.yml",
+			"TA0003-Persistence/T1505-Server Software Component/ID6-Failed to install an Exchange transport agent.evtx", 2},
 		{"windefend/win_defender_config_change_exclusion_added.yml",
 			"TA0005-Defense Evasion/T1562.001-Impair Defenses-Disable or Modify tool/ID5007-Defender threat exclusion (native).evtx", 3},
 	}
