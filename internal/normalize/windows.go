@@ -113,7 +113,10 @@ func normalizeBeat(e *event.Event) {
 			f.Value = event.String(f.Value.Text())
 		}
 		if data && strings.IndexByte(f.Name, ' ') >= 0 {
-			f.Name = evtx.PrefixEventData + evtx.DataName(f.Name[len(evtx.PrefixEventData):])
+			// "Threat Name" is ThreatName, unless the record has both.
+			if n := evtx.PrefixEventData + evtx.DataName(f.Name[len(evtx.PrefixEventData):]); !e.Has(n) {
+				f.Name = n
+			}
 		}
 	}
 	get := func(name string) (event.Value, bool) {

@@ -342,6 +342,8 @@ func FuzzWindows(f *testing.F) {
 	f.Add(`{"EventID":"4688","Channel":"Security","Hostname":"h","Computer":"c","Keywords":"0x10","winlog.task_name":"x","Task":"y"}`)
 	f.Add(`{"EventID":1,"SourceName":"s","EventType":"INFO","X":{"Y":[1,2]}}`)
 	f.Add(`{"winlog":{"event_data":{"":0}}}`)
+	f.Add(`{"winlog":{"channel":"x","event_data":{"Threat Name":"a","ThreatName":"b","IpAddress":"10.0.0.1","IpPort":"1"}},"source":{"ip":"10.0.0.2"}}`)
+	f.Add(`{"EventID":4624,"Channel":"Security","TargetUserName":"a","SubjectUserName":"b","User":"D\\u","Threat Name":"x","ThreatName":"y"}`)
 	w := NewWindows()
 	f.Fuzz(func(t *testing.T, record string) {
 		e := &event.Event{}
