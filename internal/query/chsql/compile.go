@@ -157,7 +157,7 @@ func (c *compiler) compile(p *query.Plan) *Query {
 			if s.limit >= 0 || s.grouped {
 				s = c.wrap(s)
 			}
-			c.aggregate(s, nil, pp.By, pp.Aggs)
+			c.aggregate(s, nil, "", pp.By, pp.Aggs)
 		case *query.Timechart:
 			if s.limit >= 0 || s.grouped {
 				s = c.wrap(s)
@@ -184,8 +184,13 @@ func (c *compiler) wrap(s *stmt) *stmt {
 		inner.order = nil // the order of a subquery without a limit means nothing
 	}
 	c.n++
+	var where []frag
+	if keep, ok := keepColumns(&inner); ok {
+		where = append(where, keep)
+	}
 	return &stmt{
 		from:  cat("(", render(&inner), ") AS q"+strconv.Itoa(c.n)),
+		where: where,
 		order: s.order,
 		limit: -1,
 		table: s.table,
@@ -296,7 +301,11 @@ func (c *compiler) finish(s *stmt, p *query.Plan) *Query {
 		if cs.selects == nil {
 			cs.selects = []frag{fragOf("1")}
 		}
-		q.CountSQL = cat("SELECT count() FROM (", render(&cs), ") AS total").sql
+		count := cat("SELECT count() FROM (", render(&cs), ") AS total")
+		if keep, ok := keepColumns(&cs); ok {
+			count = cat(count, " WHERE ", keep)
+		}
+		q.CountSQL = count.sql
 	}
 
 	if s.limit >= 0 {
@@ -342,4 +351,20 @@ func render(s *stmt) frag {
 		parts = append(parts, " LIMIT "+strconv.FormatInt(s.offset, 10)+", 18446744073709551615")
 	}
 	return cat(parts...)
+}
+
+// keepColumns is a condition that is always true but reads every column of
+// a table statement. ClickHouse 18.16 drops the columns of a subquery that
+// the outer query does not read, aggregates included: an outer count() over
+// `SELECT NULL AS x, count() FROM …` would count the events, not the one
+// row. ignore() reads its arguments and returns 0.
+func keepColumns(s *stmt) (frag, bool) {
+	if !s.table || len(s.cols) == 0 {
+		return frag{}, false
+	}
+	names := make([]string, len(s.cols))
+	for i, c := range s.cols {
+		names[i] = quoteIdent(c)
+	}
+	return fragOf("NOT ignore(" + strings.Join(names, ", ") + ")"), true
 }

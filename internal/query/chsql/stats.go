@@ -10,15 +10,17 @@ import (
 
 // aggregate turns s into a stats: one row per distinct combination of the
 // by fields, after the columns in first (a timechart's bucket).
-func (c *compiler) aggregate(s *stmt, first []frag, by []string, aggs []query.Agg) {
+func (c *compiler) aggregate(s *stmt, first []frag, bucketExpr string, by []string, aggs []query.Agg) {
 	cols := make([]string, 0, len(first)+len(by)+len(aggs))
 	types := map[string]query.Type{}
 	var selects []frag
 	var group, keys []string
 	if len(first) > 0 {
 		selects = append(selects, first...)
-		// ClickHouse 18.16 has no GROUP BY positions: group by the alias.
-		group = append(group, quoteIdent(query.TimeColumn))
+		// ClickHouse 18.16 has no GROUP BY positions, and an outer query
+		// that does not read the alias would drop it: group by the
+		// expression.
+		group = append(group, bucketExpr)
 		cols = append(cols, query.TimeColumn)
 		keys = append(keys, query.TimeColumn)
 		types[query.TimeColumn] = query.TypeTime
@@ -134,7 +136,9 @@ func (c *compiler) timechart(s *stmt, tc *query.Timechart) {
 	// (UTC), which every backend can compute the same way: integer
 	// arithmetic on the microseconds the store keeps; the double modulo
 	// rounds times before 1970 down too.
-	n := strconv.FormatInt(span.Microseconds(), 10)
-	bucket := "(" + ts + " - ((" + ts + " % " + n + ") + " + n + ") % " + n + ") AS " + quoteIdent(query.TimeColumn)
-	c.aggregate(s, []frag{fragOf(bucket)}, tc.By, tc.Aggs)
+	// toInt64: a bare 3600000000 is a UInt32, and the remainder of an
+	// Int64 by it has a narrower type that wraps.
+	n := "toInt64(" + strconv.FormatInt(span.Microseconds(), 10) + ")"
+	bucket := "(" + ts + " - ((" + ts + " % " + n + ") + " + n + ") % " + n + ")"
+	c.aggregate(s, []frag{fragOf(bucket + " AS " + quoteIdent(query.TimeColumn))}, bucket, tc.By, tc.Aggs)
 }

@@ -252,6 +252,9 @@ func cell(raw json.RawMessage, t query.Type) (any, error) {
 		}
 	case query.TypeList:
 		if a, ok := x.([]any); ok {
+			if len(a) == 0 {
+				return nil, nil // an empty list: the event lacks it
+			}
 			out := make([]string, 0, len(a))
 			for _, it := range a {
 				out = append(out, store.CellText(it))
