@@ -126,9 +126,9 @@ func TestSameAnswers(t *testing.T) {
 		from, to time.Time
 	}{
 		{q: ""},
-		{q: "zyxwvut"},                      // a rare term
-		{q: "ZYXWVUT OR message:zyxwvut*"},  // the same, other forms
-		{q: "source.ip:10.0.0.0/8"},         // CIDR
+		{q: "zyxwvut"},                     // a rare term
+		{q: "ZYXWVUT OR message:zyxwvut*"}, // the same, other forms
+		{q: "source.ip:10.0.0.0/8"},        // CIDR
 		{q: "source.ip:10.2.0.0/15 user.name:bob"},
 		{q: "source.ip:172.16.0.0/12 NOT event.outcome:failure"},
 		{q: "source.ip:192.168.2.0/23"},
