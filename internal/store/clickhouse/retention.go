@@ -20,6 +20,11 @@ func (s *Store) DropBefore(ctx context.Context, tenant string, before time.Time)
 	if tenant != "" && !store.ValidTenant(tenant) {
 		return 0, fmt.Errorf("drop partitions: tenant %q is not valid", tenant)
 	}
+	return s.DropBeforeFunc(ctx, before, func(t string) bool { return tenant == "" || t == tenant })
+}
+
+// DropBeforeFunc is DropBefore for the tenants for which want is true.
+func (s *Store) DropBeforeFunc(ctx context.Context, before time.Time, want func(tenant string) bool) (int, error) {
 	day := before.UTC().Format(time.DateOnly)
 	dropped := 0
 	for _, d := range store.Datasets {
@@ -36,10 +41,11 @@ func (s *Store) DropBefore(ctx context.Context, tenant string, before time.Time)
 			if len(row) != 1 || json.Unmarshal(row[0], &part) != nil {
 				return dropped, fmt.Errorf("list partitions of %s: bad row %s", d, row)
 			}
-			if !validPartition(part) {
+			tenant, ok := partitionTenant(part)
+			if !ok {
 				return dropped, fmt.Errorf("list partitions of %s: unexpected partition %q", d, part)
 			}
-			if tenant != "" && !strings.HasSuffix(part, ",'"+tenant+"')") {
+			if !want(tenant) {
 				continue
 			}
 			if err := s.c.exec(ctx, "ALTER TABLE "+s.table(d)+" DROP PARTITION "+part); err != nil {
@@ -52,16 +58,17 @@ func (s *Store) DropBefore(ctx context.Context, tenant string, before time.Time)
 	return dropped, nil
 }
 
-// validPartition checks that a partition key is ('YYYY-MM-DD','tenant'),
-// the only form this store's tables have, before it goes into SQL.
-func validPartition(p string) bool {
+// partitionTenant checks that a partition key is ('YYYY-MM-DD','tenant'),
+// the only form this store's tables have, before it goes into SQL, and
+// returns its tenant.
+func partitionTenant(p string) (string, bool) {
 	if !strings.HasPrefix(p, "('") || !strings.HasSuffix(p, "')") || len(p) < len("('2006-01-02','x')") {
-		return false
+		return "", false
 	}
 	date, tenant, ok := strings.Cut(p[2:len(p)-2], "','")
 	if !ok {
-		return false
+		return "", false
 	}
 	_, err := time.Parse(time.DateOnly, date)
-	return err == nil && store.ValidTenant(tenant)
+	return tenant, err == nil && store.ValidTenant(tenant)
 }
