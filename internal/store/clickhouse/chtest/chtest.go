@@ -4,6 +4,7 @@
 package chtest
 
 import (
+	"encoding/xml"
 	"fmt"
 	"net"
 	"net/http"
@@ -28,8 +29,11 @@ type Server struct {
 
 // Start starts a private ClickHouse for the test and stops it when the test
 // ends. Without the binary the test is skipped, or fails when
-// VIGIL_REQUIRE_TOOLS=1 (CI).
-func Start(t testing.TB) *Server {
+// VIGIL_REQUIRE_TOOLS=1 (CI). Its default user has no password.
+func Start(t testing.TB) *Server { t.Helper(); return StartWithPassword(t, "") }
+
+// StartWithPassword is Start with a password for the default user.
+func StartWithPassword(t testing.TB, password string) *Server {
 	t.Helper()
 	bin := Binary
 	if p, err := exec.LookPath("clickhouse-server"); err == nil {
@@ -44,7 +48,9 @@ func Start(t testing.TB) *Server {
 	dir := t.TempDir()
 	httpPort, tcpPort := freePort(t), freePort(t)
 	users := filepath.Join(dir, "users.xml")
-	if err := os.WriteFile(users, []byte(usersXML), 0o600); err != nil {
+	var pw strings.Builder
+	_ = xml.EscapeText(&pw, []byte(password))
+	if err := os.WriteFile(users, []byte(fmt.Sprintf(usersXML, pw.String())), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg := fmt.Sprintf(configXML, httpPort, tcpPort, filepath.Join(dir, "data")+"/", filepath.Join(dir, "tmp")+"/",
@@ -132,7 +138,7 @@ const usersXML = `<?xml version="1.0"?>
     <profiles><default><max_memory_usage>4000000000</max_memory_usage></default></profiles>
     <users>
         <default>
-            <password></password>
+            <password>%s</password>
             <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
             <profile>default</profile>
             <quota>default</quota>
