@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/store/clickhouse/chtest"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // TestClickHouseBackend runs vigil serve with storage.backend clickhouse
@@ -26,6 +29,10 @@ func TestClickHouseBackend(t *testing.T) {
 	if err := os.WriteFile(pwFile, []byte(password+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	rules := t.TempDir()
+	if err := os.WriteFile(filepath.Join(rules, "marker.yml"), []byte(markerRule), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	v := startVigil(t, fmt.Sprintf(`http:
   ingest:
     tokens:
@@ -34,10 +41,10 @@ func TestClickHouseBackend(t *testing.T) {
 storage:
   backend: clickhouse
   clickhouse: {url: %s, database: vigil_app, user: default, password_file: %s}
-`, hecToken, srv.URL, pwFile))
+`, hecToken, srv.URL, pwFile), "--rules", rules)
 	var body bytes.Buffer
 	for i := range 50 {
-		fmt.Fprintf(&body, `{"message":"clickhouse apptest %d","source":{"ip":"10.9.%d.%d"},"user":{"name":"u%d"}}`+"\n", i, i%2, i, i%5)
+		fmt.Fprintf(&body, `{"message":"clickhouse apptest %d","observer":{"product":"apptest"},"source":{"ip":"10.9.%d.%d"},"user":{"name":"u%d"}}`+"\n", i, i%2, i, i%5)
 	}
 	if code, b := post(t, v.url("/api/v1/ingest"), "application/x-ndjson", "Bearer "+hecToken, body.Bytes()); code != 200 {
 		t.Fatalf("ingest: %d %s", code, b)
@@ -54,6 +61,25 @@ storage:
 	if len(st) != 5 || st[0].Text("user.name") != "u0" || st[0].Text("count") != "10" {
 		t.Errorf("stats = %v", st)
 	}
+	// The alert of the rule is in ClickHouse and listed by the API.
+	found := testutil.Poll(testutil.WaitTimeout, func() bool {
+		return chCount(t, srv.URL, password, "SELECT count() FROM vigil_app.alerts FINAL WHERE rule_id = '"+markerRuleID+"'") == "1"
+	})
+	if !found {
+		t.Fatalf("no alert in ClickHouse\n%s", v.log.String())
+	}
+	resp, err := http.Get(v.url("/api/v1/alerts?rule_id=" + markerRuleID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reply struct {
+		Alerts []alert.Alert `json:"alerts"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&reply)
+	resp.Body.Close()
+	if err != nil || len(reply.Alerts) != 1 || reply.Alerts[0].Count != 1 {
+		t.Errorf("alerts API: %+v, %v", reply.Alerts, err)
+	}
 	// The events are in ClickHouse, not in the embedded store.
 	if n := chCount(t, srv.URL, password, "SELECT count() FROM vigil_app.events FINAL"); n != "50" {
 		t.Errorf("ClickHouse holds %s events, want 50", n)
@@ -67,6 +93,20 @@ storage:
 		t.Errorf("the ClickHouse password is in vigil's log:\n%s", v.log.String())
 	}
 }
+
+const markerRuleID = "6f1c1f9e-5a1b-4c2d-8e3f-0123456789ab"
+
+const markerRule = `title: ClickHouse apptest marker
+id: ` + markerRuleID + `
+status: test
+logsource:
+  product: apptest
+detection:
+  sel:
+    message|contains: 'apptest 7'
+  condition: sel
+level: high
+`
 
 func chCount(t *testing.T, base, password, q string) string {
 	t.Helper()

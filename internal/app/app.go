@@ -72,7 +72,7 @@ type App struct {
 	// then keeps events, dead letters and audit entries and answers
 	// searches; alerts and incidents stay in the embedded store.
 	events  *clickhouse.Store
-	alerts  *alerts.Store
+	alerts  alertStore
 	detect  *detect.Engine
 	enrich  *enrich.Set
 	forward *forward.Manager
@@ -155,7 +155,12 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			auditSink = a.events
 		}
 		a.audit = audit.New(auditSink, a.log, a.reg)
-		if a.alerts, err = alerts.Open(ctx, st.DB()); err != nil {
+		if a.events != nil {
+			a.alerts, err = a.events.OpenAlerts(ctx)
+		} else {
+			a.alerts, err = alerts.Open(ctx, st.DB())
+		}
+		if err != nil {
 			return nil, err
 		}
 		if alertBase, err = a.openTriage(ctx, st); err != nil {
