@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/analytics/entity"
 	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/audit"
 	"github.com/vigilsiem/vigil/internal/auth"
@@ -90,6 +91,9 @@ type App struct {
 	http        *http.Server
 	httpLn      net.Listener
 
+	// analytics learns entity baselines and risk (nil when disabled).
+	analytics *entity.Engine
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	errs   chan error
@@ -136,6 +140,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			HotBytes:         int64(cfg.Storage.HotBytes),
 			CompressionLevel: cfg.Storage.CompressionLevel,
 			MemoryLimit:      fmt.Sprintf("%dMB", int64(cfg.Storage.MemoryLimit)>>20),
+			Threads:          cfg.Storage.Query.Threads,
+			QueryTimeout:     cfg.Storage.Query.Timeout.D(),
+			Columns:          embedded.ColumnLimits{TenantColumns: cfg.Storage.MaxTenantColumns, DatasetColumns: cfg.Storage.MaxDatasetColumns},
 			Retention: func(t string) (time.Duration, int64) {
 				r := cfg.RetentionFor(t)
 				return r.MaxAge.D(), int64(r.MaxBytes)
@@ -222,7 +229,32 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	if roles.Has(RoleDetect) {
-		if s := enrichSet.AlertSink(alertOut); s != nil {
+		// Entity analytics raise alerts of their own and take the risk of
+		// every other detector's alerts (detectOut).
+		detectOut := alertOut
+		if !cfg.Analytics.Disabled {
+			// Analytics alerts go out, then to the rules as events
+			// (entity.AlertEvents), so rules and correlations can use them.
+			out := alertOut
+			analyticsOut := alert.SinkFunc(func(ctx context.Context, as []alert.Alert) error {
+				if err := out.WriteAlerts(ctx, as); err != nil {
+					return err
+				}
+				if a.detect == nil {
+					return nil
+				}
+				return a.detect.Write(ctx, entity.AlertEvents(as))
+			})
+			if a.analytics, err = entity.New(entity.Options{Config: cfg.Analytics, Dir: filepath.Join(cfg.DataDir, "state", "analytics"),
+				Logger: a.log}, analyticsOut); err != nil {
+				return nil, fmt.Errorf("entity analytics: %w", err)
+			}
+			if err := a.reg.Register(a.analytics); err != nil {
+				return nil, fmt.Errorf("entity analytics: metrics: %w", err)
+			}
+			detectOut = a.analytics.AlertSink(alertOut)
+		}
+		if s := enrichSet.AlertSink(detectOut); s != nil {
 			sinks = append(sinks, s)
 		}
 		if a.watchlists, err = watchlist.Open(watchlist.Options{Dir: filepath.Join(cfg.DataDir, "watchlists"),
@@ -236,10 +268,13 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 				StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: a.watchlists, Registerer: a.reg,
 				Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
 				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload,
-			}, alertOut); err != nil {
+			}, detectOut); err != nil {
 				return nil, fmt.Errorf("load rules: %w", err)
 			}
 			sinks = append(sinks, a.detect)
+		}
+		if a.analytics != nil {
+			sinks = append(sinks, a.analytics)
 		}
 	}
 	// The router runs after the store, so what is queued for delivery is
@@ -293,9 +328,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
-		searcher = a.store
+		searcher = viewerLimits{a.store, cfg.Storage.Query.ViewerTimeout.D()}
 		if a.events != nil {
-			searcher = a.events
+			searcher = viewerLimits{a.events, cfg.Storage.Query.ViewerTimeout.D()}
 		}
 		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store}, api.RetentionHandler{Store: a.store},
 			incident.Handler{Incidents: a.incidents}, response.Handler{Records: a.responseLog})
@@ -308,6 +343,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	if a.watchlists != nil {
 		mounts = append(mounts, watchlist.Handler{Store: a.watchlists})
+	}
+	if a.analytics != nil {
+		mounts = append(mounts, api.EntitiesHandler{Entities: a.analytics, Store: searcher})
 	}
 	if a.patterns != nil {
 		mounts = append(mounts, api.PatternsHandler{Patterns: a.patterns})
@@ -340,12 +378,23 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 
 func (a *App) health() map[string]any {
 	h := map[string]any{"pipeline_queue": a.pipe.QueueLen(), "roles": a.opts.Roles}
+	if a.store != nil {
+		// A part that fails but recovers by itself (a full disk) makes the
+		// status "degraded", with the reasons; the answer stays 200.
+		if reasons := a.store.Degraded(); len(reasons) > 0 {
+			h["status"] = "degraded"
+			h["degraded"] = reasons
+		}
+	}
 	if a.forward != nil {
 		h["outputs"] = outputsHealth(a.forward.Status())
 	}
 	if a.detect != nil {
 		st := a.detect.Status()
 		h["rules"] = st
+	}
+	if a.analytics != nil {
+		h["analytics"] = a.analytics.Stats()
 	}
 	return h
 }
@@ -406,6 +455,10 @@ func (a *App) Start() error {
 	if a.events != nil {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.runClickHouseRetention(ctx) }()
+	}
+	if a.analytics != nil {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.analytics.Run(ctx) }()
 	}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.enrich.Run(ctx) }()
@@ -487,6 +540,11 @@ func (a *App) Stop() {
 		if a.watchlists != nil {
 			if err := a.watchlists.Close(); err != nil {
 				a.log.Error("close watch-lists", "err", err)
+			}
+		}
+		if a.analytics != nil {
+			if err := a.analytics.Close(); err != nil {
+				a.log.Error("write baselines", "err", err)
 			}
 		}
 	})

@@ -29,7 +29,8 @@ func (a *App) openClickHouse(ctx context.Context) (*clickhouse.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := clickhouse.Open(ctx, clickhouse.Options{URL: ch.URL, Database: ch.Database, User: ch.User, Password: pw, Logger: a.log})
+	s, err := clickhouse.Open(ctx, clickhouse.Options{URL: ch.URL, Database: ch.Database, User: ch.User, Password: pw,
+		QueryTimeout: a.cfg.Storage.Query.Timeout.D(), Logger: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("storage.clickhouse: %w", err)
 	}

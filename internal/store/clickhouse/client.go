@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // maxErrorBody bounds how much of an error answer is read into an error:
@@ -57,11 +58,25 @@ type result struct {
 	Data [][]json.RawMessage `json:"data"`
 }
 
+// codeTimeoutExceeded is ClickHouse's TIMEOUT_EXCEEDED error code.
+const codeTimeoutExceeded = 159
+
+type maxExecKey struct{}
+
+// withMaxExecutionTime makes the queries run with ctx stop on the server
+// after d too (max_execution_time, whole seconds, at least 1).
+func withMaxExecutionTime(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, maxExecKey{}, max(1, int64((d+time.Second-1)/time.Second)))
+}
+
 // query runs a SELECT and decodes its JSONCompact answer.
 func (c *client) query(ctx context.Context, sql string) (*result, error) {
 	q := url.Values{
 		// Integers as JSON numbers, not quoted strings.
 		"output_format_json_quote_64bit_integers": {"0"},
+	}
+	if secs, ok := ctx.Value(maxExecKey{}).(int64); ok {
+		q.Set("max_execution_time", strconv.FormatInt(secs, 10))
 	}
 	body, err := c.do(ctx, q, strings.NewReader(sql+" FORMAT JSONCompact"))
 	if err != nil {
@@ -114,6 +129,17 @@ func (c *client) do(ctx context.Context, q url.Values, body io.Reader) (io.ReadC
 type ServerError struct {
 	Status  int
 	Message string
+}
+
+// Code is ClickHouse's error code from the message ("Code: 62, …"), or 0.
+func (e *ServerError) Code() int {
+	rest, ok := strings.CutPrefix(e.Message, "Code: ")
+	if !ok {
+		return 0
+	}
+	n, _, _ := strings.Cut(rest, ",")
+	code, _ := strconv.Atoi(n)
+	return code
 }
 
 func (e *ServerError) Error() string {

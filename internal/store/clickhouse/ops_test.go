@@ -2,8 +2,10 @@ package clickhouse
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query/chsql"
@@ -154,4 +156,25 @@ func hexOf(v string) string {
 		b = append(b, digits[v[i]>>4], digits[v[i]&15])
 	}
 	return string(b)
+}
+
+// TestSearchTimeout: a search past its limit fails with ErrQueryLimit, a
+// bad request, as on the embedded store.
+func TestSearchTimeout(t *testing.T) {
+	srv := chtest.Start(t)
+	s := openOn(t, srv, "timeout")
+	if err := s.Write(context.Background(), storetest.Events("acme", 5)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Search(context.Background(), store.Request{Tenant: "acme", Query: "password", Timeout: time.Nanosecond})
+	if !errors.Is(err, store.ErrQueryLimit) || !errors.Is(err, store.ErrBadRequest) {
+		t.Errorf("search past its limit: %v, want ErrQueryLimit", err)
+	}
+	if err := s.Write(context.Background(), storetest.Events("x y", 1)); !errors.Is(err, store.ErrInvalidTenant) {
+		t.Errorf("write of a bad tenant: %v, want ErrInvalidTenant", err)
+	}
+	se := &ServerError{Status: 500, Message: "Code: 159, e.displayText() = DB::Exception: Timeout exceeded"}
+	if se.Code() != codeTimeoutExceeded {
+		t.Errorf("code of %q = %d", se.Message, se.Code())
+	}
 }

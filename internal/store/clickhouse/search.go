@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -20,9 +21,29 @@ import (
 const rawColumn = "v_raw"
 
 // Search implements store.Store: the plan of req.Query compiled by chsql
-// over the tenant's rows of the dataset.
+// over the tenant's rows of the dataset. It runs at most req.Timeout
+// (default Options.QueryTimeout), and ClickHouse stops it too.
 func (s *Store) Search(ctx context.Context, req store.Request) (*store.Result, error) {
+	timeout := req.Timeout
+	if timeout <= 0 {
+		timeout = s.opts.QueryTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res, err := s.search(ctx, req, timeout)
+	if err != nil {
+		var se *ServerError
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) || (errors.As(err, &se) && se.Code() == codeTimeoutExceeded) {
+			return nil, fmt.Errorf("%w: the search ran longer than its limit of %v; narrow the time range or the query", store.ErrQueryLimit, timeout)
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+func (s *Store) search(ctx context.Context, req store.Request, timeout time.Duration) (*store.Result, error) {
 	start := time.Now()
+	ctx = withMaxExecutionTime(ctx, timeout)
 	if err := req.Normalize(); err != nil {
 		return nil, err
 	}

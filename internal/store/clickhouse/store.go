@@ -30,8 +30,12 @@ type Options struct {
 	// User and Password authenticate (HTTP basic); the password is never
 	// logged or put in an error.
 	User, Password string
-	// Timeout bounds each request (default 60s).
+	// Timeout bounds each write (default 60s).
 	Timeout time.Duration
+	// QueryTimeout bounds a search that does not set its own
+	// (store.Request.Timeout); default embedded.DefaultQueryTimeout, as the
+	// embedded store. ClickHouse is told too (max_execution_time).
+	QueryTimeout time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
@@ -40,10 +44,11 @@ var databaseRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
 // Store is the ClickHouse backend. It is safe for concurrent use.
 type Store struct {
-	c   *client
-	db  string
-	log *slog.Logger
-	cat catalog
+	c    *client
+	db   string
+	log  *slog.Logger
+	opts Options
+	cat  catalog
 	// version is the server's version, such as 18.16.1.
 	version string
 }
@@ -67,14 +72,21 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 60 * time.Second
 	}
+	if opts.QueryTimeout <= 0 {
+		opts.QueryTimeout = embedded.DefaultQueryTimeout
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
 	s := &Store{
-		c:   &client{base: u, user: opts.User, password: opts.Password, http: &http.Client{Timeout: opts.Timeout}},
-		db:  opts.Database,
-		log: opts.Logger,
+		c:    &client{base: u, user: opts.User, password: opts.Password, http: &http.Client{}},
+		db:   opts.Database,
+		log:  opts.Logger,
+		opts: opts,
 	}
+	octx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	ctx = octx
 	res, err := s.c.query(ctx, "SELECT version()")
 	if err != nil {
 		return nil, fmt.Errorf("open clickhouse store: %w", err)
@@ -149,9 +161,11 @@ func (s *Store) write(ctx context.Context, d store.Dataset, events []*event.Even
 	}
 	for _, e := range events {
 		if !store.ValidTenant(e.Tenant) {
-			return fmt.Errorf("event %s: tenant %q is not valid", e.ID, e.Tenant)
+			return fmt.Errorf("%w: %q", store.ErrInvalidTenant, e.Tenant)
 		}
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
 	if err := s.note(ctx, d, events); err != nil {
 		return err
 	}
