@@ -170,8 +170,9 @@ func (s *Store) write(ctx context.Context, d store.Dataset, events []*event.Even
 		return err
 	}
 	var b []byte
+	var w rowEncoder
 	for _, e := range events {
-		b = appendRow(b, e)
+		b = w.append(b, e)
 		if len(b) >= maxInsertBytes {
 			if err := s.c.insert(ctx, s.table(d), b); err != nil {
 				return err
