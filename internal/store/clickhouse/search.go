@@ -17,8 +17,73 @@ import (
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
-// rawColumn is the column of the stored event as JSON.
-const rawColumn = "v_raw"
+// keyColumns are what a search for whole events selects first: the
+// key of each event on the page. The events themselves (v_raw, most of the
+// bytes) are then read for those keys alone: reading v_raw of every match
+// through FINAL cost ~120 ms over 20,000 events where the keys cost ~5.
+const keyColumns = "`@timestamp`, `event.id`"
+
+// events reads the stored events of the keys in ans (rows of keyColumns),
+// in the same order.
+func (s *Store) events(ctx context.Context, req store.Request, ans *result, types map[string]query.Type) ([]store.Row, error) {
+	if len(ans.Data) == 0 {
+		return nil, nil
+	}
+	type key struct {
+		ts int64
+		id string
+	}
+	keys := make([]key, len(ans.Data))
+	var tsList, idList strings.Builder
+	for i, row := range ans.Data {
+		var ts json.Number
+		if len(row) != 2 || json.Unmarshal(row[0], &ts) != nil || json.Unmarshal(row[1], &keys[i].id) != nil {
+			return nil, fmt.Errorf("event key row %s", row)
+		}
+		n, err := strconv.ParseInt(trimQuotes(ts.String()), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("event key row %s: %w", row, err)
+		}
+		keys[i].ts = n
+		if i > 0 {
+			tsList.WriteString(", ")
+			idList.WriteString(", ")
+		}
+		tsList.WriteString(strconv.FormatInt(n, 10))
+		idList.WriteString(chsql.QuoteString(keys[i].id))
+	}
+	q := "SELECT v_ts, v_id, v_raw FROM " + s.table(req.Dataset) + " FINAL WHERE v_tenant = " + chsql.QuoteString(req.Tenant) +
+		" AND v_ts IN (" + tsList.String() + ") AND v_id IN (" + idList.String() + ")"
+	got, err := s.c.query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[key]store.Row, len(got.Data))
+	for _, row := range got.Data {
+		var k key
+		var ts json.Number
+		var raw string
+		if len(row) != 3 || json.Unmarshal(row[0], &ts) != nil || json.Unmarshal(row[1], &k.id) != nil || json.Unmarshal(row[2], &raw) != nil {
+			return nil, fmt.Errorf("stored event row of %d columns", len(row))
+		}
+		if k.ts, err = strconv.ParseInt(ts.String(), 10, 64); err != nil {
+			return nil, fmt.Errorf("stored event time %s: %w", ts, err)
+		}
+		if byKey[k], err = eventRow(raw, types); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]store.Row, 0, len(keys))
+	for _, k := range keys {
+		row, ok := byKey[k]
+		if !ok {
+			// Retention dropped it between the two reads.
+			continue
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
 
 // Search implements store.Store: the plan of req.Query compiled by chsql
 // over the tenant's rows of the dataset. It runs at most req.Timeout
@@ -58,7 +123,7 @@ func (s *Store) search(ctx context.Context, req store.Request, timeout time.Dura
 	rec := &recorder{types: catalogTypes(kinds[req.Dataset]), used: map[string]bool{}}
 	creq := chsql.Request{
 		From:         "ev",
-		EventColumns: rawColumn,
+		EventColumns: keyColumns,
 		Tenant:       req.Tenant,
 		Start:        req.From,
 		End:          req.To,
@@ -84,7 +149,12 @@ func (s *Store) search(ctx context.Context, req store.Request, timeout time.Dura
 	if err != nil {
 		return nil, fmt.Errorf("run search: %w", err)
 	}
-	if res.Rows, err = rows(ans, q, rec.types); err != nil {
+	if q.Shape == query.ShapeEvents && q.Columns == nil {
+		res.Rows, err = s.events(ctx, req, ans, rec.types)
+	} else {
+		res.Rows, err = rows(ans, q)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("run search: %w", err)
 	}
 	if total, known := totalFromRows(creq, len(res.Rows)); known {
@@ -144,27 +214,12 @@ func (s *Store) relation(req store.Request, cat query.MapCatalog) string {
 	return b.String()
 }
 
-// rows converts a JSONCompact answer: whole events from v_raw, or the
-// columns of a table or a fields pipe with their types.
-func rows(ans *result, q *chsql.Query, types map[string]query.Type) ([]store.Row, error) {
+// rows converts a JSONCompact answer of a table or a fields pipe: the
+// columns with their types.
+func rows(ans *result, q *chsql.Query) ([]store.Row, error) {
 	out := make([]store.Row, 0, len(ans.Data))
 	events := q.Shape == query.ShapeEvents
 	for _, data := range ans.Data {
-		if events && q.Columns == nil {
-			if len(data) != 1 {
-				return nil, fmt.Errorf("event row of %d columns", len(data))
-			}
-			var raw string
-			if err := json.Unmarshal(data[0], &raw); err != nil {
-				return nil, fmt.Errorf("decode stored event: %w", err)
-			}
-			row, err := eventRow(raw, types)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, row)
-			continue
-		}
 		if len(data) != len(q.Columns) {
 			return nil, fmt.Errorf("row of %d columns, want %d", len(data), len(q.Columns))
 		}
