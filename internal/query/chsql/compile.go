@@ -112,6 +112,8 @@ type stmt struct {
 	cols  []string
 	types map[string]query.Type
 	keys  []string // the columns that identify a row: _time and the by fields
+	// having is the HAVING of a grouped statement (keepColumns).
+	having []frag
 	// proj is the fields pipe. It applies when the statement is finished;
 	// the parser has made sure nothing after it reads other fields.
 	proj []string
@@ -184,13 +186,9 @@ func (c *compiler) wrap(s *stmt) *stmt {
 		inner.order = nil // the order of a subquery without a limit means nothing
 	}
 	c.n++
-	var where []frag
-	if keep, ok := keepColumns(&inner); ok {
-		where = append(where, keep)
-	}
+	keepColumns(&inner)
 	return &stmt{
 		from:  cat("(", render(&inner), ") AS q"+strconv.Itoa(c.n)),
-		where: where,
 		order: s.order,
 		limit: -1,
 		table: s.table,
@@ -301,11 +299,8 @@ func (c *compiler) finish(s *stmt, p *query.Plan) *Query {
 		if cs.selects == nil {
 			cs.selects = []frag{fragOf("1")}
 		}
-		count := cat("SELECT count() FROM (", render(&cs), ") AS total")
-		if keep, ok := keepColumns(&cs); ok {
-			count = cat(count, " WHERE ", keep)
-		}
-		q.CountSQL = count.sql
+		keepColumns(&cs)
+		q.CountSQL = cat("SELECT count() FROM (", render(&cs), ") AS total").sql
 	}
 
 	if s.limit >= 0 {
@@ -337,6 +332,9 @@ func render(s *stmt) frag {
 	if len(s.groupBy) > 0 {
 		parts = append(parts, " GROUP BY "+strings.Join(s.groupBy, ", "))
 	}
+	if len(s.having) > 0 {
+		parts = append(parts, " HAVING ", join(s.having, " AND "))
+	}
 	if len(s.order) > 0 {
 		parts = append(parts, " ORDER BY "+strings.Join(s.order, ", "))
 	}
@@ -353,18 +351,21 @@ func render(s *stmt) frag {
 	return cat(parts...)
 }
 
-// keepColumns is a condition that is always true but reads every column of
-// a table statement. ClickHouse 18.16 drops the columns of a subquery that
-// the outer query does not read, aggregates included: an outer count() over
+// keepColumns makes an aggregating statement that becomes a subquery keep
+// its aggregates. ClickHouse 18.16 drops the columns of a subquery that the
+// outer query does not read, aggregates included: an outer count() over
 // `SELECT NULL AS x, count() FROM …` would count the events, not the one
-// row. ignore() reads its arguments and returns 0.
-func keepColumns(s *stmt) (frag, bool) {
-	if !s.table || len(s.cols) == 0 {
-		return frag{}, false
+// row. A HAVING that reads every column (ignore() reads its arguments and
+// returns 0) keeps them, and, being inside the subquery, reads its own
+// aliases: a condition in the outer query would read the outer query's
+// aliases of the same names (ClickHouse's aliases shadow columns).
+func keepColumns(s *stmt) {
+	if !s.grouped || len(s.cols) == 0 {
+		return
 	}
 	names := make([]string, len(s.cols))
 	for i, c := range s.cols {
 		names[i] = quoteIdent(c)
 	}
-	return fragOf("NOT ignore(" + strings.Join(names, ", ") + ")"), true
+	s.having = []frag{fragOf("NOT ignore(" + strings.Join(names, ", ") + ")")}
 }

@@ -303,7 +303,10 @@ func (c *compiler) rangePred(r *query.Range, s *stmt) pred {
 	case query.TypeInt, query.TypeFloat:
 		return bounds(col, r, func(v string) (frag, bool) {
 			n, ok := number(v)
-			return fragOf("?", n), ok
+			if !ok {
+				return frag{}, false
+			}
+			return fragOf("?", n), true
 		})
 	case query.TypeTime:
 		return bounds(col, r, func(v string) (frag, bool) {
@@ -324,7 +327,10 @@ func stringRange(col string, r *query.Range) pred {
 	case all(isDecimal):
 		return bounds("toFloat64OrNull("+col+")", r, func(v string) (frag, bool) {
 			f, err := strconv.ParseFloat(v, 64)
-			return fragOf("?", f), err == nil
+			if err != nil {
+				return frag{}, false
+			}
+			return fragOf("?", f), true
 		})
 	case all(is4):
 		return bounds(ip4Num(col), r, func(v string) (frag, bool) {
