@@ -38,4 +38,10 @@
 //     its alias. count() is UInt64 and is cast to Int64. sum of Int64 wraps
 //     on overflow.
 //   - LIMIT offset, n rather than LIMIT … OFFSET.
+//   - 18.16 drops a subquery's columns the outer query does not read,
+//     aggregates included (an outer count() over a stats without by would
+//     count events): an aggregating subquery gets HAVING NOT ignore(…) of
+//     its columns (keepColumns).
+//   - A bare integer literal takes the smallest type that holds it
+//     (3600000000 is a UInt32): timechart spans are toInt64(…).
 package chsql

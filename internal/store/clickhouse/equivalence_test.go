@@ -162,6 +162,9 @@ func TestSameAnswers(t *testing.T) {
 		{q: "password | sort destination.port, -@timestamp | head 30"},
 		{q: "* | where destination.port:22 | fields host.name, destination.port | head 10"},
 		{q: "* | stats count() by nosuchfield"},
+		{q: "* | stats count() by user.name | stats sum(count) as count, count() as users"},
+		{q: "* | stats count() | stats count()"},
+		{q: "* | stats count() as n by host.name | where n > 1000 | stats count() as hosts"},
 	}
 	for _, tenant := range []string{"acme", "other"} {
 		for _, c := range queries {
