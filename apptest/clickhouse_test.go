@@ -61,24 +61,21 @@ storage:
 	if len(st) != 5 || st[0].Text("user.name") != "u0" || st[0].Text("count") != "10" {
 		t.Errorf("stats = %v", st)
 	}
-	// The alert of the rule is in ClickHouse and listed by the API.
-	found := testutil.Poll(testutil.WaitTimeout, func() bool {
-		return chCount(t, srv.URL, password, "SELECT count() FROM vigil_app.alerts FINAL WHERE rule_id = '"+markerRuleID+"'") == "1"
-	})
-	if !found {
-		t.Fatalf("no alert in ClickHouse\n%s", v.log.String())
-	}
-	resp, err := http.Get(v.url("/api/v1/alerts?rule_id=" + markerRuleID))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Detection runs on the events as with the embedded store; the alert
+	// (kept in the embedded store: triage needs transactions) is listed.
 	var reply struct {
 		Alerts []alert.Alert `json:"alerts"`
 	}
-	err = json.NewDecoder(resp.Body).Decode(&reply)
-	resp.Body.Close()
-	if err != nil || len(reply.Alerts) != 1 || reply.Alerts[0].Count != 1 {
-		t.Errorf("alerts API: %+v, %v", reply.Alerts, err)
+	found := testutil.Poll(testutil.WaitTimeout, func() bool {
+		resp, err := http.Get(v.url("/api/v1/alerts?rule_id=" + markerRuleID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return json.NewDecoder(resp.Body).Decode(&reply) == nil && len(reply.Alerts) == 1
+	})
+	if !found || reply.Alerts[0].Count != 1 {
+		t.Fatalf("alerts API: %+v\n%s", reply.Alerts, v.log.String())
 	}
 	// The events are in ClickHouse, not in the embedded store.
 	if n := chCount(t, srv.URL, password, "SELECT count() FROM vigil_app.events FINAL"); n != "50" {

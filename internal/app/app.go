@@ -73,7 +73,7 @@ type App struct {
 	// then keeps events, dead letters and audit entries and answers
 	// searches; alerts and incidents stay in the embedded store.
 	events  *clickhouse.Store
-	alerts  alertStore
+	alerts  *alerts.Store
 	detect  *detect.Engine
 	enrich  *enrich.Set
 	forward *forward.Manager
@@ -162,12 +162,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			auditSink = a.events
 		}
 		a.audit = audit.New(auditSink, a.log, a.reg)
-		if a.events != nil {
-			a.alerts, err = a.events.OpenAlerts(ctx)
-		} else {
-			a.alerts, err = alerts.Open(ctx, st.DB())
-		}
-		if err != nil {
+		// Alerts stay in the embedded store with either backend: their
+		// triage (status, assignee, notes) needs transactions
+		// (clickhouse.Alerts keeps alerts but not yet their triage).
+		if a.alerts, err = alerts.Open(ctx, st.DB()); err != nil {
 			return nil, err
 		}
 		if alertBase, err = a.openTriage(ctx, st); err != nil {
@@ -261,10 +259,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			MaxEntries: cfg.Rules.Watchlists.MaxEntries, Registerer: a.reg, Logger: a.log}); err != nil {
 			return nil, fmt.Errorf("watch-lists: %w", err)
 		}
-		if len(cfg.Rules.Dirs) > 0 {
+		ruleDirs, builtin, sigmaCfg, err := ruleSources(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("rules: %w", err)
+		}
+		{
 			co := cfg.Rules.Correlation
 			if a.detect, err = detect.New(detect.Config{
-				Dirs: cfg.Rules.Dirs, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
+				Dirs: ruleDirs, Builtin: builtin, Sigma: sigmaCfg, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
 				StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: a.watchlists, Registerer: a.reg,
 				Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
 				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload,
@@ -319,12 +321,13 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 
 	var mounts []api.Mounter
+	var ingest *httpin.Handler
 	if roles.Has(RoleIngest) {
-		in := httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log)
-		if err := a.reg.Register(in); err != nil {
+		ingest = httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log)
+		if err := a.reg.Register(ingest); err != nil {
 			return nil, fmt.Errorf("http ingest: metrics: %w", err)
 		}
-		mounts = append(mounts, in)
+		mounts = append(mounts, ingest)
 	}
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
@@ -358,6 +361,13 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		if err := a.reg.Register(c); err != nil {
 			return nil, fmt.Errorf("auth: metrics: %w", err)
 		}
+	}
+	if roles.Has(RoleQuery) {
+		cm, err := a.consoleMounts(cfg, authn, ingest)
+		if err != nil {
+			return nil, err
+		}
+		mounts = append(mounts, cm...)
 	}
 	srv := api.New(api.Deps{
 		Store:    searcher,

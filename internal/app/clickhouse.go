@@ -5,17 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/vigilsiem/vigil/internal/alert"
-	"github.com/vigilsiem/vigil/internal/store/alerts"
 	"github.com/vigilsiem/vigil/internal/store/clickhouse"
 )
-
-// alertStore keeps alerts: internal/store/alerts in the embedded store's
-// DuckDB, or the clickhouse backend's alerts table.
-type alertStore interface {
-	WriteAlerts(ctx context.Context, as []alert.Alert) error
-	List(ctx context.Context, f alerts.Filter) ([]alert.Alert, int64, error)
-}
 
 // clickhouseRetentionInterval is how often retention drops ClickHouse
 // partitions: they are whole days, so an hour late is at most 1/24 of a
