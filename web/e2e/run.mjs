@@ -478,6 +478,35 @@ test('the demo: a newcomer sees alerts, an incident and a filled map (serve --de
   }
 });
 
+test('a plain serve, no rules configured: 20 failed SSH logins sent with logger show an alert', async (page) => {
+  // Issue 11's first-run promise: the built-in rule pack is on by default,
+  // and what it raises is in the console. The logins go through util-linux
+  // logger over TCP, as a newcomer would send them.
+  const port = await freePort();
+  const sys = await freePort();
+  const plainBase = `http://127.0.0.1:${port}`;
+  const plain = spawn(bin, ['serve', '--data', join(work, 'plain-data'), '--http', `127.0.0.1:${port}`,
+    '--syslog-udp', `127.0.0.1:${sys}`, '--syslog-tcp', `127.0.0.1:${sys}`], { stdio: 'ignore' });
+  try {
+    await waitFor('the plain server', async () => (await fetch(plainBase + '/api/v1/health')).ok);
+    for (let i = 0; i < 20; i++) {
+      execFileSync('logger', ['--tcp', '--octet-count', '--rfc5424', '-n', '127.0.0.1', '-P', String(sys), '-t', 'sshd',
+        `Failed password for root from 203.0.113.66 port ${41000 + i} ssh2`]);
+    }
+    await waitFor('the brute-force alert', async () => {
+      const a = await (await fetch(plainBase + '/api/v1/alerts?tenant=default')).json();
+      return a.total > 0;
+    }, 60000);
+    await page.goto(plainBase + '/alerts?tenant=default&from=-1h');
+    await page.waitForSelector('.alert-row');
+    const text = await page.textContent('body');
+    expect(/SSH/.test(text) && /203\.0\.113\.66/.test(text), 'the alerts queue shows the SSH brute force from 203.0.113.66');
+  } finally {
+    plain.kill('SIGTERM');
+    await new Promise((ok) => (plain.exitCode !== null ? ok() : plain.once('exit', ok)));
+  }
+});
+
 // ---------------------------------------------------------------------------
 
 try {
