@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/alert/alertlog"
 	"github.com/vigilsiem/vigil/internal/analytics/entity"
 	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/audit"
@@ -72,11 +73,14 @@ type App struct {
 	// events is the clickhouse backend (storage.backend: clickhouse): it
 	// then keeps events, dead letters and audit entries and answers
 	// searches; alerts and incidents stay in the embedded store.
-	events  *clickhouse.Store
-	alerts  *alerts.Store
-	detect  *detect.Engine
-	enrich  *enrich.Set
-	forward *forward.Manager
+	events *clickhouse.Store
+	alerts *alerts.Store
+	// alertLog is the durable log detection writes alerts to; its applier
+	// feeds alerts, incidents and responses.
+	alertLog *alertlog.Log
+	detect   *detect.Engine
+	enrich   *enrich.Set
+	forward  *forward.Manager
 	// incidents groups alerts; responses runs the configured actions.
 	incidents   *incident.Manager
 	responses   *response.Dispatcher
@@ -335,8 +339,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		if a.events != nil {
 			searcher = viewerLimits{a.events, cfg.Storage.Query.ViewerTimeout.D()}
 		}
-		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store}, api.RetentionHandler{Store: a.store},
-			incident.Handler{Incidents: a.incidents}, response.Handler{Records: a.responseLog})
+		mounts = append(mounts, api.AlertsHandler{Alerts: flushedAlerts{a.alerts, a.alertLog}}, api.AdminHandler{Store: a.store}, api.RetentionHandler{Store: a.store},
+			incident.Handler{Incidents: flushedIncidents{a.incidents, a.alertLog}}, response.Handler{Records: a.responseLog})
 		if a.sourceHealth != nil {
 			mounts = append(mounts, a.sourceHealth.mount())
 		}
@@ -440,6 +444,9 @@ func (a *App) Start() error {
 	}
 	if a.responses != nil {
 		a.responses.Start()
+	}
+	if a.alertLog != nil {
+		a.alertLog.Start()
 	}
 	a.pipe.Start()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -565,6 +572,16 @@ func (a *App) Stop() {
 			}
 		})
 	}
+	if a.alertLog != nil {
+		timed("alert log", func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := a.alertLog.Close(ctx); err != nil {
+				a.log.Error("apply the alert log", "err", err)
+			}
+			a.alertLog = nil
+		})
+	}
 	if a.responses != nil {
 		timed("responses", func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -579,6 +596,11 @@ func (a *App) Stop() {
 }
 
 func (a *App) closeStores() {
+	if a.alertLog != nil { // New failed: nothing was applied yet, nothing is lost
+		if err := a.alertLog.Close(context.Background()); err != nil {
+			a.log.Error("close the alert log", "err", err)
+		}
+	}
 	if a.audit != nil {
 		a.audit.Close()
 	}
@@ -628,13 +650,24 @@ func (a *App) openTriage(ctx context.Context, st *embedded.Store) (alert.Sink, e
 	if a.incidents, err = incident.New(ctx, incStore, ic); err != nil {
 		return nil, fmt.Errorf("incidents: %w", err)
 	}
-	return alert.SinkFunc(func(ctx context.Context, as []alert.Alert) error {
+	chain := alert.SinkFunc(func(ctx context.Context, as []alert.Alert) error {
 		if err := a.alerts.WriteAlerts(ctx, as); err != nil {
-			return err
+			return err // not applied: the log keeps the batch and retries it
 		}
 		if err := a.incidents.WriteAlerts(ctx, as); err != nil {
 			a.log.Error("group alerts into incidents", "alerts", len(as), "err", err)
 		}
-		return a.responses.WriteAlerts(ctx, as)
-	}), nil
+		if err := a.responses.WriteAlerts(ctx, as); err != nil {
+			a.log.Error("dispatch alert responses", "alerts", len(as), "err", err)
+		}
+		return nil
+	})
+	// Detection appends to the durable alert log and returns; the log's
+	// applier moves alerts through the chain in large batches
+	// (internal/alert/alertlog, docs/storage.md "Alerts").
+	if a.alertLog, err = alertlog.Open(alertlog.Options{Dir: filepath.Join(a.cfg.DataDir, "alertlog"), Apply: chain,
+		Interval: a.cfg.Storage.AlertApplyInterval.D(), Logger: a.log, Registerer: a.reg}); err != nil {
+		return nil, err
+	}
+	return a.alertLog, nil
 }

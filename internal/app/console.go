@@ -29,7 +29,7 @@ func (a *App) consoleMounts(cfg *config.Config, authn *auth.Authenticator, inges
 	}
 	ms := []api.Mounter{c, api.SessionHandler{Auth: authn, Open: !cfg.Auth.Enabled()}}
 	if a.alerts != nil {
-		ms = append(ms, api.AlertTriageHandler{Alerts: a.alerts})
+		ms = append(ms, api.AlertTriageHandler{Alerts: flushedAlerts{a.alerts, a.alertLog}})
 	}
 	if a.detect != nil {
 		ms = append(ms, api.RuleHandler{Rules: ruleFinder{a}})

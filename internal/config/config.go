@@ -140,6 +140,11 @@ type Storage struct {
 	// MaxDatasetColumns bounds the columns of a dataset over all tenants.
 	// Default: 4000.
 	MaxDatasetColumns int `yaml:"max_dataset_columns"`
+	// AlertApplyInterval is how often the alert log's applier moves the
+	// alerts detection appended into the alert table, incidents and
+	// responses (reads apply pending alerts first). Default: 200ms (the
+	// reason is at alertlog.DefaultInterval).
+	AlertApplyInterval Duration `yaml:"alert_apply_interval"`
 }
 
 // QueryLimits bound the cost of one search.
@@ -249,9 +254,11 @@ const (
 	DefaultMaxBody      = 64 << 20
 	DefaultHotBytes     = 256 << 20
 	DefaultHotAge       = Duration(15 * time.Minute)
-	DefaultMemoryLimit  = 2 << 30
-	DefaultCompression  = 9
-	DefaultRetentionAge = Duration(30 * 24 * time.Hour)
+	// DefaultAlertApplyInterval: see alertlog.DefaultInterval.
+	DefaultAlertApplyInterval = Duration(200 * time.Millisecond)
+	DefaultMemoryLimit        = 2 << 30
+	DefaultCompression        = 9
+	DefaultRetentionAge       = Duration(30 * 24 * time.Hour)
 	// Query and column limits; the reasons are at embedded.Options and
 	// embedded.ColumnLimits.
 	DefaultQueryTimeout       = Duration(time.Minute)
@@ -401,6 +408,9 @@ func (c *Config) Validate() error {
 	}
 	if st.HotAge <= 0 {
 		st.HotAge = DefaultHotAge
+	}
+	if st.AlertApplyInterval <= 0 {
+		st.AlertApplyInterval = DefaultAlertApplyInterval
 	}
 	if st.MemoryLimit <= 0 {
 		st.MemoryLimit = DefaultMemoryLimit
