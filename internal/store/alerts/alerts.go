@@ -16,7 +16,6 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/store"
-	"github.com/vigilsiem/vigil/internal/store/sqlrows"
 )
 
 const schema = `CREATE TABLE IF NOT EXISTS alerts (
@@ -63,7 +62,19 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 	for i, a := range as {
 		last[a.ID] = i
 	}
-	rows := make([][]any, 0, len(last))
+	// The batch goes as one statement whose parameters are one list per
+	// column, unnested into rows: DuckDB prepares a statement with a
+	// parameter per value in time proportional to the values (about
+	// 0.25 ms per alert row with sqlrows' 100-row statements), and lists
+	// cost one parameter per column whatever the batch.
+	n := len(last)
+	var (
+		ids, tenants, rules, titles, levels, statuses, docs = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n),
+			make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		ranks         = make([]int32, 0, n)
+		firsts, lasts = make([]time.Time, 0, n), make([]time.Time, 0, n)
+		counts        = make([]int64, 0, n)
+	)
 	for i, a := range as {
 		if last[a.ID] != i {
 			continue
@@ -75,8 +86,9 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		if err != nil {
 			return fmt.Errorf("store alert %s: %w", a.ID, err)
 		}
-		rows = append(rows, []any{a.ID, a.Tenant, a.RuleID, a.Title, a.Level, alert.LevelRank(a.Level), string(a.Status),
-			a.First.UTC(), a.Last.UTC(), int64(a.Count), string(doc)})
+		ids, tenants, rules, titles, levels = append(ids, a.ID), append(tenants, a.Tenant), append(rules, a.RuleID), append(titles, a.Title), append(levels, a.Level)
+		ranks, statuses = append(ranks, int32(alert.LevelRank(a.Level))), append(statuses, string(a.Status))
+		firsts, lasts, counts, docs = append(firsts, a.First.UTC()), append(lasts, a.Last.UTC()), append(counts, int64(a.Count)), append(docs, string(doc))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -85,7 +97,10 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		return fmt.Errorf("store alerts: %w", err)
 	}
 	defer tx.Rollback()
-	if err := sqlrows.Insert(ctx, tx, "INSERT OR REPLACE INTO alerts", rows); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO alerts SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
+		unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::TIMESTAMP[]),
+		unnest(?::TIMESTAMP[]), unnest(?::BIGINT[]), unnest(?::VARCHAR[])`,
+		ids, tenants, rules, titles, levels, ranks, statuses, firsts, lasts, counts, docs); err != nil {
 		return fmt.Errorf("store alerts: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

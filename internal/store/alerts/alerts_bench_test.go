@@ -13,10 +13,18 @@ import (
 	"github.com/vigilsiem/vigil/internal/alert"
 )
 
-// BenchmarkWriteAlerts writes batches of 200 alerts to a DuckDB database
-// file, as a scan or a spray raises them: every batch half new alerts and
-// half folded updates of alerts already stored. One op is one alert.
+// BenchmarkWriteAlerts writes batches of alerts to a DuckDB database file,
+// as a scan or a spray raises them: every batch half new alerts and half
+// folded updates of alerts already stored. One op is one alert. Batches of
+// 200 are what detection gives per ingest batch; 10,000 what the alert
+// log's applier gives in a storm (internal/alert/alertlog).
 func BenchmarkWriteAlerts(b *testing.B) {
+	for _, batch := range []int{200, 10_000} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) { benchWriteAlerts(b, batch) })
+	}
+}
+
+func benchWriteAlerts(b *testing.B, batch int) {
 	c, err := duckdb.NewConnector(filepath.Join(b.TempDir(), "bench.duckdb")+"?autoinstall_known_extensions=false&autoload_known_extensions=false", nil)
 	if err != nil {
 		b.Fatal(err)
@@ -36,7 +44,6 @@ func BenchmarkWriteAlerts(b *testing.B) {
 			EventIDs: []string{fmt.Sprintf("%032x", i)},
 			Entities: alert.Entities{Hosts: []string{"web-01"}, SourceIPs: []string{fmt.Sprintf("203.0.%d.%d", i/256%256, i%256)}}}
 	}
-	const batch = 200
 	buf := make([]alert.Alert, 0, batch)
 	b.ReportAllocs()
 	b.ResetTimer()
