@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/sqlrows"
 )
 
 const schema = `CREATE TABLE IF NOT EXISTS alerts (
@@ -62,11 +63,8 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 	for i, a := range as {
 		last[a.ID] = i
 	}
-	// The batch goes as one statement whose parameters are one list per
-	// column, unnested into rows: DuckDB prepares a statement with a
-	// parameter per value in time proportional to the values (about
-	// 0.25 ms per alert row with sqlrows' 100-row statements), and lists
-	// cost one parameter per column whatever the batch.
+	// The batch goes as one statement of one list per column
+	// (sqlrows.InsertColumns says why).
 	n := len(last)
 	var (
 		ids, tenants, rules, titles, levels, statuses, docs = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n),
@@ -97,9 +95,8 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		return fmt.Errorf("store alerts: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO alerts SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
-		unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::TIMESTAMP[]),
-		unnest(?::TIMESTAMP[]), unnest(?::BIGINT[]), unnest(?::VARCHAR[])`,
+	if err := sqlrows.InsertColumns(ctx, tx, "INSERT OR REPLACE INTO alerts", n,
+		[]string{"VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "TIMESTAMP", "TIMESTAMP", "BIGINT", "VARCHAR"},
 		ids, tenants, rules, titles, levels, ranks, statuses, firsts, lasts, counts, docs); err != nil {
 		return fmt.Errorf("store alerts: %w", err)
 	}

@@ -189,18 +189,30 @@ func (s *Store) Apply(ctx context.Context, ch *incident.Changes) error {
 	if err := moveAlerts(ctx, tx, ch.Moves); err != nil {
 		return err
 	}
-	rows := make([][]any, 0, len(ch.Alerts))
+	// Each table's rows go as one statement of one list per column
+	// (sqlrows.InsertColumns says why).
+	var (
+		aTenants, aIDs, aIncs, aDocs = make([]string, 0, len(ch.Alerts)), make([]string, 0, len(ch.Alerts)), make([]string, 0, len(ch.Alerts)), make([]string, 0, len(ch.Alerts))
+		aFirsts                      = make([]time.Time, 0, len(ch.Alerts))
+	)
 	for _, m := range ch.Alerts {
 		doc, err := json.Marshal(m.Alert)
 		if err != nil {
 			return fmt.Errorf("encode alert %s: %w", m.Alert.ID, err)
 		}
-		rows = append(rows, []any{m.Alert.Tenant, m.Alert.ID, m.IncidentID, m.Alert.First.UTC(), string(doc)})
+		aTenants, aIDs, aIncs = append(aTenants, m.Alert.Tenant), append(aIDs, m.Alert.ID), append(aIncs, m.IncidentID)
+		aFirsts, aDocs = append(aFirsts, m.Alert.First.UTC()), append(aDocs, string(doc))
 	}
-	if err := sqlrows.Insert(ctx, tx, "INSERT OR REPLACE INTO incident_alerts (tenant, alert_id, incident_id, first_seen, doc)", rows); err != nil {
+	if err := sqlrows.InsertColumns(ctx, tx, "INSERT OR REPLACE INTO incident_alerts (tenant, alert_id, incident_id, first_seen, doc)", len(aIDs),
+		[]string{"VARCHAR", "VARCHAR", "VARCHAR", "TIMESTAMP", "VARCHAR"}, aTenants, aIDs, aIncs, aFirsts, aDocs); err != nil {
 		return fmt.Errorf("store incident alerts: %w", err)
 	}
-	rows = rows[:0]
+	n := len(ch.Incidents)
+	var (
+		ids, tenants, statuses, assignees, keys, docs = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		ranks                                         = make([]int32, 0, n)
+		firsts, lasts, updated                        = make([]time.Time, 0, n), make([]time.Time, 0, n), make([]time.Time, 0, n)
+	)
 	for i := range ch.Incidents {
 		inc := &ch.Incidents[i]
 		c := *inc
@@ -209,23 +221,30 @@ func (s *Store) Apply(ctx context.Context, ch *incident.Changes) error {
 		if err != nil {
 			return fmt.Errorf("encode incident %s: %w", inc.ID, err)
 		}
-		keys := "\n" + strings.Join(incident.SearchKeys(inc.Entities), "\n") + "\n"
-		rows = append(rows, []any{inc.ID, inc.Tenant, string(inc.Status), alert.LevelRank(inc.Severity), inc.Assignee,
-			inc.First.UTC(), inc.Last.UTC(), inc.Updated.UTC(), keys, string(doc)})
+		ids, tenants, statuses, ranks, assignees = append(ids, inc.ID), append(tenants, inc.Tenant), append(statuses, string(inc.Status)),
+			append(ranks, int32(alert.LevelRank(inc.Severity))), append(assignees, inc.Assignee)
+		firsts, lasts, updated = append(firsts, inc.First.UTC()), append(lasts, inc.Last.UTC()), append(updated, inc.Updated.UTC())
+		keys, docs = append(keys, "\n"+strings.Join(incident.SearchKeys(inc.Entities), "\n")+"\n"), append(docs, string(doc))
 	}
-	if err := sqlrows.Insert(ctx, tx, "INSERT OR REPLACE INTO incidents (id, tenant, status, severity_rank, assignee, first_seen, last_seen, updated, entity_keys, doc)", rows); err != nil {
+	if err := sqlrows.InsertColumns(ctx, tx, "INSERT OR REPLACE INTO incidents (id, tenant, status, severity_rank, assignee, first_seen, last_seen, updated, entity_keys, doc)", n,
+		[]string{"VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "TIMESTAMP", "TIMESTAMP", "TIMESTAMP", "VARCHAR", "VARCHAR"},
+		ids, tenants, statuses, ranks, assignees, firsts, lasts, updated, keys, docs); err != nil {
 		return fmt.Errorf("store incidents: %w", err)
 	}
-	rows = rows[:0]
+	var (
+		eTenants, eIncs, eDocs = make([]string, 0, len(ch.Entries)), make([]string, 0, len(ch.Entries)), make([]string, 0, len(ch.Entries))
+		eTimes                 = make([]time.Time, 0, len(ch.Entries))
+	)
 	for _, e := range ch.Entries {
 		doc, err := json.Marshal(e.Entry)
 		if err != nil {
 			return fmt.Errorf("encode timeline entry: %w", err)
 		}
-		rows = append(rows, []any{e.Tenant, e.IncidentID, e.Entry.Time.UTC(), string(doc)})
+		eTenants, eIncs, eTimes, eDocs = append(eTenants, e.Tenant), append(eIncs, e.IncidentID), append(eTimes, e.Entry.Time.UTC()), append(eDocs, string(doc))
 	}
 	// Rows take their seq from the sequence in the order given.
-	if err := sqlrows.Insert(ctx, tx, "INSERT INTO incident_timeline (tenant, incident_id, entry_time, doc)", rows); err != nil {
+	if err := sqlrows.InsertColumns(ctx, tx, "INSERT INTO incident_timeline (tenant, incident_id, entry_time, doc)", len(eDocs),
+		[]string{"VARCHAR", "VARCHAR", "TIMESTAMP", "VARCHAR"}, eTenants, eIncs, eTimes, eDocs); err != nil {
 		return fmt.Errorf("store timeline: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

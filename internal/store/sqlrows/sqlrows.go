@@ -1,8 +1,10 @@
-// Package sqlrows owns the multi-row INSERT that the store's side tables in
+// Package sqlrows owns the batched INSERTs that the store's side tables in
 // DuckDB (alerts, incidents) write with. DuckDB spends about as long on a
-// statement of one row as on one of a hundred, so rows go a hundred to a
-// statement: one row at a time capped the alerts table at a few hundred
-// rows per second (internal/store/alerts' BenchmarkWriteAlerts).
+// statement of one row as on one of a hundred, so Insert sends rows a
+// hundred to a statement: one row at a time capped the alerts table at a
+// few hundred rows per second (internal/store/alerts' BenchmarkWriteAlerts).
+// Preparing a statement still costs in proportion to its parameters, so
+// InsertColumns (columns.go) sends a whole batch as one list per column.
 package sqlrows
 
 import (
