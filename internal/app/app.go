@@ -596,7 +596,7 @@ func (a *App) Stop() {
 }
 
 func (a *App) closeStores() {
-	if a.alertLog != nil { // New failed: nothing was applied yet, nothing is lost
+	if a.alertLog != nil { // New failed: the log keeps what is pending for the next start
 		if err := a.alertLog.Close(context.Background()); err != nil {
 			a.log.Error("close the alert log", "err", err)
 		}

@@ -175,12 +175,18 @@ func (l *Log) Flush(ctx context.Context) error {
 }
 
 // Close stops the applier, applies what is left and closes the log.
-// What cannot be applied stays in the log for the next start.
+// What cannot be applied stays in the log for the next start. A log that
+// was never started applies nothing (what follows it in the chain, such
+// as response dispatch, may not be running): the next start applies it.
 func (l *Log) Close(ctx context.Context) error {
 	l.stopOnce.Do(func() { close(l.stop) })
-	l.startOnce.Do(func() { close(l.done) }) // never started
+	started := true
+	l.startOnce.Do(func() { started = false; close(l.done) })
 	<-l.done
-	err := l.Flush(ctx)
+	var err error
+	if started {
+		err = l.Flush(ctx)
+	}
 	if cerr := l.q.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close alert log: %w", cerr))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/queue"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // recorder is an apply sink that keeps what it was given and fails while
@@ -166,10 +167,7 @@ func TestApplierRuns(t *testing.T) {
 	if err := l.WriteAlerts(context.Background(), []alert.Alert{testAlert(7)}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(rec.ids()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.Poll(testutil.WaitTimeout, func() bool { return len(rec.ids()) > 0 })
 	if fmt.Sprint(rec.ids()) != "[a0007]" {
 		t.Fatalf("applier applied %v", rec.ids())
 	}
@@ -207,5 +205,33 @@ func BenchmarkWriteAlerts(b *testing.B) {
 			}
 			b.StartTimer()
 		}
+	}
+}
+
+// TestCloseAppliesOnlyWhenStarted: Close of a running log applies what is
+// pending; Close of one never started keeps it for the next start.
+func TestCloseAppliesOnlyWhenStarted(t *testing.T) {
+	dir := t.TempDir()
+	rec := &recorder{}
+	l := open(t, dir, rec, 100)
+	if err := l.WriteAlerts(context.Background(), []alert.Alert{testAlert(1)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.ids()) != 0 {
+		t.Fatalf("a log never started applied %v at Close", rec.ids())
+	}
+	l = open(t, dir, rec, 100)
+	l.Start()
+	if err := l.WriteAlerts(context.Background(), []alert.Alert{testAlert(2)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(rec.ids()) != "[a0001 a0002]" {
+		t.Fatalf("applied %v at Close, want [a0001 a0002]", rec.ids())
 	}
 }
