@@ -43,7 +43,7 @@ var ecsTypes = map[string]ecsType{
 	"http.request.bytes": typeLong, "http.request.body.bytes": typeLong,
 	"process.pid": typeLong, "process.parent.pid": typeLong, "process.thread.id": typeLong, "process.exit_code": typeLong,
 	"process.ppid": typeLong,
-	"user.id": typeKeyword, "file.size": typeLong, "dns.id": typeKeyword,
+	"user.id":      typeKeyword, "file.size": typeLong, "dns.id": typeKeyword,
 	"dns.answers.ttl": typeLong, "log.syslog.priority": typeLong, "log.syslog.facility.code": typeLong,
 	"log.syslog.severity.code": typeLong, "winlog.event_id": typeLong, "winlog.record_id": typeLong,
 	"source.geo.location": typeKeyword, "vulnerability.score.base": typeFloat,

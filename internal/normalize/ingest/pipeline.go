@@ -172,11 +172,11 @@ type compiler struct {
 
 // common are the options every step has.
 type common struct {
-	If            string `yaml:"if"`
-	Tag           string `yaml:"tag"`
-	Description   string `yaml:"description"`
-	IgnoreFailure bool   `yaml:"ignore_failure"`
-	IgnoreMissing bool   `yaml:"ignore_missing"`
+	If            string      `yaml:"if"`
+	Tag           string      `yaml:"tag"`
+	Description   string      `yaml:"description"`
+	IgnoreFailure bool        `yaml:"ignore_failure"`
+	IgnoreMissing bool        `yaml:"ignore_missing"`
 	OnFailure     []yaml.Node `yaml:"on_failure"`
 }
 

@@ -604,11 +604,11 @@ func buildFail(n *yaml.Node, _ common) (func(*event.Event) error, error) {
 // --- lookup, cidr --------------------------------------------------------
 
 type lookupOpts struct {
-	Field         string            `yaml:"field"`
-	TargetField   string            `yaml:"target_field"`
-	Table         map[string]string `yaml:"table"`
-	Default       *string           `yaml:"default"`
-	IgnoreCase    bool              `yaml:"ignore_case"`
+	Field       string            `yaml:"field"`
+	TargetField string            `yaml:"target_field"`
+	Table       map[string]string `yaml:"table"`
+	Default     *string           `yaml:"default"`
+	IgnoreCase  bool              `yaml:"ignore_case"`
 }
 
 func buildLookup(n *yaml.Node, cm common) (func(*event.Event) error, error) {
@@ -677,10 +677,10 @@ func buildLookup(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 }
 
 type cidrOpts struct {
-	Field       string              `yaml:"field"`
-	TargetField string              `yaml:"target_field"`
-	Ranges      []cidrRange         `yaml:"ranges"`
-	Default     *string             `yaml:"default"`
+	Field       string      `yaml:"field"`
+	TargetField string      `yaml:"target_field"`
+	Ranges      []cidrRange `yaml:"ranges"`
+	Default     *string     `yaml:"default"`
 }
 
 type cidrRange struct {
