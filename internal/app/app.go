@@ -180,7 +180,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 
 	procs, enrichSet, err := Processors(ctx, cfg, a.log)
 	if err != nil {
-		return nil, fmt.Errorf("enrichment: %w", err)
+		return nil, fmt.Errorf("processors: %w", err)
 	}
 	a.enrich = enrichSet
 	if err := enrichSet.Register(a.reg); err != nil {
@@ -216,6 +216,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("roles %v keep nothing: add store, detect or forward", roles)
 	}
 
+	pipelineDeadLetters(procs, dead)
 	a.pipe, err = pipeline.New(pipeline.Config{
 		Workers:      cfg.Pipeline.Workers,
 		QueueBatches: cfg.Pipeline.QueueBatches,
