@@ -23,7 +23,8 @@ type matchSpec struct {
 	App stringList `yaml:"app"`
 	// Keys must all be present (JSON keys after flattening, key=value keys).
 	Keys []string `yaml:"keys"`
-	// Contains is a literal the field (default message, else event.original) holds.
+	// Contains is a literal the field holds (default _raw: the record
+	// after its syslog header).
 	Contains string `yaml:"contains"`
 	// Regex must match the field.
 	Regex string `yaml:"regex"`
@@ -105,16 +106,9 @@ func compileSelector(m matchSpec) (selector, error) {
 	}
 	text := func(e *event.Event) (string, bool) {
 		if m.Field != "" {
-			v, ok := e.Get(m.Field)
-			if !ok {
-				return "", false
-			}
-			return v.Text(), true
+			return text(e, m.Field)
 		}
-		if v, ok := e.Get(event.FieldMessage); ok {
-			return v.Text(), true
-		}
-		return e.Original, e.Original != ""
+		return body(e)
 	}
 	if m.Contains != "" {
 		lit := m.Contains

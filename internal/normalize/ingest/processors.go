@@ -42,8 +42,14 @@ func errMissing(field string) error { return fmt.Errorf("field %s is missing", f
 
 // text returns the field's value as text.
 func text(e *event.Event, name string) (string, bool) {
+	if name == FieldRaw {
+		return body(e)
+	}
 	v, ok := e.Get(name)
 	if !ok {
+		if name == event.FieldMessage {
+			return body(e)
+		}
 		return "", false
 	}
 	if k := v.Kind(); k == event.KindString || k == event.KindIP {
