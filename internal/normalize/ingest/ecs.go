@@ -83,41 +83,43 @@ type setter func(e *event.Event, v event.Value) error
 
 // setterFor returns the setter of the named field.
 func setterFor(name string) setter {
-	switch t := typeOf(name); t {
+	t := typeOf(name)
+	return func(e *event.Event, v event.Value) error {
+		w, ok, err := coerce(name, t, v)
+		if ok {
+			e.Set(name, w)
+		}
+		return err
+	}
+}
+
+// coerce types v for a field of type t; false means nothing is to be set
+// (an empty or null marker value, or an error).
+func coerce(name string, t ecsType, v event.Value) (event.Value, bool, error) {
+	switch t {
 	case typeAny:
-		return func(e *event.Event, v event.Value) error {
-			if v.Kind() == event.KindString && v.Str() == "" {
-				return nil
-			}
-			e.Set(name, v)
-			return nil
+		if v.Kind() == event.KindString && v.Str() == "" {
+			return v, false, nil
 		}
+		return v, true, nil
 	case typeList:
-		return func(e *event.Event, v event.Value) error {
-			switch v.Kind() {
-			case event.KindList:
-				e.Set(name, v)
-			case event.KindString:
-				if s := v.Str(); s != "" && s != "-" {
-					e.Set(name, event.List([]string{s}))
-				}
-			default:
-				e.Set(name, event.List([]string{v.Text()}))
+		switch v.Kind() {
+		case event.KindList:
+			return v, true, nil
+		case event.KindString:
+			if s := v.Str(); s != "" && s != "-" {
+				return event.List([]string{s}), true, nil
 			}
-			return nil
-		}
-	default:
-		return func(e *event.Event, v event.Value) error {
-			w, ok, err := typed(t, v)
-			if err != nil {
-				return fmt.Errorf("field %s: %w", name, err)
-			}
-			if ok {
-				e.Set(name, w)
-			}
-			return nil
+			return v, false, nil
+		default:
+			return event.List([]string{v.Text()}), true, nil
 		}
 	}
+	w, ok, err := typed(t, v)
+	if err != nil {
+		return w, false, fmt.Errorf("field %s: %w", name, err)
+	}
+	return w, ok, nil
 }
 
 // typed converts v to type t. It returns false (and no error) for the null

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"sync"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -110,47 +111,169 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			}, nil
 		}
 	}
-	// Many renames: one pass over the fields, a map lookup each; absent
+	// Many renames: one pass over the fields renames in place (a map
+	// lookup each), so the cost does not grow with fields × renames; absent
 	// fields are skipped (a batch rename maps what the record has).
 	type target struct {
-		name string
-		set  setter
+		name     string
+		typ      ecsType
+		envelope bool
 	}
 	targets := make(map[string]target, len(o.Fields))
+	toNames := make(map[string]bool, len(o.Fields))
+	dupTargets := false
 	for from, to := range o.Fields {
-		targets[from] = target{to, setterFor(to)}
+		if toNames[to] {
+			dupTargets = true
+		}
+		toNames[to] = true
+		targets[from] = target{to, typeOf(to), event.IsEnvelope(to) || to == event.FieldMessage}
 	}
-	rest := o.RestPrefix
+	rest := newPrefixer(o.RestPrefix)
 	return func(e *event.Event) error {
-		var moved []event.Field
-		var buf [16]event.Field
-		moved = buf[:0]
+		var first error
+		var envelope []event.Field
+		var produced, existing [32]int
+		np, ne := 0, 0
 		j := 0
 		for _, f := range e.Fields {
-			if _, ok := targets[f.Name]; ok {
-				moved = append(moved, f)
+			if t, ok := targets[f.Name]; ok {
+				v, ok, err := coerce(t.name, t.typ, f.Value)
+				if err != nil && first == nil {
+					first = err
+				}
+				if !ok {
+					continue
+				}
+				if t.envelope {
+					envelope = append(envelope, event.Field{Name: t.name, Value: v})
+					continue
+				}
+				if np < len(produced) {
+					produced[np] = j
+					np++
+				}
+				e.Fields[j] = event.Field{Name: t.name, Value: v}
+				j++
 				continue
 			}
-			if rest != "" && f.Name != event.FieldMessage && f.Name != "tags" && strings.IndexByte(f.Name, '.') < 0 && f.Name[0] != '@' {
-				f.Name = rest + f.Name
+			if toNames[f.Name] {
+				if ne < len(existing) {
+					existing[ne] = j
+					ne++
+				}
+			} else if rest != nil {
+				f.Name = rest.name(f.Name)
 			}
 			e.Fields[j] = f
 			j++
 		}
-		if len(moved) == 0 {
-			return nil
-		}
 		clear(e.Fields[j:])
 		e.Fields = e.Fields[:j]
-		var first error
-		for _, f := range moved {
-			t := targets[f.Name]
-			if err := t.set(e, f.Value); err != nil && first == nil {
-				first = err
-			}
+		if full := np == len(produced) || ne == len(existing); ne > 0 || dupTargets || full {
+			dedupe(e, produced[:np], existing[:ne], dupTargets, full)
+		}
+		for _, f := range envelope {
+			e.Set(f.Name, f.Value)
 		}
 		return first
 	}, nil
+}
+
+// dedupe removes the fields a rename replaced: an earlier field of the
+// same name as a renamed one (the renamed value wins), and of two renamed
+// to one name, the first (only when dupTargets says the rename maps two
+// keys to one name). produced and existing index e.Fields; full means one
+// of them overflowed, so every name is checked.
+func dedupe(e *event.Event, produced, existing []int, dupTargets, full bool) {
+	var dropBuf [8]int
+	drop := dropBuf[:0]
+	if full {
+		seen := map[string]int{}
+		for i, f := range e.Fields {
+			if prev, ok := seen[f.Name]; ok {
+				drop = append(drop, prev)
+			}
+			seen[f.Name] = i
+		}
+	} else {
+		for _, x := range existing {
+			for _, p := range produced {
+				if e.Fields[x].Name == e.Fields[p].Name {
+					drop = append(drop, x)
+					break
+				}
+			}
+		}
+		for a := 0; dupTargets && a < len(produced); a++ {
+			for b := a + 1; b < len(produced); b++ {
+				if e.Fields[produced[a]].Name == e.Fields[produced[b]].Name {
+					drop = append(drop, produced[a])
+					break
+				}
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return
+	}
+	j := 0
+	for i, f := range e.Fields {
+		if !isIn(i, drop) {
+			e.Fields[j] = f
+			j++
+		}
+	}
+	clear(e.Fields[j:])
+	e.Fields = e.Fields[:j]
+}
+
+func isIn(i int, l []int) bool {
+	for _, x := range l {
+		if x == i {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixer caches the prefixed names of raw keys, so moving the keys of
+// every record under a vendor prefix allocates nothing once warm. The
+// cache is bounded: keys beyond it are built per event.
+type prefixer struct {
+	prefix string
+	mu     sync.RWMutex
+	names  map[string]string
+}
+
+const maxPrefixNames = 4096
+
+func newPrefixer(prefix string) *prefixer {
+	if prefix == "" {
+		return nil
+	}
+	return &prefixer{prefix: prefix, names: map[string]string{}}
+}
+
+// name returns the prefixed name of a raw key, or the name unchanged when
+// it is not one (it has a dot, or is message, tags or @…).
+func (p *prefixer) name(n string) string {
+	if n == event.FieldMessage || n == "tags" || n == "" || n[0] == '@' || n[0] == '_' || strings.IndexByte(n, '.') >= 0 {
+		return n
+	}
+	p.mu.RLock()
+	out, ok := p.names[n]
+	p.mu.RUnlock()
+	if ok {
+		return out
+	}
+	out = p.prefix + n
+	p.mu.Lock()
+	if len(p.names) < maxPrefixNames {
+		p.names[strings.Clone(n)] = out
+	}
+	p.mu.Unlock()
+	return out
 }
 
 type copyOpts struct {
