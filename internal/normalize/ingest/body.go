@@ -31,7 +31,14 @@ func body(e *event.Event) (string, bool) {
 		return rfc5424Body(s[j+1:]), true
 	}
 	if prog := e.GetString("process.name"); prog != "" {
-		if i := strings.Index(s, prog); i >= 0 {
+		from := j + 1
+		if h := e.GetString("host.hostname"); h != "" {
+			if k := strings.Index(s[from:], " "+h+" "); k >= 0 {
+				from += k + len(h) + 1
+			}
+		}
+		if i := strings.Index(s[from:], prog); i >= 0 {
+			i += from
 			rest := s[i+len(prog):]
 			if strings.HasPrefix(rest, "[") {
 				if k := strings.IndexByte(rest, ']'); k >= 0 {
@@ -41,6 +48,9 @@ func body(e *event.Event) (string, bool) {
 			if strings.HasPrefix(rest, ":") {
 				return strings.TrimLeft(rest[1:], " "), true
 			}
+			// A tag without a colon is the parser's guess at the first
+			// word of the message: the message starts there.
+			return s[i:], true
 		}
 	}
 	return s[j+1:], true

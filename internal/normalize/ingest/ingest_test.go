@@ -343,6 +343,7 @@ func TestBody(t *testing.T) {
 		{`<14>1 2026-12-07T06:00:00Z gw app 12 ID [a@1 k="v]"][b@2 x="y"] body text`, "app", "1", "body text"},
 		{"<14>1 2026-12-07T06:00:00Z gw app 12 ID - body", "app", "1", "body"},
 		{"plain", "", "", "plain"},
+		{"<14>May 10 11:37:47 PA-VM 1,2024/05/10 11:37:47,0128,TRAFFIC", "1,2024/05/10", "", "1,2024/05/10 11:37:47,0128,TRAFFIC"},
 	} {
 		e := &event.Event{Original: c.orig}
 		e.SetString("process.name", c.prog)

@@ -2,12 +2,12 @@ package ingest
 
 import (
 	"errors"
-	"sync"
 	"fmt"
 	"net/netip"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 

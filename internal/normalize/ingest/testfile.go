@@ -134,7 +134,7 @@ func (tc *TestCase) run(set *Set, before []pipeline.Processor, wantPipeline stri
 	case dropped:
 		return append(fails, "event was dropped")
 	case err != nil:
-		return append(fails, err.Error())
+		return append(fails, err.Error(), "event: "+string(e.AppendJSON(nil)))
 	}
 	for field, n := range tc.Expect {
 		got, ok := e.Get(field)
@@ -152,6 +152,9 @@ func (tc *TestCase) run(set *Set, before []pipeline.Processor, wantPipeline stri
 		}
 	}
 	sortStrings(fails)
+	if len(fails) > 0 {
+		fails = append(fails, "event: "+string(e.AppendJSON(nil)))
+	}
 	return fails
 }
 
