@@ -57,8 +57,11 @@ func buildDate(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	}
 	target := o.TargetField
 	return func(e *event.Event) error {
-		s, ok := text(e, o.Field)
-		if !ok {
+		var s string
+		if v, ok := e.Get(o.Field); ok && v.Kind() == event.KindFloat {
+			// Shortest decimal form, not 1.7e+09: epoch seconds stay exact.
+			s = strconv.FormatFloat(v.Float(), 'f', -1, 64)
+		} else if s, ok = text(e, o.Field); !ok {
 			if cm.IgnoreMissing {
 				return nil
 			}
@@ -92,6 +95,9 @@ func dateParser(format string, loc *time.Location) (func(string) (time.Time, boo
 			scale = 1000
 		}
 		return func(s string) (time.Time, bool) {
+			if t, ok := epochDecimal(s, format == "UNIX_MS"); ok {
+				return t, true
+			}
 			f, err := strconv.ParseFloat(s, 64)
 			if err != nil {
 				return time.Time{}, false
@@ -217,4 +223,33 @@ func javaLayout(p string) (layout string, hasYear bool, err error) {
 		b.WriteString(tok)
 	}
 	return b.String(), hasYear, nil
+}
+
+// epochDecimal reads seconds (or milliseconds) since the epoch written as
+// decimal text exactly, without the rounding of a float64.
+func epochDecimal(s string, ms bool) (time.Time, bool) {
+	whole, frac, _ := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || len(frac) > 9 {
+		return time.Time{}, false
+	}
+	digits := 9
+	if ms {
+		digits = 6
+	}
+	var nanos int64
+	for i := 0; i < digits; i++ {
+		nanos *= 10
+		if i < len(frac) {
+			c := frac[i]
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			nanos += int64(c - '0')
+		}
+	}
+	if ms {
+		return time.UnixMilli(n).Add(time.Duration(nanos)).UTC(), true
+	}
+	return time.Unix(n, nanos).UTC(), true
 }
