@@ -71,8 +71,8 @@ type selCache struct {
 	// progLower is prog in lower case, for the app gates.
 	progLower     string
 	progLowerDone bool
-	keys     [maxKeyBits / 64]uint64
-	keysDone bool
+	keys          [maxKeyBits / 64]uint64
+	keysDone      bool
 }
 
 // maxKeyBits bounds the keys selection tracks in the per-event bit set;
