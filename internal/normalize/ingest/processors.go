@@ -302,6 +302,7 @@ func (p *prefixer) name(n string) string {
 type copyOpts struct {
 	Field       string `yaml:"field"`
 	TargetField string `yaml:"target_field"`
+	Override    *bool  `yaml:"override"`
 }
 
 func buildCopy(n *yaml.Node, cm common) (func(*event.Event) error, error) {
@@ -313,7 +314,11 @@ func buildCopy(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		return nil, err
 	}
 	set := setterFor(o.TargetField)
+	override := o.Override == nil || *o.Override
 	return func(e *event.Event) error {
+		if !override && e.Has(o.TargetField) {
+			return nil
+		}
 		v, ok := e.Get(o.Field)
 		if !ok {
 			if cm.IgnoreMissing {
@@ -761,6 +766,7 @@ type lookupOpts struct {
 	Table       map[string]string `yaml:"table"`
 	Default     *string           `yaml:"default"`
 	IgnoreCase  bool              `yaml:"ignore_case"`
+	Override    *bool             `yaml:"override"`
 }
 
 func buildLookup(n *yaml.Node, cm common) (func(*event.Event) error, error) {
@@ -804,7 +810,11 @@ func buildLookup(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		def = &v
 	}
 	set := setterFor(o.TargetField)
+	override := o.Override == nil || *o.Override
 	return func(e *event.Event) error {
+		if !override && e.Has(o.TargetField) {
+			return nil
+		}
 		s, ok := text(e, o.Field)
 		if !ok {
 			if cm.IgnoreMissing || def == nil {
