@@ -117,10 +117,24 @@ func coerce(name string, t ecsType, v event.Value) (event.Value, bool, error) {
 	}
 	w, ok, err := typed(t, v)
 	if err != nil {
-		return w, false, fmt.Errorf("field %s: %w", name, err)
+		return w, false, &TypeError{Field: name, Err: err}
 	}
 	return w, ok, nil
 }
+
+// TypeError is a value that does not fit its field's ECS type.
+type TypeError struct {
+	Field string
+	Err   error
+}
+
+func (e *TypeError) Error() string { return fmt.Sprintf("field %s: %v", e.Field, e.Err) }
+
+func (e *TypeError) Unwrap() error { return e.Err }
+
+// FieldTypeErrors lists the fields whose value a pipeline with
+// on_type_error: skip left out because it did not fit the ECS type.
+const FieldTypeErrors = "vigil.type_errors"
 
 // typed converts v to type t. It returns false (and no error) for the null
 // markers "" and "-".

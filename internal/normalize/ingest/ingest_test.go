@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -412,5 +413,22 @@ func TestProcessorMetrics(t *testing.T) {
 	}
 	if got["handled"] != 1 || got["dropped"] != 1 || got["failed"] != 0 {
 		t.Errorf("metrics %v", got)
+	}
+}
+
+func TestOnTypeErrorSkip(t *testing.T) {
+	src := "name: t\n%smatch: [{app: x}]\nsteps:\n  - kv: {rename: {src: source.ip, spt: source.port, u: user.name}}\n  - set: {field: done, value: 'yes'}\n"
+	strict := mustParse(t, fmt.Sprintf(src, ""))
+	if _, err := strict.Run(msgEvent("src=gw.example spt=80 u=bob")); err == nil || !strings.Contains(err.Error(), `field source.ip: "gw.example" is not an IP address`) {
+		t.Errorf("strict: err %v", err)
+	}
+	skip := mustParse(t, fmt.Sprintf(src, "on_type_error: skip\n"))
+	e := msgEvent("src=gw.example spt=80 u=bob")
+	if _, err := skip.Run(e); err != nil {
+		t.Fatal(err)
+	}
+	want(t, e, "source.port", "80", "user.name", "bob", "done", "yes", "source.ip", "", FieldTypeErrors, "source.ip")
+	if _, err := Parse("t.yml", []byte(fmt.Sprintf(src, "on_type_error: maybe\n"))); err == nil {
+		t.Error("on_type_error: maybe was accepted")
 	}
 }

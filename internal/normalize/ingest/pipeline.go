@@ -167,6 +167,7 @@ func (p *Pipeline) matches(e *event.Event, c *selCache) bool {
 type file struct {
 	Name        string      `yaml:"name"`
 	Description string      `yaml:"description"`
+	OnTypeError string      `yaml:"on_type_error"`
 	Match       []matchSpec `yaml:"match"`
 	Steps       []yaml.Node `yaml:"steps"`
 }
@@ -198,6 +199,13 @@ func Parse(name string, data []byte) (*Pipeline, error) {
 	}
 	p.buildGate(f.Match)
 	c := &compiler{}
+	switch f.OnTypeError {
+	case "", "fail":
+	case "skip":
+		c.skipTypeErrors = true
+	default:
+		return nil, fmt.Errorf("parse pipeline %s: on_type_error %q: want fail or skip", name, f.OnTypeError)
+	}
 	steps, err := c.steps(f.Steps)
 	if err != nil {
 		return nil, fmt.Errorf("parse pipeline %s: %w", name, err)
@@ -229,7 +237,8 @@ func decodeNode(n *yaml.Node, v any) error {
 }
 
 type compiler struct {
-	n int // steps compiled so far
+	n              int  // steps compiled so far
+	skipTypeErrors bool // on_type_error: skip
 }
 
 // common are the options every step has.
@@ -270,6 +279,20 @@ func (c *compiler) steps(nodes []yaml.Node) ([]step, error) {
 		run, err := build(opts, cm)
 		if err != nil {
 			return nil, fmt.Errorf("step %d (%s): %w", idx, kind, err)
+		}
+		if c.skipTypeErrors {
+			inner := run
+			run = func(e *event.Event) error {
+				err := inner(e)
+				var te *TypeError
+				if err != nil && errors.As(err, &te) {
+					// The steps set every other field before they report
+					// the first type error: leave this one out, say so.
+					appendList(e, FieldTypeErrors, te.Field)
+					return nil
+				}
+				return err
+			}
 		}
 		s := step{index: idx, kind: kind, tag: cm.Tag, ignore: cm.IgnoreFailure, run: run}
 		if cm.If != "" {
@@ -337,4 +360,12 @@ func decodeCommon(n *yaml.Node, cm *common) error {
 	}
 	n.Content = keep
 	return nil
+}
+
+func appendList(e *event.Event, name, item string) {
+	var items []string
+	if v, ok := e.Get(name); ok {
+		items = append(items, v.List()...)
+	}
+	e.Set(name, event.List(append(items, item)))
 }
