@@ -31,6 +31,9 @@ type Pipeline struct {
 	Description string
 	// File is where it was loaded from.
 	File string
+	// Priority orders pipelines of one directory: lower first, then by
+	// file name. Default 50; catch-all pipelines use more.
+	Priority int
 
 	match []selector
 	steps []step
@@ -168,6 +171,7 @@ type file struct {
 	Name        string      `yaml:"name"`
 	Description string      `yaml:"description"`
 	OnTypeError string      `yaml:"on_type_error"`
+	Priority    *int        `yaml:"priority"`
 	Match       []matchSpec `yaml:"match"`
 	Steps       []yaml.Node `yaml:"steps"`
 }
@@ -186,7 +190,10 @@ func Parse(name string, data []byte) (*Pipeline, error) {
 	if !nameRE.MatchString(f.Name) {
 		return nil, fmt.Errorf("parse pipeline %s: name %q: want lower-case letters, digits and . _ -", name, f.Name)
 	}
-	p := &Pipeline{Name: f.Name, Description: f.Description, File: name}
+	p := &Pipeline{Name: f.Name, Description: f.Description, File: name, Priority: 50}
+	if f.Priority != nil {
+		p.Priority = *f.Priority
+	}
 	if len(f.Match) == 0 {
 		return nil, fmt.Errorf("parse pipeline %s: no match: a pipeline must say which records it takes", name)
 	}

@@ -52,7 +52,8 @@ func IsTestFile(name string) bool {
 	return strings.HasSuffix(base, "_test")
 }
 
-// LoadFS compiles every pipeline file at the top of fsys, in name order.
+// LoadFS compiles every pipeline file at the top of fsys, ordered by
+// priority, then name.
 func LoadFS(fsys fs.FS) ([]*Pipeline, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
@@ -76,6 +77,7 @@ func LoadFS(fsys fs.FS) ([]*Pipeline, error) {
 		}
 		out = append(out, p)
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Priority < out[j].Priority })
 	return out, nil
 }
 
