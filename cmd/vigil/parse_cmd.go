@@ -115,6 +115,7 @@ func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, procs []pipeli
 			if len(evs) == 0 {
 				continue
 			}
+			pipeline.MarkGuessedTimes(evs, now)
 		}
 		out.Write(e.AppendJSON(nil))
 		out.WriteByte('\n')

@@ -53,6 +53,9 @@ type checkReport struct {
 	Rejected     int                `json:"rejected"`
 	Reasons      map[string]int     `json:"reasons"`
 	Errors       []detect.Rejection `json:"rejections"`
+	// Products counts the compiled detection rules per product and how
+	// many of them are mapped (rules_products.go).
+	Products []productCount `json:"products"`
 }
 
 func runRulesCheck(c *command, args []string, stdout io.Writer) error {
@@ -70,7 +73,7 @@ func runRulesCheck(c *command, args []string, stdout io.Writer) error {
 		return err
 	}
 	rep := checkReport{Files: res.Files, Compiled: res.Len(), Correlations: res.Correlations.Len(), Rejected: len(res.Rejected),
-		Reasons: map[string]int{}, Errors: []detect.Rejection{}}
+		Reasons: map[string]int{}, Errors: []detect.Rejection{}, Products: productCounts(res.Set.Rules())}
 	for _, e := range res.Rejected {
 		r := detect.RejectionOf(e)
 		rep.Reasons[r.Reason]++
@@ -92,6 +95,9 @@ func runRulesCheck(c *command, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%d files: %d rules compiled (%d correlations), %d rejected (%.2f%% compiled)\n",
 		rep.Files, rep.Compiled, rep.Correlations, rep.Rejected, pct)
+	if err := writeProductCounts(stdout, rep.Products); err != nil {
+		return err
+	}
 	if rep.Rejected == 0 {
 		return nil
 	}

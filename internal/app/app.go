@@ -34,6 +34,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/response"
 	"github.com/vigilsiem/vigil/internal/source/httpin"
 	"github.com/vigilsiem/vigil/internal/store/alerts"
+	"github.com/vigilsiem/vigil/internal/store/clickhouse"
 	"github.com/vigilsiem/vigil/internal/store/embedded"
 	"github.com/vigilsiem/vigil/internal/store/incidents"
 
@@ -67,7 +68,11 @@ type App struct {
 	log  *slog.Logger
 	reg  *prometheus.Registry
 
-	store   *embedded.Store
+	store *embedded.Store
+	// events is the clickhouse backend (storage.backend: clickhouse): it
+	// then keeps events, dead letters and audit entries and answers
+	// searches; alerts and incidents stay in the embedded store.
+	events  *clickhouse.Store
 	alerts  *alerts.Store
 	detect  *detect.Engine
 	enrich  *enrich.Set
@@ -149,7 +154,17 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			return nil, err
 		}
 		a.store = st
-		a.audit = audit.New(st, a.log, a.reg)
+		var auditSink audit.Sink = st
+		if cfg.Storage.Backend == config.BackendClickHouse {
+			if a.events, err = a.openClickHouse(ctx); err != nil {
+				return nil, err
+			}
+			auditSink = a.events
+		}
+		a.audit = audit.New(auditSink, a.log, a.reg)
+		// Alerts stay in the embedded store with either backend: their
+		// triage (status, assignee, notes) needs transactions
+		// (clickhouse.Alerts keeps alerts but not yet their triage).
 		if a.alerts, err = alerts.Open(ctx, st.DB()); err != nil {
 			return nil, err
 		}
@@ -157,6 +172,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			return nil, err
 		}
 		dead = st
+		if a.events != nil {
+			dead = a.events
+		}
 	} else {
 		fd, err := openFileDeadLetters(cfg.DataDir)
 		if err != nil {
@@ -171,8 +189,12 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	// Delivery: the forward role drains durable queues into the outputs;
 	// alerts are routed too.
 	var sinks []pipeline.Sink
-	if a.store != nil {
+	if a.events != nil {
+		sinks = append(sinks, a.events)
+	} else if a.store != nil {
 		sinks = append(sinks, a.store)
+	}
+	if a.store != nil {
 		d, health, err := a.openSourceHealth(dead)
 		if err != nil {
 			return nil, err
@@ -313,6 +335,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
 		searcher = viewerLimits{a.store, cfg.Storage.Query.ViewerTimeout.D()}
+		if a.events != nil {
+			searcher = viewerLimits{a.events, cfg.Storage.Query.ViewerTimeout.D()}
+		}
 		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store}, api.RetentionHandler{Store: a.store},
 			incident.Handler{Incidents: a.incidents}, response.Handler{Records: a.responseLog})
 		if a.sourceHealth != nil {
@@ -439,6 +464,10 @@ func (a *App) Start() error {
 	if a.watchlists != nil {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.watchlists.Run(ctx.Done()) }()
+	}
+	if a.events != nil {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.runClickHouseRetention(ctx) }()
 	}
 	if a.analytics != nil {
 		a.wg.Add(1)
@@ -568,6 +597,9 @@ func (a *App) closeStores() {
 		if err := a.store.Close(); err != nil {
 			a.log.Error("close store", "err", err)
 		}
+	}
+	if a.events != nil {
+		_ = a.events.Close()
 	}
 }
 

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"regexp"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -105,8 +108,14 @@ type Pipeline struct {
 	Dir string `yaml:"dir"`
 }
 
-// Storage configures the embedded store.
+// Storage configures the store.
 type Storage struct {
+	// Backend is embedded (default: DuckDB over local files) or clickhouse
+	// (events, dead letters and audit entries in ClickHouse; see
+	// docs/storage.md).
+	Backend string `yaml:"backend"`
+	// ClickHouse configures the clickhouse backend.
+	ClickHouse ClickHouse `yaml:"clickhouse"`
 	// Retention applies to every tenant unless Tenants overrides it.
 	Retention Retention `yaml:"retention"`
 	// Tenants overrides retention per tenant.
@@ -147,6 +156,28 @@ type QueryLimits struct {
 	// Threads DuckDB runs on; memory per search grows with threads times
 	// the columns read. Default: 0, every CPU.
 	Threads int `yaml:"threads"`
+}
+
+// Storage backends.
+const (
+	BackendEmbedded   = "embedded"
+	BackendClickHouse = "clickhouse"
+)
+
+// ClickHouse says where the clickhouse backend's server is. Vigil talks to
+// its HTTP interface.
+type ClickHouse struct {
+	// URL of the HTTP interface, such as http://127.0.0.1:8123; required.
+	// It must not carry credentials.
+	URL string `yaml:"url"`
+	// Database holds Vigil's tables; created when missing. Default: vigil.
+	Database string `yaml:"database"`
+	// User authenticates (HTTP basic). Default: none (ClickHouse's default
+	// user).
+	User string `yaml:"user"`
+	// PasswordFile holds the password on its first line; read at start-up
+	// and never logged.
+	PasswordFile string `yaml:"password_file"`
 }
 
 // Retention limits what a tenant keeps: data older than MaxAge, and the
@@ -358,6 +389,17 @@ func (c *Config) Validate() error {
 		return errors.New("pipeline: workers and queue_batches must not be negative")
 	}
 	st := &c.Storage
+	switch st.Backend {
+	case "":
+		st.Backend = BackendEmbedded
+	case BackendEmbedded:
+	case BackendClickHouse:
+		if err := st.ClickHouse.validate(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("storage.backend %q: want %s or %s", st.Backend, BackendEmbedded, BackendClickHouse)
+	}
 	if st.HotBytes <= 0 {
 		st.HotBytes = DefaultHotBytes
 	}
@@ -453,4 +495,38 @@ func decodeStrict(n *yaml.Node, v any) error {
 	d := yaml.NewDecoder(bytes.NewReader(b))
 	d.KnownFields(true)
 	return d.Decode(v)
+}
+
+func (ch *ClickHouse) validate() error {
+	u, err := url.Parse(ch.URL)
+	switch {
+	case ch.URL == "":
+		return errors.New("storage.clickhouse.url: required with backend clickhouse")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return errors.New("storage.clickhouse.url: want http(s)://host:port")
+	case u.User != nil:
+		return errors.New("storage.clickhouse.url: must not carry credentials: use user and password_file")
+	}
+	if ch.Database == "" {
+		ch.Database = "vigil"
+	}
+	if !clickhouseDatabaseRE.MatchString(ch.Database) {
+		return fmt.Errorf("storage.clickhouse.database %q: want letters, digits and '_'", ch.Database)
+	}
+	return nil
+}
+
+var clickhouseDatabaseRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// Password reads the password from PasswordFile ("" without one).
+func (ch ClickHouse) Password() (string, error) {
+	if ch.PasswordFile == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(ch.PasswordFile)
+	if err != nil {
+		return "", fmt.Errorf("read storage.clickhouse.password_file: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimSpace(line), nil
 }

@@ -27,8 +27,9 @@ func (e *Event) KeepExactOriginal() {
 
 // IsProtected reports whether a record may not set the named field itself:
 // the envelope fields, and FieldOriginalBase64, which only Vigil writes (a
-// sender that set it could pass off other bytes as the exact original).
+// sender that set it could pass off other bytes as the exact original), and
+// FieldTimeGuessed (a sender must not hide that its time was guessed).
 // Parsers keep such keys under their own prefix (json.<name>, ...).
 func IsProtected(name string) bool {
-	return IsEnvelope(name) || name == FieldOriginalBase64
+	return IsEnvelope(name) || name == FieldOriginalBase64 || name == FieldTimeGuessed
 }

@@ -17,6 +17,10 @@ var timeLayouts = []string{
 	"2006-01-02",
 }
 
+// FieldTimeGuessed is true on an event whose record carried no time Vigil
+// could read: its @timestamp is the time Vigil received it (docs/formats.md).
+const FieldTimeGuessed = "vigil.time_guessed"
+
 // ErrBadTime is returned by ParseTime for text that is not a time.
 var ErrBadTime = errors.New("not a recognised time")
 

@@ -109,7 +109,7 @@ func Scan(ctx context.Context, rs *sigma.RuleSet, paths []string, opts Options, 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	s := &scan{rs: rs, opts: opts, emit: emit, byRule: map[*sigma.Rule]int64{}, procs: opts.Processors}
+	s := &scan{rs: rs, opts: opts, emit: emit, byRule: map[*sigma.Rule]int64{}, procs: opts.Processors, started: start.UTC()}
 	if s.procs == nil {
 		s.procs = []pipeline.Processor{normalize.NewWindows()}
 	}
@@ -171,6 +171,9 @@ type scan struct {
 	opts  Options
 	emit  func(Detection)
 	procs []pipeline.Processor
+	// started stands in for the time of a record that carries none, as
+	// the receive time does in the pipeline.
+	started time.Time
 
 	filesDone          atomic.Int64
 	events, detections atomic.Int64
@@ -473,6 +476,10 @@ func (w *worker) event(e *event.Event, file, position string) {
 		if len(evs) == 0 {
 			return
 		}
+	}
+	if e.Timestamp.IsZero() {
+		e.Timestamp = s.started
+		e.Set(event.FieldTimeGuessed, event.Bool(true))
 	}
 	if s.opts.Offline != nil {
 		w.rules = s.opts.Offline.Match(w.m, e, w.rules[:0])

@@ -14,7 +14,10 @@ import (
 // disconnects, too many failures, reverse-mapping warnings), sudo command
 // lines, su, login, and the PAM lines any of them write
 // ("pam_unix(sshd:auth): authentication failure; … rhost=… user=…",
-// "session opened for user … by …").
+// "session opened for user … by …"); cron's job lines ("(USER) CMD
+// (COMMAND)" from CRON, cron or crond) and systemd's session lines
+// ("Started Session N of user U.", "New session N of user U.", whatever
+// the program).
 //
 // The first test is the syslog program name (process.name): sshd,
 // sshd-session, sshd-auth, sudo, su, login, with or without a
@@ -45,7 +48,16 @@ func (a *AuthLog) Process(_ context.Context, events []*event.Event) []*event.Eve
 // it understood.
 func (a *AuthLog) Normalize(e *event.Event) bool {
 	pn := e.GetString("process.name")
-	if len(pn) < 2 || (pn[0] != 's' && pn[0] != 'l') {
+	if len(pn) < 2 {
+		return false
+	}
+	if pn[0] == 'C' || pn[0] == 'c' {
+		return cronLine(e, pn)
+	}
+	if sessionLine(e) {
+		return true
+	}
+	if pn[0] != 's' && pn[0] != 'l' {
 		return false
 	}
 	prog, pam := strings.CutSuffix(pn, "(pam_unix)")
@@ -592,5 +604,56 @@ func loginLine(e *event.Event, s string) bool {
 	default:
 		return false
 	}
+	return true
+}
+
+// cronLine maps cron's job lines, "(USER) CMD (COMMAND)", from CRON, cron
+// or crond: user.name, process.command_line (the job's command).
+func cronLine(e *event.Event, pn string) bool {
+	switch pn {
+	case "CRON", "cron", "crond":
+	default:
+		return false
+	}
+	body, split := authBody(e, pn)
+	user, rest, ok := strings.Cut(strings.TrimPrefix(body, "("), ") CMD (")
+	if !strings.HasPrefix(body, "(") || !ok || user == "" || strings.ContainsAny(user, " ()") {
+		return false
+	}
+	ecsfield.Str(e, "user.name", user)
+	ecsfield.Str(e, "process.command_line", strings.TrimSuffix(rest, ")"))
+	e.Set("event.action", event.String("cron-command"))
+	ecsfield.Categorize(e, ecsfield.Process, ecsfield.TypeStart, "")
+	e.Set("event.kind", event.String("event"))
+	if split {
+		dropSplitFields(e, body)
+		e.Set(event.FieldMessage, event.String(body))
+	}
+	return true
+}
+
+// sessionLine maps systemd and systemd-logind's session lines, whatever
+// the program tag: "Started Session N of user U." and "New session N of
+// user U." (user.name, session start), "Removed session N." is left.
+func sessionLine(e *event.Event) bool {
+	msg := e.Message()
+	if len(msg) < 12 || msg[0] != 'S' && msg[0] != 'N' {
+		return false
+	}
+	rest, ok := strings.CutPrefix(msg, "Started Session ")
+	if !ok {
+		if rest, ok = strings.CutPrefix(msg, "New session "); !ok {
+			return false
+		}
+	}
+	id, user, ok := strings.Cut(rest, " of user ")
+	user = strings.TrimSuffix(strings.TrimSpace(user), ".")
+	if !ok || id == "" || user == "" || strings.ContainsAny(user, " ") {
+		return false
+	}
+	ecsfield.Str(e, "user.name", user)
+	e.Set("event.action", event.String("session-started"))
+	ecsfield.Categorize(e, ecsfield.Session, ecsfield.TypeStart, "")
+	e.Set("event.kind", event.String("event"))
 	return true
 }

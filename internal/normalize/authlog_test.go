@@ -122,6 +122,15 @@ func TestAuthLog(t *testing.T) {
 		map[string]string{"event.action": "login", "event.outcome": "failure", "user.name": "root", "source.ip": "10.0.0.9", "event.reason": "Authentication failure"})
 	f("Jun 14 04:05:06 combo login[2000]: ROOT LOGIN ON tty2",
 		map[string]string{"event.outcome": "success", "user.name": "root", "system.auth.login.tty": "tty2"})
+	// cron jobs, and systemd's sessions whatever the tag.
+	f(h+"CRON[29298]: (user335) CMD (/usr/local/bin/backup.sh --incremental)",
+		map[string]string{"event.action": "cron-command", "user.name": "user335", "process.command_line": "/usr/local/bin/backup.sh --incremental"})
+	f(h+"crond[2]: (root) CMD (run-parts --report /etc/cron.hourly; X=1 y)",
+		map[string]string{"user.name": "root", "process.command_line": "run-parts --report /etc/cron.hourly; X=1 y", "X": ""})
+	f(h+"systemd[1]: Started Session 4 of user alice.",
+		map[string]string{"event.action": "session-started", "user.name": "alice", "event.category": "session", "event.type": "start"})
+	f(h+"systemd-logind[702]: New session 12 of user bob.",
+		map[string]string{"event.action": "session-started", "user.name": "bob"})
 }
 
 func TestAuthLogIgnores(t *testing.T) {
@@ -133,6 +142,8 @@ func TestAuthLogIgnores(t *testing.T) {
 		"<38>Mar 10 11:59:00 bastion cron[1]: pam_unix(cron:session): session opened for user root by (uid=0)",
 		"<38>Mar 10 11:59:00 bastion systemd[1]: Started session 4.",
 		"<38>Mar 10 11:59:00 bastion su[1]: something else",
+		"<38>Mar 10 11:59:00 bastion CRON[1]: (root) MAIL (mailed 1 byte of output)",
+		"<38>Mar 10 11:59:00 bastion systemd[1]: Started Session of user.",
 	} {
 		e := vtParse(t, line)
 		if n.Normalize(e) {

@@ -34,6 +34,12 @@ import (
 //     top-level field is event data: winlog.event_data.<name>, as text.
 //     Keywords, an int64 in NXLog, becomes hex text.
 //
+// Both shapes, and events decoded from EVTX (which have the layout
+// already), then get the ECS fields of their event data: source.ip,
+// user.name, process.executable … (windows_ecs.go); the originals stay.
+// Event-data names lose their spaces (Defender's "Threat Name" is
+// ThreatName, as Sigma rules and the EVTX decoder spell it).
+//
 // Events of neither shape cost one pass over their field names.
 type Windows struct{}
 
@@ -77,12 +83,13 @@ func (w *Windows) Normalize(e *event.Event) bool {
 	switch {
 	case beat:
 		normalizeBeat(e)
-		return true
 	case eventID && windows:
 		normalizeFlat(e)
-		return true
+	default:
+		return false
 	}
-	return false
+	windowsECS(e)
+	return true
 }
 
 // Winlogbeat ---------------------------------------------------------------
@@ -98,9 +105,18 @@ func normalizeBeat(e *event.Event) {
 		f := &e.Fields[i]
 		if s := beatSlot(f.Name); s >= 0 {
 			idx[s] = i
-		} else if k := f.Value.Kind(); k != event.KindString && k != event.KindList &&
-			(strings.HasPrefix(f.Name, evtx.PrefixEventData) || strings.HasPrefix(f.Name, evtx.PrefixUserData)) {
+			continue
+		}
+		data := strings.HasPrefix(f.Name, evtx.PrefixEventData)
+		if k := f.Value.Kind(); k != event.KindString && k != event.KindList &&
+			(data || strings.HasPrefix(f.Name, evtx.PrefixUserData)) {
 			f.Value = event.String(f.Value.Text())
+		}
+		if data && strings.IndexByte(f.Name, ' ') >= 0 {
+			// "Threat Name" is ThreatName, unless the record has both.
+			if n := evtx.PrefixEventData + evtx.DataName(f.Name[len(evtx.PrefixEventData):]); !e.Has(n) {
+				f.Name = n
+			}
 		}
 	}
 	get := func(name string) (event.Value, bool) {
@@ -332,7 +348,7 @@ func normalizeFlat(e *event.Event) {
 				v = event.String(v.Text())
 			}
 			if s := v.Text(); s != "" {
-				add(evtx.PrefixEventData+name, v)
+				add(evtx.PrefixEventData+evtx.DataName(name), v)
 			}
 		}
 	}

@@ -75,6 +75,7 @@ func TestWindowsShapes(t *testing.T) {
 			"winlog.process.pid":   "int:636", "winlog.process.thread.id": "int:700", "winlog.version": "int:2",
 			"winlog.event_data.LogonType": "string:3", "winlog.event_data.TargetUserName": "string:alice",
 			"winlog.event_data.KeyLength": "string:0", "winlog.event_data.SubjectUserSid": "string:S-1-5-18",
+			"user.name": "string:alice", "event.outcome": "string:success",
 		})
 	f("winlogbeat 7", `{"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":1,"computer_name":"ws1","opcode":"Info",
 		"user_data":{"Param1":7}},"log":{"level":"Warning"}}`,
@@ -105,13 +106,15 @@ func TestWindowsShapes(t *testing.T) {
 			"winlog.event_data.MandatoryLabel": "string:S-1-16-12288", "nxlog.EventReceivedTime": "string:2020-06-09 22:50:56",
 			"nxlog.SourceModuleName": "string:eventlog", "nxlog.SourceModuleType": "string:im_msvistalog",
 			"host": "string:wec.internal.cloudapp.net", "port": "int:62387", "tags": "list:mordorDataset", "@version": "string:1",
-			"source.ip": "ip:10.0.0.1",
+			"source.ip":          "ip:10.0.0.1",
+			"process.executable": "string:C:\\Windows\\System32\\cmd.exe", "process.pid": "int:420",
 		})
 	f("otrf sysmon", `{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"ws1","EventType":"CreateKey",
 		"Level":4,"Image":"C:\\x.exe"}`,
 		map[string]string{"winlog.event_id": "int:1", "event.code": "string:1", "winlog.channel": "string:Microsoft-Windows-Sysmon/Operational",
 			"winlog.computer_name": "string:ws1", "host.name": "string:ws1", "winlog.event_data.EventType": "string:CreateKey",
-			"winlog.level": "int:4", "log.level": "string:information", "winlog.event_data.Image": "string:C:\\x.exe"})
+			"winlog.level": "int:4", "log.level": "string:information", "winlog.event_data.Image": "string:C:\\x.exe",
+			"process.executable": "string:C:\\x.exe"})
 }
 
 func TestWindowsLeavesOthersAlone(t *testing.T) {
@@ -140,7 +143,8 @@ func TestWindowsLeavesOthersAlone(t *testing.T) {
 }
 
 // TestWindowsEVTXUnchanged: events decoded from EVTX already have the
-// layout; the normaliser recognises them and changes nothing.
+// layout; the normaliser recognises them and changes nothing but adds the
+// ECS fields of their event data.
 func TestWindowsEVTXUnchanged(t *testing.T) {
 	w := NewWindows()
 	n := 0
@@ -160,7 +164,15 @@ func TestWindowsEVTXUnchanged(t *testing.T) {
 			if !w.Normalize(&e) {
 				t.Fatalf("%s: EVTX event not recognised", path)
 			}
-			if !sameEvent(want, &e) {
+			// The ECS fields of the event data are added after the
+			// layout's fields, which stay as they were.
+			added := &event.Event{Timestamp: e.Timestamp, Fields: e.Fields[:min(len(e.Fields), len(want.Fields))]}
+			for _, f := range e.Fields[len(added.Fields):] {
+				if _, ok := winTargets[f.Name]; !ok {
+					t.Fatalf("%s: normaliser added %s to an EVTX event", path, f.Name)
+				}
+			}
+			if !sameEvent(want, added) {
 				t.Fatalf("%s: normaliser changed an EVTX event\nbefore %s\nafter  %s", path, want.AppendJSON(nil), e.AppendJSON(nil))
 			}
 			n++
@@ -330,6 +342,8 @@ func FuzzWindows(f *testing.F) {
 	f.Add(`{"EventID":"4688","Channel":"Security","Hostname":"h","Computer":"c","Keywords":"0x10","winlog.task_name":"x","Task":"y"}`)
 	f.Add(`{"EventID":1,"SourceName":"s","EventType":"INFO","X":{"Y":[1,2]}}`)
 	f.Add(`{"winlog":{"event_data":{"":0}}}`)
+	f.Add(`{"winlog":{"channel":"x","event_data":{"Threat Name":"a","ThreatName":"b","IpAddress":"10.0.0.1","IpPort":"1"}},"source":{"ip":"10.0.0.2"}}`)
+	f.Add(`{"EventID":4624,"Channel":"Security","TargetUserName":"a","SubjectUserName":"b","User":"D\\u","Threat Name":"x","ThreatName":"y"}`)
 	w := NewWindows()
 	f.Fuzz(func(t *testing.T, record string) {
 		e := &event.Event{}

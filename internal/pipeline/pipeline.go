@@ -243,6 +243,9 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 		for _, proc := range p.cfg.Processors {
 			events = proc.Process(ctx, events)
 		}
+		if n := MarkGuessedTimes(events, received); n > 0 {
+			tel.TimeGuessed.Add(float64(n))
+		}
 		tel.Sent.Add(float64(len(events)))
 		for _, s := range p.cfg.Sinks {
 			st := p.cfg.Metrics.Component("sink", s.Name())
@@ -278,8 +281,9 @@ func (p *Pipeline) release(e *event.Event) {
 
 // fillEnvelope gives a source-built event its envelope: the batch's tenant,
 // source and receive time (an event's own are kept only when the batch is
-// Carried and its tenant is valid), @timestamp and event.id when it lacks
-// them, and the exact bytes of an event.original that is not UTF-8.
+// Carried and its tenant is valid), @timestamp when it lacks one (from its
+// time fields, event.FindRecordTime, else the receive time), event.id when
+// it lacks one, and the exact bytes of an event.original that is not UTF-8.
 func fillEnvelope(e *event.Event, b *Batch, received time.Time) error {
 	if b.Carried {
 		if e.Tenant == "" {
@@ -298,7 +302,11 @@ func fillEnvelope(e *event.Event, b *Batch, received time.Time) error {
 		e.Tenant, e.Source, e.Ingested = b.Tenant, b.Source, received
 	}
 	if e.Timestamp.IsZero() {
-		e.Timestamp = received
+		if t, ok := event.FindRecordTime(e); ok {
+			e.Timestamp = t
+		} else {
+			e.Timestamp = received
+		}
 	}
 	e.KeepExactOriginal()
 	if e.ID == "" {
@@ -311,6 +319,23 @@ func fillEnvelope(e *event.Event, b *Batch, received time.Time) error {
 		e.ID = event.NewID(e.Tenant, e.Source, "", 0, buf)
 	}
 	return nil
+}
+
+// MarkGuessedTimes sets vigil.time_guessed on the events whose
+// @timestamp is still the receive time after parsing and normalising, the
+// time no parser or normaliser found in the record, and returns how many
+// it marked. (A record time equal to the receive time to the nanosecond
+// does not happen: receive times come from the clock.) `vigil parse` calls
+// it as the pipeline does.
+func MarkGuessedTimes(events []*event.Event, received time.Time) int {
+	n := 0
+	for _, e := range events {
+		if e.Timestamp.Equal(received) {
+			e.Set(event.FieldTimeGuessed, event.Bool(true))
+			n++
+		}
+	}
+	return n
 }
 
 // ParseRecord fills e from one raw record exactly as the pipeline does:

@@ -16,8 +16,9 @@ import (
 //	vigil_component_errors_total
 //	vigil_component_dead_lettered_events_total
 //	vigil_component_discarded_events_total
+//	vigil_component_time_guessed_events_total
 type Metrics struct {
-	received, receivedBytes, sent, errors, dead, discarded *prometheus.CounterVec
+	received, receivedBytes, sent, errors, dead, discarded, guessed *prometheus.CounterVec
 
 	mu   sync.Mutex
 	byID map[[2]string]*Telemetry
@@ -41,6 +42,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		errors:        vec("errors_total", "Errors a component met (a failed write, a broken connection, a bad request)."),
 		dead:          vec("dead_lettered_events_total", "Records a component could not parse and sent to the dead-letter store."),
 		discarded:     vec("discarded_events_total", "Events a component dropped, by configuration or because a limit was hit."),
+		guessed:       vec("time_guessed_events_total", "Events whose record carried no readable time: their @timestamp is the receive time (parser, by source)."),
 		byID:          map[[2]string]*Telemetry{},
 	}
 }
@@ -48,6 +50,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 // Telemetry is the set of counters of one component.
 type Telemetry struct {
 	Received, ReceivedBytes, Sent, Errors, DeadLettered, Discarded prometheus.Counter
+	// TimeGuessed counts events given the receive time as @timestamp.
+	TimeGuessed prometheus.Counter
 }
 
 // Component returns the counters of one component, creating them once.
@@ -68,6 +72,7 @@ func (m *Metrics) Component(kind, id string) *Telemetry {
 		Errors:        m.errors.WithLabelValues(kind, id),
 		DeadLettered:  m.dead.WithLabelValues(kind, id),
 		Discarded:     m.discarded.WithLabelValues(kind, id),
+		TimeGuessed:   m.guessed.WithLabelValues(kind, id),
 	}
 	m.byID[key] = t
 	return t

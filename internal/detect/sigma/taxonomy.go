@@ -197,23 +197,62 @@ var ecsByProduct = map[string]map[string]string{
 }
 
 // ecsFieldNames returns the candidates of a rule field for a non-Windows
-// logsource.
+// logsource: the category's ECS name, the category's extra candidates
+// (categoryFields), the product's and service's (productFields, ecsByProduct),
+// the product's namespace (productNamespace), then the name as written.
 func ecsFieldNames(ls Logsource, name string) []string {
 	var out []string
-	if m, ok := ecsByCategory[ls.Category]; ok {
-		if f, ok := m[name]; ok {
-			out = append(out, f)
+	add := func(fs ...string) {
+		for _, f := range fs {
+			if f != "" && !contains(out, f) {
+				out = append(out, f)
+			}
 		}
+	}
+	if m, ok := ecsByCategory[ls.Category]; ok {
+		add(m[name])
+	}
+	if m, ok := categoryFields[ls.Category]; ok {
+		add(m[name]...)
+	}
+	if ls.Service != "" {
+		if m, ok := productFields[ls.Product+"/"+ls.Service]; ok {
+			add(m[name]...)
+		}
+	}
+	if m, ok := productFields[ls.Product]; ok {
+		add(m[name]...)
 	}
 	if m, ok := ecsByProduct[ls.Product]; ok {
-		if f, ok := m[name]; ok && !contains(out, f) {
-			out = append(out, f)
-		}
+		add(m[name])
 	}
-	if !contains(out, name) {
-		out = append(out, name)
-	}
+	add(productNamespace(ls, name), name)
 	return out
+}
+
+// categoryFields adds candidates to a category's ECS name (ecsByCategory):
+// an antivirus signature is rule.name in Elastic's EDR and antivirus
+// integrations, threat.software.name in others; web logs count body bytes.
+var categoryFields = map[string]map[string][]string{
+	"antivirus": {"Signature": {"rule.name", "threat.software.name"}, "Filename": {"file.name"}},
+	"webserver": webBodyBytes,
+	"proxy":     webBodyBytes,
+}
+
+// webBodyBytes: the web normaliser (and Elastic's nginx and Apache
+// integrations) count body bytes.
+var webBodyBytes = map[string][]string{"sc-bytes": {"http.response.body.bytes"}, "cs-bytes": {"http.request.body.bytes"}}
+
+// IsMapped reports whether a rule field of a non-Windows logsource reads
+// a field a normaliser or pipeline fills: it has a mapping to ECS or the
+// product's namespace, or is written with such a name already. Keyword
+// searches (no field) are mapped: they read every field.
+func IsMapped(ls Logsource, name string) bool {
+	if name == "" || isECSName(name) {
+		return true
+	}
+	c := ecsFieldNames(ls, name)
+	return len(c) > 1 || c[0] != name
 }
 
 func contains(list []string, s string) bool {

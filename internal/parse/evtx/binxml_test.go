@@ -296,7 +296,7 @@ func TestTemplates(t *testing.T) {
 		`<EventData><Data Name="TargetUserName">alice</Data><Data Name="LogonType">3</Data><Data Name="Status">0xc000006d</Data></EventData>`)
 	f("unnamed data and empty values", func(w *enc) { named(w, "", "", "") },
 		[]value{str("first"), null(), str("third")},
-		map[string]string{"winlog.event_data.param1": "first", "winlog.event_data.param3": "third"},
+		map[string]string{"winlog.event_data.param1": "first", "winlog.event_data.param3": "third", FieldData: "first, third"},
 		`<EventData><Data>first</Data><Data></Data><Data>third</Data></EventData>`)
 	f("array", func(w *enc) { named(w, "Names") },
 		[]value{strArray("a\x00b&c\x00")},
@@ -304,7 +304,7 @@ func TestTemplates(t *testing.T) {
 		`<EventData><Data Name="Names">a</Data><Data Name="Names">b&amp;c</Data></EventData>`)
 	f("unnamed array", func(w *enc) { named(w, "", "") },
 		[]value{strArray("a\x00b\x00"), str("c")},
-		map[string]string{"winlog.event_data.param1": "a", "winlog.event_data.param2": "b", "winlog.event_data.param3": "c"},
+		map[string]string{"winlog.event_data.param1": "a", "winlog.event_data.param2": "b", "winlog.event_data.param3": "c", FieldData: "a, b, c"},
 		`<EventData><Data>a</Data><Data>b</Data><Data>c</Data></EventData>`)
 	f("duplicate names", func(w *enc) { named(w, "X", "X") },
 		[]value{str("1"), str("2")},
@@ -405,7 +405,7 @@ func TestNestedBinXML(t *testing.T) {
 		binary.LittleEndian.PutUint16(w.c[descAt+4*len(vals):], uint16(w.p-nested))
 	})
 	e, x := decodeBoth(t, w, d, start, end)
-	checkFields(t, e, withSystem(map[string]string{"winlog.event_data.param1": "inner"}))
+	checkFields(t, e, withSystem(map[string]string{"winlog.event_data.param1": "inner", FieldData: "inner"}))
 	if want := systemXML + "<EventData><Data>inner</Data></EventData></Event>"; x != want {
 		t.Errorf("xml:\n got %s\nwant %s", x, want)
 	}

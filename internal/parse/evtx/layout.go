@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
@@ -173,6 +174,7 @@ type Builder struct {
 	pend    []pending
 	ts      time.Time
 	dataIdx int
+	unnamed bool   // an unnamed Data element gave a paramN field
 	sig     uint64 // bit per name hash of the pending fields, for duplicates
 
 	dataNames map[string]string // Name attribute → winlog.event_data.Name
@@ -196,6 +198,7 @@ func (b *Builder) Reset() {
 	b.pend = b.pend[:0]
 	b.ts = time.Time{}
 	b.dataIdx = 0
+	b.unnamed = false
 	b.sig = 0
 }
 
@@ -286,6 +289,7 @@ func (b *Builder) path(parent, name string) string {
 func (b *Builder) dataField(f *frame) string {
 	if f.path == "" {
 		f.path = PrefixEventData + "param" + strconv.Itoa(b.dataIdx)
+		b.unnamed = true
 	}
 	return f.path
 }
@@ -294,14 +298,25 @@ func (b *Builder) dataName(value []byte) string {
 	if s, ok := b.dataNames[string(value)]; ok {
 		return s
 	}
-	s := PrefixEventData + string(value)
+	s := PrefixEventData + DataName(string(value))
 	if b.dataNames == nil {
 		b.dataNames = make(map[string]string)
 	}
 	if len(b.dataNames) < maxNameCache {
-		b.dataNames[s[len(PrefixEventData):]] = s
+		b.dataNames[string(value)] = s
 	}
 	return s
+}
+
+// DataName returns the field name of an event-data name: the name without
+// its spaces, as Sigma rules and the Windows Security schema spell the
+// names that Defender and a few other providers write with spaces ("Threat
+// Name" → ThreatName).
+func DataName(name string) string {
+	if strings.IndexByte(name, ' ') < 0 {
+		return name
+	}
+	return strings.ReplaceAll(name, " ", "")
 }
 
 // wantsAttr reports whether the attribute of the current element becomes a
@@ -570,6 +585,37 @@ func (b *Builder) Finish(e *event.Event) {
 		}
 		sig |= bit
 		e.Fields = append(e.Fields, event.Field{Name: p.name, Value: v})
+	}
+	if b.unnamed {
+		addUnnamedData(e, first)
+	}
+}
+
+// FieldData holds the values of an event's unnamed Data elements, as the
+// list Sigma rules read as `Data` (SigmaHQ's Application-log rules: MSSQL,
+// MsiInstaller, ESENT); they are also param1, param2, … by position.
+const FieldData = PrefixEventData + "Data"
+
+// addUnnamedData adds FieldData, the list of the paramN values among the
+// fields from first on, unless the event has a Data element named Data.
+func addUnnamedData(e *event.Event, first int) {
+	const prefix = PrefixEventData + "param"
+	var items []string
+	for _, f := range e.Fields[first:] {
+		if f.Name == FieldData {
+			return
+		}
+		if !strings.HasPrefix(f.Name, prefix) {
+			continue
+		}
+		if f.Value.Kind() == event.KindList {
+			items = append(items, f.Value.List()...)
+		} else {
+			items = append(items, f.Value.Text())
+		}
+	}
+	if len(items) > 0 {
+		e.Fields = append(e.Fields, event.Field{Name: FieldData, Value: event.List(items)})
 	}
 }
 

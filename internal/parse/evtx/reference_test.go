@@ -374,7 +374,7 @@ func isEmptyRef(v any) bool {
 }
 
 // derived fields our layout adds that have no reference counterpart.
-var derived = map[string]bool{FieldLogLevel: true}
+var derived = map[string]bool{FieldLogLevel: true, FieldData: true}
 
 func TestReferenceVelocidex(t *testing.T) {
 	files := refFiles(t)
@@ -465,6 +465,9 @@ func compareRecord(t *testing.T, file string, rr refRecord, e *event.Event) {
 	for name, want := range rr.fields {
 		if rr.systemOnly && (strings.HasPrefix(name, PrefixEventData) || strings.HasPrefix(name, PrefixUserData)) {
 			continue
+		}
+		if d, ok := strings.CutPrefix(name, PrefixEventData); ok {
+			name = PrefixEventData + DataName(d) // "Threat Name" is ThreatName
 		}
 		seen[name] = true
 		got, ok := e.Get(name)

@@ -12,9 +12,14 @@
 //     objects and arrays as their JSON text, nulls left out.
 //   - @timestamp (top level) sets the event time: an RFC 3339 string, or
 //     epoch seconds/milliseconds/microseconds/nanoseconds as a number or
-//     numeric string. Without @timestamp, the first of timestamp, time and
-//     ts that parses sets it (those fields are kept too). An @timestamp
-//     that does not parse is kept as json.@timestamp.
+//     numeric string. Without @timestamp, the first of the common time
+//     fields that parses as a time between 1980 and 2200 sets it (those
+//     fields are kept too), in this order: TimeCreated (a string, or
+//     TimeCreated.SystemTime / TimeCreated.@SystemTime at any depth),
+//     EventTime, timestamp, Timestamp, time, eventTime, TimeGenerated,
+//     CreationTime, createdDateTime, published, createdAt, ts, date
+//     (event.TimeFieldRank). An @timestamp that does not parse is kept as
+//     json.@timestamp.
 //   - ECS fields whose type all formats must agree on are typed: ip and
 //     *.ip are IPs; *.port, *.pid, *.bytes, *.packets and event.severity
 //     are ints (numeric text converts). A value that does not convert is

@@ -32,7 +32,7 @@ type Parser struct {
 	names map[string]string // flattened name cache: path+key → string
 	prot  fields.Names      // "json." + envelope name
 	items []string
-	times [4]timeCandidate // @timestamp, timestamp, time, ts
+	times [numTimeFields]timeCandidate // by timeField slot
 	msg   bool
 }
 
@@ -62,7 +62,7 @@ func (p *Parser) Parse(data []byte, e *event.Event) error {
 func (p *Parser) Body(s string, at int, w *fields.Writer) (err error) {
 	p.s = s
 	p.path = p.path[:0]
-	p.times = [4]timeCandidate{}
+	p.times = [numTimeFields]timeCandidate{}
 	p.msg = false
 	p.w = w
 	defer func() {
@@ -94,7 +94,7 @@ func (p *Parser) finish() {
 		if !c.present {
 			continue
 		}
-		t, ok := parseTime(c)
+		t, ok := parseTime(c, k)
 		if ok {
 			e.Timestamp = t
 			break
@@ -114,10 +114,23 @@ func (p *Parser) finish() {
 	}
 }
 
-func parseTime(c timeCandidate) (time.Time, bool) {
+// parseTime parses a time candidate: slot 0 (@timestamp) any time,
+// the stand-ins only plausible ones (event.RecordTime).
+func parseTime(c timeCandidate, k int) (time.Time, bool) {
 	if !c.number {
 		if tm, n, _, _ := timefmt.RFC3339(c.raw); n == len(c.raw) && n > 0 {
-			return tm, true
+			return tm, k == 0 || event.PlausibleTime(tm)
+		}
+	}
+	if k > 0 {
+		if c.number {
+			return event.RecordNumberTime(c.raw)
+		}
+		return event.RecordTime(event.String(c.raw))
+	}
+	if c.number {
+		if t, ok := event.RecordNumberTime(c.raw); ok {
+			return t, true
 		}
 	}
 	tm, err := event.ParseTime(c.raw)
@@ -223,27 +236,24 @@ func (p *Parser) member(key string, i, depth int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if depth == 0 && len(p.path) == 0 {
+	if len(p.path) == 0 {
 		switch key {
 		case event.FieldTimestamp:
 			if !v.IsNull() && (isNum || v.Kind() == event.KindString) {
 				p.times[0] = timeCandidate{raw: raw, number: isNum, present: true}
 				return j, nil
 			}
-		case "timestamp", "time", "ts":
-			if isNum || v.Kind() == event.KindString {
-				k := 3
-				switch key {
-				case "timestamp":
-					k = 1
-				case "time":
-					k = 2
-				}
-				p.times[k] = timeCandidate{raw: raw, number: isNum, present: true}
-			}
 		case "msg":
 			p.msg = v.Kind() == event.KindString
+		default:
+			if k := event.TimeFieldRank(key); k > 0 && (isNum || v.Kind() == event.KindString) {
+				p.times[k] = timeCandidate{raw: raw, number: isNum, present: true}
+			}
 		}
+	} else if (key == "SystemTime" || key == "@SystemTime") && v.Kind() == event.KindString && isTimeCreated(p.path) {
+		// Windows XML rendered as JSON: TimeCreated.SystemTime,
+		// TimeCreated.@SystemTime, Event.System.TimeCreated.@SystemTime.
+		p.times[slotTimeCreated] = timeCandidate{raw: raw, present: true}
 	}
 	name := p.name(key)
 	if v.IsNull() {

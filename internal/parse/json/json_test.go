@@ -41,6 +41,30 @@ func TestParse(t *testing.T) {
 	f(`{"ts":1764000000,"time":"2026-01-01T00:00:00Z"}`, `{"@timestamp":"2026-01-01T00:00:00Z","ts":1764000000,"time":"2026-01-01T00:00:00Z"}`)
 	f(`{"timestamp":"bad","ts":1764000000}`, `{"@timestamp":"2025-11-24T16:00:00Z","timestamp":"bad","ts":1764000000}`)
 	f(`{"x":{"ts":1764000000}}`, `{"x.ts":1764000000}`)
+	// The time fields of Windows, cloud and application logs.
+	f(`{"TimeCreated":"2020-10-19 10:46:42.027","EventID":1102}`, `{"@timestamp":"2020-10-19T10:46:42.027Z","TimeCreated":"2020-10-19 10:46:42.027","EventID":1102}`)
+	f(`{"TimeCreated":{"SystemTime":"2020-10-19T10:46:42.0270000Z"}}`, `{"@timestamp":"2020-10-19T10:46:42.027Z","TimeCreated.SystemTime":"2020-10-19T10:46:42.0270000Z"}`)
+	f(`{"Event":{"System":{"TimeCreated":{"@SystemTime":"2020-10-19T10:46:42Z"}}}}`, `{"@timestamp":"2020-10-19T10:46:42Z","Event.System.TimeCreated.@SystemTime":"2020-10-19T10:46:42Z"}`)
+	f(`{"x":{"NotTimeCreated":{"SystemTime":"2020-10-19T10:46:42Z"}}}`, `{"x.NotTimeCreated.SystemTime":"2020-10-19T10:46:42Z"}`)
+	f(`{"eventTime":"2014-03-06T21:22:54Z","eventName":"ConsoleLogin"}`, `{"@timestamp":"2014-03-06T21:22:54Z","eventTime":"2014-03-06T21:22:54Z","eventName":"ConsoleLogin"}`)
+	f(`{"EventTime":"2022-05-11T18:10:21Z"}`, `{"@timestamp":"2022-05-11T18:10:21Z","EventTime":"2022-05-11T18:10:21Z"}`)
+	f(`{"TimeGenerated":"2022-05-13T08:54:05.21Z"}`, `{"@timestamp":"2022-05-13T08:54:05.21Z","TimeGenerated":"2022-05-13T08:54:05.21Z"}`)
+	f(`{"CreationTime":"2015-06-29T20:03:19"}`, `{"@timestamp":"2015-06-29T20:03:19Z","CreationTime":"2015-06-29T20:03:19"}`)
+	f(`{"published":"2017-09-31T22:23:07.777Z"}`, `{"published":"2017-09-31T22:23:07.777Z"}`) // 31 September: no time
+	f(`{"createdAt":"2020-01-01T00:00:00.000Z"}`, `{"@timestamp":"2020-01-01T00:00:00Z","createdAt":"2020-01-01T00:00:00.000Z"}`)
+	f(`{"createdDateTime":"2023-04-05T06:07:08Z"}`, `{"@timestamp":"2023-04-05T06:07:08Z","createdDateTime":"2023-04-05T06:07:08Z"}`)
+	f(`{"timestamp":"2009-11-24T21:27:09.534255+0100"}`, `{"@timestamp":"2009-11-24T20:27:09.534255Z","timestamp":"2009-11-24T21:27:09.534255+0100"}`)
+	f(`{"date":"2024-02-29"}`, `{"@timestamp":"2024-02-29T00:00:00Z","date":"2024-02-29"}`)
+	// Epoch numbers by magnitude: s, ms, µs, ns.
+	f(`{"ts":1764000000.25}`, `{"@timestamp":"2025-11-24T16:00:00.25Z","ts":1764000000.25}`)
+	f(`{"time":1764000000123}`, `{"@timestamp":"2025-11-24T16:00:00.123Z","time":1764000000123}`)
+	f(`{"time":1764000000123456}`, `{"@timestamp":"2025-11-24T16:00:00.123456Z","time":1764000000123456}`)
+	f(`{"time":1764000000123456789}`, `{"@timestamp":"2025-11-24T16:00:00.123456789Z","time":1764000000123456789}`)
+	// A duration named time, or a time of day, is not the event time.
+	f(`{"time":0.25,"ts":"12:00:01"}`, `{"time":0.25,"ts":"12:00:01"}`)
+	// Windows' own time wins over the collector's.
+	f(`{"EventReceivedTime":"2020-06-09 22:50:56","EventTime":"2020-06-09 22:50:54","timestamp":"2020-06-09T22:50:55Z"}`,
+		`{"@timestamp":"2020-06-09T22:50:54Z","EventReceivedTime":"2020-06-09 22:50:56","EventTime":"2020-06-09 22:50:54","timestamp":"2020-06-09T22:50:55Z"}`)
 	// msg and message.
 	f(`{"msg":"hello","level":"info"}`, `{"message":"hello","level":"info"}`)
 	f(`{"msg":"a","message":"b"}`, `{"msg":"a","message":"b"}`)

@@ -47,7 +47,8 @@ func TestParse(t *testing.T) {
 	f("\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- forwarded -->\n<e:Event xmlns:e=\"http://schemas.microsoft.com/win/2004/08/events/event\">\n  <e:System>\n    <e:EventID Qualifiers=\"16384\">7036</e:EventID>\n    <e:TimeCreated SystemTime=\"2015-11-12T00:24:35.110418000Z\" />\n    <e:Channel>System</e:Channel>\n  </e:System>\n  <e:EventData>\n    <e:Data>The Windows Update service</e:Data>\n    <e:Data>running</e:Data>\n    <e:Binary>770075006100750073006500720076002F0034000000</e:Binary>\n  </e:EventData>\n</e:Event>\n",
 		`{"@timestamp":"2015-11-12T00:24:35.110418Z","winlog.event_id":7036,"event.code":"7036","winlog.channel":"System",
 		"winlog.event_data.param1":"The Windows Update service","winlog.event_data.param2":"running",
-		"winlog.event_data.Binary":"770075006100750073006500720076002F0034000000"}`)
+		"winlog.event_data.Binary":"770075006100750073006500720076002F0034000000",
+		"winlog.event_data.Data":["The Windows Update service","running"]}`)
 	// UserData, CDATA, references, attributes with entities and line ends.
 	f(`<Event><System><EventID>1102</EventID></System><UserData><LogFileCleared xmlns="http://manifests.microsoft.com/win/2004/08/windows/eventlog"><SubjectUserName>a&amp;b &#x263A;&#65;</SubjectUserName><Note><![CDATA[<raw> & text]]></Note><Certificate fileRef="x&quot;y&#10;z	t"/></LogFileCleared></UserData></Event>`,
 		`{"winlog.event_id":1102,"event.code":"1102","winlog.user_data.SubjectUserName":"a&b ☺A",

@@ -1,0 +1,63 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/store/clickhouse"
+)
+
+// clickhouseRetentionInterval is how often retention drops ClickHouse
+// partitions: they are whole days, so an hour late is at most 1/24 of a
+// day kept too long.
+const clickhouseRetentionInterval = time.Hour
+
+// openClickHouse opens the clickhouse backend of storage.clickhouse.
+func (a *App) openClickHouse(ctx context.Context) (*clickhouse.Store, error) {
+	ch := a.cfg.Storage.ClickHouse
+	pw, err := ch.Password()
+	if err != nil {
+		return nil, err
+	}
+	s, err := clickhouse.Open(ctx, clickhouse.Options{URL: ch.URL, Database: ch.Database, User: ch.User, Password: pw,
+		QueryTimeout: a.cfg.Storage.Query.Timeout.D(), Logger: a.log})
+	if err != nil {
+		return nil, fmt.Errorf("storage.clickhouse: %w", err)
+	}
+	return s, nil
+}
+
+// runClickHouseRetention drops the partitions (days) of each tenant older
+// than its storage.retention.max_age, counted from the events' day, until
+// ctx ends. max_bytes does not apply to this backend (docs/storage.md).
+func (a *App) runClickHouseRetention(ctx context.Context) {
+	t := time.NewTicker(clickhouseRetentionInterval)
+	defer t.Stop()
+	for {
+		a.clickhouseRetention(ctx, time.Now())
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (a *App) clickhouseRetention(ctx context.Context, now time.Time) {
+	// Tenants with their own limits first, then every other tenant with
+	// the global max_age.
+	for tenant := range a.cfg.Storage.Tenants {
+		if age := a.cfg.RetentionFor(tenant).MaxAge.D(); age > 0 {
+			if _, err := a.events.DropBefore(ctx, tenant, now.Add(-age)); err != nil {
+				a.log.Error("clickhouse retention", "tenant", tenant, "err", err)
+			}
+		}
+	}
+	if age := a.cfg.Storage.Retention.MaxAge.D(); age > 0 {
+		overridden := func(t string) bool { _, ok := a.cfg.Storage.Tenants[t]; return ok }
+		if _, err := a.events.DropBeforeFunc(ctx, now.Add(-age), func(t string) bool { return !overridden(t) }); err != nil {
+			a.log.Error("clickhouse retention", "err", err)
+		}
+	}
+}

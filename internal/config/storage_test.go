@@ -1,0 +1,47 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigilsiem/vigil/internal/config"
+)
+
+func TestStorageBackend(t *testing.T) {
+	c, err := config.Parse(nil)
+	if err != nil || c.Storage.Backend != config.BackendEmbedded {
+		t.Fatalf("default backend %q, %v", c.Storage.Backend, err)
+	}
+	pw := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pw, []byte("s3cret\nignored\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = config.Parse([]byte("storage:\n  backend: clickhouse\n  clickhouse: {url: http://127.0.0.1:8123, user: vigil, password_file: " + pw + "}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := c.Storage.ClickHouse
+	if ch.Database != "vigil" || ch.User != "vigil" {
+		t.Errorf("clickhouse = %+v", ch)
+	}
+	if p, err := ch.Password(); err != nil || p != "s3cret" {
+		t.Errorf("password = %q, %v", p, err)
+	}
+	for doc, want := range map[string]string{
+		"storage: {backend: clickhouse}":                                                   "storage.clickhouse.url: required",
+		"storage: {backend: clickhouse, clickhouse: {url: 'ftp://x'}}":                     "want http(s)",
+		"storage: {backend: clickhouse, clickhouse: {url: 'http://u:p@127.0.0.1:8123'}}":   "must not carry credentials",
+		"storage: {backend: clickhouse, clickhouse: {url: 'http://h:1', database: 'a-b'}}": "storage.clickhouse.database",
+		"storage: {backend: postgres}":                                                     "storage.backend",
+	} {
+		_, err := config.Parse([]byte(doc))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", doc, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), ":p@") {
+			t.Errorf("%s: the error shows the password: %v", doc, err)
+		}
+	}
+}

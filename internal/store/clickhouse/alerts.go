@@ -1,0 +1,182 @@
+package clickhouse
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/query/chsql"
+	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/alerts"
+)
+
+// alertsDDL is the alerts table: one row per alert id and update, the
+// newest update (highest version) kept by merges and read with FINAL. A
+// folded alert's update is a new row with the same id; alerts are few next
+// to events, so they are not partitioned.
+func alertsDDL(db string) string {
+	return "CREATE TABLE IF NOT EXISTS " + chsql.QuoteIdent(db) + `.alerts (
+  tenant String,
+  id String,
+  rule_id String,
+  level String,
+  level_rank Int32,
+  status String,
+  first_seen Int64,
+  last_seen Int64,
+  count Int64,
+  entities Array(String),
+  doc String,
+  version UInt64
+) ENGINE = ReplacingMergeTree(version)
+ORDER BY (tenant, id)`
+}
+
+// Alerts keeps alerts in ClickHouse, as internal/store/alerts keeps them in
+// DuckDB: an alert.Sink for detection and an AlertLister for the API.
+type Alerts struct {
+	s *Store
+	// mu and last make versions increase within this process, so that of
+	// two updates of an alert the later one wins even within a clock tick.
+	mu   sync.Mutex
+	last uint64
+}
+
+// OpenAlerts creates the alerts table if needed.
+func (s *Store) OpenAlerts(ctx context.Context) (*Alerts, error) {
+	if err := s.c.exec(ctx, alertsDDL(s.db)); err != nil {
+		return nil, fmt.Errorf("create clickhouse alerts table: %w", err)
+	}
+	return &Alerts{s: s}, nil
+}
+
+func (a *Alerts) version() uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	v := max(uint64(time.Now().UnixNano()), a.last+1)
+	a.last = v
+	return v
+}
+
+// WriteAlerts implements alert.Sink: each alert's last update in the batch
+// replaces what is stored under its id.
+func (a *Alerts) WriteAlerts(ctx context.Context, as []alert.Alert) error {
+	if len(as) == 0 {
+		return nil
+	}
+	last := make(map[string]int, len(as))
+	for i, al := range as {
+		last[al.ID] = i
+	}
+	version := a.version()
+	var b []byte
+	for i, al := range as {
+		if last[al.ID] != i {
+			continue
+		}
+		if !store.ValidTenant(al.Tenant) {
+			return fmt.Errorf("store alert %s: tenant %q is not valid", al.ID, al.Tenant)
+		}
+		if al.Status == "" {
+			al.Status = alert.StatusOpen
+		}
+		doc, err := json.Marshal(al)
+		if err != nil {
+			return fmt.Errorf("store alert %s: %w", al.ID, err)
+		}
+		en := al.Entities
+		entities, _ := json.Marshal(append(append(append(append([]string{}, en.Hosts...), en.Users...), en.SourceIPs...), en.DestinationIPs...))
+		row := struct {
+			Tenant    string          `json:"tenant"`
+			ID        string          `json:"id"`
+			RuleID    string          `json:"rule_id"`
+			Level     string          `json:"level"`
+			LevelRank int             `json:"level_rank"`
+			Status    string          `json:"status"`
+			First     int64           `json:"first_seen"`
+			Last      int64           `json:"last_seen"`
+			Count     int64           `json:"count"`
+			Entities  json.RawMessage `json:"entities"`
+			Doc       string          `json:"doc"`
+			Version   uint64          `json:"version"`
+		}{al.Tenant, al.ID, al.RuleID, al.Level, alert.LevelRank(al.Level), string(al.Status),
+			al.First.UnixMicro(), al.Last.UnixMicro(), int64(al.Count), entities, string(doc), version}
+		line, err := json.Marshal(row)
+		if err != nil {
+			return fmt.Errorf("store alert %s: %w", al.ID, err)
+		}
+		b = append(append(b, line...), '\n')
+	}
+	if err := a.s.c.insert(ctx, chsql.QuoteIdent(a.s.db)+".alerts", b); err != nil {
+		return fmt.Errorf("store alerts: %w", err)
+	}
+	return nil
+}
+
+// List returns the alerts matching f, the most recent first, and how many
+// match in all (the filter of internal/store/alerts).
+func (a *Alerts) List(ctx context.Context, f alerts.Filter) ([]alert.Alert, int64, error) {
+	if !store.ValidTenant(f.Tenant) {
+		return nil, 0, fmt.Errorf("%w: tenant %q", store.ErrBadRequest, f.Tenant)
+	}
+	where := []string{"tenant = " + chsql.QuoteString(f.Tenant)}
+	if f.MinLevel != "" {
+		rank := alert.LevelRank(f.MinLevel)
+		if rank < 0 {
+			return nil, 0, fmt.Errorf("%w: level %q: want informational, low, medium, high or critical", store.ErrBadRequest, f.MinLevel)
+		}
+		where = append(where, "level_rank >= "+strconv.Itoa(rank))
+	}
+	if f.RuleID != "" {
+		where = append(where, "rule_id = "+chsql.QuoteString(f.RuleID))
+	}
+	if f.Status != "" {
+		where = append(where, "status = "+chsql.QuoteString(f.Status))
+	}
+	if f.Entity != "" {
+		where = append(where, "has(entities, "+chsql.QuoteString(f.Entity)+")")
+	}
+	if !f.From.IsZero() {
+		where = append(where, "last_seen >= "+strconv.FormatInt(f.From.UnixMicro(), 10))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "last_seen < "+strconv.FormatInt(f.To.UnixMicro(), 10))
+	}
+	if f.Limit <= 0 || f.Limit > store.MaxLimit {
+		f.Limit = store.DefaultLimit
+	}
+	from := " FROM " + chsql.QuoteIdent(a.s.db) + ".alerts FINAL WHERE " + strings.Join(where, " AND ")
+	cnt, err := a.s.c.query(ctx, "SELECT count()"+from)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count alerts: %w", err)
+	}
+	var total int64
+	if len(cnt.Data) == 1 && len(cnt.Data[0]) == 1 {
+		total, err = strconv.ParseInt(trimQuotes(string(cnt.Data[0][0])), 10, 64)
+	}
+	if err != nil || len(cnt.Data) != 1 {
+		return nil, 0, fmt.Errorf("count alerts: bad answer %v", cnt.Data)
+	}
+	res, err := a.s.c.query(ctx, "SELECT doc"+from+" ORDER BY last_seen DESC, id LIMIT "+strconv.Itoa(f.Limit))
+	if err != nil {
+		return nil, 0, fmt.Errorf("list alerts: %w", err)
+	}
+	out := make([]alert.Alert, 0, len(res.Data))
+	for _, row := range res.Data {
+		var doc string
+		if len(row) != 1 || json.Unmarshal(row[0], &doc) != nil {
+			return nil, 0, fmt.Errorf("list alerts: bad row %s", row)
+		}
+		var al alert.Alert
+		if err := json.Unmarshal([]byte(doc), &al); err != nil {
+			return nil, 0, fmt.Errorf("read alert: %w", err)
+		}
+		out = append(out, al)
+	}
+	return out, total, nil
+}

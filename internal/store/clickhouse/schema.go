@@ -1,0 +1,111 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/query/chsql"
+	"github.com/vigilsiem/vigil/internal/store"
+)
+
+// promoted are the common ECS fields with a column of their own: the ones
+// queries filter and group on most. Their scalar values are stored as text
+// (a list value goes to v_lists), and a search reads them with the type the
+// catalog gives the field (toInt64OrNull for a port, say), so that an event
+// with an odd value (a port "unknown") is kept as it is rather than refused.
+var promoted = []struct{ field, column string }{
+	{"source.ip", "v_source_ip"},
+	{"destination.ip", "v_destination_ip"},
+	{"source.port", "v_source_port"},
+	{"destination.port", "v_destination_port"},
+	{"user.name", "v_user_name"},
+	{"host.name", "v_host_name"},
+	{"event.code", "v_event_code"},
+	{"event.action", "v_event_action"},
+	{"event.outcome", "v_event_outcome"},
+	{"event.kind", "v_event_kind"},
+}
+
+var promotedColumn = func() map[string]string {
+	m := map[string]string{}
+	for _, p := range promoted {
+		m[p.field] = p.column
+	}
+	return m
+}()
+
+// tableDDL is the CREATE TABLE of a dataset's table (docs/format/clickhouse.md).
+//
+//   - ReplacingMergeTree: rows with the same sorting key (tenant, time, id)
+//     are one event stored twice (a retried insert or a replay); merges
+//     keep one and queries read with FINAL. Non-replicated MergeTree in
+//     18.16 has no insert deduplication, so this is how a retry stays one.
+//   - PARTITION BY (day, tenant): retention drops a tenant's day at once,
+//     and queries skip the partitions outside their tenant and time.
+//   - Times are Int64 Unix microseconds: 18.16 has no DateTime64.
+func tableDDL(db string, d store.Dataset) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s.%s (\n", chsql.QuoteIdent(db), chsql.QuoteIdent(string(d)))
+	b.WriteString(`  v_day Date,
+  v_tenant String,
+  v_ts Int64,
+  v_ingested Int64,
+  v_id String,
+  v_source String,
+  v_original String,
+  v_message Nullable(String),
+`)
+	for _, p := range promoted {
+		fmt.Fprintf(&b, "  %s Nullable(String),\n", p.column)
+	}
+	b.WriteString(`  v_attrs Nested(key String, value String),
+  v_lists Nested(key String, value Array(String)),
+  v_raw String
+) ENGINE = ReplacingMergeTree
+PARTITION BY (v_day, v_tenant)
+ORDER BY (v_tenant, v_ts, v_id)`)
+	return b.String()
+}
+
+// fieldsDDL is the catalog table: which kinds of values each field of a
+// dataset has had. Rows only ever add kinds; readers OR them together.
+func fieldsDDL(db string) string {
+	return "CREATE TABLE IF NOT EXISTS " + chsql.QuoteIdent(db) + ".fields (dataset String, field String, kinds UInt16) " +
+		"ENGINE = MergeTree ORDER BY (dataset, field)"
+}
+
+// reserved are names a field may not have a column under in the FROM item
+// of a search: ClickHouse aliases are visible in the whole SELECT, so a
+// field named like a physical column would shadow it. Such fields are kept
+// in v_raw and returned, but not searchable by name.
+func reserved(field string) bool {
+	if strings.HasPrefix(field, "v_") || field == "vigil_e" {
+		return true
+	}
+	switch field {
+	case event.FieldTimestamp, event.FieldIngested, event.FieldID, event.FieldTenant,
+		event.FieldSource, event.FieldOriginal, event.FieldMessage:
+		return true
+	}
+	return false
+}
+
+func (s *Store) createSchema(ctx context.Context) error {
+	stmts := []string{"CREATE DATABASE IF NOT EXISTS " + chsql.QuoteIdent(s.db), fieldsDDL(s.db)}
+	for _, d := range store.Datasets {
+		stmts = append(stmts, tableDDL(s.db, d))
+	}
+	for _, q := range stmts {
+		if err := s.c.exec(ctx, q); err != nil {
+			return fmt.Errorf("create clickhouse schema: %w", err)
+		}
+	}
+	return nil
+}
+
+// table is the quoted name of a dataset's table.
+func (s *Store) table(d store.Dataset) string {
+	return chsql.QuoteIdent(s.db) + "." + chsql.QuoteIdent(string(d))
+}
