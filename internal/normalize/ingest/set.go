@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,8 +29,15 @@ type Set struct {
 	// The selection index: pipelines gated by program name, by the first
 	// key of their entries, and the rest, which are tried on every event.
 	byApp   map[string][]int
-	byKey   map[int][]int
+	byKey   []keyGate
 	ungated []int
+	caches  sync.Pool // *selCache
+}
+
+// keyGate lists the pipelines whose entries all start with one key.
+type keyGate struct {
+	bit       int
+	pipelines []int
 }
 
 type pipelineStats struct {
@@ -114,7 +122,8 @@ func NewSet(user, builtin []*Pipeline) (*Set, error) {
 		s.pipelines = append(s.pipelines, p)
 	}
 	s.stats = make([]pipelineStats, len(s.pipelines))
-	s.byApp, s.byKey = map[string][]int{}, map[int][]int{}
+	s.byApp = map[string][]int{}
+	byKey := map[int][]int{}
 	for i, p := range s.pipelines {
 		switch {
 		case p.apps != nil:
@@ -125,7 +134,7 @@ func NewSet(user, builtin []*Pipeline) (*Set, error) {
 			seen := map[int]bool{}
 			for _, b := range p.firstKeys {
 				if !seen[b] {
-					s.byKey[b] = append(s.byKey[b], i)
+					byKey[b] = append(byKey[b], i)
 					seen[b] = true
 				}
 			}
@@ -133,6 +142,11 @@ func NewSet(user, builtin []*Pipeline) (*Set, error) {
 			s.ungated = append(s.ungated, i)
 		}
 	}
+	for b, idx := range byKey {
+		s.byKey = append(s.byKey, keyGate{b, idx})
+	}
+	sort.Slice(s.byKey, func(i, j int) bool { return s.byKey[i].bit < s.byKey[j].bit })
+	s.caches.New = func() any { return new(selCache) }
 	return s, nil
 }
 
@@ -144,7 +158,9 @@ func (s *Set) Pipelines() []*Pipeline { return s.pipelines }
 // The candidates are the pipelines gated by the event's program name or by
 // a key it has, and the ungated ones; they are tried in the set's order.
 func (s *Set) Select(e *event.Event) int {
-	var c selCache
+	c := s.caches.Get().(*selCache)
+	*c = selCache{}
+	defer s.caches.Put(c)
 	var buf [64]int
 	cand := append(buf[:0], s.ungated...)
 	if len(s.byApp) > 0 {
@@ -155,9 +171,9 @@ func (s *Set) Select(e *event.Event) int {
 	}
 	if len(s.byKey) > 0 {
 		c.fillKeys(e)
-		for b, idx := range s.byKey {
-			if c.keys[b>>6]&(1<<(b&63)) != 0 {
-				cand = append(cand, idx...)
+		for _, g := range s.byKey {
+			if c.keys[g.bit>>6]&(1<<(g.bit&63)) != 0 {
+				cand = append(cand, g.pipelines...)
 			}
 		}
 	}
@@ -168,7 +184,7 @@ func (s *Set) Select(e *event.Event) int {
 			continue
 		}
 		last = i
-		if s.pipelines[i].matches(e, &c) {
+		if s.pipelines[i].matches(e, c) {
 			return i
 		}
 	}
