@@ -54,6 +54,9 @@ type Alert struct {
 	Status   Status   `json:"status"`
 	// Correlation is set on the alerts of correlation rules.
 	Correlation *Correlation `json:"correlation,omitempty"`
+	// Reason says why the alert fired (reason.go); nil on alerts stored
+	// before Vigil recorded it.
+	Reason *Reason `json:"reason,omitempty"`
 	// Analytic is set on the alerts of behaviour analytics and entity risk
 	// (internal/analytics/entity).
 	Analytic *Analytic `json:"analytic,omitempty"`

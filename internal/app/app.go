@@ -237,10 +237,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			MaxEntries: cfg.Rules.Watchlists.MaxEntries, Registerer: a.reg, Logger: a.log}); err != nil {
 			return nil, fmt.Errorf("watch-lists: %w", err)
 		}
-		if len(cfg.Rules.Dirs) > 0 {
+		ruleDirs, builtin, sigmaCfg, err := ruleSources(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("rules: %w", err)
+		}
+		{
 			co := cfg.Rules.Correlation
 			if a.detect, err = detect.New(detect.Config{
-				Dirs: cfg.Rules.Dirs, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
+				Dirs: ruleDirs, Builtin: builtin, Sigma: sigmaCfg, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
 				StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: a.watchlists, Registerer: a.reg,
 				Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
 				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload,
