@@ -302,12 +302,13 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 
 	var mounts []api.Mounter
+	var ingest *httpin.Handler
 	if roles.Has(RoleIngest) {
-		in := httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log)
-		if err := a.reg.Register(in); err != nil {
+		ingest = httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log)
+		if err := a.reg.Register(ingest); err != nil {
 			return nil, fmt.Errorf("http ingest: metrics: %w", err)
 		}
-		mounts = append(mounts, in)
+		mounts = append(mounts, ingest)
 	}
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
@@ -338,6 +339,13 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		if err := a.reg.Register(c); err != nil {
 			return nil, fmt.Errorf("auth: metrics: %w", err)
 		}
+	}
+	if roles.Has(RoleQuery) {
+		cm, err := a.consoleMounts(cfg, authn, ingest)
+		if err != nil {
+			return nil, err
+		}
+		mounts = append(mounts, cm...)
 	}
 	srv := api.New(api.Deps{
 		Store:    searcher,
