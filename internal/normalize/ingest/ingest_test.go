@@ -222,6 +222,28 @@ steps:
 	}
 }
 
+// TestRenamePrefixKeepPath moves a subtree keeping the path below the
+// prefix; without keep_path only the last segment is kept.
+func TestRenamePrefixKeepPath(t *testing.T) {
+	p := mustParse(t, `
+name: t
+match: [{app: x}]
+steps:
+  - rename: {prefix: {from: detail., to: '', keep_path: true}}
+  - rename: {prefix: {from: requestParameters., to: vendor.req., keep_path: true}}
+  - rename: {prefix: {from: sd.x@1., to: short.}}
+`)
+	e := &event.Event{}
+	for _, kv := range [][2]string{{"detail.eventName", "Run"}, {"detail.requestParameters.a.b", "1"}, {"detail.", "edge"}, {"sd.x@1.k.v", "2"}, {"other", "3"}} {
+		e.Set(kv[0], event.String(kv[1]))
+	}
+	if _, err := p.Run(e); err != nil {
+		t.Fatal(err)
+	}
+	want(t, e, "eventName", "Run", "vendor.req.a.b", "1", "detail.", "edge", "short.v", "2", "other", "3",
+		"detail.eventName", "", "requestParameters.a.b", "")
+}
+
 func TestSelection(t *testing.T) {
 	a := mustParse(t, "name: a\nmatch:\n  - cef: {vendor: Check Point}\nsteps: [{set: {field: x, value: a}}]\n")
 	b := mustParse(t, "name: b\nmatch:\n  - keys: [eventVersion, eventSource]\n  - regex: '^\\w+ login'\n    field: message\nsteps: [{set: {field: x, value: b}}]\n")

@@ -79,10 +79,13 @@ type renameOpts struct {
 	// Prefix moves every field whose name starts with From to To plus the
 	// last segment of its name (after the last dot): RFC 5424 structured
 	// data whose SD-ID varies, log.syslog.structured_data.junos@2636.1.1.1.2.26.source-address
-	// → junos.source-address.
+	// → junos.source-address. With KeepPath the whole rest of the name
+	// after From is kept instead (requestParameters.a.b →
+	// aws.cloudtrail.flattened.request_parameters.a.b).
 	Prefix *struct {
-		From string `yaml:"from"`
-		To   string `yaml:"to"`
+		From     string `yaml:"from"`
+		To       string `yaml:"to"`
+		KeepPath bool   `yaml:"keep_path"`
 	} `yaml:"prefix"`
 }
 
@@ -104,13 +107,20 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		if o.Prefix.From == "" || len(o.Fields) > 0 || o.RestPrefix != "" {
 			return nil, fmt.Errorf("prefix: give from (and to), without fields or rest_prefix")
 		}
-		from, to := o.Prefix.From, o.Prefix.To
+		from, to, keep := o.Prefix.From, o.Prefix.To, o.Prefix.KeepPath
 		return func(e *event.Event) error {
 			for i := range e.Fields {
 				n := e.Fields[i].Name
-				if strings.HasPrefix(n, from) {
-					e.Fields[i].Name = to + n[strings.LastIndexByte(n, '.')+1:]
+				if !strings.HasPrefix(n, from) {
+					continue
 				}
+				if keep {
+					if len(n) > len(from) {
+						e.Fields[i].Name = to + n[len(from):]
+					}
+					continue
+				}
+				e.Fields[i].Name = to + n[strings.LastIndexByte(n, '.')+1:]
 			}
 			return nil
 		}, nil
