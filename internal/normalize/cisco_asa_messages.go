@@ -289,6 +289,8 @@ func asaMessage(e *event.Event, id, s string, conns *outboundConns) {
 	default:
 		switch {
 		case asaMoreMessage(e, id, s):
+		case strings.HasPrefix(id, "43000") && len(id) == 6:
+			ftdSecurityEvent(e, id, s)
 		case strings.HasPrefix(id, "400") && len(id) == 6:
 			asaIPS(e, s)
 		case strings.HasPrefix(id, "113"):

@@ -77,6 +77,8 @@ func FuzzCiscoASA(f *testing.F) {
 		`%ASA-4-313004: Denied ICMP type=0, from laddr 198.51.100.7 on interface outside to 10.0.0.5: no matching session`,
 		`%ASA-4-710004: TCP connection limit exceeded from 198.51.100.7/51000 to outside:203.0.113.1/22 (current connections/connection limit = 5/5)`,
 		`%ASA-4-733100: [ Scanning] drop rate-1 exceeded. Current burst rate is 10 per second`,
+		`%FTD-6-430003: ConnectionID: 5032, AccessControlRuleAction: Block with reset, SrcIP: 10.1.1.3, DstIP: 198.51.100.80, SrcPort: 50000, DstPort: 443, Protocol: tcp, User: CORP\alice, ConnectionDuration: 2, InitiatorBytes: 517`,
+		`%FTD-1-430001: SrcIP: 192.0.2.7, DstIP: 10.0.0.5, Protocol: tcp, GID: 1, SID: 30001, Message: a, b, Classification: , InlineResult: Blocked`,
 	})
 }
 
