@@ -71,6 +71,41 @@ func asaMoreMessage(e *event.Event, id, s string) bool {
 			ecsfield.Addr(e, "destination", dst)
 			e.Set("event.reason", event.String("echo request to PAT address"))
 		}
+	case "106102", "106103":
+		// access-list ACL {permitted|denied} PROTO for user U IF/A p IF/B q hit-cnt N {first hit|N-second interval} [h1, h2]
+		c := scan.New(s)
+		c.Lit("access-list ")
+		acl := c.Word()
+		verdict := c.Word()
+		proto := c.Word()
+		c.Lit("for user ")
+		user := c.Word()
+		src := c.Word()
+		sport := c.Word()
+		dst := c.Word()
+		dport := c.Word()
+		c.Lit("hit-cnt ")
+		hits := c.UntilOrEnd(" ")
+		if !c.OK() {
+			return true
+		}
+		switch verdict {
+		case "denied":
+			asaDenied(e, proto, "")
+		case "permitted":
+			asaAllowed(e, proto, asaPermit)
+		default:
+			return true
+		}
+		ecsfield.Str(e, "cisco.asa.rule_name", acl)
+		ecsfield.Int(e, "cisco.asa.hit_count", hits)
+		if user != "" && !isMasked(user) {
+			e.Set("user.name", event.String(user))
+		}
+		sIf, sAddr, _ := strings.Cut(src, "/")
+		dIf, dAddr, _ := strings.Cut(dst, "/")
+		endpoint{iface: sIf, addr: sAddr, port: sport}.set(e, "source")
+		endpoint{iface: dIf, addr: dAddr, port: dport}.set(e, "destination")
 	case "302017", "302018":
 		asaGRE(e, s)
 	case "302303", "302304", "302305", "302306":

@@ -39,6 +39,13 @@ func TestCiscoASAMore(t *testing.T) {
 	f(`<164>%ASA-4-106013: Dropping echo request from 198.51.100.7 to PAT address 203.0.113.5`,
 		deny(map[string]string{"source.ip": "198.51.100.7", "destination.ip": "203.0.113.5", "network.transport": "icmp"}))
 
+	f(`<166>%ASA-6-106102: access-list VPN-filter permitted tcp for user alice outside/192.0.2.7 51000 inside/10.0.0.5 443 hit-cnt 1 first hit [0x1, 0x0]`,
+		map[string]string{"event.action": "permit", "event.outcome": "success", "user.name": "alice", "source.ip": "192.0.2.7",
+			"source.port": "51000", "destination.ip": "10.0.0.5", "destination.port": "443", "cisco.asa.rule_name": "VPN-filter",
+			"cisco.asa.source_interface": "outside", "cisco.asa.hit_count": "1"})
+	f(`<164>%ASA-4-106103: access-list VPN-filter denied udp for user bob outside/192.0.2.8 5353 inside/10.0.0.6 53 hit-cnt 1 first hit [0x1, 0x0]`,
+		deny(map[string]string{"user.name": "bob", "destination.port": "53", "network.transport": "udp"}))
+
 	// 302xxx.
 	f(`<166>%ASA-6-302017: Built inbound GRE connection 2541 from outside:198.51.100.7 (198.51.100.7) to inside:10.0.0.5/0 (203.0.113.5/0) (alice)`,
 		map[string]string{"event.action": "connection-built", "event.type": "connection,start", "network.transport": "gre",
