@@ -16,7 +16,7 @@ import (
 // Processors returns the processors every event passes between parsing and
 // the sinks, in order: the vendor normalisers (Windows, Cisco ASA, web
 // access logs, Linux auth logs), the declarative pipelines (built-in and
-// cfg.Pipeline.Dir), then the enrichers cfg configures (GeoIP, assets,
+// cfg.Pipeline.Dir), the join of multi-line audit records, then the enrichers cfg configures (GeoIP, assets,
 // threat intelligence). `vigil parse` and `vigil hunt` run the same list,
 // so what they print is what serve stores and matches. The returned set
 // owns the enrichers' reloading (Run) and their alert sink; it is nil when
@@ -30,7 +30,7 @@ func Processors(ctx context.Context, cfg *config.Config, log *slog.Logger) ([]pi
 	if err != nil {
 		return nil, nil, err
 	}
-	procs := append(GoNormalizers(), ingest.NewProcessor(set, log))
+	procs := append(GoNormalizers(), ingest.NewProcessor(set, log), normalize.NewAuditJoin())
 	if cfg == nil {
 		return procs, nil, nil
 	}
