@@ -58,7 +58,7 @@ func (*AuditJoin) Process(_ context.Context, events []*event.Event) []*event.Eve
 			out = append(out, e)
 			continue
 		}
-		serial := e.GetString("auditd.log.sequence")
+		serial := e.GetString("auditd.sequence")
 		if serial == "" {
 			out = append(out, e)
 			continue
@@ -92,11 +92,11 @@ func joinAudit(first, r *event.Event) {
 			}
 		}
 	}
-	types := listOf(first, "auditd.log.record_types")
+	types := listOf(first, "auditd.record_types")
 	if len(types) == 0 {
-		types = []string{first.GetString("auditd.log.record_type")}
+		types = []string{first.GetString("auditd.record_type")}
 	}
-	first.Set("auditd.log.record_types", event.List(union(types, []string{r.GetString("auditd.log.record_type")})))
+	first.Set("auditd.record_types", event.List(union(types, []string{r.GetString("auditd.record_type")})))
 	if r.Original != "" {
 		first.Original += "\n" + r.Original
 	}

@@ -125,6 +125,14 @@ func coerce(name string, t ecsType, v event.Value) (event.Value, bool, error) {
 // typed converts v to type t. It returns false (and no error) for the null
 // markers "" and "-".
 func typed(t ecsType, v event.Value) (event.Value, bool, error) {
+	if v.Kind() == event.KindList && t != typeKeyword && t != typeList {
+		// A key repeated in the record: a single-valued field takes the first.
+		l := v.List()
+		if len(l) == 0 {
+			return event.Value{}, false, nil
+		}
+		v = event.String(l[0])
+	}
 	k := v.Kind()
 	if k == event.KindString || k == event.KindIP {
 		s := v.Str()

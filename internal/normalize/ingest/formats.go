@@ -144,8 +144,14 @@ func buildJSON(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		prefix = o.TargetField + "."
 	}
 	return func(e *event.Event) error {
-		s, ok := text(e, o.Field)
-		if !ok {
+		var s string
+		if v, ok := e.Get(o.Field); ok && v.Kind() == event.KindList {
+			// An array of objects: the parser keeps each as JSON text; the
+			// first is parsed.
+			if l := v.List(); len(l) > 0 {
+				s = l[0]
+			}
+		} else if s, ok = text(e, o.Field); !ok {
 			if cm.IgnoreMissing {
 				return nil
 			}

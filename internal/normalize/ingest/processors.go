@@ -76,6 +76,14 @@ type renameOpts struct {
 	// raw keys of a JSON or key=value record), message excepted, under
 	// this prefix.
 	RestPrefix string `yaml:"rest_prefix"`
+	// Prefix moves every field whose name starts with From to To plus the
+	// last segment of its name (after the last dot): RFC 5424 structured
+	// data whose SD-ID varies, log.syslog.structured_data.junos@2636.1.1.1.2.26.source-address
+	// → junos.source-address.
+	Prefix *struct {
+		From string `yaml:"from"`
+		To   string `yaml:"to"`
+	} `yaml:"prefix"`
 }
 
 func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
@@ -91,6 +99,21 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			o.Fields = map[string]string{}
 		}
 		o.Fields[o.Field] = o.TargetField
+	}
+	if o.Prefix != nil {
+		if o.Prefix.From == "" || len(o.Fields) > 0 || o.RestPrefix != "" {
+			return nil, fmt.Errorf("prefix: give from (and to), without fields or rest_prefix")
+		}
+		from, to := o.Prefix.From, o.Prefix.To
+		return func(e *event.Event) error {
+			for i := range e.Fields {
+				n := e.Fields[i].Name
+				if strings.HasPrefix(n, from) {
+					e.Fields[i].Name = to + n[strings.LastIndexByte(n, '.')+1:]
+				}
+			}
+			return nil
+		}, nil
 	}
 	if len(o.Fields) == 0 && o.RestPrefix == "" {
 		return nil, fmt.Errorf("give field and target_field, or fields: {from: to}")
