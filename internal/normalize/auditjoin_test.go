@@ -67,7 +67,7 @@ func TestAuditJoinExecve(t *testing.T) {
 		"file.path":                 "/usr/bin/cat",
 		"event.action":              "syscall",
 		"event.outcome":             "success",
-		"auditd.record_types":   "SYSCALL, EXECVE, CWD, PATH, EOE",
+		"auditd.record_types":       "SYSCALL, EXECVE, CWD, PATH, EOE",
 	}
 	for k, v := range want {
 		if got := e.GetString(k); got != v {
