@@ -13,6 +13,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
+	"github.com/vigilsiem/vigil/internal/patterns"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/store/embedded"
 )
@@ -26,6 +27,7 @@ func init() {
 		tenant := fs.String("tenant", event.DefaultTenant, "`tenant` to stamp on the events")
 		source := fs.String("source", "stdin", "source `name` to stamp on the events")
 		cfgFile := fs.String("config", "", "vigil.yaml whose enrichment (GeoIP, assets, intel) to apply, as serve would")
+		withPatterns := fs.Bool("patterns", false, "mine templates as serve does: add vigil.pattern.id and vigil.pattern.template (and count, new) to events no normaliser describes")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
@@ -52,6 +54,20 @@ func init() {
 		procs, _, err := app.Processors(context.Background(), cfg, slog.Default())
 		if err != nil {
 			return err
+		}
+		if *withPatterns {
+			pc := config.Patterns{LearnEvents: config.DefaultPatternLearnEvents, LearnPeriod: config.DefaultPatternLearnPeriod}
+			if cfg != nil {
+				pc = cfg.Patterns
+			}
+			set, err := patterns.New(patterns.Options{
+				Miner:    patterns.MinerOptions{Similarity: pc.Similarity, MaxPatterns: pc.MaxPatterns},
+				Learning: patterns.Learning{Events: pc.LearnEvents, Period: pc.LearnPeriod.D()},
+			})
+			if err != nil {
+				return err
+			}
+			procs = append(procs, set)
 		}
 		failed, err := parseStream(os.Stdin, os.Stdout, os.Stderr, ps, procs, *tenant, *source, *format)
 		if err != nil {

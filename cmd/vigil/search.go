@@ -45,7 +45,7 @@ func init() {
 		limit := fs.Int("limit", store.DefaultLimit, "most `rows` to print")
 		format := fs.String("format", "table", "output: table, json, ndjson (one flat ECS object per line) or csv")
 		tenant := fs.String("tenant", "default", "`tenant` to search")
-		dataset := fs.String("dataset", "events", "`dataset`: events or deadletters")
+		dataset := fs.String("dataset", "events", "`dataset`: events, deadletters or audit (admins)")
 		pos, err := parseInterspersed(fs, args)
 		if err != nil {
 			return err

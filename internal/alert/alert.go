@@ -54,6 +54,34 @@ type Alert struct {
 	Status   Status   `json:"status"`
 	// Correlation is set on the alerts of correlation rules.
 	Correlation *Correlation `json:"correlation,omitempty"`
+	// Analytic is set on the alerts of behaviour analytics and entity risk
+	// (internal/analytics/entity).
+	Analytic *Analytic `json:"analytic,omitempty"`
+}
+
+// Analytic describes the alert of a behaviour analytic (a baseline an
+// event broke) or of entity risk (an entity that crossed its threshold).
+type Analytic struct {
+	// Name is the analytic's configured name (user_new_country) or "risk".
+	Name string `json:"name"`
+	// Kind is first_seen, rarity, rate, travel or risk.
+	Kind string `json:"kind"`
+	// EntityType and Entity name the entity the baseline belongs to.
+	EntityType string `json:"entity_type"`
+	Entity     string `json:"entity"`
+	// Value is what the event showed (CN, the hour's count).
+	Value string `json:"value,omitempty"`
+	// Baseline is what was learned before (the values seen, or the
+	// median and MAD of the hour).
+	Baseline []string `json:"baseline,omitempty"`
+	// Reason says it in one sentence: "first login from CN for kato; seen
+	// before: SE".
+	Reason string `json:"reason"`
+	// Score is the measure that crossed the threshold (MADs above the
+	// median, km/h, risk points).
+	Score float64 `json:"score,omitempty"`
+	// AlertIDs are, on a risk alert, the alerts that contributed.
+	AlertIDs []string `json:"alert_ids,omitempty"`
 }
 
 // Correlation describes the alert of a correlation rule. An open alert is

@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/vigilsiem/vigil/internal/audit"
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/store"
@@ -40,6 +42,8 @@ type Deps struct {
 	Health func() map[string]any
 	// Auth authenticates requests; nil: the API is open.
 	Auth *auth.Authenticator
+	// Audit records searches and changes; nil: audit.Discard.
+	Audit audit.Recorder
 }
 
 // Server is the API.
@@ -53,6 +57,9 @@ type Server struct {
 func New(deps Deps) *Server {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
+	}
+	if deps.Audit == nil {
+		deps.Audit = audit.Discard
 	}
 	s := &Server{deps: deps, mux: http.NewServeMux(), log: deps.Logger.With("component", "api")}
 	s.mux.HandleFunc("GET /api/v1/health", s.health)
@@ -76,10 +83,11 @@ func New(deps Deps) *Server {
 // Handler returns the root handler: the mux behind the authentication
 // middleware.
 func (s *Server) Handler() http.Handler {
+	h := s.auditRequests(s.mux)
 	if s.deps.Auth == nil {
-		return s.mux
+		return h
 	}
-	return s.deps.Auth.Middleware(s.mux)
+	return s.deps.Auth.Middleware(h)
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -143,10 +151,17 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
+	noteAudit(r, req.Tenant, "vigil.search.query", truncate(req.Query, 4096), "vigil.search.dataset", string(req.Dataset))
 	// The middleware checked the tenant of the query string; a body can
 	// name another.
-	if !auth.FromContext(r.Context()).CanSee(req.Tenant) {
+	who := auth.FromContext(r.Context())
+	if !who.CanSee(req.Tenant) {
 		WriteError(w, http.StatusForbidden, fmt.Errorf("tenant %s is not yours to see", req.Tenant))
+		return
+	}
+	// The audit log shows every user's actions: admins only.
+	if req.Dataset == store.Audit && who.Role < auth.Admin {
+		WriteError(w, http.StatusForbidden, errors.New("dataset audit needs the admin role"))
 		return
 	}
 	res, err := s.deps.Store.Search(r.Context(), req)
@@ -228,4 +243,12 @@ func (h AdminHandler) Register(mux *http.ServeMux) {
 		}
 		WriteJSON(w, http.StatusOK, map[string]any{"frozen": true, "took_ms": time.Since(start).Milliseconds()})
 	})
+}
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
 }

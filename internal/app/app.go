@@ -19,7 +19,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/analytics/entity"
 	"github.com/vigilsiem/vigil/internal/api"
+	"github.com/vigilsiem/vigil/internal/audit"
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/detect"
@@ -27,6 +29,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/enrich"
 	"github.com/vigilsiem/vigil/internal/forward"
 	"github.com/vigilsiem/vigil/internal/incident"
+	"github.com/vigilsiem/vigil/internal/patterns"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/response"
 	"github.com/vigilsiem/vigil/internal/source/httpin"
@@ -40,6 +43,7 @@ import (
 	_ "github.com/vigilsiem/vigil/internal/source/file"
 	_ "github.com/vigilsiem/vigil/internal/source/kafka"
 	_ "github.com/vigilsiem/vigil/internal/source/nats"
+	_ "github.com/vigilsiem/vigil/internal/source/netflow"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/azblob"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/folder"
 	_ "github.com/vigilsiem/vigil/internal/source/objstore/s3"
@@ -73,12 +77,17 @@ type App struct {
 	responses   *response.Dispatcher
 	watchlists  *watchlist.Store
 	responseLog *response.Recorder
+	audit       *audit.Log
 	alertOut    alert.Sink
 	deadFile    *fileDeadLetters
+	patterns    *patterns.Set
 	pipe        *pipeline.Pipeline
 	sources     []pipeline.Source
 	http        *http.Server
 	httpLn      net.Listener
+
+	// analytics learns entity baselines and risk (nil when disabled).
+	analytics *entity.Engine
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -126,6 +135,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			HotBytes:         int64(cfg.Storage.HotBytes),
 			CompressionLevel: cfg.Storage.CompressionLevel,
 			MemoryLimit:      fmt.Sprintf("%dMB", int64(cfg.Storage.MemoryLimit)>>20),
+			Threads:          cfg.Storage.Query.Threads,
+			QueryTimeout:     cfg.Storage.Query.Timeout.D(),
+			Columns:          embedded.ColumnLimits{TenantColumns: cfg.Storage.MaxTenantColumns, DatasetColumns: cfg.Storage.MaxDatasetColumns},
 			Retention: func(t string) (time.Duration, int64) {
 				r := cfg.RetentionFor(t)
 				return r.MaxAge.D(), int64(r.MaxBytes)
@@ -137,6 +149,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			return nil, err
 		}
 		a.store = st
+		a.audit = audit.New(st, a.log, a.reg)
 		if a.alerts, err = alerts.Open(ctx, st.DB()); err != nil {
 			return nil, err
 		}
@@ -151,6 +164,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		}
 		a.deadFile = fd
 		dead = fd
+		// Without the store the audit log goes to the process log.
+		a.audit = audit.New(nil, a.log, a.reg)
 	}
 
 	// Delivery: the forward role drains durable queues into the outputs;
@@ -183,11 +198,39 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("processors: %w", err)
 	}
 	a.enrich = enrichSet
+	if procs, err = a.openPatterns(cfg, procs); err != nil {
+		return nil, fmt.Errorf("patterns: %w", err)
+	}
 	if err := enrichSet.Register(a.reg); err != nil {
 		return nil, err
 	}
 	if roles.Has(RoleDetect) {
-		if s := enrichSet.AlertSink(alertOut); s != nil {
+		// Entity analytics raise alerts of their own and take the risk of
+		// every other detector's alerts (detectOut).
+		detectOut := alertOut
+		if !cfg.Analytics.Disabled {
+			// Analytics alerts go out, then to the rules as events
+			// (entity.AlertEvents), so rules and correlations can use them.
+			out := alertOut
+			analyticsOut := alert.SinkFunc(func(ctx context.Context, as []alert.Alert) error {
+				if err := out.WriteAlerts(ctx, as); err != nil {
+					return err
+				}
+				if a.detect == nil {
+					return nil
+				}
+				return a.detect.Write(ctx, entity.AlertEvents(as))
+			})
+			if a.analytics, err = entity.New(entity.Options{Config: cfg.Analytics, Dir: filepath.Join(cfg.DataDir, "state", "analytics"),
+				Logger: a.log}, analyticsOut); err != nil {
+				return nil, fmt.Errorf("entity analytics: %w", err)
+			}
+			if err := a.reg.Register(a.analytics); err != nil {
+				return nil, fmt.Errorf("entity analytics: metrics: %w", err)
+			}
+			detectOut = a.analytics.AlertSink(alertOut)
+		}
+		if s := enrichSet.AlertSink(detectOut); s != nil {
 			sinks = append(sinks, s)
 		}
 		if a.watchlists, err = watchlist.Open(watchlist.Options{Dir: filepath.Join(cfg.DataDir, "watchlists"),
@@ -200,11 +243,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 				Dirs: cfg.Rules.Dirs, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
 				StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: a.watchlists, Registerer: a.reg,
 				Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
-				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(),
-			}, alertOut); err != nil {
+				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload,
+			}, detectOut); err != nil {
 				return nil, fmt.Errorf("load rules: %w", err)
 			}
 			sinks = append(sinks, a.detect)
+		}
+		if a.analytics != nil {
+			sinks = append(sinks, a.analytics)
 		}
 	}
 	// The router runs after the store, so what is queued for delivery is
@@ -251,11 +297,15 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 
 	var mounts []api.Mounter
 	if roles.Has(RoleIngest) {
-		mounts = append(mounts, httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log))
+		in := httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log)
+		if err := a.reg.Register(in); err != nil {
+			return nil, fmt.Errorf("http ingest: metrics: %w", err)
+		}
+		mounts = append(mounts, in)
 	}
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
-		searcher = a.store
+		searcher = viewerLimits{a.store, cfg.Storage.Query.ViewerTimeout.D()}
 		mounts = append(mounts, api.AlertsHandler{Alerts: a.alerts}, api.AdminHandler{Store: a.store}, api.RetentionHandler{Store: a.store},
 			incident.Handler{Incidents: a.incidents}, response.Handler{Records: a.responseLog})
 		if a.sourceHealth != nil {
@@ -268,8 +318,20 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if a.watchlists != nil {
 		mounts = append(mounts, watchlist.Handler{Store: a.watchlists})
 	}
+	if a.analytics != nil {
+		mounts = append(mounts, api.EntitiesHandler{Entities: a.analytics, Store: searcher})
+	}
+	if a.patterns != nil {
+		mounts = append(mounts, api.PatternsHandler{Patterns: a.patterns})
+	}
 	if opts.Pprof {
 		mounts = append(mounts, api.PprofHandler{})
+	}
+	authn := auth.New(cfg.Auth, auth.WithAudit(a.audit))
+	for _, c := range authn.Collectors() {
+		if err := a.reg.Register(c); err != nil {
+			return nil, fmt.Errorf("auth: metrics: %w", err)
+		}
 	}
 	srv := api.New(api.Deps{
 		Store:    searcher,
@@ -278,21 +340,35 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Logger:   a.log,
 		Version:  opts.Version,
 		Health:   a.health,
-		Auth:     auth.New(cfg.Auth),
+		Auth:     authn,
+		Audit:    a.audit,
 	})
-	a.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	lim := cfg.HTTP.Limits
+	a.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: lim.ReadHeaderTimeout.D(), ReadTimeout: lim.ReadTimeout.D(),
+		IdleTimeout: lim.IdleTimeout.D(), ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	ok = true
 	return a, nil
 }
 
 func (a *App) health() map[string]any {
 	h := map[string]any{"pipeline_queue": a.pipe.QueueLen(), "roles": a.opts.Roles}
+	if a.store != nil {
+		// A part that fails but recovers by itself (a full disk) makes the
+		// status "degraded", with the reasons; the answer stays 200.
+		if reasons := a.store.Degraded(); len(reasons) > 0 {
+			h["status"] = "degraded"
+			h["degraded"] = reasons
+		}
+	}
 	if a.forward != nil {
-		h["outputs"] = a.forward.Status()
+		h["outputs"] = outputsHealth(a.forward.Status())
 	}
 	if a.detect != nil {
 		st := a.detect.Status()
 		h["rules"] = st
+	}
+	if a.analytics != nil {
+		h["analytics"] = a.analytics.Stats()
 	}
 	return h
 }
@@ -305,9 +381,14 @@ func (a *App) Start() error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", a.cfg.HTTP.Listen)
+	tcpLn, err := net.Listen("tcp", a.cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("http listener: %w", err)
+	}
+	ln, err := a.limitHTTP(tcpLn)
+	if err != nil {
+		tcpLn.Close()
+		return err
 	}
 	for _, s := range a.sources {
 		if l, ok := s.(listener); ok {
@@ -345,8 +426,16 @@ func (a *App) Start() error {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.watchlists.Run(ctx.Done()) }()
 	}
+	if a.analytics != nil {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.analytics.Run(ctx) }()
+	}
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.enrich.Run(ctx) }()
+	if a.patterns != nil {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.patterns.Run(ctx) }()
+	}
 	if a.forward != nil {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.forward.RunHealthAlerts(ctx, a.alertOut) }()
@@ -367,6 +456,7 @@ func (a *App) Start() error {
 			a.errs <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	a.auditLifecycle("vigil.start")
 	a.log.Info("vigil started", "roles", fmt.Sprint(a.opts.Roles), "http", ln.Addr().String(), "sources", len(a.sources), "data", a.cfg.DataDir)
 	for _, s := range a.sources {
 		if l, ok := s.(listener); ok {
@@ -410,6 +500,7 @@ func (a *App) Stop() {
 		a.wg.Wait()
 	})
 	timed("pipeline", a.pipe.Stop)
+	timed("patterns", a.savePatterns)
 	timed("detection", func() {
 		if a.detect != nil {
 			if err := a.detect.Close(); err != nil {
@@ -419,6 +510,11 @@ func (a *App) Stop() {
 		if a.watchlists != nil {
 			if err := a.watchlists.Close(); err != nil {
 				a.log.Error("close watch-lists", "err", err)
+			}
+		}
+		if a.analytics != nil {
+			if err := a.analytics.Close(); err != nil {
+				a.log.Error("write baselines", "err", err)
 			}
 		}
 	})
@@ -438,10 +534,14 @@ func (a *App) Stop() {
 			}
 		})
 	}
+	a.auditLifecycle("vigil.stop")
 	timed("store", a.closeStores)
 }
 
 func (a *App) closeStores() {
+	if a.audit != nil {
+		a.audit.Close()
+	}
 	if a.sourceHealth != nil {
 		if err := a.sourceHealth.close(); err != nil {
 			a.log.Error("close usage metering", "err", err)
@@ -476,7 +576,8 @@ func (a *App) openTriage(ctx context.Context, st *embedded.Store) (alert.Sink, e
 	if a.responseLog, err = response.OpenRecorder(ctx, st.DB(), a.log); err != nil {
 		return nil, err
 	}
-	if a.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: a.responseLog, Registerer: a.reg, Logger: a.log}); err != nil {
+	if a.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: a.responseLog, Registerer: a.reg, Logger: a.log,
+		Audit: a.auditResponse}); err != nil {
 		return nil, fmt.Errorf("responses: %w", err)
 	}
 	ic := incident.FromConfig(a.cfg.Incidents)

@@ -7,6 +7,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/source/netflow"
 )
 
 // orderedFormat reports the formats whose batches the pipeline must parse
@@ -26,6 +27,9 @@ func parserFactory(sources []config.Source) pipeline.ParserFactory {
 	var mu sync.Mutex
 	shared := map[[2]string]parse.Parser{}
 	return func(source, format string) (parse.Parser, error) {
+		if format == netflow.Format {
+			return netflow.RejectParser{}, nil
+		}
 		if format != "csv" {
 			return parse.New(format, opts[source])
 		}

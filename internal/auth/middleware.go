@@ -3,8 +3,14 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"math"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
+
+	"github.com/vigilsiem/vigil/internal/audit"
 )
 
 // Exempt reports paths the middleware lets through without credentials:
@@ -38,8 +44,25 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		}
 		p, err := a.Authenticate(r)
 		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Basic realm="vigil", charset="UTF-8"`)
-			writeErr(w, http.StatusUnauthorized, err.Error())
+			status := http.StatusUnauthorized
+			var te *ThrottledError
+			switch {
+			case errors.As(err, &te):
+				status = http.StatusTooManyRequests
+				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(te.RetryAfter.Seconds()))))
+			case errors.Is(err, ErrBusy):
+				status = http.StatusServiceUnavailable
+				w.Header().Set("Retry-After", "1")
+			default:
+				w.Header().Set("WWW-Authenticate", `Basic realm="vigil", charset="UTF-8"`)
+			}
+			// Requests without credentials (a browser's first try) and
+			// further refusals within one wait are not audited: an
+			// attacker must not flood the audit log at no cost.
+			if !errors.Is(err, ErrNoCredentials) && (te == nil || !te.Repeated) {
+				a.auditDenied(r, nil, "login", "authentication", status, err.Error())
+			}
+			writeErr(w, status, err.Error())
 			return
 		}
 		tenant := r.URL.Query().Get("tenant")
@@ -47,6 +70,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			tenant = "default"
 		}
 		if !p.CanSee(tenant) {
+			a.auditDenied(r, p, "authorize", "iam", http.StatusForbidden, "tenant "+tenant+" is not theirs")
 			writeErr(w, http.StatusForbidden, "tenant "+tenant+" is not yours to see")
 			return
 		}
@@ -58,6 +82,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			need = Admin
 		}
 		if p.Role < need {
+			a.auditDenied(r, p, "authorize", "iam", http.StatusForbidden, "needs the "+need.String()+" role")
 			writeErr(w, http.StatusForbidden, "this needs the "+need.String()+" role")
 			return
 		}
@@ -77,4 +102,46 @@ func writeErr(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// auditDenied records a request refused before it reached a handler: a
+// failed or throttled login, or a tenant or role the principal lacks. It
+// goes to audit.SystemTenant: the request's tenant is the caller's choice
+// and may not exist, and these are the node admins' concern. The tenant
+// asked for is kept in vigil.requested_tenant.
+func (a *Authenticator) auditDenied(r *http.Request, p *Principal, action, category string, status int, reason string) {
+	e := audit.Entry{Tenant: audit.SystemTenant, Action: action, Category: category, Outcome: audit.Failure, Reason: reason,
+		SourceIP: ClientIP(r), Method: r.Method, Path: r.URL.Path, Status: status}
+	switch {
+	case p != nil:
+		e.User, e.Role = p.Name, p.Role.String()
+	default:
+		if u, _, ok := r.BasicAuth(); ok {
+			e.User = truncate(u, 256)
+		} else if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+			e.User = "(token)"
+		}
+	}
+	if t := r.URL.Query().Get("tenant"); t != "" {
+		e.Fields = map[string]string{"vigil.requested_tenant": truncate(t, 64)}
+	}
+	a.audit.Record(e)
+}
+
+// ClientIP is the address a request came from (the TCP peer; proxy
+// headers are not trusted).
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// truncate cuts what a client chose to at most n bytes for the audit log.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return strings.ToValidUTF8(s[:n], "")
+	}
+	return s
 }

@@ -18,6 +18,9 @@ type Auth struct {
 	// AllowAnonymous lets an API without users or tokens listen on a
 	// non-loopback address. Default false: Vigil refuses to start so.
 	AllowAnonymous bool `yaml:"allow_anonymous"`
+	// Login bounds password checks: hashes at once, and attempts per user
+	// and per address before backoff.
+	Login LoginLimits `yaml:"login"`
 }
 
 // User is one API user.
@@ -74,6 +77,9 @@ func validTenants(ts *[]string) error {
 // (ingestTokens), unless AllowAnonymous. checkHash is given by the caller
 // (internal/auth) so that this package needs no crypto.
 func (a *Auth) Validate(listen string, ingestTokens bool, checkHash func(string) error) error {
+	if err := a.Login.Validate(); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i := range a.Users {
 		u := &a.Users[i]

@@ -45,6 +45,10 @@ type Config struct {
 	Responses []Response `yaml:"responses"`
 	// Enrich configures GeoIP, threat intelligence and asset context (docs/enrichment.md).
 	Enrich Enrich `yaml:"enrich"`
+	// Analytics configures entity behaviour analytics and risk.
+	Analytics Analytics `yaml:"analytics"`
+	// Patterns configures template mining (docs/patterns.md).
+	Patterns Patterns `yaml:"patterns"`
 	// Health configures source health: silence, volume drop and parse
 	// error alerts (docs/sources.md).
 	Health Health `yaml:"health"`
@@ -57,6 +61,8 @@ type HTTP struct {
 	// Listen is the address. Default: 127.0.0.1:8080.
 	Listen string `yaml:"listen"`
 	TLS    TLS    `yaml:"tls"`
+	// Limits bound the listener's connections and timeouts.
+	Limits HTTPLimits `yaml:"limits"`
 	// Ingest configures the HTTP ingest endpoints on this listener.
 	Ingest HTTPIngest `yaml:"ingest"`
 }
@@ -75,6 +81,9 @@ type HTTPIngest struct {
 	Tokens []IngestToken `yaml:"tokens"`
 	// MaxBodyBytes bounds one request body. Default: 64MiB.
 	MaxBodyBytes ByteSize `yaml:"max_body_bytes"`
+	// MaxInFlightBytes is the memory budget of all ingest requests
+	// together (bodies after decompression). Default: 256MiB.
+	MaxInFlightBytes ByteSize `yaml:"max_in_flight_bytes"`
 }
 
 // IngestToken is one HTTP ingest credential.
@@ -111,8 +120,33 @@ type Storage struct {
 	// Default: 9.
 	CompressionLevel int `yaml:"compression_level"`
 	// MemoryLimit bounds the memory of the query engine (DuckDB), which
-	// spills bigger sorts and aggregations to disk. Default: 2GB.
+	// spills bigger sorts and aggregations to disk. Default: 2GB. It is
+	// shared by every search and freeze running at once; DuckDB has no
+	// per-query memory limit, so a search's memory is bounded through
+	// Query.Threads, MaxTenantColumns and the parser's term limit.
 	MemoryLimit ByteSize `yaml:"memory_limit"`
+	// Query bounds the cost of searches.
+	Query QueryLimits `yaml:"query"`
+	// MaxTenantColumns bounds the fields of one tenant that get a column
+	// of their own in a dataset; further fields are kept in one overflow
+	// column, searched as text. Every column a search reads costs memory.
+	// Default: 500.
+	MaxTenantColumns int `yaml:"max_tenant_columns"`
+	// MaxDatasetColumns bounds the columns of a dataset over all tenants.
+	// Default: 4000.
+	MaxDatasetColumns int `yaml:"max_dataset_columns"`
+}
+
+// QueryLimits bound the cost of one search.
+type QueryLimits struct {
+	// Timeout stops a search that runs longer. Default: 60s.
+	Timeout Duration `yaml:"timeout"`
+	// ViewerTimeout stops a search of a viewer (the role that reads
+	// only) that runs longer. Default: 15s.
+	ViewerTimeout Duration `yaml:"viewer_timeout"`
+	// Threads DuckDB runs on; memory per search grows with threads times
+	// the columns read. Default: 0, every CPU.
+	Threads int `yaml:"threads"`
 }
 
 // Retention limits what a tenant keeps: data older than MaxAge, and the
@@ -172,6 +206,12 @@ const (
 	DefaultMemoryLimit  = 2 << 30
 	DefaultCompression  = 9
 	DefaultRetentionAge = Duration(30 * 24 * time.Hour)
+	// Query and column limits; the reasons are at embedded.Options and
+	// embedded.ColumnLimits.
+	DefaultQueryTimeout       = Duration(time.Minute)
+	DefaultViewerQueryTimeout = Duration(15 * time.Second)
+	DefaultMaxTenantColumns   = 500
+	DefaultMaxDatasetColumns  = 4000
 )
 
 // Load reads and validates a config file. An empty path gives the defaults.
@@ -233,11 +273,17 @@ func (c *Config) Validate() error {
 	if in.Source == "" {
 		in.Source = "http"
 	}
-	if err := event.ValidTenant(in.Tenant); err != nil {
+	if err := event.ValidSenderTenant(in.Tenant); err != nil {
 		return fmt.Errorf("http.ingest.tenant: %w", err)
 	}
 	if in.MaxBodyBytes <= 0 {
 		in.MaxBodyBytes = DefaultMaxBody
+	}
+	if in.MaxInFlightBytes <= 0 {
+		in.MaxInFlightBytes = DefaultIngestMaxInFlightBytes
+	}
+	if err := c.HTTP.Limits.Validate(); err != nil {
+		return err
 	}
 	seenTok := map[string]bool{}
 	for i := range in.Tokens {
@@ -252,7 +298,7 @@ func (c *Config) Validate() error {
 		if t.Tenant == "" {
 			t.Tenant = in.Tenant
 		}
-		if err := event.ValidTenant(t.Tenant); err != nil {
+		if err := event.ValidSenderTenant(t.Tenant); err != nil {
 			return fmt.Errorf("http.ingest.tokens[%d].tenant: %w", i, err)
 		}
 		if t.Source == "" {
@@ -295,6 +341,24 @@ func (c *Config) Validate() error {
 	if st.MemoryLimit <= 0 {
 		st.MemoryLimit = DefaultMemoryLimit
 	}
+	if st.Query.Timeout < 0 || st.Query.ViewerTimeout < 0 || st.Query.Threads < 0 || st.MaxTenantColumns < 0 || st.MaxDatasetColumns < 0 {
+		return errors.New("storage: query limits and column limits must not be negative")
+	}
+	if st.Query.Timeout == 0 {
+		st.Query.Timeout = DefaultQueryTimeout
+	}
+	if st.Query.ViewerTimeout == 0 {
+		st.Query.ViewerTimeout = DefaultViewerQueryTimeout
+	}
+	if st.MaxTenantColumns == 0 {
+		st.MaxTenantColumns = DefaultMaxTenantColumns
+	}
+	if st.MaxDatasetColumns == 0 {
+		st.MaxDatasetColumns = DefaultMaxDatasetColumns
+	}
+	if st.MaxTenantColumns > st.MaxDatasetColumns {
+		return fmt.Errorf("storage.max_tenant_columns %d is above max_dataset_columns %d", st.MaxTenantColumns, st.MaxDatasetColumns)
+	}
 	if st.CompressionLevel == 0 {
 		st.CompressionLevel = DefaultCompression
 	}
@@ -321,8 +385,14 @@ func (c *Config) Validate() error {
 	if err := c.ValidateResponses(); err != nil {
 		return err
 	}
+	if err := c.Patterns.validate(); err != nil {
+		return err
+	}
 	if err := c.Enrich.Validate(); err != nil {
 		return fmt.Errorf("enrich: %w", err)
+	}
+	if err := c.Analytics.Validate(); err != nil {
+		return err
 	}
 	if err := c.Health.Validate(); err != nil {
 		return err

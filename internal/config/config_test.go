@@ -95,6 +95,11 @@ func TestErrors(t *testing.T) {
 	f("http: {ingest: {tokens: [{token: 0123456789abcdef, tenant: "+long+"}]}}", "http.ingest.tokens[0].tenant: invalid tenant name")
 	f("http: {ingest: {tokens: [{token: 0123456789abcdef, tenant: \"a\\tb\"}]}}", "invalid tenant name")
 	f("storage: {tenants: {'bad tenant': {max_age: 1d}}}", "storage.tenants: invalid tenant name")
+	// vigil.* tenants are Vigil's own (the audit log's vigil.system): no
+	// sender may write into one.
+	f("sources: [{name: x, type: syslog, tenant: vigil.system}]", "reserved for Vigil")
+	f("http: {ingest: {tenant: vigil.system}}", "reserved for Vigil")
+	f("http: {ingest: {tokens: [{token: 0123456789abcdef, tenant: vigil.x}]}}", "reserved for Vigil")
 }
 
 func TestSizesAndDurations(t *testing.T) {

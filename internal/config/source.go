@@ -42,7 +42,7 @@ func (c *SourceCommon) CheckTenant() error {
 	if c.Tenant == "" {
 		return nil
 	}
-	if err := event.ValidTenant(c.Tenant); err != nil {
+	if err := event.ValidSenderTenant(c.Tenant); err != nil {
 		return fmt.Errorf("source %s: tenant: %w", c.Name, err)
 	}
 	return nil

@@ -77,6 +77,15 @@ type Config struct {
 	Watchlists *watchlist.Store
 	// Registerer takes the correlation metrics; nil registers none.
 	Registerer prometheus.Registerer
+	// OnReload, when set, is told of each rule load that swapped in a new
+	// rule set or failed (the audit log records them).
+	OnReload func(ReloadInfo)
+}
+
+// ReloadInfo describes one rule load for Config.OnReload.
+type ReloadInfo struct {
+	Files, Rules, Correlations, Rejected int
+	Err                                  error
 }
 
 // Engine evaluates events against the current rule set.
@@ -267,9 +276,18 @@ func (e *Engine) Run(ctx context.Context) error {
 func (e *Engine) Reload() (bool, error) {
 	e.reloadMu.Lock()
 	defer e.reloadMu.Unlock()
+	swapped, info, err := e.reload()
+	if e.cfg.OnReload != nil && (swapped || err != nil) {
+		info.Err = err
+		e.cfg.OnReload(info)
+	}
+	return swapped, err
+}
+
+func (e *Engine) reload() (bool, ReloadInfo, error) {
 	files, err := sigma.RuleFiles(e.cfg.Dirs...)
 	if err != nil {
-		return false, err
+		return false, ReloadInfo{}, err
 	}
 	stamps := make(map[string]fileStamp, len(files))
 	for _, f := range files {
@@ -280,11 +298,11 @@ func (e *Engine) Reload() (bool, error) {
 		stamps[f] = fileStamp{mod: st.ModTime(), size: st.Size()}
 	}
 	if old := e.cur.Load(); old != nil && sameStamps(old.stamps, stamps) {
-		return false, nil
+		return false, ReloadInfo{}, nil
 	}
 	res, err := LoadRules(e.cfg.Sigma, e.cfg.Dirs...)
 	if err != nil {
-		return false, err
+		return false, ReloadInfo{}, err
 	}
 	st := &ruleState{Rules: res, stamps: stamps, loadedAt: time.Now()}
 	// the correlation engine takes the new correlations first: a hit of
@@ -298,7 +316,7 @@ func (e *Engine) Reload() (bool, error) {
 		e.log.Warn("rule rejected", "reason", sigma.ReasonOf(r), "err", r)
 	}
 	e.log.Info("rules loaded", "files", res.Files, "rules", res.Set.Len(), "correlations", res.Correlations.Len(), "rejected", len(res.Rejected))
-	return true, nil
+	return true, ReloadInfo{Files: res.Files, Rules: res.Set.Len(), Correlations: res.Correlations.Len(), Rejected: len(res.Rejected)}, nil
 }
 
 func sameStamps(a, b map[string]fileStamp) bool {

@@ -41,3 +41,20 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// ReservedTenantPrefix starts the tenants Vigil keeps for itself (the
+// audit log's vigil.system); no source or ingest token may send into one.
+const ReservedTenantPrefix = "vigil."
+
+// ValidSenderTenant is ValidTenant for the tenant of a source or an ingest
+// token: it also refuses the reserved names, so that no sender can write
+// into Vigil's own records.
+func ValidSenderTenant(name string) error {
+	if err := ValidTenant(name); err != nil {
+		return err
+	}
+	if len(name) >= len(ReservedTenantPrefix) && name[:len(ReservedTenantPrefix)] == ReservedTenantPrefix {
+		return fmt.Errorf("%w %q: names starting with %q are reserved for Vigil", ErrBadTenant, name, ReservedTenantPrefix)
+	}
+	return nil
+}

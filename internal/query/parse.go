@@ -16,6 +16,12 @@ const (
 	// by the UI; 64 KiB is far beyond both, and bounds the work a hostile
 	// query can ask of the parser and the database.
 	MaxQueryLen = 64 << 10
+	// MaxTerms bounds the words and phrases of a query. Each becomes one or
+	// more predicates the database runs on every row it scans: a 64 KiB OR
+	// of 13,000 words took 3.3 CPU-seconds over 5 events (issue 9, item 10).
+	// A person's query has a few dozen; 1,000 leaves room for a pasted
+	// list of indicators.
+	MaxTerms = 1000
 	// maxDepth bounds the nesting of parentheses and NOT, so that recursion
 	// stays shallow whatever the text.
 	maxDepth = 100
@@ -40,9 +46,22 @@ func Parse(text string) (*Plan, error) {
 		}
 		return nil, errorAt(text, i, "the query is not valid UTF-8")
 	}
+	for i, r := range text {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
+			return nil, errorAt(text, i, "the query holds control character %U", r)
+		}
+	}
 	toks, err := lex(text)
 	if err != nil {
 		return nil, err
+	}
+	terms := 0
+	for _, t := range toks {
+		if t.kind == tkWord && !isKeyword(&t, "AND") && !isKeyword(&t, "OR") && !isKeyword(&t, "NOT") || t.kind == tkPhrase {
+			if terms++; terms > MaxTerms {
+				return nil, errorAt(text, t.pos, "the query has more than %d terms", MaxTerms)
+			}
+		}
 	}
 	p := &parser{src: text, toks: toks}
 	return p.plan()

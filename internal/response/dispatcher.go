@@ -29,6 +29,9 @@ type Options struct {
 	Recorder *Recorder
 	// Registerer, when set, receives the response metrics.
 	Registerer prometheus.Registerer
+	// Audit, when set, is given every attempt record too (the audit log
+	// records response runs).
+	Audit func(Record)
 	// Logger; nil: slog.Default().
 	Logger *slog.Logger
 	// Now is the clock (tests); nil: time.Now.
@@ -71,6 +74,8 @@ type Dispatcher struct {
 	log *slog.Logger
 	met *metrics
 	now func() time.Time
+	// audit is Options.Audit.
+	audit func(Record)
 
 	mu     sync.RWMutex // guards closed against the queues' close
 	closed bool
@@ -105,7 +110,7 @@ func New(ctx context.Context, o Options) (*Dispatcher, error) {
 		o.Now = time.Now
 	}
 	d := &Dispatcher{rec: o.Recorder, log: o.Logger.With("component", "responses"), met: newMetrics(o.Registerer, o.Recorder), now: o.Now,
-		seen: map[string]struct{}{}}
+		audit: o.Audit, seen: map[string]struct{}{}}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	for _, c := range o.Responses {
 		act, err := newAction(c)
@@ -286,9 +291,13 @@ func (d *Dispatcher) record(r *responder, j *job, attempt int, at time.Time, dur
 	if len(detail) > maxDetail {
 		detail = detail[:maxDetail] + "…"
 	}
-	return Record{Time: at, Tenant: j.tenant, Response: r.cfg.Name, Action: r.cfg.Type, Kind: j.kind, Subject: j.subject,
+	rec := Record{Time: at, Tenant: j.tenant, Response: r.cfg.Name, Action: r.cfg.Type, Kind: j.kind, Subject: j.subject,
 		RuleID: j.ruleID, Reason: j.reason, Delivery: j.delivery, Attempt: attempt, Outcome: outcome,
 		DurationMS: dur.Milliseconds(), Detail: detail}
+	if d.audit != nil {
+		d.audit(rec)
+	}
+	return rec
 }
 
 // run runs a job's attempts.

@@ -22,13 +22,16 @@ const (
 	// reason (error.message), the source and the raw bytes (event.original),
 	// as events of kind pipeline_error.
 	DeadLetters Dataset = "deadletters"
+	// Audit is the audit log (internal/audit): who did what, when, from
+	// where and with what outcome. Only admins may search it.
+	Audit Dataset = "audit"
 )
 
 // Datasets lists the datasets in a stable order.
-var Datasets = []Dataset{Events, DeadLetters}
+var Datasets = []Dataset{Events, DeadLetters, Audit}
 
 // Valid reports whether d is a known dataset.
-func (d Dataset) Valid() bool { return d == Events || d == DeadLetters }
+func (d Dataset) Valid() bool { return d == Events || d == DeadLetters || d == Audit }
 
 // Limits of a search request.
 const (
@@ -50,6 +53,9 @@ type Request struct {
 	From, To time.Time
 	// Limit and Offset page through the rows. Limit 0 means DefaultLimit.
 	Limit, Offset int
+	// Timeout bounds how long the search runs; 0 takes the store's
+	// default. Past it the search fails with ErrQueryLimit.
+	Timeout time.Duration
 }
 
 var tenantRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
@@ -83,6 +89,16 @@ func (r *Request) Normalize() error {
 	}
 	return nil
 }
+
+// ErrQueryLimit is wrapped by the error of a search stopped by a limit
+// (its time); it is a bad request: the caller narrows the query.
+var ErrQueryLimit = fmt.Errorf("%w: query limit", ErrBadRequest)
+
+// ErrInvalidTenant is wrapped by a Write of an event whose tenant is not a
+// valid tenant name: the store refuses the batch rather than file data it
+// could not freeze (entry points validate tenants first; this is the last
+// line of defence).
+var ErrInvalidTenant = errors.New("invalid tenant name: want 1-64 letters, digits, '_', '.', '-', starting with a letter or digit")
 
 // ValidTenant reports whether s is a valid tenant name.
 func ValidTenant(s string) bool { return tenantRE.MatchString(s) }

@@ -353,3 +353,34 @@ func TestBody(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstBytes(t *testing.T) {
+	cases := []struct {
+		re, yes, no string
+		ok          bool
+	}{
+		{`^2 \d+`, "2", "3x", true},
+		{`^(?:1|\d+),`, "19", "a", true},
+		{`^(?:http|https|h2)? x`, "", "", false},
+		{`^[A-Z]{3}\d`, "QZ", "a1", true},
+		{`^(?i)type=`, "tT", "x", true},
+		{`abc`, "", "", false},
+	}
+	for _, c := range cases {
+		set, ok := firstBytes(c.re)
+		if ok != c.ok {
+			t.Errorf("%s: ok %v", c.re, ok)
+			continue
+		}
+		for i := 0; ok && i < len(c.yes); i++ {
+			if !set[c.yes[i]] {
+				t.Errorf("%s: %q not a first byte", c.re, c.yes[i])
+			}
+		}
+		for i := 0; ok && i < len(c.no); i++ {
+			if set[c.no[i]] {
+				t.Errorf("%s: %q is a first byte", c.re, c.no[i])
+			}
+		}
+	}
+}

@@ -115,8 +115,9 @@ func (s *Set) Pipelines() []*Pipeline { return s.pipelines }
 
 // Select returns the index of the pipeline that takes e, or -1.
 func (s *Set) Select(e *event.Event) int {
+	var c selCache
 	for i, p := range s.pipelines {
-		if p.Matches(e) {
+		if p.matches(e, &c) {
 			return i
 		}
 	}

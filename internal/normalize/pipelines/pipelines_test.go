@@ -137,3 +137,31 @@ func FuzzPipelines(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkNoPipeline measures what every event no pipeline takes pays:
+// selection over all built-in pipelines.
+func BenchmarkNoPipeline(b *testing.B) {
+	set := builtinSet(b)
+	for name, line := range map[string]string{
+		"syslog": `<13>May 10 11:37:47 host1 myapp[42]: user jdoe opened the report "Q2" in 1.2 s`,
+		"json":   `{"ts_app":"2024-05-10T11:37:47Z","level":"info","msg":"request served","path":"/api/v1/x","status":200,"user":"jdoe"}`,
+	} {
+		ps, err := parse.New("auto", parse.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		e := &event.Event{}
+		if err := pipeline.ParseRecord(ps, "default", "bench", time.Now(), &pipeline.Record{Data: []byte(line)}, e); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(line)))
+			for b.Loop() {
+				if i := set.Select(e); i >= 0 {
+					b.Fatalf("pipeline %s took it", set.Pipelines()[i].Name)
+				}
+			}
+		})
+	}
+}

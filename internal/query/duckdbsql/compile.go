@@ -206,19 +206,22 @@ func (c *compiler) lookup(s *stmt, name string) (string, query.Type, bool) {
 	}
 	t, ok := query.EnvelopeTypes[name]
 	if !ok {
+		if ec, isExpr := c.cat.(ExprCatalog); isExpr {
+			if expr, ok := ec.FieldExpr(name); ok {
+				return expr, query.TypeString, true
+			}
+		}
 		t, ok = c.cat.FieldType(name)
 	}
 	return quoteIdent(name), t, ok && t != 0
 }
 
-// present reports whether the relation of s has the column name, null or not.
-func (c *compiler) present(s *stmt, name string) bool {
-	if s.table {
-		_, ok := s.types[name]
-		return ok
-	}
-	_, _, ok := c.lookup(s, name)
-	return ok
+// ExprCatalog is a Catalog that keeps some fields inside another column
+// (the embedded store's overflow column): FieldExpr returns the SQL of such
+// a field's value as text, and false for a field with a column of its own.
+type ExprCatalog interface {
+	query.Catalog
+	FieldExpr(name string) (string, bool)
 }
 
 // defaultOrder is the order of events: newest first, then by id so that
@@ -233,14 +236,15 @@ func (c *compiler) sortKeys(s *stmt, keys []query.SortKey) []string {
 	var order []string
 	used := map[string]bool{}
 	for _, k := range keys {
-		if !c.present(s, k.Field) {
+		col, _, ok := c.lookup(s, k.Field)
+		if !ok {
 			continue
 		}
 		dir := " ASC NULLS LAST"
 		if k.Desc {
 			dir = " DESC NULLS LAST"
 		}
-		order = append(order, quoteIdent(k.Field)+dir)
+		order = append(order, col+dir)
 		used[k.Field] = true
 	}
 	if s.table {
@@ -268,7 +272,9 @@ func (c *compiler) finish(s *stmt, p *query.Plan) *Query {
 		}
 		s.selects = nil
 		for _, name := range s.proj {
-			if c.present(s, name) {
+			if col, _, ok := c.lookup(s, name); ok && col != quoteIdent(name) {
+				s.selects = append(s.selects, fragOf(col+" AS "+quoteIdent(name)))
+			} else if ok {
 				s.selects = append(s.selects, fragOf(quoteIdent(name)))
 			} else {
 				s.selects = append(s.selects, fragOf("NULL AS "+quoteIdent(name)))

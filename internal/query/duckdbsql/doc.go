@@ -15,7 +15,10 @@
 // VARCHAR[] that exists once data with the field was stored. The store
 // says which through a query.Catalog; the compiler never names a column the
 // catalog does not have, so there are no binder errors: a filter on a
-// missing field is false, a group or aggregate over it null.
+// missing field is false, a group or aggregate over it null. A catalog
+// that also implements ExprCatalog keeps some fields inside another column
+// (the store's overflow column): the compiler reads such a field through
+// the SQL expression FieldExpr gives, as text.
 //
 // The store runs Setup on every connection (the connector's init
 // function): temporary macros for IPv4 and IPv6 addresses, because DuckDB's

@@ -32,6 +32,9 @@ func (c *compiler) aggregate(s *stmt, first []frag, by []string, aggs []query.Ag
 			types[f] = 0
 			continue
 		}
+		if col != quoteIdent(f) {
+			col += " AS " + quoteIdent(f) // a field of ExprCatalog
+		}
 		selects = append(selects, fragOf(col))
 		group = append(group, strconv.Itoa(len(selects)))
 		types[f] = typ

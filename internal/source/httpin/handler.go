@@ -26,6 +26,7 @@ type Handler struct {
 	metrics *pipeline.Metrics
 	log     *slog.Logger
 	root    http.Handler
+	budget  *budget
 }
 
 // New returns the ingest handlers for cfg (validated by config.Validate),
@@ -40,13 +41,16 @@ func New(cfg config.HTTPIngest, in pipeline.Input, metrics *pipeline.Metrics, lo
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = config.DefaultMaxBody
 	}
+	if cfg.MaxInFlightBytes <= 0 {
+		cfg.MaxInFlightBytes = config.DefaultIngestMaxInFlightBytes
+	}
 	if metrics == nil {
 		metrics = pipeline.NewMetrics(nil)
 	}
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Handler{cfg: cfg, in: in, metrics: metrics, log: logger.With("component", "http-ingest")}
+	return &Handler{cfg: cfg, in: in, metrics: metrics, log: logger.With("component", "http-ingest"), budget: newBudget(int64(cfg.MaxInFlightBytes))}
 }
 
 // SetRootFallback sets the handler for requests to "/" that come from a
@@ -67,12 +71,13 @@ func (h *Handler) SetRootFallback(next http.Handler) { h.root = next }
 //	GET|PUT /_index_template/{name}, /_template/{name}, /_ilm/policy/{name}
 //	                                             what shippers probe first
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/v1/ingest", h.serveNDJSON)
+	// Every endpoint that reads a body draws on the memory budget.
+	mux.HandleFunc("POST /api/v1/ingest", h.withBudget(h.serveNDJSON))
 	for _, p := range []string{"/services/collector", "/services/collector/event", "/services/collector/event/1.0"} {
-		mux.HandleFunc("POST "+p, h.serveHECEvent)
+		mux.HandleFunc("POST "+p, h.withBudget(h.serveHECEvent))
 	}
 	for _, p := range []string{"/services/collector/raw", "/services/collector/raw/1.0"} {
-		mux.HandleFunc("POST "+p, h.serveHECRaw)
+		mux.HandleFunc("POST "+p, h.withBudget(h.serveHECRaw))
 	}
 	for _, p := range []string{"/services/collector/health", "/services/collector/health/1.0"} {
 		mux.HandleFunc("GET "+p, h.serveHECHealth)
@@ -80,10 +85,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /services/collector/ack", h.serveHECAck)
 	// PUT /{index}/_bulk is left out: it would collide with PUT
 	// /_index_template/{name}, and shippers POST.
-	mux.HandleFunc("POST /_bulk", h.serveBulk)
-	mux.HandleFunc("PUT /_bulk", h.serveBulk)
-	mux.HandleFunc("POST /{index}/_bulk", h.serveBulk)
-	mux.HandleFunc("POST /{index}/_doc", h.serveDoc)
+	mux.HandleFunc("POST /_bulk", h.withBudget(h.serveBulk))
+	mux.HandleFunc("PUT /_bulk", h.withBudget(h.serveBulk))
+	mux.HandleFunc("POST /{index}/_bulk", h.withBudget(h.serveBulk))
+	mux.HandleFunc("POST /{index}/_doc", h.withBudget(h.serveDoc))
 	h.registerElasticProbes(mux)
 }
 
@@ -176,16 +181,24 @@ func (h *Handler) auth(r *http.Request) (principal, error) {
 }
 
 // readBody reads the whole body, decompressing gzip, bounded by
-// max_body_bytes before and after decompression.
+// max_body_bytes before and after decompression, and by the request's
+// share of the ingest memory budget: the buffer is reserved before it is
+// read into, so a body the budget cannot hold is refused (errBudget, or
+// errBodyTooLarge past the whole budget) before it costs the memory.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	max := int64(h.cfg.MaxBodyBytes)
 	if r.ContentLength > max {
 		return nil, errBodyTooLarge
 	}
+	acct := accountOf(r)
 	body := http.MaxBytesReader(w, r.Body, max)
 	var rd io.Reader = body
+	size := int64(64 << 10) // the first buffer, and the most a body of unknown length gets at first
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
+		if r.ContentLength > 0 {
+			size = r.ContentLength + 1 // +1 sees the end without growing
+		}
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(body)
 		if err != nil {
@@ -196,18 +209,55 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 	default:
 		return nil, fmt.Errorf("%w %q: want gzip or none", errBadContentCode, enc)
 	}
-	b, err := io.ReadAll(io.LimitReader(rd, max+1))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, errBodyTooLarge
+	size = min(size, max+1)
+	if err := acct.grow(size); err != nil {
+		return nil, h.refuse(w, err)
+	}
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			if int64(len(b)) > max {
+				return nil, errBodyTooLarge
+			}
+			// The new buffer is reserved whole: the old one is garbage
+			// the collector has not yet freed, so the budget counts every
+			// buffer a request allocated, not only the last.
+			next := min(2*int64(cap(b)), max+1)
+			if err := acct.grow(next); err != nil {
+				return nil, h.refuse(w, err)
+			}
+			nb := make([]byte, len(b), next)
+			copy(nb, b)
+			b = nb
 		}
-		return nil, fmt.Errorf("read body: %w", err)
+		n, err := rd.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, errBodyTooLarge
+			}
+			return nil, fmt.Errorf("read body: %w", err)
+		}
 	}
 	if int64(len(b)) > max {
 		return nil, errBodyTooLarge
 	}
 	return b, nil
+}
+
+// refuse prepares the answer to a body the budget refused: a client told
+// to retry gets Retry-After, and the connection is closed rather than
+// drained of a body that will not be read.
+func (h *Handler) refuse(w http.ResponseWriter, err error) error {
+	if errors.Is(err, errBudget) {
+		w.Header().Set("Retry-After", "1")
+	}
+	w.Header().Set("Connection", "close")
+	return err
 }
 
 // maxBatchRecords and maxBatchBytes split a request into batches of the

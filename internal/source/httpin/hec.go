@@ -336,6 +336,10 @@ func (h *Handler) serveHECEvent(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"text": "Content too large", "code": hecInvalidFormat})
 			return
 		}
+		if errors.Is(err, errBudget) {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"text": "Server is busy", "code": hecServerBusy})
+			return
+		}
 		writeHEC(w, hecInvalidFormat, -1)
 		return
 	}
@@ -403,6 +407,10 @@ func (h *Handler) serveHECRaw(w http.ResponseWriter, r *http.Request) {
 		tel.Errors.Inc()
 		if errors.Is(err, errBodyTooLarge) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"text": "Content too large", "code": hecInvalidFormat})
+			return
+		}
+		if errors.Is(err, errBudget) {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"text": "Server is busy", "code": hecServerBusy})
 			return
 		}
 		writeHEC(w, hecInvalidFormat, -1)

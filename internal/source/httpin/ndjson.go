@@ -126,6 +126,8 @@ func bodyStatus(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, errBadContentCode):
 		return http.StatusUnsupportedMediaType
+	case errors.Is(err, errBudget):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusBadRequest
 }

@@ -26,6 +26,11 @@ const (
 	// buffer of about max_message_bytes + 32 KiB: ~100 MiB at the defaults,
 	// far more senders than one relay-fed SIEM listener sees.
 	DefaultMaxConnections = 1024
+	// DefaultMaxConnectionsPerPeer bounds the TCP/TLS connections of one
+	// sender address, so that one sender, or an attacker holding idle
+	// connections, cannot take the listener from the others: rsyslog and
+	// syslog-ng keep one connection per forwarding action, a relay a few.
+	DefaultMaxConnectionsPerPeer = 32
 	// DefaultIdleTimeout closes a connection that sent nothing for an hour.
 	// It is long on purpose: rsyslog and syslog-ng keep one connection open
 	// through quiet periods, and a sender that finds its connection closed
@@ -74,6 +79,10 @@ type Config struct {
 	// MaxConnections bounds concurrent TCP/TLS connections; more are
 	// closed at once and counted as errors. Default: 1024.
 	MaxConnections int `yaml:"max_connections"`
+	// MaxConnectionsPerPeer bounds concurrent TCP/TLS connections from
+	// one IP address; more are closed at once and counted as errors.
+	// Default: 32.
+	MaxConnectionsPerPeer int `yaml:"max_connections_per_peer"`
 	// IdleTimeout closes a TCP/TLS connection quiet for this long. Default: 1h.
 	IdleTimeout config.Duration `yaml:"idle_timeout"`
 	// ReceiveBufferBytes is the UDP socket receive buffer. Default: 8MiB.
@@ -138,6 +147,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxConnections < 0 {
 		return errors.New("max_connections must not be negative")
+	}
+	if c.MaxConnectionsPerPeer == 0 {
+		c.MaxConnectionsPerPeer = DefaultMaxConnectionsPerPeer
+	}
+	if c.MaxConnectionsPerPeer < 0 {
+		return errors.New("max_connections_per_peer must not be negative")
 	}
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = config.Duration(DefaultIdleTimeout)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/netlimit"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
@@ -24,7 +25,7 @@ func (s *Source) runStream(ctx, drain context.Context, in pipeline.Input) error 
 		wg    sync.WaitGroup
 		mu    sync.Mutex
 		conns = map[*streamConn]struct{}{}
-		open  atomic.Int64
+		open  = netlimit.NewCounter(netlimit.Limits{Max: s.cfg.MaxConnections, PerPeer: s.cfg.MaxConnectionsPerPeer})
 	)
 	stop := context.AfterFunc(ctx, func() {
 		ln.Close()
@@ -52,11 +53,13 @@ func (s *Source) runStream(ctx, drain context.Context, in pipeline.Input) error 
 			continue
 		}
 		backoff = 0
-		if open.Load() >= int64(s.cfg.MaxConnections) {
+		release, refused := open.Acquire(conn.RemoteAddr())
+		if refused != "" {
 			s.tel.Errors.Inc()
 			if time.Since(lastLimitWarn) > 10*time.Second {
 				lastLimitWarn = time.Now()
-				s.log.Warn("syslog connection refused: max_connections reached", "max", s.cfg.MaxConnections, "peer", conn.RemoteAddr().String())
+				s.log.Warn("syslog connection refused: "+limitName(refused)+" reached", "max", s.cfg.MaxConnections,
+					"max_per_peer", s.cfg.MaxConnectionsPerPeer, "peer", conn.RemoteAddr().String())
 			}
 			conn.Close()
 			continue
@@ -68,11 +71,10 @@ func (s *Source) runStream(ctx, drain context.Context, in pipeline.Input) error 
 		if ctx.Err() != nil {
 			c.stop()
 		}
-		open.Add(1)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer open.Add(-1)
+			defer release()
 			s.serveConn(ctx, drain, in, c)
 			mu.Lock()
 			delete(conns, c)
@@ -81,6 +83,14 @@ func (s *Source) runStream(ctx, drain context.Context, in pipeline.Input) error 
 	}
 	wg.Wait()
 	return nil
+}
+
+// limitName is the setting behind a netlimit refusal.
+func limitName(reason string) string {
+	if reason == netlimit.ReasonPeer {
+		return "max_connections_per_peer"
+	}
+	return "max_connections"
 }
 
 // streamConn is an accepted connection whose reads carry a deadline: a

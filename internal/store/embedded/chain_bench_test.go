@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"bytes"
+	"log/slog"
 	"testing"
 )
 
@@ -10,7 +11,7 @@ import (
 // trailer (the fsync is the same with or without it).
 func BenchmarkChainBatch(b *testing.B) {
 	evs := benchEvents(1000)
-	cat, err := loadCatalog(b.TempDir() + "/catalog.json")
+	cat, err := loadCatalog(b.TempDir()+"/catalog.json", ColumnLimits{}, slog.Default())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func openDataset(name store.Dataset, root string, cfg *Options, log *slog.Logger
 	}
 	d := &dataset{name: name, dir: dir, cfg: cfg, log: log.With("dataset", string(name)), m: m}
 	var err error
-	if d.cat, err = loadCatalog(filepath.Join(dir, "catalog.json")); err != nil {
+	if d.cat, err = loadCatalog(filepath.Join(dir, "catalog.json"), cfg.Columns, d.log); err != nil {
 		return nil, err
 	}
 	if d.chain, err = openManifest(dir, cfg.Now); err != nil {
@@ -80,6 +80,11 @@ func openDataset(name store.Dataset, root string, cfg *Options, log *slog.Logger
 func (d *dataset) write(events []*event.Event) error {
 	if len(events) == 0 {
 		return nil
+	}
+	for i, e := range events {
+		if (i == 0 || e.Tenant != events[i-1].Tenant) && !store.ValidTenant(e.Tenant) {
+			return fmt.Errorf("%w: %q", store.ErrInvalidTenant, e.Tenant)
+		}
 	}
 	enc := d.encoders.Get().(*encoder)
 	defer d.encoders.Put(enc)
@@ -117,9 +122,9 @@ func putBuf(b *[]byte) {
 	}
 }
 
-// columnsSpec renders the columns parameter of read_ndjson for the given
-// columns (nil: all of the catalog), envelope first.
-func columnsSpec(snap *catalogSnapshot, keep func(*column) bool) string {
+// columnsSpec renders the columns parameter of read_ndjson: the envelope,
+// cols and the overflow column.
+func columnsSpec(cols []*column) string {
 	var b strings.Builder
 	b.WriteString("{")
 	for i, e := range envelopeColumns {
@@ -128,10 +133,7 @@ func columnsSpec(snap *catalogSnapshot, keep func(*column) bool) string {
 		}
 		b.WriteString(sqlString(e.name) + ": " + sqlString(e.sqlType))
 	}
-	for _, col := range snap.ordered {
-		if keep != nil && !keep(col) {
-			continue
-		}
+	for _, col := range cols {
 		b.WriteString(", " + sqlString(col.Column) + ": " + sqlString(col.Kinds.sqlType()))
 	}
 	b.WriteString(", " + sqlString(overflowColumn) + ": 'VARCHAR'")
@@ -212,26 +214,15 @@ func (d *dataset) freezeGroup(ctx context.Context, db *sql.DB, segs []*segment) 
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("freeze: clear tmp: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(tmp), 0o700); err != nil {
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return fmt.Errorf("freeze: %w", err)
 	}
-	snap := d.cat.load()
-	cols := columnsSpec(snap, func(c *column) bool { return c.seen.Load()+1 >= first })
-	q := fmt.Sprintf(`COPY (
-		SELECT *, "vigil.tenant" AS _t, strftime("@timestamp", '%%Y-%%m-%%d') AS _d
-		FROM read_ndjson(%s, columns = %s, format = 'newline_delimited', ignore_errors = true, maximum_object_size = 67108864)
-		WHERE "@timestamp" IS NOT NULL AND "vigil.tenant" IS NOT NULL
-		ORDER BY _t, _d, "@timestamp"
-	) TO %s (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL %d, PARTITION_BY (_t, _d), FILENAME_PATTERN 'part{i}', ROW_GROUP_SIZE 122880)`,
-		sqlList(paths), cols, sqlString(tmp), d.cfg.CompressionLevel)
-	if _, err := db.ExecContext(ctx, q); err != nil {
+	files, quarantined, err := d.copyFrozen(ctx, db, segs, paths, tmp)
+	if err != nil {
 		return fmt.Errorf("freeze segments %d-%d: %w", first, last, err)
 	}
+	lines -= quarantined
 	copied := time.Since(start)
-	files, err := d.describeFrozen(ctx, db, tmp, segs)
-	if err != nil {
-		return err
-	}
 	var rows int64
 	var coldBytes int64
 	for _, f := range files {
@@ -410,9 +401,8 @@ func syncFile(p string) error {
 }
 
 // hotSource returns the SQL of the hot part of a query's relation for one
-// tenant, reading only the given columns (nil: all), or "" when there is no
-// hot data.
-func (d *dataset) hotSource(segs []segment, tenant string, keep func(*column) bool) string {
+// tenant, reading the given columns, or "" when there is no hot data.
+func (d *dataset) hotSource(segs []segment, tenant string, cols []*column) string {
 	if len(segs) == 0 {
 		return ""
 	}
@@ -421,5 +411,5 @@ func (d *dataset) hotSource(segs []segment, tenant string, keep func(*column) bo
 		paths[i] = s.path
 	}
 	return fmt.Sprintf(`SELECT * FROM read_ndjson(%s, columns = %s, format = 'newline_delimited', ignore_errors = true, maximum_object_size = 67108864) WHERE "@timestamp" IS NOT NULL AND "vigil.tenant" = %s`,
-		sqlList(paths), columnsSpec(d.cat.load(), keep), sqlString(tenant))
+		sqlList(paths), columnsSpec(cols), sqlString(tenant))
 }

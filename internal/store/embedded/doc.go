@@ -17,7 +17,7 @@
 // # Layout on disk
 //
 //	DATA/store/<dataset>/                 dataset: events | deadletters | …
-//	  catalog.json                        field → column name and kinds seen
+//	  catalog.json                        field → column name, kinds seen, tenants
 //	  manifest.ndjson                     chained record of cold files (chain.go)
 //	  hot/seg-<seq:016d>.ndjson           write-ahead segments
 //	  hot/frozen                          highest segment seq already frozen
@@ -25,6 +25,7 @@
 //	  cold/<tenant>/<YYYY-MM-DD>/s<first:016d>-<last:016d>-<n>.parquet
 //	  cold/<tenant>/<YYYY-MM-DD>/….parquet.meta
 //	  tmp/                                freezes in progress (deleted at start)
+//	  quarantine/s<first>-<last>.ndjson   hot lines a freeze could not file (freezeplan.go)
 //
 // A segment is a header line, then lines of flat JSON objects, each one event,
 // keyed by column name (the field name, or the field name with a "~N"
@@ -37,14 +38,18 @@
 // last trailer (its last complete line, for a segment from before the
 // chain): a torn write from a crash; the cut bytes are counted.
 //
-// catalog.json records, for every field ever stored, its column name and
-// the kinds of values seen (int, float, string, …); the column type follows
-// from them (ints → BIGINT, ints and floats → DOUBLE, …, mixed → VARCHAR).
+// catalog.json records, for every field ever stored, its column name (made
+// safe for SQL by columnBase), the kinds of values seen (int, float,
+// string, …) and the tenants that stored it; the column type follows from
+// the kinds (ints → BIGINT, ints and floats → DOUBLE, …, mixed → VARCHAR).
+// A tenant's searches read its own columns only, and ColumnLimits bound
+// them; further fields go to the overflow column.
 // It is written and fsynced before the first segment line that needs the
 // new field or kind, so a reader never meets a key the catalog lacks.
 //
 // Freezing turns closed segments [first, last] into Parquet with DuckDB's
-// COPY … PARTITION_BY (tenant, day): files are written under tmp/, each
+// COPY … PARTITION_BY (tenant, day), one COPY per set of tenants whose
+// columns fit ColumnLimits.TenantColumns (freezeplan.go): files are written under tmp/, each
 // gets a .meta file (JSON: rows, min and max @timestamp, columns and a
 // bloom filter of the lower-cased alphanumeric tokens of message and
 // event.original, see bloom.go), both are fsynced and renamed into cold/,

@@ -108,6 +108,7 @@ func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]
 		dst = event.AppendJSONString(dst, e.Original)
 	}
 	enc.overflow = enc.overflow[:0]
+	tc := snap.tenants[e.Tenant]
 	for i := range e.Fields {
 		f := &e.Fields[i]
 		v := f.Value
@@ -120,12 +121,13 @@ func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]
 			continue
 		}
 		col, ok := snap.byField[f.Name]
-		if !ok || !col.Kinds.has(v.Kind()) {
+		if !ok || !col.Kinds.has(v.Kind()) || !snap.visible(col, tc) {
 			var err error
-			if col, err = enc.cat.ensure(f.Name, v.Kind()); err != nil {
+			if col, err = enc.cat.ensure(f.Name, v.Kind(), e.Tenant); err != nil {
 				return dst, err
 			}
 			snap = enc.cat.load()
+			tc = snap.tenants[e.Tenant]
 			if col == nil {
 				enc.overflow = appendMember(enc.overflow, f.Name, v)
 				continue

@@ -54,8 +54,12 @@ type hotLog struct {
 	// next commit (sealCurrent).
 	forceRotate bool
 
+	// openFile opens a segment for appending; tests replace it to inject
+	// write failures (a full disk).
+	openFile func(path string) (segmentFile, error)
+
 	// owned by the committer; read under mu by snapshot
-	f      *os.File
+	f      segmentFile
 	cur    *segment
 	sealed []*segment
 	frozen uint64 // highest frozen seq
@@ -66,6 +70,17 @@ type hotLog struct {
 	done chan struct{}
 	// tornBytes counts bytes cut from the tail at start (a crash mid-write).
 	tornBytes int64
+}
+
+// segmentFile is the open segment as the committer writes it.
+type segmentFile interface {
+	Write(p []byte) (int, error)
+	Sync() error
+	Close() error
+}
+
+func openSegmentFile(path string) (segmentFile, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 }
 
 func segName(seq uint64) string { return fmt.Sprintf("seg-%016d.ndjson", seq) }
@@ -90,7 +105,7 @@ func openHotLog(dir string, segmentBytes int64, segmentAge time.Duration, now fu
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create hot dir: %w", err)
 	}
-	h := &hotLog{dir: dir, segmentBytes: segmentBytes, segmentAge: segmentAge, now: now, done: make(chan struct{})}
+	h := &hotLog{dir: dir, segmentBytes: segmentBytes, segmentAge: segmentAge, now: now, done: make(chan struct{}), openFile: openSegmentFile}
 	h.cond = sync.NewCond(&h.mu)
 	if b, err := os.ReadFile(filepath.Join(dir, "frozen")); err == nil {
 		h.frozen, err = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
@@ -236,11 +251,11 @@ func lineTime(line []byte) (time.Time, bool) {
 
 func (h *hotLog) openSegment(seq uint64) error {
 	p := filepath.Join(h.dir, segName(seq))
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := h.openFile(p)
 	if err != nil {
 		return fmt.Errorf("open segment %d: %w", seq, err)
 	}
-	st, err := f.Stat()
+	st, err := os.Stat(p)
 	if err != nil {
 		f.Close()
 		return err
@@ -265,11 +280,6 @@ func (h *hotLog) append(lines []byte, info batchInfo, toks tokenIndex) error {
 	if h.closed {
 		h.mu.Unlock()
 		return errClosed
-	}
-	if h.failed != nil {
-		err := h.failed
-		h.mu.Unlock()
-		return err
 	}
 	h.pending = append(h.pending, lines...)
 	h.info.merge(info)
@@ -311,15 +321,17 @@ func (h *hotLog) commitLoop() {
 }
 
 // commit writes and fsyncs one group of lines, rotating the segment after
-// it when it is full or old. A failed write or sync poisons the log: the
-// file may hold a partial group, so nothing more is acknowledged until a
-// restart recovers it.
+// it when it is full or old. A failed write or sync marks the log failed:
+// the file may hold a partial group, so nothing more is written until
+// recoverWrites has cut it off, which the next commit tries first.
 func (h *hotLog) commit(buf []byte, info batchInfo, toks []tokenIndex, force bool) error {
 	h.mu.Lock()
 	failed := h.failed
 	h.mu.Unlock()
 	if failed != nil {
-		return failed
+		if err := h.recoverWrites(); err != nil {
+			return fmt.Errorf("%w (recovery: %w)", failed, err)
+		}
 	}
 	if len(buf) > 0 {
 		// The segment header goes with the first batch, so a segment is
@@ -363,6 +375,63 @@ func (h *hotLog) commit(buf []byte, info batchInfo, toks []tokenIndex, force boo
 		}
 	}
 	return nil
+}
+
+// recoverWrites undoes a failed write so that writing can go on once the
+// cause (a full disk) is gone: the open segment is cut back to its
+// committed size, synced and reopened. Committed bytes were fsynced before
+// the failure, so nothing acknowledged is touched. When the failure was
+// opening the next segment, that is tried again. Only the committer calls
+// it.
+func (h *hotLog) recoverWrites() error {
+	h.mu.Lock()
+	rotated := len(h.sealed) > 0 && h.sealed[len(h.sealed)-1] == h.cur
+	h.mu.Unlock()
+	if rotated {
+		if err := h.openSegment(h.cur.seq + 1); err != nil {
+			return err
+		}
+	} else {
+		_ = h.f.Close() // it failed already; the truncate below is what counts
+		if err := os.Truncate(h.cur.path, h.cur.size); err != nil {
+			return fmt.Errorf("cut segment %d back to %d bytes: %w", h.cur.seq, h.cur.size, err)
+		}
+		f, err := h.openFile(h.cur.path)
+		if err != nil {
+			return fmt.Errorf("reopen segment %d: %w", h.cur.seq, err)
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return fmt.Errorf("sync segment %d: %w", h.cur.seq, err)
+		}
+		h.f = f
+	}
+	h.mu.Lock()
+	h.failed = nil
+	h.mu.Unlock()
+	return nil
+}
+
+// failure returns the error writes fail with, nil when they work.
+func (h *hotLog) failure() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.failed
+}
+
+// retryWrites asks the committer to recover a failed log now, without
+// waiting for the next write, and returns what is left of the failure.
+func (h *hotLog) retryWrites() error {
+	done := make(chan error, 1)
+	h.mu.Lock()
+	if h.closed || h.failed == nil {
+		h.mu.Unlock()
+		return nil
+	}
+	h.waiters = append(h.waiters, done)
+	h.cond.Signal()
+	h.mu.Unlock()
+	return <-done
 }
 
 func (h *hotLog) fail(err error) error {

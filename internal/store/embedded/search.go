@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -14,13 +15,24 @@ import (
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
-// Search implements store.Store.
+// Search implements store.Store. A search runs at most req.Timeout
+// (default Options.QueryTimeout); DuckDB is interrupted when it is up.
 func (s *Store) Search(ctx context.Context, req store.Request) (*store.Result, error) {
 	start := time.Now()
 	s.m.queries.Inc()
+	timeout := req.Timeout
+	if timeout <= 0 {
+		timeout = s.opts.QueryTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	res, err := s.search(ctx, req)
 	if err != nil {
 		s.m.queryErrors.Inc()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			s.m.queryTimeouts.Inc()
+			return nil, fmt.Errorf("%w: the search ran longer than its limit of %v; narrow the time range or the query", store.ErrQueryLimit, timeout)
+		}
 		return nil, err
 	}
 	res.Took = time.Since(start)
@@ -40,7 +52,7 @@ func (s *Store) search(ctx context.Context, req store.Request) (*store.Result, e
 	defer d.filesMu.RUnlock()
 
 	snap := d.cat.load()
-	cat := queryCatalog{snap}
+	cat := snap.queryCatalog(req.Tenant)
 	rel, colOf := d.relation(snap, plan, req)
 	creq := duckdbsql.Request{
 		From:   "(" + rel + ") AS ev",
@@ -116,7 +128,7 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 	rel, _ := d.relation(snap, thin, req)
 	treq := creq
 	treq.From = "(" + rel + ") AS ev"
-	tq, err := duckdbsql.Compile(thin, queryCatalog{snap}, treq)
+	tq, err := duckdbsql.Compile(thin, snap.queryCatalog(req.Tenant), treq)
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: %w", store.ErrBadRequest, err)
 	}
@@ -144,18 +156,26 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 // relation builds the FROM item of a search: a typed empty row set that
 // gives every column the query may name, the tenant's hot segments, and
 // the tenant's cold files that the time range and the token index do not
-// rule out. It returns it with a map from column name to field name for
-// the columns whose names differ.
+// rule out. Only the tenant's own columns are read (ColumnLimits), and of
+// them only those the query needs, unless it returns whole events. It
+// returns it with a map from column name to field name for the columns
+// whose names differ.
 func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Request) (string, map[string]string) {
-	var keep func(*column) bool
-	if !plan.NeedsAllFields() {
-		need := map[string]bool{}
+	qc := snap.queryCatalog(req.Tenant)
+	all := plan.NeedsAllFields()
+	need := map[string]bool{}
+	overflow := all
+	if !all {
 		for _, f := range plan.Fields() {
 			need[strings.ToLower(f)] = true
+			if _, ok := qc.FieldExpr(f); ok {
+				overflow = true
+			}
 		}
-		keep = func(c *column) bool { return need[strings.ToLower(c.Column)] }
 	}
 	colOf := map[string]string{}
+	var cols []*column
+	var wanted []string
 	var typed strings.Builder
 	typed.WriteString("SELECT ")
 	for i, e := range envelopeColumns {
@@ -164,18 +184,19 @@ func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Re
 		}
 		typed.WriteString("NULL::" + e.sqlType + " AS " + sqlIdent(e.name))
 	}
-	var wanted []string
-	for _, c := range snap.ordered {
+	for _, c := range snap.tenantColumnsOf(req.Tenant) {
 		if c.Column != c.Field {
 			colOf[c.Column] = c.Field
 		}
-		if keep != nil && !keep(c) {
+		if !all && !need[strings.ToLower(c.Column)] {
 			continue
 		}
+		cols = append(cols, c)
 		wanted = append(wanted, c.Column)
 		typed.WriteString(", NULL::" + c.Kinds.sqlType() + " AS " + sqlIdent(c.Column))
 	}
-	if keep == nil {
+	if overflow {
+		wanted = append(wanted, overflowColumn)
 		typed.WriteString(", NULL::VARCHAR AS " + sqlIdent(overflowColumn))
 	}
 	typed.WriteString(" WHERE false")
@@ -193,11 +214,8 @@ func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Re
 		}
 		segs = append(segs, sg)
 	}
-	if hot := d.hotSource(segs, req.Tenant, keep); hot != "" {
-		if keep != nil {
-			hot = "SELECT " + selectList(wanted) + " FROM (" + hot + ")"
-		}
-		parts = append(parts, hot)
+	if hot := d.hotSource(segs, req.Tenant, cols); hot != "" {
+		parts = append(parts, "SELECT "+selectList(wanted)+" FROM ("+hot+")")
 	}
 	files, _ := d.cold.files(req.Tenant, req.From, req.To, plan.Terms())
 	if len(files) > 0 {
@@ -209,17 +227,15 @@ func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Re
 				present[strings.ToLower(c)] = true
 			}
 		}
-		cols := "*"
-		if keep != nil {
-			var have []string
-			for _, c := range wanted {
-				if present[strings.ToLower(c)] {
-					have = append(have, c)
-				}
+		// Never *: a cold file holds the columns of every tenant frozen
+		// with it.
+		var have []string
+		for _, c := range wanted {
+			if present[strings.ToLower(c)] {
+				have = append(have, c)
 			}
-			cols = selectList(have)
 		}
-		parts = append(parts, "SELECT "+cols+" FROM read_parquet("+sqlList(paths)+", union_by_name = true) WHERE "+
+		parts = append(parts, "SELECT "+selectList(have)+" FROM read_parquet("+sqlList(paths)+", union_by_name = true) WHERE "+
 			sqlIdent(event.FieldTenant)+" = "+sqlString(req.Tenant))
 	}
 	return strings.Join(parts, "\nUNION ALL BY NAME\n"), colOf

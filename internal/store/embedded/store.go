@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -50,6 +51,13 @@ type Options struct {
 	// MemoryLimit bounds DuckDB's memory, as DuckDB writes it ("2GB").
 	// Default "2GB"; DuckDB spills larger sorts and aggregations to disk.
 	MemoryLimit string
+	// QueryTimeout bounds a search that does not set its own
+	// (store.Request.Timeout). Default 60s: the slowest of the bench
+	// queries over 10M events takes ~5 s; a minute is a query that scans
+	// far more than a page needs.
+	QueryTimeout time.Duration
+	// Columns bound the columns per tenant and per dataset.
+	Columns ColumnLimits
 	// Threads DuckDB uses; 0 means all CPUs.
 	Threads int
 	// CompressionLevel is the zstd level of cold Parquet files (1–22).
@@ -65,6 +73,9 @@ type Options struct {
 	// Registerer receives the store's metrics; nil: not registered.
 	Registerer prometheus.Registerer
 }
+
+// DefaultQueryTimeout is Options.QueryTimeout's default.
+const DefaultQueryTimeout = time.Minute
 
 func (o *Options) setDefaults() {
 	if o.SegmentBytes <= 0 {
@@ -88,6 +99,9 @@ func (o *Options) setDefaults() {
 	if o.MemoryLimit == "" {
 		o.MemoryLimit = "2GB"
 	}
+	if o.QueryTimeout <= 0 {
+		o.QueryTimeout = DefaultQueryTimeout
+	}
 	if o.CompressionLevel <= 0 || o.CompressionLevel > 22 {
 		o.CompressionLevel = 9
 	}
@@ -103,10 +117,11 @@ func (o *Options) setDefaults() {
 }
 
 type metrics struct {
-	rows, bytes, tornBytes, corruptRows, frozenRows, retainedFiles *prometheus.CounterVec
-	chainBreaks                                                    *prometheus.CounterVec
-	queries                                                        prometheus.Counter
-	queryErrors                                                    prometheus.Counter
+	rows, bytes, tornBytes, corruptRows, frozenRows, retainedFiles, quarantinedRows *prometheus.CounterVec
+	chainBreaks                                                                     *prometheus.CounterVec
+	queries                                                                         prometheus.Counter
+	queryErrors                                                                     prometheus.Counter
+	queryTimeouts                                                                   prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -125,15 +140,17 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		return v
 	}
 	return &metrics{
-		rows:          cv("written_rows_total", "Rows written durably to the hot log."),
-		bytes:         cv("written_bytes_total", "Bytes written to the hot log."),
-		tornBytes:     cv("torn_bytes_total", "Bytes cut from the end of the hot log at start (an unacknowledged write cut short by a crash)."),
-		corruptRows:   cv("corrupt_rows_total", "Hot rows that could not be read when freezing (damaged on disk)."),
-		frozenRows:    cv("frozen_rows_total", "Rows moved from the hot log to cold Parquet files."),
-		retainedFiles: cv("retention_deleted_files_total", "Cold files deleted by retention."),
-		chainBreaks:   cv("chain_breaks_total", "Breaks of the hash chain a freeze found in the hot segments it froze (data changed on disk; see vigil verify)."),
-		queries:       c("queries_total", "Searches run."),
-		queryErrors:   c("query_errors_total", "Searches that failed."),
+		rows:            cv("written_rows_total", "Rows written durably to the hot log."),
+		bytes:           cv("written_bytes_total", "Bytes written to the hot log."),
+		tornBytes:       cv("torn_bytes_total", "Bytes cut from the end of the hot log at start (an unacknowledged write cut short by a crash)."),
+		corruptRows:     cv("corrupt_rows_total", "Hot rows that could not be read when freezing (damaged on disk)."),
+		frozenRows:      cv("frozen_rows_total", "Rows moved from the hot log to cold Parquet files."),
+		quarantinedRows: cv("quarantined_rows_total", "Hot rows moved to quarantine/ by a freeze instead of cold files: a tenant name that is not valid, or a tenant whose rows failed to freeze on their own."),
+		retainedFiles:   cv("retention_deleted_files_total", "Cold files deleted by retention."),
+		chainBreaks:     cv("chain_breaks_total", "Breaks of the hash chain a freeze found in the hot segments it froze (data changed on disk; see vigil verify)."),
+		queries:         c("queries_total", "Searches run."),
+		queryErrors:     c("query_errors_total", "Searches that failed."),
+		queryTimeouts:   c("query_timeouts_total", "Searches stopped by their time limit."),
 	}
 }
 
@@ -197,6 +214,18 @@ func Open(opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open dataset %s: %w", name, err)
 		}
 		s.datasets[name] = d
+		if opts.Registerer != nil {
+			opts.Registerer.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Namespace: "vigil", Subsystem: "store", Name: "write_failing",
+				Help:        "1 while writes to the dataset's hot log fail (a full disk, say); they are retried every interval and on each write.",
+				ConstLabels: prometheus.Labels{"dataset": string(name)},
+			}, func() float64 {
+				if d.hot.failure() != nil {
+					return 1
+				}
+				return 0
+			}))
+		}
 	}
 	s.wg.Add(1)
 	go s.background()
@@ -234,6 +263,15 @@ func (s *Store) WriteDeadLetters(_ context.Context, letters []pipeline.DeadLette
 	return nil
 }
 
+// WriteAudit implements audit.Sink: audit entries, rendered as events, are
+// stored durably in the audit dataset.
+func (s *Store) WriteAudit(_ context.Context, events []*event.Event) error {
+	if err := s.datasets[store.Audit].write(events); err != nil {
+		return fmt.Errorf("store audit entries: %w", err)
+	}
+	return nil
+}
+
 // DeadLetterEvent renders a dead letter as the event the deadletters
 // dataset stores.
 func DeadLetterEvent(dl pipeline.DeadLetter) *event.Event {
@@ -256,14 +294,16 @@ func DeadLetterEvent(dl pipeline.DeadLetter) *event.Event {
 	return e
 }
 
-// Freeze moves all hot data of every dataset to cold storage now.
+// Freeze moves all hot data of every dataset to cold storage now. A
+// dataset that fails does not keep the others from freezing.
 func (s *Store) Freeze(ctx context.Context) error {
+	var errs []error
 	for _, name := range store.Datasets {
 		if err := s.datasets[name].freeze(ctx, s.db, true); err != nil {
-			return err
+			errs = append(errs, fmt.Errorf("freeze %s: %w", name, err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (s *Store) background() {
@@ -278,6 +318,13 @@ func (s *Store) background() {
 		}
 		ctx := context.Background()
 		for _, name := range store.Datasets {
+			if failed := s.datasets[name].hot.failure(); failed != nil {
+				if err := s.datasets[name].hot.retryWrites(); err != nil {
+					s.log.Warn("hot log writes still fail", "dataset", name, "err", err)
+				} else {
+					s.log.Info("hot log writes work again", "dataset", name, "after", failed)
+				}
+			}
 			if err := s.datasets[name].freeze(ctx, s.db, false); err != nil && !errors.Is(err, errClosed) {
 				s.log.Error("freeze failed; hot data stays hot and is retried", "dataset", name, "err", err)
 			}
@@ -286,6 +333,24 @@ func (s *Store) background() {
 			}
 		}
 	}
+}
+
+// Degraded returns why the store is not fully working, one reason a line,
+// or nil when it is: a dataset whose writes fail (until they recover). The
+// reason is the system's error without the file's path: health needs no
+// credentials.
+func (s *Store) Degraded() []string {
+	var out []string
+	for _, name := range store.Datasets {
+		if err := s.datasets[name].hot.failure(); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			out = append(out, fmt.Sprintf("store: writes to %s fail: %v", name, err))
+		}
+	}
+	return out
 }
 
 // Close stops background work and closes the hot logs and DuckDB. Data

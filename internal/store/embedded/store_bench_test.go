@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"testing"
 	"time"
@@ -101,7 +102,7 @@ func BenchmarkFreeze(b *testing.B) {
 // token hashes: the CPU the store spends per event on the write path.
 func BenchmarkEncode(b *testing.B) {
 	dir := b.TempDir()
-	cat, err := loadCatalog(dir + "/catalog.json")
+	cat, err := loadCatalog(dir+"/catalog.json", ColumnLimits{}, slog.Default())
 	if err != nil {
 		b.Fatal(err)
 	}
