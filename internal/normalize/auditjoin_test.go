@@ -104,3 +104,33 @@ func TestAuditJoinBound(t *testing.T) {
 		t.Errorf("second event joins %d records, want 5", got)
 	}
 }
+
+// FuzzAuditJoin: whatever the records, the join loses none: every record
+// is one line of exactly one event's event.original.
+func FuzzAuditJoin(f *testing.F) {
+	f.Add("type=SYSCALL msg=audit(1717430400.123:4521): pid=1 comm=\"a\"\ntype=EXECVE msg=audit(1717430400.123:4521): argc=1 a0=\"a\"\ntype=EOE msg=audit(1717430400.123:4521): ")
+	f.Add("type=PATH msg=audit(1.1:9): name=\"x\"\n<13>Jun  3 16:00:00 h app: x\ntype=PATH msg=audit(1.1:9): name=\"y\"")
+	f.Fuzz(func(t *testing.T, in string) {
+		var lines []string
+		for _, l := range strings.Split(in, "\n") {
+			if l != "" && !strings.ContainsAny(l, "\r\x00") {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) == 0 || len(lines) > 200 {
+			return
+		}
+		out := auditEvents(t, lines...)
+		n := 0
+		for _, e := range out {
+			if e.Original == "" {
+				n++
+				continue
+			}
+			n += strings.Count(e.Original, "\n") + 1
+		}
+		if n != len(lines) {
+			t.Fatalf("%d records in, %d lines in the events out", len(lines), n)
+		}
+	})
+}
