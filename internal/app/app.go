@@ -262,7 +262,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("roles %v keep nothing: add store, detect or forward", roles)
 	}
 
-	pipelineDeadLetters(procs, dead)
+	if err := wirePipelines(procs, dead, a.reg); err != nil {
+		return nil, err
+	}
 	a.pipe, err = pipeline.New(pipeline.Config{
 		Workers:      cfg.Pipeline.Workers,
 		QueueBatches: cfg.Pipeline.QueueBatches,

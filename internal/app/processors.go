@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/enrich"
 	"github.com/vigilsiem/vigil/internal/normalize"
@@ -68,12 +70,17 @@ func PipelineSet(dir string) (*ingest.Set, error) {
 	return ingest.NewSet(user, builtin)
 }
 
-// pipelineDeadLetters hands the dead-letter store to the pipeline stage, so
-// records whose pipeline failed are kept there with the reason.
-func pipelineDeadLetters(procs []pipeline.Processor, dead pipeline.DeadLetterSink) {
+// wirePipelines hands the dead-letter store to the pipeline stage, so
+// records whose pipeline failed are kept there with the reason, and
+// registers its per-pipeline counts.
+func wirePipelines(procs []pipeline.Processor, dead pipeline.DeadLetterSink, reg prometheus.Registerer) error {
 	for _, p := range procs {
 		if ip, ok := p.(*ingest.Processor); ok {
 			ip.SetDeadLetters(dead)
+			if err := ip.Register(reg); err != nil {
+				return fmt.Errorf("register pipeline metrics: %w", err)
+			}
 		}
 	}
+	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
@@ -382,5 +384,33 @@ func TestFirstBytes(t *testing.T) {
 				t.Errorf("%s: %q is a first byte", c.re, c.no[i])
 			}
 		}
+	}
+}
+
+func TestProcessorMetrics(t *testing.T) {
+	p := mustParse(t, "name: m\nmatch: [{app: x}]\nsteps:\n  - drop: {if: 'message:noise'}\n")
+	set, _ := NewSet(nil, []*Pipeline{p})
+	proc := NewProcessor(set, nil)
+	reg := prometheus.NewRegistry()
+	if err := proc.Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	proc.Process(context.Background(), []*event.Event{msgEvent("a", "process.name", "x"), msgEvent("noise", "process.name", "x")})
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "result" {
+					got[l.GetValue()] = m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	if got["handled"] != 1 || got["dropped"] != 1 || got["failed"] != 0 {
+		t.Errorf("metrics %v", got)
 	}
 }
