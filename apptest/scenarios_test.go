@@ -78,8 +78,8 @@ func vigilRules(t *testing.T) string { return filepath.Join(testutil.RepoRoot(t)
 // Scenario (a): a firewall (Cisco ASA over syslog) denies one address on
 // 25 ports within a minute, then the web server (an Apache access line over
 // syslog) logs a path traversal from the same address: the port-scan
-// correlation and the traversal rule raise two alerts, and they form
-// exactly one incident.
+// correlation, the traversal rule and the scan-then-exploit correlation
+// raise three alerts, and they form exactly one incident.
 func TestScenarioPortScanThenTraversal(t *testing.T) {
 	v := startVigil(t, "", "--rules", vigilRules(t))
 	const attacker = "203.0.113.66"
@@ -94,25 +94,26 @@ func TestScenarioPortScanThenTraversal(t *testing.T) {
 		bsdStamp(now.Add(40*time.Second)), attacker, now.Add(40*time.Second).Format("02/Jan/2006:15:04:05 -0700"))
 	sendSyslogTCP(t, v.syslog, []string{web})
 
-	var scan, traversal []alert.Alert
-	waitFor(t, 10*time.Second, "port-scan and path-traversal alerts", func() bool {
+	var scan, traversal, chain []alert.Alert
+	waitFor(t, 10*time.Second, "port-scan, path-traversal and scan-then-exploit alerts", func() bool {
 		scan = alertsOf(t, v, "rule_id=395caec6-8223-41b0-a376-2f1fe55c86f3")
 		traversal = alertsOf(t, v, "rule_id=d7806d5f-5e75-4755-ae36-ea400a203fe8")
-		return len(scan) > 0 && len(traversal) > 0
+		chain = alertsOf(t, v, "rule_id=6e7f8a9b-0c1d-4e2f-9a3b-5c6d7e8f9a23")
+		return len(scan) > 0 && len(traversal) > 0 && len(chain) > 0
 	})
-	if len(scan) != 1 || len(traversal) != 1 {
-		t.Fatalf("alerts: %d port scan, %d traversal; want one each", len(scan), len(traversal))
+	if len(scan) != 1 || len(traversal) != 1 || len(chain) != 1 {
+		t.Fatalf("alerts: %d port scan, %d traversal, %d scan then exploit; want one each", len(scan), len(traversal), len(chain))
 	}
 	var inc incidentsReply
-	waitFor(t, 5*time.Second, "an incident with both alerts", func() bool {
+	waitFor(t, 5*time.Second, "an incident with the three alerts", func() bool {
 		getJSON(t, v.url("/api/v1/incidents"), &inc)
-		return len(inc.Incidents) == 1 && len(inc.Incidents[0].AlertIDs) == 2
+		return len(inc.Incidents) == 1 && len(inc.Incidents[0].AlertIDs) == 3
 	})
 	ids := map[string]bool{}
 	for _, id := range inc.Incidents[0].AlertIDs {
 		ids[id] = true
 	}
-	if !ids[scan[0].ID] || !ids[traversal[0].ID] {
+	if !ids[scan[0].ID] || !ids[traversal[0].ID] || !ids[chain[0].ID] {
 		t.Fatalf("incident holds %v, want the port-scan alert %s and the traversal alert %s", inc.Incidents[0].AlertIDs, scan[0].ID, traversal[0].ID)
 	}
 	t.Logf("incident %q (%s) holds both alerts", inc.Incidents[0].Title, inc.Incidents[0].Severity)

@@ -21,8 +21,8 @@ import (
 )
 
 func init() {
-	c := &command{name: "rules", summary: "check Sigma rules (rules check) and run rule unit tests (rules test)",
-		usage: "check DIR... [--format text|json] | test FILE|DIR..."}
+	c := &command{name: "rules", summary: "check Sigma rules (rules check), run rule unit tests (rules test), install a rule package (rules install)",
+		usage: "check DIR... [--format text|json] | test FILE|DIR... | install [--data DIR] [--name NAME] [--format text|json] PATH|URL"}
 	c.run = func(args []string) error {
 		if len(args) == 0 {
 			return errUsage
@@ -32,6 +32,8 @@ func init() {
 			return runRulesCheck(c, args[1:], os.Stdout)
 		case "test":
 			return runRulesTest(c, args[1:], os.Stdout)
+		case "install":
+			return runRulesInstall(c, args[1:], os.Stdout)
 		case "-h", "--help", "help":
 			newFlagSet(c).Usage()
 			return nil

@@ -15,10 +15,12 @@ import (
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/app"
 	"github.com/vigilsiem/vigil/internal/detect"
+	"github.com/vigilsiem/vigil/internal/detect/sigma"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/testutil"
+	"github.com/vigilsiem/vigil/rules"
 )
 
 func TestRulesTestExamples(t *testing.T) {
@@ -124,7 +126,8 @@ func TestVigilRulesTests(t *testing.T) {
 
 // The rules under rules/vigil fire on raw lines as serve would see them:
 // parsed by the auto parser and normalised by the same processors, a port
-// scan of Cisco ASA denies and an Apache traversal from the same address.
+// scan of Cisco ASA denies and an Apache traversal from the same address,
+// and the scan-then-exploit chain of the two.
 func TestVigilRulesOnRawLines(t *testing.T) {
 	var lines []string
 	for i, port := range []int{21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 993, 995, 1433, 3306, 3389, 5432, 8080} {
@@ -132,6 +135,37 @@ func TestVigilRulesOnRawLines(t *testing.T) {
 			i*2, 40000+i, port))
 	}
 	lines = append(lines, `198.51.100.7 - - [23/Nov/2026:10:01:10 +0000] "GET /cgi-bin/../../../../etc/passwd HTTP/1.1" 404 196 "-" "curl/8.5.0"`)
+	alerts, events := rawLineAlerts(t, lines, detect.Config{Dirs: []string{filepath.Join(testutil.RepoRoot(t), "rules", "vigil")}})
+	got := map[string]alert.Alert{}
+	for _, a := range alerts {
+		got[a.Title] = a
+	}
+	scan, trav, chain := got["Port Scan From One Source Address"], got["Web Path Traversal Attempt"], got["Port Scan Followed by a Web Attack"]
+	if len(got) != 3 || scan.Correlation == nil || scan.Correlation.Value != 20 || trav.ID == "" || chain.ID == "" {
+		for _, e := range events[len(events)-2:] {
+			t.Logf("event: %s", e.AppendJSON(nil))
+		}
+		t.Fatalf("alerts = %+v", alerts)
+	}
+	// why the scan fired: the address, and the 20 ports it was denied on
+	ports := map[string]bool{}
+	if scan.Reason != nil {
+		for _, ev := range scan.Reason.Events {
+			ports[ev.Fields["destination.port"]] = true
+		}
+	}
+	if scan.Reason == nil || scan.Reason.Group["source.ip"] != "198.51.100.7" || len(ports) != 20 {
+		t.Errorf("port scan reason %+v", scan.Reason)
+	}
+	if fmt.Sprint(scan.Entities.SourceIPs) != "[198.51.100.7]" || fmt.Sprint(trav.Entities.SourceIPs) != "[198.51.100.7]" {
+		t.Errorf("entities: scan %+v, traversal %+v", scan.Entities, trav.Entities)
+	}
+}
+
+// rawLineAlerts parses lines as serve does (the auto parser and the same
+// processors) and runs them through a detection engine configured by cfg.
+func rawLineAlerts(t *testing.T, lines []string, cfg detect.Config) ([]alert.Alert, []*event.Event) {
+	t.Helper()
 	ps, err := parse.New("auto", parse.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -155,26 +189,43 @@ func TestVigilRulesOnRawLines(t *testing.T) {
 	}
 	var alerts []alert.Alert
 	sink := alert.SinkFunc(func(_ context.Context, as []alert.Alert) error { alerts = append(alerts, as...); return nil })
-	eng, err := detect.New(detect.Config{Dirs: []string{filepath.Join(testutil.RepoRoot(t), "rules", "vigil")}}, sink)
+	eng, err := detect.New(cfg, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := eng.Write(context.Background(), events); err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]alert.Alert{}
+	return alerts, events
+}
+
+// The built-in pack, as serve embeds it, on raw lines of the products it
+// covers: VPN rejections on a Cisco ASA, password spraying on Windows
+// (Winlogbeat JSON), a cleared Security log, web attacks in Apache lines.
+func TestBuiltinPackOnRawLines(t *testing.T) {
+	var lines []string
+	for i := 0; i < 6; i++ {
+		lines = append(lines, fmt.Sprintf(`<166>Nov 23 10:00:%02d fw01 %%ASA-6-611102: User authentication failed: IP address: 198.51.100.77, Uname: alice`, i))
+		lines = append(lines, fmt.Sprintf(`<166>Nov 23 10:00:%02d fw01 %%ASA-6-113015: AAA user authentication Rejected : reason = Invalid password : local database : user = admin : user IP = 198.51.100.77`, 10+i))
+	}
+	for i := 0; i < 10; i++ {
+		lines = append(lines, fmt.Sprintf(`{"@timestamp":"2026-11-23T10:01:%02dZ","winlog":{"channel":"Security","event_id":4625,"computer_name":"dc01.corp.example","event_data":{"TargetUserName":"user%d","IpAddress":"198.51.100.30","LogonType":"10"}}}`, i, i))
+	}
+	lines = append(lines, `{"@timestamp":"2026-11-23T10:02:00Z","winlog":{"channel":"Security","event_id":1102,"provider_name":"Microsoft-Windows-Eventlog","computer_name":"dc01.corp.example","event_data":{"SubjectUserName":"mallory"}}}`,
+		`198.51.100.14 - - [23/Nov/2026:10:03:00 +0000] "GET /item.php?id=1+UNION+SELECT+1,2-- HTTP/1.1" 200 196 "-" "sqlmap/1.7.2#stable (https://sqlmap.org)"`)
+	alerts, _ := rawLineAlerts(t, lines, detect.Config{Builtin: rules.Builtin()})
+	got := map[string]bool{}
 	for _, a := range alerts {
-		got[a.Title] = a
+		got[a.Title] = true
 	}
-	scan, trav := got["Port Scan From One Source Address"], got["Web Path Traversal Attempt"]
-	if len(got) != 2 || scan.Correlation == nil || scan.Correlation.Value != 20 || trav.ID == "" {
-		for _, e := range events[len(events)-2:] {
-			t.Logf("event: %s", e.AppendJSON(nil))
+	for _, want := range []string{"VPN Brute Force From One Address", "Windows Brute Force From One Address", "Windows Event Log Cleared",
+		"Web SQL Injection Attempt", "Web Vulnerability Scanner User Agent"} {
+		if !got[want] {
+			t.Errorf("no %q alert; got %v", want, got)
 		}
-		t.Fatalf("alerts = %+v", alerts)
 	}
-	if fmt.Sprint(scan.Entities.SourceIPs) != "[198.51.100.7]" || fmt.Sprint(trav.Entities.SourceIPs) != "[198.51.100.7]" {
-		t.Errorf("entities: scan %+v, traversal %+v", scan.Entities, trav.Entities)
+	if len(got) != 5 {
+		t.Errorf("alerts %v, want the five", got)
 	}
 }
 
@@ -281,5 +332,37 @@ tests:
 	var out bytes.Buffer
 	if err := runRulesTest(commands["rules"], []string{dir}, &out); err != nil || !strings.Contains(out.String(), "3 passed, 0 failed") {
 		t.Fatalf("err = %v, output:\n%s", err, out.String())
+	}
+}
+
+// The built-in rule pack passes its own unit tests, and the embedded copy
+// loads every rule of it.
+func TestBuiltinRulePack(t *testing.T) {
+	dir := filepath.Join(testutil.RepoRoot(t), "rules", "vigil")
+	var out bytes.Buffer
+	if err := runRulesTest(commands["rules"], []string{dir}, &out); err != nil {
+		t.Fatalf("rules test %s: %v\n%s", dir, err, out.String())
+	}
+	if !strings.Contains(out.String(), " passed, 0 failed") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	emb, err := detect.LoadRulesFS(sigma.Config{}, rules.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk, err := detect.LoadRules(sigma.Config{}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(emb.Rejected) != 0 || emb.Len() != disk.Len() || emb.Len() < 25 {
+		t.Errorf("embedded pack: %d rules, %v rejected; directory: %d rules", emb.Len(), emb.Rejected, disk.Len())
+	}
+	// loading the directory on top of the pack replaces it, rule by rule
+	both, err := detect.LoadRulesFS(sigma.Config{}, rules.Builtin(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if both.Len() != disk.Len() || len(both.Rejected) != 0 {
+		t.Errorf("pack and directory: %d rules (%v), want %d", both.Len(), both.Rejected, disk.Len())
 	}
 }

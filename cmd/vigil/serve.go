@@ -24,7 +24,8 @@ func (s *multiFlag) Set(v string) error { *s = append(*s, v); return nil }
 type serveFlags struct {
 	config, data, http, syslogUDP, syslogTCP, logLevel, logFormat string
 	rules                                                         multiFlag
-	pprof                                                         bool
+	pprof, noBuiltin, demo                                        bool
+	demoSpeed                                                     float64
 	role                                                          string
 }
 
@@ -35,6 +36,9 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.syslogUDP, "syslog-udp", "", "syslog UDP listen `addr`ess of the source syslog-udp (default 127.0.0.1:5514; \"off\" disables it)")
 	fs.StringVar(&f.syslogTCP, "syslog-tcp", "", "syslog TCP listen `addr`ess of the source syslog-tcp (default 127.0.0.1:5514; \"off\" disables it)")
 	fs.Var(&f.rules, "rules", "`dir`ectory of Sigma rules to run on every event (repeatable)")
+	fs.BoolVar(&f.noBuiltin, "no-builtin-rules", false, "do not load Vigil's built-in rule pack (rules.builtin: false)")
+	fs.BoolVar(&f.demo, "demo", false, "generate a small company's logs and an attack story every few minutes into tenant demo (docs/demo.md)")
+	fs.Float64Var(&f.demoSpeed, "demo-speed", 1, "with --demo: compress the demo's schedule by this `factor` (60: a story every 3 s)")
 	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&f.pprof, "pprof", false, "serve Go's profiler under /debug/pprof/ on the HTTP listener")
@@ -60,6 +64,10 @@ func (f *serveFlags) load() (*config.Config, error) {
 		cfg.LogLevel = f.logLevel
 	}
 	cfg.Rules.Dirs = append(cfg.Rules.Dirs, f.rules...)
+	if f.noBuiltin {
+		off := false
+		cfg.Rules.Builtin = &off
+	}
 	for _, o := range []struct{ name, proto, addr string }{{"syslog-udp", syslog.ProtoUDP, f.syslogUDP}, {"syslog-tcp", syslog.ProtoTCP, f.syslogTCP}} {
 		if o.addr == "" {
 			continue
@@ -134,6 +142,13 @@ func init() {
 			a.Stop()
 			return err
 		}
+		stopDemo := func() {}
+		if f.demo {
+			if stopDemo, err = startDemo(a, f.demoSpeed, log); err != nil {
+				a.Stop()
+				return err
+			}
+		}
 		sig := make(chan os.Signal, 2)
 		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 		var runErr error
@@ -148,6 +163,7 @@ func init() {
 			log.Warn("second signal: exiting without a clean stop; acknowledged data is safe on disk")
 			os.Exit(1)
 		}()
+		stopDemo()
 		a.Stop()
 		if runErr != nil {
 			return fmt.Errorf("%w", runErr)

@@ -52,8 +52,16 @@ type Alert struct {
 	EventIDs []string `json:"event_ids"`
 	Entities Entities `json:"entities"`
 	Status   Status   `json:"status"`
+	// Assignee is the analyst the alert is assigned to ("" none); Triage
+	// says who last changed status or assignee, and when (set by the store
+	// from the analysts' changes, never by detection).
+	Assignee string  `json:"assignee,omitempty"`
+	Triage   *Triage `json:"triage,omitempty"`
 	// Correlation is set on the alerts of correlation rules.
 	Correlation *Correlation `json:"correlation,omitempty"`
+	// Reason says why the alert fired (reason.go); nil on alerts stored
+	// before Vigil recorded it.
+	Reason *Reason `json:"reason,omitempty"`
 	// Analytic is set on the alerts of behaviour analytics and entity risk
 	// (internal/analytics/entity).
 	Analytic *Analytic `json:"analytic,omitempty"`

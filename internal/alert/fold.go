@@ -22,6 +22,10 @@ type Match struct {
 	RuleID, Title, Level string
 	Tags                 []string
 	Event                *event.Event
+	// Reason, when set, says why the rule matched Event; it is called
+	// only for a match that opens a new alert, so folded repeats cost
+	// nothing.
+	Reason func() *Reason
 }
 
 // Folder folds matches into alerts. It is safe for concurrent use.
@@ -76,6 +80,9 @@ func (f *Folder) Add(ms []Match) []Alert {
 				Tags: m.Tags, Techniques: tech, Tactics: tact, First: t, Last: t,
 				Entities: en, Status: StatusOpen}
 			a.ID = f.newID(tenant, m.RuleID, en.key(), t)
+			if m.Reason != nil {
+				a.Reason = m.Reason()
+			}
 			if _, ok := f.open[key]; !ok {
 				f.fifo = append(f.fifo, key)
 			}

@@ -172,7 +172,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		} else {
 			s.log.Error("search failed", "q", req.Query, "err", err)
 		}
-		WriteError(w, status, err)
+		writeSearchError(w, status, err)
 		return
 	}
 	rows := res.Rows

@@ -237,10 +237,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			MaxEntries: cfg.Rules.Watchlists.MaxEntries, Registerer: a.reg, Logger: a.log}); err != nil {
 			return nil, fmt.Errorf("watch-lists: %w", err)
 		}
-		if len(cfg.Rules.Dirs) > 0 {
+		ruleDirs, builtin, sigmaCfg, err := ruleSources(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("rules: %w", err)
+		}
+		{
 			co := cfg.Rules.Correlation
 			if a.detect, err = detect.New(detect.Config{
-				Dirs: cfg.Rules.Dirs, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
+				Dirs: ruleDirs, Builtin: builtin, Sigma: sigmaCfg, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
 				StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: a.watchlists, Registerer: a.reg,
 				Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
 				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload,
@@ -298,12 +302,13 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 
 	var mounts []api.Mounter
+	var ingest *httpin.Handler
 	if roles.Has(RoleIngest) {
-		in := httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log)
-		if err := a.reg.Register(in); err != nil {
+		ingest = httpin.New(cfg.HTTP.Ingest, a.pipe, metrics, a.log)
+		if err := a.reg.Register(ingest); err != nil {
 			return nil, fmt.Errorf("http ingest: metrics: %w", err)
 		}
-		mounts = append(mounts, in)
+		mounts = append(mounts, ingest)
 	}
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
@@ -334,6 +339,13 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		if err := a.reg.Register(c); err != nil {
 			return nil, fmt.Errorf("auth: metrics: %w", err)
 		}
+	}
+	if roles.Has(RoleQuery) {
+		cm, err := a.consoleMounts(cfg, authn, ingest)
+		if err != nil {
+			return nil, err
+		}
+		mounts = append(mounts, cm...)
 	}
 	srv := api.New(api.Deps{
 		Store:    searcher,

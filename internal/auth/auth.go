@@ -98,6 +98,8 @@ type Authenticator struct {
 	dummyHash string
 	audit     audit.Recorder
 	m         *metrics
+
+	sess sessions // console log-ins (session.go)
 }
 
 const cacheTTL = 5 * time.Minute
@@ -172,6 +174,9 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 	}
 	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		return a.token(strings.TrimSpace(tok))
+	}
+	if HasSessionCookie(r) {
+		return a.fromSession(r)
 	}
 	return nil, ErrNoCredentials
 }

@@ -18,7 +18,8 @@ import (
 // tokens (http.ingest.tokens).
 func Exempt(path string) bool {
 	switch {
-	case path == "/api/v1/health", path == "/api/v1/ingest":
+	case path == "/api/v1/health", path == "/api/v1/ingest", path == "/api/v1/session":
+		// /api/v1/session logs in and out, and authenticates itself.
 		return true
 	case strings.HasPrefix(path, "/services/collector"):
 		return true
@@ -43,6 +44,10 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		p, err := a.Authenticate(r)
+		if errors.Is(err, ErrBadCSRF) {
+			writeErr(w, http.StatusForbidden, err.Error())
+			return
+		}
 		if err != nil {
 			status := http.StatusUnauthorized
 			var te *ThrottledError
@@ -53,6 +58,8 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			case errors.Is(err, ErrBusy):
 				status = http.StatusServiceUnavailable
 				w.Header().Set("Retry-After", "1")
+			case r.Header.Get(ConsoleHeader) != "":
+				// No challenge: a browser's own dialog would hide the console's log-in.
 			default:
 				w.Header().Set("WWW-Authenticate", `Basic realm="vigil", charset="UTF-8"`)
 			}

@@ -163,6 +163,13 @@ type Rules struct {
 	// Dirs hold Sigma rules; every .yml/.yaml file below them is loaded and
 	// reloaded when it changes.
 	Dirs []string `yaml:"dirs"`
+	// Builtin loads Vigil's built-in rule pack (package rules). Default:
+	// true; false turns it off.
+	Builtin *bool `yaml:"builtin"`
+	// Disable leaves out the rules one of its selectors matches, unless
+	// one of Enable's does (docs/rules.md).
+	Disable []RuleSelector `yaml:"disable"`
+	Enable  []RuleSelector `yaml:"enable"`
 	// AlertWindow folds repeated alerts of one rule and the same entities
 	// within this window into one alert with a count. Default: 10m.
 	AlertWindow Duration `yaml:"alert_window"`
@@ -170,6 +177,18 @@ type Rules struct {
 	Correlation Correlation `yaml:"correlation"`
 	// Watchlists tunes the watch-lists rules read and write.
 	Watchlists Watchlists `yaml:"watchlists"`
+}
+
+// BuiltinOn reports whether the built-in rule pack is loaded.
+func (r Rules) BuiltinOn() bool { return r.Builtin == nil || *r.Builtin }
+
+// RuleSelector picks rules by id (or name), tag glob, level or path glob;
+// the keys that are set must all hold.
+type RuleSelector struct {
+	ID    string `yaml:"id"`
+	Tag   string `yaml:"tag"`
+	Level string `yaml:"level"`
+	Path  string `yaml:"path"`
 }
 
 // Correlation tunes the correlation engine. Zero values take the defaults
@@ -327,6 +346,13 @@ func (c *Config) Validate() error {
 	}
 	if co := c.Rules.Correlation; co.Lateness < 0 || co.MaxKeys < 0 || co.MaxKeysPerRule < 0 || co.SnapshotInterval < 0 || co.MaxFuture < 0 || c.Rules.Watchlists.MaxEntries < 0 || c.Rules.AlertWindow < 0 {
 		return errors.New("rules: limits and durations must not be negative")
+	}
+	for _, list := range [][]RuleSelector{c.Rules.Enable, c.Rules.Disable} {
+		for i, s := range list {
+			if s == (RuleSelector{}) {
+				return fmt.Errorf("rules: selector %d of enable/disable sets none of id, tag, level, path", i)
+			}
+		}
 	}
 	if c.Pipeline.Workers < 0 || c.Pipeline.QueueBatches < 0 {
 		return errors.New("pipeline: workers and queue_batches must not be negative")

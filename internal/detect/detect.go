@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"sync"
@@ -44,6 +45,9 @@ const DefaultPollInterval = 2 * time.Second
 type Config struct {
 	// Dirs hold the rules; every .yml/.yaml file below them is loaded.
 	Dirs []string
+	// Builtin holds rules loaded before Dirs and never reloaded: the
+	// built-in pack (package rules); nil: none.
+	Builtin fs.FS
 	// Sigma configures compilation (placeholders).
 	Sigma sigma.Config
 	// Window folds duplicate alerts; zero means alert.DefaultWindow.
@@ -96,6 +100,7 @@ type Engine struct {
 	log    *slog.Logger
 	wl     *watchlist.Store
 	corr   *correlate.Engine
+	recent *recentHits
 
 	cur       atomic.Pointer[ruleState]
 	reloadMu  sync.Mutex
@@ -131,7 +136,8 @@ func New(cfg Config, out alert.Sink) (*Engine, error) {
 	if cfg.MaxFuture == 0 {
 		cfg.MaxFuture = correlate.DefaultMaxFuture
 	}
-	e := &Engine{cfg: cfg, out: out, folder: alert.NewFolder(cfg.Window), log: cfg.Logger, wl: cfg.Watchlists}
+	e := &Engine{cfg: cfg, out: out, folder: alert.NewFolder(cfg.Window), log: cfg.Logger, wl: cfg.Watchlists,
+		recent: newRecentHits(maxRecentHits)}
 	if e.log == nil {
 		e.log = slog.Default()
 	}
@@ -191,7 +197,10 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 			}
 			if st.Emits(r) {
 				// A critical or high-value asset or a privileged user raises the level.
-				matches = append(matches, alert.Match{RuleID: ruleID(r), Title: r.Title, Level: assets.AlertLevel(r.Level, ev), Tags: r.Tags, Event: ev})
+				// why it fired is worked out only when the match opens an alert
+				set, r, ev := st.Set, r, ev
+				matches = append(matches, alert.Match{RuleID: ruleID(r), Title: r.Title, Level: assets.AlertLevel(r.Level, ev), Tags: r.Tags, Event: ev,
+					Reason: func() *alert.Reason { return ReasonOf(set, r, ev) }})
 			}
 		}
 	}
@@ -205,6 +214,7 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 	}
 	var firings []correlate.Firing
 	if len(hits) > 0 {
+		e.recent.add(hits)
 		firings = e.corr.Process(hits)
 	}
 	if len(matches) == 0 && len(firings) == 0 {
@@ -222,7 +232,9 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 // each, for the correlations that raise alerts).
 func (e *Engine) writeFirings(ctx context.Context, fs []correlate.Firing, alerts []alert.Alert) error {
 	for _, f := range FinalFirings(fs) {
-		alerts = append(alerts, CorrelationAlert(f))
+		a := CorrelationAlert(f)
+		a.Reason = e.recent.reason(f)
+		alerts = append(alerts, a)
 	}
 	if len(alerts) == 0 {
 		return nil
@@ -300,7 +312,7 @@ func (e *Engine) reload() (bool, ReloadInfo, error) {
 	if old := e.cur.Load(); old != nil && sameStamps(old.stamps, stamps) {
 		return false, ReloadInfo{}, nil
 	}
-	res, err := LoadRules(e.cfg.Sigma, e.cfg.Dirs...)
+	res, err := LoadRulesFS(e.cfg.Sigma, e.cfg.Builtin, e.cfg.Dirs...)
 	if err != nil {
 		return false, ReloadInfo{}, err
 	}
@@ -315,7 +327,8 @@ func (e *Engine) reload() (bool, ReloadInfo, error) {
 	for _, r := range res.Rejected {
 		e.log.Warn("rule rejected", "reason", sigma.ReasonOf(r), "err", r)
 	}
-	e.log.Info("rules loaded", "files", res.Files, "rules", res.Set.Len(), "correlations", res.Correlations.Len(), "rejected", len(res.Rejected))
+	e.log.Info("rules loaded", "active", res.Active(), "files", res.Files, "rules", res.Set.Len(), "correlations", res.Correlations.Len(),
+		"rejected", len(res.Rejected), "disabled", res.Disabled, "builtin", e.cfg.Builtin != nil)
 	return true, ReloadInfo{Files: res.Files, Rules: res.Set.Len(), Correlations: res.Correlations.Len(), Rejected: len(res.Rejected)}, nil
 }
 
@@ -342,8 +355,13 @@ type Rejection struct {
 
 // Status describes the loaded rules and what the engine did.
 type Status struct {
-	Files        int         `json:"files"`
-	Rules        int         `json:"rules"`
+	// Active is how many rules can raise alerts or feed correlations.
+	Active int `json:"active"`
+	Files  int `json:"files"`
+	Rules  int `json:"rules"`
+	// Disabled is how many rules the configuration left out.
+	Disabled     int         `json:"disabled"`
+	Builtin      bool        `json:"builtin"`
 	Correlations int         `json:"correlations"`
 	Rejected     []Rejection `json:"rejected"`
 	LoadedAt     time.Time   `json:"loaded_at"`
@@ -365,6 +383,7 @@ func (e *Engine) Status() Status {
 		return s
 	}
 	s.Files, s.Rules, s.Correlations, s.LoadedAt = st.Files, st.Set.Len(), st.Correlations.Len(), st.loadedAt
+	s.Active, s.Disabled, s.Builtin = st.Active(), st.Disabled, e.cfg.Builtin != nil
 	for _, err := range st.Rejected {
 		s.Rejected = append(s.Rejected, RejectionOf(err))
 	}

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"io/fs"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
@@ -19,7 +20,16 @@ type Rules struct {
 	// Rejected holds a *sigma.FileError for every rule or file that did
 	// not load, detection and correlation rules alike.
 	Rejected []error
+	// Disabled is how many rules the configuration left out; Silent are
+	// those it disabled that a correlation still needs (no alert of
+	// their own).
+	Disabled int
+	Silent   map[*sigma.Rule]bool
 }
+
+// Active is how many rules can raise alerts or feed correlations: those
+// loaded, less the silent ones.
+func (r *Rules) Active() int { return r.Len() - len(r.Silent) }
 
 // Len is the number of rules that loaded.
 func (r *Rules) Len() int { return r.Set.Len() + r.Correlations.Len() }
@@ -28,7 +38,13 @@ func (r *Rules) Len() int { return r.Set.Len() + r.Correlations.Len() }
 // rule is reported in Rejected and the others load; the error is for
 // paths that cannot be listed.
 func LoadRules(cfg sigma.Config, paths ...string) (*Rules, error) {
-	res, err := sigma.Load(cfg, paths...)
+	return LoadRulesFS(cfg, nil, paths...)
+}
+
+// LoadRulesFS is LoadRules over the rule files of fsys (the built-in pack;
+// nil: none) and those below paths.
+func LoadRulesFS(cfg sigma.Config, fsys fs.FS, paths ...string) (*Rules, error) {
+	res, err := sigma.LoadAll(cfg, fsys, paths...)
 	if err != nil {
 		return nil, err
 	}
@@ -37,13 +53,17 @@ func LoadRules(cfg sigma.Config, paths ...string) (*Rules, error) {
 		base = append(base, c.Rule)
 	}
 	cs, errs := correlate.Compile(res.Correlations, base)
-	return &Rules{Set: res.Set, Correlations: cs, Files: res.Files, Rejected: append(res.Rejected, errs...)}, nil
+	return &Rules{Set: res.Set, Correlations: cs, Files: res.Files, Rejected: append(res.Rejected, errs...),
+		Disabled: res.Disabled, Silent: res.Silent}, nil
 }
 
 // Emits reports whether a match of detection rule r raises an alert of
 // its own: not when a correlation referencing it does not generate it, nor
 // when its watch-list section says `alert: false`.
 func (r *Rules) Emits(rule *sigma.Rule) bool {
+	if r.Silent[rule] {
+		return false
+	}
 	if rule.Watchlist != nil && !rule.Watchlist.Alert {
 		return false
 	}
@@ -90,5 +110,6 @@ func CorrelationAlert(f correlate.Firing) alert.Alert {
 		Entities: f.Entities(), Status: alert.StatusOpen,
 		Correlation: &alert.Correlation{Type: f.Corr.Type().String(), Group: group, Value: f.Value,
 			Timespan: r.Correlation.TimespanText, AlertIDs: append([]string(nil), f.AlertIDs...)},
+		Reason: (*recentHits)(nil).reason(f),
 	}
 }

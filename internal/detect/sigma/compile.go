@@ -20,6 +20,9 @@ type Config struct {
 	// Watchlists serves the `watchlist` modifier; a rule that reads a
 	// watch-list is rejected when it is nil.
 	Watchlists WatchlistLookup
+	// Keep, when set, chooses the rules Load reads (detection and
+	// correlation rules); the others are counted in Result.Disabled.
+	Keep func(*Rule) bool
 }
 
 // Compiler compiles rules into one field namespace; the rule set built from
@@ -56,6 +59,9 @@ type variant struct {
 	root node
 	// req is the prefilter requirement (prefilter.go); nil: always evaluate.
 	req []litReq
+	// searches are the compiled searches the condition names, for
+	// explanations (explain.go); never read while matching.
+	searches []explSearch
 }
 
 // compileCtx compiles one variant.
@@ -64,6 +70,11 @@ type compileCtx struct {
 	rule     *Rule
 	resolve  func(field string) []string
 	searches map[string]node
+	// order and items record the searches for explanations (explain.go):
+	// cur is the search being compiled.
+	order []explSearch
+	cur   string
+	items map[string][]explItem
 }
 
 // Compile compiles a rule, or rejects it with a *RuleError.
@@ -104,7 +115,7 @@ func (c *Compiler) Compile(r *Rule) (*Compiled, error) {
 			if err != nil {
 				return nil, err
 			}
-			v := &variant{c: out, windows: true, channels: src.channels, eventIDs: src.eventIDs, root: root}
+			v := &variant{c: out, windows: true, channels: src.channels, eventIDs: src.eventIDs, root: root, searches: ctx.explSearches()}
 			eid := c.accessorID(windowsSystemFields["EventID"])
 			if ids, ok := eventIDsOf(root, eid); ok {
 				v.eventIDs = narrowIDs(v.eventIDs, ids)
@@ -127,7 +138,7 @@ func (c *Compiler) Compile(r *Rule) (*Compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	out.variants = append(out.variants, &variant{c: out, ls: ls, root: root})
+	out.variants = append(out.variants, &variant{c: out, ls: ls, root: root, searches: ctx.explSearches()})
 	return out, nil
 }
 
@@ -184,11 +195,14 @@ func (c *compileCtx) cond(n *condNode) (node, error) {
 		if s, ok := c.searches[n.name]; ok {
 			return s, nil
 		}
+		c.cur = n.name
 		s, err := c.search(n.name, c.rule.Detection.Searches[n.name])
+		c.cur = ""
 		if err != nil {
 			return nil, err
 		}
 		c.searches[n.name] = s
+		c.order = append(c.order, explSearch{name: n.name, n: s})
 		return s, nil
 	case condNot:
 		x, err := c.cond(n.children[0])
@@ -259,6 +273,7 @@ func (c *compileCtx) search(name string, n *yaml.Node) (node, error) {
 			if err != nil {
 				return nil, err
 			}
+			c.record(explItem{acc: -1, n: k})
 			alts = append(alts, k)
 		}
 		if len(alts) == 1 {
@@ -273,7 +288,11 @@ func (c *compileCtx) search(name string, n *yaml.Node) (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return c.keywords([]sval{v}, nil)
+		k, err := c.keywords([]sval{v}, nil)
+		if err == nil {
+			c.record(explItem{acc: -1, n: k})
+		}
+		return k, err
 	}
 	return nil, invalid(ReasonSearch, "search %q has an invalid shape (%s)", name, kindName(n))
 }
@@ -338,19 +357,22 @@ func (c *compileCtx) item(key string, val *yaml.Node) (node, error) {
 		if m.watchlist {
 			return nil, invalid(ReasonWatchlist, "watchlist needs a field: `field|watchlist: list`")
 		}
-		return c.keywords(vals, &m)
-	}
-	if m.watchlist {
-		n, err := c.watchlistItem(field, vals)
-		if err != nil {
-			return nil, fmt.Errorf("field %q: %w", key, err)
+		n, err := c.keywords(vals, &m)
+		if err == nil {
+			c.record(explItem{mods: strings.Join(mods, "|"), acc: -1, n: n})
 		}
-		return n, nil
+		return n, err
 	}
-	n, err := c.fieldItem(field, vals, m)
+	var n node
+	if m.watchlist {
+		n, err = c.watchlistItem(field, vals)
+	} else {
+		n, err = c.fieldItem(field, vals, m)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("field %q: %w", key, err)
 	}
+	c.record(explItem{field: field, mods: strings.Join(mods, "|"), acc: c.accessorID(c.resolve(field)), n: n})
 	return n, nil
 }
 

@@ -46,7 +46,16 @@ func FuzzCompile(f *testing.F) {
 		}
 		rs := c.NewRuleSet(compiled)
 		for _, e := range events {
-			rs.Match(e, nil)
+			matched := map[*Rule]bool{}
+			for _, r := range rs.Match(e, nil) {
+				matched[r] = true
+			}
+			// a rule is explained exactly when it matched
+			for _, cr := range compiled {
+				if _, ok := rs.Explain(cr.Rule, e); ok != matched[cr.Rule] {
+					t.Fatalf("rule %q: explained %v, matched %v", cr.Rule.Title, ok, matched[cr.Rule])
+				}
+			}
 		}
 	})
 }

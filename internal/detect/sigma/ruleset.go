@@ -14,6 +14,8 @@ type RuleSet struct {
 	fields fieldTable
 	accs   []accessor
 	rules  []*Compiled
+	// byRule finds a rule's compilation, for Explain.
+	byRule map[*Rule]*Compiled
 
 	// Windows variants by lower-cased channel, then event id.
 	win map[string]*chanIndex
@@ -63,6 +65,7 @@ func (c *Compiler) NewRuleSet(rules []*Compiled) *RuleSet {
 		fields: fieldTable{ids: make(map[string]int32, len(c.fields.ids)), names: append([]string(nil), c.fields.names...)},
 		accs:   append([]accessor(nil), c.accs...),
 		rules:  rules,
+		byRule: make(map[*Rule]*Compiled, len(rules)),
 		win:    map[string]*chanIndex{},
 		cls:    cls,
 	}
@@ -78,6 +81,7 @@ func (c *Compiler) NewRuleSet(rules []*Compiled) *RuleSet {
 	groups := map[Logsource][]*variant{}
 	var groupOrder []Logsource
 	for _, r := range rules {
+		rs.byRule[r.Rule] = r
 		for _, v := range r.variants {
 			if !v.windows {
 				if _, ok := groups[v.ls]; !ok {

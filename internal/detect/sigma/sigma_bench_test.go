@@ -125,3 +125,38 @@ func BenchmarkCompileCorpus(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkExplainCorpus explains matches of the SigmaHQ corpus on the
+// EVTX samples, one (rule, event) match per op: what an alert that opens
+// costs on top of matching (non-matching events pay nothing).
+func BenchmarkExplainCorpus(b *testing.B) {
+	events, _ := sampleEvents(b)
+	rs := loadCorpus(b)
+	type pair struct {
+		r *sigma.Rule
+		e *event.Event
+	}
+	var pairs []pair
+	m := rs.NewMatcher()
+	for _, e := range events {
+		for _, r := range m.Match(e, nil) {
+			pairs = append(pairs, pair{r, e})
+		}
+	}
+	if len(pairs) == 0 {
+		b.Fatal("no rule matched the samples")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		p := pairs[i]
+		if _, ok := rs.Explain(p.r, p.e); !ok {
+			b.Fatalf("match of %q not explained", p.r.Title)
+		}
+		i++
+		if i == len(pairs) {
+			i = 0
+		}
+	}
+}

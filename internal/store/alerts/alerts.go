@@ -44,7 +44,11 @@ func Open(ctx context.Context, db *sql.DB) (*Store, error) {
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		return nil, fmt.Errorf("create alerts table: %w", err)
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db}
+	if err := s.openTriage(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // WriteAlerts implements alert.Sink: new alerts are inserted, folded ones
@@ -110,37 +114,37 @@ func (s *Store) List(ctx context.Context, f Filter) ([]alert.Alert, int64, error
 	if !store.ValidTenant(f.Tenant) {
 		return nil, 0, fmt.Errorf("%w: tenant %q", store.ErrBadRequest, f.Tenant)
 	}
-	where := []string{"tenant = ?"}
+	where := []string{"a.tenant = ?"}
 	args := []any{f.Tenant}
 	if f.MinLevel != "" {
 		rank := alert.LevelRank(f.MinLevel)
 		if rank < 0 {
 			return nil, 0, fmt.Errorf("%w: level %q: want informational, low, medium, high or critical", store.ErrBadRequest, f.MinLevel)
 		}
-		where = append(where, "level_rank >= ?")
+		where = append(where, "a.level_rank >= ?")
 		args = append(args, rank)
 	}
 	if f.RuleID != "" {
-		where = append(where, "rule_id = ?")
+		where = append(where, "a.rule_id = ?")
 		args = append(args, f.RuleID)
 	}
 	if f.Status != "" {
-		where = append(where, "status = ?")
+		where = append(where, "COALESCE(t.status, a.status) = ?")
 		args = append(args, f.Status)
 	}
 	if f.Entity != "" {
-		where = append(where, "(list_contains(CAST(json_extract_string(doc, '$.entities.hosts[*]') AS VARCHAR[]), ?) OR "+
-			"list_contains(CAST(json_extract_string(doc, '$.entities.users[*]') AS VARCHAR[]), ?) OR "+
-			"list_contains(CAST(json_extract_string(doc, '$.entities.source_ips[*]') AS VARCHAR[]), ?) OR "+
-			"list_contains(CAST(json_extract_string(doc, '$.entities.destination_ips[*]') AS VARCHAR[]), ?))")
+		where = append(where, "(list_contains(CAST(json_extract_string(a.doc, '$.entities.hosts[*]') AS VARCHAR[]), ?) OR "+
+			"list_contains(CAST(json_extract_string(a.doc, '$.entities.users[*]') AS VARCHAR[]), ?) OR "+
+			"list_contains(CAST(json_extract_string(a.doc, '$.entities.source_ips[*]') AS VARCHAR[]), ?) OR "+
+			"list_contains(CAST(json_extract_string(a.doc, '$.entities.destination_ips[*]') AS VARCHAR[]), ?))")
 		args = append(args, f.Entity, f.Entity, f.Entity, f.Entity)
 	}
 	if !f.From.IsZero() {
-		where = append(where, "last_seen >= ?")
+		where = append(where, "a.last_seen >= ?")
 		args = append(args, f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		where = append(where, "last_seen < ?")
+		where = append(where, "a.last_seen < ?")
 		args = append(args, f.To.UTC())
 	}
 	if f.Limit <= 0 || f.Limit > store.MaxLimit {
@@ -148,25 +152,22 @@ func (s *Store) List(ctx context.Context, f Filter) ([]alert.Alert, int64, error
 	}
 	cond := strings.Join(where, " AND ")
 	var total int64
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM alerts WHERE "+cond, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM alerts a LEFT JOIN alert_triage t ON t.id = a.id WHERE "+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count alerts: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT doc FROM alerts WHERE "+cond+" ORDER BY last_seen DESC, id LIMIT ?", append(args, f.Limit)...)
+	rows, err := s.db.QueryContext(ctx, "SELECT "+triageColumns+" FROM alerts a LEFT JOIN alert_triage t ON t.id = a.id WHERE "+cond+
+		" ORDER BY a.last_seen DESC, a.id LIMIT ?", append(args, f.Limit)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list alerts: %w", err)
 	}
 	defer rows.Close()
 	var out []alert.Alert
 	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
+		a, err := scanAlert(rows.Scan)
+		if err != nil {
 			return nil, 0, err
 		}
-		var a alert.Alert
-		if err := json.Unmarshal([]byte(doc), &a); err != nil {
-			return nil, 0, fmt.Errorf("read alert: %w", err)
-		}
-		out = append(out, a)
+		out = append(out, *a)
 	}
 	return out, total, rows.Err()
 }

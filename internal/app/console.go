@@ -1,0 +1,72 @@
+package app
+
+import (
+	"io"
+	"os"
+
+	"github.com/vigilsiem/vigil/internal/api"
+	"github.com/vigilsiem/vigil/internal/api/ui"
+	"github.com/vigilsiem/vigil/internal/auth"
+	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/source/httpin"
+)
+
+// maxRuleYAML bounds the rule text the console is sent.
+const maxRuleYAML = 256 << 10
+
+// consoleMounts returns the analyst console's handlers: its files, the
+// log-in, an alert's triage and the rule lookup. ingest, when this node
+// serves it, hands browsers asking for "/" to the console.
+func (a *App) consoleMounts(cfg *config.Config, authn *auth.Authenticator, ingest *httpin.Handler) ([]api.Mounter, error) {
+	c, err := api.NewConsole(ui.FS())
+	if err != nil {
+		return nil, err
+	}
+	if ingest != nil {
+		ingest.SetRootFallback(c.RootHandler())
+	} else {
+		c.Root = true
+	}
+	ms := []api.Mounter{c, api.SessionHandler{Auth: authn, Open: !cfg.Auth.Enabled()}}
+	if a.alerts != nil {
+		ms = append(ms, api.AlertTriageHandler{Alerts: a.alerts})
+	}
+	if a.detect != nil {
+		ms = append(ms, api.RuleHandler{Rules: ruleFinder{a}})
+	}
+	return ms, nil
+}
+
+// ruleFinder looks rules up in the detection engine's current rule set.
+type ruleFinder struct{ a *App }
+
+func (f ruleFinder) FindRule(id string) (api.RuleDoc, bool) {
+	rs := f.a.detect.RuleSet()
+	if rs == nil {
+		return api.RuleDoc{}, false
+	}
+	for _, c := range rs.Rules() {
+		r := c.Rule
+		if r.Ref() != id {
+			continue
+		}
+		d := api.RuleDoc{ID: r.Ref(), Title: r.Title, Description: r.Description, Level: r.Level, Status: r.Status,
+			Author: r.Author, Tags: r.Tags, References: r.References, FalsePositives: r.FalsePositives, Path: r.Path}
+		ls := map[string]string{"product": r.Logsource.Product, "category": r.Logsource.Category, "service": r.Logsource.Service}
+		for k, v := range ls {
+			if v == "" {
+				delete(ls, k)
+			}
+		}
+		d.Logsource = ls
+		if r.Path != "" {
+			if fh, err := os.Open(r.Path); err == nil {
+				b, _ := io.ReadAll(io.LimitReader(fh, maxRuleYAML))
+				fh.Close()
+				d.YAML = string(b)
+			}
+		}
+		return d, true
+	}
+	return api.RuleDoc{}, false
+}
