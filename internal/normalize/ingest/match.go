@@ -106,17 +106,23 @@ func (c *selCache) has(e *event.Event, bit int, name string) bool {
 	if bit < 0 {
 		return e.Has(name)
 	}
-	if !c.keysDone {
-		keyMu.RLock()
-		for _, f := range e.Fields {
-			if i, ok := keyIndex[f.Name]; ok {
-				c.keys[i>>6] |= 1 << (i & 63)
-			}
-		}
-		keyMu.RUnlock()
-		c.keysDone = true
-	}
+	c.fillKeys(e)
 	return c.keys[bit>>6]&(1<<(bit&63)) != 0
+}
+
+// fillKeys sets the bits of the selector keys e has, once.
+func (c *selCache) fillKeys(e *event.Event) {
+	if c.keysDone {
+		return
+	}
+	keyMu.RLock()
+	for _, f := range e.Fields {
+		if i, ok := keyIndex[f.Name]; ok {
+			c.keys[i>>6] |= 1 << (i & 63)
+		}
+	}
+	keyMu.RUnlock()
+	c.keysDone = true
 }
 
 func (c *selCache) program(e *event.Event) (string, bool) {

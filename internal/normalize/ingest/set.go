@@ -25,6 +25,11 @@ const maxFiles = 4096
 type Set struct {
 	pipelines []*Pipeline
 	stats     []pipelineStats
+	// The selection index: pipelines gated by program name, by the first
+	// key of their entries, and the rest, which are tried on every event.
+	byApp   map[string][]int
+	byKey   map[int][]int
+	ungated []int
 }
 
 type pipelineStats struct {
@@ -107,6 +112,25 @@ func NewSet(user, builtin []*Pipeline) (*Set, error) {
 		s.pipelines = append(s.pipelines, p)
 	}
 	s.stats = make([]pipelineStats, len(s.pipelines))
+	s.byApp, s.byKey = map[string][]int{}, map[int][]int{}
+	for i, p := range s.pipelines {
+		switch {
+		case p.apps != nil:
+			for a := range p.apps {
+				s.byApp[a] = append(s.byApp[a], i)
+			}
+		case p.firstKeys != nil:
+			seen := map[int]bool{}
+			for _, b := range p.firstKeys {
+				if !seen[b] {
+					s.byKey[b] = append(s.byKey[b], i)
+					seen[b] = true
+				}
+			}
+		default:
+			s.ungated = append(s.ungated, i)
+		}
+	}
 	return s, nil
 }
 
@@ -114,10 +138,35 @@ func NewSet(user, builtin []*Pipeline) (*Set, error) {
 func (s *Set) Pipelines() []*Pipeline { return s.pipelines }
 
 // Select returns the index of the pipeline that takes e, or -1.
+//
+// The candidates are the pipelines gated by the event's program name or by
+// a key it has, and the ungated ones; they are tried in the set's order.
 func (s *Set) Select(e *event.Event) int {
 	var c selCache
-	for i, p := range s.pipelines {
-		if p.matches(e, &c) {
+	var buf [64]int
+	cand := append(buf[:0], s.ungated...)
+	if len(s.byApp) > 0 {
+		if prog, ok := c.program(e); ok {
+			c.progLower, c.progLowerDone = strings.ToLower(prog), true
+			cand = append(cand, s.byApp[c.progLower]...)
+		}
+	}
+	if len(s.byKey) > 0 {
+		c.fillKeys(e)
+		for b, idx := range s.byKey {
+			if c.keys[b>>6]&(1<<(b&63)) != 0 {
+				cand = append(cand, idx...)
+			}
+		}
+	}
+	sort.Ints(cand)
+	last := -1
+	for _, i := range cand {
+		if i == last {
+			continue
+		}
+		last = i
+		if s.pipelines[i].matches(e, &c) {
 			return i
 		}
 	}
@@ -144,8 +193,13 @@ func (s *Set) Stats() []Stat {
 
 // Run selects and runs the pipeline of one event. It returns the pipeline
 // that ran ("" when none took it), whether the event was dropped, and the
-// step error when it failed.
+// step error when it failed. An event that already has event.kind was
+// normalised before (by a Go normaliser, or it came as ECS) and is left
+// alone.
 func (s *Set) Run(e *event.Event) (name string, dropped bool, err error) {
+	if e.Has("event.kind") {
+		return "", false, nil
+	}
 	i := s.Select(e)
 	if i < 0 {
 		return "", false, nil
