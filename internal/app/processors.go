@@ -18,12 +18,13 @@ import (
 // Processors returns the processors every event passes between parsing and
 // the sinks, in order: the vendor normalisers (Windows, Cisco ASA, web
 // access logs, Linux auth logs), the declarative pipelines (built-in and
-// cfg.Pipeline.Dir), the common-fields normaliser (src=, user=, structured
-// data … for what neither mapped), then the enrichers cfg configures
-// (GeoIP, assets, threat intelligence). `vigil parse` and `vigil hunt` run
-// the same list, so what they print is what serve stores and matches. The
-// returned set owns the enrichers' reloading (Run) and their alert sink;
-// it is nil when cfg is nil (normalisers and built-in pipelines only).
+// cfg.Pipeline.Dir), the join of multi-line audit records, the
+// common-fields normaliser (src=, user=, structured data … for what
+// neither mapped), then the enrichers cfg configures (GeoIP, assets,
+// threat intelligence). `vigil parse` and `vigil hunt` run the same list,
+// so what they print is what serve stores and matches. The returned set
+// owns the enrichers' reloading (Run) and their alert sink; it is nil when
+// cfg is nil (normalisers and built-in pipelines only).
 func Processors(ctx context.Context, cfg *config.Config, log *slog.Logger) ([]pipeline.Processor, *enrich.Set, error) {
 	dir := ""
 	if cfg != nil {
@@ -33,7 +34,7 @@ func Processors(ctx context.Context, cfg *config.Config, log *slog.Logger) ([]pi
 	if err != nil {
 		return nil, nil, err
 	}
-	procs := append(GoNormalizers(), ingest.NewProcessor(set, log), normalize.NewCommonFields())
+	procs := append(GoNormalizers(), ingest.NewProcessor(set, log), normalize.NewAuditJoin(), normalize.NewCommonFields())
 	if cfg == nil {
 		return procs, nil, nil
 	}
