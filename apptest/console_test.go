@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/auth"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 const consoleRule = `title: Console test failed password
@@ -74,19 +75,17 @@ func TestConsoleSessionsAndTriage(t *testing.T) {
 
 	alice := login(t, v, "alice", "alice-pw-123")
 	var id string
-	deadline := time.Now().Add(20 * time.Second)
-	for id == "" {
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
 		var list struct {
 			Alerts []struct{ ID string } `json:"alerts"`
 		}
 		alice.getJSON(t, "/api/v1/alerts", &list)
 		if len(list.Alerts) > 0 {
 			id = list.Alerts[0].ID
-		} else if time.Now().After(deadline) {
-			t.Fatalf("no alert\n%s", v.log.String())
-		} else {
-			time.Sleep(50 * time.Millisecond)
 		}
+		return id != ""
+	}) {
+		t.Fatalf("no alert\n%s", v.log.String())
 	}
 
 	// Not JSON (what a cross-site form could send): refused.

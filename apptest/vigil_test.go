@@ -147,21 +147,20 @@ func (v *vigil) search(q string, extra ...string) ([]store.Row, error) {
 func (v *vigil) waitFound(q string, want int, within time.Duration, extra ...string) ([]store.Row, time.Duration) {
 	v.t.Helper()
 	start := time.Now()
-	for {
-		rows, err := v.search(q, extra...)
-		if err != nil {
+	var rows []store.Row
+	// within is what the test expects; a slow machine gets
+	// testutil.WaitTimeout (the caller logs how long it took).
+	found := testutil.Poll(max(within, testutil.WaitTimeout), func() bool {
+		var err error
+		if rows, err = v.search(q, extra...); err != nil {
 			v.t.Fatal(err)
 		}
-		if len(rows) >= want {
-			return rows, time.Since(start)
-		}
-		// within is what the test expects; a slow machine gets
-		// testutil.WaitTimeout (the caller logs how long it took).
-		if time.Since(start) > max(within, testutil.WaitTimeout) {
-			v.t.Fatalf("search %q found %d of %d rows within %v\nvigil log:\n%s", q, len(rows), want, within, v.log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+		return len(rows) >= want
+	})
+	if !found {
+		v.t.Fatalf("search %q found %d of %d rows within %v\nvigil log:\n%s", q, len(rows), want, within, v.log.String())
 	}
+	return rows, time.Since(start)
 }
 
 // post sends an HTTP POST and returns status and body.

@@ -221,7 +221,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 
 	procs, enrichSet, err := Processors(ctx, cfg, a.log)
 	if err != nil {
-		return nil, fmt.Errorf("enrichment: %w", err)
+		return nil, fmt.Errorf("processors: %w", err)
 	}
 	a.enrich = enrichSet
 	if procs, err = a.openPatterns(cfg, procs); err != nil {
@@ -292,6 +292,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("roles %v keep nothing: add store, detect or forward", roles)
 	}
 
+	if err := wirePipelines(procs, dead, a.reg); err != nil {
+		return nil, err
+	}
 	a.pipe, err = pipeline.New(pipeline.Config{
 		Workers:      cfg.Pipeline.Workers,
 		QueueBatches: cfg.Pipeline.QueueBatches,

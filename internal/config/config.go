@@ -102,6 +102,10 @@ type Pipeline struct {
 	Workers int `yaml:"workers"`
 	// QueueBatches bounds the batches waiting for a worker. Default: 64.
 	QueueBatches int `yaml:"queue_batches"`
+	// Dir holds the user's pipeline files (NAME.yml, docs/pipelines.md).
+	// They run before the built-in pipelines, and replace a built-in of
+	// the same name. Default: none.
+	Dir string `yaml:"dir"`
 }
 
 // Storage configures the store.

@@ -71,16 +71,15 @@ func (g *Generator) background(t time.Time, out *emitter) {
 			out.add("", winEvent(t, pick(r, dcs), "Security", "Microsoft-Windows-Security-Auditing", 4625,
 				map[string]string{"TargetUserName": u, "TargetDomainName": "CORP", "LogonType": "3", "IpAddress": internalAddr(r), "Status": "0xc000006d"}))
 		}
-	case n < 90: // remote workers on the VPN
-		ip, u := randomIn(r, places[len(places)-1].prefix), pick(r, users)
-		if r.IntN(2) == 0 {
-			ip = outsideAddr(r)
-		}
+	case n < 90: // remote workers on the VPN, each from their own city
+		u := pick(r, users)
+		ip := homeAddr(r, u)
 		out.add(ip, asaLine(t, 6, "611101", fmt.Sprintf("User authentication succeeded: IP address: %s, Uname: %s", ip, u)))
 		out.add(ip, asaLine(t, 6, "113039", fmt.Sprintf("Group <vpnusers> User <%s> IP <%s> AnyConnect parent session started.", u, ip)))
 	default: // the cloud account
-		ip := randomIn(r, places[len(places)-1].prefix)
+		u := pick(r, users)
+		ip := homeAddr(r, u)
 		c := pick(r, cloudCalls)
-		out.add(ip, cloudTrail(t, ip, pick(r, users), c[0], c[1], r.IntN(15) != 0))
+		out.add(ip, cloudTrail(t, ip, u, c[0], c[1], r.IntN(15) != 0))
 	}
 }

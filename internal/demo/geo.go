@@ -65,6 +65,22 @@ func outsideAddr(r *rand.Rand) string {
 	}
 }
 
+// homeAddr is an address in the user's own city: every employee works from
+// one place (the office, Toronto, or home), so the benign traffic raises no
+// new-country or impossible-travel alert; only the attack story does.
+func homeAddr(r *rand.Rand, user string) string {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(user); i++ {
+		h = (h ^ uint32(user[i])) * 16777619
+	}
+	for i := uint32(0); ; i++ {
+		p := places[(h+i)%uint32(len(places))]
+		if p.iso != "NL" { // Amsterdam is where the attack comes from
+			return randomIn(r, p.prefix)
+		}
+	}
+}
+
 func randomIn(r *rand.Rand, p netip.Prefix) string {
 	a := p.Addr().As4()
 	host := 32 - p.Bits()

@@ -213,9 +213,9 @@ func asaMessage(e *event.Event, id, s string, conns *outboundConns) {
 		asaSlash(e, "source", src)
 		asaSlash(e, "destination", dst)
 		ecsfield.Int(e, "cisco.asa.hit_count", hits)
-	case "302013", "302015":
+	case "302013", "302015", "302035":
 		asaBuiltMsg(e, s, conns)
-	case "302014", "302016":
+	case "302014", "302016", "302036":
 		asaTeardownMsg(e, s, conns)
 	case "302020", "302021":
 		asaICMPConn(e, s)
@@ -288,6 +288,9 @@ func asaMessage(e *event.Event, id, s string, conns *outboundConns) {
 		ecsfield.Categorize(e, ecsfield.IntrusionDetection, ecsfield.TypeInfo, "")
 	default:
 		switch {
+		case asaMoreMessage(e, id, s):
+		case strings.HasPrefix(id, "43000") && len(id) == 6:
+			ftdSecurityEvent(e, id, s)
 		case strings.HasPrefix(id, "400") && len(id) == 6:
 			asaIPS(e, s)
 		case strings.HasPrefix(id, "113"):

@@ -1,4 +1,7 @@
-// Package normalize owns vendor → ECS mappings, one file per vendor.
+// Package normalize owns the vendor → ECS mappings written in Go, one file
+// per vendor (Windows, Cisco ASA, web access logs, Linux auth log). The
+// declarative pipelines that cover the other vendors live in ingest (the
+// language) and pipelines (the built-in files); they run after these.
 //
 // Each normaliser is a pipeline.Processor that runs after parsing and
 // before enrichment. It makes a cheap test first (a field's first bytes,

@@ -69,6 +69,16 @@ func FuzzCiscoASA(f *testing.F) {
 		`%ASA-6-109005: Authentication succeeded for user 'alice' from 10.1.1.5/51000 to 198.51.100.80/80 on interface inside`,
 		`%ASA-4-733101: Host 198.51.100.7 is attacking. Current burst rate is 200 per second`,
 		`%ASA-4-400013: IDS:2003 ICMP redirect from 10.4.1.2 to 10.2.1.1 on interface dmz`,
+		`%ASA-3-106011: Deny inbound (No xlate) udp src outside:203.0.113.9/137 dst outside:192.0.2.255/137`,
+		`%ASA-6-302017: Built inbound GRE connection 2541 from outside:198.51.100.7 (198.51.100.7) to inside:10.0.0.5/0 (203.0.113.5/0) (alice)`,
+		`%ASA-6-302304: Teardown TCP state-bypass connection 88 from inside:10.0.0.5/51000 to outside:192.0.2.80/80 duration 0:00:05 bytes 1500 TCP FINs`,
+		`%ASA-6-305012: Teardown dynamic UDP translation from inside(acl):10.0.0.5/53000 to outside:203.0.113.5/41000 duration 0:00:31`,
+		`%ASA-4-305013: Asymmetric NAT rules matched for forward and reverse flows; Connection tcp src inside:10.0.0.5/51000 dst outside:192.0.2.80/80 denied due to NAT reverse path failure.`,
+		`%ASA-4-313004: Denied ICMP type=0, from laddr 198.51.100.7 on interface outside to 10.0.0.5: no matching session`,
+		`%ASA-4-710004: TCP connection limit exceeded from 198.51.100.7/51000 to outside:203.0.113.1/22 (current connections/connection limit = 5/5)`,
+		`%ASA-4-733100: [ Scanning] drop rate-1 exceeded. Current burst rate is 10 per second`,
+		`%FTD-6-430003: ConnectionID: 5032, AccessControlRuleAction: Block with reset, SrcIP: 10.1.1.3, DstIP: 198.51.100.80, SrcPort: 50000, DstPort: 443, Protocol: tcp, User: CORP\alice, ConnectionDuration: 2, InitiatorBytes: 517`,
+		`%FTD-1-430001: SrcIP: 192.0.2.7, DstIP: 10.0.0.5, Protocol: tcp, GID: 1, SID: 30001, Message: a, b, Classification: , InlineResult: Blocked`,
 	})
 }
 

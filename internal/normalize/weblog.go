@@ -255,10 +255,17 @@ func apacheError(e *event.Event, msg string) bool {
 			pid, tid, _ := strings.Cut(part[4:], ":tid ")
 			ecsfield.Int(e, "process.pid", pid)
 			ecsfield.Int(e, "process.thread.id", tid)
-		case strings.HasPrefix(part, "client "):
-			setHostPort(e, "source", part[7:])
-		case strings.HasPrefix(part, "remote "):
-			setHostPort(e, "source", part[7:])
+		case strings.HasPrefix(part, "client "), strings.HasPrefix(part, "remote "):
+			addr := part[7:]
+			// Apache 2.4 (the "[module:level]" form) always writes
+			// "IP:PORT", an IPv6 address without brackets.
+			if hasModule && strings.Count(addr, ":") > 1 && !strings.HasPrefix(addr, "[") {
+				if i := strings.LastIndexByte(addr, ':'); ecsfield.IP(e, "source.ip", addr[:i]) {
+					ecsfield.Port(e, "source.port", addr[i+1:])
+					continue
+				}
+			}
+			setHostPort(e, "source", addr)
 		}
 	}
 	text := strings.TrimSpace(c.Rest())

@@ -63,6 +63,11 @@ func TestWebLog(t *testing.T) {
 		map[string]string{"apache.error.module": "core", "process.pid": "35708", "process.thread.id": "4328636416",
 			"source.ip": "72.15.99.187", "source.port": "52446", "error.code": "AH00128",
 			"error.message": "File does not exist: /usr/local/apache2/htdocs/favicon.ico", "@timestamp": "2011-09-09T10:42:29.902022Z"})
+	// Apache 2.4 writes an IPv6 client as "IP:PORT" without brackets.
+	f(`[Sun Jun 14 10:15:30.123456 2026] [core:error] [pid 1234] [client 2001:db8::10:8080] AH00126: Invalid URI in request GET /%2e%2e/ HTTP/1.1`,
+		map[string]string{"source.ip": "2001:db8::10", "source.port": "8080", "source.domain": "", "error.code": "AH00126"})
+	f(`[Sun Jun 14 10:15:30 2026] [error] [client 2001:db8::10]  File does not exist: /var/www/favicon.ico`,
+		map[string]string{"source.ip": "2001:db8::10", "source.port": ""})
 	f(`[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties`,
 		map[string]string{"log.level": "notice", "event.type": "info", "source.ip": ""})
 	f(`2011/06/10 13:30:10 [error] 23263#0: *1 open() "/var/www/favicon.ico" failed (2: No such file or directory), client: 86.186.86.232, server: example.com, request: "GET /favicon.ico HTTP/1.1", host: "example.com"`,

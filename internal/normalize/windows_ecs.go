@@ -183,9 +183,9 @@ func windowsECS(e *event.Event) {
 		w.num(tDestinationPort, true, wDestinationPort, wDestPort)
 		w.str(tDestinationDomain, wDestinationHostname)
 		w.user(eventID)
-		w.str(tProcessExecutable, wNewProcessName, wImage, wProcessName)
+		w.exe(tProcessExecutable, wNewProcessName, wImage, wProcessName)
 		w.str(tProcessCommandLine, wCommandLine)
-		w.str(tParentExecutable, wParentImage, wParentProcessName)
+		w.exe(tParentExecutable, wParentImage, wParentProcessName)
 		w.str(tParentCommandLine, wParentCommandLine)
 		if w.slot[wNewProcessId] > 0 {
 			w.num(tProcessPID, false, wNewProcessId)
@@ -226,6 +226,17 @@ func (w *winECS) put(t int, v event.Value) {
 func (w *winECS) str(t int, slots ...int) {
 	for _, s := range slots {
 		if x := w.text(s); x != "" {
+			w.put(t, event.String(x))
+			return
+		}
+	}
+}
+
+// exe is str for executables: Defender writes "Unknown" where it knows no
+// process, which names no executable.
+func (w *winECS) exe(t int, slots ...int) {
+	for _, s := range slots {
+		if x := w.text(s); x != "" && !strings.EqualFold(x, "Unknown") {
 			w.put(t, event.String(x))
 			return
 		}

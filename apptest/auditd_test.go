@@ -1,0 +1,57 @@
+package apptest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAuditRecordsJoinedInServe: the lines of one Linux audit event
+// (SYSCALL, EXECVE, CWD, PATH, EOE sharing msg=audit(TIME:SERIAL)) read
+// from audit.log are stored as one event that holds the fields of all of
+// them, and a record of another serial stays its own event.
+func TestAuditRecordsJoinedInServe(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "audit.log")
+	lines := []string{
+		`type=SYSCALL msg=audit(1717430400.123:4521): arch=c000003e syscall=59 success=yes exit=0 items=2 ppid=1201 pid=1305 auid=1000 uid=0 gid=0 euid=0 tty=pts0 ses=3 comm="cat" exe="/usr/bin/cat" key="joinmarker"`,
+		`type=EXECVE msg=audit(1717430400.123:4521): argc=2 a0="cat" a1="/etc/shadow"`,
+		`type=CWD msg=audit(1717430400.123:4521): cwd="/root"`,
+		`type=PATH msg=audit(1717430400.123:4521): item=0 name="/usr/bin/cat" inode=1 dev=fd:00 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL`,
+		`type=EOE msg=audit(1717430400.123:4521): `,
+		`type=SYSCALL msg=audit(1717430401.000:4522): arch=c000003e syscall=2 success=no exit=-13 items=1 ppid=1 pid=77 auid=1000 uid=1000 comm="vi" exe="/usr/bin/vi" key="othermarker"`,
+	}
+	if err := os.WriteFile(log, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	v := startVigil(t, fmt.Sprintf("sources:\n  - name: audit\n    type: file\n    paths: [%q]\n", log))
+	// The last record is in the same batch: once it is searchable, so is
+	// the whole batch.
+	v.waitFound("othermarker", 1, 2*time.Second)
+	rows, _ := v.waitFound("auditd.sequence:4521", 1, 2*time.Second)
+	if len(rows) != 1 {
+		t.Fatalf("serial 4521 is stored as %d events, want 1", len(rows))
+	}
+	r := rows[0]
+	for field, want := range map[string]string{
+		"process.name":              "cat",
+		"process.command_line":      "cat /etc/shadow",
+		"process.working_directory": "/root",
+		"file.path":                 "/usr/bin/cat",
+		"event.outcome":             "success",
+	} {
+		if got := r.Text(field); got != want {
+			t.Errorf("%s = %q, want %q", field, got, want)
+		}
+	}
+	if got := strings.Count(r.Text("event.original"), "\n") + 1; got != 5 {
+		t.Errorf("event.original holds %d records, want 5: %q", got, r.Text("event.original"))
+	}
+	other, _ := v.waitFound("auditd.sequence:4522", 1, 2*time.Second)
+	if got := other[0].Text("process.name"); got != "vi" {
+		t.Errorf("serial 4522: process.name = %q, want vi", got)
+	}
+}

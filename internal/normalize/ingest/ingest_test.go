@@ -1,0 +1,456 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/pipeline"
+)
+
+func mustParse(t *testing.T, src string) *Pipeline {
+	t.Helper()
+	p, err := Parse("t.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func msgEvent(msg string, fields ...string) *event.Event {
+	e := &event.Event{Original: msg}
+	e.Set("message", event.String(msg))
+	for i := 0; i+1 < len(fields); i += 2 {
+		e.Set(fields[i], event.String(fields[i+1]))
+	}
+	return e
+}
+
+func want(t *testing.T, e *event.Event, kv ...string) {
+	t.Helper()
+	for i := 0; i+1 < len(kv); i += 2 {
+		if got := e.GetString(kv[i]); got != kv[i+1] {
+			t.Errorf("%s = %q, want %q (fields %v)", kv[i], got, kv[i+1], e.Fields)
+		}
+	}
+}
+
+func TestGrokLibraryCompiles(t *testing.T) {
+	lib, err := Patterns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range lib {
+		if _, err := compileGrok("%{"+name+"}", nil); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestGrokPatterns(t *testing.T) {
+	cases := []struct{ pattern, in, want string }{
+		{"IPV4", "10.1.2.3", "10.1.2.3"},
+		{"IPV6", "2001:db8::1", "2001:db8::1"},
+		{"IPV6", "fe80::1%eth0", "fe80::1%eth0"},
+		{"IP", "::ffff:10.0.0.1", "::ffff:10.0.0.1"},
+		{"HOSTNAME", "www.example.com", "www.example.com"},
+		{"NUMBER", "-12.5", "-12.5"},
+		{"INT", "+42", "+42"},
+		{"WORD", "hello_1", "hello_1"},
+		{"NOTSPACE", "a/b:c", "a/b:c"},
+		{"QUOTEDSTRING", `"a \"b\" c"`, `"a \"b\" c"`},
+		{"SYSLOGTIMESTAMP", "Dec  7 06:00:01", "Dec  7 06:00:01"},
+		{"TIMESTAMP_ISO8601", "2026-12-07T06:00:01.123+01:00", "2026-12-07T06:00:01.123+01:00"},
+		{"HTTPDATE", "10/Oct/2000:13:55:36 -0700", "10/Oct/2000:13:55:36 -0700"},
+		{"URIPATHPARAM", "/a/b.php?x=1&y=%20", "/a/b.php?x=1&y=%20"},
+		{"MAC", "00:1a:2B:3c:4d:5e", "00:1a:2B:3c:4d:5e"},
+		{"MAC", "001a.2b3c.4d5e", "001a.2b3c.4d5e"},
+		{"LOGLEVEL", "WARNING", "WARNING"},
+		{"USERNAME", "j.doe@corp", "j.doe@corp"},
+		{"UUID", "123e4567-e89b-12d3-a456-426614174000", "123e4567-e89b-12d3-a456-426614174000"},
+		{"EMAILADDRESS", "a.b@example.org", "a.b@example.org"},
+	}
+	for _, c := range cases {
+		g, err := compileGrok("^%{"+c.pattern+":x}$", nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.pattern, err)
+		}
+		e := &event.Event{}
+		m := g.re.FindStringSubmatchIndex(c.in)
+		if m == nil {
+			t.Errorf("%s does not match %q", c.pattern, c.in)
+			continue
+		}
+		if got := c.in[m[2]:m[3]]; got != c.want {
+			t.Errorf("%s on %q captured %q", c.pattern, c.in, got)
+		}
+		_ = e
+	}
+	for _, c := range []struct{ pattern, in string }{{"IPV4", "256.1.1.1"}, {"INT", "x1"}, {"MAC", "00:11:22"}} {
+		g, _ := compileGrok("^%{"+c.pattern+"}$", nil)
+		if g.re.MatchString(c.in) {
+			t.Errorf("%s matches %q", c.pattern, c.in)
+		}
+	}
+}
+
+func TestGrokStep(t *testing.T) {
+	p := mustParse(t, `
+name: t
+match: [{app: x}]
+steps:
+  - grok:
+      field: message
+      patterns:
+        - '^%{WORD:event.action} from %{IP:source.ip} port %{INT:source.port} as (?<user.name>\w+)$'
+        - '^%{WORD:event.action} %{MYCODE:event.code:int}$'
+      pattern_definitions:
+        MYCODE: 'E\d+'
+`)
+	e := msgEvent("accepted from 10.0.0.1 port 2222 as bob")
+	if _, err := p.Run(e); err != nil {
+		t.Fatal(err)
+	}
+	want(t, e, "event.action", "accepted", "source.ip", "10.0.0.1", "source.port", "2222", "user.name", "bob", FieldPipeline, "t")
+	if v, _ := e.Get("source.port"); v.Kind() != event.KindInt {
+		t.Errorf("source.port kind %v, want int (ECS long)", v.Kind())
+	}
+	if v, _ := e.Get("source.ip"); v.Kind() != event.KindIP {
+		t.Errorf("source.ip kind %v, want ip", v.Kind())
+	}
+	e = msgEvent("failed E42")
+	_, err := p.Run(e)
+	if err == nil || !strings.Contains(err.Error(), `"E42" is not an integer`) {
+		t.Errorf("err = %v, want the int conversion failure", err)
+	}
+	e = msgEvent("nothing here")
+	_, err = p.Run(e)
+	se, ok := err.(*StepError)
+	if !ok || se.Pipeline != "t" || se.Step != 1 || se.Kind != "grok" {
+		t.Fatalf("err = %#v, want a StepError for step 1 grok", err)
+	}
+	if got := err.Error(); got != "pipeline t step 1 (grok): no pattern matched message" {
+		t.Errorf("error text %q", got)
+	}
+}
+
+func TestDissectKVCSV(t *testing.T) {
+	p := mustParse(t, `
+name: t
+match: [{app: x}]
+steps:
+  - dissect:
+      pattern: '%{?skip} [%{log.level}] %{+msg} %{+msg} -> %{rest}'
+      append_separator: ' '
+  - kv:
+      field: rest
+      field_split: ' '
+      value_split: '='
+      prefix: kv.
+      rename: {src: source.ip, dpt: destination.port}
+      exclude_keys: [junk]
+  - csv:
+      field: kv.list
+      target_fields: [a, '', c]
+  - split: {field: kv.tags, separator: '|', target_field: tags}
+  - uppercase: {field: a}
+  - convert: {field: kv.n, type: integer}
+  - gsub: {field: msg, pattern: 'o', replacement: '0'}
+`)
+	e := msgEvent(`x [WARN] hello world -> src=10.1.1.1 dpt=443 junk=1 name="a b c" list="1,2,3" tags=x|y n=7`)
+	if _, err := p.Run(e); err != nil {
+		t.Fatal(err)
+	}
+	want(t, e, "log.level", "WARN", "msg", "hell0 w0rld", "source.ip", "10.1.1.1", "destination.port", "443",
+		"kv.name", "a b c", "a", "1", "c", "3", "tags", "x, y", "kv.n", "7", "kv.junk", "", "skip", "")
+	if v, _ := e.Get("kv.n"); v.Kind() != event.KindInt {
+		t.Errorf("convert: kind %v", v.Kind())
+	}
+}
+
+func TestSetRenameLookupCIDRDate(t *testing.T) {
+	now = func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
+	defer func() { now = time.Now }()
+	p := mustParse(t, `
+name: t
+match: [{app: x}]
+steps:
+  - rename: {fields: {srcip: source.ip, act: event.action}, rest_prefix: vendor.}
+  - set: {field: event.kind, value: event}
+  - set: {field: event.severity, value: 3}
+  - set: {field: rule.name, value: '{{vendor.rule}}/{{event.action}}'}
+  - set: {field: event.kind, value: alert, override: false}
+  - copy: {field: source.ip, target_field: related.ip}
+  - append: {field: related.ip, value: ['{{vendor.dst}}'], allow_duplicates: false}
+  - lookup: {field: event.action, target_field: event.outcome, table: {Permit: success, Deny: failure}, ignore_case: true}
+  - cidr:
+      field: source.ip
+      target_field: network.direction
+      ranges: [{value: internal, cidrs: [10.0.0.0/8, 192.168.0.0/16]}, {value: lab, cidrs: [10.9.0.0/16]}]
+      default: external
+  - date: {field: vendor.when, formats: ['MMM d HH:mm:ss', 'ISO8601'], timezone: Europe/Paris}
+  - lowercase: {field: event.action}
+  - remove: {field: [vendor.when, vendor.tmp.*]}
+  - drop: {if: 'event.action:noise'}
+`)
+	e := &event.Event{}
+	for _, kv := range [][2]string{{"srcip", "10.9.1.2"}, {"act", "PERMIT"}, {"rule", "r1"}, {"dst", "10.9.1.2"}, {"when", "Feb  3 04:05:06"}, {"vendor.tmp.x", "1"}} {
+		e.Set(kv[0], event.String(kv[1]))
+	}
+	e.Set("message", event.String("m"))
+	if _, err := p.Run(e); err != nil {
+		t.Fatal(err)
+	}
+	want(t, e, "source.ip", "10.9.1.2", "event.action", "permit", "event.kind", "event", "rule.name", "r1/PERMIT",
+		"related.ip", "10.9.1.2", "event.outcome", "success", "network.direction", "lab", "vendor.rule", "r1",
+		"@timestamp", "2026-02-03T03:05:06Z", "vendor.when", "", "vendor.tmp.x", "", "message", "m")
+	if v, _ := e.Get("event.severity"); v.Kind() != event.KindInt {
+		t.Errorf("event.severity kind %v", v.Kind())
+	}
+	e = &event.Event{}
+	e.Set("act", event.String("noise"))
+	e.Set("srcip", event.String("10.0.0.1"))
+	e.Set("when", event.String("2026-01-01T00:00:00Z"))
+	dropped, err := p.Run(e)
+	if !dropped || err != nil {
+		t.Errorf("drop: %v %v", dropped, err)
+	}
+}
+
+// TestRenamePrefixKeepPath moves a subtree keeping the path below the
+// prefix; without keep_path only the last segment is kept.
+func TestRenamePrefixKeepPath(t *testing.T) {
+	p := mustParse(t, `
+name: t
+match: [{app: x}]
+steps:
+  - rename: {prefix: {from: detail., to: '', keep_path: true}}
+  - rename: {prefix: {from: requestParameters., to: vendor.req., keep_path: true}}
+  - rename: {prefix: {from: sd.x@1., to: short.}}
+`)
+	e := &event.Event{}
+	for _, kv := range [][2]string{{"detail.eventName", "Run"}, {"detail.requestParameters.a.b", "1"}, {"detail.", "edge"}, {"sd.x@1.k.v", "2"}, {"other", "3"}} {
+		e.Set(kv[0], event.String(kv[1]))
+	}
+	if _, err := p.Run(e); err != nil {
+		t.Fatal(err)
+	}
+	want(t, e, "eventName", "Run", "vendor.req.a.b", "1", "detail.", "edge", "short.v", "2", "other", "3",
+		"detail.eventName", "", "requestParameters.a.b", "")
+}
+
+func TestSelection(t *testing.T) {
+	a := mustParse(t, "name: a\nmatch:\n  - cef: {vendor: Check Point}\nsteps: [{set: {field: x, value: a}}]\n")
+	b := mustParse(t, "name: b\nmatch:\n  - keys: [eventVersion, eventSource]\n  - regex: '^\\w+ login'\n    field: message\nsteps: [{set: {field: x, value: b}}]\n")
+	c := mustParse(t, "name: c\nmatch:\n  - if: 'observer.vendor:acme AND NOT x:*'\nsteps: [{set: {field: x, value: c}}]\n")
+	set, err := NewSet([]*Pipeline{c}, []*Pipeline{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cef := &event.Event{}
+	cef.Set("cef.version", event.Int(0))
+	cef.Set("observer.vendor", event.String("check point"))
+	ct := &event.Event{}
+	ct.Set("eventVersion", event.String("1.08"))
+	ct.Set("eventSource", event.String("s3.amazonaws.com"))
+	for _, c := range []struct {
+		e    *event.Event
+		want string
+	}{{cef, "a"}, {ct, "b"}, {msgEvent("bob login ok"), "b"}, {msgEvent("hello", "observer.vendor", "ACME"), "c"}, {msgEvent("none"), ""}} {
+		name, _, err := set.Run(c.e)
+		if err != nil || name != c.want {
+			t.Errorf("pipeline %q (%v), want %q", name, err, c.want)
+		}
+	}
+	if st := set.Stats(); len(st) != 3 || st[0].Pipeline != "a" || st[0].Handled != 1 || st[1].Handled != 2 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	cases := map[string]string{
+		"name: Bad Name\nmatch: [{app: x}]\nsteps: [{drop: {}}]":                                                         "name",
+		"name: a\nsteps: [{drop: {}}]":                                                                                   "no match",
+		"name: a\nmatch: [{}]\nsteps: [{drop: {}}]":                                                                      "empty",
+		"name: a\nmatch: [{app: x}]\nsteps: []":                                                                          "no steps",
+		"name: a\nmatch: [{app: x}]\nsteps: [{frob: {}}]":                                                                "unknown processor",
+		"name: a\nmatch: [{app: x}]\nsteps: [{grok: {patterns: ['%{NOPE}']}}]":                                           "unknown grok pattern",
+		"name: a\nmatch: [{app: x}]\nsteps: [{grok: {patterns: ['%{A}'], pattern_definitions: {A: '%{B}', B: '%{A}'}}}]": "refers to itself",
+		"name: a\nmatch: [{app: x}]\nsteps: [{set: {field: source.port, value: http}}]":                                  "not an integer",
+		"name: a\nmatch: [{app: x}]\nsteps: [{set: {field: a, value: 1, bogus: 2}}]":                                     "bogus",
+		"name: a\nmatch: [{app: x}]\nsteps: [{drop: {if: 'a:(b'}}]":                                                      "if:",
+		"name: a\nmatch: [{app: x}]\nsteps: [{date: {field: t, formats: ['yyyy-QQ']}}]":                                  "not supported",
+		"name: a\nmatch: [{app: x}]\nsteps: [{dissect: {pattern: '%{a}%{b}'}}]":                                          "no delimiter",
+	}
+	for src, wantErr := range cases {
+		_, err := Parse("t.yml", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("%q: err %v, want %q", src, err, wantErr)
+		}
+	}
+}
+
+func TestOnFailureAndIgnore(t *testing.T) {
+	p := mustParse(t, `
+name: t
+match: [{app: x}]
+steps:
+  - grok:
+      patterns: ['^A %{INT:n}$']
+      on_failure:
+        - set: {field: parse, value: failed}
+  - grok: {patterns: ['^B'], ignore_failure: true}
+  - set: {field: done, value: 'yes'}
+`)
+	e := msgEvent("zzz")
+	if _, err := p.Run(e); err != nil {
+		t.Fatal(err)
+	}
+	want(t, e, "parse", "failed", "done", "yes")
+}
+
+// deadLetters keeps what the processor sends.
+type deadLetters struct{ got []pipeline.DeadLetter }
+
+func (d *deadLetters) WriteDeadLetters(_ context.Context, l []pipeline.DeadLetter) error {
+	d.got = append(d.got, l...)
+	return nil
+}
+
+func TestProcessorDeadLetters(t *testing.T) {
+	p := mustParse(t, "name: fw\nmatch: [{app: fw}]\nsteps:\n  - dissect: {pattern: 'src=%{source.ip} '}\n  - drop: {if: 'source.ip:10.0.0.9'}\n")
+	set, _ := NewSet(nil, []*Pipeline{p})
+	proc := NewProcessor(set, nil)
+	mk := func(msg string) *event.Event {
+		e := msgEvent(msg, "process.name", "fw")
+		e.Tenant, e.Source, e.Ingested = "t1", "udp", time.Unix(1, 0)
+		return e
+	}
+	// Without a dead-letter store the failed event is kept and marked.
+	out := proc.Process(context.Background(), []*event.Event{mk("src=bad ")})
+	if len(out) != 1 || !strings.Contains(out[0].GetString(FieldError), "pipeline fw step 1 (dissect)") {
+		t.Fatalf("kept event: %+v", out)
+	}
+	dl := &deadLetters{}
+	proc.SetDeadLetters(dl)
+	evs := []*event.Event{mk("src=10.0.0.1 "), mk("src=bad "), mk("other"), mk("src=10.0.0.9 "), msgEvent("not fw")}
+	out = proc.Process(context.Background(), evs)
+	if len(out) != 2 || out[0].GetString("source.ip") != "10.0.0.1" || out[1].GetString("message") != "not fw" {
+		t.Fatalf("out = %v", out)
+	}
+	if len(dl.got) != 2 {
+		t.Fatalf("dead letters %+v", dl.got)
+	}
+	l := dl.got[0]
+	if l.Tenant != "t1" || l.Source != "udp" || l.Format != "pipeline" || string(l.Data) != "src=bad " ||
+		l.Reason != `pipeline fw step 1 (dissect): field source.ip: "bad" is not an IP address` {
+		t.Errorf("dead letter %+v", l)
+	}
+	if !strings.Contains(dl.got[1].Reason, `delimiter "src=" not found`) && !strings.Contains(dl.got[1].Reason, `does not start with "src="`) {
+		t.Errorf("second reason %q", dl.got[1].Reason)
+	}
+	st := set.Stats()[0]
+	if st.Handled != 1 || st.Failed != 3 || st.Dropped != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestBody(t *testing.T) {
+	for _, c := range []struct{ orig, prog, version, want string }{
+		{"<13>Mar  4 08:15:02 h xd[1]: a=b c=d", "xd", "", "a=b c=d"},
+		{"<13>Mar  4 08:15:02 h xd: a=b", "xd", "", "a=b"},
+		{"<189>date=2024 x=1", "", "", "date=2024 x=1"},
+		{`<14>1 2026-12-07T06:00:00Z gw app 12 ID [a@1 k="v]"][b@2 x="y"] body text`, "app", "1", "body text"},
+		{"<14>1 2026-12-07T06:00:00Z gw app 12 ID - body", "app", "1", "body"},
+		{"plain", "", "", "plain"},
+		{"<14>May 10 11:37:47 PA-VM 1,2024/05/10 11:37:47,0128,TRAFFIC", "1,2024/05/10", "", "1,2024/05/10 11:37:47,0128,TRAFFIC"},
+	} {
+		e := &event.Event{Original: c.orig}
+		e.SetString("process.name", c.prog)
+		e.SetString("log.syslog.version", c.version)
+		if got, _ := body(e); got != c.want {
+			t.Errorf("body(%q) = %q, want %q", c.orig, got, c.want)
+		}
+	}
+}
+
+func TestFirstBytes(t *testing.T) {
+	cases := []struct {
+		re, yes, no string
+		ok          bool
+	}{
+		{`^2 \d+`, "2", "3x", true},
+		{`^(?:1|\d+),`, "19", "a", true},
+		{`^(?:http|https|h2)? x`, "", "", false},
+		{`^[A-Z]{3}\d`, "QZ", "a1", true},
+		{`^(?i)type=`, "tT", "x", true},
+		{`abc`, "", "", false},
+	}
+	for _, c := range cases {
+		set, ok := firstBytes(c.re)
+		if ok != c.ok {
+			t.Errorf("%s: ok %v", c.re, ok)
+			continue
+		}
+		for i := 0; ok && i < len(c.yes); i++ {
+			if !set[c.yes[i]] {
+				t.Errorf("%s: %q not a first byte", c.re, c.yes[i])
+			}
+		}
+		for i := 0; ok && i < len(c.no); i++ {
+			if set[c.no[i]] {
+				t.Errorf("%s: %q is a first byte", c.re, c.no[i])
+			}
+		}
+	}
+}
+
+func TestProcessorMetrics(t *testing.T) {
+	p := mustParse(t, "name: m\nmatch: [{app: x}]\nsteps:\n  - drop: {if: 'message:noise'}\n")
+	set, _ := NewSet(nil, []*Pipeline{p})
+	proc := NewProcessor(set, nil)
+	reg := prometheus.NewRegistry()
+	if err := proc.Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	proc.Process(context.Background(), []*event.Event{msgEvent("a", "process.name", "x"), msgEvent("noise", "process.name", "x")})
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "result" {
+					got[l.GetValue()] = m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	if got["handled"] != 1 || got["dropped"] != 1 || got["failed"] != 0 {
+		t.Errorf("metrics %v", got)
+	}
+}
+
+func TestOnTypeErrorSkip(t *testing.T) {
+	src := "name: t\n%smatch: [{app: x}]\nsteps:\n  - kv: {rename: {src: source.ip, spt: source.port, u: user.name}}\n  - set: {field: done, value: 'yes'}\n"
+	strict := mustParse(t, fmt.Sprintf(src, ""))
+	if _, err := strict.Run(msgEvent("src=gw.example spt=80 u=bob")); err == nil || !strings.Contains(err.Error(), `field source.ip: "gw.example" is not an IP address`) {
+		t.Errorf("strict: err %v", err)
+	}
+	skip := mustParse(t, fmt.Sprintf(src, "on_type_error: skip\n"))
+	e := msgEvent("src=gw.example spt=80 u=bob")
+	if _, err := skip.Run(e); err != nil {
+		t.Fatal(err)
+	}
+	want(t, e, "source.port", "80", "user.name", "bob", "done", "yes", "source.ip", "", FieldTypeErrors, "source.ip")
+	if _, err := Parse("t.yml", []byte(fmt.Sprintf(src, "on_type_error: maybe\n"))); err == nil {
+		t.Error("on_type_error: maybe was accepted")
+	}
+}

@@ -1,0 +1,918 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vigilsiem/vigil/internal/event"
+)
+
+// builder compiles one processor's options into its run function.
+type builder func(opts *yaml.Node, cm common) (func(e *event.Event) error, error)
+
+var processors map[string]builder
+
+func init() {
+	processors = map[string]builder{
+		"grok": buildGrok, "dissect": buildDissect, "kv": buildKV, "csv": buildCSV, "json": buildJSON,
+		"date": buildDate, "rename": buildRename, "set": buildSet, "copy": buildCopy, "convert": buildConvert,
+		"lowercase": buildCase(strings.ToLower), "uppercase": buildCase(strings.ToUpper), "trim": buildCase(strings.TrimSpace),
+		"split": buildSplit, "gsub": buildGsub, "append": buildAppend, "remove": buildRemove,
+		"drop": buildDrop, "fail": buildFail, "lookup": buildLookup, "cidr": buildCIDR,
+	}
+}
+
+func processorNames() []string {
+	names := make([]string, 0, len(processors))
+	for n := range processors {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// errMissing is the failure of a step whose field is absent.
+func errMissing(field string) error { return fmt.Errorf("field %s is missing", field) }
+
+// text returns the field's value as text.
+func text(e *event.Event, name string) (string, bool) {
+	if name == FieldRaw {
+		return body(e)
+	}
+	v, ok := e.Get(name)
+	if !ok {
+		if name == event.FieldMessage {
+			return body(e)
+		}
+		return "", false
+	}
+	if k := v.Kind(); k == event.KindString || k == event.KindIP {
+		return v.Str(), true
+	}
+	return v.Text(), true
+}
+
+func need(name, what string) error {
+	if name == "" {
+		return fmt.Errorf("%s is required", what)
+	}
+	return nil
+}
+
+// --- rename, copy, set, remove, append ----------------------------------
+
+type renameOpts struct {
+	Field       string            `yaml:"field"`
+	TargetField string            `yaml:"target_field"`
+	Fields      map[string]string `yaml:"fields"`
+	// RestPrefix moves every other field without a dot in its name (the
+	// raw keys of a JSON or key=value record), message excepted, under
+	// this prefix.
+	RestPrefix string `yaml:"rest_prefix"`
+	// Prefix moves every field whose name starts with From to To plus the
+	// last segment of its name (after the last dot): RFC 5424 structured
+	// data whose SD-ID varies, log.syslog.structured_data.junos@2636.1.1.1.2.26.source-address
+	// → junos.source-address. With KeepPath the whole rest of the name
+	// after From is kept instead (requestParameters.a.b →
+	// aws.cloudtrail.flattened.request_parameters.a.b).
+	Prefix *struct {
+		From     string `yaml:"from"`
+		To       string `yaml:"to"`
+		KeepPath bool   `yaml:"keep_path"`
+	} `yaml:"prefix"`
+}
+
+func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
+	var o renameOpts
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	if o.Field != "" {
+		if o.TargetField == "" {
+			return nil, fmt.Errorf("target_field is required with field")
+		}
+		if o.Fields == nil {
+			o.Fields = map[string]string{}
+		}
+		o.Fields[o.Field] = o.TargetField
+	}
+	if o.Prefix != nil {
+		if o.Prefix.From == "" || len(o.Fields) > 0 || o.RestPrefix != "" {
+			return nil, fmt.Errorf("prefix: give from (and to), without fields or rest_prefix")
+		}
+		from, to, keep := o.Prefix.From, o.Prefix.To, o.Prefix.KeepPath
+		return func(e *event.Event) error {
+			for i := range e.Fields {
+				n := e.Fields[i].Name
+				if !strings.HasPrefix(n, from) {
+					continue
+				}
+				if keep {
+					if len(n) > len(from) {
+						e.Fields[i].Name = to + n[len(from):]
+					}
+					continue
+				}
+				e.Fields[i].Name = to + n[strings.LastIndexByte(n, '.')+1:]
+			}
+			return nil
+		}, nil
+	}
+	if len(o.Fields) == 0 && o.RestPrefix == "" {
+		return nil, fmt.Errorf("give field and target_field, or fields: {from: to}")
+	}
+	if len(o.Fields) == 1 && o.RestPrefix == "" {
+		for from, to := range o.Fields {
+			set := setterFor(to)
+			return func(e *event.Event) error {
+				v, ok := e.Get(from)
+				if !ok {
+					if cm.IgnoreMissing {
+						return nil
+					}
+					return errMissing(from)
+				}
+				e.Delete(from)
+				return set(e, v)
+			}, nil
+		}
+	}
+	// Many renames: one pass over the fields renames in place (a map
+	// lookup each), so the cost does not grow with fields × renames; absent
+	// fields are skipped (a batch rename maps what the record has).
+	type target struct {
+		name     string
+		typ      ecsType
+		envelope bool
+	}
+	targets := make(map[string]target, len(o.Fields))
+	toNames := make(map[string]bool, len(o.Fields))
+	dupTargets := false
+	for from, to := range o.Fields {
+		if toNames[to] {
+			dupTargets = true
+		}
+		toNames[to] = true
+		targets[from] = target{to, typeOf(to), event.IsEnvelope(to) || to == event.FieldMessage}
+	}
+	rest := newPrefixer(o.RestPrefix)
+	return func(e *event.Event) error {
+		var first error
+		var envelope []event.Field
+		var produced, existing [32]int
+		np, ne := 0, 0
+		j := 0
+		for _, f := range e.Fields {
+			if t, ok := targets[f.Name]; ok {
+				v, ok, err := coerce(t.name, t.typ, f.Value)
+				if err != nil && first == nil {
+					first = err
+				}
+				if !ok {
+					continue
+				}
+				if t.envelope {
+					envelope = append(envelope, event.Field{Name: t.name, Value: v})
+					continue
+				}
+				if np < len(produced) {
+					produced[np] = j
+					np++
+				}
+				e.Fields[j] = event.Field{Name: t.name, Value: v}
+				j++
+				continue
+			}
+			if toNames[f.Name] {
+				if ne < len(existing) {
+					existing[ne] = j
+					ne++
+				}
+			} else if rest != nil {
+				f.Name = rest.name(f.Name)
+			}
+			e.Fields[j] = f
+			j++
+		}
+		clear(e.Fields[j:])
+		e.Fields = e.Fields[:j]
+		if full := np == len(produced) || ne == len(existing); ne > 0 || dupTargets || full {
+			dedupe(e, produced[:np], existing[:ne], dupTargets, full)
+		}
+		for _, f := range envelope {
+			e.Set(f.Name, f.Value)
+		}
+		return first
+	}, nil
+}
+
+// dedupe removes the fields a rename replaced: an earlier field of the
+// same name as a renamed one (the renamed value wins), and of two renamed
+// to one name, the first (only when dupTargets says the rename maps two
+// keys to one name). produced and existing index e.Fields; full means one
+// of them overflowed, so every name is checked.
+func dedupe(e *event.Event, produced, existing []int, dupTargets, full bool) {
+	var dropBuf [8]int
+	drop := dropBuf[:0]
+	if full {
+		seen := map[string]int{}
+		for i, f := range e.Fields {
+			if prev, ok := seen[f.Name]; ok {
+				drop = append(drop, prev)
+			}
+			seen[f.Name] = i
+		}
+	} else {
+		for _, x := range existing {
+			for _, p := range produced {
+				if e.Fields[x].Name == e.Fields[p].Name {
+					drop = append(drop, x)
+					break
+				}
+			}
+		}
+		for a := 0; dupTargets && a < len(produced); a++ {
+			for b := a + 1; b < len(produced); b++ {
+				if e.Fields[produced[a]].Name == e.Fields[produced[b]].Name {
+					drop = append(drop, produced[a])
+					break
+				}
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return
+	}
+	j := 0
+	for i, f := range e.Fields {
+		if !isIn(i, drop) {
+			e.Fields[j] = f
+			j++
+		}
+	}
+	clear(e.Fields[j:])
+	e.Fields = e.Fields[:j]
+}
+
+func isIn(i int, l []int) bool {
+	for _, x := range l {
+		if x == i {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixer caches the prefixed names of raw keys, so moving the keys of
+// every record under a vendor prefix allocates nothing once warm. The
+// cache is bounded: keys beyond it are built per event.
+type prefixer struct {
+	prefix string
+	mu     sync.RWMutex
+	names  map[string]string
+}
+
+const maxPrefixNames = 4096
+
+func newPrefixer(prefix string) *prefixer {
+	if prefix == "" {
+		return nil
+	}
+	return &prefixer{prefix: prefix, names: map[string]string{}}
+}
+
+// name returns the prefixed name of a raw key, or the name unchanged when
+// it is not one (it has a dot, or is message, tags or @…).
+func (p *prefixer) name(n string) string {
+	if n == event.FieldMessage || n == "tags" || n == "" || n[0] == '@' || n[0] == '_' || strings.IndexByte(n, '.') >= 0 {
+		return n
+	}
+	p.mu.RLock()
+	out, ok := p.names[n]
+	p.mu.RUnlock()
+	if ok {
+		return out
+	}
+	out = p.prefix + n
+	p.mu.Lock()
+	if len(p.names) < maxPrefixNames {
+		p.names[strings.Clone(n)] = out
+	}
+	p.mu.Unlock()
+	return out
+}
+
+type copyOpts struct {
+	Field       string `yaml:"field"`
+	TargetField string `yaml:"target_field"`
+	Override    *bool  `yaml:"override"`
+}
+
+func buildCopy(n *yaml.Node, cm common) (func(*event.Event) error, error) {
+	var o copyOpts
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(need(o.Field, "field"), need(o.TargetField, "target_field")); err != nil {
+		return nil, err
+	}
+	set := setterFor(o.TargetField)
+	override := o.Override == nil || *o.Override
+	return func(e *event.Event) error {
+		if !override && e.Has(o.TargetField) {
+			return nil
+		}
+		v, ok := e.Get(o.Field)
+		if !ok {
+			if cm.IgnoreMissing {
+				return nil
+			}
+			return errMissing(o.Field)
+		}
+		return set(e, v)
+	}, nil
+}
+
+type setOpts struct {
+	Field            string    `yaml:"field"`
+	Value            yaml.Node `yaml:"value"`
+	CopyFrom         string    `yaml:"copy_from"`
+	Override         *bool     `yaml:"override"`
+	IgnoreEmptyValue bool      `yaml:"ignore_empty_value"`
+}
+
+func buildSet(n *yaml.Node, cm common) (func(*event.Event) error, error) {
+	var o setOpts
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	if err := need(o.Field, "field"); err != nil {
+		return nil, err
+	}
+	override := o.Override == nil || *o.Override
+	set := setterFor(o.Field)
+	var value func(e *event.Event) (event.Value, bool)
+	switch {
+	case o.CopyFrom != "":
+		from := o.CopyFrom
+		value = func(e *event.Event) (event.Value, bool) { return e.Get(from) }
+	case o.Value.Kind == yaml.SequenceNode:
+		var items []string
+		if err := o.Value.Decode(&items); err != nil {
+			return nil, fmt.Errorf("value: %w", err)
+		}
+		v := event.List(items)
+		value = func(*event.Event) (event.Value, bool) { return v, true }
+	case o.Value.Kind == yaml.ScalarNode:
+		t, err := parseTemplate(o.Value.Value)
+		if err != nil {
+			return nil, fmt.Errorf("value: %w", err)
+		}
+		if t.constant() {
+			v := constValue(o.Value)
+			if _, _, err := typed(typeOf(o.Field), v); err != nil && typeOf(o.Field) != typeAny && typeOf(o.Field) != typeList {
+				return nil, fmt.Errorf("value for %s: %w", o.Field, err)
+			}
+			value = func(*event.Event) (event.Value, bool) { return v, true }
+		} else {
+			value = func(e *event.Event) (event.Value, bool) { return event.String(t.render(e)), true }
+		}
+	default:
+		return nil, fmt.Errorf("give value or copy_from")
+	}
+	return func(e *event.Event) error {
+		if !override && e.Has(o.Field) {
+			return nil
+		}
+		v, ok := value(e)
+		if !ok {
+			if cm.IgnoreMissing {
+				return nil
+			}
+			return errMissing(o.CopyFrom)
+		}
+		if o.IgnoreEmptyValue && v.Kind() == event.KindString && v.Str() == "" {
+			return nil
+		}
+		return set(e, v)
+	}, nil
+}
+
+// constValue types a YAML scalar: numbers and booleans keep their kind.
+func constValue(n yaml.Node) event.Value {
+	switch n.Tag {
+	case "!!int", "!!float", "!!bool":
+		return event.Infer(n.Value)
+	}
+	return event.String(n.Value)
+}
+
+type fieldsOpts struct {
+	Field yaml.Node `yaml:"field"`
+	Keep  []string  `yaml:"keep"`
+}
+
+func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
+	var o fieldsOpts
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	var names []string
+	switch o.Field.Kind {
+	case yaml.ScalarNode:
+		names = []string{o.Field.Value}
+	case yaml.SequenceNode:
+		if err := o.Field.Decode(&names); err != nil {
+			return nil, fmt.Errorf("field: %w", err)
+		}
+	}
+	if len(names) == 0 && len(o.Keep) == 0 {
+		return nil, fmt.Errorf("give field (a name or a list) or keep")
+	}
+	prefixes, exact := splitPrefixes(names)
+	keep := map[string]bool{}
+	for _, k := range o.Keep {
+		keep[k] = true
+	}
+	return func(e *event.Event) error {
+		if len(keep) > 0 {
+			j := 0
+			for _, f := range e.Fields {
+				if keep[f.Name] || f.Name == FieldPipeline || f.Name == event.FieldMessage {
+					e.Fields[j] = f
+					j++
+				}
+			}
+			clear(e.Fields[j:])
+			e.Fields = e.Fields[:j]
+			return nil
+		}
+		for _, name := range exact {
+			if !e.Has(name) {
+				if !cm.IgnoreMissing {
+					return errMissing(name)
+				}
+				continue
+			}
+			e.Delete(name)
+		}
+		if len(prefixes) > 0 {
+			j := 0
+			for _, f := range e.Fields {
+				if !hasAnyPrefix(f.Name, prefixes) {
+					e.Fields[j] = f
+					j++
+				}
+			}
+			clear(e.Fields[j:])
+			e.Fields = e.Fields[:j]
+		}
+		return nil
+	}, nil
+}
+
+// splitPrefixes separates names ending in ".*" (every field under a prefix).
+func splitPrefixes(names []string) (prefixes, exact []string) {
+	for _, n := range names {
+		if strings.HasSuffix(n, ".*") {
+			prefixes = append(prefixes, strings.TrimSuffix(n, "*"))
+		} else {
+			exact = append(exact, n)
+		}
+	}
+	return prefixes, exact
+}
+
+func hasAnyPrefix(s string, ps []string) bool {
+	for _, p := range ps {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+type appendOpts struct {
+	Field           string    `yaml:"field"`
+	Value           yaml.Node `yaml:"value"`
+	AllowDuplicates *bool     `yaml:"allow_duplicates"`
+}
+
+func buildAppend(n *yaml.Node, cm common) (func(*event.Event) error, error) {
+	var o appendOpts
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	if err := need(o.Field, "field"); err != nil {
+		return nil, err
+	}
+	var raw []string
+	switch o.Value.Kind {
+	case yaml.ScalarNode:
+		raw = []string{o.Value.Value}
+	case yaml.SequenceNode:
+		if err := o.Value.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("value: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("value is required")
+	}
+	tmpls := make([]template, len(raw))
+	for i, r := range raw {
+		t, err := parseTemplate(r)
+		if err != nil {
+			return nil, fmt.Errorf("value: %w", err)
+		}
+		tmpls[i] = t
+	}
+	dups := o.AllowDuplicates == nil || *o.AllowDuplicates
+	return func(e *event.Event) error {
+		var items []string
+		if v, ok := e.Get(o.Field); ok {
+			if v.Kind() == event.KindList {
+				items = append(items, v.List()...)
+			} else if s := v.Text(); s != "" {
+				items = append(items, s)
+			}
+		}
+		for _, t := range tmpls {
+			s := t.render(e)
+			if s == "" || s == "-" {
+				continue
+			}
+			if !dups && contains(items, s) {
+				continue
+			}
+			items = append(items, s)
+		}
+		if len(items) > 0 {
+			e.Set(o.Field, event.List(items))
+		}
+		return nil
+	}, nil
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// --- convert, case, split, gsub -----------------------------------------
+
+type convertOpts struct {
+	Field       string `yaml:"field"`
+	TargetField string `yaml:"target_field"`
+	Type        string `yaml:"type"`
+}
+
+func buildConvert(n *yaml.Node, cm common) (func(*event.Event) error, error) {
+	var o convertOpts
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	if err := need(o.Field, "field"); err != nil {
+		return nil, err
+	}
+	if o.TargetField == "" {
+		o.TargetField = o.Field
+	}
+	var t ecsType
+	switch o.Type {
+	case "integer", "long":
+		t = typeLong
+	case "float", "double":
+		t = typeFloat
+	case "boolean":
+		t = typeBool
+	case "ip":
+		t = typeIP
+	case "string":
+		t = typeKeyword
+	case "auto":
+		t = typeAny
+	default:
+		return nil, fmt.Errorf("type %q: want integer, long, float, double, boolean, ip, string or auto", o.Type)
+	}
+	set := setterFor(o.TargetField)
+	return func(e *event.Event) error {
+		v, ok := e.Get(o.Field)
+		if !ok {
+			if cm.IgnoreMissing {
+				return nil
+			}
+			return errMissing(o.Field)
+		}
+		if t == typeAny {
+			v = event.Infer(v.Text())
+		} else {
+			w, ok, err := typed(t, v)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return nil
+			}
+			v = w
+		}
+		return set(e, v)
+	}, nil
+}
+
+type fieldOpts struct {
+	Field       string `yaml:"field"`
+	TargetField string `yaml:"target_field"`
+}
+
+func buildCase(fn func(string) string) builder {
+	return func(n *yaml.Node, cm common) (func(*event.Event) error, error) {
+		var o fieldOpts
+		if err := decodeNode(n, &o); err != nil {
+			return nil, err
+		}
+		if err := need(o.Field, "field"); err != nil {
+			return nil, err
+		}
+		if o.TargetField == "" {
+			o.TargetField = o.Field
+		}
+		set := setterFor(o.TargetField)
+		return func(e *event.Event) error {
+			v, ok := e.Get(o.Field)
+			if !ok {
+				if cm.IgnoreMissing {
+					return nil
+				}
+				return errMissing(o.Field)
+			}
+			if v.Kind() == event.KindList {
+				l := v.List()
+				out := make([]string, len(l))
+				for i, s := range l {
+					out[i] = fn(s)
+				}
+				e.Set(o.TargetField, event.List(out))
+				return nil
+			}
+			return set(e, event.String(fn(v.Text())))
+		}, nil
+	}
+}
+
+type splitOpts struct {
+	Field            string `yaml:"field"`
+	TargetField      string `yaml:"target_field"`
+	Separator        string `yaml:"separator"`
+	PreserveTrailing bool   `yaml:"preserve_trailing"`
+}
+
+func buildSplit(n *yaml.Node, cm common) (func(*event.Event) error, error) {
+	var o splitOpts
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(need(o.Field, "field"), need(o.Separator, "separator")); err != nil {
+		return nil, err
+	}
+	if o.TargetField == "" {
+		o.TargetField = o.Field
+	}
+	return func(e *event.Event) error {
+		s, ok := text(e, o.Field)
+		if !ok {
+			if cm.IgnoreMissing {
+				return nil
+			}
+			return errMissing(o.Field)
+		}
+		parts := strings.Split(s, o.Separator)
+		if !o.PreserveTrailing {
+			for len(parts) > 0 && parts[len(parts)-1] == "" {
+				parts = parts[:len(parts)-1]
+			}
+		}
+		e.Set(o.TargetField, event.List(parts))
+		return nil
+	}, nil
+}
+
+type gsubOpts struct {
+	Field       string `yaml:"field"`
+	TargetField string `yaml:"target_field"`
+	Pattern     string `yaml:"pattern"`
+	Replacement string `yaml:"replacement"`
+}
+
+func buildGsub(n *yaml.Node, cm common) (func(*event.Event) error, error) {
+	var o gsubOpts
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(need(o.Field, "field"), need(o.Pattern, "pattern")); err != nil {
+		return nil, err
+	}
+	re, err := regexp.Compile(o.Pattern)
+	if err != nil {
+		return nil, fmt.Errorf("pattern: %w", err)
+	}
+	if o.TargetField == "" {
+		o.TargetField = o.Field
+	}
+	set := setterFor(o.TargetField)
+	return func(e *event.Event) error {
+		s, ok := text(e, o.Field)
+		if !ok {
+			if cm.IgnoreMissing {
+				return nil
+			}
+			return errMissing(o.Field)
+		}
+		return set(e, event.String(re.ReplaceAllString(s, o.Replacement)))
+	}, nil
+}
+
+// --- drop, fail --------------------------------------------------------
+
+func buildDrop(n *yaml.Node, _ common) (func(*event.Event) error, error) {
+	var o struct{}
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	return func(*event.Event) error { return errDrop }, nil
+}
+
+func buildFail(n *yaml.Node, _ common) (func(*event.Event) error, error) {
+	var o struct {
+		Message string `yaml:"message"`
+	}
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	if err := need(o.Message, "message"); err != nil {
+		return nil, err
+	}
+	t, err := parseTemplate(o.Message)
+	if err != nil {
+		return nil, fmt.Errorf("message: %w", err)
+	}
+	return func(e *event.Event) error { return errors.New(t.render(e)) }, nil
+}
+
+// --- lookup, cidr --------------------------------------------------------
+
+type lookupOpts struct {
+	Field       string            `yaml:"field"`
+	TargetField string            `yaml:"target_field"`
+	Table       map[string]string `yaml:"table"`
+	Default     *string           `yaml:"default"`
+	IgnoreCase  bool              `yaml:"ignore_case"`
+	Override    *bool             `yaml:"override"`
+}
+
+func buildLookup(n *yaml.Node, cm common) (func(*event.Event) error, error) {
+	var o lookupOpts
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(need(o.Field, "field"), need(o.TargetField, "target_field")); err != nil {
+		return nil, err
+	}
+	if len(o.Table) == 0 {
+		return nil, fmt.Errorf("table is required")
+	}
+	table := make(map[string]event.Value, len(o.Table))
+	t := typeOf(o.TargetField)
+	for k, v := range o.Table {
+		if o.IgnoreCase {
+			k = strings.ToLower(k)
+		}
+		val := event.String(v)
+		if t == typeList {
+			val = event.List(strings.Split(v, ","))
+		} else if t != typeAny {
+			w, ok, err := typed(t, val)
+			if err != nil {
+				return nil, fmt.Errorf("table %q: %w", k, err)
+			}
+			if !ok {
+				continue
+			}
+			val = w
+		}
+		table[k] = val
+	}
+	var def *event.Value
+	if o.Default != nil {
+		v := event.String(*o.Default)
+		if t == typeList {
+			v = event.List(strings.Split(*o.Default, ","))
+		}
+		def = &v
+	}
+	set := setterFor(o.TargetField)
+	override := o.Override == nil || *o.Override
+	return func(e *event.Event) error {
+		if !override && e.Has(o.TargetField) {
+			return nil
+		}
+		s, ok := text(e, o.Field)
+		if !ok {
+			if cm.IgnoreMissing || def == nil {
+				if !cm.IgnoreMissing {
+					return errMissing(o.Field)
+				}
+				return nil
+			}
+			return set(e, *def)
+		}
+		if o.IgnoreCase {
+			s = strings.ToLower(s)
+		}
+		if v, ok := table[s]; ok {
+			return set(e, v)
+		}
+		if def != nil {
+			return set(e, *def)
+		}
+		return nil
+	}, nil
+}
+
+type cidrOpts struct {
+	Field       string      `yaml:"field"`
+	TargetField string      `yaml:"target_field"`
+	Ranges      []cidrRange `yaml:"ranges"`
+	Default     *string     `yaml:"default"`
+}
+
+type cidrRange struct {
+	Value string   `yaml:"value"`
+	CIDRs []string `yaml:"cidrs"`
+}
+
+func buildCIDR(n *yaml.Node, cm common) (func(*event.Event) error, error) {
+	var o cidrOpts
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(need(o.Field, "field"), need(o.TargetField, "target_field")); err != nil {
+		return nil, err
+	}
+	type entry struct {
+		p netip.Prefix
+		v event.Value
+	}
+	var entries []entry
+	for _, r := range o.Ranges {
+		for _, c := range r.CIDRs {
+			p, err := netip.ParsePrefix(c)
+			if err != nil {
+				a, aerr := netip.ParseAddr(c)
+				if aerr != nil {
+					return nil, fmt.Errorf("ranges: %q: %w", c, err)
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			entries = append(entries, entry{p.Masked(), event.String(r.Value)})
+		}
+	}
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("ranges is required: [{value: internal, cidrs: [10.0.0.0/8]}]")
+	}
+	// Most specific first.
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].p.Bits() > entries[j].p.Bits() })
+	set := setterFor(o.TargetField)
+	return func(e *event.Event) error {
+		s, ok := text(e, o.Field)
+		if !ok {
+			if cm.IgnoreMissing {
+				return nil
+			}
+			return errMissing(o.Field)
+		}
+		a, err := netip.ParseAddr(trimIP(s))
+		if err != nil {
+			return fmt.Errorf("%q is not an IP address", s)
+		}
+		a = a.Unmap()
+		for _, en := range entries {
+			if en.p.Contains(a) {
+				return set(e, en.v)
+			}
+		}
+		if o.Default != nil {
+			return set(e, event.String(*o.Default))
+		}
+		return nil
+	}, nil
+}
