@@ -20,9 +20,9 @@
 // alerts are upserts keyed by alert id (and a detection update never
 // touches an analyst's triage, kept in its own table); incident grouping
 // treats an alert already in an incident as an update of its copy, never
-// adding it twice. Response dispatch is at least once: an alert-triggered
-// response whose batch was applied but not yet acknowledged at a crash is
-// queued again after the restart.
+// adding it twice. Response dispatch gets such a batch again; it skips
+// the alerts whose jobs it recorded (it reads the last day's records back
+// at start), and a receiver drops a duplicate by its delivery id.
 //
 // # Reads
 //
