@@ -62,10 +62,7 @@ func buildDate(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			// Shortest decimal form, not 1.7e+09: epoch seconds stay exact.
 			s = strconv.FormatFloat(v.Float(), 'f', -1, 64)
 		} else if s, ok = text(e, o.Field); !ok {
-			if cm.IgnoreMissing {
-				return nil
-			}
-			return errMissing(o.Field)
+			return cm.missing(o.Field)
 		}
 		s = strings.TrimSpace(s)
 		for _, p := range parsers {

@@ -166,10 +166,7 @@ func buildDissect(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	return func(e *event.Event) error {
 		s, ok := text(e, o.Field)
 		if !ok {
-			if cm.IgnoreMissing {
-				return nil
-			}
-			return errMissing(o.Field)
+			return cm.missing(o.Field)
 		}
 		return d.apply(e, s, o.AppendSeparator)
 	}, nil

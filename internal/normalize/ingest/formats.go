@@ -58,10 +58,7 @@ func buildCSV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	return func(e *event.Event) error {
 		s, ok := text(e, o.Field)
 		if !ok {
-			if cm.IgnoreMissing {
-				return nil
-			}
-			return errMissing(o.Field)
+			return cm.missing(o.Field)
 		}
 		var first error
 		col := 0
@@ -152,10 +149,7 @@ func buildJSON(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 				s = l[0]
 			}
 		} else if s, ok = text(e, o.Field); !ok {
-			if cm.IgnoreMissing {
-				return nil
-			}
-			return errMissing(o.Field)
+			return cm.missing(o.Field)
 		}
 		var tmp event.Event
 		if err := jsonparse.New().Parse([]byte(s), &tmp); err != nil {

@@ -219,10 +219,7 @@ func buildGrok(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	return func(e *event.Event) error {
 		s, ok := text(e, field)
 		if !ok {
-			if cm.IgnoreMissing {
-				return nil
-			}
-			return errMissing(field)
+			return cm.missing(field)
 		}
 		for i, g := range exprs {
 			m := g.re.FindStringSubmatchIndex(s)

@@ -61,10 +61,7 @@ func buildKV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	return func(e *event.Event) error {
 		s, ok := text(e, o.Field)
 		if !ok {
-			if cm.IgnoreMissing {
-				return nil
-			}
-			return errMissing(o.Field)
+			return cm.missing(o.Field)
 		}
 		var first error
 		n := 0

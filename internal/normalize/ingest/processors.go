@@ -41,6 +41,15 @@ func processorNames() []string {
 // errMissing is the failure of a step whose field is absent.
 func errMissing(field string) error { return fmt.Errorf("field %s is missing", field) }
 
+// missing is what a step returns when its field is absent: nothing with
+// ignore_missing, otherwise errMissing.
+func (c common) missing(field string) error {
+	if c.IgnoreMissing {
+		return nil
+	}
+	return errMissing(field)
+}
+
 // text returns the field's value as text.
 func text(e *event.Event, name string) (string, bool) {
 	if name == FieldRaw {
@@ -134,10 +143,7 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			return func(e *event.Event) error {
 				v, ok := e.Get(from)
 				if !ok {
-					if cm.IgnoreMissing {
-						return nil
-					}
-					return errMissing(from)
+					return cm.missing(from)
 				}
 				e.Delete(from)
 				return set(e, v)
@@ -331,10 +337,7 @@ func buildCopy(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		}
 		v, ok := e.Get(o.Field)
 		if !ok {
-			if cm.IgnoreMissing {
-				return nil
-			}
-			return errMissing(o.Field)
+			return cm.missing(o.Field)
 		}
 		return set(e, v)
 	}, nil
@@ -393,10 +396,7 @@ func buildSet(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		}
 		v, ok := value(e)
 		if !ok {
-			if cm.IgnoreMissing {
-				return nil
-			}
-			return errMissing(o.CopyFrom)
+			return cm.missing(o.CopyFrom)
 		}
 		if o.IgnoreEmptyValue && v.Kind() == event.KindString && v.Str() == "" {
 			return nil
@@ -608,10 +608,7 @@ func buildConvert(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	return func(e *event.Event) error {
 		v, ok := e.Get(o.Field)
 		if !ok {
-			if cm.IgnoreMissing {
-				return nil
-			}
-			return errMissing(o.Field)
+			return cm.missing(o.Field)
 		}
 		if t == typeAny {
 			v = event.Infer(v.Text())
@@ -650,10 +647,7 @@ func buildCase(fn func(string) string) builder {
 		return func(e *event.Event) error {
 			v, ok := e.Get(o.Field)
 			if !ok {
-				if cm.IgnoreMissing {
-					return nil
-				}
-				return errMissing(o.Field)
+				return cm.missing(o.Field)
 			}
 			if v.Kind() == event.KindList {
 				l := v.List()
@@ -690,10 +684,7 @@ func buildSplit(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	return func(e *event.Event) error {
 		s, ok := text(e, o.Field)
 		if !ok {
-			if cm.IgnoreMissing {
-				return nil
-			}
-			return errMissing(o.Field)
+			return cm.missing(o.Field)
 		}
 		parts := strings.Split(s, o.Separator)
 		if !o.PreserveTrailing {
@@ -732,10 +723,7 @@ func buildGsub(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	return func(e *event.Event) error {
 		s, ok := text(e, o.Field)
 		if !ok {
-			if cm.IgnoreMissing {
-				return nil
-			}
-			return errMissing(o.Field)
+			return cm.missing(o.Field)
 		}
 		return set(e, event.String(re.ReplaceAllString(s, o.Replacement)))
 	}, nil
@@ -895,10 +883,7 @@ func buildCIDR(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	return func(e *event.Event) error {
 		s, ok := text(e, o.Field)
 		if !ok {
-			if cm.IgnoreMissing {
-				return nil
-			}
-			return errMissing(o.Field)
+			return cm.missing(o.Field)
 		}
 		a, err := netip.ParseAddr(trimIP(s))
 		if err != nil {
