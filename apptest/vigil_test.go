@@ -50,6 +50,8 @@ type vigil struct {
 	config  string
 	log     *bytes.Buffer
 	args    []string
+	started bool          // it answered once: later starts are restarts on the same addresses
+	exited  chan struct{} // closed when the current process has exited
 }
 
 // startVigil starts vigil serve on free loopback ports with its own data
@@ -74,41 +76,102 @@ func startVigil(t *testing.T, configYAML string, extra ...string) *vigil {
 
 func (v *vigil) start() {
 	v.t.Helper()
+	for attempt := 0; ; attempt++ {
+		err := v.startOnce()
+		if err == nil {
+			return
+		}
+		// A port probed free can still be taken by another process before
+		// vigil binds it. On a first start (not a restart, whose addresses
+		// the test relies on) the harness's own ports are drawn again.
+		if v.started || attempt >= 4 || !v.lostPortRace() {
+			v.t.Fatalf("%v\n%s", err, v.log.String())
+		}
+		v.t.Logf("vigil lost a port race (attempt %d), drawing new ports:\n%s", attempt+1, v.log.String())
+		oldHTTP, oldSyslog := v.http, v.syslog
+		v.http, v.syslog = testutil.FreeAddr(v.t), freeUDPTCPAddr(v.t)
+		for i, a := range v.args {
+			switch a {
+			case oldHTTP:
+				v.args[i] = v.http
+			case oldSyslog:
+				v.args[i] = v.syslog
+			}
+		}
+	}
+}
+
+// healthClient bounds each health probe: whatever else holds the port may
+// accept and never answer.
+var healthClient = &http.Client{Timeout: 2 * time.Second}
+
+// lostPortRace reports whether the last start failed binding one of the
+// harness's own addresses.
+func (v *vigil) lostPortRace() bool {
+	l := v.log.String()
+	return strings.Contains(l, "address already in use") &&
+		(strings.Contains(l, v.http+":") || strings.Contains(l, v.syslog+":"))
+}
+
+// startOnce starts the process and waits until its API answers or it exits.
+func (v *vigil) startOnce() error {
 	v.log = &bytes.Buffer{}
 	v.cmd = exec.Command(vigilBin, v.args...)
 	v.cmd.Stdout, v.cmd.Stderr = v.log, v.log
 	if err := v.cmd.Start(); err != nil {
-		v.t.Fatal(err)
+		return err
 	}
+	exited := make(chan struct{})
+	go func() {
+		_ = v.cmd.Wait()
+		close(exited)
+	}()
+	v.exited = exited
 	var err error
 	healthy := testutil.Poll(testutil.WaitTimeout, func() bool {
+		select {
+		case <-exited:
+			return true
+		default:
+		}
 		var resp *http.Response
-		if resp, err = http.Get("http://" + v.http + "/api/v1/health"); err != nil {
+		if resp, err = healthClient.Get("http://" + v.http + "/api/v1/health"); err != nil {
 			return false
 		}
 		resp.Body.Close()
 		return resp.StatusCode == 200
 	})
-	if !healthy {
-		v.t.Fatalf("vigil did not answer on %s: %v\n%s", v.http, err, v.log.String())
+	select {
+	case <-exited:
+		return fmt.Errorf("vigil serve exited before answering on %s: %v", v.http, v.cmd.ProcessState)
+	default:
 	}
+	if !healthy {
+		return fmt.Errorf("vigil did not answer on %s: %v", v.http, err)
+	}
+	v.started = true
+	return nil
 }
 
 // stop stops vigil with SIGTERM and waits.
 func (v *vigil) stop() {
-	if v.cmd == nil || v.cmd.ProcessState != nil {
+	if v.cmd == nil || v.exited == nil {
 		return
 	}
-	_ = v.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- v.cmd.Wait() }()
 	select {
-	case err := <-done:
-		if err != nil && !v.t.Failed() {
-			v.t.Errorf("vigil serve exited with %v\n%s", err, v.log.String())
+	case <-v.exited:
+		return
+	default:
+	}
+	_ = v.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-v.exited:
+		if !v.cmd.ProcessState.Success() && !v.t.Failed() {
+			v.t.Errorf("vigil serve exited with %v\n%s", v.cmd.ProcessState, v.log.String())
 		}
 	case <-time.After(30 * time.Second):
 		_ = v.cmd.Process.Kill()
+		<-v.exited
 		v.t.Errorf("vigil serve did not stop within 30s of SIGTERM\n%s", v.log.String())
 	}
 }
@@ -116,7 +179,7 @@ func (v *vigil) stop() {
 // kill stops vigil with SIGKILL.
 func (v *vigil) kill() {
 	_ = v.cmd.Process.Signal(syscall.SIGKILL)
-	_ = v.cmd.Wait()
+	<-v.exited
 }
 
 func (v *vigil) url(path string) string { return "http://" + v.http + path }
@@ -186,21 +249,7 @@ func post(t *testing.T, url, contentType, auth string, body []byte) (int, string
 // freeUDPTCPAddr returns a loopback port free for both UDP and TCP.
 func freeUDPTCPAddr(t *testing.T) string {
 	t.Helper()
-	for i := 0; i < 50; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		u, err := net.ListenPacket("udp", addr)
-		l.Close()
-		if err == nil {
-			u.Close()
-			return addr
-		}
-	}
-	t.Fatal("no port free for both UDP and TCP")
-	return ""
+	return testutil.FreeUDPTCPAddr(t)
 }
 
 func requireTool(t *testing.T, name string) string {

@@ -4,9 +4,12 @@
 package testutil
 
 import (
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -46,12 +49,71 @@ func SharedData(tb testing.TB, rel string) string {
 }
 
 // FreeAddr returns a free 127.0.0.1 TCP address ("127.0.0.1:port").
+//
+// The port is drawn at random below the kernel's ephemeral range
+// (ip_local_port_range), not from port 0: a port the kernel handed out
+// and the probe closed again can be given to the next outgoing connection
+// of any process before the server under test binds it, which made a test
+// fail with "address already in use" on a busy CI machine. Ports below the
+// range are never handed out on their own.
 func FreeAddr(tb testing.TB) string {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
+	return freeAddr(tb, false)
+}
+
+// FreeUDPTCPAddr returns a 127.0.0.1 port free for both TCP and UDP (a
+// syslog listener takes both).
+func FreeUDPTCPAddr(tb testing.TB) string {
+	tb.Helper()
+	return freeAddr(tb, true)
+}
+
+func freeAddr(tb testing.TB, udp bool) string {
+	tb.Helper()
+	lo := ephemeralLow()
+	for i := 0; i < 200; i++ {
+		addr := "127.0.0.1:0"
+		if lo > minPickPort+1000 {
+			addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(minPickPort+rand.IntN(lo-minPickPort)))
+		}
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue
+		}
+		addr = l.Addr().String()
+		if udp {
+			u, err := net.ListenPacket("udp", addr)
+			if err != nil {
+				l.Close()
+				continue
+			}
+			u.Close()
+		}
+		l.Close()
+		return addr
 	}
-	defer l.Close()
-	return l.Addr().String()
+	tb.Fatal("no free loopback port found in 200 tries")
+	return ""
+}
+
+// minPickPort is the lowest port FreeAddr draws: above the well-known and
+// most registered service ports.
+const minPickPort = 20000
+
+// ephemeralLow returns the first port of the kernel's ephemeral range, or 0
+// when it cannot be read (FreeAddr then falls back to port 0).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 1 {
+		return 0
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil {
+		return 0
+	}
+	return n
 }
