@@ -644,7 +644,7 @@ func (a *App) openTriage(ctx context.Context, st *embedded.Store) (alert.Sink, e
 	if a.responseLog, err = response.OpenRecorder(ctx, st.DB(), a.log); err != nil {
 		return nil, err
 	}
-	if a.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: a.responseLog, Registerer: a.reg, Logger: a.log,
+	if a.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: a.responseLog, Registerer: a.reg, Logger: a.log, Dir: filepath.Join(a.cfg.DataDir, "state", "responses"),
 		Audit: a.auditResponse}); err != nil {
 		return nil, fmt.Errorf("responses: %w", err)
 	}

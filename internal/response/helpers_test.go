@@ -52,6 +52,7 @@ type rig struct {
 	rec *Recorder
 	reg *prometheus.Registry
 	db  *sql.DB
+	dir string // the job queues
 }
 
 // newRig starts a dispatcher over a fresh database.
@@ -62,12 +63,19 @@ func newRig(tb testing.TB, rs ...config.Response) *rig {
 
 func newRigOn(tb testing.TB, db *sql.DB, rs ...config.Response) *rig {
 	tb.Helper()
+	return newRigAt(tb, db, tb.TempDir(), rs...)
+}
+
+// newRigAt starts a dispatcher over db with its job queues in dir: a
+// second rig on the same db and dir is the same Vigil restarted.
+func newRigAt(tb testing.TB, db *sql.DB, dir string, rs ...config.Response) *rig {
+	tb.Helper()
 	rec, err := OpenRecorder(context.Background(), db, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	d, err := New(context.Background(), Options{Responses: validated(tb, rs...), Recorder: rec, Registerer: reg})
+	d, err := New(context.Background(), Options{Responses: validated(tb, rs...), Recorder: rec, Registerer: reg, Dir: dir})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -77,7 +85,7 @@ func newRigOn(tb testing.TB, db *sql.DB, rs ...config.Response) *rig {
 		defer cancel()
 		_ = d.Close(ctx)
 	})
-	return &rig{d: d, rec: rec, reg: reg, db: db}
+	return &rig{d: d, rec: rec, reg: reg, db: db, dir: dir}
 }
 
 // records waits until n records of the tenant are listed and returns them,
