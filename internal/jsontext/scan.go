@@ -125,7 +125,13 @@ func Literal[T Text](s T, i int, word string) (int, error) {
 
 // validUTF8 is utf8.Valid for either kind of Text, without copying.
 func validUTF8[T Text](s T) bool {
-	for i := 0; i < len(s); {
+	switch v := any(s).(type) {
+	case string:
+		return utf8.ValidString(v)
+	case []byte:
+		return utf8.Valid(v)
+	}
+	for i := 0; i < len(s); { // a named string or []byte type
 		if s[i] < utf8.RuneSelf {
 			i++
 			continue
