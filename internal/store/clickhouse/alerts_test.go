@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
-	"github.com/vigilsiem/vigil/internal/store/alerts"
+	"github.com/vigilsiem/vigil/internal/store"
 	"github.com/vigilsiem/vigil/internal/store/clickhouse/chtest"
 )
 
@@ -42,7 +42,7 @@ func TestAlertsWriteListFilters(t *testing.T) {
 	if err := s.WriteAlerts(ctx, as[:1]); err != nil {
 		t.Fatal(err)
 	}
-	f := func(filter alerts.Filter, want ...string) {
+	f := func(filter store.AlertFilter, want ...string) {
 		t.Helper()
 		got, total, err := s.List(ctx, filter)
 		if err != nil {
@@ -61,21 +61,21 @@ func TestAlertsWriteListFilters(t *testing.T) {
 			}
 		}
 	}
-	f(alerts.Filter{Tenant: "acme"}, "a1", "a2")
-	f(alerts.Filter{Tenant: "other"}, "b1")
-	f(alerts.Filter{Tenant: "acme", MinLevel: "medium"}, "a1")
-	f(alerts.Filter{Tenant: "acme", RuleID: "r2"}, "a2")
-	f(alerts.Filter{Tenant: "acme", Entity: "bob"}, "a1")
-	f(alerts.Filter{Tenant: "acme", Entity: "10.0.0.9"}, "a2")
-	f(alerts.Filter{Tenant: "acme", From: base.Add(90 * time.Second)}, "a1")
-	got, _, _ := s.List(ctx, alerts.Filter{Tenant: "acme", RuleID: "r1"})
+	f(store.AlertFilter{Tenant: "acme"}, "a1", "a2")
+	f(store.AlertFilter{Tenant: "other"}, "b1")
+	f(store.AlertFilter{Tenant: "acme", MinLevel: "medium"}, "a1")
+	f(store.AlertFilter{Tenant: "acme", RuleID: "r2"}, "a2")
+	f(store.AlertFilter{Tenant: "acme", Entity: "bob"}, "a1")
+	f(store.AlertFilter{Tenant: "acme", Entity: "10.0.0.9"}, "a2")
+	f(store.AlertFilter{Tenant: "acme", From: base.Add(90 * time.Second)}, "a1")
+	got, _, _ := s.List(ctx, store.AlertFilter{Tenant: "acme", RuleID: "r1"})
 	if got[0].Count != 5 || got[0].Status != alert.StatusOpen {
 		t.Errorf("folded alert = %+v", got[0])
 	}
-	if _, _, err := s.List(ctx, alerts.Filter{Tenant: "acme", MinLevel: "apocalyptic"}); err == nil {
+	if _, _, err := s.List(ctx, store.AlertFilter{Tenant: "acme", MinLevel: "apocalyptic"}); err == nil {
 		t.Error("a bad level was accepted")
 	}
-	if _, _, err := s.List(ctx, alerts.Filter{Tenant: "' OR 1=1"}); err == nil {
+	if _, _, err := s.List(ctx, store.AlertFilter{Tenant: "' OR 1=1"}); err == nil {
 		t.Error("a bad tenant was accepted")
 	}
 }
@@ -98,7 +98,7 @@ func TestAlertsBigBatchWithRepeats(t *testing.T) {
 	if err := s.WriteAlerts(ctx, as); err != nil {
 		t.Fatal(err)
 	}
-	got, total, err := s.List(ctx, alerts.Filter{Tenant: "acme", Limit: 1000})
+	got, total, err := s.List(ctx, store.AlertFilter{Tenant: "acme", Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -232,10 +232,6 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
-// DB returns the DuckDB handle, for the tables other packages keep in the
-// same storage (alerts, incidents). The store owns it: do not close it.
-func (s *Store) DB() *sql.DB { return s.db }
-
 // Name implements pipeline.Sink.
 func (s *Store) Name() string { return "store" }
 
