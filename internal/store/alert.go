@@ -85,10 +85,12 @@ func (c AlertChange) Check() error {
 // tenant).
 var ErrAlertNotFound = errors.New("alert not found")
 
-// Alerts keeps the alerts detection raises and the analysts' triage of
-// them. Every method that names a tenant reads only that tenant's alerts;
-// a bad tenant name or filter is an error wrapping ErrBadRequest.
-type Alerts interface {
+// AlertRecords keeps the alerts detection raises, without their triage:
+// what a backend that cannot yet apply triage changes atomically
+// implements (ClickHouse). Every method that names a tenant reads only that
+// tenant's alerts; a bad tenant name or filter is an error wrapping
+// ErrBadRequest.
+type AlertRecords interface {
 	// WriteAlerts stores alerts (alert.Sink): new ones are inserted,
 	// folded ones (an id seen before) replace their earlier version, all
 	// or none. A folded update does not undo the alert's triage.
@@ -96,6 +98,12 @@ type Alerts interface {
 	// List returns the alerts matching f, the most recent (by last time)
 	// first, and how many match in all.
 	List(ctx context.Context, f AlertFilter) ([]alert.Alert, int64, error)
+}
+
+// Alerts keeps the alerts detection raises and the analysts' triage of
+// them.
+type Alerts interface {
+	AlertRecords
 	// Get returns one alert with its triage and notes, or an error
 	// wrapping ErrAlertNotFound.
 	Get(ctx context.Context, tenant, id string) (*alert.Alert, error)
