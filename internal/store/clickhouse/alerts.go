@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
-	"github.com/vigilsiem/vigil/internal/query/chsql"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql"
 )
 
 // alertsDDL is the alerts table: one row per alert id and update, the

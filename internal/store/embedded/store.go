@@ -19,8 +19,8 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
-	"github.com/vigilsiem/vigil/internal/query/duckdbsql"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/embedded/duckdbsql"
 )
 
 // Options configure the store. Zero values take the defaults.
