@@ -80,6 +80,9 @@ func ValidID(id string) bool {
 // Validate checks a dashboard before it is stored.
 func (d *Dashboard) Validate() error {
 	d.Title = strings.TrimSpace(d.Title)
+	if d.Panels == nil {
+		d.Panels = []Panel{}
+	}
 	var errs []error
 	if !ValidID(d.ID) {
 		errs = append(errs, fmt.Errorf("id %q: want 1-64 letters, digits, '-' or '_'", d.ID))
