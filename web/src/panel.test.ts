@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bars, heat, points, series, single, split } from './panel';
+import { bars, fillRange, heat, points, series, single, split } from './panel';
 
 const tc = [
   { _time: '2026-12-07T10:00:00Z', 'event.outcome': 'failure', count: 3 },
@@ -33,5 +33,14 @@ describe('panel shaping', () => {
     expect(h.xs.length).toBe(2);
     expect(h.rows[0]).toEqual({ label: 'failure', cells: [3, 5] });
     expect(h.max).toBe(5);
+  });
+});
+
+describe('fillRange', () => {
+  it('spreads one bucket over the range with the query span', () => {
+    const t0 = Date.parse('2026-12-07T10:00:00Z');
+    const f = fillRange({ times: [t0], groups: [{ label: 'all', values: [4] }] }, t0 - 120e3, t0 + 60e3, 60e3, 300e3);
+    expect(f.times).toEqual([t0 - 120e3, t0 - 60e3, t0]);
+    expect(f.groups[0].values).toEqual([0, 0, 4]);
   });
 });

@@ -96,3 +96,28 @@ export function heat(rows: Row[], columns?: string[], maxRows = 20) {
   const max = Math.max(1, ...ys.flatMap(([, m]) => [...m.values()]));
   return { xs, time: !!time, rows: ys.map(([label, m]) => ({ label, cells: xs.map((x) => m.get(x) || 0) })), max };
 }
+
+// fillRange spreads series over every bucket of [fromMs, toMs) (at most
+// 2000), zero where a bucket has no row, so that one bucket or a gap
+// reads as such. stepMs is the query's span, else the smallest gap
+// between buckets, else fallbackMs.
+export function fillRange(s: { times: number[]; groups: { label: string; values: number[] }[] }, fromMs: number, toMs: number, stepMs: number | undefined, fallbackMs: number) {
+  let step = stepMs;
+  if (!step) {
+    for (let i = 1; i < s.times.length; i++) {
+      const d = s.times[i] - s.times[i - 1];
+      if (d > 0 && (!step || d < step)) step = d;
+    }
+  }
+  step = Math.max(1000, step || fallbackMs);
+  const start = Math.floor(Math.min(fromMs, s.times[0] ?? fromMs) / step) * step;
+  const end = Math.max(toMs, (s.times[s.times.length - 1] ?? 0) + 1);
+  if ((end - start) / step > 2000) return s;
+  const times: number[] = [];
+  for (let t = start; t < end; t += step) times.push(t);
+  const groups = s.groups.map((g) => {
+    const m = new Map(s.times.map((t, i) => [t, g.values[i]]));
+    return { label: g.label, values: times.map((t) => m.get(t) ?? 0) };
+  });
+  return { times, groups };
+}

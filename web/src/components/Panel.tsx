@@ -2,8 +2,9 @@
 // dashboard's time range and draws the table as the panel's chart.
 import { useEffect, useState } from 'preact/hooks';
 import { search, type SearchResult } from '../api';
-import { bars, heat, points, series, single, split } from '../panel';
+import { bars, fillRange, heat, points, series, single, split } from '../panel';
 import { href } from '../router';
+import { resolve, span, spanMs } from '../time';
 import { Busy, Link, fmtTime, text } from '../ui';
 import { TimeChart } from './Chart';
 import { WorldMap } from './WorldMap';
@@ -43,12 +44,12 @@ export function Panel({ p, tenant, from, to, children }: { p: PanelDef; tenant: 
         <Link to={href('/search', { q: p.query, from, to: to || undefined })} title="Open this query in search">Open in search</Link>
         {children}
       </div>
-      {err ? <div class="error" role="alert">{err}</div> : !res ? <Busy on /> : <Body p={p} res={res} />}
+      {err ? <div class="error" role="alert">{err}</div> : !res ? <Busy on /> : <Body p={p} res={res} from={from} to={to} />}
     </section>
   );
 }
 
-function Body({ p, res }: { p: PanelDef; res: SearchResult }) {
+function Body({ p, res, from, to }: { p: PanelDef; res: SearchResult; from: string; to: string }) {
   const rows = res.events;
   if (res.shape !== 'table') return <p class="muted">This query returns events: end it with stats or timechart.</p>;
   if (rows.length === 0) return <p class="muted">No data in this range.</p>;
@@ -74,7 +75,11 @@ function Body({ p, res }: { p: PanelDef; res: SearchResult }) {
     case 'line':
     case 'bar':
       if (time) {
-        const s = series(rows, cols);
+        const now = Date.now();
+        const fromMs = resolve(from, now) ?? now - 86400e3;
+        const toMs = resolve(to, now) ?? now;
+        const m = /\bspan=(\d+[smhdw])\b/.exec(p.query);
+        const s = fillRange(series(rows, cols), fromMs, toMs, m ? spanMs(m[1]) : undefined, spanMs(span(fromMs, toMs)));
         return (
           <TimeChart label={`${p.title}: ${p.chart} chart of ${s.groups.map((g) => g.label).join(', ')}`} times={s.times} bars={p.chart === 'bar'} height={180}
             series={s.groups.map((g, i) => ({ label: g.label, values: g.values, color: COLORS[i % COLORS.length] }))} />
