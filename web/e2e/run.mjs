@@ -574,7 +574,7 @@ test('the tenant switcher never shows another tenant\'s data', async (page) => {
   await page.waitForSelector('.results tbody tr');
   let body = await page.textContent('main');
   expect(body.includes('demo-only-event') && !body.includes('Failed password'), 'demo shows demo data only');
-  for (const path of ['/search?q=*', '/alerts?status=all', '/incidents?status=all', '/']) {
+  for (const path of ['/search?q=*', '/alerts?status=all', '/incidents?status=all', '/', '/sources', '/dashboards']) {
     for (const t of ['acme', 'demo']) {
       await page.goto(`${base}${path}${path.includes('?') ? '&' : '?'}tenant=${t}&from=-1h`);
       await page.waitForLoadState('networkidle');
