@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/auth"
+	"github.com/vigilsiem/vigil/internal/tail"
 	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
@@ -229,5 +230,32 @@ func TestLiveTail(t *testing.T) {
 		}
 	case <-time.After(testutil.WaitTimeout):
 		t.Fatalf("no second tailed event")
+	}
+
+	// Bounded: 16 tails per tenant (one is open), the 17th is refused
+	// with Retry-After, and another tenant still gets one.
+	for i := 1; i < tail.DefaultMaxPerTenant; i++ {
+		r, err := alice.c.Do(mustReq("GET", v.url("/api/v1/tail?tenant=acme&q=x"), nil))
+		if err != nil || r.StatusCode != 200 {
+			t.Fatalf("tail %d: %v %v", i+1, r, err)
+		}
+		defer r.Body.Close()
+	}
+	over, err := alice.c.Do(mustReq("GET", v.url("/api/v1/tail?tenant=acme&q=x"), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	over.Body.Close()
+	if over.StatusCode != http.StatusServiceUnavailable || over.Header.Get("Retry-After") == "" {
+		t.Fatalf("tail past the per-tenant bound: %d, Retry-After %q", over.StatusCode, over.Header.Get("Retry-After"))
+	}
+	bob := sessionOf(t, v, "bob", "bob-pw-123")
+	other, err := bob.c.Do(mustReq("GET", v.url("/api/v1/tail?tenant=globex&q=x"), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Body.Close()
+	if other.StatusCode != 200 {
+		t.Fatalf("globex's tail while acme's are full: %d", other.StatusCode)
 	}
 }
