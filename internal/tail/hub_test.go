@@ -100,3 +100,14 @@ func BenchmarkHubWrite(b *testing.B) {
 		_ = h.Write(context.Background(), evs)
 	}
 }
+
+// The common case: nobody tails, and the sink costs a lock per batch.
+func BenchmarkHubWriteNoTail(b *testing.B) {
+	h, _ := New(Options{})
+	evs := events("acme", 500, time.Now())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = h.Write(context.Background(), evs)
+	}
+}
