@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -379,33 +380,65 @@ func TestBody(t *testing.T) {
 	}
 }
 
-func TestFirstBytes(t *testing.T) {
+// TestAnchoredPrefix: the byte prefix of an anchored pattern accepts
+// every text the pattern matches and turns away texts that differ in
+// its fixed-width start.
+func TestAnchoredPrefix(t *testing.T) {
 	cases := []struct {
-		re, yes, no string
-		ok          bool
+		re      string
+		ok      bool
+		n       int // positions
+		yes, no []string
 	}{
-		{`^2 \d+`, "2", "3x", true},
-		{`^(?:1|\d+),`, "19", "a", true},
-		{`^(?:http|https|h2)? x`, "", "", false},
-		{`^[A-Z]{3}\d`, "QZ", "a1", true},
-		{`^(?i)type=`, "tT", "x", true},
-		{`abc`, "", "", false},
+		{`^2 \d+`, true, 3, []string{"2 1", "2 99x"}, []string{"3 1", "2x1", "2 "}},
+		{`^(?:1|\d+),`, true, 1, []string{"1,", "19,"}, []string{"a1"}},
+		{`^(?:http|https|h2)? x`, false, 0, nil, nil},
+		{`^[A-Z]{3}\d`, true, 4, []string{"QZA1"}, []string{"QZa1", "QZA"}},
+		{`^(?i)type=`, true, 5, []string{"TYPE=", "tYpe=x"}, []string{"typ=", "xtype="}},
+		// k and s fold to non-ASCII runes (the Kelvin and long-s signs),
+		// which take more bytes: the positions stop there.
+		{`^(?i)ak=`, true, 1, []string{"AK=", "a\u212a="}, []string{"b"}},
+		{`^\d{4}-\d\d-\d\dT[0-9:.]+Z app/`, true, 12, []string{"2024-05-10T11:37:47.1Z app/x"}, []string{"2024/05-10T1", "2024-05-10 11"}},
+		{`^(?:https?|h2|grpcs?|wss?) \d{4}`, true, 2, []string{"h2 2024", "wss 2024"}, []string{"ftp 2024"}},
+		{`^<\d+>1 \d{10}`, true, 2, []string{"<134>1 1700000000"}, []string{"134>"}},
+		{`^é`, false, 0, nil, nil},
+		{`^.x`, false, 0, nil, nil},
+		{`abc`, false, 0, nil, nil},
 	}
 	for _, c := range cases {
-		set, ok := firstBytes(c.re)
-		if ok != c.ok {
-			t.Errorf("%s: ok %v", c.re, ok)
+		p, ok := anchoredPrefix(c.re)
+		if ok != c.ok || len(p) != c.n {
+			t.Errorf("%s: ok %v, %d positions; want %v, %d", c.re, ok, len(p), c.ok, c.n)
 			continue
 		}
-		for i := 0; ok && i < len(c.yes); i++ {
-			if !set[c.yes[i]] {
-				t.Errorf("%s: %q not a first byte", c.re, c.yes[i])
+		re := regexp.MustCompile(c.re)
+		for _, s := range c.yes {
+			if !re.MatchString(s) {
+				t.Fatalf("%s: bad case %q", c.re, s)
+			}
+			if !p.accepts(s) {
+				t.Errorf("%s: %q turned away", c.re, s)
 			}
 		}
-		for i := 0; ok && i < len(c.no); i++ {
-			if set[c.no[i]] {
-				t.Errorf("%s: %q is a first byte", c.re, c.no[i])
+		for _, s := range c.no {
+			if p.accepts(s) {
+				t.Errorf("%s: %q accepted", c.re, s)
 			}
+		}
+	}
+}
+
+func TestRequiredLiteral(t *testing.T) {
+	for re, want := range map[string]string{
+		`\[[a-z_]+:"`:                           `:"`,
+		`(?:^|\s)IN=\S* OUT=\S* .*SRC=`:         ` OUT=`,
+		`RT_(?:FLOW|IDP)_\w+: `:                 `RT_`,
+		`(?i)abc`:                               ``,
+		`client (?:@0x[0-9a-f]+ )?[0-9a-f.:]+#`: `client `,
+		`a|b`:                                   ``,
+	} {
+		if got := requiredLiteral(re); got != want {
+			t.Errorf("%s: %q, want %q", re, got, want)
 		}
 	}
 }
