@@ -545,3 +545,23 @@ func TestOnTypeErrorSkip(t *testing.T) {
 		t.Error("on_type_error: maybe was accepted")
 	}
 }
+
+// TestPrefixerBound: every name comes back prefixed, from the cache or
+// built, and the cache stops at its bound.
+func TestPrefixerBound(t *testing.T) {
+	p := newPrefixer("v.")
+	for round := 0; round < 2; round++ {
+		for i := 0; i < maxPrefixNames+500; i++ {
+			n := fmt.Sprintf("k%d", i)
+			if got := p.name(n); got != "v."+n {
+				t.Fatalf("%s: %s", n, got)
+			}
+		}
+	}
+	if n := len(*p.names.Load()) + len(p.pending); n > maxPrefixNames {
+		t.Errorf("cache holds %d names, bound %d", n, maxPrefixNames)
+	}
+	if got := p.name("a.b"); got != "a.b" {
+		t.Errorf("dotted name: %s", got)
+	}
+}

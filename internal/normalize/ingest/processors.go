@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 
@@ -153,20 +154,29 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	// Many renames: one pass over the fields renames in place (a map
 	// lookup each), so the cost does not grow with fields × renames; absent
 	// fields are skipped (a batch rename maps what the record has).
+	// One map answers both questions of a field: is it renamed (source),
+	// and is it a name renamed to (target).
 	type target struct {
 		name     string
 		typ      ecsType
 		envelope bool
+		source   bool
+		target   bool
 	}
-	targets := make(map[string]target, len(o.Fields))
-	toNames := make(map[string]bool, len(o.Fields))
+	targets := make(map[string]target, 2*len(o.Fields))
 	dupTargets := false
 	for from, to := range o.Fields {
-		if toNames[to] {
+		t := targets[from]
+		t.name, t.typ, t.envelope, t.source = to, typeOf(to), event.IsEnvelope(to) || to == event.FieldMessage, true
+		targets[from] = t
+	}
+	for _, to := range o.Fields {
+		t := targets[to]
+		if t.target {
 			dupTargets = true
 		}
-		toNames[to] = true
-		targets[from] = target{to, typeOf(to), event.IsEnvelope(to) || to == event.FieldMessage}
+		t.target = true
+		targets[to] = t
 	}
 	rest := newPrefixer(o.RestPrefix)
 	return func(e *event.Event) error {
@@ -176,7 +186,8 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		np, ne := 0, 0
 		j := 0
 		for _, f := range e.Fields {
-			if t, ok := targets[f.Name]; ok {
+			t, known := targets[f.Name]
+			if known && t.source {
 				v, ok, err := coerce(t.name, t.typ, f.Value)
 				if err != nil && first == nil {
 					first = err
@@ -196,7 +207,7 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 				j++
 				continue
 			}
-			if toNames[f.Name] {
+			if known {
 				if ne < len(existing) {
 					existing[ne] = j
 					ne++
@@ -277,12 +288,16 @@ func isIn(i int, l []int) bool {
 }
 
 // prefixer caches the prefixed names of raw keys, so moving the keys of
-// every record under a vendor prefix allocates nothing once warm. The
-// cache is bounded: keys beyond it are built per event.
+// every record under a vendor prefix allocates nothing once warm. Readers
+// take no lock: they read an immutable map; new names wait in pending and
+// are published in a new map when pending reaches an eighth of it (so the
+// copies cost O(1) per name). The cache is bounded: names beyond it are
+// built per event.
 type prefixer struct {
-	prefix string
-	mu     sync.RWMutex
-	names  map[string]string
+	prefix  string
+	names   atomic.Pointer[map[string]string]
+	mu      sync.Mutex
+	pending map[string]string
 }
 
 const maxPrefixNames = 4096
@@ -291,7 +306,9 @@ func newPrefixer(prefix string) *prefixer {
 	if prefix == "" {
 		return nil
 	}
-	return &prefixer{prefix: prefix, names: map[string]string{}}
+	p := &prefixer{prefix: prefix, pending: map[string]string{}}
+	p.names.Store(&map[string]string{})
+	return p
 }
 
 // name returns the prefixed name of a raw key, or the name unchanged when
@@ -300,18 +317,32 @@ func (p *prefixer) name(n string) string {
 	if n == event.FieldMessage || n == "tags" || n == "" || n[0] == '@' || n[0] == '_' || strings.IndexByte(n, '.') >= 0 {
 		return n
 	}
-	p.mu.RLock()
-	out, ok := p.names[n]
-	p.mu.RUnlock()
-	if ok {
+	cur := *p.names.Load()
+	if out, ok := cur[n]; ok {
 		return out
 	}
-	out = p.prefix + n
 	p.mu.Lock()
-	if len(p.names) < maxPrefixNames {
-		p.names[strings.Clone(n)] = out
+	defer p.mu.Unlock()
+	if out, ok := p.pending[n]; ok {
+		return out
 	}
-	p.mu.Unlock()
+	out := p.prefix + n
+	cur = *p.names.Load()
+	if len(cur)+len(p.pending) >= maxPrefixNames {
+		return out
+	}
+	p.pending[strings.Clone(n)] = out
+	if len(p.pending) >= max(1, len(cur)/8) {
+		next := make(map[string]string, len(cur)+len(p.pending))
+		for k, v := range cur {
+			next[k] = v
+		}
+		for k, v := range p.pending {
+			next[k] = v
+		}
+		p.names.Store(&next)
+		clear(p.pending)
+	}
 	return out
 }
 
