@@ -331,6 +331,44 @@ func TestSelection(t *testing.T) {
 	}
 }
 
+// TestSelectionLEEF: cef: selects LEEF records by their header's vendor
+// and product as it does CEF ones (after a syslog header or not), cef: {}
+// takes any CEF or LEEF record, and a record that only names the vendor in
+// observer.vendor, without a LEEF header, is neither.
+func TestSelectionLEEF(t *testing.T) {
+	box := mustParse(t, "name: box\nmatch:\n  - cef: {vendor: Acme, product: Box}\nsteps: [{set: {field: x, value: box}}]\n")
+	anyp := mustParse(t, "name: any\nmatch:\n  - cef: {}\nsteps: [{set: {field: x, value: any}}]\n")
+	set, err := NewSet(nil, []*Pipeline{box, anyp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leef := func(orig, vendor, product string) *event.Event {
+		e := &event.Event{Original: orig}
+		e.Set("observer.vendor", event.String(vendor))
+		e.Set("observer.product", event.String(product))
+		return e
+	}
+	cef := leef("CEF:0|Other|Thing|1|2|n|3|", "Other", "Thing")
+	cef.Set("cef.version", event.Int(0))
+	for _, c := range []struct {
+		name string
+		e    *event.Event
+		want string
+	}{
+		{"LEEF", leef("LEEF:1.0|Acme|Box|1.0|ev1|src=10.0.0.1", "Acme", "Box"), "box"},
+		{"LEEF after syslog", leef("<14>Jun  3 16:21:00 host LEEF:2.0|ACME|box|1.0|ev1|^|src=10.0.0.1", "ACME", "box"), "box"},
+		{"LEEF of another product", leef("LEEF:1.0|Acme|Other|1.0|ev1|src=10.0.0.1", "Acme", "Other"), "any"},
+		{"CEF of another vendor", cef, "any"},
+		{"no LEEF header", leef(`{"observer.vendor":"Acme"}`, "Acme", "Box"), ""},
+		{"LEEF header of another vendor", leef("LEEF:1.0|Other|Box|1.0|ev1|", "Acme", "Box"), ""},
+	} {
+		name, _, err := set.Run(c.e)
+		if err != nil || name != c.want {
+			t.Errorf("%s: pipeline %q (%v), want %q", c.name, name, err, c.want)
+		}
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	cases := map[string]string{
 		"name: Bad Name\nmatch: [{app: x}]\nsteps: [{drop: {}}]":                                                         "name",

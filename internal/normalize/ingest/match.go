@@ -14,7 +14,8 @@ import (
 // must hold; a pipeline takes a record when any of its match entries does.
 type matchSpec struct {
 	// CEF (and LEEF) header vendor and product, compared case-insensitively;
-	// the parsers keep them in observer.vendor and observer.product.
+	// the parsers keep them in observer.vendor and observer.product. With
+	// neither, any CEF or LEEF record.
 	CEF *struct {
 		Vendor  string `yaml:"vendor"`
 		Product string `yaml:"product"`
@@ -75,6 +76,7 @@ const (
 	gateNone    gateKind = iota // tried for every event
 	gateVendor                  // CEF/LEEF vendor (lower case)
 	gateProduct                 // CEF/LEEF product, when no vendor is given
+	gateAnyCEF                  // any CEF or LEEF record
 	gateApp                     // one of names, the program (lower case)
 	gateKey                     // the field key is present
 	gateFirst                   // the text of field starts with a byte of first
@@ -228,38 +230,56 @@ func (c *selCache) text(e *event.Event, field string) (string, bool) {
 	return text(e, field)
 }
 
-// isCEF reports whether e is a CEF or LEEF record: the CEF parser sets
-// cef.version; a LEEF record's body starts with "LEEF:" (the LEEF parser
-// keeps the header's vendor and product in observer.*, as CEF does).
+// isCEF reports whether e is a CEF or LEEF record. The CEF parser sets
+// cef.version. The LEEF parser keeps the header's vendor and product in
+// observer.*, as CEF does, but no version: a record is LEEF when its
+// original holds a LEEF header ("LEEF:1.0|VENDOR|…", after a syslog header
+// or not) whose vendor is observer.vendor.
 func (c *selCache) isCEF(e *event.Event) bool {
 	if !c.cefDone {
 		c.cefDone = true
-		if e.Has("cef.version") || e.Has("leef.version") {
-			c.cef = true
-		} else if b, ok := c.body(e); ok {
-			c.cef = strings.HasPrefix(b, "LEEF:") || strings.HasPrefix(b, "CEF:")
-		}
+		c.cef = e.Has("cef.version") || e.Has("leef.version") || isLEEF(e)
 	}
 	return c.cef
+}
+
+func isLEEF(e *event.Event) bool {
+	vendor := e.GetString("observer.vendor")
+	if vendor == "" {
+		return false
+	}
+	s := e.Original
+	for {
+		i := strings.Index(s, "LEEF:")
+		if i < 0 {
+			return false
+		}
+		s = s[i+len("LEEF:"):]
+		v, rest, ok := strings.Cut(s, "|")
+		if ok && len(v) <= 3 && strings.HasPrefix(rest, vendor) && strings.HasPrefix(rest[len(vendor):], "|") {
+			return true
+		}
+	}
 }
 
 func compileSelector(m matchSpec) (selector, error) {
 	var s selector
 	var gates []gate // candidates, most selective first
 	if m.CEF != nil {
+		// Neither vendor nor product: any CEF or LEEF record.
 		vendor, product := m.CEF.Vendor, m.CEF.Product
-		if vendor == "" && product == "" {
-			return s, fmt.Errorf("cef: give vendor, product or both")
-		}
 		s.tests = append(s.tests, func(e *event.Event, c *selCache) bool {
 			return c.isCEF(e) &&
 				(vendor == "" || strings.EqualFold(e.GetString("observer.vendor"), vendor)) &&
 				(product == "" || strings.EqualFold(e.GetString("observer.product"), product))
 		})
-		if vendor != "" {
+		switch {
+		case vendor != "":
 			gates = append(gates, gate{kind: gateVendor, names: []string{strings.ToLower(vendor)}})
-		} else {
+		case product != "":
 			gates = append(gates, gate{kind: gateProduct, names: []string{strings.ToLower(product)}})
+		default:
+			gates = append(gates, gate{kind: gateAnyCEF})
 		}
 	}
 	if len(m.App) > 0 {

@@ -23,6 +23,7 @@ type selectIndex struct {
 	always    []int // selectors without a gate
 	byVendor  map[string][]int
 	byProduct map[string][]int
+	anyCEF    []int
 	byApp     map[string][]int
 	byKey     []keyGate
 	first     []firstGate
@@ -138,6 +139,8 @@ func buildIndex(pipelines []*Pipeline) selectIndex {
 				ix.byVendor[g.names[0]] = append(ix.byVendor[g.names[0]], i)
 			case gateProduct:
 				ix.byProduct[g.names[0]] = append(ix.byProduct[g.names[0]], i)
+			case gateAnyCEF:
+				ix.anyCEF = append(ix.anyCEF, i)
 			case gateApp:
 				for _, a := range dedupeNames(g.names) {
 					ix.byApp[a] = append(ix.byApp[a], i)
@@ -219,7 +222,8 @@ func (ix *selectIndex) selectFor(e *event.Event, c *selCache) int {
 			c.mark(ix.byApp[string(lowerKey(prog, buf[:0]))])
 		}
 	}
-	if (len(ix.byVendor) > 0 || len(ix.byProduct) > 0) && c.isCEF(e) {
+	if (len(ix.byVendor) > 0 || len(ix.byProduct) > 0 || len(ix.anyCEF) > 0) && c.isCEF(e) {
+		c.mark(ix.anyCEF)
 		if v := e.GetString("observer.vendor"); v != "" {
 			c.mark(ix.byVendor[string(lowerKey(v, buf[:0]))])
 		}
