@@ -589,15 +589,15 @@ func TestOnTypeErrorSkip(t *testing.T) {
 func TestPrefixerBound(t *testing.T) {
 	p := newPrefixer("v.")
 	for round := 0; round < 2; round++ {
-		for i := 0; i < maxPrefixNames+500; i++ {
+		for i := 0; i < maxCachedNames+500; i++ {
 			n := fmt.Sprintf("k%d", i)
 			if got := p.name(n); got != "v."+n {
 				t.Fatalf("%s: %s", n, got)
 			}
 		}
 	}
-	if n := len(*p.names.Load()) + len(p.pending); n > maxPrefixNames {
-		t.Errorf("cache holds %d names, bound %d", n, maxPrefixNames)
+	if n := len(*p.cache.names.Load()) + len(p.cache.pending); n > maxCachedNames {
+		t.Errorf("cache holds %d names, bound %d", n, maxCachedNames)
 	}
 	if got := p.name("a.b"); got != "a.b" {
 		t.Errorf("dotted name: %s", got)

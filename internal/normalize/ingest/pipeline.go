@@ -230,8 +230,13 @@ func (c *compiler) steps(nodes []yaml.Node) ([]step, error) {
 			inner := run
 			run = func(e *event.Event) error {
 				err := inner(e)
+				if err == nil {
+					return nil
+				}
+				// te is declared after the nil check: errors.As makes it
+				// escape, which would cost an allocation per step.
 				var te *TypeError
-				if err != nil && errors.As(err, &te) {
+				if errors.As(err, &te) {
 					// The steps set every other field before they report
 					// the first type error: leave this one out, say so.
 					appendList(e, FieldTypeErrors, te.Field)

@@ -118,19 +118,19 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			return nil, fmt.Errorf("prefix: give from (and to), without fields or rest_prefix")
 		}
 		from, to, keep := o.Prefix.From, o.Prefix.To, o.Prefix.KeepPath
+		names := newNameCache(func(n string) string {
+			if keep {
+				return to + n[len(from):]
+			}
+			return to + n[strings.LastIndexByte(n, '.')+1:]
+		})
 		return func(e *event.Event) error {
 			for i := range e.Fields {
 				n := e.Fields[i].Name
-				if !strings.HasPrefix(n, from) {
+				if !strings.HasPrefix(n, from) || keep && len(n) == len(from) {
 					continue
 				}
-				if keep {
-					if len(n) > len(from) {
-						e.Fields[i].Name = to + n[len(from):]
-					}
-					continue
-				}
-				e.Fields[i].Name = to + n[strings.LastIndexByte(n, '.')+1:]
+				e.Fields[i].Name = names.name(n)
 			}
 			return nil
 		}, nil
@@ -287,28 +287,65 @@ func isIn(i int, l []int) bool {
 	return false
 }
 
-// prefixer caches the prefixed names of raw keys, so moving the keys of
-// every record under a vendor prefix allocates nothing once warm. Readers
-// take no lock: they read an immutable map; new names wait in pending and
-// are published in a new map when pending reaches an eighth of it (so the
-// copies cost O(1) per name). The cache is bounded: names beyond it are
-// built per event.
-type prefixer struct {
-	prefix  string
+// nameCache caches names computed from names (a raw key's prefixed name),
+// so renaming the keys of every record allocates nothing once warm.
+// Readers take no lock: they read an immutable map; new names wait in
+// pending and are published in a new map when pending reaches an eighth
+// of it (so the copies cost O(1) per name). The cache is bounded: names
+// beyond it are computed per event.
+type nameCache struct {
+	fn      func(string) string
 	names   atomic.Pointer[map[string]string]
 	mu      sync.Mutex
 	pending map[string]string
 }
 
-const maxPrefixNames = 4096
+const maxCachedNames = 4096
+
+func newNameCache(fn func(string) string) *nameCache {
+	c := &nameCache{fn: fn, pending: map[string]string{}}
+	c.names.Store(&map[string]string{})
+	return c
+}
+
+func (c *nameCache) name(n string) string {
+	cur := *c.names.Load()
+	if out, ok := cur[n]; ok {
+		return out
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if out, ok := c.pending[n]; ok {
+		return out
+	}
+	out := c.fn(n)
+	cur = *c.names.Load()
+	if len(cur)+len(c.pending) >= maxCachedNames {
+		return out
+	}
+	c.pending[strings.Clone(n)] = out
+	if len(c.pending) >= max(1, len(cur)/8) {
+		next := make(map[string]string, len(cur)+len(c.pending))
+		for k, v := range cur {
+			next[k] = v
+		}
+		for k, v := range c.pending {
+			next[k] = v
+		}
+		c.names.Store(&next)
+		clear(c.pending)
+	}
+	return out
+}
+
+// prefixer gives raw keys their prefixed names.
+type prefixer struct{ cache *nameCache }
 
 func newPrefixer(prefix string) *prefixer {
 	if prefix == "" {
 		return nil
 	}
-	p := &prefixer{prefix: prefix, pending: map[string]string{}}
-	p.names.Store(&map[string]string{})
-	return p
+	return &prefixer{newNameCache(func(n string) string { return prefix + n })}
 }
 
 // name returns the prefixed name of a raw key, or the name unchanged when
@@ -317,33 +354,7 @@ func (p *prefixer) name(n string) string {
 	if n == event.FieldMessage || n == "tags" || n == "" || n[0] == '@' || n[0] == '_' || strings.IndexByte(n, '.') >= 0 {
 		return n
 	}
-	cur := *p.names.Load()
-	if out, ok := cur[n]; ok {
-		return out
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if out, ok := p.pending[n]; ok {
-		return out
-	}
-	out := p.prefix + n
-	cur = *p.names.Load()
-	if len(cur)+len(p.pending) >= maxPrefixNames {
-		return out
-	}
-	p.pending[strings.Clone(n)] = out
-	if len(p.pending) >= max(1, len(cur)/8) {
-		next := make(map[string]string, len(cur)+len(p.pending))
-		for k, v := range cur {
-			next[k] = v
-		}
-		for k, v := range p.pending {
-			next[k] = v
-		}
-		p.names.Store(&next)
-		clear(p.pending)
-	}
-	return out
+	return p.cache.name(n)
 }
 
 type copyOpts struct {
