@@ -111,21 +111,26 @@ type selCache struct {
 	keysDone bool
 	cefDone  bool
 	cef      bool
-	// cand is a bit set over the set's selectors.
-	cand []uint64
+	// cand is a bit set over the set's selectors; litDone and litFound
+	// over its literals: looked for, and found.
+	cand, litDone, litFound []uint64
 }
 
-// reset empties c for a new event, keeping cand's storage.
-func (c *selCache) reset(selectors int) {
-	cand := c.cand
-	*c = selCache{}
-	n := (selectors + 63) / 64
-	if cap(cand) < n {
-		cand = make([]uint64, n)
+// reset empties c for a new event, keeping the bit sets' storage.
+func (c *selCache) reset(selectors, literals int) {
+	cand, done, found := c.cand, c.litDone, c.litFound
+	*c = selCache{cand: bitSet(cand, selectors), litDone: bitSet(done, literals), litFound: bitSet(found, literals)}
+}
+
+// bitSet returns an empty bit set of n bits, in b's storage when it fits.
+func bitSet(b []uint64, n int) []uint64 {
+	w := (n + 63) / 64
+	if cap(b) < w {
+		return make([]uint64, w)
 	}
-	cand = cand[:n]
-	clear(cand)
-	c.cand = cand
+	b = b[:w]
+	clear(b)
+	return b
 }
 
 // maxKeyBits bounds the keys selection tracks in the per-event bit set;

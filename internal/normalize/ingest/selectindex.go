@@ -15,9 +15,10 @@ import (
 // literal the text must contain. The index computes each kind once per
 // event for all selectors: a map lookup for the vendor and program, one
 // pass over the fields for the keys, one table lookup per text field for
-// the first bytes, one substring search per distinct literal. Only the
-// selectors whose gate passed run their tests, in the set's order, so an
-// event no pipeline takes costs a few lookups, not a test per pipeline.
+// the first bytes, one substring search per distinct literal (and only
+// for literals of selectors before the first match). Only the selectors
+// whose gate passed run their tests, in the set's order, so an event no
+// pipeline takes costs a few lookups, not a test per pipeline.
 type selectIndex struct {
 	entries   []selEntry
 	always    []int // selectors without a gate
@@ -27,7 +28,12 @@ type selectIndex struct {
 	byApp     map[string][]int
 	byKey     []keyGate
 	first     []firstGate
-	literals  []literalScan
+	// literals are the distinct literal gates; entryLit gives each
+	// selector's (-1: not gated by a literal), litMask has a bit per
+	// selector gated by one.
+	literals []literalGate
+	entryLit []int
+	litMask  []uint64
 }
 
 // selEntry is one selector and the pipeline it belongs to.
@@ -49,29 +55,13 @@ type firstGate struct {
 	byByte [256][]int
 }
 
-// literalGate lists the selectors gated by one literal of one field.
+// literalGate is a literal of one field that selectors need. It is
+// looked for by its rarest byte (rareByte), which the CPU's byte search
+// skips to: a literal that starts with a space or a common letter would
+// stop the search at every word.
 type literalGate struct {
 	field, literal string
-	entries        []int
-}
-
-// literalScan finds the literals of one field. Each literal is looked
-// for by its rarest byte (rareByte), which the CPU's byte search skips to:
-// a literal that starts with a space or a common letter would stop the
-// search at every word.
-type literalScan struct {
-	field string
-	gates []literalGate
-	rare  []int // offset in the literal of its rarest byte
-}
-
-// scan marks the selectors of the literals t contains.
-func (ls *literalScan) scan(t string, c *selCache) {
-	for i := range ls.gates {
-		if containsAt(t, ls.gates[i].literal, ls.rare[i]) {
-			c.mark(ls.gates[i].entries)
-		}
-	}
+	rare           int // offset in the literal of its rarest byte
 }
 
 // containsAt reports whether t contains lit, looking for lit[k] first.
@@ -127,7 +117,7 @@ func buildIndex(pipelines []*Pipeline) selectIndex {
 	ix := selectIndex{byVendor: map[string][]int{}, byProduct: map[string][]int{}, byApp: map[string][]int{}}
 	byKey := map[int][]int{}
 	first := map[string]*firstGate{}
-	literals := map[[2]string]*literalGate{}
+	literals := map[[2]string]int{}
 	for pi, p := range pipelines {
 		for si := range p.match {
 			sel := &p.match[si]
@@ -164,12 +154,16 @@ func buildIndex(pipelines []*Pipeline) selectIndex {
 				}
 			case gateLiteral:
 				k := [2]string{g.field, g.literal}
-				lg := literals[k]
-				if lg == nil {
-					lg = &literalGate{field: g.field, literal: g.literal}
-					literals[k] = lg
+				li, ok := literals[k]
+				if !ok {
+					li = len(ix.literals)
+					literals[k] = li
+					ix.literals = append(ix.literals, literalGate{field: g.field, literal: g.literal, rare: rareByte(g.literal)})
 				}
-				lg.entries = append(lg.entries, i)
+				for len(ix.entryLit) < i {
+					ix.entryLit = append(ix.entryLit, -1)
+				}
+				ix.entryLit = append(ix.entryLit, li)
 			default:
 				ix.always = append(ix.always, i)
 			}
@@ -183,21 +177,14 @@ func buildIndex(pipelines []*Pipeline) selectIndex {
 		ix.first = append(ix.first, *fg)
 	}
 	sort.Slice(ix.first, func(i, j int) bool { return ix.first[i].field < ix.first[j].field })
-	var gates []literalGate
-	for _, lg := range literals {
-		gates = append(gates, *lg)
+	for len(ix.entryLit) < len(ix.entries) {
+		ix.entryLit = append(ix.entryLit, -1)
 	}
-	sort.Slice(gates, func(i, j int) bool {
-		a, b := gates[i], gates[j]
-		return a.field < b.field || a.field == b.field && a.literal < b.literal
-	})
-	for _, g := range gates {
-		if n := len(ix.literals); n == 0 || ix.literals[n-1].field != g.field {
-			ix.literals = append(ix.literals, literalScan{field: g.field})
+	ix.litMask = make([]uint64, (len(ix.entries)+63)/64)
+	for i, li := range ix.entryLit {
+		if li >= 0 {
+			ix.litMask[i>>6] |= 1 << (i & 63)
 		}
-		ls := &ix.literals[len(ix.literals)-1]
-		ls.gates = append(ls.gates, g)
-		ls.rare = append(ls.rare, rareByte(g.literal))
 	}
 	return ix
 }
@@ -214,7 +201,7 @@ func dedupeNames(names []string) []string {
 
 // selectFor returns the pipeline of the first selector that takes e, or -1.
 func (ix *selectIndex) selectFor(e *event.Event, c *selCache) int {
-	c.reset(len(ix.entries))
+	c.reset(len(ix.entries), len(ix.literals))
 	c.mark(ix.always)
 	var buf [64]byte
 	if len(ix.byApp) > 0 {
@@ -246,16 +233,18 @@ func (ix *selectIndex) selectFor(e *event.Event, c *selCache) int {
 			c.mark(g.byByte[t[0]])
 		}
 	}
-	for i := range ix.literals {
-		ls := &ix.literals[i]
-		if t, ok := c.text(e, ls.field); ok {
-			ls.scan(t, c)
-		}
-	}
-	for w, word := range c.cand {
+	// The selectors gated by a literal are candidates too, but their
+	// literal is looked for only when one comes before the first match:
+	// a record a pipeline takes does not pay for the literals of the
+	// pipelines after it.
+	for w := range c.cand {
+		word := c.cand[w] | ix.litMask[w]
 		for word != 0 {
 			i := w<<6 | bits.TrailingZeros64(word)
 			word &= word - 1
+			if c.cand[w]&(1<<(i&63)) == 0 && !c.hasLiteral(e, ix, ix.entryLit[i]) {
+				continue
+			}
 			en := &ix.entries[i]
 			if en.sel.matches(e, c) {
 				return en.pipe
@@ -263,6 +252,20 @@ func (ix *selectIndex) selectFor(e *event.Event, c *selCache) int {
 		}
 	}
 	return -1
+}
+
+// hasLiteral reports whether e's text holds literal li, looking once per
+// event.
+func (c *selCache) hasLiteral(e *event.Event, ix *selectIndex, li int) bool {
+	w, bit := li>>6, uint64(1)<<(li&63)
+	if c.litDone[w]&bit == 0 {
+		c.litDone[w] |= bit
+		g := &ix.literals[li]
+		if t, ok := c.text(e, g.field); ok && containsAt(t, g.literal, g.rare) {
+			c.litFound[w] |= bit
+		}
+	}
+	return c.litFound[w]&bit != 0
 }
 
 // mark adds selectors to the candidates.
