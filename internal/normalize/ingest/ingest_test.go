@@ -603,3 +603,23 @@ func TestPrefixerBound(t *testing.T) {
 		t.Errorf("dotted name: %s", got)
 	}
 }
+
+// TestNameTable: the table finds every name it holds, and no other.
+func TestNameTable(t *testing.T) {
+	m := map[string]int{}
+	for i := 0; i < 300; i++ {
+		m[fmt.Sprintf("k%d", i)] = i
+		m[fmt.Sprintf("fortinet.firewall.x%dy", i)] = -i
+	}
+	tab := newNameTable(m)
+	for k, v := range m {
+		if got, ok := tab.get(k); !ok || got != v {
+			t.Errorf("%s: %d %v, want %d", k, got, ok, v)
+		}
+	}
+	for _, k := range []string{"", "k", "k300", "x", "fortinet.firewall.x1", "k1 "} {
+		if _, ok := tab.get(k); ok {
+			t.Errorf("%q found", k)
+		}
+	}
+}

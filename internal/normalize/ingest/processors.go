@@ -178,6 +178,7 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		t.target = true
 		targets[to] = t
 	}
+	table := newNameTable(targets)
 	rest := newPrefixer(o.RestPrefix)
 	return func(e *event.Event) error {
 		var first error
@@ -186,11 +187,14 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		np, ne := 0, 0
 		j := 0
 		for _, f := range e.Fields {
-			t, known := targets[f.Name]
+			t, known := table.get(f.Name)
 			if known && t.source {
-				v, ok, err := coerce(t.name, t.typ, f.Value)
-				if err != nil && first == nil {
-					first = err
+				v, ok := f.Value, true
+				if !fits(t.typ, v) {
+					var err error
+					if v, ok, err = coerce(t.name, t.typ, v); err != nil && first == nil {
+						first = err
+					}
 				}
 				if !ok {
 					continue
