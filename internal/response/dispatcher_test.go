@@ -80,9 +80,9 @@ func TestFoldedUpdatesRunOnce(t *testing.T) {
 	h := &hook{t: t}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	db := openDB(t)
+	log := openLog(t)
 	c := webhookResponse("soar", srv.URL, "", 1)
-	r := newRigOn(t, db, c)
+	r := newRigOn(t, log, c)
 	a := mkAlert("a1", "high")
 	write(t, r.d, a)
 	a.Count = 5
@@ -93,7 +93,7 @@ func TestFoldedUpdatesRunOnce(t *testing.T) {
 	if err := r.d.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	r2 := newRigOn(t, db, c)
+	r2 := newRigOn(t, log, c)
 	a.Count = 9
 	write(t, r2.d, a, mkAlert("a2", "high"))
 	r2.records(t, 2, RecordFilter{})
@@ -172,9 +172,9 @@ func TestStopKeepsPendingJobs(t *testing.T) {
 	c := webhookResponse("flaky", srv.URL, "", 5)
 	c.Retry.Initial, c.Retry.Max = config.Duration(time.Hour), config.Duration(time.Hour)
 	c.Workers = 1
-	db := openDB(t)
+	log := openLog(t)
 	dir := t.TempDir()
-	r := newRigAt(t, db, dir, c)
+	r := newRigAt(t, log, dir, c)
 	write(t, r.d, mkAlert("a1", "high"), mkAlert("a2", "high"))
 	r.records(t, 1, RecordFilter{Outcome: OutcomeRetry}) // a1 waits an hour for its second attempt
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -192,7 +192,7 @@ func TestStopKeepsPendingJobs(t *testing.T) {
 	}
 
 	down.Store(false)
-	r2 := newRigAt(t, db, dir, c)
+	r2 := newRigAt(t, log, dir, c)
 	r2.records(t, 2, RecordFilter{Outcome: OutcomeSuccess})
 	mu.Lock()
 	if delivered["a1"] != 1 || delivered["a2"] != 1 || len(delivered) != 2 {
@@ -205,7 +205,7 @@ func TestStopKeepsPendingJobs(t *testing.T) {
 	if err := r2.d.Close(ctx2); err != nil {
 		t.Fatal(err)
 	}
-	r3 := newRigAt(t, db, dir, c)
+	r3 := newRigAt(t, log, dir, c)
 	if n := r3.d.rs[0].pending.Load(); n != 0 {
 		t.Errorf("%d jobs pending after every job finished", n)
 	}

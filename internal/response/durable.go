@@ -18,7 +18,7 @@ import (
 // (and fsynced) when an alert or notice matches, and acknowledged when it
 // succeeded or was given up on. So a stop or a crash loses no job: the next
 // start runs again what was queued, waiting to retry or running, with the
-// same delivery id and body (docs/format/responses.md has the record).
+// same delivery id and body (docs/format/response-queue.md has the record).
 
 // maxJobQueueBytes backstops the count limit (Queue + Workers jobs): an
 // envelope is a few KiB, one with a folded alert's 1,000 event ids ~50 KiB,

@@ -82,7 +82,7 @@ func incidentJob(name string, n *incident.Notice, now time.Time) (*job, error) {
 	return j, nil
 }
 
-// jobVersion is the version of a queued job record (docs/format/responses.md).
+// jobVersion is the version of a queued job record (docs/format/response-queue.md).
 const jobVersion = 1
 
 // jobHeader is a queued job's first line: one JSON object. The envelope
