@@ -37,6 +37,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/store/alerts"
 	"github.com/vigilsiem/vigil/internal/store/clickhouse"
 	"github.com/vigilsiem/vigil/internal/store/embedded"
+	"github.com/vigilsiem/vigil/internal/tail"
 
 	// Source and output types register themselves with the configuration.
 	_ "github.com/vigilsiem/vigil/internal/forward/all"
@@ -69,6 +70,7 @@ type App struct {
 	reg  *prometheus.Registry
 
 	store *embedded.Store
+	tail  *tail.Hub
 	// events is the clickhouse backend (storage.backend: clickhouse): it
 	// then keeps events, dead letters and audit entries and answers
 	// searches; alerts and incidents stay in the embedded store.
@@ -196,6 +198,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		sinks = append(sinks, a.events)
 	} else if a.store != nil {
 		sinks = append(sinks, a.store)
+	}
+	if a.store != nil && roles.Has(RoleQuery) {
+		// Live tail learns of events once they are stored.
+		hub, err := tail.New(tail.Options{Registerer: a.reg})
+		if err != nil {
+			return nil, fmt.Errorf("live tail: %w", err)
+		}
+		a.tail, sinks = hub, append(sinks, hub)
 	}
 	if a.store != nil {
 		d, health, err := a.openSourceHealth(dead)
@@ -345,6 +355,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			incident.Handler{Incidents: flushedIncidents{a.incidents, a.alertLog}}, response.Handler{Records: a.responseLog})
 		if a.sourceHealth != nil {
 			mounts = append(mounts, a.sourceHealth.mount())
+		}
+		if a.tail != nil {
+			mounts = append(mounts, api.TailHandler{Hub: a.tail, Store: searcher})
 		}
 	}
 	if a.forward != nil {

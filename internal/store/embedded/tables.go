@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/vigilsiem/vigil/internal/store/alerts"
+	"github.com/vigilsiem/vigil/internal/store/dashboards"
 	"github.com/vigilsiem/vigil/internal/store/incidents"
 	"github.com/vigilsiem/vigil/internal/store/responses"
 )
@@ -27,4 +28,9 @@ func (s *Store) OpenIncidents(ctx context.Context) (*incidents.Store, error) {
 // OpenResponses opens the response log (store.ResponseLog).
 func (s *Store) OpenResponses(ctx context.Context) (*responses.Log, error) {
 	return responses.Open(ctx, s.db)
+}
+
+// OpenDashboards opens the dashboards and saved searches (store/dashboards).
+func (s *Store) OpenDashboards(ctx context.Context) (*dashboards.Store, error) {
+	return dashboards.Open(ctx, s.db)
 }
