@@ -13,9 +13,11 @@
 //     document at GET /api/v1/openapi.json is generated from the same
 //     routes (openapi.go), and TestOpenAPICoversEveryRoute checks the two
 //     agree.
-//   - Auth: the auth middleware authenticates and enforces the route's Role
-//     (router.need); Public routes are those auth.Exempt lets through
-//     (TestRouteRolesMatchAuth).
+//   - Auth: the auth middleware asks the router what a request needs
+//     (router.need: its route's Role), lets Public routes through, and
+//     authenticates and checks the tenant and the role of every other.
+//     Public routes are few (TestPublicRoutes): health, the console's
+//     log-in and files, and ingest, which checks its own tokens.
 //   - Tenants: tenantOf reads ?tenant= ("default" when absent), the same
 //     parameter the middleware checked.
 //   - Errors: WriteError writes {"error":"…"}; writeServiceError maps the
@@ -29,7 +31,9 @@
 // Write a handler type in a new file of this package with a Routes method
 // returning its []Route (method, path, Role: auth.Viewer to read,
 // auth.Analyst to change, auth.Admin for node-wide data; Tag, Summary,
-// Query, Body, Tenanted), and append a value of it to the mounts in
-// internal/app. The document follows; the tests fail on a route without a
-// summary. Path wildcards are http.ServeMux's ({id}, {key...}).
+// Query, Body, Tenanted), append a value of it to the mounts in
+// internal/app, and to fullServer in openapi_test.go. The document
+// follows; TestOpenAPICoversEveryRoute fails on a route without a summary,
+// and a route without a role panics at start. Path wildcards are
+// http.ServeMux's ({id}, {key...}).
 package api

@@ -10,7 +10,7 @@ import (
 // Ingest mounts the HTTP ingest endpoints that package httpin serves
 // (docs/sources.md): NDJSON, Splunk HEC and the Elasticsearch bulk API,
 // with the probes shippers make first. They are Public to the API's auth
-// middleware (auth.Exempt): they check their own ingest tokens.
+// middleware: they check their own ingest tokens.
 type Ingest struct {
 	Handler *httpin.Handler
 }

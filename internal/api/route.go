@@ -9,8 +9,8 @@ import (
 
 // Public is the Role of a route that needs no credentials from the API:
 // health, the console's log-in and files, and the ingest endpoints, which
-// check their own tokens. auth.Exempt must agree (TestRouteRolesMatchAuth).
-const Public auth.Role = 0
+// check their own tokens (TestPublicRoutes keeps the list short).
+const Public = auth.Public
 
 // Route is one endpoint of the API. The API's mux is built from routes
 // only, and the OpenAPI document (GET /api/v1/openapi.json) is generated
@@ -76,25 +76,51 @@ func newRouter() *router {
 	return &router{mux: http.NewServeMux(), roles: map[string]auth.Role{}}
 }
 
-// add mounts r. A pattern mounted twice is a programming error, as with
-// http.ServeMux (which would panic with less to say).
+// add mounts r. A pattern mounted twice, or a route without a role, is a
+// programming error, found by any test that builds the server: as
+// http.ServeMux does for a conflict, it panics.
 func (rt *router) add(r Route) {
 	p := r.Pattern()
 	if _, dup := rt.roles[p]; dup {
 		panic(fmt.Sprintf("api: route %s mounted twice", p))
+	}
+	if r.Role != Public && (r.Role < auth.Viewer || r.Role > auth.Admin) {
+		panic(fmt.Sprintf("api: route %s names no role: want auth.Viewer, auth.Analyst, auth.Admin or api.Public", p))
 	}
 	rt.mux.Handle(p, r.Handler)
 	rt.roles[p] = r.Role
 	rt.routes = append(rt.routes, r)
 }
 
-// need is the role a request needs: its route's, or, for a request no
-// route matches (it will be answered 404 or 405), what its method needs.
+// otherMethods are tried on a path no route of the request's method
+// serves: its 405 is public when the path's routes are.
+var otherMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// need is the role a request needs (the auth middleware asks): its
+// route's. A request no route matches is answered 404 or 405 after the
+// middleware: a 405 on a path with public routes needs nothing either, and
+// anything else what auth.DefaultNeed says (nothing outside /api/, else its
+// method's role).
 func (rt *router) need(r *http.Request) auth.Role {
-	if _, p := rt.mux.Handler(r); p != "" {
-		if role, ok := rt.roles[p]; ok {
-			return max(role, auth.Viewer)
+	if role, ok := rt.roleOf(r); ok {
+		return role
+	}
+	for _, m := range otherMethods {
+		if m == r.Method {
+			continue
+		}
+		other := r.WithContext(r.Context())
+		other.Method = m
+		if role, ok := rt.roleOf(other); ok && role == Public {
+			return Public
 		}
 	}
-	return auth.MethodRole(r)
+	return auth.DefaultNeed(r)
+}
+
+// roleOf is the role of the route that serves r, if one does.
+func (rt *router) roleOf(r *http.Request) (auth.Role, bool) {
+	_, p := rt.mux.Handler(r)
+	role, ok := rt.roles[p]
+	return role, ok
 }

@@ -58,13 +58,15 @@ func TestMiddleware(t *testing.T) {
 		w.Write([]byte(FromContext(r.Context()).Name))
 	}), func(r *http.Request) Role {
 		// The API's route table gives the role; here, a stand-in for it.
-		if strings.HasPrefix(r.URL.Path, "/api/v1/admin/") || r.URL.Path == "/metrics" || r.URL.Path == "/api/v1/outputs" {
+		switch p := r.URL.Path; {
+		case p == "/api/v1/health", p == "/api/v1/ingest", strings.HasPrefix(p, "/services/collector"):
+			return Public
+		case strings.HasPrefix(p, "/api/v1/admin/"), p == "/metrics", p == "/api/v1/outputs":
 			return Admin
-		}
-		if r.URL.Path == "/api/v1/search" {
+		case p == "/api/v1/search":
 			return Viewer // a search is a read, whatever its method
 		}
-		return MethodRole(r)
+		return DefaultNeed(r)
 	})
 	f := func(method, target string, set func(*http.Request), wantStatus int) {
 		t.Helper()

@@ -13,36 +13,36 @@ import (
 	"github.com/vigilsiem/vigil/internal/audit"
 )
 
-// Exempt reports paths the middleware lets through without credentials:
-// health, and the ingest endpoints, which authenticate with their own
-// tokens (http.ingest.tokens).
-func Exempt(path string) bool {
-	switch {
-	case path == "/api/v1/health", path == "/api/v1/ingest", path == "/api/v1/session":
-		// /api/v1/session logs in and out, and authenticates itself.
-		return true
-	case strings.HasPrefix(path, "/services/collector"):
-		return true
-	case !strings.HasPrefix(path, "/api/") && path != "/metrics" && !strings.HasPrefix(path, "/debug/"):
-		// The Elasticsearch-compatible endpoints (/_bulk, /{index}/_doc,
-		// the probes) and the UI's static files.
-		return true
-	}
-	return false
+// exempt reports the paths outside the API (not /api/, /metrics or
+// /debug/): with no route of their own, they are answered 404 without
+// credentials. The API's routes say for themselves which are public.
+func exempt(path string) bool {
+	return !strings.HasPrefix(path, "/api/") && path != "/metrics" && !strings.HasPrefix(path, "/debug/")
 }
 
-// Middleware authenticates every request that is not Exempt, puts the
-// principal in the request's context, and enforces the tenant and the
-// role: the request's tenant (the "tenant" query parameter, "default" when
-// absent) must be one the principal may see, and the principal needs the
-// role need gives for the request (the API's route table says it per
-// route; nil: MethodRole). Handlers read the principal with FromContext.
+// DefaultNeed is what a request needs when no route says: nothing for an
+// exempt path, else MethodRole.
+func DefaultNeed(r *http.Request) Role {
+	if exempt(r.URL.Path) {
+		return Public
+	}
+	return MethodRole(r)
+}
+
+// Middleware lets requests that need no role (Public) through, and
+// authenticates every other, puts the principal in the request's context,
+// and enforces the tenant and the role: the request's tenant (the "tenant"
+// query parameter, "default" when absent) must be one the principal may
+// see, and the principal needs the role need gives for the request (the
+// API's route table says it per route; nil: DefaultNeed). Handlers read
+// the principal with FromContext.
 func (a *Authenticator) Middleware(next http.Handler, need func(*http.Request) Role) http.Handler {
 	if need == nil {
-		need = MethodRole
+		need = DefaultNeed
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if Exempt(r.URL.Path) {
+		role := need(r)
+		if role == Public {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -84,7 +84,7 @@ func (a *Authenticator) Middleware(next http.Handler, need func(*http.Request) R
 			writeErr(w, http.StatusForbidden, "tenant "+tenant+" is not yours to see")
 			return
 		}
-		if role := need(r); p.Role < role {
+		if p.Role < role {
 			a.auditDenied(r, p, "authorize", "iam", http.StatusForbidden, "needs the "+role.String()+" role")
 			writeErr(w, http.StatusForbidden, "this needs the "+role.String()+" role")
 			return
