@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vigilsiem/vigil/internal/analytics/sources"
@@ -258,4 +260,21 @@ func TestRolesFromRouteTable(t *testing.T) {
 	f("GET", "/nothing", "", http.StatusNotFound)                  // outside the API: 404 without credentials
 	f("GET", "/api/v1/ingest", "", http.StatusMethodNotAllowed)    // a public path's 405 is public too
 	f("GET", "/_license", "", http.StatusOK)                       // an Elasticsearch probe
+}
+
+// TestOpenAPIDocumentIsValid: the document of a node of every role
+// validates as OpenAPI 3 (kin-openapi's loader and validator).
+func TestOpenAPIDocumentIsValid(t *testing.T) {
+	w := httptest.NewRecorder()
+	fullServer(t, nil).Handler().ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/openapi.json", nil))
+	doc, err := openapi3.NewLoader().LoadFromData(w.Body.Bytes())
+	if err != nil {
+		t.Fatalf("load the document: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("the document is not valid OpenAPI: %v", err)
+	}
+	if len(doc.Paths.Map()) < 40 {
+		t.Errorf("%d paths", len(doc.Paths.Map()))
+	}
 }
