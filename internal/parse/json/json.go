@@ -393,11 +393,18 @@ func number(raw string) event.Value {
 // after the closing quote. Without escapes or invalid UTF-8 the value is a
 // slice of the record.
 func (p *Parser) str(i int) (string, int, error) {
-	v, j, err := jsontext.String(p.s, i)
+	end, plain, err := jsontext.ScanString(p.s, i)
 	if err != nil {
 		return "", 0, syntaxErr(err)
 	}
-	return v, j, nil
+	if plain {
+		return p.s[i+1 : end-1], end, nil
+	}
+	v, err := jsontext.Unescape(p.s[i+1 : end-1])
+	if err != nil {
+		return "", 0, formaterr.At(format, "string", i, err.Error())
+	}
+	return v, end, nil
 }
 
 // syntaxErr turns a jsontext error into the parsers' error with the
