@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/dashboard"
 	"github.com/vigilsiem/vigil/internal/detect/watchlist"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/incident"
@@ -98,9 +99,9 @@ func intParam(s string, lo, hi int) (int, error) {
 // sentinel errors say what went wrong, the API alone says it in HTTP.
 func statusOf(err error) int {
 	switch {
-	case errors.Is(err, incident.ErrNotFound), errors.Is(err, watchlist.ErrNotFound):
+	case errors.Is(err, incident.ErrNotFound), errors.Is(err, watchlist.ErrNotFound), errors.Is(err, dashboard.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, incident.ErrConflict), errors.Is(err, watchlist.ErrFull):
+	case errors.Is(err, incident.ErrConflict), errors.Is(err, watchlist.ErrFull), errors.Is(err, dashboard.ErrLimit):
 		return http.StatusConflict
 	case errors.Is(err, store.ErrBadRequest), errors.Is(err, watchlist.ErrInvalid):
 		return http.StatusBadRequest
