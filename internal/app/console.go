@@ -10,7 +10,6 @@ import (
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/source/httpin"
-	"github.com/vigilsiem/vigil/internal/store/dashboards"
 )
 
 // maxRuleYAML bounds the rule text the console is sent.
@@ -38,7 +37,7 @@ func (a *App) consoleMounts(cfg *config.Config, authn *auth.Authenticator, inges
 		ms = append(ms, api.RuleHandler{Rules: ruleFinder{a}})
 	}
 	if a.store != nil {
-		ds, err := dashboards.Open(context.Background(), a.store.DB())
+		ds, err := a.store.OpenDashboards(context.Background())
 		if err != nil {
 			return nil, err
 		}
