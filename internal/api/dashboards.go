@@ -162,7 +162,7 @@ func (h DashboardHandler) save(w http.ResponseWriter, r *http.Request, d dashboa
 	d.Builtin = false
 	d.UpdatedBy = auth.FromContext(r.Context()).Name
 	d.Updated = h.now()
-	if err := d.Validate(); err != nil {
+	if err := dashboard.Validate(&d); err != nil {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
