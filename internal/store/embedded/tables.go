@@ -32,7 +32,7 @@ func (s *Store) OpenResponses(ctx context.Context) (*responses.Log, error) {
 }
 
 // OpenDashboards opens the console's dashboard and saved-search tables
-// (dashboard.Store).
+// (store.Dashboards).
 func (s *Store) OpenDashboards(ctx context.Context) (*dashboards.Store, error) {
 	return dashboards.Open(ctx, s.db)
 }
