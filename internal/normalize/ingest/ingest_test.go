@@ -473,6 +473,11 @@ func TestBody(t *testing.T) {
 		if got, _ := body(e); got != c.want {
 			t.Errorf("body(%q) = %q, want %q", c.orig, got, c.want)
 		}
+		// Selection finds the same body from the fields of its key pass.
+		sc := &selCache{}
+		if got, _ := sc.body(e); got != c.want {
+			t.Errorf("selection's body(%q) = %q, want %q", c.orig, got, c.want)
+		}
 	}
 }
 

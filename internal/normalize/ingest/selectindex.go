@@ -211,10 +211,10 @@ func (ix *selectIndex) selectFor(e *event.Event, c *selCache) int {
 	}
 	if (len(ix.byVendor) > 0 || len(ix.byProduct) > 0 || len(ix.anyCEF) > 0) && c.isCEF(e) {
 		c.mark(ix.anyCEF)
-		if v := e.GetString("observer.vendor"); v != "" {
+		if v := c.str(e, specVendor); v != "" {
 			c.mark(ix.byVendor[string(lowerKey(v, buf[:0]))])
 		}
-		if p := e.GetString("observer.product"); p != "" && len(ix.byProduct) > 0 {
+		if p := c.str(e, specProduct); p != "" && len(ix.byProduct) > 0 {
 			c.mark(ix.byProduct[string(lowerKey(p, buf[:0]))])
 		}
 	}
