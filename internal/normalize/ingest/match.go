@@ -112,8 +112,8 @@ type selCache struct {
 	// special holds where the fields selection reads for every event are
 	// in e.Fields (index+1; 0: absent), found in the pass over the keys.
 	special [numSpecial]int32
-	cefDone  bool
-	cef      bool
+	cefDone bool
+	cef     bool
 	// cand is a bit set over the set's selectors; litDone and litFound
 	// over its literals: looked for, and found.
 	cand, litDone, litFound []uint64
