@@ -329,6 +329,11 @@ func TestSelection(t *testing.T) {
 	if st := set.Stats(); len(st) != 3 || st[0].Pipeline != "a" || st[0].Handled != 1 || st[1].Handled != 2 {
 		t.Errorf("stats %+v", st)
 	}
+	// An event that has event.kind was normalised before: left alone.
+	done := msgEvent("bob login ok", "event.kind", "event")
+	if name, _, _ := set.Run(done); name != "" || done.Has("x") {
+		t.Errorf("a normalised event was taken by %q", name)
+	}
 }
 
 // TestSelectionLEEF: cef: selects LEEF records by their header's vendor

@@ -147,10 +147,11 @@ const (
 	specLEEF              // leef.version
 	specSyslog5424        // log.syslog.version
 	specHost              // host.hostname
+	specKind              // event.kind
 	numSpecial
 )
 
-var specialNames = [numSpecial]string{"process.name", "observer.vendor", "observer.product", "cef.version", "leef.version", "log.syslog.version", "host.hostname"}
+var specialNames = [numSpecial]string{"process.name", "observer.vendor", "observer.product", "cef.version", "leef.version", "log.syslog.version", "host.hostname", "event.kind"}
 
 func init() {
 	for i, n := range specialNames {

@@ -200,8 +200,8 @@ func dedupeNames(names []string) []string {
 }
 
 // selectFor returns the pipeline of the first selector that takes e, or -1.
+// c must have been reset for e.
 func (ix *selectIndex) selectFor(e *event.Event, c *selCache) int {
-	c.reset(len(ix.entries), len(ix.literals))
 	c.mark(ix.always)
 	var buf [64]byte
 	if len(ix.byApp) > 0 {
