@@ -76,6 +76,12 @@ type grokExpr struct {
 	fast     *regexp.Regexp
 	fastCaps []grokCapture
 	ipGroups []ipGroup
+	// What every match holds, checked before the engine runs (so a
+	// pattern of a list that does not fit the line costs a byte search):
+	// the byte classes of an anchored start, and a literal.
+	prefix bytePrefix
+	lit    string
+	rare   int
 }
 
 // ipGroup is a group of fast that holds an address of a kind.
@@ -93,6 +99,9 @@ const (
 
 // match returns the submatch indexes of s and the captures they index.
 func (g *grokExpr) match(s string) ([]int, []grokCapture) {
+	if g.prefix != nil && !g.prefix.accepts(s) || g.lit != "" && !containsAt(s, g.lit, g.rare) {
+		return nil, nil
+	}
 	if g.fast == nil {
 		return g.re.FindStringSubmatchIndex(s), g.caps
 	}
@@ -132,6 +141,12 @@ func compileGrok(pattern string, defs map[string]string) (*grokExpr, error) {
 	g := &grokExpr{}
 	if g.re, g.caps, _, err = compileGrokRE(pattern, lib, defs, false); err != nil {
 		return nil, err
+	}
+	if p, ok := anchoredPrefix(g.re.String()); ok {
+		g.prefix = p
+	}
+	if lit := requiredLiteral(g.re.String()); len(lit) >= 2 {
+		g.lit, g.rare = lit, rareByte(lit)
 	}
 	fast, caps, ips, err := compileGrokRE(pattern, lib, defs, true)
 	if err == nil && len(ips) > 0 {
