@@ -627,12 +627,12 @@ func TestNameTable(t *testing.T) {
 	}
 	tab := newNameTable(m)
 	for k, v := range m {
-		if got, ok := tab.get(k); !ok || got != v {
-			t.Errorf("%s: %d %v, want %d", k, got, ok, v)
+		if got := tab.get(k); got == nil || *got != v {
+			t.Errorf("%s: %v, want %d", k, got, v)
 		}
 	}
 	for _, k := range []string{"", "k", "k300", "x", "fortinet.firewall.x1", "k1 "} {
-		if _, ok := tab.get(k); ok {
+		if tab.get(k) != nil {
 			t.Errorf("%q found", k)
 		}
 	}
