@@ -858,6 +858,7 @@ func buildLookup(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	}
 	set := setterFor(o.TargetField)
 	override := o.Override == nil || *o.Override
+	values := newNameTable(table)
 	return func(e *event.Event) error {
 		if !override && e.Has(o.TargetField) {
 			return nil
@@ -872,11 +873,20 @@ func buildLookup(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			}
 			return set(e, *def)
 		}
+		var v *event.Value
 		if o.IgnoreCase {
-			s = strings.ToLower(s)
+			var buf [64]byte
+			v = values.get(string(lowerKey(s, buf[:0])))
+		} else {
+			v = values.get(s)
 		}
-		if v, ok := table[s]; ok {
-			return set(e, v)
+		if s == "" {
+			if ev, ok := table[""]; ok { // the name table holds no empty key
+				v = &ev
+			}
+		}
+		if v != nil {
+			return set(e, *v)
 		}
 		if def != nil {
 			return set(e, *def)
