@@ -114,12 +114,20 @@ func TestGrokFastIP(t *testing.T) {
 		// No address: the prefix and literal checks alone.
 		`^client %{NOTSPACE:c}#%{INT:p}`,
 		`from %{NOTSPACE:a} port %{INT:p}`,
+		// A last group that takes the rest of the line: the head matches.
+		`^type=%{WORD:t} (?<rest>.*)$`,
+		`msg_id="(?<c>[0-9A-F]{4})" (?<m>.*)$`,
+		`(?:x(?<a>\d+))?%{GREEDYDATA:all}$`,
+		`^client %{IP:a}(?: (?<r>.*))?$`,
+		`^(?<a>\w+?)(?<b>.*)$`,
 	}
 	inputs := []string{
 		"client 10.1.2.3#53", "client 256.1.1.1#53", "client ::ffff:10.0.0.1#53", "client fe80::1%eth0#53",
 		"client 2001:db8::1#53", "client 1.2.3#53", "1.2.3.4.5 x", "999.1.1.1 x 10.0.0.1 x", "2001:db8::1",
 		"::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "from 10.0.0.1 port 22", "from 10.0.0.300 port 22",
 		"from 2001:db8::5", "2001:db8::1:53", "10.0.0.1:8080", "[::1]:80", "a 300.1.1.1", "a 10.2.3.4", "zz",
+		"type=SYSCALL msg=audit(1.2:3): a=b", "type=X \nmore", "x type=Y z", `msg_id="3000-0148" Allow 1 2`,
+		`msg_id="3000" a`, "x12 rest", "x12\nrest", "", "client 10.0.0.1 more text", "client 10.0.0.1",
 	}
 	for _, p := range patterns {
 		g, err := compileGrok(p, nil)
@@ -128,6 +136,9 @@ func TestGrokFastIP(t *testing.T) {
 		}
 		if g.fast == nil && strings.Contains(p, "%{IP") {
 			t.Fatalf("%s: no fast form", p)
+		}
+		if strings.HasSuffix(p, ".*)$") && g.reHead == nil {
+			t.Errorf("%s: no head", p)
 		}
 		for _, in := range inputs {
 			want := captures(in, g.re.FindStringSubmatchIndex(in), g.caps)
