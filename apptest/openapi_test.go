@@ -3,7 +3,6 @@ package apptest
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -63,8 +62,13 @@ routes:
 		for method := range item {
 			n++
 			target := param.ReplaceAllString(path, "probe")
-			code, ctype, body := probe(t, strings.ToUpper(method), v.url(target), "Bearer "+tok)
-			if code == http.StatusMethodNotAllowed || code == http.StatusNotFound && strings.HasPrefix(ctype, "text/plain") {
+			if path == "/api/v1/tail" {
+				// A tail streams until its age limit; a filter with a pipe
+				// is answered 400 at once, by the handler.
+				target += "?q=x+|+head+1"
+			}
+			code, hdr, body := request(t, strings.ToUpper(method), v.url(target), "Bearer "+tok, nil)
+			if code == http.StatusMethodNotAllowed || code == http.StatusNotFound && strings.HasPrefix(hdr.Get("Content-Type"), "text/plain") {
 				t.Errorf("the document lists %s %s, but %s answers %d %q", method, path, target, code, body)
 			}
 		}
@@ -72,23 +76,4 @@ routes:
 	if n < 40 {
 		t.Errorf("the document lists %d operations; a node of these roles has more", n)
 	}
-}
-
-// probe sends an empty request and reads the start of the answer: a
-// stream (live tail) is left once its status and first bytes are in.
-func probe(t *testing.T, method, url, authz string) (int, string, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", authz)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b := make([]byte, 256)
-	n, _ := io.ReadAtLeast(resp.Body, b, 1)
-	return resp.StatusCode, resp.Header.Get("Content-Type"), string(b[:n])
 }

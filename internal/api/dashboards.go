@@ -40,29 +40,28 @@ type DashboardHandler struct {
 
 // Routes implements Mounter.
 func (h DashboardHandler) Routes() []Route {
-	const d, s = "dashboards", "saved searches"
-	jsonBody := []string{"application/json"}
+	js := []string{"application/json"}
 	return []Route{
-		{Method: "GET", Path: "/api/v1/dashboards", Role: auth.Viewer, Tag: d, Tenanted: true, Handler: h.list,
-			Summary: "List dashboards, the built-in ones first: {\"dashboards\":[…]}"},
-		{Method: "GET", Path: "/api/v1/dashboards/{id}", Role: auth.Viewer, Tag: d, Tenanted: true, Handler: h.get,
+		{Method: "GET", Path: "/api/v1/dashboards", Role: auth.Viewer, Tag: "dashboards", Tenanted: true, Handler: h.list,
+			Summary: "The built-in and the tenant's dashboards: {\"dashboards\":[…]}"},
+		{Method: "GET", Path: "/api/v1/dashboards/{id}", Role: auth.Viewer, Tag: "dashboards", Tenanted: true, Handler: h.get,
 			Summary: "One dashboard (its JSON is the export format)"},
-		{Method: "POST", Path: "/api/v1/dashboards", Role: auth.Analyst, Tag: d, Tenanted: true, Handler: h.create, Body: jsonBody, OK: http.StatusCreated,
-			Summary: "Create or import a dashboard; it gets a new id"},
-		{Method: "PUT", Path: "/api/v1/dashboards/{id}", Role: auth.Analyst, Tag: d, Tenanted: true, Handler: h.put, Body: jsonBody,
-			Summary: "Replace a dashboard (a built-in one: 409)"},
-		{Method: "DELETE", Path: "/api/v1/dashboards/{id}", Role: auth.Analyst, Tag: d, Tenanted: true, Handler: h.delete, OK: http.StatusNoContent,
-			Summary: "Delete a dashboard"},
-		{Method: "GET", Path: "/api/v1/saved-searches", Role: auth.Viewer, Tag: s, Tenanted: true, Handler: h.listSearches,
-			Summary: "List the caller's and the shared saved searches: {\"saved_searches\":[…]}"},
-		{Method: "GET", Path: "/api/v1/saved-searches/{id}", Role: auth.Viewer, Tag: s, Tenanted: true, Handler: h.getSearch,
-			Summary: "One saved search"},
-		{Method: "POST", Path: "/api/v1/saved-searches", Role: auth.Analyst, Tag: s, Tenanted: true, Handler: h.createSearch, Body: jsonBody, OK: http.StatusCreated,
-			Summary: "Save a search, owned by the caller"},
-		{Method: "PUT", Path: "/api/v1/saved-searches/{id}", Role: auth.Analyst, Tag: s, Tenanted: true, Handler: h.putSearch, Body: jsonBody,
-			Summary: "Replace a saved search the caller owns"},
-		{Method: "DELETE", Path: "/api/v1/saved-searches/{id}", Role: auth.Analyst, Tag: s, Tenanted: true, Handler: h.deleteSearch, OK: http.StatusNoContent,
-			Summary: "Delete a saved search the caller owns"},
+		{Method: "POST", Path: "/api/v1/dashboards", Role: auth.Analyst, Tag: "dashboards", Tenanted: true, Handler: h.create,
+			Body: js, OK: http.StatusCreated, Summary: "Create or import a dashboard; the server gives its id"},
+		{Method: "PUT", Path: "/api/v1/dashboards/{id}", Role: auth.Analyst, Tag: "dashboards", Tenanted: true, Handler: h.put,
+			Body: js, Summary: "Replace a dashboard (built-in ones cannot change: 409)"},
+		{Method: "DELETE", Path: "/api/v1/dashboards/{id}", Role: auth.Analyst, Tag: "dashboards", Tenanted: true, Handler: h.delete,
+			OK: http.StatusNoContent, Summary: "Delete a dashboard"},
+		{Method: "GET", Path: "/api/v1/saved-searches", Role: auth.Viewer, Tag: "saved searches", Tenanted: true, Handler: h.listSearches,
+			Summary: "The caller's saved searches and the tenant's shared ones: {\"saved_searches\":[…]}"},
+		{Method: "GET", Path: "/api/v1/saved-searches/{id}", Role: auth.Viewer, Tag: "saved searches", Tenanted: true, Handler: h.getSearch,
+			Summary: "One saved search the caller owns or that is shared"},
+		{Method: "POST", Path: "/api/v1/saved-searches", Role: auth.Analyst, Tag: "saved searches", Tenanted: true, Handler: h.createSearch,
+			Body: js, OK: http.StatusCreated, Summary: "Save a search as the caller's"},
+		{Method: "PUT", Path: "/api/v1/saved-searches/{id}", Role: auth.Analyst, Tag: "saved searches", Tenanted: true, Handler: h.putSearch,
+			Body: js, Summary: "Replace a saved search the caller owns"},
+		{Method: "DELETE", Path: "/api/v1/saved-searches/{id}", Role: auth.Analyst, Tag: "saved searches", Tenanted: true, Handler: h.deleteSearch,
+			OK: http.StatusNoContent, Summary: "Delete a saved search the caller owns"},
 	}
 }
 
@@ -152,7 +151,7 @@ func (h DashboardHandler) save(w http.ResponseWriter, r *http.Request, d dashboa
 	d.Builtin = false
 	d.UpdatedBy = auth.FromContext(r.Context()).Name
 	d.Updated = h.now()
-	if err := d.Validate(); err != nil {
+	if err := dashboard.Validate(&d); err != nil {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}

@@ -59,7 +59,7 @@ func (h DashboardHandler) putSearch(w http.ResponseWriter, r *http.Request) {
 func (h DashboardHandler) saveSearch(w http.ResponseWriter, r *http.Request, s dashboard.SavedSearch, status int) {
 	s.Owner = auth.FromContext(r.Context()).Name
 	s.Updated = h.now()
-	if err := s.Validate(); err != nil {
+	if err := dashboard.ValidateSearch(&s); err != nil {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}

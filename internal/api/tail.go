@@ -49,7 +49,7 @@ const tailWriteTimeout = 10 * time.Second
 func (h TailHandler) Routes() []Route {
 	return []Route{{Method: "GET", Path: "/api/v1/tail", Role: auth.Viewer, Tag: "search", Tenanted: true, Handler: h.serve,
 		Query:   []Param{{Name: "q", Description: "a search-language filter without pipes"}},
-		Summary: "Live tail: server-sent events (text/event-stream) of newly stored events matching q"}}
+		Summary: "Live tail: new events matching q, as server-sent events (text/event-stream)"}}
 }
 
 func (h TailHandler) serve(w http.ResponseWriter, r *http.Request) {

@@ -1,4 +1,4 @@
-package duckdbsql
+package sqlgen
 
 import (
 	"database/sql"

@@ -1,19 +1,19 @@
-package chsql
+package sqlgen
 
 import (
 	"strings"
 	"testing"
 )
 
-// FuzzQuoteString checks that a quoted string is one literal: it starts
+// FuzzCHString checks that a quoted string is one literal: it starts
 // and ends with a quote, every quote and backslash inside is escaped, and
 // it holds no '?' (fragOf's placeholder) and no control byte.
-func FuzzQuoteString(f *testing.F) {
+func FuzzCHString(f *testing.F) {
 	for _, s := range []string{"", "'", `\`, `\'`, "a'); DROP TABLE x; --", "?", "\x00\n\r\t", "\xff\xfe", "ü'ö"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, q := range []string{QuoteString(s), QuoteIdent(s)} {
+		for _, q := range []string{CHString(s), CHIdent(s)} {
 			open := q[0]
 			if len(q) < 2 || q[len(q)-1] != open {
 				t.Fatalf("%q: not enclosed: %q", s, q)

@@ -1,9 +1,8 @@
-package duckdbsql
+package sqlgen
 
 import (
 	"fmt"
 	"strings"
-	"time"
 )
 
 // frag is SQL text and the arguments of its ? placeholders, in the order
@@ -43,20 +42,32 @@ func cat(parts ...any) frag {
 			b.WriteString(p.sql)
 			args = append(args, p.args...)
 		default:
-			panic(fmt.Sprintf("duckdbsql: cat of a %T", p))
+			panic(fmt.Sprintf("sqlgen: cat of a %T", p))
 		}
 	}
 	return frag{sql: b.String(), args: args}
 }
 
-// quoteIdent quotes a column name as a DuckDB identifier.
-func quoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-}
-
-// timeArg is a time as a query argument: Unix microseconds, which
-// make_timestamp turns into a TIMESTAMP. A time.Time argument would bind as
-// TIMESTAMP WITH TIME ZONE and convert through the session's time zone.
-func timeArg(t time.Time) frag {
-	return fragOf("make_timestamp(?)", t.UnixMicro())
+// inline returns the text of f with each ? replaced by the literal of the
+// next argument (for a dialect without query parameters). The text is the
+// compiler's own, its names quoted so that they hold no '?': every ? is a
+// placeholder.
+func inline(d Dialect, f frag) string {
+	if len(f.args) == 0 {
+		return f.sql
+	}
+	var b strings.Builder
+	i := 0
+	for _, r := range f.sql {
+		if r == '?' && i < len(f.args) {
+			b.WriteString(d.literal(f.args[i]))
+			i++
+			continue
+		}
+		b.WriteRune(r)
+	}
+	if i != len(f.args) {
+		panic(fmt.Sprintf("sqlgen: %d arguments for %d placeholders in %q", len(f.args), i, f.sql))
+	}
+	return b.String()
 }

@@ -1,4 +1,4 @@
-package duckdbsql
+package sqlgen
 
 import (
 	"testing"
@@ -28,7 +28,7 @@ func BenchmarkParseCompile(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				q, err := Compile(p, cat, req)
+				q, err := Compile(DuckDB, p, cat, req)
 				if err != nil {
 					b.Fatal(err)
 				}

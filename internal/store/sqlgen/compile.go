@@ -1,4 +1,4 @@
-package chsql
+package sqlgen
 
 import (
 	"errors"
@@ -16,7 +16,8 @@ import (
 type Request struct {
 	// From is the FROM item the store gives: one relation with the store's
 	// columns, already restricted to the tenant, with its alias, such as
-	// `(SELECT … FROM vigil.events FINAL WHERE tenant = 'acme') AS ev`.
+	// `(SELECT … UNION ALL BY NAME SELECT … FROM read_parquet([…])) AS ev`
+	// or `(SELECT … FROM vigil.events FINAL WHERE tenant = 'acme') AS ev`.
 	// It is written into the SQL as it is.
 	From string
 	// EventColumns is the select list of rows that are whole events ("":
@@ -47,27 +48,39 @@ func (r Request) TotalFromRows(n int) (int64, bool) {
 }
 
 // Query is a compiled plan: the SQL for the rows and the SQL for how many
-// rows there are in all, and what the rows are. Values are literals in the
-// text (ClickHouse 18.16 has no query parameters).
+// rows there are in all, each with its arguments (none in a dialect that
+// writes values as literals), and what the rows are.
 type Query struct {
-	SQL string
-	// CountSQL returns one number: the rows the query has without Limit
-	// and Offset (for events: the matching events, after any head).
-	CountSQL string
+	SQL  string
+	Args []any
+	// CountSQL returns one integer: the number of rows the query has without
+	// Limit and Offset (for events: the matching events, after any head).
+	CountSQL  string
+	CountArgs []any
+	// PageTimesSQL, when the rows are events in the default order (no
+	// sort or head) and Request.Limit is set, returns the @timestamp of
+	// each row of the page, newest first, reading only @timestamp and the
+	// columns the filters need. A store reads whole events from the times
+	// it spans alone (see the package doc); "" otherwise, and always in a
+	// dialect without it.
+	PageTimesSQL  string
+	PageTimesArgs []any
 	// Shape is events or table.
 	Shape query.Shape
 	// Columns are the columns of the rows in order, or nil for events with
-	// all their fields (Request.EventColumns).
+	// all their fields (SELECT * or Request.EventColumns).
 	Columns []string
 	// Types are the types of Columns, in order: 0 for a column that is
 	// always null (a field no event has).
 	Types []query.Type
 }
 
-// Compile compiles a plan to ClickHouse SQL over the request's FROM item. The
-// catalog says which fields the FROM item has and their types.
-func Compile(p *query.Plan, cat query.Catalog, req Request) (*Query, error) {
+// Compile compiles a plan to the SQL of a dialect over the request's FROM
+// item. The catalog says which fields the FROM item has and their types.
+func Compile(d Dialect, p *query.Plan, cat query.Catalog, req Request) (*Query, error) {
 	switch {
+	case d == nil:
+		return nil, errors.New("compile query: no dialect")
 	case p == nil:
 		return nil, errors.New("compile query: no plan")
 	case cat == nil:
@@ -82,11 +95,12 @@ func Compile(p *query.Plan, cat query.Catalog, req Request) (*Query, error) {
 		return nil, fmt.Errorf("compile query: the time range ends (%s) before it starts (%s)",
 			req.End.UTC().Format(time.RFC3339Nano), req.Start.UTC().Format(time.RFC3339Nano))
 	}
-	c := &compiler{cat: cat, req: req}
+	c := &compiler{d: d, cat: cat, req: req}
 	return c.compile(p), nil
 }
 
 type compiler struct {
+	d   Dialect
 	cat query.Catalog
 	req Request
 	n   int // subqueries so far, to name them
@@ -122,13 +136,13 @@ type stmt struct {
 func (c *compiler) compile(p *query.Plan) *Query {
 	s := &stmt{from: fragOf(c.req.From), limit: -1}
 	// The tenant again, whatever the FROM item does.
-	s.where = append(s.where, fragOf(quoteIdent(event.FieldTenant)+" = ?", c.req.Tenant))
-	ts := quoteIdent(event.FieldTimestamp)
+	s.where = append(s.where, fragOf(c.d.quoteIdent(event.FieldTenant)+" = ?", c.req.Tenant))
+	ts := c.d.quoteIdent(event.FieldTimestamp)
 	if !c.req.Start.IsZero() {
-		s.where = append(s.where, cat(ts+" >= ", timeArg(c.req.Start)))
+		s.where = append(s.where, cat(ts+" >= ", c.d.timeArg(c.req.Start)))
 	}
 	if !c.req.End.IsZero() {
-		s.where = append(s.where, cat(ts+" < ", timeArg(c.req.End)))
+		s.where = append(s.where, cat(ts+" < ", c.d.timeArg(c.req.End)))
 	}
 	c.addWhere(s, c.expr(p.Filter, s))
 	for _, pipe := range p.Pipes {
@@ -150,7 +164,7 @@ func (c *compiler) compile(p *query.Plan) *Query {
 				break
 			}
 			if len(s.order) == 0 && !s.table {
-				s.order = defaultOrder()
+				s.order = c.defaultOrder()
 			}
 			s.limit = n
 		case *query.Fields:
@@ -171,7 +185,11 @@ func (c *compiler) compile(p *query.Plan) *Query {
 }
 
 func (c *compiler) addWhere(s *stmt, p pred) {
-	if p.konst > 0 {
+	switch {
+	case p.konst > 0:
+		return
+	case p.konst < 0:
+		s.where = append(s.where, fragOf(c.d.boolLit(false)))
 		return
 	}
 	s.where = append(s.where, p.frag)
@@ -186,9 +204,11 @@ func (c *compiler) wrap(s *stmt) *stmt {
 		inner.order = nil // the order of a subquery without a limit means nothing
 	}
 	c.n++
-	keepColumns(&inner)
+	if c.d.keepColumns() {
+		keepColumns(c.d, &inner)
+	}
 	return &stmt{
-		from:  cat("(", render(&inner), ") AS q"+strconv.Itoa(c.n)),
+		from:  cat("(", c.render(&inner), ") AS q"+strconv.Itoa(c.n)),
 		order: s.order,
 		limit: -1,
 		table: s.table,
@@ -204,29 +224,45 @@ func (c *compiler) wrap(s *stmt) *stmt {
 func (c *compiler) lookup(s *stmt, name string) (string, query.Type, bool) {
 	if s.table {
 		t := s.types[name]
-		return quoteIdent(name), t, t != 0
+		return c.d.quoteIdent(name), t, t != 0
 	}
 	t, ok := query.EnvelopeTypes[name]
 	if !ok {
+		if ec, isExpr := c.cat.(ExprCatalog); isExpr {
+			if expr, ok := ec.FieldExpr(name); ok {
+				return expr, query.TypeString, true
+			}
+		}
 		t, ok = c.cat.FieldType(name)
 	}
-	return quoteIdent(name), t, ok && t != 0
+	return c.d.quoteIdent(name), t, ok && t != 0
 }
 
-// present reports whether the relation of s has the column name, null or not.
-func (c *compiler) present(s *stmt, name string) bool {
-	if s.table {
+// has reports whether the rows of s have the field name: lookup's answer,
+// or, in a dialect with nullColumns, a table column of no type too.
+func (c *compiler) has(s *stmt, name string) bool {
+	if _, _, ok := c.lookup(s, name); ok {
+		return true
+	}
+	if s.table && c.d.nullColumns() {
 		_, ok := s.types[name]
 		return ok
 	}
-	_, _, ok := c.lookup(s, name)
-	return ok
+	return false
+}
+
+// ExprCatalog is a Catalog that keeps some fields inside another column
+// (the embedded store's overflow column): FieldExpr returns the SQL of such
+// a field's value as text, and false for a field with a column of its own.
+type ExprCatalog interface {
+	query.Catalog
+	FieldExpr(name string) (string, bool)
 }
 
 // defaultOrder is the order of events: newest first, then by id so that
 // pages do not overlap.
-func defaultOrder() []string {
-	return []string{quoteIdent(event.FieldTimestamp) + " DESC", quoteIdent(event.FieldID) + " DESC"}
+func (c *compiler) defaultOrder() []string {
+	return []string{c.d.quoteIdent(event.FieldTimestamp) + " DESC", c.d.quoteIdent(event.FieldID) + " DESC"}
 }
 
 // sortKeys returns the ORDER BY of a sort pipe. Fields the rows lack are
@@ -235,29 +271,30 @@ func (c *compiler) sortKeys(s *stmt, keys []query.SortKey) []string {
 	var order []string
 	used := map[string]bool{}
 	for _, k := range keys {
-		if !c.present(s, k.Field) {
+		col, _, _ := c.lookup(s, k.Field)
+		if !c.has(s, k.Field) {
 			continue
 		}
 		dir := " ASC NULLS LAST"
 		if k.Desc {
 			dir = " DESC NULLS LAST"
 		}
-		order = append(order, quoteIdent(k.Field)+dir)
+		order = append(order, col+dir)
 		used[k.Field] = true
 	}
 	if s.table {
 		for _, g := range s.keys {
 			if !used[g] && s.types[g] != 0 {
-				order = append(order, quoteIdent(g)+" ASC NULLS LAST")
+				order = append(order, c.d.quoteIdent(g)+" ASC NULLS LAST")
 			}
 		}
 		return order
 	}
 	if !used[event.FieldTimestamp] {
-		order = append(order, quoteIdent(event.FieldTimestamp)+" DESC")
+		order = append(order, c.d.quoteIdent(event.FieldTimestamp)+" DESC")
 	}
 	if !used[event.FieldID] {
-		order = append(order, quoteIdent(event.FieldID)+" DESC")
+		order = append(order, c.d.quoteIdent(event.FieldID)+" DESC")
 	}
 	return order
 }
@@ -270,14 +307,17 @@ func (c *compiler) finish(s *stmt, p *query.Plan) *Query {
 		}
 		s.selects = nil
 		for _, name := range s.proj {
-			if c.present(s, name) {
-				_, t, _ := c.lookup(s, name)
-				s.selects = append(s.selects, fragOf(quoteIdent(name)))
-				q.Types = append(q.Types, t)
-			} else {
-				s.selects = append(s.selects, fragOf("NULL AS "+quoteIdent(name)))
-				q.Types = append(q.Types, 0)
+			col, t, ok := c.lookup(s, name)
+			switch {
+			case ok && col != c.d.quoteIdent(name):
+				s.selects = append(s.selects, fragOf(col+" AS "+c.d.quoteIdent(name)))
+			case c.has(s, name):
+				s.selects = append(s.selects, fragOf(c.d.quoteIdent(name)))
+			default:
+				s.selects = append(s.selects, fragOf("NULL AS "+c.d.quoteIdent(name)))
+				t = 0
 			}
+			q.Types = append(q.Types, t)
 		}
 		q.Columns = append([]string(nil), s.proj...)
 	} else if s.table {
@@ -287,20 +327,29 @@ func (c *compiler) finish(s *stmt, p *query.Plan) *Query {
 		}
 	}
 	if !s.table && len(s.order) == 0 {
-		s.order = defaultOrder()
+		if c.d.pageTimes() && s.limit < 0 && !s.grouped && c.req.Limit > 0 {
+			ps := *s
+			ps.selects = []frag{fragOf(c.d.quoteIdent(event.FieldTimestamp))}
+			ps.order = []string{c.d.quoteIdent(event.FieldTimestamp) + " DESC"}
+			ps.limit, ps.offset = c.req.Limit, c.req.Offset
+			q.PageTimesSQL, q.PageTimesArgs = c.out(c.render(&ps))
+		}
+		s.order = c.defaultOrder()
 	}
 
 	cs := *s
 	cs.order = nil
 	if cs.limit < 0 && !cs.grouped {
-		cs.selects = []frag{fragOf("count()")}
-		q.CountSQL = render(&cs).sql
+		cs.selects = []frag{fragOf(c.d.countAll())}
+		q.CountSQL, q.CountArgs = c.out(c.render(&cs))
 	} else {
-		if cs.selects == nil {
-			cs.selects = []frag{fragOf("1")}
+		if c.d.keepColumns() {
+			if cs.selects == nil {
+				cs.selects = []frag{fragOf("1")}
+			}
+			keepColumns(c.d, &cs)
 		}
-		keepColumns(&cs)
-		q.CountSQL = cat("SELECT count() FROM (", render(&cs), ") AS total").sql
+		q.CountSQL, q.CountArgs = c.out(cat("SELECT "+c.d.countAll()+" FROM (", c.render(&cs), ") AS total"))
 	}
 
 	if s.limit >= 0 {
@@ -313,12 +362,21 @@ func (c *compiler) finish(s *stmt, p *query.Plan) *Query {
 	if s.selects == nil && !s.table && c.req.EventColumns != "" {
 		s.selects = []frag{fragOf(c.req.EventColumns)}
 	}
-	q.SQL = render(s).sql
+	q.SQL, q.Args = c.out(c.render(s))
 	return q
 }
 
+// out is a finished statement's text and arguments: in a dialect without
+// query parameters, the text with the values written in and no arguments.
+func (c *compiler) out(f frag) (string, []any) {
+	if c.d.inline() {
+		return inline(c.d, f), nil
+	}
+	return f.sql, f.args
+}
+
 // render writes a statement as SQL.
-func render(s *stmt) frag {
+func (c *compiler) render(s *stmt) frag {
 	parts := []any{"SELECT "}
 	if s.selects == nil {
 		parts = append(parts, "*")
@@ -338,16 +396,7 @@ func render(s *stmt) frag {
 	if len(s.order) > 0 {
 		parts = append(parts, " ORDER BY "+strings.Join(s.order, ", "))
 	}
-	// LIMIT offset, n: the form every ClickHouse version reads.
-	switch {
-	case s.limit >= 0 && s.offset > 0:
-		parts = append(parts, " LIMIT "+strconv.FormatInt(s.offset, 10)+", "+strconv.FormatInt(s.limit, 10))
-	case s.limit >= 0:
-		parts = append(parts, " LIMIT "+strconv.FormatInt(s.limit, 10))
-	case s.offset > 0:
-		// ClickHouse needs a limit with an offset.
-		parts = append(parts, " LIMIT "+strconv.FormatInt(s.offset, 10)+", 18446744073709551615")
-	}
+	parts = append(parts, c.d.limit(s.limit, s.offset))
 	return cat(parts...)
 }
 
@@ -359,13 +408,13 @@ func render(s *stmt) frag {
 // returns 0) keeps them, and, being inside the subquery, reads its own
 // aliases: a condition in the outer query would read the outer query's
 // aliases of the same names (ClickHouse's aliases shadow columns).
-func keepColumns(s *stmt) {
+func keepColumns(d Dialect, s *stmt) {
 	if !s.grouped || len(s.cols) == 0 {
 		return
 	}
 	names := make([]string, len(s.cols))
 	for i, c := range s.cols {
-		names[i] = quoteIdent(c)
+		names[i] = d.quoteIdent(c)
 	}
 	s.having = []frag{fragOf("NOT ignore(" + strings.Join(names, ", ") + ")")}
 }

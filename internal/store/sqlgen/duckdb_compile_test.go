@@ -1,4 +1,4 @@
-package duckdbsql
+package sqlgen
 
 import (
 	"strings"
@@ -14,7 +14,7 @@ func TestCompileRejectsBadRequests(t *testing.T) {
 	ok := Request{From: "ev", Tenant: "default"}
 	f := func(p *query.Plan, cat query.Catalog, req Request, want string) {
 		t.Helper()
-		_, err := Compile(p, cat, req)
+		_, err := Compile(DuckDB, p, cat, req)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Compile: error %v, want one containing %q", err, want)
 		}
@@ -27,7 +27,7 @@ func TestCompileRejectsBadRequests(t *testing.T) {
 	f(p, cat, Request{From: "ev", Tenant: "t", Limit: -1}, "negative limit")
 	f(p, cat, Request{From: "ev", Tenant: "t", Offset: -1}, "negative limit")
 	f(p, cat, Request{From: "ev", Tenant: "t", Start: base, End: base.Add(-time.Second)}, "ends")
-	if _, err := Compile(p, cat, Request{From: "ev", Tenant: "t", Start: base, End: base}); err != nil {
+	if _, err := Compile(DuckDB, p, cat, Request{From: "ev", Tenant: "t", Start: base, End: base}); err != nil {
 		t.Errorf("an empty time range: %v", err)
 	}
 }
@@ -47,7 +47,7 @@ func TestValuesAreArguments(t *testing.T) {
 		{Filter: &query.Match{Field: "n", Value: hostile + "*", Wild: true}},
 	}
 	for _, p := range plans {
-		q, err := Compile(p, cat, Request{From: "ev", Tenant: hostile})
+		q, err := Compile(DuckDB, p, cat, Request{From: "ev", Tenant: hostile})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,16 +57,16 @@ func TestValuesAreArguments(t *testing.T) {
 			}
 		}
 	}
-	if got := quoteIdent(`we"ird`); got != `"we""ird"` {
+	if got := DuckDB.quoteIdent(`we"ird`); got != `"we""ird"` {
 		t.Errorf("quoteIdent = %s", got)
 	}
 }
 
 // TestTenantAlwaysChecked: every statement, however it nests, checks the
 // tenant in its innermost SELECT.
-func TestTenantAlwaysChecked(t *testing.T) {
+func TestDuckDBTenantAlwaysChecked(t *testing.T) {
 	for _, text := range goldenQueries {
-		q, err := Compile(query.MustParse(text), storeCatalog(), Request{From: "ev", Tenant: "t1"})
+		q, err := Compile(DuckDB, query.MustParse(text), storeCatalog(), Request{From: "ev", Tenant: "t1"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +120,7 @@ func TestHandMadePlans(t *testing.T) {
 		{Pipes: []query.Pipe{&query.Fields{Names: []string{"x"}}, &query.Where{Filter: &query.Match{Field: "x", Value: "1"}}}},
 	}
 	for _, p := range plans {
-		q, err := Compile(p, cat, Request{From: "ev", Tenant: "default"})
+		q, err := Compile(DuckDB, p, cat, Request{From: "ev", Tenant: "default"})
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
@@ -147,7 +147,7 @@ func TestPageTimesOnlyForDefaultOrder(t *testing.T) {
 		{"* | timechart span=1h count()", 100, false},
 	}
 	for _, c := range cases {
-		q, err := Compile(query.MustParse(c.q), storeCatalog(), Request{From: "ev", Tenant: "t1", Limit: c.limit, Offset: 7})
+		q, err := Compile(DuckDB, query.MustParse(c.q), storeCatalog(), Request{From: "ev", Tenant: "t1", Limit: c.limit, Offset: 7})
 		if err != nil {
 			t.Fatal(err)
 		}

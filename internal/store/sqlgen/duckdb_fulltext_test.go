@@ -1,4 +1,4 @@
-package duckdbsql
+package sqlgen
 
 import (
 	"bufio"
@@ -88,7 +88,7 @@ func TestFullTextOnRealLogs(t *testing.T) {
 		if err != nil {
 			continue // a word of the logs that is not valid query text
 		}
-		q, err := Compile(plan, cat, req)
+		q, err := Compile(DuckDB, plan, cat, req)
 		if err != nil {
 			t.Fatal(err)
 		}

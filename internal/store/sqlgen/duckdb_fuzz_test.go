@@ -1,4 +1,4 @@
-package duckdbsql
+package sqlgen
 
 import (
 	"strings"
@@ -7,11 +7,11 @@ import (
 	"github.com/vigilsiem/vigil/internal/query"
 )
 
-// FuzzCompile compiles every query the parser accepts and runs it on a
+// FuzzDuckDBCompile compiles every query the parser accepts and runs it on a
 // DuckDB with the store's columns: whatever the text, the SQL must bind and
 // run (no binder errors, no invalid regular expressions), and the count
 // must agree with the rows.
-func FuzzCompile(f *testing.F) {
+func FuzzDuckDBCompile(f *testing.F) {
 	for _, s := range goldenQueries {
 		f.Add(s)
 	}
@@ -28,7 +28,7 @@ func FuzzCompile(f *testing.F) {
 		if err != nil {
 			return
 		}
-		q, err := Compile(p, cat, Request{From: "ev", Tenant: "default", Start: base.Add(-24 * 3600e9), End: base.Add(24 * 3600e9)})
+		q, err := Compile(DuckDB, p, cat, Request{From: "ev", Tenant: "default", Start: base.Add(-24 * 3600e9), End: base.Add(24 * 3600e9)})
 		if err != nil {
 			t.Fatalf("%q: %v", text, err)
 		}

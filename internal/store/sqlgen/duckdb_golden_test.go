@@ -1,4 +1,4 @@
-package duckdbsql
+package sqlgen
 
 import (
 	"flag"
@@ -58,7 +58,7 @@ func TestGolden(t *testing.T) {
 	fmt.Fprintf(&b, "# Request: FROM %s, tenant %q, %s to %s, limit %d\n", req.From, req.Tenant,
 		req.Start.Format(time.RFC3339), req.End.Format(time.RFC3339), req.Limit)
 	for _, text := range goldenQueries {
-		q, err := Compile(query.MustParse(text), storeCatalog(), req)
+		q, err := Compile(DuckDB, query.MustParse(text), storeCatalog(), req)
 		if err != nil {
 			t.Fatalf("%q: %v", text, err)
 		}

@@ -1,14 +1,18 @@
-// Package duckdbsql owns the compiler of search plans (internal/query) to
-// DuckDB SQL: what the embedded store runs for `vigil search`, the API and
-// the UI. It builds SQL text only and does not import DuckDB; the store runs
-// the statements. A ClickHouse compiler belongs beside it and compiles the
-// same plan (see "Other backends" below).
+// Package sqlgen owns the compiler of search plans (internal/query) to SQL:
+// what the stores run for `vigil search`, the API and the UI. One compiler
+// walks the plan; a Dialect supplies what differs between the engines:
+// DuckDB (the embedded store, this comment) and ClickHouse (the dialect's
+// doc, clickhouse.go). It builds SQL text only and imports no driver; the
+// store runs the statements. Both dialects keep the semantics of the query
+// package doc, and internal/store/clickhouse's TestSameAnswers checks that
+// the two stores answer alike.
 //
 // # The contract with the store
 //
 // The store gives Compile one relation per query, as a FROM item with its
 // alias (Request.From). Its columns are named by ECS field name: always
-// "@timestamp" and "event.ingested" (TIMESTAMP, UTC, microseconds),
+// "@timestamp" and "event.ingested" (TIMESTAMP, UTC, microseconds; Int64
+// Unix microseconds in ClickHouse),
 // "event.id", "vigil.tenant", "vigil.source", "event.original" and
 // "message" (VARCHAR); every other field is a column of type VARCHAR (IP
 // addresses in canonical text), BIGINT, DOUBLE, BOOLEAN, TIMESTAMP or
@@ -20,8 +24,8 @@
 // (the store's overflow column): the compiler reads such a field through
 // the SQL expression FieldExpr gives, as text.
 //
-// The store runs Setup on every connection (the connector's init
-// function): temporary macros for IPv4 and IPv6 addresses, because DuckDB's
+// The DuckDB store runs DuckDBSetup on every connection (the connector's
+// init function): temporary macros for IPv4 and IPv6 addresses, because DuckDB's
 // inet extension cannot be downloaded. It opens DuckDB with
 // autoinstall_known_extensions and autoload_known_extensions off.
 //
@@ -31,7 +35,7 @@
 // Query.CountSQL for the number of rows without paging. A store need not
 // run CountSQL when Request.TotalFromRows can tell the total from the rows
 // (a page that is not full): for a stats, CountSQL costs as much as the
-// query. For a page of events in the default order it also returns
+// query. For a page of events in the default order the DuckDB dialect returns
 // Query.PageTimesSQL: the @timestamp of each event on the page, sorted on
 // that column alone. The rows of the page are then exactly the rows of
 // Query.SQL compiled again with Start at the oldest of those times (and,
@@ -40,14 +44,15 @@
 // every match. Ties on @timestamp do not matter: the times on a page are
 // the same whichever of the tied events it holds.
 //
-// Every value of the query is a bound ? argument, in text order; names are
-// quoted identifiers. The SQL checks
+// In DuckDB every value of the query is a bound ? argument, in text order
+// (ClickHouse 18.16 has none: there they are literals, written by
+// CHLiteral); names are quoted identifiers. The SQL checks
 // "vigil.tenant" = Request.Tenant again, whatever the FROM item does, and
 // bounds "@timestamp" by Request.Start (inclusive) and End (exclusive).
 // Only integers the compiler computes are spliced into the text (LIMIT,
 // OFFSET, timechart spans).
 //
-// # How each construct compiles, and why
+// # How each construct compiles in DuckDB, and why
 //
 // The forms were chosen by measuring them on 1M synthetic rows on the
 // development machine (2 shared cores; BenchmarkSQL reruns it):
@@ -86,11 +91,10 @@
 //     a stats, a sort after a head and a stats after a stats wrap the
 //     statement in a subquery, which keeps its order.
 //
-// # Other backends
+// # Other dialects
 //
-// A ClickHouse compiler takes the same plan and catalog and keeps the
-// semantics of the query package doc. Notes for ClickHouse 18.16: no
-// server-side parameters (escape literals instead), positionCaseInsensitive
-// and match() for text, IPv4StringToNum and IPv6StringToNum for addresses,
-// intDiv on toUInt32(ts) for buckets, groupUniqArray for values().
-package duckdbsql
+// A dialect is a value of Dialect (dialect.go lists its hooks): the
+// spellings of functions, and the forms that differ because an engine
+// lacks something or measured faster another way. The ClickHouse dialect's
+// doc says what ClickHouse 18.16 lacks and how it is done instead.
+package sqlgen

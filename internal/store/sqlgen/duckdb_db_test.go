@@ -1,4 +1,4 @@
-package duckdbsql
+package sqlgen
 
 import (
 	"context"
@@ -16,12 +16,12 @@ import (
 )
 
 // openDB opens an in-memory DuckDB the way the store does: no extension
-// downloads, and Setup run on every connection.
+// downloads, and DuckDBSetup run on every connection.
 func openDB(tb testing.TB) *sql.DB {
 	tb.Helper()
 	conn, err := duckdb.NewConnector("?autoinstall_known_extensions=false&autoload_known_extensions=false",
 		func(ex driver.ExecerContext) error {
-			for _, s := range Setup {
+			for _, s := range DuckDBSetup {
 				if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
 					return fmt.Errorf("setup %q: %w", s, err)
 				}
@@ -77,7 +77,7 @@ func createTable(tb testing.TB, db *sql.DB) {
 	tb.Helper()
 	var cols []string
 	for _, c := range storeColumns {
-		cols = append(cols, quoteIdent(c.name)+" "+c.sqlType)
+		cols = append(cols, DuckDB.quoteIdent(c.name)+" "+c.sqlType)
 	}
 	if _, err := db.Exec("CREATE TABLE ev (" + strings.Join(cols, ", ") + ")"); err != nil {
 		tb.Fatal(err)
@@ -90,7 +90,7 @@ func insert(tb testing.TB, db *sql.DB, rows []map[string]any) {
 	tb.Helper()
 	var names, marks []string
 	for _, c := range storeColumns {
-		names = append(names, quoteIdent(c.name))
+		names = append(names, DuckDB.quoteIdent(c.name))
 		// A typed placeholder, so that a batch of nulls has a type.
 		marks = append(marks, "CAST(? AS "+c.sqlType+")")
 	}
@@ -119,7 +119,7 @@ func run(tb testing.TB, db *sql.DB, cat query.Catalog, text string, req Request)
 	if err != nil {
 		tb.Fatalf("Parse(%q): %v", text, err)
 	}
-	q, err = Compile(p, cat, req)
+	q, err = Compile(DuckDB, p, cat, req)
 	if err != nil {
 		tb.Fatalf("Compile(%q): %v", text, err)
 	}

@@ -1,4 +1,4 @@
-package chsql
+package sqlgen
 
 import (
 	"strings"
@@ -10,7 +10,7 @@ import (
 
 // queries cover every construct; TestSameAnswers in
 // internal/store/clickhouse runs them and more on a real server.
-var queries = []string{
+var chQueries = []string{
 	``,
 	`event.code:4625 source.ip:10.0.0.0/8 NOT user.name:svc_* | stats count() by user.name | sort -count | head 10`,
 	`error "failed password" fail* -"/etc/passwd" 404 пароль`,
@@ -28,7 +28,7 @@ var queries = []string{
 	`user.name:"x' OR 1=1 --" "'; DROP TABLE events; --" user.name:"?"`,
 }
 
-func catalog() query.MapCatalog {
+func chCatalog() query.MapCatalog {
 	return query.MapCatalog{
 		"user.name": query.TypeString, "host.name": query.TypeString, "source.ip": query.TypeString,
 		"related.ip": query.TypeList, "tags": query.TypeList, "destination.port": query.TypeInt,
@@ -37,12 +37,12 @@ func catalog() query.MapCatalog {
 	}
 }
 
-// TestTenantAlwaysChecked: every statement of every query checks the
+// TestClickHouseTenantAlwaysChecked: every statement of every query checks the
 // tenant, and no placeholder is left in the text.
-func TestTenantAlwaysChecked(t *testing.T) {
+func TestClickHouseTenantAlwaysChecked(t *testing.T) {
 	req := Request{From: "ev", Tenant: "acme", EventColumns: "v_raw", Start: time.Unix(0, 0), End: time.Unix(1e9, 0), Limit: 10, Offset: 3}
-	for _, text := range queries {
-		q, err := Compile(query.MustParse(text), catalog(), req)
+	for _, text := range chQueries {
+		q, err := Compile(ClickHouse, query.MustParse(text), chCatalog(), req)
 		if err != nil {
 			t.Fatalf("%q: %v", text, err)
 		}
@@ -57,26 +57,26 @@ func TestTenantAlwaysChecked(t *testing.T) {
 	}
 }
 
-func TestCompileErrors(t *testing.T) {
+func TestClickHouseCompileErrors(t *testing.T) {
 	p := query.MustParse("x")
 	for _, req := range []Request{{Tenant: "a"}, {From: "ev"}, {From: "ev", Tenant: "a", Limit: -1}} {
-		if _, err := Compile(p, catalog(), req); err == nil {
+		if _, err := Compile(ClickHouse, p, chCatalog(), req); err == nil {
 			t.Errorf("%+v: no error", req)
 		}
 	}
 }
 
-func BenchmarkCompile(b *testing.B) {
+func BenchmarkClickHouseCompile(b *testing.B) {
 	req := Request{From: "ev", Tenant: "acme", EventColumns: "v_raw", Limit: 100}
-	plans := make([]*query.Plan, len(queries))
-	for i, text := range queries {
+	plans := make([]*query.Plan, len(chQueries))
+	for i, text := range chQueries {
 		plans[i] = query.MustParse(text)
 	}
-	cat := catalog()
+	cat := chCatalog()
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, p := range plans {
-			if _, err := Compile(p, cat, req); err != nil {
+			if _, err := Compile(ClickHouse, p, cat, req); err != nil {
 				b.Fatal(err)
 			}
 		}

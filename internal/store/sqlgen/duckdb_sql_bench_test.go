@@ -1,4 +1,4 @@
-package duckdbsql
+package sqlgen
 
 import (
 	"database/sql"
@@ -88,7 +88,7 @@ func BenchmarkSQL(b *testing.B) {
 	cat := storeCatalog()
 	req := Request{From: "ev", Tenant: "default", Start: base.Add(-10 * 24 * time.Hour), End: base.Add(10 * 24 * time.Hour), Limit: 100}
 	for _, c := range cases {
-		q, err := Compile(query.MustParse(c.text), cat, req)
+		q, err := Compile(DuckDB, query.MustParse(c.text), cat, req)
 		if err != nil {
 			b.Fatal(err)
 		}
