@@ -1,4 +1,8 @@
-package kafka
+// Package kafkaconn owns the settings of a connection to a Kafka cluster
+// (brokers, client id, TLS, SASL) and their translation into franz-go
+// options. The Kafka output and the Kafka source both embed Conn; it lives
+// here, below both, so neither imports the other.
+package kafkaconn
 
 import (
 	"errors"
