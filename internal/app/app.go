@@ -28,6 +28,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/detect"
 	"github.com/vigilsiem/vigil/internal/detect/watchlist"
 	"github.com/vigilsiem/vigil/internal/enrich"
+	"github.com/vigilsiem/vigil/internal/enrich/assets"
 	"github.com/vigilsiem/vigil/internal/forward"
 	"github.com/vigilsiem/vigil/internal/incident"
 	"github.com/vigilsiem/vigil/internal/patterns"
@@ -274,6 +275,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 				StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: a.watchlists, Registerer: a.reg,
 				Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
 				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload,
+				AlertLevel: assets.AlertLevel,
 			}, detectOut); err != nil {
 				return nil, fmt.Errorf("load rules: %w", err)
 			}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/parse/evtx"
+	"github.com/vigilsiem/vigil/internal/event/winlog"
 )
 
 // Windows gives Windows events that arrive as JSON the field layout and
@@ -68,7 +68,7 @@ func (w *Windows) Normalize(e *event.Event) bool {
 		}
 		switch n[0] {
 		case 'w':
-			if n == evtx.FieldEventID || n == evtx.FieldChannel || n == evtx.FieldProviderName {
+			if n == winlog.FieldEventID || n == winlog.FieldChannel || n == winlog.FieldProviderName {
 				beat = true
 			}
 		case 'E':
@@ -107,14 +107,14 @@ func normalizeBeat(e *event.Event) {
 			idx[s] = i
 			continue
 		}
-		data := strings.HasPrefix(f.Name, evtx.PrefixEventData)
+		data := strings.HasPrefix(f.Name, winlog.PrefixEventData)
 		if k := f.Value.Kind(); k != event.KindString && k != event.KindList &&
-			(data || strings.HasPrefix(f.Name, evtx.PrefixUserData)) {
+			(data || strings.HasPrefix(f.Name, winlog.PrefixUserData)) {
 			f.Value = event.String(f.Value.Text())
 		}
 		if data && strings.IndexByte(f.Name, ' ') >= 0 {
 			// "Threat Name" is ThreatName, unless the record has both.
-			if n := evtx.PrefixEventData + evtx.DataName(f.Name[len(evtx.PrefixEventData):]); !e.Has(n) {
+			if n := winlog.PrefixEventData + winlog.DataName(f.Name[len(winlog.PrefixEventData):]); !e.Has(n) {
 				f.Name = n
 			}
 		}
@@ -134,25 +134,25 @@ func normalizeBeat(e *event.Event) {
 		idx[s] = len(e.Fields)
 		e.Fields = append(e.Fields, event.Field{Name: name, Value: v})
 	}
-	for _, n := range [...]string{evtx.FieldRecordID, evtx.FieldVersion, evtx.FieldProcessPID, evtx.FieldThreadID} {
+	for _, n := range [...]string{winlog.FieldRecordID, winlog.FieldVersion, winlog.FieldProcessPID, winlog.FieldThreadID} {
 		if v, ok := get(n); ok && v.Kind() != event.KindInt {
 			if i, ok := intOf(v); ok {
 				set(n, event.Int(i))
 			}
 		}
 	}
-	if v, ok := get(evtx.FieldEventID); ok {
+	if v, ok := get(winlog.FieldEventID); ok {
 		if id, ok := intOf(v); ok {
 			if v.Kind() != event.KindInt {
-				set(evtx.FieldEventID, event.Int(id))
+				set(winlog.FieldEventID, event.Int(id))
 			}
-			if c, ok := get(evtx.FieldEventCode); !ok || c.Kind() != event.KindString || c.Str() != strconv.FormatInt(id, 10) {
-				set(evtx.FieldEventCode, event.String(strconv.FormatInt(id, 10)))
+			if c, ok := get(winlog.FieldEventCode); !ok || c.Kind() != event.KindString || c.Str() != strconv.FormatInt(id, 10) {
+				set(winlog.FieldEventCode, event.String(strconv.FormatInt(id, 10)))
 			}
 		}
 	}
 	drop := [2]int{-1, -1}
-	for k, n := range [...]string{evtx.FieldTask, evtx.FieldOpcode} {
+	for k, n := range [...]string{winlog.FieldTask, winlog.FieldOpcode} {
 		if v, ok := get(n); ok && v.Kind() != event.KindInt {
 			if i, ok := intOf(v); ok {
 				set(n, event.Int(i))
@@ -164,38 +164,38 @@ func normalizeBeat(e *event.Event) {
 			}
 		}
 	}
-	if v, ok := get(evtx.FieldLevel); ok {
+	if v, ok := get(winlog.FieldLevel); ok {
 		if l, ok := intOf(v); ok {
 			if v.Kind() != event.KindInt {
-				set(evtx.FieldLevel, event.Int(l))
+				set(winlog.FieldLevel, event.Int(l))
 			}
-			if name := evtx.LevelName(l); name != "" {
-				if cur, ok := get(evtx.FieldLogLevel); !ok || cur.Text() != name {
-					set(evtx.FieldLogLevel, event.String(name))
+			if name := winlog.LevelName(l); name != "" {
+				if cur, ok := get(winlog.FieldLogLevel); !ok || cur.Text() != name {
+					set(winlog.FieldLogLevel, event.String(name))
 				}
 			}
 		}
-	} else if ll, ok := get(evtx.FieldLogLevel); ok {
+	} else if ll, ok := get(winlog.FieldLogLevel); ok {
 		name := strings.ToLower(ll.Text())
 		if l, ok := levelOf[name]; ok {
-			set(evtx.FieldLevel, event.Int(l))
-			set(evtx.FieldLogLevel, event.String(name))
+			set(winlog.FieldLevel, event.Int(l))
+			set(winlog.FieldLogLevel, event.String(name))
 		}
 	}
-	if v, ok := get(evtx.FieldKeywords); ok {
+	if v, ok := get(winlog.FieldKeywords); ok {
 		if v.Kind() == event.KindList {
 			if l := v.List(); len(l) == 1 {
 				if hex, ok := auditKeywords[l[0]]; ok {
-					set(evtx.FieldKeywords, event.String(hex))
+					set(winlog.FieldKeywords, event.String(hex))
 				}
 			}
 		} else if v.Kind() != event.KindString {
-			set(evtx.FieldKeywords, keywordsText(v))
+			set(winlog.FieldKeywords, keywordsText(v))
 		}
 	}
-	if c, ok := get(evtx.FieldComputerName); ok {
-		if h, ok := get(evtx.FieldHostName); !ok || h.Text() != c.Text() {
-			set(evtx.FieldHostName, event.String(c.Text()))
+	if c, ok := get(winlog.FieldComputerName); ok {
+		if h, ok := get(winlog.FieldHostName); !ok || h.Text() != c.Text() {
+			set(winlog.FieldHostName, event.String(c.Text()))
 		}
 	}
 	if drop[0] < drop[1] {
@@ -209,9 +209,9 @@ func normalizeBeat(e *event.Event) {
 }
 
 // beatFields are the fields normalizeBeat may fix.
-var beatFields = [...]string{evtx.FieldEventID, evtx.FieldEventCode, evtx.FieldRecordID, evtx.FieldVersion,
-	evtx.FieldProcessPID, evtx.FieldThreadID, evtx.FieldTask, evtx.FieldOpcode, evtx.FieldLevel,
-	evtx.FieldLogLevel, evtx.FieldKeywords, evtx.FieldComputerName, evtx.FieldHostName}
+var beatFields = [...]string{winlog.FieldEventID, winlog.FieldEventCode, winlog.FieldRecordID, winlog.FieldVersion,
+	winlog.FieldProcessPID, winlog.FieldThreadID, winlog.FieldTask, winlog.FieldOpcode, winlog.FieldLevel,
+	winlog.FieldLogLevel, winlog.FieldKeywords, winlog.FieldComputerName, winlog.FieldHostName}
 
 // beatSlot returns the index of name in beatFields, or -1.
 func beatSlot(name string) int {
@@ -242,28 +242,28 @@ var auditKeywords = map[string]string{
 // data sets, collected with it) to the layout. The first of several names
 // for one field wins.
 var windowsFlat = map[string]string{
-	"EventID":            evtx.FieldEventID,
-	"Channel":            evtx.FieldChannel,
-	"Hostname":           evtx.FieldComputerName,
-	"Computer":           evtx.FieldComputerName,
-	"SourceName":         evtx.FieldProviderName,
-	"ProviderName":       evtx.FieldProviderName,
-	"ProviderGuid":       evtx.FieldProviderGUID,
-	"EventSourceName":    evtx.FieldEventSource,
-	"RecordNumber":       evtx.FieldRecordID,
-	"EventRecordID":      evtx.FieldRecordID,
-	"Task":               evtx.FieldTask,
-	"OpcodeValue":        evtx.FieldOpcode,
-	"Version":            evtx.FieldVersion,
-	"Level":              evtx.FieldLevel,
-	"Keywords":           evtx.FieldKeywords,
-	"ExecutionProcessID": evtx.FieldProcessPID,
-	"ProcessID":          evtx.FieldProcessPID,
-	"ExecutionThreadID":  evtx.FieldThreadID,
-	"ThreadID":           evtx.FieldThreadID,
-	"UserID":             evtx.FieldUserIdentifier,
-	"ActivityID":         evtx.FieldActivityID,
-	"RelatedActivityID":  evtx.FieldRelatedActivityID,
+	"EventID":            winlog.FieldEventID,
+	"Channel":            winlog.FieldChannel,
+	"Hostname":           winlog.FieldComputerName,
+	"Computer":           winlog.FieldComputerName,
+	"SourceName":         winlog.FieldProviderName,
+	"ProviderName":       winlog.FieldProviderName,
+	"ProviderGuid":       winlog.FieldProviderGUID,
+	"EventSourceName":    winlog.FieldEventSource,
+	"RecordNumber":       winlog.FieldRecordID,
+	"EventRecordID":      winlog.FieldRecordID,
+	"Task":               winlog.FieldTask,
+	"OpcodeValue":        winlog.FieldOpcode,
+	"Version":            winlog.FieldVersion,
+	"Level":              winlog.FieldLevel,
+	"Keywords":           winlog.FieldKeywords,
+	"ExecutionProcessID": winlog.FieldProcessPID,
+	"ProcessID":          winlog.FieldProcessPID,
+	"ExecutionThreadID":  winlog.FieldThreadID,
+	"ThreadID":           winlog.FieldThreadID,
+	"UserID":             winlog.FieldUserIdentifier,
+	"ActivityID":         winlog.FieldActivityID,
+	"RelatedActivityID":  winlog.FieldRelatedActivityID,
 	"Message":            event.FieldMessage,
 	"AccountName":        "winlog.user.name",
 	"Domain":             "winlog.user.domain",
@@ -307,8 +307,8 @@ func normalizeFlat(e *event.Event) {
 		name, v := f.Name, f.Value
 		if to, ok := windowsFlat[name]; ok {
 			switch to {
-			case evtx.FieldEventID, evtx.FieldRecordID, evtx.FieldTask, evtx.FieldOpcode, evtx.FieldVersion,
-				evtx.FieldLevel, evtx.FieldProcessPID, evtx.FieldThreadID:
+			case winlog.FieldEventID, winlog.FieldRecordID, winlog.FieldTask, winlog.FieldOpcode, winlog.FieldVersion,
+				winlog.FieldLevel, winlog.FieldProcessPID, winlog.FieldThreadID:
 				i, ok := intOf(v)
 				if !ok {
 					add("nxlog."+name, v)
@@ -319,19 +319,19 @@ func normalizeFlat(e *event.Event) {
 				}
 				add(to, event.Int(i))
 				switch to {
-				case evtx.FieldEventID:
-					add(evtx.FieldEventCode, event.String(strconv.FormatInt(i, 10)))
-				case evtx.FieldLevel:
-					if n := evtx.LevelName(i); n != "" {
-						add(evtx.FieldLogLevel, event.String(n))
+				case winlog.FieldEventID:
+					add(winlog.FieldEventCode, event.String(strconv.FormatInt(i, 10)))
+				case winlog.FieldLevel:
+					if n := winlog.LevelName(i); n != "" {
+						add(winlog.FieldLogLevel, event.String(n))
 					}
 				}
-			case evtx.FieldKeywords:
+			case winlog.FieldKeywords:
 				add(to, keywordsText(v))
-			case evtx.FieldComputerName:
+			case winlog.FieldComputerName:
 				if !has(to) {
 					add(to, event.String(v.Text()))
-					add(evtx.FieldHostName, event.String(v.Text()))
+					add(winlog.FieldHostName, event.String(v.Text()))
 				}
 			default:
 				add(to, event.String(v.Text()))
@@ -348,7 +348,7 @@ func normalizeFlat(e *event.Event) {
 				v = event.String(v.Text())
 			}
 			if s := v.Text(); s != "" {
-				add(evtx.PrefixEventData+evtx.DataName(name), v)
+				add(winlog.PrefixEventData+winlog.DataName(name), v)
 			}
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/parse/evtx"
+	"github.com/vigilsiem/vigil/internal/event/winlog"
 )
 
 // The ECS fields of a Windows event, read from its event data (Security
@@ -145,7 +145,7 @@ func windowsECS(e *event.Event) {
 	for i := range e.Fields {
 		f := &e.Fields[i]
 		n := f.Name
-		if d, ok := strings.CutPrefix(n, evtx.PrefixEventData); ok {
+		if d, ok := strings.CutPrefix(n, winlog.PrefixEventData); ok {
 			if s, ok := winDataSlots[d]; ok {
 				w.slot[s] = int32(i + 1)
 				found = true
@@ -153,12 +153,12 @@ func windowsECS(e *event.Event) {
 			continue
 		}
 		switch n {
-		case evtx.FieldEventID:
+		case winlog.FieldEventID:
 			if id, ok := intOf(f.Value); ok {
 				eventID = id
 			}
 			continue
-		case evtx.FieldKeywords:
+		case winlog.FieldKeywords:
 			keywords = textOf(f.Value)
 			continue
 		}

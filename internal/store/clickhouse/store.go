@@ -139,7 +139,7 @@ func (s *Store) WriteDeadLetters(ctx context.Context, letters []pipeline.DeadLet
 	events := make([]*event.Event, len(letters))
 	for i, dl := range letters {
 		// The same record as the embedded store keeps (one definition).
-		events[i] = embedded.DeadLetterEvent(dl)
+		events[i] = dl.Event()
 	}
 	if err := s.write(ctx, store.DeadLetters, events); err != nil {
 		return fmt.Errorf("store dead letters: %w", err)

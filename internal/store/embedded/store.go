@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -255,7 +254,7 @@ func (s *Store) WriteDeadLetters(_ context.Context, letters []pipeline.DeadLette
 	}
 	events := make([]*event.Event, len(letters))
 	for i, dl := range letters {
-		events[i] = DeadLetterEvent(dl)
+		events[i] = dl.Event()
 	}
 	if err := s.datasets[store.DeadLetters].write(events); err != nil {
 		return fmt.Errorf("store dead letters: %w", err)
@@ -270,28 +269,6 @@ func (s *Store) WriteAudit(_ context.Context, events []*event.Event) error {
 		return fmt.Errorf("store audit entries: %w", err)
 	}
 	return nil
-}
-
-// DeadLetterEvent renders a dead letter as the event the deadletters
-// dataset stores.
-func DeadLetterEvent(dl pipeline.DeadLetter) *event.Event {
-	e := &event.Event{
-		Timestamp: dl.Time,
-		Ingested:  dl.Time,
-		Tenant:    dl.Tenant,
-		Source:    dl.Source,
-		Original:  strings.ToValidUTF8(string(dl.Data), "\uFFFD"),
-		ID:        event.NewID(dl.Tenant, dl.Source, dl.Position, 0, dl.Data),
-	}
-	e.Set("event.kind", event.String("pipeline_error"))
-	e.SetString("error.message", dl.Reason)
-	e.SetString("vigil.format", dl.Format)
-	e.SetString("log.source.address", dl.Peer)
-	e.SetString("vigil.position", dl.Position)
-	if e.Original != string(dl.Data) {
-		e.Set("vigil.original_base64", event.String(base64Std(dl.Data)))
-	}
-	return e
 }
 
 // Freeze moves all hot data of every dataset to cold storage now. A
