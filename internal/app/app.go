@@ -40,17 +40,10 @@ import (
 	"github.com/vigilsiem/vigil/internal/store/embedded"
 	"github.com/vigilsiem/vigil/internal/store/incidents"
 
-	// Source and output types register themselves with the configuration.
+	// Sources, formats and outputs register themselves.
 	_ "github.com/vigilsiem/vigil/internal/forward/all"
-	_ "github.com/vigilsiem/vigil/internal/source/evtx"
-	_ "github.com/vigilsiem/vigil/internal/source/file"
-	_ "github.com/vigilsiem/vigil/internal/source/kafka"
-	_ "github.com/vigilsiem/vigil/internal/source/nats"
-	_ "github.com/vigilsiem/vigil/internal/source/netflow"
-	_ "github.com/vigilsiem/vigil/internal/source/objstore/azblob"
-	_ "github.com/vigilsiem/vigil/internal/source/objstore/folder"
-	_ "github.com/vigilsiem/vigil/internal/source/objstore/s3"
-	_ "github.com/vigilsiem/vigil/internal/source/syslog"
+	_ "github.com/vigilsiem/vigil/internal/parse/all"
+	_ "github.com/vigilsiem/vigil/internal/source/all"
 )
 
 // Options are the settings of a run that do not come from vigil.yaml.
@@ -301,7 +294,6 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Workers:      cfg.Pipeline.Workers,
 		QueueBatches: cfg.Pipeline.QueueBatches,
 		Parsers:      parserFactory(cfg.Sources),
-		Ordered:      orderedFormat,
 		Processors:   procs,
 		Sinks:        sinks,
 		DeadLetters:  dead,
@@ -314,7 +306,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 
 	env := config.SourceEnv{DataDir: cfg.DataDir, Metrics: metrics, Logger: a.log}
 	for _, sc := range cfg.Sources {
-		if !roles.Has(RoleIngest) && !isBusSource(sc.Common().Type) {
+		if !roles.Has(RoleIngest) && !config.ReadsBus(sc.SourceConfig) {
 			continue
 		}
 		src, err := sc.NewSource(env)
@@ -626,11 +618,6 @@ func (a *App) closeStores() {
 		_ = a.events.Close()
 	}
 }
-
-// isBusSource reports source types that read from the message bus of a
-// distributed deployment (Kafka, NATS): they run on any node, since a
-// forward-only or detect-only node reads its events from them.
-func isBusSource(typ string) bool { return typ == "kafka" || typ == "nats" }
 
 // openTriage opens what alerts pass through on a store node, in order: the
 // alert table, incident grouping, and the response actions. Grouping

@@ -88,6 +88,9 @@ func init() {
 // Common implements config.SourceConfig.
 func (c *Config) Common() *config.SourceCommon { return &c.SourceCommon }
 
+// ReadsBus implements config.BusReader: the source runs on every role.
+func (c *Config) ReadsBus() bool { return true }
+
 // Validate implements config.SourceConfig.
 func (c *Config) Validate() error {
 	if err := c.Conn.Validate(); err != nil {
