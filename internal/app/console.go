@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"io"
 	"os"
 
@@ -13,8 +14,9 @@ import (
 const maxRuleYAML = 256 << 10
 
 // consoleMounts returns the analyst console's handlers: its files, the
-// log-in, an alert's triage and the rule lookup. ingest, when this node
-// serves it, hands browsers asking for "/" to the console.
+// log-in, an alert's triage, the rule lookup, and dashboards and saved
+// searches. HTTP ingest, when this node serves it, hands browsers asking for
+// "/" to the console.
 func (a *App) consoleMounts() ([]api.Mounter, error) {
 	c, err := api.NewConsole(ui.FS())
 	if err != nil {
@@ -26,11 +28,16 @@ func (a *App) consoleMounts() ([]api.Mounter, error) {
 		c.Root = true
 	}
 	ms := []api.Mounter{c, api.SessionHandler{Auth: a.authn, Open: !a.cfg.Auth.Enabled()}}
-	if st := a.storeRole; st != nil {
-		ms = append(ms, api.AlertTriageHandler{Alerts: flushedAlerts{st.alerts, st.alertLog}})
-	}
 	if d := a.detectRole; d != nil {
 		ms = append(ms, api.RuleHandler{Rules: ruleFinder{d.engine}})
+	}
+	if st := a.storeRole; st != nil {
+		ms = append(ms, api.AlertTriageHandler{Alerts: flushedAlerts{st.alerts, st.alertLog}})
+		ds, err := st.store.OpenDashboards(context.Background())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, api.DashboardHandler{Store: ds})
 	}
 	return ms, nil
 }

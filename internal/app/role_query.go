@@ -37,13 +37,16 @@ func (m *queryRole) Init(a *App) error {
 func (*queryRole) Sinks() []pipeline.Sink { return nil }
 
 // Mount implements Module: alerts, administration, retention, incidents,
-// responses, source health, and the console.
+// responses, source health, live tail, and the console.
 func (m *queryRole) Mount(a *App) []api.Mounter {
 	st := a.storeRole
 	ms := []api.Mounter{api.AlertsHandler{Alerts: flushedAlerts{st.alerts, st.alertLog}}, api.AdminHandler{Store: st.store}, api.RetentionHandler{Store: st.store},
 		incident.Handler{Incidents: flushedIncidents{st.incidents, st.alertLog}}, response.Handler{Records: st.responseLog}}
 	if st.sourceHealth != nil {
 		ms = append(ms, st.sourceHealth.mount())
+	}
+	if st.tail != nil {
+		ms = append(ms, api.TailHandler{Hub: st.tail, Store: m.searcher})
 	}
 	return append(ms, m.console...)
 }

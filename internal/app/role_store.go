@@ -20,7 +20,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/store/alerts"
 	"github.com/vigilsiem/vigil/internal/store/clickhouse"
 	"github.com/vigilsiem/vigil/internal/store/embedded"
-	"github.com/vigilsiem/vigil/internal/store/incidents"
+	"github.com/vigilsiem/vigil/internal/tail"
 )
 
 // storeRole keeps events, dead letters, the audit log and alerts, and runs
@@ -45,8 +45,10 @@ type storeRole struct {
 	responses    *response.Dispatcher
 	responseLog  *response.Recorder
 	sourceHealth *sourceHealth
-	sinks        []pipeline.Sink
-	log          *slog.Logger
+	// tail feeds live tail with what was stored (query role only).
+	tail  *tail.Hub
+	sinks []pipeline.Sink
+	log   *slog.Logger
 }
 
 // Name implements Module.
@@ -88,7 +90,7 @@ func (m *storeRole) Init(a *App) error {
 	// Alerts stay in the embedded store with either backend: their
 	// triage (status, assignee, notes) needs transactions
 	// (clickhouse.Alerts keeps alerts but not yet their triage).
-	if m.alerts, err = alerts.Open(ctx, st.DB()); err != nil {
+	if m.alerts, err = st.OpenAlerts(ctx); err != nil {
 		return err
 	}
 	if a.alertOut, err = m.openTriage(ctx, a, st); err != nil {
@@ -99,12 +101,20 @@ func (m *storeRole) Init(a *App) error {
 	if m.events != nil {
 		dead, primary = m.events, m.events
 	}
+	m.sinks = []pipeline.Sink{primary}
+	if a.opts.Roles.Has(RoleQuery) {
+		// Live tail learns of events once they are stored.
+		if m.tail, err = tail.New(tail.Options{Registerer: a.reg}); err != nil {
+			return fmt.Errorf("live tail: %w", err)
+		}
+		m.sinks = append(m.sinks, m.tail)
+	}
 	d, health, err := m.openSourceHealth(a, dead)
 	if err != nil {
 		return err
 	}
 	a.dead = d
-	m.sinks = append([]pipeline.Sink{primary}, health...)
+	m.sinks = append(m.sinks, health...)
 	return nil
 }
 
@@ -115,7 +125,8 @@ func (m *storeRole) retention(tenant string) (time.Duration, int64) {
 	return r.MaxAge.D(), int64(r.MaxBytes)
 }
 
-// Sinks implements Module: the store first, then source health and usage.
+// Sinks implements Module: the store first, then live tail, source health
+// and usage.
 func (m *storeRole) Sinks() []pipeline.Sink { return m.sinks }
 
 // Mount implements Module: the store's own API is the query role's.
@@ -205,13 +216,15 @@ func (m *storeRole) ApplyConfig(_ *App, cfg *config.Config) error {
 // itself is stored, and grouping resumes from the tables at the next
 // start). Responses never block: the dispatcher queues or drops, recorded.
 func (m *storeRole) openTriage(ctx context.Context, a *App, st *embedded.Store) (alert.Sink, error) {
-	incStore, err := incidents.Open(ctx, st.DB())
+	incStore, err := st.OpenIncidents(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if m.responseLog, err = response.OpenRecorder(ctx, st.DB(), a.log); err != nil {
+	responseLog, err := st.OpenResponses(ctx)
+	if err != nil {
 		return nil, err
 	}
+	m.responseLog = response.NewRecorder(responseLog, a.log)
 	if m.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: m.responseLog, Registerer: a.reg, Logger: a.log,
 		Audit: a.auditResponse}); err != nil {
 		return nil, fmt.Errorf("responses: %w", err)

@@ -5,9 +5,10 @@
 //	base        event (and its field names), fsutil, jsontext, netlimit, testutil, rules
 //	vocabulary  alert (the record), audit
 //	parse/query parse, query (search language and filters), queue
+//	records     dashboard (dashboards and saved searches)
 //	pipeline    pipeline
 //	config      config; then kafkaconn
-//	stages      source, normalize, enrich, detect, store, forward, patterns, demo
+//	stages      source, normalize, enrich, detect, store, forward, patterns, demo, tail
 //	alert flow  alert/alertlog, analytics, hunt; then incident; then response
 //	api         auth; then api
 //	app         app

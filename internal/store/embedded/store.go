@@ -18,8 +18,8 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
-	"github.com/vigilsiem/vigil/internal/query/duckdbsql"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/embedded/duckdbsql"
 )
 
 // Options configure the store. Zero values take the defaults.
@@ -51,9 +51,7 @@ type Options struct {
 	// Default "2GB"; DuckDB spills larger sorts and aggregations to disk.
 	MemoryLimit string
 	// QueryTimeout bounds a search that does not set its own
-	// (store.Request.Timeout). Default 60s: the slowest of the bench
-	// queries over 10M events takes ~5 s; a minute is a query that scans
-	// far more than a page needs.
+	// (store.Request.Timeout). Default store.DefaultQueryTimeout.
 	QueryTimeout time.Duration
 	// Columns bound the columns per tenant and per dataset.
 	Columns ColumnLimits
@@ -73,8 +71,9 @@ type Options struct {
 	Registerer prometheus.Registerer
 }
 
-// DefaultQueryTimeout is Options.QueryTimeout's default.
-const DefaultQueryTimeout = time.Minute
+// DefaultQueryTimeout is Options.QueryTimeout's default (the reason is
+// at store.DefaultQueryTimeout).
+const DefaultQueryTimeout = store.DefaultQueryTimeout
 
 func (o *Options) setDefaults() {
 	if o.SegmentBytes <= 0 {
@@ -231,10 +230,6 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
-// DB returns the DuckDB handle, for the tables other packages keep in the
-// same storage (alerts, incidents). The store owns it: do not close it.
-func (s *Store) DB() *sql.DB { return s.db }
-
 // Name implements pipeline.Sink.
 func (s *Store) Name() string { return "store" }
 
@@ -254,7 +249,7 @@ func (s *Store) WriteDeadLetters(_ context.Context, letters []pipeline.DeadLette
 	}
 	events := make([]*event.Event, len(letters))
 	for i, dl := range letters {
-		events[i] = dl.Event()
+		events[i] = store.DeadLetterEvent(dl)
 	}
 	if err := s.datasets[store.DeadLetters].write(events); err != nil {
 		return fmt.Errorf("store dead letters: %w", err)

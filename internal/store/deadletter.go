@@ -1,16 +1,19 @@
-package pipeline
+package store
 
 import (
 	"encoding/base64"
 	"strings"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
-// Event renders the dead letter as the event the deadletters dataset
-// stores (event.kind pipeline_error, the reason in error.message); every
-// store backend and `vigil parse` show dead letters in this one form.
-func (dl DeadLetter) Event() *event.Event {
+// DeadLetterEvent renders a dead letter as the event the DeadLetters
+// dataset stores, the same in every backend: event.kind pipeline_error,
+// the reason in error.message, the raw bytes in event.original (as valid
+// UTF-8) and, when they were not valid UTF-8, exactly in
+// vigil.original_base64.
+func DeadLetterEvent(dl pipeline.DeadLetter) *event.Event {
 	e := &event.Event{
 		Timestamp: dl.Time,
 		Ingested:  dl.Time,
