@@ -106,7 +106,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		}
 	}()
 	roles := opts.Roles
-	init := func(m Module) error {
+	build := func(m Module) error {
 		a.modules = append(a.modules, m)
 		return m.Init(a)
 	}
@@ -115,7 +115,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	// nodes keep their dead letters in a file and audit to the process log.
 	if roles.Has(RoleStore) {
 		a.storeRole = &storeRole{}
-		if err := init(a.storeRole); err != nil {
+		if err := build(a.storeRole); err != nil {
 			return nil, err
 		}
 	} else {
@@ -136,7 +136,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	// alerts are routed too.
 	if roles.Has(RoleForward) {
 		a.forwardRole = &forwardRole{}
-		if err := init(a.forwardRole); err != nil {
+		if err := build(a.forwardRole); err != nil {
 			return nil, err
 		}
 	}
@@ -157,7 +157,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	if roles.Has(RoleDetect) {
 		a.detectRole = &detectRole{}
-		if err := init(a.detectRole); err != nil {
+		if err := build(a.detectRole); err != nil {
 			return nil, err
 		}
 	}
@@ -195,12 +195,12 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 
 	a.ingestRole = &ingestRole{}
-	if err := init(a.ingestRole); err != nil {
+	if err := build(a.ingestRole); err != nil {
 		return nil, err
 	}
 	if roles.Has(RoleQuery) {
 		a.queryRole = &queryRole{}
-		if err := init(a.queryRole); err != nil {
+		if err := build(a.queryRole); err != nil {
 			return nil, err
 		}
 	}
