@@ -95,7 +95,7 @@ func (m *detectRole) Sinks() []pipeline.Sink { return m.sinks }
 // Mount implements Module: the watch-lists, and the entities (whose events
 // the query role's searcher finds, when this node has it).
 func (m *detectRole) Mount(a *App) []api.Mounter {
-	ms := []api.Mounter{watchlist.Handler{Store: m.watchlists}}
+	ms := []api.Mounter{api.WatchlistsHandler{Store: m.watchlists}}
 	if m.analytics != nil {
 		ms = append(ms, api.EntitiesHandler{Entities: m.analytics, Store: a.searcher()})
 	}

@@ -40,7 +40,9 @@ func (m *forwardRole) Init(a *App) error {
 func (m *forwardRole) Sinks() []pipeline.Sink { return []pipeline.Sink{m.fw.Sink()} }
 
 // Mount implements Module: the outputs' status.
-func (m *forwardRole) Mount(*App) []api.Mounter { return []api.Mounter{m.fw} }
+func (m *forwardRole) Mount(*App) []api.Mounter {
+	return []api.Mounter{api.OutputsHandler{Outputs: m.fw}}
+}
 
 // Start implements Module.
 func (m *forwardRole) Start(_ context.Context, a *App) error {

@@ -85,7 +85,7 @@ func (m *ingestRole) Mount(*App) []api.Mounter {
 	if m.http == nil {
 		return nil
 	}
-	return []api.Mounter{m.http}
+	return []api.Mounter{api.Ingest{Handler: m.http}}
 }
 
 // Start runs every source until the node stops; a source that fails is a

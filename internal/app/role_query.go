@@ -5,9 +5,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/config"
-	"github.com/vigilsiem/vigil/internal/incident"
 	"github.com/vigilsiem/vigil/internal/pipeline"
-	"github.com/vigilsiem/vigil/internal/response"
 )
 
 // queryRole serves searches and the analyst's API and console over the
@@ -41,7 +39,7 @@ func (*queryRole) Sinks() []pipeline.Sink { return nil }
 func (m *queryRole) Mount(a *App) []api.Mounter {
 	st := a.storeRole
 	ms := []api.Mounter{api.AlertsHandler{Alerts: flushedAlerts{st.alerts, st.alertLog}}, api.AdminHandler{Store: st.store}, api.RetentionHandler{Store: st.store},
-		incident.Handler{Incidents: flushedIncidents{st.incidents, st.alertLog}}, response.Handler{Records: st.responseLog}}
+		api.IncidentsHandler{Incidents: flushedIncidents{st.incidents, st.alertLog}}, api.ResponsesHandler{Records: st.responseLog}}
 	if st.sourceHealth != nil {
 		ms = append(ms, st.sourceHealth.mount())
 	}

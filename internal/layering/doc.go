@@ -5,8 +5,9 @@
 //	base        event (and its field names), fsutil, jsontext, netlimit, testutil, rules
 //	vocabulary  alert (the record), audit
 //	parse/query parse, query (search language and filters), queue
-//	records     dashboard (dashboards and saved searches)
 //	pipeline    pipeline
+//	store       the store facade (internal/store; its backends are stages)
+//	records     dashboard (dashboards and saved searches)
 //	config      config; then kafkaconn
 //	stages      source, normalize, enrich, detect, store, forward, patterns, demo, tail
 //	alert flow  alert/alertlog, analytics, hunt; then incident; then response

@@ -9,8 +9,9 @@ import (
 const Module = "github.com/vigilsiem/vigil"
 
 // layers lists the layers lowest first; each names the package path
-// prefixes (relative to Module) that belong to it. The longest matching
-// prefix places a package.
+// prefixes (relative to Module) that belong to it, or a path ending in "$"
+// for that package alone (the store facade, whose backends are stages).
+// The longest match places a package.
 var layers = []struct {
 	name     string
 	prefixes []string
@@ -18,8 +19,9 @@ var layers = []struct {
 	{"base", []string{"internal/event", "internal/fsutil", "internal/jsontext", "internal/netlimit", "internal/testutil", "internal/bench", "rules"}},
 	{"vocabulary", []string{"internal/alert", "internal/audit"}},
 	{"parse/query", []string{"internal/parse", "internal/query", "internal/queue"}},
-	{"records", []string{"internal/dashboard"}},
 	{"pipeline", []string{"internal/pipeline"}},
+	{"store facade", []string{"internal/store$"}},
+	{"records", []string{"internal/dashboard"}},
 	{"config", []string{"internal/config"}},
 	{"connections", []string{"internal/kafkaconn"}},
 	{"stages", []string{"internal/source", "internal/normalize", "internal/enrich", "internal/detect", "internal/store", "internal/forward", "internal/patterns", "internal/demo", "internal/tail"}},
@@ -39,8 +41,10 @@ func Place(pkg string) (layer int, component string, ok bool) {
 	best, bestLen := -1, 0
 	for i, l := range layers {
 		for _, p := range l.prefixes {
-			if (pkg == p || strings.HasPrefix(pkg, p+"/")) && len(p) > bestLen {
-				best, bestLen = i, len(p)
+			exact, ok := strings.CutSuffix(p, "$")
+			match := pkg == exact || !ok && strings.HasPrefix(pkg, p+"/")
+			if match && len(exact) > bestLen {
+				best, bestLen = i, len(exact)
 			}
 		}
 	}
