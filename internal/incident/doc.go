@@ -1,7 +1,8 @@
 // Package incident owns Vigil's incidents (DESIGN §6, docs/incidents.md):
 // the grouping of alerts that share an entity within a time window into one
 // incident, the incident's triage state (status, assignee, comments) and
-// timeline, and the HTTP API that lists, shows and updates incidents.
+// timeline, and the Service that lists, shows and updates incidents (the
+// HTTP API, package api, serves it).
 //
 // # Grouping
 //

@@ -9,11 +9,11 @@ import (
 	"github.com/vigilsiem/vigil/internal/store/responses"
 )
 
-// The alert side and the console keep their records in tables of the
-// store's DuckDB database, beside the events: alerts and their triage
-// (store/alerts), incidents (store/incidents), the response log
-// (store/responses), dashboards and saved searches (store/dashboards).
-// Each Open creates its tables if needed; the store owns the database and
+// The alert side keeps its records in tables of the store's DuckDB
+// database, beside the events: alerts and their triage (store/alerts),
+// incidents (store/incidents), the response log (store/responses), and the
+// console's dashboards and saved searches (store/dashboards). Each
+// Open creates its tables if needed; the store owns the database and
 // closes it.
 
 // OpenAlerts opens the alert tables (store.Alerts).
@@ -31,7 +31,8 @@ func (s *Store) OpenResponses(ctx context.Context) (*responses.Log, error) {
 	return responses.Open(ctx, s.db)
 }
 
-// OpenDashboards opens the dashboards and saved searches (store.Dashboards).
+// OpenDashboards opens the console's dashboard and saved-search tables
+// (store.Dashboards).
 func (s *Store) OpenDashboards(ctx context.Context) (*dashboards.Store, error) {
 	return dashboards.Open(ctx, s.db)
 }

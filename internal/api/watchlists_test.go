@@ -1,21 +1,30 @@
-package watchlist
+package api_test
 
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/api"
+	"github.com/vigilsiem/vigil/internal/detect/watchlist"
 )
 
-func TestHTTPRoundTrip(t *testing.T) {
-	c := &clock{t0}
-	s := open(t, t.TempDir(), c)
-	mux := http.NewServeMux()
-	Handler{Store: s}.Register(mux)
-	srv := httptest.NewServer(mux)
+func TestWatchlistsRoundTrip(t *testing.T) {
+	wt0 := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
+	var now atomic.Int64 // the store's clock, in Unix nanoseconds
+	now.Store(wt0.UnixNano())
+	clock := func() time.Time { return time.Unix(0, now.Load()).UTC() }
+	s, err := watchlist.Open(watchlist.Options{Dir: t.TempDir(), Now: clock, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Deps{Mounts: []api.Mounter{api.WatchlistsHandler{Store: s}}}).Handler())
 	defer srv.Close()
 
 	do := func(method, path, ctype, body string, wantStatus int) map[string]any {
@@ -90,7 +99,7 @@ func TestHTTPRoundTrip(t *testing.T) {
 	do("PUT", "/api/v1/watchlists/small", "", `{"max_entries":1}`, http.StatusCreated)
 	do("POST", "/api/v1/watchlists/small/entries", "text/csv", "a\nb\n", http.StatusConflict)
 	// expiry is visible through the API
-	c.now = t0.Add(31 * time.Minute)
+	now.Store(wt0.Add(31 * time.Minute).UnixNano())
 	if l := do("GET", "/api/v1/watchlists/bad_ips?tenant=acme", "", "", http.StatusOK); l["entries"] != float64(4) {
 		t.Errorf("after 31m: %v entries, want 4", l["entries"])
 	}

@@ -1,38 +1,122 @@
-package incident_test
+package api_test
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/incident"
+	"github.com/vigilsiem/vigil/internal/store/incidents"
 )
+
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+// clock is a wall clock that moves a second per reading.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second)
+	return c.t
+}
+
+// newManager is an incident manager over an in-memory DuckDB store.
+func newManager(tb testing.TB) *incident.Manager {
+	tb.Helper()
+	c, err := duckdb.NewConnector("?autoinstall_known_extensions=false&autoload_known_extensions=false", nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db := sql.OpenDB(c)
+	tb.Cleanup(func() { db.Close() })
+	st, err := incidents.Open(context.Background(), db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := incident.New(context.Background(), st, incident.Config{Now: (&clock{t: t0.Add(24 * time.Hour)}).now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// al makes an alert: at is minutes after t0, ents is a space-separated
+// list of h:host u:user s:source-ip.
+func al(id, level string, at float64, ents string) alert.Alert {
+	t := t0.Add(time.Duration(at * float64(time.Minute)))
+	a := alert.Alert{ID: id, Tenant: "default", RuleID: "rule-" + id, Title: "Rule " + id, Level: level, First: t, Last: t, Count: 1,
+		EventIDs: []string{"ev-" + id}, Tags: []string{"attack.t1110"}, Status: alert.StatusOpen}
+	for _, e := range strings.Fields(ents) {
+		k, v, _ := strings.Cut(e, ":")
+		switch k {
+		case "h":
+			a.Entities.Hosts = append(a.Entities.Hosts, v)
+		case "u":
+			a.Entities.Users = append(a.Entities.Users, v)
+		case "s":
+			a.Entities.SourceIPs = append(a.Entities.SourceIPs, v)
+		default:
+			panic("bad entity " + e)
+		}
+	}
+	return a
+}
+
+func write(tb testing.TB, m *incident.Manager, as ...alert.Alert) {
+	tb.Helper()
+	if err := m.WriteAlerts(context.Background(), as); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// find returns the id of the incident holding alert id.
+func find(tb testing.TB, m *incident.Manager, tenant, alertID string) string {
+	tb.Helper()
+	list, _, err := m.List(context.Background(), incident.Filter{Tenant: tenant, Limit: 10000})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, inc := range list {
+		for _, id := range inc.AlertIDs {
+			if id == alertID {
+				return inc.ID
+			}
+		}
+	}
+	tb.Fatalf("no incident holds alert %s", alertID)
+	return ""
+}
 
 // apiServer serves the incidents API over a manager holding:
 // default: A (a1 high ws1, a2 low ws1 bob) and B (a3 medium ws9 10.0.0.9);
 // other: C (c1 critical ws1).
 func apiServer(t *testing.T) (*httptest.Server, map[string]string) {
 	t.Helper()
-	m := newManager(t, openStore(t, openDB(t)), incident.Config{})
+	m := newManager(t)
 	c1 := al("c1", "critical", 0, "h:ws1")
 	c1.Tenant = "other"
-	as := []alert.Alert{al("a1", "high", 0, "h:ws1"), al("a2", "low", 5, "h:ws1 u:bob"), al("a3", "medium", 200, "h:ws9 s:10.0.0.9")}
-	for i := range as {
-		as[i].Tenant = "default"
-	}
-	write(t, m, append(as, c1)...)
-	mux := http.NewServeMux()
-	incident.Handler{Incidents: m}.Register(mux)
-	srv := httptest.NewServer(mux)
+	write(t, m, al("a1", "high", 0, "h:ws1"), al("a2", "low", 5, "h:ws1 u:bob"), al("a3", "medium", 200, "h:ws9 s:10.0.0.9"), c1)
+	srv := httptest.NewServer(api.New(api.Deps{Mounts: []api.Mounter{api.IncidentsHandler{Incidents: m}}}).Handler())
 	t.Cleanup(srv.Close)
-	return srv, map[string]string{"A": find(t, m, "default", "a1").ID, "B": find(t, m, "default", "a3").ID, "C": find(t, m, "other", "c1").ID}
+	return srv, map[string]string{"A": find(t, m, "default", "a1"), "B": find(t, m, "default", "a3"), "C": find(t, m, "other", "c1")}
 }
 
 func call(t *testing.T, method, u, body string) (int, map[string]any) {
@@ -57,7 +141,7 @@ func call(t *testing.T, method, u, body string) (int, map[string]any) {
 	return resp.StatusCode, v
 }
 
-func TestAPIList(t *testing.T) {
+func TestIncidentsList(t *testing.T) {
 	srv, ids := apiServer(t)
 	f := func(query string, total int, want ...string) {
 		t.Helper()
@@ -98,7 +182,7 @@ func TestAPIList(t *testing.T) {
 	f("from=2026-11-23T10:04:00Z&to=2026-11-23T10:06:00Z", 1, "A")
 }
 
-func TestAPIGetAndPatch(t *testing.T) {
+func TestIncidentsGetAndPatch(t *testing.T) {
 	srv, ids := apiServer(t)
 	u := srv.URL + "/api/v1/incidents/" + ids["A"]
 	code, v := call(t, "GET", u, "")
@@ -139,7 +223,7 @@ func TestAPIGetAndPatch(t *testing.T) {
 	}
 }
 
-func TestAPIErrors(t *testing.T) {
+func TestIncidentsErrors(t *testing.T) {
 	srv, ids := apiServer(t)
 	f := func(method, path, body string, want int, msg string) {
 		t.Helper()
@@ -178,20 +262,16 @@ func TestAPIErrors(t *testing.T) {
 
 // Behind the API's authentication, a change is made by the authenticated
 // user, and a tenant the user may not see is refused.
-func TestAPIAuthor(t *testing.T) {
-	m := newManager(t, openStore(t, openDB(t)), incident.Config{})
-	a := al("a1", "high", 0, "h:ws1")
-	a.Tenant = "default"
-	write(t, m, a)
-	id := find(t, m, "default", "a1").ID
+func TestIncidentsAuthor(t *testing.T) {
+	m := newManager(t)
+	write(t, m, al("a1", "high", 0, "h:ws1"))
+	id := find(t, m, "default", "a1")
 	tok, digest, err := auth.NewToken()
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	incident.Handler{Incidents: m}.Register(mux)
 	authn := auth.New(config.Auth{Tokens: []config.APIToken{{Name: "carol", SHA256: digest, Role: "analyst", Tenants: []string{"default"}}}})
-	srv := httptest.NewServer(authn.Middleware(mux))
+	srv := httptest.NewServer(api.New(api.Deps{Auth: authn, Mounts: []api.Mounter{api.IncidentsHandler{Incidents: m}}}).Handler())
 	defer srv.Close()
 	patch := func(query string) (int, map[string]any) {
 		req, _ := http.NewRequest("PATCH", srv.URL+"/api/v1/incidents/"+id+query, strings.NewReader(`{"comment":"mine","author":"mallory"}`))
