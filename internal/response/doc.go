@@ -47,7 +47,7 @@
 // The wire clients are the outputs': a syslog response is written by the
 // syslog output's RFC 5424 writer and sent over its connection
 // (internal/forward/syslog), a Kafka response connects as the Kafka output
-// does (internal/forward/kafka), and a webhook uses the HTTP output's
+// and source do (internal/kafkaconn), and a webhook uses the HTTP output's
 // transport (internal/forward/http). The webhook's request is its own: one
 // signed envelope per POST, where the HTTP output POSTs batches.
 package response

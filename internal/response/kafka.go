@@ -8,7 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/vigilsiem/vigil/internal/config"
-	fwkafka "github.com/vigilsiem/vigil/internal/forward/kafka"
+	"github.com/vigilsiem/vigil/internal/kafkaconn"
 )
 
 // kafkaProducer publishes jobs to a topic with franz-go. The client is
@@ -19,8 +19,8 @@ type kafkaProducer struct {
 }
 
 func newKafka(c *config.KafkaResponse, timeout time.Duration) (*kafkaProducer, error) {
-	// The connection (brokers, TLS, SASL) is the Kafka output's.
-	conn := fwkafka.Conn{Brokers: c.Brokers, ClientID: c.ClientID, TLS: c.TLS, SASL: fwkafka.SASL{Mechanism: c.SASL.Mechanism,
+	// The connection (brokers, TLS, SASL) is the Kafka output's and source's.
+	conn := kafkaconn.Conn{Brokers: c.Brokers, ClientID: c.ClientID, TLS: c.TLS, SASL: kafkaconn.SASL{Mechanism: c.SASL.Mechanism,
 		Username: c.SASL.Username, Password: string(c.SASL.Password), PasswordFile: c.SASL.PasswordFile}}
 	if err := conn.Validate(); err != nil {
 		return nil, err
