@@ -304,7 +304,6 @@ func (d *dataset) describe(ctx context.Context, db *sql.DB, f *coldFile, segs []
 		return fmt.Errorf("describe %s: %w", f.Path, err)
 	}
 	f.Min, f.Max = minT.Time.UTC(), maxT.Time.UTC()
-	f.ReceivedMin, f.ReceivedMax = receivedRange(segs)
 	f.Columns = map[string]string{}
 	rows, err := db.QueryContext(ctx, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM `+src+`)`)
 	if err != nil {
@@ -319,6 +318,13 @@ func (d *dataset) describe(ctx context.Context, db *sql.DB, f *coldFile, segs []
 		f.Columns[name] = typ
 	}
 	rows.Close()
+	return d.writeMeta(f, segs)
+}
+
+// writeMeta fills the receive times and the token filter of a described
+// cold file, writes its meta beside it and syncs the file.
+func (d *dataset) writeMeta(f *coldFile, segs []*segment) error {
+	f.ReceivedMin, f.ReceivedMax = receivedRange(segs)
 	if b := tokenFilter(segs, f.Tenant, f.Day); b != nil {
 		f.TokenCount = b.n
 		b.encode()

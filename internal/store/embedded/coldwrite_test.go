@@ -1,0 +1,261 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/storetest"
+)
+
+// mixedEvents are events with a value of every kind, text that needs
+// escaping, two tenants, two days, equal timestamps and a field whose
+// kind changes (so its column is VARCHAR holding ints and bools).
+func mixedEvents(extra func(i int, e *event.Event)) []*event.Event {
+	var out []*event.Event
+	out = append(out, storetest.Events("acme", 50)...)
+	texts := []string{"plain", `quote " and \ backslash`, "line\nbreak\ttab", "é ü 漢字 \u2028", "ctrl \x01 char", "</script>&<>"}
+	for i := range 300 {
+		tenant := "acme"
+		if i%3 == 0 {
+			tenant = "beta"
+		}
+		ts := storetest.Base.Add(time.Duration(i/2) * 7 * time.Minute) // crosses a day, pairs share a time
+		e := &event.Event{Timestamp: ts, Ingested: ts.Add(time.Second), Tenant: tenant, Source: "tcp",
+			Original: fmt.Sprintf("<13>%s host%d app: %s %d", ts.Format(time.RFC3339), i%7, texts[i%len(texts)], i)}
+		e.ID = event.NewID(tenant, "tcp", "", i, []byte(e.Original))
+		e.SetString("message", texts[i%len(texts)])
+		e.SetString("host.name", fmt.Sprintf("host%d", i%7))
+		e.Set("source.port", event.Int(int64(i*997%65536)))
+		e.Set("event.duration", event.Int(int64(i)*-123456789))
+		e.Set("score", event.Float(float64(i)/7))
+		if i%2 == 0 {
+			e.Set("ratio", event.Int(int64(i))) // ints and floats: DOUBLE
+		} else {
+			e.Set("ratio", event.Float(float64(i)+0.25))
+		}
+		e.Set("tls.established", event.Bool(i%2 == 0))
+		e.Set("event.created", event.Time(ts.Add(-time.Duration(i)*time.Microsecond)))
+		e.Set("source.ip", event.IP(netip.AddrFrom4([4]byte{10, 20, byte(i), byte(i * 3)})))
+		e.Set("event.category", event.List([]string{"network", texts[i%len(texts)]}))
+		if i%5 == 0 {
+			e.Set("event.type", event.List(nil))
+		} else {
+			e.Set("event.type", event.List([]string{"connection"}))
+		}
+		switch i % 3 { // one field, three kinds: VARCHAR
+		case 0:
+			e.Set("mixed", event.Int(int64(i)-150))
+		case 1:
+			e.Set("mixed", event.Bool(true))
+		default:
+			e.SetString("mixed", "s"+fmt.Sprint(i))
+		}
+		if extra != nil {
+			extra(i, e)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// freezeBoth writes events to a store with the direct writer and to one
+// with DuckDB's COPY only, freezes both, and returns their cold files by
+// tenant and day.
+func freezeBoth(t *testing.T, events func() []*event.Event) (direct, copied map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	run := func(noDirect bool) map[string]string {
+		dir := t.TempDir()
+		s, err := Open(Options{Dir: dir, Interval: time.Hour, MemoryLimit: "512MB", Threads: 2, noDirectFreeze: noDirect})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		evs := events()
+		for i := 0; i < len(evs); i += 64 {
+			if err := s.Write(ctx, evs[i:min(i+64, len(evs))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Freeze(ctx); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for tenant, fs := range s.datasets[store.Events].cold.all() {
+			for _, f := range fs {
+				key := tenant + "/" + f.Day
+				if out[key] != "" {
+					t.Fatalf("two cold files for %s", key)
+				}
+				out[key] = f.Path
+			}
+		}
+		return out
+	}
+	return run(false), run(true)
+}
+
+// coldRows reads a cold file through DuckDB as text rows in a fixed order,
+// and its column types.
+func coldRows(t *testing.T, db *sql.DB, path string) (rows []string, types map[string]string) {
+	t.Helper()
+	src := "read_parquet(" + sqlString(path) + ")"
+	types = map[string]string{}
+	rs, err := db.Query(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ` + src + `)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rs.Next() {
+		var n, ty string
+		if err := rs.Scan(&n, &ty); err != nil {
+			t.Fatal(err)
+		}
+		types[n] = ty
+		names = append(names, n)
+	}
+	rs.Close()
+	slices.Sort(names)
+	var sel []string
+	for _, n := range names {
+		sel = append(sel, "CAST("+sqlIdent(n)+" AS VARCHAR)")
+	}
+	q := "SELECT concat_ws(' | ', " + strings.Join(sel, ", ") + ") FROM " + src + ` ORDER BY "@timestamp", "event.id"`
+	rs, err = db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var r sql.NullString
+		if err := rs.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r.String)
+	}
+	return rows, types
+}
+
+func createdBy(t *testing.T, path string) string {
+	t.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(fh, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Metadata().CreatedBy
+}
+
+// compareCold checks that both writers froze the same rows with the same
+// column types, and that wantDirect says which writer the direct store used.
+func compareCold(t *testing.T, direct, copied map[string]string, wantDirect bool) {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if len(direct) != len(copied) || len(direct) < 2 {
+		t.Fatalf("files: direct %v, copy %v", direct, copied)
+	}
+	for key, dp := range direct {
+		cp := copied[key]
+		if cp == "" {
+			t.Fatalf("%s: no file from COPY", key)
+		}
+		if by := createdBy(t, dp); strings.HasPrefix(by, "vigil") != wantDirect {
+			t.Errorf("%s: written by %q, want the direct writer %v", key, by, wantDirect)
+		}
+		dr, dt := coldRows(t, db, dp)
+		cr, ct := coldRows(t, db, cp)
+		if len(dr) != len(cr) {
+			t.Fatalf("%s: %d rows direct, %d by COPY", key, len(dr), len(cr))
+		}
+		for c, ty := range ct {
+			if dt[c] != ty {
+				t.Errorf("%s: column %s is %q direct, %q by COPY", key, c, dt[c], ty)
+			}
+		}
+		if len(dt) != len(ct) {
+			t.Errorf("%s: columns direct %v, by COPY %v", key, dt, ct)
+		}
+		for i := range dr {
+			if dr[i] != cr[i] {
+				t.Errorf("%s row %d:\ndirect %s\ncopy   %s", key, i, dr[i], cr[i])
+				break
+			}
+		}
+	}
+}
+
+// TestDirectFreezeMatchesCopy: the direct cold writer gives the rows and
+// column types DuckDB's COPY gave, for every kind of value.
+func TestDirectFreezeMatchesCopy(t *testing.T) {
+	direct, copied := freezeBoth(t, func() []*event.Event { return mixedEvents(nil) })
+	compareCold(t, direct, copied, true)
+}
+
+// TestDirectFreezeFallsBackToCopy: a value the direct writer does not
+// convert as DuckDB does (a float in a VARCHAR column: DuckDB writes its
+// own shortest form) makes its set go through COPY, with the same rows.
+func TestDirectFreezeFallsBackToCopy(t *testing.T) {
+	direct, copied := freezeBoth(t, func() []*event.Event {
+		return mixedEvents(func(i int, e *event.Event) {
+			if i%4 == 0 {
+				e.Set("mixed", event.Float(1.5e300))
+			}
+			if i == 7 {
+				e.Set("score", event.Float(math.Inf(1)))
+			}
+		})
+	})
+	compareCold(t, direct, copied, false)
+}
+
+func TestParseMicros(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"2026-12-06T00:00:00.432000Z", true},
+		{"0001-01-01T00:00:00.000000Z", true},
+		{"9999-12-31T23:59:59.999999Z", true},
+		{"2026-02-30T00:00:00.000000Z", false},
+		{"2026-12-06T24:00:00.000000Z", false},
+		{"2026-12-06T00:00:00.000000+", false},
+		{"2026-12-06 00:00:00.000000Z", false},
+		{"0000-12-06T00:00:00.000000Z", false},
+	} {
+		n, ok := parseMicros([]byte(tc.in))
+		if ok != tc.ok {
+			t.Errorf("%s: ok %v, want %v", tc.in, ok, tc.ok)
+			continue
+		}
+		if ok {
+			want, _ := time.Parse(time.RFC3339Nano, tc.in)
+			if got := time.UnixMicro(n).UTC(); !got.Equal(want) {
+				t.Errorf("%s: %v, want %v", tc.in, got, want)
+			}
+		}
+	}
+}
