@@ -13,6 +13,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/vigilsiem/vigil/internal/event"
 )
 
 // The direct cold writer turns hot segments into Parquet files in Go: it
@@ -33,9 +35,13 @@ var errNotDirect = errors.New("not for the direct cold writer")
 // on the bench mix) but each column being written holds one.
 const coldPageBytes = 1 << 20
 
-// coldRowGroupRows is the rows of a Parquet row group, as DuckDB's COPY
-// wrote them (ROW_GROUP_SIZE 122880).
-const coldRowGroupRows = 122880
+// coldBlockRows is the rows of a block: a Parquet row group with its own
+// time range and token filter in the meta. A search for a rare term reads
+// the blocks whose filter may hold it, so smaller blocks read less for a
+// needle; each block costs a filter of its distinct tokens and a row
+// group's headers and dictionaries. DuckDB's COPY wrote row groups of
+// 122,880 rows.
+const coldBlockRows = 32768
 
 // directCol is one column of a direct freeze.
 type directCol struct {
@@ -332,6 +338,10 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 		return err
 	}
 	schema := directSchema(cols, dict)
+	blockRows := coldBlockRows
+	if d.cfg.blockRows > 0 {
+		blockRows = d.cfg.blockRows
+	}
 	out, err := os.OpenFile(f.Path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("freeze: %w", err)
@@ -343,7 +353,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	}()
 	w := parquet.NewWriter(out, schema,
 		parquet.Compression(&zstd.Codec{Level: zstdLevel(d.cfg.CompressionLevel), Concurrency: 1}),
-		parquet.MaxRowsPerRowGroup(coldRowGroupRows),
+		parquet.MaxRowsPerRowGroup(int64(2*blockRows)), // blocks end row groups (below)
 		parquet.PageBufferSize(coldPageBytes),
 		parquet.CreatedBy("vigil", "", ""))
 	byLeaf := make([]int, len(cols)) // leaf index → column
@@ -363,11 +373,30 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 		p.buf = p.buf[:0] // the rows written no longer need their strings
 		return nil
 	}
-	for _, r := range rows {
+	origCol, msgCol := byName[event.FieldOriginal], byName[event.FieldMessage]
+	var bt blockTokens
+	for i, r := range rows {
+		if i%blockRows == 0 && i > 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := w.Flush(); err != nil { // ends the row group
+				return fmt.Errorf("freeze: write parquet: %w", err)
+			}
+			f.Blocks = append(f.Blocks, bt.block(rows[i-blockRows:i]))
+		}
 		g++
 		if err := p.parse(data[r.seg][r.off:r.end], byName, cols, cells, gen, g); err != nil {
 			return err
 		}
+		var orig, msg []byte
+		if gen[origCol] == g {
+			orig = cells[origCol].s
+		}
+		if gen[msgCol] == g {
+			msg = cells[msgCol].s
+		}
+		bt.add(orig, msg)
 		start := len(vals)
 		for leaf := range cols {
 			ci := byLeaf[leaf]
@@ -395,6 +424,8 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	if err := out.Sync(); err != nil {
 		return fmt.Errorf("freeze: %w", err)
 	}
+	f.Blocks = append(f.Blocks, bt.block(rows[len(rows)-(len(rows)-1)%blockRows-1:]))
+	f.V = 2
 	f.Rows = int64(len(rows))
 	f.Min = time.UnixMicro(rows[0].ts).UTC()
 	f.Max = time.UnixMicro(rows[len(rows)-1].ts).UTC()
@@ -403,6 +434,40 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 		f.Columns[c.name] = c.sqlType
 	}
 	return nil
+}
+
+// blockTokens collects the token hashes of a block's rows.
+type blockTokens struct {
+	tz     tokenizer
+	hashes []uint64
+	begun  bool
+}
+
+// add adds a row's tokens as the write path's tokenizer.addEvent does: of
+// the original and, when it is not part of the original, the message.
+func (bt *blockTokens) add(orig, msg []byte) {
+	if !bt.begun {
+		bt.tz.reset()
+		bt.begun = true
+	}
+	bt.hashes = bt.tz.addText(bt.hashes, string(orig))
+	if len(msg) > 0 && !bytes.Contains(orig, msg) {
+		bt.hashes = bt.tz.addText(bt.hashes, string(msg))
+	}
+}
+
+// block describes rows (sorted by time) with the tokens added since the
+// last block, and starts the next.
+func (bt *blockTokens) block(rows []directRow) *coldBlock {
+	slices.Sort(bt.hashes)
+	hs := slices.Compact(bt.hashes)
+	b := newBloom(len(hs))
+	for _, h := range hs {
+		b.add(h)
+	}
+	bt.hashes, bt.begun = bt.hashes[:0], false
+	return &coldBlock{Rows: int64(len(rows)), Min: time.UnixMicro(rows[0].ts).UTC(), Max: time.UnixMicro(rows[len(rows)-1].ts).UTC(),
+		Tokens: b, TokenCount: len(hs)}
 }
 
 // cell is one converted value of a row.

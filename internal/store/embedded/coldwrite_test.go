@@ -259,3 +259,125 @@ func TestParseMicros(t *testing.T) {
 		}
 	}
 }
+
+// TestBlocksSkipRowGroups: a file of the direct writer has a block per
+// row group with its time range and token filter; a rare term reads only
+// the rows of the block that may hold it, and searches (terms, time
+// ranges across blocks) answer as over a file frozen by COPY.
+func TestBlocksSkipRowGroups(t *testing.T) {
+	ctx := context.Background()
+	base := time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)
+	events := func() []*event.Event {
+		var out []*event.Event
+		for i := range 450 {
+			word := "common"
+			switch i {
+			case 130:
+				word = "needleaaa"
+			case 399:
+				word = "needlebbb"
+			case 200, 299: // a block's first and last rows
+				word = "needleccc"
+			}
+			e := &event.Event{Timestamp: base.Add(time.Duration(i) * time.Second), Tenant: "acme", Source: "tcp",
+				Original: fmt.Sprintf("<13>host%d app: %s event %d", i%5, word, i)}
+			e.ID = event.NewID("acme", "tcp", "", i, []byte(e.Original))
+			e.SetString("host.name", fmt.Sprintf("host%d", i%5))
+			out = append(out, e)
+		}
+		return out
+	}
+	open := func(noDirect bool) *Store {
+		s, err := Open(Options{Dir: t.TempDir(), Interval: time.Hour, MemoryLimit: "512MB", Threads: 2, noDirectFreeze: noDirect, blockRows: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if err := s.Write(ctx, events()); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Freeze(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	direct, copied := open(false), open(true)
+	d := direct.datasets[store.Events]
+	fs := d.cold.all()["acme"]
+	if len(fs) != 1 || len(fs[0].Blocks) != 5 || fs[0].V != 2 {
+		t.Fatalf("want one file of 5 blocks, version 2: %+v", fs)
+	}
+	for i, b := range fs[0].Blocks {
+		want := int64(100)
+		if i == 4 {
+			want = 50
+		}
+		if b.Rows != want || !b.Min.Equal(base.Add(time.Duration(i*100)*time.Second)) {
+			t.Errorf("block %d: %d rows from %v", i, b.Rows, b.Min)
+		}
+	}
+	// The meta read back (after a restart) has the blocks.
+	cf, err := readMeta(fs[0].Path)
+	if err != nil || len(cf.Blocks) != 5 || cf.Tokens != nil {
+		t.Fatalf("meta read back: %v %+v", err, cf)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var groups int
+	if err := db.QueryRow(`SELECT count(DISTINCT row_group_id) FROM parquet_metadata(` + sqlString(fs[0].Path) + `)`).Scan(&groups); err != nil || groups != 5 {
+		t.Errorf("row groups: %d %v, want 5", groups, err)
+	}
+
+	picks, _ := d.cold.files("acme", time.Time{}, time.Time{}, []string{"needleaaa"})
+	if len(picks) != 1 || len(picks[0].ranges) != 1 || picks[0].ranges[0] != [2]int64{100, 199} {
+		t.Errorf("needleaaa: picks %+v, want rows 100-199", picks)
+	}
+	picks, _ = d.cold.files("acme", base.Add(150*time.Second), base.Add(320*time.Second), nil)
+	if len(picks) != 1 || len(picks[0].ranges) != 1 || picks[0].ranges[0] != [2]int64{100, 399} {
+		t.Errorf("time range: picks %+v, want rows 100-399", picks)
+	}
+	// A term in no block is skipped everywhere, but for the filters'
+	// false positives (~1%; small blocks have more).
+	none := 0
+	for i := range 10 {
+		if picks, _ = d.cold.files("acme", time.Time{}, time.Time{}, []string{fmt.Sprintf("absent%d", i)}); len(picks) == 0 {
+			none++
+		}
+	}
+	if none < 8 {
+		t.Errorf("terms in no block: %d of 10 skipped the file", none)
+	}
+	if picks, _ = d.cold.files("acme", time.Time{}, time.Time{}, []string{"common"}); len(picks) != 1 || picks[0].ranges != nil {
+		t.Errorf("a term in every block: picks %+v, want the whole file", picks)
+	}
+
+	for _, req := range []store.Request{
+		{Tenant: "acme", Query: "needleaaa"},
+		{Tenant: "acme", Query: "needlebbb"},
+		{Tenant: "acme", Query: "needleccc"},
+		{Tenant: "acme", Query: "common"},
+		{Tenant: "acme", Query: "nosuchterm"},
+		{Tenant: "acme", Query: "common host3", From: base.Add(150 * time.Second), To: base.Add(320 * time.Second)},
+		{Tenant: "acme", Query: "* | stats count() by host.name", From: base.Add(99 * time.Second), To: base.Add(401 * time.Second)},
+	} {
+		a, err := direct.Search(ctx, req)
+		if err != nil {
+			t.Fatalf("%q: %v", req.Query, err)
+		}
+		b, err := copied.Search(ctx, req)
+		if err != nil {
+			t.Fatalf("%q: %v", req.Query, err)
+		}
+		if a.Total != b.Total || fmt.Sprint(a.Rows) != fmt.Sprint(b.Rows) {
+			t.Errorf("%q: direct %d %v\ncopy %d %v", req.Query, a.Total, a.Rows, b.Total, b.Rows)
+		}
+	}
+	for q, want := range map[string]int64{"needlebbb": 1, "needleccc": 2} {
+		if res, _ := direct.Search(ctx, store.Request{Tenant: "acme", Query: q}); res == nil || res.Total != want {
+			t.Errorf("%s: %+v, want %d", q, res, want)
+		}
+	}
+}

@@ -322,14 +322,21 @@ func (d *dataset) describe(ctx context.Context, db *sql.DB, f *coldFile, segs []
 }
 
 // writeMeta fills the receive times and the token filter of a described
-// cold file, writes its meta beside it and syncs the file.
+// cold file (a file with blocks has theirs instead), writes its meta
+// beside it and syncs the file.
 func (d *dataset) writeMeta(f *coldFile, segs []*segment) error {
 	f.ReceivedMin, f.ReceivedMax = receivedRange(segs)
-	if b := tokenFilter(segs, f.Tenant, f.Day); b != nil {
-		f.TokenCount = b.n
-		b.encode()
-		f.Tokens = b
-		defer func() { b.Bits = "" }()
+	for _, b := range f.Blocks {
+		b.Tokens.encode()
+		defer func() { b.Tokens.Bits = "" }()
+	}
+	if len(f.Blocks) == 0 {
+		if b := tokenFilter(segs, f.Tenant, f.Day); b != nil {
+			f.TokenCount = b.n
+			b.encode()
+			f.Tokens = b
+			defer func() { b.Bits = "" }()
+		}
 	}
 	if err := writeFileAtomic(f.Path+".meta", mustJSON(f)); err != nil {
 		return fmt.Errorf("write meta of %s: %w", f.Path, err)

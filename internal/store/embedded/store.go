@@ -76,6 +76,8 @@ type Options struct {
 	// noDirectFreeze freezes through DuckDB's COPY only (tests compare
 	// the two writers).
 	noDirectFreeze bool
+	// blockRows overrides coldBlockRows (tests use small blocks).
+	blockRows int
 }
 
 // DefaultQueryTimeout is Options.QueryTimeout's default.
