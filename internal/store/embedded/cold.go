@@ -48,6 +48,10 @@ type coldFile struct {
 	Blocks []*coldBlock `json:"blocks,omitempty"`
 }
 
+// coldMetaVersion is the newest meta version this code reads and writes
+// (docs/format/store.md, "Cold file meta").
+const coldMetaVersion = 2
+
 // coldBlock is one row group of a cold file.
 type coldBlock struct {
 	Rows   int64     `json:"rows"`
@@ -173,6 +177,9 @@ func readMeta(parquetPath string) (*coldFile, error) {
 	var cf coldFile
 	if err := json.Unmarshal(b, &cf); err != nil {
 		return nil, fmt.Errorf("read cold meta %s: %w", parquetPath, err)
+	}
+	if cf.V > coldMetaVersion {
+		return nil, fmt.Errorf("read cold meta %s: version %d, this Vigil reads up to %d", parquetPath, cf.V, coldMetaVersion)
 	}
 	if cf.Tokens != nil {
 		if err := cf.Tokens.decode(); err != nil {

@@ -425,7 +425,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 		return fmt.Errorf("freeze: %w", err)
 	}
 	f.Blocks = append(f.Blocks, bt.block(rows[len(rows)-(len(rows)-1)%blockRows-1:]))
-	f.V = 2
+	f.V = coldMetaVersion
 	f.Rows = int64(len(rows))
 	f.Min = time.UnixMicro(rows[0].ts).UTC()
 	f.Max = time.UnixMicro(rows[len(rows)-1].ts).UTC()
@@ -535,6 +535,9 @@ func (p *lineParser) parse(line []byte, byName map[string]int, cols []directCol,
 		return errNotDirect
 	}
 	if p.eat('}') {
+		if p.i != len(p.b) {
+			return errNotDirect
+		}
 		return nil
 	}
 	for {
@@ -713,42 +716,57 @@ func appendRune(b []byte, r rune) []byte {
 	return append(b, string(r)...)
 }
 
-// skip passes over one value of a member no column names.
-func (p *lineParser) skip() bool {
-	if p.i >= len(p.b) {
+// skip passes over one value of a member no column names, checking that
+// it is valid JSON (DuckDB drops a line that is not).
+func (p *lineParser) skip() bool { return p.skipDepth(0) }
+
+// maxSkipDepth bounds the nesting skip follows; deeper values are left to
+// DuckDB.
+const maxSkipDepth = 64
+
+func (p *lineParser) skipDepth(depth int) bool {
+	if p.i >= len(p.b) || depth > maxSkipDepth {
 		return false
 	}
 	switch p.b[p.i] {
 	case '"':
 		_, ok := p.str()
 		return ok
-	case '{', '[':
-		depth := 0
-		for p.i < len(p.b) {
-			switch p.b[p.i] {
-			case '"':
-				if _, ok := p.str(); !ok {
-					return false
-				}
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					p.i++
-					return true
-				}
-			}
-			p.i++
+	case '[':
+		p.i++
+		if p.eat(']') {
+			return true
 		}
-		return false
+		for {
+			if !p.skipDepth(depth + 1) {
+				return false
+			}
+			if p.eat(',') {
+				continue
+			}
+			return p.eat(']')
+		}
+	case '{':
+		p.i++
+		if p.eat('}') {
+			return true
+		}
+		for {
+			if _, ok := p.str(); !ok || !p.eat(':') || !p.skipDepth(depth+1) {
+				return false
+			}
+			if p.eat(',') {
+				continue
+			}
+			return p.eat('}')
+		}
 	}
-	_, ok := p.scalar()
-	return ok
+	v, ok := p.scalar()
+	return ok && (string(v) == "null" || string(v) == "true" || string(v) == "false" || validNumber(v))
 }
 
-// scalar reads a number, true, false or null.
+// scalar reads the bytes of a number, true, false or null, up to the
+// next delimiter; the caller checks them.
 func (p *lineParser) scalar() ([]byte, bool) {
 	start := p.i
 	for p.i < len(p.b) {
@@ -759,6 +777,46 @@ func (p *lineParser) scalar() ([]byte, bool) {
 		p.i++
 	}
 	return p.b[start:p.i], p.i > start
+}
+
+// validNumber reports whether b is a JSON number.
+func validNumber(b []byte) bool {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return false
+		}
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return false
+		}
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	return i == len(b)
 }
 
 // isInt reports whether a JSON number is an integer whose text DuckDB
@@ -844,6 +902,13 @@ func (p *lineParser) convert(sqlType string, c *cell) error {
 	v, ok := p.scalar()
 	if !ok {
 		return errNotDirect
+	}
+	switch string(v) {
+	case "null", "true", "false":
+	default:
+		if !validNumber(v) {
+			return errNotDirect
+		}
 	}
 	switch string(v) {
 	case "null":

@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/netip"
@@ -380,4 +381,100 @@ func TestBlocksSkipRowGroups(t *testing.T) {
 			t.Errorf("%s: %+v, want %d", q, res, want)
 		}
 	}
+}
+
+// TestColdMetaVersion: a meta of a version this code does not know, or
+// whose blocks do not add up to the file, is refused.
+func TestColdMetaVersion(t *testing.T) {
+	dir := t.TempDir()
+	p := dir + "/s0000000000000001-0000000000000001-0.parquet"
+	for _, meta := range []string{
+		`{"v":3,"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z"}`,
+		`{"v":2,"rows":2,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","blocks":[{"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","tokens":{"k":7,"m":64,"bits":"AAAAAAAAAAA="}}]}`,
+		`{"v":2,"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","blocks":[{"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z"}]}`,
+	} {
+		if err := os.WriteFile(p+".meta", []byte(meta), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := readMeta(p); err == nil {
+			t.Errorf("accepted %s", meta)
+		}
+	}
+	ok := `{"v":2,"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","blocks":[{"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","tokens":{"k":7,"m":64,"bits":"AAAAAAAAAAA="}}]}`
+	if err := os.WriteFile(p+".meta", []byte(ok), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cf, err := readMeta(p); err != nil || len(cf.Blocks) != 1 {
+		t.Errorf("refused a good meta: %v", err)
+	}
+}
+
+// FuzzLineParser: any line parses without a panic; where the direct
+// writer accepts a line, each text, number and list value it read is what
+// encoding/json reads, so the writer never stores a value other than the
+// line's.
+func FuzzLineParser(f *testing.F) {
+	f.Add([]byte(`{"@timestamp":"2026-12-06T00:00:00.432000Z","event.id":"ab","s":"q\"\\\/\n\u00e9\u2028","n":-12,"d":1.5e3,"b":true,"l":["x",null,"y\\z"],"x":{"a":[1]}}`))
+	f.Add([]byte(`{"s":"\ud800","n":01,"d":NaN,"l":[1]}`))
+	f.Add([]byte(`{"s":1,"s":2}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		cols := []directCol{{name: "s", sqlType: "VARCHAR"}, {name: "n", sqlType: "BIGINT"}, {name: "d", sqlType: "DOUBLE"},
+			{name: "b", sqlType: "BOOLEAN"}, {name: "l", sqlType: "VARCHAR[]"}, {name: "@timestamp", sqlType: "TIMESTAMP"}}
+		byName := map[string]int{}
+		for i, c := range cols {
+			byName[c.name] = i
+		}
+		var p lineParser
+		cells := make([]cell, len(cols))
+		gen := make([]uint32, len(cols))
+		if p.parse(line, byName, cols, cells, gen, 1) != nil {
+			return
+		}
+		var ref map[string]any
+		if err := json.Unmarshal(line, &ref); err != nil {
+			t.Fatalf("accepted a line encoding/json refuses: %v: %q", err, line)
+		}
+		for i, c := range cols {
+			v, present := ref[c.name]
+			if gen[i] != 1 {
+				if present && v != nil {
+					t.Fatalf("%s: %v not read from %q", c.name, v, line)
+				}
+				continue
+			}
+			got := cells[i]
+			switch c.sqlType {
+			case "VARCHAR":
+				want := fmt.Sprint(v)
+				if s, ok := v.(string); ok {
+					want = s
+				}
+				if string(got.s) != want {
+					t.Fatalf("%s: %q, encoding/json %q, line %q", c.name, got.s, want, line)
+				}
+			case "BIGINT":
+				if fv, ok := v.(float64); !ok || math.Abs(fv-float64(got.n)) > math.Abs(fv)*1e-15 {
+					t.Fatalf("%s: %d, encoding/json %v", c.name, got.n, v)
+				}
+			case "DOUBLE":
+				if fv, ok := v.(float64); !ok || fv != got.f {
+					t.Fatalf("%s: %v, encoding/json %v", c.name, got.f, v)
+				}
+			case "BOOLEAN":
+				if bv, ok := v.(bool); !ok || bv != (got.n != 0) {
+					t.Fatalf("%s: %v, encoding/json %v", c.name, got.n, v)
+				}
+			case "VARCHAR[]":
+				items, ok := v.([]any)
+				if !ok || len(items) != len(got.items) {
+					t.Fatalf("%s: %q, encoding/json %v", c.name, got.items, v)
+				}
+				for j, it := range items {
+					if it == nil && got.items[j] != nil || it != nil && fmt.Sprint(it) != string(got.items[j]) {
+						t.Fatalf("%s[%d]: %q, encoding/json %v", c.name, j, got.items[j], it)
+					}
+				}
+			}
+		}
+	})
 }
