@@ -23,6 +23,9 @@ type coldFile struct {
 	// modTime stands in for the receive time of a file frozen before it
 	// was recorded.
 	modTime time.Time
+	// dups is how many rows of the freeze that wrote the file were
+	// dropped as duplicates (set on one file of the freeze).
+	dups int
 
 	// ReceivedMin and ReceivedMax bound when the store received the rows
 	// (its clock at the commits of the segments frozen into the file).

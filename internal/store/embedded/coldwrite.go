@@ -52,12 +52,13 @@ type directCol struct {
 
 // directRow is an event line to freeze, found by its position.
 type directRow struct {
-	tenant int   // index into the set's tenants
-	day    int64 // Unix days of @timestamp
-	ts     int64 // @timestamp, Unix µs
-	seg    int   // index into the segment data
-	off    int   // line start in it
-	end    int   // line end (before the newline)
+	tenant int    // index into the set's tenants
+	day    int64  // Unix days of @timestamp
+	ts     int64  // @timestamp, Unix µs
+	seg    int    // index into the segment data
+	off    int    // line start in it
+	end    int    // line end (before the newline)
+	id     [2]int // event.id's value, offsets into the line; equal: none
 }
 
 // writeDirect freezes the rows of g's tenants in segs into
@@ -112,6 +113,7 @@ func (d *dataset) writeDirect(g freezeSet, segs []*segment, tmp string) ([]*cold
 		}
 		return int(a.ts - b.ts)
 	})
+	rows, dups := dedup(rows, data)
 	var files []*coldFile
 	for len(rows) > 0 {
 		n := 1
@@ -134,7 +136,44 @@ func (d *dataset) writeDirect(g freezeSet, segs []*segment, tmp string) ([]*cold
 		files = append(files, f)
 		rows = rows[n:]
 	}
+	if len(files) > 0 {
+		files[0].dups = dups
+	}
 	return files, nil
+}
+
+// dedup drops from rows (sorted) each row whose tenant, @timestamp and
+// event.id equal an earlier row's: the same event written again (a
+// replayed delivery, a client's retry) is stored once, as the ClickHouse
+// backend keeps one row per (tenant, @timestamp, event.id). It keeps the
+// first written and returns how many it dropped.
+func dedup(rows []directRow, data [][]byte) ([]directRow, int) {
+	id := func(r directRow) []byte { return data[r.seg][r.off+r.id[0] : r.off+r.id[1]] }
+	out := rows[:0]
+	dropped := 0
+	run := 0 // start in out of the rows of the current tenant and time
+	for _, r := range rows {
+		if len(out) == 0 || out[run].tenant != r.tenant || out[run].ts != r.ts {
+			run = len(out)
+			out = append(out, r)
+			continue
+		}
+		dup := false
+		if r.id[1] > r.id[0] {
+			for _, o := range out[run:] {
+				if bytes.Equal(id(o), id(r)) {
+					dup = true
+					break
+				}
+			}
+		}
+		if dup {
+			dropped++
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, dropped
 }
 
 // directColumns lists the columns of a direct freeze: the envelope, cols
@@ -175,7 +214,15 @@ func rowKey(line []byte, tenantIdx map[string]int) (r directRow, keep bool, err 
 	if !ok {
 		return r, false, nil
 	}
-	return directRow{tenant: t, day: floorDiv(ts, 86400e6), ts: ts}, true, nil
+	r = directRow{tenant: t, day: floorDiv(ts, 86400e6), ts: ts}
+	// event.id comes before vigil.tenant (appendEvent), after the times.
+	if k := bytes.Index(line[:i], []byte(`,"event.id":"`)); k >= 0 {
+		k += len(`,"event.id":"`)
+		if e := bytes.IndexByte(line[k:i], '"'); e >= 0 && bytes.IndexByte(line[k:k+e], '\\') < 0 {
+			r.id = [2]int{k, k + e}
+		}
+	}
+	return r, true, nil
 }
 
 func floorDiv(a, b int64) int64 {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/store"
@@ -477,4 +479,52 @@ func FuzzLineParser(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFreezeStoresAReplayOnce: events written twice (a replayed
+// delivery: same tenant, @timestamp and event.id) are stored once by the
+// freeze; an event of the same time with another id, and the same id in
+// another tenant, are kept.
+func TestFreezeStoresAReplayOnce(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(Options{Dir: t.TempDir(), Interval: time.Hour, MemoryLimit: "512MB", Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	batch := storetest.Events("acme", 10)
+	if err := s.Write(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	other := *batch[3]
+	other.ID = "another-id"
+	beta := *batch[3]
+	beta.Tenant = "beta"
+	if err := s.Write(ctx, append(storetest.Events("acme", 10), &other, &beta)); err != nil { // the replay
+		t.Fatal(err)
+	}
+	if err := s.Freeze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := search(t, s, "acme", "").Total; n != 11 {
+		t.Errorf("acme: %d events after the freeze, want 10 + 1", n)
+	}
+	if n := search(t, s, "beta", "").Total; n != 1 {
+		t.Errorf("beta: %d events, want 1", n)
+	}
+	if got := testutilCounter(t, s.datasets[store.Events].m.duplicateRows); got != 10 {
+		t.Errorf("duplicates counted: %v, want 10", got)
+	}
+	if got := testutilCounter(t, s.datasets[store.Events].m.corruptRows); got != 0 {
+		t.Errorf("duplicates counted as corrupt rows: %v", got)
+	}
+}
+
+func testutilCounter(t *testing.T, cv *prometheus.CounterVec) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := cv.WithLabelValues(string(store.Events)).Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
 }

@@ -225,9 +225,15 @@ func (d *dataset) freezeGroup(ctx context.Context, db *sql.DB, segs []*segment) 
 	copied := time.Since(start)
 	var rows int64
 	var coldBytes int64
+	dups := 0
 	for _, f := range files {
 		rows += f.Rows
 		coldBytes += f.Size
+		dups += f.dups
+	}
+	if dups > 0 {
+		lines -= dups
+		d.m.duplicateRows.WithLabelValues(string(d.name)).Add(float64(dups))
 	}
 	if int(rows) != lines {
 		// Only a line damaged on disk after its fsync can be unreadable.
@@ -255,7 +261,7 @@ func (d *dataset) freezeGroup(ctx context.Context, db *sql.DB, segs []*segment) 
 	}
 	os.RemoveAll(tmp)
 	d.m.frozenRows.WithLabelValues(string(d.name)).Add(float64(rows))
-	d.log.Info("froze hot segments", "segments", fmt.Sprintf("%d-%d", first, last), "rows", rows, "files", len(files),
+	d.log.Info("froze hot segments", "segments", fmt.Sprintf("%d-%d", first, last), "rows", rows, "duplicates", dups, "files", len(files),
 		"hot_bytes", hotBytes, "cold_bytes", coldBytes, "copy", copied.Round(time.Millisecond), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
