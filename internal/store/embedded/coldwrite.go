@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -866,6 +867,27 @@ func validNumber(b []byte) bool {
 	return i == len(b)
 }
 
+// appendDuckFloat appends f as DuckDB writes a JSON number with a
+// fraction or exponent read as VARCHAR: the shortest digits that read back
+// as f, in plain notation with at least one decimal (2.0, 0.000123,
+// 1000000000000000.0) for decimal exponents from -4 to 15, else in
+// exponent notation with at least two exponent digits (1e-07, 1e+16,
+// 1.5e+300) — the form of Python's repr, which yyjson's writer follows.
+func appendDuckFloat(dst []byte, f float64) []byte {
+	e := strconv.AppendFloat(nil, f, 'e', -1, 64)
+	i := bytes.IndexByte(e, 'e')
+	exp, _ := strconv.Atoi(string(e[i+1:]))
+	if exp < -4 || exp >= 16 {
+		return append(dst, e...)
+	}
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, f, 'f', -1, 64)
+	if bytes.IndexByte(dst[start:], '.') < 0 {
+		dst = append(dst, ".0"...)
+	}
+	return dst
+}
+
 // isInt reports whether a JSON number is an integer whose text DuckDB
 // keeps as it is when it reads it as VARCHAR (no fraction or exponent, no
 // -0, no leading zero).
@@ -996,11 +1018,21 @@ func (p *lineParser) convert(sqlType string, c *cell) error {
 		c.kind, c.f = 'f', f
 		return nil
 	case "VARCHAR":
-		if !isInt(v) {
-			return errNotDirect
+		if isInt(v) {
+			c.kind, c.s = 's', v
+			return nil
 		}
-		c.kind, c.s = 's', v
-		return nil
+		if bytes.ContainsAny(v, ".eE") {
+			f, err := strconv.ParseFloat(string(v), 64)
+			if err != nil || math.IsInf(f, 0) {
+				return errNotDirect // DuckDB keeps such a number's text
+			}
+			start := len(p.buf)
+			p.buf = appendDuckFloat(p.buf, f)
+			c.kind, c.s = 's', p.buf[start:len(p.buf):len(p.buf)]
+			return nil
+		}
+		return errNotDirect // -0
 	}
 	return errNotDirect
 }
