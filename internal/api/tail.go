@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/query"
 	"github.com/vigilsiem/vigil/internal/store"
 	"github.com/vigilsiem/vigil/internal/tail"
@@ -44,9 +45,11 @@ const maxTailQuery = 4096
 // reading is dropped instead of holding the handler.
 const tailWriteTimeout = 10 * time.Second
 
-// Register implements Mounter.
-func (h TailHandler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/tail", h.serve)
+// Routes implements Mounter.
+func (h TailHandler) Routes() []Route {
+	return []Route{{Method: "GET", Path: "/api/v1/tail", Role: auth.Viewer, Tag: "search", Tenanted: true, Handler: h.serve,
+		Query:   []Param{{Name: "q", Description: "a search-language filter without pipes"}},
+		Summary: "Live tail: new events matching q, as server-sent events (text/event-stream)"}}
 }
 
 func (h TailHandler) serve(w http.ResponseWriter, r *http.Request) {
