@@ -974,6 +974,8 @@ func (p *lineParser) convert(sqlType string, c *cell) error {
 	}
 	switch string(v) {
 	case "null", "true", "false":
+	case "-0":
+		v = v[1:] // an integer to DuckDB: 0, not -0.0
 	default:
 		if !validNumber(v) {
 			return errNotDirect
@@ -1032,7 +1034,7 @@ func (p *lineParser) convert(sqlType string, c *cell) error {
 			c.kind, c.s = 's', p.buf[start:len(p.buf):len(p.buf)]
 			return nil
 		}
-		return errNotDirect // -0
+		return errNotDirect
 	}
 	return errNotDirect
 }

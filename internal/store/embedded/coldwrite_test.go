@@ -44,6 +44,9 @@ func mixedEvents(extra func(i int, e *event.Event)) []*event.Event {
 		e.Set("source.port", event.Int(int64(i*997%65536)))
 		e.Set("event.duration", event.Int(int64(i)*-123456789))
 		e.Set("score", event.Float(float64(i)/7))
+		if i%11 == 0 {
+			e.Set("score", event.Float(math.Copysign(0, -1))) // written "-0"
+		}
 		if i%2 == 0 {
 			e.Set("ratio", event.Int(int64(i))) // ints and floats: DOUBLE
 		} else {
@@ -58,7 +61,7 @@ func mixedEvents(extra func(i int, e *event.Event)) []*event.Event {
 		} else {
 			e.Set("event.type", event.List([]string{"connection"}))
 		}
-		floats := []float64{1.5, 0.1, 1e21, 1.5e300, 123456789.125, 1e5, 2, 1e-7, 0.000123, 12345678901234567, math.Pi, 1e16, 1e15, -2.5e-5, 5e-324}
+		floats := []float64{1.5, 0.1, 1e21, 1.5e300, 123456789.125, 1e5, 2, 1e-7, 0.000123, 12345678901234567, math.Pi, 1e16, 1e15, -2.5e-5, 5e-324, math.Copysign(0, -1), 0}
 		switch i % 4 { // one field, four kinds: VARCHAR
 		case 3:
 			e.Set("mixed", event.Float(floats[i/4%len(floats)]))
