@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -98,4 +99,20 @@ func jsonLines[T any](rows []T) ([]byte, error) {
 		b = append(append(b, line...), '\n')
 	}
 	return b, nil
+}
+
+// versions hands out the versions of ReplacingMergeTree rows: wall-clock
+// nanoseconds, increasing within this process even within a clock tick,
+// so that of two writes of a row the later one wins (FINAL, and merges).
+type versions struct {
+	mu   sync.Mutex
+	last uint64
+}
+
+func (v *versions) next() uint64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	n := max(uint64(time.Now().UnixNano()), v.last+1)
+	v.last = n
+	return n
 }

@@ -13,6 +13,7 @@ import (
 
 var (
 	_ store.ResponseLog = (*Responses)(nil)
+	_ store.Dashboards  = (*Dashboards)(nil)
 )
 
 // openDir opens a store on srv with a database of its own per folder, so
@@ -44,5 +45,12 @@ func TestResponsesConformance(t *testing.T) {
 	srv := chtest.Start(t)
 	storetest.RunResponses(t, tableOpener(srv, "r_", func(s *Store) (store.ResponseLog, error) {
 		return s.OpenResponses(context.Background())
+	}))
+}
+
+func TestDashboardsConformance(t *testing.T) {
+	srv := chtest.Start(t)
+	storetest.RunDashboards(t, tableOpener(srv, "d_", func(s *Store) (store.Dashboards, error) {
+		return s.OpenDashboards(context.Background())
 	}))
 }
