@@ -15,7 +15,7 @@ import (
 
 // queryRows runs sql and calls scan for each row of the answer.
 func (c *client) queryRows(ctx context.Context, sql string, scan func(row []json.RawMessage) error) error {
-	res, err := c.query(ctx, sql)
+	res, err := c.query(forRecords(ctx), sql)
 	if err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func (c *client) queryRows(ctx context.Context, sql string, scan func(row []json
 
 // queryInt runs a query answering one integer (a count).
 func (c *client) queryInt(ctx context.Context, sql string) (int64, error) {
-	res, err := c.query(ctx, sql)
+	res, err := c.query(forRecords(ctx), sql)
 	if err != nil {
 		return 0, err
 	}

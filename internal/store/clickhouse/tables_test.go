@@ -14,6 +14,7 @@ import (
 var (
 	_ store.ResponseLog = (*Responses)(nil)
 	_ store.Dashboards  = (*Dashboards)(nil)
+	_ store.Incidents   = (*Incidents)(nil)
 )
 
 // openDir opens a store on srv with a database of its own per folder, so
@@ -52,5 +53,12 @@ func TestDashboardsConformance(t *testing.T) {
 	srv := chtest.Start(t)
 	storetest.RunDashboards(t, tableOpener(srv, "d_", func(s *Store) (store.Dashboards, error) {
 		return s.OpenDashboards(context.Background())
+	}))
+}
+
+func TestIncidentsConformance(t *testing.T) {
+	srv := chtest.Start(t)
+	storetest.RunIncidents(t, tableOpener(srv, "i_", func(s *Store) (store.Incidents, error) {
+		return s.OpenIncidents(context.Background())
 	}))
 }
