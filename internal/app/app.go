@@ -34,7 +34,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/response"
 	"github.com/vigilsiem/vigil/internal/source/httpin"
-	"github.com/vigilsiem/vigil/internal/store/alerts"
+	"github.com/vigilsiem/vigil/internal/store"
 	"github.com/vigilsiem/vigil/internal/store/clickhouse"
 	"github.com/vigilsiem/vigil/internal/store/embedded"
 	"github.com/vigilsiem/vigil/internal/tail"
@@ -73,9 +73,12 @@ type App struct {
 	tail  *tail.Hub
 	// events is the clickhouse backend (storage.backend: clickhouse): it
 	// then keeps events, dead letters and audit entries and answers
-	// searches; alerts and incidents stay in the embedded store.
+	// searches, and keeps the record tables (records).
 	events *clickhouse.Store
-	alerts *alerts.Store
+	// records are the alert, incident, response-log and dashboard tables
+	// of the backend (internal/app/clickhouse.go).
+	records records
+	alerts  store.Alerts
 	// alertLog is the durable log detection writes alerts to; its applier
 	// feeds alerts, incidents and responses.
 	alertLog *alertlog.Log
@@ -167,13 +170,13 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			auditSink = a.events
 		}
 		a.audit = audit.New(auditSink, a.log, a.reg)
-		// Alerts stay in the embedded store with either backend: their
-		// triage (status, assignee, notes) needs transactions
-		// (clickhouse.Alerts keeps alerts but not yet their triage).
-		if a.alerts, err = st.OpenAlerts(ctx); err != nil {
+		// Alerts, incidents, the response log and dashboards live in the
+		// backend's tables.
+		if a.records, err = a.openRecords(ctx, st); err != nil {
 			return nil, err
 		}
-		if alertBase, err = a.openTriage(ctx, st); err != nil {
+		a.alerts = a.records.alerts
+		if alertBase, err = a.openTriage(ctx); err != nil {
 			return nil, err
 		}
 		dead = st
@@ -648,15 +651,9 @@ func isBusSource(typ string) bool { return typ == "kafka" || typ == "nats" }
 // not make the pipeline refuse the events that raised the alert (the alert
 // itself is stored, and grouping resumes from the tables at the next
 // start). Responses never block: the dispatcher queues or drops, recorded.
-func (a *App) openTriage(ctx context.Context, st *embedded.Store) (alert.Sink, error) {
-	incStore, err := st.OpenIncidents(ctx)
-	if err != nil {
-		return nil, err
-	}
-	responseLog, err := st.OpenResponses(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (a *App) openTriage(ctx context.Context) (alert.Sink, error) {
+	incStore, responseLog := a.records.incidents, a.records.responses
+	var err error
 	a.responseLog = response.NewRecorder(responseLog, a.log)
 	if a.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: a.responseLog, Registerer: a.reg, Logger: a.log,
 		Audit: a.auditResponse}); err != nil {

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"io"
 	"os"
 
@@ -36,12 +35,8 @@ func (a *App) consoleMounts(cfg *config.Config, authn *auth.Authenticator, inges
 	if a.detect != nil {
 		ms = append(ms, api.RuleHandler{Rules: ruleFinder{a}})
 	}
-	if a.store != nil {
-		ds, err := a.store.OpenDashboards(context.Background())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, api.DashboardHandler{Store: ds})
+	if a.records.dashboards != nil {
+		ms = append(ms, api.DashboardHandler{Store: a.records.dashboards})
 	}
 	return ms, nil
 }
