@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/store"
@@ -40,10 +39,7 @@ ORDER BY (tenant, id)`
 // internal/store/alerts keeps them in DuckDB (store.Alerts).
 type Alerts struct {
 	s *Store
-	// mu and last make versions increase within this process, so that of
-	// two updates of an alert the later one wins even within a clock tick.
-	mu   sync.Mutex
-	last uint64
+	v versions
 	// upd serialises triage changes (a read, then an insert).
 	upd sync.Mutex
 }
@@ -58,14 +54,6 @@ func (s *Store) OpenAlerts(ctx context.Context) (*Alerts, error) {
 	return &Alerts{s: s}, nil
 }
 
-func (a *Alerts) version() uint64 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	v := max(uint64(time.Now().UnixNano()), a.last+1)
-	a.last = v
-	return v
-}
-
 // WriteAlerts implements alert.Sink: each alert's last update in the batch
 // replaces what is stored under its id.
 func (a *Alerts) WriteAlerts(ctx context.Context, as []alert.Alert) error {
@@ -76,7 +64,7 @@ func (a *Alerts) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 	for i, al := range as {
 		last[al.ID] = i
 	}
-	version := a.version()
+	version := a.v.next()
 	var b []byte
 	for i, al := range as {
 		if last[al.ID] != i {

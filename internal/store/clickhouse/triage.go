@@ -136,7 +136,7 @@ func (a *Alerts) Update(ctx context.Context, tenant string, ids []string, c stor
 			return nil, fmt.Errorf("%w: alert %s has %d notes, the most it keeps", store.ErrBadRequest, id, counts[id])
 		}
 		counts[id]++
-		r := noteRow{Tenant: tenant, AlertID: id, Seq: a.version(), Changed: now.UnixMicro(), Actor: c.Actor,
+		r := noteRow{Tenant: tenant, AlertID: id, Seq: a.v.next(), Changed: now.UnixMicro(), Actor: c.Actor,
 			CurStatus: string(al.Status), CurAssignee: al.Assignee}
 		if c.Status != nil {
 			r.CurStatus = string(*c.Status)
