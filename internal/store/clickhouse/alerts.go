@@ -51,7 +51,11 @@ func (s *Store) OpenAlerts(ctx context.Context) (*Alerts, error) {
 			return nil, fmt.Errorf("create clickhouse alerts table: %w", err)
 		}
 	}
-	return &Alerts{s: s}, nil
+	a := &Alerts{s: s}
+	if err := a.v.resume(ctx, s.c, s.db, "alerts.version", "alert_notes.seq"); err != nil {
+		return nil, fmt.Errorf("open clickhouse alerts: %w", err)
+	}
+	return a, nil
 }
 
 // WriteAlerts implements alert.Sink: each alert's last update in the batch

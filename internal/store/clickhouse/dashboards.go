@@ -59,7 +59,11 @@ func (s *Store) OpenDashboards(ctx context.Context) (*Dashboards, error) {
 			return nil, fmt.Errorf("create clickhouse dashboard tables: %w", err)
 		}
 	}
-	return &Dashboards{s: s}, nil
+	d := &Dashboards{s: s}
+	if err := d.v.resume(ctx, s.c, s.db, "dashboards.version", "saved_searches.version"); err != nil {
+		return nil, fmt.Errorf("open clickhouse dashboards: %w", err)
+	}
+	return d, nil
 }
 
 func checkTenant(t string) error {

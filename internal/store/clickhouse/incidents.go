@@ -71,7 +71,11 @@ func (s *Store) OpenIncidents(ctx context.Context) (*Incidents, error) {
 	if err := s.c.exec(ctx, incidentsDDL(s.db)); err != nil {
 		return nil, fmt.Errorf("create clickhouse incident table: %w", err)
 	}
-	return &Incidents{s: s}, nil
+	in := &Incidents{s: s}
+	if err := in.v.resume(ctx, s.c, s.db, "incident_records.version"); err != nil {
+		return nil, fmt.Errorf("open clickhouse incidents: %w", err)
+	}
+	return in, nil
 }
 
 // from is the FROM clause of the current rows of one kind of tenant ("":

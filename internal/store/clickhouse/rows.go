@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/vigilsiem/vigil/internal/store/sqlgen"
 )
 
 // The record tables (alerts, triage, incidents, the response log,
@@ -103,7 +106,9 @@ func jsonLines[T any](rows []T) ([]byte, error) {
 
 // versions hands out the versions of ReplacingMergeTree rows: wall-clock
 // nanoseconds, increasing within this process even within a clock tick,
-// so that of two writes of a row the later one wins (FINAL, and merges).
+// and above every version already stored (resume), so that of two writes
+// of a row the later one wins (FINAL, and merges) even when the clock
+// went back between two runs.
 type versions struct {
 	mu   sync.Mutex
 	last uint64
@@ -115,4 +120,28 @@ func (v *versions) next() uint64 {
 	n := max(uint64(time.Now().UnixNano()), v.last+1)
 	v.last = n
 	return n
+}
+
+// resume raises the versions above the highest stored in each of
+// table.column.
+func (v *versions) resume(ctx context.Context, c *client, db string, columns ...string) error {
+	for _, tc := range columns {
+		table, col, _ := strings.Cut(tc, ".")
+		res, err := c.query(ctx, "SELECT toString(max("+col+")) FROM "+sqlgen.CHIdent(db)+"."+sqlgen.CHIdent(table))
+		if err != nil {
+			return fmt.Errorf("read the highest version of %s: %w", table, err)
+		}
+		var top string
+		if len(res.Data) != 1 || len(res.Data[0]) != 1 || json.Unmarshal(res.Data[0][0], &top) != nil {
+			return fmt.Errorf("read the highest version of %s: bad answer %v", table, res.Data)
+		}
+		n, err := strconv.ParseUint(top, 10, 64)
+		if err != nil {
+			return fmt.Errorf("read the highest version of %s: %w", table, err)
+		}
+		v.mu.Lock()
+		v.last = max(v.last, n)
+		v.mu.Unlock()
+	}
+	return nil
 }
