@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"io"
 	"os"
 
@@ -33,11 +32,7 @@ func (a *App) consoleMounts() ([]api.Mounter, error) {
 	}
 	if st := a.storeRole; st != nil {
 		ms = append(ms, api.AlertTriageHandler{Alerts: flushedAlerts{st.alerts, st.alertLog}})
-		ds, err := st.store.OpenDashboards(context.Background())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, api.DashboardHandler{Store: ds})
+		ms = append(ms, api.DashboardHandler{Store: st.records.dashboards})
 	}
 	return ms, nil
 }
