@@ -1,0 +1,111 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/detect/sigma"
+	"github.com/vigilsiem/vigil/internal/enrich/assets"
+	"github.com/vigilsiem/vigil/internal/event"
+)
+
+// MaxTestAlerts bounds the alerts a rule test keeps to show: a rule that
+// would have raised more is counted, its first MaxTestAlerts listed (a
+// page of them is what an analyst reads before enabling a rule).
+const MaxTestAlerts = 1000
+
+// Errors of NewRuleTest.
+var (
+	ErrRuleNotFound = errors.New("no loaded rule has this id")
+	// ErrCorrelationTest: a correlation rule needs the hits of its
+	// detection rules in event-time order; `vigil hunt` runs them
+	// (detect.Offline), the rule test does not yet.
+	ErrCorrelationTest = errors.New("a correlation rule cannot be tested against events here: test the rules it references, or run vigil hunt")
+)
+
+// RuleTest runs one loaded detection rule over events outside the live
+// path — a pasted sample, or the stored events of a period (a backtest) —
+// as the engine would: the same matcher, the same level for critical
+// assets, the same folding into alerts. It raises nothing; it says what
+// the rule would have raised. Watch-list actions are not applied. Not
+// safe for concurrent use.
+type RuleTest struct {
+	id     string
+	rule   *sigma.Rule
+	set    *sigma.RuleSet
+	m      *sigma.Matcher
+	folder *alert.Folder
+	buf    []*sigma.Rule
+
+	// Events were tested; Matches of them matched.
+	Events, Matches int64
+	at              map[string]int
+	alerts          []alert.Alert
+	// More counts the alerts past MaxTestAlerts.
+	More int64
+}
+
+// NewRuleTest compiles rule id (as alerts name it) of the current rule
+// set on its own, so a test reads only the fields that rule needs.
+func (e *Engine) NewRuleTest(id string) (*RuleTest, error) {
+	st := e.cur.Load()
+	if st == nil {
+		return nil, ErrRuleNotFound
+	}
+	for _, c := range st.Correlations.Correlations() {
+		if c.Ref() == id {
+			return nil, ErrCorrelationTest
+		}
+	}
+	for _, c := range st.Set.Rules() {
+		if ruleID(c.Rule) != id {
+			continue
+		}
+		comp := sigma.NewCompiler(e.cfg.Sigma)
+		cr, err := comp.Compile(c.Rule)
+		if err != nil {
+			return nil, fmt.Errorf("compile rule %s: %w", id, err)
+		}
+		set := comp.NewRuleSet([]*sigma.Compiled{cr})
+		return &RuleTest{id: id, rule: c.Rule, set: set, m: set.NewMatcher(), folder: alert.NewFolder(e.cfg.Window), at: map[string]int{}}, nil
+	}
+	return nil, ErrRuleNotFound
+}
+
+// Add tests one event and reports whether the rule matched it.
+func (t *RuleTest) Add(ev *event.Event) bool {
+	t.Events++
+	t.buf = t.m.Match(ev, t.buf[:0])
+	if len(t.buf) == 0 {
+		return false
+	}
+	t.Matches++
+	r, set := t.rule, t.set
+	as := t.folder.Add([]alert.Match{{RuleID: t.id, Title: r.Title, Level: assets.AlertLevel(r.Level, ev), Tags: r.Tags, Event: ev,
+		Reason: func() *alert.Reason { return ReasonOf(set, r, ev) }}})
+	for _, a := range as {
+		if i, ok := t.at[a.ID]; ok {
+			t.alerts[i] = a
+			continue
+		}
+		if len(t.alerts) >= MaxTestAlerts {
+			if a.Count == 1 {
+				t.More++
+			}
+			continue
+		}
+		t.at[a.ID] = len(t.alerts)
+		t.alerts = append(t.alerts, a)
+	}
+	return true
+}
+
+// Alerts returns the alerts the rule would have raised (at most
+// MaxTestAlerts), oldest first.
+func (t *RuleTest) Alerts() []alert.Alert {
+	out := slices.Clone(t.alerts)
+	slices.SortStableFunc(out, func(a, b alert.Alert) int { return a.First.Compare(b.First) })
+	return out
+}
