@@ -64,4 +64,3 @@ func (s *Store) scan(ctx context.Context, req store.Request, fn func(store.Row) 
 	}
 	return nil
 }
-
