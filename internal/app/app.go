@@ -267,13 +267,17 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rules: %w", err)
 		}
+		toggles, err := detect.OpenToggles(RuleTogglesFile(cfg.DataDir))
+		if err != nil {
+			return nil, err
+		}
 		{
 			co := cfg.Rules.Correlation
 			if a.detect, err = detect.New(detect.Config{
 				Dirs: ruleDirs, Builtin: builtin, Sigma: sigmaCfg, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
 				StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: a.watchlists, Registerer: a.reg,
 				Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
-				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload,
+				SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload, Toggles: toggles,
 			}, detectOut); err != nil {
 				return nil, fmt.Errorf("load rules: %w", err)
 			}

@@ -33,6 +33,14 @@ func (a *App) consoleMounts(cfg *config.Config, authn *auth.Authenticator, inges
 	}
 	if a.detect != nil {
 		ms = append(ms, api.RuleHandler{Rules: ruleFinder{a}})
+		rh := api.RulesHandler{Engine: a.detect}
+		if a.alerts != nil {
+			rh.Stats = a.alerts
+		}
+		if a.store != nil && a.events == nil {
+			rh.Events = a.store
+		}
+		ms = append(ms, rh)
 	}
 	return ms, nil
 }
