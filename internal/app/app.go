@@ -347,7 +347,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			searcher = viewerLimits{a.events, cfg.Storage.Query.ViewerTimeout.D()}
 		}
 		mounts = append(mounts, api.AlertsHandler{Alerts: flushedAlerts{a.alerts, a.alertLog}}, api.AdminHandler{Store: a.store}, api.RetentionHandler{Store: a.store},
-			incident.Handler{Incidents: flushedIncidents{a.incidents, a.alertLog}}, response.Handler{Records: a.responseLog})
+			incident.Handler{Incidents: flushedIncidents{a.incidents, a.alertLog}}, response.Handler{Records: a.responseLog, Dispatcher: a.responses, Alerts: flushedAlerts{a.alerts, a.alertLog}})
 		if a.sourceHealth != nil {
 			mounts = append(mounts, a.sourceHealth.mount())
 		}

@@ -47,6 +47,9 @@ type Record struct {
 	// Detail says what happened: an HTTP status, an exit status and the
 	// program's output, an error. It never holds a secret.
 	Detail string `json:"detail,omitempty"`
+	// Actor is the user who ran the response from the console or the API
+	// (RunOnAlert); "" for a run the configuration triggered.
+	Actor string `json:"actor,omitempty"`
 }
 
 const recordSchema = `CREATE TABLE IF NOT EXISTS response_attempts (
@@ -62,8 +65,12 @@ const recordSchema = `CREATE TABLE IF NOT EXISTS response_attempts (
 	attempt INTEGER NOT NULL,
 	outcome VARCHAR NOT NULL,
 	duration_ms BIGINT,
-	detail VARCHAR
+	detail VARCHAR,
+	actor VARCHAR
 )`
+
+// recordMigration adds what tables created by older versions lack.
+const recordMigration = `ALTER TABLE response_attempts ADD COLUMN IF NOT EXISTS actor VARCHAR`
 
 // Limits of the recorder.
 const (
@@ -97,6 +104,9 @@ type Recorder struct {
 func OpenRecorder(ctx context.Context, db *sql.DB, log *slog.Logger) (*Recorder, error) {
 	if _, err := db.ExecContext(ctx, recordSchema); err != nil {
 		return nil, fmt.Errorf("create response_attempts table: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, recordMigration); err != nil {
+		return nil, fmt.Errorf("add the actor column to response_attempts: %w", err)
 	}
 	if log == nil {
 		log = slog.Default()
@@ -168,15 +178,15 @@ func (r *Recorder) run() {
 
 func (r *Recorder) write(recs []Record) error {
 	var q strings.Builder
-	q.WriteString("INSERT INTO response_attempts VALUES ")
-	args := make([]any, 0, len(recs)*13)
+	q.WriteString("INSERT INTO response_attempts (entry_time, tenant, response, action, kind, subject, rule_id, reason, delivery, attempt, outcome, duration_ms, detail, actor) VALUES ")
+	args := make([]any, 0, len(recs)*14)
 	for i, rec := range recs {
 		if i > 0 {
 			q.WriteByte(',')
 		}
-		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 		args = append(args, rec.Time.UTC(), rec.Tenant, rec.Response, rec.Action, rec.Kind, rec.Subject, rec.RuleID, rec.Reason,
-			rec.Delivery, rec.Attempt, rec.Outcome, rec.DurationMS, rec.Detail)
+			rec.Delivery, rec.Attempt, rec.Outcome, rec.DurationMS, rec.Detail, rec.Actor)
 	}
 	_, err := r.db.Exec(q.String(), args...)
 	return err
@@ -243,7 +253,7 @@ func (r *Recorder) List(ctx context.Context, f RecordFilter) ([]Record, int64, e
 	if err := r.db.QueryRowContext(ctx, "SELECT count(*) FROM response_attempts WHERE "+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count response records: %w", err)
 	}
-	rows, err := r.db.QueryContext(ctx, `SELECT entry_time, tenant, response, action, kind, subject, rule_id, reason, delivery, attempt, outcome, duration_ms, detail
+	rows, err := r.db.QueryContext(ctx, `SELECT entry_time, tenant, response, action, kind, subject, rule_id, reason, delivery, attempt, outcome, duration_ms, detail, actor
 		FROM response_attempts WHERE `+cond+` ORDER BY entry_time DESC, delivery, attempt DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list response records: %w", err)
@@ -252,13 +262,13 @@ func (r *Recorder) List(ctx context.Context, f RecordFilter) ([]Record, int64, e
 	var out []Record
 	for rows.Next() {
 		var rec Record
-		var rule, reason, detail sql.NullString
+		var rule, reason, detail, actor sql.NullString
 		var dur sql.NullInt64
 		if err := rows.Scan(&rec.Time, &rec.Tenant, &rec.Response, &rec.Action, &rec.Kind, &rec.Subject, &rule, &reason,
-			&rec.Delivery, &rec.Attempt, &rec.Outcome, &dur, &detail); err != nil {
+			&rec.Delivery, &rec.Attempt, &rec.Outcome, &dur, &detail, &actor); err != nil {
 			return nil, 0, fmt.Errorf("read response record: %w", err)
 		}
-		rec.RuleID, rec.Reason, rec.Detail, rec.DurationMS = rule.String, reason.String, detail.String, dur.Int64
+		rec.RuleID, rec.Reason, rec.Detail, rec.DurationMS, rec.Actor = rule.String, reason.String, detail.String, dur.Int64, actor.String
 		rec.Time = rec.Time.UTC()
 		out = append(out, rec)
 	}
