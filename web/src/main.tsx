@@ -12,6 +12,7 @@ import { AlertDetailView } from './views/AlertDetail';
 import { IncidentsView } from './views/Incidents';
 import { IncidentDetailView } from './views/IncidentDetail';
 import { OverviewView } from './views/Overview';
+import { RulesView } from './views/Rules';
 
 export const session = signal<Session | null | undefined>(undefined);
 
@@ -65,6 +66,7 @@ const NAV = [
   { path: '/search', label: 'Search' },
   { path: '/alerts', label: 'Alerts' },
   { path: '/incidents', label: 'Incidents' },
+  { path: '/rules', label: 'Rules' },
 ];
 
 function Shell({ s }: { s: Session }) {
@@ -85,6 +87,7 @@ function Shell({ s }: { s: Session }) {
   else if ((m = path.match(/^\/alerts\/(.+)$/))) view = <AlertDetailView key={m[1] + tenant} tenant={tenant} id={decodeURIComponent(m[1])} role={s.role} />;
   else if (path === '/incidents') view = <IncidentsView key={'inc' + tenant} tenant={tenant} />;
   else if ((m = path.match(/^\/incidents\/(.+)$/))) view = <IncidentDetailView key={m[1] + tenant} tenant={tenant} id={decodeURIComponent(m[1])} role={s.role} />;
+  else if (path === '/rules') view = <RulesView key={'rules' + tenant} tenant={tenant} role={s.role} />;
   else if (path === '/' || path === '/login') view = <OverviewView key={'ov' + tenant} tenant={tenant} />;
   else view = <p>No such page.</p>;
   const section = path === '/' || path === '/login' ? '/' : '/' + path.split('/')[1];
