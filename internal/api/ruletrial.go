@@ -17,7 +17,7 @@ import (
 // EventScanner streams the stored events of a range; the embedded store
 // implements it.
 type EventScanner interface {
-	Scan(ctx context.Context, req store.Request, fn func(store.Row) error) error
+	Scan(ctx context.Context, req store.Request, opt store.ScanOptions, fn func(store.Row) error) (store.ScanStats, error)
 }
 
 // Limits of rule tests and backtests.
@@ -107,6 +107,10 @@ type backtestResult struct {
 	alertsOfTest
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
+	// InRange are the stored events of the range (and query); Events
+	// those the store let through its prefilter (the rule's literals) and
+	// the rule was run on.
+	InRange int64 `json:"events_in_range"`
 }
 
 // backtest runs a rule over the tenant's stored events of a range:
@@ -160,8 +164,13 @@ func (h RulesHandler) backtest(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusTooManyRequests, fmt.Errorf("%d backtests are running; try again when one is done", maxBacktests))
 		return
 	}
+	var opt store.ScanOptions
+	if fields, all := rt.Fields(); !all {
+		opt.Fields = fields
+	}
+	opt.AnyOf = rt.Requirement()
 	var ev event.Event
-	err = h.Events.Scan(r.Context(), store.Request{Tenant: tenant, Query: body.Query, From: from, To: to}, func(row store.Row) error {
+	st, err := h.Events.Scan(r.Context(), store.Request{Tenant: tenant, Query: body.Query, From: from, To: to}, opt, func(row store.Row) error {
 		ev.Reset()
 		rowEvent(row, &ev)
 		rt.Add(&ev) // the folder keeps no reference to the event: it is reused
@@ -175,7 +184,7 @@ func (h RulesHandler) backtest(w http.ResponseWriter, r *http.Request) {
 		writeSearchError(w, status, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, backtestResult{alertsOfTest: result(rt, start), From: from.UTC(), To: to.UTC()})
+	WriteJSON(w, http.StatusOK, backtestResult{alertsOfTest: result(rt, start), From: from.UTC(), To: to.UTC(), InRange: st.InRange})
 }
 
 // rowEvent fills e with a stored event's cells, typed as the store keeps
@@ -187,7 +196,9 @@ func rowEvent(row store.Row, e *event.Event) {
 		case nil:
 			continue
 		case string:
-			if a, err := netip.ParseAddr(x); err == nil {
+			// an IP address as parsers make it; text that only parses as
+			// one stays text, so the rule sees what was stored
+			if a, err := netip.ParseAddr(x); err == nil && a.Unmap().String() == x {
 				v = event.IP(a)
 			} else {
 				v = event.String(x)

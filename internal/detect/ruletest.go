@@ -9,6 +9,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
 	"github.com/vigilsiem/vigil/internal/enrich/assets"
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/store"
 )
 
 // MaxTestAlerts bounds the alerts a rule test keeps to show: a rule that
@@ -72,6 +73,33 @@ func (e *Engine) NewRuleTest(id string) (*RuleTest, error) {
 		return &RuleTest{id: id, rule: c.Rule, set: set, m: set.NewMatcher(), folder: alert.NewFolder(e.cfg.Window), at: map[string]int{}}, nil
 	}
 	return nil, ErrRuleNotFound
+}
+
+// Fields returns the event fields a test reads — what the rule matches
+// on, what says where an event comes from, the entities and the asset
+// criticality an alert takes — so a backtest need read no other column;
+// all is true when the rule has a keyword search, which reads any field.
+func (t *RuleTest) Fields() (names []string, all bool) {
+	names, all = t.set.Fields()
+	names = append(names, alert.EntityFields()...)
+	names = append(names, assets.FieldCriticality, event.FieldMessage)
+	slices.Sort(names)
+	return slices.Compact(names), all
+}
+
+// Requirement is what a store may filter on before events reach the test
+// (sigma.RuleSet.Requirement): events holding none of these literals
+// cannot match. nil: every event must be tested.
+func (t *RuleTest) Requirement() []store.Literal {
+	lits, ok := t.set.Requirement()
+	if !ok {
+		return nil
+	}
+	out := make([]store.Literal, len(lits))
+	for i, l := range lits {
+		out[i] = store.Literal{Fields: l.Fields, Text: l.Text}
+	}
+	return out
 }
 
 // Add tests one event and reports whether the rule matched it.

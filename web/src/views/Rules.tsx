@@ -53,6 +53,7 @@ interface TestResult {
   matched?: boolean[];
   from?: string;
   to?: string;
+  events_in_range?: number;
 }
 
 interface Cell {
@@ -275,10 +276,13 @@ function TestResultView({ kind, r, tenant }: { kind: 'test' | 'backtest'; r: Tes
   return (
     <div class="test-result" role="status" aria-label={kind === 'test' ? 'Test result' : 'Backtest result'}>
       <p>
-        <b>{r.matches}</b> of {r.events} events matched: it would have raised <b class="would-raise">{n}</b> alert{n === 1 ? '' : 's'}
+        <b>{r.matches}</b> of {r.events_in_range ?? r.events} events matched: it would have raised <b class="would-raise">{n}</b> alert{n === 1 ? '' : 's'}
         {' '}— took <b class="took">{r.took_ms} ms</b>
         {kind === 'backtest' && r.from ? <span class="muted"> ({fmtTime(r.from)} → {fmtTime(r.to)})</span> : null}
       </p>
+      {r.events_in_range !== undefined && r.events_in_range !== r.events && (
+        <p class="muted">The rule ran on the {r.events} events that hold one of its literals; the store left out the others.</p>
+      )}
       {r.matched && r.matched.length > 1 && <p class="muted">Matched: {r.matched.map((m, i) => `#${i + 1} ${m ? '✓' : '✗'}`).join('  ')}</p>}
       {r.alerts.length ? (
         <table class="grid">
