@@ -55,3 +55,61 @@ func TestAuditRecordsJoinedInServe(t *testing.T) {
 		t.Errorf("serial 4522: process.name = %q, want vi", got)
 	}
 }
+
+// TestAuditRecordsJoinedAcrossBatches: when the records of one audit event
+// reach serve in two batches (here two appends to audit.log, the second
+// after the first is stored), the records of the second batch are stored
+// as one event that continues the first: it holds the SYSCALL's fields
+// too, and says it is a continuation. No record is held back or lost.
+func TestAuditRecordsJoinedAcrossBatches(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "audit.log")
+	part1 := []string{
+		`type=SYSCALL msg=audit(1717430500.500:7701): arch=c000003e syscall=59 success=yes exit=0 items=2 ppid=1201 pid=4242 auid=1000 uid=0 gid=0 euid=0 tty=pts0 ses=3 comm="cat" exe="/usr/bin/cat" key="splitmarker"`,
+		`type=EXECVE msg=audit(1717430500.500:7701): argc=2 a0="cat" a1="/etc/shadow"`,
+	}
+	part2 := []string{
+		`type=CWD msg=audit(1717430500.500:7701): cwd="/root"`,
+		`type=PATH msg=audit(1717430500.500:7701): item=0 name="/usr/bin/cat" inode=1 dev=fd:00 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL`,
+		`type=EOE msg=audit(1717430500.500:7701): `,
+	}
+	if err := os.WriteFile(log, []byte(strings.Join(part1, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	v := startVigil(t, fmt.Sprintf("sources:\n  - name: audit\n    type: file\n    paths: [%q]\n", log))
+	v.waitFound("splitmarker", 1, 2*time.Second)
+	f, err := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(strings.Join(part2, "\n") + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := v.waitFound("auditd.continuation:true AND auditd.sequence:7701", 1, 2*time.Second)
+	if len(rows) != 1 {
+		t.Fatalf("%d continuations of serial 7701, want 1", len(rows))
+	}
+	r := rows[0]
+	for field, want := range map[string]string{
+		"process.name":              "cat",
+		"process.pid":               "4242",
+		"process.command_line":      "cat /etc/shadow",
+		"process.working_directory": "/root",
+		"file.path":                 "/usr/bin/cat",
+		"event.outcome":             "success",
+	} {
+		if got := r.Text(field); got != want {
+			t.Errorf("continuation: %s = %q, want %q", field, got, want)
+		}
+	}
+	if got := strings.Count(r.Text("event.original"), "\n") + 1; got != len(part2) {
+		t.Errorf("continuation: event.original holds %d records, want its own %d: %q", got, len(part2), r.Text("event.original"))
+	}
+	all, _ := v.waitFound("auditd.sequence:7701", 2, 2*time.Second)
+	if len(all) != 2 {
+		t.Errorf("serial 7701 is stored as %d events, want 2 (the first batch's and the continuation)", len(all))
+	}
+}

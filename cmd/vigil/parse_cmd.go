@@ -15,7 +15,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/patterns"
 	"github.com/vigilsiem/vigil/internal/pipeline"
-	"github.com/vigilsiem/vigil/internal/store/embedded"
+	"github.com/vigilsiem/vigil/internal/store"
 )
 
 func init() {
@@ -106,7 +106,7 @@ func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, procs []pipeli
 		if err != nil {
 			failed++
 			fmt.Fprintf(errw, "line %d: %v\n", n, err)
-			e = embedded.DeadLetterEvent(pipeline.DeadLetter{Time: now, Tenant: tenant, Source: source, Format: format, Reason: err.Error(), Data: rec.Data})
+			e = store.DeadLetterEvent(pipeline.DeadLetter{Time: now, Tenant: tenant, Source: source, Format: format, Reason: err.Error(), Data: rec.Data})
 		} else {
 			evs := []*event.Event{e}
 			for _, p := range procs {

@@ -11,7 +11,8 @@ import (
 )
 
 // audited reports the requests the audit log records once a handler
-// answered them: searches, and every request that changes something
+// answered them: searches and live tails (recorded when the tail ends),
+// and every request that changes something
 // (not GET or HEAD) on the API, except ingest, whose volume is data, not
 // actions. Refused logins and requests are recorded by the auth
 // middleware before they reach a handler.
@@ -20,7 +21,7 @@ func audited(r *http.Request) bool {
 	if !strings.HasPrefix(p, "/api/") || p == "/api/v1/ingest" {
 		return false
 	}
-	return p == "/api/v1/search" || (r.Method != http.MethodGet && r.Method != http.MethodHead)
+	return p == "/api/v1/search" || p == "/api/v1/tail" || (r.Method != http.MethodGet && r.Method != http.MethodHead)
 }
 
 // auditNote collects what a handler adds to its request's audit entry.

@@ -22,7 +22,8 @@ const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 // ConsoleViews are the URL paths of the console's views; each answers the
 // console's page, which routes on its path. "/" (the overview) is served
 // through RootHandler, as the Elasticsearch banner shares it.
-var ConsoleViews = []string{"/login", "/search", "/alerts", "/alerts/{id}", "/incidents", "/incidents/{id}", "/rules"}
+var ConsoleViews = []string{"/login", "/search", "/alerts", "/alerts/{id}", "/incidents", "/incidents/{id}",
+	"/dashboards", "/dashboards/{id}", "/sources", "/rules"}
 
 // Console serves the web console's files from a built bundle (package ui).
 type Console struct {

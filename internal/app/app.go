@@ -37,7 +37,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/store/alerts"
 	"github.com/vigilsiem/vigil/internal/store/clickhouse"
 	"github.com/vigilsiem/vigil/internal/store/embedded"
-	"github.com/vigilsiem/vigil/internal/store/incidents"
+	"github.com/vigilsiem/vigil/internal/tail"
 
 	// Source and output types register themselves with the configuration.
 	_ "github.com/vigilsiem/vigil/internal/forward/all"
@@ -70,6 +70,7 @@ type App struct {
 	reg  *prometheus.Registry
 
 	store *embedded.Store
+	tail  *tail.Hub
 	// events is the clickhouse backend (storage.backend: clickhouse): it
 	// then keeps events, dead letters and audit entries and answers
 	// searches; alerts and incidents stay in the embedded store.
@@ -169,7 +170,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		// Alerts stay in the embedded store with either backend: their
 		// triage (status, assignee, notes) needs transactions
 		// (clickhouse.Alerts keeps alerts but not yet their triage).
-		if a.alerts, err = alerts.Open(ctx, st.DB()); err != nil {
+		if a.alerts, err = st.OpenAlerts(ctx); err != nil {
 			return nil, err
 		}
 		if alertBase, err = a.openTriage(ctx, st); err != nil {
@@ -197,6 +198,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		sinks = append(sinks, a.events)
 	} else if a.store != nil {
 		sinks = append(sinks, a.store)
+	}
+	if a.store != nil && roles.Has(RoleQuery) {
+		// Live tail learns of events once they are stored.
+		hub, err := tail.New(tail.Options{Registerer: a.reg})
+		if err != nil {
+			return nil, fmt.Errorf("live tail: %w", err)
+		}
+		a.tail, sinks = hub, append(sinks, hub)
 	}
 	if a.store != nil {
 		d, health, err := a.openSourceHealth(dead)
@@ -350,6 +359,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			incident.Handler{Incidents: flushedIncidents{a.incidents, a.alertLog}}, response.Handler{Records: a.responseLog, Dispatcher: a.responses, Alerts: flushedAlerts{a.alerts, a.alertLog}})
 		if a.sourceHealth != nil {
 			mounts = append(mounts, a.sourceHealth.mount())
+		}
+		if a.tail != nil {
+			mounts = append(mounts, api.TailHandler{Hub: a.tail, Store: searcher})
 		}
 	}
 	if a.forward != nil {
@@ -641,13 +653,15 @@ func isBusSource(typ string) bool { return typ == "kafka" || typ == "nats" }
 // itself is stored, and grouping resumes from the tables at the next
 // start). Responses never block: the dispatcher queues or drops, recorded.
 func (a *App) openTriage(ctx context.Context, st *embedded.Store) (alert.Sink, error) {
-	incStore, err := incidents.Open(ctx, st.DB())
+	incStore, err := st.OpenIncidents(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if a.responseLog, err = response.OpenRecorder(ctx, st.DB(), a.log); err != nil {
+	responseLog, err := st.OpenResponses(ctx)
+	if err != nil {
 		return nil, err
 	}
+	a.responseLog = response.NewRecorder(responseLog, a.log)
 	if a.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: a.responseLog, Registerer: a.reg, Logger: a.log,
 		Audit: a.auditResponse}); err != nil {
 		return nil, fmt.Errorf("responses: %w", err)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"io"
 	"os"
 
@@ -15,7 +16,8 @@ import (
 const maxRuleYAML = 256 << 10
 
 // consoleMounts returns the analyst console's handlers: its files, the
-// log-in, an alert's triage and the rule lookup. ingest, when this node
+// log-in, an alert's triage, the rule lookup, and dashboards and saved
+// searches. ingest, when this node
 // serves it, hands browsers asking for "/" to the console.
 func (a *App) consoleMounts(cfg *config.Config, authn *auth.Authenticator, ingest *httpin.Handler) ([]api.Mounter, error) {
 	c, err := api.NewConsole(ui.FS())
@@ -41,6 +43,13 @@ func (a *App) consoleMounts(cfg *config.Config, authn *auth.Authenticator, inges
 			rh.Events = a.store
 		}
 		ms = append(ms, rh)
+	}
+	if a.store != nil {
+		ds, err := a.store.OpenDashboards(context.Background())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, api.DashboardHandler{Store: ds})
 	}
 	return ms, nil
 }

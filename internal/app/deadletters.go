@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/vigilsiem/vigil/internal/pipeline"
-	"github.com/vigilsiem/vigil/internal/store/embedded"
+	"github.com/vigilsiem/vigil/internal/store"
 )
 
 // fileDeadLetters keeps dead letters on a node without the store role (a
@@ -35,7 +35,7 @@ func openFileDeadLetters(dataDir string) (*fileDeadLetters, error) {
 func (d *fileDeadLetters) WriteDeadLetters(_ context.Context, letters []pipeline.DeadLetter) error {
 	var buf []byte
 	for _, dl := range letters {
-		buf = embedded.DeadLetterEvent(dl).AppendJSON(buf)
+		buf = store.DeadLetterEvent(dl).AppendJSON(buf)
 		buf = append(buf, '\n')
 	}
 	d.mu.Lock()

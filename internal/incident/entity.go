@@ -1,64 +1,33 @@
 package incident
 
 import (
-	"net/netip"
 	"slices"
-	"strings"
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/store"
 )
 
-// Entity keys name an entity by kind and normalised value: host and user
-// names compare without case (Windows names are case-insensitive, and logs
-// spell them both ways), IP addresses by their canonical form (an IPv4
-// address mapped into IPv6 is the IPv4 address). Source and destination
-// addresses share one kind.
+// Entity keys name an entity by kind and normalised value
+// (store.EntitySearchKeys says how): grouping links alerts by the keys
+// the store's entity filter matches.
 const (
-	keyHost = "h:"
-	keyUser = "u:"
-	keyIP   = "i:"
+	keyHost = store.EntityKeyHost
+	keyUser = store.EntityKeyUser
+	keyIP   = store.EntityKeyIP
 )
 
-func normName(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if strings.ContainsAny(s, "\n\r") {
-		s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
-	}
-	return s
-}
+func normName(s string) string { return store.NormEntityName(s) }
 
-func normIP(s string) string {
-	if a, err := netip.ParseAddr(strings.TrimSpace(s)); err == nil {
-		return a.Unmap().WithZone("").String()
-	}
-	return normName(s)
-}
+func normIP(s string) string { return store.NormEntityIP(s) }
 
 // SearchKeys returns the keys of every entity (all kinds, none ignored):
 // what the entity filter of a listing matches.
-func SearchKeys(en alert.Entities) []string {
-	var keys []string
-	add := func(prefix string, vals []string, norm func(string) string) {
-		for _, v := range vals {
-			if n := norm(v); n != "" {
-				keys = append(keys, prefix+n)
-			}
-		}
-	}
-	add(keyHost, en.Hosts, normName)
-	add(keyUser, en.Users, normName)
-	add(keyIP, en.SourceIPs, normIP)
-	add(keyIP, en.DestinationIPs, normIP)
-	slices.Sort(keys)
-	return slices.Compact(keys)
-}
+func SearchKeys(en alert.Entities) []string { return store.EntitySearchKeys(en) }
 
 // FilterKeys returns the keys a value given to the entity filter matches:
 // it may be a host, a user or an address.
-func FilterKeys(v string) []string {
-	return []string{keyHost + normName(v), keyUser + normName(v), keyIP + normIP(v)}
-}
+func FilterKeys(v string) []string { return store.EntityFilterKeys(v) }
 
 // Kinds of entity in an incident's entity set: hosts, users, source and
 // destination addresses. Both kinds of address link as keyIP.

@@ -378,7 +378,7 @@ func (m *Manager) merge(b *batch, s, o *tracked) {
 	if alert.LevelRank(o.Severity) > alert.LevelRank(s.Severity) {
 		s.Severity = o.Severity
 	}
-	if o.Status.rank() > s.Status.rank() {
+	if statusRank(o.Status) > statusRank(s.Status) {
 		s.Status = o.Status
 	}
 	if s.Assignee == "" {

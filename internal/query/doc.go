@@ -1,7 +1,8 @@
 // Package query owns Vigil's search language: its lexer, parser and syntax
-// tree, and the Plan every storage backend compiles to its own SQL
-// (internal/query/duckdbsql for the embedded store). The UI, the HTTP API
-// and `vigil search` all parse with Parse, so a query means the same
+// tree, and the Plan every storage backend compiles to its own SQL (in
+// internal/store, the only place with SQL: store/embedded/duckdbsql for
+// the embedded store, store/clickhouse/chsql for ClickHouse). The UI, the
+// HTTP API and `vigil search` all parse with Parse, so a query means the same
 // everywhere. docs/search.md is the user's reference; this comment is the
 // contract for compilers.
 //

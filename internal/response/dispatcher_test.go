@@ -79,9 +79,9 @@ func TestFoldedUpdatesRunOnce(t *testing.T) {
 	h := &hook{t: t}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	db := openDB(t)
+	log := openLog(t)
 	c := webhookResponse("soar", srv.URL, "", 1)
-	r := newRigOn(t, db, c)
+	r := newRigOn(t, log, c)
 	a := mkAlert("a1", "high")
 	write(t, r.d, a)
 	a.Count = 5
@@ -92,7 +92,7 @@ func TestFoldedUpdatesRunOnce(t *testing.T) {
 	if err := r.d.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	r2 := newRigOn(t, db, c)
+	r2 := newRigOn(t, log, c)
 	a.Count = 9
 	write(t, r2.d, a, mkAlert("a2", "high"))
 	r2.records(t, 2, RecordFilter{})

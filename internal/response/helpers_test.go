@@ -15,12 +15,15 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/responses"
 	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
-func openDB(tb testing.TB) *sql.DB {
+// openLog opens a response log in a fresh in-memory DuckDB database.
+func openLog(tb testing.TB) store.ResponseLog {
 	tb.Helper()
 	c, err := duckdb.NewConnector("?autoinstall_known_extensions=false&autoload_known_extensions=false", nil)
 	if err != nil {
@@ -28,7 +31,11 @@ func openDB(tb testing.TB) *sql.DB {
 	}
 	db := sql.OpenDB(c)
 	tb.Cleanup(func() { db.Close() })
-	return db
+	l, err := responses.Open(context.Background(), db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return l
 }
 
 // validated runs the config validation over responses, as vigil.yaml would.
@@ -51,21 +58,18 @@ type rig struct {
 	d   *Dispatcher
 	rec *Recorder
 	reg *prometheus.Registry
-	db  *sql.DB
+	log store.ResponseLog
 }
 
 // newRig starts a dispatcher over a fresh database.
 func newRig(tb testing.TB, rs ...config.Response) *rig {
 	tb.Helper()
-	return newRigOn(tb, openDB(tb), rs...)
+	return newRigOn(tb, openLog(tb), rs...)
 }
 
-func newRigOn(tb testing.TB, db *sql.DB, rs ...config.Response) *rig {
+func newRigOn(tb testing.TB, log store.ResponseLog, rs ...config.Response) *rig {
 	tb.Helper()
-	rec, err := OpenRecorder(context.Background(), db, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	rec := NewRecorder(log, nil)
 	reg := prometheus.NewRegistry()
 	d, err := New(context.Background(), Options{Responses: validated(tb, rs...), Recorder: rec, Registerer: reg})
 	if err != nil {
@@ -77,7 +81,7 @@ func newRigOn(tb testing.TB, db *sql.DB, rs ...config.Response) *rig {
 		defer cancel()
 		_ = d.Close(ctx)
 	})
-	return &rig{d: d, rec: rec, reg: reg, db: db}
+	return &rig{d: d, rec: rec, reg: reg, log: log}
 }
 
 // records waits until n records of the tenant are listed and returns them,

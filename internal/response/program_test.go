@@ -112,10 +112,7 @@ func TestProgramNotFound(t *testing.T) {
 	if err := c.ValidateResponses(); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := OpenRecorder(t.Context(), openDB(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := NewRecorder(openLog(t), nil)
 	defer rec.Close()
 	if _, err := New(t.Context(), Options{Responses: c.Responses, Recorder: rec}); err == nil || !strings.Contains(err.Error(), "ghost") {
 		t.Errorf("New = %v, want an error naming the response", err)

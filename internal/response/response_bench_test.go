@@ -19,10 +19,7 @@ func BenchmarkWriteAlerts(b *testing.B) {
 			Match: config.ResponseMatch{Rules: []string{fmt.Sprintf("rule-%d*", i)}, MinLevel: "medium", Tags: []string{"attack.t1110*"}}}
 		rs = append(rs, c)
 	}
-	rec, err := OpenRecorder(context.Background(), openDB(b), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	rec := NewRecorder(openLog(b), nil)
 	d, err := New(context.Background(), Options{Responses: validated(b, rs...), Recorder: rec})
 	if err != nil {
 		b.Fatal(err)

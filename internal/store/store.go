@@ -39,6 +39,10 @@ const (
 	// MaxLimit bounds the rows one request returns: 10,000 rows of ~1 KB
 	// is ~10 MB of JSON, as much as a browser or a terminal should take.
 	MaxLimit = 10_000
+	// DefaultQueryTimeout bounds a search that sets no Timeout, in every
+	// backend: the slowest of the bench queries over 10M events takes
+	// ~5 s; a minute is a query that scans far more than a page needs.
+	DefaultQueryTimeout = time.Minute
 )
 
 // Request is one search.

@@ -224,7 +224,7 @@ test('the page carries a CSP without inline script, and the banner stays for JSO
   expect(csp.includes("script-src 'self'") && !csp.includes('unsafe-inline'), 'CSP: ' + csp);
   const j = await (await fetch(base + '/')).json();
   expect(j.tagline === 'You Know, for Search', 'Elasticsearch banner for JSON clients: ' + JSON.stringify(j));
-  for (const p of ['/search', '/alerts', '/incidents']) {
+  for (const p of ['/search', '/alerts', '/incidents', '/dashboards', '/dashboards/x', '/sources']) {
     const x = await fetch(base + p);
     expect(x.ok && (x.headers.get('content-type') || '').includes('text/html'), p + ' serves the console');
   }
@@ -418,6 +418,156 @@ test('overview: charts, top lists and the map', async (page) => {
   await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
 });
 
+test('dashboards: add a panel and see it after a reload; built-ins; export and import; open in search', async (page) => {
+  await login(page, 'alice');
+  await page.goto(`${base}/dashboards?tenant=acme`);
+  await page.waitForSelector('.dashboard-list >> text=Linux authentication');
+  await page.fill('input[aria-label="New dashboard title"]', 'E2E SSH');
+  await page.click('form[aria-label="New dashboard"] button[type=submit]');
+  await page.waitForURL(/\/dashboards\/[0-9a-f]+/);
+  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  await page.click('button:has-text("Edit")');
+  const add = async (title, q, chart, width) => {
+    await page.fill('input[aria-label="Panel title"]', title);
+    await page.fill('input[aria-label="Panel query"]', q);
+    await page.selectOption('select[aria-label="Chart type"]', chart);
+    await page.selectOption('select[aria-label="Panel width"]', String(width));
+    await page.click('form[aria-label="Add a panel"] button[type=submit]');
+    await page.waitForSelector(`section[aria-label="${title}"]`);
+  };
+  await add('Failed logins by host', 'Failed password | stats count() by host.name', 'bar', 1);
+  await add('Failed logins over time', 'Failed password | timechart span=1m count()', 'line', 2);
+  await add('Logins', 'sshd | stats count()', 'single', 1);
+  await add('Logins by source', 'Accepted | stats count() by source.ip', 'table', 2);
+  await page.click('button:text-is("Save")');
+  await page.waitForSelector('[role=status] >> text=Saved.');
+  await page.reload();
+  await page.waitForSelector('section[aria-label="Failed logins by host"] ul.bars li >> text=web1');
+  await page.waitForSelector('section[aria-label="Failed logins over time"] canvas');
+  expect((await page.locator('.dpanel').count()) === 4, 'four panels after the reload');
+  await page.waitForSelector('section[aria-label="Logins by source"] td >> text=203.0.113.7');
+  await shot(page, 'dashboard');
+  // Arrange: the last panel moves first, saved, and stays first after a reload.
+  await page.click('button:has-text("Edit")');
+  await page.click('button[aria-label="Move Logins by source earlier"]');
+  await page.click('button[aria-label="Move Logins by source earlier"]');
+  await page.click('button[aria-label="Move Logins by source earlier"]');
+  await page.click('button:text-is("Save")');
+  await page.waitForSelector('[role=status] >> text=Saved.');
+  await page.reload();
+  await page.waitForSelector('.dpanel');
+  expect((await page.locator('.dpanel h2').first().textContent()) === 'Logins by source', 'arranged order kept');
+  // Export, then import the file as a new dashboard.
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Export JSON")')]);
+  const file = await dl.path();
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  expect(doc.title === 'E2E SSH' && doc.panels.length === 4, 'export: ' + JSON.stringify(doc).slice(0, 200));
+  await page.goto(`${base}/dashboards?tenant=acme`);
+  await page.setInputFiles('input[aria-label="Import a dashboard from JSON"]', file);
+  await page.waitForURL((u) => /\/dashboards\/[0-9a-f]+/.test(u.pathname) && !u.pathname.endsWith(id));
+  await page.waitForSelector('section[aria-label="Failed logins by host"] ul.bars li');
+  // A panel's query opens in search with one click.
+  await page.click('section[aria-label="Failed logins by host"] a:has-text("Open in search")');
+  await page.waitForURL(/\/search\?.*q=Failed/);
+  await page.waitForSelector('.results tbody tr');
+  // Another tenant does not see it.
+  const ctx = await browser.newContext();
+  const p2 = await ctx.newPage();
+  await login(p2, 'bob');
+  await p2.goto(`${base}/dashboards/${id}?tenant=globex`);
+  await p2.waitForSelector('.error');
+  expect(/not found/.test(await p2.textContent('.error')), 'bob: not found');
+  await p2.goto(`${base}/dashboards?tenant=globex`);
+  await p2.waitForSelector('.dashboard-list');
+  expect(!(await p2.textContent('main')).includes('E2E SSH'), 'bob lists acme\'s dashboard');
+  await ctx.close();
+  // A built-in dashboard over the normalised SSH logins.
+  await page.goto(`${base}/dashboards/builtin-linux-auth?tenant=acme&from=-1h`);
+  await page.waitForSelector('section[aria-label="Failing source addresses"] ul.bars li >> text=203.0.113.7');
+  await page.waitForSelector('section[aria-label="SSH actions by hour"] .heat td');
+  await shot(page, 'dashboard-builtin', true);
+  await page.goto(`${base}/dashboards?tenant=acme`);
+  await page.waitForSelector('.dashboard-list >> text=E2E SSH');
+  await shot(page, 'dashboards');
+});
+
+test('saved searches: shared within the tenant, never seen from another', async (page) => {
+  await login(page, 'alice');
+  await page.goto(`${base}/search?tenant=acme&q=${encodeURIComponent('Failed password')}&from=-1h`);
+  await page.waitForSelector('.results tbody tr');
+  const save = async (name, share) => {
+    await page.click('button:has-text("Save search")');
+    await page.fill('input[aria-label="Saved search name"]', name);
+    if (share) await page.check('form[aria-label="Save this search"] input[type=checkbox]');
+    await page.click('form[aria-label="Save this search"] button[type=submit]');
+    await page.waitForURL(/saved=[0-9a-f]+/);
+    return new URL(page.url()).searchParams.get('saved');
+  };
+  const shared = await save('Team: failed SSH', true);
+  await page.goto(`${base}/search?tenant=acme&q=${encodeURIComponent('Accepted')}&from=-1h`);
+  await page.waitForSelector('.results tbody tr');
+  const mine = await save('Alice only: accepted', false);
+  await shot(page, 'search-saved');
+  // vera, a user of the same tenant, opens the shared one by its link and
+  // sees its query and results; alice's private one is not hers to open.
+  const ctx = await browser.newContext();
+  const p2 = await ctx.newPage();
+  await login(p2, 'vera');
+  await p2.goto(`${base}/search?tenant=acme&saved=${shared}`);
+  await p2.waitForFunction(() => document.querySelector('#q')?.value === 'Failed password');
+  await p2.waitForSelector('.results-head >> text=/^22 events/');
+  const opts = await p2.locator('select[aria-label="Saved searches"] option').allTextContents();
+  expect(opts.some((o) => o.includes('Team: failed SSH')) && !opts.some((o) => o.includes('Alice only')), 'vera lists: ' + JSON.stringify(opts));
+  await p2.goto(`${base}/search?tenant=acme&saved=${mine}`);
+  await p2.waitForSelector('.error >> text=/not found/');
+  await ctx.close();
+  // bob, of globex, cannot open or list either.
+  const ctx3 = await browser.newContext();
+  const p3 = await ctx3.newPage();
+  await login(p3, 'bob');
+  await p3.goto(`${base}/search?tenant=globex&saved=${shared}`);
+  await p3.waitForSelector('.error >> text=/not found/');
+  const opts3 = await p3.locator('select[aria-label="Saved searches"] option').allTextContents();
+  expect(JSON.stringify(opts3) === '["Saved searches (0)"]', 'bob lists: ' + JSON.stringify(opts3));
+  expect((await p3.inputValue('#q')) !== 'Failed password', 'bob got the query');
+  await ctx3.close();
+});
+
+test('live tail streams new matching events into the search view', async (page) => {
+  await login(page, 'alice');
+  await page.goto(`${base}/search?tenant=acme&q=tailmarker-e2e&from=-1h`);
+  await page.waitForSelector('.results-head >> text=/^0 events/');
+  await page.click('button:has-text("Live tail")');
+  await page.waitForSelector('.tail-state >> text=/waiting for new events/');
+  await ingest('globex', [JSON.stringify({ '@timestamp': new Date().toISOString(), 'host.name': 'globex-db', message: 'tailmarker-e2e from globex ' + SECRET })]);
+  await ingest('acme', [JSON.stringify({ '@timestamp': new Date().toISOString(), 'host.name': 'web2', message: 'unrelated' }),
+    JSON.stringify({ '@timestamp': new Date().toISOString(), 'host.name': 'web2', message: 'tailmarker-e2e arrives live' })]);
+  await page.waitForSelector('.tail tbody tr >> text=tailmarker-e2e arrives live');
+  await page.waitForSelector('.tail-state >> text=/1 new event/');
+  expect((await page.locator('.tail tbody tr').count()) === 1, 'only the matching acme event');
+  expect(!(await page.textContent('main')).includes(SECRET), 'globex event tailed to acme');
+  await shot(page, 'search-tail');
+});
+
+test('sources: every source that sent events, with its rate, last seen and dead letters', async (page) => {
+  await login(page, 'alice');
+  await page.goto(`${base}/sources?tenant=acme`);
+  await page.waitForSelector('.source-row >> text=web1');
+  const row = page.locator('.source-row', { hasText: 'web1' });
+  expect((await row.textContent()).includes('e2e'), 'source name shown');
+  expect((await row.locator('svg.spark polyline').count()) === 1, 'sparkline');
+  expect(/ago/.test(await row.textContent()), 'last seen');
+  await shot(page, 'sources');
+  await row.locator('a:has-text("dead letters")').click();
+  await page.waitForURL(/dataset=deadletters/);
+  await page.waitForSelector('.chip.dataset');
+  await page.waitForSelector('.results-head >> text=/events/');
+  // globex's sources are not acme's.
+  await page.goto(`${base}/sources?tenant=acme`);
+  await page.waitForSelector('.source-row');
+  expect(!(await page.textContent('main')).includes('globex-db'), 'globex source shown to acme');
+});
+
 test('the tenant switcher never shows another tenant\'s data', async (page) => {
   await login(page, 'alice');
   await page.goto(`${base}/search?tenant=acme&q=*&from=-1h`);
@@ -430,7 +580,7 @@ test('the tenant switcher never shows another tenant\'s data', async (page) => {
   await page.waitForSelector('.results tbody tr');
   let body = await page.textContent('main');
   expect(body.includes('demo-only-event') && !body.includes('Failed password'), 'demo shows demo data only');
-  for (const path of ['/search?q=*', '/alerts?status=all', '/incidents?status=all', '/']) {
+  for (const path of ['/search?q=*', '/alerts?status=all', '/incidents?status=all', '/', '/sources', '/dashboards']) {
     for (const t of ['acme', 'demo']) {
       await page.goto(`${base}${path}${path.includes('?') ? '&' : '?'}tenant=${t}&from=-1h`);
       await page.waitForLoadState('networkidle');

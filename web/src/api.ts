@@ -74,6 +74,6 @@ export interface SearchResult {
   columns?: string[];
 }
 
-export function search(tenant: string, q: string, from: string, to: string, limit = 100, signal?: AbortSignal) {
-  return api<SearchResult>('/api/v1/search' + qs({ q, from, to, limit, tenant }), { signal });
+export function search(tenant: string, q: string, from: string, to: string, limit = 100, signal?: AbortSignal, dataset?: string) {
+  return api<SearchResult>('/api/v1/search' + qs({ q, from, to, limit, tenant, dataset }), { signal });
 }

@@ -12,6 +12,8 @@ import { AlertDetailView } from './views/AlertDetail';
 import { IncidentsView } from './views/Incidents';
 import { IncidentDetailView } from './views/IncidentDetail';
 import { OverviewView } from './views/Overview';
+import { SourcesView } from './views/Sources';
+import { DashboardsView, DashboardView } from './views/Dashboards';
 import { RulesView } from './views/Rules';
 
 export const session = signal<Session | null | undefined>(undefined);
@@ -66,6 +68,8 @@ const NAV = [
   { path: '/search', label: 'Search' },
   { path: '/alerts', label: 'Alerts' },
   { path: '/incidents', label: 'Incidents' },
+  { path: '/dashboards', label: 'Dashboards' },
+  { path: '/sources', label: 'Sources' },
   { path: '/rules', label: 'Rules' },
 ];
 
@@ -82,11 +86,14 @@ function Shell({ s }: { s: Session }) {
   const keep = (p: string) => p + (params().get('tenant') ? '?tenant=' + encodeURIComponent(tenant) : '');
   let view;
   let m: RegExpMatchArray | null;
-  if (path === '/search') view = <SearchView key={'search' + tenant} tenant={tenant} />;
+  if (path === '/search') view = <SearchView key={'search' + tenant} tenant={tenant} role={s.role} />;
   else if (path === '/alerts') view = <AlertsView key={'alerts' + tenant} tenant={tenant} />;
   else if ((m = path.match(/^\/alerts\/(.+)$/))) view = <AlertDetailView key={m[1] + tenant} tenant={tenant} id={decodeURIComponent(m[1])} role={s.role} />;
   else if (path === '/incidents') view = <IncidentsView key={'inc' + tenant} tenant={tenant} />;
   else if ((m = path.match(/^\/incidents\/(.+)$/))) view = <IncidentDetailView key={m[1] + tenant} tenant={tenant} id={decodeURIComponent(m[1])} role={s.role} />;
+  else if (path === '/sources') view = <SourcesView key={'src' + tenant} tenant={tenant} role={s.role} />;
+  else if (path === '/dashboards') view = <DashboardsView key={'dash' + tenant} tenant={tenant} canEdit={s.role !== 'viewer'} />;
+  else if ((m = path.match(/^\/dashboards\/(.+)$/))) view = <DashboardView key={m[1] + tenant} tenant={tenant} id={decodeURIComponent(m[1])} canEdit={s.role !== 'viewer'} />;
   else if (path === '/rules') view = <RulesView key={'rules' + tenant} tenant={tenant} role={s.role} />;
   else if (path === '/' || path === '/login') view = <OverviewView key={'ov' + tenant} tenant={tenant} />;
   else view = <p>No such page.</p>;

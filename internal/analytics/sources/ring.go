@@ -70,3 +70,16 @@ func (r *ring) maxOf(unit int64, k int) uint32 {
 	}
 	return m
 }
+
+// series returns the counts of the k units ending with unit, oldest first.
+func (r *ring) series(unit int64, k int) []uint32 {
+	out := make([]uint32, 0, k)
+	for u := unit - int64(k) + 1; u <= unit; u++ {
+		if u > r.head || u <= r.head-ringSize {
+			out = append(out, 0)
+			continue
+		}
+		out = append(out, r.c[u%ringSize])
+	}
+	return out
+}

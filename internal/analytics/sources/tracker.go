@@ -310,6 +310,9 @@ type Source struct {
 	EPS1h     float64    `json:"eps_1h"`
 	EPS24h    float64    `json:"eps_24h"`
 	Events24h uint64     `json:"events_24h"`
+	// PerMinute counts the events of each of the last 60 minutes, oldest
+	// first, the current minute last (the console's sparkline).
+	PerMinute []uint32 `json:"per_minute"`
 	// ParseErrors24h are the records of the host that failed to parse
 	// and went to the dead-letter store.
 	ParseErrors24h uint64 `json:"parse_errors_24h"`
@@ -350,6 +353,7 @@ func (t *Tracker) describe(s *state, now time.Time) Source {
 	src := Source{Tenant: s.tenant, Source: s.source, Host: s.host, Parser: t.opts.Formats[s.source], Peer: s.peer,
 		EPS1m: float64(s.sec.sum(u, 60)) / 60, EPS1h: float64(s.min.sum(u/60, 60)) / 3600,
 		EPS24h: float64(ev24) / 86400, Events24h: ev24, ParseErrors24h: er24, SilenceAfter: t.threshold(s).String(), Status: s.status()}
+	src.PerMinute = s.min.series(u/60, ringSize)
 	if src.Parser == "" {
 		src.Parser = "auto"
 	}

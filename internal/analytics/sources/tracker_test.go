@@ -340,6 +340,25 @@ func TestRing(t *testing.T) {
 	}
 }
 
+// A source's per-minute counts, oldest first, for the sparkline.
+func TestPerMinuteSeries(t *testing.T) {
+	c := newClock()
+	tr := New(Options{Now: c.now})
+	write(t, tr, evs("acme", "syslog", "web1", 3))
+	c.add(2 * time.Minute)
+	write(t, tr, evs("acme", "syslog", "web1", 5))
+	pm := find(t, tr, "acme", "web1").PerMinute
+	if len(pm) != ringSize || pm[ringSize-1] != 5 || pm[ringSize-3] != 3 || pm[ringSize-2] != 0 {
+		t.Fatalf("per minute: %v", pm)
+	}
+	c.add(61 * time.Minute)
+	for _, n := range find(t, tr, "acme", "web1").PerMinute {
+		if n != 0 {
+			t.Fatalf("an hour later: %v", find(t, tr, "acme", "web1").PerMinute)
+		}
+	}
+}
+
 type deadFunc func(context.Context, []pipeline.DeadLetter) error
 
 func (f deadFunc) WriteDeadLetters(ctx context.Context, l []pipeline.DeadLetter) error {

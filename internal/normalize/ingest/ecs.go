@@ -85,12 +85,32 @@ type setter func(e *event.Event, v event.Value) error
 func setterFor(name string) setter {
 	t := typeOf(name)
 	return func(e *event.Event, v event.Value) error {
+		if fits(t, v) {
+			e.Set(name, v)
+			return nil
+		}
 		w, ok, err := coerce(name, t, v)
 		if ok {
 			e.Set(name, w)
 		}
 		return err
 	}
+}
+
+// fits reports whether v is already what coerce would make of it for a
+// field of type t (the common case: the parser typed the value), so the
+// caller can skip coerce.
+func fits(t ecsType, v event.Value) bool {
+	switch v.Kind() {
+	case event.KindString:
+		s := v.Str()
+		return t == typeAny && s != "" || t == typeKeyword && s != "" && s != "-"
+	case event.KindIP:
+		return t == typeIP || t == typeAny
+	case event.KindInt:
+		return t == typeLong || t == typeAny
+	}
+	return false
 }
 
 // coerce types v for a field of type t; false means nothing is to be set

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"strings"
 	"sync"
@@ -65,6 +66,61 @@ type grokCapture struct {
 type grokExpr struct {
 	re   *regexp.Regexp
 	caps []grokCapture
+	// fast is re with each captured %{IP}, %{IPV4} and %{IPV6} replaced by
+	// a short pattern that matches a superset of addresses (nil when re
+	// has none). The IPv6 pattern alone is some 700 instructions, which
+	// sends Go's regexp to its slowest engine; the short ones keep it on
+	// the backtracker. fastCaps and ipGroups index fast's groups: a match
+	// of fast whose address captures parse as addresses of their kind is
+	// a match of re; otherwise re decides.
+	fast     *regexp.Regexp
+	fastCaps []grokCapture
+	ipGroups []ipGroup
+}
+
+// ipGroup is a group of fast that holds an address of a kind.
+type ipGroup struct {
+	group int
+	kind  string // IP, IPV4 or IPV6
+}
+
+// Supersets of the library's IPV4 and IPV6 (every address they match,
+// these match, at the same place); the captured text is then checked.
+const (
+	fastIPV4 = `\d{1,3}(?:\.\d{1,3}){3}`
+	fastIPV6 = `(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})(?:%[0-9A-Za-z]+)?`
+)
+
+// match returns the submatch indexes of s and the captures they index.
+func (g *grokExpr) match(s string) ([]int, []grokCapture) {
+	if g.fast == nil {
+		return g.re.FindStringSubmatchIndex(s), g.caps
+	}
+	m := g.fast.FindStringSubmatchIndex(s)
+	if m == nil {
+		return nil, nil // no superset match: no match
+	}
+	for _, ig := range g.ipGroups {
+		a, b := m[2*ig.group], m[2*ig.group+1]
+		if a >= 0 && !isAddr(s[a:b], ig.kind) {
+			return g.re.FindStringSubmatchIndex(s), g.caps
+		}
+	}
+	return m, g.fastCaps
+}
+
+func isAddr(s, kind string) bool {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return false
+	}
+	switch kind {
+	case "IPV4":
+		return a.Is4()
+	case "IPV6":
+		return a.Is6()
+	}
+	return true
 }
 
 // compileGrok expands a grok expression into a Go regexp.
@@ -73,16 +129,33 @@ func compileGrok(pattern string, defs map[string]string) (*grokExpr, error) {
 	if err != nil {
 		return nil, err
 	}
-	var names []grokField
-	expanded, err := expandGrok(pattern, lib, defs, &names, 0, map[string]bool{})
-	if err != nil {
+	g := &grokExpr{}
+	if g.re, g.caps, _, err = compileGrokRE(pattern, lib, defs, false); err != nil {
 		return nil, err
+	}
+	fast, caps, ips, err := compileGrokRE(pattern, lib, defs, true)
+	if err == nil && len(ips) > 0 {
+		g.fast, g.fastCaps, g.ipGroups = fast, caps, ips
+	}
+	return g, nil
+}
+
+// compileGrokRE expands and compiles a grok expression; with fast, each
+// captured IP, IPV4 and IPV6 is the short superset, and ips lists their
+// groups.
+func compileGrokRE(pattern string, lib, defs map[string]string, fast bool) (*regexp.Regexp, []grokCapture, []ipGroup, error) {
+	var names []grokField
+	x := &grokExpander{lib: lib, defs: defs, names: &names, fast: fast}
+	expanded, err := x.expand(pattern, 0, map[string]bool{})
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	re, err := regexp.Compile(expanded)
 	if err != nil {
-		return nil, fmt.Errorf("compile %q: %w", pattern, err)
+		return nil, nil, nil, fmt.Errorf("compile %q: %w", pattern, err)
 	}
-	g := &grokExpr{re: re}
+	var caps []grokCapture
+	var ips []ipGroup
 	for i, name := range re.SubexpNames() {
 		if !strings.HasPrefix(name, "g") || name == "" {
 			continue
@@ -92,11 +165,14 @@ func compileGrok(pattern string, defs map[string]string) (*grokExpr, error) {
 			continue
 		}
 		f := names[k]
+		if f.ip != "" {
+			ips = append(ips, ipGroup{group: i, kind: f.ip})
+		}
 		set := setterFor(f.name)
 		if f.typ != "" {
 			t, err := convertType(f.typ)
 			if err != nil {
-				return nil, fmt.Errorf("%%{…:%s:%s}: %w", f.name, f.typ, err)
+				return nil, nil, nil, fmt.Errorf("%%{…:%s:%s}: %w", f.name, f.typ, err)
 			}
 			inner := set
 			set = func(e *event.Event, v event.Value) error {
@@ -107,12 +183,14 @@ func compileGrok(pattern string, defs map[string]string) (*grokExpr, error) {
 				return inner(e, w)
 			}
 		}
-		g.caps = append(g.caps, grokCapture{group: i, field: f.name, set: set})
+		caps = append(caps, grokCapture{group: i, field: f.name, set: set})
 	}
-	return g, nil
+	return re, caps, ips, nil
 }
 
-type grokField struct{ name, typ string }
+// grokField is a named capture: the field, the type to convert to, and
+// for a fast IP capture its kind.
+type grokField struct{ name, typ, ip string }
 
 func convertType(s string) (ecsType, error) {
 	switch s {
@@ -139,10 +217,18 @@ func fieldName(s string) string {
 	return strings.ReplaceAll(s, "][", ".")
 }
 
-func expandGrok(p string, lib, defs map[string]string, names *[]grokField, depth int, active map[string]bool) (string, error) {
+// grokExpander expands grok references.
+type grokExpander struct {
+	lib, defs map[string]string
+	names     *[]grokField
+	fast      bool
+}
+
+func (x *grokExpander) expand(p string, depth int, active map[string]bool) (string, error) {
 	if depth > 32 {
 		return "", errors.New("grok patterns nest more than 32 deep")
 	}
+	names := x.names
 	p = onigNamed.ReplaceAllStringFunc(p, func(m string) string {
 		name := onigNamed.FindStringSubmatch(m)[1]
 		*names = append(*names, grokField{name: fieldName(name)})
@@ -155,9 +241,9 @@ func expandGrok(p string, lib, defs map[string]string, names *[]grokField, depth
 		}
 		sub := grokRef.FindStringSubmatch(m)
 		syntax, field, typ := sub[1], sub[2], sub[3]
-		def, ok := defs[syntax]
+		def, ok := x.defs[syntax]
 		if !ok {
-			def, ok = lib[syntax]
+			def, ok = x.lib[syntax]
 		}
 		if !ok {
 			firstErr = fmt.Errorf("unknown grok pattern %%{%s}", syntax)
@@ -167,8 +253,19 @@ func expandGrok(p string, lib, defs map[string]string, names *[]grokField, depth
 			firstErr = fmt.Errorf("grok pattern %s refers to itself", syntax)
 			return ""
 		}
+		ip := ""
+		if _, own := x.defs[syntax]; !own && x.fast && field != "" {
+			switch syntax {
+			case "IPV4":
+				def, ip = fastIPV4, syntax
+			case "IPV6":
+				def, ip = fastIPV6, syntax
+			case "IP":
+				def, ip = fastIPV6+"|"+fastIPV4, syntax
+			}
+		}
 		active[syntax] = true
-		inner, err := expandGrok(def, lib, defs, names, depth+1, active)
+		inner, err := x.expand(def, depth+1, active)
 		delete(active, syntax)
 		if err != nil {
 			firstErr = err
@@ -177,7 +274,7 @@ func expandGrok(p string, lib, defs map[string]string, names *[]grokField, depth
 		if field == "" {
 			return "(?:" + inner + ")"
 		}
-		*names = append(*names, grokField{name: fieldName(field), typ: typ})
+		*names = append(*names, grokField{name: fieldName(field), typ: typ, ip: ip})
 		return fmt.Sprintf("(?P<g%d>%s)", len(*names)-1, inner)
 	})
 	if firstErr != nil {
@@ -222,12 +319,12 @@ func buildGrok(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			return cm.missing(field)
 		}
 		for i, g := range exprs {
-			m := g.re.FindStringSubmatchIndex(s)
+			m, caps := g.match(s)
 			if m == nil {
 				continue
 			}
 			var first error
-			for _, c := range g.caps {
+			for _, c := range caps {
 				a, b := m[2*c.group], m[2*c.group+1]
 				if a < 0 {
 					continue

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,64 @@ func TestGrokPatterns(t *testing.T) {
 			t.Errorf("%s matches %q", c.pattern, c.in)
 		}
 	}
+}
+
+// TestGrokFastIP: the short address patterns with the check give the
+// captures the library's patterns give, on addresses valid and not.
+func TestGrokFastIP(t *testing.T) {
+	patterns := []string{
+		`client %{IP:source.ip}#%{INT:source.port}`,
+		`%{IPV4:a} x`,
+		`^%{IPV6:a}$`,
+		`from %{IP:a}(?: port %{INT:p})?`,
+		`%{IP:a}:%{INT:p}`,
+		`(?:%{IPV4:a}|%{WORD:w})$`,
+	}
+	inputs := []string{
+		"client 10.1.2.3#53", "client 256.1.1.1#53", "client ::ffff:10.0.0.1#53", "client fe80::1%eth0#53",
+		"client 2001:db8::1#53", "client 1.2.3#53", "1.2.3.4.5 x", "999.1.1.1 x 10.0.0.1 x", "2001:db8::1",
+		"::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "from 10.0.0.1 port 22", "from 10.0.0.300 port 22",
+		"from 2001:db8::5", "2001:db8::1:53", "10.0.0.1:8080", "[::1]:80", "a 300.1.1.1", "a 10.2.3.4", "zz",
+	}
+	for _, p := range patterns {
+		g, err := compileGrok(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.fast == nil {
+			t.Fatalf("%s: no fast form", p)
+		}
+		for _, in := range inputs {
+			want := captures(in, g.re.FindStringSubmatchIndex(in), g.caps)
+			if w, ok := fastBetter[p+"|"+in]; ok {
+				want = w
+			}
+			m, caps := g.match(in)
+			if got := captures(in, m, caps); got != want {
+				t.Errorf("%s on %q: %s, want %s", p, in, got, want)
+			}
+		}
+	}
+}
+
+// fastBetter are the cases where the short pattern takes the whole
+// address and the library's IPV6, whose first alternatives end in "::",
+// stops before its last group.
+var fastBetter = map[string]string{
+	`from %{IP:a}(?: port %{INT:p})?|from 2001:db8::5`: `a="2001:db8::5" `,
+}
+
+func captures(s string, m []int, caps []grokCapture) string {
+	if m == nil {
+		return "no match"
+	}
+	var b strings.Builder
+	for _, c := range caps {
+		if a := m[2*c.group]; a >= 0 {
+			fmt.Fprintf(&b, "%s=%q ", c.field, s[a:m[2*c.group+1]])
+		}
+	}
+	return b.String()
 }
 
 func TestGrokStep(t *testing.T) {
@@ -272,6 +331,44 @@ func TestSelection(t *testing.T) {
 	}
 }
 
+// TestSelectionLEEF: cef: selects LEEF records by their header's vendor
+// and product as it does CEF ones (after a syslog header or not), cef: {}
+// takes any CEF or LEEF record, and a record that only names the vendor in
+// observer.vendor, without a LEEF header, is neither.
+func TestSelectionLEEF(t *testing.T) {
+	box := mustParse(t, "name: box\nmatch:\n  - cef: {vendor: Acme, product: Box}\nsteps: [{set: {field: x, value: box}}]\n")
+	anyp := mustParse(t, "name: any\nmatch:\n  - cef: {}\nsteps: [{set: {field: x, value: any}}]\n")
+	set, err := NewSet(nil, []*Pipeline{box, anyp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leef := func(orig, vendor, product string) *event.Event {
+		e := &event.Event{Original: orig}
+		e.Set("observer.vendor", event.String(vendor))
+		e.Set("observer.product", event.String(product))
+		return e
+	}
+	cef := leef("CEF:0|Other|Thing|1|2|n|3|", "Other", "Thing")
+	cef.Set("cef.version", event.Int(0))
+	for _, c := range []struct {
+		name string
+		e    *event.Event
+		want string
+	}{
+		{"LEEF", leef("LEEF:1.0|Acme|Box|1.0|ev1|src=10.0.0.1", "Acme", "Box"), "box"},
+		{"LEEF after syslog", leef("<14>Jun  3 16:21:00 host LEEF:2.0|ACME|box|1.0|ev1|^|src=10.0.0.1", "ACME", "box"), "box"},
+		{"LEEF of another product", leef("LEEF:1.0|Acme|Other|1.0|ev1|src=10.0.0.1", "Acme", "Other"), "any"},
+		{"CEF of another vendor", cef, "any"},
+		{"no LEEF header", leef(`{"observer.vendor":"Acme"}`, "Acme", "Box"), ""},
+		{"LEEF header of another vendor", leef("LEEF:1.0|Other|Box|1.0|ev1|", "Acme", "Box"), ""},
+	} {
+		name, _, err := set.Run(c.e)
+		if err != nil || name != c.want {
+			t.Errorf("%s: pipeline %q (%v), want %q", c.name, name, err, c.want)
+		}
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	cases := map[string]string{
 		"name: Bad Name\nmatch: [{app: x}]\nsteps: [{drop: {}}]":                                                         "name",
@@ -379,33 +476,65 @@ func TestBody(t *testing.T) {
 	}
 }
 
-func TestFirstBytes(t *testing.T) {
+// TestAnchoredPrefix: the byte prefix of an anchored pattern accepts
+// every text the pattern matches and turns away texts that differ in
+// its fixed-width start.
+func TestAnchoredPrefix(t *testing.T) {
 	cases := []struct {
-		re, yes, no string
-		ok          bool
+		re      string
+		ok      bool
+		n       int // positions
+		yes, no []string
 	}{
-		{`^2 \d+`, "2", "3x", true},
-		{`^(?:1|\d+),`, "19", "a", true},
-		{`^(?:http|https|h2)? x`, "", "", false},
-		{`^[A-Z]{3}\d`, "QZ", "a1", true},
-		{`^(?i)type=`, "tT", "x", true},
-		{`abc`, "", "", false},
+		{`^2 \d+`, true, 3, []string{"2 1", "2 99x"}, []string{"3 1", "2x1", "2 "}},
+		{`^(?:1|\d+),`, true, 1, []string{"1,", "19,"}, []string{"a1"}},
+		{`^(?:http|https|h2)? x`, false, 0, nil, nil},
+		{`^[A-Z]{3}\d`, true, 4, []string{"QZA1"}, []string{"QZa1", "QZA"}},
+		{`^(?i)type=`, true, 5, []string{"TYPE=", "tYpe=x"}, []string{"typ=", "xtype="}},
+		// k and s fold to non-ASCII runes (the Kelvin and long-s signs),
+		// which take more bytes: the positions stop there.
+		{`^(?i)ak=`, true, 1, []string{"AK=", "a\u212a="}, []string{"b"}},
+		{`^\d{4}-\d\d-\d\dT[0-9:.]+Z app/`, true, 12, []string{"2024-05-10T11:37:47.1Z app/x"}, []string{"2024/05-10T1", "2024-05-10 11"}},
+		{`^(?:https?|h2|grpcs?|wss?) \d{4}`, true, 2, []string{"h2 2024", "wss 2024"}, []string{"ftp 2024"}},
+		{`^<\d+>1 \d{10}`, true, 2, []string{"<134>1 1700000000"}, []string{"134>"}},
+		{`^é`, false, 0, nil, nil},
+		{`^.x`, false, 0, nil, nil},
+		{`abc`, false, 0, nil, nil},
 	}
 	for _, c := range cases {
-		set, ok := firstBytes(c.re)
-		if ok != c.ok {
-			t.Errorf("%s: ok %v", c.re, ok)
+		p, ok := anchoredPrefix(c.re)
+		if ok != c.ok || len(p) != c.n {
+			t.Errorf("%s: ok %v, %d positions; want %v, %d", c.re, ok, len(p), c.ok, c.n)
 			continue
 		}
-		for i := 0; ok && i < len(c.yes); i++ {
-			if !set[c.yes[i]] {
-				t.Errorf("%s: %q not a first byte", c.re, c.yes[i])
+		re := regexp.MustCompile(c.re)
+		for _, s := range c.yes {
+			if !re.MatchString(s) {
+				t.Fatalf("%s: bad case %q", c.re, s)
+			}
+			if !p.accepts(s) {
+				t.Errorf("%s: %q turned away", c.re, s)
 			}
 		}
-		for i := 0; ok && i < len(c.no); i++ {
-			if set[c.no[i]] {
-				t.Errorf("%s: %q is a first byte", c.re, c.no[i])
+		for _, s := range c.no {
+			if p.accepts(s) {
+				t.Errorf("%s: %q accepted", c.re, s)
 			}
+		}
+	}
+}
+
+func TestRequiredLiteral(t *testing.T) {
+	for re, want := range map[string]string{
+		`\[[a-z_]+:"`:                           `:"`,
+		`(?:^|\s)IN=\S* OUT=\S* .*SRC=`:         ` OUT=`,
+		`RT_(?:FLOW|IDP)_\w+: `:                 `RT_`,
+		`(?i)abc`:                               ``,
+		`client (?:@0x[0-9a-f]+ )?[0-9a-f.:]+#`: `client `,
+		`a|b`:                                   ``,
+	} {
+		if got := requiredLiteral(re); got != want {
+			t.Errorf("%s: %q, want %q", re, got, want)
 		}
 	}
 }
@@ -452,5 +581,45 @@ func TestOnTypeErrorSkip(t *testing.T) {
 	want(t, e, "source.port", "80", "user.name", "bob", "done", "yes", "source.ip", "", FieldTypeErrors, "source.ip")
 	if _, err := Parse("t.yml", []byte(fmt.Sprintf(src, "on_type_error: maybe\n"))); err == nil {
 		t.Error("on_type_error: maybe was accepted")
+	}
+}
+
+// TestPrefixerBound: every name comes back prefixed, from the cache or
+// built, and the cache stops at its bound.
+func TestPrefixerBound(t *testing.T) {
+	p := newPrefixer("v.")
+	for round := 0; round < 2; round++ {
+		for i := 0; i < maxCachedNames+500; i++ {
+			n := fmt.Sprintf("k%d", i)
+			if got := p.name(n); got != "v."+n {
+				t.Fatalf("%s: %s", n, got)
+			}
+		}
+	}
+	if n := len(*p.cache.names.Load()) + len(p.cache.pending); n > maxCachedNames {
+		t.Errorf("cache holds %d names, bound %d", n, maxCachedNames)
+	}
+	if got := p.name("a.b"); got != "a.b" {
+		t.Errorf("dotted name: %s", got)
+	}
+}
+
+// TestNameTable: the table finds every name it holds, and no other.
+func TestNameTable(t *testing.T) {
+	m := map[string]int{}
+	for i := 0; i < 300; i++ {
+		m[fmt.Sprintf("k%d", i)] = i
+		m[fmt.Sprintf("fortinet.firewall.x%dy", i)] = -i
+	}
+	tab := newNameTable(m)
+	for k, v := range m {
+		if got, ok := tab.get(k); !ok || got != v {
+			t.Errorf("%s: %d %v, want %d", k, got, ok, v)
+		}
+	}
+	for _, k := range []string{"", "k", "k300", "x", "fortinet.firewall.x1", "k1 "} {
+		if _, ok := tab.get(k); ok {
+			t.Errorf("%q found", k)
+		}
 	}
 }

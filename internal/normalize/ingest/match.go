@@ -14,7 +14,8 @@ import (
 // must hold; a pipeline takes a record when any of its match entries does.
 type matchSpec struct {
 	// CEF (and LEEF) header vendor and product, compared case-insensitively;
-	// the parsers keep them in observer.vendor and observer.product.
+	// the parsers keep them in observer.vendor and observer.product. With
+	// neither, any CEF or LEEF record.
 	CEF *struct {
 		Vendor  string `yaml:"vendor"`
 		Product string `yaml:"product"`
@@ -52,15 +53,53 @@ func (l *stringList) UnmarshalYAML(unmarshal func(any) error) error {
 	return nil
 }
 
-// selector is a compiled matchSpec: cheap tests first.
+// selector is a compiled matchSpec: its tests, cheap ones first, and its
+// gate, the cheap necessary condition the set indexes it by.
 type selector struct {
 	tests []func(e *event.Event, c *selCache) bool
+	gate  gate
+}
+
+func (s *selector) matches(e *event.Event, c *selCache) bool {
+	for _, t := range s.tests {
+		if !t(e, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// gateKind says which index of the set finds a selector.
+type gateKind uint8
+
+const (
+	gateNone    gateKind = iota // tried for every event
+	gateVendor                  // CEF/LEEF vendor (lower case)
+	gateProduct                 // CEF/LEEF product, when no vendor is given
+	gateAnyCEF                  // any CEF or LEEF record
+	gateApp                     // one of names, the program (lower case)
+	gateKey                     // the field key is present
+	gateFirst                   // the text of field starts with a byte of first
+	gateLiteral                 // the text of field contains literal
+)
+
+// gate is what a record must have for a selector to be worth trying: the
+// most selective of its tests that an index can answer for all selectors
+// at once.
+type gate struct {
+	kind    gateKind
+	names   []string // vendor, product or apps, lower case
+	key     string
+	field   string // of first and literal: "" is the record body (_raw)
+	first   *byteSet
+	literal string
 }
 
 // selCache holds what selection computes once per event for all
 // pipelines: the record text after its syslog header, the program name,
-// and which of the keys that selectors name are present (one pass over
-// the fields, instead of a scan per key per pipeline).
+// which of the keys that selectors name are present (one pass over the
+// fields, instead of a scan per key per pipeline), and the candidate
+// selectors.
 type selCache struct {
 	raw      string
 	rawOK    bool
@@ -68,26 +107,54 @@ type selCache struct {
 	prog     string
 	progOK   bool
 	progDone bool
-	// progLower is prog in lower case, for the app gates.
-	progLower     string
-	progLowerDone bool
-	keys          [maxKeyBits / 64]uint64
-	keysDone      bool
+	keys     [maxKeyBits / 64]uint64
+	keysDone bool
+	cefDone  bool
+	cef      bool
+	// cand is a bit set over the set's selectors; litDone and litFound
+	// over its literals: looked for, and found.
+	cand, litDone, litFound []uint64
+}
+
+// reset empties c for a new event, keeping the bit sets' storage.
+func (c *selCache) reset(selectors, literals int) {
+	cand, done, found := c.cand, c.litDone, c.litFound
+	*c = selCache{cand: bitSet(cand, selectors), litDone: bitSet(done, literals), litFound: bitSet(found, literals)}
+}
+
+// bitSet returns an empty bit set of n bits, in b's storage when it fits.
+func bitSet(b []uint64, n int) []uint64 {
+	w := (n + 63) / 64
+	if cap(b) < w {
+		return make([]uint64, w)
+	}
+	b = b[:w]
+	clear(b)
+	return b
 }
 
 // maxKeyBits bounds the keys selection tracks in the per-event bit set;
 // keys beyond it are looked up in the event.
 const maxKeyBits = 512
 
+// keyIndex interns the key names of keys selectors. keyFilter is a
+// Bloom-like filter over (length, first and last byte) of the names, so
+// that filling an event's bits looks up the map only for the few fields
+// whose names could be one.
 var (
-	keyMu    sync.RWMutex
-	keyIndex = map[string]int{}
+	keyMu     sync.RWMutex
+	keyIndex  = map[string]int{}
+	keyFilter [16]uint64
 )
+
+func keyHash(n string) uint {
+	return (uint(len(n))*131 ^ uint(n[0])*31 ^ uint(n[len(n)-1])) & 1023
+}
 
 // keyBit interns a key name of a keys selector; -1 when the set is full or
 // the name is an envelope field (not in Fields).
 func keyBit(name string) int {
-	if event.IsEnvelope(name) {
+	if event.IsEnvelope(name) || name == "" {
 		return -1
 	}
 	keyMu.Lock()
@@ -99,6 +166,8 @@ func keyBit(name string) int {
 		return -1
 	}
 	keyIndex[name] = len(keyIndex)
+	h := keyHash(name)
+	keyFilter[h>>6] |= 1 << (h & 63)
 	return len(keyIndex) - 1
 }
 
@@ -116,8 +185,15 @@ func (c *selCache) fillKeys(e *event.Event) {
 		return
 	}
 	keyMu.RLock()
-	for _, f := range e.Fields {
-		if i, ok := keyIndex[f.Name]; ok {
+	for i := range e.Fields {
+		n := e.Fields[i].Name
+		if n == "" {
+			continue
+		}
+		if h := keyHash(n); keyFilter[h>>6]&(1<<(h&63)) == 0 {
+			continue
+		}
+		if i, ok := keyIndex[n]; ok {
 			c.keys[i>>6] |= 1 << (i & 63)
 		}
 	}
@@ -147,31 +223,69 @@ func (c *selCache) body(e *event.Event) (string, bool) {
 	return c.raw, c.rawOK
 }
 
-func (s *selector) matches(e *event.Event, c *selCache) bool {
-	for _, t := range s.tests {
-		if !t(e, c) {
+// text is the text of a gate's or selector's field: "" and _raw are the
+// body.
+func (c *selCache) text(e *event.Event, field string) (string, bool) {
+	if field == "" || field == FieldRaw {
+		return c.body(e)
+	}
+	if field == event.FieldOriginal {
+		return e.Original, e.Original != ""
+	}
+	return text(e, field)
+}
+
+// isCEF reports whether e is a CEF or LEEF record. The CEF parser sets
+// cef.version. The LEEF parser keeps the header's vendor and product in
+// observer.*, as CEF does, but no version: a record is LEEF when its
+// original holds a LEEF header ("LEEF:1.0|VENDOR|…", after a syslog header
+// or not) whose vendor is observer.vendor.
+func (c *selCache) isCEF(e *event.Event) bool {
+	if !c.cefDone {
+		c.cefDone = true
+		c.cef = e.Has("cef.version") || e.Has("leef.version") || isLEEF(e)
+	}
+	return c.cef
+}
+
+func isLEEF(e *event.Event) bool {
+	vendor := e.GetString("observer.vendor")
+	if vendor == "" {
+		return false
+	}
+	s := e.Original
+	for {
+		i := strings.Index(s, "LEEF:")
+		if i < 0 {
 			return false
 		}
+		s = s[i+len("LEEF:"):]
+		v, rest, ok := strings.Cut(s, "|")
+		if ok && len(v) <= 3 && strings.HasPrefix(rest, vendor) && strings.HasPrefix(rest[len(vendor):], "|") {
+			return true
+		}
 	}
-	return true
 }
 
 func compileSelector(m matchSpec) (selector, error) {
 	var s selector
+	var gates []gate // candidates, most selective first
 	if m.CEF != nil {
+		// Neither vendor nor product: any CEF or LEEF record.
 		vendor, product := m.CEF.Vendor, m.CEF.Product
-		if vendor == "" && product == "" {
-			return s, fmt.Errorf("cef: give vendor, product or both")
-		}
-		s.tests = append(s.tests, func(e *event.Event, _ *selCache) bool {
-			if _, ok := e.Get("cef.version"); !ok {
-				if _, ok := e.Get("leef.version"); !ok {
-					return false
-				}
-			}
-			return (vendor == "" || strings.EqualFold(e.GetString("observer.vendor"), vendor)) &&
+		s.tests = append(s.tests, func(e *event.Event, c *selCache) bool {
+			return c.isCEF(e) &&
+				(vendor == "" || strings.EqualFold(e.GetString("observer.vendor"), vendor)) &&
 				(product == "" || strings.EqualFold(e.GetString("observer.product"), product))
 		})
+		switch {
+		case vendor != "":
+			gates = append(gates, gate{kind: gateVendor, names: []string{strings.ToLower(vendor)}})
+		case product != "":
+			gates = append(gates, gate{kind: gateProduct, names: []string{strings.ToLower(product)}})
+		default:
+			gates = append(gates, gate{kind: gateAnyCEF})
+		}
 	}
 	if len(m.App) > 0 {
 		apps := m.App
@@ -187,50 +301,72 @@ func compileSelector(m matchSpec) (selector, error) {
 			}
 			return false
 		})
+		g := gate{kind: gateApp}
+		for _, a := range apps {
+			g.names = append(g.names, strings.ToLower(a))
+		}
+		gates = append(gates, g)
 	}
+	// The key gate is the longest name: short ones (id, type) are in
+	// many records.
+	keyName := ""
 	for _, k := range m.Keys {
 		bit := keyBit(k)
 		s.tests = append(s.tests, func(e *event.Event, c *selCache) bool { return c.has(e, bit, k) })
+		if bit >= 0 && len(k) > len(keyName) {
+			keyName = k
+		}
+	}
+	if keyName != "" {
+		gates = append(gates, gate{kind: gateKey, key: keyName})
 	}
 	if m.Field != "" && m.Contains == "" && m.Regex == "" {
 		return s, fmt.Errorf("field is for contains and regex")
 	}
-	text := func(e *event.Event, c *selCache) (string, bool) {
-		if m.Field != "" && m.Field != FieldRaw {
-			return text(e, m.Field)
-		}
-		return c.body(e)
+	field := m.Field
+	if field == FieldRaw {
+		field = ""
 	}
+	var literal string
 	if m.Contains != "" {
 		lit := m.Contains
 		s.tests = append(s.tests, func(e *event.Event, c *selCache) bool {
-			t, ok := text(e, c)
+			t, ok := c.text(e, field)
 			return ok && strings.Contains(t, lit)
 		})
+		literal = lit
 	}
 	if m.Regex != "" {
 		re, err := regexp.Compile(m.Regex)
 		if err != nil {
 			return s, fmt.Errorf("regex: %w", err)
 		}
-		if first, ok := firstBytes(m.Regex); ok {
-			s.tests = append(s.tests, func(e *event.Event, c *selCache) bool {
-				t, ok := text(e, c)
-				return ok && t != "" && first[t[0]] && re.MatchString(t)
-			})
-		} else if prefix, _ := re.LiteralPrefix(); prefix != "" {
-			// The engine clears state in proportion to the text before it
-			// looks for the prefix: look first.
-			s.tests = append(s.tests, func(e *event.Event, c *selCache) bool {
-				t, ok := text(e, c)
-				return ok && strings.Contains(t, prefix) && re.MatchString(t)
-			})
-		} else {
-			s.tests = append(s.tests, func(e *event.Event, c *selCache) bool {
-				t, ok := text(e, c)
-				return ok && re.MatchString(t)
-			})
+		// What every match holds, tested before the engine starts: the
+		// byte classes of an anchored start, a literal of two bytes or
+		// more (one byte says little, and the engine looks for it fast).
+		prefix, anchored := anchoredPrefix(m.Regex)
+		lit := requiredLiteral(m.Regex)
+		if len(lit) < 2 {
+			lit = ""
 		}
+		rare := 0
+		if lit != "" {
+			rare = rareByte(lit)
+		}
+		s.tests = append(s.tests, func(e *event.Event, c *selCache) bool {
+			t, ok := c.text(e, field)
+			return ok && (!anchored || prefix.accepts(t)) && (lit == "" || containsAt(t, lit, rare)) && re.MatchString(t)
+		})
+		switch {
+		case anchored:
+			first := prefix[0]
+			gates = append(gates, gate{kind: gateFirst, field: field, first: &first})
+		case len(lit) > len(literal):
+			literal = lit
+		}
+	}
+	if literal != "" {
+		gates = append(gates, gate{kind: gateLiteral, field: field, literal: literal})
 	}
 	if m.If != "" {
 		p, err := filter.Parse(m.If)
@@ -241,6 +377,9 @@ func compileSelector(m matchSpec) (selector, error) {
 	}
 	if len(s.tests) == 0 {
 		return s, fmt.Errorf("empty: give cef, app, keys, contains, regex or if")
+	}
+	if len(gates) > 0 {
+		s.gate = gates[0]
 	}
 	return s, nil
 }

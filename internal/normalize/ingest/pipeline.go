@@ -37,60 +37,6 @@ type Pipeline struct {
 
 	match []selector
 	steps []step
-	// gate is a cheap necessary condition of match: every entry names
-	// an app (apps), or every entry names keys (firstKeys, one per entry).
-	apps      map[string]bool
-	firstKeys []int
-}
-
-// buildGate derives the gate from the match entries.
-func (p *Pipeline) buildGate(specs []matchSpec) {
-	allApps, allKeys := true, true
-	for _, m := range specs {
-		if len(m.App) == 0 {
-			allApps = false
-		}
-		if len(m.Keys) == 0 || keyBit(m.Keys[0]) < 0 {
-			allKeys = false
-		}
-	}
-	switch {
-	case allApps:
-		p.apps = map[string]bool{}
-		for _, m := range specs {
-			for _, a := range m.App {
-				p.apps[strings.ToLower(a)] = true
-			}
-		}
-	case allKeys:
-		for _, m := range specs {
-			p.firstKeys = append(p.firstKeys, keyBit(m.Keys[0]))
-		}
-	}
-}
-
-// open reports whether the gate lets e through to the full match.
-func (p *Pipeline) open(e *event.Event, c *selCache) bool {
-	if p.apps != nil {
-		prog, ok := c.program(e)
-		if !ok {
-			return false
-		}
-		if !c.progLowerDone {
-			c.progLower = strings.ToLower(prog)
-			c.progLowerDone = true
-		}
-		return p.apps[c.progLower]
-	}
-	if p.firstKeys != nil {
-		for _, b := range p.firstKeys {
-			if c.has(e, b, "") {
-				return true
-			}
-		}
-		return false
-	}
-	return true
 }
 
 // step is one compiled processor.
@@ -151,13 +97,7 @@ func (p *Pipeline) Run(e *event.Event) (dropped bool, err error) {
 
 // Matches reports whether the pipeline takes e.
 func (p *Pipeline) Matches(e *event.Event) bool {
-	return p.matches(e, &selCache{})
-}
-
-func (p *Pipeline) matches(e *event.Event, c *selCache) bool {
-	if !p.open(e, c) {
-		return false
-	}
+	c := &selCache{}
 	for i := range p.match {
 		if p.match[i].matches(e, c) {
 			return true
@@ -204,7 +144,6 @@ func Parse(name string, data []byte) (*Pipeline, error) {
 		}
 		p.match = append(p.match, s)
 	}
-	p.buildGate(f.Match)
 	c := &compiler{}
 	switch f.OnTypeError {
 	case "", "fail":
@@ -291,8 +230,13 @@ func (c *compiler) steps(nodes []yaml.Node) ([]step, error) {
 			inner := run
 			run = func(e *event.Event) error {
 				err := inner(e)
+				if err == nil {
+					return nil
+				}
+				// te is declared after the nil check: errors.As makes it
+				// escape, which would cost an allocation per step.
 				var te *TypeError
-				if err != nil && errors.As(err, &te) {
+				if errors.As(err, &te) {
 					// The steps set every other field before they report
 					// the first type error: leave this one out, say so.
 					appendList(e, FieldTypeErrors, te.Field)

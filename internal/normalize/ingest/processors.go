@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 
@@ -117,19 +118,19 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			return nil, fmt.Errorf("prefix: give from (and to), without fields or rest_prefix")
 		}
 		from, to, keep := o.Prefix.From, o.Prefix.To, o.Prefix.KeepPath
+		names := newNameCache(func(n string) string {
+			if keep {
+				return to + n[len(from):]
+			}
+			return to + n[strings.LastIndexByte(n, '.')+1:]
+		})
 		return func(e *event.Event) error {
 			for i := range e.Fields {
 				n := e.Fields[i].Name
-				if !strings.HasPrefix(n, from) {
+				if !strings.HasPrefix(n, from) || keep && len(n) == len(from) {
 					continue
 				}
-				if keep {
-					if len(n) > len(from) {
-						e.Fields[i].Name = to + n[len(from):]
-					}
-					continue
-				}
-				e.Fields[i].Name = to + n[strings.LastIndexByte(n, '.')+1:]
+				e.Fields[i].Name = names.name(n)
 			}
 			return nil
 		}, nil
@@ -153,21 +154,31 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	// Many renames: one pass over the fields renames in place (a map
 	// lookup each), so the cost does not grow with fields × renames; absent
 	// fields are skipped (a batch rename maps what the record has).
+	// One map answers both questions of a field: is it renamed (source),
+	// and is it a name renamed to (target).
 	type target struct {
 		name     string
 		typ      ecsType
 		envelope bool
+		source   bool
+		target   bool
 	}
-	targets := make(map[string]target, len(o.Fields))
-	toNames := make(map[string]bool, len(o.Fields))
+	targets := make(map[string]target, 2*len(o.Fields))
 	dupTargets := false
 	for from, to := range o.Fields {
-		if toNames[to] {
+		t := targets[from]
+		t.name, t.typ, t.envelope, t.source = to, typeOf(to), event.IsEnvelope(to) || to == event.FieldMessage, true
+		targets[from] = t
+	}
+	for _, to := range o.Fields {
+		t := targets[to]
+		if t.target {
 			dupTargets = true
 		}
-		toNames[to] = true
-		targets[from] = target{to, typeOf(to), event.IsEnvelope(to) || to == event.FieldMessage}
+		t.target = true
+		targets[to] = t
 	}
+	table := newNameTable(targets)
 	rest := newPrefixer(o.RestPrefix)
 	return func(e *event.Event) error {
 		var first error
@@ -176,10 +187,14 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		np, ne := 0, 0
 		j := 0
 		for _, f := range e.Fields {
-			if t, ok := targets[f.Name]; ok {
-				v, ok, err := coerce(t.name, t.typ, f.Value)
-				if err != nil && first == nil {
-					first = err
+			t, known := table.get(f.Name)
+			if known && t.source {
+				v, ok := f.Value, true
+				if !fits(t.typ, v) {
+					var err error
+					if v, ok, err = coerce(t.name, t.typ, v); err != nil && first == nil {
+						first = err
+					}
 				}
 				if !ok {
 					continue
@@ -196,7 +211,7 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 				j++
 				continue
 			}
-			if toNames[f.Name] {
+			if known {
 				if ne < len(existing) {
 					existing[ne] = j
 					ne++
@@ -276,22 +291,65 @@ func isIn(i int, l []int) bool {
 	return false
 }
 
-// prefixer caches the prefixed names of raw keys, so moving the keys of
-// every record under a vendor prefix allocates nothing once warm. The
-// cache is bounded: keys beyond it are built per event.
-type prefixer struct {
-	prefix string
-	mu     sync.RWMutex
-	names  map[string]string
+// nameCache caches names computed from names (a raw key's prefixed name),
+// so renaming the keys of every record allocates nothing once warm.
+// Readers take no lock: they read an immutable map; new names wait in
+// pending and are published in a new map when pending reaches an eighth
+// of it (so the copies cost O(1) per name). The cache is bounded: names
+// beyond it are computed per event.
+type nameCache struct {
+	fn      func(string) string
+	names   atomic.Pointer[map[string]string]
+	mu      sync.Mutex
+	pending map[string]string
 }
 
-const maxPrefixNames = 4096
+const maxCachedNames = 4096
+
+func newNameCache(fn func(string) string) *nameCache {
+	c := &nameCache{fn: fn, pending: map[string]string{}}
+	c.names.Store(&map[string]string{})
+	return c
+}
+
+func (c *nameCache) name(n string) string {
+	cur := *c.names.Load()
+	if out, ok := cur[n]; ok {
+		return out
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if out, ok := c.pending[n]; ok {
+		return out
+	}
+	out := c.fn(n)
+	cur = *c.names.Load()
+	if len(cur)+len(c.pending) >= maxCachedNames {
+		return out
+	}
+	c.pending[strings.Clone(n)] = out
+	if len(c.pending) >= max(1, len(cur)/8) {
+		next := make(map[string]string, len(cur)+len(c.pending))
+		for k, v := range cur {
+			next[k] = v
+		}
+		for k, v := range c.pending {
+			next[k] = v
+		}
+		c.names.Store(&next)
+		clear(c.pending)
+	}
+	return out
+}
+
+// prefixer gives raw keys their prefixed names.
+type prefixer struct{ cache *nameCache }
 
 func newPrefixer(prefix string) *prefixer {
 	if prefix == "" {
 		return nil
 	}
-	return &prefixer{prefix: prefix, names: map[string]string{}}
+	return &prefixer{newNameCache(func(n string) string { return prefix + n })}
 }
 
 // name returns the prefixed name of a raw key, or the name unchanged when
@@ -300,19 +358,7 @@ func (p *prefixer) name(n string) string {
 	if n == event.FieldMessage || n == "tags" || n == "" || n[0] == '@' || n[0] == '_' || strings.IndexByte(n, '.') >= 0 {
 		return n
 	}
-	p.mu.RLock()
-	out, ok := p.names[n]
-	p.mu.RUnlock()
-	if ok {
-		return out
-	}
-	out = p.prefix + n
-	p.mu.Lock()
-	if len(p.names) < maxPrefixNames {
-		p.names[strings.Clone(n)] = out
-	}
-	p.mu.Unlock()
-	return out
+	return p.cache.name(n)
 }
 
 type copyOpts struct {

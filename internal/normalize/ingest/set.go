@@ -26,18 +26,8 @@ const maxFiles = 4096
 type Set struct {
 	pipelines []*Pipeline
 	stats     []pipelineStats
-	// The selection index: pipelines gated by program name, by the first
-	// key of their entries, and the rest, which are tried on every event.
-	byApp   map[string][]int
-	byKey   []keyGate
-	ungated []int
-	caches  sync.Pool // *selCache
-}
-
-// keyGate lists the pipelines whose entries all start with one key.
-type keyGate struct {
-	bit       int
-	pipelines []int
+	index     selectIndex
+	caches    sync.Pool // *selCache
 }
 
 type pipelineStats struct {
@@ -122,30 +112,7 @@ func NewSet(user, builtin []*Pipeline) (*Set, error) {
 		s.pipelines = append(s.pipelines, p)
 	}
 	s.stats = make([]pipelineStats, len(s.pipelines))
-	s.byApp = map[string][]int{}
-	byKey := map[int][]int{}
-	for i, p := range s.pipelines {
-		switch {
-		case p.apps != nil:
-			for a := range p.apps {
-				s.byApp[a] = append(s.byApp[a], i)
-			}
-		case p.firstKeys != nil:
-			seen := map[int]bool{}
-			for _, b := range p.firstKeys {
-				if !seen[b] {
-					byKey[b] = append(byKey[b], i)
-					seen[b] = true
-				}
-			}
-		default:
-			s.ungated = append(s.ungated, i)
-		}
-	}
-	for b, idx := range byKey {
-		s.byKey = append(s.byKey, keyGate{b, idx})
-	}
-	sort.Slice(s.byKey, func(i, j int) bool { return s.byKey[i].bit < s.byKey[j].bit })
+	s.index = buildIndex(s.pipelines)
 	s.caches.New = func() any { return new(selCache) }
 	return s, nil
 }
@@ -153,42 +120,14 @@ func NewSet(user, builtin []*Pipeline) (*Set, error) {
 // Pipelines returns the pipelines in selection order.
 func (s *Set) Pipelines() []*Pipeline { return s.pipelines }
 
-// Select returns the index of the pipeline that takes e, or -1.
-//
-// The candidates are the pipelines gated by the event's program name or by
-// a key it has, and the ungated ones; they are tried in the set's order.
+// Select returns the index of the pipeline that takes e, or -1. Only the
+// selectors whose gate e passes are tried (selectindex.go), in the set's
+// order.
 func (s *Set) Select(e *event.Event) int {
 	c := s.caches.Get().(*selCache)
-	*c = selCache{}
-	defer s.caches.Put(c)
-	var buf [64]int
-	cand := append(buf[:0], s.ungated...)
-	if len(s.byApp) > 0 {
-		if prog, ok := c.program(e); ok {
-			c.progLower, c.progLowerDone = strings.ToLower(prog), true
-			cand = append(cand, s.byApp[c.progLower]...)
-		}
-	}
-	if len(s.byKey) > 0 {
-		c.fillKeys(e)
-		for _, g := range s.byKey {
-			if c.keys[g.bit>>6]&(1<<(g.bit&63)) != 0 {
-				cand = append(cand, g.pipelines...)
-			}
-		}
-	}
-	sort.Ints(cand)
-	last := -1
-	for _, i := range cand {
-		if i == last {
-			continue
-		}
-		last = i
-		if s.pipelines[i].matches(e, c) {
-			return i
-		}
-	}
-	return -1
+	i := s.index.selectFor(e, c)
+	s.caches.Put(c)
+	return i
 }
 
 // Stat is what one pipeline has done since start.

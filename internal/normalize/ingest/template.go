@@ -70,13 +70,22 @@ func (t template) render(e *event.Event) string {
 		s, _ := text(e, p.field)
 		return s
 	}
-	var b strings.Builder
+	// The parts are looked up into a stack array first, so the result is
+	// built with one allocation.
+	var buf [8]string
+	vals := buf[:0]
+	n := 0
 	for _, p := range t.parts {
-		if p.field == "" {
-			b.WriteString(p.lit)
-			continue
+		s := p.lit
+		if p.field != "" {
+			s, _ = text(e, p.field)
 		}
-		s, _ := text(e, p.field)
+		vals = append(vals, s)
+		n += len(s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range vals {
 		b.WriteString(s)
 	}
 	return b.String()

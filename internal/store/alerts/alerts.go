@@ -8,7 +8,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -38,6 +37,8 @@ type Store struct {
 	db *sql.DB
 	mu sync.Mutex // DuckDB takes one writer; serialise upserts
 }
+
+var _ store.Alerts = (*Store)(nil)
 
 // Open creates the table if needed.
 func Open(ctx context.Context, db *sql.DB) (*Store, error) {
@@ -106,33 +107,19 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 	return nil
 }
 
-// Filter selects alerts. Tenant is required.
-type Filter struct {
-	Tenant string
-	// MinLevel keeps alerts of this level or above ("high" keeps high and critical).
-	MinLevel string
-	RuleID   string
-	Status   string
-	// Entity keeps alerts whose host, user or IP entities include it.
-	Entity string
-	// From and To bound the alert's last time.
-	From, To time.Time
-	Limit    int
-}
+// Filter selects alerts (store.AlertFilter).
+type Filter = store.AlertFilter
 
 // List returns the alerts matching f, the most recent first, and how many
 // match in all.
 func (s *Store) List(ctx context.Context, f Filter) ([]alert.Alert, int64, error) {
-	if !store.ValidTenant(f.Tenant) {
-		return nil, 0, fmt.Errorf("%w: tenant %q", store.ErrBadRequest, f.Tenant)
+	rank, err := f.Normalize()
+	if err != nil {
+		return nil, 0, err
 	}
 	where := []string{"a.tenant = ?"}
 	args := []any{f.Tenant}
-	if f.MinLevel != "" {
-		rank := alert.LevelRank(f.MinLevel)
-		if rank < 0 {
-			return nil, 0, fmt.Errorf("%w: level %q: want informational, low, medium, high or critical", store.ErrBadRequest, f.MinLevel)
-		}
+	if rank >= 0 {
 		where = append(where, "a.level_rank >= ?")
 		args = append(args, rank)
 	}
@@ -159,9 +146,6 @@ func (s *Store) List(ctx context.Context, f Filter) ([]alert.Alert, int64, error
 		where = append(where, "a.last_seen < ?")
 		args = append(args, f.To.UTC())
 	}
-	if f.Limit <= 0 || f.Limit > store.MaxLimit {
-		f.Limit = store.DefaultLimit
-	}
 	cond := strings.Join(where, " AND ")
 	var total int64
 	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM alerts a LEFT JOIN alert_triage t ON t.id = a.id WHERE "+cond, args...).Scan(&total); err != nil {
@@ -184,5 +168,5 @@ func (s *Store) List(ctx context.Context, f Filter) ([]alert.Alert, int64, error
 	return out, total, rows.Err()
 }
 
-// ErrNotFound is returned for an unknown alert id.
-var ErrNotFound = errors.New("alert not found")
+// ErrNotFound is returned for an unknown alert id (store.ErrAlertNotFound).
+var ErrNotFound = store.ErrAlertNotFound

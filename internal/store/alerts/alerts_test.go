@@ -3,22 +3,33 @@ package alerts
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"path/filepath"
 	"testing"
-	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
-	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/storetest"
 )
 
-func openTest(t testing.TB) *Store {
+// openDB opens a DuckDB database: in memory for dir "", else in a file
+// under dir.
+func openDB(t testing.TB, dir string) *sql.DB {
 	t.Helper()
-	c, err := duckdb.NewConnector("?autoinstall_known_extensions=false&autoload_known_extensions=false", nil)
+	path := ""
+	if dir != "" {
+		path = filepath.Join(dir, "alerts.duckdb")
+	}
+	c, err := duckdb.NewConnector(path+"?autoinstall_known_extensions=false&autoload_known_extensions=false", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := sql.OpenDB(c)
+	return sql.OpenDB(c)
+}
+
+func openTest(t testing.TB) *Store {
+	t.Helper()
+	db := openDB(t, "")
 	t.Cleanup(func() { db.Close() })
 	s, err := Open(context.Background(), db)
 	if err != nil {
@@ -27,91 +38,15 @@ func openTest(t testing.TB) *Store {
 	return s
 }
 
-func TestWriteListFilters(t *testing.T) {
-	s := openTest(t)
-	ctx := context.Background()
-	base := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	as := []alert.Alert{
-		{ID: "a1", Tenant: "acme", RuleID: "r1", Title: "one", Level: "high", First: base, Last: base, Count: 1,
-			Entities: alert.Entities{Hosts: []string{"ws01"}, Users: []string{"bob"}}},
-		{ID: "a2", Tenant: "acme", RuleID: "r2", Title: "two", Level: "low", First: base, Last: base.Add(time.Minute), Count: 3,
-			Entities: alert.Entities{SourceIPs: []string{"10.0.0.9"}}},
-		{ID: "b1", Tenant: "other", RuleID: "r1", Title: "one", Level: "critical", First: base, Last: base, Count: 1},
-	}
-	if err := s.WriteAlerts(ctx, as); err != nil {
-		t.Fatal(err)
-	}
-	// A folded update replaces the row.
-	as[0].Count, as[0].Last = 5, base.Add(2*time.Minute)
-	if err := s.WriteAlerts(ctx, as[:1]); err != nil {
-		t.Fatal(err)
-	}
-	f := func(filter Filter, want ...string) {
-		t.Helper()
-		got, total, err := s.List(ctx, filter)
+// The alert tables pass the store's conformance suite.
+func TestConformance(t *testing.T) {
+	storetest.RunAlerts(t, func(t *testing.T, dir string) (store.Alerts, func() error) {
+		db := openDB(t, dir)
+		s, err := Open(context.Background(), db)
 		if err != nil {
+			db.Close()
 			t.Fatal(err)
 		}
-		var ids []string
-		for _, a := range got {
-			ids = append(ids, a.ID)
-		}
-		if len(ids) != len(want) || int(total) != len(want) {
-			t.Fatalf("List(%+v) = %v (total %d), want %v", filter, ids, total, want)
-		}
-		for i := range want {
-			if ids[i] != want[i] {
-				t.Fatalf("List(%+v) = %v, want %v", filter, ids, want)
-			}
-		}
-	}
-	f(Filter{Tenant: "acme"}, "a1", "a2")
-	f(Filter{Tenant: "other"}, "b1")
-	f(Filter{Tenant: "acme", MinLevel: "medium"}, "a1")
-	f(Filter{Tenant: "acme", RuleID: "r2"}, "a2")
-	f(Filter{Tenant: "acme", Entity: "bob"}, "a1")
-	f(Filter{Tenant: "acme", Entity: "10.0.0.9"}, "a2")
-	f(Filter{Tenant: "acme", From: base.Add(90 * time.Second)}, "a1")
-	got, _, _ := s.List(ctx, Filter{Tenant: "acme", RuleID: "r1"})
-	if got[0].Count != 5 || got[0].Status != alert.StatusOpen {
-		t.Errorf("folded alert = %+v", got[0])
-	}
-	if _, _, err := s.List(ctx, Filter{Tenant: "acme", MinLevel: "apocalyptic"}); err == nil {
-		t.Error("a bad level was accepted")
-	}
-	if _, _, err := s.List(ctx, Filter{Tenant: "' OR 1=1"}); err == nil {
-		t.Error("a bad tenant was accepted")
-	}
-}
-
-// A batch larger than one statement, holding several updates of one alert,
-// stores every alert once with its last update.
-func TestWriteBigBatchWithRepeats(t *testing.T) {
-	s := openTest(t)
-	ctx := context.Background()
-	base := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	var as []alert.Alert
-	for i := range 250 {
-		as = append(as, alert.Alert{ID: fmt.Sprintf("a%03d", i), Tenant: "acme", RuleID: "r", Title: "t", Level: "low",
-			First: base, Last: base, Count: 1})
-	}
-	for c := 2; c <= 4; c++ { // folded updates of a007 in the same batch
-		as = append(as, alert.Alert{ID: "a007", Tenant: "acme", RuleID: "r", Title: "t", Level: "high",
-			First: base, Last: base.Add(time.Duration(c) * time.Minute), Count: c})
-	}
-	if err := s.WriteAlerts(ctx, as); err != nil {
-		t.Fatal(err)
-	}
-	got, total, err := s.List(ctx, Filter{Tenant: "acme", Limit: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if total != 250 || len(got) != 250 {
-		t.Fatalf("stored %d alerts (total %d), want 250", len(got), total)
-	}
-	for _, a := range got {
-		if a.ID == "a007" && (a.Count != 4 || a.Level != "high") {
-			t.Errorf("a007 = count %d level %s, want its last update (4, high)", a.Count, a.Level)
-		}
-	}
+		return s, db.Close
+	})
 }

@@ -35,42 +35,16 @@ CREATE TABLE IF NOT EXISTS alert_notes (
 	text VARCHAR
 )`
 
-// Limits of a change, so that a client cannot grow an alert without bound.
+// Limits of a change (store.AlertChange says why).
 const (
-	// MaxNotes bounds the notes kept per alert (a change beyond it is refused).
-	MaxNotes = 1000
-	// MaxTextBytes bounds a comment or reason; MaxNameBytes an assignee.
-	MaxTextBytes = 16 << 10
-	MaxNameBytes = 256
-	// MaxBulk bounds the alerts one bulk change names.
-	MaxBulk = 1000
+	MaxNotes     = store.MaxAlertNotes
+	MaxTextBytes = store.MaxAlertText
+	MaxNameBytes = store.MaxAlertName
+	MaxBulk      = store.MaxAlertBulk
 )
 
-// Change is an analyst's change to alerts: any of a new status, a new
-// assignee ("" unassigns) and a comment, by an actor.
-type Change struct {
-	Status   *alert.Status
-	Assignee *string
-	Comment  string
-	Actor    string
-}
-
-// Check validates a change.
-func (c Change) Check() error {
-	if c.Status == nil && c.Assignee == nil && c.Comment == "" {
-		return fmt.Errorf("%w: a change needs a status, an assignee or a comment", store.ErrBadRequest)
-	}
-	if c.Status != nil && !c.Status.Valid() {
-		return fmt.Errorf("%w: status %q: want open, acknowledged or closed", store.ErrBadRequest, *c.Status)
-	}
-	if c.Assignee != nil && len(*c.Assignee) > MaxNameBytes {
-		return fmt.Errorf("%w: assignee of %d bytes: at most %d", store.ErrBadRequest, len(*c.Assignee), MaxNameBytes)
-	}
-	if len(c.Comment) > MaxTextBytes {
-		return fmt.Errorf("%w: comment of %d bytes: at most %d", store.ErrBadRequest, len(c.Comment), MaxTextBytes)
-	}
-	return nil
-}
+// Change is an analyst's change to alerts (store.AlertChange).
+type Change = store.AlertChange
 
 func (s *Store) openTriage(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, triageSchema); err != nil {

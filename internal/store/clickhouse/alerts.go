@@ -10,9 +10,8 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
-	"github.com/vigilsiem/vigil/internal/query/chsql"
 	"github.com/vigilsiem/vigil/internal/store"
-	"github.com/vigilsiem/vigil/internal/store/alerts"
+	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql"
 )
 
 // alertsDDL is the alerts table: one row per alert id and update, the
@@ -119,17 +118,14 @@ func (a *Alerts) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 }
 
 // List returns the alerts matching f, the most recent first, and how many
-// match in all (the filter of internal/store/alerts).
-func (a *Alerts) List(ctx context.Context, f alerts.Filter) ([]alert.Alert, int64, error) {
-	if !store.ValidTenant(f.Tenant) {
-		return nil, 0, fmt.Errorf("%w: tenant %q", store.ErrBadRequest, f.Tenant)
+// match in all (store.Alerts.List).
+func (a *Alerts) List(ctx context.Context, f store.AlertFilter) ([]alert.Alert, int64, error) {
+	rank, err := f.Normalize()
+	if err != nil {
+		return nil, 0, err
 	}
 	where := []string{"tenant = " + chsql.QuoteString(f.Tenant)}
-	if f.MinLevel != "" {
-		rank := alert.LevelRank(f.MinLevel)
-		if rank < 0 {
-			return nil, 0, fmt.Errorf("%w: level %q: want informational, low, medium, high or critical", store.ErrBadRequest, f.MinLevel)
-		}
+	if rank >= 0 {
 		where = append(where, "level_rank >= "+strconv.Itoa(rank))
 	}
 	if f.RuleID != "" {
@@ -146,9 +142,6 @@ func (a *Alerts) List(ctx context.Context, f alerts.Filter) ([]alert.Alert, int6
 	}
 	if !f.To.IsZero() {
 		where = append(where, "last_seen < "+strconv.FormatInt(f.To.UnixMicro(), 10))
-	}
-	if f.Limit <= 0 || f.Limit > store.MaxLimit {
-		f.Limit = store.DefaultLimit
 	}
 	from := " FROM " + chsql.QuoteIdent(a.s.db) + ".alerts FINAL WHERE " + strings.Join(where, " AND ")
 	cnt, err := a.s.c.query(ctx, "SELECT count()"+from)

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/query/chsql"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql"
 	"github.com/vigilsiem/vigil/internal/store/clickhouse/chtest"
 	"github.com/vigilsiem/vigil/internal/store/storetest"
 )

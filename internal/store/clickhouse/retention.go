@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigilsiem/vigil/internal/query/chsql"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql"
 )
 
 // DropBefore deletes, in every dataset, the partitions of tenant ("": of

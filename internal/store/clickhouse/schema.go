@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/query/chsql"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql"
 )
 
 // promoted are the common ECS fields with a column of their own: the ones

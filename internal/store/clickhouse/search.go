@@ -13,8 +13,8 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query"
-	"github.com/vigilsiem/vigil/internal/query/chsql"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql"
 )
 
 // keyColumns are what a search for whole events selects first: the

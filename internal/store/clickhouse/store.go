@@ -13,7 +13,6 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/store"
-	"github.com/vigilsiem/vigil/internal/store/embedded"
 )
 
 // maxInsertBytes bounds one INSERT request: ClickHouse parses a
@@ -33,7 +32,7 @@ type Options struct {
 	// Timeout bounds each write (default 60s).
 	Timeout time.Duration
 	// QueryTimeout bounds a search that does not set its own
-	// (store.Request.Timeout); default embedded.DefaultQueryTimeout, as the
+	// (store.Request.Timeout); default store.DefaultQueryTimeout, as the
 	// embedded store. ClickHouse is told too (max_execution_time).
 	QueryTimeout time.Duration
 	// Logger; default slog.Default().
@@ -73,7 +72,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		opts.Timeout = 60 * time.Second
 	}
 	if opts.QueryTimeout <= 0 {
-		opts.QueryTimeout = embedded.DefaultQueryTimeout
+		opts.QueryTimeout = store.DefaultQueryTimeout
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -139,7 +138,7 @@ func (s *Store) WriteDeadLetters(ctx context.Context, letters []pipeline.DeadLet
 	events := make([]*event.Event, len(letters))
 	for i, dl := range letters {
 		// The same record as the embedded store keeps (one definition).
-		events[i] = embedded.DeadLetterEvent(dl)
+		events[i] = store.DeadLetterEvent(dl)
 	}
 	if err := s.write(ctx, store.DeadLetters, events); err != nil {
 		return fmt.Errorf("store dead letters: %w", err)

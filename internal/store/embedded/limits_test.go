@@ -38,7 +38,7 @@ func TestDuckDBStopsAtDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	var n int64
-	err := s.(*Store).DB().QueryRowContext(ctx, `SELECT count(*) FROM range(1000000000000) t(x) WHERE x % 7 = 3`).Scan(&n)
+	err := s.(*Store).db.QueryRowContext(ctx, `SELECT count(*) FROM range(1000000000000) t(x) WHERE x % 7 = 3`).Scan(&n)
 	if err == nil {
 		t.Fatalf("a query of 10^12 rows finished (%d) instead of stopping at its deadline", n)
 	}

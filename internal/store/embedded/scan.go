@@ -8,8 +8,8 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query"
-	"github.com/vigilsiem/vigil/internal/query/duckdbsql"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/embedded/duckdbsql"
 )
 
 // Scan calls fn with every event of req's tenant, dataset and time range

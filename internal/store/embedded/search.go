@@ -11,8 +11,8 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query"
-	"github.com/vigilsiem/vigil/internal/query/duckdbsql"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/embedded/duckdbsql"
 )
 
 // Search implements store.Store. A search runs at most req.Timeout

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,8 +18,8 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
-	"github.com/vigilsiem/vigil/internal/query/duckdbsql"
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/store/embedded/duckdbsql"
 )
 
 // Options configure the store. Zero values take the defaults.
@@ -52,9 +51,7 @@ type Options struct {
 	// Default "2GB"; DuckDB spills larger sorts and aggregations to disk.
 	MemoryLimit string
 	// QueryTimeout bounds a search that does not set its own
-	// (store.Request.Timeout). Default 60s: the slowest of the bench
-	// queries over 10M events takes ~5 s; a minute is a query that scans
-	// far more than a page needs.
+	// (store.Request.Timeout). Default store.DefaultQueryTimeout.
 	QueryTimeout time.Duration
 	// Columns bound the columns per tenant and per dataset.
 	Columns ColumnLimits
@@ -74,8 +71,9 @@ type Options struct {
 	Registerer prometheus.Registerer
 }
 
-// DefaultQueryTimeout is Options.QueryTimeout's default.
-const DefaultQueryTimeout = time.Minute
+// DefaultQueryTimeout is Options.QueryTimeout's default (the reason is
+// at store.DefaultQueryTimeout).
+const DefaultQueryTimeout = store.DefaultQueryTimeout
 
 func (o *Options) setDefaults() {
 	if o.SegmentBytes <= 0 {
@@ -232,10 +230,6 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
-// DB returns the DuckDB handle, for the tables other packages keep in the
-// same storage (alerts, incidents). The store owns it: do not close it.
-func (s *Store) DB() *sql.DB { return s.db }
-
 // Name implements pipeline.Sink.
 func (s *Store) Name() string { return "store" }
 
@@ -255,7 +249,7 @@ func (s *Store) WriteDeadLetters(_ context.Context, letters []pipeline.DeadLette
 	}
 	events := make([]*event.Event, len(letters))
 	for i, dl := range letters {
-		events[i] = DeadLetterEvent(dl)
+		events[i] = store.DeadLetterEvent(dl)
 	}
 	if err := s.datasets[store.DeadLetters].write(events); err != nil {
 		return fmt.Errorf("store dead letters: %w", err)
@@ -270,28 +264,6 @@ func (s *Store) WriteAudit(_ context.Context, events []*event.Event) error {
 		return fmt.Errorf("store audit entries: %w", err)
 	}
 	return nil
-}
-
-// DeadLetterEvent renders a dead letter as the event the deadletters
-// dataset stores.
-func DeadLetterEvent(dl pipeline.DeadLetter) *event.Event {
-	e := &event.Event{
-		Timestamp: dl.Time,
-		Ingested:  dl.Time,
-		Tenant:    dl.Tenant,
-		Source:    dl.Source,
-		Original:  strings.ToValidUTF8(string(dl.Data), "\uFFFD"),
-		ID:        event.NewID(dl.Tenant, dl.Source, dl.Position, 0, dl.Data),
-	}
-	e.Set("event.kind", event.String("pipeline_error"))
-	e.SetString("error.message", dl.Reason)
-	e.SetString("vigil.format", dl.Format)
-	e.SetString("log.source.address", dl.Peer)
-	e.SetString("vigil.position", dl.Position)
-	if e.Original != string(dl.Data) {
-		e.Set("vigil.original_base64", event.String(base64Std(dl.Data)))
-	}
-	return e
 }
 
 // Freeze moves all hot data of every dataset to cold storage now. A

@@ -1,11 +1,11 @@
 // Package incidents owns the stored incidents: three tables in the store's
 // DuckDB database (incidents, incident_alerts, incident_timeline) that
-// implement incident.Store, written by the incident manager and read by the
+// implement store.Incidents, written by the incident manager and read by the
 // incidents API.
 //
 // An incident is one row whose doc column holds its JSON document, with
 // the columns lists filter on beside it; entity_keys holds its entity keys
-// (incident.SearchKeys) as "\n"-separated text, so the entity filter is a
+// (store.EntitySearchKeys) as "\n"-separated text, so the entity filter is a
 // substring test that needs no list type. incident_alerts holds each alert
 // once (its primary key is the tenant and the alert id): a folded alert's
 // update replaces its row, and a merge re-points the rows of the merged
@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
-	"github.com/vigilsiem/vigil/internal/incident"
 	"github.com/vigilsiem/vigil/internal/store"
 	"github.com/vigilsiem/vigil/internal/store/sqlrows"
 )
@@ -71,7 +70,7 @@ type Store struct {
 	db *sql.DB
 }
 
-var _ incident.Store = (*Store)(nil)
+var _ store.Incidents = (*Store)(nil)
 
 // Open creates the tables if needed.
 func Open(ctx context.Context, db *sql.DB) (*Store, error) {
@@ -90,7 +89,7 @@ func checkTenant(t string) error {
 	return nil
 }
 
-// Memberships implements incident.Store.
+// Memberships implements store.Incidents.
 func (s *Store) Memberships(ctx context.Context, tenant string, alertIDs []string) (map[string]string, error) {
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
@@ -124,12 +123,12 @@ func (s *Store) Memberships(ctx context.Context, tenant string, alertIDs []strin
 	return out, nil
 }
 
-// Load implements incident.Store.
-func (s *Store) Load(ctx context.Context, tenant string, ids []string) ([]incident.Incident, error) {
+// Load implements store.Incidents.
+func (s *Store) Load(ctx context.Context, tenant string, ids []string) ([]store.Incident, error) {
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
 	}
-	var out []incident.Incident
+	var out []store.Incident
 	for len(ids) > 0 {
 		n := min(len(ids), inChunk)
 		args := []any{tenant}
@@ -146,28 +145,28 @@ func (s *Store) Load(ctx context.Context, tenant string, ids []string) ([]incide
 	return out, nil
 }
 
-// Active implements incident.Store.
-func (s *Store) Active(ctx context.Context, limit int) ([]incident.Incident, error) {
-	out, err := s.docs(ctx, "SELECT doc FROM incidents WHERE status <> ? ORDER BY last_seen DESC, id LIMIT ?", string(incident.StatusClosed), limit)
+// Active implements store.Incidents.
+func (s *Store) Active(ctx context.Context, limit int) ([]store.Incident, error) {
+	out, err := s.docs(ctx, "SELECT doc FROM incidents WHERE status <> ? ORDER BY last_seen DESC, id LIMIT ?", string(store.IncidentClosed), limit)
 	if err != nil {
 		return nil, fmt.Errorf("load open incidents: %w", err)
 	}
 	return out, nil
 }
 
-func (s *Store) docs(ctx context.Context, q string, args ...any) ([]incident.Incident, error) {
+func (s *Store) docs(ctx context.Context, q string, args ...any) ([]store.Incident, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []incident.Incident
+	var out []store.Incident
 	for rows.Next() {
 		var doc string
 		if err := rows.Scan(&doc); err != nil {
 			return nil, err
 		}
-		var inc incident.Incident
+		var inc store.Incident
 		if err := json.Unmarshal([]byte(doc), &inc); err != nil {
 			return nil, fmt.Errorf("decode incident: %w", err)
 		}
@@ -176,8 +175,8 @@ func (s *Store) docs(ctx context.Context, q string, args ...any) ([]incident.Inc
 	return out, rows.Err()
 }
 
-// Apply implements incident.Store: one transaction.
-func (s *Store) Apply(ctx context.Context, ch *incident.Changes) error {
+// Apply implements store.Incidents: one transaction.
+func (s *Store) Apply(ctx context.Context, ch *store.IncidentChanges) error {
 	if ch.Empty() {
 		return nil
 	}
@@ -224,7 +223,7 @@ func (s *Store) Apply(ctx context.Context, ch *incident.Changes) error {
 		ids, tenants, statuses, ranks, assignees = append(ids, inc.ID), append(tenants, inc.Tenant), append(statuses, string(inc.Status)),
 			append(ranks, int32(alert.LevelRank(inc.Severity))), append(assignees, inc.Assignee)
 		firsts, lasts, updated = append(firsts, inc.First.UTC()), append(lasts, inc.Last.UTC()), append(updated, inc.Updated.UTC())
-		keys, docs = append(keys, "\n"+strings.Join(incident.SearchKeys(inc.Entities), "\n")+"\n"), append(docs, string(doc))
+		keys, docs = append(keys, "\n"+strings.Join(store.EntitySearchKeys(inc.Entities), "\n")+"\n"), append(docs, string(doc))
 	}
 	if err := sqlrows.InsertColumns(ctx, tx, "INSERT OR REPLACE INTO incidents (id, tenant, status, severity_rank, assignee, first_seen, last_seen, updated, entity_keys, doc)", n,
 		[]string{"VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "TIMESTAMP", "TIMESTAMP", "TIMESTAMP", "VARCHAR", "VARCHAR"},
@@ -255,7 +254,7 @@ func (s *Store) Apply(ctx context.Context, ch *incident.Changes) error {
 
 // moveAlerts re-points the alerts of merged incidents, one UPDATE per
 // tenant. A chain of moves (a into b, then b into c) moves a's alerts to c.
-func moveAlerts(ctx context.Context, tx *sql.Tx, moves []incident.Move) error {
+func moveAlerts(ctx context.Context, tx *sql.Tx, moves []store.IncidentMove) error {
 	if len(moves) == 0 {
 		return nil
 	}
@@ -297,27 +296,21 @@ func moveAlerts(ctx context.Context, tx *sql.Tx, moves []incident.Move) error {
 	return nil
 }
 
-// List implements incident.Store.
-func (s *Store) List(ctx context.Context, f incident.Filter) ([]incident.Incident, int64, error) {
-	if err := checkTenant(f.Tenant); err != nil {
+// List implements store.Incidents.
+func (s *Store) List(ctx context.Context, f store.IncidentFilter) ([]store.Incident, int64, error) {
+	rank, err := f.Normalize()
+	if err != nil {
 		return nil, 0, err
 	}
 	where := []string{"tenant = ?"}
 	args := []any{f.Tenant}
 	if len(f.Statuses) > 0 {
 		for _, st := range f.Statuses {
-			if !st.Valid() {
-				return nil, 0, fmt.Errorf("%w: status %q: want new, in_progress or closed", store.ErrBadRequest, st)
-			}
 			args = append(args, string(st))
 		}
 		where = append(where, "status IN ("+sqlrows.Placeholders(len(f.Statuses))+")")
 	}
-	if f.MinSeverity != "" {
-		rank := alert.LevelRank(f.MinSeverity)
-		if rank < 0 {
-			return nil, 0, fmt.Errorf("%w: severity %q: want informational, low, medium, high or critical", store.ErrBadRequest, f.MinSeverity)
-		}
+	if rank >= 0 {
 		where = append(where, "severity_rank >= ?")
 		args = append(args, rank)
 	}
@@ -330,7 +323,7 @@ func (s *Store) List(ctx context.Context, f incident.Filter) ([]incident.Inciden
 	}
 	if f.Entity != "" {
 		var ors []string
-		for _, k := range incident.FilterKeys(f.Entity) {
+		for _, k := range store.EntityFilterKeys(f.Entity) {
 			ors = append(ors, "contains(entity_keys, ?)")
 			args = append(args, "\n"+k+"\n")
 		}
@@ -344,15 +337,6 @@ func (s *Store) List(ctx context.Context, f incident.Filter) ([]incident.Inciden
 		where = append(where, "first_seen < ?")
 		args = append(args, f.To.UTC())
 	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return nil, 0, fmt.Errorf("%w: from %s is not before to %s", store.ErrBadRequest, f.From.Format(time.RFC3339), f.To.Format(time.RFC3339))
-	}
-	if f.Limit <= 0 || f.Limit > store.MaxLimit {
-		f.Limit = store.DefaultLimit
-	}
-	if f.Offset < 0 {
-		return nil, 0, fmt.Errorf("%w: negative offset", store.ErrBadRequest)
-	}
 	cond := strings.Join(where, " AND ")
 	var total int64
 	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM incidents WHERE "+cond, args...).Scan(&total); err != nil {
@@ -365,7 +349,7 @@ func (s *Store) List(ctx context.Context, f incident.Filter) ([]incident.Inciden
 	return out, total, nil
 }
 
-// Alerts implements incident.Store.
+// Alerts implements store.Incidents.
 func (s *Store) Alerts(ctx context.Context, tenant, id string, limit int) ([]alert.Alert, error) {
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
@@ -390,8 +374,8 @@ func (s *Store) Alerts(ctx context.Context, tenant, id string, limit int) ([]ale
 	return out, rows.Err()
 }
 
-// Entries implements incident.Store.
-func (s *Store) Entries(ctx context.Context, tenant, id string) ([]incident.Entry, error) {
+// Entries implements store.Incidents.
+func (s *Store) Entries(ctx context.Context, tenant, id string) ([]store.IncidentEntry, error) {
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
 	}
@@ -400,14 +384,14 @@ func (s *Store) Entries(ctx context.Context, tenant, id string) ([]incident.Entr
 		return nil, fmt.Errorf("read timeline of incident %s: %w", id, err)
 	}
 	defer rows.Close()
-	var out []incident.Entry
+	var out []store.IncidentEntry
 	for rows.Next() {
 		var seq int64
 		var doc string
 		if err := rows.Scan(&seq, &doc); err != nil {
 			return nil, fmt.Errorf("read timeline of incident %s: %w", id, err)
 		}
-		var e incident.Entry
+		var e store.IncidentEntry
 		if err := json.Unmarshal([]byte(doc), &e); err != nil {
 			return nil, fmt.Errorf("decode timeline entry of incident %s: %w", id, err)
 		}

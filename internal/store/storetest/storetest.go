@@ -1,6 +1,11 @@
-// Package storetest owns the conformance suite every storage backend must
-// pass: writes, searches, tenant isolation, dead letters, durability across
-// a reopen and, where the backend has one, across the move to cold storage.
+// Package storetest owns the conformance suites every storage backend must
+// pass. Run covers events (store.Store): writes, searches, tenant
+// isolation, dead letters, durability across a reopen and, where the
+// backend has one, across the move to cold storage. RunAlerts,
+// RunIncidents and RunResponses cover the record stores of the alert side
+// (store.Alerts, store.Incidents, store.ResponseLog): filters, paging,
+// tenant isolation, the errors of bad requests, atomic changes and
+// durability across a reopen.
 package storetest
 
 import (

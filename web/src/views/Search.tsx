@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, search, type SearchResult } from '../api';
 import { TimeChart, fill, fromTimechart } from '../components/Chart';
+import { LiveTail } from '../components/LiveTail';
 import { QueryBar } from '../components/QueryBar';
+import { SavedSearches } from '../components/SavedSearches';
 import { columnsOf, download, toCSV, toNDJSON } from '../export';
 import { addFilter, filterPart, pipeOffsets, quoteValue } from '../query';
 import { href, params, setParams } from '../router';
@@ -11,9 +13,12 @@ import { Busy, ErrorBox, KV, Link, TimePicker, fmtTime, text } from '../ui';
 const DEFAULT_COLS = ['@timestamp', 'host.name', 'message'];
 const PAGE = 100;
 
-export function SearchView({ tenant }: { tenant: string }) {
+export function SearchView({ tenant, role }: { tenant: string; role?: string }) {
   const p = params();
   const q = p.get('q') ?? '';
+  const dataset = p.get('dataset') ?? '';
+  const [tail, setTail] = useState(false);
+  const [sideError, setSideError] = useState<unknown>(null);
   const from = p.get('from') ?? DEFAULT_FROM;
   const to = p.get('to') ?? '';
   const cols = (p.get('cols') || '').split(',').filter(Boolean);
@@ -38,12 +43,12 @@ export function SearchView({ tenant }: { tenant: string }) {
     const toMs = resolve(to, now) ?? now;
     const sp = span(fromMs, toMs);
     const jobs: Promise<unknown>[] = [
-      search(tenant, q, from, to, limit, ctl.signal).then(setRes),
+      search(tenant, q, from, to, limit, ctl.signal, dataset).then(setRes),
     ];
     if (!piped) {
       const hq = `${filterPart(q)} | timechart span=${sp} count()`.trim();
       jobs.push(
-        search(tenant, hq, from, to, 10000, ctl.signal).then((r) => {
+        search(tenant, hq, from, to, 10000, ctl.signal, dataset).then((r) => {
           const t = fromTimechart(r.events);
           setHist(fill(t.times, t.values, fromMs, toMs, spanMs(sp)));
         }),
@@ -58,7 +63,7 @@ export function SearchView({ tenant }: { tenant: string }) {
       })
       .finally(() => !ctl.signal.aborted && setBusy(false));
     return () => ctl.abort();
-  }, [tenant, q, from, to, limit]);
+  }, [tenant, q, from, to, limit, dataset]);
 
   const events = res?.events ?? [];
   const fieldCounts = useMemo(() => {
@@ -76,7 +81,7 @@ export function SearchView({ tenant }: { tenant: string }) {
     setField(f);
     setTop(null);
     try {
-      const r = await search(tenant, `${filterPart(q)} | stats count() by ${f} | sort -count | head 10`.trim(), from, to, 10);
+      const r = await search(tenant, `${filterPart(q)} | stats count() by ${f} | sort -count | head 10`.trim(), from, to, 10, undefined, dataset);
       setTop({ field: f, rows: r.events.map((e) => ({ value: e[f], count: Number(e['count()'] ?? Object.values(e).find((v) => typeof v === 'number') ?? 0) })) });
     } catch (e) {
       setTop({ field: f, rows: [] });
@@ -88,7 +93,7 @@ export function SearchView({ tenant }: { tenant: string }) {
     setParams({ cols: next.join(',') }, true);
   };
   const exportAs = async (kind: 'csv' | 'ndjson') => {
-    const r = await search(tenant, q, from, to, 10000);
+    const r = await search(tenant, q, from, to, 10000, undefined, dataset);
     if (kind === 'csv') download('vigil-search.csv', 'text/csv', toCSV(r.events, r.shape === 'table' ? r.columns : undefined));
     else download('vigil-search.ndjson', 'application/x-ndjson', toNDJSON(r.events));
   };
@@ -96,9 +101,21 @@ export function SearchView({ tenant }: { tenant: string }) {
   return (
     <div class="search">
       <div class="toolbar">
-        <QueryBar key={q} value={q} fields={fieldCounts.map(([f]) => f)} error={error} onSubmit={(nq) => setParams({ q: nq || undefined })} />
+        <QueryBar key={q} value={q} fields={fieldCounts.map(([f]) => f)} error={error} onSubmit={(nq) => setParams({ q: nq || undefined, saved: undefined })} />
         <TimePicker />
       </div>
+      <div class="toolbar">
+        {dataset && (
+          <span class="chip dataset">dataset: {dataset} <Link to={href('/search', { q: q || undefined, from, to: to || undefined })}>✕</Link></span>
+        )}
+        <SavedSearches key={tenant} tenant={tenant} canSave={role !== 'viewer'} onError={setSideError} />
+        <button type="button" class="ghost" aria-pressed={tail} disabled={piped || !!dataset} title={piped ? 'Live tail takes a filter without pipes' : 'Stream new matching events'}
+          onClick={() => setTail(!tail)}>
+          {tail ? 'Stop live tail' : 'Live tail'}
+        </button>
+      </div>
+      <ErrorBox error={sideError} />
+      {tail && !piped && !dataset && <LiveTail tenant={tenant} filter={q} cols={columns} onOpen={setDetail} />}
       {hist && (
         <section aria-label="Matches over time" class="panel">
           <TimeChart label="Histogram of matching events over time; drag across it to zoom" times={hist.times} bars

@@ -1,6 +1,6 @@
 // Package chsql owns the compiler of search plans (internal/query) to
 // ClickHouse SQL: what the ClickHouse store (internal/store/clickhouse)
-// runs. It mirrors internal/query/duckdbsql construct by construct and keeps
+// runs. It mirrors internal/store/embedded/duckdbsql construct by construct and keeps
 // the semantics of the query package doc; it builds SQL text only.
 //
 // # The contract with the store

@@ -1,0 +1,191 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/auth"
+	"github.com/vigilsiem/vigil/internal/dashboard"
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/store"
+)
+
+// DashboardHandler serves the console's dashboards and saved searches:
+//
+//	GET    /api/v1/dashboards            {"dashboards":[…]}: the built-in ones, then the tenant's
+//	GET    /api/v1/dashboards/{id}       one dashboard (its JSON is the export format)
+//	POST   /api/v1/dashboards            create (or import) one: a new id is given → 201
+//	PUT    /api/v1/dashboards/{id}       replace one (built-in ones cannot change: 409)
+//	DELETE /api/v1/dashboards/{id}       → 204
+//	GET    /api/v1/saved-searches        {"saved_searches":[…]}: the caller's and the shared ones
+//	GET    /api/v1/saved-searches/{id}
+//	POST   /api/v1/saved-searches        create one, owned by the caller → 201
+//	PUT    /api/v1/saved-searches/{id}   replace one the caller owns
+//	DELETE /api/v1/saved-searches/{id}   delete one the caller owns → 204
+//
+// ?tenant= names the tenant (default "default"), which the auth
+// middleware has checked; the store scopes every read and write to it, so
+// another tenant's are answered 404. Changes need the analyst role (the
+// middleware) and are audited with their id.
+type DashboardHandler struct {
+	Store dashboard.Store
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// Register implements Mounter.
+func (h DashboardHandler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/dashboards", h.list)
+	mux.HandleFunc("GET /api/v1/dashboards/{id}", h.get)
+	mux.HandleFunc("POST /api/v1/dashboards", h.create)
+	mux.HandleFunc("PUT /api/v1/dashboards/{id}", h.put)
+	mux.HandleFunc("DELETE /api/v1/dashboards/{id}", h.delete)
+	mux.HandleFunc("GET /api/v1/saved-searches", h.listSearches)
+	mux.HandleFunc("GET /api/v1/saved-searches/{id}", h.getSearch)
+	mux.HandleFunc("POST /api/v1/saved-searches", h.createSearch)
+	mux.HandleFunc("PUT /api/v1/saved-searches/{id}", h.putSearch)
+	mux.HandleFunc("DELETE /api/v1/saved-searches/{id}", h.deleteSearch)
+}
+
+func (h DashboardHandler) now() time.Time {
+	if h.Now != nil {
+		return h.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func tenantOf(r *http.Request) string {
+	if t := r.URL.Query().Get("tenant"); t != "" {
+		return t
+	}
+	return event.DefaultTenant
+}
+
+// writeStoreError answers a store error: not found 404, a limit 409, a
+// bad request 400, else 500.
+func writeStoreError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, dashboard.ErrNotFound):
+		WriteError(w, http.StatusNotFound, err)
+	case errors.Is(err, dashboard.ErrLimit):
+		WriteError(w, http.StatusConflict, err)
+	case errors.Is(err, store.ErrBadRequest):
+		WriteError(w, http.StatusBadRequest, err)
+	default:
+		WriteError(w, http.StatusInternalServerError, err)
+	}
+}
+
+// readDoc decodes a JSON body of at most dashboard.MaxDocBytes into v,
+// refusing unknown fields and anything but application/json (a
+// cross-site form cannot send JSON without a preflight).
+func readDoc(w http.ResponseWriter, r *http.Request, v any) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return errNotJSON
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, dashboard.MaxDocBytes))
+	if err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	if d.More() {
+		return errors.New("read body: want one JSON object")
+	}
+	return nil
+}
+
+func (h DashboardHandler) list(w http.ResponseWriter, r *http.Request) {
+	stored, err := h.Store.Dashboards(r.Context(), tenantOf(r))
+	if err != nil {
+		writeStoreError(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"dashboards": append(dashboard.Builtins(), stored...)})
+}
+
+func (h DashboardHandler) get(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if d, ok := dashboard.Builtin(id); ok {
+		WriteJSON(w, http.StatusOK, d)
+		return
+	}
+	d, err := h.Store.Dashboard(r.Context(), tenantOf(r), id)
+	if err != nil {
+		writeStoreError(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, d)
+}
+
+func (h DashboardHandler) create(w http.ResponseWriter, r *http.Request) {
+	var d dashboard.Dashboard
+	if err := readDoc(w, r, &d); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	// An import keeps everything but the id, the built-in flag and the stamp.
+	d.ID = dashboard.NewID()
+	h.save(w, r, d, http.StatusCreated)
+}
+
+func (h DashboardHandler) put(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if strings.HasPrefix(id, dashboard.BuiltinPrefix) {
+		WriteError(w, http.StatusConflict, errors.New("built-in dashboards cannot change: save a copy"))
+		return
+	}
+	var d dashboard.Dashboard
+	if err := readDoc(w, r, &d); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	if d.ID != "" && d.ID != id {
+		WriteError(w, http.StatusBadRequest, fmt.Errorf("id %q in the body is not %q of the path", d.ID, id))
+		return
+	}
+	d.ID = id
+	h.save(w, r, d, http.StatusOK)
+}
+
+func (h DashboardHandler) save(w http.ResponseWriter, r *http.Request, d dashboard.Dashboard, status int) {
+	d.Builtin = false
+	d.UpdatedBy = auth.FromContext(r.Context()).Name
+	d.Updated = h.now()
+	if err := d.Validate(); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	tenant := tenantOf(r)
+	noteAudit(r, tenant, "vigil.dashboard.id", d.ID, "vigil.dashboard.title", truncate(d.Title, 256))
+	if err := h.Store.PutDashboard(r.Context(), tenant, d); err != nil {
+		writeStoreError(w, err)
+		return
+	}
+	WriteJSON(w, status, d)
+}
+
+func (h DashboardHandler) delete(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	tenant := tenantOf(r)
+	noteAudit(r, tenant, "vigil.dashboard.id", truncate(id, 64))
+	if strings.HasPrefix(id, dashboard.BuiltinPrefix) {
+		WriteError(w, http.StatusConflict, errors.New("built-in dashboards cannot be deleted"))
+		return
+	}
+	if err := h.Store.DeleteDashboard(r.Context(), tenant, id); err != nil {
+		writeStoreError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

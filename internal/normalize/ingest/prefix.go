@@ -1,0 +1,211 @@
+package ingest
+
+import (
+	"regexp/syntax"
+	"unicode"
+)
+
+// Selection reads a regular expression once, at compile time, for what a
+// match must contain, so that most records are turned away by a few table
+// lookups instead of by starting the regexp engine (whose set-up costs
+// more than a failed match):
+//   - an anchored pattern (^…) gives the bytes each of its first positions
+//     can hold (a fixed-width start: literals and ASCII classes);
+//   - any pattern gives its longest literal that every match contains.
+
+// maxPrefix bounds the positions a byte prefix checks.
+const maxPrefix = 16
+
+// byteSet is a set of bytes.
+type byteSet [4]uint64
+
+func (s *byteSet) add(b byte)      { s[b>>6] |= 1 << (b & 63) }
+func (s *byteSet) has(b byte) bool { return s[b>>6]&(1<<(b&63)) != 0 }
+func (s *byteSet) union(t *byteSet) {
+	for i := range s {
+		s[i] |= t[i]
+	}
+}
+
+// bytePrefix is the byte classes of the first positions of every match.
+type bytePrefix []byteSet
+
+// accepts reports whether t may start a match.
+func (p bytePrefix) accepts(t string) bool {
+	if len(t) < len(p) {
+		return false
+	}
+	for i := range p {
+		if !p[i].has(t[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// anchoredPrefix returns the byte classes of the fixed-width start of an
+// anchored pattern; ok is false when the pattern is not anchored or its
+// first position is not an ASCII literal or class.
+func anchoredPrefix(pattern string) (p bytePrefix, ok bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, false
+	}
+	re = re.Simplify()
+	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginText {
+		return nil, false
+	}
+	for _, sub := range re.Sub[1:] {
+		if !prefixOf(sub, &p) {
+			break
+		}
+	}
+	return p, len(p) > 0
+}
+
+// prefixOf appends the byte classes of re's fixed-width start to out. It
+// returns true when re is fixed-width throughout (so what follows it
+// starts at a known position), false when the positions stop here.
+func prefixOf(re *syntax.Regexp, out *bytePrefix) bool {
+	if len(*out) >= maxPrefix {
+		return false
+	}
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return true
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			set, ok := asciiRune(r, re.Flags&syntax.FoldCase != 0)
+			if !ok || len(*out) >= maxPrefix {
+				return false
+			}
+			*out = append(*out, set)
+		}
+		return true
+	case syntax.OpCharClass:
+		set, ok := asciiClass(re.Rune)
+		if !ok {
+			return false
+		}
+		*out = append(*out, set)
+		return true
+	case syntax.OpCapture:
+		return prefixOf(re.Sub[0], out)
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			if !prefixOf(sub, out) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpPlus:
+		prefixOf(re.Sub[0], out)
+		return false
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			prefixOf(re.Sub[0], out)
+		}
+		return false
+	case syntax.OpAlternate:
+		// Each alternative's positions hold while all have them; the
+		// alternatives continue together only when all are fixed-width
+		// and of one length.
+		var alts []bytePrefix
+		fixed := true
+		for _, sub := range re.Sub {
+			var a bytePrefix
+			if !prefixOf(sub, &a) {
+				fixed = false
+			}
+			alts = append(alts, a)
+		}
+		n := len(alts[0])
+		for _, a := range alts[1:] {
+			if len(a) != n {
+				fixed = false
+			}
+			n = min(n, len(a))
+		}
+		for i := 0; i < n && len(*out) < maxPrefix; i++ {
+			var set byteSet
+			for _, a := range alts {
+				set.union(&a[i])
+			}
+			*out = append(*out, set)
+		}
+		return fixed && len(*out) < maxPrefix
+	}
+	return false
+}
+
+// asciiRune is the byte class of one rune of a literal; false when the
+// rune (or, under (?i), one of its case folds) is not ASCII and so may
+// take more than one byte.
+func asciiRune(r rune, fold bool) (byteSet, bool) {
+	var set byteSet
+	if r > unicode.MaxASCII {
+		return set, false
+	}
+	set.add(byte(r))
+	if fold {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f > unicode.MaxASCII {
+				return set, false
+			}
+			set.add(byte(f))
+		}
+	}
+	return set, true
+}
+
+// asciiClass is the byte class of a character class of ASCII runes.
+func asciiClass(ranges []rune) (byteSet, bool) {
+	var set byteSet
+	for i := 0; i+1 < len(ranges); i += 2 {
+		lo, hi := ranges[i], ranges[i+1]
+		if hi > unicode.MaxASCII {
+			return set, false
+		}
+		for r := lo; r <= hi; r++ {
+			set.add(byte(r))
+		}
+	}
+	return set, true
+}
+
+// requiredLiteral returns the longest case-sensitive literal that every
+// match of the pattern contains ("" when it finds none).
+func requiredLiteral(pattern string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	return longestLiteral(re.Simplify())
+}
+
+func longestLiteral(re *syntax.Regexp) string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return ""
+		}
+		return string(re.Rune)
+	case syntax.OpCapture:
+		return longestLiteral(re.Sub[0])
+	case syntax.OpPlus:
+		return longestLiteral(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return longestLiteral(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		best := ""
+		for _, sub := range re.Sub {
+			if l := longestLiteral(sub); len(l) > len(best) {
+				best = l
+			}
+		}
+		return best
+	}
+	return ""
+}

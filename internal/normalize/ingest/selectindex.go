@@ -1,0 +1,294 @@
+package ingest
+
+import (
+	"math/bits"
+	"sort"
+	"strings"
+
+	"github.com/vigilsiem/vigil/internal/event"
+)
+
+// selectIndex finds the few selectors worth trying for an event. Every
+// selector (one match entry of one pipeline) has a gate, a cheap
+// necessary condition (compileSelector picks it): the CEF/LEEF vendor,
+// the program name, a key, the first byte of an anchored regex's text, a
+// literal the text must contain. The index computes each kind once per
+// event for all selectors: a map lookup for the vendor and program, one
+// pass over the fields for the keys, one table lookup per text field for
+// the first bytes, one substring search per distinct literal (and only
+// for literals of selectors before the first match). Only the selectors
+// whose gate passed run their tests, in the set's order, so an event no
+// pipeline takes costs a few lookups, not a test per pipeline.
+type selectIndex struct {
+	entries   []selEntry
+	always    []int // selectors without a gate
+	byVendor  map[string][]int
+	byProduct map[string][]int
+	anyCEF    []int
+	byApp     map[string][]int
+	byKey     []keyGate
+	first     []firstGate
+	// literals are the distinct literal gates; entryLit gives each
+	// selector's (-1: not gated by a literal), litMask has a bit per
+	// selector gated by one.
+	literals []literalGate
+	entryLit []int
+	litMask  []uint64
+}
+
+// selEntry is one selector and the pipeline it belongs to.
+type selEntry struct {
+	pipe int
+	sel  *selector
+}
+
+// keyGate lists the selectors gated by one key.
+type keyGate struct {
+	bit     int
+	entries []int
+}
+
+// firstGate lists, per first byte of a field's text, the selectors whose
+// anchored regex can start with it.
+type firstGate struct {
+	field  string
+	byByte [256][]int
+}
+
+// literalGate is a literal of one field that selectors need. It is
+// looked for by its rarest byte (rareByte), which the CPU's byte search
+// skips to: a literal that starts with a space or a common letter would
+// stop the search at every word.
+type literalGate struct {
+	field, literal string
+	rare           int // offset in the literal of its rarest byte
+}
+
+// containsAt reports whether t contains lit, looking for lit[k] first.
+func containsAt(t, lit string, k int) bool {
+	b := lit[k]
+	for from := k; from < len(t); {
+		j := strings.IndexByte(t[from:], b)
+		if j < 0 {
+			return false
+		}
+		at := from + j - k
+		if at+len(lit) > len(t) {
+			return false
+		}
+		if t[at:at+len(lit)] == lit {
+			return true
+		}
+		from += j + 1
+	}
+	return false
+}
+
+// rareByte returns the offset of the byte of lit least likely in a log
+// line: upper case and most punctuation before digits and lower case,
+// and the space, quote, colon, comma and equals sign last.
+func rareByte(lit string) int {
+	best, bestScore := 0, 100
+	for i := 0; i < len(lit); i++ {
+		if s := byteScore(lit[i]); s < bestScore {
+			best, bestScore = i, s
+		}
+	}
+	return best
+}
+
+func byteScore(b byte) int {
+	switch {
+	case b == ' ' || b == '"' || b == ':' || b == ',' || b == '=' || b == '.':
+		return 6
+	case strings.IndexByte("etaoinsr", b) >= 0:
+		return 5
+	case 'a' <= b && b <= 'z', '0' <= b && b <= '9':
+		return 4
+	case b == '-' || b == '/' || b == '_' || b == '\'':
+		return 3
+	case 'A' <= b && b <= 'Z':
+		return 2
+	}
+	return 1
+}
+
+func buildIndex(pipelines []*Pipeline) selectIndex {
+	ix := selectIndex{byVendor: map[string][]int{}, byProduct: map[string][]int{}, byApp: map[string][]int{}}
+	byKey := map[int][]int{}
+	first := map[string]*firstGate{}
+	literals := map[[2]string]int{}
+	for pi, p := range pipelines {
+		for si := range p.match {
+			sel := &p.match[si]
+			i := len(ix.entries)
+			ix.entries = append(ix.entries, selEntry{pipe: pi, sel: sel})
+			g := &sel.gate
+			switch g.kind {
+			case gateVendor:
+				ix.byVendor[g.names[0]] = append(ix.byVendor[g.names[0]], i)
+			case gateProduct:
+				ix.byProduct[g.names[0]] = append(ix.byProduct[g.names[0]], i)
+			case gateAnyCEF:
+				ix.anyCEF = append(ix.anyCEF, i)
+			case gateApp:
+				for _, a := range dedupeNames(g.names) {
+					ix.byApp[a] = append(ix.byApp[a], i)
+				}
+			case gateKey:
+				if bit := keyBit(g.key); bit >= 0 {
+					byKey[bit] = append(byKey[bit], i)
+				} else {
+					ix.always = append(ix.always, i)
+				}
+			case gateFirst:
+				fg := first[g.field]
+				if fg == nil {
+					fg = &firstGate{field: g.field}
+					first[g.field] = fg
+				}
+				for b := 0; b < 256; b++ {
+					if g.first.has(byte(b)) {
+						fg.byByte[b] = append(fg.byByte[b], i)
+					}
+				}
+			case gateLiteral:
+				k := [2]string{g.field, g.literal}
+				li, ok := literals[k]
+				if !ok {
+					li = len(ix.literals)
+					literals[k] = li
+					ix.literals = append(ix.literals, literalGate{field: g.field, literal: g.literal, rare: rareByte(g.literal)})
+				}
+				for len(ix.entryLit) < i {
+					ix.entryLit = append(ix.entryLit, -1)
+				}
+				ix.entryLit = append(ix.entryLit, li)
+			default:
+				ix.always = append(ix.always, i)
+			}
+		}
+	}
+	for bit, entries := range byKey {
+		ix.byKey = append(ix.byKey, keyGate{bit, entries})
+	}
+	sort.Slice(ix.byKey, func(i, j int) bool { return ix.byKey[i].bit < ix.byKey[j].bit })
+	for _, fg := range first {
+		ix.first = append(ix.first, *fg)
+	}
+	sort.Slice(ix.first, func(i, j int) bool { return ix.first[i].field < ix.first[j].field })
+	for len(ix.entryLit) < len(ix.entries) {
+		ix.entryLit = append(ix.entryLit, -1)
+	}
+	ix.litMask = make([]uint64, (len(ix.entries)+63)/64)
+	for i, li := range ix.entryLit {
+		if li >= 0 {
+			ix.litMask[i>>6] |= 1 << (i & 63)
+		}
+	}
+	return ix
+}
+
+func dedupeNames(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// selectFor returns the pipeline of the first selector that takes e, or -1.
+func (ix *selectIndex) selectFor(e *event.Event, c *selCache) int {
+	c.reset(len(ix.entries), len(ix.literals))
+	c.mark(ix.always)
+	var buf [64]byte
+	if len(ix.byApp) > 0 {
+		if prog, ok := c.program(e); ok {
+			c.mark(ix.byApp[string(lowerKey(prog, buf[:0]))])
+		}
+	}
+	if (len(ix.byVendor) > 0 || len(ix.byProduct) > 0 || len(ix.anyCEF) > 0) && c.isCEF(e) {
+		c.mark(ix.anyCEF)
+		if v := e.GetString("observer.vendor"); v != "" {
+			c.mark(ix.byVendor[string(lowerKey(v, buf[:0]))])
+		}
+		if p := e.GetString("observer.product"); p != "" && len(ix.byProduct) > 0 {
+			c.mark(ix.byProduct[string(lowerKey(p, buf[:0]))])
+		}
+	}
+	if len(ix.byKey) > 0 {
+		c.fillKeys(e)
+		for i := range ix.byKey {
+			g := &ix.byKey[i]
+			if c.keys[g.bit>>6]&(1<<(g.bit&63)) != 0 {
+				c.mark(g.entries)
+			}
+		}
+	}
+	for i := range ix.first {
+		g := &ix.first[i]
+		if t, ok := c.text(e, g.field); ok && t != "" {
+			c.mark(g.byByte[t[0]])
+		}
+	}
+	// The selectors gated by a literal are candidates too, but their
+	// literal is looked for only when one comes before the first match:
+	// a record a pipeline takes does not pay for the literals of the
+	// pipelines after it.
+	for w := range c.cand {
+		word := c.cand[w] | ix.litMask[w]
+		for word != 0 {
+			i := w<<6 | bits.TrailingZeros64(word)
+			word &= word - 1
+			if c.cand[w]&(1<<(i&63)) == 0 && !c.hasLiteral(e, ix, ix.entryLit[i]) {
+				continue
+			}
+			en := &ix.entries[i]
+			if en.sel.matches(e, c) {
+				return en.pipe
+			}
+		}
+	}
+	return -1
+}
+
+// hasLiteral reports whether e's text holds literal li, looking once per
+// event.
+func (c *selCache) hasLiteral(e *event.Event, ix *selectIndex, li int) bool {
+	w, bit := li>>6, uint64(1)<<(li&63)
+	if c.litDone[w]&bit == 0 {
+		c.litDone[w] |= bit
+		g := &ix.literals[li]
+		if t, ok := c.text(e, g.field); ok && containsAt(t, g.literal, g.rare) {
+			c.litFound[w] |= bit
+		}
+	}
+	return c.litFound[w]&bit != 0
+}
+
+// mark adds selectors to the candidates.
+func (c *selCache) mark(entries []int) {
+	for _, i := range entries {
+		c.cand[i>>6] |= 1 << (i & 63)
+	}
+}
+
+// lowerKey appends s in lower case to buf, for a map lookup
+// m[string(b)], which does not allocate.
+func lowerKey(s string, buf []byte) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return append(buf, strings.ToLower(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		buf = append(buf, ch)
+	}
+	return buf
+}

@@ -1,0 +1,36 @@
+package embedded
+
+import (
+	"context"
+
+	"github.com/vigilsiem/vigil/internal/store/alerts"
+	"github.com/vigilsiem/vigil/internal/store/dashboards"
+	"github.com/vigilsiem/vigil/internal/store/incidents"
+	"github.com/vigilsiem/vigil/internal/store/responses"
+)
+
+// The alert side keeps its records in tables of the store's DuckDB
+// database, beside the events: alerts and their triage (store/alerts),
+// incidents (store/incidents) and the response log (store/responses). Each
+// Open creates its tables if needed; the store owns the database and
+// closes it.
+
+// OpenAlerts opens the alert tables (store.Alerts).
+func (s *Store) OpenAlerts(ctx context.Context) (*alerts.Store, error) {
+	return alerts.Open(ctx, s.db)
+}
+
+// OpenIncidents opens the incident tables (store.Incidents).
+func (s *Store) OpenIncidents(ctx context.Context) (*incidents.Store, error) {
+	return incidents.Open(ctx, s.db)
+}
+
+// OpenResponses opens the response log (store.ResponseLog).
+func (s *Store) OpenResponses(ctx context.Context) (*responses.Log, error) {
+	return responses.Open(ctx, s.db)
+}
+
+// OpenDashboards opens the dashboards and saved searches (store/dashboards).
+func (s *Store) OpenDashboards(ctx context.Context) (*dashboards.Store, error) {
+	return dashboards.Open(ctx, s.db)
+}
