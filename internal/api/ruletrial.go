@@ -173,7 +173,7 @@ func (h RulesHandler) backtest(w http.ResponseWriter, r *http.Request) {
 	st, err := h.Events.Scan(r.Context(), store.Request{Tenant: tenant, Query: body.Query, From: from, To: to}, opt, func(row store.Row) error {
 		ev.Reset()
 		rowEvent(row, &ev)
-		rt.Add(&ev) // the folder keeps no reference to the event: it is reused
+		rt.Add(&ev) // a match is copied: the event is reused
 		return nil
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
@@ -16,6 +17,12 @@ import (
 // would have raised more is counted, its first MaxTestAlerts listed (a
 // page of them is what an analyst reads before enabling a rule).
 const MaxTestAlerts = 1000
+
+// MaxTestPending bounds the matched events a rule test holds to fold in
+// event-time order: 100,000 copies of ~1 KB. A rule matching more in one
+// test folds each 100,000 on its own (alerts spanning two such runs may
+// split).
+const MaxTestPending = 100_000
 
 // Errors of NewRuleTest.
 var (
@@ -42,7 +49,9 @@ type RuleTest struct {
 
 	// Events were tested; Matches of them matched.
 	Events, Matches int64
+	pending         []*event.Event
 	at              map[string]int
+	over            map[string]struct{}
 	alerts          []alert.Alert
 	// More counts the alerts past MaxTestAlerts.
 	More int64
@@ -70,7 +79,8 @@ func (e *Engine) NewRuleTest(id string) (*RuleTest, error) {
 			return nil, fmt.Errorf("compile rule %s: %w", id, err)
 		}
 		set := comp.NewRuleSet([]*sigma.Compiled{cr})
-		return &RuleTest{id: id, rule: c.Rule, set: set, m: set.NewMatcher(), folder: alert.NewFolder(e.cfg.Window), at: map[string]int{}}, nil
+		return &RuleTest{id: id, rule: c.Rule, set: set, m: set.NewMatcher(), folder: alert.NewFolder(e.cfg.Window),
+			at: map[string]int{}, over: map[string]struct{}{}}, nil
 	}
 	return nil, ErrRuleNotFound
 }
@@ -102,7 +112,8 @@ func (t *RuleTest) Requirement() []store.Literal {
 	return out
 }
 
-// Add tests one event and reports whether the rule matched it.
+// Add tests one event and reports whether the rule matched it. The event
+// may be reused once Add returns: a match keeps a copy.
 func (t *RuleTest) Add(ev *event.Event) bool {
 	t.Events++
 	t.buf = t.m.Match(ev, t.buf[:0])
@@ -110,16 +121,33 @@ func (t *RuleTest) Add(ev *event.Event) bool {
 		return false
 	}
 	t.Matches++
+	t.pending = append(t.pending, ev.Clone())
+	if len(t.pending) >= MaxTestPending {
+		t.fold()
+	}
+	return true
+}
+
+// fold folds the pending matches into alerts in event-time order (a scan
+// finds events in no particular order; folding by time makes the alerts
+// those live detection raised from the events as they came).
+func (t *RuleTest) fold() {
+	slices.SortStableFunc(t.pending, func(a, b *event.Event) int { return eventTime(a).Compare(eventTime(b)) })
 	r, set := t.rule, t.set
-	as := t.folder.Add([]alert.Match{{RuleID: t.id, Title: r.Title, Level: assets.AlertLevel(r.Level, ev), Tags: r.Tags, Event: ev,
-		Reason: func() *alert.Reason { return ReasonOf(set, r, ev) }}})
-	for _, a := range as {
+	ms := make([]alert.Match, len(t.pending))
+	for i, ev := range t.pending {
+		ms[i] = alert.Match{RuleID: t.id, Title: r.Title, Level: assets.AlertLevel(r.Level, ev), Tags: r.Tags, Event: ev,
+			Reason: func() *alert.Reason { return ReasonOf(set, r, ev) }}
+	}
+	t.pending = t.pending[:0]
+	for _, a := range t.folder.Add(ms) {
 		if i, ok := t.at[a.ID]; ok {
 			t.alerts[i] = a
 			continue
 		}
 		if len(t.alerts) >= MaxTestAlerts {
-			if a.Count == 1 {
+			if _, seen := t.over[a.ID]; !seen {
+				t.over[a.ID] = struct{}{}
 				t.More++
 			}
 			continue
@@ -127,12 +155,19 @@ func (t *RuleTest) Add(ev *event.Event) bool {
 		t.at[a.ID] = len(t.alerts)
 		t.alerts = append(t.alerts, a)
 	}
-	return true
+}
+
+func eventTime(e *event.Event) time.Time {
+	if e.Timestamp.IsZero() {
+		return e.Ingested
+	}
+	return e.Timestamp
 }
 
 // Alerts returns the alerts the rule would have raised (at most
 // MaxTestAlerts), oldest first.
 func (t *RuleTest) Alerts() []alert.Alert {
+	t.fold()
 	out := slices.Clone(t.alerts)
 	slices.SortStableFunc(out, func(a, b alert.Alert) int { return a.First.Compare(b.First) })
 	return out

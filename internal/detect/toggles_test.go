@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -102,5 +103,36 @@ func TestRuleTestFoldsLikeTheEngine(t *testing.T) {
 	as := rt.Alerts()
 	if rt.Events != 3 || rt.Matches != 2 || len(as) != 1 || as[0].Count != 2 || as[0].Level != "high" || as[0].Reason == nil {
 		t.Fatalf("events %d matches %d alerts %+v", rt.Events, rt.Matches, as)
+	}
+}
+
+// A backtest reads stored events in no particular order; the alerts must
+// be those live detection raised from the events in time order.
+func TestRuleTestFoldsInEventTimeOrder(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "whoami.yml"), whoamiRule)
+	eng, err := New(Config{Dirs: []string{dir}, Window: time.Minute}, &memSink{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	offsets := []time.Duration{0, 30 * time.Second, 90 * time.Second, 150 * time.Second}
+	for _, order := range [][]int{{0, 1, 2, 3}, {3, 2, 1, 0}, {2, 0, 3, 1}} {
+		rt, err := eng.NewRuleTest("11111111-1111-4111-8111-111111111111")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := &event.Event{}
+		for _, i := range order {
+			src := sysmon1(`C:\x\whoami.exe`)
+			*ev = *src // one event reused, as a backtest does
+			ev.Timestamp = src.Timestamp.Add(offsets[i])
+			ev.ID = fmt.Sprintf("e%d", i)
+			rt.Add(ev)
+		}
+		as := rt.Alerts()
+		if len(as) != 2 || as[0].Count != 2 || as[1].Count != 2 || as[0].EventIDs[0] != "e0" || as[1].EventIDs[0] != "e2" {
+			t.Fatalf("order %v: alerts %+v", order, as)
+		}
 	}
 }
