@@ -39,11 +39,16 @@ type AlertTriageHandler struct {
 	Alerts AlertTriager
 }
 
-// Register implements Mounter.
-func (h AlertTriageHandler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/alerts/{id}", h.get)
-	mux.HandleFunc("PATCH /api/v1/alerts/{id}", h.patch)
-	mux.HandleFunc("POST /api/v1/alerts/bulk", h.bulk)
+// Routes implements Mounter.
+func (h AlertTriageHandler) Routes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/api/v1/alerts/{id}", Role: auth.Viewer, Tag: "alerts", Tenanted: true, Handler: h.get,
+			Summary: "One alert with its triage notes"},
+		{Method: "PATCH", Path: "/api/v1/alerts/{id}", Role: auth.Analyst, Tag: "alerts", Tenanted: true, Handler: h.patch,
+			Body: []string{"application/json"}, Summary: "Change an alert's status or assignee, or comment on it"},
+		{Method: "POST", Path: "/api/v1/alerts/bulk", Role: auth.Analyst, Tag: "alerts", Tenanted: true, Handler: h.bulk,
+			Body: []string{"application/json"}, Summary: "Change many alerts at once, all or none: {\"alerts\":[…]}"},
+	}
 }
 
 // maxTriageBody bounds a change's body: a bulk change of MaxBulk ids of
@@ -99,7 +104,7 @@ func triageStatus(err error) int {
 }
 
 func (h AlertTriageHandler) get(w http.ResponseWriter, r *http.Request) {
-	a, err := h.Alerts.Get(r.Context(), tenantParam(r), r.PathValue("id"))
+	a, err := h.Alerts.Get(r.Context(), tenantOf(r), r.PathValue("id"))
 	if err != nil {
 		WriteError(w, triageStatus(err), err)
 		return
@@ -122,7 +127,7 @@ func (h AlertTriageHandler) patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := alerts.Change{Status: b.Status, Assignee: b.Assignee, Comment: b.Comment, Actor: auth.FromContext(r.Context()).Name}
-	got, err := h.Alerts.Update(r.Context(), tenantParam(r), []string{r.PathValue("id")}, c, time.Now())
+	got, err := h.Alerts.Update(r.Context(), tenantOf(r), []string{r.PathValue("id")}, c, time.Now())
 	if err != nil {
 		WriteError(w, triageStatus(err), err)
 		return
@@ -145,7 +150,7 @@ func (h AlertTriageHandler) bulk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := alerts.Change{Status: b.Status, Assignee: b.Assignee, Comment: b.Comment, Actor: auth.FromContext(r.Context()).Name}
-	got, err := h.Alerts.Update(r.Context(), tenantParam(r), b.IDs, c, time.Now())
+	got, err := h.Alerts.Update(r.Context(), tenantOf(r), b.IDs, c, time.Now())
 	if err != nil {
 		WriteError(w, triageStatus(err), err)
 		return

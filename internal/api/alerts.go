@@ -2,13 +2,11 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
-	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/store"
 	"github.com/vigilsiem/vigil/internal/store/alerts"
 )
@@ -23,19 +21,24 @@ type AlertsHandler struct {
 	Alerts AlertLister
 }
 
-// Register implements Mounter.
-func (h AlertsHandler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/alerts", h.list)
+// Routes implements Mounter.
+func (h AlertsHandler) Routes() []Route {
+	return []Route{{Method: "GET", Path: "/api/v1/alerts", Role: auth.Viewer, Tag: "alerts", Tenanted: true, Handler: h.list,
+		Summary: "List alerts, newest first: {\"alerts\":[…],\"total\":N}",
+		Query: []Param{
+			{Name: "level", Description: "the least level: informational, low, medium, high, critical"},
+			{Name: "rule_id", Description: "the rule that raised the alert"},
+			{Name: "status", Description: "open, acknowledged or closed"},
+			{Name: "entity", Description: "a host, user or IP the alert involves"},
+			listParamDocs[0], listParamDocs[1], listParamDocs[2],
+		}}}
 }
 
 // list answers {"alerts":[…],"total":N}. Parameters: tenant, level (the
 // minimum), rule_id, status, entity (a host, user or IP), from, to, limit.
 func (h AlertsHandler) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := alerts.Filter{Tenant: q.Get("tenant"), MinLevel: q.Get("level"), RuleID: q.Get("rule_id"), Status: q.Get("status"), Entity: q.Get("entity")}
-	if f.Tenant == "" {
-		f.Tenant = event.DefaultTenant
-	}
+	f := alerts.Filter{Tenant: tenantOf(r), MinLevel: q.Get("level"), RuleID: q.Get("rule_id"), Status: q.Get("status"), Entity: q.Get("entity")}
 	now := time.Now()
 	var err error
 	if f.From, err = ParseTimeParam(q.Get("from"), now); err != nil {
@@ -46,19 +49,13 @@ func (h AlertsHandler) list(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
-	if l := q.Get("limit"); l != "" {
-		if f.Limit, err = strconv.Atoi(l); err != nil || f.Limit < 1 || f.Limit > store.MaxLimit {
-			WriteError(w, http.StatusBadRequest, errors.New("limit: want 1 to 10000"))
-			return
-		}
+	if f.Limit, err = limitParam(q, "limit", 0, store.MaxLimit); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
 	}
 	list, total, err := h.Alerts.List(r.Context(), f)
 	if err != nil {
-		status := http.StatusInternalServerError
-		if errors.Is(err, store.ErrBadRequest) {
-			status = http.StatusBadRequest
-		}
-		WriteError(w, status, err)
+		writeServiceError(w, err)
 		return
 	}
 	if list == nil {

@@ -24,10 +24,6 @@ type nullFreezer struct{}
 
 func (nullFreezer) Freeze(context.Context) error { return nil }
 
-type mountFunc func(*http.ServeMux)
-
-func (f mountFunc) Register(mux *http.ServeMux) { f(mux) }
-
 type entries struct {
 	mu sync.Mutex
 	es []audit.Entry
@@ -62,10 +58,10 @@ func TestAuditedRequests(t *testing.T) {
 	rec := &entries{}
 	srv := New(Deps{Store: nullSearcher{}, Auth: auth.New(cfg, auth.WithAudit(rec)), Audit: rec, Mounts: []Mounter{
 		AdminHandler{Store: nullFreezer{}},
-		mountFunc(func(mux *http.ServeMux) {
-			mux.HandleFunc("PUT /api/v1/watchlists/{name}", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(201) })
-			mux.HandleFunc("GET /api/v1/watchlists", func(w http.ResponseWriter, _ *http.Request) {})
-		}),
+		Routes{
+			{Method: "PUT", Path: "/api/v1/watchlists/{name}", Role: auth.Analyst, Summary: "test", Handler: func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(201) }},
+			{Method: "GET", Path: "/api/v1/watchlists", Role: auth.Viewer, Summary: "test", Handler: func(w http.ResponseWriter, _ *http.Request) {}},
+		},
 	}})
 	h := srv.Handler()
 	do := func(method, target, tok, body string) int {

@@ -66,32 +66,44 @@ func NewConsole(bundle fs.FS) (*Console, error) {
 	return c, nil
 }
 
-// Register implements Mounter.
-func (c *Console) Register(mux *http.ServeMux) {
+// consoleUndocumented says why the console's routes are not in the OpenAPI
+// document.
+const consoleUndocumented = "the console's page and static files, not an API"
+
+// Routes implements Mounter: the console's views and files, Public and
+// left out of the OpenAPI document.
+func (c *Console) Routes() []Route {
+	page := func(p string) Route {
+		return Route{Method: "GET", Path: p, Role: Public, Undocumented: consoleUndocumented, Handler: c.RootHandler()}
+	}
+	var rs []Route
 	for _, v := range ConsoleViews {
-		mux.Handle("GET "+v, c.RootHandler())
+		rs = append(rs, page(v))
 	}
 	if c.Root {
-		mux.Handle("GET /{$}", c.RootHandler())
+		rs = append(rs, page("/{$}"))
 	}
-	mux.HandleFunc("GET /assets/{file...}", func(w http.ResponseWriter, r *http.Request) {
-		f, ok := c.files[r.URL.Path]
-		if !ok || strings.Contains(r.URL.Path, "..") {
-			http.NotFound(w, r)
-			return
-		}
-		c.serve(w, r, f)
-	})
+	rs = append(rs, Route{Method: "GET", Path: "/assets/{file...}", Role: Public, Undocumented: consoleUndocumented,
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			f, ok := c.files[r.URL.Path]
+			if !ok || strings.Contains(r.URL.Path, "..") {
+				http.NotFound(w, r)
+				return
+			}
+			c.serve(w, r, f)
+		}})
 	for _, p := range []string{"/favicon.svg", "/favicon.ico"} {
 		if f, ok := c.files[p]; ok {
-			mux.HandleFunc("GET "+p, func(w http.ResponseWriter, r *http.Request) { c.serve(w, r, f) })
+			rs = append(rs, Route{Method: "GET", Path: p, Role: Public, Undocumented: consoleUndocumented,
+				Handler: func(w http.ResponseWriter, r *http.Request) { c.serve(w, r, f) }})
 		}
 	}
+	return rs
 }
 
 // RootHandler answers the console's page.
-func (c *Console) RootHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.serve(w, r, c.files["/index.html"]) })
+func (c *Console) RootHandler() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { c.serve(w, r, c.files["/index.html"]) }
 }
 
 func (c *Console) serve(w http.ResponseWriter, r *http.Request, f consoleFile) {

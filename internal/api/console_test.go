@@ -22,8 +22,7 @@ func TestConsoleServesViewsAndAssets(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Root = true
-	mux := http.NewServeMux()
-	c.Register(mux)
+	mux := New(Deps{Mounts: []Mounter{c}}).Handler()
 	get := func(path string, hdr ...string) *http.Response {
 		r := httptest.NewRequest("GET", path, nil)
 		for i := 0; i+1 < len(hdr); i += 2 {

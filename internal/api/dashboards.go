@@ -13,7 +13,6 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/dashboard"
-	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
@@ -40,18 +39,32 @@ type DashboardHandler struct {
 	Now func() time.Time
 }
 
-// Register implements Mounter.
-func (h DashboardHandler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/dashboards", h.list)
-	mux.HandleFunc("GET /api/v1/dashboards/{id}", h.get)
-	mux.HandleFunc("POST /api/v1/dashboards", h.create)
-	mux.HandleFunc("PUT /api/v1/dashboards/{id}", h.put)
-	mux.HandleFunc("DELETE /api/v1/dashboards/{id}", h.delete)
-	mux.HandleFunc("GET /api/v1/saved-searches", h.listSearches)
-	mux.HandleFunc("GET /api/v1/saved-searches/{id}", h.getSearch)
-	mux.HandleFunc("POST /api/v1/saved-searches", h.createSearch)
-	mux.HandleFunc("PUT /api/v1/saved-searches/{id}", h.putSearch)
-	mux.HandleFunc("DELETE /api/v1/saved-searches/{id}", h.deleteSearch)
+// Routes implements Mounter: reading needs the viewer role, changing the
+// analyst role; a saved search is its owner's unless shared.
+func (h DashboardHandler) Routes() []Route {
+	body := []string{"application/json"}
+	return []Route{
+		{Method: "GET", Path: "/api/v1/dashboards", Role: auth.Viewer, Tag: "dashboards", Tenanted: true, Handler: h.list,
+			Summary: "The tenant's dashboards, built-in ones included"},
+		{Method: "GET", Path: "/api/v1/dashboards/{id}", Role: auth.Viewer, Tag: "dashboards", Tenanted: true, Handler: h.get,
+			Summary: "One dashboard with its panels"},
+		{Method: "POST", Path: "/api/v1/dashboards", Role: auth.Analyst, Tag: "dashboards", Tenanted: true, Handler: h.create,
+			Body: body, OK: 201, Summary: "Create (or import) a dashboard"},
+		{Method: "PUT", Path: "/api/v1/dashboards/{id}", Role: auth.Analyst, Tag: "dashboards", Tenanted: true, Handler: h.put,
+			Body: body, Summary: "Replace a dashboard"},
+		{Method: "DELETE", Path: "/api/v1/dashboards/{id}", Role: auth.Analyst, Tag: "dashboards", Tenanted: true, Handler: h.delete,
+			OK: 204, Summary: "Delete a dashboard"},
+		{Method: "GET", Path: "/api/v1/saved-searches", Role: auth.Viewer, Tag: "saved-searches", Tenanted: true, Handler: h.listSearches,
+			Summary: "The caller's saved searches and those shared within the tenant"},
+		{Method: "GET", Path: "/api/v1/saved-searches/{id}", Role: auth.Viewer, Tag: "saved-searches", Tenanted: true, Handler: h.getSearch,
+			Summary: "One saved search, if it is the caller's or shared"},
+		{Method: "POST", Path: "/api/v1/saved-searches", Role: auth.Analyst, Tag: "saved-searches", Tenanted: true, Handler: h.createSearch,
+			Body: body, OK: 201, Summary: "Save a search"},
+		{Method: "PUT", Path: "/api/v1/saved-searches/{id}", Role: auth.Analyst, Tag: "saved-searches", Tenanted: true, Handler: h.putSearch,
+			Body: body, Summary: "Replace a saved search (its owner only)"},
+		{Method: "DELETE", Path: "/api/v1/saved-searches/{id}", Role: auth.Analyst, Tag: "saved-searches", Tenanted: true, Handler: h.deleteSearch,
+			OK: 204, Summary: "Delete a saved search (its owner only)"},
+	}
 }
 
 func (h DashboardHandler) now() time.Time {
@@ -59,13 +72,6 @@ func (h DashboardHandler) now() time.Time {
 		return h.Now().UTC()
 	}
 	return time.Now().UTC()
-}
-
-func tenantOf(r *http.Request) string {
-	if t := r.URL.Query().Get("tenant"); t != "" {
-		return t
-	}
-	return event.DefaultTenant
 }
 
 // writeStoreError answers a store error: not found 404, a limit 409, a

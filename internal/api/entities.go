@@ -3,11 +3,10 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/vigilsiem/vigil/internal/analytics/entity"
-	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
@@ -25,10 +24,16 @@ type EntitiesHandler struct {
 	Store Searcher
 }
 
-// Register implements Mounter.
-func (h EntitiesHandler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/entities", h.list)
-	mux.HandleFunc("GET /api/v1/entities/{type}/{name}", h.get)
+// Routes implements Mounter.
+func (h EntitiesHandler) Routes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/api/v1/entities", Role: auth.Viewer, Tag: "entities", Tenanted: true, Handler: h.list,
+			Summary: "List entities (hosts, users, IPs) by risk: {\"entities\":[…]}",
+			Query:   []Param{{Name: "sort", Description: "risk, last_seen or name"}, {Name: "limit", Type: "integer", Description: "1 to 10000, default 100"}}},
+		{Method: "GET", Path: "/api/v1/entities/{type}/{name}", Role: auth.Viewer, Tag: "entities", Tenanted: true, Handler: h.get,
+			Summary: "One entity with its alerts and timeline",
+			Query:   []Param{{Name: "timeline_limit", Type: "integer", Description: "events in the timeline, 1 to 1000, default 50"}}},
+	}
 }
 
 // defaultEntityLimit is the listing's default length; maxTimeline bounds
@@ -44,12 +49,12 @@ const (
 // Parameters: tenant, sort (risk, last_seen, name), limit.
 func (h EntitiesHandler) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, err := intParam("limit", q.Get("limit"), defaultEntityLimit, maxEntityLimit)
+	limit, err := limitParam(q, "limit", defaultEntityLimit, maxEntityLimit)
 	if err != nil {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
-	list, err := h.Entities.List(tenantParam(r), q.Get("sort"), limit)
+	list, err := h.Entities.List(tenantOf(r), q.Get("sort"), limit)
 	if err != nil {
 		WriteError(w, http.StatusBadRequest, err)
 		return
@@ -64,9 +69,9 @@ var timelineField = map[string]string{"user": "user.name", "host": "host.name", 
 // store) timeline: its latest events, newest first. Parameters: tenant,
 // timeline_limit.
 func (h EntitiesHandler) get(w http.ResponseWriter, r *http.Request) {
-	tenant := tenantParam(r)
+	tenant := tenantOf(r)
 	typ, name := r.PathValue("type"), r.PathValue("name")
-	n, err := intParam("timeline_limit", r.URL.Query().Get("timeline_limit"), defaultTimeline, maxTimeline)
+	n, err := limitParam(r.URL.Query(), "timeline_limit", defaultTimeline, maxTimeline)
 	if err != nil {
 		WriteError(w, http.StatusBadRequest, err)
 		return
@@ -96,22 +101,4 @@ func (h EntitiesHandler) get(w http.ResponseWriter, r *http.Request) {
 // quote makes a search-language phrase of s.
 func quote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
-
-func tenantParam(r *http.Request) string {
-	if t := r.URL.Query().Get("tenant"); t != "" {
-		return t
-	}
-	return event.DefaultTenant
-}
-
-func intParam(name, s string, def, maxV int) (int, error) {
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > maxV {
-		return 0, errors.New(name + ": want a number from 1 to " + strconv.Itoa(maxV))
-	}
-	return n, nil
 }

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/vigilsiem/vigil/internal/auth"
-	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/patterns"
 )
 
@@ -26,26 +24,21 @@ type PatternsHandler struct {
 	Patterns *patterns.Set
 }
 
-// Register implements Mounter.
-func (h PatternsHandler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/patterns", h.list)
-	mux.HandleFunc("GET /api/v1/patterns/{id}", h.get)
-	mux.HandleFunc("PATCH /api/v1/patterns/{id}", h.patch)
-	mux.HandleFunc("GET /api/v1/patterns/{id}/skeleton", h.skeleton)
-}
-
-// tenant returns the request's tenant (default "default") if the caller
-// may see it.
-func patternTenant(w http.ResponseWriter, r *http.Request) (string, bool) {
-	t := r.URL.Query().Get("tenant")
-	if t == "" {
-		t = event.DefaultTenant
+// Routes implements Mounter.
+func (h PatternsHandler) Routes() []Route {
+	source := Param{Name: "source", Description: "the source whose table to read; absent: every source"}
+	return []Route{
+		{Method: "GET", Path: "/api/v1/patterns", Role: auth.Viewer, Tag: "patterns", Tenanted: true, Handler: h.list,
+			Summary: "List log patterns, most recently seen first: {\"patterns\":[…],\"total\":N}",
+			Query: []Param{source, {Name: "q", Description: "template or name contains this"},
+				{Name: "limit", Type: "integer", Description: "1 to 10000, default 100"}}},
+		{Method: "GET", Path: "/api/v1/patterns/{id}", Role: auth.Viewer, Tag: "patterns", Tenanted: true, Handler: h.get,
+			Summary: "One pattern", Query: []Param{source}},
+		{Method: "PATCH", Path: "/api/v1/patterns/{id}", Role: auth.Analyst, Tag: "patterns", Tenanted: true, Handler: h.patch,
+			Body: []string{"application/json"}, Summary: "Name a pattern: {\"name\":\"…\"}", Query: []Param{source}},
+		{Method: "GET", Path: "/api/v1/patterns/{id}/skeleton", Role: auth.Viewer, Tag: "patterns", Tenanted: true, Handler: h.skeleton,
+			Summary: "The pipeline skeleton (YAML) the pattern is promoted to", Query: []Param{source}},
 	}
-	if !auth.FromContext(r.Context()).CanSee(t) {
-		WriteError(w, http.StatusForbidden, fmt.Errorf("tenant %s is not yours to see", t))
-		return "", false
-	}
-	return t, true
 }
 
 // list answers the patterns of a tenant, of one source when source is
@@ -53,19 +46,12 @@ func patternTenant(w http.ResponseWriter, r *http.Request) (string, bool) {
 // source; limit (default 100, at most 10000) caps the answer, total counts
 // all that matched.
 func (h PatternsHandler) list(w http.ResponseWriter, r *http.Request) {
-	tenant, ok := patternTenant(w, r)
-	if !ok {
-		return
-	}
+	tenant := tenantOf(r)
 	q := r.URL.Query()
-	limit := 100
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 10000 {
-			WriteError(w, http.StatusBadRequest, errors.New("limit: want 1 to 10000"))
-			return
-		}
-		limit = n
+	limit, err := limitParam(q, "limit", 100, 10000)
+	if err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
 	}
 	out := []patterns.Info{}
 	total := 0
@@ -85,10 +71,7 @@ func (h PatternsHandler) list(w http.ResponseWriter, r *http.Request) {
 
 // find returns the pattern of the request's path, answering 404 if none.
 func (h PatternsHandler) find(w http.ResponseWriter, r *http.Request) (*patterns.Table, patterns.Info, bool) {
-	tenant, ok := patternTenant(w, r)
-	if !ok {
-		return nil, patterns.Info{}, false
-	}
+	tenant := tenantOf(r)
 	id, source := r.PathValue("id"), r.URL.Query().Get("source")
 	for _, t := range h.Patterns.Tables(tenant) {
 		if source != "" && t.Source != source {

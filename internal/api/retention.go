@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/vigilsiem/vigil/internal/auth"
+
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
@@ -15,22 +17,26 @@ type RetentionHandler struct {
 	Store store.RetentionReporter
 }
 
-// Register implements Mounter.
-func (h RetentionHandler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/admin/retention", func(w http.ResponseWriter, r *http.Request) {
-		tenant := r.URL.Query().Get("tenant")
-		if tenant != "" && !store.ValidTenant(tenant) {
-			WriteError(w, http.StatusBadRequest, fmt.Errorf("tenant %q: not a valid tenant name", tenant))
-			return
-		}
-		list, err := h.Store.RetentionOverview(tenant)
-		if err != nil {
-			WriteError(w, http.StatusInternalServerError, err)
-			return
-		}
-		if list == nil {
-			list = []store.RetentionStatus{}
-		}
-		WriteJSON(w, http.StatusOK, map[string]any{"tenants": list})
-	})
+// Routes implements Mounter.
+func (h RetentionHandler) Routes() []Route {
+	return []Route{{Method: "GET", Path: "/api/v1/admin/retention", Role: auth.Admin, Tag: "admin", Handler: h.get,
+		Summary: "Per tenant and dataset, the cold data kept and the retention policy: {\"tenants\":[…]}",
+		Query:   []Param{{Name: "tenant", Description: "one tenant; absent: every tenant"}}}}
+}
+
+func (h RetentionHandler) get(w http.ResponseWriter, r *http.Request) {
+	tenant := r.URL.Query().Get("tenant")
+	if tenant != "" && !store.ValidTenant(tenant) {
+		WriteError(w, http.StatusBadRequest, fmt.Errorf("tenant %q: not a valid tenant name", tenant))
+		return
+	}
+	list, err := h.Store.RetentionOverview(tenant)
+	if err != nil {
+		WriteError(w, http.StatusInternalServerError, err)
+		return
+	}
+	if list == nil {
+		list = []store.RetentionStatus{}
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"tenants": list})
 }

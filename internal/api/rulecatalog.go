@@ -52,13 +52,22 @@ type RulesHandler struct {
 	Now func() time.Time
 }
 
-// Register implements Mounter.
-func (h RulesHandler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/rules", h.list)
-	mux.HandleFunc("PATCH /api/v1/rules/{id}", h.patch)
-	mux.HandleFunc("GET /api/v1/coverage", h.coverage)
-	mux.HandleFunc("POST /api/v1/rules/{id}/test", h.test)
-	mux.HandleFunc("POST /api/v1/rules/{id}/backtest", h.backtest)
+// Routes implements Mounter.
+func (h RulesHandler) Routes() []Route {
+	js := []string{"application/json"}
+	return []Route{
+		{Method: "GET", Path: "/api/v1/rules", Role: auth.Viewer, Tag: "rules", Tenanted: true, Handler: h.list,
+			Summary: "Every loaded rule with its state for the tenant, alerts of the last 24 hours and last fired; the rejected rules"},
+		{Method: "PATCH", Path: "/api/v1/rules/{id}", Role: auth.Analyst, Tag: "rules", Tenanted: true, Handler: h.patch, Body: js,
+			Summary: "Switch a rule on or off for the tenant: {\"enabled\": bool}"},
+		{Method: "GET", Path: "/api/v1/coverage", Role: auth.Viewer, Tag: "rules", Tenanted: true, Handler: h.coverage,
+			Query:   []Param{{Name: "from", Description: "start of the alerts' period (default -7d)"}, {Name: "to", Description: "end of the period (default now)"}},
+			Summary: "The ATT&CK matrix: per tactic and technique, the enabled rules and the alerts of the period"},
+		{Method: "POST", Path: "/api/v1/rules/{id}/test", Role: auth.Analyst, Tag: "rules", Tenanted: true, Handler: h.test, Body: js,
+			Summary: "Run a rule over pasted events: what it would have raised"},
+		{Method: "POST", Path: "/api/v1/rules/{id}/backtest", Role: auth.Analyst, Tag: "rules", Tenanted: true, Handler: h.backtest, Body: js,
+			Summary: "Run a rule over the tenant's stored events of a range: what it would have raised, and how long it took"},
+	}
 }
 
 func (h RulesHandler) now() time.Time {
@@ -94,7 +103,7 @@ type rulesList struct {
 }
 
 func (h RulesHandler) list(w http.ResponseWriter, r *http.Request) {
-	tenant := tenantParam(r)
+	tenant := tenantOf(r)
 	now := h.now()
 	day, ever := map[string]alerts.RuleStat{}, map[string]alerts.RuleStat{}
 	if h.Stats != nil {
@@ -155,7 +164,7 @@ func (h RulesHandler) find(id string) (detect.RuleInfo, bool) {
 const maxRuleChangeBody = 1 << 10
 
 func (h RulesHandler) patch(w http.ResponseWriter, r *http.Request) {
-	id, tenant := r.PathValue("id"), tenantParam(r)
+	id, tenant := r.PathValue("id"), tenantOf(r)
 	noteAudit(r, "", "vigil.rule.id", truncate(id, 256))
 	var body struct {
 		Enabled *bool `json:"enabled"`
@@ -249,7 +258,7 @@ var attackOrder = []string{"reconnaissance", "resource-development", "initial-ac
 const noTechnique = "-"
 
 func (h RulesHandler) coverage(w http.ResponseWriter, r *http.Request) {
-	tenant := tenantParam(r)
+	tenant := tenantOf(r)
 	now := h.now()
 	q := r.URL.Query()
 	from, err := ParseTimeParam(q.Get("from"), now)

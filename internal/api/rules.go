@@ -3,6 +3,8 @@ package api
 import (
 	"errors"
 	"net/http"
+
+	"github.com/vigilsiem/vigil/internal/auth"
 )
 
 // RuleDoc is what the console shows of a rule: its Sigma metadata and, when
@@ -33,14 +35,17 @@ type RuleHandler struct {
 	Rules RuleFinder
 }
 
-// Register implements Mounter.
-func (h RuleHandler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/rules/{id}", func(w http.ResponseWriter, r *http.Request) {
-		d, ok := h.Rules.FindRule(r.PathValue("id"))
-		if !ok {
-			WriteError(w, http.StatusNotFound, errors.New("no loaded rule has this id"))
-			return
-		}
-		WriteJSON(w, http.StatusOK, d)
-	})
+// Routes implements Mounter.
+func (h RuleHandler) Routes() []Route {
+	return []Route{{Method: "GET", Path: "/api/v1/rules/{id}", Role: auth.Viewer, Tag: "rules", Handler: h.get,
+		Summary: "A loaded rule's metadata and YAML, by the id alerts carry"}}
+}
+
+func (h RuleHandler) get(w http.ResponseWriter, r *http.Request) {
+	d, ok := h.Rules.FindRule(r.PathValue("id"))
+	if !ok {
+		WriteError(w, http.StatusNotFound, errors.New("no loaded rule has this id"))
+		return
+	}
+	WriteJSON(w, http.StatusOK, d)
 }

@@ -55,7 +55,7 @@ func ruleTestStatus(err error) int {
 // test runs a rule over pasted events: {"events":[{…}, …]}, each a JSON
 // event as POST /api/v1/ingest takes it. They get the request's tenant.
 func (h RulesHandler) test(w http.ResponseWriter, r *http.Request) {
-	id, tenant := r.PathValue("id"), tenantParam(r)
+	id, tenant := r.PathValue("id"), tenantOf(r)
 	noteAudit(r, "", "vigil.rule.id", truncate(id, 256))
 	var body struct {
 		Events []json.RawMessage `json:"events"`
@@ -117,7 +117,7 @@ type backtestResult struct {
 // {"from": "-24h", "to": "now", "query": "…"} (query optional: a filter
 // narrowing the events read).
 func (h RulesHandler) backtest(w http.ResponseWriter, r *http.Request) {
-	id, tenant := r.PathValue("id"), tenantParam(r)
+	id, tenant := r.PathValue("id"), tenantOf(r)
 	noteAudit(r, "", "vigil.rule.id", truncate(id, 256))
 	if h.Events == nil {
 		WriteError(w, http.StatusNotImplemented, errors.New("this node keeps no events to backtest over (the embedded store does; ClickHouse not yet)"))

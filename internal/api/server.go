@@ -25,16 +25,11 @@ type Searcher interface {
 	Search(ctx context.Context, req store.Request) (*store.Result, error)
 }
 
-// Mounter adds handlers to the API's mux (HTTP ingest, the web UI).
-type Mounter interface {
-	Register(mux *http.ServeMux)
-}
-
 // Deps are what the API serves.
 type Deps struct {
 	Store    Searcher
 	Gatherer prometheus.Gatherer
-	// Mounts add further handlers (ingest, alerts, UI).
+	// Mounts add further routes (ingest, alerts, incidents, the console).
 	Mounts  []Mounter
 	Logger  *slog.Logger
 	Version string
@@ -49,11 +44,13 @@ type Deps struct {
 // Server is the API.
 type Server struct {
 	deps Deps
-	mux  *http.ServeMux
+	rt   *router
 	log  *slog.Logger
+	// openapi is the OpenAPI document of the routes mounted, built once.
+	openapi []byte
 }
 
-// New builds the API's handler tree.
+// New builds the API's handler tree from its own routes and the mounts'.
 func New(deps Deps) *Server {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
@@ -61,33 +58,64 @@ func New(deps Deps) *Server {
 	if deps.Audit == nil {
 		deps.Audit = audit.Discard
 	}
-	s := &Server{deps: deps, mux: http.NewServeMux(), log: deps.Logger.With("component", "api")}
-	s.mux.HandleFunc("GET /api/v1/health", s.health)
+	s := &Server{deps: deps, rt: newRouter(), log: deps.Logger.With("component", "api")}
+	for _, r := range s.Routes() {
+		s.rt.add(r)
+	}
+	for _, m := range deps.Mounts {
+		for _, r := range m.Routes() {
+			s.rt.add(r)
+		}
+	}
+	doc, err := json.Marshal(openAPIDocument(s.rt.routes, deps.Version))
+	if err != nil {
+		panic(fmt.Sprintf("api: encode the OpenAPI document: %v", err)) // only plain maps and strings: cannot fail
+	}
+	s.openapi = doc
+	return s
+}
+
+// Routes are the API's own routes: health, search, the OpenAPI document
+// and the metrics.
+func (s *Server) Routes() []Route {
 	search := s.search
-	if deps.Store == nil {
+	if s.deps.Store == nil {
 		search = func(w http.ResponseWriter, _ *http.Request) {
 			WriteError(w, http.StatusNotImplemented, errors.New("this node does not run the query and store roles"))
 		}
 	}
-	s.mux.HandleFunc("GET /api/v1/search", search)
-	s.mux.HandleFunc("POST /api/v1/search", search)
-	if deps.Gatherer != nil {
-		s.mux.Handle("GET /metrics", promhttp.HandlerFor(deps.Gatherer, promhttp.HandlerOpts{}))
+	searchQuery := []Param{
+		{Name: "q", Description: "the query (docs/search.md)"},
+		listParamDocs[0], listParamDocs[1], listParamDocs[2], listParamDocs[3],
+		{Name: "dataset", Description: "events (the default), alerts or audit (admins)"},
 	}
-	for _, m := range deps.Mounts {
-		m.Register(s.mux)
+	rs := []Route{
+		{Method: "GET", Path: "/api/v1/health", Role: Public, Tag: "meta", Handler: s.health,
+			Summary: "Health: {\"status\":\"ok\"|\"degraded\",\"version\",…} and the components' state"},
+		{Method: "GET", Path: "/api/v1/search", Role: auth.Viewer, Tag: "search", Tenanted: true, Handler: search, Query: searchQuery,
+			Summary: "Search events: {\"events\":[…],\"total\",\"took_ms\",\"shape\",\"columns\"}"},
+		// A search is a read, whatever its method: a viewer may POST one.
+		{Method: "POST", Path: "/api/v1/search", Role: auth.Viewer, Tag: "search", Tenanted: true, Handler: search, Query: searchQuery,
+			Body: []string{"application/json", "application/x-www-form-urlencoded"}, Summary: "Search events, the parameters in the body"},
+		{Method: "GET", Path: "/api/v1/openapi.json", Role: auth.Viewer, Tag: "meta", Handler: s.serveOpenAPI,
+			Summary: "This document: the OpenAPI 3 description of the routes this node serves"},
 	}
-	return s
+	if s.deps.Gatherer != nil {
+		rs = append(rs, Route{Method: "GET", Path: "/metrics", Role: auth.Admin, Tag: "admin",
+			Handler: promhttp.HandlerFor(s.deps.Gatherer, promhttp.HandlerOpts{}).ServeHTTP,
+			Summary: "Prometheus metrics (text exposition format); admins only, as they name every tenant"})
+	}
+	return rs
 }
 
 // Handler returns the root handler: the mux behind the authentication
-// middleware.
+// middleware, which enforces each route's role.
 func (s *Server) Handler() http.Handler {
-	h := s.auditRequests(s.mux)
+	h := s.auditRequests(s.rt.mux)
 	if s.deps.Auth == nil {
 		return h
 	}
-	return s.deps.Auth.Middleware(h)
+	return s.deps.Auth.Middleware(h, s.rt.need)
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -233,16 +261,19 @@ type AdminHandler struct {
 	Store Freezer
 }
 
-// Register implements Mounter.
-func (h AdminHandler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/v1/admin/freeze", func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		if err := h.Store.Freeze(r.Context()); err != nil {
-			WriteError(w, http.StatusInternalServerError, err)
-			return
-		}
-		WriteJSON(w, http.StatusOK, map[string]any{"frozen": true, "took_ms": time.Since(start).Milliseconds()})
-	})
+// Routes implements Mounter.
+func (h AdminHandler) Routes() []Route {
+	return []Route{{Method: "POST", Path: "/api/v1/admin/freeze", Role: auth.Admin, Tag: "admin", Handler: h.freeze,
+		Summary: "Move all hot data to cold storage now: {\"frozen\":true,\"took_ms\"}"}}
+}
+
+func (h AdminHandler) freeze(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if err := h.Store.Freeze(r.Context()); err != nil {
+		WriteError(w, http.StatusInternalServerError, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"frozen": true, "took_ms": time.Since(start).Milliseconds()})
 }
 
 // truncate cuts s to at most n bytes, on a rune boundary.

@@ -27,11 +27,16 @@ type SessionHandler struct {
 	Open bool
 }
 
-// Register implements Mounter.
-func (h SessionHandler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/v1/session", h.login)
-	mux.HandleFunc("GET /api/v1/session", h.whoami)
-	mux.HandleFunc("DELETE /api/v1/session", h.logout)
+// Routes implements Mounter. They are Public: the handler authenticates.
+func (h SessionHandler) Routes() []Route {
+	return []Route{
+		{Method: "POST", Path: "/api/v1/session", Role: Public, Tag: "session", Handler: h.login, Body: []string{"application/json"},
+			Summary: "Log in: {\"user\",\"password\"} sets the session cookie; answers {\"user\",\"role\",\"tenants\",\"csrf\"}"},
+		{Method: "GET", Path: "/api/v1/session", Role: Public, Tag: "session", Handler: h.whoami,
+			Summary: "Who the request is (cookie, token or password): {\"user\",\"role\",\"tenants\",\"csrf\",\"auth\"}"},
+		{Method: "DELETE", Path: "/api/v1/session", Role: Public, Tag: "session", Handler: h.logout,
+			Summary: "Log out (needs the CSRF token)"},
+	}
 }
 
 type sessionInfo struct {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/analytics/sources"
 	"github.com/vigilsiem/vigil/internal/analytics/usage"
-	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/auth"
 )
 
 // SourceLister lists a tenant's sources; sources.Tracker implements it.
@@ -27,34 +27,31 @@ type SourcesHandler struct {
 	Usage   UsageReporter
 }
 
-// Register implements Mounter.
-func (h SourcesHandler) Register(mux *http.ServeMux) {
+// Routes implements Mounter.
+func (h SourcesHandler) Routes() []Route {
+	var rs []Route
 	if h.Sources != nil {
-		mux.HandleFunc("GET /api/v1/sources", h.list)
+		rs = append(rs, Route{Method: "GET", Path: "/api/v1/sources", Role: auth.Viewer, Tag: "sources", Tenanted: true, Handler: h.list,
+			Summary: "The tenant's sources with last-seen time, rates and status: {\"sources\":[…]}"})
 	}
 	if h.Usage != nil {
-		mux.HandleFunc("GET /api/v1/usage", h.usage)
+		rs = append(rs, Route{Method: "GET", Path: "/api/v1/usage", Role: auth.Viewer, Tag: "sources", Tenanted: true, Handler: h.usage,
+			Summary: "The tenant's ingest and storage usage", Query: listParamDocs[:2]})
 	}
+	return rs
 }
 
 // list answers {"sources":[…]}: every source of the tenant (default
 // "default") with its last-seen time, rates and status.
 func (h SourcesHandler) list(w http.ResponseWriter, r *http.Request) {
-	tenant := r.URL.Query().Get("tenant")
-	if tenant == "" {
-		tenant = event.DefaultTenant
-	}
-	WriteJSON(w, http.StatusOK, map[string]any{"sources": h.Sources.Sources(tenant)})
+	WriteJSON(w, http.StatusOK, map[string]any{"sources": h.Sources.Sources(tenantOf(r))})
 }
 
 // usage answers {tenant, events, bytes, eps_avg, eps_peak, by_day, …} for
 // the range from–to (default: the last 30 days up to now).
 func (h SourcesHandler) usage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	tenant := q.Get("tenant")
-	if tenant == "" {
-		tenant = event.DefaultTenant
-	}
+	tenant := tenantOf(r)
 	now := time.Now()
 	from, err := ParseTimeParam(q.Get("from"), now)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vigilsiem/vigil/internal/auth"
 	"net/http"
 	"slices"
 	"time"
@@ -44,9 +45,11 @@ const maxTailQuery = 4096
 // reading is dropped instead of holding the handler.
 const tailWriteTimeout = 10 * time.Second
 
-// Register implements Mounter.
-func (h TailHandler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/tail", h.serve)
+// Routes implements Mounter.
+func (h TailHandler) Routes() []Route {
+	return []Route{{Method: "GET", Path: "/api/v1/tail", Role: auth.Viewer, Tag: "search", Tenanted: true, Handler: h.serve,
+		Query:   []Param{{Name: "q", Description: "the filter new events must match (search language, no pipes)"}},
+		Summary: "Live tail: newly stored events matching q, as server-sent events"}}
 }
 
 func (h TailHandler) serve(w http.ResponseWriter, r *http.Request) {

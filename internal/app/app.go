@@ -347,7 +347,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		if err := a.reg.Register(ingest); err != nil {
 			return nil, fmt.Errorf("http ingest: metrics: %w", err)
 		}
-		mounts = append(mounts, ingest)
+		mounts = append(mounts, api.Ingest{Handler: ingest})
 	}
 	var searcher api.Searcher
 	if a.store != nil && roles.Has(RoleQuery) {
@@ -356,7 +356,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			searcher = viewerLimits{a.events, cfg.Storage.Query.ViewerTimeout.D()}
 		}
 		mounts = append(mounts, api.AlertsHandler{Alerts: flushedAlerts{a.alerts, a.alertLog}}, api.AdminHandler{Store: a.store}, api.RetentionHandler{Store: a.store},
-			incident.Handler{Incidents: flushedIncidents{a.incidents, a.alertLog}}, response.Handler{Records: a.responseLog, Dispatcher: a.responses, Alerts: flushedAlerts{a.alerts, a.alertLog}})
+			api.IncidentsHandler{Incidents: flushedIncidents{a.incidents, a.alertLog}}, api.ResponsesHandler{Records: a.responseLog},
+			api.ResponseRunHandler{Dispatcher: a.responses, Alerts: flushedAlerts{a.alerts, a.alertLog}})
 		if a.sourceHealth != nil {
 			mounts = append(mounts, a.sourceHealth.mount())
 		}
@@ -365,10 +366,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		}
 	}
 	if a.forward != nil {
-		mounts = append(mounts, a.forward)
+		mounts = append(mounts, api.OutputsHandler{Outputs: a.forward})
 	}
 	if a.watchlists != nil {
-		mounts = append(mounts, watchlist.Handler{Store: a.watchlists})
+		mounts = append(mounts, api.WatchlistsHandler{Store: a.watchlists})
 	}
 	if a.analytics != nil {
 		mounts = append(mounts, api.EntitiesHandler{Entities: a.analytics, Store: searcher})

@@ -23,11 +23,14 @@ import (
 // Role orders what a principal may do.
 type Role int
 
-// Roles.
+// Roles. Public is below them all: what a request needs when it needs no
+// credentials. The zero Role is none of these: a route that forgets to
+// name its role is refused at start (package api), not made public.
 const (
-	Viewer Role = iota + 1
-	Analyst
-	Admin
+	Public  Role = -1
+	Viewer  Role = 1
+	Analyst Role = 2
+	Admin   Role = 3
 )
 
 func parseRole(s string) Role {
@@ -46,6 +49,8 @@ func (r Role) String() string {
 		return "admin"
 	case Analyst:
 		return "analyst"
+	case Public:
+		return "public"
 	}
 	return "viewer"
 }

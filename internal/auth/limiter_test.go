@@ -41,7 +41,7 @@ func cheapHash(t *testing.T, pw string) string {
 }
 
 func login(a *Authenticator, user, pw, addr string) (int, http.Header) {
-	h := a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	h := a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), nil)
 	r := httptest.NewRequest("GET", "/api/v1/search?tenant=default", nil)
 	r.RemoteAddr = addr
 	r.SetBasicAuth(user, pw)

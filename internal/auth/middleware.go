@@ -13,33 +13,36 @@ import (
 	"github.com/vigilsiem/vigil/internal/audit"
 )
 
-// Exempt reports paths the middleware lets through without credentials:
-// health, and the ingest endpoints, which authenticate with their own
-// tokens (http.ingest.tokens).
-func Exempt(path string) bool {
-	switch {
-	case path == "/api/v1/health", path == "/api/v1/ingest", path == "/api/v1/session":
-		// /api/v1/session logs in and out, and authenticates itself.
-		return true
-	case strings.HasPrefix(path, "/services/collector"):
-		return true
-	case !strings.HasPrefix(path, "/api/") && path != "/metrics" && !strings.HasPrefix(path, "/debug/"):
-		// The Elasticsearch-compatible endpoints (/_bulk, /{index}/_doc,
-		// the probes) and the UI's static files.
-		return true
-	}
-	return false
+// exempt reports the paths outside the API (not /api/, /metrics or
+// /debug/): with no route of their own, they are answered 404 without
+// credentials. The API's routes say for themselves which are public.
+func exempt(path string) bool {
+	return !strings.HasPrefix(path, "/api/") && path != "/metrics" && !strings.HasPrefix(path, "/debug/")
 }
 
-// Middleware authenticates every request that is not Exempt, puts the
-// principal in the request's context, and enforces the tenant and the
-// role: the request's tenant (the "tenant" query parameter, "default" when
-// absent) must be one the principal may see, and a request that changes
-// anything (not GET or HEAD) needs the analyst role, node-wide paths
-// (adminOnly) the admin role. Handlers read the principal with FromContext.
-func (a *Authenticator) Middleware(next http.Handler) http.Handler {
+// DefaultNeed is what a request needs when no route says: nothing for an
+// exempt path, else MethodRole.
+func DefaultNeed(r *http.Request) Role {
+	if exempt(r.URL.Path) {
+		return Public
+	}
+	return MethodRole(r)
+}
+
+// Middleware lets requests that need no role (Public) through, and
+// authenticates every other, puts the principal in the request's context,
+// and enforces the tenant and the role: the request's tenant (the "tenant"
+// query parameter, "default" when absent) must be one the principal may
+// see, and the principal needs the role need gives for the request (the
+// API's route table says it per route; nil: DefaultNeed). Handlers read
+// the principal with FromContext.
+func (a *Authenticator) Middleware(next http.Handler, need func(*http.Request) Role) http.Handler {
+	if need == nil {
+		need = DefaultNeed
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if Exempt(r.URL.Path) {
+		role := need(r)
+		if role == Public {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -81,28 +84,22 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			writeErr(w, http.StatusForbidden, "tenant "+tenant+" is not yours to see")
 			return
 		}
-		need := Viewer
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && !(r.Method == http.MethodPost && r.URL.Path == "/api/v1/search") {
-			need = Analyst
-		}
-		if adminOnly(r.URL.Path) {
-			need = Admin
-		}
-		if p.Role < need {
-			a.auditDenied(r, p, "authorize", "iam", http.StatusForbidden, "needs the "+need.String()+" role")
-			writeErr(w, http.StatusForbidden, "this needs the "+need.String()+" role")
+		if p.Role < role {
+			a.auditDenied(r, p, "authorize", "iam", http.StatusForbidden, "needs the "+role.String()+" role")
+			writeErr(w, http.StatusForbidden, "this needs the "+role.String()+" role")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 	})
 }
 
-// adminOnly reports paths that show or change the whole node rather than
-// one tenant's data: administration, the profiler, the metrics and the
-// delivery status (both name every tenant).
-func adminOnly(path string) bool {
-	return strings.HasPrefix(path, "/api/v1/admin/") || strings.HasPrefix(path, "/debug/") ||
-		path == "/metrics" || strings.HasPrefix(path, "/api/v1/outputs")
+// MethodRole is the role a request needs by its method alone: viewer to
+// read (GET, HEAD), analyst to change anything.
+func MethodRole(r *http.Request) Role {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return Viewer
+	}
+	return Analyst
 }
 
 func writeErr(w http.ResponseWriter, status int, msg string) {

@@ -84,7 +84,7 @@ func TestSessionsExpireAndAreBounded(t *testing.T) {
 
 func TestConsoleRequestsGetNoBasicChallenge(t *testing.T) {
 	a := sessionAuth(t)
-	h := a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	h := a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), nil)
 	for _, console := range []bool{false, true} {
 		r := httptest.NewRequest("GET", "/api/v1/alerts", nil)
 		if console {

@@ -1,14 +1,13 @@
 package forward
 
 import (
-	"encoding/json"
-	"net/http"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/queue"
 )
 
-// OutputStatus is one output's state, as GET /api/v1/outputs shows it.
+// OutputStatus is one output's state, as GET /api/v1/outputs shows it
+// (package api serves Manager.Status).
 type OutputStatus struct {
 	Name string `json:"name"`
 	Type string `json:"type"`
@@ -74,13 +73,4 @@ func (o *managedOutput) status(now time.Time) OutputStatus {
 		s.Tenants = []queue.Status{}
 	}
 	return s
-}
-
-// Register mounts GET /api/v1/outputs on mux: {"outputs":[OutputStatus…]}.
-func (m *Manager) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/outputs", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		_ = json.NewEncoder(w).Encode(map[string]any{"outputs": m.Status()})
-	})
 }

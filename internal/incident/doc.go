@@ -1,7 +1,8 @@
 // Package incident owns Vigil's incidents (DESIGN §6, docs/incidents.md):
 // the grouping of alerts that share an entity within a time window into one
 // incident, the incident's triage state (status, assignee, comments) and
-// timeline, and the HTTP API that lists, shows and updates incidents.
+// timeline, and the Service that lists, shows and updates incidents (the
+// HTTP API, package api, serves it).
 //
 // # Grouping
 //
@@ -38,7 +39,9 @@
 // batch. Writes (alert batches and updates through the API) are serialised
 // by one mutex; reads go straight to the store.
 //
-// The storage is behind the Store interface (internal/store/incidents keeps
-// it in DuckDB tables beside the alerts); every read names a tenant and the
-// store answers only that tenant's incidents.
+// The storage is behind the Store interface (store.Incidents, whose record
+// types this package's Incident, Entry, Filter and Changes are, by alias;
+// internal/store/incidents keeps them in DuckDB tables beside the alerts);
+// every read names a tenant and the store answers only that tenant's
+// incidents.
 package incident

@@ -1,7 +1,7 @@
 // Package query owns Vigil's search language: its lexer, parser and syntax
 // tree, and the Plan every storage backend compiles to its own SQL (in
-// internal/store, the only place with SQL: store/embedded/duckdbsql for
-// the embedded store, store/clickhouse/chsql for ClickHouse). The UI, the
+// internal/store, the only place with SQL: store/sqlgen, one compiler
+// with a dialect for DuckDB and one for ClickHouse). The UI, the
 // HTTP API and `vigil search` all parse with Parse, so a query means the same
 // everywhere. docs/search.md is the user's reference; this comment is the
 // contract for compilers.

@@ -3,6 +3,7 @@ package response
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/incident"
+	"github.com/vigilsiem/vigil/internal/store"
 )
 
 // gate is a webhook receiver that holds every request until released.
@@ -200,7 +202,9 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
-func TestRecordsAPI(t *testing.T) {
+// TestRecordsList: the response log's filters, as GET /api/v1/responses
+// uses them (package api parses the parameters).
+func TestRecordsList(t *testing.T) {
 	h := &hook{t: t, statuses: []int{500}}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -211,54 +215,41 @@ func TestRecordsAPI(t *testing.T) {
 	r.records(t, 2, RecordFilter{})
 	write(t, r.d, other)
 	r.records(t, 1, RecordFilter{Tenant: "globex"})
-	mux := http.NewServeMux()
-	Handler{Records: r.rec}.Register(mux)
-	api := httptest.NewServer(mux)
-	defer api.Close()
-	get := func(q string) (int, map[string]any) {
-		resp, err := http.Get(api.URL + "/api/v1/responses?" + q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var v map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
-			t.Fatal(err)
-		}
-		return resp.StatusCode, v
-	}
-	f := func(q string, total int) {
+	f := func(name string, rf RecordFilter, total int) []Record {
 		t.Helper()
-		code, v := get(q)
-		if code != 200 || int(v["total"].(float64)) != total || len(v["responses"].([]any)) != min(total, 1000) {
-			t.Errorf("GET ?%s = %d %v, want %d records", q, code, v, total)
+		got, n, err := r.rec.List(context.Background(), rf)
+		want := total
+		if rf.Limit > 0 {
+			want = min(total, rf.Limit)
 		}
-	}
-	f("tenant=acme", 2)
-	f("", 0) // tenant default
-	f("tenant=globex", 1)
-	f("tenant=acme&outcome=retry", 1)
-	f("tenant=acme&outcome=success", 1)
-	f("tenant=acme&response=soar&action=webhook", 2)
-	f("tenant=acme&response=other", 0)
-	f("tenant=acme&subject=a1", 2)
-	f("tenant=acme&subject=b1", 0)
-	f("tenant=acme&from=-1h", 2)
-	f("tenant=acme&to=2000-01-01T00:00:00Z", 0)
-	code, v := get("tenant=acme&limit=1")
-	if code != 200 || len(v["responses"].([]any)) != 1 || v["total"].(float64) != 2 {
-		t.Errorf("limit=1: %v", v)
-	}
-	first := v["responses"].([]any)[0].(map[string]any)
-	if first["outcome"] != "success" || first["attempt"].(float64) != 2 || first["action"] != "webhook" {
-		t.Errorf("newest record = %v", first)
-	}
-	for q, msg := range map[string]string{"tenant=a%20b": "tenant", "outcome=maybe": "outcome", "action=email": "action",
-		"limit=0": "limit", "offset=x": "offset", "from=soon": "from", "from=now&to=-1h": "not before"} {
-		code, v := get(q)
-		if e, _ := v["error"].(string); code != 400 || !strings.Contains(e, msg) {
-			t.Errorf("GET ?%s = %d %v, want 400 about %s", q, code, v, msg)
+		if err != nil || int(n) != total || len(got) != want {
+			t.Errorf("%s: %d records of %d, err %v, want %d", name, len(got), n, err, total)
 		}
+		return got
+	}
+	f("acme", RecordFilter{Tenant: "acme"}, 2)
+	f("default", RecordFilter{Tenant: "default"}, 0)
+	f("globex", RecordFilter{Tenant: "globex"}, 1)
+	f("retry", RecordFilter{Tenant: "acme", Outcome: OutcomeRetry}, 1)
+	f("success", RecordFilter{Tenant: "acme", Outcome: OutcomeSuccess}, 1)
+	f("response and action", RecordFilter{Tenant: "acme", Response: "soar", Action: "webhook"}, 2)
+	f("other response", RecordFilter{Tenant: "acme", Response: "other"}, 0)
+	f("subject a1", RecordFilter{Tenant: "acme", Subject: "a1"}, 2)
+	f("subject b1", RecordFilter{Tenant: "acme", Subject: "b1"}, 0)
+	f("from", RecordFilter{Tenant: "acme", From: time.Now().Add(-time.Hour)}, 2)
+	f("to", RecordFilter{Tenant: "acme", To: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}, 0)
+	got := f("limit 1", RecordFilter{Tenant: "acme", Limit: 1}, 2)
+	if len(got) != 1 {
+		t.Fatalf("limit 1: %d records", len(got))
+	}
+	if first := got[0]; first.Outcome != OutcomeSuccess || first.Attempt != 2 || first.Action != "webhook" {
+		t.Errorf("newest record = %+v", first)
+	}
+	if _, _, err := r.rec.List(context.Background(), RecordFilter{Tenant: "a b"}); !errors.Is(err, store.ErrBadRequest) {
+		t.Errorf("a bad tenant: %v, want store.ErrBadRequest", err)
+	}
+	if _, _, err := r.rec.List(context.Background(), RecordFilter{Tenant: "acme", From: time.Now(), To: time.Now().Add(-time.Hour)}); !errors.Is(err, store.ErrBadRequest) {
+		t.Errorf("to before from: %v, want store.ErrBadRequest", err)
 	}
 }
 

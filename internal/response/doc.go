@@ -2,7 +2,8 @@
 // docs/responses.md): actions run when an alert, or an incident, matches a
 // configured response — a signed webhook, a program run without a shell, an
 // RFC 5424 syslog message, a Kafka record — and the audit trail of every
-// attempt (a DuckDB table, GET /api/v1/responses, Prometheus counters).
+// attempt (the store's response log, store.ResponseLog; GET
+// /api/v1/responses; Prometheus counters).
 //
 // # Flow
 //

@@ -11,8 +11,7 @@ import (
 var sqlImports = []string{
 	"database/sql",
 	"github.com/duckdb/duckdb-go/",
-	"github.com/vigilsiem/vigil/internal/store/embedded/duckdbsql",
-	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql",
+	"github.com/vigilsiem/vigil/internal/store/sqlgen",
 	"github.com/vigilsiem/vigil/internal/store/sqlrows",
 }
 

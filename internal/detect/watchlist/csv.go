@@ -15,6 +15,10 @@ import (
 // MaxImportEntries bounds one import: past it, split the file.
 const MaxImportEntries = 1_000_000
 
+// MaxImportBytes bounds one import's or change's request body (the API
+// reads it): a CSV import of a million short entries fits.
+const MaxImportBytes = 64 << 20
+
 // ParseCSV reads entries from CSV. When the first row's first cell is
 // `key`, the first row is a header naming the columns (key, value, count,
 // ttl, in any order); otherwise the columns are key, value and ttl, the

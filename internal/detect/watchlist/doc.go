@@ -3,7 +3,7 @@
 // tenant, that Sigma rules write when they match (the `watchlist:`
 // section: add, increment, remove) and read while they match (the
 // `|watchlist` modifier), and that analysts edit through the HTTP API
-// (Handler), the CLI (`vigil watchlist`) and CSV imports. The rule syntax
+// (package api serves Store), the CLI (`vigil watchlist`) and CSV imports. The rule syntax
 // is in docs/watchlists.md and package sigma.
 //
 // Keys compare case-insensitively, like Sigma values. An entry lives for

@@ -44,7 +44,7 @@ func writeElasticError(w http.ResponseWriter, status int, typ, reason string) {
 // health (Vector's health check), and index templates and ILM policies,
 // which are acknowledged and ignored: Vigil has no mappings to install, so
 // a shipper's default setup works without turning these off.
-func (h *Handler) registerElasticProbes(mux *http.ServeMux) {
+func (h *Handler) registerElasticProbes(mux Mux) {
 	mux.HandleFunc("GET /{$}", h.serveRoot)
 	mux.HandleFunc("GET /_license", func(w http.ResponseWriter, _ *http.Request) {
 		writeElastic(w, http.StatusOK, map[string]any{"license": license()})

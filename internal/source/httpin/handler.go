@@ -58,6 +58,11 @@ func New(cfg config.HTTPIngest, in pipeline.Input, metrics *pipeline.Metrics, lo
 // get the Elasticsearch cluster information shippers probe for.
 func (h *Handler) SetRootFallback(next http.Handler) { h.root = next }
 
+// Mux is what Register mounts the endpoints on.
+type Mux interface {
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}
+
 // Register mounts the endpoints on mux:
 //
 //	POST /api/v1/ingest                          NDJSON (?format=NAME for raw lines)
@@ -70,7 +75,9 @@ func (h *Handler) SetRootFallback(next http.Handler) { h.root = next }
 //	GET  / (and HEAD), /_license, /_xpack, /_cluster/health,
 //	GET|PUT /_index_template/{name}, /_template/{name}, /_ilm/policy/{name}
 //	                                             what shippers probe first
-func (h *Handler) Register(mux *http.ServeMux) {
+//
+// *http.ServeMux is a Mux; the API mounts these through its route table.
+func (h *Handler) Register(mux Mux) {
 	// Every endpoint that reads a body draws on the memory budget.
 	mux.HandleFunc("POST /api/v1/ingest", h.withBudget(h.serveNDJSON))
 	for _, p := range []string{"/services/collector", "/services/collector/event", "/services/collector/event/1.0"} {

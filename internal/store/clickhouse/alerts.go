@@ -11,7 +11,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/store"
-	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql"
+	"github.com/vigilsiem/vigil/internal/store/sqlgen"
 )
 
 // alertsDDL is the alerts table: one row per alert id and update, the
@@ -19,7 +19,7 @@ import (
 // folded alert's update is a new row with the same id; alerts are few next
 // to events, so they are not partitioned.
 func alertsDDL(db string) string {
-	return "CREATE TABLE IF NOT EXISTS " + chsql.QuoteIdent(db) + `.alerts (
+	return "CREATE TABLE IF NOT EXISTS " + sqlgen.CHIdent(db) + `.alerts (
   tenant String,
   id String,
   rule_id String,
@@ -111,7 +111,7 @@ func (a *Alerts) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		}
 		b = append(append(b, line...), '\n')
 	}
-	if err := a.s.c.insert(ctx, chsql.QuoteIdent(a.s.db)+".alerts", b); err != nil {
+	if err := a.s.c.insert(ctx, sqlgen.CHIdent(a.s.db)+".alerts", b); err != nil {
 		return fmt.Errorf("store alerts: %w", err)
 	}
 	return nil
@@ -124,18 +124,18 @@ func (a *Alerts) List(ctx context.Context, f store.AlertFilter) ([]alert.Alert, 
 	if err != nil {
 		return nil, 0, err
 	}
-	where := []string{"tenant = " + chsql.QuoteString(f.Tenant)}
+	where := []string{"tenant = " + sqlgen.CHString(f.Tenant)}
 	if rank >= 0 {
 		where = append(where, "level_rank >= "+strconv.Itoa(rank))
 	}
 	if f.RuleID != "" {
-		where = append(where, "rule_id = "+chsql.QuoteString(f.RuleID))
+		where = append(where, "rule_id = "+sqlgen.CHString(f.RuleID))
 	}
 	if f.Status != "" {
-		where = append(where, "status = "+chsql.QuoteString(f.Status))
+		where = append(where, "status = "+sqlgen.CHString(f.Status))
 	}
 	if f.Entity != "" {
-		where = append(where, "has(entities, "+chsql.QuoteString(f.Entity)+")")
+		where = append(where, "has(entities, "+sqlgen.CHString(f.Entity)+")")
 	}
 	if !f.From.IsZero() {
 		where = append(where, "last_seen >= "+strconv.FormatInt(f.From.UnixMicro(), 10))
@@ -143,7 +143,7 @@ func (a *Alerts) List(ctx context.Context, f store.AlertFilter) ([]alert.Alert, 
 	if !f.To.IsZero() {
 		where = append(where, "last_seen < "+strconv.FormatInt(f.To.UnixMicro(), 10))
 	}
-	from := " FROM " + chsql.QuoteIdent(a.s.db) + ".alerts FINAL WHERE " + strings.Join(where, " AND ")
+	from := " FROM " + sqlgen.CHIdent(a.s.db) + ".alerts FINAL WHERE " + strings.Join(where, " AND ")
 	cnt, err := a.s.c.query(ctx, "SELECT count()"+from)
 	if err != nil {
 		return nil, 0, fmt.Errorf("count alerts: %w", err)

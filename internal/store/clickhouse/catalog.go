@@ -10,7 +10,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query"
 	"github.com/vigilsiem/vigil/internal/store"
-	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql"
+	"github.com/vigilsiem/vigil/internal/store/sqlgen"
 )
 
 // maxFields bounds the distinct fields of a dataset the catalog records (as
@@ -49,7 +49,7 @@ type catalog struct {
 
 // load reads the fields table, which other Vigil nodes may have added to.
 func (s *Store) loadCatalog(ctx context.Context) (map[store.Dataset]map[string]kindSet, error) {
-	res, err := s.c.query(ctx, "SELECT dataset, field, groupBitOr(kinds) FROM "+chsql.QuoteIdent(s.db)+".fields GROUP BY dataset, field")
+	res, err := s.c.query(ctx, "SELECT dataset, field, groupBitOr(kinds) FROM "+sqlgen.CHIdent(s.db)+".fields GROUP BY dataset, field")
 	if err != nil {
 		return nil, fmt.Errorf("read clickhouse field catalog: %w", err)
 	}
@@ -112,7 +112,7 @@ func (s *Store) note(ctx context.Context, d store.Dataset, events []*event.Event
 		b = append(b, fmt.Sprintf(`,"kinds":%d}`, k)...)
 		b = append(b, '\n')
 	}
-	if err := s.c.insert(ctx, chsql.QuoteIdent(s.db)+".fields", b); err != nil {
+	if err := s.c.insert(ctx, sqlgen.CHIdent(s.db)+".fields", b); err != nil {
 		return fmt.Errorf("record fields in clickhouse catalog: %w", err)
 	}
 	if s.cat.kinds == nil {
@@ -131,11 +131,11 @@ func (s *Store) note(ctx context.Context, d store.Dataset, events []*event.Event
 // its own column or its entry in v_attrs (text) or v_lists, converted.
 func fieldExpr(field string, t query.Type) string {
 	if t == query.TypeList {
-		return "v_lists.value[indexOf(v_lists.key, " + chsql.QuoteString(field) + ")]"
+		return "v_lists.value[indexOf(v_lists.key, " + sqlgen.CHString(field) + ")]"
 	}
 	text, ok := promotedColumn[field]
 	if !ok {
-		key := chsql.QuoteString(field)
+		key := sqlgen.CHString(field)
 		text = "if(has(v_attrs.key, " + key + "), v_attrs.value[indexOf(v_attrs.key, " + key + ")], NULL)"
 	}
 	switch t {

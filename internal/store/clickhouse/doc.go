@@ -19,6 +19,7 @@
 //     event as JSON is kept whole (v_raw) and is what a search returns.
 //   - A catalog table (fields) records each field's value kinds per dataset,
 //     written before the events that use it; searches read it and give the
-//     query compiler (internal/store/clickhouse/chsql) typed columns.
+//     query compiler (internal/store/sqlgen, its ClickHouse dialect) typed
+//     columns.
 //   - Retention drops whole partitions (ALTER TABLE … DROP PARTITION).
 package clickhouse

@@ -9,8 +9,8 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/store"
-	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql"
 	"github.com/vigilsiem/vigil/internal/store/clickhouse/chtest"
+	"github.com/vigilsiem/vigil/internal/store/sqlgen"
 	"github.com/vigilsiem/vigil/internal/store/storetest"
 )
 
@@ -147,7 +147,7 @@ func TestQuoteStringRoundTrip(t *testing.T) {
 
 var quoteSamples = []string{"", "'", `\`, `\'`, `'; DROP TABLE quote.events; --`, "?", "??'?", "\x00\x01\n\r\t\x7f", "\xff\xfe", "ü'ö", "a`b", `\x41`, "' OR vigil.tenant = 'acme"}
 
-func quoteLit(v string) string { return chsql.QuoteString(v) }
+func quoteLit(v string) string { return sqlgen.CHString(v) }
 
 func hexOf(v string) string {
 	const digits = "0123456789abcdef"

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/store"
-	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql"
+	"github.com/vigilsiem/vigil/internal/store/sqlgen"
 )
 
 // DropBefore deletes, in every dataset, the partitions of tenant ("": of
@@ -30,8 +30,8 @@ func (s *Store) DropBeforeFunc(ctx context.Context, before time.Time, want func(
 	for _, d := range store.Datasets {
 		// The partition column is the key as ClickHouse writes it, such as
 		// ('2026-11-23','acme'): fed back verbatim to DROP PARTITION.
-		q := "SELECT DISTINCT partition FROM system.parts WHERE active AND database = " + chsql.QuoteString(s.db) +
-			" AND table = " + chsql.QuoteString(string(d)) + " AND max_date < toDate(" + chsql.QuoteString(day) + ")"
+		q := "SELECT DISTINCT partition FROM system.parts WHERE active AND database = " + sqlgen.CHString(s.db) +
+			" AND table = " + sqlgen.CHString(string(d)) + " AND max_date < toDate(" + sqlgen.CHString(day) + ")"
 		res, err := s.c.query(ctx, q)
 		if err != nil {
 			return dropped, fmt.Errorf("list partitions of %s: %w", d, err)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/store"
-	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql"
+	"github.com/vigilsiem/vigil/internal/store/sqlgen"
 )
 
 // promoted are the common ECS fields with a column of their own: the ones
@@ -47,7 +47,7 @@ var promotedColumn = func() map[string]string {
 //   - Times are Int64 Unix microseconds: 18.16 has no DateTime64.
 func tableDDL(db string, d store.Dataset) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s.%s (\n", chsql.QuoteIdent(db), chsql.QuoteIdent(string(d)))
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s.%s (\n", sqlgen.CHIdent(db), sqlgen.CHIdent(string(d)))
 	b.WriteString(`  v_day Date,
   v_tenant String,
   v_ts Int64,
@@ -72,7 +72,7 @@ ORDER BY (v_tenant, v_ts, v_id)`)
 // fieldsDDL is the catalog table: which kinds of values each field of a
 // dataset has had. Rows only ever add kinds; readers OR them together.
 func fieldsDDL(db string) string {
-	return "CREATE TABLE IF NOT EXISTS " + chsql.QuoteIdent(db) + ".fields (dataset String, field String, kinds UInt16) " +
+	return "CREATE TABLE IF NOT EXISTS " + sqlgen.CHIdent(db) + ".fields (dataset String, field String, kinds UInt16) " +
 		"ENGINE = MergeTree ORDER BY (dataset, field)"
 }
 
@@ -93,7 +93,7 @@ func reserved(field string) bool {
 }
 
 func (s *Store) createSchema(ctx context.Context) error {
-	stmts := []string{"CREATE DATABASE IF NOT EXISTS " + chsql.QuoteIdent(s.db), fieldsDDL(s.db)}
+	stmts := []string{"CREATE DATABASE IF NOT EXISTS " + sqlgen.CHIdent(s.db), fieldsDDL(s.db)}
 	for _, d := range store.Datasets {
 		stmts = append(stmts, tableDDL(s.db, d))
 	}
@@ -107,5 +107,5 @@ func (s *Store) createSchema(ctx context.Context) error {
 
 // table is the quoted name of a dataset's table.
 func (s *Store) table(d store.Dataset) string {
-	return chsql.QuoteIdent(s.db) + "." + chsql.QuoteIdent(string(d))
+	return sqlgen.CHIdent(s.db) + "." + sqlgen.CHIdent(string(d))
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query"
 	"github.com/vigilsiem/vigil/internal/store"
-	"github.com/vigilsiem/vigil/internal/store/clickhouse/chsql"
+	"github.com/vigilsiem/vigil/internal/store/sqlgen"
 )
 
 // keyColumns are what a search for whole events selects first: the
@@ -50,9 +50,9 @@ func (s *Store) events(ctx context.Context, req store.Request, ans *result, type
 			idList.WriteString(", ")
 		}
 		tsList.WriteString(strconv.FormatInt(n, 10))
-		idList.WriteString(chsql.QuoteString(keys[i].id))
+		idList.WriteString(sqlgen.CHString(keys[i].id))
 	}
-	q := "SELECT v_ts, v_id, v_raw FROM " + s.table(req.Dataset) + " FINAL WHERE v_tenant = " + chsql.QuoteString(req.Tenant) +
+	q := "SELECT v_ts, v_id, v_raw FROM " + s.table(req.Dataset) + " FINAL WHERE v_tenant = " + sqlgen.CHString(req.Tenant) +
 		" AND v_ts IN (" + tsList.String() + ") AND v_id IN (" + idList.String() + ")"
 	got, err := s.c.query(ctx, q)
 	if err != nil {
@@ -85,7 +85,7 @@ func (s *Store) events(ctx context.Context, req store.Request, ans *result, type
 	return out, nil
 }
 
-// Search implements store.Store: the plan of req.Query compiled by chsql
+// Search implements store.Store: the plan of req.Query compiled by sqlgen (the ClickHouse dialect)
 // over the tenant's rows of the dataset. It runs at most req.Timeout
 // (default Options.QueryTimeout), and ClickHouse stops it too.
 func (s *Store) Search(ctx context.Context, req store.Request) (*store.Result, error) {
@@ -121,7 +121,7 @@ func (s *Store) search(ctx context.Context, req store.Request, timeout time.Dura
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	rec := &recorder{types: catalogTypes(kinds[req.Dataset]), used: map[string]bool{}}
-	creq := chsql.Request{
+	creq := sqlgen.Request{
 		From:         "ev",
 		EventColumns: keyColumns,
 		Tenant:       req.Tenant,
@@ -132,7 +132,7 @@ func (s *Store) search(ctx context.Context, req store.Request, timeout time.Dura
 	}
 	// The first compile records the fields the query reads; the FROM item
 	// then has a column for each of them and no others.
-	if _, err := chsql.Compile(plan, rec, creq); err != nil {
+	if _, err := sqlgen.Compile(sqlgen.ClickHouse, plan, rec, creq); err != nil {
 		return nil, fmt.Errorf("%w: %w", store.ErrBadRequest, err)
 	}
 	cat := query.MapCatalog{}
@@ -140,7 +140,7 @@ func (s *Store) search(ctx context.Context, req store.Request, timeout time.Dura
 		cat[f] = rec.types[f]
 	}
 	creq.From = s.relation(req, cat)
-	q, err := chsql.Compile(plan, cat, creq)
+	q, err := sqlgen.Compile(sqlgen.ClickHouse, plan, cat, creq)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", store.ErrBadRequest, err)
 	}
@@ -157,7 +157,7 @@ func (s *Store) search(ctx context.Context, req store.Request, timeout time.Dura
 	if err != nil {
 		return nil, fmt.Errorf("run search: %w", err)
 	}
-	if total, known := totalFromRows(creq, len(res.Rows)); known {
+	if total, known := creq.TotalFromRows(len(res.Rows)); known {
 		res.Total = total
 	} else {
 		cnt, err := s.c.query(ctx, q.CountSQL)
@@ -175,18 +175,6 @@ func (s *Store) search(ctx context.Context, req store.Request, timeout time.Dura
 	return res, nil
 }
 
-// totalFromRows is chsql's rule (and duckdbsql's): a page that is not full
-// tells the total.
-func totalFromRows(r chsql.Request, n int) (int64, bool) {
-	switch {
-	case n > 0 && (r.Limit == 0 || int64(n) < r.Limit):
-		return r.Offset + int64(n), true
-	case n == 0 && r.Offset == 0:
-		return 0, true
-	}
-	return 0, false
-}
-
 // relation is the FROM item of a search: the tenant's rows of the dataset
 // in its time range, read with FINAL (one row per stored event), with a
 // column per field of cat named by field.
@@ -200,9 +188,9 @@ func (s *Store) relation(req store.Request, cat query.MapCatalog) string {
 	}
 	sort.Strings(fields)
 	for _, f := range fields {
-		b.WriteString(", " + fieldExpr(f, cat[f]) + " AS " + chsql.QuoteIdent(f))
+		b.WriteString(", " + fieldExpr(f, cat[f]) + " AS " + sqlgen.CHIdent(f))
 	}
-	b.WriteString(" FROM " + s.table(req.Dataset) + " FINAL WHERE v_tenant = " + chsql.QuoteString(req.Tenant))
+	b.WriteString(" FROM " + s.table(req.Dataset) + " FINAL WHERE v_tenant = " + sqlgen.CHString(req.Tenant))
 	// The day bounds let ClickHouse skip partitions outside the range.
 	if !req.From.IsZero() {
 		fmt.Fprintf(&b, " AND v_day >= toDate('%s') AND v_ts >= %d", req.From.UTC().Format(time.DateOnly), req.From.UnixMicro())
@@ -216,7 +204,7 @@ func (s *Store) relation(req store.Request, cat query.MapCatalog) string {
 
 // rows converts a JSONCompact answer of a table or a fields pipe: the
 // columns with their types.
-func rows(ans *result, q *chsql.Query) ([]store.Row, error) {
+func rows(ans *result, q *sqlgen.Query) ([]store.Row, error) {
 	out := make([]store.Row, 0, len(ans.Data))
 	events := q.Shape == query.ShapeEvents
 	for _, data := range ans.Data {

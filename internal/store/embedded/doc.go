@@ -67,7 +67,7 @@
 // returns whole events. A page of whole events in the default order
 // (newest first) is found in two steps: the @timestamp of each event on the
 // page, sorted on that column alone and read with the filter's columns
-// only (duckdbsql's Query.PageTimesSQL), then the whole events of the time
+// only (sqlgen's Query.PageTimesSQL), then the whole events of the time
 // range those span. A filter matching hundreds of thousands of events
 // otherwise sorts every column of all of them to keep a hundred: over the
 // 10M events of `vigil bench`, 5.1 s against 0.9 s for its CIDR query and

@@ -1,12 +1,9 @@
 package embedded
 
 import (
-	"encoding/base64"
 	"sort"
 	"time"
 )
-
-func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 // Retention reasons recorded in the manifest.
 const (

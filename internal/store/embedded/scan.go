@@ -9,7 +9,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query"
 	"github.com/vigilsiem/vigil/internal/store"
-	"github.com/vigilsiem/vigil/internal/store/embedded/duckdbsql"
+	"github.com/vigilsiem/vigil/internal/store/sqlgen"
 )
 
 // Scan calls fn with every event of req's tenant, dataset and time range
@@ -60,7 +60,7 @@ func (s *Store) scan(ctx context.Context, req store.Request, opt store.ScanOptio
 	defer d.filesMu.RUnlock()
 	snap := d.cat.load()
 	rel, colOf := d.relation(snap, plan, req)
-	q, err := duckdbsql.Compile(plan, snap.queryCatalog(req.Tenant), duckdbsql.Request{
+	q, err := sqlgen.Compile(sqlgen.DuckDB, plan, snap.queryCatalog(req.Tenant), sqlgen.Request{
 		From: "(" + rel + ") AS ev", Tenant: req.Tenant, Start: req.From, End: req.To, Unordered: true,
 	})
 	if err != nil {

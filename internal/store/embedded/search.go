@@ -12,7 +12,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query"
 	"github.com/vigilsiem/vigil/internal/store"
-	"github.com/vigilsiem/vigil/internal/store/embedded/duckdbsql"
+	"github.com/vigilsiem/vigil/internal/store/sqlgen"
 )
 
 // Search implements store.Store. A search runs at most req.Timeout
@@ -54,7 +54,7 @@ func (s *Store) search(ctx context.Context, req store.Request) (*store.Result, e
 	snap := d.cat.load()
 	cat := snap.queryCatalog(req.Tenant)
 	rel, colOf := d.relation(snap, plan, req)
-	creq := duckdbsql.Request{
+	creq := sqlgen.Request{
 		From:   "(" + rel + ") AS ev",
 		Tenant: req.Tenant,
 		Start:  req.From,
@@ -62,7 +62,7 @@ func (s *Store) search(ctx context.Context, req store.Request) (*store.Result, e
 		Limit:  int64(req.Limit),
 		Offset: int64(req.Offset),
 	}
-	q, err := duckdbsql.Compile(plan, cat, creq)
+	q, err := sqlgen.Compile(sqlgen.DuckDB, plan, cat, creq)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", store.ErrBadRequest, err)
 	}
@@ -86,7 +86,7 @@ func (s *Store) search(ctx context.Context, req store.Request) (*store.Result, e
 		nreq := creq
 		nreq.From = "(" + nrel + ") AS ev"
 		nreq.Start, nreq.End = narrow.From, narrow.To
-		nq, err := duckdbsql.Compile(plan, cat, nreq)
+		nq, err := sqlgen.Compile(sqlgen.DuckDB, plan, cat, nreq)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", store.ErrBadRequest, err)
 		}
@@ -114,7 +114,7 @@ func (s *Store) search(ctx context.Context, req store.Request) (*store.Result, e
 // filter matching many events otherwise sorts every column of all of them
 // to keep a page. Over the 10M events of `vigil bench`: the CIDR query
 // 5.1 s before, 0.9 s after; the newest 100 events 4.9 s, 0.5 s.
-func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot, plan *query.Plan, req store.Request, creq duckdbsql.Request) (times []time.Time, paged bool, err error) {
+func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot, plan *query.Plan, req store.Request, creq sqlgen.Request) (times []time.Time, paged bool, err error) {
 	if req.Limit <= 0 || plan.Shape() != query.ShapeEvents {
 		return nil, false, nil
 	}
@@ -128,7 +128,7 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 	rel, _ := d.relation(snap, thin, req)
 	treq := creq
 	treq.From = "(" + rel + ") AS ev"
-	tq, err := duckdbsql.Compile(thin, snap.queryCatalog(req.Tenant), treq)
+	tq, err := sqlgen.Compile(sqlgen.DuckDB, thin, snap.queryCatalog(req.Tenant), treq)
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: %w", store.ErrBadRequest, err)
 	}

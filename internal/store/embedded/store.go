@@ -19,7 +19,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/store"
-	"github.com/vigilsiem/vigil/internal/store/embedded/duckdbsql"
+	"github.com/vigilsiem/vigil/internal/store/sqlgen"
 )
 
 // Options configure the store. Zero values take the defaults.
@@ -193,7 +193,7 @@ func Open(opts Options) (*Store, error) {
 	}
 	// Every connection gets the SQL macros compiled queries use.
 	conn, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
-		for _, stmt := range duckdbsql.Setup {
+		for _, stmt := range sqlgen.DuckDBSetup {
 			if _, err := ex.ExecContext(context.Background(), stmt, nil); err != nil {
 				return fmt.Errorf("set up connection: %w", err)
 			}
