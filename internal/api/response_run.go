@@ -61,7 +61,7 @@ func (h ResponseRunHandler) run(w http.ResponseWriter, r *http.Request) {
 	noteAudit(r, "", "vigil.response.name", truncate(body.Response, 256))
 	a, err := h.Alerts.Get(r.Context(), tenantOf(r), r.PathValue("id"))
 	if err != nil {
-		writeServiceError(w, err)
+		WriteError(w, triageStatus(err), err)
 		return
 	}
 	now := time.Now()
