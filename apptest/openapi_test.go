@@ -62,6 +62,11 @@ routes:
 		for method := range item {
 			n++
 			target := param.ReplaceAllString(path, "probe")
+			if path == "/api/v1/tail" {
+				// A tail streams until its age limit; a filter with a pipe
+				// is answered 400 at once, by the handler.
+				target += "?q=x+|+head+1"
+			}
 			code, hdr, body := request(t, strings.ToUpper(method), v.url(target), "Bearer "+tok, nil)
 			if code == http.StatusMethodNotAllowed || code == http.StatusNotFound && strings.HasPrefix(hdr.Get("Content-Type"), "text/plain") {
 				t.Errorf("the document lists %s %s, but %s answers %d %q", method, path, target, code, body)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/dashboard"
-	"github.com/vigilsiem/vigil/internal/store"
 )
 
 // DashboardHandler serves the console's dashboards and saved searches:
@@ -39,31 +38,30 @@ type DashboardHandler struct {
 	Now func() time.Time
 }
 
-// Routes implements Mounter: reading needs the viewer role, changing the
-// analyst role; a saved search is its owner's unless shared.
+// Routes implements Mounter.
 func (h DashboardHandler) Routes() []Route {
-	body := []string{"application/json"}
+	js := []string{"application/json"}
 	return []Route{
 		{Method: "GET", Path: "/api/v1/dashboards", Role: auth.Viewer, Tag: "dashboards", Tenanted: true, Handler: h.list,
-			Summary: "The tenant's dashboards, built-in ones included"},
+			Summary: "The built-in and the tenant's dashboards: {\"dashboards\":[…]}"},
 		{Method: "GET", Path: "/api/v1/dashboards/{id}", Role: auth.Viewer, Tag: "dashboards", Tenanted: true, Handler: h.get,
-			Summary: "One dashboard with its panels"},
+			Summary: "One dashboard (its JSON is the export format)"},
 		{Method: "POST", Path: "/api/v1/dashboards", Role: auth.Analyst, Tag: "dashboards", Tenanted: true, Handler: h.create,
-			Body: body, OK: 201, Summary: "Create (or import) a dashboard"},
+			Body: js, OK: http.StatusCreated, Summary: "Create or import a dashboard; the server gives its id"},
 		{Method: "PUT", Path: "/api/v1/dashboards/{id}", Role: auth.Analyst, Tag: "dashboards", Tenanted: true, Handler: h.put,
-			Body: body, Summary: "Replace a dashboard"},
+			Body: js, Summary: "Replace a dashboard (built-in ones cannot change: 409)"},
 		{Method: "DELETE", Path: "/api/v1/dashboards/{id}", Role: auth.Analyst, Tag: "dashboards", Tenanted: true, Handler: h.delete,
-			OK: 204, Summary: "Delete a dashboard"},
-		{Method: "GET", Path: "/api/v1/saved-searches", Role: auth.Viewer, Tag: "saved-searches", Tenanted: true, Handler: h.listSearches,
-			Summary: "The caller's saved searches and those shared within the tenant"},
-		{Method: "GET", Path: "/api/v1/saved-searches/{id}", Role: auth.Viewer, Tag: "saved-searches", Tenanted: true, Handler: h.getSearch,
-			Summary: "One saved search, if it is the caller's or shared"},
-		{Method: "POST", Path: "/api/v1/saved-searches", Role: auth.Analyst, Tag: "saved-searches", Tenanted: true, Handler: h.createSearch,
-			Body: body, OK: 201, Summary: "Save a search"},
-		{Method: "PUT", Path: "/api/v1/saved-searches/{id}", Role: auth.Analyst, Tag: "saved-searches", Tenanted: true, Handler: h.putSearch,
-			Body: body, Summary: "Replace a saved search (its owner only)"},
-		{Method: "DELETE", Path: "/api/v1/saved-searches/{id}", Role: auth.Analyst, Tag: "saved-searches", Tenanted: true, Handler: h.deleteSearch,
-			OK: 204, Summary: "Delete a saved search (its owner only)"},
+			OK: http.StatusNoContent, Summary: "Delete a dashboard"},
+		{Method: "GET", Path: "/api/v1/saved-searches", Role: auth.Viewer, Tag: "saved searches", Tenanted: true, Handler: h.listSearches,
+			Summary: "The caller's saved searches and the tenant's shared ones: {\"saved_searches\":[…]}"},
+		{Method: "GET", Path: "/api/v1/saved-searches/{id}", Role: auth.Viewer, Tag: "saved searches", Tenanted: true, Handler: h.getSearch,
+			Summary: "One saved search the caller owns or that is shared"},
+		{Method: "POST", Path: "/api/v1/saved-searches", Role: auth.Analyst, Tag: "saved searches", Tenanted: true, Handler: h.createSearch,
+			Body: js, OK: http.StatusCreated, Summary: "Save a search as the caller's"},
+		{Method: "PUT", Path: "/api/v1/saved-searches/{id}", Role: auth.Analyst, Tag: "saved searches", Tenanted: true, Handler: h.putSearch,
+			Body: js, Summary: "Replace a saved search the caller owns"},
+		{Method: "DELETE", Path: "/api/v1/saved-searches/{id}", Role: auth.Analyst, Tag: "saved searches", Tenanted: true, Handler: h.deleteSearch,
+			OK: http.StatusNoContent, Summary: "Delete a saved search the caller owns"},
 	}
 }
 
@@ -72,21 +70,6 @@ func (h DashboardHandler) now() time.Time {
 		return h.Now().UTC()
 	}
 	return time.Now().UTC()
-}
-
-// writeStoreError answers a store error: not found 404, a limit 409, a
-// bad request 400, else 500.
-func writeStoreError(w http.ResponseWriter, err error) {
-	switch {
-	case errors.Is(err, dashboard.ErrNotFound):
-		WriteError(w, http.StatusNotFound, err)
-	case errors.Is(err, dashboard.ErrLimit):
-		WriteError(w, http.StatusConflict, err)
-	case errors.Is(err, store.ErrBadRequest):
-		WriteError(w, http.StatusBadRequest, err)
-	default:
-		WriteError(w, http.StatusInternalServerError, err)
-	}
 }
 
 // readDoc decodes a JSON body of at most dashboard.MaxDocBytes into v,
@@ -114,7 +97,7 @@ func readDoc(w http.ResponseWriter, r *http.Request, v any) error {
 func (h DashboardHandler) list(w http.ResponseWriter, r *http.Request) {
 	stored, err := h.Store.Dashboards(r.Context(), tenantOf(r))
 	if err != nil {
-		writeStoreError(w, err)
+		writeServiceError(w, err)
 		return
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{"dashboards": append(dashboard.Builtins(), stored...)})
@@ -128,7 +111,7 @@ func (h DashboardHandler) get(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := h.Store.Dashboard(r.Context(), tenantOf(r), id)
 	if err != nil {
-		writeStoreError(w, err)
+		writeServiceError(w, err)
 		return
 	}
 	WriteJSON(w, http.StatusOK, d)
@@ -168,14 +151,14 @@ func (h DashboardHandler) save(w http.ResponseWriter, r *http.Request, d dashboa
 	d.Builtin = false
 	d.UpdatedBy = auth.FromContext(r.Context()).Name
 	d.Updated = h.now()
-	if err := d.Validate(); err != nil {
+	if err := dashboard.Validate(&d); err != nil {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
 	tenant := tenantOf(r)
 	noteAudit(r, tenant, "vigil.dashboard.id", d.ID, "vigil.dashboard.title", truncate(d.Title, 256))
 	if err := h.Store.PutDashboard(r.Context(), tenant, d); err != nil {
-		writeStoreError(w, err)
+		writeServiceError(w, err)
 		return
 	}
 	WriteJSON(w, status, d)
@@ -190,7 +173,7 @@ func (h DashboardHandler) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.Store.DeleteDashboard(r.Context(), tenant, id); err != nil {
-		writeStoreError(w, err)
+		writeServiceError(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

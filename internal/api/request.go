@@ -98,9 +98,9 @@ func intParam(s string, lo, hi int) (int, error) {
 // sentinel errors say what went wrong, the API alone says it in HTTP.
 func statusOf(err error) int {
 	switch {
-	case errors.Is(err, incident.ErrNotFound), errors.Is(err, watchlist.ErrNotFound):
+	case errors.Is(err, incident.ErrNotFound), errors.Is(err, watchlist.ErrNotFound), errors.Is(err, store.ErrDashboardNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, incident.ErrConflict), errors.Is(err, watchlist.ErrFull):
+	case errors.Is(err, incident.ErrConflict), errors.Is(err, watchlist.ErrFull), errors.Is(err, store.ErrDashboardLimit):
 		return http.StatusConflict
 	case errors.Is(err, store.ErrBadRequest), errors.Is(err, watchlist.ErrInvalid):
 		return http.StatusBadRequest

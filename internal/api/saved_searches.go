@@ -16,7 +16,7 @@ import (
 func (h DashboardHandler) listSearches(w http.ResponseWriter, r *http.Request) {
 	l, err := h.Store.SavedSearches(r.Context(), tenantOf(r), auth.FromContext(r.Context()).Name)
 	if err != nil {
-		writeStoreError(w, err)
+		writeServiceError(w, err)
 		return
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{"saved_searches": l})
@@ -25,7 +25,7 @@ func (h DashboardHandler) listSearches(w http.ResponseWriter, r *http.Request) {
 func (h DashboardHandler) getSearch(w http.ResponseWriter, r *http.Request) {
 	s, err := h.Store.SavedSearch(r.Context(), tenantOf(r), auth.FromContext(r.Context()).Name, r.PathValue("id"))
 	if err != nil {
-		writeStoreError(w, err)
+		writeServiceError(w, err)
 		return
 	}
 	WriteJSON(w, http.StatusOK, s)
@@ -59,14 +59,14 @@ func (h DashboardHandler) putSearch(w http.ResponseWriter, r *http.Request) {
 func (h DashboardHandler) saveSearch(w http.ResponseWriter, r *http.Request, s dashboard.SavedSearch, status int) {
 	s.Owner = auth.FromContext(r.Context()).Name
 	s.Updated = h.now()
-	if err := s.Validate(); err != nil {
+	if err := dashboard.ValidateSearch(&s); err != nil {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
 	tenant := tenantOf(r)
 	noteAudit(r, tenant, "vigil.saved_search.id", s.ID, "vigil.saved_search.name", truncate(s.Name, 256), "vigil.search.query", truncate(s.Query, 4096))
 	if err := h.Store.PutSavedSearch(r.Context(), tenant, s); err != nil {
-		writeStoreError(w, err)
+		writeServiceError(w, err)
 		return
 	}
 	WriteJSON(w, status, s)
@@ -76,7 +76,7 @@ func (h DashboardHandler) deleteSearch(w http.ResponseWriter, r *http.Request) {
 	tenant, id := tenantOf(r), r.PathValue("id")
 	noteAudit(r, tenant, "vigil.saved_search.id", truncate(id, 64))
 	if err := h.Store.DeleteSavedSearch(r.Context(), tenant, auth.FromContext(r.Context()).Name, id); err != nil {
-		writeStoreError(w, err)
+		writeServiceError(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

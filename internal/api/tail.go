@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vigilsiem/vigil/internal/auth"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/query"
 	"github.com/vigilsiem/vigil/internal/store"
 	"github.com/vigilsiem/vigil/internal/tail"
@@ -48,8 +48,8 @@ const tailWriteTimeout = 10 * time.Second
 // Routes implements Mounter.
 func (h TailHandler) Routes() []Route {
 	return []Route{{Method: "GET", Path: "/api/v1/tail", Role: auth.Viewer, Tag: "search", Tenanted: true, Handler: h.serve,
-		Query:   []Param{{Name: "q", Description: "the filter new events must match (search language, no pipes)"}},
-		Summary: "Live tail: newly stored events matching q, as server-sent events"}}
+		Query:   []Param{{Name: "q", Description: "a search-language filter without pipes"}},
+		Summary: "Live tail: new events matching q, as server-sent events (text/event-stream)"}}
 }
 
 func (h TailHandler) serve(w http.ResponseWriter, r *http.Request) {

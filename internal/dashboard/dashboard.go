@@ -6,13 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/vigilsiem/vigil/internal/query"
 )
-
-// Chart is how a panel draws its query's table.
-type Chart string
 
 // The chart types. A map places each row on the world map by its columns
 // ending in ".lat" and ".lon" (stats … by source.geo.location.lat,
@@ -28,31 +24,6 @@ const (
 )
 
 var charts = map[Chart]bool{Line: true, Bar: true, Table: true, Single: true, Map: true, Heatmap: true}
-
-// Panel is one chart of a dashboard.
-type Panel struct {
-	Title string `json:"title"`
-	// Query is a search-language query ending in stats or timechart
-	// (docs/search.md).
-	Query string `json:"query"`
-	Chart Chart  `json:"chart"`
-	// Width is 1 (a third of the row), 2 or 3 (the whole row); 0 reads as 1.
-	Width int `json:"width,omitempty"`
-}
-
-// Dashboard is a titled list of panels, in display order.
-type Dashboard struct {
-	ID          string  `json:"id"`
-	Title       string  `json:"title"`
-	Description string  `json:"description,omitempty"`
-	Panels      []Panel `json:"panels"`
-	// From is the default time range's start (-24h when empty).
-	From string `json:"from,omitempty"`
-	// Builtin dashboards ship with Vigil and cannot be changed; a copy can.
-	Builtin   bool      `json:"builtin,omitempty"`
-	UpdatedBy string    `json:"updated_by,omitempty"`
-	Updated   time.Time `json:"updated,omitzero"`
-}
 
 // BuiltinPrefix starts the ids of built-in dashboards; stored ones may not use it.
 const BuiltinPrefix = "builtin-"
@@ -78,7 +49,7 @@ func ValidID(id string) bool {
 }
 
 // Validate checks a dashboard before it is stored.
-func (d *Dashboard) Validate() error {
+func Validate(d *Dashboard) error {
 	d.Title = strings.TrimSpace(d.Title)
 	if d.Panels == nil {
 		d.Panels = []Panel{}
@@ -100,16 +71,16 @@ func (d *Dashboard) Validate() error {
 		errs = append(errs, errors.New("from: at most 64 bytes"))
 	}
 	for i := range d.Panels {
-		if err := d.Panels[i].Validate(); err != nil {
+		if err := ValidatePanel(&d.Panels[i]); err != nil {
 			errs = append(errs, fmt.Errorf("panel %d: %w", i+1, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// Validate checks a panel: a title, a chart type it knows, and a query
-// that parses and ends in a table (stats or timechart).
-func (p *Panel) Validate() error {
+// ValidatePanel checks a panel: a title, a chart type it knows, and a
+// query that parses and ends in a table (stats or timechart).
+func ValidatePanel(p *Panel) error {
 	p.Title = strings.TrimSpace(p.Title)
 	if p.Title == "" || len(p.Title) > MaxTitle {
 		return fmt.Errorf("title: want 1-%d bytes", MaxTitle)

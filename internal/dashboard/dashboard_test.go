@@ -12,7 +12,7 @@ func TestBuiltinsValidate(t *testing.T) {
 			t.Errorf("duplicate id %s", d.ID)
 		}
 		seen[d.ID] = true
-		if err := d.Validate(); err != nil {
+		if err := Validate(&d); err != nil {
 			t.Errorf("%s: %v", d.ID, err)
 		}
 		if !strings.HasPrefix(d.ID, BuiltinPrefix) || !d.Builtin {
@@ -35,19 +35,19 @@ func TestValidateRefuses(t *testing.T) {
 		"width":        {ID: "a", Title: "t", Panels: []Panel{{Title: "x", Query: ok.Query, Chart: Bar, Width: 4}}},
 		"too many":     {ID: "a", Title: "t", Panels: make([]Panel, MaxPanels+1)},
 	} {
-		if err := d.Validate(); err == nil {
+		if err := Validate(&d); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
 	d := Dashboard{ID: "a", Title: " t ", Panels: []Panel{ok}}
-	if err := d.Validate(); err != nil || d.Title != "t" {
+	if err := Validate(&d); err != nil || d.Title != "t" {
 		t.Errorf("valid dashboard: %v (title %q)", err, d.Title)
 	}
 }
 
 func TestSavedSearchValidate(t *testing.T) {
 	s := SavedSearch{ID: NewID(), Name: "root logins", Query: "user.name:root", Owner: "alice", Cols: []string{"host.name"}}
-	if err := s.Validate(); err != nil {
+	if err := ValidateSearch(&s); err != nil {
 		t.Fatal(err)
 	}
 	for name, bad := range map[string]SavedSearch{
@@ -56,7 +56,7 @@ func TestSavedSearchValidate(t *testing.T) {
 		"col":      {ID: "a", Name: "n", Query: "x", Owner: "o", Cols: []string{"a b"}},
 		"name":     {ID: "a", Query: "x", Owner: "o"},
 	} {
-		if err := bad.Validate(); err == nil {
+		if err := ValidateSearch(&bad); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}

@@ -19,7 +19,7 @@ func FuzzDashboardValidate(f *testing.F) {
 		if json.Unmarshal(data, &d) != nil {
 			return
 		}
-		if d.Validate() != nil {
+		if Validate(&d) != nil {
 			return
 		}
 		b, err := json.Marshal(d)
@@ -30,7 +30,7 @@ func FuzzDashboardValidate(f *testing.F) {
 		if err := json.Unmarshal(b, &back); err != nil {
 			t.Fatal(err)
 		}
-		if err := back.Validate(); err != nil {
+		if err := Validate(&back); err != nil {
 			t.Fatalf("valid dashboard invalid after a round trip: %v\n%s", err, b)
 		}
 	})

@@ -1,5 +1,7 @@
 package dashboard
 
+import "github.com/vigilsiem/vigil/internal/store"
+
 // Limits on what a client may store. Dashboards and saved searches are
 // small JSON documents kept in the store's database and read whole: the
 // limits keep one tenant from filling it and keep every list cheap.
@@ -14,9 +16,9 @@ const (
 	// MaxQuery bytes of a panel's or a saved search's query (the search
 	// API audits the first 4 KiB of a query; a saved one is no longer).
 	MaxQuery = 4096
-	// MaxDashboards and MaxSavedSearches per tenant.
-	MaxDashboards    = 500
-	MaxSavedSearches = 2000
+	// MaxDashboards and MaxSavedSearches per tenant (the store enforces them).
+	MaxDashboards    = store.MaxDashboards
+	MaxSavedSearches = store.MaxSavedSearches
 	// MaxDocBytes bounds a request body (an imported dashboard).
 	MaxDocBytes = 256 << 10
 )

@@ -4,27 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/vigilsiem/vigil/internal/query"
 )
 
-// SavedSearch is a query with its time range and columns, owned by a user
-// of a tenant; Shared makes it visible to the tenant's other users.
-type SavedSearch struct {
-	ID      string    `json:"id"`
-	Name    string    `json:"name"`
-	Query   string    `json:"query"`
-	From    string    `json:"from,omitempty"`
-	To      string    `json:"to,omitempty"`
-	Cols    []string  `json:"cols,omitempty"`
-	Shared  bool      `json:"shared"`
-	Owner   string    `json:"owner"`
-	Updated time.Time `json:"updated,omitzero"`
-}
-
-// Validate checks a saved search before it is stored.
-func (s *SavedSearch) Validate() error {
+// ValidateSearch checks a saved search before it is stored.
+func ValidateSearch(s *SavedSearch) error {
 	s.Name = strings.TrimSpace(s.Name)
 	var errs []error
 	if !ValidID(s.ID) {

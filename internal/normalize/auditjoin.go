@@ -48,7 +48,10 @@ const FieldAuditContinuation = "auditd.continuation"
 // record types, so it holds the whole audit event; its event.original
 // holds its own lines only. For that the stage keeps the joined fields of
 // the last MaxAuditCarried audit events; an event whose EOE record has
-// come is complete and is not kept.
+// come is complete and is not kept. A later continuation carries the
+// earlier ones too. Batches that workers process at the same time join
+// in the order they finish: a continuation may then lack what a batch
+// still in flight holds, but no record is lost.
 type AuditJoin struct {
 	mu      sync.Mutex
 	carried map[auditKey]*auditCarry

@@ -17,24 +17,30 @@ const FieldRaw = "_raw"
 // else after the priority, else the whole original.
 func body(e *event.Event) (string, bool) {
 	s := e.Original
-	if s == "" {
-		return "", false
+	if s == "" || s[0] != '<' {
+		return s, s != ""
 	}
-	if s[0] != '<' {
-		return s, true
+	return bodyOf(s, e.Has("log.syslog.version"), e.GetString("process.name"), e.GetString("host.hostname")), true
+}
+
+// bodyOf is body of the original s given what the parser found: an RFC
+// 5424 header, the program and the host.
+func bodyOf(s string, rfc5424 bool, prog, host string) string {
+	if s == "" || s[0] != '<' {
+		return s
 	}
 	j := strings.IndexByte(s, '>')
 	if j <= 0 || j > 4 {
-		return s, true
+		return s
 	}
-	if e.Has("log.syslog.version") {
-		return rfc5424Body(s[j+1:]), true
+	if rfc5424 {
+		return rfc5424Body(s[j+1:])
 	}
-	if prog := e.GetString("process.name"); prog != "" {
+	if prog != "" {
 		from := j + 1
-		if h := e.GetString("host.hostname"); h != "" {
-			if k := strings.Index(s[from:], " "+h+" "); k >= 0 {
-				from += k + len(h) + 1
+		if host != "" {
+			if k := strings.Index(s[from:], " "+host+" "); k >= 0 {
+				from += k + len(host) + 1
 			}
 		}
 		if i := strings.Index(s[from:], prog); i >= 0 {
@@ -46,14 +52,14 @@ func body(e *event.Event) (string, bool) {
 				}
 			}
 			if strings.HasPrefix(rest, ":") {
-				return strings.TrimLeft(rest[1:], " "), true
+				return strings.TrimLeft(rest[1:], " ")
 			}
 			// A tag without a colon is the parser's guess at the first
 			// word of the message: the message starts there.
-			return s[i:], true
+			return s[i:]
 		}
 	}
-	return s[j+1:], true
+	return s[j+1:]
 }
 
 // rfc5424Body skips VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID and

@@ -7,6 +7,9 @@
 // A pipeline names the records it takes by the record itself (the CEF
 // vendor and product, the syslog program, JSON keys, a regular expression
 // or a search-language filter), so selection is the same for every source.
+// A Set indexes the match entries by a cheap necessary condition of each
+// (selectindex.go), so an event tries only the few entries that can take
+// it.
 // Each file is compiled once into a slice of steps, each a Go closure with
 // its condition compiled by internal/forward/filter: nothing is interpreted
 // per event. A step that fails ends the pipeline with a *StepError that

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"sync"
 
@@ -76,6 +77,54 @@ type grokExpr struct {
 	fast     *regexp.Regexp
 	fastCaps []grokCapture
 	ipGroups []ipGroup
+	// What every match holds, checked before the engine runs (so a
+	// pattern of a list that does not fit the line costs a byte search):
+	// the byte classes of an anchored start, and a literal.
+	prefix bytePrefix
+	lit    string
+	rare   int
+	// reHead and fastHead are re and fast without a last group that
+	// takes the rest of the line ((?<f>.*)$, %{GREEDYDATA:f}$), nil when
+	// they have none: the engine would walk the rest byte by byte, while
+	// on a line without a newline the group is simply what follows the
+	// head's match.
+	reHead, fastHead *regexp.Regexp
+}
+
+// headOf returns re without a last group that takes the rest of the text
+// ((?P<g>.*)$ at the end of the pattern), or nil.
+func headOf(re *regexp.Regexp) *regexp.Regexp {
+	t, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil || t.Op != syntax.OpConcat || len(t.Sub) < 3 {
+		return nil
+	}
+	n := len(t.Sub)
+	end, c := t.Sub[n-1], t.Sub[n-2]
+	if end.Op != syntax.OpEndText || c.Op != syntax.OpCapture || c.Cap != re.NumSubexp() {
+		return nil
+	}
+	if star := c.Sub[0]; star.Op != syntax.OpStar || star.Flags&syntax.NonGreedy != 0 || star.Sub[0].Op != syntax.OpAnyCharNotNL {
+		return nil
+	}
+	head, err := regexp.Compile((&syntax.Regexp{Op: syntax.OpConcat, Flags: t.Flags, Sub: t.Sub[:n-2]}).String())
+	if err != nil || head.NumSubexp() != re.NumSubexp()-1 {
+		return nil
+	}
+	return head
+}
+
+// find is re.FindStringSubmatchIndex, by head when re has one: on a text
+// without a newline the last group takes what follows head's match (the
+// head's leftmost-first match is re's, since .*$ takes any rest).
+func find(re, head *regexp.Regexp, s string) []int {
+	if head == nil || strings.IndexByte(s, '\n') >= 0 {
+		return re.FindStringSubmatchIndex(s)
+	}
+	m := head.FindStringSubmatchIndex(s)
+	if m == nil {
+		return nil
+	}
+	return append(m, m[1], len(s))
 }
 
 // ipGroup is a group of fast that holds an address of a kind.
@@ -93,17 +142,20 @@ const (
 
 // match returns the submatch indexes of s and the captures they index.
 func (g *grokExpr) match(s string) ([]int, []grokCapture) {
-	if g.fast == nil {
-		return g.re.FindStringSubmatchIndex(s), g.caps
+	if g.prefix != nil && !g.prefix.accepts(s) || g.lit != "" && !containsAt(s, g.lit, g.rare) {
+		return nil, nil
 	}
-	m := g.fast.FindStringSubmatchIndex(s)
+	if g.fast == nil {
+		return find(g.re, g.reHead, s), g.caps
+	}
+	m := find(g.fast, g.fastHead, s)
 	if m == nil {
 		return nil, nil // no superset match: no match
 	}
 	for _, ig := range g.ipGroups {
 		a, b := m[2*ig.group], m[2*ig.group+1]
 		if a >= 0 && !isAddr(s[a:b], ig.kind) {
-			return g.re.FindStringSubmatchIndex(s), g.caps
+			return find(g.re, g.reHead, s), g.caps
 		}
 	}
 	return m, g.fastCaps
@@ -133,10 +185,18 @@ func compileGrok(pattern string, defs map[string]string) (*grokExpr, error) {
 	if g.re, g.caps, _, err = compileGrokRE(pattern, lib, defs, false); err != nil {
 		return nil, err
 	}
+	if p, ok := anchoredPrefix(g.re.String()); ok {
+		g.prefix = p
+	}
+	if lit := requiredLiteral(g.re.String()); len(lit) >= 2 {
+		g.lit, g.rare = lit, rareByte(lit)
+	}
 	fast, caps, ips, err := compileGrokRE(pattern, lib, defs, true)
 	if err == nil && len(ips) > 0 {
 		g.fast, g.fastCaps, g.ipGroups = fast, caps, ips
+		g.fastHead = headOf(fast)
 	}
+	g.reHead = headOf(g.re)
 	return g, nil
 }
 

@@ -100,8 +100,9 @@ func TestGrokPatterns(t *testing.T) {
 	}
 }
 
-// TestGrokFastIP: the short address patterns with the check give the
-// captures the library's patterns give, on addresses valid and not.
+// TestGrokFastIP: the short address patterns with the check, and the
+// prefix and literal checks before the engine, give the captures the
+// library's patterns give, on addresses valid and not.
 func TestGrokFastIP(t *testing.T) {
 	patterns := []string{
 		`client %{IP:source.ip}#%{INT:source.port}`,
@@ -110,20 +111,34 @@ func TestGrokFastIP(t *testing.T) {
 		`from %{IP:a}(?: port %{INT:p})?`,
 		`%{IP:a}:%{INT:p}`,
 		`(?:%{IPV4:a}|%{WORD:w})$`,
+		// No address: the prefix and literal checks alone.
+		`^client %{NOTSPACE:c}#%{INT:p}`,
+		`from %{NOTSPACE:a} port %{INT:p}`,
+		// A last group that takes the rest of the line: the head matches.
+		`^type=%{WORD:t} (?<rest>.*)$`,
+		`msg_id="(?<c>[0-9A-F]{4})" (?<m>.*)$`,
+		`(?:x(?<a>\d+))?%{GREEDYDATA:all}$`,
+		`^client %{IP:a}(?: (?<r>.*))?$`,
+		`^(?<a>\w+?)(?<b>.*)$`,
 	}
 	inputs := []string{
 		"client 10.1.2.3#53", "client 256.1.1.1#53", "client ::ffff:10.0.0.1#53", "client fe80::1%eth0#53",
 		"client 2001:db8::1#53", "client 1.2.3#53", "1.2.3.4.5 x", "999.1.1.1 x 10.0.0.1 x", "2001:db8::1",
 		"::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "from 10.0.0.1 port 22", "from 10.0.0.300 port 22",
 		"from 2001:db8::5", "2001:db8::1:53", "10.0.0.1:8080", "[::1]:80", "a 300.1.1.1", "a 10.2.3.4", "zz",
+		"type=SYSCALL msg=audit(1.2:3): a=b", "type=X \nmore", "x type=Y z", `msg_id="3000-0148" Allow 1 2`,
+		`msg_id="3000" a`, "x12 rest", "x12\nrest", "", "client 10.0.0.1 more text", "client 10.0.0.1",
 	}
 	for _, p := range patterns {
 		g, err := compileGrok(p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if g.fast == nil {
+		if g.fast == nil && strings.Contains(p, "%{IP") {
 			t.Fatalf("%s: no fast form", p)
+		}
+		if strings.HasSuffix(p, ".*)$") && g.reHead == nil {
+			t.Errorf("%s: no head", p)
 		}
 		for _, in := range inputs {
 			want := captures(in, g.re.FindStringSubmatchIndex(in), g.caps)
@@ -329,6 +344,11 @@ func TestSelection(t *testing.T) {
 	if st := set.Stats(); len(st) != 3 || st[0].Pipeline != "a" || st[0].Handled != 1 || st[1].Handled != 2 {
 		t.Errorf("stats %+v", st)
 	}
+	// An event that has event.kind was normalised before: left alone.
+	done := msgEvent("bob login ok", "event.kind", "event")
+	if name, _, _ := set.Run(done); name != "" || done.Has("x") {
+		t.Errorf("a normalised event was taken by %q", name)
+	}
 }
 
 // TestSelectionLEEF: cef: selects LEEF records by their header's vendor
@@ -473,6 +493,11 @@ func TestBody(t *testing.T) {
 		if got, _ := body(e); got != c.want {
 			t.Errorf("body(%q) = %q, want %q", c.orig, got, c.want)
 		}
+		// Selection finds the same body from the fields of its key pass.
+		sc := &selCache{}
+		if got, _ := sc.body(e); got != c.want {
+			t.Errorf("selection's body(%q) = %q, want %q", c.orig, got, c.want)
+		}
 	}
 }
 
@@ -613,12 +638,12 @@ func TestNameTable(t *testing.T) {
 	}
 	tab := newNameTable(m)
 	for k, v := range m {
-		if got, ok := tab.get(k); !ok || got != v {
-			t.Errorf("%s: %d %v, want %d", k, got, ok, v)
+		if got := tab.get(k); got == nil || *got != v {
+			t.Errorf("%s: %v, want %d", k, got, v)
 		}
 	}
 	for _, k := range []string{"", "k", "k300", "x", "fortinet.firewall.x1", "k1 "} {
-		if _, ok := tab.get(k); ok {
+		if tab.get(k) != nil {
 			t.Errorf("%q found", k)
 		}
 	}

@@ -48,6 +48,11 @@ func buildKV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	if o.TargetField != "" {
 		prefix = o.TargetField + "." + prefix
 	}
+	// The prefixed names are cached: no concatenation per key per event.
+	var names *nameCache
+	if prefix != "" {
+		names = newNameCache(func(k string) string { return prefix + k })
+	}
 	include := setOf(o.IncludeKeys)
 	exclude := setOf(o.ExcludeKeys)
 	type out struct {
@@ -129,7 +134,10 @@ func buildKV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			if val == "" {
 				continue
 			}
-			e.Set(prefix+key, event.String(val))
+			if names != nil {
+				key = names.name(key)
+			}
+			e.Set(key, event.String(val))
 		}
 		if n == 0 && first == nil {
 			return errors.New("no key" + o.ValueSplit + "value pairs")

@@ -109,8 +109,11 @@ type selCache struct {
 	progDone bool
 	keys     [maxKeyBits / 64]uint64
 	keysDone bool
-	cefDone  bool
-	cef      bool
+	// special holds where the fields selection reads for every event are
+	// in e.Fields (index+1; 0: absent), found in the pass over the keys.
+	special [numSpecial]int32
+	cefDone bool
+	cef     bool
 	// cand is a bit set over the set's selectors; litDone and litFound
 	// over its literals: looked for, and found.
 	cand, litDone, litFound []uint64
@@ -131,6 +134,31 @@ func bitSet(b []uint64, n int) []uint64 {
 	b = b[:w]
 	clear(b)
 	return b
+}
+
+// The fields selection reads for every event: found in the pass that
+// fills the key bits (they take bits 0 to numSpecial-1), not by a scan of
+// the fields each.
+const (
+	specProgram    = iota // process.name
+	specVendor            // observer.vendor
+	specProduct           // observer.product
+	specCEF               // cef.version
+	specLEEF              // leef.version
+	specSyslog5424        // log.syslog.version
+	specHost              // host.hostname
+	specKind              // event.kind
+	numSpecial
+)
+
+var specialNames = [numSpecial]string{"process.name", "observer.vendor", "observer.product", "cef.version", "leef.version", "log.syslog.version", "host.hostname", "event.kind"}
+
+func init() {
+	for i, n := range specialNames {
+		if keyBit(n) != i {
+			panic("ingest: selection's special fields must take the first key bits")
+		}
+	}
 }
 
 // maxKeyBits bounds the keys selection tracks in the per-event bit set;
@@ -193,22 +221,42 @@ func (c *selCache) fillKeys(e *event.Event) {
 		if h := keyHash(n); keyFilter[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
-		if i, ok := keyIndex[n]; ok {
-			c.keys[i>>6] |= 1 << (i & 63)
+		if b, ok := keyIndex[n]; ok {
+			c.keys[b>>6] |= 1 << (b & 63)
+			if b < numSpecial {
+				c.special[b] = int32(i + 1)
+			}
 		}
 	}
 	keyMu.RUnlock()
 	c.keysDone = true
 }
 
+// field returns the value of a special field.
+func (c *selCache) field(e *event.Event, spec int) (event.Value, bool) {
+	c.fillKeys(e)
+	if i := c.special[spec]; i > 0 {
+		return e.Fields[i-1].Value, true
+	}
+	return event.Value{}, false
+}
+
+// str returns the text of a special field ("" when absent).
+func (c *selCache) str(e *event.Event, spec int) string {
+	v, ok := c.field(e, spec)
+	if !ok {
+		return ""
+	}
+	if k := v.Kind(); k == event.KindString || k == event.KindIP {
+		return v.Str()
+	}
+	return v.Text()
+}
+
 func (c *selCache) program(e *event.Event) (string, bool) {
 	if !c.progDone {
-		if v, ok := e.Get("process.name"); ok {
-			if v.Kind() == event.KindString {
-				c.prog, c.progOK = v.Str(), true
-			} else {
-				c.prog, c.progOK = v.Text(), true
-			}
+		if _, ok := c.field(e, specProgram); ok {
+			c.prog, c.progOK = c.str(e, specProgram), true
 		}
 		c.progDone = true
 	}
@@ -217,8 +265,15 @@ func (c *selCache) program(e *event.Event) (string, bool) {
 
 func (c *selCache) body(e *event.Event) (string, bool) {
 	if !c.rawDone {
-		c.raw, c.rawOK = body(e)
 		c.rawDone = true
+		s := e.Original
+		c.rawOK = s != ""
+		if s == "" || s[0] != '<' {
+			c.raw = s
+		} else {
+			_, rfc5424 := c.field(e, specSyslog5424)
+			c.raw = bodyOf(s, rfc5424, c.str(e, specProgram), c.str(e, specHost))
+		}
 	}
 	return c.raw, c.rawOK
 }
@@ -243,17 +298,18 @@ func (c *selCache) text(e *event.Event, field string) (string, bool) {
 func (c *selCache) isCEF(e *event.Event) bool {
 	if !c.cefDone {
 		c.cefDone = true
-		c.cef = e.Has("cef.version") || e.Has("leef.version") || isLEEF(e)
+		_, cef := c.field(e, specCEF)
+		_, leef := c.field(e, specLEEF)
+		c.cef = cef || leef || isLEEF(e.Original, c.str(e, specVendor))
 	}
 	return c.cef
 }
 
-func isLEEF(e *event.Event) bool {
-	vendor := e.GetString("observer.vendor")
+// isLEEF reports whether s holds a LEEF header naming vendor.
+func isLEEF(s, vendor string) bool {
 	if vendor == "" {
 		return false
 	}
-	s := e.Original
 	for {
 		i := strings.Index(s, "LEEF:")
 		if i < 0 {
@@ -275,8 +331,8 @@ func compileSelector(m matchSpec) (selector, error) {
 		vendor, product := m.CEF.Vendor, m.CEF.Product
 		s.tests = append(s.tests, func(e *event.Event, c *selCache) bool {
 			return c.isCEF(e) &&
-				(vendor == "" || strings.EqualFold(e.GetString("observer.vendor"), vendor)) &&
-				(product == "" || strings.EqualFold(e.GetString("observer.product"), product))
+				(vendor == "" || strings.EqualFold(c.str(e, specVendor), vendor)) &&
+				(product == "" || strings.EqualFold(c.str(e, specProduct), product))
 		})
 		switch {
 		case vendor != "":

@@ -36,18 +36,17 @@ func newNameTable[V any](m map[string]V) *nameTable[V] {
 	return t
 }
 
-func (t *nameTable[V]) get(s string) (V, bool) {
+// get returns the value of s, or nil.
+func (t *nameTable[V]) get(s string) *V {
 	if s == "" {
-		var zero V
-		return zero, false
+		return nil
 	}
 	for i := hashName(s) & t.mask; ; i = (i + 1) & t.mask {
 		switch t.keys[i] {
 		case s:
-			return t.vals[i], true
+			return &t.vals[i]
 		case "":
-			var zero V
-			return zero, false
+			return nil
 		}
 	}
 }

@@ -186,9 +186,10 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		var produced, existing [32]int
 		np, ne := 0, 0
 		j := 0
-		for _, f := range e.Fields {
-			t, known := table.get(f.Name)
-			if known && t.source {
+		for i := range e.Fields {
+			f := &e.Fields[i] // j <= i: what is written is read already
+			t := table.get(f.Name)
+			if t != nil && t.source {
 				v, ok := f.Value, true
 				if !fits(t.typ, v) {
 					var err error
@@ -211,7 +212,7 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 				j++
 				continue
 			}
-			if known {
+			if t != nil {
 				if ne < len(existing) {
 					existing[ne] = j
 					ne++
@@ -219,7 +220,9 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			} else if rest != nil {
 				f.Name = rest.name(f.Name)
 			}
-			e.Fields[j] = f
+			if j != i {
+				e.Fields[j] = *f
+			}
 			j++
 		}
 		clear(e.Fields[j:])
@@ -855,6 +858,7 @@ func buildLookup(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	}
 	set := setterFor(o.TargetField)
 	override := o.Override == nil || *o.Override
+	values := newNameTable(table)
 	return func(e *event.Event) error {
 		if !override && e.Has(o.TargetField) {
 			return nil
@@ -869,11 +873,20 @@ func buildLookup(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			}
 			return set(e, *def)
 		}
+		var v *event.Value
 		if o.IgnoreCase {
-			s = strings.ToLower(s)
+			var buf [64]byte
+			v = values.get(string(lowerKey(s, buf[:0])))
+		} else {
+			v = values.get(s)
 		}
-		if v, ok := table[s]; ok {
-			return set(e, v)
+		if s == "" {
+			if ev, ok := table[""]; ok { // the name table holds no empty key
+				v = &ev
+			}
+		}
+		if v != nil {
+			return set(e, *v)
 		}
 		if def != nil {
 			return set(e, *def)

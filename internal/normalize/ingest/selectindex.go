@@ -200,8 +200,8 @@ func dedupeNames(names []string) []string {
 }
 
 // selectFor returns the pipeline of the first selector that takes e, or -1.
+// c must have been reset for e.
 func (ix *selectIndex) selectFor(e *event.Event, c *selCache) int {
-	c.reset(len(ix.entries), len(ix.literals))
 	c.mark(ix.always)
 	var buf [64]byte
 	if len(ix.byApp) > 0 {
@@ -211,10 +211,10 @@ func (ix *selectIndex) selectFor(e *event.Event, c *selCache) int {
 	}
 	if (len(ix.byVendor) > 0 || len(ix.byProduct) > 0 || len(ix.anyCEF) > 0) && c.isCEF(e) {
 		c.mark(ix.anyCEF)
-		if v := e.GetString("observer.vendor"); v != "" {
+		if v := c.str(e, specVendor); v != "" {
 			c.mark(ix.byVendor[string(lowerKey(v, buf[:0]))])
 		}
-		if p := e.GetString("observer.product"); p != "" && len(ix.byProduct) > 0 {
+		if p := c.str(e, specProduct); p != "" && len(ix.byProduct) > 0 {
 			c.mark(ix.byProduct[string(lowerKey(p, buf[:0]))])
 		}
 	}

@@ -125,7 +125,21 @@ func (s *Set) Pipelines() []*Pipeline { return s.pipelines }
 // order.
 func (s *Set) Select(e *event.Event) int {
 	c := s.caches.Get().(*selCache)
+	c.reset(len(s.index.entries), len(s.index.literals))
 	i := s.index.selectFor(e, c)
+	s.caches.Put(c)
+	return i
+}
+
+// selectNew is Select for an event that has no event.kind (-1 for one
+// that has): the check comes from selection's pass over the fields.
+func (s *Set) selectNew(e *event.Event) int {
+	c := s.caches.Get().(*selCache)
+	c.reset(len(s.index.entries), len(s.index.literals))
+	i := -1
+	if _, normalised := c.field(e, specKind); !normalised {
+		i = s.index.selectFor(e, c)
+	}
 	s.caches.Put(c)
 	return i
 }
@@ -154,10 +168,7 @@ func (s *Set) Stats() []Stat {
 // normalised before (by a Go normaliser, or it came as ECS) and is left
 // alone.
 func (s *Set) Run(e *event.Event) (name string, dropped bool, err error) {
-	if e.Has("event.kind") {
-		return "", false, nil
-	}
-	i := s.Select(e)
+	i := s.selectNew(e)
 	if i < 0 {
 		return "", false, nil
 	}

@@ -1,6 +1,6 @@
 // Package dashboards keeps the console's dashboards and saved searches in
 // two tables of the store's DuckDB database (dashboards, saved_searches);
-// it implements dashboard.Store. Each row holds its JSON document beside
+// it implements store.Dashboards (docs/format/dashboards.md). Each row holds its JSON document beside
 // the columns queries filter on.
 //
 // Every query names the tenant: another tenant's rows do not exist. A
@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/vigilsiem/vigil/internal/dashboard"
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
@@ -46,7 +45,7 @@ type Store struct {
 	db *sql.DB
 }
 
-var _ dashboard.Store = (*Store)(nil)
+var _ store.Dashboards = (*Store)(nil)
 
 // Open creates the tables if needed.
 func Open(ctx context.Context, db *sql.DB) (*Store, error) {
@@ -65,8 +64,8 @@ func checkTenant(t string) error {
 	return nil
 }
 
-// Dashboards implements dashboard.Store: the tenant's stored dashboards by title.
-func (s *Store) Dashboards(ctx context.Context, tenant string) ([]dashboard.Dashboard, error) {
+// Dashboards implements store.Dashboards: the tenant's stored dashboards by title.
+func (s *Store) Dashboards(ctx context.Context, tenant string) ([]store.Dashboard, error) {
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
 	}
@@ -75,9 +74,9 @@ func (s *Store) Dashboards(ctx context.Context, tenant string) ([]dashboard.Dash
 		return nil, fmt.Errorf("list dashboards: %w", err)
 	}
 	defer rows.Close()
-	out := []dashboard.Dashboard{}
+	out := []store.Dashboard{}
 	for rows.Next() {
-		var d dashboard.Dashboard
+		var d store.Dashboard
 		if err := scanDoc(rows, &d); err != nil {
 			return nil, fmt.Errorf("list dashboards: %w", err)
 		}
@@ -89,15 +88,15 @@ func (s *Store) Dashboards(ctx context.Context, tenant string) ([]dashboard.Dash
 	return out, nil
 }
 
-// Dashboard implements dashboard.Store.
-func (s *Store) Dashboard(ctx context.Context, tenant, id string) (*dashboard.Dashboard, error) {
+// Dashboard implements store.Dashboards.
+func (s *Store) Dashboard(ctx context.Context, tenant, id string) (*store.Dashboard, error) {
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
 	}
-	var d dashboard.Dashboard
+	var d store.Dashboard
 	err := scanDoc(s.db.QueryRowContext(ctx, "SELECT doc FROM dashboards WHERE tenant = ? AND id = ?", tenant, id), &d)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, dashboard.ErrNotFound
+		return nil, store.ErrDashboardNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read dashboard: %w", err)
@@ -105,9 +104,9 @@ func (s *Store) Dashboard(ctx context.Context, tenant, id string) (*dashboard.Da
 	return &d, nil
 }
 
-// PutDashboard implements dashboard.Store. A new dashboard beyond
-// dashboard.MaxDashboards is ErrLimit.
-func (s *Store) PutDashboard(ctx context.Context, tenant string, d dashboard.Dashboard) error {
+// PutDashboard implements store.Dashboards. A new dashboard beyond
+// store.MaxDashboards is ErrLimit.
+func (s *Store) PutDashboard(ctx context.Context, tenant string, d store.Dashboard) error {
 	if err := checkTenant(tenant); err != nil {
 		return err
 	}
@@ -124,8 +123,8 @@ func (s *Store) PutDashboard(ctx context.Context, tenant string, d dashboard.Das
 	if err := tx.QueryRowContext(ctx, "SELECT count(*), count(*) FILTER (WHERE id = ?) FROM dashboards WHERE tenant = ?", d.ID, tenant).Scan(&n, &exists); err != nil {
 		return fmt.Errorf("write dashboard: %w", err)
 	}
-	if exists == 0 && n >= dashboard.MaxDashboards {
-		return fmt.Errorf("write dashboard: %w: a tenant keeps at most %d dashboards", dashboard.ErrLimit, dashboard.MaxDashboards)
+	if exists == 0 && n >= store.MaxDashboards {
+		return fmt.Errorf("write dashboard: %w: a tenant keeps at most %d dashboards", store.ErrDashboardLimit, store.MaxDashboards)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO dashboards (tenant, id, title, updated, doc) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (tenant, id) DO UPDATE SET title = excluded.title, updated = excluded.updated, doc = excluded.doc`,
@@ -138,7 +137,7 @@ ON CONFLICT (tenant, id) DO UPDATE SET title = excluded.title, updated = exclude
 	return nil
 }
 
-// DeleteDashboard implements dashboard.Store.
+// DeleteDashboard implements store.Dashboards.
 func (s *Store) DeleteDashboard(ctx context.Context, tenant, id string) error {
 	if err := checkTenant(tenant); err != nil {
 		return err
@@ -148,7 +147,7 @@ func (s *Store) DeleteDashboard(ctx context.Context, tenant, id string) error {
 		return fmt.Errorf("delete dashboard: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return dashboard.ErrNotFound
+		return store.ErrDashboardNotFound
 	}
 	return nil
 }

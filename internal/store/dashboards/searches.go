@@ -7,16 +7,16 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/vigilsiem/vigil/internal/dashboard"
+	"github.com/vigilsiem/vigil/internal/store"
 )
 
 // visible is the condition under which user sees a saved search: theirs,
 // or shared. Every read of saved_searches also names the tenant.
 const visible = "tenant = ? AND (owner = ? OR shared)"
 
-// SavedSearches implements dashboard.Store: the user's own and the
+// SavedSearches implements store.Dashboards: the user's own and the
 // tenant's shared searches, by name.
-func (s *Store) SavedSearches(ctx context.Context, tenant, user string) ([]dashboard.SavedSearch, error) {
+func (s *Store) SavedSearches(ctx context.Context, tenant, user string) ([]store.SavedSearch, error) {
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
 	}
@@ -25,9 +25,9 @@ func (s *Store) SavedSearches(ctx context.Context, tenant, user string) ([]dashb
 		return nil, fmt.Errorf("list saved searches: %w", err)
 	}
 	defer rows.Close()
-	out := []dashboard.SavedSearch{}
+	out := []store.SavedSearch{}
 	for rows.Next() {
-		var ss dashboard.SavedSearch
+		var ss store.SavedSearch
 		if err := scanDoc(rows, &ss); err != nil {
 			return nil, fmt.Errorf("list saved searches: %w", err)
 		}
@@ -39,15 +39,15 @@ func (s *Store) SavedSearches(ctx context.Context, tenant, user string) ([]dashb
 	return out, nil
 }
 
-// SavedSearch implements dashboard.Store.
-func (s *Store) SavedSearch(ctx context.Context, tenant, user, id string) (*dashboard.SavedSearch, error) {
+// SavedSearch implements store.Dashboards.
+func (s *Store) SavedSearch(ctx context.Context, tenant, user, id string) (*store.SavedSearch, error) {
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
 	}
-	var ss dashboard.SavedSearch
+	var ss store.SavedSearch
 	err := scanDoc(s.db.QueryRowContext(ctx, "SELECT doc FROM saved_searches WHERE "+visible+" AND id = ?", tenant, user, id), &ss)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, dashboard.ErrNotFound
+		return nil, store.ErrDashboardNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read saved search: %w", err)
@@ -55,10 +55,10 @@ func (s *Store) SavedSearch(ctx context.Context, tenant, user, id string) (*dash
 	return &ss, nil
 }
 
-// PutSavedSearch implements dashboard.Store: it inserts ss, or replaces
+// PutSavedSearch implements store.Dashboards: it inserts ss, or replaces
 // the row of the same id where ss.Owner owns it. An id another user owns
 // is ErrNotFound (whether or not it is shared: sharing lets others read).
-func (s *Store) PutSavedSearch(ctx context.Context, tenant string, ss dashboard.SavedSearch) error {
+func (s *Store) PutSavedSearch(ctx context.Context, tenant string, ss store.SavedSearch) error {
 	if err := checkTenant(tenant); err != nil {
 		return err
 	}
@@ -77,10 +77,10 @@ FROM saved_searches WHERE tenant = ?`, ss.ID, ss.Owner, ss.ID, ss.Owner, tenant)
 		return fmt.Errorf("write saved search: %w", err)
 	}
 	if theirs > 0 {
-		return fmt.Errorf("write saved search %s: %w", ss.ID, dashboard.ErrNotFound)
+		return fmt.Errorf("write saved search %s: %w", ss.ID, store.ErrDashboardNotFound)
 	}
-	if mine == 0 && n >= dashboard.MaxSavedSearches {
-		return fmt.Errorf("write saved search: %w: a tenant keeps at most %d saved searches", dashboard.ErrLimit, dashboard.MaxSavedSearches)
+	if mine == 0 && n >= store.MaxSavedSearches {
+		return fmt.Errorf("write saved search: %w: a tenant keeps at most %d saved searches", store.ErrDashboardLimit, store.MaxSavedSearches)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO saved_searches (tenant, id, owner, shared, name, updated, doc) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (tenant, id) DO UPDATE SET shared = excluded.shared, name = excluded.name, updated = excluded.updated, doc = excluded.doc`,
@@ -93,7 +93,7 @@ ON CONFLICT (tenant, id) DO UPDATE SET shared = excluded.shared, name = excluded
 	return nil
 }
 
-// DeleteSavedSearch implements dashboard.Store.
+// DeleteSavedSearch implements store.Dashboards.
 func (s *Store) DeleteSavedSearch(ctx context.Context, tenant, user, id string) error {
 	if err := checkTenant(tenant); err != nil {
 		return err
@@ -103,7 +103,7 @@ func (s *Store) DeleteSavedSearch(ctx context.Context, tenant, user, id string) 
 		return fmt.Errorf("delete saved search: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return dashboard.ErrNotFound
+		return store.ErrDashboardNotFound
 	}
 	return nil
 }

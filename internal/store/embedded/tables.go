@@ -11,7 +11,8 @@ import (
 
 // The alert side keeps its records in tables of the store's DuckDB
 // database, beside the events: alerts and their triage (store/alerts),
-// incidents (store/incidents) and the response log (store/responses). Each
+// incidents (store/incidents), the response log (store/responses), and the
+// console's dashboards and saved searches (store/dashboards). Each
 // Open creates its tables if needed; the store owns the database and
 // closes it.
 
@@ -30,7 +31,8 @@ func (s *Store) OpenResponses(ctx context.Context) (*responses.Log, error) {
 	return responses.Open(ctx, s.db)
 }
 
-// OpenDashboards opens the dashboards and saved searches (store/dashboards).
+// OpenDashboards opens the console's dashboard and saved-search tables
+// (store.Dashboards).
 func (s *Store) OpenDashboards(ctx context.Context) (*dashboards.Store, error) {
 	return dashboards.Open(ctx, s.db)
 }

@@ -39,3 +39,9 @@ func TestResponsesConformance(t *testing.T) {
 		return openTables(t, dir, func(s *Store, ctx context.Context) (store.ResponseLog, error) { return s.OpenResponses(ctx) })
 	})
 }
+
+func TestDashboardsConformance(t *testing.T) {
+	storetest.RunDashboards(t, func(t *testing.T, dir string) (store.Dashboards, func() error) {
+		return openTables(t, dir, func(s *Store, ctx context.Context) (store.Dashboards, error) { return s.OpenDashboards(ctx) })
+	})
+}

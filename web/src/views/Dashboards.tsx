@@ -113,7 +113,9 @@ export function DashboardView({ tenant, id, canEdit }: { tenant: string; id: str
   const p = params();
   const from = p.get('from') ?? d.from ?? DEFAULT_FROM;
   const to = p.get('to') ?? '';
-  const dirty = JSON.stringify(d) !== JSON.stringify(saved);
+  // A relative range shown becomes the dashboard's default when saved.
+  const defFrom = /^(now)?-\d+[smhdw]$/.test(from) ? from : d.from;
+  const dirty = JSON.stringify(d) !== JSON.stringify(saved) || (defFrom ?? DEFAULT_FROM) !== (saved?.from ?? DEFAULT_FROM);
   const setPanels = (panels: PanelDef[]) => setD({ ...d, panels });
   const move = (i: number, by: number) => {
     const ps = [...d.panels];
@@ -124,7 +126,7 @@ export function DashboardView({ tenant, id, canEdit }: { tenant: string; id: str
   const save = async () => {
     setError(null);
     try {
-      const x = await api<Dashboard>('/api/v1/dashboards/' + encodeURIComponent(d.id) + qs({ tenant }), { method: 'PUT', body: exportable(d) });
+      const x = await api<Dashboard>('/api/v1/dashboards/' + encodeURIComponent(d.id) + qs({ tenant }), { method: 'PUT', body: { ...exportable(d), from: defFrom } });
       setD(x);
       setSaved(x);
       setNote('Saved.');
