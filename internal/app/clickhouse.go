@@ -14,7 +14,7 @@ import (
 const clickhouseRetentionInterval = time.Hour
 
 // openClickHouse opens the clickhouse backend of storage.clickhouse.
-func (a *App) openClickHouse(ctx context.Context) (*clickhouse.Store, error) {
+func (m *storeRole) openClickHouse(ctx context.Context, a *App) (*clickhouse.Store, error) {
 	ch := a.cfg.Storage.ClickHouse
 	pw, err := ch.Password()
 	if err != nil {
@@ -31,11 +31,11 @@ func (a *App) openClickHouse(ctx context.Context) (*clickhouse.Store, error) {
 // runClickHouseRetention drops the partitions (days) of each tenant older
 // than its storage.retention.max_age, counted from the events' day, until
 // ctx ends. max_bytes does not apply to this backend (docs/storage.md).
-func (a *App) runClickHouseRetention(ctx context.Context) {
+func (m *storeRole) runClickHouseRetention(ctx context.Context) {
 	t := time.NewTicker(clickhouseRetentionInterval)
 	defer t.Stop()
 	for {
-		a.clickhouseRetention(ctx, time.Now())
+		m.clickhouseRetention(ctx, time.Now())
 		select {
 		case <-ctx.Done():
 			return
@@ -44,20 +44,21 @@ func (a *App) runClickHouseRetention(ctx context.Context) {
 	}
 }
 
-func (a *App) clickhouseRetention(ctx context.Context, now time.Time) {
+func (m *storeRole) clickhouseRetention(ctx context.Context, now time.Time) {
+	cfg := m.cfg.Load() // retention may change while running (ApplyConfig)
 	// Tenants with their own limits first, then every other tenant with
 	// the global max_age.
-	for tenant := range a.cfg.Storage.Tenants {
-		if age := a.cfg.RetentionFor(tenant).MaxAge.D(); age > 0 {
-			if _, err := a.events.DropBefore(ctx, tenant, now.Add(-age)); err != nil {
-				a.log.Error("clickhouse retention", "tenant", tenant, "err", err)
+	for tenant := range cfg.Storage.Tenants {
+		if age := cfg.RetentionFor(tenant).MaxAge.D(); age > 0 {
+			if _, err := m.events.DropBefore(ctx, tenant, now.Add(-age)); err != nil {
+				m.log.Error("clickhouse retention", "tenant", tenant, "err", err)
 			}
 		}
 	}
-	if age := a.cfg.Storage.Retention.MaxAge.D(); age > 0 {
-		overridden := func(t string) bool { _, ok := a.cfg.Storage.Tenants[t]; return ok }
-		if _, err := a.events.DropBeforeFunc(ctx, now.Add(-age), func(t string) bool { return !overridden(t) }); err != nil {
-			a.log.Error("clickhouse retention", "err", err)
+	if age := cfg.Storage.Retention.MaxAge.D(); age > 0 {
+		overridden := func(t string) bool { _, ok := cfg.Storage.Tenants[t]; return ok }
+		if _, err := m.events.DropBeforeFunc(ctx, now.Add(-age), func(t string) bool { return !overridden(t) }); err != nil {
+			m.log.Error("clickhouse retention", "err", err)
 		}
 	}
 }

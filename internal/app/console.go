@@ -7,9 +7,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/api/ui"
-	"github.com/vigilsiem/vigil/internal/auth"
-	"github.com/vigilsiem/vigil/internal/config"
-	"github.com/vigilsiem/vigil/internal/source/httpin"
+	"github.com/vigilsiem/vigil/internal/detect"
 )
 
 // maxRuleYAML bounds the rule text the console is sent.
@@ -17,35 +15,33 @@ const maxRuleYAML = 256 << 10
 
 // consoleMounts returns the analyst console's handlers: its files, the
 // log-in, an alert's triage, the rule lookup, and dashboards and saved
-// searches. ingest, when this node
-// serves it, hands browsers asking for "/" to the console.
-func (a *App) consoleMounts(cfg *config.Config, authn *auth.Authenticator, ingest *httpin.Handler) ([]api.Mounter, error) {
+// searches. HTTP ingest, when this node serves it, hands browsers asking for
+// "/" to the console.
+func (a *App) consoleMounts() ([]api.Mounter, error) {
 	c, err := api.NewConsole(ui.FS())
 	if err != nil {
 		return nil, err
 	}
-	if ingest != nil {
-		ingest.SetRootFallback(c.RootHandler())
+	if in := a.ingestRole.http; in != nil {
+		in.SetRootFallback(c.RootHandler())
 	} else {
 		c.Root = true
 	}
-	ms := []api.Mounter{c, api.SessionHandler{Auth: authn, Open: !cfg.Auth.Enabled()}}
-	if a.alerts != nil {
-		ms = append(ms, api.AlertTriageHandler{Alerts: flushedAlerts{a.alerts, a.alertLog}})
-	}
-	if a.detect != nil {
-		ms = append(ms, api.RuleHandler{Rules: ruleFinder{a}})
-		rh := api.RulesHandler{Engine: a.detect}
-		if a.alerts != nil {
-			rh.Stats = a.alerts
-		}
-		if a.store != nil && a.events == nil {
-			rh.Events = a.store
+	ms := []api.Mounter{c, api.SessionHandler{Auth: a.authn, Open: !a.cfg.Auth.Enabled()}}
+	if d := a.detectRole; d != nil {
+		ms = append(ms, api.RuleHandler{Rules: ruleFinder{d.engine}})
+		rh := api.RulesHandler{Engine: d.engine}
+		if st := a.storeRole; st != nil {
+			rh.Stats = st.alerts
+			if st.events == nil { // backtests read the embedded store
+				rh.Events = st.store
+			}
 		}
 		ms = append(ms, rh)
 	}
-	if a.store != nil {
-		ds, err := a.store.OpenDashboards(context.Background())
+	if st := a.storeRole; st != nil {
+		ms = append(ms, api.AlertTriageHandler{Alerts: flushedAlerts{st.alerts, st.alertLog}})
+		ds, err := st.store.OpenDashboards(context.Background())
 		if err != nil {
 			return nil, err
 		}
@@ -55,10 +51,10 @@ func (a *App) consoleMounts(cfg *config.Config, authn *auth.Authenticator, inges
 }
 
 // ruleFinder looks rules up in the detection engine's current rule set.
-type ruleFinder struct{ a *App }
+type ruleFinder struct{ engine *detect.Engine }
 
 func (f ruleFinder) FindRule(id string) (api.RuleDoc, bool) {
-	rs := f.a.detect.RuleSet()
+	rs := f.engine.RuleSet()
 	if rs == nil {
 		return api.RuleDoc{}, false
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
-	"github.com/vigilsiem/vigil/internal/enrich/assets"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/store"
 )
@@ -40,12 +39,15 @@ var (
 // the rule would have raised. Watch-list actions are not applied. Not
 // safe for concurrent use.
 type RuleTest struct {
-	id     string
-	rule   *sigma.Rule
-	set    *sigma.RuleSet
-	m      *sigma.Matcher
-	folder *alert.Folder
-	buf    []*sigma.Rule
+	id    string
+	level func(string, *event.Event) string
+	// levelFields are the fields level reads (Config.AlertLevelFields).
+	levelFields []string
+	rule        *sigma.Rule
+	set         *sigma.RuleSet
+	m           *sigma.Matcher
+	folder      *alert.Folder
+	buf         []*sigma.Rule
 
 	// Events were tested; Matches of them matched.
 	Events, Matches int64
@@ -79,7 +81,7 @@ func (e *Engine) NewRuleTest(id string) (*RuleTest, error) {
 			return nil, fmt.Errorf("compile rule %s: %w", id, err)
 		}
 		set := comp.NewRuleSet([]*sigma.Compiled{cr})
-		return &RuleTest{id: id, rule: c.Rule, set: set, m: set.NewMatcher(), folder: alert.NewFolder(e.cfg.Window),
+		return &RuleTest{id: id, level: e.level, levelFields: e.cfg.AlertLevelFields, rule: c.Rule, set: set, m: set.NewMatcher(), folder: alert.NewFolder(e.cfg.Window),
 			at: map[string]int{}, over: map[string]struct{}{}}, nil
 	}
 	return nil, ErrRuleNotFound
@@ -92,7 +94,8 @@ func (e *Engine) NewRuleTest(id string) (*RuleTest, error) {
 func (t *RuleTest) Fields() (names []string, all bool) {
 	names, all = t.set.Fields()
 	names = append(names, alert.EntityFields()...)
-	names = append(names, assets.FieldCriticality, event.FieldMessage)
+	names = append(names, t.levelFields...)
+	names = append(names, event.FieldMessage)
 	slices.Sort(names)
 	return slices.Compact(names), all
 }
@@ -136,7 +139,7 @@ func (t *RuleTest) fold() {
 	r, set := t.rule, t.set
 	ms := make([]alert.Match, len(t.pending))
 	for i, ev := range t.pending {
-		ms[i] = alert.Match{RuleID: t.id, Title: r.Title, Level: assets.AlertLevel(r.Level, ev), Tags: r.Tags, Event: ev,
+		ms[i] = alert.Match{RuleID: t.id, Title: r.Title, Level: t.level(r.Level, ev), Tags: r.Tags, Event: ev,
 			Reason: func() *alert.Reason { return ReasonOf(set, r, ev) }}
 	}
 	t.pending = t.pending[:0]
