@@ -29,6 +29,14 @@ func (a *App) consoleMounts() ([]api.Mounter, error) {
 	ms := []api.Mounter{c, api.SessionHandler{Auth: a.authn, Open: !a.cfg.Auth.Enabled()}}
 	if d := a.detectRole; d != nil {
 		ms = append(ms, api.RuleHandler{Rules: ruleFinder{d.engine}})
+		rh := api.RulesHandler{Engine: d.engine}
+		if st := a.storeRole; st != nil {
+			rh.Stats = st.alerts
+			if st.events == nil { // backtests read the embedded store
+				rh.Events = st.store
+			}
+		}
+		ms = append(ms, rh)
 	}
 	if st := a.storeRole; st != nil {
 		ms = append(ms, api.AlertTriageHandler{Alerts: flushedAlerts{st.alerts, st.alertLog}})
