@@ -296,24 +296,30 @@ func selectList(cols []string) string {
 // rows runs a query and converts its rows. Events leave out null cells and
 // expand the overflow column; tables keep every column.
 func (s *Store) rows(ctx context.Context, q string, args []any, table bool, colOf map[string]string) ([]store.Row, error) {
+	var out []store.Row
+	err := s.eachRow(ctx, q, args, table, colOf, func(r store.Row) error { out = append(out, r); return nil })
+	return out, err
+}
+
+// eachRow runs a query and calls fn with each converted row (rows).
+func (s *Store) eachRow(ctx context.Context, q string, args []any, table bool, colOf map[string]string, fn func(store.Row) error) error {
 	rs, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rs.Close()
 	cols, err := rs.Columns()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	var out []store.Row
 	for rs.Next() {
 		if err := rs.Scan(ptrs...); err != nil {
-			return nil, err
+			return err
 		}
 		row := make(store.Row, 0, len(cols))
 		for i, c := range cols {
@@ -332,9 +338,11 @@ func (s *Store) rows(ctx context.Context, q string, args []any, table bool, colO
 			}
 			row = append(row, store.Cell{Name: c, Value: v})
 		}
-		out = append(out, row)
+		if err := fn(row); err != nil {
+			return err
+		}
 	}
-	return out, rs.Err()
+	return rs.Err()
 }
 
 // cellValue converts a value DuckDB returned to a cell value.
