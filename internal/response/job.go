@@ -100,6 +100,7 @@ type jobHeader struct {
 	V        int    `json:"v"`
 	Kind     string `json:"kind"`
 	Reason   string `json:"reason,omitempty"`
+	Actor    string `json:"actor,omitempty"`
 	Tenant   string `json:"tenant"`
 	Subject  string `json:"subject"`
 	RuleID   string `json:"rule_id,omitempty"`
@@ -110,7 +111,7 @@ type jobHeader struct {
 
 // marshal encodes the job for its queue.
 func (j *job) marshal() ([]byte, error) {
-	h, err := json.Marshal(jobHeader{V: jobVersion, Kind: j.kind, Reason: j.reason, Tenant: j.tenant, Subject: j.subject,
+	h, err := json.Marshal(jobHeader{V: jobVersion, Kind: j.kind, Reason: j.reason, Actor: j.actor, Tenant: j.tenant, Subject: j.subject,
 		RuleID: j.ruleID, Level: j.level, Delivery: j.delivery, Queued: j.queued.UnixNano()})
 	if err != nil {
 		return nil, fmt.Errorf("encode job %s: %w", j.delivery, err)
@@ -136,6 +137,6 @@ func unmarshalJob(b []byte) (*job, error) {
 	if h.Delivery == "" {
 		return nil, errors.New("decode job: no delivery id")
 	}
-	return &job{kind: h.Kind, reason: h.Reason, tenant: h.Tenant, subject: h.Subject, ruleID: h.RuleID, level: h.Level,
+	return &job{kind: h.Kind, reason: h.Reason, actor: h.Actor, tenant: h.Tenant, subject: h.Subject, ruleID: h.RuleID, level: h.Level,
 		delivery: h.Delivery, queued: time.Unix(0, h.Queued), body: body}, nil
 }
