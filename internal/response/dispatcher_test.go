@@ -221,6 +221,7 @@ func TestJobRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	j.reason, j.actor = ReasonManual, "ana"
 	b, err := j.marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +230,8 @@ func TestJobRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(got.body) != string(j.body) || got.delivery != j.delivery || !got.queued.Equal(j.queued) || got.subject != "a1" {
+	if string(got.body) != string(j.body) || got.delivery != j.delivery || !got.queued.Equal(j.queued) || got.subject != "a1" ||
+		got.actor != "ana" || got.reason != ReasonManual {
 		t.Errorf("round trip: %+v, want %+v", got, j)
 	}
 	for _, bad := range []string{strings.Replace(string(b), `"v":1`, `"v":2`, 1), `{"v":1}`, `{"v":1,"delivery":"x"}\n`, `not json\n{}`} {
