@@ -31,7 +31,11 @@ func (a *App) consoleMounts() ([]api.Mounter, error) {
 		ms = append(ms, api.RuleHandler{Rules: ruleFinder{d.engine}})
 		rh := api.RulesHandler{Engine: d.engine}
 		if st := a.storeRole; st != nil {
-			rh.Stats = st.alerts
+			// Per-rule alert counts: the embedded alert store has them;
+			// a backend without them leaves the counts out of the page.
+			if rs, ok := st.alerts.(api.RuleStatter); ok {
+				rh.Stats = rs
+			}
 			if st.events == nil { // backtests read the embedded store
 				rh.Events = st.store
 			}
