@@ -41,7 +41,14 @@ type Event struct {
 	// Original is the record as received (event.original).
 	Original string
 	// Fields are the other fields in the order they were set; names are unique.
+	//
+	// Code may read Fields, append to it and change values in place. Code
+	// that renames entries in place, removes or reorders them must call
+	// FieldsRewritten afterwards (or use Set, Delete and Rename): a wide
+	// event keeps an index of the names that only these methods maintain.
 	Fields []Field
+
+	idx nameIndex
 }
 
 // Reset empties e, keeping the capacity of Fields for reuse.
@@ -53,6 +60,7 @@ func (e *Event) Reset() {
 // Clone returns a deep copy of e that shares nothing mutable with it.
 func (e *Event) Clone() *Event {
 	c := *e
+	c.idx = nameIndex{}
 	c.Fields = make([]Field, len(e.Fields))
 	copy(c.Fields, e.Fields)
 	for i := range c.Fields {
@@ -65,10 +73,8 @@ func (e *Event) Clone() *Event {
 
 // Get returns the value of the named field, envelope fields included.
 func (e *Event) Get(name string) (Value, bool) {
-	for i := range e.Fields {
-		if e.Fields[i].Name == name {
-			return e.Fields[i].Value, true
-		}
+	if p := e.find(name); p >= 0 {
+		return e.Fields[p].Value, true
 	}
 	if len(name) > 0 && (name[0] == '@' || name[0] == 'e' || name[0] == 'v') {
 		return e.envelope(name)
@@ -133,6 +139,19 @@ func (e *Event) Set(name string, v Value) {
 		return
 	}
 	if e.setEnvelope(name, v) {
+		return
+	}
+	if e.idx.sync(e.Fields) {
+		if p := e.idx.lookup(e.Fields, name); p >= 0 {
+			e.Fields[p].Value = v
+			return
+		}
+		old := &e.Fields[0]
+		e.Fields = append(e.Fields, Field{Name: name, Value: v})
+		if &e.Fields[0] != old {
+			e.idx.base = &e.Fields[0] // moved: same fields, same positions
+		}
+		e.idx.sync(e.Fields)
 		return
 	}
 	for i := range e.Fields {
@@ -201,11 +220,13 @@ func asTime(v Value) (time.Time, bool) {
 
 // Delete removes the named field, keeping the order of the others.
 func (e *Event) Delete(name string) {
-	for i := range e.Fields {
-		if e.Fields[i].Name == name {
-			e.Fields = append(e.Fields[:i], e.Fields[i+1:]...)
-			return
+	if p := e.find(name); p >= 0 {
+		indexed := e.idx.base != nil && e.idx.valid(e.Fields) && p < int(e.idx.n)
+		e.Fields = append(e.Fields[:p], e.Fields[p+1:]...)
+		if indexed {
+			e.idx.removed(p)
 		}
+		return
 	}
 	switch name {
 	case FieldTimestamp:

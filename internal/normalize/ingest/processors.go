@@ -132,6 +132,7 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 				}
 				e.Fields[i].Name = names.name(n)
 			}
+			e.FieldsRewritten()
 			return nil
 		}, nil
 	}
@@ -227,6 +228,7 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		}
 		clear(e.Fields[j:])
 		e.Fields = e.Fields[:j]
+		e.FieldsRewritten()
 		if full := np == len(produced) || ne == len(existing); ne > 0 || dupTargets || full {
 			dedupe(e, produced[:np], existing[:ne], dupTargets, full)
 		}
@@ -283,6 +285,7 @@ func dedupe(e *event.Event, produced, existing []int, dupTargets, full bool) {
 	}
 	clear(e.Fields[j:])
 	e.Fields = e.Fields[:j]
+	e.FieldsRewritten()
 }
 
 func isIn(i int, l []int) bool {
@@ -501,6 +504,7 @@ func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			}
 			clear(e.Fields[j:])
 			e.Fields = e.Fields[:j]
+			e.FieldsRewritten()
 			return nil
 		}
 		for _, name := range exact {
@@ -522,6 +526,7 @@ func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			}
 			clear(e.Fields[j:])
 			e.Fields = e.Fields[:j]
+			e.FieldsRewritten()
 		}
 		return nil
 	}, nil
