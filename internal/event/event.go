@@ -141,7 +141,7 @@ func (e *Event) Set(name string, v Value) {
 	if e.setEnvelope(name, v) {
 		return
 	}
-	if e.idx.sync(e.Fields) {
+	if len(e.Fields) >= indexMin && e.idx.sync(e.Fields) {
 		if p := e.idx.lookup(e.Fields, name); p >= 0 {
 			e.Fields[p].Value = v
 			return
