@@ -18,6 +18,9 @@ const (
 	// indexMin is the field count from which writes build the index: below
 	// it a scan of the names is as fast as hashing one.
 	indexMin = 24
+	// indexAfter is how many writes to a wide event scan before one
+	// builds the index: building costs about as much as four scans.
+	indexAfter = 4
 	// indexSlots is the size of the open-addressed table; with at most
 	// indexMax live positions (plus tombstones) it stays under 3/4 full.
 	indexSlots = 128
@@ -31,6 +34,10 @@ type nameIndex struct {
 	base *Field // &Fields[0] when built; nil: no index
 	n    uint16 // Fields[:n] are in slot
 	used uint16 // slots not empty (tombstones included)
+	// writes counts the writes to a wide event without an index: a few
+	// writes scan, so an event that is only touched by one or two Sets
+	// (a Go normaliser, an enricher) never pays for building it.
+	writes uint8
 	slot [indexSlots]uint8
 }
 
@@ -96,8 +103,14 @@ func (x *nameIndex) sync(fs []Field) bool {
 		x.base = nil
 		return false
 	}
-	if !x.valid(fs) || int(x.used)+len(fs)-int(x.n) > indexSlots*3/4 {
-		*x = nameIndex{base: &fs[0]}
+	if !x.valid(fs) {
+		if x.writes < indexAfter {
+			x.writes++
+			return false
+		}
+		*x = nameIndex{base: &fs[0], writes: x.writes}
+	} else if int(x.used)+len(fs)-int(x.n) > indexSlots*3/4 {
+		*x = nameIndex{base: &fs[0], writes: x.writes}
 	}
 	for p := int(x.n); p < len(fs); p++ {
 		x.insert(fs[p].Name, p)
