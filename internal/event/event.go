@@ -48,19 +48,24 @@ type Event struct {
 	// event keeps an index of the names that only these methods maintain.
 	Fields []Field
 
-	idx nameIndex
+	idx    *nameIndex // see index.go
+	writes uint8      // writes to the event while wide and unindexed
 }
 
 // Reset empties e, keeping the capacity of Fields for reuse.
 func (e *Event) Reset() {
 	clear(e.Fields)
-	*e = Event{Fields: e.Fields[:0]}
+	x := e.own()
+	if x != nil {
+		x.base = nil // kept for reuse, as the capacity of Fields is
+	}
+	*e = Event{Fields: e.Fields[:0], idx: x}
 }
 
 // Clone returns a deep copy of e that shares nothing mutable with it.
 func (e *Event) Clone() *Event {
 	c := *e
-	c.idx = nameIndex{}
+	c.idx, c.writes = nil, 0
 	c.Fields = make([]Field, len(e.Fields))
 	copy(c.Fields, e.Fields)
 	for i := range c.Fields {
@@ -73,8 +78,18 @@ func (e *Event) Clone() *Event {
 
 // Get returns the value of the named field, envelope fields included.
 func (e *Event) Get(name string) (Value, bool) {
-	if p := e.find(name); p >= 0 {
-		return e.Fields[p].Value, true
+	fs, from := e.Fields, 0
+	if e.idx != nil {
+		p, n := e.indexed(name)
+		if p >= 0 {
+			return fs[p].Value, true
+		}
+		from = n
+	}
+	for i := from; i < len(fs); i++ {
+		if fs[i].Name == name {
+			return fs[i].Value, true
+		}
 	}
 	if len(name) > 0 && (name[0] == '@' || name[0] == 'e' || name[0] == 'v') {
 		return e.envelope(name)
@@ -141,17 +156,19 @@ func (e *Event) Set(name string, v Value) {
 	if e.setEnvelope(name, v) {
 		return
 	}
-	if len(e.Fields) >= indexMin && e.idx.sync(e.Fields) {
-		if p := e.idx.lookup(e.Fields, name); p >= 0 {
+	if len(e.Fields) < indexMin {
+		// Small: the scan below.
+	} else if x := e.syncIndex(); x != nil {
+		if p := x.lookup(e.Fields, name); p >= 0 {
 			e.Fields[p].Value = v
 			return
 		}
 		old := &e.Fields[0]
 		e.Fields = append(e.Fields, Field{Name: name, Value: v})
 		if &e.Fields[0] != old {
-			e.idx.base = &e.Fields[0] // moved: same fields, same positions
+			x.base = &e.Fields[0] // moved: same fields, same positions
 		}
-		e.idx.sync(e.Fields)
+		e.syncIndex()
 		return
 	}
 	for i := range e.Fields {
@@ -221,10 +238,11 @@ func asTime(v Value) (time.Time, bool) {
 // Delete removes the named field, keeping the order of the others.
 func (e *Event) Delete(name string) {
 	if p := e.find(name); p >= 0 {
-		indexed := e.idx.base != nil && e.idx.valid(e.Fields) && p < int(e.idx.n)
+		x := e.own()
+		indexed := x != nil && x.valid(e.Fields) && p < int(x.n)
 		e.Fields = append(e.Fields[:p], e.Fields[p+1:]...)
 		if indexed {
-			e.idx.removed(p)
+			x.removed()
 		}
 		return
 	}

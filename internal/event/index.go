@@ -4,10 +4,11 @@ package event
 // small hash index of its field names, so that a pipeline's 30-odd reads
 // and writes do not each scan every field.
 //
-// The index lives inline in Event (a copy of an Event copies it; nothing is
-// shared) and is only ever written by the writing methods (Set, Delete,
-// Rename), never by Get, so concurrent readers of an event that nobody
-// writes stay race-free. It describes Fields[:n] of the backing array it
+// The index is allocated on the fifth write to a wide event, kept across
+// Reset like the capacity of Fields, and only ever written by the writing
+// methods (Set, Delete, Rename), never by Get, so concurrent readers of an
+// event that nobody writes stay race-free. It names its owner: a copy of
+// an Event (c := *e) ignores the original's index and builds its own. It describes Fields[:n] of the backing array it
 // was built on: Get checks that before trusting it, scans Fields[n:]
 // (fields added by Append or a direct append since), and verifies every
 // hit by comparing the name. What it cannot see is a name changed in place
@@ -22,23 +23,23 @@ const (
 	// builds the index: building costs about as much as four scans.
 	indexAfter = 4
 	// indexSlots is the size of the open-addressed table; with at most
-	// indexMax live positions (plus tombstones) it stays under 3/4 full.
+	// indexMax positions recorded it stays under 3/4 full.
 	indexSlots = 128
 	indexMax   = 96
-	tombstone  = 0xff
+	// maxDel bounds the removals an index absorbs: each widens a lookup by
+	// one position.
+	maxDel = 4
 )
 
 // nameIndex maps a field name to its position in Fields (slot value
-// position+1; 0 empty, tombstone deleted).
+// position+1 when it was recorded; 0 empty).
 type nameIndex struct {
-	base *Field // &Fields[0] when built; nil: no index
-	n    uint16 // Fields[:n] are in slot
-	used uint16 // slots not empty (tombstones included)
-	// writes counts the writes to a wide event without an index: a few
-	// writes scan, so an event that is only touched by one or two Sets
-	// (a Go normaliser, an enricher) never pays for building it.
-	writes uint8
-	slot [indexSlots]uint8
+	owner *Event
+	base  *Field // &Fields[0] when built; nil: no index
+	n     uint16 // Fields[:n] are in slot
+	used  uint16 // slots not empty
+	del   uint8  // removals since it was built
+	slot  [indexSlots]uint8
 }
 
 // nameHash hashes a field name from its length and its first and last
@@ -70,15 +71,19 @@ func (x *nameIndex) valid(fs []Field) bool {
 	return x.base != nil && len(fs) > 0 && x.base == &fs[0] && int(x.n) <= len(fs)
 }
 
-// lookup returns the position of name among fs[:x.n], or -1. x must be valid.
+// lookup returns the position of name among fs[:x.n], or -1. x must be
+// valid. A field indexed at q has moved down by at most x.del places since
+// (one per removal before it): positions q-x.del to q are checked. Names
+// are unique, so whichever holds name is it.
 func (x *nameIndex) lookup(fs []Field, name string) int {
 	for h := nameHash(name); ; h = (h + 1) & (indexSlots - 1) {
 		s := x.slot[h]
 		if s == 0 {
 			return -1
 		}
-		if s != tombstone {
-			if p := int(s) - 1; p < int(x.n) && fs[p].Name == name {
+		q := int(s) - 1
+		for p := min(q, int(x.n)-1); p >= 0 && p >= q-int(x.del); p-- {
+			if fs[p].Name == name {
 				return p
 			}
 		}
@@ -95,58 +100,89 @@ func (x *nameIndex) insert(name string, p int) {
 	x.used++
 }
 
-// sync makes the index describe all of fs, building it anew when it is
-// stale, and reports whether there is one (fs may be too small or too
-// large for it).
-func (x *nameIndex) sync(fs []Field) bool {
-	if len(fs) < indexMin || len(fs) > indexMax {
-		x.base = nil
-		return false
+// syncIndex makes e's index describe all of e.Fields, building it when it
+// is missing or stale, and returns it; nil while the event is too small or
+// too large for one, or has not been written often enough to pay for it.
+func (e *Event) syncIndex() *nameIndex {
+	fs := e.Fields
+	if len(fs) < indexMin {
+		return nil
 	}
-	if !x.valid(fs) {
-		if x.writes < indexAfter {
-			x.writes++
-			return false
+	x := e.own()
+	if len(fs) > indexMax {
+		if x != nil {
+			x.base = nil
 		}
-		*x = nameIndex{base: &fs[0], writes: x.writes}
-	} else if int(x.used)+len(fs)-int(x.n) > indexSlots*3/4 {
-		*x = nameIndex{base: &fs[0], writes: x.writes}
+		return nil
+	}
+	if x == nil || !x.valid(fs) || int(x.used)+len(fs)-int(x.n) > indexSlots*3/4 {
+		if e.writes < indexAfter {
+			e.writes++
+			return nil
+		}
+		if x == nil {
+			x = &nameIndex{owner: e}
+			e.idx = x
+		}
+		*x = nameIndex{owner: e, base: &fs[0]}
 	}
 	for p := int(x.n); p < len(fs); p++ {
 		x.insert(fs[p].Name, p)
 	}
 	x.n = uint16(len(fs))
-	return true
+	return x
 }
 
-// removed records that fs[p] was cut out and the fields after it moved
-// down one place.
-func (x *nameIndex) removed(p int) {
-	for i := range x.slot {
-		switch s := int(x.slot[i]); {
-		case s == p+1:
-			x.slot[i] = tombstone
-		case s > p+1 && s != tombstone:
-			x.slot[i]--
-		}
+// own returns e's index, nil when it has none or holds a copy of another
+// event's pointer (a copied Event must not write, or trust, the original's).
+func (e *Event) own() *nameIndex {
+	if x := e.idx; x != nil && x.owner == e {
+		return x
 	}
+	return nil
+}
+
+// removed records that a field of fs[:x.n] was cut out and the fields
+// after it moved down one place; after maxDel removals the index is
+// dropped and the next write builds it anew.
+func (x *nameIndex) removed() {
 	x.n--
+	if x.del++; x.del > maxDel {
+		x.base = nil
+	}
 }
 
 // FieldsRewritten tells e that code changed Fields other than by appending
 // to it (renamed an entry in place, removed or reordered entries): the name
 // index is dropped and rebuilt by the next write.
-func (e *Event) FieldsRewritten() { e.idx.base = nil }
+func (e *Event) FieldsRewritten() {
+	if x := e.own(); x != nil {
+		x.base = nil
+	}
+}
+
+// indexed looks name up in the index: its position, or -1 and the number
+// of leading fields the index has ruled out (0 when the index is stale).
+func (e *Event) indexed(name string) (int, int) {
+	x := e.own()
+	if x == nil || !x.valid(e.Fields) {
+		return -1, 0
+	}
+	if p := x.lookup(e.Fields, name); p >= 0 {
+		return p, 0
+	}
+	return -1, int(x.n)
+}
 
 // find returns the position of name in e.Fields, or -1.
 func (e *Event) find(name string) int {
-	fs := e.Fields
-	from := 0
-	if e.idx.base != nil && e.idx.valid(fs) {
-		if p := e.idx.lookup(fs, name); p >= 0 {
+	fs, from := e.Fields, 0
+	if e.idx != nil {
+		p, n := e.indexed(name)
+		if p >= 0 {
 			return p
 		}
-		from = int(e.idx.n)
+		from = n
 	}
 	for i := from; i < len(fs); i++ {
 		if fs[i].Name == name {
