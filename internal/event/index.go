@@ -4,7 +4,7 @@ package event
 // small hash index of its field names, so that a pipeline's 30-odd reads
 // and writes do not each scan every field.
 //
-// The index is allocated on the fifth write to a wide event, kept across
+// The index is allocated on the 17th write to a wide event, kept across
 // Reset like the capacity of Fields, and only ever written by the writing
 // methods (Set, Delete, Rename), never by Get, so concurrent readers of an
 // event that nobody writes stay race-free. It names its owner: a copy of
@@ -19,9 +19,11 @@ const (
 	// indexMin is the field count from which writes build the index: below
 	// it a scan of the names is as fast as hashing one.
 	indexMin = 24
-	// indexAfter is how many writes to a wide event scan before one
-	// builds the index: building costs about as much as four scans.
-	indexAfter = 4
+	// indexAfter is how many writes to a wide event without a valid index
+	// scan before one builds it: building costs about as much as four
+	// scans, and an event written a dozen times (a Go normaliser's) should
+	// not pay for it.
+	indexAfter = 16
 	// indexSlots is the size of the open-addressed table; with at most
 	// indexMax positions recorded it stays under 3/4 full.
 	indexSlots = 128
@@ -120,6 +122,7 @@ func (e *Event) syncIndex() *nameIndex {
 			e.writes++
 			return nil
 		}
+		e.writes = 0 // once stale, it waits for as many writes again
 		if x == nil {
 			x = &nameIndex{owner: e}
 			e.idx = x
