@@ -41,31 +41,18 @@ type Event struct {
 	// Original is the record as received (event.original).
 	Original string
 	// Fields are the other fields in the order they were set; names are unique.
-	//
-	// Code may read Fields, append to it and change values in place. Code
-	// that renames entries in place, removes or reorders them must call
-	// FieldsRewritten afterwards (or use Set, Delete and Rename): a wide
-	// event keeps an index of the names that only these methods maintain.
 	Fields []Field
-
-	idx    *nameIndex // see index.go
-	writes uint8      // writes to the event while wide and unindexed
 }
 
 // Reset empties e, keeping the capacity of Fields for reuse.
 func (e *Event) Reset() {
 	clear(e.Fields)
-	x := e.own()
-	if x != nil {
-		x.base = nil // kept for reuse, as the capacity of Fields is
-	}
-	*e = Event{Fields: e.Fields[:0], idx: x}
+	*e = Event{Fields: e.Fields[:0]}
 }
 
 // Clone returns a deep copy of e that shares nothing mutable with it.
 func (e *Event) Clone() *Event {
 	c := *e
-	c.idx, c.writes = nil, 0
 	c.Fields = make([]Field, len(e.Fields))
 	copy(c.Fields, e.Fields)
 	for i := range c.Fields {
@@ -78,17 +65,9 @@ func (e *Event) Clone() *Event {
 
 // Get returns the value of the named field, envelope fields included.
 func (e *Event) Get(name string) (Value, bool) {
-	fs, from := e.Fields, 0
-	if e.idx != nil {
-		p, n := e.indexed(name)
-		if p >= 0 {
-			return fs[p].Value, true
-		}
-		from = n
-	}
-	for i := from; i < len(fs); i++ {
-		if fs[i].Name == name {
-			return fs[i].Value, true
+	for i := range e.Fields {
+		if e.Fields[i].Name == name {
+			return e.Fields[i].Value, true
 		}
 	}
 	if len(name) > 0 && (name[0] == '@' || name[0] == 'e' || name[0] == 'v') {
@@ -154,21 +133,6 @@ func (e *Event) Set(name string, v Value) {
 		return
 	}
 	if e.setEnvelope(name, v) {
-		return
-	}
-	if len(e.Fields) < indexMin {
-		// Small: the scan below.
-	} else if x := e.syncIndex(); x != nil {
-		if p := x.lookup(e.Fields, name); p >= 0 {
-			e.Fields[p].Value = v
-			return
-		}
-		old := &e.Fields[0]
-		e.Fields = append(e.Fields, Field{Name: name, Value: v})
-		if &e.Fields[0] != old {
-			x.base = &e.Fields[0] // moved: same fields, same positions
-		}
-		e.syncIndex()
 		return
 	}
 	for i := range e.Fields {
@@ -237,14 +201,11 @@ func asTime(v Value) (time.Time, bool) {
 
 // Delete removes the named field, keeping the order of the others.
 func (e *Event) Delete(name string) {
-	if p := e.find(name); p >= 0 {
-		x := e.own()
-		indexed := x != nil && x.valid(e.Fields) && p < int(x.n)
-		e.Fields = append(e.Fields[:p], e.Fields[p+1:]...)
-		if indexed {
-			x.removed()
+	for i := range e.Fields {
+		if e.Fields[i].Name == name {
+			e.Fields = append(e.Fields[:i], e.Fields[i+1:]...)
+			return
 		}
-		return
 	}
 	switch name {
 	case FieldTimestamp:

@@ -59,7 +59,7 @@ func BenchmarkFieldAccess(b *testing.B) {
 	for _, n := range []int{8, 45} {
 		b.Run("fields="+strconv.Itoa(n), func(b *testing.B) {
 			e := wideEvent(n)
-			e.Set("source.ip", String("10.0.0.1")) // a write builds the index
+			e.Set("source.ip", String("10.0.0.1"))
 			names := []string{"fortinet.firewall.field" + strconv.Itoa(n/2), "fortinet.firewall.field" + strconv.Itoa(n-1), "source.ip", "destination.ip"}
 			b.ReportAllocs()
 			for b.Loop() {

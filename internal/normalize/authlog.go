@@ -149,7 +149,6 @@ func dropSplitFields(e *event.Event, body string) {
 	}
 	clear(e.Fields[len(out):])
 	e.Fields = out
-	e.FieldsRewritten()
 }
 
 // repeated unwraps syslogd's "message repeated N times: [ TEXT]".

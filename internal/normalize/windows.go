@@ -116,7 +116,6 @@ func normalizeBeat(e *event.Event) {
 			// "Threat Name" is ThreatName, unless the record has both.
 			if n := evtx.PrefixEventData + evtx.DataName(f.Name[len(evtx.PrefixEventData):]); !e.Has(n) {
 				f.Name = n
-				e.FieldsRewritten()
 			}
 		}
 	}
@@ -162,7 +161,6 @@ func normalizeBeat(e *event.Event) {
 				drop[k] = idx[beatSlot(n)]
 			} else {
 				e.Fields[idx[beatSlot(n)]].Name = n + "_name"
-				e.FieldsRewritten()
 			}
 		}
 	}
@@ -206,7 +204,6 @@ func normalizeBeat(e *event.Event) {
 	for _, i := range drop {
 		if i >= 0 {
 			e.Fields = append(e.Fields[:i], e.Fields[i+1:]...)
-			e.FieldsRewritten()
 		}
 	}
 }
@@ -357,7 +354,6 @@ func normalizeFlat(e *event.Event) {
 	}
 	clear(e.Fields)
 	e.Fields = append(e.Fields[:0], out...)
-	e.FieldsRewritten()
 }
 
 // Shared ---------------------------------------------------------------------

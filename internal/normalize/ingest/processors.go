@@ -132,7 +132,6 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 				}
 				e.Fields[i].Name = names.name(n)
 			}
-			e.FieldsRewritten()
 			return nil
 		}, nil
 	}
@@ -228,7 +227,6 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		}
 		clear(e.Fields[j:])
 		e.Fields = e.Fields[:j]
-		e.FieldsRewritten()
 		if full := np == len(produced) || ne == len(existing); ne > 0 || dupTargets || full {
 			dedupe(e, produced[:np], existing[:ne], dupTargets, full)
 		}
@@ -285,7 +283,6 @@ func dedupe(e *event.Event, produced, existing []int, dupTargets, full bool) {
 	}
 	clear(e.Fields[j:])
 	e.Fields = e.Fields[:j]
-	e.FieldsRewritten()
 }
 
 func isIn(i int, l []int) bool {
@@ -504,7 +501,6 @@ func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			}
 			clear(e.Fields[j:])
 			e.Fields = e.Fields[:j]
-			e.FieldsRewritten()
 			return nil
 		}
 		for _, name := range exact {
@@ -526,7 +522,6 @@ func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			}
 			clear(e.Fields[j:])
 			e.Fields = e.Fields[:j]
-			e.FieldsRewritten()
 		}
 		return nil
 	}, nil

@@ -55,7 +55,6 @@ func (w *Writer) Truncate(mark int) {
 	}
 	clear(w.e.Fields[mark:])
 	w.e.Fields = w.e.Fields[:mark]
-	w.e.FieldsRewritten()
 	w.dropIndex()
 }
 
@@ -91,7 +90,6 @@ func (w *Writer) End() {
 	}
 	clear(e.Fields[len(keep):])
 	e.Fields = keep
-	e.FieldsRewritten()
 }
 
 // Append adds a field whose name the caller knows is not yet among the
@@ -163,7 +161,6 @@ func (w *Writer) Remove(i int) {
 	copy(fs[i:], fs[i+1:])
 	fs[len(fs)-1] = event.Field{}
 	w.e.Fields = fs[:len(fs)-1]
-	w.e.FieldsRewritten()
 	w.dropIndex()
 }
 
@@ -171,6 +168,5 @@ func (w *Writer) Remove(i int) {
 // the caller guarantees no field has the new name.
 func (w *Writer) Rename(i int, name string) {
 	w.e.Fields[i].Name = name
-	w.e.FieldsRewritten()
 	w.dropIndex()
 }
