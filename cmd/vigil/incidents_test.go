@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/incident"
 	"github.com/vigilsiem/vigil/internal/store/incidents"
 )
@@ -37,9 +37,7 @@ func TestIncidentsCommand(t *testing.T) {
 		First: now, Last: now, Count: 1, Entities: alert.Entities{SourceIPs: []string{"198.51.100.7"}}}}); err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	incident.Handler{Incidents: m}.Register(mux)
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(api.New(api.Deps{Mounts: []api.Mounter{api.IncidentsHandler{Incidents: m}}}).Handler())
 	defer srv.Close()
 	run := func(args ...string) (string, string, int) {
 		t.Helper()

@@ -2,21 +2,19 @@ package main
 
 import (
 	"bytes"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/detect/watchlist"
 )
 
 func TestWatchlistCLI(t *testing.T) {
 	store := watchlist.NewMemory()
-	mux := http.NewServeMux()
-	watchlist.Handler{Store: store}.Register(mux)
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(api.New(api.Deps{Mounts: []api.Mounter{api.WatchlistsHandler{Store: store}}}).Handler())
 	defer srv.Close()
 
 	run := func(stdin string, args ...string) string {

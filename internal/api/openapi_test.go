@@ -45,6 +45,7 @@ func fullServer(t *testing.T, authn *auth.Authenticator) *Server {
 		AlertsHandler{}, AdminHandler{}, RetentionHandler{}, IncidentsHandler{}, ResponsesHandler{},
 		SourcesHandler{Sources: nullSources{}, Usage: nullUsage{}}, OutputsHandler{}, WatchlistsHandler{},
 		EntitiesHandler{}, PatternsHandler{}, PprofHandler{}, console, SessionHandler{}, AlertTriageHandler{}, RuleHandler{},
+		DashboardHandler{}, TailHandler{},
 	}})
 }
 
@@ -157,7 +158,8 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	// The routes this test knows the API has; a lost mount fails here.
 	for _, want := range []string{"GET /api/v1/incidents", "PATCH /api/v1/incidents/{id}", "GET /api/v1/responses",
 		"PUT /api/v1/watchlists/{name}/entries/{key}", "GET /api/v1/outputs", "POST /api/v1/search", "GET /api/v1/openapi.json",
-		"POST /api/v1/ingest", "POST /_bulk", "GET /metrics", "POST /api/v1/session", "GET /api/v1/alerts/{id}"} {
+		"POST /api/v1/ingest", "POST /_bulk", "GET /metrics", "POST /api/v1/session", "GET /api/v1/alerts/{id}",
+		"GET /api/v1/tail", "PUT /api/v1/dashboards/{id}", "DELETE /api/v1/saved-searches/{id}"} {
 		m, p, _ := strings.Cut(want, " ")
 		if _, ok := doc.Paths[p][strings.ToLower(m)]; !ok {
 			t.Errorf("%s is not in the document", want)

@@ -13,12 +13,16 @@
 //   - Incidents (incident.go): incidents, the alerts in them and their
 //     timelines, with the entity keys their filter matches (entitykey.go).
 //   - ResponseLog (response.go): every attempt of a response action.
+//   - Dashboards (dashboard.go): the console's dashboards and saved
+//     searches.
 //
-// The embedded backend keeps the last three in tables of its DuckDB
-// database (store/alerts, store/incidents, store/responses, opened through
-// embedded.Store); ClickHouse implements Store and, so far, the writes
-// and lists of alerts. Each filter type has a Normalize method, so that
-// every backend refuses the same requests with the same errors.
+// The embedded backend keeps the last four in tables of its DuckDB
+// database (store/alerts, store/incidents, store/responses,
+// store/dashboards, opened through embedded.Store); ClickHouse implements
+// Store and, so far, AlertRecords (the writes and lists of alerts). Each
+// filter type has a Normalize method, so that every backend refuses the
+// same requests with the same errors. Both backends compile searches with
+// store/sqlgen, one compiler with a dialect each.
 //
 // Watch-lists (internal/detect/watchlist), mined patterns
 // (internal/patterns) and baselines (internal/analytics) are kept in files

@@ -2,8 +2,9 @@
 // pass. Run covers events (store.Store): writes, searches, tenant
 // isolation, dead letters, durability across a reopen and, where the
 // backend has one, across the move to cold storage. RunAlerts,
-// RunIncidents and RunResponses cover the record stores of the alert side
-// (store.Alerts, store.Incidents, store.ResponseLog): filters, paging,
+// RunIncidents, RunResponses and RunDashboards cover the record stores
+// (store.Alerts, store.Incidents, store.ResponseLog, store.Dashboards):
+// filters, paging,
 // tenant isolation, the errors of bad requests, atomic changes and
 // durability across a reopen.
 package storetest
