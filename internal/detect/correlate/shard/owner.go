@@ -60,6 +60,9 @@ type Owner struct {
 	cfg Config
 	log *slog.Logger
 	cl  *kgo.Client
+	// ready is closed once cl is set: the group may assign partitions
+	// (and call assigned) before kgo.NewClient returns.
+	ready chan struct{}
 
 	mu    sync.Mutex
 	parts map[int32]*partition
@@ -92,7 +95,8 @@ func NewOwner(cfg Config) (*Owner, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	o := &Owner{cfg: cfg, log: cfg.Logger.With("component", "correlate-shard"), parts: map[int32]*partition{}}
+	o := &Owner{cfg: cfg, log: cfg.Logger.With("component", "correlate-shard"), parts: map[int32]*partition{},
+		ready: make(chan struct{})}
 	opts := append([]kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ConsumerGroup(cfg.Group),
@@ -110,12 +114,18 @@ func NewOwner(cfg Config) (*Owner, error) {
 		return nil, fmt.Errorf("correlation shard client: %w", err)
 	}
 	o.cl = cl
+	close(o.ready)
 	return o, nil
 }
 
 // assigned restores the state of newly assigned partitions from the state
 // topic and starts each at the first offset its state does not include.
 func (o *Owner) assigned(ctx context.Context, offs map[string]map[int32]kgo.Offset) (map[string]map[int32]kgo.Offset, error) {
+	select {
+	case <-o.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	for p := range offs[o.cfg.HitTopic] {
 		pt, restored, err := o.load(ctx, p)
 		if err != nil {

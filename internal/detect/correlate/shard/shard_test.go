@@ -402,3 +402,51 @@ func TestHelperOwner(t *testing.T) {
 	}()
 	_ = o.Run(context.Background()) // until killed
 }
+
+// TestGracefulLeave: a member that leaves writes the state of its
+// partitions on the way out, and the next member starts from it.
+func TestGracefulLeave(t *testing.T) {
+	set := compileSet(t)
+	hits := scan()
+	half := len(hits) / 2
+	c := newCluster(t)
+	r := newRouter(t, c.ListenAddrs(), set)
+	var got alerts
+	cfg := ownerConfig(c.ListenAddrs(), set, got.emit)
+	cfg.SnapshotEvery, cfg.SnapshotInterval = 1<<30, time.Hour // only the leave writes state
+	first, err := NewOwner(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = first.Run(ctx) }()
+	waitOwns(t, first)
+	route(t, r, hits[:half])
+	waitEqual(t, "first half", got.snapshot, single(t, set, hits[:half]))
+	cancel()
+	<-done
+
+	second := startOwner(t, cfg)
+	waitOwns(t, second)
+	for p := int32(0); p < partitions; p++ {
+		end, err := second.endOffset(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if end == 0 {
+			t.Fatalf("no state written for partition %d at leave", p)
+		}
+	}
+	waitFor(t, "the second member restores every partition", func() bool {
+		owned := second.Owned()
+		for p := int32(0); p < partitions; p++ {
+			if owned[p] == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	route(t, r, hits[half:])
+	waitEqual(t, "after the leave", got.snapshot, single(t, set, hits))
+}
