@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/vigilsiem/vigil/internal/app"
+	"github.com/vigilsiem/vigil/internal/normalize"
 	"github.com/vigilsiem/vigil/internal/normalize/ingest"
 	"github.com/vigilsiem/vigil/internal/normalize/pipelines"
 )
@@ -51,7 +52,7 @@ func runPipelinesTest(c *command, args []string, stdout io.Writer) error {
 	}
 	passed, failed := 0, 0
 	report := func(file string, tf *ingest.TestFile, set *ingest.Set) {
-		for _, r := range tf.Run(set, app.GoNormalizers()) {
+		for _, r := range tf.Run(set, normalize.Processors(normalize.BeforePipelines)) {
 			if len(r.Failures) == 0 {
 				fmt.Fprintf(stdout, "PASS %s: %s\n", file, r.Name)
 				passed++

@@ -151,13 +151,23 @@ func init() {
 		}
 		sig := make(chan os.Signal, 2)
 		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
 		var runErr error
-		select {
-		case s := <-sig:
-			log.Info("stopping", "signal", s.String())
-		case runErr = <-a.Errors():
-			log.Error("stopping after a fatal error", "err", runErr)
+	wait:
+		for {
+			select {
+			case <-hup:
+				reload(a, &f, log)
+			case s := <-sig:
+				log.Info("stopping", "signal", s.String())
+				break wait
+			case runErr = <-a.Errors():
+				log.Error("stopping after a fatal error", "err", runErr)
+				break wait
+			}
 		}
+		signal.Stop(hup)
 		go func() {
 			<-sig
 			log.Warn("second signal: exiting without a clean stop; acknowledged data is safe on disk")
@@ -171,4 +181,22 @@ func init() {
 		return nil
 	}
 	register(c)
+}
+
+// reload reads vigil.yaml again, with the same flags, and applies it to
+// the running node (app.App.ApplyConfig): what can change while running
+// does, and the log says what needs a restart. A file that does not load
+// or validate changes nothing.
+func reload(a *app.App, f *serveFlags, log *slog.Logger) {
+	log.Info("reloading the configuration", "signal", "SIGHUP")
+	cfg, err := f.load()
+	if err != nil {
+		log.Error("reload: configuration not applied", "err", err)
+		return
+	}
+	if err := a.ApplyConfig(cfg); err != nil {
+		log.Warn("reload: applied in part", "err", err)
+		return
+	}
+	log.Info("reload: configuration applied")
 }

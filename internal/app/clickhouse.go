@@ -5,8 +5,58 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/store"
 	"github.com/vigilsiem/vigil/internal/store/clickhouse"
+	"github.com/vigilsiem/vigil/internal/store/embedded"
 )
+
+// records are the tables of a store node beside the events: alerts with
+// their triage, incidents, the response log, and the console's dashboards
+// and saved searches. They live in the backend: ClickHouse with
+// storage.backend: clickhouse (so that any query node reads the same
+// ones), else the embedded store's DuckDB database.
+type records struct {
+	alerts     store.Alerts
+	incidents  store.Incidents
+	responses  store.ResponseLog
+	dashboards store.Dashboards
+}
+
+// openRecords opens the record tables in the backend: m.events when it is
+// open, else st.
+func (m *storeRole) openRecords(ctx context.Context, st *embedded.Store) (records, error) {
+	if m.events != nil {
+		return openRecordsIn(ctx, m.events)
+	}
+	return openRecordsIn(ctx, st)
+}
+
+// recordOpener is what both backends offer; each Open returns its own
+// concrete type, hence the type parameters.
+type recordOpener[A store.Alerts, I store.Incidents, R store.ResponseLog, D store.Dashboards] interface {
+	OpenAlerts(context.Context) (A, error)
+	OpenIncidents(context.Context) (I, error)
+	OpenResponses(context.Context) (R, error)
+	OpenDashboards(context.Context) (D, error)
+}
+
+func openRecordsIn[A store.Alerts, I store.Incidents, R store.ResponseLog, D store.Dashboards](ctx context.Context, o recordOpener[A, I, R, D]) (records, error) {
+	var r records
+	var err error
+	if r.alerts, err = o.OpenAlerts(ctx); err != nil {
+		return r, err
+	}
+	if r.incidents, err = o.OpenIncidents(ctx); err != nil {
+		return r, err
+	}
+	if r.responses, err = o.OpenResponses(ctx); err != nil {
+		return r, err
+	}
+	if r.dashboards, err = o.OpenDashboards(ctx); err != nil {
+		return r, err
+	}
+	return r, nil
+}
 
 // clickhouseRetentionInterval is how often retention drops ClickHouse
 // partitions: they are whole days, so an hour late is at most 1/24 of a
@@ -14,7 +64,7 @@ import (
 const clickhouseRetentionInterval = time.Hour
 
 // openClickHouse opens the clickhouse backend of storage.clickhouse.
-func (a *App) openClickHouse(ctx context.Context) (*clickhouse.Store, error) {
+func (m *storeRole) openClickHouse(ctx context.Context, a *App) (*clickhouse.Store, error) {
 	ch := a.cfg.Storage.ClickHouse
 	pw, err := ch.Password()
 	if err != nil {
@@ -31,11 +81,11 @@ func (a *App) openClickHouse(ctx context.Context) (*clickhouse.Store, error) {
 // runClickHouseRetention drops the partitions (days) of each tenant older
 // than its storage.retention.max_age, counted from the events' day, until
 // ctx ends. max_bytes does not apply to this backend (docs/storage.md).
-func (a *App) runClickHouseRetention(ctx context.Context) {
+func (m *storeRole) runClickHouseRetention(ctx context.Context) {
 	t := time.NewTicker(clickhouseRetentionInterval)
 	defer t.Stop()
 	for {
-		a.clickhouseRetention(ctx, time.Now())
+		m.clickhouseRetention(ctx, time.Now())
 		select {
 		case <-ctx.Done():
 			return
@@ -44,20 +94,21 @@ func (a *App) runClickHouseRetention(ctx context.Context) {
 	}
 }
 
-func (a *App) clickhouseRetention(ctx context.Context, now time.Time) {
+func (m *storeRole) clickhouseRetention(ctx context.Context, now time.Time) {
+	cfg := m.cfg.Load() // retention may change while running (ApplyConfig)
 	// Tenants with their own limits first, then every other tenant with
 	// the global max_age.
-	for tenant := range a.cfg.Storage.Tenants {
-		if age := a.cfg.RetentionFor(tenant).MaxAge.D(); age > 0 {
-			if _, err := a.events.DropBefore(ctx, tenant, now.Add(-age)); err != nil {
-				a.log.Error("clickhouse retention", "tenant", tenant, "err", err)
+	for tenant := range cfg.Storage.Tenants {
+		if age := cfg.RetentionFor(tenant).MaxAge.D(); age > 0 {
+			if _, err := m.events.DropBefore(ctx, tenant, now.Add(-age)); err != nil {
+				m.log.Error("clickhouse retention", "tenant", tenant, "err", err)
 			}
 		}
 	}
-	if age := a.cfg.Storage.Retention.MaxAge.D(); age > 0 {
-		overridden := func(t string) bool { _, ok := a.cfg.Storage.Tenants[t]; return ok }
-		if _, err := a.events.DropBeforeFunc(ctx, now.Add(-age), func(t string) bool { return !overridden(t) }); err != nil {
-			a.log.Error("clickhouse retention", "err", err)
+	if age := cfg.Storage.Retention.MaxAge.D(); age > 0 {
+		overridden := func(t string) bool { _, ok := cfg.Storage.Tenants[t]; return ok }
+		if _, err := m.events.DropBeforeFunc(ctx, now.Add(-age), func(t string) bool { return !overridden(t) }); err != nil {
+			m.log.Error("clickhouse retention", "err", err)
 		}
 	}
 }

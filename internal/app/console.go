@@ -1,15 +1,12 @@
 package app
 
 import (
-	"context"
 	"io"
 	"os"
 
 	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/api/ui"
-	"github.com/vigilsiem/vigil/internal/auth"
-	"github.com/vigilsiem/vigil/internal/config"
-	"github.com/vigilsiem/vigil/internal/source/httpin"
+	"github.com/vigilsiem/vigil/internal/detect"
 )
 
 // maxRuleYAML bounds the rule text the console is sent.
@@ -17,40 +14,46 @@ const maxRuleYAML = 256 << 10
 
 // consoleMounts returns the analyst console's handlers: its files, the
 // log-in, an alert's triage, the rule lookup, and dashboards and saved
-// searches. ingest, when this node
-// serves it, hands browsers asking for "/" to the console.
-func (a *App) consoleMounts(cfg *config.Config, authn *auth.Authenticator, ingest *httpin.Handler) ([]api.Mounter, error) {
+// searches. HTTP ingest, when this node serves it, hands browsers asking for
+// "/" to the console.
+func (a *App) consoleMounts() ([]api.Mounter, error) {
 	c, err := api.NewConsole(ui.FS())
 	if err != nil {
 		return nil, err
 	}
-	if ingest != nil {
-		ingest.SetRootFallback(c.RootHandler())
+	if in := a.ingestRole.http; in != nil {
+		in.SetRootFallback(c.RootHandler())
 	} else {
 		c.Root = true
 	}
-	ms := []api.Mounter{c, api.SessionHandler{Auth: authn, Open: !cfg.Auth.Enabled()}}
-	if a.alerts != nil {
-		ms = append(ms, api.AlertTriageHandler{Alerts: flushedAlerts{a.alerts, a.alertLog}})
-	}
-	if a.detect != nil {
-		ms = append(ms, api.RuleHandler{Rules: ruleFinder{a}})
-	}
-	if a.store != nil {
-		ds, err := a.store.OpenDashboards(context.Background())
-		if err != nil {
-			return nil, err
+	ms := []api.Mounter{c, api.SessionHandler{Auth: a.authn, Open: !a.cfg.Auth.Enabled()}}
+	if d := a.detectRole; d != nil {
+		ms = append(ms, api.RuleHandler{Rules: ruleFinder{d.engine}})
+		rh := api.RulesHandler{Engine: d.engine}
+		if st := a.storeRole; st != nil {
+			// Per-rule alert counts: the embedded alert store has them;
+			// a backend without them leaves the counts out of the page.
+			if rs, ok := st.alerts.(api.RuleStatter); ok {
+				rh.Stats = rs
+			}
+			if st.events == nil { // backtests read the embedded store
+				rh.Events = st.store
+			}
 		}
-		ms = append(ms, api.DashboardHandler{Store: ds})
+		ms = append(ms, rh)
+	}
+	if st := a.storeRole; st != nil {
+		ms = append(ms, api.AlertTriageHandler{Alerts: flushedAlerts{st.alerts, st.alertLog}})
+		ms = append(ms, api.DashboardHandler{Store: st.records.dashboards})
 	}
 	return ms, nil
 }
 
 // ruleFinder looks rules up in the detection engine's current rule set.
-type ruleFinder struct{ a *App }
+type ruleFinder struct{ engine *detect.Engine }
 
 func (f ruleFinder) FindRule(id string) (api.RuleDoc, bool) {
-	rs := f.a.detect.RuleSet()
+	rs := f.engine.RuleSet()
 	if rs == nil {
 		return api.RuleDoc{}, false
 	}

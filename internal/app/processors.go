@@ -10,21 +10,24 @@ import (
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/enrich"
 	"github.com/vigilsiem/vigil/internal/normalize"
+	_ "github.com/vigilsiem/vigil/internal/normalize/all" // normalisers register themselves
 	"github.com/vigilsiem/vigil/internal/normalize/ingest"
 	"github.com/vigilsiem/vigil/internal/normalize/pipelines"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
 // Processors returns the processors every event passes between parsing and
-// the sinks, in order: the vendor normalisers (Windows, Cisco ASA, web
-// access logs, Linux auth logs), the declarative pipelines (built-in and
-// cfg.Pipeline.Dir), the join of multi-line audit records, the
-// common-fields normaliser (src=, user=, structured data … for what
-// neither mapped), then the enrichers cfg configures (GeoIP, assets,
-// threat intelligence). `vigil parse` and `vigil hunt` run the same list,
-// so what they print is what serve stores and matches. The returned set
-// owns the enrichers' reloading (Run) and their alert sink; it is nil when
-// cfg is nil (normalisers and built-in pipelines only).
+// the sinks, in order: the vendor normalisers (normalize.BeforePipelines:
+// Windows, Cisco ASA, web access logs, Linux auth logs), the declarative
+// pipelines (built-in and cfg.Pipeline.Dir), the normalisers that follow
+// them (normalize.AfterPipelines: the join of multi-line audit records, the
+// common fields for what neither mapped), then the enrichers cfg configures
+// (GeoIP, assets, threat intelligence). Normalisers register themselves
+// (internal/normalize/all). `vigil parse`, `vigil hunt` and `vigil
+// pipelines test` run the same list, so what they print is what serve
+// stores and matches. The returned set owns the enrichers' reloading (Run)
+// and their alert sink; it is nil when cfg is nil (normalisers and built-in
+// pipelines only).
 func Processors(ctx context.Context, cfg *config.Config, log *slog.Logger) ([]pipeline.Processor, *enrich.Set, error) {
 	dir := ""
 	if cfg != nil {
@@ -34,7 +37,8 @@ func Processors(ctx context.Context, cfg *config.Config, log *slog.Logger) ([]pi
 	if err != nil {
 		return nil, nil, err
 	}
-	procs := append(GoNormalizers(), ingest.NewProcessor(set, log), normalize.NewAuditJoin(), normalize.NewCommonFields())
+	procs := append(normalize.Processors(normalize.BeforePipelines), ingest.NewProcessor(set, log))
+	procs = append(procs, normalize.Processors(normalize.AfterPipelines)...)
 	if cfg == nil {
 		return procs, nil, nil
 	}
@@ -43,17 +47,6 @@ func Processors(ctx context.Context, cfg *config.Config, log *slog.Logger) ([]pi
 		return nil, nil, err
 	}
 	return append(procs, es.Processors()...), es, nil
-}
-
-// GoNormalizers are the vendor normalisers written in Go, which run before
-// the pipelines.
-func GoNormalizers() []pipeline.Processor {
-	return []pipeline.Processor{
-		normalize.NewWindows(),
-		normalize.NewCiscoASA(),
-		normalize.NewWebLog(),
-		normalize.NewAuthLog(),
-	}
 }
 
 // PipelineSet compiles the built-in pipelines and those of dir ("" for

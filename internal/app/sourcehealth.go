@@ -23,7 +23,7 @@ type sourceHealth struct {
 // openSourceHealth builds the tracker and the meter; it returns the sinks
 // to place right after the store, and the dead-letter sink wrapped so parse
 // errors count against their host.
-func (a *App) openSourceHealth(dead pipeline.DeadLetterSink) (pipeline.DeadLetterSink, []pipeline.Sink, error) {
+func (m *storeRole) openSourceHealth(a *App, dead pipeline.DeadLetterSink) (pipeline.DeadLetterSink, []pipeline.Sink, error) {
 	cfg := a.cfg
 	formats := map[string]string{}
 	for _, sc := range cfg.Sources {
@@ -45,12 +45,12 @@ func (a *App) openSourceHealth(dead pipeline.DeadLetterSink) (pipeline.DeadLette
 	for t, q := range cfg.Usage.Quotas {
 		quotas[t] = usage.Quota{EPS: q.EPS, EventsPerDay: q.EventsPerDay}
 	}
-	m, err := usage.Open(usage.Options{Dir: filepath.Join(cfg.DataDir, "state", "_usage"), Quotas: quotas, Registerer: a.reg, Logger: a.log})
+	meter, err := usage.Open(usage.Options{Dir: filepath.Join(cfg.DataDir, "state", "_usage"), Quotas: quotas, Registerer: a.reg, Logger: a.log})
 	if err != nil {
 		return nil, nil, fmt.Errorf("usage metering: %w", err)
 	}
-	a.sourceHealth = &sourceHealth{tracker: tr, meter: m}
-	return tr.DeadLetters(dead), []pipeline.Sink{m, tr}, nil
+	m.sourceHealth = &sourceHealth{tracker: tr, meter: meter}
+	return tr.DeadLetters(dead), []pipeline.Sink{meter, tr}, nil
 }
 
 // mount returns the API of source health and usage.

@@ -8,7 +8,9 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/normalize"
+	_ "github.com/vigilsiem/vigil/internal/normalize/all"
 	"github.com/vigilsiem/vigil/internal/parse"
+	_ "github.com/vigilsiem/vigil/internal/parse/all"
 )
 
 // TestMixECS: after parsing and the normalisers serve runs, every record of
@@ -21,9 +23,7 @@ func TestMixECS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	norms := []interface {
-		Process(context.Context, []*event.Event) []*event.Event
-	}{normalize.NewWindows(), normalize.NewCiscoASA(), normalize.NewWebLog(), normalize.NewAuthLog(), normalize.NewCommonFields()}
+	norms := append(normalize.Processors(normalize.BeforePipelines), normalize.Processors(normalize.AfterPipelines)...)
 	cidr := netip.MustParsePrefix(CIDR)
 	inCIDR, found := 0, 0
 	for i := 0; i < 8000; i++ {

@@ -13,6 +13,10 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+
+	// A source's format is checked against every registered format, so
+	// whatever reads vigil.yaml knows them all.
+	_ "github.com/vigilsiem/vigil/internal/parse/all"
 )
 
 // SourceCommon holds the settings every source has.
@@ -97,6 +101,20 @@ type SourceConfig interface {
 	NewSource(env SourceEnv) (pipeline.Source, error)
 }
 
+// BusReader is a capability a SourceConfig declares: the source reads
+// normalised events from the message bus of a distributed deployment (Kafka,
+// NATS), so it runs on any node, not only on ingest nodes — a forward-only or
+// detect-only node reads its events from it.
+type BusReader interface {
+	ReadsBus() bool
+}
+
+// ReadsBus reports whether the source declares BusReader.
+func ReadsBus(c SourceConfig) bool {
+	b, ok := c.(BusReader)
+	return ok && b.ReadsBus()
+}
+
 var (
 	sourceMu    sync.RWMutex
 	sourceTypes = map[string]func() SourceConfig{}
@@ -175,7 +193,7 @@ func validateCommon(c *SourceCommon) error {
 	if _, err := c.ParseOptions(); err != nil {
 		return err
 	}
-	if _, err := parse.New(c.Format, parse.Options{CSVHeader: []string{"x"}}); err != nil {
+	if err := parse.Check(c.Format); err != nil {
 		return fmt.Errorf("source %s: format: %w", c.Name, err)
 	}
 	return nil

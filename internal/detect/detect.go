@@ -34,7 +34,6 @@ import (
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
 	"github.com/vigilsiem/vigil/internal/detect/watchlist"
-	"github.com/vigilsiem/vigil/internal/enrich/assets"
 	"github.com/vigilsiem/vigil/internal/event"
 )
 
@@ -81,6 +80,17 @@ type Config struct {
 	Watchlists *watchlist.Store
 	// Registerer takes the correlation metrics; nil registers none.
 	Registerer prometheus.Registerer
+	// Toggles are the rules switched off per tenant (nil: none); the
+	// engine skips a disabled rule on that tenant's events.
+	Toggles *Toggles
+	// AlertLevel gives the level of an alert a rule of the given level
+	// raises on e (the app passes assets.AlertLevel, which raises it for
+	// critical assets and privileged users); nil keeps the rule's level.
+	// Detection takes it as a function so it does not import an enricher.
+	AlertLevel func(level string, e *event.Event) string
+	// AlertLevelFields are the event fields AlertLevel reads (a backtest
+	// reads them from the store).
+	AlertLevelFields []string
 	// OnReload, when set, is told of each rule load that swapped in a new
 	// rule set or failed (the audit log records them).
 	OnReload func(ReloadInfo)
@@ -170,6 +180,15 @@ func (e *Engine) Close() error {
 // Name implements pipeline.Sink.
 func (e *Engine) Name() string { return "detect" }
 
+// level is the level of the alert a rule of the given level raises on ev
+// (Config.AlertLevel).
+func (e *Engine) level(level string, ev *event.Event) string {
+	if e.cfg.AlertLevel == nil {
+		return level
+	}
+	return e.cfg.AlertLevel(level, ev)
+}
+
 // Write implements pipeline.Sink: every event is matched; the matching
 // rules' watch-list actions are applied, the hits of correlated rules go
 // to the correlation engine, the other matches are folded into alerts;
@@ -188,6 +207,9 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 	for _, ev := range events {
 		rules = st.Set.Match(ev, rules[:0])
 		for _, r := range rules {
+			if e.cfg.Toggles.Disabled(tenantOf(ev), ruleID(r)) {
+				continue
+			}
 			if r.Watchlist != nil {
 				e.wl.Apply(r, ev)
 				wrote = true
@@ -199,7 +221,7 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 				// A critical or high-value asset or a privileged user raises the level.
 				// why it fired is worked out only when the match opens an alert
 				set, r, ev := st.Set, r, ev
-				matches = append(matches, alert.Match{RuleID: ruleID(r), Title: r.Title, Level: assets.AlertLevel(r.Level, ev), Tags: r.Tags, Event: ev,
+				matches = append(matches, alert.Match{RuleID: ruleID(r), Title: r.Title, Level: e.level(r.Level, ev), Tags: r.Tags, Event: ev,
 					Reason: func() *alert.Reason { return ReasonOf(set, r, ev) }})
 			}
 		}
@@ -232,6 +254,9 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 // each, for the correlations that raise alerts).
 func (e *Engine) writeFirings(ctx context.Context, fs []correlate.Firing, alerts []alert.Alert) error {
 	for _, f := range FinalFirings(fs) {
+		if e.cfg.Toggles.Disabled(f.Tenant, f.Corr.Ref()) {
+			continue
+		}
 		a := CorrelationAlert(f)
 		a.Reason = e.recent.reason(f)
 		alerts = append(alerts, a)
@@ -244,6 +269,17 @@ func (e *Engine) writeFirings(ctx context.Context, fs []correlate.Firing, alerts
 	}
 	return nil
 }
+
+// tenantOf is the tenant an event belongs to.
+func tenantOf(ev *event.Event) string {
+	if ev.Tenant == "" {
+		return event.DefaultTenant
+	}
+	return ev.Tenant
+}
+
+// Toggles returns the per-tenant rule switches (nil when not configured).
+func (e *Engine) Toggles() *Toggles { return e.cfg.Toggles }
 
 // ruleID is the rule's id, or its title where it has none.
 func ruleID(r *sigma.Rule) string {

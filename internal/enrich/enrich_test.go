@@ -16,7 +16,9 @@ import (
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/normalize"
+	"github.com/vigilsiem/vigil/internal/normalize/authlog"
+	"github.com/vigilsiem/vigil/internal/normalize/ciscoasa"
+	"github.com/vigilsiem/vigil/internal/normalize/weblog"
 	"github.com/vigilsiem/vigil/internal/parse/auto"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/testutil"
@@ -70,7 +72,7 @@ enrich:
 	}
 	done := make(chan struct{})
 	go func() { set.Run(ctx); close(done) }()
-	procs := append([]pipeline.Processor{normalize.NewCiscoASA(), normalize.NewWebLog(), normalize.NewAuthLog()}, set.Processors()...)
+	procs := append([]pipeline.Processor{ciscoasa.New(), weblog.New(), authlog.New()}, set.Processors()...)
 	if len(procs) != 6 {
 		t.Fatalf("%d processors", len(procs))
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/forward/filter"
+	"github.com/vigilsiem/vigil/internal/query/filter"
 	"github.com/vigilsiem/vigil/internal/queue"
 )
 

@@ -25,8 +25,9 @@ import (
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/normalize"
+	"github.com/vigilsiem/vigil/internal/normalize/windows"
 	"github.com/vigilsiem/vigil/internal/parse"
+	jsonparse "github.com/vigilsiem/vigil/internal/parse/json"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
@@ -111,7 +112,7 @@ func Scan(ctx context.Context, rs *sigma.RuleSet, paths []string, opts Options, 
 	}
 	s := &scan{rs: rs, opts: opts, emit: emit, byRule: map[*sigma.Rule]int64{}, procs: opts.Processors, started: start.UTC()}
 	if s.procs == nil {
-		s.procs = []pipeline.Processor{normalize.NewWindows()}
+		s.procs = []pipeline.Processor{windows.New()}
 	}
 	jobs := make(chan string)
 	var wg sync.WaitGroup
@@ -352,22 +353,15 @@ func (w *worker) ndjson(ctx context.Context, r io.Reader, name string) error {
 	return nil
 }
 
-// decodeJSON decodes one NDJSON record with the JSON parser when one is
-// registered, else as a flat or nested JSON object, and normalises
+// decodeJSON decodes one NDJSON record with the JSON parser, and normalises
 // Windows records to the EVTX field layout.
 func (w *worker) decodeJSON(b []byte) (*event.Event, error) {
 	e := &event.Event{}
 	if w.json == nil {
-		if p, err := parse.New("json", parse.Options{}); err == nil {
-			w.json = p
-		}
+		w.json = jsonparse.New()
 	}
-	if w.json != nil {
-		e.Original = string(b)
-		if err := w.json.Parse(b, e); err != nil {
-			return nil, err
-		}
-	} else if err := e.UnmarshalJSON(b); err != nil {
+	e.Original = string(b)
+	if err := w.json.Parse(b, e); err != nil {
 		return nil, err
 	}
 	return e, nil

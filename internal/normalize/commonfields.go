@@ -153,17 +153,17 @@ func commonValue(t int, v event.Value) (event.Value, bool) {
 		if v.Kind() == event.KindInt {
 			return v, v.Int() >= 0 && v.Int() <= 65535
 		}
-		n, ok := scan.Atoi(textOf(v))
+		n, ok := scan.Atoi(ecsfield.Text(v))
 		return event.Int(n), ok && n <= 65535
 	case cTransport:
-		s := textOf(v)
+		s := ecsfield.Text(v)
 		if s == "" {
 			return v, false
 		}
 		t := ecsfield.Transport(s)
 		return event.String(t), ecsfield.IANANumber(t) >= 0
 	case cOutcome:
-		switch strings.ToLower(textOf(v)) {
+		switch strings.ToLower(ecsfield.Text(v)) {
 		case "success", "succeeded", "successful", "ok":
 			return event.String("success"), true
 		case "failure", "failed", "fail", "error":

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/normalize/internal/normtest"
 	"github.com/vigilsiem/vigil/internal/parse"
 )
 
@@ -24,7 +25,7 @@ func TestCommonFields(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.Normalize(e)
-			got := fieldsOf(e)
+			got := normtest.Fields(e)
 			for k, v := range want {
 				if got[k] != v {
 					t.Errorf("%s = %q, want %q (event %s)", k, got[k], v, e.AppendJSON(nil))

@@ -1,7 +1,12 @@
-// Package normalize owns the vendor → ECS mappings written in Go, one file
-// per vendor (Windows, Cisco ASA, web access logs, Linux auth log). The
-// declarative pipelines that cover the other vendors live in ingest (the
-// language) and pipelines (the built-in files); they run after these.
+// Package normalize owns the registry of the normalisers written in Go and
+// the two that run after the declarative pipelines (the audit join and the
+// common fields). Each vendor normaliser is a package of its own
+// (internal/normalize/windows, ciscoasa, weblog, authlog) that registers
+// itself (Register, with its Phase and Order); internal/normalize/all
+// imports them all, so adding one is a folder plus one line there
+// (CONTRIBUTING.md). The declarative pipelines that cover the other vendors
+// live in ingest (the language) and pipelines (the built-in files); they
+// run after the vendor normalisers.
 //
 // Each normaliser is a pipeline.Processor that runs after parsing and
 // before enrichment. It makes a cheap test first (a field's first bytes,

@@ -5,64 +5,76 @@ import (
 	"sort"
 
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/parse/auto"
-	"github.com/vigilsiem/vigil/internal/parse/cef"
-	"github.com/vigilsiem/vigil/internal/parse/csv"
-	"github.com/vigilsiem/vigil/internal/parse/json"
-	"github.com/vigilsiem/vigil/internal/parse/kv"
-	"github.com/vigilsiem/vigil/internal/parse/leef"
-	"github.com/vigilsiem/vigil/internal/parse/rfc3164"
-	"github.com/vigilsiem/vigil/internal/parse/rfc5424"
-	"github.com/vigilsiem/vigil/internal/parse/winxml"
 )
 
-// Factory builds a parser with the given options.
-type Factory func(opts Options) (Parser, error)
+// Format is what a format package registers: how to build its parser and
+// what the pipeline must know about it. The pipeline asks for capabilities
+// here instead of recognising formats by name.
+type Format struct {
+	// New builds a parser with the given options; each pipeline worker
+	// builds its own (a Parser is not safe for concurrent use).
+	New func(opts Options) (Parser, error)
+	// Ordered marks a parser that learns from the records it reads (CSV
+	// learns its header from the first): the pipeline parses a source's
+	// batches in this format one at a time, in the order they came, with
+	// one parser (pipeline.Config.Ordered).
+	Ordered bool
+	// Internal marks a format only a source's own batches carry (netflow's
+	// rejected packets): it is built like any other but is not one a user
+	// may configure, so Names and Check leave it out.
+	Internal bool
+}
 
-var registry = map[string]Factory{
+// formats holds the registered formats. Register is called from init
+// functions only, so the map is written before any reader runs.
+var formats = map[string]Format{
 	// "raw" keeps the record as the message and nothing else: the fallback
-	// that never fails. Format packages are added to this map as they land.
-	"raw": func(Options) (Parser, error) { return rawParser{}, nil },
+	// that never fails, built in so the pipeline always has one parser.
+	"raw": {New: func(Options) (Parser, error) { return rawParser{}, nil }},
+}
 
-	"rfc3164": func(o Options) (Parser, error) {
-		return rfc3164.New(rfc3164.Options{Location: o.Location, Now: o.Now}), nil
-	},
-	"rfc5424": func(Options) (Parser, error) { return rfc5424.New(), nil },
-	"cef": func(o Options) (Parser, error) {
-		return cef.New(cef.Options{Location: o.Location, Now: o.Now}), nil
-	},
-	"leef": func(o Options) (Parser, error) {
-		return leef.New(leef.Options{Location: o.Location, Now: o.Now}), nil
-	},
-	"json": func(Options) (Parser, error) { return json.New(), nil },
-	"kv":   func(Options) (Parser, error) { return kv.New(), nil },
-	"csv": func(o Options) (Parser, error) {
-		p, err := csv.New(csv.Options{Header: o.CSVHeader, Delimiter: o.CSVDelimiter})
-		if err != nil {
-			return nil, err
-		}
-		return p, nil
-	},
-	"winxml": func(Options) (Parser, error) { return winxml.New(), nil },
-	"auto": func(o Options) (Parser, error) {
-		return auto.New(auto.Options{Location: o.Location, Now: o.Now}), nil
-	},
+// Register makes a format known under name. Format packages call it from
+// init; internal/parse/all imports every one. It panics on a second
+// registration of a name (two packages claiming one format is a build
+// mistake) or a Format without New.
+func Register(name string, f Format) {
+	if f.New == nil {
+		panic("parse: format " + name + " registered without New")
+	}
+	if _, dup := formats[name]; dup {
+		panic("parse: format " + name + " registered twice")
+	}
+	formats[name] = f
 }
 
 // New returns a parser for the named format.
 func New(format string, opts Options) (Parser, error) {
-	f, ok := registry[format]
+	f, ok := formats[format]
 	if !ok {
 		return nil, fmt.Errorf("unknown format %q (known: %v)", format, Names())
 	}
-	return f(opts)
+	return f.New(opts)
 }
 
-// Names lists the known formats.
+// Check returns an error unless format is one a user may configure.
+func Check(format string) error {
+	if f, ok := formats[format]; !ok || f.Internal {
+		return fmt.Errorf("unknown format %q (known: %v)", format, Names())
+	}
+	return nil
+}
+
+// Ordered reports whether batches in format must be parsed in order by one
+// parser (Format.Ordered); it fits pipeline.Config.Ordered.
+func Ordered(format string) bool { return formats[format].Ordered }
+
+// Names lists the formats a user may configure.
 func Names() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
+	names := make([]string, 0, len(formats))
+	for n, f := range formats {
+		if !f.Internal {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	return names

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
+	_ "github.com/vigilsiem/vigil/internal/parse/all" // formats register themselves
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 

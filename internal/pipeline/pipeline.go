@@ -42,7 +42,8 @@ type Config struct {
 	// Ordered reports formats whose parsers learn from the records they
 	// read (CSV learns its header from the first): batches in such a format
 	// are processed one at a time, in the order they were submitted, by a
-	// worker of their own. Nil: none.
+	// worker of their own. Nil means parse.Ordered: what each format
+	// declares when it registers (parse.Format.Ordered).
 	Ordered func(format string) bool
 	// Processors run in order on every batch's events.
 	Processors []Processor
@@ -82,6 +83,9 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	if cfg.Parsers == nil {
 		cfg.Parsers = func(_, format string) (parse.Parser, error) { return parse.New(format, parse.Options{}) }
+	}
+	if cfg.Ordered == nil {
+		cfg.Ordered = parse.Ordered
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(nil)
@@ -134,7 +138,7 @@ func (p *Pipeline) Submit(ctx context.Context, b *Batch) error {
 		return ErrStopped
 	}
 	q := p.queue
-	if p.cfg.Ordered != nil && len(b.Records) > 0 && p.cfg.Ordered(b.Format) {
+	if len(b.Records) > 0 && p.cfg.Ordered(b.Format) {
 		q = p.ordered
 	}
 	select {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
+	_ "github.com/vigilsiem/vigil/internal/parse/all" // formats register themselves
 )
 
 // TestTimeGuessed: an event whose record gave no time gets the receive time,

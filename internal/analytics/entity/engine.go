@@ -16,7 +16,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/enrich/assets"
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/forward/filter"
+	"github.com/vigilsiem/vigil/internal/query/filter"
 )
 
 // Options configure an Engine.

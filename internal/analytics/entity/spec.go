@@ -7,7 +7,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/forward/filter"
+	"github.com/vigilsiem/vigil/internal/query/filter"
 )
 
 // kind is what an analytic computes.

@@ -29,6 +29,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/forward"
+	"github.com/vigilsiem/vigil/internal/kafkaconn"
 )
 
 // Encodings of the record value.
@@ -59,7 +60,7 @@ const (
 // Config is a "kafka" output in vigil.yaml.
 type Config struct {
 	config.OutputCommon `yaml:",inline"`
-	Conn                `yaml:",inline"`
+	kafkaconn.Conn      `yaml:",inline"`
 	// Topic and Key are templates ({{tenant}}, {{host.name}}, any field;
 	// see forward.Template). Default topic: vigil-events-{{tenant}};
 	// default key: none (the producer spreads records over partitions).

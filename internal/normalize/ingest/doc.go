@@ -11,7 +11,7 @@
 // (selectindex.go), so an event tries only the few entries that can take
 // it.
 // Each file is compiled once into a slice of steps, each a Go closure with
-// its condition compiled by internal/forward/filter: nothing is interpreted
+// its condition compiled by internal/query/filter: nothing is interpreted
 // per event. A step that fails ends the pipeline with a *StepError that
 // names the pipeline and the step; the Processor sends the record to the
 // dead letters with that reason.

@@ -7,7 +7,7 @@ import (
 	"sync"
 
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/forward/filter"
+	"github.com/vigilsiem/vigil/internal/query/filter"
 )
 
 // matchSpec is one way a pipeline recognises its records. Every key given

@@ -10,7 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/forward/filter"
+	"github.com/vigilsiem/vigil/internal/query/filter"
 )
 
 // FieldPipeline names the pipeline that normalised an event.

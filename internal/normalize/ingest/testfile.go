@@ -11,6 +11,9 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+
+	// A test case names any format, so every one must be registered.
+	_ "github.com/vigilsiem/vigil/internal/parse/all"
 )
 
 // TestFile is a pipeline test file (NAME_test.yml): input lines and the

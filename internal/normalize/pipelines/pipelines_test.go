@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/normalize"
+	_ "github.com/vigilsiem/vigil/internal/normalize/all"
 	"github.com/vigilsiem/vigil/internal/normalize/ingest"
 	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
@@ -28,7 +29,7 @@ func builtinSet(t testing.TB) *ingest.Set {
 
 // goNormalizers are the stages serve runs before the pipelines.
 func goNormalizers() []pipeline.Processor {
-	return []pipeline.Processor{normalize.NewWindows(), normalize.NewCiscoASA(), normalize.NewWebLog(), normalize.NewAuthLog()}
+	return normalize.Processors(normalize.BeforePipelines)
 }
 
 // testFiles maps each pipeline file to its test file.

@@ -6,53 +6,40 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/event/winlog"
 )
 
-// Field names of the Windows event layout (see the package doc). Sigma,
-// search and storage read these names: change none of them.
+// Field names of the Windows event layout (see the package doc), as
+// internal/event/winlog names them for the parsers and the Windows
+// normaliser alike.
 const (
-	FieldChannel           = "winlog.channel"
-	FieldEventID           = "winlog.event_id"
-	FieldEventCode         = "event.code"
-	FieldProviderName      = "winlog.provider_name"
-	FieldProviderGUID      = "winlog.provider_guid"
-	FieldEventSource       = "winlog.event_source"
-	FieldComputerName      = "winlog.computer_name"
-	FieldHostName          = "host.name"
-	FieldRecordID          = "winlog.record_id"
-	FieldLevel             = "winlog.level"
-	FieldLogLevel          = "log.level"
-	FieldTask              = "winlog.task"
-	FieldOpcode            = "winlog.opcode"
-	FieldKeywords          = "winlog.keywords"
-	FieldVersion           = "winlog.version"
-	FieldProcessPID        = "winlog.process.pid"
-	FieldThreadID          = "winlog.process.thread.id"
-	FieldUserIdentifier    = "winlog.user.identifier"
-	FieldActivityID        = "winlog.activity_id"
-	FieldRelatedActivityID = "winlog.related_activity_id"
-	PrefixEventData        = "winlog.event_data."
-	PrefixUserData         = "winlog.user_data."
+	FieldChannel           = winlog.FieldChannel
+	FieldEventID           = winlog.FieldEventID
+	FieldEventCode         = winlog.FieldEventCode
+	FieldProviderName      = winlog.FieldProviderName
+	FieldProviderGUID      = winlog.FieldProviderGUID
+	FieldEventSource       = winlog.FieldEventSource
+	FieldComputerName      = winlog.FieldComputerName
+	FieldHostName          = winlog.FieldHostName
+	FieldRecordID          = winlog.FieldRecordID
+	FieldLevel             = winlog.FieldLevel
+	FieldLogLevel          = winlog.FieldLogLevel
+	FieldTask              = winlog.FieldTask
+	FieldOpcode            = winlog.FieldOpcode
+	FieldKeywords          = winlog.FieldKeywords
+	FieldVersion           = winlog.FieldVersion
+	FieldProcessPID        = winlog.FieldProcessPID
+	FieldThreadID          = winlog.FieldThreadID
+	FieldUserIdentifier    = winlog.FieldUserIdentifier
+	FieldActivityID        = winlog.FieldActivityID
+	FieldRelatedActivityID = winlog.FieldRelatedActivityID
+	PrefixEventData        = winlog.PrefixEventData
+	PrefixUserData         = winlog.PrefixUserData
 )
 
-// LevelName returns the log.level name of a Windows level (0 and 4:
-// information, 1 critical, 2 error, 3 warning, 5 verbose), or "" for the
-// levels providers define themselves.
-func LevelName(level int64) string {
-	switch level {
-	case 0, 4:
-		return "information"
-	case 1:
-		return "critical"
-	case 2:
-		return "error"
-	case 3:
-		return "warning"
-	case 5:
-		return "verbose"
-	}
-	return ""
-}
+// LevelName returns the log.level name of a Windows level (see
+// winlog.LevelName).
+func LevelName(level int64) string { return winlog.LevelName(level) }
 
 type role uint8
 
@@ -308,16 +295,9 @@ func (b *Builder) dataName(value []byte) string {
 	return s
 }
 
-// DataName returns the field name of an event-data name: the name without
-// its spaces, as Sigma rules and the Windows Security schema spell the
-// names that Defender and a few other providers write with spaces ("Threat
-// Name" → ThreatName).
-func DataName(name string) string {
-	if strings.IndexByte(name, ' ') < 0 {
-		return name
-	}
-	return strings.ReplaceAll(name, " ", "")
-}
+// DataName returns the field name of an event-data name (see
+// winlog.DataName).
+func DataName(name string) string { return winlog.DataName(name) }
 
 // wantsAttr reports whether the attribute of the current element becomes a
 // field, so a caller can skip rendering values nobody reads.

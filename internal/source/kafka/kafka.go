@@ -27,7 +27,6 @@
 package kafka
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -39,16 +38,16 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/vigilsiem/vigil/internal/config"
-	"github.com/vigilsiem/vigil/internal/event"
-	fkafka "github.com/vigilsiem/vigil/internal/forward/kafka"
+	"github.com/vigilsiem/vigil/internal/kafkaconn"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/source/internal/busrecord"
 )
 
-// Encodings of record values.
+// Encodings of record values (see busrecord).
 const (
-	EncodingAuto   = "auto"
-	EncodingJSON   = "json"
-	EncodingBinary = "binary"
+	EncodingAuto   = busrecord.EncodingAuto
+	EncodingJSON   = busrecord.EncodingJSON
+	EncodingBinary = busrecord.EncodingBinary
 )
 
 // Defaults, with the reasoning behind them.
@@ -64,7 +63,7 @@ const (
 // Config is a "kafka" source in vigil.yaml.
 type Config struct {
 	config.SourceCommon `yaml:",inline"`
-	fkafka.Conn         `yaml:",inline"`
+	kafkaconn.Conn      `yaml:",inline"`
 	// Topics to read; at least one.
 	Topics []string `yaml:"topics"`
 	// Group is the consumer group. Default: vigil-<source name>.
@@ -88,6 +87,9 @@ func init() {
 
 // Common implements config.SourceConfig.
 func (c *Config) Common() *config.SourceCommon { return &c.SourceCommon }
+
+// ReadsBus implements config.BusReader: the source runs on every role.
+func (c *Config) ReadsBus() bool { return true }
 
 // Validate implements config.SourceConfig.
 func (c *Config) Validate() error {
@@ -236,51 +238,13 @@ func (s *Source) batch(recs []*kgo.Record) *pipeline.Batch {
 		s.tel.Received.Inc()
 		s.tel.ReceivedBytes.Add(float64(len(r.Value)))
 		pos := r.Topic + ":" + strconv.Itoa(int(r.Partition)) + ":" + strconv.FormatInt(r.Offset, 10)
-		e, err := Decode(r.Value, s.cfg.Encoding)
+		e, err := busrecord.Decode(r.Value, s.cfg.Encoding)
 		if err != nil {
 			b.Records = append(b.Records, pipeline.Record{Data: r.Value, Position: pos})
 			continue
 		}
-		Envelope(e, s.cfg.TrustEnvelope, s.cfg.Tenant, s.cfg.Name, pos, r.Value)
+		busrecord.Envelope(e, s.cfg.TrustEnvelope, s.cfg.Tenant, s.cfg.Name, pos, r.Value)
 		b.Events = append(b.Events, e)
 	}
 	return b
-}
-
-// Envelope gives an event decoded from a bus record at pos its envelope.
-// Trusted, it keeps the tenant, source and event.id it carries (the
-// pipeline checks the tenant, see pipeline.Batch.Carried), and an event
-// without an id gets one made from pos and the record. Untrusted, what the
-// record says is dropped: the tenant and source are the source's, the id is
-// made from pos and the record, event.ingested is when it was read.
-func Envelope(e *event.Event, trusted bool, tenant, source, pos string, record []byte) {
-	if !trusted {
-		e.Tenant, e.Source, e.ID, e.Ingested = tenant, source, "", time.Time{}
-	}
-	if e.ID == "" {
-		t := e.Tenant
-		if t == "" {
-			t = tenant
-		}
-		e.ID = event.NewID(t, source, pos, 0, record)
-	}
-}
-
-// Decode reads one event in the given encoding (auto, json or binary).
-func Decode(b []byte, encoding string) (*event.Event, error) {
-	e := &event.Event{}
-	binary := encoding == EncodingBinary || encoding == EncodingAuto && len(b) > 0 && b[0] == 1
-	if binary {
-		if err := e.UnmarshalBinary(b); err != nil {
-			return nil, err
-		}
-		return e, nil
-	}
-	if encoding == EncodingAuto && (len(bytes.TrimSpace(b)) == 0 || bytes.TrimSpace(b)[0] != '{') {
-		return nil, errors.New("decode event: neither binary nor a JSON object")
-	}
-	if err := e.UnmarshalJSON(b); err != nil {
-		return nil, err
-	}
-	return e, nil
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/forward/forwardtest"
-	fkafka "github.com/vigilsiem/vigil/internal/forward/kafka"
+	"github.com/vigilsiem/vigil/internal/kafkaconn"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/testutil"
 )
@@ -135,7 +135,7 @@ func runSource(t *testing.T, cfg Config, p pipeline.Input) (stop func()) {
 // testConfig reads the bus between Vigil nodes: the envelope is trusted.
 func testConfig(addr string) Config {
 	return Config{SourceCommon: config.SourceCommon{Name: "kafka-in", Type: "kafka", Tenant: "default"},
-		Conn: fkafka.Conn{Brokers: []string{addr}}, Topics: []string{"events"}, TrustEnvelope: true}
+		Conn: kafkaconn.Conn{Brokers: []string{addr}}, Topics: []string{"events"}, TrustEnvelope: true}
 }
 
 // Events in both encodings arrive with their envelope; committed offsets
@@ -230,57 +230,6 @@ func TestUndecodableValue(t *testing.T) {
 	if len(s.dead) != 2 {
 		t.Fatalf("%d dead letters, want 2", len(s.dead))
 	}
-}
-
-func TestDecode(t *testing.T) {
-	e := forwardtest.Event(3)
-	bin, _ := e.AppendBinary(nil)
-	js := e.AppendJSON(nil)
-	f := func(b []byte, enc string, ok bool) {
-		t.Helper()
-		got, err := Decode(b, enc)
-		if (err == nil) != ok {
-			t.Fatalf("Decode(%q, %s): %v", b, enc, err)
-		}
-		if ok && got.ID != e.ID {
-			t.Errorf("Decode(%q, %s) id %q", b, enc, got.ID)
-		}
-	}
-	f(bin, EncodingAuto, true)
-	f(bin, EncodingBinary, true)
-	f(js, EncodingAuto, true)
-	f(js, EncodingJSON, true)
-	f([]byte("  "+string(js)), EncodingAuto, true)
-	f([]byte("text"), EncodingAuto, false)
-	f(js, EncodingBinary, false)
-	f(nil, EncodingAuto, false)
-}
-
-func FuzzDecode(f *testing.F) {
-	e := forwardtest.Event(1)
-	bin, _ := e.AppendBinary(nil)
-	f.Add(bin)
-	f.Add(e.AppendJSON(nil))
-	f.Add([]byte(`{"a":{"b":[1,"x",null]}}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := Decode(b, EncodingAuto)
-		if err != nil {
-			return
-		}
-		// What decoded re-encodes and decodes to the same event.
-		again, err := Decode(mustBinary(t, got), EncodingAuto)
-		if err != nil || string(again.AppendJSON(nil)) != string(got.AppendJSON(nil)) {
-			t.Fatalf("round trip of %q: %v", b, err)
-		}
-	})
-}
-
-func mustBinary(t *testing.T, e *event.Event) []byte {
-	b, err := e.AppendBinary(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func TestConfigValidation(t *testing.T) {

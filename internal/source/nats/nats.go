@@ -5,7 +5,7 @@
 // Each message's data is one event, binary (event.AppendBinary) or flat
 // JSON (event.AppendJSON), told apart as the Kafka source does (Encoding
 // auto). Whose envelope it has is trust_envelope, as for the Kafka source
-// (kafka.Envelope): off by default, so the source's tenant and name and an
+// (busrecord.Envelope): off by default, so the source's tenant and name and an
 // id made from the stream and its sequence number; on, the tenant, source
 // and id the event carries, its tenant checked. Data that decodes as
 // neither goes into the pipeline as a raw record (format json), to be
@@ -32,7 +32,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/pipeline"
-	"github.com/vigilsiem/vigil/internal/source/kafka"
+	"github.com/vigilsiem/vigil/internal/source/internal/busrecord"
 )
 
 // Defaults, with the reasoning behind them.
@@ -86,6 +86,9 @@ func init() {
 // Common implements config.SourceConfig.
 func (c *Config) Common() *config.SourceCommon { return &c.SourceCommon }
 
+// ReadsBus implements config.BusReader: the source runs on every role.
+func (c *Config) ReadsBus() bool { return true }
+
 // Validate implements config.SourceConfig.
 func (c *Config) Validate() error {
 	if c.URL == "" {
@@ -102,8 +105,8 @@ func (c *Config) Validate() error {
 	}
 	switch c.Encoding {
 	case "":
-		c.Encoding = kafka.EncodingAuto
-	case kafka.EncodingAuto, kafka.EncodingJSON, kafka.EncodingBinary:
+		c.Encoding = busrecord.EncodingAuto
+	case busrecord.EncodingAuto, busrecord.EncodingJSON, busrecord.EncodingBinary:
 	default:
 		return fmt.Errorf("nats: encoding %q: want auto, json or binary", c.Encoding)
 	}
@@ -283,12 +286,12 @@ func (s *Source) batch(msgs []jetstream.Msg) *pipeline.Batch {
 		if md, err := m.Metadata(); err == nil {
 			pos += ":" + strconv.FormatUint(md.Sequence.Stream, 10)
 		}
-		e, err := kafka.Decode(data, s.cfg.Encoding)
+		e, err := busrecord.Decode(data, s.cfg.Encoding)
 		if err != nil {
 			b.Records = append(b.Records, pipeline.Record{Data: append([]byte(nil), data...), Position: pos})
 			continue
 		}
-		kafka.Envelope(e, s.cfg.TrustEnvelope, s.cfg.Tenant, s.cfg.Name, pos, data)
+		busrecord.Envelope(e, s.cfg.TrustEnvelope, s.cfg.Tenant, s.cfg.Name, pos, data)
 		b.Events = append(b.Events, e)
 	}
 	return b

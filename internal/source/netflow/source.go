@@ -17,11 +17,13 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
-// Format is the batch format of rejected packets: the app's parser for it
-// (RejectParser) turns each into a dead letter with the reason.
+// Format is the batch format of rejected packets: its parser
+// (RejectParser, registered as an internal format) turns each into a dead
+// letter with the reason.
 const Format = "netflow"
 
 // DefaultListen is loopback, like every listener.
@@ -37,6 +39,7 @@ const receiveBuffer = 8 << 20
 
 func init() {
 	config.RegisterSource("netflow", func() config.SourceConfig { return &Config{} })
+	parse.Register(Format, parse.Format{Internal: true, New: func(parse.Options) (parse.Parser, error) { return RejectParser{}, nil }})
 }
 
 // Config is a "netflow" source in vigil.yaml.

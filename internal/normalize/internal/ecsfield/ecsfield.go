@@ -219,3 +219,12 @@ func SetTransport(e *event.Event, proto string) {
 		e.Set("network.iana_number", event.String(strconv.FormatInt(n, 10)))
 	}
 }
+
+// Text is Value.Text without a copy for the string and IP values most
+// fields hold.
+func Text(v event.Value) string {
+	if k := v.Kind(); k == event.KindString || k == event.KindIP {
+		return v.Str()
+	}
+	return v.Text()
+}

@@ -1,0 +1,147 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/analytics/entity"
+	"github.com/vigilsiem/vigil/internal/api"
+	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/detect"
+	"github.com/vigilsiem/vigil/internal/detect/watchlist"
+	"github.com/vigilsiem/vigil/internal/enrich/assets"
+	"github.com/vigilsiem/vigil/internal/pipeline"
+)
+
+// detectRole runs Sigma rules, correlations, watch-lists, the enrichers'
+// alerts and entity analytics.
+type detectRole struct {
+	engine     *detect.Engine
+	watchlists *watchlist.Store
+	// analytics learns entity baselines and risk (nil when disabled).
+	analytics *entity.Engine
+	sinks     []pipeline.Sink
+	cfg       *config.Config
+}
+
+// Name implements Module.
+func (*detectRole) Name() string { return string(RoleDetect) }
+
+// Init loads the rules and opens the watch-lists and analytics; alerts go
+// to the node's alert sink.
+func (m *detectRole) Init(a *App) error {
+	cfg := a.cfg
+	m.cfg = cfg
+	alertOut := a.alertOut
+	// Entity analytics raise alerts of their own and take the risk of
+	// every other detector's alerts (detectOut).
+	detectOut := alertOut
+	var err error
+	if !cfg.Analytics.Disabled {
+		// Analytics alerts go out, then to the rules as events
+		// (entity.AlertEvents), so rules and correlations can use them.
+		analyticsOut := alert.SinkFunc(func(ctx context.Context, as []alert.Alert) error {
+			if err := alertOut.WriteAlerts(ctx, as); err != nil {
+				return err
+			}
+			if m.engine == nil {
+				return nil
+			}
+			return m.engine.Write(ctx, entity.AlertEvents(as))
+		})
+		if m.analytics, err = entity.New(entity.Options{Config: cfg.Analytics, Dir: filepath.Join(cfg.DataDir, "state", "analytics"),
+			Logger: a.log}, analyticsOut); err != nil {
+			return fmt.Errorf("entity analytics: %w", err)
+		}
+		if err := a.reg.Register(m.analytics); err != nil {
+			return fmt.Errorf("entity analytics: metrics: %w", err)
+		}
+		detectOut = m.analytics.AlertSink(alertOut)
+	}
+	if s := a.enrich.AlertSink(detectOut); s != nil {
+		m.sinks = append(m.sinks, s)
+	}
+	if m.watchlists, err = watchlist.Open(watchlist.Options{Dir: filepath.Join(cfg.DataDir, "watchlists"),
+		MaxEntries: cfg.Rules.Watchlists.MaxEntries, Registerer: a.reg, Logger: a.log}); err != nil {
+		return fmt.Errorf("watch-lists: %w", err)
+	}
+	ruleDirs, builtin, sigmaCfg, err := ruleSources(cfg)
+	if err != nil {
+		return fmt.Errorf("rules: %w", err)
+	}
+	toggles, err := detect.OpenToggles(RuleTogglesFile(cfg.DataDir))
+	if err != nil {
+		return err
+	}
+	co := cfg.Rules.Correlation
+	if m.engine, err = detect.New(detect.Config{
+		Dirs: ruleDirs, Builtin: builtin, Sigma: sigmaCfg, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
+		StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: m.watchlists, Registerer: a.reg,
+		Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
+		SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload,
+		AlertLevel: assets.AlertLevel, AlertLevelFields: []string{assets.FieldCriticality}, Toggles: toggles,
+	}, detectOut); err != nil {
+		return fmt.Errorf("load rules: %w", err)
+	}
+	m.sinks = append(m.sinks, m.engine)
+	if m.analytics != nil {
+		m.sinks = append(m.sinks, m.analytics)
+	}
+	return nil
+}
+
+// Sinks implements Module: the enrichers' alerts, the rules, analytics.
+func (m *detectRole) Sinks() []pipeline.Sink { return m.sinks }
+
+// Mount implements Module: the watch-lists, and the entities (whose events
+// the query role's searcher finds, when this node has it).
+func (m *detectRole) Mount(a *App) []api.Mounter {
+	ms := []api.Mounter{api.WatchlistsHandler{Store: m.watchlists}}
+	if m.analytics != nil {
+		ms = append(ms, api.EntitiesHandler{Entities: m.analytics, Store: a.searcher()})
+	}
+	return ms
+}
+
+// Start implements Module: rule reloads, watch-list expiry, analytics.
+func (m *detectRole) Start(_ context.Context, a *App) error {
+	a.run(func(ctx context.Context) { _ = m.engine.Run(ctx) })
+	a.run(func(ctx context.Context) { m.watchlists.Run(ctx.Done()) })
+	if m.analytics != nil {
+		a.run(m.analytics.Run)
+	}
+	return nil
+}
+
+// Stop writes the correlation state, the watch-lists and the baselines.
+func (m *detectRole) Stop(a *App) {
+	a.timed("detection", func() {
+		if err := m.engine.Close(); err != nil {
+			a.log.Error("close detection", "err", err)
+		}
+		if err := m.watchlists.Close(); err != nil {
+			a.log.Error("close watch-lists", "err", err)
+		}
+		if m.analytics != nil {
+			if err := m.analytics.Close(); err != nil {
+				a.log.Error("write baselines", "err", err)
+			}
+		}
+	})
+}
+
+// Close implements Module.
+func (*detectRole) Close(*App) {}
+
+// ApplyConfig reads the rule files again now (they are also polled); the
+// rule and analytics settings themselves need a restart.
+func (m *detectRole) ApplyConfig(_ *App, cfg *config.Config) error {
+	err := errors.Join(restartNeeded("rules", m.cfg.Rules, cfg.Rules), restartNeeded("analytics", m.cfg.Analytics, cfg.Analytics))
+	if _, rerr := m.engine.Reload(); rerr != nil {
+		err = errors.Join(err, fmt.Errorf("reload rules: %w", rerr))
+	}
+	return err
+}

@@ -1,0 +1,17 @@
+package weblog
+
+import (
+	"testing"
+
+	"github.com/vigilsiem/vigil/internal/normalize/internal/normtest"
+)
+
+func FuzzWebLog(f *testing.F) {
+	normtest.Fuzz(f, New(), []string{
+		`127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif?a=1 HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"`,
+		`<190>Jan  5 10:20:30 web01 nginx: 198.51.100.7 - - [05/Jan/2026:10:20:30 +0000] "GET /../../etc/passwd HTTP/1.1" 404 153 "-" "curl/8.0"`,
+		`www.example.com:443 203.0.113.9 - - [05/Jan/2026:10:20:30 +0100] "POST /login.php HTTP/2.0" 302 - "-" "-"`,
+		`[Fri Sep 09 10:42:29.902022 2011] [core:error] [pid 35708:tid 4328636416] [client 72.15.99.187:52446] AH00128: File does not exist: /x`,
+		`2011/06/10 13:30:10 [error] 23263#0: *1 open() "/x" failed, client: 86.186.86.232, server: example.com, request: "GET /favicon.ico HTTP/1.1", host: "example.com"`,
+	})
+}

@@ -1,0 +1,33 @@
+package windows
+
+import (
+	"testing"
+)
+
+// benchWindows measures the Windows normaliser on one JSON record: each
+// iteration restores the parsed fields and normalises them again.
+var benchSink bool
+
+func benchWindows(b *testing.B, record string) {
+	orig := winParse(b, record)
+	e := orig.Clone()
+	w := New()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(record)))
+	for b.Loop() {
+		e.Fields = append(e.Fields[:0], orig.Fields...)
+		benchSink = w.Normalize(e)
+	}
+}
+
+const (
+	benchWinlogbeat = `{"@timestamp":"2023-01-02T03:04:05.678Z","event":{"code":"4624"},"log":{"level":"information"},"winlog":{"channel":"Security","computer_name":"DC01","event_id":"4624","record_id":"1234","task":"Logon","keywords":["Audit Success"],"provider_name":"Microsoft-Windows-Security-Auditing","process":{"pid":636,"thread":{"id":700}},"event_data":{"LogonType":"3","TargetUserName":"alice","SubjectUserSid":"S-1-5-18","IpAddress":"10.0.0.5","WorkstationName":"WS1"}}}`
+	benchNXLog      = `{"EventTime":"2020-06-09 22:50:54","Hostname":"WS6.mordor.local","Keywords":-9223372036854775808,"EventType":"AUDIT_SUCCESS","SeverityValue":2,"Severity":"INFO","EventID":4688,"SourceName":"Microsoft-Windows-Security-Auditing","Version":2,"Task":13312,"OpcodeValue":0,"RecordNumber":95837,"ProcessID":4,"ThreadID":7364,"Channel":"Security","NewProcessName":"C:\\Windows\\System32\\cmd.exe","ProcessId":"0x1a4","CommandLine":"cmd.exe /c whoami","SourceModuleType":"im_msvistalog"}`
+	benchNotWindows = `{"@timestamp":"2023-01-02T03:04:05Z","message":"GET /index.html 200","source":{"ip":"10.0.0.1","port":443},"user":{"name":"bob"},"http":{"response":{"status_code":200}}}`
+)
+
+func BenchmarkWindows(b *testing.B) {
+	b.Run("winlogbeat", func(b *testing.B) { benchWindows(b, benchWinlogbeat) })
+	b.Run("nxlog", func(b *testing.B) { benchWindows(b, benchNXLog) })
+	b.Run("other", func(b *testing.B) { benchWindows(b, benchNotWindows) })
+}

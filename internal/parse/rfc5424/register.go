@@ -1,0 +1,8 @@
+package rfc5424
+
+import "github.com/vigilsiem/vigil/internal/parse"
+
+// The format registers itself; importing internal/parse/all makes it known.
+func init() {
+	parse.Register("rfc5424", parse.Format{New: func(parse.Options) (parse.Parser, error) { return New(), nil }})
+}
