@@ -40,6 +40,12 @@ func NewRouter(cl *kgo.Client, topic string, set *correlate.Set) (*Router, error
 // caller may acknowledge their events upstream. It returns the number of
 // records produced. Hits lacking a correlation's group-by fields are not
 // routed to it. Route is not safe for concurrent use.
+//
+// When Route fails, some of the records may be in the bus already:
+// producing the hits again (the caller's retry, or the replay of the
+// events after a crash) counts those twice. Exactness from events to hits
+// needs the caller to produce in a Kafka transaction with its event
+// offsets (docs/correlation.md, "Sharded by key").
 func (r *Router) Route(ctx context.Context, hits []correlate.Hit) (int, error) {
 	r.recs = r.recs[:0]
 	for i := range hits {
