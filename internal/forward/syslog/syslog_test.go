@@ -1,7 +1,7 @@
 package syslog
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -126,19 +126,20 @@ func (r *rsyslog) stop() {
 // lines returns the messages rsyslog wrote.
 func (r *rsyslog) lines(t *testing.T) []string {
 	t.Helper()
-	f, err := os.Open(r.out)
+	b, err := os.ReadFile(r.out)
 	if os.IsNotExist(err) {
 		return nil
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	// rsyslog may be writing a line as it is read: only whole lines count.
+	b = b[:bytes.LastIndexByte(b, '\n')+1]
 	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		out = append(out, sc.Text())
+	for l := range strings.SplitSeq(string(b), "\n") {
+		if l != "" {
+			out = append(out, l)
+		}
 	}
 	return out
 }
