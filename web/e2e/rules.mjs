@@ -34,8 +34,14 @@ export function rulesTests(t) {
     expect((await round('rules-e2e-1')) === 1, 'the rule fires while enabled');
     await page.uncheck(`${row} input[type=checkbox]`);
     await page.waitForSelector(`${row}.off`);
-    const listed = await (await fetch(`${base}/api/v1/rules?tenant=acme`, { headers: basic('alice') })).json();
-    const r = listed.rules.find((x) => x.id === RULE_ID);
+    // The page shows the switch at once and sends the change after: wait
+    // for the server to have it.
+    const ruleOf = async (tenant, user) => {
+      const listed = await (await fetch(`${base}/api/v1/rules?tenant=${tenant}`, { headers: basic(user) })).json();
+      return listed.rules.find((x) => x.id === RULE_ID);
+    };
+    await waitFor('the server has the rule off for acme', async () => !(await ruleOf('acme', 'alice')).enabled);
+    const r = await ruleOf('acme', 'alice');
     expect(r && !r.enabled && r.disabled_by === 'alice', 'disabled by alice: ' + JSON.stringify(r));
     const globex = await (await fetch(`${base}/api/v1/rules?tenant=globex`, { headers: basic('bob') })).json();
     expect(globex.rules.find((x) => x.id === RULE_ID).enabled, 'still enabled for globex');
@@ -43,6 +49,7 @@ export function rulesTests(t) {
     expect((await round('rules-e2e-2')) === 0, 'the disabled rule does not fire for acme');
     await page.check(`${row} input[type=checkbox]`);
     await page.waitForSelector(`${row}:not(.off)`);
+    await waitFor('the server has the rule on again', async () => (await ruleOf('acme', 'alice')).enabled);
     expect((await round('rules-e2e-3')) === 1, 'enabled again, it fires');
   });
 
