@@ -79,7 +79,11 @@ func TestAuditRecordsJoinedAcrossBatches(t *testing.T) {
 	if err := os.WriteFile(log, []byte(strings.Join(part1, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	v := startVigil(t, fmt.Sprintf("sources:\n  - name: audit\n    type: file\n    paths: [%q]\n", log))
+	// One pipeline worker: batches processed at the same time join in the
+	// order they finish (see normalize.AuditJoin), so with more workers
+	// the continuation holding the EOE record may lack what a batch still
+	// in flight holds. This test checks the sequential guarantee.
+	v := startVigil(t, fmt.Sprintf("pipeline: {workers: 1}\nsources:\n  - name: audit\n    type: file\n    paths: [%q]\n", log))
 	v.waitFound("splitmarker", 1, 2*time.Second)
 	f, err := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {

@@ -62,7 +62,7 @@ storage:
 		t.Errorf("stats = %v", st)
 	}
 	// Detection runs on the events as with the embedded store; the alert
-	// (kept in the embedded store: triage needs transactions) is listed.
+	// (kept in ClickHouse too: TestClickHouseRecords) is listed.
 	var reply struct {
 		Alerts []alert.Alert `json:"alerts"`
 	}
@@ -122,4 +122,134 @@ func chCount(t *testing.T, base, password, q string) string {
 		t.Fatalf("clickhouse %q: %d %s", q, resp.StatusCode, b)
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// TestClickHouseRecords runs vigil serve with storage.backend clickhouse:
+// an alert and its incident are raised, listed and triaged through the
+// API, their rows are in ClickHouse, and a second vigil with a fresh data
+// directory (no local DuckDB holding them) on the same database lists them
+// with their triage and changes them further.
+func TestClickHouseRecords(t *testing.T) {
+	srv := chtest.Start(t)
+	rules := t.TempDir()
+	if err := os.WriteFile(filepath.Join(rules, "marker.yml"), []byte(markerRule), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf(`http:
+  ingest:
+    tokens:
+      - token: %s
+        source: hec
+storage:
+  backend: clickhouse
+  clickhouse: {url: %s, database: vigil_rec}
+`, hecToken, srv.URL)
+	v := startVigil(t, cfg, "--rules", rules)
+	var body bytes.Buffer
+	for i := range 10 {
+		fmt.Fprintf(&body, `{"message":"clickhouse apptest %d","observer":{"product":"apptest"},"host":{"name":"ws%d"}}`+"\n", i, i)
+	}
+	if code, b := post(t, v.url("/api/v1/ingest"), "application/x-ndjson", "Bearer "+hecToken, body.Bytes()); code != 200 {
+		t.Fatalf("ingest: %d %s", code, b)
+	}
+	var alerts struct {
+		Alerts []alert.Alert `json:"alerts"`
+	}
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		getJSON(t, v.url("/api/v1/alerts?rule_id="+markerRuleID), &alerts)
+		return len(alerts.Alerts) == 1
+	}) {
+		t.Fatalf("alert not listed: %+v\n%s", alerts, v.log.String())
+	}
+	id := alerts.Alerts[0].ID
+	var incs incidentsReply
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		getJSON(t, v.url("/api/v1/incidents"), &incs)
+		return len(incs.Incidents) == 1
+	}) {
+		t.Fatalf("incident not listed: %+v\n%s", incs, v.log.String())
+	}
+	incID := incs.Incidents[0].ID
+	if got := incs.Incidents[0].AlertIDs; len(got) != 1 || got[0] != id {
+		t.Errorf("incident alerts = %v, want [%s]", got, id)
+	}
+	if code, b := sendJSON(t, "PATCH", v.url("/api/v1/alerts/"+id), `{"status":"acknowledged","assignee":"alice","comment":"on it"}`); code != 200 {
+		t.Fatalf("triage the alert: %d %s", code, b)
+	}
+	if code, b := sendJSON(t, "PATCH", v.url("/api/v1/incidents/"+incID), `{"status":"in_progress","comment":"looking","author":"alice"}`); code != 200 {
+		t.Fatalf("triage the incident: %d %s", code, b)
+	}
+	// The rows are in ClickHouse.
+	for q, want := range map[string]string{
+		"SELECT count() FROM vigil_rec.alerts FINAL":                                   "1",
+		"SELECT count() FROM vigil_rec.alert_notes":                                    "1",
+		"SELECT count() FROM vigil_rec.incident_records FINAL WHERE kind = 'incident'": "1",
+		"SELECT status FROM vigil_rec.incident_records FINAL WHERE kind = 'incident'":  "in_progress",
+	} {
+		if got := chCount(t, srv.URL, "", q); got != want {
+			t.Errorf("%s = %s, want %s", q, got, want)
+		}
+	}
+	v.stop()
+
+	// A fresh node on the same database: the alert and the incident with
+	// their triage, and they can be changed further.
+	w := startVigil(t, cfg, "--rules", rules)
+	getJSON(t, w.url("/api/v1/alerts?status=acknowledged"), &alerts)
+	if len(alerts.Alerts) != 1 || alerts.Alerts[0].ID != id || alerts.Alerts[0].Assignee != "alice" {
+		t.Fatalf("after restart: acknowledged alerts = %+v", alerts.Alerts)
+	}
+	var one alert.Alert
+	getJSON(t, w.url("/api/v1/alerts/"+id), &one)
+	if one.Triage == nil || len(one.Triage.Notes) != 1 || one.Triage.Notes[0].Text != "on it" {
+		t.Errorf("after restart: alert triage = %+v", one.Triage)
+	}
+	var detail struct {
+		Status   string `json:"status"`
+		Timeline []struct {
+			Kind string `json:"kind"`
+			Text string `json:"text"`
+		} `json:"timeline"`
+	}
+	getJSON(t, w.url("/api/v1/incidents/"+incID), &detail)
+	comments := 0
+	for _, e := range detail.Timeline {
+		if e.Kind == "comment" && e.Text == "looking" {
+			comments++
+		}
+	}
+	if detail.Status != "in_progress" || comments != 1 {
+		t.Errorf("after restart: incident = %+v", detail)
+	}
+	if code, b := sendJSON(t, "PATCH", w.url("/api/v1/alerts/"+id), `{"status":"closed"}`); code != 200 {
+		t.Fatalf("close the alert after restart: %d %s", code, b)
+	}
+	getJSON(t, w.url("/api/v1/alerts?status=closed"), &alerts)
+	if len(alerts.Alerts) != 1 {
+		t.Errorf("closed alerts after restart = %+v", alerts.Alerts)
+	}
+	if code, b := sendJSON(t, "PATCH", w.url("/api/v1/incidents/"+incID), `{"status":"closed"}`); code != 200 {
+		t.Fatalf("close the incident after restart: %d %s", code, b)
+	}
+	getJSON(t, w.url("/api/v1/incidents?status=closed"), &incs)
+	if len(incs.Incidents) != 1 || incs.Incidents[0].ID != incID {
+		t.Errorf("closed incidents after restart = %+v", incs.Incidents)
+	}
+}
+
+// sendJSON makes a request with a JSON body and returns the status and body.
+func sendJSON(t *testing.T, method, url, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

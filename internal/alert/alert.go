@@ -165,6 +165,15 @@ func Attack(tags []string) (techniques, tacticNames []string) {
 	return techniques, tacticNames
 }
 
+// EntityFields lists every field EntitiesOf reads.
+func EntityFields() []string {
+	var out []string
+	for _, l := range [][]string{entityFields.host, entityFields.user, entityFields.src, entityFields.dst} {
+		out = append(out, l...)
+	}
+	return out
+}
+
 // entityFields are the ECS fields each entity is read from, in order of
 // preference; Windows events fall back to their winlog names.
 var entityFields = struct{ host, user, src, dst []string }{

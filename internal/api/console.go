@@ -23,7 +23,7 @@ const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 // console's page, which routes on its path. "/" (the overview) is served
 // through RootHandler, as the Elasticsearch banner shares it.
 var ConsoleViews = []string{"/login", "/search", "/alerts", "/alerts/{id}", "/incidents", "/incidents/{id}",
-	"/dashboards", "/dashboards/{id}", "/sources"}
+	"/dashboards", "/dashboards/{id}", "/sources", "/rules"}
 
 // Console serves the web console's files from a built bundle (package ui).
 type Console struct {

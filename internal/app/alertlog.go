@@ -8,7 +8,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/alert/alertlog"
 	"github.com/vigilsiem/vigil/internal/incident"
-	"github.com/vigilsiem/vigil/internal/store/alerts"
+	"github.com/vigilsiem/vigil/internal/store"
 )
 
 // The API reads alerts and incidents through these wrappers: each applies
@@ -16,11 +16,11 @@ import (
 // every alert whose events were acknowledged.
 
 type flushedAlerts struct {
-	s   *alerts.Store
+	s   store.Alerts
 	log *alertlog.Log
 }
 
-func (f flushedAlerts) List(ctx context.Context, fl alerts.Filter) ([]alert.Alert, int64, error) {
+func (f flushedAlerts) List(ctx context.Context, fl store.AlertFilter) ([]alert.Alert, int64, error) {
 	if err := f.flush(ctx); err != nil {
 		return nil, 0, err
 	}
@@ -34,7 +34,7 @@ func (f flushedAlerts) Get(ctx context.Context, tenant, id string) (*alert.Alert
 	return f.s.Get(ctx, tenant, id)
 }
 
-func (f flushedAlerts) Update(ctx context.Context, tenant string, ids []string, c alerts.Change, now time.Time) ([]alert.Alert, error) {
+func (f flushedAlerts) Update(ctx context.Context, tenant string, ids []string, c store.AlertChange, now time.Time) ([]alert.Alert, error) {
 	if err := f.flush(ctx); err != nil {
 		return nil, err
 	}

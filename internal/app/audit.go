@@ -27,10 +27,14 @@ func (a *App) auditRuleReload(info detect.ReloadInfo) {
 }
 
 func (a *App) auditResponse(r response.Record) {
-	e := audit.Entry{Time: r.Time, Tenant: r.Tenant, User: nodeActor, Action: "response.run", Category: "process",
+	user := nodeActor
+	if r.Actor != "" {
+		user = r.Actor // an analyst ran it from the console or the API
+	}
+	e := audit.Entry{Time: r.Time, Tenant: r.Tenant, User: user, Action: "response.run", Category: "process",
 		Outcome: audit.Success, Fields: map[string]string{
 			"vigil.response.name": r.Response, "vigil.response.type": r.Action, "vigil.response.subject": r.Kind + " " + r.Subject,
-			"vigil.response.attempt": fmt.Sprint(r.Attempt), "rule.id": r.RuleID,
+			"vigil.response.attempt": fmt.Sprint(r.Attempt), "rule.id": r.RuleID, "vigil.response.reason": r.Reason,
 		}}
 	if r.Outcome != response.OutcomeSuccess {
 		e.Outcome, e.Reason = audit.Failure, r.Outcome

@@ -5,8 +5,58 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/store"
 	"github.com/vigilsiem/vigil/internal/store/clickhouse"
+	"github.com/vigilsiem/vigil/internal/store/embedded"
 )
+
+// records are the tables of a store node beside the events: alerts with
+// their triage, incidents, the response log, and the console's dashboards
+// and saved searches. They live in the backend: ClickHouse with
+// storage.backend: clickhouse (so that any query node reads the same
+// ones), else the embedded store's DuckDB database.
+type records struct {
+	alerts     store.Alerts
+	incidents  store.Incidents
+	responses  store.ResponseLog
+	dashboards store.Dashboards
+}
+
+// openRecords opens the record tables in the backend: m.events when it is
+// open, else st.
+func (m *storeRole) openRecords(ctx context.Context, st *embedded.Store) (records, error) {
+	if m.events != nil {
+		return openRecordsIn(ctx, m.events)
+	}
+	return openRecordsIn(ctx, st)
+}
+
+// recordOpener is what both backends offer; each Open returns its own
+// concrete type, hence the type parameters.
+type recordOpener[A store.Alerts, I store.Incidents, R store.ResponseLog, D store.Dashboards] interface {
+	OpenAlerts(context.Context) (A, error)
+	OpenIncidents(context.Context) (I, error)
+	OpenResponses(context.Context) (R, error)
+	OpenDashboards(context.Context) (D, error)
+}
+
+func openRecordsIn[A store.Alerts, I store.Incidents, R store.ResponseLog, D store.Dashboards](ctx context.Context, o recordOpener[A, I, R, D]) (records, error) {
+	var r records
+	var err error
+	if r.alerts, err = o.OpenAlerts(ctx); err != nil {
+		return r, err
+	}
+	if r.incidents, err = o.OpenIncidents(ctx); err != nil {
+		return r, err
+	}
+	if r.responses, err = o.OpenResponses(ctx); err != nil {
+		return r, err
+	}
+	if r.dashboards, err = o.OpenDashboards(ctx); err != nil {
+		return r, err
+	}
+	return r, nil
+}
 
 // clickhouseRetentionInterval is how often retention drops ClickHouse
 // partitions: they are whole days, so an hour late is at most 1/24 of a

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"io"
 	"os"
 
@@ -30,14 +29,22 @@ func (a *App) consoleMounts() ([]api.Mounter, error) {
 	ms := []api.Mounter{c, api.SessionHandler{Auth: a.authn, Open: !a.cfg.Auth.Enabled()}}
 	if d := a.detectRole; d != nil {
 		ms = append(ms, api.RuleHandler{Rules: ruleFinder{d.engine}})
+		rh := api.RulesHandler{Engine: d.engine}
+		if st := a.storeRole; st != nil {
+			// Per-rule alert counts: the embedded alert store has them;
+			// a backend without them leaves the counts out of the page.
+			if rs, ok := st.alerts.(api.RuleStatter); ok {
+				rh.Stats = rs
+			}
+			if st.events == nil { // backtests read the embedded store
+				rh.Events = st.store
+			}
+		}
+		ms = append(ms, rh)
 	}
 	if st := a.storeRole; st != nil {
 		ms = append(ms, api.AlertTriageHandler{Alerts: flushedAlerts{st.alerts, st.alertLog}})
-		ds, err := st.store.OpenDashboards(context.Background())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, api.DashboardHandler{Store: ds})
+		ms = append(ms, api.DashboardHandler{Store: st.records.dashboards})
 	}
 	return ms, nil
 }

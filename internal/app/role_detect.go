@@ -72,13 +72,17 @@ func (m *detectRole) Init(a *App) error {
 	if err != nil {
 		return fmt.Errorf("rules: %w", err)
 	}
+	toggles, err := detect.OpenToggles(RuleTogglesFile(cfg.DataDir))
+	if err != nil {
+		return err
+	}
 	co := cfg.Rules.Correlation
 	if m.engine, err = detect.New(detect.Config{
 		Dirs: ruleDirs, Builtin: builtin, Sigma: sigmaCfg, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
 		StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: m.watchlists, Registerer: a.reg,
 		Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
 		SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload,
-		AlertLevel: assets.AlertLevel,
+		AlertLevel: assets.AlertLevel, AlertLevelFields: []string{assets.FieldCriticality}, Toggles: toggles,
 	}, detectOut); err != nil {
 		return fmt.Errorf("load rules: %w", err)
 	}

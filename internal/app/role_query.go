@@ -39,7 +39,8 @@ func (*queryRole) Sinks() []pipeline.Sink { return nil }
 func (m *queryRole) Mount(a *App) []api.Mounter {
 	st := a.storeRole
 	ms := []api.Mounter{api.AlertsHandler{Alerts: flushedAlerts{st.alerts, st.alertLog}}, api.AdminHandler{Store: st.store}, api.RetentionHandler{Store: st.store},
-		api.IncidentsHandler{Incidents: flushedIncidents{st.incidents, st.alertLog}}, api.ResponsesHandler{Records: st.responseLog}}
+		api.IncidentsHandler{Incidents: flushedIncidents{st.incidents, st.alertLog}}, api.ResponsesHandler{Records: st.responseLog},
+		api.ResponseRunHandler{Dispatcher: st.responses, Alerts: flushedAlerts{st.alerts, st.alertLog}}}
 	if st.sourceHealth != nil {
 		ms = append(ms, st.sourceHealth.mount())
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/incident"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/response"
-	"github.com/vigilsiem/vigil/internal/store/alerts"
+	"github.com/vigilsiem/vigil/internal/store"
 	"github.com/vigilsiem/vigil/internal/store/clickhouse"
 	"github.com/vigilsiem/vigil/internal/store/embedded"
 	"github.com/vigilsiem/vigil/internal/tail"
@@ -34,9 +34,12 @@ type storeRole struct {
 	store *embedded.Store
 	// events is the clickhouse backend (storage.backend: clickhouse): it
 	// then keeps events, dead letters and audit entries and answers
-	// searches; alerts and incidents stay in the embedded store.
+	// searches, and keeps the record tables (records).
 	events *clickhouse.Store
-	alerts *alerts.Store
+	// records are the alert, incident, response-log and dashboard tables
+	// of the backend (clickhouse.go).
+	records records
+	alerts  store.Alerts
 	// alertLog is the durable log detection writes alerts to; its applier
 	// feeds alerts, incidents and responses.
 	alertLog *alertlog.Log
@@ -87,13 +90,13 @@ func (m *storeRole) Init(a *App) error {
 		auditSink = m.events
 	}
 	a.audit = audit.New(auditSink, a.log, a.reg)
-	// Alerts stay in the embedded store with either backend: their
-	// triage (status, assignee, notes) needs transactions
-	// (clickhouse.Alerts keeps alerts but not yet their triage).
-	if m.alerts, err = st.OpenAlerts(ctx); err != nil {
+	// Alerts, incidents, the response log and dashboards live in the
+	// backend's tables.
+	if m.records, err = m.openRecords(ctx, st); err != nil {
 		return err
 	}
-	if a.alertOut, err = m.openTriage(ctx, a, st); err != nil {
+	m.alerts = m.records.alerts
+	if a.alertOut, err = m.openTriage(ctx, a); err != nil {
 		return err
 	}
 	var dead pipeline.DeadLetterSink = st
@@ -215,15 +218,9 @@ func (m *storeRole) ApplyConfig(_ *App, cfg *config.Config) error {
 // not make the pipeline refuse the events that raised the alert (the alert
 // itself is stored, and grouping resumes from the tables at the next
 // start). Responses never block: the dispatcher queues or drops, recorded.
-func (m *storeRole) openTriage(ctx context.Context, a *App, st *embedded.Store) (alert.Sink, error) {
-	incStore, err := st.OpenIncidents(ctx)
-	if err != nil {
-		return nil, err
-	}
-	responseLog, err := st.OpenResponses(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (m *storeRole) openTriage(ctx context.Context, a *App) (alert.Sink, error) {
+	incStore, responseLog := m.records.incidents, m.records.responses
+	var err error
 	m.responseLog = response.NewRecorder(responseLog, a.log)
 	if m.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: m.responseLog, Registerer: a.reg, Logger: a.log,
 		Audit: a.auditResponse}); err != nil {

@@ -16,6 +16,12 @@ import (
 // under the data directory; serve loads (and reloads) every rule below it.
 func InstalledRulesDir(dataDir string) string { return filepath.Join(dataDir, "rules") }
 
+// RuleTogglesFile is where the rules switched off per tenant are kept
+// (docs/format/rule-toggles.md).
+func RuleTogglesFile(dataDir string) string {
+	return filepath.Join(dataDir, "state", "rules", "disabled.json")
+}
+
 // ruleSources are the rules serve runs: the built-in pack (unless turned
 // off), the installed packages and the configured directories, with the
 // configuration's enable/disable selection.

@@ -80,11 +80,17 @@ type Config struct {
 	Watchlists *watchlist.Store
 	// Registerer takes the correlation metrics; nil registers none.
 	Registerer prometheus.Registerer
+	// Toggles are the rules switched off per tenant (nil: none); the
+	// engine skips a disabled rule on that tenant's events.
+	Toggles *Toggles
 	// AlertLevel gives the level of an alert a rule of the given level
 	// raises on e (the app passes assets.AlertLevel, which raises it for
 	// critical assets and privileged users); nil keeps the rule's level.
 	// Detection takes it as a function so it does not import an enricher.
 	AlertLevel func(level string, e *event.Event) string
+	// AlertLevelFields are the event fields AlertLevel reads (a backtest
+	// reads them from the store).
+	AlertLevelFields []string
 	// OnReload, when set, is told of each rule load that swapped in a new
 	// rule set or failed (the audit log records them).
 	OnReload func(ReloadInfo)
@@ -201,6 +207,9 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 	for _, ev := range events {
 		rules = st.Set.Match(ev, rules[:0])
 		for _, r := range rules {
+			if e.cfg.Toggles.Disabled(tenantOf(ev), ruleID(r)) {
+				continue
+			}
 			if r.Watchlist != nil {
 				e.wl.Apply(r, ev)
 				wrote = true
@@ -245,6 +254,9 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 // each, for the correlations that raise alerts).
 func (e *Engine) writeFirings(ctx context.Context, fs []correlate.Firing, alerts []alert.Alert) error {
 	for _, f := range FinalFirings(fs) {
+		if e.cfg.Toggles.Disabled(f.Tenant, f.Corr.Ref()) {
+			continue
+		}
 		a := CorrelationAlert(f)
 		a.Reason = e.recent.reason(f)
 		alerts = append(alerts, a)
@@ -257,6 +269,17 @@ func (e *Engine) writeFirings(ctx context.Context, fs []correlate.Firing, alerts
 	}
 	return nil
 }
+
+// tenantOf is the tenant an event belongs to.
+func tenantOf(ev *event.Event) string {
+	if ev.Tenant == "" {
+		return event.DefaultTenant
+	}
+	return ev.Tenant
+}
+
+// Toggles returns the per-tenant rule switches (nil when not configured).
+func (e *Engine) Toggles() *Toggles { return e.cfg.Toggles }
 
 // ruleID is the rule's id, or its title where it has none.
 func ruleID(r *sigma.Rule) string {

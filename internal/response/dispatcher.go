@@ -293,7 +293,7 @@ func (d *Dispatcher) record(r *responder, j *job, attempt int, at time.Time, dur
 	}
 	rec := Record{Time: at, Tenant: j.tenant, Response: r.cfg.Name, Action: r.cfg.Type, Kind: j.kind, Subject: j.subject,
 		RuleID: j.ruleID, Reason: j.reason, Delivery: j.delivery, Attempt: attempt, Outcome: outcome,
-		DurationMS: dur.Milliseconds(), Detail: detail}
+		DurationMS: dur.Milliseconds(), Detail: detail, Actor: j.actor}
 	if d.audit != nil {
 		d.audit(rec)
 	}

@@ -29,7 +29,9 @@ type Envelope struct {
 	Delivery string `json:"delivery"`
 	Tenant   string `json:"tenant"`
 	// Reason of an incident notice: opened or escalated.
-	Reason   string             `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Actor is the user who ran the response by hand (reason "manual").
+	Actor    string             `json:"actor,omitempty"`
 	Alert    *alert.Alert       `json:"alert,omitempty"`
 	Incident *incident.Incident `json:"incident,omitempty"`
 }
@@ -40,8 +42,10 @@ type job struct {
 	tenant, subject string
 	ruleID, level   string
 	delivery        string
-	body            []byte
-	queued          time.Time
+	// actor ran the job by hand (RunOnAlert); "" when configured.
+	actor  string
+	body   []byte
+	queued time.Time
 }
 
 func alertJob(name string, a *alert.Alert, now time.Time) (*job, error) {

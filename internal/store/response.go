@@ -41,6 +41,10 @@ type ResponseRecord struct {
 	// Detail says what happened: an HTTP status, an exit status and the
 	// program's output, an error. It never holds a secret.
 	Detail string `json:"detail,omitempty"`
+	// Actor is the user who ran the response by hand, from the console or
+	// the API (response.Dispatcher.RunOnAlert); "" for a run the
+	// configuration triggered.
+	Actor string `json:"actor,omitempty"`
 }
 
 // ResponseFilter selects response records. Tenant is required.

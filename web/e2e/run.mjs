@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
+import { rulesTests } from './rules.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -105,6 +106,11 @@ http:
       - {token: ${TOK.acme}, tenant: acme, source: e2e}
       - {token: ${TOK.globex}, tenant: globex, source: e2e}
       - {token: ${TOK.demo}, tenant: demo, source: e2e}
+responses:
+  - name: e2e-ticket
+    type: program
+    match: {rules: [no-rule-raises-this]}
+    program: {command: [/bin/sh, -c, 'cat >> ${join(work, 'responses.ndjson')}; echo >> ${join(work, 'responses.ndjson')}']}
 `);
 
 const httpPort = await freePort();
@@ -656,6 +662,9 @@ test('a plain serve, no rules configured: 20 failed SSH logins sent with logger 
     await new Promise((ok) => (plain.exitCode !== null ? ok() : plain.once('exit', ok)));
   }
 });
+
+rulesTests({ test, expect, base, ingest, syslogLine, basic, login, shot, waitFor, RULE_ID,
+  ACCEPTED_ID: '6d1c2f0e-e2e0-4c3a-9b7e-000000000002', responseLog: join(work, 'responses.ndjson') });
 
 // ---------------------------------------------------------------------------
 

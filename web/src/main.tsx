@@ -14,6 +14,7 @@ import { IncidentDetailView } from './views/IncidentDetail';
 import { OverviewView } from './views/Overview';
 import { SourcesView } from './views/Sources';
 import { DashboardsView, DashboardView } from './views/Dashboards';
+import { RulesView } from './views/Rules';
 
 export const session = signal<Session | null | undefined>(undefined);
 
@@ -69,6 +70,7 @@ const NAV = [
   { path: '/incidents', label: 'Incidents' },
   { path: '/dashboards', label: 'Dashboards' },
   { path: '/sources', label: 'Sources' },
+  { path: '/rules', label: 'Rules' },
 ];
 
 function Shell({ s }: { s: Session }) {
@@ -92,6 +94,7 @@ function Shell({ s }: { s: Session }) {
   else if (path === '/sources') view = <SourcesView key={'src' + tenant} tenant={tenant} role={s.role} />;
   else if (path === '/dashboards') view = <DashboardsView key={'dash' + tenant} tenant={tenant} canEdit={s.role !== 'viewer'} />;
   else if ((m = path.match(/^\/dashboards\/(.+)$/))) view = <DashboardView key={m[1] + tenant} tenant={tenant} id={decodeURIComponent(m[1])} canEdit={s.role !== 'viewer'} />;
+  else if (path === '/rules') view = <RulesView key={'rules' + tenant} tenant={tenant} role={s.role} />;
   else if (path === '/' || path === '/login') view = <OverviewView key={'ov' + tenant} tenant={tenant} />;
   else view = <p>No such page.</p>;
   const section = path === '/' || path === '/login' ? '/' : '/' + path.split('/')[1];

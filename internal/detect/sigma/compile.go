@@ -33,6 +33,9 @@ type Compiler struct {
 	fields fieldTable
 	accs   []accessor
 	accIDs map[string]int32
+	// keywords: a rule compiled has an unnamed search, which reads any
+	// field of an event.
+	keywords bool
 }
 
 // NewCompiler returns a compiler.
@@ -551,6 +554,7 @@ func (c *compileCtx) anyOf(acc int32, vals []sval, cased bool) node {
 // keywords compiles an unnamed search: each value is looked for anywhere in
 // the event.
 func (c *compileCtx) keywords(vals []sval, m *modifiers) (node, error) {
+	c.Compiler.keywords = true
 	var mods modifiers
 	if m != nil {
 		mods = *m

@@ -466,3 +466,36 @@ func (fg *fieldGrams) scanGrams(s string, fold bool, hit func([]int32)) {
 		}
 	}
 }
+
+// Literal is a text that one of Fields holds, lower-cased, in every event
+// a rule of a rule set matches (one of several: see Requirement).
+type Literal struct {
+	Fields []string
+	Text   string
+}
+
+// Requirement returns literals one of which every event a rule of rs
+// matches holds: the same necessary condition the prefilter checks, for a
+// store to filter on before the events reach the matcher (a backtest).
+// ok is false when some rule may match an event holding none (a rule
+// without a literal to require): every event must then be evaluated.
+func (rs *RuleSet) Requirement() (lits []Literal, ok bool) {
+	for _, c := range rs.rules {
+		for _, v := range c.variants {
+			req := v.req
+			if req == nil {
+				req = requirementOf(v.root)
+			}
+			if req == nil {
+				return nil, false
+			}
+			for _, r := range req {
+				if r.acc == keywordAcc {
+					return nil, false // any field: nothing to filter on
+				}
+				lits = append(lits, Literal{Fields: append([]string(nil), rs.accs[r.acc].names...), Text: r.lit})
+			}
+		}
+	}
+	return lits, len(lits) > 0
+}

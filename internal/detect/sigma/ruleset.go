@@ -24,9 +24,10 @@ type RuleSet struct {
 	// Variants of other products, grouped by logsource.
 	groups []*lsGroup
 
-	cls     classAccessors
-	buckets int
-	pool    sync.Pool
+	cls      classAccessors
+	buckets  int
+	keywords bool // Compiler.keywords
+	pool     sync.Pool
 }
 
 type chanIndex struct {
@@ -62,12 +63,13 @@ func (c *Compiler) NewRuleSet(rules []*Compiled) *RuleSet {
 		httpMethod: one("http.request.method"),
 	}
 	rs := &RuleSet{
-		fields: fieldTable{ids: make(map[string]int32, len(c.fields.ids)), names: append([]string(nil), c.fields.names...)},
-		accs:   append([]accessor(nil), c.accs...),
-		rules:  rules,
-		byRule: make(map[*Rule]*Compiled, len(rules)),
-		win:    map[string]*chanIndex{},
-		cls:    cls,
+		fields:   fieldTable{ids: make(map[string]int32, len(c.fields.ids)), names: append([]string(nil), c.fields.names...)},
+		accs:     append([]accessor(nil), c.accs...),
+		rules:    rules,
+		byRule:   make(map[*Rule]*Compiled, len(rules)),
+		win:      map[string]*chanIndex{},
+		cls:      cls,
+		keywords: c.keywords,
 	}
 	for k, v := range c.fields.ids {
 		rs.fields.ids[k] = v
@@ -131,6 +133,13 @@ func (c *Compiler) NewRuleSet(rules []*Compiled) *RuleSet {
 	}
 	rs.pool.New = func() any { return newView(rs) }
 	return rs
+}
+
+// Fields returns the names of the event fields the rule set reads, those
+// that say where an event comes from included; all is true when a rule
+// has a keyword search, which reads any field.
+func (rs *RuleSet) Fields() (names []string, all bool) {
+	return append([]string(nil), rs.fields.names...), rs.keywords
 }
 
 // Rules returns the compiled rules of the set.

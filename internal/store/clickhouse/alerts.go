@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/store"
@@ -36,30 +35,27 @@ func alertsDDL(db string) string {
 ORDER BY (tenant, id)`
 }
 
-// Alerts keeps alerts in ClickHouse, as internal/store/alerts keeps them in
-// DuckDB: an alert.Sink for detection and an AlertLister for the API.
+// Alerts keeps alerts and their triage in ClickHouse, as
+// internal/store/alerts keeps them in DuckDB (store.Alerts).
 type Alerts struct {
 	s *Store
-	// mu and last make versions increase within this process, so that of
-	// two updates of an alert the later one wins even within a clock tick.
-	mu   sync.Mutex
-	last uint64
+	v versions
+	// upd serialises triage changes (a read, then an insert).
+	upd sync.Mutex
 }
 
 // OpenAlerts creates the alerts table if needed.
 func (s *Store) OpenAlerts(ctx context.Context) (*Alerts, error) {
-	if err := s.c.exec(ctx, alertsDDL(s.db)); err != nil {
-		return nil, fmt.Errorf("create clickhouse alerts table: %w", err)
+	for _, ddl := range []string{alertsDDL(s.db), alertNotesDDL(s.db)} {
+		if err := s.c.exec(ctx, ddl); err != nil {
+			return nil, fmt.Errorf("create clickhouse alerts table: %w", err)
+		}
 	}
-	return &Alerts{s: s}, nil
-}
-
-func (a *Alerts) version() uint64 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	v := max(uint64(time.Now().UnixNano()), a.last+1)
-	a.last = v
-	return v
+	a := &Alerts{s: s}
+	if err := a.v.resume(ctx, s.c, s.db, "alerts.version", "alert_notes.seq"); err != nil {
+		return nil, fmt.Errorf("open clickhouse alerts: %w", err)
+	}
+	return a, nil
 }
 
 // WriteAlerts implements alert.Sink: each alert's last update in the batch
@@ -72,7 +68,7 @@ func (a *Alerts) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 	for i, al := range as {
 		last[al.ID] = i
 	}
-	version := a.version()
+	version := a.v.next()
 	var b []byte
 	for i, al := range as {
 		if last[al.ID] != i {
@@ -118,7 +114,7 @@ func (a *Alerts) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 }
 
 // List returns the alerts matching f, the most recent first, and how many
-// match in all (store.Alerts.List).
+// match in all (store.Alerts.List), each with its triage.
 func (a *Alerts) List(ctx context.Context, f store.AlertFilter) ([]alert.Alert, int64, error) {
 	rank, err := f.Normalize()
 	if err != nil {
@@ -131,9 +127,6 @@ func (a *Alerts) List(ctx context.Context, f store.AlertFilter) ([]alert.Alert, 
 	if f.RuleID != "" {
 		where = append(where, "rule_id = "+sqlgen.CHString(f.RuleID))
 	}
-	if f.Status != "" {
-		where = append(where, "status = "+sqlgen.CHString(f.Status))
-	}
 	if f.Entity != "" {
 		where = append(where, "has(entities, "+sqlgen.CHString(f.Entity)+")")
 	}
@@ -143,33 +136,18 @@ func (a *Alerts) List(ctx context.Context, f store.AlertFilter) ([]alert.Alert, 
 	if !f.To.IsZero() {
 		where = append(where, "last_seen < "+strconv.FormatInt(f.To.UnixMicro(), 10))
 	}
-	from := " FROM " + sqlgen.CHIdent(a.s.db) + ".alerts FINAL WHERE " + strings.Join(where, " AND ")
-	cnt, err := a.s.c.query(ctx, "SELECT count()"+from)
+	outer := ""
+	if f.Status != "" {
+		outer = " WHERE if(t_status = '', status, t_status) = " + sqlgen.CHString(f.Status)
+	}
+	from := a.joined(f.Tenant, strings.Join(where, " AND ")) + outer
+	total, err := a.s.c.queryInt(ctx, "SELECT count()"+from)
 	if err != nil {
 		return nil, 0, fmt.Errorf("count alerts: %w", err)
 	}
-	var total int64
-	if len(cnt.Data) == 1 && len(cnt.Data[0]) == 1 {
-		total, err = strconv.ParseInt(trimQuotes(string(cnt.Data[0][0])), 10, 64)
-	}
-	if err != nil || len(cnt.Data) != 1 {
-		return nil, 0, fmt.Errorf("count alerts: bad answer %v", cnt.Data)
-	}
-	res, err := a.s.c.query(ctx, "SELECT doc"+from+" ORDER BY last_seen DESC, id LIMIT "+strconv.Itoa(f.Limit))
+	out, err := a.read(ctx, "SELECT "+triageColumns+from+" ORDER BY last_seen DESC, id LIMIT "+strconv.Itoa(f.Limit))
 	if err != nil {
 		return nil, 0, fmt.Errorf("list alerts: %w", err)
-	}
-	out := make([]alert.Alert, 0, len(res.Data))
-	for _, row := range res.Data {
-		var doc string
-		if len(row) != 1 || json.Unmarshal(row[0], &doc) != nil {
-			return nil, 0, fmt.Errorf("list alerts: bad row %s", row)
-		}
-		var al alert.Alert
-		if err := json.Unmarshal([]byte(doc), &al); err != nil {
-			return nil, 0, fmt.Errorf("read alert: %w", err)
-		}
-		out = append(out, al)
 	}
 	return out, total, nil
 }

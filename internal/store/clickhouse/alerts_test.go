@@ -11,14 +11,13 @@ import (
 	"github.com/vigilsiem/vigil/internal/store/storetest"
 )
 
-var _ store.AlertRecords = (*Alerts)(nil)
+var _ store.Alerts = (*Alerts)(nil)
 
-// The alerts table passes the writes-and-lists part of the alerts suite
-// (its triage is still the embedded store's), on one private server, a
-// database per folder.
+// The alerts and their triage pass the alerts suite, on one private
+// server, a database per folder.
 func TestAlertsConformance(t *testing.T) {
 	srv := chtest.Start(t)
-	storetest.RunAlertRecords(t, func(t *testing.T, dir string) (store.AlertRecords, func() error) {
+	storetest.RunAlerts(t, func(t *testing.T, dir string) (store.Alerts, func() error) {
 		sum := sha256.Sum256([]byte(dir))
 		s, err := Open(context.Background(), Options{URL: srv.URL, Database: "a_" + hex.EncodeToString(sum[:8])})
 		if err != nil {

@@ -1,7 +1,15 @@
 // Package clickhouse owns the ClickHouse storage backend
 // (storage.backend: clickhouse): events, dead letters and audit entries in
 // ClickHouse tables, behind the same store.Store facade as the embedded
-// store and passing the same conformance suite (internal/store/storetest).
+// store and passing the same conformance suite (internal/store/storetest);
+// and the record tables, passing the same suites as the embedded store's:
+// alerts and their triage (alerts.go, triage.go: store.Alerts), incidents
+// (incidents.go: store.Incidents), the response log (responses.go:
+// store.ResponseLog), dashboards and saved searches (dashboards.go:
+// store.Dashboards). ClickHouse has no transactions: each change that the
+// embedded store makes in one transaction is one INSERT into one
+// unpartitioned table here (one part, all or none), and rows that change
+// are ReplacingMergeTree rows read with FINAL (rows.go).
 //
 // It talks to ClickHouse over its HTTP interface with net/http, as Vector's
 // ClickHouse sink does: clickhouse-go does not work with the ClickHouse
@@ -22,4 +30,5 @@
 //     query compiler (internal/store/sqlgen, its ClickHouse dialect) typed
 //     columns.
 //   - Retention drops whole partitions (ALTER TABLE … DROP PARTITION).
+//   - No data-skipping indexes: 18.16.1 has none (docs/storage.md).
 package clickhouse

@@ -3,6 +3,7 @@ package embedded
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -34,6 +35,9 @@ func writeBatches(t *testing.T, s *Store, tenant string, n int) {
 		for j, e := range evs {
 			e.Set("source.ip", event.IP(netip.MustParseAddr("10.1.2.3")))
 			e.SetString("batch", strings.Repeat("x", i+j))
+			if i > 0 { // other events, not a replay (a freeze stores a replay once)
+				e.ID = fmt.Sprintf("%s-%d", e.ID, i)
+			}
 		}
 		if err := s.Write(context.Background(), evs); err != nil {
 			t.Fatal(err)

@@ -23,6 +23,9 @@ type coldFile struct {
 	// modTime stands in for the receive time of a file frozen before it
 	// was recorded.
 	modTime time.Time
+	// dups is how many rows of the freeze that wrote the file were
+	// dropped as duplicates (set on one file of the freeze).
+	dups int
 
 	// ReceivedMin and ReceivedMax bound when the store received the rows
 	// (its clock at the commits of the segments frozen into the file).
@@ -37,6 +40,36 @@ type coldFile struct {
 	Tokens  *bloom            `json:"tokens,omitempty"`
 	// TokenCount is the number of distinct tokens in the filter.
 	TokenCount int `json:"token_count"`
+
+	// V is the meta's version: 2 for a file with blocks, absent (1)
+	// before.
+	V int `json:"v,omitempty"`
+	// Blocks are the file's row groups in order, each with its rows, time
+	// range and token filter (version 2, files of the direct writer), so
+	// that a search reads only the row groups that may hold its terms and
+	// time range. Such a file has no file-wide Tokens.
+	Blocks []*coldBlock `json:"blocks,omitempty"`
+}
+
+// coldMetaVersion is the newest meta version this code reads and writes
+// (docs/format/store.md, "Cold file meta").
+const coldMetaVersion = 2
+
+// coldBlock is one row group of a cold file.
+type coldBlock struct {
+	Rows   int64     `json:"rows"`
+	Min    time.Time `json:"min"`
+	Max    time.Time `json:"max"`
+	Tokens *bloom    `json:"tokens"`
+	// TokenCount is the number of distinct tokens in the filter.
+	TokenCount int `json:"token_count"`
+}
+
+// coldPick is a cold file a search reads, and which of its rows: all of
+// them (ranges nil), or the row ranges of the blocks that may match.
+type coldPick struct {
+	*coldFile
+	ranges [][2]int64 // [first, last] file row numbers
 }
 
 // coldName is s<first>-<last>-<n>.parquet.
@@ -148,10 +181,26 @@ func readMeta(parquetPath string) (*coldFile, error) {
 	if err := json.Unmarshal(b, &cf); err != nil {
 		return nil, fmt.Errorf("read cold meta %s: %w", parquetPath, err)
 	}
+	if cf.V > coldMetaVersion {
+		return nil, fmt.Errorf("read cold meta %s: version %d, this Vigil reads up to %d", parquetPath, cf.V, coldMetaVersion)
+	}
 	if cf.Tokens != nil {
 		if err := cf.Tokens.decode(); err != nil {
 			return nil, fmt.Errorf("read cold meta %s: %w", parquetPath, err)
 		}
+	}
+	var rows int64
+	for _, b := range cf.Blocks {
+		if b == nil || b.Tokens == nil {
+			return nil, fmt.Errorf("read cold meta %s: a block without a token filter", parquetPath)
+		}
+		if err := b.Tokens.decode(); err != nil {
+			return nil, fmt.Errorf("read cold meta %s: %w", parquetPath, err)
+		}
+		rows += b.Rows
+	}
+	if len(cf.Blocks) > 0 && rows != cf.Rows {
+		return nil, fmt.Errorf("read cold meta %s: blocks hold %d rows, the file %d", parquetPath, rows, cf.Rows)
 	}
 	return &cf, nil
 }
@@ -180,26 +229,48 @@ func (idx *coldIndex) add(files []*coldFile) {
 }
 
 // files returns the tenant's files whose time range overlaps [from, to)
-// (zero bounds are open) and whose token filter may hold every term.
-func (idx *coldIndex) files(tenant string, from, to time.Time, terms []string) (keep []*coldFile, skipped int) {
+// (zero bounds are open) and whose token filter may hold every term; of a
+// file with blocks, only the rows of the blocks that may match.
+func (idx *coldIndex) files(tenant string, from, to time.Time, terms []string) (keep []coldPick, skipped int) {
 	idx.mu.RLock()
 	defer idx.mu.RUnlock()
 	for _, f := range idx.byTenant[tenant] {
-		if !from.IsZero() && f.Max.Before(from) {
+		if !overlaps(f.Min, f.Max, from, to) || f.Tokens != nil && !mayHoldAll(f.Tokens, terms) {
 			skipped++
 			continue
 		}
-		if !to.IsZero() && !f.Min.Before(to) {
-			skipped++
-			continue
+		pick := coldPick{coldFile: f}
+		if len(f.Blocks) > 0 {
+			var start int64
+			all := true
+			for _, b := range f.Blocks {
+				if overlaps(b.Min, b.Max, from, to) && mayHoldAll(b.Tokens, terms) {
+					if n := len(pick.ranges); n > 0 && pick.ranges[n-1][1] == start-1 {
+						pick.ranges[n-1][1] = start + b.Rows - 1
+					} else {
+						pick.ranges = append(pick.ranges, [2]int64{start, start + b.Rows - 1})
+					}
+				} else {
+					all = false
+				}
+				start += b.Rows
+			}
+			if len(pick.ranges) == 0 {
+				skipped++
+				continue
+			}
+			if all {
+				pick.ranges = nil
+			}
 		}
-		if f.Tokens != nil && !mayHoldAll(f.Tokens, terms) {
-			skipped++
-			continue
-		}
-		keep = append(keep, f)
+		keep = append(keep, pick)
 	}
 	return keep, skipped
+}
+
+// overlaps reports whether [lo, hi] meets [from, to) (zero bounds open).
+func overlaps(lo, hi, from, to time.Time) bool {
+	return (from.IsZero() || !hi.Before(from)) && (to.IsZero() || lo.Before(to))
 }
 
 // mayHoldAll reports whether the filter may hold every term; terms are

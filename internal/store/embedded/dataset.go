@@ -225,9 +225,15 @@ func (d *dataset) freezeGroup(ctx context.Context, db *sql.DB, segs []*segment) 
 	copied := time.Since(start)
 	var rows int64
 	var coldBytes int64
+	dups := 0
 	for _, f := range files {
 		rows += f.Rows
 		coldBytes += f.Size
+		dups += f.dups
+	}
+	if dups > 0 {
+		lines -= dups
+		d.m.duplicateRows.WithLabelValues(string(d.name)).Add(float64(dups))
 	}
 	if int(rows) != lines {
 		// Only a line damaged on disk after its fsync can be unreadable.
@@ -255,7 +261,7 @@ func (d *dataset) freezeGroup(ctx context.Context, db *sql.DB, segs []*segment) 
 	}
 	os.RemoveAll(tmp)
 	d.m.frozenRows.WithLabelValues(string(d.name)).Add(float64(rows))
-	d.log.Info("froze hot segments", "segments", fmt.Sprintf("%d-%d", first, last), "rows", rows, "files", len(files),
+	d.log.Info("froze hot segments", "segments", fmt.Sprintf("%d-%d", first, last), "rows", rows, "duplicates", dups, "files", len(files),
 		"hot_bytes", hotBytes, "cold_bytes", coldBytes, "copy", copied.Round(time.Millisecond), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -304,7 +310,6 @@ func (d *dataset) describe(ctx context.Context, db *sql.DB, f *coldFile, segs []
 		return fmt.Errorf("describe %s: %w", f.Path, err)
 	}
 	f.Min, f.Max = minT.Time.UTC(), maxT.Time.UTC()
-	f.ReceivedMin, f.ReceivedMax = receivedRange(segs)
 	f.Columns = map[string]string{}
 	rows, err := db.QueryContext(ctx, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM `+src+`)`)
 	if err != nil {
@@ -319,11 +324,25 @@ func (d *dataset) describe(ctx context.Context, db *sql.DB, f *coldFile, segs []
 		f.Columns[name] = typ
 	}
 	rows.Close()
-	if b := tokenFilter(segs, f.Tenant, f.Day); b != nil {
-		f.TokenCount = b.n
-		b.encode()
-		f.Tokens = b
-		defer func() { b.Bits = "" }()
+	return d.writeMeta(f, segs)
+}
+
+// writeMeta fills the receive times and the token filter of a described
+// cold file (a file with blocks has theirs instead), writes its meta
+// beside it and syncs the file.
+func (d *dataset) writeMeta(f *coldFile, segs []*segment) error {
+	f.ReceivedMin, f.ReceivedMax = receivedRange(segs)
+	for _, b := range f.Blocks {
+		b.Tokens.encode()
+		defer func() { b.Tokens.Bits = "" }()
+	}
+	if len(f.Blocks) == 0 {
+		if b := tokenFilter(segs, f.Tenant, f.Day); b != nil {
+			f.TokenCount = b.n
+			b.encode()
+			f.Tokens = b
+			defer func() { b.Bits = "" }()
+		}
 	}
 	if err := writeFileAtomic(f.Path+".meta", mustJSON(f)); err != nil {
 		return fmt.Errorf("write meta of %s: %w", f.Path, err)

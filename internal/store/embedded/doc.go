@@ -47,12 +47,17 @@
 // It is written and fsynced before the first segment line that needs the
 // new field or kind, so a reader never meets a key the catalog lacks.
 //
-// Freezing turns closed segments [first, last] into Parquet with DuckDB's
-// COPY … PARTITION_BY (tenant, day), one COPY per set of tenants whose
-// columns fit ColumnLimits.TenantColumns (freezeplan.go): files are written under tmp/, each
-// gets a .meta file (JSON: rows, min and max @timestamp, columns and a
-// bloom filter of the lower-cased alphanumeric tokens of message and
-// event.original, see bloom.go), both are fsynced and renamed into cold/,
+// Freezing turns closed segments [first, last] into Parquet, one file per
+// tenant and day, per set of tenants whose columns fit
+// ColumnLimits.TenantColumns (freezeplan.go). Vigil's own writer
+// (coldwrite.go) reads the hot lines, sorts them, stores a replayed event
+// once and writes blocks (row groups) of 32,768 rows; a set holding a
+// value whose conversion only DuckDB defines goes through DuckDB's COPY …
+// PARTITION_BY (tenant, day) instead. Files are written under tmp/, each
+// gets a .meta file (JSON: rows, min and max @timestamp, columns and bloom
+// filters of the folded tokens of message and event.original, per block
+// or for the whole file, see bloom.go and docs/format/store.md), both are
+// fsynced and renamed into cold/,
 // then hot/frozen is set to last (atomic rename) and the segments are
 // deleted. At start, segments at or below hot/frozen are deleted and cold
 // files of ranges above it (a freeze cut short) are removed, so a crash at
@@ -63,7 +68,8 @@
 // A search reads one relation: a typed empty row set naming every column,
 // UNION ALL BY NAME the hot segments of the time range, UNION ALL BY NAME
 // the tenant's cold files that the time range and the .meta bloom filters
-// do not rule out; only the columns the query needs are read, unless it
+// do not rule out (of a file with blocks, the row numbers of the blocks
+// that may match); only the columns the query needs are read, unless it
 // returns whole events. A page of whole events in the default order
 // (newest first) is found in two steps: the @timestamp of each event on the
 // page, sorted on that column alone and read with the filter's columns

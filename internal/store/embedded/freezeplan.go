@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/bits"
 	"os"
@@ -91,7 +92,23 @@ func (d *dataset) copyFrozen(ctx context.Context, db *sql.DB, segs []*segment, p
 }
 
 // copySet freezes one set of tenants into tmp and describes the files.
+// The direct writer (coldwrite.go) writes it unless the set holds a value
+// only DuckDB's COPY converts exactly.
 func (d *dataset) copySet(ctx context.Context, db *sql.DB, g freezeSet, paths []string, tmp string, segs []*segment) ([]*coldFile, error) {
+	if !d.cfg.noDirectFreeze {
+		files, err := d.writeDirect(g, segs, tmp)
+		if err == nil {
+			return files, nil
+		}
+		if !errors.Is(err, errNotDirect) {
+			os.RemoveAll(tmp)
+			return nil, fmt.Errorf("write tenants %s: %w", strings.Join(g.tenants, ","), err)
+		}
+		if err := os.RemoveAll(tmp); err != nil {
+			return nil, fmt.Errorf("freeze: clear tmp: %w", err)
+		}
+		d.m.freezeFallbacks.WithLabelValues(string(d.name)).Inc()
+	}
 	list := make([]string, len(g.tenants))
 	for i, t := range g.tenants {
 		list[i] = sqlString(t) // valid tenant names only

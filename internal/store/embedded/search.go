@@ -217,28 +217,65 @@ func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Re
 	if hot := d.hotSource(segs, req.Tenant, cols); hot != "" {
 		parts = append(parts, "SELECT "+selectList(wanted)+" FROM ("+hot+")")
 	}
-	files, _ := d.cold.files(req.Tenant, req.From, req.To, plan.Terms())
-	if len(files) > 0 {
-		paths := make([]string, len(files))
-		present := map[string]bool{}
-		for i, f := range files {
-			paths[i] = f.Path
-			for c := range f.Columns {
-				present[strings.ToLower(c)] = true
-			}
+	picks, _ := d.cold.files(req.Tenant, req.From, req.To, plan.Terms())
+	// Files read whole share one read_parquet; a file of which only some
+	// blocks may match is read on its own, with the row numbers of those
+	// blocks, which DuckDB turns into skipped row groups.
+	var whole []*coldFile
+	for _, p := range picks {
+		if p.ranges == nil || hasColumn(p.coldFile, "file_row_number") {
+			whole = append(whole, p.coldFile)
+			continue
 		}
-		// Never *: a cold file holds the columns of every tenant frozen
-		// with it.
-		var have []string
-		for _, c := range wanted {
-			if present[strings.ToLower(c)] {
-				have = append(have, c)
-			}
+		var where []string
+		for _, r := range p.ranges {
+			where = append(where, fmt.Sprintf("file_row_number BETWEEN %d AND %d", r[0], r[1]))
 		}
-		parts = append(parts, "SELECT "+selectList(have)+" FROM read_parquet("+sqlList(paths)+", union_by_name = true) WHERE "+
-			sqlIdent(event.FieldTenant)+" = "+sqlString(req.Tenant))
+		parts = append(parts, coldPart([]*coldFile{p.coldFile}, wanted, req.Tenant, "file_row_number = true",
+			"("+strings.Join(where, " OR ")+")"))
+	}
+	if len(whole) > 0 {
+		parts = append(parts, coldPart(whole, wanted, req.Tenant, "union_by_name = true", ""))
 	}
 	return strings.Join(parts, "\nUNION ALL BY NAME\n"), colOf
+}
+
+// hasColumn reports whether f has a column of that name, in any case: a
+// field named file_row_number would clash with read_parquet's.
+func hasColumn(f *coldFile, name string) bool {
+	for c := range f.Columns {
+		if strings.EqualFold(c, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// coldPart is the SQL of the cold files' part of a relation for one tenant,
+// reading those of the wanted columns that the files have, with read_parquet
+// options opts and an extra condition where ("" for none).
+func coldPart(files []*coldFile, wanted []string, tenant, opts, where string) string {
+	paths := make([]string, len(files))
+	present := map[string]bool{}
+	for i, f := range files {
+		paths[i] = f.Path
+		for c := range f.Columns {
+			present[strings.ToLower(c)] = true
+		}
+	}
+	// Never *: a cold file holds the columns of every tenant frozen
+	// with it.
+	var have []string
+	for _, c := range wanted {
+		if present[strings.ToLower(c)] {
+			have = append(have, c)
+		}
+	}
+	cond := sqlIdent(event.FieldTenant) + " = " + sqlString(tenant)
+	if where != "" {
+		cond += " AND " + where
+	}
+	return "SELECT " + selectList(have) + " FROM read_parquet(" + sqlList(paths) + ", " + opts + ") WHERE " + cond
 }
 
 // selectList lists the envelope columns and cols, quoted.
@@ -259,24 +296,30 @@ func selectList(cols []string) string {
 // rows runs a query and converts its rows. Events leave out null cells and
 // expand the overflow column; tables keep every column.
 func (s *Store) rows(ctx context.Context, q string, args []any, table bool, colOf map[string]string) ([]store.Row, error) {
+	var out []store.Row
+	err := s.eachRow(ctx, q, args, table, colOf, func(r store.Row) error { out = append(out, r); return nil })
+	return out, err
+}
+
+// eachRow runs a query and calls fn with each converted row (rows).
+func (s *Store) eachRow(ctx context.Context, q string, args []any, table bool, colOf map[string]string, fn func(store.Row) error) error {
 	rs, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rs.Close()
 	cols, err := rs.Columns()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	var out []store.Row
 	for rs.Next() {
 		if err := rs.Scan(ptrs...); err != nil {
-			return nil, err
+			return err
 		}
 		row := make(store.Row, 0, len(cols))
 		for i, c := range cols {
@@ -295,9 +338,11 @@ func (s *Store) rows(ctx context.Context, q string, args []any, table bool, colO
 			}
 			row = append(row, store.Cell{Name: c, Value: v})
 		}
-		out = append(out, row)
+		if err := fn(row); err != nil {
+			return err
+		}
 	}
-	return out, rs.Err()
+	return rs.Err()
 }
 
 // cellValue converts a value DuckDB returned to a cell value.

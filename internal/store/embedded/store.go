@@ -69,6 +69,12 @@ type Options struct {
 	Now func() time.Time
 	// Registerer receives the store's metrics; nil: not registered.
 	Registerer prometheus.Registerer
+
+	// noDirectFreeze freezes through DuckDB's COPY only (tests compare
+	// the two writers).
+	noDirectFreeze bool
+	// blockRows overrides coldBlockRows (tests use small blocks).
+	blockRows int
 }
 
 // DefaultQueryTimeout is Options.QueryTimeout's default (the reason is
@@ -115,11 +121,11 @@ func (o *Options) setDefaults() {
 }
 
 type metrics struct {
-	rows, bytes, tornBytes, corruptRows, frozenRows, retainedFiles, quarantinedRows *prometheus.CounterVec
-	chainBreaks                                                                     *prometheus.CounterVec
-	queries                                                                         prometheus.Counter
-	queryErrors                                                                     prometheus.Counter
-	queryTimeouts                                                                   prometheus.Counter
+	rows, bytes, tornBytes, corruptRows, frozenRows, retainedFiles, quarantinedRows, freezeFallbacks, duplicateRows *prometheus.CounterVec
+	chainBreaks                                                                                                     *prometheus.CounterVec
+	queries                                                                                                         prometheus.Counter
+	queryErrors                                                                                                     prometheus.Counter
+	queryTimeouts                                                                                                   prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -143,6 +149,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		tornBytes:       cv("torn_bytes_total", "Bytes cut from the end of the hot log at start (an unacknowledged write cut short by a crash)."),
 		corruptRows:     cv("corrupt_rows_total", "Hot rows that could not be read when freezing (damaged on disk)."),
 		frozenRows:      cv("frozen_rows_total", "Rows moved from the hot log to cold Parquet files."),
+		duplicateRows:   cv("duplicate_rows_total", "Hot rows a freeze did not store again: the same tenant, @timestamp and event.id as a row frozen with them (a replayed or retried write)."),
+		freezeFallbacks: cv("freeze_copy_fallbacks_total", "Freeze sets written by DuckDB's COPY because they held a value the direct cold writer does not convert exactly as DuckDB reads it."),
 		quarantinedRows: cv("quarantined_rows_total", "Hot rows moved to quarantine/ by a freeze instead of cold files: a tenant name that is not valid, or a tenant whose rows failed to freeze on their own."),
 		retainedFiles:   cv("retention_deleted_files_total", "Cold files deleted by retention."),
 		chainBreaks:     cv("chain_breaks_total", "Breaks of the hash chain a freeze found in the hot segments it froze (data changed on disk; see vigil verify)."),

@@ -31,11 +31,15 @@ const schema = `CREATE TABLE IF NOT EXISTS response_attempts (
 	attempt INTEGER NOT NULL,
 	outcome VARCHAR NOT NULL,
 	duration_ms BIGINT,
-	detail VARCHAR
+	detail VARCHAR,
+	actor VARCHAR
 )`
 
+// migration adds what tables created by older versions lack.
+const migration = `ALTER TABLE response_attempts ADD COLUMN IF NOT EXISTS actor VARCHAR`
+
 // recordColumns is the number of columns of a row.
-const recordColumns = 13
+const recordColumns = 14
 
 // perStatement bounds the rows of one INSERT: the recorder writes batches
 // of 200, one statement each (DuckDB spends about as long on a statement of
@@ -54,6 +58,9 @@ func Open(ctx context.Context, db *sql.DB) (*Log, error) {
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		return nil, fmt.Errorf("create response_attempts table: %w", err)
 	}
+	if _, err := db.ExecContext(ctx, migration); err != nil {
+		return nil, fmt.Errorf("add the actor column to response_attempts: %w", err)
+	}
 	return &Log{db: db}, nil
 }
 
@@ -70,15 +77,15 @@ func (l *Log) WriteResponses(ctx context.Context, recs []store.ResponseRecord) e
 	for len(recs) > 0 {
 		n := min(len(recs), perStatement)
 		var q strings.Builder
-		q.WriteString("INSERT INTO response_attempts VALUES ")
+		q.WriteString("INSERT INTO response_attempts (entry_time, tenant, response, action, kind, subject, rule_id, reason, delivery, attempt, outcome, duration_ms, detail, actor) VALUES ")
 		args := make([]any, 0, n*recordColumns)
 		for i, rec := range recs[:n] {
 			if i > 0 {
 				q.WriteByte(',')
 			}
-			q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?)")
+			q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 			args = append(args, rec.Time.UTC(), rec.Tenant, rec.Response, rec.Action, rec.Kind, rec.Subject, rec.RuleID, rec.Reason,
-				rec.Delivery, rec.Attempt, rec.Outcome, rec.DurationMS, rec.Detail)
+				rec.Delivery, rec.Attempt, rec.Outcome, rec.DurationMS, rec.Detail, rec.Actor)
 		}
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("write response records: %w", err)
@@ -117,7 +124,7 @@ func (l *Log) ListResponses(ctx context.Context, f store.ResponseFilter) ([]stor
 	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM response_attempts WHERE "+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count response records: %w", err)
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT entry_time, tenant, response, action, kind, subject, rule_id, reason, delivery, attempt, outcome, duration_ms, detail
+	rows, err := l.db.QueryContext(ctx, `SELECT entry_time, tenant, response, action, kind, subject, rule_id, reason, delivery, attempt, outcome, duration_ms, detail, actor
 		FROM response_attempts WHERE `+cond+` ORDER BY entry_time DESC, delivery, attempt DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list response records: %w", err)
@@ -126,13 +133,13 @@ func (l *Log) ListResponses(ctx context.Context, f store.ResponseFilter) ([]stor
 	var out []store.ResponseRecord
 	for rows.Next() {
 		var rec store.ResponseRecord
-		var rule, reason, detail sql.NullString
+		var rule, reason, detail, actor sql.NullString
 		var dur sql.NullInt64
 		if err := rows.Scan(&rec.Time, &rec.Tenant, &rec.Response, &rec.Action, &rec.Kind, &rec.Subject, &rule, &reason,
-			&rec.Delivery, &rec.Attempt, &rec.Outcome, &dur, &detail); err != nil {
+			&rec.Delivery, &rec.Attempt, &rec.Outcome, &dur, &detail, &actor); err != nil {
 			return nil, 0, fmt.Errorf("read response record: %w", err)
 		}
-		rec.RuleID, rec.Reason, rec.Detail, rec.DurationMS = rule.String, reason.String, detail.String, dur.Int64
+		rec.RuleID, rec.Reason, rec.Detail, rec.DurationMS, rec.Actor = rule.String, reason.String, detail.String, dur.Int64, actor.String
 		rec.Time = rec.Time.UTC()
 		out = append(out, rec)
 	}

@@ -32,6 +32,10 @@ type Request struct {
 	// Limit is the most rows to return (0: all of them); Offset skips rows
 	// first. They page the result, after any head of the query.
 	Limit, Offset int64
+	// Unordered leaves events in whatever order the scan finds them
+	// rather than newest first: a caller reading every row (a rule
+	// backtest) spares the sort.
+	Unordered bool
 }
 
 // TotalFromRows returns how many rows a query has in all when the n rows
@@ -334,7 +338,9 @@ func (c *compiler) finish(s *stmt, p *query.Plan) *Query {
 			ps.limit, ps.offset = c.req.Limit, c.req.Offset
 			q.PageTimesSQL, q.PageTimesArgs = c.out(c.render(&ps))
 		}
-		s.order = c.defaultOrder()
+		if !c.req.Unordered {
+			s.order = c.defaultOrder()
+		}
 	}
 
 	cs := *s

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, qs, search } from '../api';
 import { Tree } from '../components/Tree';
 import { ReasonView, type Reason } from '../components/Reason';
+import { ResponseRun } from '../components/ResponseRun';
 import { quoteValue } from '../query';
 import { iso } from '../time';
 import { Busy, ErrorBox, Level, Link, fmtTime, tenantLink, text } from '../ui';
@@ -132,6 +133,7 @@ export function AlertDetailView({ tenant, id, role }: { tenant: string; id: stri
               <Busy on={busy} />
             </div>
           )}
+          <ResponseRun tenant={tenant} alertID={a.id} canRun={canChange} />
           {a.triage?.notes?.length ? (
             <>
               <h2>History</h2>

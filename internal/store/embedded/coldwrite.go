@@ -1,0 +1,1040 @@
+package embedded
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/vigilsiem/vigil/internal/event"
+)
+
+// The direct cold writer turns hot segments into Parquet files in Go: it
+// reads the lines the encoder wrote, sorts them by tenant, day and time,
+// and writes each column with an encoding chosen for it. It replaces
+// DuckDB's COPY (read_ndjson, sort, write), which cost ~20 µs per row, for
+// the values whose conversion it knows to be exactly DuckDB's (see
+// convert); a set with any other value returns errNotDirect and is frozen
+// by COPY as before, so both paths give the same rows and types.
+
+// errNotDirect says that a freeze set holds a value the direct writer does
+// not convert as DuckDB's read_ndjson does, or a line it cannot read: the
+// set is frozen by DuckDB's COPY instead.
+var errNotDirect = errors.New("not for the direct cold writer")
+
+// coldPageBytes is the page buffer of each column: pages are compressed
+// one by one, so bigger pages compress better (4 MiB saves another ~1%
+// on the bench mix) but each column being written holds one.
+const coldPageBytes = 1 << 20
+
+// coldBlockRows is the rows of a block: a Parquet row group with its own
+// time range and token filter in the meta. A search for a rare term reads
+// the blocks whose filter may hold it, so smaller blocks read less for a
+// needle; each block costs a filter of its distinct tokens and a row
+// group's headers and dictionaries. DuckDB's COPY wrote row groups of
+// 122,880 rows.
+const coldBlockRows = 32768
+
+// directCol is one column of a direct freeze.
+type directCol struct {
+	name    string
+	sqlType string
+	leaf    int // Parquet leaf column index
+}
+
+// directRow is an event line to freeze, found by its position.
+type directRow struct {
+	tenant int    // index into the set's tenants
+	day    int64  // Unix days of @timestamp
+	ts     int64  // @timestamp, Unix µs
+	seg    int    // index into the segment data
+	off    int    // line start in it
+	end    int    // line end (before the newline)
+	id     [2]int // event.id's value, offsets into the line; equal: none
+}
+
+// writeDirect freezes the rows of g's tenants in segs into
+// tmp/<tenant>/<day>.parquet and describes the files.
+func (d *dataset) writeDirect(g freezeSet, segs []*segment, tmp string) ([]*coldFile, error) {
+	cols := directColumns(g.cols)
+	byName := make(map[string]int, len(cols))
+	for i, c := range cols {
+		byName[c.name] = i
+	}
+	tenantIdx := map[string]int{}
+	for i, t := range g.tenants {
+		tenantIdx[t] = i
+	}
+	data := make([][]byte, len(segs))
+	var rows []directRow
+	for si, s := range segs {
+		b, err := os.ReadFile(s.path)
+		if err != nil {
+			return nil, fmt.Errorf("read segment %d: %w", s.seq, err)
+		}
+		data[si] = b
+		for off := 0; off < len(b); {
+			end := bytes.IndexByte(b[off:], '\n')
+			if end < 0 {
+				end = len(b)
+			} else {
+				end += off
+			}
+			line := b[off:end]
+			if bytes.HasPrefix(line, []byte(`{"@timestamp":`)) {
+				r, keep, err := rowKey(line, tenantIdx)
+				if err != nil {
+					return nil, err
+				}
+				if keep {
+					r.seg, r.off, r.end = si, off, end
+					rows = append(rows, r)
+				}
+			} else if !bytes.HasPrefix(line, []byte(`{"#`)) && len(bytes.TrimSpace(line)) > 0 {
+				return nil, errNotDirect // a line DuckDB reads with ignore_errors
+			}
+			off = end + 1
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b directRow) int {
+		if a.tenant != b.tenant {
+			return a.tenant - b.tenant
+		}
+		if a.day != b.day {
+			return int(a.day - b.day)
+		}
+		return int(a.ts - b.ts)
+	})
+	rows, dups := dedup(rows, data)
+	var files []*coldFile
+	for len(rows) > 0 {
+		n := 1
+		for n < len(rows) && rows[n].tenant == rows[0].tenant && rows[n].day == rows[0].day {
+			n++
+		}
+		tenant := g.tenants[rows[0].tenant]
+		day := time.Unix(rows[0].day*86400, 0).UTC().Format("2006-01-02")
+		dir := filepath.Join(tmp, tenant)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("freeze: %w", err)
+		}
+		f := &coldFile{Path: filepath.Join(dir, day+".parquet"), Tenant: tenant, Day: day, First: segs[0].seq, Last: segs[len(segs)-1].seq}
+		if err := d.writeDirectFile(f, cols, byName, rows[:n], data); err != nil {
+			return nil, err
+		}
+		if err := d.writeMeta(f, segs); err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+		rows = rows[n:]
+	}
+	if len(files) > 0 {
+		files[0].dups = dups
+	}
+	return files, nil
+}
+
+// dedup drops from rows (sorted) each row whose tenant, @timestamp and
+// event.id equal an earlier row's: the same event written again (a
+// replayed delivery, a client's retry) is stored once, as the ClickHouse
+// backend keeps one row per (tenant, @timestamp, event.id). It keeps the
+// first written and returns how many it dropped.
+func dedup(rows []directRow, data [][]byte) ([]directRow, int) {
+	id := func(r directRow) []byte { return data[r.seg][r.off+r.id[0] : r.off+r.id[1]] }
+	out := rows[:0]
+	dropped := 0
+	run := 0 // start in out of the rows of the current tenant and time
+	for _, r := range rows {
+		if len(out) == 0 || out[run].tenant != r.tenant || out[run].ts != r.ts {
+			run = len(out)
+			out = append(out, r)
+			continue
+		}
+		dup := false
+		if r.id[1] > r.id[0] {
+			for _, o := range out[run:] {
+				if bytes.Equal(id(o), id(r)) {
+					dup = true
+					break
+				}
+			}
+		}
+		if dup {
+			dropped++
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, dropped
+}
+
+// directColumns lists the columns of a direct freeze: the envelope, cols
+// and the overflow column, as copySet's read_ndjson types them.
+func directColumns(cols []*column) []directCol {
+	out := make([]directCol, 0, len(envelopeColumns)+len(cols)+1)
+	for _, e := range envelopeColumns {
+		out = append(out, directCol{name: e.name, sqlType: e.sqlType})
+	}
+	for _, c := range cols {
+		out = append(out, directCol{name: c.Column, sqlType: c.Kinds.sqlType()})
+	}
+	return append(out, directCol{name: overflowColumn, sqlType: "VARCHAR"})
+}
+
+// rowKey reads the @timestamp (the line's first member, as the encoder
+// writes it) and the tenant of an event line. keep is false for a tenant
+// outside the set.
+func rowKey(line []byte, tenantIdx map[string]int) (r directRow, keep bool, err error) {
+	const pre = len(`{"@timestamp":"`)
+	if len(line) < pre+27 || line[pre+26] != 'Z' || line[pre+27] != '"' {
+		return r, false, errNotDirect
+	}
+	ts, ok := parseMicros(line[pre : pre+27])
+	if !ok {
+		return r, false, errNotDirect
+	}
+	i := bytes.Index(line, []byte(`,"vigil.tenant":"`))
+	if i < 0 {
+		return r, false, errNotDirect
+	}
+	i += len(`,"vigil.tenant":"`)
+	j := bytes.IndexByte(line[i:], '"')
+	if j < 0 {
+		return r, false, errNotDirect
+	}
+	t, ok := tenantIdx[string(line[i:i+j])]
+	if !ok {
+		return r, false, nil
+	}
+	r = directRow{tenant: t, day: floorDiv(ts, 86400e6), ts: ts}
+	// event.id comes before vigil.tenant (appendEvent), after the times.
+	if k := bytes.Index(line[:i], []byte(`,"event.id":"`)); k >= 0 {
+		k += len(`,"event.id":"`)
+		if e := bytes.IndexByte(line[k:i], '"'); e >= 0 && bytes.IndexByte(line[k:k+e], '\\') < 0 {
+			r.id = [2]int{k, k + e}
+		}
+	}
+	return r, true, nil
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
+
+// parseMicros reads a time as the encoder writes it (timeLayout:
+// 2006-01-02T15:04:05.000000Z) into Unix microseconds.
+func parseMicros(b []byte) (int64, bool) {
+	if len(b) != 27 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != '.' || b[26] != 'Z' {
+		return 0, false
+	}
+	num := func(s []byte) (int, bool) {
+		n := 0
+		for _, c := range s {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(b[0:4])
+	mo, ok2 := num(b[5:7])
+	d, ok3 := num(b[8:10])
+	h, ok4 := num(b[11:13])
+	mi, ok5 := num(b[14:16])
+	s, ok6 := num(b[17:19])
+	us, ok7 := num(b[20:26])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || y < 1 {
+		return 0, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC)
+	if t.Year() != y || int(t.Month()) != mo || t.Day() != d || t.Hour() != h || t.Minute() != mi || t.Second() != s {
+		return 0, false
+	}
+	return t.Unix()*1e6 + int64(us), true
+}
+
+// zstdLevel maps the configured zstd level (1–22) to the encoder's levels.
+func zstdLevel(level int) zstd.Level {
+	switch {
+	case level <= 2:
+		return zstd.SpeedFastest
+	case level <= 5:
+		return zstd.SpeedDefault
+	case level <= 9:
+		return zstd.SpeedBetterCompression
+	}
+	return zstd.SpeedBestCompression
+}
+
+// directSchema builds the Parquet schema of cols and sets their leaf
+// indexes. Encodings: timestamps as deltas; strings and integers through a
+// dictionary where dict says their values repeat (chooseDict), else
+// strings plain (DELTA_LENGTH_BYTE_ARRAY) and integers as deltas.
+func directSchema(cols []directCol, dict []bool) *parquet.Schema {
+	g := parquet.Group{}
+	for i, c := range cols {
+		var n parquet.Node
+		switch c.sqlType {
+		case "BIGINT":
+			if dict[i] {
+				n = parquet.Encoded(parquet.Leaf(parquet.Int64Type), &parquet.RLEDictionary)
+			} else {
+				n = parquet.Encoded(parquet.Leaf(parquet.Int64Type), &parquet.DeltaBinaryPacked)
+			}
+		case "DOUBLE":
+			n = parquet.Leaf(parquet.DoubleType)
+		case "BOOLEAN":
+			n = parquet.Leaf(parquet.BooleanType)
+		case "TIMESTAMP":
+			n = parquet.Encoded(parquet.TimestampAdjusted(parquet.Microsecond, false), &parquet.DeltaBinaryPacked)
+		case "VARCHAR[]":
+			n = parquet.List(parquet.Optional(parquet.Encoded(parquet.String(), &parquet.RLEDictionary)))
+		default:
+			if dict[i] {
+				n = parquet.Encoded(parquet.String(), &parquet.RLEDictionary)
+			} else {
+				n = parquet.String()
+			}
+		}
+		g[c.name] = parquet.Optional(n)
+	}
+	s := parquet.NewSchema("vigil", g)
+	for i := range cols {
+		path := []string{cols[i].name}
+		if cols[i].sqlType == "VARCHAR[]" {
+			path = append(path, "list", "element")
+		}
+		leaf, _ := s.Lookup(path...)
+		cols[i].leaf = leaf.ColumnIndex
+	}
+	return s
+}
+
+// dictSample is how many rows chooseDict reads, spread over a file.
+const dictSample = 8192
+
+// chooseDict decides, from a sample of rows, which columns a dictionary
+// makes smaller: those whose sampled values repeat at least four times on
+// average. Measured on the bench mix, a dictionary of a column of mostly
+// distinct values (addresses, ports, request ids) takes 30–60% more bytes
+// after zstd than its values written plain.
+func chooseDict(p *lineParser, cols []directCol, byName map[string]int, rows []directRow, data [][]byte) ([]bool, error) {
+	step := max(1, len(rows)/dictSample)
+	distinct := make([]map[string]struct{}, len(cols))
+	seen := make([]int, len(cols))
+	cells := make([]cell, len(cols))
+	gen := make([]uint32, len(cols))
+	var g uint32
+	var key, num []byte
+	for i := 0; i < len(rows); i += step {
+		r := rows[i]
+		g++
+		if err := p.parse(data[r.seg][r.off:r.end], byName, cols, cells, gen, g); err != nil {
+			return nil, err
+		}
+		for ci := range cols {
+			if gen[ci] != g {
+				continue
+			}
+			c := &cells[ci]
+			switch c.kind {
+			case 's':
+				key = c.s
+			case 'i':
+				num = strconv.AppendInt(num[:0], c.n, 10)
+				key = num
+			default:
+				continue
+			}
+			if distinct[ci] == nil {
+				distinct[ci] = map[string]struct{}{}
+			}
+			seen[ci]++
+			if len(distinct[ci]) <= seen[ci]/4+1 {
+				distinct[ci][string(key)] = struct{}{}
+			}
+		}
+		p.buf = p.buf[:0]
+	}
+	dict := make([]bool, len(cols))
+	for ci := range cols {
+		dict[ci] = seen[ci] > 0 && len(distinct[ci])*4 <= seen[ci]
+	}
+	return dict, nil
+}
+
+// writeDirectFile writes rows (one tenant and day, sorted) to f.Path and
+// fills f's counts, time range and columns.
+func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[string]int, rows []directRow, data [][]byte) (err error) {
+	var p lineParser
+	dict, err := chooseDict(&p, cols, byName, rows, data)
+	if err != nil {
+		return err
+	}
+	schema := directSchema(cols, dict)
+	blockRows := coldBlockRows
+	if d.cfg.blockRows > 0 {
+		blockRows = d.cfg.blockRows
+	}
+	out, err := os.OpenFile(f.Path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("freeze: %w", err)
+	}
+	defer func() {
+		if cerr := out.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("freeze: %w", cerr)
+		}
+	}()
+	w := parquet.NewWriter(out, schema,
+		parquet.Compression(&zstd.Codec{Level: zstdLevel(d.cfg.CompressionLevel), Concurrency: 1}),
+		parquet.MaxRowsPerRowGroup(int64(2*blockRows)), // blocks end row groups (below)
+		parquet.PageBufferSize(coldPageBytes),
+		parquet.CreatedBy("vigil", "", ""))
+	byLeaf := make([]int, len(cols)) // leaf index → column
+	for i, c := range cols {
+		byLeaf[c.leaf] = i
+	}
+	cells := make([]cell, len(cols))
+	gen := make([]uint32, len(cols))
+	var g uint32
+	batch := make([]parquet.Row, 0, 1024)
+	var vals []parquet.Value
+	flush := func() error {
+		if _, err := w.WriteRows(batch); err != nil {
+			return fmt.Errorf("freeze: write parquet: %w", err)
+		}
+		batch, vals = batch[:0], vals[:0]
+		p.buf = p.buf[:0] // the rows written no longer need their strings
+		return nil
+	}
+	origCol, msgCol := byName[event.FieldOriginal], byName[event.FieldMessage]
+	var bt blockTokens
+	for i, r := range rows {
+		if i%blockRows == 0 && i > 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := w.Flush(); err != nil { // ends the row group
+				return fmt.Errorf("freeze: write parquet: %w", err)
+			}
+			f.Blocks = append(f.Blocks, bt.block(rows[i-blockRows:i]))
+		}
+		g++
+		if err := p.parse(data[r.seg][r.off:r.end], byName, cols, cells, gen, g); err != nil {
+			return err
+		}
+		var orig, msg []byte
+		if gen[origCol] == g {
+			orig = cells[origCol].s
+		}
+		if gen[msgCol] == g {
+			msg = cells[msgCol].s
+		}
+		bt.add(orig, msg)
+		start := len(vals)
+		for leaf := range cols {
+			ci := byLeaf[leaf]
+			if gen[ci] != g {
+				vals = append(vals, parquet.Value{}.Level(0, 0, leaf))
+				continue
+			}
+			vals = cells[ci].append(vals, leaf)
+		}
+		batch = append(batch, vals[start:len(vals):len(vals)])
+		if len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(batch) > 0 {
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("freeze: write parquet: %w", err)
+	}
+	if err := out.Sync(); err != nil {
+		return fmt.Errorf("freeze: %w", err)
+	}
+	f.Blocks = append(f.Blocks, bt.block(rows[len(rows)-(len(rows)-1)%blockRows-1:]))
+	f.V = coldMetaVersion
+	f.Rows = int64(len(rows))
+	f.Min = time.UnixMicro(rows[0].ts).UTC()
+	f.Max = time.UnixMicro(rows[len(rows)-1].ts).UTC()
+	f.Columns = make(map[string]string, len(cols))
+	for _, c := range cols {
+		f.Columns[c.name] = c.sqlType
+	}
+	return nil
+}
+
+// blockTokens collects the token hashes of a block's rows.
+type blockTokens struct {
+	tz     tokenizer
+	hashes []uint64
+	begun  bool
+}
+
+// add adds a row's tokens as the write path's tokenizer.addEvent does: of
+// the original and, when it is not part of the original, the message.
+func (bt *blockTokens) add(orig, msg []byte) {
+	if !bt.begun {
+		bt.tz.reset()
+		bt.begun = true
+	}
+	bt.hashes = bt.tz.addText(bt.hashes, string(orig))
+	if len(msg) > 0 && !bytes.Contains(orig, msg) {
+		bt.hashes = bt.tz.addText(bt.hashes, string(msg))
+	}
+}
+
+// block describes rows (sorted by time) with the tokens added since the
+// last block, and starts the next.
+func (bt *blockTokens) block(rows []directRow) *coldBlock {
+	slices.Sort(bt.hashes)
+	hs := slices.Compact(bt.hashes)
+	b := newBloom(len(hs))
+	for _, h := range hs {
+		b.add(h)
+	}
+	bt.hashes, bt.begun = bt.hashes[:0], false
+	return &coldBlock{Rows: int64(len(rows)), Min: time.UnixMicro(rows[0].ts).UTC(), Max: time.UnixMicro(rows[len(rows)-1].ts).UTC(),
+		Tokens: b, TokenCount: len(hs)}
+}
+
+// cell is one converted value of a row.
+type cell struct {
+	kind  byte // 's' string, 'i' int, 'f' float, 'b' bool, 't' time, 'l' list
+	s     []byte
+	n     int64
+	f     float64
+	items [][]byte // list items; nil item = null element
+}
+
+func (c *cell) append(vals []parquet.Value, leaf int) []parquet.Value {
+	switch c.kind {
+	case 's':
+		return append(vals, parquet.ByteArrayValue(c.s).Level(0, 1, leaf))
+	case 'i', 't':
+		return append(vals, parquet.Int64Value(c.n).Level(0, 1, leaf))
+	case 'f':
+		return append(vals, parquet.DoubleValue(c.f).Level(0, 1, leaf))
+	case 'b':
+		return append(vals, parquet.BooleanValue(c.n != 0).Level(0, 1, leaf))
+	case 'l':
+		if len(c.items) == 0 {
+			return append(vals, parquet.Value{}.Level(0, 1, leaf))
+		}
+		for i, it := range c.items {
+			rep := 1
+			if i == 0 {
+				rep = 0
+			}
+			if it == nil {
+				vals = append(vals, parquet.Value{}.Level(rep, 2, leaf))
+			} else {
+				vals = append(vals, parquet.ByteArrayValue(it).Level(rep, 3, leaf))
+			}
+		}
+		return vals
+	}
+	return append(vals, parquet.Value{}.Level(0, 0, leaf))
+}
+
+// lineParser reads the flat JSON object of an event line.
+type lineParser struct {
+	b   []byte
+	i   int
+	buf []byte // unescaped strings of the rows not yet written
+	// next[c] is 1 + the column whose key followed column c-1's the last
+	// time (next[0]: the first key of a line); prev is the current c.
+	next []int32
+	prev int
+}
+
+// parse converts the members of line that name a column into cells,
+// marking each set cell's gen with g. A member twice, a value not of its
+// column's type in a way convert does not know, or a line it cannot read
+// is errNotDirect.
+func (p *lineParser) parse(line []byte, byName map[string]int, cols []directCol, cells []cell, gen []uint32, g uint32) (err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("%w (byte %d of a line of %d)", err, p.i, len(line))
+		}
+	}()
+	p.b, p.i, p.prev = line, 0, 0
+	if !p.eat('{') {
+		return errNotDirect
+	}
+	if p.eat('}') {
+		if p.i != len(p.b) {
+			return errNotDirect
+		}
+		return nil
+	}
+	for {
+		key, ok := p.str()
+		if !ok || !p.eat(':') {
+			return errNotDirect
+		}
+		ci, known := p.column(key, byName, cols)
+		if known {
+			if gen[ci] == g {
+				return fmt.Errorf("%w: member %q twice", errNotDirect, key)
+			}
+			if err := p.convert(cols[ci].sqlType, &cells[ci]); err != nil {
+				return fmt.Errorf("%w: %s", err, key)
+			}
+			gen[ci] = g
+			if cells[ci].kind == 0 {
+				gen[ci] = 0 // null
+			}
+		} else if !p.skip() {
+			return errNotDirect
+		}
+		if p.eat(',') {
+			continue
+		}
+		if p.eat('}') && p.i == len(p.b) {
+			return nil
+		}
+		return errNotDirect
+	}
+}
+
+// column finds the column of a member's key. It first tries the column
+// that followed the previous member the last time (events of one kind
+// list their members in the same order), then the map.
+func (p *lineParser) column(key []byte, byName map[string]int, cols []directCol) (int, bool) {
+	if p.next == nil {
+		p.next = make([]int32, len(cols)+1)
+	}
+	prev := p.prev
+	if c := p.next[prev]; c > 0 && cols[c-1].name == string(key) {
+		p.prev = int(c)
+		return int(c - 1), true
+	}
+	ci, ok := byName[string(key)]
+	if ok {
+		p.next[prev] = int32(ci + 1)
+		p.prev = ci + 1
+	} else {
+		p.prev = 0
+	}
+	return ci, ok
+}
+
+func (p *lineParser) eat(c byte) bool {
+	if p.i < len(p.b) && p.b[p.i] == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+// str reads a JSON string, unescaped. Its bytes stay valid for the row.
+func (p *lineParser) str() ([]byte, bool) {
+	if !p.eat('"') {
+		return nil, false
+	}
+	start := p.i
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		if c == '"' {
+			s := p.b[start:p.i]
+			p.i++
+			return s, validText(s)
+		}
+		if c == '\\' {
+			return p.unescape(start)
+		}
+		if c < 0x20 {
+			return nil, false
+		}
+		p.i++
+	}
+	return nil, false
+}
+
+// validText reports whether s is valid UTF-8 (DuckDB refuses other text).
+func validText(s []byte) bool { return utf8.Valid(s) }
+
+// isNumber reports whether b is made of the bytes of a JSON number, so
+// that strconv reads no Go-only form (Inf, NaN, hex, underscores).
+func isNumber(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// unescape reads the rest of a string that has an escape, from start.
+func (p *lineParser) unescape(start int) ([]byte, bool) {
+	from := len(p.buf)
+	p.buf = append(p.buf, p.b[start:p.i]...)
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			s := p.buf[from:len(p.buf):len(p.buf)]
+			return s, validText(s)
+		case c < 0x20:
+			return nil, false
+		case c != '\\':
+			p.buf = append(p.buf, c)
+			p.i++
+			continue
+		}
+		if p.i+1 >= len(p.b) {
+			return nil, false
+		}
+		e := p.b[p.i+1]
+		p.i += 2
+		switch e {
+		case '"', '\\', '/':
+			p.buf = append(p.buf, e)
+		case 'b':
+			p.buf = append(p.buf, '\b')
+		case 'f':
+			p.buf = append(p.buf, '\f')
+		case 'n':
+			p.buf = append(p.buf, '\n')
+		case 'r':
+			p.buf = append(p.buf, '\r')
+		case 't':
+			p.buf = append(p.buf, '\t')
+		case 'u':
+			r, ok := p.hex4()
+			if !ok || r >= 0xd800 && r < 0xe000 {
+				return nil, false // surrogates: left to DuckDB
+			}
+			if r == 0 {
+				return nil, false
+			}
+			p.buf = appendRune(p.buf, r)
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+func (p *lineParser) hex4() (rune, bool) {
+	if p.i+4 > len(p.b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range p.b[p.i : p.i+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	p.i += 4
+	return r, true
+}
+
+func appendRune(b []byte, r rune) []byte {
+	return append(b, string(r)...)
+}
+
+// skip passes over one value of a member no column names, checking that
+// it is valid JSON (DuckDB drops a line that is not).
+func (p *lineParser) skip() bool { return p.skipDepth(0) }
+
+// maxSkipDepth bounds the nesting skip follows; deeper values are left to
+// DuckDB.
+const maxSkipDepth = 64
+
+func (p *lineParser) skipDepth(depth int) bool {
+	if p.i >= len(p.b) || depth > maxSkipDepth {
+		return false
+	}
+	switch p.b[p.i] {
+	case '"':
+		_, ok := p.str()
+		return ok
+	case '[':
+		p.i++
+		if p.eat(']') {
+			return true
+		}
+		for {
+			if !p.skipDepth(depth + 1) {
+				return false
+			}
+			if p.eat(',') {
+				continue
+			}
+			return p.eat(']')
+		}
+	case '{':
+		p.i++
+		if p.eat('}') {
+			return true
+		}
+		for {
+			if _, ok := p.str(); !ok || !p.eat(':') || !p.skipDepth(depth+1) {
+				return false
+			}
+			if p.eat(',') {
+				continue
+			}
+			return p.eat('}')
+		}
+	}
+	v, ok := p.scalar()
+	return ok && (string(v) == "null" || string(v) == "true" || string(v) == "false" || validNumber(v))
+}
+
+// scalar reads the bytes of a number, true, false or null, up to the
+// next delimiter; the caller checks them.
+func (p *lineParser) scalar() ([]byte, bool) {
+	start := p.i
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		if c == ',' || c == '}' || c == ']' {
+			break
+		}
+		p.i++
+	}
+	return p.b[start:p.i], p.i > start
+}
+
+// validNumber reports whether b is a JSON number.
+func validNumber(b []byte) bool {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return false
+		}
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return false
+		}
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	return i == len(b)
+}
+
+// appendDuckFloat appends f as DuckDB writes a JSON number with a
+// fraction or exponent read as VARCHAR: the shortest digits that read back
+// as f, in plain notation with at least one decimal (2.0, 0.000123,
+// 1000000000000000.0) for decimal exponents from -4 to 15, else in
+// exponent notation with at least two exponent digits (1e-07, 1e+16,
+// 1.5e+300) — the form of Python's repr, which yyjson's writer follows.
+func appendDuckFloat(dst []byte, f float64) []byte {
+	e := strconv.AppendFloat(nil, f, 'e', -1, 64)
+	i := bytes.IndexByte(e, 'e')
+	exp, _ := strconv.Atoi(string(e[i+1:]))
+	if exp < -4 || exp >= 16 {
+		return append(dst, e...)
+	}
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, f, 'f', -1, 64)
+	if bytes.IndexByte(dst[start:], '.') < 0 {
+		dst = append(dst, ".0"...)
+	}
+	return dst
+}
+
+// isInt reports whether a JSON number is an integer whose text DuckDB
+// keeps as it is when it reads it as VARCHAR (no fraction or exponent, no
+// -0, no leading zero).
+func isInt(b []byte) bool {
+	s := b
+	if len(s) > 0 && s[0] == '-' {
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 1 && s[0] == '0' || len(b) > 1 && b[0] == '-' && s[0] == '0' {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// convert reads a member's value into c as read_ndjson types it for a
+// column of sqlType, or returns errNotDirect where that is not certain.
+func (p *lineParser) convert(sqlType string, c *cell) error {
+	c.kind = 0
+	if p.i >= len(p.b) {
+		return errNotDirect
+	}
+	switch p.b[p.i] {
+	case '"':
+		s, ok := p.str()
+		if !ok {
+			return errNotDirect
+		}
+		switch sqlType {
+		case "VARCHAR":
+			c.kind, c.s = 's', s
+			return nil
+		case "TIMESTAMP":
+			n, ok := parseMicros(s)
+			if !ok {
+				return errNotDirect
+			}
+			c.kind, c.n = 't', n
+			return nil
+		}
+		return errNotDirect
+	case '[':
+		if sqlType != "VARCHAR[]" {
+			return errNotDirect
+		}
+		p.i++
+		c.kind, c.items = 'l', c.items[:0]
+		if p.eat(']') {
+			return nil
+		}
+		for {
+			switch {
+			case p.i < len(p.b) && p.b[p.i] == '"':
+				s, ok := p.str()
+				if !ok {
+					return errNotDirect
+				}
+				c.items = append(c.items, s)
+			default:
+				v, ok := p.scalar()
+				if !ok || string(v) != "null" {
+					return errNotDirect
+				}
+				c.items = append(c.items, nil)
+			}
+			if p.eat(',') {
+				continue
+			}
+			if p.eat(']') {
+				return nil
+			}
+			return errNotDirect
+		}
+	case '{':
+		return errNotDirect // DuckDB renders objects again (numbers, escapes)
+	}
+	v, ok := p.scalar()
+	if !ok {
+		return errNotDirect
+	}
+	switch string(v) {
+	case "null", "true", "false":
+	case "-0":
+		v = v[1:] // an integer to DuckDB: 0, not -0.0
+	default:
+		if !validNumber(v) {
+			return errNotDirect
+		}
+	}
+	switch string(v) {
+	case "null":
+		return nil
+	case "true", "false":
+		switch sqlType {
+		case "BOOLEAN":
+			c.kind, c.n = 'b', 0
+			if v[0] == 't' {
+				c.n = 1
+			}
+			return nil
+		case "VARCHAR":
+			c.kind, c.s = 's', v
+			return nil
+		}
+		return errNotDirect
+	}
+	switch sqlType {
+	case "BIGINT":
+		if !isInt(v) {
+			return errNotDirect
+		}
+		n, err := strconv.ParseInt(string(v), 10, 64)
+		if err != nil {
+			return errNotDirect
+		}
+		c.kind, c.n = 'i', n
+		return nil
+	case "DOUBLE":
+		if !isNumber(v) {
+			return errNotDirect
+		}
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil {
+			return errNotDirect
+		}
+		c.kind, c.f = 'f', f
+		return nil
+	case "VARCHAR":
+		if isInt(v) {
+			c.kind, c.s = 's', v
+			return nil
+		}
+		if bytes.ContainsAny(v, ".eE") {
+			f, err := strconv.ParseFloat(string(v), 64)
+			if err != nil || math.IsInf(f, 0) {
+				return errNotDirect // DuckDB keeps such a number's text
+			}
+			start := len(p.buf)
+			p.buf = appendDuckFloat(p.buf, f)
+			c.kind, c.s = 's', p.buf[start:len(p.buf):len(p.buf)]
+			return nil
+		}
+		return errNotDirect
+	}
+	return errNotDirect
+}
