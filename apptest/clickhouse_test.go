@@ -128,7 +128,8 @@ func chCount(t *testing.T, base, password, q string) string {
 // an alert and its incident are raised, listed and triaged through the
 // API, their rows are in ClickHouse, and a second vigil with a fresh data
 // directory (no local DuckDB holding them) on the same database lists them
-// with their triage and changes them further.
+// with their triage and changes them further, and its rules page counts
+// the rule's alert.
 func TestClickHouseRecords(t *testing.T) {
 	srv := chtest.Start(t)
 	rules := t.TempDir()
@@ -198,6 +199,27 @@ storage:
 	getJSON(t, w.url("/api/v1/alerts?status=acknowledged"), &alerts)
 	if len(alerts.Alerts) != 1 || alerts.Alerts[0].ID != id || alerts.Alerts[0].Assignee != "alice" {
 		t.Fatalf("after restart: acknowledged alerts = %+v", alerts.Alerts)
+	}
+	// The rules page counts the rule's alert from ClickHouse.
+	var page struct {
+		Rules []struct {
+			ruleRow
+			Hits24h int64 `json:"hits_24h"`
+		} `json:"rules"`
+	}
+	getJSON(t, w.url("/api/v1/rules"), &page)
+	marked := false
+	for _, r := range page.Rules {
+		if r.ID != markerRuleID {
+			continue
+		}
+		marked = true
+		if r.Alerts24h != 1 || r.Hits24h != 1 || r.LastFired == "" {
+			t.Errorf("after restart: rules page row %+v, want 1 alert of 1 event and its time", r)
+		}
+	}
+	if !marked {
+		t.Errorf("after restart: the rules page lacks the marker rule: %+v", page.Rules)
 	}
 	var one alert.Alert
 	getJSON(t, w.url("/api/v1/alerts/"+id), &one)

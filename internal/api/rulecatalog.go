@@ -14,7 +14,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/auth"
 	"github.com/vigilsiem/vigil/internal/detect"
-	"github.com/vigilsiem/vigil/internal/store/alerts"
+	"github.com/vigilsiem/vigil/internal/store"
 )
 
 // RuleEngine is the detection engine as the rules page sees it;
@@ -26,10 +26,10 @@ type RuleEngine interface {
 	NewRuleTest(id string) (*detect.RuleTest, error)
 }
 
-// RuleStatter counts the alerts of each rule in a period; alerts.Store
-// implements it.
+// RuleStatter counts the alerts of each rule in a period; every
+// store.AlertRecords implements it.
 type RuleStatter interface {
-	RuleStats(ctx context.Context, tenant string, from, to time.Time) ([]alerts.RuleStat, error)
+	RuleStats(ctx context.Context, tenant string, from, to time.Time) ([]store.RuleStat, error)
 }
 
 // RulesHandler serves the rules page of the console:
@@ -105,11 +105,11 @@ type rulesList struct {
 func (h RulesHandler) list(w http.ResponseWriter, r *http.Request) {
 	tenant := tenantOf(r)
 	now := h.now()
-	day, ever := map[string]alerts.RuleStat{}, map[string]alerts.RuleStat{}
+	day, ever := map[string]store.RuleStat{}, map[string]store.RuleStat{}
 	if h.Stats != nil {
 		for _, p := range []struct {
 			from time.Time
-			m    map[string]alerts.RuleStat
+			m    map[string]store.RuleStat
 		}{{now.Add(-24 * time.Hour), day}, {time.Time{}, ever}} {
 			sts, err := h.Stats.RuleStats(r.Context(), tenant, p.from, time.Time{})
 			if err != nil {
@@ -135,7 +135,7 @@ func (h RulesHandler) list(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, out)
 }
 
-func (h RulesHandler) row(ri detect.RuleInfo, tenant string, tg *detect.Toggles, day, ever map[string]alerts.RuleStat) RuleRow {
+func (h RulesHandler) row(ri detect.RuleInfo, tenant string, tg *detect.Toggles, day, ever map[string]store.RuleStat) RuleRow {
 	row := RuleRow{RuleInfo: ri, Enabled: true}
 	if t, off := tg.Get(tenant, ri.ID); off {
 		at := t.At

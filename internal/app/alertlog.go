@@ -27,6 +27,13 @@ func (f flushedAlerts) List(ctx context.Context, fl store.AlertFilter) ([]alert.
 	return f.s.List(ctx, fl)
 }
 
+func (f flushedAlerts) RuleStats(ctx context.Context, tenant string, from, to time.Time) ([]store.RuleStat, error) {
+	if err := f.flush(ctx); err != nil {
+		return nil, err
+	}
+	return f.s.RuleStats(ctx, tenant, from, to)
+}
+
 func (f flushedAlerts) Get(ctx context.Context, tenant, id string) (*alert.Alert, error) {
 	if err := f.flush(ctx); err != nil {
 		return nil, err

@@ -31,11 +31,8 @@ func (a *App) consoleMounts() ([]api.Mounter, error) {
 		ms = append(ms, api.RuleHandler{Rules: ruleFinder{d.engine}})
 		rh := api.RulesHandler{Engine: d.engine}
 		if st := a.storeRole; st != nil {
-			// Per-rule alert counts: the embedded alert store has them;
-			// a backend without them leaves the counts out of the page.
-			if rs, ok := st.alerts.(api.RuleStatter); ok {
-				rh.Stats = rs
-			}
+			// Per-rule alert counts, from whichever backend keeps alerts.
+			rh.Stats = flushedAlerts{st.alerts, st.alertLog}
 			if st.events == nil { // backtests read the embedded store
 				rh.Events = st.store
 			}

@@ -222,7 +222,7 @@ func (m *storeRole) openTriage(ctx context.Context, a *App) (alert.Sink, error) 
 	incStore, responseLog := m.records.incidents, m.records.responses
 	var err error
 	m.responseLog = response.NewRecorder(responseLog, a.log)
-	if m.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: m.responseLog, Registerer: a.reg, Logger: a.log,
+	if m.responses, err = response.New(ctx, response.Options{Responses: a.cfg.Responses, Recorder: m.responseLog, Registerer: a.reg, Logger: a.log, Dir: filepath.Join(a.cfg.DataDir, "state", "responses"),
 		Audit: a.auditResponse}); err != nil {
 		return nil, fmt.Errorf("responses: %w", err)
 	}

@@ -17,12 +17,13 @@ var (
 // as it is). Invalid UTF-8 and unpaired surrogate escapes become U+FFFD, as
 // encoding/json does. The body must not hold an unescaped quote or a
 // control character: the caller's scan for the closing quote checks those.
-func Unescape(raw []byte) (string, error) {
+func Unescape[T Text](raw T) (string, error) {
 	out := make([]byte, 0, len(raw))
 	for i := 0; i < len(raw); {
 		c := raw[i]
 		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRune(raw[i:])
+			var buf [utf8.UTFMax]byte
+			r, size := utf8.DecodeRune(buf[:copy(buf[:], raw[i:min(i+utf8.UTFMax, len(raw))])])
 			out = utf8.AppendRune(out, r) // RuneError for invalid bytes
 			i += size
 			continue
@@ -77,12 +78,13 @@ func Unescape(raw []byte) (string, error) {
 }
 
 // hex4 reads the four hex digits of a \u escape.
-func hex4(b []byte) (rune, bool) {
+func hex4[T Text](b T) (rune, bool) {
 	if len(b) < 4 {
 		return 0, false
 	}
 	var r rune
-	for _, c := range b[:4] {
+	for k := range 4 {
+		c := b[k]
 		switch {
 		case c >= '0' && c <= '9':
 			r = r<<4 | rune(c-'0')
@@ -100,7 +102,7 @@ func hex4(b []byte) (rune, bool) {
 // ScanNumber scans the number of RFC 8259's grammar that starts at b[i]
 // and returns the index just after it. When the bytes there are not a
 // number, ok is false and end is where the grammar failed.
-func ScanNumber(b []byte, i int) (end int, ok bool) {
+func ScanNumber[T Text](b T, i int) (end int, ok bool) {
 	digits := func() int {
 		n := 0
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {

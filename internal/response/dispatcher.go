@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +15,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/incident"
+	"github.com/vigilsiem/vigil/internal/queue"
 )
 
 // maxSeen bounds the deliveries remembered so that a folded alert's
@@ -36,6 +38,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock (tests); nil: time.Now.
 	Now func() time.Time
+	// Dir holds each response's durable job queue, in Dir/<response name>
+	// (DATA/state/responses in vigil serve); required when there are
+	// responses.
+	Dir string
 }
 
 // action runs one attempt of a job.
@@ -62,8 +68,18 @@ type responder struct {
 	cfg   config.Response
 	match matcher
 	act   action
-	queue chan *job
+	// q holds the response's jobs until their last attempt (durable.go).
+	q *queue.Queue
+	// pending counts the jobs in q not yet finished, running ones included.
+	pending atomic.Int64
+	acks    ackTracker
+	// jobs hands the jobs the reader took from q to the workers.
+	jobs chan queued
 }
+
+// limit is how many unfinished jobs the response holds: Queue waiting and
+// one running per worker.
+func (r *responder) limit() int64 { return int64(r.cfg.Queue + r.cfg.Workers) }
 
 // Dispatcher matches alerts and incident notices against the responses and
 // runs them asynchronously. It implements alert.Sink and
@@ -79,6 +95,10 @@ type Dispatcher struct {
 
 	mu     sync.RWMutex // guards closed against the queues' close
 	closed bool
+	// stopRead ends the readers and the waits between attempts at Close:
+	// what was not finished stays queued for the next start.
+	stopping context.Context
+	stopRead context.CancelFunc
 
 	seenMu sync.Mutex
 	seen   map[string]struct{}
@@ -112,18 +132,27 @@ func New(ctx context.Context, o Options) (*Dispatcher, error) {
 	d := &Dispatcher{rec: o.Recorder, log: o.Logger.With("component", "responses"), met: newMetrics(o.Registerer, o.Recorder), now: o.Now,
 		audit: o.Audit, seen: map[string]struct{}{}}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
+	d.stopping, d.stopRead = context.WithCancel(context.Background())
+	if len(o.Responses) > 0 && o.Dir == "" {
+		return nil, errors.New("new response dispatcher: a queue directory is required")
+	}
 	for _, c := range o.Responses {
 		act, err := newAction(c)
 		if err != nil {
 			d.closeActions()
 			return nil, fmt.Errorf("response %s: %w", c.Name, err)
 		}
-		r := &responder{cfg: c, match: newMatcher(c.Match), act: act, queue: make(chan *job, c.Queue)}
+		r := &responder{cfg: c, match: newMatcher(c.Match), act: act, jobs: make(chan queued)}
 		d.rs = append(d.rs, r)
+		if r.q, err = openJobQueue(o.Dir, c.Name, d.log, o.Registerer); err != nil {
+			d.closeActions()
+			return nil, fmt.Errorf("response %s: %w", c.Name, err)
+		}
+		r.pending.Store(int64(r.q.Status().Records))
 		if o.Registerer != nil {
 			o.Registerer.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "vigil", Subsystem: "response", Name: "queue_length",
-				Help: "Jobs waiting in a response's queue.", ConstLabels: prometheus.Labels{"response": c.Name}},
-				func() float64 { return float64(len(r.queue)) }))
+				Help: "Jobs of a response not yet finished (queued, waiting to retry or running).", ConstLabels: prometheus.Labels{"response": c.Name}},
+				func() float64 { return float64(r.pending.Load()) }))
 		}
 	}
 	ids, err := d.rec.recentDeliveries(ctx, o.Now().Add(-24*time.Hour), maxSeen)
@@ -151,16 +180,24 @@ func newAction(c config.Response) (action, error) {
 	return nil, fmt.Errorf("type %q unknown", c.Type)
 }
 
-// Start runs the workers of every response.
+// Start runs the reader and the workers of every response: the jobs left
+// queued by the last run start again first.
 func (d *Dispatcher) Start() {
 	d.start.Do(func() {
 		for _, r := range d.rs {
+			d.wg.Add(1)
+			go func() {
+				defer d.wg.Done()
+				d.read(r)
+			}()
 			for range r.cfg.Workers {
 				d.wg.Add(1)
 				go func() {
 					defer d.wg.Done()
-					for j := range r.queue {
-						d.run(r, j)
+					for qj := range r.jobs {
+						if d.run(r, qj.j) {
+							d.finish(r, qj.seq)
+						}
 					}
 				}()
 			}
@@ -168,9 +205,10 @@ func (d *Dispatcher) Start() {
 	})
 }
 
-// Close stops taking jobs, lets the workers finish the queued ones until
-// ctx is done, then aborts what runs (recording the jobs left as dropped),
-// closes the actions and writes the last records.
+// Close stops taking jobs and reading the queues, lets the attempts that
+// run finish until ctx is done, then aborts them, closes the queues and
+// the actions and writes the last records. Jobs not finished (queued,
+// waiting to retry, aborted) stay in the queues: the next start runs them.
 func (d *Dispatcher) Close(ctx context.Context) error {
 	d.mu.Lock()
 	if d.closed {
@@ -178,11 +216,8 @@ func (d *Dispatcher) Close(ctx context.Context) error {
 		return nil
 	}
 	d.closed = true
-	for _, r := range d.rs {
-		close(r.queue)
-	}
 	d.mu.Unlock()
-	d.Start() // workers drain the queues even if Start was never called
+	d.stopRead()
 	done := make(chan struct{})
 	go func() { d.wg.Wait(); close(done) }()
 	select {
@@ -197,9 +232,15 @@ func (d *Dispatcher) Close(ctx context.Context) error {
 	return err
 }
 
+// closeActions closes the queues and the actions.
 func (d *Dispatcher) closeActions() error {
 	var errs []error
 	for _, r := range d.rs {
+		if r.q != nil {
+			if err := r.q.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("close response %s queue: %w", r.cfg.Name, err))
+			}
+		}
 		if err := r.act.close(); err != nil {
 			errs = append(errs, fmt.Errorf("close response %s: %w", r.cfg.Name, err))
 		}
@@ -229,10 +270,14 @@ func (d *Dispatcher) remember(id string) bool {
 // response are queued for it, each alert once. It never waits.
 func (d *Dispatcher) WriteAlerts(_ context.Context, as []alert.Alert) error {
 	var errs []error
-	for i := range as {
-		a := &as[i]
-		for _, r := range d.rs {
-			if r.cfg.Trigger != config.TriggerAlert || !r.match.matchAlert(a) {
+	for _, r := range d.rs {
+		if r.cfg.Trigger != config.TriggerAlert {
+			continue
+		}
+		var js []*job
+		for i := range as {
+			a := &as[i]
+			if !r.match.matchAlert(a) {
 				continue
 			}
 			j, err := alertJob(r.cfg.Name, a, d.now())
@@ -240,8 +285,9 @@ func (d *Dispatcher) WriteAlerts(_ context.Context, as []alert.Alert) error {
 				errs = append(errs, err)
 				continue
 			}
-			d.enqueue(r, j)
+			js = append(js, j)
 		}
+		d.enqueue(r, js)
 	}
 	return errors.Join(errs...)
 }
@@ -249,10 +295,14 @@ func (d *Dispatcher) WriteAlerts(_ context.Context, as []alert.Alert) error {
 // NotifyIncidents implements incident.Notifier: notices matching an
 // incident-triggered response are queued for it. It never waits.
 func (d *Dispatcher) NotifyIncidents(_ context.Context, ns []incident.Notice) {
-	for i := range ns {
-		n := &ns[i]
-		for _, r := range d.rs {
-			if r.cfg.Trigger != config.TriggerIncident || !r.match.matchIncident(&n.Incident) {
+	for _, r := range d.rs {
+		if r.cfg.Trigger != config.TriggerIncident {
+			continue
+		}
+		var js []*job
+		for i := range ns {
+			n := &ns[i]
+			if !r.match.matchIncident(&n.Incident) {
 				continue
 			}
 			j, err := incidentJob(r.cfg.Name, n, d.now())
@@ -260,31 +310,55 @@ func (d *Dispatcher) NotifyIncidents(_ context.Context, ns []incident.Notice) {
 				d.log.Error("queue incident response", "response", r.cfg.Name, "incident", n.Incident.ID, "err", err)
 				continue
 			}
-			d.enqueue(r, j)
+			js = append(js, j)
 		}
+		d.enqueue(r, js)
 	}
 }
 
-func (d *Dispatcher) enqueue(r *responder, j *job) {
-	if !d.remember(j.delivery) {
-		return // an update of an alert already responded to
-	}
+// enqueue appends the new jobs to the response's queue, with one fsync for
+// all of them. A job over the response's limit, or one that cannot be
+// queued, is dropped: counted, logged and recorded.
+func (d *Dispatcher) enqueue(r *responder, js []*job) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	if !d.closed {
-		select {
-		case r.queue <- j:
-			return
+	var recs [][]byte
+	var kept []*job
+	for _, j := range js {
+		if !d.remember(j.delivery) {
+			continue // an update of an alert already responded to
+		}
+		switch {
+		case d.closed:
+			d.drop(r, j, "vigil is stopping")
+		case r.pending.Load()+int64(len(kept)) >= r.limit():
+			d.drop(r, j, fmt.Sprintf("queue full (%d jobs)", r.cfg.Queue))
 		default:
+			b, err := j.marshal()
+			if err != nil {
+				d.drop(r, j, err.Error())
+				continue
+			}
+			recs, kept = append(recs, b), append(kept, j)
 		}
 	}
-	detail := fmt.Sprintf("queue full (%d jobs)", cap(r.queue))
-	if d.closed {
-		detail = "vigil is stopping"
+	if len(recs) == 0 {
+		return
 	}
+	if _, err := r.q.Append(recs); err != nil {
+		for _, j := range kept {
+			d.drop(r, j, fmt.Sprintf("queue: %v", err))
+		}
+		return
+	}
+	r.pending.Add(int64(len(kept)))
+}
+
+// drop counts, logs and records a job that will not run.
+func (d *Dispatcher) drop(r *responder, j *job, why string) {
 	d.met.outcomes.WithLabelValues(r.cfg.Name, r.cfg.Type, OutcomeDropped).Inc()
-	d.log.Warn("response dropped", "response", r.cfg.Name, "kind", j.kind, "subject", j.subject, "why", detail)
-	d.rec.tryAdd(d.record(r, j, 0, j.queued, 0, OutcomeDropped, detail))
+	d.log.Warn("response dropped", "response", r.cfg.Name, "kind", j.kind, "subject", j.subject, "why", why)
+	d.rec.tryAdd(d.record(r, j, 0, j.queued, 0, OutcomeDropped, why))
 }
 
 func (d *Dispatcher) record(r *responder, j *job, attempt int, at time.Time, dur time.Duration, outcome, detail string) Record {
@@ -300,14 +374,14 @@ func (d *Dispatcher) record(r *responder, j *job, attempt int, at time.Time, dur
 	return rec
 }
 
-// run runs a job's attempts.
-func (d *Dispatcher) run(r *responder, j *job) {
+// run runs a job's attempts and reports whether the job is finished (a
+// success, or a failure given up on); false: Vigil is stopping and the job
+// stays queued for the next start.
+func (d *Dispatcher) run(r *responder, j *job) bool {
 	retry := r.cfg.Retry
 	for attempt := 1; ; attempt++ {
-		if d.ctx.Err() != nil {
-			d.met.outcomes.WithLabelValues(r.cfg.Name, r.cfg.Type, OutcomeDropped).Inc()
-			d.rec.add(d.record(r, j, attempt, d.now(), 0, OutcomeDropped, fmt.Sprintf("vigil stopped before attempt %d", attempt)))
-			return
+		if d.ctx.Err() != nil || d.stopping.Err() != nil {
+			return false
 		}
 		start := d.now()
 		ctx, cancel := context.WithTimeout(d.ctx, r.cfg.Timeout.D())
@@ -315,30 +389,39 @@ func (d *Dispatcher) run(r *responder, j *job) {
 		cancel()
 		dur := d.now().Sub(start)
 		outcome, detail := OutcomeSuccess, res.detail
+		aborted := false
 		if res.err != nil {
 			outcome = OutcomeFailure
-			if res.retry && attempt < retry.Attempts && d.ctx.Err() == nil {
-				outcome = OutcomeRetry
-			}
 			detail = res.err.Error()
 			if res.detail != "" {
 				detail += "; " + res.detail
 			}
+			switch {
+			case d.ctx.Err() != nil:
+				outcome, aborted = OutcomeRetry, true
+				detail += "; vigil stopped: the job runs again at the next start"
+			case res.retry && attempt < retry.Attempts:
+				outcome = OutcomeRetry
+			}
 		}
 		d.met.outcomes.WithLabelValues(r.cfg.Name, r.cfg.Type, outcome).Inc()
 		d.rec.add(d.record(r, j, attempt, start, dur, outcome, detail))
+		if aborted {
+			return false
+		}
 		if outcome != OutcomeRetry {
 			if outcome == OutcomeFailure {
 				d.log.Warn("response failed", "response", r.cfg.Name, "kind", j.kind, "subject", j.subject, "attempts", attempt, "err", res.err)
 			}
-			return
+			return true
 		}
 		wait := backoff(retry, attempt, res.after)
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
-		case <-d.ctx.Done():
+		case <-d.stopping.Done():
 			t.Stop()
+			return false
 		}
 	}
 }

@@ -10,11 +10,13 @@
 // Dispatcher is an alert.Sink (after the alert store and the incident
 // manager) and an incident.Notifier. It matches each new alert (a folded
 // alert's later updates do not trigger again) or incident notice against
-// the responses, and puts a job on the response's bounded queue without
-// waiting: detection is never slowed by a receiver. A full queue drops the
-// job, counts it and records it with the outcome "dropped". Each response
-// has its own queue and workers, so a receiver that hangs holds up only its
-// own response.
+// the responses, and appends a job to the response's durable queue
+// (internal/queue, the queue every output drains; one fsync per batch of
+// alerts), never waiting for a receiver: detection is never slowed by one.
+// A queue at its limit (queue + workers unfinished jobs) drops the job,
+// counts it and records it with the outcome "dropped". Each response has
+// its own queue and workers, so a receiver that hangs holds up only its own
+// response.
 //
 // A worker runs a job's attempts: each attempt has the response's timeout,
 // failed attempts that may succeed later (a network error, HTTP 5xx or 429,
@@ -32,15 +34,20 @@
 //
 // # Guarantees and limits
 //
-// Jobs live in memory: a crash or a stop loses the jobs still queued (a
-// stop records them as dropped). Responses are at-least-once per attempt
-// and best-effort per job; the durable, exactly-once path for alerts is an
-// output route (docs/outputs.md). Secrets (webhook secrets and headers,
+// A job stays in its queue (DATA/state/responses/<name>) until its last
+// attempt succeeded or failed for good: a stop, which does not wait out a
+// backoff, or a crash loses none, and the next start runs it again with
+// the same delivery id and body (its attempts count from 1 again).
+// Responses are at-least-once: a job that ran before a crash acknowledged
+// it runs again, and receivers drop the duplicate by its delivery id.
+// Secrets (webhook secrets and headers,
 // SASL passwords, program environment values) never appear in records or
 // logs: errors are rebuilt without URLs' paths and queries.
 //
-// The syslog client is written here rather than taken from a library: it
-// is ~150 lines (RFC 5424 formatting, octet-counting or LF framing, one
-// reconnecting connection), and the Go syslog packages either lack TLS and
-// octet counting (log/syslog) or are parsers, not clients.
+// The wire clients are the outputs': a syslog response is written by the
+// syslog output's RFC 5424 writer and sent over its connection
+// (internal/forward/syslog), a Kafka response connects as the Kafka output
+// and source do (internal/kafkaconn), and a webhook uses the HTTP output's
+// transport (internal/forward/http). The webhook's request is its own: one
+// signed envelope per POST, where the HTTP output POSTs batches.
 package response

@@ -59,6 +59,7 @@ type rig struct {
 	rec *Recorder
 	reg *prometheus.Registry
 	log store.ResponseLog
+	dir string // the job queues
 }
 
 // newRig starts a dispatcher over a fresh database.
@@ -69,9 +70,16 @@ func newRig(tb testing.TB, rs ...config.Response) *rig {
 
 func newRigOn(tb testing.TB, log store.ResponseLog, rs ...config.Response) *rig {
 	tb.Helper()
+	return newRigAt(tb, log, tb.TempDir(), rs...)
+}
+
+// newRigAt starts a dispatcher over log with its job queues in dir: a
+// second rig on the same log and dir is the same Vigil restarted.
+func newRigAt(tb testing.TB, log store.ResponseLog, dir string, rs ...config.Response) *rig {
+	tb.Helper()
 	rec := NewRecorder(log, nil)
 	reg := prometheus.NewRegistry()
-	d, err := New(context.Background(), Options{Responses: validated(tb, rs...), Recorder: rec, Registerer: reg})
+	d, err := New(context.Background(), Options{Responses: validated(tb, rs...), Recorder: rec, Registerer: reg, Dir: dir})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -81,7 +89,7 @@ func newRigOn(tb testing.TB, log store.ResponseLog, rs ...config.Response) *rig 
 		defer cancel()
 		_ = d.Close(ctx)
 	})
-	return &rig{d: d, rec: rec, reg: reg, log: log}
+	return &rig{d: d, rec: rec, reg: reg, log: log, dir: dir}
 }
 
 // records waits until n records of the tenant are listed and returns them,

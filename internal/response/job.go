@@ -1,7 +1,9 @@
 package response
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -82,4 +84,59 @@ func incidentJob(name string, n *incident.Notice, now time.Time) (*job, error) {
 		return nil, fmt.Errorf("encode incident %s: %w", inc.ID, err)
 	}
 	return j, nil
+}
+
+// jobVersion is the version of a queued job record (docs/format/response-queue.md).
+const jobVersion = 1
+
+// jobHeader is a queued job's first line: one JSON object. The envelope
+// follows the newline exactly as first encoded, so every attempt, before
+// and after a restart, sends the same bytes (and a webhook signs the same
+// body), and queueing a job does not encode the envelope twice.
+//
+//	{"v":1,"kind":"alert","tenant":"acme","subject":"<alert id>",…,"queued":<Unix ns>}\n
+//	<envelope JSON>
+type jobHeader struct {
+	V        int    `json:"v"`
+	Kind     string `json:"kind"`
+	Reason   string `json:"reason,omitempty"`
+	Actor    string `json:"actor,omitempty"`
+	Tenant   string `json:"tenant"`
+	Subject  string `json:"subject"`
+	RuleID   string `json:"rule_id,omitempty"`
+	Level    string `json:"level,omitempty"`
+	Delivery string `json:"delivery"`
+	Queued   int64  `json:"queued"`
+}
+
+// marshal encodes the job for its queue.
+func (j *job) marshal() ([]byte, error) {
+	h, err := json.Marshal(jobHeader{V: jobVersion, Kind: j.kind, Reason: j.reason, Actor: j.actor, Tenant: j.tenant, Subject: j.subject,
+		RuleID: j.ruleID, Level: j.level, Delivery: j.delivery, Queued: j.queued.UnixNano()})
+	if err != nil {
+		return nil, fmt.Errorf("encode job %s: %w", j.delivery, err)
+	}
+	b := make([]byte, 0, len(h)+1+len(j.body))
+	return append(append(append(b, h...), '\n'), j.body...), nil
+}
+
+// unmarshalJob decodes a queued job; a record of another version, or
+// without a delivery id or body, is an error.
+func unmarshalJob(b []byte) (*job, error) {
+	line, body, ok := bytes.Cut(b, []byte{'\n'})
+	if !ok || len(body) == 0 {
+		return nil, errors.New("decode job: no envelope after the header line")
+	}
+	var h jobHeader
+	if err := json.Unmarshal(line, &h); err != nil {
+		return nil, fmt.Errorf("decode job: %w", err)
+	}
+	if h.V != jobVersion {
+		return nil, fmt.Errorf("decode job: version %d, want %d", h.V, jobVersion)
+	}
+	if h.Delivery == "" {
+		return nil, errors.New("decode job: no delivery id")
+	}
+	return &job{kind: h.Kind, reason: h.Reason, actor: h.Actor, tenant: h.Tenant, subject: h.Subject, ruleID: h.RuleID, level: h.Level,
+		delivery: h.Delivery, queued: time.Unix(0, h.Queued), body: body}, nil
 }

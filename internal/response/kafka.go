@@ -3,15 +3,12 @@ package response
 import (
 	"context"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sasl/plain"
-	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/kafkaconn"
 )
 
 // kafkaProducer publishes jobs to a topic with franz-go. The client is
@@ -22,41 +19,24 @@ type kafkaProducer struct {
 }
 
 func newKafka(c *config.KafkaResponse, timeout time.Duration) (*kafkaProducer, error) {
-	opts := []kgo.Opt{
-		kgo.SeedBrokers(c.Brokers...),
+	// The connection (brokers, TLS, SASL) is the Kafka output's and source's.
+	conn := kafkaconn.Conn{Brokers: c.Brokers, ClientID: c.ClientID, TLS: c.TLS, SASL: kafkaconn.SASL{Mechanism: c.SASL.Mechanism,
+		Username: c.SASL.Username, Password: string(c.SASL.Password), PasswordFile: c.SASL.PasswordFile}}
+	if err := conn.Validate(); err != nil {
+		return nil, err
+	}
+	opts, err := conn.Options()
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts,
 		kgo.DefaultProduceTopic(c.Topic),
-		kgo.ClientID(c.ClientID),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(0), // one record per job: nothing to wait for
 		// franz-go takes no delivery timeout under a second; the attempt's
 		// context still bounds each produce.
 		kgo.RecordDeliveryTimeout(max(timeout, time.Second)),
-	}
-	tlsCfg, err := c.TLS.ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("kafka: %w", err)
-	}
-	if tlsCfg != nil {
-		opts = append(opts, kgo.DialTLSConfig(tlsCfg))
-	}
-	if m := c.SASL.Mechanism; m != "" {
-		pass := string(c.SASL.Password)
-		if c.SASL.PasswordFile != "" {
-			b, err := os.ReadFile(c.SASL.PasswordFile)
-			if err != nil {
-				return nil, fmt.Errorf("kafka: read sasl password_file: %w", err)
-			}
-			pass = strings.TrimSpace(string(b))
-		}
-		switch m {
-		case "plain":
-			opts = append(opts, kgo.SASL(plain.Auth{User: c.SASL.Username, Pass: pass}.AsMechanism()))
-		case "scram-sha-256":
-			opts = append(opts, kgo.SASL(scram.Auth{User: c.SASL.Username, Pass: pass}.AsSha256Mechanism()))
-		case "scram-sha-512":
-			opts = append(opts, kgo.SASL(scram.Auth{User: c.SASL.Username, Pass: pass}.AsSha512Mechanism()))
-		}
-	}
+	)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("kafka: %w", err)

@@ -40,7 +40,8 @@ func (d *Dispatcher) Available() []Available {
 // match say. Each request is its own delivery — an analyst running it
 // again means it — so it is neither deduplicated against the automatic
 // run nor against an earlier request; its attempts are recorded, and
-// audited, with the actor. It never waits: a full queue is an error.
+// audited, with the actor. It waits only for the job's fsync into the
+// response's durable queue; a full queue is an error.
 func (d *Dispatcher) RunOnAlert(name string, a *alert.Alert, actor string, now time.Time) (string, error) {
 	var r *responder
 	for _, x := range d.rs {
@@ -60,17 +61,23 @@ func (d *Dispatcher) RunOnAlert(name string, a *alert.Alert, actor string, now t
 	if j.body, err = encodeAlertEnvelope(name, j, a); err != nil {
 		return "", err
 	}
+	rec, err := j.marshal()
+	if err != nil {
+		return "", err
+	}
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	if d.closed {
 		return "", fmt.Errorf("run response %q: vigil is stopping", name)
 	}
-	select {
-	case r.queue <- j:
-		return j.delivery, nil
-	default:
-		return "", fmt.Errorf("run response %q: %w (%d jobs)", name, ErrQueueFull, cap(r.queue))
+	if r.pending.Load() >= r.limit() {
+		return "", fmt.Errorf("run response %q: %w (%d jobs)", name, ErrQueueFull, r.cfg.Queue)
 	}
+	if _, err := r.q.Append([][]byte{rec}); err != nil {
+		return "", fmt.Errorf("run response %q: queue: %w", name, err)
+	}
+	r.pending.Add(1)
+	return j.delivery, nil
 }
 
 // manualDelivery is the delivery id of one analyst's request.

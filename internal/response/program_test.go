@@ -114,7 +114,7 @@ func TestProgramNotFound(t *testing.T) {
 	}
 	rec := NewRecorder(openLog(t), nil)
 	defer rec.Close()
-	if _, err := New(t.Context(), Options{Responses: c.Responses, Recorder: rec}); err == nil || !strings.Contains(err.Error(), "ghost") {
+	if _, err := New(t.Context(), Options{Responses: c.Responses, Recorder: rec, Dir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "ghost") {
 		t.Errorf("New = %v, want an error naming the response", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/config"
+	fwsyslog "github.com/vigilsiem/vigil/internal/forward/syslog"
 )
 
 // syslogSeverity maps an alert level to an RFC 5424 severity: critical →
@@ -33,18 +33,20 @@ func syslogSeverity(level string) int {
 	return 6
 }
 
+// syslogClient sends each job as one RFC 5424 message, written and sent by
+// the syslog output's writer and connection (internal/forward/syslog).
 type syslogClient struct {
-	network, addr string
-	tlsCfg        *tls.Config
-	octets        bool
-	facility      int
-	host, app     string
-	sdid          string
-	maxMsg        int
-	now           func() time.Time
+	network  string
+	octets   bool
+	facility int
+	host     string
+	app      string
+	sdid     string
+	maxMsg   int
+	now      func() time.Time
 
-	mu   sync.Mutex
-	conn net.Conn
+	mu   sync.Mutex // workers share the connection
+	conn *fwsyslog.Conn
 }
 
 func newSyslog(c *config.SyslogResponse) (*syslogClient, error) {
@@ -52,21 +54,22 @@ func newSyslog(c *config.SyslogResponse) (*syslogClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("syslog: %w", err)
 	}
-	s := &syslogClient{network: c.Network, addr: c.Address, octets: c.Framing == "octet-counting", facility: fac,
+	s := &syslogClient{network: c.Network, octets: c.Framing == fwsyslog.FramingOctet, facility: fac,
 		host: c.Hostname, app: c.AppName, sdid: c.SDID, maxMsg: int(c.MaxMessage), now: time.Now}
 	if s.host == "" {
-		s.host = headerField(hostname(), 255)
+		s.host = hostname()
 	}
-	if c.Network == "tls" {
+	var tlsCfg *tls.Config
+	if c.Network == fwsyslog.ProtoTLS {
 		tc := c.TLS
 		tc.Enabled = true
-		if s.tlsCfg, err = tc.ClientConfig(); err != nil {
+		if tlsCfg, err = tc.ClientConfig(); err != nil {
 			return nil, fmt.Errorf("syslog: %w", err)
 		}
-		if s.tlsCfg.ServerName == "" {
-			s.tlsCfg.ServerName, _, _ = net.SplitHostPort(c.Address)
-		}
 	}
+	// The attempt's context bounds connecting and writing (the response's
+	// timeout).
+	s.conn = fwsyslog.NewConn(c.Network, c.Address, tlsCfg, 0)
 	return s, nil
 }
 
@@ -78,99 +81,44 @@ func hostname() string {
 	return h
 }
 
-// headerField makes s a valid RFC 5424 header field: printable ASCII
-// without spaces, at most n characters; "-" when nothing is left.
-func headerField(s string, n int) string {
-	b := make([]byte, 0, min(len(s), n))
-	for i := 0; i < len(s) && len(b) < n; i++ {
-		if c := s[i]; c > 32 && c < 127 {
-			b = append(b, c)
-		}
-	}
-	if len(b) == 0 {
-		return "-"
-	}
-	return string(b)
-}
-
-// sdEscape escapes an SD-PARAM value: '"', '\' and ']' take a backslash
-// (RFC 5424 §6.3.3).
-func sdEscape(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if !strings.ContainsAny(s, `"\]`) {
-		return s
-	}
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, `]`, `\]`).Replace(s)
-}
-
-// format renders the RFC 5424 message of a job, without framing. A MSG
-// that would make the message longer than maxMsg is cut at a character
-// boundary, and the structured data says so (truncated="true").
+// format renders the RFC 5424 message of a job, without framing: MSGID is
+// the kind, the structured data holds the tenant, subject, rule, level,
+// reason and delivery id, and MSG the envelope. A MSG that would make the
+// message longer than maxMsg is cut at a character boundary, and the
+// structured data says so (truncated="true").
 func (s *syslogClient) format(j *job) []byte {
-	pri := s.facility*8 + syslogSeverity(j.level)
-	var b strings.Builder
-	b.WriteString("<" + strconv.Itoa(pri) + ">1 ")
-	b.WriteString(s.now().UTC().Format("2006-01-02T15:04:05.000000Z07:00"))
-	b.WriteString(" " + s.host + " " + s.app + " " + strconv.Itoa(os.Getpid()) + " " + j.kind + " ")
-	sd := func(truncated bool) string {
-		var e strings.Builder
-		e.WriteString("[" + s.sdid)
-		for _, p := range [][2]string{{"tenant", j.tenant}, {"id", j.subject}, {"rule_id", j.ruleID}, {"level", j.level},
-			{"reason", j.reason}, {"delivery", j.delivery}} {
-			if p[1] != "" {
-				e.WriteString(" " + p[0] + `="` + sdEscape(p[1]) + `"`)
-			}
+	h := fwsyslog.Header{Facility: s.facility, Severity: syslogSeverity(j.level), Time: s.now(), Hostname: s.host,
+		AppName: s.app, ProcID: strconv.Itoa(os.Getpid()), MsgID: j.kind, SDID: s.sdid}
+	for _, p := range [][2]string{{"tenant", j.tenant}, {"id", j.subject}, {"rule_id", j.ruleID}, {"level", j.level},
+		{"reason", j.reason}, {"delivery", j.delivery}} {
+		if p[1] != "" {
+			h.Params = append(h.Params, fwsyslog.Param{Name: p[0], Value: p[1]})
 		}
-		if truncated {
-			e.WriteString(` truncated="true"`)
-		}
-		e.WriteString("]")
-		return e.String()
 	}
-	head := b.String()
-	full := head + sd(false) + " "
-	if len(full)+len(j.body) <= s.maxMsg {
-		return []byte(full + string(j.body))
+	msg := fwsyslog.AppendHeader(nil, &h)
+	if len(msg)+len(j.body) <= s.maxMsg {
+		return append(msg, j.body...)
 	}
-	full = head + sd(true) + " "
-	room := max(s.maxMsg-len(full), 0)
-	body := j.body[:min(room, len(j.body))]
+	h.Params = append(h.Params, fwsyslog.Param{Name: "truncated", Value: "true"})
+	msg = fwsyslog.AppendHeader(msg[:0], &h)
+	body := j.body[:min(max(s.maxMsg-len(msg), 0), len(j.body))]
 	for len(body) > 0 && !utf8.Valid(body) { // do not split a character
 		body = body[:len(body)-1]
 	}
-	return []byte(full + string(body))
+	return append(msg, body...)
 }
 
 func (s *syslogClient) do(ctx context.Context, j *job) result {
 	msg := s.format(j)
 	frame := msg
-	switch {
-	case s.network == "udp":
-	case s.octets:
-		frame = append([]byte(strconv.Itoa(len(msg))+" "), msg...)
-	default:
-		frame = append(msg, '\n')
+	if s.network != fwsyslog.ProtoUDP {
+		frame = fwsyslog.AppendFrame(nil, msg, s.octets)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.conn != nil && s.network != "udp" && closedByPeer(s.conn) {
-		s.conn.Close()
-		s.conn = nil
-	}
-	if s.conn == nil {
-		c, err := s.dial(ctx)
-		if err != nil {
-			return result{err: fmt.Errorf("syslog %s %s: %w", s.network, s.addr, err), retry: true}
-		}
-		s.conn = c
-	}
-	if dl, ok := ctx.Deadline(); ok {
-		_ = s.conn.SetWriteDeadline(dl)
-	}
-	if _, err := s.conn.Write(frame); err != nil {
-		s.conn.Close()
-		s.conn = nil
-		return result{err: fmt.Errorf("syslog %s %s: %w", s.network, s.addr, err), retry: true}
+	err := s.conn.Write(ctx, frame)
+	s.mu.Unlock()
+	if err != nil {
+		return result{err: fmt.Errorf("syslog %s: %w", s.network, err), retry: true}
 	}
 	detail := fmt.Sprintf("sent %d bytes", len(msg))
 	if len(msg) >= s.maxMsg && strings.Contains(string(msg[:min(len(msg), 1024)]), `truncated="true"`) {
@@ -179,40 +127,8 @@ func (s *syslogClient) do(ctx context.Context, j *job) result {
 	return result{detail: detail}
 }
 
-// closedByPeer reports whether the server closed a stream connection. A
-// write to such a connection succeeds and the message is lost (the reset
-// shows only on the next write), so it is checked before each message: a
-// syslog server sends nothing, so a read that does not time out at once
-// means end of stream or an error.
-func closedByPeer(c net.Conn) bool {
-	_ = c.SetReadDeadline(time.Now().Add(time.Millisecond))
-	defer c.SetReadDeadline(time.Time{})
-	var b [1]byte
-	_, err := c.Read(b[:])
-	if ne, ok := err.(net.Error); ok && ne.Timeout() {
-		return false
-	}
-	return err != nil
-}
-
-func (s *syslogClient) dial(ctx context.Context) (net.Conn, error) {
-	switch s.network {
-	case "tls":
-		d := &tls.Dialer{Config: s.tlsCfg}
-		return d.DialContext(ctx, "tcp", s.addr)
-	default:
-		var d net.Dialer
-		return d.DialContext(ctx, s.network, s.addr)
-	}
-}
-
 func (s *syslogClient) close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.conn == nil {
-		return nil
-	}
-	err := s.conn.Close()
-	s.conn = nil
-	return err
+	return s.conn.Close()
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/config"
+	fwhttp "github.com/vigilsiem/vigil/internal/forward/http"
 )
 
 // Webhook headers (docs/responses.md tells receivers how to check them).
@@ -96,11 +97,9 @@ func newWebhook(c *config.WebhookResponse) (*webhook, error) {
 	for k, v := range c.Headers {
 		w.headers[k] = string(v)
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if tlsCfg, err := c.TLS.ClientConfig(); err != nil {
+	tr, err := fwhttp.Transport(c.TLS) // the HTTP output's
+	if err != nil {
 		return nil, fmt.Errorf("webhook: %w", err)
-	} else if tlsCfg != nil {
-		tr.TLSClientConfig = tlsCfg
 	}
 	w.client = &http.Client{
 		Transport: tr,

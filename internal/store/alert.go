@@ -98,6 +98,23 @@ type AlertRecords interface {
 	// List returns the alerts matching f, the most recent (by last time)
 	// first, and how many match in all.
 	List(ctx context.Context, f AlertFilter) ([]alert.Alert, int64, error)
+	// RuleStats returns, per rule (ordered by rule id), the alerts of
+	// tenant last seen in [from, to); a zero time leaves that end open.
+	// A folded alert counts once, as its newest update.
+	RuleStats(ctx context.Context, tenant string, from, to time.Time) ([]RuleStat, error)
+}
+
+// RuleStat is what one rule raised in a period (AlertRecords.RuleStats).
+type RuleStat struct {
+	RuleID string
+	Title  string
+	// Alerts were raised (or updated) in the period; Events are the
+	// matches they fold.
+	Alerts, Events int64
+	// Last is the latest last_seen of its alerts.
+	Last time.Time
+	// Tactics and Techniques are the ATT&CK mapping its alerts carry.
+	Tactics, Techniques []string
 }
 
 // Alerts keeps the alerts detection raises and the analysts' triage of

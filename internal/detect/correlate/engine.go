@@ -210,12 +210,18 @@ func (e *Engine) Process(hits []Hit) []Firing {
 }
 
 func (e *Engine) process(hits []Hit, out []Firing) []Firing {
+	return e.processOnly(hits, "", out)
+}
+
+// processOnly feeds hits to the correlations of their rules; with only
+// set, to correlation only alone.
+func (e *Engine) processOnly(hits []Hit, only string, out []Firing) []Firing {
 	var touched []*tenant
 	now := e.opts.Now()
 	for i := range hits {
 		h := &hits[i]
 		ins := e.set.inputs[h.Rule]
-		if len(ins) == 0 {
+		if len(ins) == 0 || only != "" && !feeds(ins, only) {
 			continue
 		}
 		tn := e.tenant(h.Tenant)
@@ -228,6 +234,9 @@ func (e *Engine) process(hits []Hit, out []Firing) []Firing {
 			touched = append(touched, tn)
 		}
 		for _, in := range ins {
+			if only != "" && in.c.Key != only {
+				continue
+			}
 			out = e.feed(tn, in, h, now, out)
 		}
 	}
@@ -237,6 +246,15 @@ func (e *Engine) process(hits []Hit, out []Firing) []Firing {
 		}
 	}
 	return out
+}
+
+func feeds(ins []input, key string) bool {
+	for _, in := range ins {
+		if in.c.Key == key {
+			return true
+		}
+	}
+	return false
 }
 
 func containsTenant(list []*tenant, tn *tenant) bool {

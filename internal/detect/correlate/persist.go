@@ -17,7 +17,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/fsutil"
 )
 
-// Persistence (the formats are drawn in docs/correlation.md).
+// Persistence (the formats are drawn in docs/format/correlation.md).
 //
 // The state is a snapshot (correlation.snap) plus a hit log (hits-<seq>.log
 // segments). Every hit of a referenced rule is appended to the log, with a

@@ -131,13 +131,9 @@ func New(cfg Config, env forward.BuildEnv) (*Output, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("http output %s: %w", env.Name, err)
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tc, err := cfg.TLS.ClientConfig()
+	tr, err := Transport(cfg.TLS)
 	if err != nil {
 		return nil, fmt.Errorf("http output %s: %w", env.Name, err)
-	}
-	if tc != nil {
-		tr.TLSClientConfig = tc
 	}
 	o := &Output{cfg: cfg, client: &http.Client{Transport: tr, Timeout: cfg.Timeout.D()}}
 	token := cfg.Token
@@ -157,6 +153,22 @@ func New(cfg Config, env forward.BuildEnv) (*Output, error) {
 		o.auth = scheme + token
 	}
 	return o, nil
+}
+
+// Transport returns the HTTP transport of the HTTP output and of the
+// webhook response (internal/response): Go's default transport (proxy from
+// the environment, keep-alives, HTTP/2) with tls as its client TLS
+// settings.
+func Transport(tls config.ClientTLS) (*http.Transport, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tc, err := tls.ClientConfig()
+	if err != nil {
+		return nil, err
+	}
+	if tc != nil {
+		tr.TLSClientConfig = tc
+	}
+	return tr, nil
 }
 
 // Send implements forward.Output.

@@ -11,16 +11,15 @@ import (
 
 // appendMessage appends one syslog message for e (without framing).
 func (o *Output) appendMessage(dst []byte, e *event.Event) []byte {
-	pri := *o.cfg.Facility*8 + o.severity(e)
-	dst = append(dst, '<')
-	dst = strconv.AppendInt(dst, int64(pri), 10)
-	dst = append(dst, '>')
 	ts := e.Timestamp
 	if ts.IsZero() {
 		ts = time.Now()
 	}
 	host := e.GetString("host.name")
 	if o.cfg.Format == FormatRFC3164 {
+		dst = append(dst, '<')
+		dst = strconv.AppendInt(dst, int64(*o.cfg.Facility*8+o.severity(e)), 10)
+		dst = append(dst, '>')
 		// Mmm dd hh:mm:ss HOST TAG: MSG (RFC 3164 §4.1.2; the day is
 		// space-padded). The time is UTC: 3164 has no zone.
 		dst = ts.UTC().AppendFormat(dst, time.Stamp)
@@ -31,25 +30,17 @@ func (o *Output) appendMessage(dst []byte, e *event.Event) []byte {
 		dst = append(dst, ':', ' ')
 		return o.appendBody(dst, e)
 	}
-	// VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID SP SD [SP MSG]
-	dst = append(dst, '1', ' ')
-	dst = ts.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000000Z07:00")
-	dst = append(dst, ' ')
-	dst = appendHeaderField(dst, host, 255)
-	dst = append(dst, ' ')
-	dst = append(dst, o.cfg.AppName...)
-	dst = append(dst, " - - ["...)
-	dst = append(dst, o.cfg.SDID...)
-	dst = appendParam(dst, "id", e.ID)
 	tenant := e.Tenant
 	if tenant == "" {
 		tenant = event.DefaultTenant
 	}
-	dst = appendParam(dst, "tenant", tenant)
+	o.params = append(o.params[:0], Param{"id", e.ID}, Param{"tenant", tenant})
 	if e.Source != "" {
-		dst = appendParam(dst, "source", e.Source)
+		o.params = append(o.params, Param{"source", e.Source})
 	}
-	dst = append(dst, ']', ' ')
+	o.hdr = Header{Facility: *o.cfg.Facility, Severity: o.severity(e), Time: ts, Hostname: host, AppName: o.cfg.AppName,
+		SDID: o.cfg.SDID, Params: o.params}
+	dst = AppendHeader(dst, &o.hdr)
 	return o.appendBody(dst, e)
 }
 
@@ -84,41 +75,4 @@ func (o *Output) severity(e *event.Event) int {
 		return int(v.Int())
 	}
 	return *o.cfg.Severity
-}
-
-// appendHeaderField appends a header field: printable ASCII without
-// spaces, at most max bytes; others bytes become '_', and an empty value
-// is the NILVALUE "-".
-func appendHeaderField(dst []byte, s string, max int) []byte {
-	if s == "" {
-		return append(dst, '-')
-	}
-	if len(s) > max {
-		s = s[:max]
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 33 || c > 126 {
-			c = '_'
-		}
-		dst = append(dst, c)
-	}
-	return dst
-}
-
-// appendParam appends ` name="value"` with '"', '\' and ']' escaped
-// (RFC 5424 §6.3.3).
-func appendParam(dst []byte, name, value string) []byte {
-	dst = append(dst, ' ')
-	dst = append(dst, name...)
-	dst = append(dst, '=', '"')
-	for i := 0; i < len(value); i++ {
-		switch c := value[i]; c {
-		case '"', '\\', ']':
-			dst = append(dst, '\\', c)
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return append(dst, '"')
 }

@@ -76,7 +76,8 @@ func TestConfigValidation(t *testing.T) {
 
 // FuzzRFC5424 checks that whatever the event holds, the message is one
 // valid RFC 5424 message whose structured data carries the event's id,
-// tenant and source, and whose host name is a valid header field.
+// tenant and source (each byte of an invalid UTF-8 sequence as U+FFFD, the
+// writer's rule), and whose host name is a valid header field.
 func FuzzRFC5424(f *testing.F) {
 	f.Add("abc", "acme", "fw", "web01", "hello", false)
 	f.Add(`a"]\`, "t", "", "host with spaces", "ünïcödé\n", true)
@@ -97,6 +98,7 @@ func FuzzRFC5424(f *testing.F) {
 			t.Fatalf("%q does not parse: %v", b, err)
 		}
 		sd := rfc5424.SDPrefix + DefaultSDID + "."
+		id, tenant, source = string([]rune(id)), string([]rune(tenant)), string([]rune(source)) // U+FFFD per bad byte
 		if got.GetString(sd+"id") != id {
 			t.Fatalf("%q: id %q, want %q", b, got.GetString(sd+"id"), id)
 		}
@@ -111,4 +113,25 @@ func FuzzRFC5424(f *testing.F) {
 			t.Fatalf("%q: host %q lost", b, host)
 		}
 	})
+}
+
+// TestHeaderBadBytes pins the writer's one rule for bytes RFC 5424 does not
+// allow: '_' in header fields (cut to their length, "-" when empty), U+FFFD
+// for invalid UTF-8 in parameter values, and a backslash before '"', '\'
+// and ']'.
+func TestHeaderBadBytes(t *testing.T) {
+	h := Header{Facility: 4, Severity: 2, Time: time.Date(2026, 11, 23, 10, 30, 1, 5000, time.FixedZone("x", 3600)),
+		Hostname: "web 01\x00é", AppName: strings.Repeat("a", 60), ProcID: "", MsgID: "al\tert",
+		SDID: "vigil@32473", Params: []Param{{"id", "caf\xe9\xff"}, {"t", `a"b\c]d`}, {"u", "ünï"}}}
+	got := string(AppendHeader(nil, &h))
+	want := `<34>1 2026-11-23T09:30:01.000005Z web_01___ ` + strings.Repeat("a", 48) + ` - al_ert [vigil@32473 id="caf` + "\uFFFD\uFFFD" + `" t="a\"b\\c\]d" u="ünï"] `
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if err := rfc5424.New().Parse([]byte(got+"msg"), &event.Event{}); err != nil {
+		t.Errorf("%q does not parse: %v", got, err)
+	}
+	if got := string(AppendHeader(nil, &Header{Time: h.Time})); got != `<0>1 2026-11-23T09:30:01.000005Z - - - - - ` {
+		t.Errorf("empty header: %q", got)
+	}
 }

@@ -26,12 +26,7 @@ package syslog
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
-	"net"
-	"os"
-	"strconv"
-	"time"
 
 	"github.com/vigilsiem/vigil/internal/forward"
 )
@@ -39,10 +34,12 @@ import (
 // Output sends events to a syslog receiver.
 type Output struct {
 	cfg  Config
-	tls  *tls.Config
-	conn net.Conn
+	conn *Conn
 	buf  []byte
 	msg  []byte
+	// hdr and params are reused for each message's header.
+	hdr    Header
+	params []Param
 }
 
 // New returns a syslog output; it connects on the first Send.
@@ -50,19 +47,14 @@ func New(cfg Config, env forward.BuildEnv) (*Output, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("syslog output %s: %w", env.Name, err)
 	}
-	o := &Output{cfg: cfg}
+	var tc *tls.Config
 	if cfg.Protocol == ProtoTLS {
-		tc, err := cfg.TLS.ClientConfig()
-		if err != nil {
+		var err error
+		if tc, err = cfg.TLS.ClientConfig(); err != nil {
 			return nil, fmt.Errorf("syslog output %s: %w", env.Name, err)
 		}
-		if tc.ServerName == "" {
-			host, _, _ := net.SplitHostPort(cfg.Address)
-			tc.ServerName = host
-		}
-		o.tls = tc
 	}
-	return o, nil
+	return &Output{cfg: cfg, conn: NewConn(cfg.Protocol, cfg.Address, tc, cfg.Timeout.D())}, nil
 }
 
 // Send implements forward.Output.
@@ -70,85 +62,15 @@ func (o *Output) Send(ctx context.Context, b *forward.Batch) error {
 	if o.cfg.Protocol == ProtoUDP {
 		return o.sendUDP(ctx, b)
 	}
-	if err := o.connect(ctx); err != nil {
-		return err
-	}
 	o.buf = o.buf[:0]
 	for _, e := range b.Events {
 		o.msg = o.appendMessage(o.msg[:0], e)
-		if o.cfg.Framing == FramingOctet {
-			o.buf = strconv.AppendInt(o.buf, int64(len(o.msg)), 10)
-			o.buf = append(o.buf, ' ')
-			o.buf = append(o.buf, o.msg...)
-		} else {
-			o.buf = append(o.buf, o.msg...)
-			o.buf = append(o.buf, '\n')
-		}
+		o.buf = AppendFrame(o.buf, o.msg, o.cfg.Framing == FramingOctet)
 	}
-	deadline := time.Now().Add(o.cfg.Timeout.D())
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	_ = o.conn.SetWriteDeadline(deadline)
-	if _, err := o.conn.Write(o.buf); err != nil {
-		o.drop()
-		return fmt.Errorf("write to %s: %w", o.cfg.Address, err)
-	}
-	return nil
-}
-
-// connect opens the connection, or checks that the open one was not
-// closed by the receiver.
-func (o *Output) connect(ctx context.Context) error {
-	if o.conn != nil && !o.alive() {
-		o.drop()
-	}
-	if o.conn != nil {
-		return nil
-	}
-	d := net.Dialer{Timeout: o.cfg.Timeout.D(), KeepAlive: 30 * time.Second}
-	var c net.Conn
-	var err error
-	if o.tls != nil {
-		td := tls.Dialer{NetDialer: &d, Config: o.tls}
-		c, err = td.DialContext(ctx, "tcp", o.cfg.Address)
-	} else {
-		c, err = d.DialContext(ctx, "tcp", o.cfg.Address)
-	}
-	if err != nil {
-		return fmt.Errorf("connect to %s: %w", o.cfg.Address, err)
-	}
-	o.conn = c
-	return nil
-}
-
-// alive reports whether the receiver has not closed the connection: a
-// syslog receiver never sends, so a read that does not time out at once
-// means end of file or an error.
-func (o *Output) alive() bool {
-	_ = o.conn.SetReadDeadline(time.Now().Add(time.Millisecond))
-	var one [1]byte
-	_, err := o.conn.Read(one[:])
-	_ = o.conn.SetReadDeadline(time.Time{})
-	return errors.Is(err, os.ErrDeadlineExceeded)
-}
-
-func (o *Output) drop() {
-	if o.conn != nil {
-		o.conn.Close()
-		o.conn = nil
-	}
+	return o.conn.Write(ctx, o.buf)
 }
 
 func (o *Output) sendUDP(ctx context.Context, b *forward.Batch) error {
-	if o.conn == nil {
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "udp", o.cfg.Address)
-		if err != nil {
-			return fmt.Errorf("connect to %s: %w", o.cfg.Address, err)
-		}
-		o.conn = c
-	}
 	for _, e := range b.Events {
 		o.msg = o.appendMessage(o.msg[:0], e)
 		if len(o.msg) > MaxUDPMessage {
@@ -157,10 +79,8 @@ func (o *Output) sendUDP(ctx context.Context, b *forward.Batch) error {
 	}
 	for _, e := range b.Events {
 		o.msg = o.appendMessage(o.msg[:0], e)
-		_ = o.conn.SetWriteDeadline(time.Now().Add(o.cfg.Timeout.D()))
-		if _, err := o.conn.Write(o.msg); err != nil {
-			o.drop()
-			return fmt.Errorf("send to %s: %w", o.cfg.Address, err)
+		if err := o.conn.Write(ctx, o.msg); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -168,6 +88,5 @@ func (o *Output) sendUDP(ctx context.Context, b *forward.Batch) error {
 
 // Close implements forward.Output.
 func (o *Output) Close() error {
-	o.drop()
-	return nil
+	return o.conn.Close()
 }

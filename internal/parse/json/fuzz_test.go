@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/jsontext"
 	"github.com/vigilsiem/vigil/internal/parse/internal/parsetest"
 )
 
@@ -29,7 +30,7 @@ func FuzzParse(f *testing.F) {
 		e := parsetest.NewEvent(in)
 		err := p.Parse([]byte(in), e)
 		trimmed := strings.TrimPrefix(strings.TrimLeft(in, " \t\r\n"), "\xef\xbb\xbf")
-		wantOK := stdjson.Valid([]byte(trimmed)) && strings.HasPrefix(trimmed, "{") && depth(trimmed) <= maxDepth
+		wantOK := stdjson.Valid([]byte(trimmed)) && strings.HasPrefix(trimmed, "{") && depth(trimmed) <= jsontext.MaxDepth
 		if (err == nil) != wantOK {
 			t.Fatalf("Parse error %v, but encoding/json validity %v (depth %d)", err, wantOK, depth(trimmed))
 		}

@@ -1,13 +1,13 @@
 package json
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/jsontext"
 	"github.com/vigilsiem/vigil/internal/parse/internal/ecsvalue"
 	"github.com/vigilsiem/vigil/internal/parse/internal/fields"
 	"github.com/vigilsiem/vigil/internal/parse/internal/formaterr"
@@ -15,10 +15,6 @@ import (
 )
 
 const format = "json"
-
-// maxDepth bounds nesting: deeper records are refused rather than
-// recursed into (each level is a Go stack frame and a longer field name).
-const maxDepth = 64
 
 // namesMax bounds the flattened names remembered.
 const namesMax = 4096
@@ -70,7 +66,7 @@ func (p *Parser) Body(s string, at int, w *fields.Writer) (err error) {
 		p.s = ""
 		err = formaterr.Shift(err, at)
 	}()
-	i := skipSpace(s, 0)
+	i := jsontext.SkipSpace(s, 0)
 	if strings.HasPrefix(s[i:], "\xef\xbb\xbf") {
 		i += 3
 	}
@@ -80,7 +76,7 @@ func (p *Parser) Body(s string, at int, w *fields.Writer) (err error) {
 	if i, err = p.object(i, 0); err != nil {
 		return err
 	}
-	if i = skipSpace(s, i); i != len(s) {
+	if i = jsontext.SkipSpace(s, i); i != len(s) {
 		return formaterr.At(format, "record", i, "text after the object")
 	}
 	p.finish()
@@ -137,25 +133,13 @@ func parseTime(c timeCandidate, k int) (time.Time, bool) {
 	return tm, err == nil
 }
 
-func skipSpace(s string, i int) int {
-	for i < len(s) {
-		switch s[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-			continue
-		}
-		break
-	}
-	return i
-}
-
 // object reads the object at s[i] == '{' and returns the index after it.
 func (p *Parser) object(i, depth int) (int, error) {
-	if depth >= maxDepth {
-		return 0, formaterr.At(format, "object", i, "nested deeper than "+strconv.Itoa(maxDepth))
+	if err := jsontext.CheckDepth("object", i, depth+1); err != nil {
+		return 0, syntaxErr(err)
 	}
 	s := p.s
-	i = skipSpace(s, i+1)
+	i = jsontext.SkipSpace(s, i+1)
 	if i < len(s) && s[i] == '}' {
 		return i + 1, nil
 	}
@@ -167,17 +151,17 @@ func (p *Parser) object(i, depth int) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		i = skipSpace(s, next)
+		i = jsontext.SkipSpace(s, next)
 		if i >= len(s) || s[i] != ':' {
 			return 0, formaterr.At(format, "object", i, "want ':' after the key")
 		}
-		i = skipSpace(s, i+1)
+		i = jsontext.SkipSpace(s, i+1)
 		if i, err = p.member(key, i, depth); err != nil {
 			return 0, err
 		}
-		i = skipSpace(s, i)
+		i = jsontext.SkipSpace(s, i)
 		if i < len(s) && s[i] == ',' {
-			i = skipSpace(s, i+1)
+			i = jsontext.SkipSpace(s, i+1)
 			continue
 		}
 		if i < len(s) && s[i] == '}' {
@@ -224,8 +208,8 @@ func (p *Parser) member(key string, i, depth int) (int, error) {
 	case c == 'n' && strings.HasPrefix(s[i:], "null"):
 		j = i + 4
 	case c == '-' || c >= '0' && c <= '9':
-		j = scanNumber(s, i)
-		if j == i {
+		var ok bool
+		if j, ok = jsontext.ScanNumber(s, i); !ok {
 			return 0, formaterr.At(format, "number", i, "invalid number")
 		}
 		raw, isNum = s[i:j], true
@@ -338,12 +322,12 @@ func (p *Parser) name(key string) string {
 
 // array reads the array at s[i] == '[' into p.items.
 func (p *Parser) array(i, depth int) (int, error) {
-	if depth >= maxDepth {
-		return 0, formaterr.At(format, "array", i, "nested deeper than "+strconv.Itoa(maxDepth))
+	if err := jsontext.CheckDepth("array", i, depth+1); err != nil {
+		return 0, syntaxErr(err)
 	}
 	s := p.s
 	items := []string{}
-	i = skipSpace(s, i+1)
+	i = jsontext.SkipSpace(s, i+1)
 	if i < len(s) && s[i] == ']' {
 		p.items = items
 		return i + 1, nil
@@ -360,7 +344,7 @@ func (p *Parser) array(i, depth int) (int, error) {
 			str, j, err = p.str(i)
 			items = append(items, str)
 		case c == '{' || c == '[':
-			if j, err = skip(s, i, depth+1); err == nil {
+			if j, err = jsontext.Skip(s, i, depth+1); err == nil {
 				items = append(items, s[i:j])
 			}
 		case c == 't' && strings.HasPrefix(s[i:], "true"):
@@ -370,8 +354,8 @@ func (p *Parser) array(i, depth int) (int, error) {
 		case c == 'n' && strings.HasPrefix(s[i:], "null"):
 			j = i + 4
 		case c == '-' || c >= '0' && c <= '9':
-			j = scanNumber(s, i)
-			if j == i {
+			var ok bool
+			if j, ok = jsontext.ScanNumber(s, i); !ok {
 				return 0, formaterr.At(format, "number", i, "invalid number")
 			}
 			items = append(items, s[i:j])
@@ -379,11 +363,11 @@ func (p *Parser) array(i, depth int) (int, error) {
 			return 0, formaterr.At(format, "array", i, "want a value")
 		}
 		if err != nil {
-			return 0, err
+			return 0, syntaxErr(err)
 		}
-		i = skipSpace(s, j)
+		i = jsontext.SkipSpace(s, j)
 		if i < len(s) && s[i] == ',' {
-			i = skipSpace(s, i+1)
+			i = jsontext.SkipSpace(s, i+1)
 			continue
 		}
 		if i < len(s) && s[i] == ']' {
@@ -392,116 +376,6 @@ func (p *Parser) array(i, depth int) (int, error) {
 		}
 		return 0, formaterr.At(format, "array", i, "want ',' or ']'")
 	}
-}
-
-// skip validates the object or array at s[i] and returns the index after it.
-func skip(s string, i, depth int) (int, error) {
-	if depth >= maxDepth {
-		return 0, formaterr.At(format, "value", i, "nested deeper than "+strconv.Itoa(maxDepth))
-	}
-	open, close := s[i], byte('}')
-	if open == '[' {
-		close = ']'
-	}
-	i = skipSpace(s, i+1)
-	if i < len(s) && s[i] == close {
-		return i + 1, nil
-	}
-	for {
-		if open == '{' {
-			if i >= len(s) || s[i] != '"' {
-				return 0, formaterr.At(format, "object", i, "want a quoted key")
-			}
-			j, err := skipString(s, i)
-			if err != nil {
-				return 0, err
-			}
-			i = skipSpace(s, j)
-			if i >= len(s) || s[i] != ':' {
-				return 0, formaterr.At(format, "object", i, "want ':' after the key")
-			}
-			i = skipSpace(s, i+1)
-		}
-		if i >= len(s) {
-			return 0, formaterr.At(format, "value", i, "want a value")
-		}
-		var j int
-		var err error
-		switch c := s[i]; {
-		case c == '"':
-			j, err = skipString(s, i)
-		case c == '{' || c == '[':
-			j, err = skip(s, i, depth+1)
-		case c == 't' && strings.HasPrefix(s[i:], "true"):
-			j = i + 4
-		case c == 'f' && strings.HasPrefix(s[i:], "false"):
-			j = i + 5
-		case c == 'n' && strings.HasPrefix(s[i:], "null"):
-			j = i + 4
-		case c == '-' || c >= '0' && c <= '9':
-			if j = scanNumber(s, i); j == i {
-				return 0, formaterr.At(format, "number", i, "invalid number")
-			}
-		default:
-			return 0, formaterr.At(format, "value", i, "want a value")
-		}
-		if err != nil {
-			return 0, err
-		}
-		i = skipSpace(s, j)
-		if i < len(s) && s[i] == ',' {
-			i = skipSpace(s, i+1)
-			continue
-		}
-		if i < len(s) && s[i] == close {
-			return i + 1, nil
-		}
-		return 0, formaterr.At(format, "value", i, "want ',' or '"+string(close)+"'")
-	}
-}
-
-// scanNumber returns the index after the JSON number at s[i], or i when
-// there is none: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func scanNumber(s string, i int) int {
-	j := i
-	if j < len(s) && s[j] == '-' {
-		j++
-	}
-	switch {
-	case j < len(s) && s[j] == '0':
-		j++
-	case j < len(s) && s[j] >= '1' && s[j] <= '9':
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
-	default:
-		return i
-	}
-	if j < len(s) && s[j] == '.' {
-		k := j + 1
-		for k < len(s) && s[k] >= '0' && s[k] <= '9' {
-			k++
-		}
-		if k == j+1 {
-			return i
-		}
-		j = k
-	}
-	if j < len(s) && (s[j] == 'e' || s[j] == 'E') {
-		k := j + 1
-		if k < len(s) && (s[k] == '+' || s[k] == '-') {
-			k++
-		}
-		d := k
-		for k < len(s) && s[k] >= '0' && s[k] <= '9' {
-			k++
-		}
-		if k == d {
-			return i
-		}
-		j = k
-	}
-	return j
 }
 
 // number types a JSON number literal.
@@ -519,152 +393,25 @@ func number(raw string) event.Value {
 // after the closing quote. Without escapes or invalid UTF-8 the value is a
 // slice of the record.
 func (p *Parser) str(i int) (string, int, error) {
-	s := p.s
-	j := i + 1
-	ascii := true
-	for j < len(s) {
-		c := s[j]
-		switch {
-		case c == '"':
-			v := s[i+1 : j]
-			if !ascii && !utf8.ValidString(v) {
-				v = fixUTF8(v)
-			}
-			return v, j + 1, nil
-		case c == '\\':
-			return unquote(s, i)
-		case c < 0x20:
-			return "", 0, formaterr.At(format, "string", j, "control character in a string")
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-		j++
+	end, plain, err := jsontext.ScanString(p.s, i)
+	if err != nil {
+		return "", 0, syntaxErr(err)
 	}
-	return "", 0, formaterr.At(format, "string", i, "no closing quote")
+	if plain {
+		return p.s[i+1 : end-1], end, nil
+	}
+	v, err := jsontext.Unescape(p.s[i+1 : end-1])
+	if err != nil {
+		return "", 0, formaterr.At(format, "string", i, err.Error())
+	}
+	return v, end, nil
 }
 
-func skipString(s string, i int) (int, error) {
-	for j := i + 1; j < len(s); j++ {
-		switch c := s[j]; {
-		case c == '"':
-			return j + 1, nil
-		case c == '\\':
-			if j+1 >= len(s) {
-				return 0, formaterr.At(format, "string", j, "no closing quote")
-			}
-			switch s[j+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				j++
-			case 'u':
-				if _, ok := hex4(s, j+2); !ok {
-					return 0, formaterr.At(format, "string", j, `want four hex digits after \u`)
-				}
-				j += 5
-			default:
-				return 0, formaterr.At(format, "string", j, "invalid escape")
-			}
-		case c < 0x20:
-			return 0, formaterr.At(format, "string", j, "control character in a string")
-		}
+// syntaxErr turns a jsontext error into the parsers' error with the
+// position.
+func syntaxErr(err error) error {
+	if se, ok := errors.AsType[*jsontext.SyntaxError](err); ok {
+		return formaterr.At(format, se.What, se.Offset, se.Msg)
 	}
-	return 0, formaterr.At(format, "string", i, "no closing quote")
-}
-
-// unquote decodes the string at s[i] == '"' that holds escapes.
-func unquote(s string, i int) (string, int, error) {
-	var b strings.Builder
-	j := i + 1
-	for j < len(s) {
-		c := s[j]
-		switch {
-		case c == '"':
-			return fixUTF8(b.String()), j + 1, nil
-		case c < 0x20:
-			return "", 0, formaterr.At(format, "string", j, "control character in a string")
-		case c != '\\':
-			b.WriteByte(c)
-			j++
-			continue
-		}
-		if j+1 >= len(s) {
-			break
-		}
-		switch e := s[j+1]; e {
-		case '"', '\\', '/':
-			b.WriteByte(e)
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'u':
-			r, ok := hex4(s, j+2)
-			if !ok {
-				return "", 0, formaterr.At(format, "string", j, `want four hex digits after \u`)
-			}
-			j += 4
-			if utf16.IsSurrogate(r) {
-				r2, ok2 := rune(0), false
-				if j+3 < len(s) && s[j+2] == '\\' && s[j+3] == 'u' {
-					r2, ok2 = hex4(s, j+4)
-				}
-				if dec := utf16.DecodeRune(r, r2); ok2 && dec != utf8.RuneError {
-					r = dec
-					j += 6
-				} else {
-					r = utf8.RuneError
-				}
-			}
-			b.WriteRune(r)
-		default:
-			return "", 0, formaterr.At(format, "string", j, "invalid escape")
-		}
-		j += 2
-	}
-	return "", 0, formaterr.At(format, "string", i, "no closing quote")
-}
-
-func hex4(s string, i int) (rune, bool) {
-	if i+4 > len(s) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range []byte(s[i : i+4]) {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
-}
-
-// fixUTF8 replaces each byte of invalid UTF-8 with U+FFFD, as encoding/json
-// does (strings.ToValidUTF8 would replace a run with one).
-func fixUTF8(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			b.WriteString("\uFFFD")
-		} else {
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
+	return err
 }

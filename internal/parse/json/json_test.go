@@ -115,5 +115,5 @@ func TestParseErrors(t *testing.T) {
 	f(`{"a":[1,]}`, `json: array at 8: want a value`)
 	f(`{"a":[{"b":1},{"c" 2}]}`, `json: object at 19: want ':' after the key`)
 	f(`{"a":`+strings.Repeat(`{"a":`, 64)+`1`+strings.Repeat(`}`, 65), `json: object at 320: nested deeper than 64`)
-	f(`{"a":`+strings.Repeat(`[`, 70)+strings.Repeat(`]`, 70)+`}`, `json: value at 68: nested deeper than 64`)
+	f(`{"a":`+strings.Repeat(`[`, 70)+strings.Repeat(`]`, 70)+`}`, `json: array at 68: nested deeper than 64`)
 }

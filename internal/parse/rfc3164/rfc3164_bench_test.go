@@ -3,7 +3,7 @@ package rfc3164
 import (
 	"testing"
 
-	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/parse/internal/parsetest"
 )
 
 var benchLines = []string{
@@ -14,23 +14,5 @@ var benchLines = []string{
 }
 
 func BenchmarkParse(b *testing.B) {
-	p := New(Options{})
-	var e event.Event
-	n := 0
-	data := make([][]byte, len(benchLines))
-	for i, l := range benchLines {
-		n += len(l)
-		data[i] = []byte(l)
-	}
-	b.SetBytes(int64(n / len(benchLines)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		j := i % len(benchLines)
-		e.Reset()
-		e.Original = benchLines[j]
-		if err := p.Parse(data[j], &e); err != nil {
-			b.Fatal(err)
-		}
-	}
+	parsetest.Bench(b, New(Options{}), benchLines)
 }

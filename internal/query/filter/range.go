@@ -23,7 +23,7 @@ func compileRange(r *query.Range) Predicate {
 	}
 	var str func(s string) bool
 	switch {
-	case all(isDecimal):
+	case all(query.IsDecimal):
 		lo, hi := boundNum(r.Lo), boundNum(r.Hi)
 		str = func(s string) bool {
 			f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/source/internal/resume"
 )
 
 // Defaults, with the reasoning behind them.
@@ -21,7 +22,7 @@ const (
 	DefaultSettle = 2 * time.Second
 	// DrainTimeout bounds how long Run waits, when it ends, for the
 	// batches in flight to be acknowledged so the state covers them.
-	DrainTimeout = 10 * time.Second
+	DrainTimeout = resume.DrainTimeout
 	// batchEvents is the events per submitted batch: the pipeline's batch
 	// size, so a batch of EVTX events costs what a batch of lines costs.
 	batchEvents = pipeline.DefaultMaxBatchRecords

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,11 +18,15 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 	pevtx "github.com/vigilsiem/vigil/internal/parse/evtx"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/source/internal/resume"
 )
 
 // Source imports EVTX files.
 type Source struct {
-	cfg      Config
+	cfg Config
+	// base is the state directory, telemetry, logger and drain shared
+	// with the other resuming sources; stateDir, tel and log are its.
+	base     resume.Base
 	stateDir string
 	tel      *pipeline.Telemetry
 	log      *slog.Logger
@@ -34,7 +37,6 @@ type Source struct {
 	state map[string]*fileState // by path
 	jobs  map[string]*job       // imports with batches in flight, by path
 	dirty bool
-	acked chan struct{}
 	// drainTimeout is DrainTimeout and batch batchEvents; tests shorten them.
 	drainTimeout time.Duration
 	batch        int
@@ -69,17 +71,12 @@ func New(cfg Config, env config.SourceEnv) (*Source, error) {
 	if err := cfg.CheckTenant(); err != nil {
 		return nil, err
 	}
-	if env.DataDir == "" {
-		return nil, fmt.Errorf("evtx source %s: a data directory is needed for its state", cfg.Name)
+	b, err := resume.New("evtx source", cfg.Name, env)
+	if err != nil {
+		return nil, err
 	}
-	s := &Source{cfg: cfg, stateDir: filepath.Join(env.DataDir, "state", cfg.Name),
-		tel: env.Metrics.Component("source", cfg.Name), log: env.Logger,
-		jobs: map[string]*job{}, acked: make(chan struct{}, 1), drainTimeout: DrainTimeout, batch: batchEvents}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
-	s.log = s.log.With("source", cfg.Name)
-	return s, nil
+	return &Source{cfg: cfg, base: b, stateDir: b.StateDir, tel: b.Tel, log: b.Log,
+		jobs: map[string]*job{}, drainTimeout: DrainTimeout, batch: batchEvents}, nil
 }
 
 // Name implements pipeline.Source.
@@ -134,20 +131,7 @@ func (s *Source) scan() []string {
 	return out
 }
 
-func (s *Source) excluded(path string) bool {
-	base := filepath.Base(path)
-	for _, p := range s.cfg.Exclude {
-		if ok, _ := filepath.Match(p, path); ok {
-			return true
-		}
-		if !strings.Contains(p, "/") {
-			if ok, _ := filepath.Match(p, base); ok {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (s *Source) excluded(path string) bool { return resume.Excluded(s.cfg.Exclude, path) }
 
 // consider imports the file at path if it is new, changed or was not
 // finished.
@@ -378,10 +362,7 @@ func (s *Source) ack(j *job, fl *flight, err error) {
 		s.settle(j)
 	}
 	s.mu.Unlock()
-	select {
-	case s.acked <- struct{}{}:
-	default:
-	}
+	s.base.Ack()
 }
 
 // settle ends a job whose flights are all acknowledged; s.mu is held.
@@ -406,22 +387,11 @@ func (s *Source) settle(j *job) {
 
 // drain waits, up to the drain timeout, for every flight to be acknowledged.
 func (s *Source) drain() {
-	deadline := time.After(s.drainTimeout)
-	for {
+	s.base.Drain(s.drainTimeout, "files", func() int {
 		s.mu.Lock()
-		pending := len(s.jobs)
-		s.mu.Unlock()
-		if pending == 0 {
-			return
-		}
-		select {
-		case <-s.acked:
-		case <-time.After(50 * time.Millisecond):
-		case <-deadline:
-			s.log.Warn("stopping with evtx batches not acknowledged; their records will be read again", "files", pending)
-			return
-		}
-	}
+		defer s.mu.Unlock()
+		return len(s.jobs)
+	})
 }
 
 // save writes the state when it changed (always when forced).
@@ -439,9 +409,7 @@ func (s *Source) save(force bool) {
 	s.dirty = false
 	s.mu.Unlock()
 	sort.Slice(files, func(i, k int) bool { return files[i].Path < files[k].Path })
-	if err := saveState(s.stateDir, files); err != nil {
-		s.tel.Errors.Inc()
-		s.log.Error("save evtx state", "err", err)
+	if !s.base.Save("evtx state", func() error { return saveState(s.stateDir, files) }) {
 		s.mu.Lock()
 		s.dirty = true
 		s.mu.Unlock()

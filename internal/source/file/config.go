@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/source/internal/resume"
 )
 
 // Defaults and limits, with the reasoning behind them.
@@ -29,7 +30,7 @@ const (
 	readBudget = 1 << 20
 	// DrainTimeout bounds how long Run waits, when it ends, for the
 	// batches in flight to be acknowledged so the checkpoint covers them.
-	DrainTimeout = 10 * time.Second
+	DrainTimeout = resume.DrainTimeout
 )
 
 // Start positions for files seen for the first time.

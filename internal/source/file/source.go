@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/source/internal/resume"
 )
 
 // RotateGrace is how long a file that left the globs (renamed away or
@@ -27,7 +27,10 @@ const RotateGrace = 2 * time.Second
 
 // Source tails files.
 type Source struct {
-	cfg      Config
+	cfg Config
+	// base is the state directory, telemetry, logger and drain shared
+	// with the other resuming sources; stateDir, tel and log are its.
+	base     resume.Base
 	stateDir string
 	tel      *pipeline.Telemetry
 	log      *slog.Logger
@@ -40,7 +43,6 @@ type Source struct {
 	tailers  map[fileKey]*tailer
 	saved    map[fileKey]checkpointEntry
 	dirty    bool
-	acked    chan struct{}
 	lastSave time.Time
 	// drainTimeout is DrainTimeout; tests shorten it.
 	drainTimeout time.Duration
@@ -89,18 +91,12 @@ func New(cfg Config, env config.SourceEnv) (*Source, error) {
 	if err := cfg.CheckTenant(); err != nil {
 		return nil, err
 	}
-	if env.DataDir == "" {
-		return nil, fmt.Errorf("file source %s: a data directory is needed for the checkpoint", cfg.Name)
+	b, err := resume.New("file source", cfg.Name, env)
+	if err != nil {
+		return nil, err
 	}
-	s := &Source{cfg: cfg, stateDir: filepath.Join(env.DataDir, "state", cfg.Name),
-		tel: env.Metrics.Component("source", cfg.Name), log: env.Logger,
-		tailers: map[fileKey]*tailer{}, acked: make(chan struct{}, 1), buf: make([]byte, 64<<10),
-		drainTimeout: DrainTimeout}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
-	s.log = s.log.With("source", cfg.Name)
-	return s, nil
+	return &Source{cfg: cfg, base: b, stateDir: b.StateDir, tel: b.Tel, log: b.Log,
+		tailers: map[fileKey]*tailer{}, buf: make([]byte, 64<<10), drainTimeout: DrainTimeout}, nil
 }
 
 // Name implements pipeline.Source.
@@ -144,20 +140,7 @@ func (s *Source) Run(ctx context.Context, in pipeline.Input) error {
 }
 
 // excluded reports whether a path matches an exclude pattern.
-func (s *Source) excluded(path string) bool {
-	base := filepath.Base(path)
-	for _, p := range s.cfg.Exclude {
-		if ok, _ := filepath.Match(p, path); ok {
-			return true
-		}
-		if !strings.Contains(p, "/") {
-			if ok, _ := filepath.Match(p, base); ok {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (s *Source) excluded(path string) bool { return resume.Excluded(s.cfg.Exclude, path) }
 
 // scan globs the paths, opens new files and marks files that left.
 func (s *Source) scan(first bool) {
@@ -516,17 +499,14 @@ func (s *Source) ack(t *tailer, fl *flight, err error) {
 		}
 	}
 	s.mu.Unlock()
-	select {
-	case s.acked <- struct{}{}:
-	default:
-	}
+	s.base.Ack()
 }
 
 // drain waits, up to DrainTimeout, for every flight to be acknowledged.
 func (s *Source) drain() {
-	deadline := time.After(s.drainTimeout)
-	for {
+	s.base.Drain(s.drainTimeout, "batches", func() int {
 		s.mu.Lock()
+		defer s.mu.Unlock()
 		pending := 0
 		for _, t := range s.tailers {
 			for _, fl := range t.flights {
@@ -535,18 +515,8 @@ func (s *Source) drain() {
 				}
 			}
 		}
-		s.mu.Unlock()
-		if pending == 0 {
-			return
-		}
-		select {
-		case <-s.acked:
-		case <-time.After(50 * time.Millisecond):
-		case <-deadline:
-			s.log.Warn("stopping with batches not acknowledged; their lines will be read again", "batches", pending)
-			return
-		}
-	}
+		return pending
+	})
 }
 
 // maybeSave writes the checkpoint when it changed, at most every
@@ -568,9 +538,7 @@ func (s *Source) maybeSave(force bool) {
 	s.lastSave = time.Now()
 	s.mu.Unlock()
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
-	if err := saveCheckpoint(s.stateDir, entries); err != nil {
-		s.tel.Errors.Inc()
-		s.log.Error("save file checkpoint", "err", err)
+	if !s.base.Save("file checkpoint", func() error { return saveCheckpoint(s.stateDir, entries) }) {
 		s.mu.Lock()
 		s.dirty = true
 		s.mu.Unlock()

@@ -4,23 +4,22 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/jsontext"
 )
 
-// A hand-written JSON scanner: HEC and bulk bodies are the hot path of HTTP
+// A hand-written JSON walker: HEC and bulk bodies are the hot path of HTTP
 // ingest, and walking them with encoding/json's Decoder.Token costs ~40 µs
-// and ~140 allocations per event. The scanner reads the body once, in
-// place, allocating only the field names and values it sets. It accepts
-// exactly RFC 8259 JSON (FuzzDecodeHEC and FuzzDecodeBulk check it against
-// encoding/json's verdict).
+// and ~140 allocations per event. The walker reads the body once, in
+// place, allocating only the field names and values it sets; the lexing
+// (strings, numbers, literals, skipping a value) and the nesting limit
+// (jsontext.MaxDepth) are internal/jsontext's, shared with every JSON
+// decoder of Vigil. It accepts exactly RFC 8259 JSON (FuzzDecodeHEC and
+// FuzzDecodeBulk check it against encoding/json's verdict).
 
-// maxDepth bounds nesting, as a guard against stack exhaustion.
-const maxDepth = 1000
-
-var errDepth = errors.New("json nested too deep")
+// errDepth is the error for nesting deeper than jsontext.MaxDepth.
+var errDepth = jsontext.ErrDepth
 
 type scanner struct {
 	data []byte
@@ -31,15 +30,17 @@ func (s *scanner) errorf(format string, args ...any) error {
 	return fmt.Errorf("json offset %d: %s", s.pos, fmt.Sprintf(format, args...))
 }
 
-func (s *scanner) ws() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-			continue
+func (s *scanner) ws() { s.pos = jsontext.SkipSpace(s.data, s.pos) }
+
+// fail turns a jsontext error into the scanner's, keeping ErrDepth.
+func (s *scanner) fail(err error) error {
+	if se, ok := errors.AsType[*jsontext.SyntaxError](err); ok {
+		if se.Err != nil {
+			return fmt.Errorf("json offset %d: %w", se.Offset, se.Err)
 		}
-		return
+		return fmt.Errorf("json offset %d: %s", se.Offset, se.Msg)
 	}
+	return err
 }
 
 func (s *scanner) peek() byte {
@@ -67,35 +68,12 @@ func (s *scanner) str() (string, error) {
 	if err := s.expect('"'); err != nil {
 		return "", err
 	}
-	start := s.pos
-	simple := true
-	for s.pos < len(s.data) {
-		c := s.data[s.pos]
-		switch {
-		case c == '"':
-			raw := s.data[start:s.pos]
-			s.pos++
-			if simple {
-				return string(raw), nil
-			}
-			out, err := jsontext.Unescape(raw)
-			if err != nil {
-				return "", s.errorf("%v", err)
-			}
-			return out, nil
-		case c == '\\':
-			simple = false
-			s.pos += 2
-		case c < 0x20:
-			return "", s.errorf("control character in string")
-		case c >= utf8.RuneSelf:
-			simple = false
-			s.pos++
-		default:
-			s.pos++
-		}
+	v, end, err := jsontext.String(s.data, s.pos-1)
+	if err != nil {
+		return "", s.fail(err)
 	}
-	return "", s.errorf("unterminated string")
+	s.pos = end
+	return v, nil
 }
 
 // number reads a JSON number and returns its text.
@@ -118,76 +96,25 @@ func numberValue(text []byte) event.Value {
 }
 
 func (s *scanner) literal(word string) error {
-	if len(s.data)-s.pos < len(word) || string(s.data[s.pos:s.pos+len(word)]) != word {
+	end, err := jsontext.Literal(s.data, s.pos, word)
+	if err != nil {
 		return s.errorf("bad literal")
 	}
-	s.pos += len(word)
+	s.pos = end
 	return nil
 }
 
-// skip reads any value and returns its raw bytes.
+// skip reads any value and returns its raw bytes; depth is the number of
+// containers around it (0 for the body's top level).
 func (s *scanner) skip(depth int) ([]byte, error) {
-	if depth > maxDepth {
-		return nil, errDepth
-	}
 	s.ws()
 	start := s.pos
-	switch c := s.peek(); {
-	case c == '{' || c == '[':
-		end := byte('}')
-		if c == '[' {
-			end = ']'
-		}
-		s.pos++
-		s.ws()
-		if s.peek() == end {
-			s.pos++
-			return s.data[start:s.pos], nil
-		}
-		for {
-			if c == '{' {
-				if _, err := s.str(); err != nil {
-					return nil, err
-				}
-				if err := s.expect(':'); err != nil {
-					return nil, err
-				}
-			}
-			if _, err := s.skip(depth + 1); err != nil {
-				return nil, err
-			}
-			s.ws()
-			switch s.peek() {
-			case ',':
-				s.pos++
-				s.ws()
-				continue
-			case end:
-				s.pos++
-				return s.data[start:s.pos], nil
-			}
-			return nil, s.errorf("want ',' or %q", end)
-		}
-	case c == '"':
-		_, err := s.str()
-		return s.data[start:s.pos], err
-	case c == 't' || c == 'f' || c == 'n':
-		word := "null"
-		if c == 't' {
-			word = "true"
-		} else if c == 'f' {
-			word = "false"
-		}
-		if err := s.literal(word); err != nil {
-			return nil, err
-		}
-		return s.data[start:s.pos], nil
-	case c == '-' || c >= '0' && c <= '9':
-		return s.number()
-	case s.pos >= len(s.data):
-		return nil, s.errorf("unexpected end")
+	end, err := jsontext.Skip(s.data, s.pos, depth)
+	if err != nil {
+		return nil, s.fail(err)
 	}
-	return nil, s.errorf("unexpected %q", s.data[s.pos])
+	s.pos = end
+	return s.data[start:end], nil
 }
 
 // value reads a scalar or an array as an event value (null: the zero
@@ -258,8 +185,8 @@ func (s *scanner) value(depth int) (event.Value, error) {
 // flatten reads an object at '{' and sets its members on e, nested objects
 // under dotted names built on prefix.
 func (s *scanner) flatten(e *event.Event, prefix []byte, depth int) error {
-	if depth > maxDepth {
-		return errDepth
+	if err := jsontext.CheckDepth("object", s.pos, depth+1); err != nil {
+		return s.fail(err)
 	}
 	if err := s.expect('{'); err != nil {
 		return err

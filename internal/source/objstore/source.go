@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/source/internal/resume"
 )
 
 // Timing constants, with the reasoning behind them.
@@ -25,7 +25,7 @@ const (
 	CheckpointInterval = 250 * time.Millisecond
 	// DrainTimeout bounds how long Run waits, when it ends, for the
 	// batches in flight to be acknowledged so the state covers them.
-	DrainTimeout = 10 * time.Second
+	DrainTimeout = resume.DrainTimeout
 	// MaxInFlight bounds the objects whose batches are not all
 	// acknowledged yet; the pipeline's queue bounds the batches.
 	MaxInFlight = 8
@@ -38,11 +38,14 @@ type Source struct {
 	name, tenant, format string
 	cfg                  Import
 	bucket               Bucket
-	stateDir             string
-	tel                  *pipeline.Telemetry
-	log                  *slog.Logger
-	now                  func() time.Time
-	drainTimeout         time.Duration
+	// base is the state directory, telemetry, logger and drain shared
+	// with the other resuming sources; stateDir, tel and log are its.
+	base         resume.Base
+	stateDir     string
+	tel          *pipeline.Telemetry
+	log          *slog.Logger
+	now          func() time.Time
+	drainTimeout time.Duration
 	// checkpoint is the least time between two saves of the state while
 	// importing; fixedCheckpoint (SetCheckpointInterval) keeps it from
 	// growing with the cost of a save.
@@ -70,7 +73,6 @@ type Source struct {
 	retries     []retry // objects to read again, picked up by Run
 	lastSave    time.Time
 	lastSaveDur time.Duration
-	acked       chan struct{}
 }
 
 // job is the import of one object.
@@ -94,26 +96,22 @@ type flight struct {
 // New returns an import source reading bucket. common and imp must have
 // been validated; the state lives under env.DataDir/state/<name>.
 func New(common config.SourceCommon, imp Import, bucket Bucket, env config.SourceEnv) (*Source, error) {
-	if env.DataDir == "" {
-		return nil, fmt.Errorf("import source %s: a data directory is needed for the import state", common.Name)
+	b, err := resume.New("import source", common.Name, env)
+	if err != nil {
+		return nil, err
 	}
 	if err := common.CheckTenant(); err != nil {
 		return nil, fmt.Errorf("import %w", err)
 	}
 	s := &Source{name: common.Name, tenant: common.Tenant, format: common.Format, cfg: imp, bucket: bucket,
-		stateDir: filepath.Join(env.DataDir, "state", common.Name),
-		tel:      env.Metrics.Component("source", common.Name), log: env.Logger,
+		base: b, stateDir: b.StateDir, tel: b.Tel, log: b.Log,
 		now: time.Now, drainTimeout: DrainTimeout, checkpoint: CheckpointInterval,
 		pending: map[string]Object{}, markers: map[string]bool{}, retryAt: map[string]time.Time{},
-		jobs: map[string]*job{}, acked: make(chan struct{}, 1)}
+		jobs: map[string]*job{}}
 	if s.tenant == "" {
 		s.tenant = event.DefaultTenant
 	}
 	s.descs = newDescs(s.name)
-	if s.log == nil {
-		s.log = slog.Default()
-	}
-	s.log = s.log.With("source", common.Name)
 	return s, nil
 }
 
@@ -315,7 +313,7 @@ func (s *Source) waitSlot(ctx context.Context) bool {
 		select {
 		case <-ctx.Done():
 			return false
-		case <-s.acked:
+		case <-s.base.Acked:
 		case <-time.After(CheckpointInterval):
 		}
 		s.maybeSave(false)
@@ -368,10 +366,7 @@ func (s *Source) ack(j *job, fl *flight, err error) {
 	}
 	s.settle(j)
 	s.mu.Unlock()
-	select {
-	case s.acked <- struct{}{}:
-	default:
-	}
+	s.base.Ack()
 }
 
 // settle ends a job once it is read and every flight is done. s.mu is held.
@@ -455,22 +450,11 @@ type retry struct {
 
 // drain waits, up to the drain timeout, for every flight to be acknowledged.
 func (s *Source) drain() {
-	deadline := time.After(s.drainTimeout)
-	for {
+	s.base.Drain(s.drainTimeout, "objects", func() int {
 		s.mu.Lock()
-		n := len(s.jobs)
-		s.mu.Unlock()
-		if n == 0 {
-			return
-		}
-		select {
-		case <-s.acked:
-		case <-time.After(50 * time.Millisecond):
-		case <-deadline:
-			s.log.Warn("stopping with batches not acknowledged; their records will be imported again", "objects", n)
-			return
-		}
-	}
+		defer s.mu.Unlock()
+		return len(s.jobs)
+	})
 }
 
 // maybeSave writes the state when it changed, at most every
@@ -499,13 +483,11 @@ func (s *Source) maybeSave(force bool) {
 	s.lastSave = s.now()
 	s.mu.Unlock()
 	began := time.Now()
-	err := saveState(s.stateDir, entries)
+	saved := s.base.Save("import state", func() error { return saveState(s.stateDir, entries) })
 	s.mu.Lock()
 	s.lastSaveDur = time.Since(began)
 	s.mu.Unlock()
-	if err != nil {
-		s.tel.Errors.Inc()
-		s.log.Error("save import state", "err", err)
+	if !saved {
 		s.mu.Lock()
 		s.dirty = true
 		s.toFinish = append(finish, s.toFinish...)

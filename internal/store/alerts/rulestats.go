@@ -8,28 +8,16 @@ import (
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
-// RuleStat is what one rule raised in a period.
-type RuleStat struct {
-	RuleID string
-	Title  string
-	// Alerts were raised (or updated) in the period; Events are the
-	// matches they fold.
-	Alerts, Events int64
-	// Last is the latest last_seen of its alerts.
-	Last time.Time
-	// Tactics and Techniques are the ATT&CK mapping its alerts carry.
-	Tactics, Techniques []string
-}
-
 // RuleStats returns, per rule, the alerts of tenant last seen in [from,
-// to) (a zero time leaves that end open).
-func (s *Store) RuleStats(ctx context.Context, tenant string, from, to time.Time) ([]RuleStat, error) {
+// to) (a zero time leaves that end open) (store.AlertRecords.RuleStats).
+func (s *Store) RuleStats(ctx context.Context, tenant string, from, to time.Time) ([]store.RuleStat, error) {
 	if !store.ValidTenant(tenant) {
 		return nil, fmt.Errorf("%w: tenant %q", store.ErrBadRequest, tenant)
 	}
-	q := `SELECT rule_id, any_value(rule_title), count(*), sum(count), max(last_seen),
-	any_value(CAST(json_extract_string(doc, '$.tactics[*]') AS VARCHAR[])),
-	any_value(CAST(json_extract_string(doc, '$.techniques[*]') AS VARCHAR[]))
+	// The title and the ATT&CK mapping are those of the rule's latest alert.
+	q := `SELECT rule_id, arg_max(rule_title, last_seen), count(*), sum(count), max(last_seen),
+	arg_max(CAST(json_extract_string(doc, '$.tactics[*]') AS VARCHAR[]), last_seen),
+	arg_max(CAST(json_extract_string(doc, '$.techniques[*]') AS VARCHAR[]), last_seen)
 	FROM alerts WHERE tenant = ?`
 	args := []any{tenant}
 	if !from.IsZero() {
@@ -45,9 +33,9 @@ func (s *Store) RuleStats(ctx context.Context, tenant string, from, to time.Time
 		return nil, fmt.Errorf("count alerts by rule: %w", err)
 	}
 	defer rows.Close()
-	var out []RuleStat
+	var out []store.RuleStat
 	for rows.Next() {
-		var st RuleStat
+		var st store.RuleStat
 		var title *string
 		var events *int64
 		var tact, tech []any

@@ -499,3 +499,40 @@ func TestVerifyPassBesideRetention(t *testing.T) {
 		t.Fatalf("retention during the pass: %v", v.rep.Problems)
 	}
 }
+
+// A flipped byte in a hot event is found when the log is opened (the
+// dataset logs it), not only by verify, and the data is kept as it is.
+func TestHotLogFindsFlippedByteAtStart(t *testing.T) {
+	dir := t.TempDir()
+	s := openChainTest(t, dir)
+	writeBatches(t, s, "acme", 3)
+	s.Close()
+	seg := hotSeg(dir, 1)
+	data, err := os.ReadFile(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(data, []byte("10.1.2.3"))
+	if i < 0 {
+		t.Fatal("no 10.1.2.3 in the segment")
+	}
+	data[i+3] ^= 0x01 // one bit of one byte
+	if err := os.WriteFile(seg, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h, err := openHotLog(filepath.Dir(seg), 64<<20, time.Hour, time.Now, func(uint64) chainHash { return chainHash{} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+	if len(h.damaged) == 0 || !strings.Contains(h.damaged[0], "segment 1: edited") {
+		t.Errorf("damaged = %q, want segment 1 edited", h.damaged)
+	}
+	after, err := os.ReadFile(seg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(after, data[:i+4]) {
+		t.Error("the damaged segment was cut or rewritten at start")
+	}
+}

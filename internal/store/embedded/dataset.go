@@ -58,6 +58,9 @@ func openDataset(name store.Dataset, root string, cfg *Options, log *slog.Logger
 	if d.hot, err = openHotLog(filepath.Join(dir, "hot"), cfg.SegmentBytes, cfg.SegmentAge, cfg.Now, d.chain.hotChainAt); err != nil {
 		return nil, err
 	}
+	for _, p := range d.hot.damaged {
+		d.log.Warn("hot segment fails its checksum at start (changed on disk); the data is kept, vigil verify reports it", "problem", p)
+	}
 	if d.hot.tornBytes > 0 {
 		d.log.Warn("cut a torn tail from the last hot segment (a crash during a write that was never acknowledged)", "bytes", d.hot.tornBytes)
 		m.tornBytes.WithLabelValues(string(name)).Add(float64(d.hot.tornBytes))

@@ -70,6 +70,10 @@ type hotLog struct {
 	done chan struct{}
 	// tornBytes counts bytes cut from the tail at start (a crash mid-write).
 	tornBytes int64
+	// damaged lists, at start, the segments whose batches fail their
+	// checksums or chain (a byte changed on disk): the dataset logs them
+	// for vigil verify, and the freeze records them in the manifest.
+	damaged []string
 }
 
 // segmentFile is the open segment as the committer writes it.
@@ -191,6 +195,9 @@ func (h *hotLog) recoverSegment(s *segment, last bool) error {
 	}
 	good := len(data)
 	sc := scanSegment(data, s.seq)
+	for _, p := range sc.problems {
+		h.damaged = append(h.damaged, fmt.Sprintf("segment %d: %s: %s", s.seq, p.Kind, p.Detail))
+	}
 	if sc.chained {
 		if len(sc.problems) == 0 && last {
 			good = int(sc.sealed)

@@ -207,7 +207,7 @@ func (c *compiler) match(m *query.Match, s *stmt) pred {
 	}
 	switch typ {
 	case query.TypeInt, query.TypeFloat:
-		if n, ok := number(m.Value); ok {
+		if n, ok := query.Number(m.Value); ok {
 			return colPred(fragOf(col+" = ?", n), col)
 		}
 	case query.TypeBool:
@@ -239,53 +239,6 @@ func (c *compiler) exists(e *query.Exists, s *stmt) pred {
 	return pred{frag: fragOf(col + " IS NOT NULL")}
 }
 
-// number parses a decimal number: an int64 when it is one, else a float64.
-func number(s string) (any, bool) {
-	if !isDecimal(s) {
-		return nil, false
-	}
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return i, true
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	return f, err == nil
-}
-
-// isDecimal reports whether s is a decimal number: a sign, digits, a
-// fraction, an exponent (and not the hex, inf or nan ParseFloat takes).
-func isDecimal(s string) bool {
-	i := 0
-	if i < len(s) && (s[i] == '-' || s[i] == '+') {
-		i++
-	}
-	digits := 0
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			digits++
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '-' || s[i] == '+') {
-			i++
-		}
-		exp := 0
-		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			exp++
-		}
-		if exp == 0 {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
 // rangePred compiles a range. Bounds are read by the column's type: numbers
 // for numeric columns, times for time columns. On a string column, bounds
 // that are all numbers compare numerically (Dialect.toFloat), all IPv4 or all IPv6
@@ -305,7 +258,7 @@ func (c *compiler) rangePred(r *query.Range, s *stmt) pred {
 		return c.listAny(col, func(x string) pred { return c.stringRange(x, r) })
 	case query.TypeInt, query.TypeFloat:
 		return bounds(col, r, func(v string) (frag, bool) {
-			n, ok := number(v)
+			n, ok := query.Number(v)
 			if !ok {
 				return frag{}, false
 			}
@@ -330,7 +283,7 @@ func (c *compiler) stringRange(col string, r *query.Range) pred {
 	is4 := func(v string) bool { a, err := netip.ParseAddr(v); return err == nil && a.Is4() }
 	is6 := func(v string) bool { a, err := netip.ParseAddr(v); return err == nil && a.Is6() && !a.Is4In6() }
 	switch {
-	case all(isDecimal):
+	case all(query.IsDecimal):
 		return bounds(c.d.toFloat(col), r, func(v string) (frag, bool) {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {

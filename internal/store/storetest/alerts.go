@@ -99,6 +99,62 @@ func RunAlertRecords(t *testing.T, open TableOpener[store.AlertRecords]) {
 			t.Errorf("first alert = %s count %d level %s, want a007 with its last update (4, high)", got[0].ID, got[0].Count, got[0].Level)
 		}
 	})
+	t.Run("rule stats", func(t *testing.T) {
+		s := openTable(t, open).s
+		exec, persist := []string{"execution"}, []string{"execution", "persistence"}
+		as := []alert.Alert{
+			{ID: "a1", Tenant: "acme", RuleID: "r1", Title: "one", Level: "high", First: Base, Last: Base, Count: 2,
+				Tactics: exec, Techniques: []string{"T1059"}},
+			{ID: "a2", Tenant: "acme", RuleID: "r1", Title: "one, renamed", Level: "high", First: Base, Last: Base.Add(time.Hour), Count: 3,
+				Tactics: persist, Techniques: []string{"T1059", "T1053"}},
+			{ID: "a3", Tenant: "acme", RuleID: "r2", Title: "two", Level: "low", First: Base, Last: Base.Add(-48 * time.Hour), Count: 1},
+			{ID: "a4", Tenant: "acme", RuleID: "r3", Title: "three", Level: "low", First: Base, Last: Base, Count: 1},
+			{ID: "b1", Tenant: "other", RuleID: "r1", Title: "one", Level: "high", First: Base, Last: Base, Count: 7},
+		}
+		if err := s.WriteAlerts(ctx, as); err != nil {
+			t.Fatal(err)
+		}
+		// A folded alert counts once, as its newest update: its events
+		// and its last time, also for the period it falls in.
+		as[3].Count, as[3].Last = 4, Base.Add(30*time.Minute)
+		if err := s.WriteAlerts(ctx, as[3:4]); err != nil {
+			t.Fatal(err)
+		}
+		r1 := "r1 one, renamed: 2 alerts, 5 events, last " + Base.Add(time.Hour).Format(time.RFC3339) + ", [execution persistence] [T1059 T1053]"
+		r2 := "r2 two: 1 alerts, 1 events, last " + Base.Add(-48*time.Hour).Format(time.RFC3339) + ", [] []"
+		r3 := "r3 three: 1 alerts, 4 events, last " + Base.Add(30*time.Minute).Format(time.RFC3339) + ", [] []"
+		for _, c := range []struct {
+			tenant   string
+			from, to time.Time
+			want     []string
+		}{
+			{"acme", time.Time{}, time.Time{}, []string{r1, r2, r3}},
+			{"acme", Base.Add(-24 * time.Hour), time.Time{}, []string{r1, r3}},
+			{"acme", Base.Add(-24 * time.Hour), Base.Add(10 * time.Minute), []string{
+				"r1 one: 1 alerts, 2 events, last " + Base.Format(time.RFC3339) + ", [execution] [T1059]"}},
+			{"acme", Base.Add(2 * time.Hour), time.Time{}, nil},
+			{"other", time.Time{}, time.Time{}, []string{"r1 one: 1 alerts, 7 events, last " + Base.Format(time.RFC3339) + ", [] []"}},
+			{"nobody", time.Time{}, time.Time{}, nil},
+		} {
+			sts, err := s.RuleStats(ctx, c.tenant, c.from, c.to)
+			if err != nil {
+				t.Fatalf("RuleStats(%s, %v, %v): %v", c.tenant, c.from, c.to, err)
+			}
+			var got []string
+			for _, st := range sts {
+				got = append(got, fmt.Sprintf("%s %s: %d alerts, %d events, last %s, %v %v", st.RuleID, st.Title, st.Alerts, st.Events,
+					st.Last.Format(time.RFC3339), st.Tactics, st.Techniques))
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("RuleStats(%s, %v, %v) =\n%q\nwant\n%q", c.tenant, c.from, c.to, got, c.want)
+			}
+		}
+		for _, bad := range []string{"", "' OR 1=1"} {
+			if _, err := s.RuleStats(ctx, bad, time.Time{}, time.Time{}); !errors.Is(err, store.ErrBadRequest) {
+				t.Errorf("RuleStats(%q) = %v, want a bad request", bad, err)
+			}
+		}
+	})
 }
 
 // runTriage runs the triage part of the alerts suite.

@@ -1,7 +1,9 @@
 // Package parsetest owns the helpers the record parsers' tests share: an
 // event set up as the pipeline sets it up, a compact rendering of the fields
-// a parser produced for one-line table tests, and the invariants every
-// successful parse must hold (checked by unit and fuzz tests alike).
+// a parser produced for one-line table tests, the invariants every
+// successful parse must hold (checked by unit and fuzz tests alike), the
+// zero-copy-against-copy-path comparison at the core of every FuzzParse
+// (BothPaths), and every parser's BenchmarkParse loop (Bench).
 package parsetest
 
 import (

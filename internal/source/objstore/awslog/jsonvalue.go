@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/vigilsiem/vigil/internal/jsontext"
 )
@@ -14,13 +13,11 @@ import (
 // into a record's top-level members with their text. Why not
 // encoding/json: decoding CloudTrail records through reflection took most
 // of the mapping's time and allocations; this one validates as RFC 8259
-// does (FuzzDecodeJSON checks it against encoding/json) in one pass.
+// does (FuzzDecodeJSON checks it against encoding/json) in one pass. The
+// lexing and the nesting limit (jsontext.MaxDepth) are internal/jsontext's,
+// shared with every JSON decoder of Vigil.
 
-// maxJSONDepth bounds nesting at encoding/json's limit; records never
-// come close.
-const maxJSONDepth = 10000
-
-var errJSONDepth = errors.New("json nested too deeply")
+var errJSONDepth = jsontext.ErrDepth
 
 type jsonParser struct {
 	s []byte
@@ -31,16 +28,7 @@ func (p *jsonParser) errorf(format string, args ...any) error {
 	return fmt.Errorf("json byte %d: "+format, append([]any{p.i}, args...)...)
 }
 
-func (p *jsonParser) ws() {
-	for p.i < len(p.s) {
-		switch p.s[p.i] {
-		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
-		}
-	}
-}
+func (p *jsonParser) ws() { p.i = jsontext.SkipSpace(p.s, p.i) }
 
 // decodeJSON decodes one JSON value that fills b (white space around it
 // allowed).
@@ -123,13 +111,15 @@ func decodeMembers(b []byte) ([]member, error) {
 	return ms, nil
 }
 
+// value decodes the value at p.i; depth is the number of containers
+// around it (0 at the top).
 func (p *jsonParser) value(depth int) (any, error) {
-	if depth > maxJSONDepth {
-		return nil, errJSONDepth
-	}
 	p.ws()
 	if p.i >= len(p.s) {
 		return nil, p.errorf("unexpected end")
+	}
+	if c := p.s[p.i]; (c == '{' || c == '[') && depth >= jsontext.MaxDepth {
+		return nil, fmt.Errorf("json byte %d: %w", p.i, errJSONDepth)
 	}
 	switch c := p.s[p.i]; {
 	case c == '{':
@@ -211,10 +201,11 @@ func (p *jsonParser) value(depth int) (any, error) {
 }
 
 func (p *jsonParser) literal(word string) error {
-	if len(p.s)-p.i < len(word) || string(p.s[p.i:p.i+len(word)]) != word {
+	end, err := jsontext.Literal(p.s, p.i, word)
+	if err != nil {
 		return p.errorf("want %s", word)
 	}
-	p.i += len(word)
+	p.i = end
 	return nil
 }
 
@@ -235,41 +226,13 @@ func (p *jsonParser) str() (string, error) {
 	if p.i >= len(p.s) || p.s[p.i] != '"' {
 		return "", p.errorf("want a string")
 	}
-	p.i++
-	start := p.i
-	plain := true
-	for p.i < len(p.s) {
-		c := p.s[p.i]
-		switch {
-		case c == '"':
-			if plain {
-				s := string(p.s[start:p.i])
-				p.i++
-				return s, nil
-			}
-			s, err := jsontext.Unescape(p.s[start:p.i])
-			if err != nil {
-				return "", p.errorf("%v", err)
-			}
-			p.i++
-			return s, nil
-		case c == '\\':
-			plain = false
-			p.i += 2
-			continue
-		case c < 0x20:
-			return "", p.errorf("control character in a string")
-		case c >= 0x80:
-			if plain {
-				r, size := utf8.DecodeRune(p.s[p.i:])
-				if r == utf8.RuneError && size == 1 {
-					plain = false
-				}
-				p.i += size
-				continue
-			}
+	v, end, err := jsontext.String(p.s, p.i)
+	if err != nil {
+		if se, ok := errors.AsType[*jsontext.SyntaxError](err); ok {
+			return "", fmt.Errorf("json byte %d: %s", se.Offset, se.Msg)
 		}
-		p.i++
+		return "", err
 	}
-	return "", p.errorf("unterminated string")
+	p.i = end
+	return v, nil
 }

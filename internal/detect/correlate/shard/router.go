@@ -1,0 +1,67 @@
+package shard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/vigilsiem/vigil/internal/detect/correlate"
+)
+
+// ErrChained is returned for rule sets with chained correlations: the
+// firings of one group feed the groups of another correlation, which may
+// be owned by another node; the shard path does not route those yet.
+var ErrChained = errors.New("correlation shard: chained correlations (a correlation of correlations) are not supported when sharded")
+
+// Router produces hits to the hit topic, one record per (hit, correlation
+// it feeds), keyed by (tenant, correlation, group).
+type Router struct {
+	cl    *kgo.Client
+	topic string
+	set   *correlate.Set
+	buf   []byte
+	recs  []*kgo.Record
+}
+
+// NewRouter returns a router producing to topic through cl, which must
+// partition records by their key with Kafka's murmur2 hash (kgo's default
+// partitioner, or StickyKeyPartitioner(nil)) and should keep acks=all.
+func NewRouter(cl *kgo.Client, topic string, set *correlate.Set) (*Router, error) {
+	if set.Chained() {
+		return nil, ErrChained
+	}
+	return &Router{cl: cl, topic: topic, set: set}, nil
+}
+
+// Route produces the records of hits and waits for the brokers to
+// acknowledge them: when it returns nil, the hits are in the bus and the
+// caller may acknowledge their events upstream. It returns the number of
+// records produced. Hits lacking a correlation's group-by fields are not
+// routed to it. Route is not safe for concurrent use.
+//
+// When Route fails, some of the records may be in the bus already:
+// producing the hits again (the caller's retry, or the replay of the
+// events after a crash) counts those twice. Exactness from events to hits
+// needs the caller to produce in a Kafka transaction with its event
+// offsets (docs/correlation.md, "Sharded by key").
+func (r *Router) Route(ctx context.Context, hits []correlate.Hit) (int, error) {
+	r.recs = r.recs[:0]
+	for i := range hits {
+		h := &hits[i]
+		r.buf = r.set.Route(h, r.buf, func(c *correlate.Corr, group []byte) {
+			rec := &kgo.Record{Topic: r.topic,
+				Key:   appendKey(nil, h.Tenant, c.Key, group),
+				Value: appendHit(nil, c.Key, h)}
+			r.recs = append(r.recs, rec)
+		})
+	}
+	if len(r.recs) == 0 {
+		return 0, nil
+	}
+	if err := r.cl.ProduceSync(ctx, r.recs...).FirstErr(); err != nil {
+		return 0, fmt.Errorf("produce correlation hits: %w", err)
+	}
+	return len(r.recs), nil
+}

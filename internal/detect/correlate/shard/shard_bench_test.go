@@ -1,0 +1,111 @@
+package shard
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/detect/correlate"
+)
+
+// benchHits fills hits with probes from 10,000 sources over 1,024 ports,
+// one a millisecond of event time.
+func benchHits(hits []correlate.Hit, fields []correlate.Field, n *int) {
+	for j := range hits {
+		*n++
+		f := fields[2*j : 2*j+2 : 2*j+2]
+		f[0] = correlate.Field{Name: "src", Value: "10.0." + strconv.Itoa(*n%10_000/250) + "." + strconv.Itoa(*n%250)}
+		f[1] = correlate.Field{Name: "port", Value: strconv.Itoa(*n * 13 % 1024)}
+		hits[j] = correlate.Hit{Rule: "probe", Tenant: "default", ID: "id" + strconv.Itoa(*n),
+			Time: t0.Add(time.Duration(*n) * time.Millisecond).UnixNano(), Fields: f}
+	}
+}
+
+// BenchmarkShardPath measures hits per second through the whole shard
+// path: routed (two records a hit: port_scan and noisy) to the in-process
+// broker, polled by one owner, decoded and counted, with a state record
+// every 10,000 hits of a partition. Run with -cpu 1 for the figure per
+// core; the broker (kfake) runs in the same process and is counted.
+func BenchmarkShardPath(b *testing.B) {
+	set := compileSet(b)
+	c := newCluster(b)
+	r := newRouter(b, c.ListenAddrs(), set)
+	cfg := ownerConfig(c.ListenAddrs(), set, func(int32, []correlate.Firing) {})
+	cfg.SnapshotEvery = DefaultSnapshotEvery
+	o, err := NewOwner(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = o.Run(ctx) }()
+	b.Cleanup(func() { cancel(); <-done })
+	for len(o.Owned()) < partitions {
+		time.Sleep(10 * time.Millisecond)
+	}
+	const batch = 256
+	hits := make([]correlate.Hit, batch)
+	fields := make([]correlate.Field, 2*batch)
+	n, records := 0, int64(0)
+	b.ReportAllocs()
+	b.SetBytes(batch * 64)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchHits(hits, fields, &n)
+		k, err := r.Route(ctx, hits)
+		if err != nil {
+			b.Fatal(err)
+		}
+		records += int64(k)
+	}
+	for {
+		var sum int64
+		for _, next := range o.Owned() {
+			sum += next
+		}
+		if sum >= records {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "hits/s")
+}
+
+// BenchmarkShardCodec measures the shard path without the broker: a hit
+// routed, encoded, decoded and counted by its correlation's engine.
+func BenchmarkShardCodec(b *testing.B) {
+	set := compileSet(b)
+	e, _, err := correlate.New(correlate.Options{Logger: quiet()}, set)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const batch = 256
+	hits := make([]correlate.Hit, batch)
+	fields := make([]correlate.Field, 2*batch)
+	var key, val, group []byte
+	var h correlate.Hit
+	one := make([]correlate.Hit, 1)
+	n := 0
+	b.ReportAllocs()
+	b.SetBytes(batch * 64)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		benchHits(hits, fields, &n)
+		for j := range hits {
+			group = set.Route(&hits[j], group, func(c *correlate.Corr, g []byte) {
+				key = appendKey(key[:0], hits[j].Tenant, c.Key, g)
+				val = appendHit(val[:0], c.Key, &hits[j])
+				corr, err := decodeHit(val, &h)
+				if err != nil {
+					b.Fatal(err)
+				}
+				one[0] = h
+				if _, err := e.ProcessFor(corr, one); err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "hits/s")
+}
