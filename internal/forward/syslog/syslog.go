@@ -16,8 +16,11 @@
 // error it reconnects and the whole batch is sent again, so a receiver
 // that restarts sees duplicates (same event.id) rather than gaps; what the
 // receiver's kernel had acknowledged when the receiver died can still be
-// lost, which only an application-level protocol (RELP) would close. UDP
-// delivery is a datagram sent.
+// lost, which only an application-level protocol (RELP) would close. A
+// frame cannot be taken back either: a sender killed mid-batch leaves the
+// receiver the part of the last frame its kernel had, which the receiver
+// may log cut short before the whole message arrives again. UDP delivery
+// is a datagram sent.
 package syslog
 
 import (

@@ -409,6 +409,97 @@ func TestVerifyBesideRunningStore(t *testing.T) {
 	t.Logf("%d verify passes beside 20 freezes and %d manifest entries", passes, st.n)
 }
 
+// A freeze beside a running server moves the frozen mark and removes the
+// segments it froze at any point of a verify pass: before the hot
+// directory is listed, after, or between the reads of two segments. One
+// pass, with the freeze at each of those points, reports no problem.
+func TestVerifyPassBesideFreeze(t *testing.T) {
+	for _, stage := range []string{"hot", "hot listed", "hot read"} {
+		t.Run(stage, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openChainTest(t, dir)
+			defer s.Close()
+			writeBatches(t, s, "acme", 2)
+			if err := s.Freeze(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			// Two segments beside the frozen mark: one sealed, one open.
+			writeBatches(t, s, "acme", 2)
+			if err := s.datasets[store.Events].hot.sealCurrent(0); err != nil {
+				t.Fatal(err)
+			}
+			writeBatches(t, s, "acme", 2)
+			froze := false
+			v := &verifier{name: string(store.Events), dir: filepath.Join(dir, "store", string(store.Events)), rep: &VerifyReport{},
+				hook: func(at string) {
+					if at != stage || froze {
+						return
+					}
+					froze = true
+					if err := s.Freeze(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+					writeBatches(t, s, "acme", 1)
+				}}
+			if err := v.run(); err != nil {
+				t.Fatal(err)
+			}
+			if !froze {
+				t.Fatalf("the pass never reached stage %q", stage)
+			}
+			if len(v.rep.Problems) > 0 {
+				t.Fatalf("a freeze at %q: %v", stage, v.rep.Problems)
+			}
+			if rep := verifyDir(t, dir, ""); len(rep.Problems) > 0 {
+				t.Fatalf("after the freeze: %v", rep.Problems)
+			}
+		})
+	}
+}
+
+// Retention deletes cold files after a pass listed them: one pass reports
+// no problem.
+func TestVerifyPassBesideRetention(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir, Interval: time.Hour, MemoryLimit: "512MB", Threads: 2,
+		Retention: func(string) (time.Duration, int64) { return 0, 1 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := 0; i < 2; i++ {
+		writeBatches(t, s, "acme", 2)
+		if err := s.Freeze(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := len(coldFiles(t, dir))
+	retained := false
+	v := &verifier{name: string(store.Events), dir: filepath.Join(dir, "store", string(store.Events)), rep: &VerifyReport{},
+		hook: func(at string) {
+			if at != "cold listed" || retained {
+				return
+			}
+			retained = true
+			if err := s.datasets[store.Events].retain(time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}}
+	if err := v.run(); err != nil {
+		t.Fatal(err)
+	}
+	if !retained {
+		t.Fatal("the pass never listed the cold files")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "store", "events", "cold", "*", "*", "*.parquet"))
+	if len(files) >= before {
+		t.Fatalf("retention deleted nothing: %d cold files, %d before", len(files), before)
+	}
+	if len(v.rep.Problems) > 0 {
+		t.Fatalf("retention during the pass: %v", v.rep.Problems)
+	}
+}
+
 // A flipped byte in a hot event is found when the log is opened (the
 // dataset logs it), not only by verify, and the data is kept as it is.
 func TestHotLogFindsFlippedByteAtStart(t *testing.T) {

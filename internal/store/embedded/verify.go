@@ -2,7 +2,9 @@ package embedded
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -75,19 +77,13 @@ func Verify(dataDir, tenant string) (*VerifyReport, error) {
 		if !exists(filepath.Join(dir, "hot")) && !exists(filepath.Join(dir, manifestName)) {
 			continue // not a dataset (duckdb.tmp)
 		}
-		// Beside a running server a freeze or retention may move files
-		// between the reads of one pass: a problem that a second pass does
-		// not find again was such a race. A stopped server's data (hot/head
-		// present) needs one pass.
-		var v *verifier
-		for pass := 0; pass < 2; pass++ {
-			v = &verifier{name: e.Name(), dir: dir, tenant: tenant, rep: &VerifyReport{}}
-			if err := v.run(); err != nil {
-				return nil, err
-			}
-			if len(v.rep.Problems) == 0 || exists(filepath.Join(dir, "hot", headName)) {
-				break
-			}
+		// Beside a running server a freeze or retention moves files
+		// between the reads of the pass; each read that finds a file gone
+		// reads the frozen mark or the manifest again (both are written
+		// before files go), so one pass tells such moves from tampering.
+		v := &verifier{name: e.Name(), dir: dir, tenant: tenant, rep: &VerifyReport{}}
+		if err := v.run(); err != nil {
+			return nil, err
 		}
 		rep.Problems = append(rep.Problems, v.rep.Problems...)
 		rep.Notes = append(rep.Notes, v.rep.Notes...)
@@ -105,6 +101,41 @@ type verifier struct {
 	st                *manifestState
 	fresh             *manifestState // the manifest read again, once, by deletedSince
 	frozen            uint64
+	// hook, for tests, runs at stages of the pass ("cold listed", "hot" before the hot
+	// directory is listed, "hot listed", "hot read" before each segment is
+	// read) so that a test can freeze between the reads.
+	hook func(stage string)
+}
+
+// at calls the test hook at a stage of the pass.
+func (v *verifier) at(stage string) {
+	if v.hook != nil {
+		v.hook(stage)
+	}
+}
+
+// refreeze reads the frozen mark again and, when a freeze moved it since
+// the last read, the manifest too: a freeze appends its entry before it
+// moves the mark, so the manifest read after the mark records every
+// freeze up to it.
+func (v *verifier) refreeze() error {
+	b, err := os.ReadFile(filepath.Join(v.dir, "hot", "frozen"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	frozen, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil || frozen <= v.frozen {
+		return nil // run reported a mark that is not a number; it only grows
+	}
+	st, err := readManifest(filepath.Join(v.dir, manifestName))
+	if err != nil {
+		return err
+	}
+	v.frozen, v.st = frozen, st
+	return nil
 }
 
 func (v *verifier) problem(kind, path, detail string) {
@@ -163,7 +194,10 @@ func (v *verifier) cold() error {
 	coldDir := filepath.Join(v.dir, "cold")
 	err := filepath.WalkDir(coldDir, func(p string, de os.DirEntry, err error) error {
 		if err != nil {
-			if os.IsNotExist(err) && p == coldDir {
+			if errors.Is(err, fs.ErrNotExist) {
+				// No cold files yet, or retention removed a day
+				// directory it emptied during the walk: what it held
+				// is checked against the manifest below.
 				return filepath.SkipDir
 			}
 			return err
@@ -178,6 +212,7 @@ func (v *verifier) cold() error {
 	if err != nil {
 		return fmt.Errorf("verify: list cold files: %w", err)
 	}
+	v.at("cold listed")
 	paths := make([]string, 0, len(v.st.live))
 	for p := range v.st.live {
 		paths = append(paths, p)
@@ -207,7 +242,7 @@ func (v *verifier) cold() error {
 		v.checkFile(p, f.Size, f.SHA256, n)
 		if onDisk[p+".meta"] {
 			v.checkFile(p+".meta", f.MetaSize, f.MetaSHA256, n)
-		} else {
+		} else if !v.deletedSince(p) {
 			v.problem("missing", p+".meta", fmt.Sprintf("recorded by manifest entry %d; no deletion is recorded", n))
 		}
 	}
@@ -246,20 +281,30 @@ func (v *verifier) cold() error {
 
 // deletedSince reports whether the manifest, read again, records p as
 // deleted: retention ran beside a running server during the pass.
+// Retention records a deletion before it removes the files, so a manifest
+// read after a file was found gone records it when retention removed it;
+// the manifest is read again only when it has grown since the last read.
 func (v *verifier) deletedSince(p string) bool {
-	if v.fresh == nil {
-		st, err := readManifest(filepath.Join(v.dir, manifestName))
-		if err != nil {
-			return false
-		}
-		v.fresh = st
+	if v.fresh != nil && v.fresh.deleted[p] > 0 {
+		return true
 	}
+	mp := filepath.Join(v.dir, manifestName)
+	if fi, err := os.Stat(mp); err != nil || v.fresh != nil && fi.Size() == v.fresh.size+int64(v.fresh.partial) {
+		return false
+	}
+	st, err := readManifest(mp)
+	if err != nil {
+		return false
+	}
+	v.fresh = st
 	return v.fresh.deleted[p] > 0
 }
 
 func (v *verifier) checkFile(p string, size int64, sum chainHash, n uint64) {
 	gotSize, got, err := hashFile(filepath.Join(v.dir, filepath.FromSlash(p)))
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && v.deletedSince(strings.TrimSuffix(p, ".meta")):
+		// retention deleted it after the listing
 	case err != nil:
 		v.problem("missing", p, fmt.Sprintf("cannot be read: %v", err))
 	case gotSize < size:
@@ -272,6 +317,7 @@ func (v *verifier) checkFile(p string, size int64, sum chainHash, n uint64) {
 // hot checks the hot segments' chains, from the last freeze on.
 func (v *verifier) hot() error {
 	hotDir := filepath.Join(v.dir, "hot")
+	v.at("hot")
 	ents, err := os.ReadDir(hotDir)
 	if os.IsNotExist(err) {
 		return nil
@@ -279,9 +325,17 @@ func (v *verifier) hot() error {
 	if err != nil {
 		return fmt.Errorf("verify: list hot segments: %w", err)
 	}
+	v.at("hot listed")
+	// A freeze beside a running server may have moved the frozen mark and
+	// removed its segments since run read the mark: read it again, now that
+	// the listing is taken, so that no segment the listing lacks reads as
+	// missing (segments above the mark read now were all there to list).
+	if err := v.refreeze(); err != nil {
+		return err
+	}
 	var seqs []uint64
 	for _, e := range ents {
-		if seq, ok := parseSegName(e.Name()); ok && seq > v.frozen {
+		if seq, ok := parseSegName(e.Name()); ok {
 			seqs = append(seqs, seq)
 		}
 	}
@@ -300,18 +354,41 @@ func (v *verifier) hot() error {
 		prevSeq = cf.Last
 	}
 	sizes := map[uint64]int64{}
-	broken := false // the last segment's chain is broken: its end is unknown
+	broken := false   // the last segment's chain is broken: its end is unknown
+	var before uint64 // the segment listed before this one, 0 for the first
 	for i, seq := range seqs {
+		if seq <= v.frozen {
+			continue
+		}
 		p := "hot/" + segName(seq)
 		last := i == len(seqs)-1
+		v.at("hot read")
 		data, err := os.ReadFile(filepath.Join(hotDir, segName(seq)))
 		if os.IsNotExist(err) {
-			v.problem("missing", p, "deleted while verify ran")
+			// Removed since the listing: frozen (the mark is written
+			// before a freeze removes its segments), or deleted.
+			if err := v.refreeze(); err != nil {
+				return err
+			}
+			if seq <= v.frozen {
+				// The chain goes on from that freeze.
+				prev = v.st.hotChainAt(v.frozen)
+				prevSeq = 0
+				if cf := v.st.committedFreeze(v.frozen); cf != nil {
+					prevSeq = cf.Last
+				}
+				before = 0
+				continue
+			}
+			v.problem("missing", p, "deleted while verify ran, and not frozen")
+			before = seq
 			continue
 		}
 		if err != nil {
 			return fmt.Errorf("verify: %w", err)
 		}
+		prevListed := before
+		before = seq
 		sizes[seq] = int64(len(data))
 		if len(data) == 0 {
 			continue // opened, never written
@@ -335,10 +412,10 @@ func (v *verifier) hot() error {
 		if prevSeq > 0 && seq != prevSeq+1 {
 			v.problem("missing", fmt.Sprintf("hot/%s", segName(prevSeq+1)), fmt.Sprintf("segments %d-%d are missing", prevSeq+1, seq-1))
 		} else if sc.header.Prev != prev {
-			if i == 0 {
+			if prevListed == 0 {
 				v.problem("missing", p, "does not continue the chain from the last freeze (a segment before it missing, or segments reordered)")
 			} else {
-				v.problem("truncated", p, fmt.Sprintf("does not continue from segment %d: batches lost at the end of segment %d (truncated), or segments reordered", seqs[i-1], seqs[i-1]))
+				v.problem("truncated", p, fmt.Sprintf("does not continue from segment %d: batches lost at the end of segment %d (truncated), or segments reordered", prevListed, prevListed))
 			}
 		}
 		for _, f := range sc.problems {
