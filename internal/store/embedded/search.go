@@ -51,7 +51,29 @@ func (s *Store) search(ctx context.Context, req store.Request) (*store.Result, e
 	d.filesMu.RLock()
 	defer d.filesMu.RUnlock()
 
-	snap := d.cat.load()
+	// A write that brings a new field adds its column to the catalog, then
+	// appends to the hot log. A search that took its catalog before that
+	// and read the hot log after it would return the new rows without the
+	// new field. So a search whose catalog changed while it ran is run
+	// again on the new one; columns are added rarely and the catalog is
+	// bounded (storage.max_dataset_columns), so a few runs suffice.
+	for run := 1; ; run++ {
+		snap := d.cat.load()
+		res, err := s.searchOn(ctx, d, snap, plan, req)
+		if err != nil || d.cat.load() == snap || run == maxCatalogReruns {
+			return res, err
+		}
+		s.m.searchReruns.Inc()
+	}
+}
+
+// maxCatalogReruns bounds the runs of one search whose catalog keeps
+// changing (a sender adding a field per event): the last run's answer
+// stands.
+const maxCatalogReruns = 3
+
+// searchOn runs one search with the catalog snap.
+func (s *Store) searchOn(ctx context.Context, d *dataset, snap *catalogSnapshot, plan *query.Plan, req store.Request) (*store.Result, error) {
 	cat := snap.queryCatalog(req.Tenant)
 	rel, colOf := d.relation(snap, plan, req)
 	creq := sqlgen.Request{
