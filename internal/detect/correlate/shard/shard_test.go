@@ -22,6 +22,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/detect/sigma"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 const (
@@ -231,16 +232,9 @@ func route(t testing.TB, r *Router, hits []correlate.Hit) {
 // waitEqual waits until the cluster's alerts are want's.
 func waitEqual(t *testing.T, what string, got func() map[string]alertView, want map[string]alertView) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		g := got()
-		if reflect.DeepEqual(g, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: alerts\n  %v\nwant\n  %v", what, g, want)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var g map[string]alertView
+	if !testutil.Poll(testutil.WaitTimeout, func() bool { g = got(); return reflect.DeepEqual(g, want) }) {
+		t.Fatalf("%s: alerts\n  %v\nwant\n  %v", what, g, want)
 	}
 }
 
@@ -339,12 +333,8 @@ func TestKilledOwner(t *testing.T) {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting: %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !testutil.Poll(testutil.WaitTimeout, cond) {
+		t.Fatalf("timed out waiting: %s", what)
 	}
 }
 
