@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // benchHits fills hits with probes from 10,000 sources over 1,024 ports,
@@ -41,8 +42,8 @@ func BenchmarkShardPath(b *testing.B) {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = o.Run(ctx) }()
 	b.Cleanup(func() { cancel(); <-done })
-	for len(o.Owned()) < partitions {
-		time.Sleep(10 * time.Millisecond)
+	if !testutil.Poll(testutil.WaitTimeout, func() bool { return len(o.Owned()) == partitions }) {
+		b.Fatalf("the owner took %d of %d partitions", len(o.Owned()), partitions)
 	}
 	const batch = 256
 	hits := make([]correlate.Hit, batch)
@@ -59,15 +60,15 @@ func BenchmarkShardPath(b *testing.B) {
 		}
 		records += int64(k)
 	}
-	for {
+	counted := testutil.Poll(testutil.WaitTimeout, func() bool {
 		var sum int64
 		for _, next := range o.Owned() {
 			sum += next
 		}
-		if sum >= records {
-			break
-		}
-		time.Sleep(time.Millisecond)
+		return sum >= records
+	})
+	if !counted {
+		b.Fatalf("the owner did not count the %d records routed", records)
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "hits/s")
 }
