@@ -138,6 +138,15 @@ func init() {
 		if err != nil {
 			return err
 		}
+		// Signals are taken before the listeners open: a SIGHUP or SIGTERM
+		// sent as soon as the API answers must reload or stop gracefully,
+		// not kill the process by the signal's default action.
+		sig := make(chan os.Signal, 2)
+		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(sig)
+		defer signal.Stop(hup)
 		if err := a.Start(); err != nil {
 			a.Stop()
 			return err
@@ -149,10 +158,6 @@ func init() {
 				return err
 			}
 		}
-		sig := make(chan os.Signal, 2)
-		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-		hup := make(chan os.Signal, 1)
-		signal.Notify(hup, syscall.SIGHUP)
 		var runErr error
 	wait:
 		for {
