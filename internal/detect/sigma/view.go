@@ -71,6 +71,12 @@ type view struct {
 	lowerBuf []byte
 	numBuf   []byte
 
+	// classify's lists and fitGroups' scratch (lsindex.go)
+	class   eventClass
+	gstamps []uint32
+	gmark   uint32
+	gcands  []int32
+
 	// prefilter scratch: per bucket, the mark of the last event that made
 	// each variant a candidate
 	stamps [][]uint32
