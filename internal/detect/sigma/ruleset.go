@@ -28,7 +28,9 @@ type RuleSet struct {
 
 	cls      classAccessors
 	buckets  int
-	keywords bool // Compiler.keywords
+	all      []*bucket // while building: every bucket, for kw
+	kw       *kwIndex  // keyword grams of every bucket (kwindex.go)
+	keywords bool      // Compiler.keywords
 	pool     sync.Pool
 }
 
@@ -134,6 +136,7 @@ func (c *Compiler) NewRuleSet(rules []*Compiled) *RuleSet {
 		rs.groups = append(rs.groups, &lsGroup{ls: ls, b: rs.newBucket(groups[ls])})
 	}
 	rs.lsIdx = newLsIndex(rs.groups)
+	rs.kw, rs.all = newKwIndex(rs.all), nil
 	rs.pool.New = func() any { return newView(rs) }
 	return rs
 }
@@ -408,3 +411,5 @@ func (rs *RuleSet) Stats() Stats {
 }
 
 func sortedInts(xs []int32) { slices.Sort(xs) }
+
+func sortedGrams(xs []uint32) { slices.Sort(xs) }
