@@ -12,8 +12,8 @@ import (
 )
 
 // Block statistics: the direct cold writer keeps, for each block and each
-// text, integer or boolean column with at most maxBlockValues distinct
-// values in it, how many rows hold each value (meta version 3). A search
+// text, integer or boolean column with few distinct values in it
+// (maxBlockValues), how many rows hold each value (meta version 3). A search
 // `stats count() by X` (and so a top-N: `| sort -count | head N`) over
 // no filter takes the counts of the blocks its time range contains whole
 // from the meta instead of reading their rows; other blocks, files without
@@ -22,11 +22,16 @@ import (
 // block's counts are of one tenant's rows.
 
 // maxBlockValues bounds the distinct values of a column whose counts a
-// block keeps: host names, applications, severities, actions and outcomes
-// fit; addresses, ports, ids and texts do not, and for them a block keeps
-// none. 256 values of ~20 bytes are ~6 KiB of meta per column and block
-// of 32,768 rows at most, 0.2 B per event.
-const maxBlockValues = 256
+// block keeps, and a block keeps them only where each value is in
+// blockValueRows rows on average: host names, applications, severities,
+// actions and outcomes fit; addresses, ports, ids and texts do not, and
+// for them a block keeps none. The bench mix has ~500 host names in a
+// block of 32,768 rows; 1,024 values of ~20 bytes are ~20 KiB of meta per
+// column and block at most, 0.6 B per event.
+const (
+	maxBlockValues = 1024
+	blockValueRows = 32
+)
 
 // blockValues counts the values of a block's columns as they are written.
 type blockValues struct {
@@ -94,11 +99,11 @@ func (bv *blockValues) add(ci int, c *cell) {
 	m[string(key)] = &n
 }
 
-// take returns the counts of the block and starts the next.
-func (bv *blockValues) take() map[string]map[string]int64 {
+// take returns the counts of the block of rows rows and starts the next.
+func (bv *blockValues) take(rows int) map[string]map[string]int64 {
 	out := map[string]map[string]int64{}
 	for ci, m := range bv.counts {
-		if m == nil {
+		if m == nil || len(m) > max(1, rows/blockValueRows) {
 			continue
 		}
 		vs := make(map[string]int64, len(m))

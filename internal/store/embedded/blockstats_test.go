@@ -62,7 +62,7 @@ func TestBlockCountsMatchRows(t *testing.T) {
 	}
 	t.Logf("seed %d (VIGIL_TEST_SEED)", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
-	s, err := Open(Options{Dir: t.TempDir(), Interval: time.Hour, MemoryLimit: "512MB", Threads: 2, blockRows: 300 + rng.IntN(200)})
+	s, err := Open(Options{Dir: t.TempDir(), Interval: time.Hour, MemoryLimit: "512MB", Threads: 2, blockRows: 500 + rng.IntN(300)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,8 +91,8 @@ func TestBlockCountsMatchRows(t *testing.T) {
 				t.Fatalf("%s: meta version %d", f.Path, f.V)
 			}
 			for _, b := range f.Blocks {
-				if _, ok := b.Values["user.name"]; ok && b.Rows > 280 { // ~300 distinct of 100,000
-					t.Errorf("counts of user.name (over %d values) kept", maxBlockValues)
+				if _, ok := b.Values["user.name"]; ok && b.Rows > 280 { // ~300 distinct of 100,000, over rows/blockValueRows
+					t.Errorf("counts of user.name (over a value per %d rows) kept", blockValueRows)
 				}
 				if _, ok := b.Values["score"]; ok {
 					t.Error("counts of a DOUBLE column kept")
@@ -232,5 +232,30 @@ func BenchmarkCountBy(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestBlockValuesBound: a block keeps a column's counts up to one value
+// per blockValueRows rows and maxBlockValues values, and counts each value.
+func TestBlockValuesBound(t *testing.T) {
+	cols := []directCol{{name: "a", sqlType: "VARCHAR"}, {name: "b", sqlType: "BIGINT"}, {name: "c", sqlType: "BOOLEAN"},
+		{name: "d", sqlType: "DOUBLE"}, {name: overflowColumn, sqlType: "VARCHAR"}, {name: "e", sqlType: "VARCHAR"}}
+	bv := newBlockValues(cols)
+	rows := 64 * blockValueRows
+	for i := range rows {
+		bv.add(0, &cell{kind: 's', s: []byte(fmt.Sprint("v", i%64))})                // 64 values: kept
+		bv.add(1, &cell{kind: 'i', n: int64(i % 65)})                                // 65: one too many
+		bv.add(2, &cell{kind: 'b', n: int64(i % 2)})                                 // kept
+		bv.add(3, &cell{kind: 'f', f: 1})                                            // not counted
+		bv.add(4, &cell{kind: 's', s: []byte("{}")})                                 // not counted
+		bv.add(5, &cell{kind: 's', s: []byte(fmt.Sprint(i % (maxBlockValues + 1)))}) // over maxBlockValues
+	}
+	got := bv.take(rows)
+	if len(got) != 2 || len(got["a"]) != 64 || got["a"]["v3"] != blockValueRows || got["c"]["true"] != int64(rows/2) || got["c"]["false"] != int64(rows/2) {
+		t.Errorf("counts: %v", got)
+	}
+	bv.add(1, &cell{kind: 'i', n: -5})
+	if got := bv.take(1); len(got["b"]) != 1 || got["b"]["-5"] != 1 || len(got["a"]) != 0 || got["a"] == nil {
+		t.Errorf("the next block: %v", got)
 	}
 }

@@ -432,7 +432,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 			if err := w.Flush(); err != nil { // ends the row group
 				return fmt.Errorf("freeze: write parquet: %w", err)
 			}
-			f.Blocks = append(f.Blocks, bt.block(rows[i-blockRows:i], bv.take()))
+			f.Blocks = append(f.Blocks, bt.block(rows[i-blockRows:i], bv.take(blockRows)))
 		}
 		g++
 		if err := p.parse(data[r.seg][r.off:r.end], byName, cols, cells, gen, g); err != nil {
@@ -474,7 +474,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	if err := out.Sync(); err != nil {
 		return fmt.Errorf("freeze: %w", err)
 	}
-	f.Blocks = append(f.Blocks, bt.block(rows[len(rows)-(len(rows)-1)%blockRows-1:], bv.take()))
+	f.Blocks = append(f.Blocks, bt.block(rows[len(rows)-(len(rows)-1)%blockRows-1:], bv.take((len(rows)-1)%blockRows+1)))
 	f.V = coldMetaVersion
 	f.Rows = int64(len(rows))
 	f.Min = time.UnixMicro(rows[0].ts).UTC()
