@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"strconv"
@@ -265,16 +266,19 @@ func (bc *blockCounts) sql(tenant string) string {
 			parts = append(parts, b.String())
 			continue
 		}
-		b.WriteString(value(typ) + ", " + weight + " FROM (VALUES ")
-		i := 0
+		// The values and counts as two JSON arrays, one literal each: a
+		// VALUES list of 500 rows costs DuckDB ~10 ms to bind.
+		xs := make([]string, 0, len(bc.values[typ]))
+		ns := make([]int64, 0, len(bc.values[typ]))
 		for x, n := range bc.values[typ] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			i++
-			b.WriteString("(" + sqlString(x) + ", CAST(" + strconv.FormatInt(n, 10) + " AS BIGINT))")
+			xs = append(xs, x)
+			ns = append(ns, n)
 		}
-		b.WriteString(") AS v(x, n)")
+		xj, _ := json.Marshal(xs)
+		nj, _ := json.Marshal(ns)
+		b.WriteString(value(typ) + ", " + weight + " FROM (SELECT unnest(CAST(CAST(" + sqlString(string(xj)) + " AS JSON) AS VARCHAR[])) AS x, " +
+			"unnest(CAST(CAST(" + sqlString(string(nj)) + " AS JSON) AS BIGINT[])) AS n")
+		b.WriteString(") AS v")
 		parts = append(parts, b.String())
 	}
 	return strings.Join(parts, "\nUNION ALL BY NAME\n")
