@@ -38,14 +38,22 @@ type Query struct {
 }
 
 // userRegexp finds the user of each kind of record of the mix, as Vigil's
-// parsers and normalisers do: sshd "for U", sudo "sudo[pid]:    U :", cron
+// parsers and normalisers do (sshd "for U", sudo "sudo[pid]:    U :", cron
 // "(U)", session "of user U", RFC 5424 "user=U", CEF "suser=U", JSON
-// user.name. Kernel records have none.
-const userRegexp = `(for |sudo[[][0-9]+[]]: +|[(]|of user |user=|"user":[{]"name":")(?P<user>root|user[0-9]+)`
+// user.name; kernel records have none): in every record the first word that
+// looks like a user is the user (TestLogsQLExtractsWhatVigilStores). A
+// regexp anchored on each format's key ("for |user=|…") gives the same
+// answer 3× slower in VictoriaLogs.
+const userRegexp = `(?P<user>root|user[0-9]+)`
 
 // srcRegexp finds the source address: sshd "from A", kernel "SRC=A", RFC
 // 5424 and CEF "src=A", JSON source.ip.
 const srcRegexp = `(from |SRC=|src=|"ip":")(?P<src>[0-9.]+)`
+
+// cidrPhrase is a phrase every record with a source address in CIDR holds,
+// the prefilter a LogsQL user would write: VictoriaLogs then runs the
+// regexp on those records only (13× faster than on all).
+const cidrPhrase = "10.20"
 
 // Queries are the fixed query set of issue 13, run over the whole day.
 func Queries() []Query {
@@ -59,7 +67,7 @@ func Queries() []Query {
 		{Name: "top-users", Q: "user.name:* | stats count() by user.name | sort -count | head 10", Limit: 100, Vigil: AnswerSum,
 			LogsQL: "* | extract_regexp " + logsqlString(userRegexp) + " | filter user:* | stats by (user) count() as count | sort by (count desc) | limit 10", Peer: AnswerSum},
 		{Name: "cidr-filter", Q: "source.ip:" + CIDR, Limit: 100, Vigil: AnswerTotal,
-			LogsQL: "* | extract_regexp " + logsqlString(srcRegexp) + " | filter src:ipv4_range(" + logsqlString(CIDR) + ") | count() as count", Peer: AnswerSum},
+			LogsQL: logsqlString(cidrPhrase) + " | extract_regexp " + logsqlString(srcRegexp) + " | filter src:ipv4_range(" + logsqlString(CIDR) + ") | count() as count", Peer: AnswerSum},
 		{Name: "newest-page", Q: "*", Limit: 100, Vigil: AnswerRows,
 			LogsQL: "* | sort by (_time desc) | limit 100", Peer: AnswerRows},
 	}

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"net/netip"
 	"regexp"
 	"strings"
 	"testing"
@@ -26,7 +27,10 @@ func TestLogsQLExtractsWhatVigilStores(t *testing.T) {
 	}
 	norms := append(normalize.Processors(normalize.BeforePipelines), normalize.Processors(normalize.AfterPipelines)...)
 	userRe, srcRe := regexp.MustCompile(userRegexp), regexp.MustCompile(srcRegexp)
-	var users, srcs int
+	// A LogsQL phrase matches at word boundaries.
+	phraseRe := regexp.MustCompile(`(^|[^\pL\pN_])` + regexp.QuoteMeta(cidrPhrase) + `($|[^\pL\pN_])`)
+	cidr := netip.MustParsePrefix(CIDR)
+	var users, srcs, inCIDR int
 	for i := 0; i < 8000; i++ {
 		rec := g.Append(nil, i)
 		e := &event.Event{Original: string(rec)}
@@ -67,9 +71,15 @@ func TestLogsQLExtractsWhatVigilStores(t *testing.T) {
 		if got := e.GetString("source.ip"); got != src {
 			t.Errorf("record %d: LogsQL src %q, vigil source.ip %q (%s)", i, src, got, rec)
 		}
+		if v, ok := e.Get("source.ip"); ok && v.Kind() == event.KindIP && cidr.Contains(netip.MustParseAddr(src)) {
+			inCIDR++
+			if !phraseRe.MatchString(line.Msg) {
+				t.Errorf("record %d: source %s in %s, but no phrase %q: %s", i, src, CIDR, cidrPhrase, rec)
+			}
+		}
 	}
-	if users < 7000 || srcs < 6000 {
-		t.Errorf("only %d users and %d addresses of 8000 records", users, srcs)
+	if users < 7000 || srcs < 6000 || inCIDR < 300 {
+		t.Errorf("only %d users, %d addresses and %d in %s of 8000 records", users, srcs, inCIDR, CIDR)
 	}
 }
 
