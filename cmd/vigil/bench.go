@@ -50,6 +50,9 @@ func init() {
 		defer stop()
 		o := bench.Options{Bin: bin, Events: *events, Conns: *conns, Dir: *dir, Repeat: *repeat,
 			ServerArgs: serverArgs, DeferFreeze: *deferFreeze, Queries: qs, Log: os.Stderr}
+		if *runs != 0 && *compare == "" {
+			return fmt.Errorf("bench: --runs needs --compare")
+		}
 		var out any
 		if *compare != "" {
 			name, peerBin, err := bench.ParsePeer(*compare)
