@@ -40,6 +40,10 @@ type dataset struct {
 	freezeMu sync.Mutex
 
 	encoders sync.Pool
+
+	// afterSnapshot, when set (by tests), runs after a search has taken
+	// its catalog snapshot, before it reads anything.
+	afterSnapshot func()
 }
 
 func openDataset(name store.Dataset, root string, cfg *Options, log *slog.Logger, m *metrics) (*dataset, error) {
@@ -97,6 +101,7 @@ func (d *dataset) write(events []*event.Event) error {
 	buf := getBuf()
 	defer putBuf(buf)
 	enc.tokens = tokenIndex{}
+	enc.gen = 0
 	enc.tz.reset()
 	var info batchInfo
 	var err error
@@ -107,7 +112,7 @@ func (d *dataset) write(events []*event.Event) error {
 	}
 	toks := enc.tokens
 	enc.tokens = nil
-	if err := d.hot.append(*buf, info, toks); err != nil {
+	if err := d.hot.append(*buf, info, toks, enc.gen); err != nil {
 		return err
 	}
 	d.m.rows.WithLabelValues(string(d.name)).Add(float64(len(events)))
