@@ -40,9 +40,6 @@ func (b *batchInfo) merge(o batchInfo) {
 type encoder struct {
 	cat      *catalog
 	overflow []byte
-	tz       tokenizer
-	// tokens collects the batch's token hashes.
-	tokens tokenIndex
 	// seq is the hot segment open when the batch was encoded.
 	seq uint64
 	// gen is the generation of the newest catalog snapshot the batch was
@@ -94,7 +91,6 @@ func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]
 		ts = e.Ingested
 	}
 	info.add(ts)
-	enc.tz.addEvent(enc.tokens, e, ts.Unix()/86400)
 	dst = append(dst, `{"@timestamp":"`...)
 	dst = appendTime(dst, ts)
 	if !e.Ingested.IsZero() {

@@ -25,10 +25,10 @@ type segment struct {
 	// commits: retention counts from it (zero for a segment written before
 	// the chain; its created time stands in).
 	receivedMin, receivedMax time.Time
-	// tokens index the segment's lines; nil for a segment recovered at
-	// start (its cold files get no token filter). Only the committer
-	// writes it, and only while the segment is open.
-	tokens tokenIndex
+	// tenants are the tenants of the segment's lines; nil for a segment
+	// recovered at start (a freeze then reads them from the lines). Only
+	// the committer writes it, and only while the segment is open.
+	tenants map[string]bool
 	// gen is the catalog generation (catalogSnapshot.gen) of the newest
 	// catalog any of the segment's lines was encoded with; it is fixed
 	// once the segment holds a line, since a batch encoded with a newer
@@ -54,8 +54,8 @@ type hotLog struct {
 	cond    *sync.Cond
 	pending []byte
 	info    batchInfo
-	gen     uint64 // the pending lines' newest catalog generation
-	toks    []tokenIndex
+	gen     uint64   // the pending lines' newest catalog generation
+	tenants []string // of the pending lines, each once per writer
 	waiters []chan error
 	closed  bool
 	failed  error
@@ -286,7 +286,7 @@ func (h *hotLog) openSegment(seq uint64) error {
 	if h.cur != nil {
 		gen = h.cur.gen
 	}
-	h.cur = &segment{seq: seq, path: p, size: st.Size(), created: h.now(), tokens: tokenIndex{}, gen: gen}
+	h.cur = &segment{seq: seq, path: p, size: st.Size(), created: h.now(), tenants: map[string]bool{}, gen: gen}
 	h.mu.Unlock()
 	return nil
 }
@@ -294,9 +294,9 @@ func (h *hotLog) openSegment(seq uint64) error {
 var errClosed = errors.New("store closed")
 
 // append queues lines for the next commit and waits until they are
-// durable. gen is the generation of the newest catalog the lines were
-// encoded with.
-func (h *hotLog) append(lines []byte, info batchInfo, toks tokenIndex, gen uint64) error {
+// durable. tenants are the lines' tenants; gen is the generation of the
+// newest catalog the lines were encoded with.
+func (h *hotLog) append(lines []byte, info batchInfo, tenants []string, gen uint64) error {
 	ch := make(chan error, 1)
 	h.mu.Lock()
 	if h.closed {
@@ -306,7 +306,7 @@ func (h *hotLog) append(lines []byte, info batchInfo, toks tokenIndex, gen uint6
 	h.pending = append(h.pending, lines...)
 	h.info.merge(info)
 	h.gen = max(h.gen, gen)
-	h.toks = append(h.toks, toks)
+	h.tenants = append(h.tenants, tenants...)
 	h.waiters = append(h.waiters, ch)
 	h.cond.Signal()
 	h.mu.Unlock()
@@ -330,15 +330,15 @@ func (h *hotLog) commitLoop() {
 		h.info = batchInfo{}
 		gen := h.gen
 		h.gen = 0
-		toks := h.toks
-		h.toks = nil
+		tenants := h.tenants
+		h.tenants = nil
 		waiters := h.waiters
 		h.waiters = nil
 		force := h.forceRotate
 		h.forceRotate = false
 		h.mu.Unlock()
 
-		err := h.commit(buf, info, toks, gen, force)
+		err := h.commit(buf, info, tenants, gen, force)
 		for _, w := range waiters {
 			w <- err
 		}
@@ -351,7 +351,7 @@ func (h *hotLog) commitLoop() {
 // or sync marks the log failed: the file may hold a partial group, so
 // nothing more is written until recoverWrites has cut it off, which the
 // next commit tries first.
-func (h *hotLog) commit(buf []byte, info batchInfo, toks []tokenIndex, gen uint64, force bool) error {
+func (h *hotLog) commit(buf []byte, info batchInfo, tenants []string, gen uint64, force bool) error {
 	h.mu.Lock()
 	failed := h.failed
 	h.mu.Unlock()
@@ -393,8 +393,8 @@ func (h *hotLog) commit(buf []byte, info batchInfo, toks []tokenIndex, gen uint6
 		if err := h.f.Sync(); err != nil {
 			return h.fail(fmt.Errorf("sync segment %d: %w", h.cur.seq, err))
 		}
-		for _, t := range toks {
-			h.cur.tokens.merge(t)
+		for _, t := range tenants {
+			h.cur.tenants[t] = true
 		}
 		h.head = t.Chain
 		h.mu.Lock()
@@ -486,7 +486,6 @@ func (h *hotLog) rotate() error {
 	if err := h.f.Close(); err != nil {
 		return fmt.Errorf("close segment %d: %w", h.cur.seq, err)
 	}
-	h.cur.tokens.compact()
 	h.mu.Lock()
 	h.sealed = append(h.sealed, h.cur)
 	next := h.cur.seq + 1
