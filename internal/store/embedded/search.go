@@ -51,26 +51,15 @@ func (s *Store) search(ctx context.Context, req store.Request) (*store.Result, e
 	d.filesMu.RLock()
 	defer d.filesMu.RUnlock()
 
-	// A write that brings a new field adds its column to the catalog, then
-	// appends to the hot log. A search that took its catalog before that
-	// and read the hot log after it would return the new rows without the
-	// new field. So a search whose catalog changed while it ran is run
-	// again on the new one; columns are added rarely and the catalog is
-	// bounded (storage.max_dataset_columns), so a few runs suffice.
-	for run := 1; ; run++ {
-		snap := d.cat.load()
-		res, err := s.searchOn(ctx, d, snap, plan, req)
-		if err != nil || d.cat.load() == snap || run == maxCatalogReruns {
-			return res, err
-		}
-		s.m.searchReruns.Inc()
+	// The search reads the hot lines that this catalog snapshot knows
+	// every key of (relation): lines written with a newer one are left
+	// for the next search.
+	snap := d.cat.load()
+	if d.afterSnapshot != nil {
+		d.afterSnapshot()
 	}
+	return s.searchOn(ctx, d, snap, plan, req)
 }
-
-// maxCatalogReruns bounds the runs of one search whose catalog keeps
-// changing (a sender adding a field per event): the last run's answer
-// stands.
-const maxCatalogReruns = 3
 
 // searchOn runs one search with the catalog snap.
 func (s *Store) searchOn(ctx context.Context, d *dataset, snap *catalogSnapshot, plan *query.Plan, req store.Request) (*store.Result, error) {
@@ -250,6 +239,14 @@ func (d *dataset) relationCounting(snap *catalogSnapshot, plan *query.Plan, req 
 	var segs []segment
 	for _, sg := range d.hot.allSegments() {
 		if sg.info.rows == 0 && sg.size == 0 {
+			continue
+		}
+		// A write that brings a new field (or a field new to its tenant)
+		// adds the column to the catalog, then appends its lines, to a
+		// segment of a newer catalog generation (hotLog.commit). Read
+		// with this snapshot's columns, they would lose that field: they
+		// were written after the snapshot was taken, so they are left out.
+		if sg.gen > snap.gen {
 			continue
 		}
 		// Recovered segments of an unknown range have rows == 0 only when
