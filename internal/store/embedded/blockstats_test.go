@@ -91,7 +91,7 @@ func TestBlockCountsMatchRows(t *testing.T) {
 				t.Fatalf("%s: meta version %d", f.Path, f.V)
 			}
 			for _, b := range f.Blocks {
-				if _, ok := b.Values["user.name"]; ok && b.Rows > 280 { // ~300 distinct of 100,000, over rows/blockValueRows
+				if _, ok := b.Values["user.name"]; ok && b.Rows > 280 { // ~all distinct of 100,000, over rows/blockValueRows
 					t.Errorf("counts of user.name (over a value per %d rows) kept", blockValueRows)
 				}
 				if _, ok := b.Values["score"]; ok {
@@ -236,22 +236,31 @@ func BenchmarkCountBy(b *testing.B) {
 }
 
 // TestBlockValuesBound: a block keeps a column's counts up to one value
-// per blockValueRows rows and maxBlockValues values, and counts each value.
+// per blockValueRows rows, maxBlockValues values and maxBlockValueBytes of
+// text, and counts each value.
 func TestBlockValuesBound(t *testing.T) {
 	cols := []directCol{{name: "a", sqlType: "VARCHAR"}, {name: "b", sqlType: "BIGINT"}, {name: "c", sqlType: "BOOLEAN"},
-		{name: "d", sqlType: "DOUBLE"}, {name: overflowColumn, sqlType: "VARCHAR"}, {name: "e", sqlType: "VARCHAR"}}
+		{name: "d", sqlType: "DOUBLE"}, {name: overflowColumn, sqlType: "VARCHAR"}, {name: "e", sqlType: "VARCHAR"},
+		{name: "f", sqlType: "VARCHAR"}, {name: "g", sqlType: "VARCHAR"}}
 	bv := newBlockValues(cols)
 	rows := 64 * blockValueRows
 	for i := range rows {
-		bv.add(0, &cell{kind: 's', s: []byte(fmt.Sprint("v", i%64))})                // 64 values: kept
-		bv.add(1, &cell{kind: 'i', n: int64(i % 65)})                                // 65: one too many
-		bv.add(2, &cell{kind: 'b', n: int64(i % 2)})                                 // kept
-		bv.add(3, &cell{kind: 'f', f: 1})                                            // not counted
-		bv.add(4, &cell{kind: 's', s: []byte("{}")})                                 // not counted
-		bv.add(5, &cell{kind: 's', s: []byte(fmt.Sprint(i % (maxBlockValues + 1)))}) // over maxBlockValues
+		bv.add(0, &cell{kind: 's', s: []byte(fmt.Sprint("v", i%64))}) // 64 values: kept
+		bv.add(1, &cell{kind: 'i', n: int64(i % 65)})                 // 65: one too many
+		bv.add(2, &cell{kind: 'b', n: int64(i % 2)})                  // kept
+		bv.add(3, &cell{kind: 'f', f: 1})                             // not counted
+		bv.add(4, &cell{kind: 's', s: []byte("{}")})                  // not counted
+	}
+	for i := range maxBlockValues + 1 {
+		bv.add(5, &cell{kind: 's', s: []byte(fmt.Sprint(i))}) // over maxBlockValues
+	}
+	long := strings.Repeat("x", maxBlockValueBytes/4)
+	for i := range 4 * blockValueRows {
+		bv.add(6, &cell{kind: 's', s: []byte(fmt.Sprint(i%4, long))}) // over maxBlockValueBytes
+		bv.add(7, &cell{kind: 's', s: []byte(fmt.Sprint(i%3, long))}) // within
 	}
 	got := bv.take(rows)
-	if len(got) != 2 || len(got["a"]) != 64 || got["a"]["v3"] != blockValueRows || got["c"]["true"] != int64(rows/2) || got["c"]["false"] != int64(rows/2) {
+	if len(got) != 3 || len(got["g"]) != 3 || len(got["a"]) != 64 || got["a"]["v3"] != blockValueRows || got["c"]["true"] != int64(rows/2) || got["c"]["false"] != int64(rows/2) {
 		t.Errorf("counts: %v", got)
 	}
 	bv.add(1, &cell{kind: 'i', n: -5})
