@@ -37,6 +37,7 @@ const (
 	blockValueRows     = 4
 	maxBlockValueBytes = 16 << 10
 )
+
 // blockValues counts the values of a block's columns as they are written.
 type blockValues struct {
 	cols []directCol
