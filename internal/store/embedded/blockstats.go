@@ -130,17 +130,14 @@ func (bv *blockValues) take(rows int) map[string]map[string]int64 {
 // start with '#').
 const weightField = "#rows"
 
-// countsQuery says whether a plan can take block counts: no filter (or
-// `*`), then a stats of count() only, by one column of the tenant (or by
-// nothing); pipes after the stats work on its table and may be anything.
-// It returns the plan with each count() made a sum of weightField, and
-// the by column ("" for none).
+// countsQuery says whether a plan can take block counts: a filter on
+// nothing but the by column (`*`, `host.name:*`, `host.name:web-*`), then
+// a stats of count() only, by one column of the tenant (or by nothing);
+// pipes after the stats work on its table and may be anything. The
+// filter applies to the rows of the counts as to any row, since they
+// carry the column's value. It returns the plan with each count() made a
+// sum of weightField, and the by column ("" for none).
 func countsQuery(plan *query.Plan, qc queryCatalog) (*query.Plan, string, bool) {
-	if plan.Filter != nil {
-		if _, all := plan.Filter.(*query.All); !all {
-			return nil, "", false
-		}
-	}
 	if len(plan.Pipes) == 0 {
 		return nil, "", false
 	}
@@ -160,6 +157,9 @@ func countsQuery(plan *query.Plan, qc queryCatalog) (*query.Plan, string, bool) 
 			}
 		}
 	}
+	if !filterOnly(plan.Filter, by) {
+		return nil, "", false
+	}
 	aggs := make([]query.Agg, len(st.Aggs))
 	for i, a := range st.Aggs {
 		if a.Func != query.Count || a.Field != "" {
@@ -167,8 +167,36 @@ func countsQuery(plan *query.Plan, qc queryCatalog) (*query.Plan, string, bool) 
 		}
 		aggs[i] = query.Agg{Func: query.Sum, Field: weightField, As: a.Name()}
 	}
-	out := &query.Plan{Pipes: append([]query.Pipe{&query.Stats{Aggs: aggs, By: st.By}}, plan.Pipes[1:]...)}
+	out := &query.Plan{Filter: plan.Filter, Pipes: append([]query.Pipe{&query.Stats{Aggs: aggs, By: st.By}}, plan.Pipes[1:]...)}
 	return out, by, true
+}
+
+// filterOnly reports whether filter reads no field but by (and no full
+// text): nil, `*`, or comparisons of by joined by AND, OR and NOT.
+func filterOnly(filter query.Expr, by string) bool {
+	ok := true
+	query.Walk(filter, func(e query.Expr) {
+		var field string
+		switch e := e.(type) {
+		case *query.And, *query.Or, *query.Not, *query.All:
+			return
+		case *query.Match:
+			field = e.Field
+		case *query.Exists:
+			field = e.Field
+		case *query.CIDR:
+			field = e.Field
+		case *query.Range:
+			field = e.Field
+		default:
+			ok = false
+			return
+		}
+		if field == "" || field != by || query.IsFullText(field) {
+			ok = false
+		}
+	})
+	return ok
 }
 
 // weightCatalog is a query catalog that also knows weightField.
