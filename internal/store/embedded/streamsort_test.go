@@ -44,7 +44,7 @@ func TestSortByStream(t *testing.T) {
 		e := &event.Event{Timestamp: base.Add(time.Duration(i) * time.Second), Tenant: "acme", Source: "tcp",
 			Original: fmt.Sprintf("line %d", i)}
 		e.ID = event.NewID("acme", "tcp", "", i, []byte(e.Original))
-		e.SetString("host.name", fmt.Sprintf("host%d", (i*7)%3))
+		e.SetString("host.name", fmt.Sprintf("host%d", 3-(i/5)%4))
 		if i%4 != 0 {
 			e.SetString("process.name", []string{"sshd", "cron", "sudo"}[i%3])
 		}
@@ -91,15 +91,24 @@ func TestSortByStream(t *testing.T) {
 	}
 	for b, blk := range f.Blocks {
 		got := rows[b*100 : min(b*100+100, 250)]
+		// The block's rows in time order, grouped by application, then
+		// host, each in the order it first appears.
 		want := slices.Clone(got)
-		slices.SortFunc(want, func(x, y row) int {
-			if c := cmpStr(x.app, y.app); c != 0 {
+		slices.SortFunc(want, func(x, y row) int { return x.ts.Compare(y.ts) })
+		apps, hosts := map[string]int{}, map[string]int{}
+		for _, r := range want {
+			if _, ok := apps[r.app]; !ok {
+				apps[r.app] = len(apps)
+			}
+			if _, ok := hosts[r.host]; !ok {
+				hosts[r.host] = len(hosts)
+			}
+		}
+		slices.SortStableFunc(want, func(x, y row) int {
+			if c := apps[x.app] - apps[y.app]; c != 0 {
 				return c
 			}
-			if c := cmpStr(x.host, y.host); c != 0 {
-				return c
-			}
-			return x.ts.Compare(y.ts)
+			return hosts[x.host] - hosts[y.host]
 		})
 		if !slices.Equal(got, want) {
 			t.Errorf("block %d not in stream order: %v", b, got[:5])
@@ -120,14 +129,4 @@ func TestSortByStream(t *testing.T) {
 			t.Errorf("block %d: meta range %v–%v, rows %v–%v", b, blk.Min, blk.Max, lo, hi)
 		}
 	}
-}
-
-func cmpStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
