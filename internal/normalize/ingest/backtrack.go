@@ -30,6 +30,12 @@ type backtracker struct {
 	start  btFrag
 	ncap   int  // 2 × (groups + 1)
 	anchor bool // the pattern starts with ^: only position 0 is tried
+	// How the search skips to the next position a match can start at:
+	// the literal every match starts with, else its one first byte, else
+	// a table of its first bytes (when the pattern cannot match empty).
+	prefix    string
+	firstByte int // -1: none
+	firstTab  *[256]bool
 }
 
 // btStates holds the states of matches, so a match allocates nothing.
@@ -68,7 +74,8 @@ type btFrag struct {
 const (
 	btBaseSteps    = 2048
 	btStepsPerByte = 64
-	maxBtUnroll    = 16 // copies of a counted repetition of a group
+	maxBtUnroll    = 16   // copies of a counted repetition of a group
+	maxBtNodes     = 4096 // closures of one pattern
 )
 
 // compileBacktracker compiles re, or returns nil when it uses what the
@@ -90,6 +97,24 @@ func compileBacktracker(re *regexp.Regexp) *backtracker {
 	}
 	b.start = f
 	b.anchor = startsWithBeginText(t)
+	b.firstByte = -1
+	if p, _ := re.LiteralPrefix(); p != "" && isASCII(p) {
+		b.prefix = p
+	} else if !f.nullable {
+		var tab [256]bool
+		n := 0
+		for i := 0; i < 256; i++ {
+			if f.first.has(byte(i)) {
+				tab[i] = true
+				n++
+				b.firstByte = i
+			}
+		}
+		if n != 1 {
+			b.firstByte = -1
+			b.firstTab = &tab
+		}
+	}
 	return b
 }
 
@@ -146,13 +171,28 @@ func (b *backtracker) exec(m *btState, s string) bool {
 		last = 0
 	}
 	for pos := 0; pos <= last; pos++ {
-		if !b.start.nullable {
-			// Skip to a byte a match can start with.
-			for pos < len(s) && !b.start.first.has(s[pos]) {
-				pos++
-			}
-			if pos >= len(s) {
-				return false
+		if !b.anchor {
+			// Skip to where a match can start.
+			switch {
+			case b.prefix != "":
+				i := strings.Index(s[pos:], b.prefix)
+				if i < 0 {
+					return false
+				}
+				pos += i
+			case b.firstByte >= 0:
+				i := strings.IndexByte(s[pos:], byte(b.firstByte))
+				if i < 0 {
+					return false
+				}
+				pos += i
+			case b.firstTab != nil:
+				for pos < len(s) && !b.firstTab[s[pos]] {
+					pos++
+				}
+				if pos >= len(s) {
+					return false
+				}
 			}
 		}
 		for i := range m.caps {
@@ -199,10 +239,15 @@ func (b *backtracker) MatchString(s string) bool {
 	return false
 }
 
-type btCompiler struct{}
+// btCompiler compiles a pattern; nodes counts the closures made, which
+// counted repetitions multiply.
+type btCompiler struct{ nodes int }
 
 // compile returns re followed by next.
 func (c *btCompiler) compile(re *syntax.Regexp, next btFrag) (btFrag, bool) {
+	if c.nodes++; c.nodes > maxBtNodes {
+		return btFrag{}, false
+	}
 	switch re.Op {
 	case syntax.OpNoMatch:
 		return btFrag{fn: func(*btState, int) bool { return false }}, true

@@ -59,9 +59,24 @@ var onigNamed = regexp.MustCompile(`\(\?<([\w.@\[\]-]+)>`)
 
 // grokCapture is one named capture of a compiled grok expression.
 type grokCapture struct {
-	group int
-	field string
-	set   setter
+	group   int
+	field   string
+	set     setter
+	conv    ecsType // %{…:field:type}: the type the text is converted to first
+	hasConv bool
+}
+
+// store converts the captured text when the capture names a type, then
+// sets it.
+func (c *grokCapture) store(x *fieldIndex, v event.Value) error {
+	if c.hasConv {
+		w, ok, err := typed(c.conv, v)
+		if err != nil || !ok {
+			return err
+		}
+		v = w
+	}
+	return c.set.setIn(x, v)
 }
 
 type grokExpr struct {
@@ -248,22 +263,15 @@ func compileGrokRE(pattern string, lib, defs map[string]string, fast bool) (*reg
 		if f.ip != "" {
 			ips = append(ips, ipGroup{group: i, kind: f.ip})
 		}
-		set := setterFor(f.name)
+		c := grokCapture{group: i, field: f.name, set: setterFor(f.name)}
 		if f.typ != "" {
 			t, err := convertType(f.typ)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("%%{…:%s:%s}: %w", f.name, f.typ, err)
 			}
-			inner := set
-			set = func(e *event.Event, v event.Value) error {
-				w, ok, err := typed(t, v)
-				if err != nil || !ok {
-					return err
-				}
-				return inner(e, w)
-			}
+			c.conv, c.hasConv = t, true
 		}
-		caps = append(caps, grokCapture{group: i, field: f.name, set: set})
+		caps = append(caps, c)
 	}
 	return re, caps, ips, nil
 }
@@ -406,12 +414,15 @@ func buildGrok(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 				continue
 			}
 			var first error
-			for _, c := range caps {
+			var x fieldIndex
+			x.reset(e)
+			for ci := range caps {
+				c := &caps[ci]
 				a, b := m[2*c.group], m[2*c.group+1]
 				if a < 0 {
 					continue
 				}
-				if err := c.set(e, event.String(s[a:b])); err != nil && first == nil {
+				if err := c.store(&x, event.String(s[a:b])); err != nil && first == nil {
 					first = err
 				}
 			}
