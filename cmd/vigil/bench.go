@@ -101,7 +101,7 @@ func printReport(r *bench.Report) {
 	fmt.Printf("  freeze to Parquet            %.1f s (%.1f CPU-s)\n", r.FreezeSeconds, r.FreezeCPUSeconds)
 	fmt.Printf("  end to end                   %.0f events per CPU-second (ingest and freeze)\n", r.EndToEndEventsPerCPUSec)
 	fmt.Printf("  on disk once cold            %.1f bytes/event\n", r.ColdBytesPerEvent)
-	fmt.Printf("  peak RSS                     %.0f MiB\n", float64(r.PeakRSSBytes)/(1<<20))
+	fmt.Printf("  peak RSS                     %.0f MiB (%.0f MiB before the queries)\n", float64(r.PeakRSSBytes)/(1<<20), float64(r.PeakRSSSettledBytes)/(1<<20))
 	fmt.Printf("  queries over the day (median of runs):\n")
 	for _, q := range r.Queries {
 		fmt.Printf("    %-16s %9.1f ms   %-55s total %d\n", q.Name, q.Median, q.Query, q.Total)
