@@ -109,6 +109,9 @@ func RunVictoriaLogs(ctx context.Context, o Options, bin string) (*Report, error
 		if time.Since(start) > 2*time.Hour {
 			return nil, fmt.Errorf("%s: %d of %d events searchable in 2h", PeerVictoriaLogs, n, o.Events)
 		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("wait for %s to store the events: %w", PeerVictoriaLogs, ctx.Err())
+		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	ingest := time.Since(start)

@@ -195,6 +195,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if srv.ProcessState != nil {
 			return nil, fmt.Errorf("vigil serve exited\n%s", srvLog.String())
 		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("wait for vigil to store the events: %w", ctx.Err())
+		}
 		if time.Since(start) > 2*time.Hour {
 			return nil, fmt.Errorf("the server stored %d+%d of %d events in 2h", stored, dead, o.Events)
 		}
