@@ -21,7 +21,7 @@ func init() {
 		conns := fs.Int("conns", 4, "TCP `connections` to send over")
 		dir := fs.String("data", "", "data `dir`ectory for the server (default: a temporary one, removed after)")
 		repeat := fs.Int("repeat", 5, "runs of each query (the median is reported); with --compare, also the number of runs of each system unless --runs is given")
-		compare := fs.String("compare", "", "also run a peer on the same mix, alternating runs, and print the side-by-side table: `victoria-logs=PATH`")
+		compare := fs.String("compare", "", "also run VictoriaLogs (`victoria-logs=PATH`) on the same mix, alternating runs, and print the side-by-side table")
 		runs := fs.Int("runs", 0, "with --compare: runs of each system, alternated (default: --repeat)")
 		queries := fs.String("queries", "", "comma-separated `names` of the queries to run (default all: "+queryNames()+")")
 		jsonOut := fs.String("json", "", "also write the report as JSON to this `file`")
