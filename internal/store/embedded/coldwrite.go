@@ -63,9 +63,9 @@ type directRow struct {
 	id     [2]int // event.id's value, offsets into the line; equal: none
 }
 
-// writeDirect freezes the rows of g's tenants in segs into
-// tmp/<tenant>/<day>.parquet and describes the files.
-func (d *dataset) writeDirect(g freezeSet, segs []*segment, tmp string) ([]*coldFile, error) {
+// writeDirect freezes the rows of g's tenants in segs (their bytes: data)
+// into tmp/<tenant>/<day>.parquet and describes the files.
+func (d *dataset) writeDirect(g freezeSet, segs []*segment, data [][]byte, tmp string) ([]*coldFile, error) {
 	cols := directColumns(g.cols)
 	byName := make(map[string]int, len(cols))
 	for i, c := range cols {
@@ -75,14 +75,8 @@ func (d *dataset) writeDirect(g freezeSet, segs []*segment, tmp string) ([]*cold
 	for i, t := range g.tenants {
 		tenantIdx[t] = i
 	}
-	data := make([][]byte, len(segs))
 	var rows []directRow
-	for si, s := range segs {
-		b, err := os.ReadFile(s.path)
-		if err != nil {
-			return nil, fmt.Errorf("read segment %d: %w", s.seq, err)
-		}
-		data[si] = b
+	for si, b := range data {
 		for off := 0; off < len(b); {
 			end := bytes.IndexByte(b[off:], '\n')
 			if end < 0 {
