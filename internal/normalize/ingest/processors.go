@@ -701,7 +701,7 @@ func buildAppend(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		if v, ok := e.Get(o.Field); ok {
 			if v.Kind() == event.KindList {
 				items = append(items, v.List()...)
-			} else if s := v.Text(); s != "" {
+			} else if s := textOf(v); s != "" {
 				items = append(items, s)
 			}
 		}
@@ -774,7 +774,7 @@ func buildConvert(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			return cm.missing(o.Field)
 		}
 		if t == typeAny {
-			v = event.Infer(v.Text())
+			v = event.Infer(textOf(v))
 		} else {
 			w, ok, err := typed(t, v)
 			if err != nil {
@@ -821,7 +821,7 @@ func buildCase(fn func(string) string) builder {
 				e.Set(o.TargetField, event.List(out))
 				return nil
 			}
-			return set.set(e, event.String(fn(v.Text())))
+			return set.set(e, event.String(fn(textOf(v))))
 		}, nil
 	}
 }
