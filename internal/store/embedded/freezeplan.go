@@ -16,7 +16,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
-// copyFrozen writes the rows of segs (at paths) as Parquet files under tmp,
+// copyFrozen writes the rows of segs (at paths, holding data) as Parquet files under tmp,
 // one per tenant and day, and describes them. Tenants are frozen in
 // groups whose columns together stay within ColumnLimits.TenantColumns:
 // every column a COPY writes costs DuckDB memory (a freeze of 2,000
@@ -25,9 +25,9 @@ import (
 // version) are moved to quarantine/ (see quarantine) and counted, so one bad
 // tenant never stops the freezing and retention of the others; quarantined
 // is how many lines went there.
-func (d *dataset) copyFrozen(ctx context.Context, db *sql.DB, segs []*segment, paths []string, tmp string) (files []*coldFile, quarantined int, err error) {
+func (d *dataset) copyFrozen(ctx context.Context, db *sql.DB, segs []*segment, data [][]byte, paths []string, tmp string) (files []*coldFile, quarantined int, err error) {
 	first := segs[0].seq
-	tenants := tokenTenants(segs)
+	tenants := hotTenants(segs)
 	if tenants == nil {
 		if tenants, err = segmentTenants(ctx, db, paths); err != nil {
 			return nil, 0, err
@@ -61,7 +61,7 @@ func (d *dataset) copyFrozen(ctx context.Context, db *sql.DB, segs []*segment, p
 		g := sets[0]
 		sets = sets[1:]
 		n++
-		fs, err := d.copySet(ctx, db, g, paths, filepath.Join(tmp, fmt.Sprintf("g%d", n)), segs)
+		fs, err := d.copySet(ctx, db, g, paths, filepath.Join(tmp, fmt.Sprintf("g%d", n)), segs, data)
 		switch {
 		case err == nil:
 			files = append(files, fs...)
@@ -94,9 +94,9 @@ func (d *dataset) copyFrozen(ctx context.Context, db *sql.DB, segs []*segment, p
 // copySet freezes one set of tenants into tmp and describes the files.
 // The direct writer (coldwrite.go) writes it unless the set holds a value
 // only DuckDB's COPY converts exactly.
-func (d *dataset) copySet(ctx context.Context, db *sql.DB, g freezeSet, paths []string, tmp string, segs []*segment) ([]*coldFile, error) {
+func (d *dataset) copySet(ctx context.Context, db *sql.DB, g freezeSet, paths []string, tmp string, segs []*segment, data [][]byte) ([]*coldFile, error) {
 	if !d.cfg.noDirectFreeze {
-		files, err := d.writeDirect(g, segs, tmp)
+		files, err := d.writeDirect(g, segs, data, tmp)
 		if err == nil {
 			return files, nil
 		}
@@ -127,17 +127,16 @@ func (d *dataset) copySet(ctx context.Context, db *sql.DB, g freezeSet, paths []
 	return d.describeFrozen(ctx, db, tmp, segs)
 }
 
-// tokenTenants lists the tenants of segs from their token indexes, which
-// have a key for every event written (tokenizer.addEvent), or returns nil
-// when a segment has none (recovered at start).
-func tokenTenants(segs []*segment) []string {
+// hotTenants lists the tenants of segs as the committer recorded them, or
+// returns nil when a segment has no record (recovered at start).
+func hotTenants(segs []*segment) []string {
 	seen := map[string]bool{}
 	for _, s := range segs {
-		if s.tokens == nil {
+		if s.tenants == nil {
 			return nil
 		}
-		for k := range s.tokens {
-			seen[k.tenant] = true
+		for t := range s.tenants {
+			seen[t] = true
 		}
 	}
 	out := make([]string, 0, len(seen))
