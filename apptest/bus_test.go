@@ -203,3 +203,25 @@ func TestBusAlertsReachQueryNode(t *testing.T) {
 		t.Fatalf("no incident listed\nstore:\n%s", st.log.String())
 	}
 }
+
+// TestBusIngestWaitsForBrokers: an ingest node acknowledges a sender only
+// once the brokers have its events. With the broker gone, HTTP ingest
+// answers 503 "not stored, send again" (after bus.kafka.publish_timeout),
+// not 200.
+func TestBusIngestWaitsForBrokers(t *testing.T) {
+	broker, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := startVigil(t, fmt.Sprintf(`bus:
+  kafka: {brokers: [%q], topic_prefix: apptest, publish_timeout: 2s, dial_timeout: 1s}
+`, broker.ListenAddrs()[0]), "--role", "ingest")
+	if code, out := post(t, in.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(`{"message":"before"}`+"\n")); code != 200 {
+		t.Fatalf("ingest with the broker up: %d %s", code, out)
+	}
+	broker.Close()
+	code, out := post(t, in.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(`{"message":"after"}`+"\n"))
+	if code != 503 || !strings.Contains(out, "send again") {
+		t.Fatalf("ingest with the broker gone: %d %s, want 503", code, out)
+	}
+}
