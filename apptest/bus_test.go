@@ -225,3 +225,47 @@ func TestBusIngestWaitsForBrokers(t *testing.T) {
 		t.Fatalf("ingest with the broker gone: %d %s, want 503", code, out)
 	}
 }
+
+// TestBusDetectNode: ingest, detect and store+query nodes over the bus.
+// An event posted to the ingest node reaches the detect node (group
+// <prefix>.detect), whose alert goes onto the alerts topic and is listed by
+// the query node; the detect node keeps no store.
+func TestBusDetectNode(t *testing.T) {
+	cfg, _ := busConfig(t, "vigil_bus_detect")
+	rules := t.TempDir()
+	if err := os.WriteFile(filepath.Join(rules, "marker.yml"), []byte(markerRule), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := startVigil(t, cfg, "--role", "ingest")
+	det := startVigil(t, cfg, "--role", "detect", "--rules", rules, "--no-builtin-rules")
+	sq := startVigil(t, cfg, "--role", "store,query")
+	var body strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&body, `{"message":"clickhouse apptest %d","observer":{"product":"apptest"},"host":{"name":"ws%d"}}`+"\n", i, i)
+	}
+	if code, out := post(t, in.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(body.String())); code != 200 {
+		t.Fatalf("ingest: %d %s", code, out)
+	}
+	var reply struct {
+		Alerts []alert.Alert `json:"alerts"`
+	}
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		getJSON(t, sq.url("/api/v1/alerts?rule_id="+markerRuleID), &reply)
+		return len(reply.Alerts) == 1
+	}) {
+		t.Fatalf("query node lists %d alerts of the marker rule, want 1\ndetect:\n%s\nstore:\n%s", len(reply.Alerts), det.log.String(), sq.log.String())
+	}
+	if a := reply.Alerts[0]; a.Count != 1 || len(a.EventIDs) != 1 {
+		t.Errorf("alert %+v", a)
+	}
+	// The event the alert names is the one stored.
+	rows, _ := sq.waitFound(`"clickhouse apptest 7"`, 1, 10*time.Second)
+	if rows[0].Text("event.id") != reply.Alerts[0].EventIDs[0] {
+		t.Errorf("alert names event %s, the store has %s", reply.Alerts[0].EventIDs[0], rows[0].Text("event.id"))
+	}
+	for _, d := range []string{"store", "alertlog"} {
+		if _, err := os.Stat(filepath.Join(det.dataDir, d)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the detect node has %s in its data directory (%v)", d, err)
+		}
+	}
+}
