@@ -153,8 +153,9 @@ func (b *Bus) consume(ctx context.Context, c Consumer, topic string, decode deco
 	}
 	log := c.Logger
 	if log == nil {
-		log = b.log.With("topic", topic, "group", c.Group)
+		log = b.log
 	}
+	log = log.With("topic", topic, "group", c.Group)
 	opts := append(b.opts[:len(b.opts):len(b.opts)], kgo.ConsumerGroup(c.Group), kgo.ConsumeTopics(topic),
 		kgo.DisableAutoCommit(), kgo.BlockRebalanceOnPoll(), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.SessionTimeout(b.cfg.SessionTimeout.D()))
