@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	promtest "github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"gopkg.in/yaml.v3"
@@ -177,6 +178,18 @@ func TestUncommittedBatchIsReadAgain(t *testing.T) {
 	if !testutil.Poll(testutil.WaitTimeout, func() bool { return got.len() == len(sent) }) {
 		t.Fatalf("second member consumed %d of %d", got.len(), len(sent))
 	}
+	group := b.Group("store")
+	if n := promtest.ToFloat64(b.met.retried.WithLabelValues(b.EventsTopic(), group)); n < 1 {
+		t.Errorf("retries counted: %v", n)
+	}
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		return promtest.ToFloat64(b.met.consumed.WithLabelValues(b.EventsTopic(), group)) == float64(len(sent))
+	}) {
+		t.Errorf("consumed counted: %v", promtest.ToFloat64(b.met.consumed.WithLabelValues(b.EventsTopic(), group)))
+	}
+	if n := promtest.ToFloat64(b.met.published.WithLabelValues(b.EventsTopic())); n != float64(len(sent)) {
+		t.Errorf("published counted: %v", n)
+	}
 }
 
 // deadSink records dead letters.
@@ -221,6 +234,9 @@ func TestBadRecordsAreDeadLettered(t *testing.T) {
 	go func() { _ = b.ConsumeEvents(cctx, Consumer{Group: b.Group("store"), DeadLetters: dead}, got.handle) }()
 	if !testutil.Poll(testutil.WaitTimeout, func() bool { return got.len() == 1 && dead.len() == 2 }) {
 		t.Fatalf("consumed %d events, %d dead letters; want 1 and 2", got.len(), dead.len())
+	}
+	if n := promtest.ToFloat64(b.met.dead.WithLabelValues(b.EventsTopic(), b.Group("store"))); n != 2 {
+		t.Errorf("dead letters counted: %v", n)
 	}
 	dead.mu.Lock()
 	defer dead.mu.Unlock()
