@@ -120,6 +120,9 @@ func TestBusIngestStoreQueryNodes(t *testing.T) {
 	// the query node still finds each once.
 	addr := broker.ListenAddrs()[0]
 	waitCommitted(t, addr, "apptest.store", "apptest.events", 4)
+	// The killed node's members leave the group by their session timeout;
+	// the restarted node's two (events, alerts) then hold it.
+	waitGroupStable(t, addr, "apptest.store", 2)
 	st.stop()
 	commitOffsets(t, addr, "apptest.store", "apptest.events", 4, 0)
 	st.start()
@@ -371,5 +374,24 @@ func waitCommitted(t *testing.T, addr, group, topic string, partitions int32) {
 		return end > 0 && committed == end
 	}) {
 		t.Fatalf("group %s committed %d of %d records of %s", group, committed, end, topic)
+	}
+}
+
+// waitGroupStable waits until group is stable with n members.
+func waitGroupStable(t *testing.T, addr, group string, n int) {
+	t.Helper()
+	req := kmsg.NewPtrDescribeGroupsRequest()
+	req.Groups = []string{group}
+	var state string
+	var members int
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		gs := busRequest(t, addr, req).(*kmsg.DescribeGroupsResponse).Groups
+		if len(gs) != 1 {
+			return false
+		}
+		state, members = gs[0].State, len(gs[0].Members)
+		return state == "Stable" && members == n
+	}) {
+		t.Fatalf("group %s: %s with %d members, want Stable with %d", group, state, members, n)
 	}
 }
