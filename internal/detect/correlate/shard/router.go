@@ -35,6 +35,16 @@ func NewRouter(cl *kgo.Client, topic string, set *correlate.Set) (*Router, error
 	return &Router{cl: cl, topic: topic, set: set}, nil
 }
 
+// SetRules switches the router to a new generation of the rules (a
+// reload); like Route, it is not safe for concurrent use.
+func (r *Router) SetRules(set *correlate.Set) error {
+	if set.Chained() {
+		return ErrChained
+	}
+	r.set = set
+	return nil
+}
+
 // Route produces the records of hits and waits for the brokers to
 // acknowledge them: when it returns nil, the hits are in the bus and the
 // caller may acknowledge their events upstream. It returns the number of
