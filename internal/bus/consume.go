@@ -156,7 +156,10 @@ func (b *Bus) consume(ctx context.Context, c Consumer, topic string, decode deco
 		log = b.log.With("topic", topic, "group", c.Group)
 	}
 	opts := append(b.opts[:len(b.opts):len(b.opts)], kgo.ConsumerGroup(c.Group), kgo.ConsumeTopics(topic),
-		kgo.DisableAutoCommit(), kgo.BlockRebalanceOnPoll(), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+		kgo.DisableAutoCommit(), kgo.BlockRebalanceOnPoll(), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		// the detect nodes write alerts in transactions: those of a
+		// batch a killed node left open are aborted, never stored
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", topic, err)

@@ -2,7 +2,6 @@ package bus
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -67,17 +66,9 @@ func (b *Bus) PublishAlerts(ctx context.Context, alerts []alert.Alert) error {
 	if len(alerts) == 0 {
 		return nil
 	}
-	topic := b.AlertsTopic()
-	recs := make([]*kgo.Record, 0, len(alerts))
-	for i := range alerts {
-		a := &alerts[i]
-		v, err := json.Marshal(a)
-		if err != nil {
-			return fmt.Errorf("publish alert %s: %w", a.ID, err)
-		}
-		key := append(append([]byte(a.Tenant), 0), a.ID...)
-		recs = append(recs, &kgo.Record{Topic: topic, Key: key, Value: v, Headers: []kgo.RecordHeader{
-			{Key: headerTenant, Value: []byte(a.Tenant)}, {Key: headerID, Value: []byte(a.ID)}}})
+	recs, err := b.AlertRecords(alerts)
+	if err != nil {
+		return fmt.Errorf("publish alerts: %w", err)
 	}
 	if err := b.prod.ProduceSync(ctx, recs...).FirstErr(); err != nil {
 		return fmt.Errorf("publish alerts: %w", err)
