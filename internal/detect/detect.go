@@ -266,6 +266,22 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 	return e.writeFirings(ctx, firings, alerts)
 }
 
+// WriteFirings writes the alerts of firings counted elsewhere (the shard
+// owners of correlation sharded by key, Config.Route) as the engine
+// writes its own: per-tenant rule switches apply, and the alert goes to
+// the engine's alert sink.
+func (e *Engine) WriteFirings(ctx context.Context, fs []correlate.Firing) error {
+	return e.writeFirings(ctx, fs, nil)
+}
+
+// Correlations returns the correlations of the current rules.
+func (e *Engine) Correlations() *correlate.Set {
+	if st := e.cur.Load(); st != nil {
+		return st.Correlations
+	}
+	return nil
+}
+
 // writeFirings writes alerts and the alerts of firings (the last state of
 // each, for the correlations that raise alerts).
 func (e *Engine) writeFirings(ctx context.Context, fs []correlate.Firing, alerts []alert.Alert) error {
