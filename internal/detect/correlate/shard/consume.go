@@ -87,7 +87,6 @@ func NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 		kgo.TransactionalID(cfg.TransactionalID),
 		kgo.TransactionTimeout(cfg.TransactionTimeout),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-		kgo.RequireStableFetchOffsets(),
 		// hits go to their key's partition (Router), alerts too
 		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)),
 	}, cfg.Opts...)
@@ -101,6 +100,10 @@ func NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 // Client is the transactional client: give it to NewRouter. Produce with
 // it only inside Process.
 func (c *Consumer) Client() *kgo.Client { return c.sess.Client() }
+
+// Close leaves the group and closes the client, for a Consumer that is
+// never Run (Run closes it when it returns).
+func (c *Consumer) Close() { c.sess.Close() }
 
 // Run polls and processes until ctx ends, then leaves the group. An error
 // is one the transactional producer cannot go on from (it is fenced, or
