@@ -53,9 +53,10 @@ func (r *Router) SetRules(set *correlate.Set) error {
 //
 // When Route fails, some of the records may be in the bus already:
 // producing the hits again (the caller's retry, or the replay of the
-// events after a crash) counts those twice. Exactness from events to hits
-// needs the caller to produce in a Kafka transaction with its event
-// offsets (docs/correlation.md, "Sharded by key").
+// events after a crash) counts those twice, unless cl is a Consumer's
+// transactional client and Route runs in its Process: the transaction
+// then aborts, and the hits of the batch are produced once
+// (docs/correlation.md, "Sharded by key").
 func (r *Router) Route(ctx context.Context, hits []correlate.Hit) (int, error) {
 	r.recs = r.recs[:0]
 	for i := range hits {
