@@ -26,7 +26,7 @@ func openBus(t *testing.T) (*Bus, *kfake.Cluster) {
 	c := kfake.MustCluster(kfake.NumBrokers(1))
 	t.Cleanup(c.Close)
 	var cfg config.Config
-	if err := yaml.Unmarshal([]byte(fmt.Sprintf("bus: {kafka: {brokers: [%q], topic_prefix: test, partitions: 4}}", c.ListenAddrs()[0])), &cfg); err != nil {
+	if err := yaml.Unmarshal([]byte(fmt.Sprintf("bus: {kafka: {brokers: [%q], topic_prefix: test, partitions: 4, publish_timeout: 1s, dial_timeout: 1s}}", c.ListenAddrs()[0])), &cfg); err != nil {
 		t.Fatal(err)
 	}
 	if err := cfg.Validate(); err != nil {

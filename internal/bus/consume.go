@@ -157,6 +157,7 @@ func (b *Bus) consume(ctx context.Context, c Consumer, topic string, decode deco
 	}
 	opts := append(b.opts[:len(b.opts):len(b.opts)], kgo.ConsumerGroup(c.Group), kgo.ConsumeTopics(topic),
 		kgo.DisableAutoCommit(), kgo.BlockRebalanceOnPoll(), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.SessionTimeout(b.cfg.SessionTimeout.D()),
 		// the detect nodes write alerts in transactions: those of a
 		// batch a killed node left open are aborted, never stored
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()))
@@ -164,7 +165,7 @@ func (b *Bus) consume(ctx context.Context, c Consumer, topic string, decode deco
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", topic, err)
 	}
-	defer cl.Close()
+	defer b.leave(cl, log)
 	for ctx.Err() == nil {
 		fs := cl.PollRecords(ctx, b.cfg.MaxPollRecords)
 		if ctx.Err() != nil {
@@ -232,5 +233,28 @@ func retry(ctx context.Context, log *slog.Logger, n int, fn func(context.Context
 			return ctx.Err()
 		}
 		wait = min(2*wait, maxRetryWait)
+	}
+}
+
+// leaveTimeout bounds closing a consumer at stop: closing leaves the
+// group, which waits for a rebalance in progress, and a rebalance waits
+// for a member that died (kill -9) until its session times out
+// (bus.kafka.session_timeout). The close goes on in the background; the
+// group notices this member's absence by its session if the leave does
+// not get through first.
+const leaveTimeout = 5 * time.Second
+
+// leave closes the client (leaving the group), waiting at most
+// leaveTimeout.
+func (b *Bus) leave(cl *kgo.Client, log *slog.Logger) {
+	done := make(chan struct{})
+	go func() {
+		cl.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(leaveTimeout):
+		log.Warn("leaving the bus consumer group takes long (a rebalance waits for a member that died); going on", "waited", leaveTimeout)
 	}
 }

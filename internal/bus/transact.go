@@ -19,10 +19,6 @@ import (
 // Kafka returns bus.kafka as validated (prefix, partitions, limits).
 func (b *Bus) Kafka() KafkaConfig { return b.cfg }
 
-// ClientOptions are the connection options of the bus (brokers, TLS,
-// SASL, timeouts) for a client of another package.
-func (b *Bus) ClientOptions() []kgo.Opt { return b.opts[:len(b.opts):len(b.opts)] }
-
 // DecodeEvents reads event records as ConsumeEvents does: the events, and
 // a dead letter for each record that cannot be decoded.
 func DecodeEvents(recs []*kgo.Record) ([]*event.Event, []pipeline.DeadLetter) {

@@ -99,7 +99,7 @@ type Config struct {
 	// over a bus (package correlate/shard), where another process counts
 	// them. set is the rule generation the hits were projected with.
 	// Write fails when Route fails. Chained correlations are then left
-	// out of the rules (ErrChainedSharded), and StateDir is not used.
+	// out of the rules (sigma.ReasonShardedChain), and StateDir is not used.
 	Route func(ctx context.Context, set *correlate.Set, hits []correlate.Hit) error
 }
 

@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
+	"github.com/vigilsiem/vigil/internal/detect/sigma"
 	"github.com/vigilsiem/vigil/internal/event"
 )
 
 // TestRouteHits: with Config.Route (correlation sharded over a bus) the
 // hits of a Write go to Route, projected with the current rules, and the
 // engine counts none itself; the chained correlation of the file is
-// rejected (ErrChainedSharded) while its inner correlation loads; a Route
+// rejected (sigma.ReasonShardedChain) while its inner correlation loads; a Route
 // that fails fails the Write, so the caller consumes the events again.
 func TestRouteHits(t *testing.T) {
 	dir := t.TempDir()
@@ -39,7 +40,7 @@ func TestRouteHits(t *testing.T) {
 	}
 	defer eng.Close()
 	st := eng.Status()
-	if st.Correlations != 1 || len(st.Rejected) != 1 || !errors.Is(eng.cur.Load().Rejected[0], ErrChainedSharded) {
+	if st.Correlations != 1 || len(st.Rejected) != 1 || sigma.ReasonOf(eng.cur.Load().Rejected[0]) != sigma.ReasonShardedChain {
 		t.Fatalf("status: %d correlations, rejected %+v; want the chain rejected and many_failed loaded", st.Correlations, st.Rejected)
 	}
 	var evs []*event.Event

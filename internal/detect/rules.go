@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"errors"
 	"io/fs"
 	"slices"
 	"time"
@@ -49,12 +48,11 @@ func LoadRulesFS(cfg sigma.Config, fsys fs.FS, paths ...string) (*Rules, error) 
 	return loadRules(cfg, fsys, false, paths...)
 }
 
-// ErrChainedSharded rejects a chained correlation (one whose rules name
-// another correlation) when correlation is sharded by key over a bus: the
-// firings of the inner correlation's groups would have to be routed to
-// the outer one's keys, which the shard path does not do
+// A chained correlation (one whose rules name another correlation) is
+// rejected (sigma.ReasonShardedChain) when correlation is sharded by key
+// over a bus: the firings of the inner correlation's groups would have to
+// be routed to the outer one's keys, which the shard path does not do
 // (docs/correlation.md, "Sharded by key").
-var ErrChainedSharded = errors.New("chained correlation (a correlation of correlations) is not supported when correlation is sharded over the bus")
 
 // loadRules loads the rules; unchained leaves out (and rejects) the
 // correlations that reference another correlation.
@@ -93,7 +91,9 @@ func withoutChains(corrs []*sigma.Rule) ([]*sigma.Rule, []error) {
 	var rejected []error
 	for _, c := range corrs {
 		if slices.ContainsFunc(c.Correlation.Rules, func(ref string) bool { return names[ref] }) {
-			rejected = append(rejected, &sigma.FileError{Path: c.Path, ID: c.ID, Title: c.Title, Err: ErrChainedSharded})
+			rejected = append(rejected, &sigma.FileError{Path: c.Path, ID: c.ID, Title: c.Title, Err: &sigma.RuleError{
+				Reason: sigma.ReasonShardedChain, Err: sigma.ErrUnsupported,
+				Detail: "a correlation of correlations is not supported when correlation is sharded over the bus"}})
 			continue
 		}
 		keep = append(keep, c)

@@ -167,6 +167,12 @@ type catalogSnapshot struct {
 	byColumn map[string]*column // lower-cased column name → entry
 	ordered  []*column
 	tenants  map[string]*tenantColumns
+	// gen counts the changes since the catalog was loaded: each snapshot
+	// that ensure stores has the gen of the one before plus one. Hot
+	// segments record the newest gen their lines were encoded with
+	// (segment.gen), so a search reads only lines whose keys its snapshot
+	// knows.
+	gen uint64
 }
 
 // catalog tracks a dataset's fields. It is persisted to catalog.json before
@@ -271,6 +277,7 @@ func (c *catalog) ensure(field string, kind event.Kind, tenant string) (*column,
 		byColumn: make(map[string]*column, len(old.byColumn)+1),
 		ordered:  make([]*column, 0, len(old.ordered)+1),
 		tenants:  make(map[string]*tenantColumns, len(old.tenants)+1),
+		gen:      old.gen + 1,
 	}
 	for k, v := range old.byColumn {
 		next.byColumn[k] = v

@@ -15,8 +15,7 @@ func BenchmarkChainBatch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	enc := &encoder{cat: cat, tokens: tokenIndex{}}
-	enc.tz.reset()
+	enc := &encoder{cat: cat}
 	var info batchInfo
 	var buf []byte
 	for _, e := range evs {

@@ -423,6 +423,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	}
 	origCol, msgCol := byName[event.FieldOriginal], byName[event.FieldMessage]
 	var bt blockTokens
+	bv := newBlockValues(cols)
 	for i, r := range rows {
 		if i%blockRows == 0 && i > 0 {
 			if err := flush(); err != nil {
@@ -431,7 +432,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 			if err := w.Flush(); err != nil { // ends the row group
 				return fmt.Errorf("freeze: write parquet: %w", err)
 			}
-			f.Blocks = append(f.Blocks, bt.block(rows[i-blockRows:i]))
+			f.Blocks = append(f.Blocks, bt.block(rows[i-blockRows:i], bv.take(blockRows)))
 		}
 		g++
 		if err := p.parse(data[r.seg][r.off:r.end], byName, cols, cells, gen, g); err != nil {
@@ -453,6 +454,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 				continue
 			}
 			vals = cells[ci].append(vals, leaf)
+			bv.add(ci, &cells[ci])
 		}
 		batch = append(batch, vals[start:len(vals):len(vals)])
 		if len(batch) == cap(batch) {
@@ -472,7 +474,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	if err := out.Sync(); err != nil {
 		return fmt.Errorf("freeze: %w", err)
 	}
-	f.Blocks = append(f.Blocks, bt.block(rows[len(rows)-(len(rows)-1)%blockRows-1:]))
+	f.Blocks = append(f.Blocks, bt.block(rows[len(rows)-(len(rows)-1)%blockRows-1:], bv.take((len(rows)-1)%blockRows+1)))
 	f.V = coldMetaVersion
 	f.Rows = int64(len(rows))
 	f.Min = time.UnixMicro(rows[0].ts).UTC()
@@ -505,8 +507,8 @@ func (bt *blockTokens) add(orig, msg []byte) {
 }
 
 // block describes rows (sorted by time) with the tokens added since the
-// last block, and starts the next.
-func (bt *blockTokens) block(rows []directRow) *coldBlock {
+// last block and their value counts, and starts the next.
+func (bt *blockTokens) block(rows []directRow, values map[string]map[string]int64) *coldBlock {
 	slices.Sort(bt.hashes)
 	hs := slices.Compact(bt.hashes)
 	b := newBloom(len(hs))
@@ -515,7 +517,7 @@ func (bt *blockTokens) block(rows []directRow) *coldBlock {
 	}
 	bt.hashes, bt.begun = bt.hashes[:0], false
 	return &coldBlock{Rows: int64(len(rows)), Min: time.UnixMicro(rows[0].ts).UTC(), Max: time.UnixMicro(rows[len(rows)-1].ts).UTC(),
-		Tokens: b, TokenCount: len(hs)}
+		Tokens: b, TokenCount: len(hs), Values: values}
 }
 
 // cell is one converted value of a row.

@@ -235,7 +235,7 @@ func TestInvalidTenantDoesNotStopFreezing(t *testing.T) {
 	bad := `{"@timestamp":"2026-11-23T10:00:00.000000Z","event.id":"forged","vigil.tenant":"beta/../../x","vigil.source":"hec","message":"forged"}` + "\n"
 	var info batchInfo
 	info.add(storetest.Base)
-	if err := s.(*Store).datasets[store.Events].hot.append([]byte(bad), info, tokenIndex{{"beta/../../x", storetest.Base.Unix() / 86400}: nil}); err != nil {
+	if err := s.(*Store).datasets[store.Events].hot.append([]byte(bad), info, []string{"beta/../../x"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

@@ -40,11 +40,11 @@ func (b *batchInfo) merge(o batchInfo) {
 type encoder struct {
 	cat      *catalog
 	overflow []byte
-	tz       tokenizer
-	// tokens collects the batch's token hashes.
-	tokens tokenIndex
 	// seq is the hot segment open when the batch was encoded.
 	seq uint64
+	// gen is the generation of the newest catalog snapshot the batch was
+	// encoded with (catalogSnapshot.gen).
+	gen uint64
 }
 
 // timeLayout is how times are written into segments: RFC 3339 with
@@ -85,12 +85,12 @@ func appendTime(dst []byte, t time.Time) []byte {
 // appendEvent appends one event as a JSON line.
 func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]byte, error) {
 	snap := enc.cat.load()
+	enc.gen = max(enc.gen, snap.gen)
 	ts := e.Timestamp
 	if ts.IsZero() {
 		ts = e.Ingested
 	}
 	info.add(ts)
-	enc.tz.addEvent(enc.tokens, e, ts.Unix()/86400)
 	dst = append(dst, `{"@timestamp":"`...)
 	dst = appendTime(dst, ts)
 	if !e.Ingested.IsZero() {
@@ -127,6 +127,7 @@ func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]
 				return dst, err
 			}
 			snap = enc.cat.load()
+			enc.gen = max(enc.gen, snap.gen)
 			tc = snap.tenants[e.Tenant]
 			if col == nil {
 				enc.overflow = appendMember(enc.overflow, f.Name, v)

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/query"
 )
 
 func TestAppendTime(t *testing.T) {
@@ -20,33 +20,24 @@ func TestAppendTime(t *testing.T) {
 	}
 }
 
-func TestTokenizerKeepsTokensPerTenantAndDay(t *testing.T) {
+// TestTokenizerFoldsTokens: the tokenizer lists each folded token of a
+// run of rows once, ASCII or not, and a reset starts a new run.
+func TestTokenizerFoldsTokens(t *testing.T) {
 	var tz tokenizer
 	tz.reset()
-	ti := tokenIndex{}
-	a := &event.Event{Tenant: "a", Original: "Failed password for ROOT"}
-	b := &event.Event{Tenant: "b", Original: "failed login for root"}
-	tz.addEvent(ti, a, 1)
-	tz.addEvent(ti, b, 1)
-	tz.addEvent(ti, a, 2)
-	ti.compact()
-	has := func(k tokenKey, tok string) bool {
-		for _, h := range ti[k] {
-			if h == tokenHash(tok) {
-				return true
-			}
-		}
-		return false
+	hs := tz.addText(nil, "Failed password for ROOT")
+	hs = tz.addText(hs, "failed login for root: Ärger")
+	want := []string{"failed", "password", "for", "root", "login", query.Fold("Ärger")}
+	if len(hs) != len(want) {
+		t.Fatalf("%d hashes, want %d", len(hs), len(want))
 	}
-	for _, c := range []struct {
-		k   tokenKey
-		tok string
-	}{{tokenKey{"a", 1}, "failed"}, {tokenKey{"a", 1}, "root"}, {tokenKey{"b", 1}, "failed"}, {tokenKey{"b", 1}, "root"}, {tokenKey{"b", 1}, "login"}, {tokenKey{"a", 2}, "password"}} {
-		if !has(c.k, c.tok) {
-			t.Errorf("token %q missing for %+v", c.tok, c.k)
+	for i, w := range want {
+		if hs[i] != tokenHash(w) {
+			t.Errorf("hash %d is not that of %q", i, w)
 		}
 	}
-	if has(tokenKey{"a", 1}, "login") {
-		t.Error("token of tenant b filed under tenant a")
+	tz.reset()
+	if hs := tz.addText(nil, "ROOT"); len(hs) != 1 || hs[0] != tokenHash("root") {
+		t.Errorf("after a reset: %v, want the hash of root", hs)
 	}
 }

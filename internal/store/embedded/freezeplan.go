@@ -27,7 +27,7 @@ import (
 // is how many lines went there.
 func (d *dataset) copyFrozen(ctx context.Context, db *sql.DB, segs []*segment, paths []string, tmp string) (files []*coldFile, quarantined int, err error) {
 	first := segs[0].seq
-	tenants := tokenTenants(segs)
+	tenants := hotTenants(segs)
 	if tenants == nil {
 		if tenants, err = segmentTenants(ctx, db, paths); err != nil {
 			return nil, 0, err
@@ -127,17 +127,16 @@ func (d *dataset) copySet(ctx context.Context, db *sql.DB, g freezeSet, paths []
 	return d.describeFrozen(ctx, db, tmp, segs)
 }
 
-// tokenTenants lists the tenants of segs from their token indexes, which
-// have a key for every event written (tokenizer.addEvent), or returns nil
-// when a segment has none (recovered at start).
-func tokenTenants(segs []*segment) []string {
+// hotTenants lists the tenants of segs as the committer recorded them, or
+// returns nil when a segment has no record (recovered at start).
+func hotTenants(segs []*segment) []string {
 	seen := map[string]bool{}
 	for _, s := range segs {
-		if s.tokens == nil {
+		if s.tenants == nil {
 			return nil
 		}
-		for k := range s.tokens {
-			seen[k.tenant] = true
+		for t := range s.tenants {
+			seen[t] = true
 		}
 	}
 	out := make([]string, 0, len(seen))

@@ -25,10 +25,18 @@ type segment struct {
 	// commits: retention counts from it (zero for a segment written before
 	// the chain; its created time stands in).
 	receivedMin, receivedMax time.Time
-	// tokens index the segment's lines; nil for a segment recovered at
-	// start (its cold files get no token filter). Only the committer
-	// writes it, and only while the segment is open.
-	tokens tokenIndex
+	// tenants are the tenants of the segment's lines; nil for a segment
+	// recovered at start (a freeze then reads them from the lines). Only
+	// the committer writes it, and only while the segment is open.
+	tenants map[string]bool
+	// gen is the catalog generation (catalogSnapshot.gen) of the newest
+	// catalog any of the segment's lines was encoded with; it is fixed
+	// once the segment holds a line, since a batch encoded with a newer
+	// catalog goes to a new segment (commit). So a search reads the
+	// segments whose gen is at most its catalog's: every key of their
+	// lines is a column it knows (relation). 0 for a segment recovered at
+	// start, whose lines the loaded catalog all covers.
+	gen uint64
 }
 
 // hotLog is a dataset's write-ahead log: the open segment, the closed
@@ -46,7 +54,8 @@ type hotLog struct {
 	cond    *sync.Cond
 	pending []byte
 	info    batchInfo
-	toks    []tokenIndex
+	gen     uint64   // the pending lines' newest catalog generation
+	tenants []string // of the pending lines, each once per writer
 	waiters []chan error
 	closed  bool
 	failed  error
@@ -273,15 +282,21 @@ func (h *hotLog) openSegment(seq uint64) error {
 	}
 	h.mu.Lock()
 	h.f = f
-	h.cur = &segment{seq: seq, path: p, size: st.Size(), created: h.now(), tokens: tokenIndex{}}
+	var gen uint64
+	if h.cur != nil {
+		gen = h.cur.gen
+	}
+	h.cur = &segment{seq: seq, path: p, size: st.Size(), created: h.now(), tenants: map[string]bool{}, gen: gen}
 	h.mu.Unlock()
 	return nil
 }
 
 var errClosed = errors.New("store closed")
 
-// append queues lines for the next commit and waits until they are durable.
-func (h *hotLog) append(lines []byte, info batchInfo, toks tokenIndex) error {
+// append queues lines for the next commit and waits until they are
+// durable. tenants are the lines' tenants; gen is the generation of the
+// newest catalog the lines were encoded with.
+func (h *hotLog) append(lines []byte, info batchInfo, tenants []string, gen uint64) error {
 	ch := make(chan error, 1)
 	h.mu.Lock()
 	if h.closed {
@@ -290,7 +305,8 @@ func (h *hotLog) append(lines []byte, info batchInfo, toks tokenIndex) error {
 	}
 	h.pending = append(h.pending, lines...)
 	h.info.merge(info)
-	h.toks = append(h.toks, toks)
+	h.gen = max(h.gen, gen)
+	h.tenants = append(h.tenants, tenants...)
 	h.waiters = append(h.waiters, ch)
 	h.cond.Signal()
 	h.mu.Unlock()
@@ -312,15 +328,17 @@ func (h *hotLog) commitLoop() {
 		buf, h.pending = h.pending, buf[:0]
 		info := h.info
 		h.info = batchInfo{}
-		toks := h.toks
-		h.toks = nil
+		gen := h.gen
+		h.gen = 0
+		tenants := h.tenants
+		h.tenants = nil
 		waiters := h.waiters
 		h.waiters = nil
 		force := h.forceRotate
 		h.forceRotate = false
 		h.mu.Unlock()
 
-		err := h.commit(buf, info, toks, force)
+		err := h.commit(buf, info, tenants, gen, force)
 		for _, w := range waiters {
 			w <- err
 		}
@@ -328,10 +346,12 @@ func (h *hotLog) commitLoop() {
 }
 
 // commit writes and fsyncs one group of lines, rotating the segment after
-// it when it is full or old. A failed write or sync marks the log failed:
-// the file may hold a partial group, so nothing more is written until
-// recoverWrites has cut it off, which the next commit tries first.
-func (h *hotLog) commit(buf []byte, info batchInfo, toks []tokenIndex, force bool) error {
+// it when it is full or old, and before it when the group was encoded with
+// a newer catalog than the segment's lines (segment.gen). A failed write
+// or sync marks the log failed: the file may hold a partial group, so
+// nothing more is written until recoverWrites has cut it off, which the
+// next commit tries first.
+func (h *hotLog) commit(buf []byte, info batchInfo, tenants []string, gen uint64, force bool) error {
 	h.mu.Lock()
 	failed := h.failed
 	h.mu.Unlock()
@@ -339,6 +359,16 @@ func (h *hotLog) commit(buf []byte, info batchInfo, toks []tokenIndex, force boo
 		if err := h.recoverWrites(); err != nil {
 			return fmt.Errorf("%w (recovery: %w)", failed, err)
 		}
+	}
+	if len(buf) > 0 && gen > h.cur.gen {
+		if h.cur.size > 0 {
+			if err := h.rotate(); err != nil {
+				return h.fail(err)
+			}
+		}
+		h.mu.Lock()
+		h.cur.gen = gen
+		h.mu.Unlock()
 	}
 	if len(buf) > 0 {
 		// The segment header goes with the first batch, so a segment is
@@ -363,8 +393,8 @@ func (h *hotLog) commit(buf []byte, info batchInfo, toks []tokenIndex, force boo
 		if err := h.f.Sync(); err != nil {
 			return h.fail(fmt.Errorf("sync segment %d: %w", h.cur.seq, err))
 		}
-		for _, t := range toks {
-			h.cur.tokens.merge(t)
+		for _, t := range tenants {
+			h.cur.tenants[t] = true
 		}
 		h.head = t.Chain
 		h.mu.Lock()
@@ -456,7 +486,6 @@ func (h *hotLog) rotate() error {
 	if err := h.f.Close(); err != nil {
 		return fmt.Errorf("close segment %d: %w", h.cur.seq, err)
 	}
-	h.cur.tokens.compact()
 	h.mu.Lock()
 	h.sealed = append(h.sealed, h.cur)
 	next := h.cur.seq + 1

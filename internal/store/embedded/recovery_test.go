@@ -130,9 +130,21 @@ func childWriter(dir string) {
 	}
 }
 
+// TestBloomSkipsColdFiles: a rare term reads only the cold files whose
+// token filter may hold it, whichever writer froze them: Vigil's (a filter
+// per block) or DuckDB's COPY (the freeze's fallback: a filter per file,
+// built from the file at freeze, since the write path builds none).
 func TestBloomSkipsColdFiles(t *testing.T) {
-	dir := t.TempDir()
-	s := openTest(t, dir).(*Store)
+	for _, noDirect := range []bool{false, true} {
+		t.Run(fmt.Sprintf("noDirectFreeze=%v", noDirect), func(t *testing.T) { testBloomSkipsColdFiles(t, noDirect) })
+	}
+}
+
+func testBloomSkipsColdFiles(t *testing.T, noDirect bool) {
+	s, err := Open(Options{Dir: t.TempDir(), Interval: time.Hour, MemoryLimit: "512MB", Threads: 2, noDirectFreeze: noDirect})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer s.Close()
 	ctx := context.Background()
 	one := storetest.Events("acme", 5)
@@ -151,6 +163,11 @@ func TestBloomSkipsColdFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := s.datasets[store.Events]
+	for _, f := range d.cold.all()["acme"] {
+		if hasBlocks := len(f.Blocks) > 0; hasBlocks == noDirect || hasBlocks == (f.Tokens != nil) {
+			t.Fatalf("a file of %d blocks, a file filter %v: not the writer asked for", len(f.Blocks), f.Tokens != nil)
+		}
+	}
 	files, skipped := d.cold.files("acme", time.Time{}, time.Time{}, []string{"needle42"})
 	if len(files) != 1 || skipped != 1 {
 		t.Fatalf("token index kept %d files and skipped %d, want 1 and 1", len(files), skipped)

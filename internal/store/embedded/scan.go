@@ -59,6 +59,9 @@ func (s *Store) scan(ctx context.Context, req store.Request, opt store.ScanOptio
 	d.filesMu.RLock()
 	defer d.filesMu.RUnlock()
 	snap := d.cat.load()
+	if d.afterSnapshot != nil {
+		d.afterSnapshot()
+	}
 	rel, colOf := d.relation(snap, plan, req)
 	q, err := sqlgen.Compile(sqlgen.DuckDB, plan, snap.queryCatalog(req.Tenant), sqlgen.Request{
 		From: "(" + rel + ") AS ev", Tenant: req.Tenant, Start: req.From, End: req.To, Unordered: true,

@@ -51,31 +51,37 @@ func (s *Store) search(ctx context.Context, req store.Request) (*store.Result, e
 	d.filesMu.RLock()
 	defer d.filesMu.RUnlock()
 
-	// A write that brings a new field adds its column to the catalog, then
-	// appends to the hot log. A search that took its catalog before that
-	// and read the hot log after it would return the new rows without the
-	// new field. So a search whose catalog changed while it ran is run
-	// again on the new one; columns are added rarely and the catalog is
-	// bounded (storage.max_dataset_columns), so a few runs suffice.
-	for run := 1; ; run++ {
-		snap := d.cat.load()
-		res, err := s.searchOn(ctx, d, snap, plan, req)
-		if err != nil || d.cat.load() == snap || run == maxCatalogReruns {
-			return res, err
-		}
-		s.m.searchReruns.Inc()
+	// The search reads the hot lines that this catalog snapshot knows
+	// every key of (relation): lines written with a newer one are left
+	// for the next search.
+	snap := d.cat.load()
+	if d.afterSnapshot != nil {
+		d.afterSnapshot()
 	}
+	return s.searchOn(ctx, d, snap, plan, req)
 }
-
-// maxCatalogReruns bounds the runs of one search whose catalog keeps
-// changing (a sender adding a field per event): the last run's answer
-// stands.
-const maxCatalogReruns = 3
 
 // searchOn runs one search with the catalog snap.
 func (s *Store) searchOn(ctx context.Context, d *dataset, snap *catalogSnapshot, plan *query.Plan, req store.Request) (*store.Result, error) {
-	cat := snap.queryCatalog(req.Tenant)
-	rel, colOf := d.relation(snap, plan, req)
+	qc := snap.queryCatalog(req.Tenant)
+	var cat query.Catalog = qc
+	var rel string
+	var colOf map[string]string
+	if cplan, by, ok := countsQuery(plan, qc); ok && !d.cfg.noBlockCounts {
+		// A count by a column reads the counts of whole cold blocks from
+		// their meta, and the rows of the rest.
+		counts := &blockCounts{column: by}
+		crel, ccolOf := d.relationCounting(snap, plan, req, counts)
+		if counts.blocks > 0 {
+			rel = "SELECT *, CAST(1 AS BIGINT) AS " + sqlIdent(weightField) + " FROM (" + crel + ")\nUNION ALL BY NAME\n" + counts.sql(req.Tenant)
+			colOf, plan, cat = ccolOf, cplan, weightCatalog{qc}
+		} else {
+			rel, colOf = crel, ccolOf
+		}
+	}
+	if rel == "" {
+		rel, colOf = d.relation(snap, plan, req)
+	}
 	creq := sqlgen.Request{
 		From:   "(" + rel + ") AS ev",
 		Tenant: req.Tenant,
@@ -183,6 +189,12 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 // returns it with a map from column name to field name for the columns
 // whose names differ.
 func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Request) (string, map[string]string) {
+	return d.relationCounting(snap, plan, req, nil)
+}
+
+// relationCounting is relation, leaving out the rows of the cold blocks
+// whose counts counts takes (blockstats.go).
+func (d *dataset) relationCounting(snap *catalogSnapshot, plan *query.Plan, req store.Request, counts *blockCounts) (string, map[string]string) {
 	qc := snap.queryCatalog(req.Tenant)
 	all := plan.NeedsAllFields()
 	need := map[string]bool{}
@@ -229,6 +241,14 @@ func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Re
 		if sg.info.rows == 0 && sg.size == 0 {
 			continue
 		}
+		// A write that brings a new field (or a field new to its tenant)
+		// adds the column to the catalog, then appends its lines, to a
+		// segment of a newer catalog generation (hotLog.commit). Read
+		// with this snapshot's columns, they would lose that field: they
+		// were written after the snapshot was taken, so they are left out.
+		if sg.gen > snap.gen {
+			continue
+		}
 		// Recovered segments of an unknown range have rows == 0 only when
 		// empty; live ones carry their range.
 		if sg.info.rows > 0 && (!req.From.IsZero() && sg.info.max.Before(req.From) || !req.To.IsZero() && !sg.info.min.Before(req.To)) {
@@ -239,7 +259,7 @@ func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Re
 	if hot := d.hotSource(segs, req.Tenant, cols); hot != "" {
 		parts = append(parts, "SELECT "+selectList(wanted)+" FROM ("+hot+")")
 	}
-	picks, _ := d.cold.files(req.Tenant, req.From, req.To, plan.Terms())
+	picks, _ := d.cold.filesCounting(req.Tenant, req.From, req.To, plan.Terms(), counts)
 	// Files read whole share one read_parquet; a file of which only some
 	// blocks may match is read on its own, with the row numbers of those
 	// blocks, which DuckDB turns into skipped row groups.

@@ -75,6 +75,9 @@ type Options struct {
 	noDirectFreeze bool
 	// blockRows overrides coldBlockRows (tests use small blocks).
 	blockRows int
+	// noBlockCounts makes searches read rows where block counts would
+	// answer (tests compare the two).
+	noBlockCounts bool
 }
 
 // DefaultQueryTimeout is Options.QueryTimeout's default (the reason is
@@ -126,7 +129,6 @@ type metrics struct {
 	queries                                                                                                         prometheus.Counter
 	queryErrors                                                                                                     prometheus.Counter
 	queryTimeouts                                                                                                   prometheus.Counter
-	searchReruns                                                                                                    prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -158,7 +160,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		queries:         c("queries_total", "Searches run."),
 		queryErrors:     c("query_errors_total", "Searches that failed."),
 		queryTimeouts:   c("query_timeouts_total", "Searches stopped by their time limit."),
-		searchReruns:    c("search_catalog_reruns_total", "Searches run again because a new column was added while they ran (their rows could lack it)."),
 	}
 }
 

@@ -1,48 +1,34 @@
 package embedded
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/zeebo/xxh3"
 
-	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query"
 )
 
-// tokenKey names the tenant and UTC day a cold file holds.
-type tokenKey struct {
-	tenant string
-	day    int64 // Unix days
-}
-
-// tokenIndex holds the hashes of the full-text tokens of some events, per
-// tenant and day: what the token filter of each cold file is built from.
-// The tokens are those of query.AppendTokens (folded), hashed with
-// tokenHash, over event.original and, when it is not part of the original,
-// message. A list may repeat a hash; tokenFilter sorts and dedups.
-type tokenIndex map[tokenKey][]uint64
+// The token filters of cold files (a file's or a block's) hold the hashes
+// of the full-text tokens of their rows: those of query.AppendTokens
+// (folded), hashed with tokenHash, over event.original and, when it is not
+// part of the original, message. They are built at freeze (blockTokens,
+// fileTokens), not on the write path.
 
 // tokenHash is the hash of a folded token the filters hold.
 func tokenHash(tok string) uint64 { return xxh3.HashString(tok) }
 
-// tokenizer adds events' tokens to an index. It keeps each hash once per
-// batch with a small open-addressing set (cleared by bumping a generation),
-// and allocates nothing for ASCII text.
+// tokenizer lists the hashes of texts' tokens. It keeps each hash once per
+// run of rows with a small open-addressing set (cleared by bumping a
+// generation), and allocates nothing for ASCII text.
 type tokenizer struct {
 	buf  []byte
 	keys []uint64
 	gens []uint32
 	gen  uint32
 	used int
-	// salt makes the batch set per tenant and day: a token seen for one
-	// key must still be added for another.
-	salt uint64
 }
 
 const tokenSetSlots = 1 << 14
 
-// reset starts a new batch.
+// reset starts a new run of rows.
 func (tz *tokenizer) reset() {
 	if tz.keys == nil {
 		tz.keys = make([]uint64, tokenSetSlots)
@@ -56,7 +42,7 @@ func (tz *tokenizer) reset() {
 	tz.used = 0
 }
 
-// seen records h and reports whether it was already recorded this batch.
+// seen records h and reports whether it was already recorded this run.
 // When the set is half full it stops recording: later tokens are appended
 // again, which costs memory, not correctness.
 func (tz *tokenizer) seen(h uint64) bool {
@@ -76,18 +62,7 @@ func (tz *tokenizer) seen(h uint64) bool {
 	}
 }
 
-func (tz *tokenizer) addEvent(ti tokenIndex, e *event.Event, day int64) {
-	key := tokenKey{e.Tenant, day}
-	tz.salt = mix64(xxh3.HashString(e.Tenant) ^ uint64(day))
-	list := ti[key]
-	list = tz.addText(list, e.Original)
-	if msg := e.Message(); msg != "" && !strings.Contains(e.Original, msg) {
-		list = tz.addText(list, msg)
-	}
-	ti[key] = list
-}
-
-// addText appends the hashes of the tokens of s not seen in this batch:
+// addText appends the hashes of the tokens of s not seen in this run:
 // runs of query.IsTokenByte bytes, folded as query.Fold folds them (ASCII
 // lower case inline, the rest through Fold).
 func (tz *tokenizer) addText(list []uint64, s string) []uint64 {
@@ -114,25 +89,10 @@ func (tz *tokenizer) addText(list []uint64, s string) []uint64 {
 		} else {
 			h = tokenHash(query.Fold(s[i:j]))
 		}
-		if !tz.seen(h ^ tz.salt) {
+		if !tz.seen(h) {
 			list = append(list, h)
 		}
 		i = j
 	}
 	return list
-}
-
-// merge adds o to ti.
-func (ti tokenIndex) merge(o tokenIndex) {
-	for k, list := range o {
-		ti[k] = append(ti[k], list...)
-	}
-}
-
-// compact sorts and dedups the lists, returning the number of hashes left.
-func (ti tokenIndex) compact() {
-	for k, list := range ti {
-		slices.Sort(list)
-		ti[k] = slices.Clip(slices.Compact(list))
-	}
 }
