@@ -21,7 +21,7 @@ func init() {
 		conns := fs.Int("conns", 4, "TCP `connections` to send over")
 		dir := fs.String("data", "", "data `dir`ectory for the server (default: a temporary one, removed after)")
 		repeat := fs.Int("repeat", 5, "runs of each query (the median is reported); with --compare, also the number of runs of each system unless --runs is given")
-		compare := fs.String("compare", "", "also run a peer on the same mix, alternating runs, and print the side-by-side table: `victoria-logs=PATH`")
+		compare := fs.String("compare", "", "also run VictoriaLogs (`victoria-logs=PATH`) on the same mix, alternating runs, and print the side-by-side table")
 		runs := fs.Int("runs", 0, "with --compare: runs of each system, alternated (default: --repeat)")
 		queries := fs.String("queries", "", "comma-separated `names` of the queries to run (default all: "+queryNames()+")")
 		jsonOut := fs.String("json", "", "also write the report as JSON to this `file`")
@@ -101,7 +101,7 @@ func printReport(r *bench.Report) {
 	fmt.Printf("  freeze to Parquet            %.1f s (%.1f CPU-s)\n", r.FreezeSeconds, r.FreezeCPUSeconds)
 	fmt.Printf("  end to end                   %.0f events per CPU-second (ingest and freeze)\n", r.EndToEndEventsPerCPUSec)
 	fmt.Printf("  on disk once cold            %.1f bytes/event\n", r.ColdBytesPerEvent)
-	fmt.Printf("  peak RSS                     %.0f MiB\n", float64(r.PeakRSSBytes)/(1<<20))
+	fmt.Printf("  peak RSS                     %.0f MiB (%.0f MiB before the queries)\n", float64(r.PeakRSSBytes)/(1<<20), float64(r.PeakRSSSettledBytes)/(1<<20))
 	fmt.Printf("  queries over the day (median of runs):\n")
 	for _, q := range r.Queries {
 		fmt.Printf("    %-16s %9.1f ms   %-55s total %d\n", q.Name, q.Median, q.Query, q.Total)

@@ -45,7 +45,7 @@ func TestCompareWithPeer(t *testing.T) {
 		t.Fatalf("%d vigil runs, %d peer runs", len(c.Vigil), len(c.Peer))
 	}
 	for _, r := range append(c.Vigil, c.Peer...) {
-		if r.Stored != events || r.EventsPerCPUSec <= 0 || r.EndToEndEventsPerCPUSec <= 0 || r.ColdBytesPerEvent <= 0 || r.PeakRSSBytes <= 0 {
+		if r.Stored != events || r.EventsPerCPUSec <= 0 || r.EndToEndEventsPerCPUSec <= 0 || r.ColdBytesPerEvent <= 0 || r.PeakRSSSettledBytes <= 0 || r.PeakRSSBytes < r.PeakRSSSettledBytes {
 			t.Errorf("%s: %+v", r.System, r)
 		}
 		if len(r.Queries) != len(Queries()) {

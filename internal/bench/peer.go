@@ -109,6 +109,9 @@ func RunVictoriaLogs(ctx context.Context, o Options, bin string) (*Report, error
 		if time.Since(start) > 2*time.Hour {
 			return nil, fmt.Errorf("%s: %d of %d events searchable in 2h", PeerVictoriaLogs, n, o.Events)
 		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("wait for %s to store the events: %w", PeerVictoriaLogs, ctx.Err())
+		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	ingest := time.Since(start)
@@ -136,6 +139,9 @@ func RunVictoriaLogs(ctx context.Context, o Options, bin string) (*Report, error
 	rep.EndToEndEventsPerCPUSec = float64(o.Events) / (rep.ServerCPUSeconds + rep.FreezeCPUSeconds)
 	rep.ColdBytesPerEvent = float64(dirSize(dir)) / float64(o.Events)
 	fmt.Fprintf(o.Log, "%s: flushed in %.1fs: %.1f bytes per event on disk\n", PeerVictoriaLogs, rep.FreezeSeconds, rep.ColdBytesPerEvent)
+	if rep.PeakRSSSettledBytes, err = peakRSS(pid); err != nil {
+		return nil, err
+	}
 
 	for _, q := range o.Queries {
 		qr, err := timeLogsQL(ctx, base, q, from, to, o.Repeat)

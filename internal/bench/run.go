@@ -77,12 +77,15 @@ type Report struct {
 	FreezeCPUSeconds float64 `json:"freeze_cpu_seconds"`
 	// EndToEndEventsPerCPUSec counts the CPU until the data is in its final
 	// form: Vigil's ingest and freeze, a peer's ingest and flush.
-	EndToEndEventsPerCPUSec float64       `json:"end_to_end_events_per_cpu_second"`
-	HotBytesPerEvent        float64       `json:"hot_bytes_per_event"`
-	ColdBytesPerEvent       float64       `json:"cold_bytes_per_event"`
-	PeakRSSBytes            int64         `json:"peak_rss_bytes"`
-	Queries                 []QueryResult `json:"queries"`
-	CPUs                    int           `json:"cpus"`
+	EndToEndEventsPerCPUSec float64 `json:"end_to_end_events_per_cpu_second"`
+	HotBytesPerEvent        float64 `json:"hot_bytes_per_event"`
+	ColdBytesPerEvent       float64 `json:"cold_bytes_per_event"`
+	PeakRSSBytes            int64   `json:"peak_rss_bytes"`
+	// PeakRSSSettledBytes is the peak RSS once the data is in its final
+	// form, before the queries: "during ingest and settling".
+	PeakRSSSettledBytes int64         `json:"peak_rss_settled_bytes"`
+	Queries             []QueryResult `json:"queries"`
+	CPUs                int           `json:"cpus"`
 }
 
 func (o *Options) defaults() {
@@ -192,6 +195,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if srv.ProcessState != nil {
 			return nil, fmt.Errorf("vigil serve exited\n%s", srvLog.String())
 		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("wait for vigil to store the events: %w", ctx.Err())
+		}
 		if time.Since(start) > 2*time.Hour {
 			return nil, fmt.Errorf("the server stored %d+%d of %d events in 2h", stored, dead, o.Events)
 		}
@@ -228,6 +234,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.EndToEndEventsPerCPUSec = float64(o.Events) / (rep.ServerCPUSeconds + rep.FreezeCPUSeconds)
 	rep.ColdBytesPerEvent = float64(dirSize(filepath.Join(dir, "store", "events", "cold"))) / float64(rep.Stored)
 	fmt.Fprintf(o.Log, "froze in %.1fs: %.1f bytes per event on disk\n", rep.FreezeSeconds, rep.ColdBytesPerEvent)
+	if rep.PeakRSSSettledBytes, err = peakRSS(pid); err != nil {
+		return nil, err
+	}
 
 	from, to := o.Day.Format(time.RFC3339), o.Day.Add(24*time.Hour).Format(time.RFC3339)
 	for _, q := range o.Queries {

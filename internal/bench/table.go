@@ -105,7 +105,7 @@ func BuildTable(peer string, vigil, peers []*Report) *Table {
 	add("ingest until searchable, events per CPU-second", "events/CPU-s", higherIsBetter, "", "", func(r *Report) float64 { return r.EventsPerCPUSec })
 	add("end to end, data in its final form, events per CPU-second", "events/CPU-s", higherIsBetter, "", "", func(r *Report) float64 { return r.EndToEndEventsPerCPUSec })
 	add("bytes per event on disk, final form", "bytes", lowerIsBetter, "more", "less", func(r *Report) float64 { return r.ColdBytesPerEvent })
-	add("peak RSS during ingest and settling", "MiB", lowerIsBetter, "more", "less", func(r *Report) float64 { return float64(r.PeakRSSBytes) / (1 << 20) })
+	add("peak RSS during ingest and settling", "MiB", lowerIsBetter, "more", "less", func(r *Report) float64 { return float64(r.PeakRSSSettledBytes) / (1 << 20) })
 	for _, name := range queryNames(vigil, peers) {
 		q := func(r *Report) *QueryResult {
 			for i := range r.Queries {

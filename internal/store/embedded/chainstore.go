@@ -91,16 +91,13 @@ type freezeRecord struct {
 // the files written from them (still under tmp/). A broken chain does not
 // stop the freeze, which would lose nothing but block the dataset: the
 // breaks are recorded in the entry, where verify keeps reporting them.
-func (d *dataset) prepareFreeze(segs []*segment, files []*coldFile) (*freezeRecord, error) {
+func (d *dataset) prepareFreeze(segs []*segment, segData [][]byte, files []*coldFile) (*freezeRecord, error) {
 	first, last := segs[0].seq, segs[len(segs)-1].seq
 	st := d.chain.snapshot()
 	head := st.hotChainAt(d.hot.frozen)
 	e := &manifestEntry{Kind: entryFreeze, First: first, Last: last}
-	for _, s := range segs {
-		data, err := os.ReadFile(s.path)
-		if err != nil {
-			return nil, fmt.Errorf("check segment %d: %w", s.seq, err)
-		}
+	for i, s := range segs {
+		data := segData[i]
 		sc := scanSegment(data, s.seq)
 		if !sc.chained {
 			if a, ok := st.adopted[s.seq]; !ok || a.Size != int64(len(data)) || a.SHA256 != sha256Sum(data) {

@@ -177,6 +177,17 @@ func loadColdIndex(dir string, frozen uint64) (*coldIndex, error) {
 	return idx, nil
 }
 
+// metaJSON is the meta of f, compact: the value counts of a block
+// (blockstats.go) hold up to thousands of members, and indented they
+// took a third more bytes.
+func metaJSON(f *coldFile) []byte {
+	b, err := json.Marshal(f)
+	if err != nil {
+		panic("bug: marshal cold meta: " + err.Error())
+	}
+	return b
+}
+
 func readMeta(parquetPath string) (*coldFile, error) {
 	b, err := os.ReadFile(parquetPath + ".meta")
 	if err != nil {

@@ -20,7 +20,8 @@ import (
 
 // The direct cold writer turns hot segments into Parquet files in Go: it
 // reads the lines the encoder wrote, sorts them by tenant, day and time,
-// and writes each column with an encoding chosen for it. It replaces
+// then the rows of each block by stream (streamsort.go), and writes each
+// column with an encoding chosen for it. It replaces
 // DuckDB's COPY (read_ndjson, sort, write), which cost ~20 µs per row, for
 // the values whose conversion it knows to be exactly DuckDB's (see
 // convert); a set with any other value returns errNotDirect and is frozen
@@ -62,9 +63,9 @@ type directRow struct {
 	id     [2]int // event.id's value, offsets into the line; equal: none
 }
 
-// writeDirect freezes the rows of g's tenants in segs into
-// tmp/<tenant>/<day>.parquet and describes the files.
-func (d *dataset) writeDirect(g freezeSet, segs []*segment, tmp string) ([]*coldFile, error) {
+// writeDirect freezes the rows of g's tenants in segs (their bytes: data)
+// into tmp/<tenant>/<day>.parquet and describes the files.
+func (d *dataset) writeDirect(g freezeSet, segs []*segment, data [][]byte, tmp string) ([]*coldFile, error) {
 	cols := directColumns(g.cols)
 	byName := make(map[string]int, len(cols))
 	for i, c := range cols {
@@ -74,14 +75,8 @@ func (d *dataset) writeDirect(g freezeSet, segs []*segment, tmp string) ([]*cold
 	for i, t := range g.tenants {
 		tenantIdx[t] = i
 	}
-	data := make([][]byte, len(segs))
 	var rows []directRow
-	for si, s := range segs {
-		b, err := os.ReadFile(s.path)
-		if err != nil {
-			return nil, fmt.Errorf("read segment %d: %w", s.seq, err)
-		}
-		data[si] = b
+	for si, b := range data {
 		for off := 0; off < len(b); {
 			end := bytes.IndexByte(b[off:], '\n')
 			if end < 0 {
@@ -377,7 +372,8 @@ func chooseDict(p *lineParser, cols []directCol, byName map[string]int, rows []d
 	return dict, nil
 }
 
-// writeDirectFile writes rows (one tenant and day, sorted) to f.Path and
+// writeDirectFile writes rows (one tenant and day, sorted by time; it sorts
+// each block's by stream) to f.Path and
 // fills f's counts, time range and columns.
 func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[string]int, rows []directRow, data [][]byte) (err error) {
 	var p lineParser
@@ -390,6 +386,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	if d.cfg.blockRows > 0 {
 		blockRows = d.cfg.blockRows
 	}
+	sortByStream(rows, data, blockRows)
 	out, err := os.OpenFile(f.Path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("freeze: %w", err)
@@ -477,8 +474,8 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	f.Blocks = append(f.Blocks, bt.block(rows[len(rows)-(len(rows)-1)%blockRows-1:], bv.take((len(rows)-1)%blockRows+1)))
 	f.V = coldMetaVersion
 	f.Rows = int64(len(rows))
-	f.Min = time.UnixMicro(rows[0].ts).UTC()
-	f.Max = time.UnixMicro(rows[len(rows)-1].ts).UTC()
+	lo, hi := timeRange(rows)
+	f.Min, f.Max = time.UnixMicro(lo).UTC(), time.UnixMicro(hi).UTC()
 	f.Columns = make(map[string]string, len(cols))
 	for _, c := range cols {
 		f.Columns[c.name] = c.sqlType
@@ -506,7 +503,7 @@ func (bt *blockTokens) add(orig, msg []byte) {
 	}
 }
 
-// block describes rows (sorted by time) with the tokens added since the
+// block describes rows (one block's, sorted by stream) with the tokens added since the
 // last block and their value counts, and starts the next.
 func (bt *blockTokens) block(rows []directRow, values map[string]map[string]int64) *coldBlock {
 	slices.Sort(bt.hashes)
@@ -516,7 +513,8 @@ func (bt *blockTokens) block(rows []directRow, values map[string]map[string]int6
 		b.add(h)
 	}
 	bt.hashes, bt.begun = bt.hashes[:0], false
-	return &coldBlock{Rows: int64(len(rows)), Min: time.UnixMicro(rows[0].ts).UTC(), Max: time.UnixMicro(rows[len(rows)-1].ts).UTC(),
+	lo, hi := timeRange(rows)
+	return &coldBlock{Rows: int64(len(rows)), Min: time.UnixMicro(lo).UTC(), Max: time.UnixMicro(hi).UTC(),
 		Tokens: b, TokenCount: len(hs), Values: values}
 }
 

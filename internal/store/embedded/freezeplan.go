@@ -16,7 +16,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
-// copyFrozen writes the rows of segs (at paths) as Parquet files under tmp,
+// copyFrozen writes the rows of segs (at paths, holding data) as Parquet files under tmp,
 // one per tenant and day, and describes them. Tenants are frozen in
 // groups whose columns together stay within ColumnLimits.TenantColumns:
 // every column a COPY writes costs DuckDB memory (a freeze of 2,000
@@ -25,7 +25,7 @@ import (
 // version) are moved to quarantine/ (see quarantine) and counted, so one bad
 // tenant never stops the freezing and retention of the others; quarantined
 // is how many lines went there.
-func (d *dataset) copyFrozen(ctx context.Context, db *sql.DB, segs []*segment, paths []string, tmp string) (files []*coldFile, quarantined int, err error) {
+func (d *dataset) copyFrozen(ctx context.Context, db *sql.DB, segs []*segment, data [][]byte, paths []string, tmp string) (files []*coldFile, quarantined int, err error) {
 	first := segs[0].seq
 	tenants := hotTenants(segs)
 	if tenants == nil {
@@ -61,7 +61,7 @@ func (d *dataset) copyFrozen(ctx context.Context, db *sql.DB, segs []*segment, p
 		g := sets[0]
 		sets = sets[1:]
 		n++
-		fs, err := d.copySet(ctx, db, g, paths, filepath.Join(tmp, fmt.Sprintf("g%d", n)), segs)
+		fs, err := d.copySet(ctx, db, g, paths, filepath.Join(tmp, fmt.Sprintf("g%d", n)), segs, data)
 		switch {
 		case err == nil:
 			files = append(files, fs...)
@@ -94,9 +94,9 @@ func (d *dataset) copyFrozen(ctx context.Context, db *sql.DB, segs []*segment, p
 // copySet freezes one set of tenants into tmp and describes the files.
 // The direct writer (coldwrite.go) writes it unless the set holds a value
 // only DuckDB's COPY converts exactly.
-func (d *dataset) copySet(ctx context.Context, db *sql.DB, g freezeSet, paths []string, tmp string, segs []*segment) ([]*coldFile, error) {
+func (d *dataset) copySet(ctx context.Context, db *sql.DB, g freezeSet, paths []string, tmp string, segs []*segment, data [][]byte) ([]*coldFile, error) {
 	if !d.cfg.noDirectFreeze {
-		files, err := d.writeDirect(g, segs, tmp)
+		files, err := d.writeDirect(g, segs, data, tmp)
 		if err == nil {
 			return files, nil
 		}
