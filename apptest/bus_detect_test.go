@@ -131,6 +131,16 @@ storage:
 			t.Errorf("scanner %s has %d port scan alerts, want 1", ip, bySource[ip])
 		}
 	}
+	// The survivor counts every hit partition now.
+	var health struct {
+		Partitions map[string]int64 `json:"correlation_partitions"`
+	}
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		getJSON(t, da.url("/api/v1/health"), &health)
+		return len(health.Partitions) == 4
+	}) {
+		t.Errorf("detect A counts hit partitions %v, want all 4", health.Partitions)
+	}
 }
 
 func alertSummary(as []alert.Alert) string {

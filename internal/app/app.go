@@ -290,6 +290,9 @@ func (a *App) health() map[string]any {
 	}
 	if d := a.detectRole; d != nil {
 		h["rules"] = d.engine.Status()
+		if d.bus != nil {
+			h["correlation_partitions"] = d.bus.owned()
+		}
 		if d.analytics != nil {
 			h["analytics"] = d.analytics.Stats()
 		}

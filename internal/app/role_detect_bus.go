@@ -182,6 +182,18 @@ func (d *busDetect) start(a *App, set *correlate.Set, engine correlate.Options, 
 	return nil
 }
 
+// owned are the hit partitions this node counts, each with the first
+// offset not yet counted (empty before start).
+func (d *busDetect) owned() map[int32]int64 {
+	d.mu.Lock()
+	o := d.owner
+	d.mu.Unlock()
+	if o == nil {
+		return map[int32]int64{}
+	}
+	return o.Owned()
+}
+
 // close closes the consumer of a node that stopped before start.
 func (d *busDetect) close() {
 	if !d.started {
