@@ -57,7 +57,10 @@ type busDetect struct {
 	started bool // start ran: the goroutines close the clients
 
 	mu     sync.Mutex // serialises routes and rule switches
-	router *shard.Router
+	// router produces in the batch's transaction; plain, with the bus's
+	// producer, the hits of events written outside a batch (the alerts
+	// entity analytics raises on its own, as events for the rules).
+	router, plain *shard.Router
 	set    *correlate.Set
 }
 
@@ -142,6 +145,10 @@ func (d *busDetect) start(a *App, set *correlate.Set, engine correlate.Options, 
 	if err != nil {
 		return err
 	}
+	plain, err := shard.NewRouter(d.bus.Producer(), d.bus.Topic("hits"), set)
+	if err != nil {
+		return err
+	}
 	emitCtx := a.runCtx
 	o, err := shard.NewOwner(shard.Config{Opts: groupOpts(d.bus),
 		HitTopic: d.bus.Topic("hits"), StateTopic: d.bus.Topic("state"), Group: d.bus.Group("correlate"),
@@ -166,7 +173,7 @@ func (d *busDetect) start(a *App, set *correlate.Set, engine correlate.Options, 
 		return err
 	}
 	d.mu.Lock()
-	d.router, d.owner, d.set = r, o, set
+	d.router, d.plain, d.owner, d.set = r, plain, o, set
 	d.mu.Unlock()
 	d.started = true
 	a.run(func(ctx context.Context) {
@@ -201,8 +208,8 @@ func (d *busDetect) close() {
 	}
 }
 
-// route produces hits to their key's partition inside the batch's
-// transaction (detect.Config.Route).
+// route produces hits to their key's partition (detect.Config.Route):
+// inside the batch's transaction when there is one, else at least once.
 func (d *busDetect) route(ctx context.Context, set *correlate.Set, hits []correlate.Hit) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -214,7 +221,11 @@ func (d *busDetect) route(ctx context.Context, set *correlate.Set, hits []correl
 			return err
 		}
 	}
-	_, err := d.router.Route(ctx, hits)
+	r := d.router
+	if shard.Transaction(ctx) == nil {
+		r = d.plain
+	}
+	_, err := r.Route(ctx, hits)
 	return err
 }
 
@@ -230,6 +241,9 @@ func (d *busDetect) rulesChanged(set *correlate.Set) {
 
 func (d *busDetect) switchRules(set *correlate.Set) error {
 	if err := d.router.SetRules(set); err != nil {
+		return err
+	}
+	if err := d.plain.SetRules(set); err != nil {
 		return err
 	}
 	if err := d.owner.SetRules(set); err != nil {
