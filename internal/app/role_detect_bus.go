@@ -56,12 +56,12 @@ type busDetect struct {
 
 	started bool // start ran: the goroutines close the clients
 
-	mu     sync.Mutex // serialises routes and rule switches
+	mu sync.Mutex // serialises routes and rule switches
 	// router produces in the batch's transaction; plain, with the bus's
 	// producer, the hits of events written outside a batch (the alerts
 	// entity analytics raises on its own, as events for the rules).
 	router, plain *shard.Router
-	set    *correlate.Set
+	set           *correlate.Set
 }
 
 // txAlerts writes the alerts raised while a batch of events is processed
