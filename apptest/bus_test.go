@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/kversion"
 	"gopkg.in/yaml.v3"
 
 	"github.com/vigilsiem/vigil/internal/alert"
@@ -111,6 +114,26 @@ func TestBusIngestStoreQueryNodes(t *testing.T) {
 	}
 	if len(published) != total {
 		t.Errorf("%d distinct ids on the bus, want %d", len(published), total)
+	}
+	// A replay of the whole topic is harmless: with the group's offsets
+	// set back to the start, the store node reads every event again and
+	// the query node still finds each once.
+	addr := broker.ListenAddrs()[0]
+	waitCommitted(t, addr, "apptest.store", "apptest.events", 4)
+	// The killed node's members leave the group by their session timeout;
+	// the restarted node's two (events, alerts) then hold it.
+	waitGroupStable(t, addr, "apptest.store", 2)
+	st.stop()
+	commitOffsets(t, addr, "apptest.store", "apptest.events", 4, 0)
+	st.start()
+	waitCommitted(t, addr, "apptest.store", "apptest.events", 4)
+	rows, _ = st.waitFound(`"bus apptest"`, total, 10*time.Second)
+	clear(ids)
+	for _, r := range rows {
+		ids[r.Text("event.id")]++
+	}
+	if len(rows) != total || len(ids) != total {
+		t.Fatalf("after a replay of the topic: %d rows, %d distinct ids; want %d", len(rows), len(ids), total)
 	}
 	// The ingest node opened no store.
 	for _, d := range []string{"store", "alertlog"} {
@@ -267,5 +290,108 @@ func TestBusDetectNode(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(det.dataDir, d)); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("the detect node has %s in its data directory (%v)", d, err)
 		}
+	}
+}
+
+// busRequest sends a Kafka request to the broker at addr.
+func busRequest(t *testing.T, addr string, req kmsg.Request) kmsg.Response {
+	t.Helper()
+	// Kafka 3.7's request versions: name topics, not topic ids.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.MaxVersions(kversion.V3_7_0()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	resp, err := cl.Request(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// commitOffsets sets the committed offsets of group on topic's partitions
+// once the group has no members left.
+func commitOffsets(t *testing.T, addr, group, topic string, partitions int32, offset int64) {
+	t.Helper()
+	req := kmsg.NewPtrOffsetCommitRequest()
+	req.Group, req.Generation = group, -1
+	rt := kmsg.NewOffsetCommitRequestTopic()
+	rt.Topic = topic
+	for p := range partitions {
+		rp := kmsg.NewOffsetCommitRequestTopicPartition()
+		rp.Partition, rp.Offset = p, offset
+		rt.Partitions = append(rt.Partitions, rp)
+	}
+	req.Topics = append(req.Topics, rt)
+	// The group refuses while members of it remain (one killed -9 stays
+	// until bus.kafka.session_timeout).
+	var err error
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		err = nil
+		for _, tp := range busRequest(t, addr, req).(*kmsg.OffsetCommitResponse).Topics {
+			for _, p := range tp.Partitions {
+				err = errors.Join(err, kerr.ErrorForCode(p.ErrorCode))
+			}
+		}
+		return err == nil
+	}) {
+		t.Fatalf("commit offsets of %s for %s: %v", topic, group, err)
+	}
+}
+
+// waitCommitted waits until group has committed the end of every
+// partition of topic: it has read and handled everything there.
+func waitCommitted(t *testing.T, addr, group, topic string, partitions int32) {
+	t.Helper()
+	var committed, end int64
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		lo := kmsg.NewPtrListOffsetsRequest()
+		lt := kmsg.NewListOffsetsRequestTopic()
+		lt.Topic = topic
+		of := kmsg.NewPtrOffsetFetchRequest()
+		of.Group = group
+		ot := kmsg.NewOffsetFetchRequestTopic()
+		ot.Topic = topic
+		for p := range partitions {
+			lp := kmsg.NewListOffsetsRequestTopicPartition()
+			lp.Partition, lp.Timestamp = p, -1
+			lt.Partitions = append(lt.Partitions, lp)
+			ot.Partitions = append(ot.Partitions, p)
+		}
+		lo.Topics = append(lo.Topics, lt)
+		of.Topics = append(of.Topics, ot)
+		end, committed = 0, 0
+		for _, tp := range busRequest(t, addr, lo).(*kmsg.ListOffsetsResponse).Topics {
+			for _, p := range tp.Partitions {
+				end += p.Offset
+			}
+		}
+		for _, tp := range busRequest(t, addr, of).(*kmsg.OffsetFetchResponse).Topics {
+			for _, p := range tp.Partitions {
+				committed += max(p.Offset, 0)
+			}
+		}
+		return end > 0 && committed == end
+	}) {
+		t.Fatalf("group %s committed %d of %d records of %s", group, committed, end, topic)
+	}
+}
+
+// waitGroupStable waits until group is stable with n members.
+func waitGroupStable(t *testing.T, addr, group string, n int) {
+	t.Helper()
+	req := kmsg.NewPtrDescribeGroupsRequest()
+	req.Groups = []string{group}
+	var state string
+	var members int
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		gs := busRequest(t, addr, req).(*kmsg.DescribeGroupsResponse).Groups
+		if len(gs) != 1 {
+			return false
+		}
+		state, members = gs[0].State, len(gs[0].Members)
+		return state == "Stable" && members == n
+	}) {
+		t.Fatalf("group %s: %s with %d members, want Stable with %d", group, state, members, n)
 	}
 }

@@ -417,7 +417,8 @@ func (a *App) applyShared(cfg *config.Config) error {
 		restartNeeded("auth", old.Auth, cfg.Auth),
 		restartNeeded("pipeline", old.Pipeline, cfg.Pipeline),
 		restartNeeded("enrich", old.Enrich, cfg.Enrich),
-		restartNeeded("patterns", old.Patterns, cfg.Patterns))
+		restartNeeded("patterns", old.Patterns, cfg.Patterns),
+		restartNeeded("bus", old.Bus, cfg.Bus))
 }
 
 // Stop stops the node in reverse order: the HTTP API and the sources stop

@@ -32,6 +32,9 @@ func (a *App) openBus() error {
 		return err
 	}
 	a.bus = b
+	if err := a.reg.Register(b); err != nil {
+		return fmt.Errorf("bus: metrics: %w", err)
+	}
 	return nil
 }
 

@@ -204,8 +204,10 @@ func appendJSONString(dst, s []byte) ([]byte, error) {
 // to /insert/jsonline, which answers once it has taken them all.
 func sendJSONLines(ctx context.Context, base string, gen *Generator, n int) (int64, error) {
 	pr, pw := io.Pipe()
-	var sent int64
+	done := make(chan int64, 1)
 	go func() {
+		var sent int64
+		defer func() { done <- sent }()
 		w := bufio.NewWriterSize(pw, 256<<10)
 		var rec, line []byte
 		for i := 0; i < n; i++ {
@@ -226,16 +228,22 @@ func sendJSONLines(ctx context.Context, base string, gen *Generator, n int) (int
 	q := url.Values{"_stream_fields": {"host,app"}, "_time_field": {"_time"}, "_msg_field": {"_msg"}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/insert/jsonline?"+q.Encode(), pr)
 	if err != nil {
-		return 0, err
+		pr.CloseWithError(err)
+		<-done
+		return 0, fmt.Errorf("send to %s: %w", PeerVictoriaLogs, err)
 	}
 	req.Header.Set("Content-Type", "application/stream+json")
 	client := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext, MaxConnsPerHost: 1}}
 	resp, err := client.Do(req)
 	if err != nil {
+		pr.CloseWithError(err) // stops the writer if the server went away
+		<-done
 		return 0, fmt.Errorf("send to %s: %w", PeerVictoriaLogs, err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	pr.CloseWithError(io.ErrClosedPipe)
+	sent := <-done
 	if resp.StatusCode/100 != 2 {
 		return 0, fmt.Errorf("send to %s: %s: %s", PeerVictoriaLogs, resp.Status, body)
 	}

@@ -27,6 +27,7 @@ type Bus struct {
 	opts []kgo.Opt
 	prod *kgo.Client
 	log  *slog.Logger
+	met  *metrics
 }
 
 // Open connects to the bus of cfg (bus.kafka) and creates its topics when
@@ -51,7 +52,7 @@ func Open(ctx context.Context, cfg config.Bus, log *slog.Logger) (*Bus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open bus: %w", err)
 	}
-	b := &Bus{cfg: *kc, opts: opts, prod: prod, log: log.With("bus", "kafka")}
+	b := &Bus{cfg: *kc, opts: opts, prod: prod, log: log.With("bus", "kafka"), met: newMetrics()}
 	cctx, cancel := context.WithTimeout(ctx, 2*kc.DialTimeout.D())
 	defer cancel()
 	if err := b.createTopics(cctx, kc.Partitions, []string{b.EventsTopic(), b.AlertsTopic()}); err != nil {

@@ -85,6 +85,16 @@ func (b *Bus) PublishAlerts(ctx context.Context, alerts []alert.Alert) error {
 // buffer (franz-go's MaxBufferedRecords, 10,000) bounds what waits for
 // brokers that are down.
 func (b *Bus) produce(ctx context.Context, recs []*kgo.Record) error {
+	err := b.produceWait(ctx, recs)
+	if err != nil {
+		b.met.publishFailed.WithLabelValues(recs[0].Topic).Inc()
+		return err
+	}
+	b.met.published.WithLabelValues(recs[0].Topic).Add(float64(len(recs)))
+	return nil
+}
+
+func (b *Bus) produceWait(ctx context.Context, recs []*kgo.Record) error {
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.PublishTimeout.D())
 	defer cancel()
 	var (

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	promtest "github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/vigilsiem/vigil/internal/event"
 )
 
@@ -25,7 +27,9 @@ func TestPublishFailsWhenBrokersAreGone(t *testing.T) {
 		if err == nil {
 			t.Fatal("publish to a closed broker succeeded")
 		}
-		t.Log(err)
+		if n := promtest.ToFloat64(b.met.publishFailed.WithLabelValues(b.EventsTopic())); n != 1 {
+			t.Errorf("publish failures counted: %v", n)
+		}
 	case <-time.After(60 * time.Second):
 		t.Fatal("publish still waiting 60s after the broker closed")
 	}
