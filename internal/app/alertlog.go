@@ -49,6 +49,9 @@ func (f flushedAlerts) Update(ctx context.Context, tenant string, ids []string, 
 }
 
 func (f flushedAlerts) flush(ctx context.Context) error {
+	if f.log == nil { // a query node without the store role: the store nodes apply their logs
+		return nil
+	}
 	if err := f.log.Flush(ctx); err != nil {
 		return fmt.Errorf("apply pending alerts: %w", err)
 	}
@@ -82,6 +85,9 @@ func (f flushedIncidents) Update(ctx context.Context, tenant, id string, p incid
 }
 
 func (f flushedIncidents) flush(ctx context.Context) error {
+	if f.log == nil { // a query node without the store role
+		return nil
+	}
 	if err := f.log.Flush(ctx); err != nil {
 		return fmt.Errorf("apply pending alerts: %w", err)
 	}

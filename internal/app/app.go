@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/audit"
 	"github.com/vigilsiem/vigil/internal/auth"
+	"github.com/vigilsiem/vigil/internal/bus"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/enrich"
 	"github.com/vigilsiem/vigil/internal/patterns"
@@ -71,6 +73,9 @@ type App struct {
 	deadFile *fileDeadLetters
 	dead     pipeline.DeadLetterSink
 	alertOut alert.Sink
+	// bus connects the roles of a distributed deployment (bus.go); nil
+	// without bus: in the configuration.
+	bus      *bus.Bus
 	enrich   *enrich.Set
 	patterns *patterns.Set
 	pipe     *pipeline.Pipeline
@@ -106,6 +111,12 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		}
 	}()
 	roles := opts.Roles
+	if err := roles.Check(cfg); err != nil {
+		return nil, err
+	}
+	if err := a.openBus(); err != nil {
+		return nil, err
+	}
 	build := func(m Module) error {
 		a.modules = append(a.modules, m)
 		return m.Init(a)
@@ -124,13 +135,28 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			return nil, err
 		}
 		a.deadFile, a.dead = fd, fd
-		a.audit = audit.New(nil, a.log, a.reg)
+		var auditSink audit.Sink
+		if roles.Has(RoleQuery) {
+			// A query node without the store role (storage.backend:
+			// clickhouse, Roles.Check): it reads and audits in ClickHouse.
+			a.queryRole = &queryRole{}
+			if err := a.queryRole.openBackend(a); err != nil {
+				return nil, err
+			}
+			auditSink = a.queryRole.backend.events
+		}
+		a.audit = audit.New(auditSink, a.log, a.reg)
 	}
 	a.authn = auth.New(cfg.Auth, auth.WithAudit(a.audit))
 	for _, c := range a.authn.Collectors() {
 		if err := a.reg.Register(c); err != nil {
 			return nil, fmt.Errorf("auth: metrics: %w", err)
 		}
+	}
+	if a.bus != nil {
+		// Every alert goes onto the bus; the store nodes read them into
+		// their alert log.
+		a.alertOut = a.bus.AlertSink()
 	}
 	// Delivery: the forward role drains durable queues into the outputs;
 	// alerts are routed too.
@@ -163,18 +189,24 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 
 	// The sinks in their order, whatever the build order: the store, then
-	// detection, then delivery.
+	// detection, then delivery. With a bus, the store and detect roles
+	// read the events from it instead, and an ingest node publishes there.
 	var sinks []pipeline.Sink
-	if a.storeRole != nil {
-		sinks = append(sinks, a.storeRole.Sinks()...)
-	}
-	if a.detectRole != nil {
-		sinks = append(sinks, a.detectRole.Sinks()...)
+	switch {
+	case a.bus != nil && roles.Has(RoleIngest):
+		sinks = append(sinks, a.bus.EventSink())
+	case a.bus == nil:
+		if a.storeRole != nil {
+			sinks = append(sinks, a.storeRole.Sinks()...)
+		}
+		if a.detectRole != nil {
+			sinks = append(sinks, a.detectRole.Sinks()...)
+		}
 	}
 	if a.forwardRole != nil {
 		sinks = append(sinks, a.forwardRole.Sinks()...)
 	}
-	if len(sinks) == 0 {
+	if len(sinks) == 0 && a.bus == nil {
 		return nil, fmt.Errorf("roles %v keep nothing: add store, detect or forward", roles)
 	}
 	if err := wirePipelines(procs, a.dead, a.reg); err != nil {
@@ -199,7 +231,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	if roles.Has(RoleQuery) {
-		a.queryRole = &queryRole{}
+		if a.queryRole == nil {
+			a.queryRole = &queryRole{}
+		}
 		if err := build(a.queryRole); err != nil {
 			return nil, err
 		}
@@ -304,6 +338,7 @@ func (a *App) Start() error {
 			return fmt.Errorf("start %s: %w", m.Name(), err)
 		}
 	}
+	a.startBusDetect()
 	a.run(a.enrich.Run)
 	if a.patterns != nil {
 		a.run(a.patterns.Run)
@@ -422,6 +457,12 @@ func (a *App) close() {
 	}
 	for i := len(a.modules) - 1; i >= 0; i-- {
 		a.modules[i].Close(a)
+	}
+	if q := a.queryRole; q != nil && !slices.Contains(a.modules, Module(q)) {
+		q.Close(a) // New failed after the query role opened its backend
+	}
+	if a.bus != nil {
+		a.bus.Close()
 	}
 	if a.deadFile != nil {
 		_ = a.deadFile.Close()

@@ -64,7 +64,7 @@ func openRecordsIn[A store.Alerts, I store.Incidents, R store.ResponseLog, D sto
 const clickhouseRetentionInterval = time.Hour
 
 // openClickHouse opens the clickhouse backend of storage.clickhouse.
-func (m *storeRole) openClickHouse(ctx context.Context, a *App) (*clickhouse.Store, error) {
+func openClickHouse(ctx context.Context, a *App) (*clickhouse.Store, error) {
 	ch := a.cfg.Storage.ClickHouse
 	pw, err := ch.Password()
 	if err != nil {

@@ -30,6 +30,9 @@ func (a *App) consoleMounts() ([]api.Mounter, error) {
 	if d := a.detectRole; d != nil {
 		ms = append(ms, api.RuleHandler{Rules: ruleFinder{d.engine}})
 		rh := api.RulesHandler{Engine: d.engine}
+		if q := a.queryRole; a.storeRole == nil && q != nil && q.backend != nil {
+			rh.Stats = flushedAlerts{q.backend.records.alerts, nil}
+		}
 		if st := a.storeRole; st != nil {
 			// Per-rule alert counts, from whichever backend keeps alerts.
 			rh.Stats = flushedAlerts{st.alerts, st.alertLog}
@@ -42,6 +45,9 @@ func (a *App) consoleMounts() ([]api.Mounter, error) {
 	if st := a.storeRole; st != nil {
 		ms = append(ms, api.AlertTriageHandler{Alerts: flushedAlerts{st.alerts, st.alertLog}})
 		ms = append(ms, api.DashboardHandler{Store: st.records.dashboards})
+	} else if q := a.queryRole; q != nil && q.backend != nil {
+		ms = append(ms, api.AlertTriageHandler{Alerts: flushedAlerts{q.backend.records.alerts, nil}})
+		ms = append(ms, api.DashboardHandler{Store: q.backend.records.dashboards})
 	}
 	return ms, nil
 }

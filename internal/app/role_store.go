@@ -13,6 +13,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/alert/alertlog"
 	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/audit"
+	"github.com/vigilsiem/vigil/internal/bus"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/incident"
 	"github.com/vigilsiem/vigil/internal/pipeline"
@@ -51,7 +52,10 @@ type storeRole struct {
 	// tail feeds live tail with what was stored (query role only).
 	tail  *tail.Hub
 	sinks []pipeline.Sink
-	log   *slog.Logger
+	// busSinks are the sinks the events of the bus go to, on a node with
+	// a bus (sinks is empty then: the pipeline does not feed them).
+	busSinks []pipeline.Sink
+	log      *slog.Logger
 }
 
 // Name implements Module.
@@ -84,7 +88,7 @@ func (m *storeRole) Init(a *App) error {
 	m.store = st
 	var auditSink audit.Sink = st
 	if cfg.Storage.Backend == config.BackendClickHouse {
-		if m.events, err = m.openClickHouse(ctx, a); err != nil {
+		if m.events, err = openClickHouse(ctx, a); err != nil {
 			return err
 		}
 		auditSink = m.events
@@ -118,6 +122,9 @@ func (m *storeRole) Init(a *App) error {
 	}
 	a.dead = d
 	m.sinks = append(m.sinks, health...)
+	if a.bus != nil {
+		m.busSinks, m.sinks = m.sinks, nil
+	}
 	return nil
 }
 
@@ -146,7 +153,26 @@ func (m *storeRole) Start(_ context.Context, a *App) error {
 		out := a.alertOut
 		a.run(func(ctx context.Context) { m.sourceHealth.run(ctx, out) })
 	}
+	if a.bus != nil {
+		m.consumeBus(a)
+	}
 	return nil
+}
+
+// consumeBus reads the bus in group <prefix>.store: the events into the
+// backend (and live tail, source health), the alerts into the alert log,
+// whose applier feeds the alert table, incidents and responses. A batch is
+// committed once the backend (or the durable alert log) has it.
+func (m *storeRole) consumeBus(a *App) {
+	group := a.bus.Group(string(RoleStore))
+	a.consumeEvents(group, m.busSinks)
+	alerts := m.alertLog
+	a.run(func(ctx context.Context) {
+		err := a.bus.ConsumeAlerts(ctx, bus.Consumer{Group: group, DeadLetters: a.dead, Logger: a.log}, alerts.WriteAlerts)
+		if err != nil {
+			a.errs <- fmt.Errorf("bus: %w", err)
+		}
+	})
 }
 
 // Stop applies what the alert log holds and lets the responses finish.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/vigilsiem/vigil/internal/config"
 )
 
 // Role names a part of a distributed deployment (DESIGN §8). A node runs
@@ -20,7 +22,9 @@ const (
 	RoleStore Role = "store"
 	// RoleForward delivers events and alerts to the configured outputs.
 	RoleForward Role = "forward"
-	// RoleQuery serves searches (it needs the store role on this node).
+	// RoleQuery serves searches and the API over the backend: the store
+	// of its node, or ClickHouse (storage.backend: clickhouse) with no
+	// store role on the node (Roles.Check).
 	RoleQuery Role = "query"
 )
 
@@ -46,10 +50,17 @@ func ParseRoles(s string) (Roles, error) {
 			rs = append(rs, r)
 		}
 	}
-	if slices.Contains(rs, RoleQuery) && !slices.Contains(rs, RoleStore) {
-		return nil, fmt.Errorf("role query needs role store on the same node: the embedded store is what it searches")
-	}
 	return rs, nil
+}
+
+// Check refuses a set of roles the configuration cannot run: query
+// without store on the embedded backend, whose files only the store role
+// of the same node opens.
+func (rs Roles) Check(cfg *config.Config) error {
+	if rs.Has(RoleQuery) && !rs.Has(RoleStore) && cfg.Storage.Backend != config.BackendClickHouse {
+		return fmt.Errorf("role query needs role store on the same node: the embedded store is what it searches (or set storage.backend: clickhouse)")
+	}
+	return nil
 }
 
 // Has reports whether r is in the set.

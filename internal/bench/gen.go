@@ -16,16 +16,29 @@ import (
 //
 // Record i is a pure function of i (and the seed), so two runs send the same
 // bytes. Timestamps spread Events records evenly over Day. Every millionth
-// record (i % 1e6 == 777) carries the rare token "rarebenchterm<i/1e6>".
+// record (i % 1e6 == 777) carries the token "rarebenchterm<i/1e6>", and
+// about ten records of any run (see HasRareTerm) the rare term RareTerm.
 type Generator struct {
 	Day    time.Time
 	Events int
 }
 
-// RareTerm is the token the rare-term query looks for: it occurs exactly once
-// in any run of at least 1,000 records... once per million records, starting
-// at record 777.
-const RareTerm = "rarebenchterm0"
+// RareTerm is the token the rare-term query looks for: about ten records of
+// any run carry it (HasRareTerm), whatever the run's size, so the query
+// measures finding a needle, not reading a page of hits.
+const RareTerm = "x9kq2vbz"
+
+// rareTermRecords is how many records of a run carry RareTerm.
+const rareTermRecords = 10
+
+// HasRareTerm says whether record i of the run carries RareTerm: a JSON
+// record (i%4 == 3, where the term is a field of its own and parses the same
+// in every store) near the middle of each tenth of the run; in runs of under
+// 40 records, every fourth.
+func (g *Generator) HasRareTerm(i int) bool {
+	step := max((g.Events/rareTermRecords)&^3, 4)
+	return i%step == (step/2)&^3+3
+}
 
 // CIDR is the network of the CIDR query: about a twelfth of the traffic.
 const CIDR = "10.20.0.0/16"
@@ -121,16 +134,46 @@ func (g *Generator) Append(dst []byte, i int) []byte {
 		dst = g.json(dst, r, ts)
 	}
 	if i%1_000_000 == 777 {
-		if dst[len(dst)-1] == '}' { // JSON: keep it an object
-			dst = dst[:len(dst)-1]
-			dst = append(dst, `,"note":"rarebenchterm`...)
-			dst = strconv.AppendInt(dst, int64(i/1_000_000), 10)
-			return append(dst, `"}`...)
-		}
-		dst = append(dst, " rarebenchterm"...)
-		dst = strconv.AppendInt(dst, int64(i/1_000_000), 10)
+		dst = appendToken(dst, "note", strconv.AppendInt([]byte("rarebenchterm"), int64(i/1_000_000), 10))
+	}
+	if g.HasRareTerm(i) {
+		dst = appendToken(dst, "tag", []byte(RareTerm))
 	}
 	return dst
+}
+
+// appendToken adds a word at the end of a record: as the field key of a JSON
+// record (to keep it an object), after a space otherwise.
+func appendToken(dst []byte, key string, tok []byte) []byte {
+	if dst[len(dst)-1] == '}' {
+		dst = dst[:len(dst)-1]
+		dst = append(dst, `,"`...)
+		dst = append(dst, key...)
+		dst = append(dst, `":"`...)
+		dst = append(dst, tok...)
+		return append(dst, `"}`...)
+	}
+	dst = append(dst, ' ')
+	return append(dst, tok...)
+}
+
+// Stream is record i's host and application, the fields a log store that
+// groups records into streams (as VictoriaLogs does) would take from the
+// syslog header: the host is the one Vigil stores in host.name, the
+// application the syslog program (RFC 3164), APP-NAME (RFC 5424), the CEF
+// device product, or "web" for the JSON records.
+func (g *Generator) Stream(i int) (host, app string) {
+	r := mix(uint64(i) + 0x9e3779b97f4a7c15)
+	switch i % 4 {
+	case 0:
+		return string(appendHost(nil, r>>9)), procs[r%uint64(len(procs))]
+	case 1:
+		return string(appendHost(nil, r>>9)), apps[r%uint64(len(apps))]
+	case 2:
+		return "fw-" + strconv.FormatUint((r>>50)%8, 10), vendors[r%uint64(len(vendors))][1]
+	default:
+		return string(appendHost(nil, r>>9)), "web"
+	}
 }
 
 func (g *Generator) rfc3164(dst []byte, r uint64, ts time.Time) []byte {

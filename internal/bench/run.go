@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +41,8 @@ type Options struct {
 	// a config with a huge hot_bytes and hot_age), so the ingest figures
 	// measure the write path alone and the freeze is measured on its own.
 	DeferFreeze bool
+	// Queries to run; nil: all of Queries().
+	Queries []Query
 	// Log receives progress lines.
 	Log io.Writer
 }
@@ -55,26 +56,36 @@ type QueryResult struct {
 	Median float64 `json:"median_ms"`
 	Min    float64 `json:"min_ms"`
 	Max    float64 `json:"max_ms"`
+	// Answer is the number compared between systems (Query.Vigil, Query.Peer).
+	Answer int64 `json:"answer"`
 }
 
 // Report is what a run measured.
 type Report struct {
-	Events            int           `json:"events"`
-	Stored            int64         `json:"stored"`
-	DeadLettered      int64         `json:"dead_lettered"`
-	BytesSent         int64         `json:"bytes_sent"`
-	IngestSeconds     float64       `json:"ingest_seconds"`
-	EventsPerSecond   float64       `json:"events_per_second"`
-	ServerCPUSeconds  float64       `json:"server_cpu_seconds"`
-	CPUSecondsPerM    float64       `json:"cpu_seconds_per_million"`
-	EventsPerCPUSec   float64       `json:"events_per_cpu_second"`
-	FreezeSeconds     float64       `json:"freeze_seconds"`
-	FreezeCPUSeconds  float64       `json:"freeze_cpu_seconds"`
-	HotBytesPerEvent  float64       `json:"hot_bytes_per_event"`
-	ColdBytesPerEvent float64       `json:"cold_bytes_per_event"`
-	PeakRSSBytes      int64         `json:"peak_rss_bytes"`
-	Queries           []QueryResult `json:"queries"`
-	CPUs              int           `json:"cpus"`
+	// System is "vigil" or the peer's name.
+	System           string  `json:"system"`
+	Events           int     `json:"events"`
+	Stored           int64   `json:"stored"`
+	DeadLettered     int64   `json:"dead_lettered"`
+	BytesSent        int64   `json:"bytes_sent"`
+	IngestSeconds    float64 `json:"ingest_seconds"`
+	EventsPerSecond  float64 `json:"events_per_second"`
+	ServerCPUSeconds float64 `json:"server_cpu_seconds"`
+	CPUSecondsPerM   float64 `json:"cpu_seconds_per_million"`
+	EventsPerCPUSec  float64 `json:"events_per_cpu_second"`
+	FreezeSeconds    float64 `json:"freeze_seconds"`
+	FreezeCPUSeconds float64 `json:"freeze_cpu_seconds"`
+	// EndToEndEventsPerCPUSec counts the CPU until the data is in its final
+	// form: Vigil's ingest and freeze, a peer's ingest and flush.
+	EndToEndEventsPerCPUSec float64 `json:"end_to_end_events_per_cpu_second"`
+	HotBytesPerEvent        float64 `json:"hot_bytes_per_event"`
+	ColdBytesPerEvent       float64 `json:"cold_bytes_per_event"`
+	PeakRSSBytes            int64   `json:"peak_rss_bytes"`
+	// PeakRSSSettledBytes is the peak RSS once the data is in its final
+	// form, before the queries: "during ingest and settling".
+	PeakRSSSettledBytes int64         `json:"peak_rss_settled_bytes"`
+	Queries             []QueryResult `json:"queries"`
+	CPUs                int           `json:"cpus"`
 }
 
 func (o *Options) defaults() {
@@ -92,6 +103,9 @@ func (o *Options) defaults() {
 	}
 	if o.Log == nil {
 		o.Log = io.Discard
+	}
+	if o.Queries == nil {
+		o.Queries = Queries()
 	}
 }
 
@@ -153,7 +167,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, fmt.Errorf("%w\n%s", err, srvLog.String())
 	}
 	pid := srv.Process.Pid
-	rep := &Report{Events: o.Events, CPUs: numCPU()}
+	rep := &Report{System: "vigil", Events: o.Events, CPUs: numCPU()}
 	gen := &Generator{Day: o.Day, Events: o.Events}
 
 	fmt.Fprintf(o.Log, "sending %d events over %d TCP connections to %s\n", o.Events, o.Conns, sysAddr)
@@ -180,6 +194,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 		if srv.ProcessState != nil {
 			return nil, fmt.Errorf("vigil serve exited\n%s", srvLog.String())
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("wait for vigil to store the events: %w", ctx.Err())
 		}
 		if time.Since(start) > 2*time.Hour {
 			return nil, fmt.Errorf("the server stored %d+%d of %d events in 2h", stored, dead, o.Events)
@@ -214,16 +231,20 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.FreezeSeconds = time.Since(t0).Seconds()
 	cpu2, _ := cpuSeconds(pid)
 	rep.FreezeCPUSeconds = cpu2 - cpu1
+	rep.EndToEndEventsPerCPUSec = float64(o.Events) / (rep.ServerCPUSeconds + rep.FreezeCPUSeconds)
 	rep.ColdBytesPerEvent = float64(dirSize(filepath.Join(dir, "store", "events", "cold"))) / float64(rep.Stored)
 	fmt.Fprintf(o.Log, "froze in %.1fs: %.1f bytes per event on disk\n", rep.FreezeSeconds, rep.ColdBytesPerEvent)
+	if rep.PeakRSSSettledBytes, err = peakRSS(pid); err != nil {
+		return nil, err
+	}
 
 	from, to := o.Day.Format(time.RFC3339), o.Day.Add(24*time.Hour).Format(time.RFC3339)
-	for _, q := range Queries() {
+	for _, q := range o.Queries {
 		qr, err := timeQuery(ctx, base, q, from, to, o.Repeat)
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(o.Log, "query %-22s median %8.1f ms  (%d rows, total %d)\n", q.Name, qr.Median, qr.Rows, qr.Total)
+		fmt.Fprintf(o.Log, "query %-22s median %8.1f ms  (%d rows, total %d, answer %d)\n", q.Name, qr.Median, qr.Rows, qr.Total, qr.Answer)
 		rep.Queries = append(rep.Queries, *qr)
 	}
 	if rep.PeakRSSBytes, err = peakRSS(pid); err != nil {
@@ -232,25 +253,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	return rep, nil
 }
 
-// Query is one of the fixed queries.
-type Query struct{ Name, Q string }
-
-// Queries are the fixed query set, run over the whole day.
-func Queries() []Query {
-	return []Query{
-		{"count-by-field", "* | stats count() by host.name | sort -count | head 10"},
-		{"rare-term", RareTerm},
-		{"cidr-filter", "source.ip:" + CIDR},
-		{"timechart", "* | timechart span=1h count()"},
-		{"newest-page", "*"},
-	}
-}
-
 func timeQuery(ctx context.Context, base string, q Query, from, to string, repeat int) (*QueryResult, error) {
 	res := &QueryResult{Name: q.Name, Query: q.Q}
 	var ms []float64
 	for i := 0; i < repeat; i++ {
-		v := url.Values{"q": {q.Q}, "from": {from}, "to": {to}, "limit": {"100"}}
+		v := url.Values{"q": {q.Q}, "from": {from}, "to": {to}, "limit": {strconv.Itoa(q.Limit)}}
 		t0 := time.Now()
 		resp, err := http.Get(base + "/api/v1/search?" + v.Encode())
 		if err != nil {
@@ -269,9 +276,11 @@ func timeQuery(ctx context.Context, base string, q Query, from, to string, repea
 		}
 		ms = append(ms, float64(elapsed.Microseconds())/1000)
 		res.Rows, res.Total = len(body.Events), body.Total
+		if res.Answer, err = answer(q.Vigil, body.Events, body.Total); err != nil {
+			return nil, fmt.Errorf("query %s: %w", q.Name, err)
+		}
 	}
-	sort.Float64s(ms)
-	res.Median, res.Min, res.Max = ms[len(ms)/2], ms[0], ms[len(ms)-1]
+	res.Median, res.Min, res.Max = spread(ms)
 	return res, nil
 }
 

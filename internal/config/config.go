@@ -57,6 +57,8 @@ type Config struct {
 	Health Health `yaml:"health"`
 	// Usage configures EPS metering and quotas per tenant (docs/sources.md).
 	Usage Usage `yaml:"usage"`
+	// Bus connects the roles of a distributed deployment (internal/bus).
+	Bus Bus `yaml:"bus"`
 }
 
 // HTTP configures the HTTP listener.
@@ -319,6 +321,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.HTTP.TLS.Validate(); err != nil {
 		return fmt.Errorf("http: %w", err)
+	}
+	if err := c.Bus.validate(); err != nil {
+		return err
 	}
 	if err := c.Auth.Validate(c.HTTP.Listen, len(c.HTTP.Ingest.Tokens) > 0, CheckPasswordHash); err != nil {
 		return err

@@ -24,6 +24,7 @@ var layers = []struct {
 	{"records", []string{"internal/dashboard"}},
 	{"config", []string{"internal/config"}},
 	{"connections", []string{"internal/kafkaconn"}},
+	{"bus", []string{"internal/bus"}},
 	{"stages", []string{"internal/source", "internal/normalize", "internal/enrich", "internal/detect", "internal/store", "internal/forward", "internal/patterns", "internal/demo", "internal/tail"}},
 	{"alert flow", []string{"internal/alert/alertlog", "internal/analytics", "internal/hunt"}},
 	{"incidents", []string{"internal/incident"}},

@@ -237,6 +237,7 @@ type shortLit struct {
 func (rs *RuleSet) newBucket(vs []*variant) *bucket {
 	b := &bucket{id: rs.buckets, vs: vs}
 	rs.buckets++
+	rs.all = append(rs.all, b)
 	byField := map[int32]*fieldGrams{}
 	var order []int32
 	// gram frequency over the bucket's literals, to pick rare grams
@@ -402,7 +403,7 @@ func (v *view) candidates(b *bucket) []int32 {
 					fg.scanShort(s, hit)
 				}
 			}
-			v.rangeTexts(func(s string) { fg.scanGrams(s, true, hit) })
+			v.keywordCandidates(b, hit)
 			continue
 		}
 		a := v.get(fg.acc)
@@ -422,7 +423,7 @@ func (v *view) candidates(b *bucket) []int32 {
 // whose literal may be in it.
 func (fg *fieldGrams) scan(s string, hit func([]int32)) {
 	fg.scanShort(s, hit)
-	fg.scanGrams(s, false, hit)
+	fg.scanGrams(s, hit)
 }
 
 func (fg *fieldGrams) scanShort(s string, hit func([]int32)) {
@@ -433,22 +434,19 @@ func (fg *fieldGrams) scanShort(s string, hit func([]int32)) {
 	}
 }
 
-// scanGrams looks up every gram of s; with fold, s is raw text and its
-// ASCII letters are lower-cased on the fly (keyword literals index only
-// ASCII grams, so this finds all of theirs). The gram rolls one byte at a
-// time, and the bitmap (8 KiB, in L1) answers most positions alone.
-func (fg *fieldGrams) scanGrams(s string, fold bool, hit func([]int32)) {
+// scanGrams looks up every gram of lower-cased text s. The gram rolls one
+// byte at a time, and the bitmap (8 KiB, in L1) answers most positions
+// alone. Keyword literals are looked up by the shared index (kwindex.go),
+// which scans raw text with its ASCII letters folded (they index only
+// ASCII grams, so that finds all of theirs).
+func (fg *fieldGrams) scanGrams(s string, hit func([]int32)) {
 	if len(s) < 3 {
 		return
 	}
 	bm := fg.bitmap
 	var g uint32
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if fold {
-			c = lowerTab[c]
-		}
-		g = g>>8 | uint32(c)<<24
+		g = g>>8 | uint32(s[i])<<24
 		if i >= gramLen-1 {
 			if h := gramHash(g); bm[h>>6]&(1<<(h&63)) != 0 {
 				if list, ok := fg.table[g]; ok {

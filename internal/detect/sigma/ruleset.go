@@ -1,7 +1,7 @@
 package sigma
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -23,10 +23,14 @@ type RuleSet struct {
 	winAny *chanIndex
 	// Variants of other products, grouped by logsource.
 	groups []*lsGroup
+	// groups by the logsource values they name (lsindex.go)
+	lsIdx lsIndex
 
 	cls      classAccessors
 	buckets  int
-	keywords bool // Compiler.keywords
+	all      []*bucket // while building: every bucket, for kw
+	kw       *kwIndex  // keyword grams of every bucket (kwindex.go)
+	keywords bool      // Compiler.keywords
 	pool     sync.Pool
 }
 
@@ -131,6 +135,8 @@ func (c *Compiler) NewRuleSet(rules []*Compiled) *RuleSet {
 	for _, ls := range groupOrder {
 		rs.groups = append(rs.groups, &lsGroup{ls: ls, b: rs.newBucket(groups[ls])})
 	}
+	rs.lsIdx = newLsIndex(rs.groups)
+	rs.kw, rs.all = newKwIndex(rs.all), nil
 	rs.pool.New = func() any { return newView(rs) }
 	return rs
 }
@@ -183,10 +189,8 @@ func (v *view) match(e *event.Event, dst []*Rule) []*Rule {
 	}
 	if len(rs.groups) > 0 {
 		c := v.classify(ch.present)
-		for _, g := range rs.groups {
-			if c.fits(g.ls) {
-				dst = v.evalBucket(g.b, dst)
-			}
+		for _, gi := range v.fitGroups(&c) {
+			dst = v.evalBucket(rs.groups[gi].b, dst)
 		}
 	}
 	return dst
@@ -235,11 +239,15 @@ type eventClass struct {
 	products, services, categories []string
 }
 
+// classify reads the event's logsource. The lists it returns are the
+// view's scratch, valid until the next call, and their strings may be over
+// the view's lower-casing buffer, valid while the event is matched.
 func (v *view) classify(windows bool) eventClass {
-	c := eventClass{windows: windows}
+	c := eventClass{windows: windows, products: v.class.products[:0], services: v.class.services[:0], categories: v.class.categories[:0]}
+	defer func() { v.class = c }()
 	cl := &v.rs.cls
 	add := func(list *[]string, s string) {
-		s = strings.ToLower(strings.TrimSpace(s))
+		s = v.lower(strings.TrimSpace(s))
 		if s == "" {
 			return
 		}
@@ -251,7 +259,7 @@ func (v *view) classify(windows bool) eventClass {
 		*list = append(*list, s)
 	}
 	addProduct := func(s string) {
-		s = strings.ToLower(s)
+		s = v.lower(s)
 		if a, ok := productAliases[s]; ok {
 			add(&c.products, a)
 		}
@@ -402,6 +410,6 @@ func (rs *RuleSet) Stats() Stats {
 	return s
 }
 
-func sortedInts(xs []int32) {
-	sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
-}
+func sortedInts(xs []int32) { slices.Sort(xs) }
+
+func sortedGrams(xs []uint32) { slices.Sort(xs) }

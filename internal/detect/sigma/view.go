@@ -59,17 +59,31 @@ type accVal struct {
 // view is the per-event state of matching. It is reused from event to event
 // and is not safe for concurrent use.
 type view struct {
-	rs   *RuleSet
-	e    *event.Event
-	gen  uint32
-	pos  []fieldPos
-	acc  []accVal
-	kw   []string // lower-cased text of every field, for keyword searches
-	kwOK bool
+	rs  *RuleSet
+	e   *event.Event
+	gen uint32
+	pos []fieldPos
+	acc []accVal
+	// names remembers the ids of recent event field names (fieldID)
+	names *[nameCacheSize]nameSlot
+	kw    []string // lower-cased text of every field, for keyword searches
+	kwOK  bool
 
 	// lowerBuf holds the lower-cased text of this event's values (see lower)
 	lowerBuf []byte
 	numBuf   []byte
+
+	// the shared keyword index's hits for this event (kwindex.go)
+	kwHit    []int32
+	kwHitsOK bool
+	kwStamps []uint32
+	kwMark   uint32
+
+	// classify's lists and fitGroups' scratch (lsindex.go)
+	class   eventClass
+	gstamps []uint32
+	gmark   uint32
+	gcands  []int32
 
 	// prefilter scratch: per bucket, the mark of the last event that made
 	// each variant a candidate
@@ -79,7 +93,7 @@ type view struct {
 }
 
 func newView(rs *RuleSet) *view {
-	return &view{rs: rs, pos: make([]fieldPos, len(rs.fields.names)), acc: make([]accVal, len(rs.accs))}
+	return &view{rs: rs, pos: make([]fieldPos, len(rs.fields.names)), acc: make([]accVal, len(rs.accs)), names: new([nameCacheSize]nameSlot)}
 }
 
 func (v *view) reset(e *event.Event) {
@@ -91,16 +105,63 @@ func (v *view) reset(e *event.Event) {
 		v.gen = 1
 	}
 	v.kw, v.kwOK = v.kw[:0], false
+	v.kwHitsOK = false
 	if cap(v.lowerBuf) > maxLowerBuf {
 		v.lowerBuf = nil
 	}
 	v.lowerBuf = v.lowerBuf[:0]
-	ids := v.rs.fields.ids
 	for i := range e.Fields {
-		if id, ok := ids[e.Fields[i].Name]; ok {
+		if id := v.fieldID(e.Fields[i].Name); id >= 0 {
 			v.pos[id] = fieldPos{gen: v.gen, idx: int32(i)}
 		}
 	}
+}
+
+// nameCacheSize is the number of event field names a view remembers the
+// id of: more than the distinct names of the events of a typical source
+// mix, and 8 KiB per view.
+const (
+	nameCacheBits = 9
+	nameCacheSize = 1 << nameCacheBits
+)
+
+// nameSlot is a remembered field name: its id in the rule set's field
+// table, -1 when no rule reads it.
+type nameSlot struct {
+	name string
+	id   int32
+}
+
+// fieldID returns the id of event field name in the rule set's field
+// table, or -1. The same few dozen names come in event after event, and
+// most are read by no rule: a small cache, two slots per hash of the
+// name's ends, middle byte and length, checked by comparing the name,
+// answers most of them without hashing the whole name into the table of
+// every field the rule set reads.
+func (v *view) fieldID(name string) int32 {
+	n := len(name)
+	if n < 4 {
+		return v.lookupField(name)
+	}
+	h := (gram4(name, 0) ^ gram4(name, n-4)*0x85EBCA6B ^ uint32(n)<<5 ^ uint32(name[n/2])<<13) * 0x9E3779B1
+	set := v.names[h>>(32-nameCacheBits)&^1:][:2]
+	if set[0].name == name {
+		return set[0].id
+	}
+	if set[1].name == name {
+		return set[1].id
+	}
+	id := v.lookupField(name)
+	set[1] = set[0] // the set keeps the two names seen last
+	set[0] = nameSlot{name: strings.Clone(name), id: id}
+	return id
+}
+
+func (v *view) lookupField(name string) int32 {
+	if id, ok := v.rs.fields.ids[name]; ok {
+		return id
+	}
+	return -1
 }
 
 // get returns the value of accessor a in the current event.

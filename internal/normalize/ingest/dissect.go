@@ -119,6 +119,8 @@ func (d *dissectPattern) apply(e *event.Event, s string, appendSep string) error
 	}
 	var first error
 	var kvName string
+	var x fieldIndex
+	x.reset(e)
 	for i, k := range d.keys {
 		v := values[i]
 		switch {
@@ -127,17 +129,17 @@ func (d *dissectPattern) apply(e *event.Event, s string, appendSep string) error
 			kvName = v
 		case k.kvVal:
 			if kvName != "" {
-				e.Set(kvName, event.String(v))
+				x.setAny(kvName, event.String(v))
 			}
 		case k.append:
 			if old, ok := text(e, k.name); ok && old != "" {
 				v = old + appendSep + v
 			}
-			if err := k.set(e, event.String(v)); err != nil && first == nil {
+			if err := k.set.setIn(&x, event.String(v)); err != nil && first == nil {
 				first = err
 			}
 		default:
-			if err := k.set(e, event.String(v)); err != nil && first == nil {
+			if err := k.set.setIn(&x, event.String(v)); err != nil && first == nil {
 				first = err
 			}
 		}

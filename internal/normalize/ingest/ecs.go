@@ -78,23 +78,46 @@ func typeOf(name string) ecsType {
 }
 
 // setter writes a value into a field, typed for it. It returns an error
-// when the value does not fit the field's ECS type.
-type setter func(e *event.Event, v event.Value) error
+// when the value does not fit the field's ECS type. The zero setter has no
+// field.
+type setter struct {
+	name     string
+	typ      ecsType
+	envelope bool
+}
 
 // setterFor returns the setter of the named field.
 func setterFor(name string) setter {
-	t := typeOf(name)
-	return func(e *event.Event, v event.Value) error {
-		if fits(t, v) {
-			e.Set(name, v)
-			return nil
-		}
-		w, ok, err := coerce(name, t, v)
-		if ok {
-			e.Set(name, w)
-		}
-		return err
+	return setter{name: name, typ: typeOf(name), envelope: isEnvelopeName(name)}
+}
+
+// set writes v into the field of e.
+func (s setter) set(e *event.Event, v event.Value) error {
+	if fits(s.typ, v) {
+		e.Set(s.name, v)
+		return nil
 	}
+	w, ok, err := coerce(s.name, s.typ, v)
+	if ok {
+		e.Set(s.name, w)
+	}
+	return err
+}
+
+// setIn is set through the field index of the step's event.
+func (s setter) setIn(x *fieldIndex, v event.Value) error {
+	if s.envelope {
+		return s.set(x.e, v)
+	}
+	if fits(s.typ, v) {
+		x.set(s.name, v)
+		return nil
+	}
+	w, ok, err := coerce(s.name, s.typ, v)
+	if ok {
+		x.set(s.name, w)
+	}
+	return err
 }
 
 // fits reports whether v is already what coerce would make of it for a

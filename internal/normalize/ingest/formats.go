@@ -61,6 +61,8 @@ func buildCSV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			return cm.missing(o.Field)
 		}
 		var first error
+		var x fieldIndex
+		x.reset(e)
 		col := 0
 		for col < len(sets) {
 			var v string
@@ -72,8 +74,8 @@ func buildCSV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			if v == "" && o.EmptyValue != nil {
 				v = *o.EmptyValue
 			}
-			if set := sets[col]; set != nil && v != "" {
-				if err := set(e, event.String(v)); err != nil && first == nil {
+			if set := &sets[col]; set.name != "" && v != "" {
+				if err := set.setIn(&x, event.String(v)); err != nil && first == nil {
 					first = err
 				}
 			}

@@ -59,9 +59,24 @@ var onigNamed = regexp.MustCompile(`\(\?<([\w.@\[\]-]+)>`)
 
 // grokCapture is one named capture of a compiled grok expression.
 type grokCapture struct {
-	group int
-	field string
-	set   setter
+	group   int
+	field   string
+	set     setter
+	conv    ecsType // %{…:field:type}: the type the text is converted to first
+	hasConv bool
+}
+
+// store converts the captured text when the capture names a type, then
+// sets it.
+func (c *grokCapture) store(x *fieldIndex, v event.Value) error {
+	if c.hasConv {
+		w, ok, err := typed(c.conv, v)
+		if err != nil || !ok {
+			return err
+		}
+		v = w
+	}
+	return c.set.setIn(x, v)
 }
 
 type grokExpr struct {
@@ -89,6 +104,10 @@ type grokExpr struct {
 	// on a line without a newline the group is simply what follows the
 	// head's match.
 	reHead, fastHead *regexp.Regexp
+	// bt and fastBt are re and fast compiled into closures
+	// (backtrack.go), nil when the pattern has what the matcher does not
+	// implement: they decide the texts they take.
+	bt, fastBt *backtracker
 }
 
 // headOf returns re without a last group that takes the rest of the text
@@ -140,25 +159,39 @@ const (
 	fastIPV6 = `(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})(?:%[0-9A-Za-z]+)?`
 )
 
-// match returns the submatch indexes of s and the captures they index.
-func (g *grokExpr) match(s string) ([]int, []grokCapture) {
+// match returns the submatch indexes of s and the captures they index;
+// the indexes may be st's, valid until st is reused.
+func (g *grokExpr) match(s string, st *btState) ([]int, []grokCapture) {
 	if g.prefix != nil && !g.prefix.accepts(s) || g.lit != "" && !containsAt(s, g.lit, g.rare) {
 		return nil, nil
 	}
 	if g.fast == nil {
-		return find(g.re, g.reHead, s), g.caps
+		return findWith(g.bt, g.re, g.reHead, s, st), g.caps
 	}
-	m := find(g.fast, g.fastHead, s)
+	m := findWith(g.fastBt, g.fast, g.fastHead, s, st)
 	if m == nil {
 		return nil, nil // no superset match: no match
 	}
 	for _, ig := range g.ipGroups {
 		a, b := m[2*ig.group], m[2*ig.group+1]
 		if a >= 0 && !isAddr(s[a:b], ig.kind) {
-			return find(g.re, g.reHead, s), g.caps
+			return findWith(g.bt, g.re, g.reHead, s, st), g.caps
 		}
 	}
 	return m, g.fastCaps
+}
+
+// findWith is find by bt when bt takes s (the indexes are then st's).
+func findWith(bt *backtracker, re, head *regexp.Regexp, s string, st *btState) []int {
+	if bt != nil {
+		if bt.exec(st, s) {
+			return st.caps
+		}
+		if !st.aborted {
+			return nil
+		}
+	}
+	return find(re, head, s)
 }
 
 func isAddr(s, kind string) bool {
@@ -195,8 +228,10 @@ func compileGrok(pattern string, defs map[string]string) (*grokExpr, error) {
 	if err == nil && len(ips) > 0 {
 		g.fast, g.fastCaps, g.ipGroups = fast, caps, ips
 		g.fastHead = headOf(fast)
+		g.fastBt = compileBacktracker(fast)
 	}
 	g.reHead = headOf(g.re)
+	g.bt = compileBacktracker(g.re)
 	return g, nil
 }
 
@@ -228,22 +263,15 @@ func compileGrokRE(pattern string, lib, defs map[string]string, fast bool) (*reg
 		if f.ip != "" {
 			ips = append(ips, ipGroup{group: i, kind: f.ip})
 		}
-		set := setterFor(f.name)
+		c := grokCapture{group: i, field: f.name, set: setterFor(f.name)}
 		if f.typ != "" {
 			t, err := convertType(f.typ)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("%%{…:%s:%s}: %w", f.name, f.typ, err)
 			}
-			inner := set
-			set = func(e *event.Event, v event.Value) error {
-				w, ok, err := typed(t, v)
-				if err != nil || !ok {
-					return err
-				}
-				return inner(e, w)
-			}
+			c.conv, c.hasConv = t, true
 		}
-		caps = append(caps, grokCapture{group: i, field: f.name, set: set})
+		caps = append(caps, c)
 	}
 	return re, caps, ips, nil
 }
@@ -378,18 +406,23 @@ func buildGrok(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		if !ok {
 			return cm.missing(field)
 		}
+		st := getBtState()
+		defer putBtState(st)
 		for i, g := range exprs {
-			m, caps := g.match(s)
+			m, caps := g.match(s, st)
 			if m == nil {
 				continue
 			}
 			var first error
-			for _, c := range caps {
+			var x fieldIndex
+			x.reset(e)
+			for ci := range caps {
+				c := &caps[ci]
 				a, b := m[2*c.group], m[2*c.group+1]
 				if a < 0 {
 					continue
 				}
-				if err := c.set(e, event.String(s[a:b])); err != nil && first == nil {
+				if err := c.store(&x, event.String(s[a:b])); err != nil && first == nil {
 					first = err
 				}
 			}

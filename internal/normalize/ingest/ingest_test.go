@@ -145,10 +145,12 @@ func TestGrokFastIP(t *testing.T) {
 			if w, ok := fastBetter[p+"|"+in]; ok {
 				want = w
 			}
-			m, caps := g.match(in)
+			st := getBtState()
+			m, caps := g.match(in, st)
 			if got := captures(in, m, caps); got != want {
 				t.Errorf("%s on %q: %s, want %s", p, in, got, want)
 			}
+			putBtState(st)
 		}
 	}
 }

@@ -69,6 +69,8 @@ func buildKV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			return cm.missing(o.Field)
 		}
 		var first error
+		var x fieldIndex
+		x.reset(e)
 		n := 0
 		for len(s) > 0 {
 			s = strings.TrimLeft(s, o.FieldSplit)
@@ -126,7 +128,7 @@ func buildKV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			}
 			n++
 			if r, ok := renamed[key]; ok {
-				if err := r.set(e, event.String(val)); err != nil && first == nil {
+				if err := r.set.setIn(&x, event.String(val)); err != nil && first == nil {
 					first = err
 				}
 				continue
@@ -137,7 +139,7 @@ func buildKV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			if names != nil {
 				key = names.name(key)
 			}
-			e.Set(key, event.String(val))
+			x.setAny(key, event.String(val))
 		}
 		if n == 0 && first == nil {
 			return errors.New("no key" + o.ValueSplit + "value pairs")

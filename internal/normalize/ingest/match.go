@@ -397,6 +397,10 @@ func compileSelector(m matchSpec) (selector, error) {
 		if err != nil {
 			return s, fmt.Errorf("regex: %w", err)
 		}
+		var matcher interface{ MatchString(string) bool } = re
+		if bt := compileBacktracker(re); bt != nil {
+			matcher = bt
+		}
 		// What every match holds, tested before the engine starts: the
 		// byte classes of an anchored start, a literal of two bytes or
 		// more (one byte says little, and the engine looks for it fast).
@@ -411,7 +415,7 @@ func compileSelector(m matchSpec) (selector, error) {
 		}
 		s.tests = append(s.tests, func(e *event.Event, c *selCache) bool {
 			t, ok := c.text(e, field)
-			return ok && (!anchored || prefix.accepts(t)) && (lit == "" || containsAt(t, lit, rare)) && re.MatchString(t)
+			return ok && (!anchored || prefix.accepts(t)) && (lit == "" || containsAt(t, lit, rare)) && matcher.MatchString(t)
 		})
 		switch {
 		case anchored:

@@ -147,7 +147,7 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 					return cm.missing(from)
 				}
 				e.Delete(from)
-				return set(e, v)
+				return set.set(e, v)
 			}, nil
 		}
 	}
@@ -162,12 +162,19 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		envelope bool
 		source   bool
 		target   bool
+		tid      int16 // the id of name, the target it is renamed to
+		self     int16 // the id of this name as a target (-1: none)
 	}
 	targets := make(map[string]target, 2*len(o.Fields))
+	tids := map[string]int16{}
 	dupTargets := false
 	for from, to := range o.Fields {
 		t := targets[from]
 		t.name, t.typ, t.envelope, t.source = to, typeOf(to), event.IsEnvelope(to) || to == event.FieldMessage, true
+		if _, ok := tids[to]; !ok {
+			tids[to] = int16(len(tids))
+		}
+		t.tid = tids[to]
 		targets[from] = t
 	}
 	for _, to := range o.Fields {
@@ -178,12 +185,30 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		t.target = true
 		targets[to] = t
 	}
+	for name, t := range targets {
+		t.self = -1
+		if id, ok := tids[name]; ok {
+			t.self = id
+		}
+		targets[name] = t
+	}
 	table := newNameTable(targets)
 	rest := newPrefixer(o.RestPrefix)
+	// With few targets, each has a slot that says where its field is: a
+	// field renamed to a name replaces the field of that name found
+	// before (an earlier rename to it, or a field that had it), and a
+	// field that has a target name is dropped when a rename writes it
+	// (the renamed value wins). dedupe does the same, by comparing names,
+	// for a rename of more targets.
+	ntids := len(tids)
+	slotted := ntids <= maxSlotTargets
 	return func(e *event.Event) error {
 		var first error
 		var envelope []event.Field
 		var produced, existing [32]int
+		var holder, had [maxSlotTargets]int32 // output index+1 per target id
+		var dropBuf [16]int
+		drop := dropBuf[:0]
 		np, ne := 0, 0
 		j := 0
 		for i := range e.Fields {
@@ -204,7 +229,12 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 					envelope = append(envelope, event.Field{Name: t.name, Value: v})
 					continue
 				}
-				if np < len(produced) {
+				if slotted {
+					if h := holder[t.tid]; h > 0 {
+						drop = append(drop, int(h-1))
+					}
+					holder[t.tid] = int32(j + 1)
+				} else if np < len(produced) {
 					produced[np] = j
 					np++
 				}
@@ -213,7 +243,12 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 				continue
 			}
 			if t != nil {
-				if ne < len(existing) {
+				if slotted {
+					if t.self >= 0 {
+						had[t.self] = int32(j + 1)
+						ne++
+					}
+				} else if ne < len(existing) {
 					existing[ne] = j
 					ne++
 				}
@@ -227,7 +262,16 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		}
 		clear(e.Fields[j:])
 		e.Fields = e.Fields[:j]
-		if full := np == len(produced) || ne == len(existing); ne > 0 || dupTargets || full {
+		if slotted {
+			if ne > 0 {
+				for id := 0; id < ntids; id++ {
+					if had[id] > 0 && holder[id] > 0 {
+						drop = append(drop, int(had[id]-1))
+					}
+				}
+			}
+			dropFields(e, drop)
+		} else if full := np == len(produced) || ne == len(existing); ne > 0 || dupTargets || full {
 			dedupe(e, produced[:np], existing[:ne], dupTargets, full)
 		}
 		for _, f := range envelope {
@@ -236,6 +280,11 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		return first
 	}, nil
 }
+
+// maxSlotTargets bounds the target names a rename keeps a slot for in
+// each run (two arrays of it on the stack); a rename of more dedupes by
+// comparing names.
+const maxSlotTargets = 64
 
 // dedupe removes the fields a rename replaced: an earlier field of the
 // same name as a renamed one (the renamed value wins), and of two renamed
@@ -271,6 +320,11 @@ func dedupe(e *event.Event, produced, existing []int, dupTargets, full bool) {
 			}
 		}
 	}
+	dropFields(e, drop)
+}
+
+// dropFields removes the fields at the indexes of drop.
+func dropFields(e *event.Event, drop []int) {
 	if len(drop) == 0 {
 		return
 	}
@@ -388,7 +442,7 @@ func buildCopy(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		if !ok {
 			return cm.missing(o.Field)
 		}
-		return set(e, v)
+		return set.set(e, v)
 	}, nil
 }
 
@@ -450,7 +504,7 @@ func buildSet(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		if o.IgnoreEmptyValue && v.Kind() == event.KindString && v.Str() == "" {
 			return nil
 		}
-		return set(e, v)
+		return set.set(e, v)
 	}, nil
 }
 
@@ -671,7 +725,7 @@ func buildConvert(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			}
 			v = w
 		}
-		return set(e, v)
+		return set.set(e, v)
 	}, nil
 }
 
@@ -707,7 +761,7 @@ func buildCase(fn func(string) string) builder {
 				e.Set(o.TargetField, event.List(out))
 				return nil
 			}
-			return set(e, event.String(fn(v.Text())))
+			return set.set(e, event.String(fn(v.Text())))
 		}, nil
 	}
 }
@@ -774,7 +828,7 @@ func buildGsub(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		if !ok {
 			return cm.missing(o.Field)
 		}
-		return set(e, event.String(re.ReplaceAllString(s, o.Replacement)))
+		return set.set(e, event.String(re.ReplaceAllString(s, o.Replacement)))
 	}, nil
 }
 
@@ -871,7 +925,7 @@ func buildLookup(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 				}
 				return nil
 			}
-			return set(e, *def)
+			return set.set(e, *def)
 		}
 		var v *event.Value
 		if o.IgnoreCase {
@@ -886,10 +940,10 @@ func buildLookup(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			}
 		}
 		if v != nil {
-			return set(e, *v)
+			return set.set(e, *v)
 		}
 		if def != nil {
-			return set(e, *def)
+			return set.set(e, *def)
 		}
 		return nil
 	}, nil
@@ -951,11 +1005,11 @@ func buildCIDR(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		a = a.Unmap()
 		for _, en := range entries {
 			if en.p.Contains(a) {
-				return set(e, en.v)
+				return set.set(e, en.v)
 			}
 		}
 		if o.Default != nil {
-			return set(e, event.String(*o.Default))
+			return set.set(e, event.String(*o.Default))
 		}
 		return nil
 	}, nil

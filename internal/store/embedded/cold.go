@@ -41,8 +41,8 @@ type coldFile struct {
 	// TokenCount is the number of distinct tokens in the filter.
 	TokenCount int `json:"token_count"`
 
-	// V is the meta's version: 2 for a file with blocks, absent (1)
-	// before.
+	// V is the meta's version: 3 for a file with blocks and their value
+	// counts, 2 for blocks without counts, absent (1) before.
 	V int `json:"v,omitempty"`
 	// Blocks are the file's row groups in order, each with its rows, time
 	// range and token filter (version 2, files of the direct writer), so
@@ -52,8 +52,8 @@ type coldFile struct {
 }
 
 // coldMetaVersion is the newest meta version this code reads and writes
-// (docs/format/store.md, "Cold file meta").
-const coldMetaVersion = 2
+// (docs/format/store.md, "Cold file meta"); it reads every older one.
+const coldMetaVersion = 3
 
 // coldBlock is one row group of a cold file.
 type coldBlock struct {
@@ -63,6 +63,11 @@ type coldBlock struct {
 	Tokens *bloom    `json:"tokens"`
 	// TokenCount is the number of distinct tokens in the filter.
 	TokenCount int `json:"token_count"`
+	// Values holds, for each column with at most maxBlockValues distinct
+	// values in the block, the rows holding each value (as text); the
+	// rest of the block's rows have no value in it. A column not listed
+	// has no counts (version 3, blockstats.go).
+	Values map[string]map[string]int64 `json:"values,omitempty"`
 }
 
 // coldPick is a cold file a search reads, and which of its rows: all of
@@ -172,6 +177,17 @@ func loadColdIndex(dir string, frozen uint64) (*coldIndex, error) {
 	return idx, nil
 }
 
+// metaJSON is the meta of f, compact: the value counts of a block
+// (blockstats.go) hold up to thousands of members, and indented they
+// took a third more bytes.
+func metaJSON(f *coldFile) []byte {
+	b, err := json.Marshal(f)
+	if err != nil {
+		panic("bug: marshal cold meta: " + err.Error())
+	}
+	return b
+}
+
 func readMeta(parquetPath string) (*coldFile, error) {
 	b, err := os.ReadFile(parquetPath + ".meta")
 	if err != nil {
@@ -196,6 +212,18 @@ func readMeta(parquetPath string) (*coldFile, error) {
 		}
 		if err := b.Tokens.decode(); err != nil {
 			return nil, fmt.Errorf("read cold meta %s: %w", parquetPath, err)
+		}
+		for col, vs := range b.Values {
+			var sum int64
+			for _, n := range vs {
+				if n <= 0 {
+					return nil, fmt.Errorf("read cold meta %s: column %s: a count of %d", parquetPath, col, n)
+				}
+				sum += n
+			}
+			if sum > b.Rows {
+				return nil, fmt.Errorf("read cold meta %s: column %s: counts of %d rows in a block of %d", parquetPath, col, sum, b.Rows)
+			}
 		}
 		rows += b.Rows
 	}
@@ -232,6 +260,12 @@ func (idx *coldIndex) add(files []*coldFile) {
 // (zero bounds are open) and whose token filter may hold every term; of a
 // file with blocks, only the rows of the blocks that may match.
 func (idx *coldIndex) files(tenant string, from, to time.Time, terms []string) (keep []coldPick, skipped int) {
+	return idx.filesCounting(tenant, from, to, terms, nil)
+}
+
+// filesCounting is files, but a block whose counts counts takes
+// (blockCounts.take) is left out of the rows to read.
+func (idx *coldIndex) filesCounting(tenant string, from, to time.Time, terms []string, counts *blockCounts) (keep []coldPick, skipped int) {
 	idx.mu.RLock()
 	defer idx.mu.RUnlock()
 	for _, f := range idx.byTenant[tenant] {
@@ -244,7 +278,7 @@ func (idx *coldIndex) files(tenant string, from, to time.Time, terms []string) (
 			var start int64
 			all := true
 			for _, b := range f.Blocks {
-				if overlaps(b.Min, b.Max, from, to) && mayHoldAll(b.Tokens, terms) {
+				if overlaps(b.Min, b.Max, from, to) && mayHoldAll(b.Tokens, terms) && (counts == nil || !counts.take(f, b, from, to)) {
 					if n := len(pick.ranges); n > 0 && pick.ranges[n-1][1] == start-1 {
 						pick.ranges[n-1][1] = start + b.Rows - 1
 					} else {

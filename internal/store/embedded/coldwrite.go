@@ -20,7 +20,8 @@ import (
 
 // The direct cold writer turns hot segments into Parquet files in Go: it
 // reads the lines the encoder wrote, sorts them by tenant, day and time,
-// and writes each column with an encoding chosen for it. It replaces
+// then the rows of each block by stream (streamsort.go), and writes each
+// column with an encoding chosen for it. It replaces
 // DuckDB's COPY (read_ndjson, sort, write), which cost ~20 µs per row, for
 // the values whose conversion it knows to be exactly DuckDB's (see
 // convert); a set with any other value returns errNotDirect and is frozen
@@ -371,7 +372,8 @@ func chooseDict(p *lineParser, cols []directCol, byName map[string]int, rows []d
 	return dict, nil
 }
 
-// writeDirectFile writes rows (one tenant and day, sorted) to f.Path and
+// writeDirectFile writes rows (one tenant and day, sorted by time; it sorts
+// each block's by stream) to f.Path and
 // fills f's counts, time range and columns.
 func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[string]int, rows []directRow, data [][]byte) (err error) {
 	var p lineParser
@@ -384,6 +386,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	if d.cfg.blockRows > 0 {
 		blockRows = d.cfg.blockRows
 	}
+	sortByStream(rows, data, blockRows)
 	out, err := os.OpenFile(f.Path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("freeze: %w", err)
@@ -417,6 +420,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	}
 	origCol, msgCol := byName[event.FieldOriginal], byName[event.FieldMessage]
 	var bt blockTokens
+	bv := newBlockValues(cols)
 	for i, r := range rows {
 		if i%blockRows == 0 && i > 0 {
 			if err := flush(); err != nil {
@@ -425,7 +429,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 			if err := w.Flush(); err != nil { // ends the row group
 				return fmt.Errorf("freeze: write parquet: %w", err)
 			}
-			f.Blocks = append(f.Blocks, bt.block(rows[i-blockRows:i]))
+			f.Blocks = append(f.Blocks, bt.block(rows[i-blockRows:i], bv.take(blockRows)))
 		}
 		g++
 		if err := p.parse(data[r.seg][r.off:r.end], byName, cols, cells, gen, g); err != nil {
@@ -447,6 +451,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 				continue
 			}
 			vals = cells[ci].append(vals, leaf)
+			bv.add(ci, &cells[ci])
 		}
 		batch = append(batch, vals[start:len(vals):len(vals)])
 		if len(batch) == cap(batch) {
@@ -466,11 +471,11 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	if err := out.Sync(); err != nil {
 		return fmt.Errorf("freeze: %w", err)
 	}
-	f.Blocks = append(f.Blocks, bt.block(rows[len(rows)-(len(rows)-1)%blockRows-1:]))
+	f.Blocks = append(f.Blocks, bt.block(rows[len(rows)-(len(rows)-1)%blockRows-1:], bv.take((len(rows)-1)%blockRows+1)))
 	f.V = coldMetaVersion
 	f.Rows = int64(len(rows))
-	f.Min = time.UnixMicro(rows[0].ts).UTC()
-	f.Max = time.UnixMicro(rows[len(rows)-1].ts).UTC()
+	lo, hi := timeRange(rows)
+	f.Min, f.Max = time.UnixMicro(lo).UTC(), time.UnixMicro(hi).UTC()
 	f.Columns = make(map[string]string, len(cols))
 	for _, c := range cols {
 		f.Columns[c.name] = c.sqlType
@@ -498,9 +503,9 @@ func (bt *blockTokens) add(orig, msg []byte) {
 	}
 }
 
-// block describes rows (sorted by time) with the tokens added since the
-// last block, and starts the next.
-func (bt *blockTokens) block(rows []directRow) *coldBlock {
+// block describes rows (one block's, sorted by stream) with the tokens added since the
+// last block and their value counts, and starts the next.
+func (bt *blockTokens) block(rows []directRow, values map[string]map[string]int64) *coldBlock {
 	slices.Sort(bt.hashes)
 	hs := slices.Compact(bt.hashes)
 	b := newBloom(len(hs))
@@ -508,8 +513,9 @@ func (bt *blockTokens) block(rows []directRow) *coldBlock {
 		b.add(h)
 	}
 	bt.hashes, bt.begun = bt.hashes[:0], false
-	return &coldBlock{Rows: int64(len(rows)), Min: time.UnixMicro(rows[0].ts).UTC(), Max: time.UnixMicro(rows[len(rows)-1].ts).UTC(),
-		Tokens: b, TokenCount: len(hs)}
+	lo, hi := timeRange(rows)
+	return &coldBlock{Rows: int64(len(rows)), Min: time.UnixMicro(lo).UTC(), Max: time.UnixMicro(hi).UTC(),
+		Tokens: b, TokenCount: len(hs), Values: values}
 }
 
 // cell is one converted value of a row.

@@ -311,8 +311,8 @@ func TestBlocksSkipRowGroups(t *testing.T) {
 	direct, copied := open(false), open(true)
 	d := direct.datasets[store.Events]
 	fs := d.cold.all()["acme"]
-	if len(fs) != 1 || len(fs[0].Blocks) != 5 || fs[0].V != 2 {
-		t.Fatalf("want one file of 5 blocks, version 2: %+v", fs)
+	if len(fs) != 1 || len(fs[0].Blocks) != 5 || fs[0].V != coldMetaVersion {
+		t.Fatalf("want one file of 5 blocks, version 3: %+v", fs)
 	}
 	for i, b := range fs[0].Blocks {
 		want := int64(100)
@@ -395,7 +395,7 @@ func TestColdMetaVersion(t *testing.T) {
 	dir := t.TempDir()
 	p := dir + "/s0000000000000001-0000000000000001-0.parquet"
 	for _, meta := range []string{
-		`{"v":3,"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z"}`,
+		`{"v":4,"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z"}`,
 		`{"v":2,"rows":2,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","blocks":[{"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","tokens":{"k":7,"m":64,"bits":"AAAAAAAAAAA="}}]}`,
 		`{"v":2,"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","blocks":[{"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z"}]}`,
 	} {

@@ -58,7 +58,9 @@
 // PARTITION_BY (tenant, day) instead. Files are written under tmp/, each
 // gets a .meta file (JSON: rows, min and max @timestamp, columns and bloom
 // filters of the folded tokens of message and event.original, per block
-// or for the whole file, see bloom.go and docs/format/store.md), both are
+// or for the whole file, see bloom.go and docs/format/store.md, and per
+// block the count of each value of its low-cardinality columns, see
+// blockstats.go), both are
 // fsynced and renamed into cold/,
 // then hot/frozen is set to last (atomic rename) and the segments are
 // deleted. At start, segments at or below hot/frozen are deleted and cold

@@ -63,8 +63,25 @@ func (s *Store) search(ctx context.Context, req store.Request) (*store.Result, e
 
 // searchOn runs one search with the catalog snap.
 func (s *Store) searchOn(ctx context.Context, d *dataset, snap *catalogSnapshot, plan *query.Plan, req store.Request) (*store.Result, error) {
-	cat := snap.queryCatalog(req.Tenant)
-	rel, colOf := d.relation(snap, plan, req)
+	qc := snap.queryCatalog(req.Tenant)
+	var cat query.Catalog = qc
+	var rel string
+	var colOf map[string]string
+	if cplan, by, ok := countsQuery(plan, qc); ok && !d.cfg.noBlockCounts {
+		// A count by a column reads the counts of whole cold blocks from
+		// their meta, and the rows of the rest.
+		counts := &blockCounts{column: by}
+		crel, ccolOf := d.relationCounting(snap, plan, req, counts)
+		if counts.blocks > 0 {
+			rel = "SELECT *, CAST(1 AS BIGINT) AS " + sqlIdent(weightField) + " FROM (" + crel + ")\nUNION ALL BY NAME\n" + counts.sql(req.Tenant)
+			colOf, plan, cat = ccolOf, cplan, weightCatalog{qc}
+		} else {
+			rel, colOf = crel, ccolOf
+		}
+	}
+	if rel == "" {
+		rel, colOf = d.relation(snap, plan, req)
+	}
 	creq := sqlgen.Request{
 		From:   "(" + rel + ") AS ev",
 		Tenant: req.Tenant,
@@ -172,6 +189,12 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 // returns it with a map from column name to field name for the columns
 // whose names differ.
 func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Request) (string, map[string]string) {
+	return d.relationCounting(snap, plan, req, nil)
+}
+
+// relationCounting is relation, leaving out the rows of the cold blocks
+// whose counts counts takes (blockstats.go).
+func (d *dataset) relationCounting(snap *catalogSnapshot, plan *query.Plan, req store.Request, counts *blockCounts) (string, map[string]string) {
 	qc := snap.queryCatalog(req.Tenant)
 	all := plan.NeedsAllFields()
 	need := map[string]bool{}
@@ -236,7 +259,7 @@ func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Re
 	if hot := d.hotSource(segs, req.Tenant, cols); hot != "" {
 		parts = append(parts, "SELECT "+selectList(wanted)+" FROM ("+hot+")")
 	}
-	picks, _ := d.cold.files(req.Tenant, req.From, req.To, plan.Terms())
+	picks, _ := d.cold.filesCounting(req.Tenant, req.From, req.To, plan.Terms(), counts)
 	// Files read whole share one read_parquet; a file of which only some
 	// blocks may match is read on its own, with the row numbers of those
 	// blocks, which DuckDB turns into skipped row groups.

@@ -81,6 +81,9 @@ type Options struct {
 	noDirectFreeze bool
 	// blockRows overrides coldBlockRows (tests use small blocks).
 	blockRows int
+	// noBlockCounts makes searches read rows where block counts would
+	// answer (tests compare the two).
+	noBlockCounts bool
 }
 
 // DefaultQueryTimeout is Options.QueryTimeout's default (the reason is

@@ -1,0 +1,205 @@
+package apptest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"gopkg.in/yaml.v3"
+
+	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/bus"
+	"github.com/vigilsiem/vigil/internal/config"
+	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/store/clickhouse/chtest"
+	"github.com/vigilsiem/vigil/internal/testutil"
+)
+
+// busConfig is the bus and storage sections every node of a deployment
+// shares: a kfake broker started here, and ClickHouse.
+func busConfig(t *testing.T, db string) (string, *kfake.Cluster) {
+	t.Helper()
+	broker, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(broker.Close)
+	srv := chtest.Start(t)
+	return fmt.Sprintf(`bus:
+  kafka: {brokers: [%q], topic_prefix: apptest, partitions: 4}
+storage:
+  backend: clickhouse
+  clickhouse: {url: %s, database: %s}
+`, broker.ListenAddrs()[0], srv.URL, db), broker
+}
+
+// TestBusIngestStoreQueryNodes runs a distributed deployment over the bus:
+// one `--role ingest` node and one `--role store,query` node on
+// ClickHouse. Events posted to the ingest node are found through the query
+// node with the event.ids the ingest node published. The store node is
+// killed -9 while the events stream and started again: every event the
+// ingest node acknowledged is found exactly once.
+func TestBusIngestStoreQueryNodes(t *testing.T) {
+	cfg, broker := busConfig(t, "vigil_bus")
+	in := startVigil(t, cfg, "--role", "ingest")
+	st := startVigil(t, cfg, "--role", "store,query")
+
+	const batches, perBatch = 20, 50
+	const total = batches * perBatch
+	postBatch := func(b int) {
+		var body strings.Builder
+		for i := range perBatch {
+			n := b*perBatch + i
+			fmt.Fprintf(&body, `{"message":"bus apptest %d","seq":%d,"host":{"name":"h%d"}}`+"\n", n, n, n%7)
+		}
+		if code, out := post(t, in.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(body.String())); code != 200 {
+			t.Errorf("ingest batch %d: %d %s", b, code, out)
+		}
+	}
+	// Three quarters of the stream, then the store node is killed as soon
+	// as it stored its first events, while the rest streams in.
+	for b := range 3 * batches / 4 {
+		postBatch(b)
+	}
+	var posted sync.WaitGroup
+	posted.Add(1)
+	go func() {
+		defer posted.Done()
+		for b := 3 * batches / 4; b < batches; b++ {
+			postBatch(b)
+		}
+	}()
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		rows, err := st.search(`"bus apptest"`)
+		return err == nil && len(rows) > 0
+	}) {
+		t.Fatalf("the store node stored nothing\ningest:\n%s\nstore:\n%s", in.log.String(), st.log.String())
+	}
+	st.kill()
+	posted.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	st.start()
+
+	rows, took := st.waitFound(`"bus apptest"`, total, 10*time.Second)
+	t.Logf("%d events found through the query node %v after the restart", len(rows), took)
+	ids := map[string]int{}
+	seqs := map[string]int{}
+	for _, r := range rows {
+		ids[r.Text("event.id")]++
+		seqs[r.Text("seq")]++
+	}
+	if len(rows) != total || len(ids) != total || len(seqs) != total {
+		t.Fatalf("found %d rows, %d distinct ids, %d distinct seq; want %d of each", len(rows), len(ids), len(seqs), total)
+	}
+	// The ids are those the ingest node published.
+	published := readBusIDs(t, broker.ListenAddrs()[0], "apptest.events", total)
+	for id := range published {
+		if ids[id] != 1 {
+			t.Errorf("published event %s found %d times", id, ids[id])
+		}
+	}
+	if len(published) != total {
+		t.Errorf("%d distinct ids on the bus, want %d", len(published), total)
+	}
+	// The ingest node opened no store.
+	for _, d := range []string{"store", "alertlog"} {
+		if _, err := os.Stat(filepath.Join(in.dataDir, d)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the ingest node has %s in its data directory (%v)", d, err)
+		}
+	}
+}
+
+// readBusIDs reads the event ids off the events topic (from its start,
+// without a group).
+func readBusIDs(t *testing.T, addr, topic string, want int) map[string]bool {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ids := map[string]bool{}
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.WaitTimeout)
+	defer cancel()
+	for len(ids) < want && ctx.Err() == nil {
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) {
+			var e event.Event
+			if err := e.UnmarshalBinary(r.Value); err != nil {
+				t.Errorf("record %d/%d: %v", r.Partition, r.Offset, err)
+				return
+			}
+			ids[e.ID] = true
+		})
+	}
+	return ids
+}
+
+// TestBusAlertsReachQueryNode: alerts published to the alerts topic (by
+// the bus API, as a detect node does) are consumed by a `--role store`
+// node into ClickHouse, grouped into an incident there, and listed by a
+// separate `--role query` node, which has no store of its own.
+func TestBusAlertsReachQueryNode(t *testing.T) {
+	cfgYAML, _ := busConfig(t, "vigil_bus_alerts")
+	st := startVigil(t, cfgYAML, "--role", "store")
+	q := startVigil(t, cfgYAML, "--role", "query")
+
+	var cfg config.Config
+	if err := yaml.Unmarshal([]byte(cfgYAML), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bus.Open(context.Background(), cfg.Bus, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	now := time.Now().UTC().Truncate(time.Second)
+	sent := []alert.Alert{
+		{ID: "bus-alert-1", Tenant: "default", RuleID: "bus-rule", Title: "Bus port scan", Level: "high", First: now, Last: now, Count: 25,
+			EventIDs: []string{"e1"}, Entities: alert.Entities{SourceIPs: []string{"10.1.2.3"}}, Status: alert.StatusOpen},
+		{ID: "bus-alert-2", Tenant: "default", RuleID: "bus-rule", Title: "Bus port scan", Level: "high", First: now, Last: now, Count: 25,
+			EventIDs: []string{"e2"}, Entities: alert.Entities{SourceIPs: []string{"10.1.2.4"}}, Status: alert.StatusOpen},
+	}
+	if err := b.PublishAlerts(context.Background(), sent); err != nil {
+		t.Fatal(err)
+	}
+	var reply struct {
+		Alerts []alert.Alert `json:"alerts"`
+	}
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		getJSON(t, q.url("/api/v1/alerts?rule_id=bus-rule"), &reply)
+		return len(reply.Alerts) == 2
+	}) {
+		t.Fatalf("query node lists %d alerts, want 2\nstore:\n%s\nquery:\n%s", len(reply.Alerts), st.log.String(), q.log.String())
+	}
+	got := map[string]alert.Alert{}
+	for _, a := range reply.Alerts {
+		got[a.ID] = a
+	}
+	for _, a := range sent {
+		if g, ok := got[a.ID]; !ok || g.Title != a.Title || g.Count != a.Count || len(g.Entities.SourceIPs) != 1 {
+			t.Errorf("alert %s listed as %+v", a.ID, g)
+		}
+	}
+	// Incidents run on the store node; the query node lists them.
+	var incs incidentsReply
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		getJSON(t, q.url("/api/v1/incidents"), &incs)
+		return len(incs.Incidents) > 0
+	}) {
+		t.Fatalf("no incident listed\nstore:\n%s", st.log.String())
+	}
+}

@@ -1,0 +1,37 @@
+// Package bus owns the message bus that connects the roles of a
+// distributed deployment (DESIGN §8, docs/configuration.md "bus"): the
+// topics, how events and alerts are written to them and how they are read
+// back with consumer groups. It runs over Kafka (franz-go), with the
+// connection settings of internal/kafkaconn.
+//
+// Topics, for the topic prefix P (default "vigil"; docs/format/bus.md):
+//
+//   - P.events: normalised, enriched events in the binary form
+//     (event.AppendBinary, docs/format/event-binary.md), keyed by tenant
+//     and entity (host.name, else source.ip, else the event's source) so
+//     that one partition holds the related events of an entity;
+//   - P.alerts: alert documents (docs/format/alerts.md) as JSON, keyed by
+//     tenant and alert id so that the updates of one alert stay in order.
+//
+// An event's envelope (tenant, source, event.id) is the one the ingest node
+// gave it: only authenticated Vigil nodes can write to the bus. A consumer
+// still checks each tenant (event.ValidTenant) and dead-letters a record
+// it cannot decode or whose tenant is invalid, so such a record never
+// reaches a store.
+//
+// Delivery is at least once. Publish returns once every record is
+// acknowledged by the brokers (all in-sync replicas); a consumer commits a
+// batch's offsets only after its handler returned nil, so a node killed
+// between the two reads the batch again, and the stable event.id (or
+// alert id) makes the replay harmless in the stores.
+//
+// The interface of the roles:
+//
+//   - ingest: Bus.EventSink, a pipeline sink that publishes each batch to
+//     P.events (or Bus.PublishEvents);
+//   - detect: Bus.ConsumeEvents(ctx, Consumer{Group: b.Group("detect")},
+//     handler) to read the events, and Bus.AlertSink (or
+//     Bus.PublishAlerts) to write its alerts to P.alerts;
+//   - store: Bus.ConsumeEvents with group P.store into the storage backend
+//     and Bus.ConsumeAlerts with group P.store into the alert log.
+package bus
