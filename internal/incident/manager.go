@@ -316,7 +316,8 @@ func (m *Manager) lookup(ctx context.Context, b *batch, tenant, id string) (*tra
 // place puts one alert into its incident.
 func (m *Manager) place(ctx context.Context, b *batch, a *alert.Alert) error {
 	m.idx.observe(a.Tenant, a.Last)
-	if id, ok := b.members[a.Tenant][a.ID]; ok {
+	id, member := b.members[a.Tenant][a.ID]
+	if member {
 		inc, err := m.lookup(ctx, b, a.Tenant, id)
 		if err != nil {
 			return err
@@ -353,7 +354,8 @@ func (m *Manager) place(ctx context.Context, b *batch, a *alert.Alert) error {
 		b.members[a.Tenant] = map[string]string{}
 	}
 	b.members[a.Tenant][a.ID] = inc.ID
-	b.ch.Alerts = append(b.ch.Alerts, Member{IncidentID: inc.ID, Alert: *a})
+	// Not a member when the batch began: the store has no row for it.
+	b.ch.Alerts = append(b.ch.Alerts, Member{IncidentID: inc.ID, Alert: *a, New: !member})
 	return nil
 }
 

@@ -134,6 +134,11 @@ type IncidentFilter struct {
 type IncidentMember struct {
 	IncidentID string
 	Alert      alert.Alert
+	// New, when set, says the alert is in no incident yet (Memberships,
+	// read in the same serialised write, did not name it): a backend may
+	// insert its row without looking for one to replace. Unset: the row
+	// may exist and is replaced.
+	New bool
 }
 
 // IncidentMove re-points every alert of one incident to another (a merge).
