@@ -96,15 +96,78 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		return fmt.Errorf("store alerts: %w", err)
 	}
 	defer tx.Rollback()
-	if err := sqlrows.InsertColumns(ctx, tx, "INSERT OR REPLACE INTO alerts", n,
-		[]string{"VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "TIMESTAMP", "TIMESTAMP", "BIGINT", "VARCHAR"},
-		ids, tenants, rules, titles, levels, ranks, statuses, firsts, lasts, counts, docs); err != nil {
+	// INSERT OR REPLACE costs several times a plain INSERT per row, and
+	// more as the table grows; in a storm most alerts are new. The ids
+	// already stored are read first (writes are serialised by mu, so none
+	// appears meanwhile): their rows are replaced, the others inserted.
+	stored, err := storedIDs(ctx, tx, ids)
+	if err != nil {
 		return fmt.Errorf("store alerts: %w", err)
+	}
+	cols := []any{ids, tenants, rules, titles, levels, ranks, statuses, firsts, lasts, counts, docs}
+	for _, replace := range []bool{false, true} {
+		head, part := "INSERT INTO alerts", pick(cols, func(i int) bool { return stored[ids[i]] == replace })
+		if replace {
+			head = "INSERT OR REPLACE INTO alerts"
+		}
+		if err := sqlrows.InsertColumns(ctx, tx, head, len(part[0].([]string)),
+			[]string{"VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "TIMESTAMP", "TIMESTAMP", "BIGINT", "VARCHAR"},
+			part...); err != nil {
+			return fmt.Errorf("store alerts: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store alerts: %w", err)
 	}
 	return nil
+}
+
+// storedIDs returns which of ids the alerts table holds.
+func storedIDs(ctx context.Context, tx *sql.Tx, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	rows, err := tx.QueryContext(ctx, "SELECT id FROM alerts WHERE id IN (SELECT unnest(?::VARCHAR[]))", ids)
+	if err != nil {
+		return nil, fmt.Errorf("read stored alert ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("read stored alert ids: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// pick returns the rows i of the column lists cols for which keep(i).
+func pick(cols []any, keep func(i int) bool) []any {
+	out := make([]any, len(cols))
+	for c, col := range cols {
+		switch v := col.(type) {
+		case []string:
+			out[c] = pickRows(v, keep)
+		case []int32:
+			out[c] = pickRows(v, keep)
+		case []int64:
+			out[c] = pickRows(v, keep)
+		case []time.Time:
+			out[c] = pickRows(v, keep)
+		default:
+			panic(fmt.Sprintf("pick: column type %T", col))
+		}
+	}
+	return out
+}
+
+func pickRows[T any](col []T, keep func(i int) bool) []T {
+	out := make([]T, 0, len(col))
+	for i, v := range col {
+		if keep(i) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Filter selects alerts (store.AlertFilter).
