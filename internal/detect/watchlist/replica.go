@@ -95,6 +95,7 @@ func DecodeOp(b []byte) (Op, error) {
 	if err := o.check(); err != nil {
 		return o, fmt.Errorf("decode watch-list op: %w", err)
 	}
+	o.Time = o.Time.UTC()
 	return o, nil
 }
 
