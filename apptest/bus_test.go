@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/kversion"
 	"gopkg.in/yaml.v3"
 
 	"github.com/vigilsiem/vigil/internal/alert"
@@ -112,6 +115,26 @@ func TestBusIngestStoreQueryNodes(t *testing.T) {
 	if len(published) != total {
 		t.Errorf("%d distinct ids on the bus, want %d", len(published), total)
 	}
+	// A replay of the whole topic is harmless: with the group's offsets
+	// set back to the start, the store node reads every event again and
+	// the query node still finds each once.
+	addr := broker.ListenAddrs()[0]
+	waitCommitted(t, addr, "apptest.store", "apptest.events", 4)
+	// The killed node's members leave the group by their session timeout;
+	// the restarted node's two (events, alerts) then hold it.
+	waitGroupStable(t, addr, "apptest.store", 2)
+	st.stop()
+	commitOffsets(t, addr, "apptest.store", "apptest.events", 4, 0)
+	st.start()
+	waitCommitted(t, addr, "apptest.store", "apptest.events", 4)
+	rows, _ = st.waitFound(`"bus apptest"`, total, 10*time.Second)
+	clear(ids)
+	for _, r := range rows {
+		ids[r.Text("event.id")]++
+	}
+	if len(rows) != total || len(ids) != total {
+		t.Fatalf("after a replay of the topic: %d rows, %d distinct ids; want %d", len(rows), len(ids), total)
+	}
 	// The ingest node opened no store.
 	for _, d := range []string{"store", "alertlog"} {
 		if _, err := os.Stat(filepath.Join(in.dataDir, d)); !errors.Is(err, fs.ErrNotExist) {
@@ -201,5 +224,174 @@ func TestBusAlertsReachQueryNode(t *testing.T) {
 		return len(incs.Incidents) > 0
 	}) {
 		t.Fatalf("no incident listed\nstore:\n%s", st.log.String())
+	}
+}
+
+// TestBusIngestWaitsForBrokers: an ingest node acknowledges a sender only
+// once the brokers have its events. With the broker gone, HTTP ingest
+// answers 503 "not stored, send again" (after bus.kafka.publish_timeout),
+// not 200.
+func TestBusIngestWaitsForBrokers(t *testing.T) {
+	broker, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := startVigil(t, fmt.Sprintf(`bus:
+  kafka: {brokers: [%q], topic_prefix: apptest, publish_timeout: 2s, dial_timeout: 1s}
+`, broker.ListenAddrs()[0]), "--role", "ingest")
+	if code, out := post(t, in.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(`{"message":"before"}`+"\n")); code != 200 {
+		t.Fatalf("ingest with the broker up: %d %s", code, out)
+	}
+	broker.Close()
+	code, out := post(t, in.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(`{"message":"after"}`+"\n"))
+	if code != 503 || !strings.Contains(out, "send again") {
+		t.Fatalf("ingest with the broker gone: %d %s, want 503", code, out)
+	}
+}
+
+// TestBusDetectNode: ingest, detect and store+query nodes over the bus.
+// An event posted to the ingest node reaches the detect node (group
+// <prefix>.detect), whose alert goes onto the alerts topic and is listed by
+// the query node; the detect node keeps no store.
+func TestBusDetectNode(t *testing.T) {
+	cfg, _ := busConfig(t, "vigil_bus_detect")
+	rules := t.TempDir()
+	if err := os.WriteFile(filepath.Join(rules, "marker.yml"), []byte(markerRule), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := startVigil(t, cfg, "--role", "ingest")
+	det := startVigil(t, cfg, "--role", "detect", "--rules", rules, "--no-builtin-rules")
+	sq := startVigil(t, cfg, "--role", "store,query")
+	var body strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&body, `{"message":"clickhouse apptest %d","observer":{"product":"apptest"},"host":{"name":"ws%d"}}`+"\n", i, i)
+	}
+	if code, out := post(t, in.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(body.String())); code != 200 {
+		t.Fatalf("ingest: %d %s", code, out)
+	}
+	var reply struct {
+		Alerts []alert.Alert `json:"alerts"`
+	}
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		getJSON(t, sq.url("/api/v1/alerts?rule_id="+markerRuleID), &reply)
+		return len(reply.Alerts) == 1
+	}) {
+		t.Fatalf("query node lists %d alerts of the marker rule, want 1\ndetect:\n%s\nstore:\n%s", len(reply.Alerts), det.log.String(), sq.log.String())
+	}
+	if a := reply.Alerts[0]; a.Count != 1 || len(a.EventIDs) != 1 {
+		t.Errorf("alert %+v", a)
+	}
+	// The event the alert names is the one stored.
+	rows, _ := sq.waitFound(`"clickhouse apptest 7"`, 1, 10*time.Second)
+	if rows[0].Text("event.id") != reply.Alerts[0].EventIDs[0] {
+		t.Errorf("alert names event %s, the store has %s", reply.Alerts[0].EventIDs[0], rows[0].Text("event.id"))
+	}
+	for _, d := range []string{"store", "alertlog"} {
+		if _, err := os.Stat(filepath.Join(det.dataDir, d)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the detect node has %s in its data directory (%v)", d, err)
+		}
+	}
+}
+
+// busRequest sends a Kafka request to the broker at addr.
+func busRequest(t *testing.T, addr string, req kmsg.Request) kmsg.Response {
+	t.Helper()
+	// Kafka 3.7's request versions: name topics, not topic ids.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.MaxVersions(kversion.V3_7_0()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	resp, err := cl.Request(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// commitOffsets sets the committed offsets of group on topic's partitions
+// once the group has no members left.
+func commitOffsets(t *testing.T, addr, group, topic string, partitions int32, offset int64) {
+	t.Helper()
+	req := kmsg.NewPtrOffsetCommitRequest()
+	req.Group, req.Generation = group, -1
+	rt := kmsg.NewOffsetCommitRequestTopic()
+	rt.Topic = topic
+	for p := range partitions {
+		rp := kmsg.NewOffsetCommitRequestTopicPartition()
+		rp.Partition, rp.Offset = p, offset
+		rt.Partitions = append(rt.Partitions, rp)
+	}
+	req.Topics = append(req.Topics, rt)
+	// The group refuses while members of it remain (one killed -9 stays
+	// until bus.kafka.session_timeout).
+	var err error
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		err = nil
+		for _, tp := range busRequest(t, addr, req).(*kmsg.OffsetCommitResponse).Topics {
+			for _, p := range tp.Partitions {
+				err = errors.Join(err, kerr.ErrorForCode(p.ErrorCode))
+			}
+		}
+		return err == nil
+	}) {
+		t.Fatalf("commit offsets of %s for %s: %v", topic, group, err)
+	}
+}
+
+// waitCommitted waits until group has committed the end of every
+// partition of topic: it has read and handled everything there.
+func waitCommitted(t *testing.T, addr, group, topic string, partitions int32) {
+	t.Helper()
+	var committed, end int64
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		lo := kmsg.NewPtrListOffsetsRequest()
+		lt := kmsg.NewListOffsetsRequestTopic()
+		lt.Topic = topic
+		of := kmsg.NewPtrOffsetFetchRequest()
+		of.Group = group
+		ot := kmsg.NewOffsetFetchRequestTopic()
+		ot.Topic = topic
+		for p := range partitions {
+			lp := kmsg.NewListOffsetsRequestTopicPartition()
+			lp.Partition, lp.Timestamp = p, -1
+			lt.Partitions = append(lt.Partitions, lp)
+			ot.Partitions = append(ot.Partitions, p)
+		}
+		lo.Topics = append(lo.Topics, lt)
+		of.Topics = append(of.Topics, ot)
+		end, committed = 0, 0
+		for _, tp := range busRequest(t, addr, lo).(*kmsg.ListOffsetsResponse).Topics {
+			for _, p := range tp.Partitions {
+				end += p.Offset
+			}
+		}
+		for _, tp := range busRequest(t, addr, of).(*kmsg.OffsetFetchResponse).Topics {
+			for _, p := range tp.Partitions {
+				committed += max(p.Offset, 0)
+			}
+		}
+		return end > 0 && committed == end
+	}) {
+		t.Fatalf("group %s committed %d of %d records of %s", group, committed, end, topic)
+	}
+}
+
+// waitGroupStable waits until group is stable with n members.
+func waitGroupStable(t *testing.T, addr, group string, n int) {
+	t.Helper()
+	req := kmsg.NewPtrDescribeGroupsRequest()
+	req.Groups = []string{group}
+	var state string
+	var members int
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		gs := busRequest(t, addr, req).(*kmsg.DescribeGroupsResponse).Groups
+		if len(gs) != 1 {
+			return false
+		}
+		state, members = gs[0].State, len(gs[0].Members)
+		return state == "Stable" && members == n
+	}) {
+		t.Fatalf("group %s: %s with %d members, want Stable with %d", group, state, members, n)
 	}
 }
