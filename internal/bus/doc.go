@@ -35,10 +35,13 @@
 //     have it, at most bus.kafka.publish_timeout, so the sources are
 //     acknowledged only then;
 //   - every role's alerts: Bus.AlertSink (Bus.PublishAlerts) to P.alerts;
-//   - detect: Bus.ConsumeEvents(ctx, Consumer{Group: b.Group("detect"),
-//     DeadLetters: …}, handler), the handler writing each batch to the
-//     detection sinks; returning nil commits the batch, an error hands it
-//     again after a wait;
+//   - detect (internal/app/role_detect_bus.go): a transactional client of
+//     its own on P.events in group b.Group("detect") (Bus.ClientOptions,
+//     DecodeEvents), which writes a batch's alerts (Bus.AlertRecords) and
+//     correlation hits (Bus.Topic("hits"), Bus.Producer) in the Kafka
+//     transaction that commits the batch's offsets; Bus.ConsumeEvents
+//     with a handler is the simpler, non-transactional way for a role
+//     that produces nothing;
 //   - store: Bus.ConsumeEvents with Group b.Group("store") into the
 //     storage backend, and Bus.ConsumeAlerts with the same group into the
 //     durable alert log;
