@@ -60,8 +60,9 @@ func main() {
 	sigma := flag.String("sigma", "../shared/data/sigma", "the SigmaHQ copy (rules/, rules-emerging-threats/, rules-threat-hunting/)")
 	nodes := flag.String("nodes", "1,2,4", "numbers of detect processes to run")
 	partitions := flag.Int("partitions", 12, "partitions of the events topic")
+	ch := flag.Bool("clickhouse", false, "also measure ingest→store→query with the store node on a private clickhouse-server")
 	flag.Parse()
-	if err := run(*vigil, *events, *sigma, *nodes, *partitions); err != nil {
+	if err := run(*vigil, *events, *sigma, *nodes, *partitions, *ch); err != nil {
 		fmt.Fprintln(os.Stderr, "busscale:", err)
 		os.Exit(1)
 	}
@@ -175,7 +176,7 @@ func busConf(addr, prefix string, partitions int, extra string) string {
 	return fmt.Sprintf("bus:\n  kafka: {brokers: [%q], topic_prefix: %s, partitions: %d}\n%s", addr, prefix, partitions, extra)
 }
 
-func run(bin string, n int, sigma, nodeList string, partitions int) error {
+func run(bin string, n int, sigma, nodeList string, partitions int, withCH bool) error {
 	var ks []int
 	for _, f := range strings.Split(nodeList, ",") {
 		k, err := strconv.Atoi(strings.TrimSpace(f))
@@ -224,38 +225,21 @@ func run(bin string, n int, sigma, nodeList string, partitions int) error {
 		return err
 	}
 	defer cl.Close()
-	src := busConf(addr, "src", partitions, "")
-	sq, err := startVigil(bin, work, "store", src, "--role", "store,query", "--syslog-udp", "off", "--syslog-tcp", "off")
-	if err != nil {
-		return err
-	}
-	defer sq.stop()
-	sysAddr := freeAddr()
-	in, err := startVigil(bin, work, "ingest", src, "--role", "ingest", "--syslog-udp", "off", "--syslog-tcp", sysAddr)
-	if err != nil {
-		return err
-	}
-	defer in.stop()
-	gen := &bench.Generator{Day: time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour), Events: n}
-	c0, b0 := cpu(in.cmd.Process.Pid, sq.cmd.Process.Pid), cpu(bpid)
-	start := time.Now()
-	if _, err := bench.Send(context.Background(), sysAddr, gen, n, 4); err != nil {
-		return err
-	}
-	var stored, dead int64
-	if !poll(func() bool {
-		stored, dead, err = bench.StoredRows(context.Background(), sq.base)
-		return err == nil && stored+dead >= int64(n)
-	}) {
-		return fmt.Errorf("store node wrote %d+%d of %d events (%v)\ningest:\n%s\nstore:\n%s", stored, dead, n, err, in.tail(), sq.tail())
-	}
-	wall := time.Since(start).Seconds()
-	nodeCPU, brokerCPU := cpu(in.cmd.Process.Pid, sq.cmd.Process.Pid)-c0, cpu(bpid)-b0
 	fmt.Printf("\n| run | processes | events | wall s | events/s | node CPU-s | events/node CPU-s | broker CPU-s |\n|---|---|---|---|---|---|---|---|\n")
-	fmt.Printf("| ingest→store→query (embedded) | 1 ingest + 1 store,query | %d (%d dead) | %.1f | %.0f | %.1f | %.0f | %.1f |\n",
-		stored, dead, wall, float64(n)/wall, nodeCPU, float64(n)/nodeCPU, brokerCPU)
-	in.stop()
-	sq.stop()
+	if err := ingestRun(bin, work, addr, bpid, "src", partitions, "embedded", "", n); err != nil {
+		return err
+	}
+	if withCH {
+		srv, stop, err := startClickHouse()
+		if err != nil {
+			return err
+		}
+		err = ingestRun(bin, work, addr, bpid, "ch", partitions, "ClickHouse "+srv.URL, fmt.Sprintf("storage:\n  backend: clickhouse\n  clickhouse: {url: %s, database: vigil_bench}\n", srv.URL), n)
+		stop()
+		if err != nil {
+			return err
+		}
+	}
 
 	// The published records, to copy into each detect run's topic.
 	recs, err := readAll(addr, "src.events", n)
@@ -278,6 +262,41 @@ func run(bin string, n int, sigma, nodeList string, partitions int) error {
 	}
 	load, _ = os.ReadFile("/proc/loadavg")
 	fmt.Printf("\nload average at end: %s", load)
+	return nil
+}
+
+// ingestRun measures one ingest node and one store,query node (storage
+// config store) over the bus topics of prefix.
+func ingestRun(bin, work, addr string, bpid int, prefix string, partitions int, storeName, store string, n int) error {
+	conf := busConf(addr, prefix, partitions, store)
+	sq, err := startVigil(bin, work, prefix+"-store", conf, "--role", "store,query", "--syslog-udp", "off", "--syslog-tcp", "off")
+	if err != nil {
+		return err
+	}
+	defer sq.stop()
+	sysAddr := freeAddr()
+	in, err := startVigil(bin, work, prefix+"-ingest", conf, "--role", "ingest", "--syslog-udp", "off", "--syslog-tcp", sysAddr)
+	if err != nil {
+		return err
+	}
+	defer in.stop()
+	gen := &bench.Generator{Day: time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour), Events: n}
+	c0, b0 := cpu(in.cmd.Process.Pid, sq.cmd.Process.Pid), cpu(bpid)
+	start := time.Now()
+	if _, err := bench.Send(context.Background(), sysAddr, gen, n, 4); err != nil {
+		return err
+	}
+	var stored, dead int64
+	if !poll(func() bool {
+		stored, dead, err = bench.StoredRows(context.Background(), sq.base)
+		return err == nil && stored+dead >= int64(n)
+	}) {
+		return fmt.Errorf("store node wrote %d+%d of %d events (%v)\ningest:\n%s\nstore:\n%s", stored, dead, n, err, in.tail(), sq.tail())
+	}
+	wall := time.Since(start).Seconds()
+	nodeCPU, brokerCPU := cpu(in.cmd.Process.Pid, sq.cmd.Process.Pid)-c0, cpu(bpid)-b0
+	fmt.Printf("| ingest→store→query (%s) | 1 ingest + 1 store,query | %d (%d dead) | %.1f | %.0f | %.1f | %.0f | %.1f |\n",
+		storeName, stored, dead, wall, float64(n)/wall, nodeCPU, float64(n)/nodeCPU, brokerCPU)
 	return nil
 }
 
