@@ -234,7 +234,7 @@ func run(bin string, n int, sigma, nodeList string, partitions int, withCH bool)
 		if err != nil {
 			return err
 		}
-		err = ingestRun(bin, work, addr, bpid, "ch", partitions, "ClickHouse "+srv.URL, fmt.Sprintf("storage:\n  backend: clickhouse\n  clickhouse: {url: %s, database: vigil_bench}\n", srv.URL), n)
+		err = ingestRun(bin, work, addr, bpid, "ch", partitions, "ClickHouse", fmt.Sprintf("storage:\n  backend: clickhouse\n  clickhouse: {url: %s, database: vigil_bench}\n", srv.URL), n)
 		stop()
 		if err != nil {
 			return err
