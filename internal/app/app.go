@@ -290,6 +290,9 @@ func (a *App) health() map[string]any {
 	}
 	if d := a.detectRole; d != nil {
 		h["rules"] = d.engine.Status()
+		if d.bus != nil {
+			h["correlation_partitions"] = d.bus.owned()
+		}
 		if d.analytics != nil {
 			h["analytics"] = d.analytics.Stats()
 		}
@@ -338,7 +341,6 @@ func (a *App) Start() error {
 			return fmt.Errorf("start %s: %w", m.Name(), err)
 		}
 	}
-	a.startBusDetect()
 	a.run(a.enrich.Run)
 	if a.patterns != nil {
 		a.run(a.patterns.Run)
@@ -415,7 +417,8 @@ func (a *App) applyShared(cfg *config.Config) error {
 		restartNeeded("auth", old.Auth, cfg.Auth),
 		restartNeeded("pipeline", old.Pipeline, cfg.Pipeline),
 		restartNeeded("enrich", old.Enrich, cfg.Enrich),
-		restartNeeded("patterns", old.Patterns, cfg.Patterns))
+		restartNeeded("patterns", old.Patterns, cfg.Patterns),
+		restartNeeded("bus", old.Bus, cfg.Bus))
 }
 
 // Stop stops the node in reverse order: the HTTP API and the sources stop

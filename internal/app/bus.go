@@ -17,8 +17,9 @@ import (
 //   - every alert a node raises goes onto the bus (a.alertOut);
 //   - the store role consumes the events into the backend and the alerts
 //     into the alert log, in group <prefix>.store (storeRole.Start);
-//   - the detect role consumes the events in group <prefix>.detect
-//     (startBusDetect);
+//   - the detect role consumes the events in group <prefix>.detect, in
+//     Kafka transactions with its alerts and correlation hits, and counts
+//     the correlations sharded by key (role_detect_bus.go);
 //   - the store and detect roles' sinks are not on the pipeline.
 
 // openBus connects to the bus of cfg.Bus, when one is configured.
@@ -31,6 +32,9 @@ func (a *App) openBus() error {
 		return err
 	}
 	a.bus = b
+	if err := a.reg.Register(b); err != nil {
+		return fmt.Errorf("bus: metrics: %w", err)
+	}
 	return nil
 }
 
@@ -57,14 +61,4 @@ func (a *App) consumeEvents(group string, sinks []pipeline.Sink) {
 			a.errs <- fmt.Errorf("bus: %w", err)
 		}
 	})
-}
-
-// startBusDetect feeds the detect role from the events topic, group
-// <prefix>.detect: the partitions, and so the entities, are shared among
-// the detect nodes.
-func (a *App) startBusDetect() {
-	if a.bus == nil || a.detectRole == nil {
-		return
-	}
-	a.consumeEvents(a.bus.Group(string(RoleDetect)), a.detectRole.Sinks())
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/api"
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/detect"
+	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/detect/watchlist"
 	"github.com/vigilsiem/vigil/internal/enrich/assets"
 	"github.com/vigilsiem/vigil/internal/pipeline"
@@ -25,6 +26,9 @@ type detectRole struct {
 	analytics *entity.Engine
 	sinks     []pipeline.Sink
 	cfg       *config.Config
+	// bus is the role's part on a node with a bus (role_detect_bus.go):
+	// it reads the events and shards the correlations; nil without one.
+	bus *busDetect
 }
 
 // Name implements Module.
@@ -36,6 +40,17 @@ func (m *detectRole) Init(a *App) error {
 	cfg := a.cfg
 	m.cfg = cfg
 	alertOut := a.alertOut
+	var route func(context.Context, *correlate.Set, []correlate.Hit) error
+	if a.bus != nil {
+		// The events come from the bus, in transactions that also carry
+		// the alerts of their batch and the correlation hits.
+		var err error
+		if m.bus, err = newBusDetect(a, a.bus, processBatch(a, func() []pipeline.Sink { return m.sinks })); err != nil {
+			return fmt.Errorf("detect over the bus: %w", err)
+		}
+		alertOut = txAlerts{bus: a.bus, next: a.alertOut}
+		route = m.bus.route
+	}
 	// Entity analytics raise alerts of their own and take the risk of
 	// every other detector's alerts (detectOut).
 	detectOut := alertOut
@@ -81,8 +96,9 @@ func (m *detectRole) Init(a *App) error {
 		Dirs: ruleDirs, Builtin: builtin, Sigma: sigmaCfg, Logger: a.log, Window: cfg.Rules.AlertWindow.D(),
 		StateDir: filepath.Join(cfg.DataDir, "state", "correlation"), Watchlists: m.watchlists, Registerer: a.reg,
 		Lateness: co.Lateness.D(), MaxKeys: co.MaxKeys, MaxKeysPerRule: co.MaxKeysPerRule,
-		SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: a.auditRuleReload,
+		SnapshotInterval: co.SnapshotInterval.D(), MaxFuture: co.MaxFuture.D(), OnReload: m.onReload(a),
 		AlertLevel: assets.AlertLevel, AlertLevelFields: []string{assets.FieldCriticality}, Toggles: toggles,
+		Route: route,
 	}, detectOut); err != nil {
 		return fmt.Errorf("load rules: %w", err)
 	}
@@ -93,7 +109,20 @@ func (m *detectRole) Init(a *App) error {
 	return nil
 }
 
+// onReload audits a rule load and, on a bus, switches the correlation
+// router and owner to the new correlations.
+func (m *detectRole) onReload(a *App) func(detect.ReloadInfo) {
+	return func(info detect.ReloadInfo) {
+		a.auditRuleReload(info)
+		if m.bus != nil && m.engine != nil && info.Err == nil {
+			m.bus.rulesChanged(m.engine.Correlations())
+		}
+	}
+}
+
 // Sinks implements Module: the enrichers' alerts, the rules, analytics.
+// On a bus they read the events from it (role_detect_bus.go), not from
+// the pipeline.
 func (m *detectRole) Sinks() []pipeline.Sink { return m.sinks }
 
 // Mount implements Module: the watch-lists, and the entities (whose events
@@ -108,12 +137,33 @@ func (m *detectRole) Mount(a *App) []api.Mounter {
 
 // Start implements Module: rule reloads, watch-list expiry, analytics.
 func (m *detectRole) Start(_ context.Context, a *App) error {
+	if m.bus != nil {
+		if err := m.bus.start(a, m.engine.Correlations(), m.shardEngine(a), m.engine.WriteFirings); err != nil {
+			return fmt.Errorf("correlation over the bus: %w", err)
+		}
+	}
 	a.run(func(ctx context.Context) { _ = m.engine.Run(ctx) })
 	a.run(func(ctx context.Context) { m.watchlists.Run(ctx.Done()) })
 	if m.analytics != nil {
 		a.run(m.analytics.Run)
 	}
 	return nil
+}
+
+// shardEngine configures the engine of each owned hit partition: the
+// caps on groups are the node's divided by the partitions, so a node that
+// owns every partition holds at most what one engine would.
+func (m *detectRole) shardEngine(a *App) correlate.Options {
+	co := m.cfg.Rules.Correlation
+	parts := max(a.bus.Kafka().Partitions, 1)
+	perRule, total := co.MaxKeysPerRule, co.MaxKeys
+	if perRule <= 0 {
+		perRule = correlate.DefaultMaxKeysPerRule
+	}
+	if total <= 0 {
+		total = correlate.DefaultMaxKeys
+	}
+	return correlate.Options{Lateness: co.Lateness.D(), MaxKeysPerRule: max(perRule/parts, 1), MaxKeys: max(total/parts, 1), Logger: a.log}
 }
 
 // Stop writes the correlation state, the watch-lists and the baselines.
@@ -133,8 +183,12 @@ func (m *detectRole) Stop(a *App) {
 	})
 }
 
-// Close implements Module.
-func (*detectRole) Close(*App) {}
+// Close implements Module: the bus consumer of a node that did not start.
+func (m *detectRole) Close(*App) {
+	if m.bus != nil {
+		m.bus.close()
+	}
+}
 
 // ApplyConfig reads the rule files again now (they are also polled); the
 // rule and analytics settings themselves need a restart.

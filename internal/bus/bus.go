@@ -27,6 +27,7 @@ type Bus struct {
 	opts []kgo.Opt
 	prod *kgo.Client
 	log  *slog.Logger
+	met  *metrics
 }
 
 // Open connects to the bus of cfg (bus.kafka) and creates its topics when
@@ -51,10 +52,10 @@ func Open(ctx context.Context, cfg config.Bus, log *slog.Logger) (*Bus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open bus: %w", err)
 	}
-	b := &Bus{cfg: *kc, opts: opts, prod: prod, log: log.With("bus", "kafka")}
+	b := &Bus{cfg: *kc, opts: opts, prod: prod, log: log.With("bus", "kafka"), met: newMetrics()}
 	cctx, cancel := context.WithTimeout(ctx, 2*kc.DialTimeout.D())
 	defer cancel()
-	if err := b.createTopics(cctx); err != nil {
+	if err := b.createTopics(cctx, kc.Partitions, []string{b.EventsTopic(), b.AlertsTopic()}); err != nil {
 		b.log.Warn("create bus topics; they must exist or be created by the brokers", "err", err)
 	}
 	return b, nil
@@ -74,15 +75,15 @@ func (b *Bus) Group(role string) string { return b.cfg.TopicPrefix + "." + role 
 // closes the producer.
 func (b *Bus) Close() { b.prod.Close() }
 
-// createTopics creates the bus topics with the configured partitions; a
-// topic that exists keeps its settings.
-func (b *Bus) createTopics(ctx context.Context) error {
+// createTopics creates topics with the given partitions; a topic that
+// exists keeps its settings.
+func (b *Bus) createTopics(ctx context.Context, partitions int, names []string) error {
 	req := kmsg.NewPtrCreateTopicsRequest()
 	req.TimeoutMillis = int32(b.cfg.DialTimeout.D().Milliseconds())
-	for _, name := range []string{b.EventsTopic(), b.AlertsTopic()} {
+	for _, name := range names {
 		t := kmsg.NewCreateTopicsRequestTopic()
 		t.Topic = name
-		t.NumPartitions = int32(b.cfg.Partitions)
+		t.NumPartitions = int32(partitions)
 		t.ReplicationFactor = -1
 		if b.cfg.ReplicationFactor > 0 {
 			t.ReplicationFactor = int16(b.cfg.ReplicationFactor)

@@ -27,6 +27,12 @@ const (
 	// brokers' default group.min.session.timeout.ms (6s), and 3
 	// heartbeats (every 3s) long, so one slow heartbeat is not a death.
 	DefaultSessionTimeout = 10 * time.Second
+	// DefaultPublishTimeout bounds how long a publish waits for the
+	// brokers before it fails: the pipeline then refuses the batch and
+	// the source keeps it (an HTTP sender gets 503 and sends again), so
+	// brokers that are down hold no worker for ever; 30s rides out a
+	// partition leader moving.
+	DefaultPublishTimeout = 30 * time.Second
 	// DefaultMaxMessageBytes is Kafka's default max.message.bytes (1 MB):
 	// a produce batch larger than that is refused by a default broker.
 	DefaultMaxMessageBytes = 1_000_000
@@ -52,6 +58,9 @@ type KafkaConfig struct {
 	MaxPollRecords int `yaml:"max_poll_records"`
 	// MaxMessageBytes bounds a produce batch. Default: 1000000.
 	MaxMessageBytes int `yaml:"max_message_bytes"`
+	// PublishTimeout bounds how long a publish waits for the brokers'
+	// acknowledgement. Default: 30s.
+	PublishTimeout config.Duration `yaml:"publish_timeout"`
 	// SessionTimeout is how long a consumer that stopped heartbeating
 	// keeps its partitions. Default: 10s.
 	SessionTimeout config.Duration `yaml:"session_timeout"`
@@ -84,11 +93,14 @@ func (c *KafkaConfig) Validate() error {
 	if c.MaxMessageBytes == 0 {
 		c.MaxMessageBytes = DefaultMaxMessageBytes
 	}
+	if c.PublishTimeout == 0 {
+		c.PublishTimeout = config.Duration(DefaultPublishTimeout)
+	}
 	if c.SessionTimeout == 0 {
 		c.SessionTimeout = config.Duration(DefaultSessionTimeout)
 	}
-	if c.Partitions < 0 || c.ReplicationFactor < 0 || c.MaxPollRecords < 0 || c.MaxMessageBytes < 0 || c.SessionTimeout < 0 {
-		return errors.New("partitions, replication_factor, max_poll_records, max_message_bytes and session_timeout must not be negative")
+	if c.Partitions < 0 || c.ReplicationFactor < 0 || c.MaxPollRecords < 0 || c.MaxMessageBytes < 0 || c.SessionTimeout < 0 || c.PublishTimeout < 0 {
+		return errors.New("partitions, replication_factor, max_poll_records, max_message_bytes, publish_timeout and session_timeout must not be negative")
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/vigilsiem/vigil/internal/alert"
@@ -153,11 +154,15 @@ func (b *Bus) consume(ctx context.Context, c Consumer, topic string, decode deco
 	}
 	log := c.Logger
 	if log == nil {
-		log = b.log.With("topic", topic, "group", c.Group)
+		log = b.log
 	}
+	log = log.With("topic", topic, "group", c.Group)
 	opts := append(b.opts[:len(b.opts):len(b.opts)], kgo.ConsumerGroup(c.Group), kgo.ConsumeTopics(topic),
 		kgo.DisableAutoCommit(), kgo.BlockRebalanceOnPoll(), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.SessionTimeout(b.cfg.SessionTimeout.D()))
+		kgo.SessionTimeout(b.cfg.SessionTimeout.D()),
+		// the detect nodes write alerts in transactions: those of a
+		// batch a killed node left open are aborted, never stored
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", topic, err)
@@ -177,7 +182,9 @@ func (b *Bus) consume(ctx context.Context, c Consumer, topic string, decode deco
 			continue
 		}
 		dead, handle := decode(ctx, recs)
-		if err := retry(ctx, log, len(recs), func(ctx context.Context) error {
+		b.met.dead.WithLabelValues(topic, c.Group).Add(float64(len(dead)))
+		retried := b.met.retried.WithLabelValues(topic, c.Group)
+		if err := retry(ctx, log, retried, len(recs), func(ctx context.Context) error {
 			if len(dead) > 0 {
 				if err := writeDead(ctx, c, log, dead); err != nil {
 					return err
@@ -189,7 +196,10 @@ func (b *Bus) consume(ctx context.Context, c Consumer, topic string, decode deco
 			break // ctx ended: nothing was committed, the records are read again
 		}
 		if err := cl.CommitRecords(ctx, recs...); err != nil {
+			b.met.cms.WithLabelValues(topic, c.Group).Inc()
 			log.Warn("commit bus offsets; the records will be read again", "err", err)
+		} else {
+			b.met.consumed.WithLabelValues(topic, c.Group).Add(float64(len(recs)))
 		}
 		cl.AllowRebalance()
 	}
@@ -213,7 +223,7 @@ func writeDead(ctx context.Context, c Consumer, log *slog.Logger, dead []pipelin
 
 // retry calls fn until it returns nil, waiting between tries, or until ctx
 // ends (its error then).
-func retry(ctx context.Context, log *slog.Logger, n int, fn func(context.Context) error) error {
+func retry(ctx context.Context, log *slog.Logger, retried prometheus.Counter, n int, fn func(context.Context) error) error {
 	wait := retryWait
 	for {
 		err := fn(ctx)
@@ -223,6 +233,7 @@ func retry(ctx context.Context, log *slog.Logger, n int, fn func(context.Context
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		retried.Inc()
 		log.Warn("bus batch not handled; retrying", "records", n, "retry_in", wait, "err", err)
 		select {
 		case <-time.After(wait):

@@ -25,13 +25,24 @@
 // between the two reads the batch again, and the stable event.id (or
 // alert id) makes the replay harmless in the stores.
 //
-// The interface of the roles:
+// The interface of the roles (internal/app wires them, app/bus.go):
 //
-//   - ingest: Bus.EventSink, a pipeline sink that publishes each batch to
-//     P.events (or Bus.PublishEvents);
-//   - detect: Bus.ConsumeEvents(ctx, Consumer{Group: b.Group("detect")},
-//     handler) to read the events, and Bus.AlertSink (or
-//     Bus.PublishAlerts) to write its alerts to P.alerts;
-//   - store: Bus.ConsumeEvents with group P.store into the storage backend
-//     and Bus.ConsumeAlerts with group P.store into the alert log.
+//   - ingest: Bus.EventSink is the pipeline's sink: it publishes each
+//     batch to P.events (Bus.PublishEvents) and returns once the brokers
+//     have it, at most bus.kafka.publish_timeout, so the sources are
+//     acknowledged only then;
+//   - every role's alerts: Bus.AlertSink (Bus.PublishAlerts) to P.alerts;
+//   - detect (internal/app/role_detect_bus.go): a transactional client of
+//     its own on P.events in group b.Group("detect") (Bus.ClientOptions,
+//     DecodeEvents), which writes a batch's alerts (Bus.AlertRecords) and
+//     correlation hits (Bus.Topic("hits"), Bus.Producer) in the Kafka
+//     transaction that commits the batch's offsets; Bus.ConsumeEvents
+//     with a handler is the simpler, non-transactional way for a role
+//     that produces nothing;
+//   - store: Bus.ConsumeEvents with Group b.Group("store") into the
+//     storage backend, and Bus.ConsumeAlerts with the same group into the
+//     durable alert log;
+//   - parts with topics of their own (the correlation shards): Bus.Topic,
+//     Bus.CreateTopics, Bus.ClientOptions, Bus.Brokers and Bus.Producer
+//     (clients.go).
 package bus

@@ -2,8 +2,8 @@ package bus
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -54,7 +54,7 @@ func (b *Bus) PublishEvents(ctx context.Context, events []*event.Event) error {
 		recs = append(recs, &kgo.Record{Topic: topic, Key: eventKey(nil, e), Value: v, Headers: []kgo.RecordHeader{
 			{Key: headerTenant, Value: []byte(e.Tenant)}, {Key: headerID, Value: []byte(e.ID)}}})
 	}
-	if err := b.prod.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+	if err := b.produce(ctx, recs); err != nil {
 		return fmt.Errorf("publish events: %w", err)
 	}
 	return nil
@@ -67,22 +67,62 @@ func (b *Bus) PublishAlerts(ctx context.Context, alerts []alert.Alert) error {
 	if len(alerts) == 0 {
 		return nil
 	}
-	topic := b.AlertsTopic()
-	recs := make([]*kgo.Record, 0, len(alerts))
-	for i := range alerts {
-		a := &alerts[i]
-		v, err := json.Marshal(a)
-		if err != nil {
-			return fmt.Errorf("publish alert %s: %w", a.ID, err)
-		}
-		key := append(append([]byte(a.Tenant), 0), a.ID...)
-		recs = append(recs, &kgo.Record{Topic: topic, Key: key, Value: v, Headers: []kgo.RecordHeader{
-			{Key: headerTenant, Value: []byte(a.Tenant)}, {Key: headerID, Value: []byte(a.ID)}}})
+	recs, err := b.AlertRecords(alerts)
+	if err != nil {
+		return fmt.Errorf("publish alerts: %w", err)
 	}
-	if err := b.prod.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+	if err := b.produce(ctx, recs); err != nil {
 		return fmt.Errorf("publish alerts: %w", err)
 	}
 	return nil
+}
+
+// produce writes recs and waits for the brokers' acknowledgement of each,
+// at most bus.kafka.publish_timeout. At the timeout it fails the batch
+// even though records may still be delivered later (franz-go does not fail
+// a record it may have sent): the caller publishes the batch again, and
+// the consumers keep one copy per event.id or alert id. The client's
+// buffer (franz-go's MaxBufferedRecords, 10,000) bounds what waits for
+// brokers that are down.
+func (b *Bus) produce(ctx context.Context, recs []*kgo.Record) error {
+	err := b.produceWait(ctx, recs)
+	if err != nil {
+		b.met.publishFailed.WithLabelValues(recs[0].Topic).Inc()
+		return err
+	}
+	b.met.published.WithLabelValues(recs[0].Topic).Add(float64(len(recs)))
+	return nil
+}
+
+func (b *Bus) produceWait(ctx context.Context, recs []*kgo.Record) error {
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.PublishTimeout.D())
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		first error
+		left  = len(recs)
+		done  = make(chan struct{})
+	)
+	for _, r := range recs {
+		b.prod.Produce(ctx, r, func(_ *kgo.Record, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && first == nil {
+				first = err
+			}
+			if left--; left == 0 {
+				close(done)
+			}
+		})
+	}
+	select {
+	case <-done:
+		mu.Lock()
+		defer mu.Unlock()
+		return first
+	case <-ctx.Done():
+		return fmt.Errorf("wait for the brokers: %w", ctx.Err())
+	}
 }
 
 // EventSink is a pipeline sink that publishes each batch (the ingest

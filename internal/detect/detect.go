@@ -94,6 +94,13 @@ type Config struct {
 	// OnReload, when set, is told of each rule load that swapped in a new
 	// rule set or failed (the audit log records them).
 	OnReload func(ReloadInfo)
+	// Route, when set, takes the correlation hits of each Write instead
+	// of the engine's own correlation engine: correlation sharded by key
+	// over a bus (package correlate/shard), where another process counts
+	// them. set is the rule generation the hits were projected with.
+	// Write fails when Route fails. Chained correlations are then left
+	// out of the rules (sigma.ReasonShardedChain), and StateDir is not used.
+	Route func(ctx context.Context, set *correlate.Set, hits []correlate.Hit) error
 }
 
 // ReloadInfo describes one rule load for Config.OnReload.
@@ -145,6 +152,11 @@ func New(cfg Config, out alert.Sink) (*Engine, error) {
 	}
 	if cfg.MaxFuture == 0 {
 		cfg.MaxFuture = correlate.DefaultMaxFuture
+	}
+	if cfg.Route != nil {
+		// the hits are counted elsewhere: the local engine stays empty,
+		// and a state left by an in-process run is not replayed
+		cfg.StateDir = ""
 	}
 	e := &Engine{cfg: cfg, out: out, folder: alert.NewFolder(cfg.Window), log: cfg.Logger, wl: cfg.Watchlists,
 		recent: newRecentHits(maxRecentHits)}
@@ -235,7 +247,11 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 		}
 	}
 	var firings []correlate.Firing
-	if len(hits) > 0 {
+	if len(hits) > 0 && e.cfg.Route != nil {
+		if err := e.cfg.Route(ctx, st.Correlations, hits); err != nil {
+			return fmt.Errorf("route %d correlation hits: %w", len(hits), err)
+		}
+	} else if len(hits) > 0 {
 		e.recent.add(hits)
 		firings = e.corr.Process(hits)
 	}
@@ -248,6 +264,22 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 		alerts = e.folder.Add(matches)
 	}
 	return e.writeFirings(ctx, firings, alerts)
+}
+
+// WriteFirings writes the alerts of firings counted elsewhere (the shard
+// owners of correlation sharded by key, Config.Route) as the engine
+// writes its own: per-tenant rule switches apply, and the alert goes to
+// the engine's alert sink.
+func (e *Engine) WriteFirings(ctx context.Context, fs []correlate.Firing) error {
+	return e.writeFirings(ctx, fs, nil)
+}
+
+// Correlations returns the correlations of the current rules.
+func (e *Engine) Correlations() *correlate.Set {
+	if st := e.cur.Load(); st != nil {
+		return st.Correlations
+	}
+	return nil
 }
 
 // writeFirings writes alerts and the alerts of firings (the last state of
@@ -348,7 +380,7 @@ func (e *Engine) reload() (bool, ReloadInfo, error) {
 	if old := e.cur.Load(); old != nil && sameStamps(old.stamps, stamps) {
 		return false, ReloadInfo{}, nil
 	}
-	res, err := LoadRulesFS(e.cfg.Sigma, e.cfg.Builtin, e.cfg.Dirs...)
+	res, err := loadRules(e.cfg.Sigma, e.cfg.Builtin, e.cfg.Route != nil, e.cfg.Dirs...)
 	if err != nil {
 		return false, ReloadInfo{}, err
 	}

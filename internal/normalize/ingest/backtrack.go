@@ -16,8 +16,11 @@ import (
 // preference) and is used only where it is sure to:
 //   - patterns whose every node it implements (compileBacktracker returns
 //     nil otherwise), loops whose body cannot match the empty text;
-//   - texts of ASCII bytes only (a class then matches one byte, as Go's
-//     matches one rune);
+//   - ASCII text: a class matches one byte where Go's matches one rune,
+//     so a match that meets a byte over 0x7F where a class that holds
+//     runes over 0x7F (\S, [^,], .) or a case-folded literal is tried
+//     stops, and Go's regexp decides that text (a byte over 0x7F never
+//     matches an ASCII literal or class, in either);
 //   - within a step budget proportional to the text: a pattern that
 //     backtracks more, on some text, is handed to Go's regexp for that
 //     text, whose time is linear. So a hostile line costs at most the
@@ -161,7 +164,9 @@ func (b *backtracker) exec(m *btState, s string) bool {
 		m.caps = make([]int, b.ncap)
 	}
 	m.caps = m.caps[:b.ncap]
-	if !isASCII(s) {
+	if b.start.nullable && !isASCII(s) {
+		// A match may start anywhere: where Go's regexp tries rune by
+		// rune, this would try the bytes within runes.
 		m.aborted = true
 		return false
 	}
@@ -188,6 +193,10 @@ func (b *backtracker) exec(m *btState, s string) bool {
 				pos += i
 			case b.firstTab != nil:
 				for pos < len(s) && !b.firstTab[s[pos]] {
+					if s[pos] >= 0x80 {
+						m.abort()
+						return false
+					}
 					pos++
 				}
 				if pos >= len(s) {
@@ -211,6 +220,13 @@ func (b *backtracker) exec(m *btState, s string) bool {
 		}
 	}
 	return false
+}
+
+// abort stops the match: every choice point fails from now on, and exec
+// reports m.aborted.
+func (m *btState) abort() {
+	m.aborted = true
+	m.steps = m.budget + 1
 }
 
 // FindStringSubmatchIndex is regexp's.
@@ -256,11 +272,11 @@ func (c *btCompiler) compile(re *syntax.Regexp, next btFrag) (btFrag, bool) {
 	case syntax.OpLiteral:
 		return c.literal(re, next)
 	case syntax.OpCharClass, syntax.OpAnyCharNotNL, syntax.OpAnyChar:
-		set, ok := btByteClass(re)
+		set, wide, ok := btByteClass(re)
 		if !ok {
 			return btFrag{}, false
 		}
-		return c.classRep(set, 1, 1, false, next), true
+		return c.classRep(set, wide, 1, 1, false, next), true
 	case syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
 		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
 		return c.assertion(re.Op, next), true
@@ -323,7 +339,10 @@ func (c *btCompiler) literal(re *syntax.Regexp, next btFrag) (btFrag, bool) {
 				return false
 			}
 			for i := 0; i < len(lit); i++ {
-				if lowerASCII(m.s[pos+i]) != lit[i] {
+				if c := m.s[pos+i]; lowerASCII(c) != lit[i] {
+					if c >= 0x80 {
+						m.abort() // (?i)k matches the Kelvin sign
+					}
 					return false
 				}
 			}
@@ -356,41 +375,47 @@ func upperASCII(b byte) byte {
 }
 
 // btByteClass is the set of ASCII bytes a one-character node matches (on
-// an ASCII text, what it matches).
-func btByteClass(re *syntax.Regexp) (byteSet, bool) {
-	var set byteSet
+// ASCII text, what it matches), and whether it matches runes over 0x7F
+// too (wide).
+func btByteClass(re *syntax.Regexp) (set byteSet, wide, ok bool) {
 	switch re.Op {
 	case syntax.OpAnyChar:
 		for b := 0; b < 0x80; b++ {
 			set.add(byte(b))
 		}
+		wide = true
 	case syntax.OpAnyCharNotNL:
 		for b := 0; b < 0x80; b++ {
 			if b != '\n' {
 				set.add(byte(b))
 			}
 		}
+		wide = true
 	case syntax.OpCharClass:
 		for i := 0; i+1 < len(re.Rune); i += 2 {
 			lo, hi := re.Rune[i], re.Rune[i+1]
 			for r := lo; r <= hi && r < 0x80; r++ {
 				set.add(byte(r))
 			}
+			if hi >= 0x80 {
+				wide = true
+			}
 		}
 	case syntax.OpLiteral:
 		if len(re.Rune) != 1 || re.Rune[0] >= 0x80 {
-			return set, false
+			return set, false, false
 		}
 		b := byte(re.Rune[0])
 		set.add(b)
 		if re.Flags&syntax.FoldCase != 0 {
 			set.add(lowerASCII(b))
 			set.add(upperASCII(b))
+			wide = true // k and s fold to runes over 0x7F
 		}
 	default:
-		return set, false
+		return set, false, false
 	}
-	return set, true
+	return set, wide, true
 }
 
 func isWordByte(b byte) bool {
@@ -477,8 +502,8 @@ func (c *btCompiler) alternate(re *syntax.Regexp, next btFrag) (btFrag, bool) {
 
 // repeat compiles sub{min,max} (max -1: no bound) followed by next.
 func (c *btCompiler) repeat(sub *syntax.Regexp, min, max int, lazy bool, next btFrag) (btFrag, bool) {
-	if set, ok := btByteClass(sub); ok {
-		return c.classRep(set, min, max, lazy, next), true
+	if set, wide, ok := btByteClass(sub); ok {
+		return c.classRep(set, wide, min, max, lazy, next), true
 	}
 	if max == 1 && min <= 1 {
 		if min == 1 {
@@ -598,9 +623,14 @@ func (c *btCompiler) star(sub *syntax.Regexp, lazy bool, next btFrag) (btFrag, b
 // by next: it counts the run once, then tries next at each length, from
 // the longest (greedy) or the shortest (lazy), skipping the positions
 // next cannot start at.
-func (c *btCompiler) classRep(set byteSet, min, max int, lazy bool, next btFrag) btFrag {
+func (c *btCompiler) classRep(set byteSet, wide bool, min, max int, lazy bool, next btFrag) btFrag {
 	nf := next.fn
-	nfirst, nnull := next.first, next.nullable
+	nnull := next.nullable
+	var tab, ntab [256]bool // the class; the bytes next can start with (and those over 0x7F)
+	for b := 0; b < 256; b++ {
+		tab[b] = set.has(byte(b))
+		ntab[b] = b >= 0x80 || next.first.has(byte(b))
+	}
 	fn := func(m *btState, pos int) bool {
 		s := m.s
 		n := 0
@@ -608,22 +638,23 @@ func (c *btCompiler) classRep(set byteSet, min, max int, lazy bool, next btFrag)
 		if max >= 0 && max < limit {
 			limit = max
 		}
-		for n < limit && set.has(s[pos+n]) {
+		for n < limit {
+			b := s[pos+n]
+			if !tab[b] {
+				if b >= 0x80 && wide {
+					m.abort()
+					return false
+				}
+				break
+			}
 			n++
 		}
 		if n < min {
 			return false
 		}
-		try := func(i int) bool {
-			p := pos + i
-			if !nnull && (p >= len(s) || !nfirst.has(s[p])) {
-				return false
-			}
-			return nf(m, p)
-		}
 		if lazy {
 			for i := min; i <= n; i++ {
-				if try(i) {
+				if p := pos + i; (nnull || p < len(s) && ntab[s[p]]) && nf(m, p) {
 					return true
 				}
 				if m.steps++; m.steps > m.budget {
@@ -634,7 +665,7 @@ func (c *btCompiler) classRep(set byteSet, min, max int, lazy bool, next btFrag)
 			return false
 		}
 		for i := n; i >= min; i-- {
-			if try(i) {
+			if p := pos + i; (nnull || p < len(s) && ntab[s[p]]) && nf(m, p) {
 				return true
 			}
 			if m.steps++; m.steps > m.budget {

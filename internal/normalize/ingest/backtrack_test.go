@@ -37,12 +37,14 @@ var btPatterns = []string{
 	`a+b`, `^(a|ab)(c|bcd)(d*)$`, `(?i)HeLLo (\w+)`, `x(?:ab){2,4}?y`, `(\d{1,3})\.(\d{1,3})`,
 	`(?P<a>.*?)=(?P<b>[^ ]*)`, `\bfoo\b`, `\Bfoo`, `(?m)^b$`, `(?s)a.b`, `a.b`, `(a)|b`, `x*`, `(x?)*`,
 	`(a+)+$`, `(?:a|b)*?c`, `^$`, `[[:alpha:]]+`, `(?U)a+`, `é+`, `a{0}`, `(?:(a)|b){3}`,
+	`\S+ (\w+)`, `(?i)ok`, `(?i)s+`, `[^,]*,x`, `.+?b`, `x\b`, `\d+\D`, `^.{2}(.)`, `[^a-z]{1,3}$`,
 }
 
 var btTexts = []string{
 	"", "a", "ab", "aab", "abcd", "abbcd", "hello World", "HELLO x", "xababy", "xabababababy", "1.2.3.4",
 	"k=v x=y", "foo bar", "a foo", "afoo", "a\nb\nc", "a\nb", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
-	"ccc", "é", "ééa", "ab\x80c", "bab", "abba",
+	"ccc", "é", "ééa", "ab\x80c", "bab", "abba", "\u212a", "o\u212a x", "é y", "a,é,x", "é,x", "xé", "1é2 ",
+	"\u017fs", "ab\xffb", "\xe2\x82 x",
 }
 
 func TestBacktrackerAgreesWithRegexp(t *testing.T) {

@@ -20,7 +20,27 @@ func body(e *event.Event) (string, bool) {
 	if s == "" || s[0] != '<' {
 		return s, s != ""
 	}
-	return bodyOf(s, e.Has("log.syslog.version"), e.GetString("process.name"), e.GetString("host.hostname")), true
+	// One pass finds the three fields bodyOf needs.
+	// The first of a name counts, as with Get.
+	rfc5424 := false
+	var prog, host string
+	var progSet, hostSet bool
+	for i := range e.Fields {
+		f := &e.Fields[i]
+		switch f.Name {
+		case "log.syslog.version":
+			rfc5424 = true
+		case "process.name":
+			if !progSet {
+				prog, progSet = textOf(f.Value), true
+			}
+		case "host.hostname":
+			if !hostSet {
+				host, hostSet = textOf(f.Value), true
+			}
+		}
+	}
+	return bodyOf(s, rfc5424, prog, host), true
 }
 
 // bodyOf is body of the original s given what the parser found: an RFC

@@ -155,7 +155,7 @@ func coerce(name string, t ecsType, v event.Value) (event.Value, bool, error) {
 			}
 			return v, false, nil
 		default:
-			return event.List([]string{v.Text()}), true, nil
+			return event.List([]string{textOf(v)}), true, nil
 		}
 	}
 	w, ok, err := typed(t, v)
@@ -205,12 +205,12 @@ func typed(t ecsType, v event.Value) (event.Value, bool, error) {
 		if k == event.KindList {
 			return v, true, nil
 		}
-		return event.String(v.Text()), true, nil
+		return event.String(textOf(v)), true, nil
 	case typeIP:
 		if k == event.KindIP {
 			return v, true, nil
 		}
-		s := v.Text()
+		s := textOf(v)
 		a, err := netip.ParseAddr(trimIP(s))
 		if err != nil {
 			return event.Value{}, false, fmt.Errorf("%q is not an IP address", s)
@@ -223,7 +223,7 @@ func typed(t ecsType, v event.Value) (event.Value, bool, error) {
 		case event.KindFloat:
 			return event.Int(int64(v.Float())), true, nil
 		}
-		s := strings.TrimSpace(v.Text())
+		s := strings.TrimSpace(textOf(v))
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			if f, ferr := strconv.ParseFloat(s, 64); ferr == nil {
@@ -242,7 +242,7 @@ func typed(t ecsType, v event.Value) (event.Value, bool, error) {
 		case event.KindInt:
 			return event.Float(float64(v.Int())), true, nil
 		}
-		s := strings.TrimSpace(v.Text())
+		s := strings.TrimSpace(textOf(v))
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
 			return event.Value{}, false, fmt.Errorf("%q is not a number", s)
@@ -252,22 +252,31 @@ func typed(t ecsType, v event.Value) (event.Value, bool, error) {
 		if k == event.KindBool {
 			return v, true, nil
 		}
-		b, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(v.Text())))
+		b, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(textOf(v))))
 		if err != nil {
-			return event.Value{}, false, fmt.Errorf("%q is not a boolean", v.Text())
+			return event.Value{}, false, fmt.Errorf("%q is not a boolean", textOf(v))
 		}
 		return event.Bool(b), true, nil
 	case typeDate:
 		if k == event.KindTime {
 			return v, true, nil
 		}
-		tm, err := event.ParseTime(v.Text())
+		tm, err := event.ParseTime(textOf(v))
 		if err != nil {
-			return event.Value{}, false, fmt.Errorf("%q is not a time", v.Text())
+			return event.Value{}, false, fmt.Errorf("%q is not a time", textOf(v))
 		}
 		return event.Time(tm), true, nil
 	}
 	return v, true, nil
+}
+
+// textOf is v.Text() without its copy for a string or an address
+// (event.Value.Text renders into a new buffer whatever the kind).
+func textOf(v event.Value) string {
+	if k := v.Kind(); k == event.KindString || k == event.KindIP {
+		return v.Str()
+	}
+	return v.Text()
 }
 
 // trimIP removes the brackets and zone that wrap addresses in some logs

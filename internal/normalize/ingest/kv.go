@@ -59,10 +59,12 @@ func buildKV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		name string
 		set  setter
 	}
-	renamed := make(map[string]out, len(o.Rename))
+	renames := make(map[string]out, len(o.Rename))
 	for k, v := range o.Rename {
-		renamed[k] = out{v, setterFor(v)}
+		renames[k] = out{v, setterFor(v)}
 	}
+	_, renameEmpty := renames[""] // the name table holds no empty key
+	renamed := newNameTable(renames)
 	return func(e *event.Event) error {
 		s, ok := text(e, o.Field)
 		if !ok {
@@ -127,7 +129,12 @@ func buildKV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 				continue
 			}
 			n++
-			if r, ok := renamed[key]; ok {
+			r := renamed.get(key)
+			if r == nil && key == "" && renameEmpty {
+				empty := renames[""]
+				r = &empty
+			}
+			if r != nil {
 				if err := r.set.setIn(&x, event.String(val)); err != nil && first == nil {
 					first = err
 				}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query/filter"
@@ -165,15 +166,22 @@ func init() {
 // keys beyond it are looked up in the event.
 const maxKeyBits = 512
 
-// keyIndex interns the key names of keys selectors. keyFilter is a
-// Bloom-like filter over (length, first and last byte) of the names, so
-// that filling an event's bits looks up the map only for the few fields
-// whose names could be one.
+// keyIndex interns the key names of keys selectors. keys is what the
+// selection of each event reads, without a lock: a snapshot of the names
+// in a nameTable, and a Bloom-like filter over (length, first and last
+// byte) of the names, so that filling an event's bits looks up only the
+// few fields whose names could be one. keyBit, at compile time, publishes
+// a new snapshot.
 var (
-	keyMu     sync.RWMutex
-	keyIndex  = map[string]int{}
-	keyFilter [16]uint64
+	keyMu    sync.Mutex
+	keyIndex = map[string]int{}
+	keys     atomic.Pointer[keySnapshot]
 )
+
+type keySnapshot struct {
+	filter [16]uint64
+	table  *nameTable[int]
+}
 
 func keyHash(n string) uint {
 	return (uint(len(n))*131 ^ uint(n[0])*31 ^ uint(n[len(n)-1])) & 1023
@@ -194,8 +202,13 @@ func keyBit(name string) int {
 		return -1
 	}
 	keyIndex[name] = len(keyIndex)
+	next := &keySnapshot{table: newNameTable(keyIndex)}
+	if old := keys.Load(); old != nil {
+		next.filter = old.filter
+	}
 	h := keyHash(name)
-	keyFilter[h>>6] |= 1 << (h & 63)
+	next.filter[h>>6] |= 1 << (h & 63)
+	keys.Store(next)
 	return len(keyIndex) - 1
 }
 
@@ -212,23 +225,27 @@ func (c *selCache) fillKeys(e *event.Event) {
 	if c.keysDone {
 		return
 	}
-	keyMu.RLock()
+	snap := keys.Load()
+	if snap == nil {
+		c.keysDone = true
+		return
+	}
 	for i := range e.Fields {
 		n := e.Fields[i].Name
 		if n == "" {
 			continue
 		}
-		if h := keyHash(n); keyFilter[h>>6]&(1<<(h&63)) == 0 {
+		if h := keyHash(n); snap.filter[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
-		if b, ok := keyIndex[n]; ok {
+		if p := snap.table.get(n); p != nil {
+			b := *p
 			c.keys[b>>6] |= 1 << (b & 63)
 			if b < numSpecial {
 				c.special[b] = int32(i + 1)
 			}
 		}
 	}
-	keyMu.RUnlock()
 	c.keysDone = true
 }
 

@@ -20,8 +20,8 @@ import (
 
 // The direct cold writer turns hot segments into Parquet files in Go: it
 // reads the lines the encoder wrote, sorts them by tenant, day and time,
-// then the rows of each block by stream (streamsort.go), and writes each
-// column with an encoding chosen for it. It replaces
+// then groups the rows of each block by application (streamsort.go), and
+// writes each column with an encoding chosen for it. It replaces
 // DuckDB's COPY (read_ndjson, sort, write), which cost ~20 µs per row, for
 // the values whose conversion it knows to be exactly DuckDB's (see
 // convert); a set with any other value returns errNotDirect and is frozen
@@ -391,9 +391,9 @@ func chooseDict(p *lineParser, cols []directCol, byName map[string]int, rows []d
 	return dict, nil
 }
 
-// writeDirectFile writes rows (one tenant and day, sorted by time; it sorts
-// each block's by stream) to f.Path and
-// fills f's counts, time range and columns.
+// writeDirectFile writes rows (one tenant and day, sorted by time; it
+// groups each block's by application) to f.Path and fills f's counts,
+// time range and columns.
 func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[string]int, rows []directRow, data [][]byte) (err error) {
 	var p lineParser
 	dict, err := chooseDict(&p, cols, byName, rows, data)
@@ -547,8 +547,8 @@ func (bt *blockTokens) endPart() {
 	bt.part = len(bt.hashes)
 }
 
-// block describes rows (one block's, sorted by stream) with the tokens added since the
-// last block and their value counts, and starts the next.
+// block describes one block's rows with the tokens added since the last
+// block and their value counts, and starts the next.
 func (bt *blockTokens) block(rows []directRow, values map[string]map[string]int64) *coldBlock {
 	bt.endPart()
 	slices.Sort(bt.hashes)

@@ -7,6 +7,8 @@
 //
 // The flow:
 //
+//	detect node: events topic ──Consumer (a Kafka transaction per batch)──►
+//	             Process: rules ──► Hits, alerts (produced in the transaction)
 //	detect node: Hit ──Router.Route──► hit topic, key (tenant, correlation, group),
 //	                                   partition murmur2(key) mod n
 //	owner of partition p: records ──Engine.ProcessFor──► Firings ──emit
@@ -27,6 +29,11 @@
 // acknowledged is lost and nothing is counted twice. The replay re-emits
 // the firings of those hits with the alert ids the first run gave them,
 // so writing them again updates rather than duplicates an alert.
+//
+// From events to hits it is exactly once: Consumer commits a batch's event
+// offsets in the transaction that produced its hits, and Owner reads
+// committed records only, so the hits of a batch whose node died before
+// committing are aborted and routed again by the batch's next reader.
 //
 // The formats of both topics are in docs/format/correlation-shard.md.
 package shard

@@ -27,4 +27,17 @@ const (
 	// offsets are then not committed, so nothing is lost, but the replay
 	// grows): more partitions keep each state smaller.
 	MaxStateRecord = 64 << 20
+	// DefaultTransactionTimeout bounds a Consumer's transaction: a batch
+	// of DefaultMaxPollRecords events takes milliseconds to match and
+	// route, and this is also how long the hits behind the open
+	// transaction of a killed member stay unreadable to the Owners (the
+	// brokers abort it then). Kafka clients default to 60 s; detection
+	// latency after a crash matters more here.
+	DefaultTransactionTimeout = 10 * time.Second
+	// DefaultMaxPollRecords bounds the events of one transaction, the
+	// pipeline's batch size.
+	DefaultMaxPollRecords = 1000
+	// retryBackoff spaces the retries of a batch whose processing failed
+	// (its transaction aborted), so a lasting failure does not spin.
+	retryBackoff = time.Second
 )

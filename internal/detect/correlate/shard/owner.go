@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -64,6 +65,10 @@ type Owner struct {
 	// (and call assigned) before kgo.NewClient returns.
 	ready chan struct{}
 
+	// set is the current rule generation (SetRules); partitions taken
+	// over later start with it.
+	set atomic.Pointer[correlate.Set]
+
 	mu    sync.Mutex
 	parts map[int32]*partition
 
@@ -97,6 +102,7 @@ func NewOwner(cfg Config) (*Owner, error) {
 	}
 	o := &Owner{cfg: cfg, log: cfg.Logger.With("component", "correlate-shard"), parts: map[int32]*partition{},
 		ready: make(chan struct{})}
+	o.set.Store(cfg.Set)
 	opts := append([]kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ConsumerGroup(cfg.Group),
@@ -147,7 +153,7 @@ func (o *Owner) assigned(ctx context.Context, offs map[string]map[int32]kgo.Offs
 // p). Without one (restored false) the partition starts empty at its
 // committed offset, or the start.
 func (o *Owner) load(ctx context.Context, p int32) (pt *partition, restored bool, err error) {
-	e, _, err := correlate.New(o.cfg.Engine, o.cfg.Set)
+	e, _, err := correlate.New(o.cfg.Engine, o.set.Load())
 	if err != nil {
 		return nil, false, err
 	}
@@ -188,7 +194,7 @@ func (o *Owner) load(ctx context.Context, p int32) (pt *partition, restored bool
 			// a damaged state costs this partition's windows, not the service
 			o.log.Error("correlation partition state unreadable; starting it empty at its committed offset",
 				"partition", p, "err", err)
-			e, _, _ = correlate.New(o.cfg.Engine, o.cfg.Set)
+			e, _, _ = correlate.New(o.cfg.Engine, o.set.Load())
 			return &partition{e: e, epoch: -1, wrote: time.Now()}, false, nil
 		}
 		pt.next = st.next
@@ -368,6 +374,23 @@ func (o *Owner) maintain(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// SetRules switches the engines of the owned partitions, and those taken
+// over later, to a new generation of the rules (a reload): the groups of
+// correlations that are gone or changed are dropped (a changed definition
+// is a new correlation key).
+func (o *Owner) SetRules(set *correlate.Set) error {
+	if set.Chained() {
+		return ErrChained
+	}
+	o.set.Store(set)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, pt := range o.parts {
+		pt.e.SetRules(set)
+	}
+	return nil
 }
 
 // Owned returns the partitions owned now and the first offset of each not

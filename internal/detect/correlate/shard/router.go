@@ -35,6 +35,16 @@ func NewRouter(cl *kgo.Client, topic string, set *correlate.Set) (*Router, error
 	return &Router{cl: cl, topic: topic, set: set}, nil
 }
 
+// SetRules switches the router to a new generation of the rules (a
+// reload); like Route, it is not safe for concurrent use.
+func (r *Router) SetRules(set *correlate.Set) error {
+	if set.Chained() {
+		return ErrChained
+	}
+	r.set = set
+	return nil
+}
+
 // Route produces the records of hits and waits for the brokers to
 // acknowledge them: when it returns nil, the hits are in the bus and the
 // caller may acknowledge their events upstream. It returns the number of
@@ -43,9 +53,10 @@ func NewRouter(cl *kgo.Client, topic string, set *correlate.Set) (*Router, error
 //
 // When Route fails, some of the records may be in the bus already:
 // producing the hits again (the caller's retry, or the replay of the
-// events after a crash) counts those twice. Exactness from events to hits
-// needs the caller to produce in a Kafka transaction with its event
-// offsets (docs/correlation.md, "Sharded by key").
+// events after a crash) counts those twice, unless cl is a Consumer's
+// transactional client and Route runs in its Process: the transaction
+// then aborts, and the hits of the batch are produced once
+// (docs/correlation.md, "Sharded by key").
 func (r *Router) Route(ctx context.Context, hits []correlate.Hit) (int, error) {
 	r.recs = r.recs[:0]
 	for i := range hits {

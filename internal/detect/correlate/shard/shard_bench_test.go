@@ -3,8 +3,12 @@ package shard
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/testutil"
@@ -109,4 +113,75 @@ func BenchmarkShardCodec(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "hits/s")
+}
+
+// BenchmarkConsumerTransact measures events per second through a
+// Consumer: events (here hit records, 1,000 a poll) read from the events
+// topic, decoded and routed to the hit topic in one Kafka transaction per
+// batch with the batch's offsets. The broker (kfake) runs in the same
+// process and is counted; the Owners are not (BenchmarkShardPath).
+func BenchmarkConsumerTransact(b *testing.B) {
+	set := compileSet(b)
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, hitTopic, stateTopic),
+		kfake.SeedTopics(eventPartitions, eventTopic), kfake.GroupMinSessionTimeout(500*time.Millisecond))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(c.Close)
+	brokers := c.ListenAddrs()
+	prod, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer prod.Close()
+	const batch = 1000
+	hits := make([]correlate.Hit, batch)
+	fields := make([]correlate.Field, 2*batch)
+	n := 0
+	recs := make([]*kgo.Record, 0, batch)
+	for produced := 0; produced < b.N; produced += batch {
+		benchHits(hits, fields, &n)
+		recs = recs[:0]
+		for j := range hits {
+			recs = append(recs, &kgo.Record{Topic: eventTopic, Key: []byte(hits[j].Fields[0].Value), Value: appendHit(nil, "", &hits[j])})
+		}
+		if err := prod.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var router *Router
+	var consumed atomic.Int64
+	cfg := consumerConfig(brokers, "bench", func() *Router { return router })
+	cfg.MaxPollRecords = batch
+	route := cfg.Process
+	cfg.Process = func(ctx context.Context, recs []*kgo.Record) error {
+		if err := route(ctx, recs); err != nil {
+			return err
+		}
+		consumed.Add(int64(len(recs)))
+		return nil
+	}
+	cons, err := NewConsumer(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if router, err = NewRouter(cons.Client(), hitTopic, set); err != nil {
+		b.Fatal(err)
+	}
+	want := int64((b.N + batch - 1) / batch * batch)
+	b.ReportAllocs()
+	b.SetBytes(64)
+	b.ResetTimer()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- cons.Run(ctx) }()
+	if !testutil.Poll(testutil.WaitTimeout, func() bool { return consumed.Load() >= want }) {
+		b.Fatalf("consumed %d of %d events", consumed.Load(), want)
+	}
+	b.StopTimer()
+	cancel()
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(want)/b.Elapsed().Seconds(), "events/s")
 }
