@@ -80,7 +80,8 @@ func (m *detectRole) Init(a *App) error {
 		m.sinks = append(m.sinks, s)
 	}
 	if m.watchlists, err = watchlist.Open(watchlist.Options{Dir: filepath.Join(cfg.DataDir, "watchlists"),
-		MaxEntries: cfg.Rules.Watchlists.MaxEntries, Registerer: a.reg, Logger: a.log}); err != nil {
+		MaxEntries: cfg.Rules.Watchlists.MaxEntries, Registerer: a.reg, Logger: a.log,
+		Publisher: watchlistPublisher(a)}); err != nil {
 		return fmt.Errorf("watch-lists: %w", err)
 	}
 	ruleDirs, builtin, sigmaCfg, err := ruleSources(cfg)
@@ -144,6 +145,7 @@ func (m *detectRole) Start(_ context.Context, a *App) error {
 	}
 	a.run(func(ctx context.Context) { _ = m.engine.Run(ctx) })
 	a.run(func(ctx context.Context) { m.watchlists.Run(ctx.Done()) })
+	a.replicateWatchlists(m.watchlists)
 	if m.analytics != nil {
 		a.run(m.analytics.Run)
 	}

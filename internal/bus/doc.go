@@ -12,6 +12,9 @@
 //     that one partition holds the related events of an entity;
 //   - P.alerts: alert documents (docs/format/alerts.md) as JSON, keyed by
 //     tenant and alert id so that the updates of one alert stay in order.
+//   - P.watchlists: watch-list writes as ops (docs/format/watchlist-ops.md),
+//     keyed by tenant and list, read whole by every detect node with no
+//     group (watchlists.go: WatchlistPublisher, ConsumeWatchlists).
 //
 // An event's envelope (tenant, source, event.id) is the one the ingest node
 // gave it: only authenticated Vigil nodes can write to the bus. A consumer

@@ -178,7 +178,7 @@ func TestCorpusMatchesOnMix(t *testing.T) {
 		titles = append(titles, k)
 	}
 	sort.Slice(titles, func(i, j int) bool { return counts[titles[i]] > counts[titles[j]] })
-	t.Logf("%d matches on %d events (%.1f%%), %d rules", total, len(events), 100*float64(total)/float64(len(events)), len(titles))
+	t.Logf("%d rules loaded; %d matches on %d events (%.1f%%), by %d rules", rs.Len(), total, len(events), 100*float64(total)/float64(len(events)), len(titles))
 	for _, k := range titles {
 		t.Logf("%6d %s", counts[k], k)
 	}

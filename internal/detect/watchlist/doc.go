@@ -13,4 +13,8 @@
 //
 // Lists persist under the data directory as a snapshot plus an operation
 // log (persist.go says why not the DuckDB store).
+//
+// On a node with a bus, every write is also published as an op and every
+// node applies every node's ops, once each, in the topic's order
+// (replica.go; docs/watchlists.md "Several detect nodes").
 package watchlist

@@ -17,8 +17,10 @@ func (c *counter) Inc() { c.Add(1) }
 //	vigil_watchlist_missing_key_total        rule actions skipped: the event lacks the key field
 //	vigil_watchlist_rejected_full_total      writes rejected because the list was full
 //	vigil_watchlist_expired_total            entries deleted by the TTL sweep
+//	vigil_watchlist_replicated_total         ops read from the bus and applied
+//	vigil_watchlist_bad_ops_total            records of the bus's watch-list topic that did not decode
 type metrics struct {
-	actions, noKey, rejectedFull, expired counter
+	actions, noKey, rejectedFull, expired, replicated, badOps counter
 }
 
 func newMetrics(reg prometheus.Registerer, s *Store) *metrics {
@@ -35,6 +37,8 @@ func newMetrics(reg prometheus.Registerer, s *Store) *metrics {
 		c("missing_key_total", "Watch-list actions skipped because the event lacked the key field.", &m.noKey),
 		c("rejected_full_total", "Watch-list writes rejected because the list was full.", &m.rejectedFull),
 		c("expired_total", "Watch-list entries deleted after their TTL.", &m.expired),
+		c("replicated_total", "Watch-list ops read from the bus and applied.", &m.replicated),
+		c("bad_ops_total", "Records of the bus's watch-list topic that did not decode (skipped).", &m.badOps),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "vigil", Subsystem: "watchlist", Name: "entries",
 			Help: "Watch-list entries held, all tenants."}, func() float64 { return float64(s.count()) }),
 	)

@@ -51,6 +51,13 @@ type record struct {
 	Updated time.Time `json:"u,omitzero"`
 	Entry   *Entry    `json:"e,omitempty"`
 	Key     string    `json:"k,omitempty"`
+	// Replication (replica.go): "rop" is an op applied (Own: written
+	// here; else read from partition P at offset O), "pend" an op of this
+	// node not read back yet, "offs" a record skipped at P/O.
+	Rep  *Op    `json:"r,omitempty"`
+	Own  bool   `json:"own,omitempty"`
+	Part *int32 `json:"p,omitempty"`
+	Off  int64  `json:"o,omitempty"`
 }
 
 type opLog struct {
@@ -100,6 +107,10 @@ func (s *Store) logDeleteList(tenant, name string) {
 // apply replays one record; the caller holds the write lock (or owns the
 // store).
 func (s *Store) apply(r record) error {
+	switch r.Op {
+	case "rop", "pend", "offs":
+		return s.applyRecordOp(r)
+	}
 	if r.Tenant == "" || validName(r.List) != nil {
 		return fmt.Errorf("record names no valid tenant and list")
 	}
@@ -197,10 +208,15 @@ func (s *Store) restore() error {
 // Flush hands the records written so far to the kernel (no fsync): once
 // it returns they survive a killed process. The detection engine calls it
 // after every batch.
+//
+// On a node with a bus it then waits until the brokers acknowledged the
+// ops published so far, so that a batch's writes are on the bus before
+// its events are acknowledged.
 func (s *Store) Flush() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.flushLocked()
+	err := s.flushLocked()
+	s.mu.Unlock()
+	return errors.Join(err, s.waitPublished())
 }
 
 func (s *Store) flushLocked() error {
@@ -218,9 +234,14 @@ func (s *Store) flushLocked() error {
 	return nil
 }
 
-// sync makes the records written so far durable (flush and fsync); the
-// API's writes return after it.
+// sync makes the records written so far durable (flush and fsync) and,
+// on a node with a bus, waits until the brokers acknowledged the ops
+// published so far; the API's writes return after it.
 func (s *Store) sync() error {
+	return errors.Join(s.syncDisk(), s.waitPublished())
+}
+
+func (s *Store) syncDisk() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.syncLocked()
@@ -266,6 +287,16 @@ func (s *Store) compactLocked() error {
 			}
 		}
 	}
+	for _, o := range s.rep.pendingOps {
+		if err := enc.Encode(record{Op: "pend", Rep: o}); err != nil {
+			return err
+		}
+	}
+	for p, off := range s.rep.offsets {
+		if err := enc.Encode(record{Op: "offs", Part: &p, Off: off - 1}); err != nil {
+			return err
+		}
+	}
 	if err := fsutil.WriteFileAtomic(filepath.Join(s.opts.Dir, snapFile), buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("write watch-list snapshot: %w", err)
 	}
@@ -305,7 +336,7 @@ func (s *Store) Run(stop <-chan struct{}) {
 		case <-stop:
 			return
 		case <-syncT.C:
-			if err := s.sync(); err != nil {
+			if err := s.syncDisk(); err != nil {
 				s.log.Error("watch-list log", "err", err)
 			}
 		case <-sweep.C:

@@ -52,6 +52,9 @@ type Options struct {
 	Logger     *slog.Logger
 	// Now is the wall clock (tests); nil means time.Now.
 	Now func() time.Time
+	// Publisher, on a node with a bus, replicates every write to the
+	// other nodes (replica.go); nil keeps the writes local.
+	Publisher Publisher
 }
 
 // Settings are what a list's owner sets.
@@ -105,6 +108,7 @@ type Store struct {
 	mu    sync.RWMutex
 	lists map[listKey]*list
 	ops   *opLog
+	rep   *replica
 }
 
 // Open returns a store, restoring the lists saved under opts.Dir.
@@ -121,7 +125,7 @@ func Open(opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Store{opts: opts, log: opts.Logger.With("component", "watchlist"), lists: map[listKey]*list{}}
+	s := &Store{opts: opts, log: opts.Logger.With("component", "watchlist"), lists: map[listKey]*list{}, rep: newReplica()}
 	s.m = newMetrics(opts.Registerer, s)
 	if opts.Dir == "" {
 		return s, nil
@@ -252,6 +256,39 @@ func (s *Store) put(l *list, key, value string, setValue bool, delta int64, ttl 
 	return nil
 }
 
+// applyAction writes one rule action as a replicated op; the caller
+// holds the write lock.
+func (s *Store) applyAction(a *sigma.WatchlistAction, tenant, key string, e *event.Event, now time.Time) {
+	o := Op{Tenant: tenant, List: a.List, Key: key, Time: now}
+	switch a.Op {
+	case sigma.WatchlistAdd, sigma.WatchlistIncrement:
+		o.Op = opPut
+		o.SetValue = a.Value != "" || a.ValueFrom != ""
+		if o.SetValue {
+			o.Value = a.ValueOf(e)
+			if len(o.Value) > MaxValueLen {
+				s.logRejected(a.List, fmt.Errorf("%w: value of %d bytes, over %d", ErrInvalid, len(o.Value), MaxValueLen))
+				return
+			}
+		}
+		if a.Op == sigma.WatchlistIncrement {
+			o.Delta = a.By
+		}
+		o.TTL = Duration(a.TTL)
+	case sigma.WatchlistRemove:
+		l := s.lists[listKey{tenant, a.List}]
+		if l == nil || l.entries[normKey(key)] == nil {
+			return
+		}
+		o.Op = opDel
+	default:
+		return
+	}
+	if err := s.own(o); err != nil {
+		s.logRejected(a.List, err)
+	}
+}
+
 // Apply runs the watch-list actions of rule r for an event it matched.
 // Entries of the event's tenant are written; an action whose key field
 // the event lacks, or whose list is full, is skipped and counted.
@@ -271,6 +308,10 @@ func (s *Store) Apply(r *sigma.Rule, e *event.Event) {
 			continue
 		}
 		s.m.actions.Inc()
+		if s.opts.Publisher != nil {
+			s.applyAction(a, tenant, key, e, now)
+			continue
+		}
 		switch a.Op {
 		case sigma.WatchlistAdd, sigma.WatchlistIncrement:
 			// an action without a value keeps the entry's value
@@ -361,6 +402,12 @@ func (s *Store) PutList(tenant, name string, set Settings) (info Info, created b
 	now := s.opts.Now()
 	s.mu.Lock()
 	_, existed := s.lists[listKey{tenant, name}]
+	if s.opts.Publisher != nil {
+		err := s.own(Op{Op: opList, Tenant: tenant, List: name, Settings: &set, Time: now})
+		info = s.infoOf(s.lists[listKey{tenant, name}])
+		s.mu.Unlock()
+		return info, !existed, errors.Join(err, s.sync())
+	}
 	l := s.ensure(tenant, name, now)
 	l.info.Settings = set
 	l.info.Updated = now
@@ -378,6 +425,11 @@ func (s *Store) DeleteList(tenant, name string) error {
 	if s.lists[k] == nil {
 		s.mu.Unlock()
 		return fmt.Errorf("watch-list %q: %w", name, ErrNotFound)
+	}
+	if s.opts.Publisher != nil {
+		err := s.own(Op{Op: opDList, Tenant: tenant, List: name})
+		s.mu.Unlock()
+		return errors.Join(err, s.sync())
 	}
 	delete(s.lists, k)
 	s.logDeleteList(tenant, name)
@@ -428,6 +480,17 @@ func (s *Store) PutEntries(tenant, name string, in []EntryInput) error {
 		s.m.rejectedFull.Inc()
 		return fmt.Errorf("%w: %s holds %d of %d entries; %d more do not fit", ErrFull, name, len(l.entries), s.maxOf(l), len(fresh))
 	}
+	if s.opts.Publisher != nil {
+		for _, e := range in {
+			if err := s.own(Op{Op: opPut, Tenant: tenant, List: name, Key: e.Key, Value: e.Value, SetValue: true,
+				Count: e.Count, TTL: e.TTL, Time: now}); err != nil {
+				s.mu.Unlock()
+				return errors.Join(err, s.sync())
+			}
+		}
+		s.mu.Unlock()
+		return s.sync()
+	}
 	for _, e := range in {
 		var delta int64
 		if e.Count != nil {
@@ -469,7 +532,17 @@ func (s *Store) DeleteEntry(tenant, name, key string) error {
 		s.mu.Unlock()
 		return fmt.Errorf("watch-list %q: %w", name, ErrNotFound)
 	}
-	ok := s.remove(l, key, s.opts.Now())
+	var ok bool
+	if s.opts.Publisher != nil {
+		if _, ok = l.entries[normKey(key)]; ok {
+			if err := s.own(Op{Op: opDel, Tenant: tenantOf(tenant), List: name, Key: key}); err != nil {
+				s.mu.Unlock()
+				return err
+			}
+		}
+	} else {
+		ok = s.remove(l, key, s.opts.Now())
+	}
 	s.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("entry %q of %q: %w", key, name, ErrNotFound)

@@ -3,7 +3,9 @@ package clickhouse
 import (
 	"context"
 	"strconv"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/vigilsiem/vigil/internal/store/clickhouse/chtest"
 )
@@ -32,6 +34,7 @@ func BenchmarkWriteBatch(b *testing.B) {
 			b.SetBytes(size / int64(batch))
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := processCPU()
 			for i := 0; i < b.N; i += batch {
 				j := i % len(evs)
 				n := min(batch, b.N-i, len(evs)-j)
@@ -39,6 +42,19 @@ func BenchmarkWriteBatch(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			if cpu := (processCPU() - cpu0).Seconds(); cpu > 0 {
+				b.ReportMetric(float64(b.N)/cpu, "client-events/cpu-s")
+			}
 		})
 	}
+}
+
+// processCPU is the CPU time this process (the client, not the server)
+// has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -416,7 +416,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 		}
 	}()
 	w := parquet.NewWriter(out, schema,
-		parquet.Compression(&zstd.Codec{Level: zstdLevel(d.cfg.CompressionLevel), Concurrency: 1}),
+		parquet.Compression(newPageCodec(zstdLevel(d.cfg.CompressionLevel))),
 		parquet.MaxRowsPerRowGroup(int64(2*blockRows)), // blocks end row groups (below)
 		parquet.PageBufferSize(coldPageBytes),
 		parquet.CreatedBy("vigil", "", ""))

@@ -34,7 +34,8 @@
 // committer goroutine; a commit is the group's lines and a trailer line,
 // one write and one fsync, and every Write waiting on it returns only after
 // the fsync (group commit). A segment is closed when it reaches
-// SegmentBytes or SegmentAge. At start the last segment is cut back to its
+// SegmentBytes or SegmentAge, and before a batch encoded with a newer
+// catalog than its lines (one that added a column: see Searches). At start the last segment is cut back to its
 // last trailer (its last complete line, for a segment from before the
 // chain): a torn write from a crash; the cut bytes are counted.
 //
@@ -47,7 +48,8 @@
 // It is written and fsynced before the first segment line that needs the
 // new field or kind, so a reader never meets a key the catalog lacks.
 //
-// Freezing turns closed segments [first, last] into Parquet, one file per
+// Freezing turns closed segments [first, last] (at most FileRows rows and
+// FreezeBytes bytes, read into memory once) into Parquet, one file per
 // tenant and day, per set of tenants whose columns fit
 // ColumnLimits.TenantColumns (freezeplan.go). Vigil's own writer
 // (coldwrite.go) reads the hot lines, sorts them, stores a replayed event
@@ -68,7 +70,11 @@
 // # Searches
 //
 // A search reads one relation: a typed empty row set naming every column,
-// UNION ALL BY NAME the hot segments of the time range, UNION ALL BY NAME
+// UNION ALL BY NAME the hot segments of the time range whose lines were
+// all encoded with the search's catalog snapshot or an older one (a
+// segment records the newest catalog generation of its lines; a line
+// written with a newer catalog may hold a key the search would not read,
+// and was written after the search began), UNION ALL BY NAME
 // the tenant's cold files that the time range and the .meta bloom filters
 // do not rule out (of a file with blocks, the row numbers of the blocks
 // that may match); only the columns the query needs are read, unless it

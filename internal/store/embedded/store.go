@@ -247,9 +247,26 @@ func Open(opts Options) (*Store, error) {
 			}))
 		}
 	}
+	if opts.Registerer != nil {
+		opts.Registerer.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: "vigil", Subsystem: "store", Name: "duckdb_memory_bytes",
+			Help: "Memory DuckDB's buffer manager holds (queries, freezes by COPY, the record tables' pages), bounded by storage.memory_limit; -1 when it cannot be read.",
+		}, s.duckdbMemory))
+	}
 	s.wg.Add(1)
 	go s.background()
 	return s, nil
+}
+
+// duckdbMemory is the memory DuckDB's buffer manager holds now, in bytes.
+func (s *Store) duckdbMemory() float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	var n sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT sum(memory_usage_bytes) FROM duckdb_memory()`).Scan(&n); err != nil {
+		return -1
+	}
+	return float64(n.Int64)
 }
 
 // Name implements pipeline.Sink.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
 
@@ -65,9 +66,11 @@ func BenchmarkWrite(b *testing.B) {
 }
 
 // BenchmarkFreeze measures moving 200k hot events to Parquet (COPY, meta,
-// token index) and reports cold bytes per event.
+// token index) and reports cold bytes per event and the peak of the Go
+// heap in use during a freeze (sampled every 5 ms).
 func BenchmarkFreeze(b *testing.B) {
 	evs := benchEvents(1000)
+	var peak uint64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		s, err := Open(Options{Dir: b.TempDir(), Interval: time.Hour})
@@ -82,11 +85,17 @@ func BenchmarkFreeze(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		runtime.GC()
+		done := make(chan uint64)
+		stop := make(chan struct{})
+		go func() { done <- peakHeap(stop) }()
 		b.StartTimer()
 		if err := s.Freeze(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
+		close(stop)
+		peak = max(peak, <-done)
 		var cold int64
 		for _, f := range s.datasets[store.Events].cold.all()["default"] {
 			cold += f.Size + metaSize(f)
@@ -96,6 +105,25 @@ func BenchmarkFreeze(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(200000*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+}
+
+// peakHeap samples the heap in use until stop is closed and returns its
+// highest value.
+func peakHeap(stop <-chan struct{}) uint64 {
+	var m runtime.MemStats
+	var peak uint64
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return peak
+		case <-tick.C:
+		}
+		runtime.ReadMemStats(&m)
+		peak = max(peak, m.HeapInuse)
+	}
 }
 
 // BenchmarkEncode measures turning events into hot-log lines: the CPU the
