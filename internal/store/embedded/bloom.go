@@ -23,12 +23,18 @@ type bloom struct {
 
 // newBloom sizes a filter for n items at a false-positive rate of ~1%.
 func newBloom(n int) *bloom {
+	return newBloomBits(n, 9.6, 7) // -ln(0.01)/ln(2)^2 ≈ 9.6 bits per item
+}
+
+// newBloomBits sizes a filter for n items at bits bits per item and k
+// probes: a false-positive rate of about (1-e^(-k/bits))^k.
+func newBloomBits(n int, bits float64, k int) *bloom {
 	if n < 1 {
 		n = 1
 	}
-	m := uint64(math.Ceil(float64(n) * 9.6)) // -ln(0.01)/ln(2)^2 ≈ 9.6 bits per item
+	m := uint64(math.Ceil(float64(n) * bits))
 	m = (m + 63) &^ 63
-	return &bloom{K: 7, M: m, words: make([]uint64, m/64)}
+	return &bloom{K: k, M: m, words: make([]uint64, m/64)}
 }
 
 // mix64 is the finaliser of MurmurHash3: a second hash from the first.

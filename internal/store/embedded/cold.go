@@ -68,6 +68,12 @@ type coldBlock struct {
 	// rest of the block's rows have no value in it. A column not listed
 	// has no counts (version 3, blockstats.go).
 	Values map[string]map[string]int64 `json:"values,omitempty"`
+	// Parts are the token filters of the block's runs of PartRows rows in
+	// order (the last may be shorter), of blocks of more than one part;
+	// a search reads only the parts whose filter may hold its terms.
+	// Readers that do not know them use Tokens alone.
+	PartRows int64    `json:"part_rows,omitempty"`
+	Parts    []*bloom `json:"parts,omitempty"`
 }
 
 // coldPick is a cold file a search reads, and which of its rows: all of
@@ -213,6 +219,17 @@ func readMeta(parquetPath string) (*coldFile, error) {
 		if err := b.Tokens.decode(); err != nil {
 			return nil, fmt.Errorf("read cold meta %s: %w", parquetPath, err)
 		}
+		if len(b.Parts) > 0 && (b.PartRows < 1 || int64(len(b.Parts)) != (b.Rows+b.PartRows-1)/b.PartRows) {
+			return nil, fmt.Errorf("read cold meta %s: %d parts of %d rows in a block of %d", parquetPath, len(b.Parts), b.PartRows, b.Rows)
+		}
+		for _, p := range b.Parts {
+			if p == nil {
+				return nil, fmt.Errorf("read cold meta %s: a part without a token filter", parquetPath)
+			}
+			if err := p.decode(); err != nil {
+				return nil, fmt.Errorf("read cold meta %s: %w", parquetPath, err)
+			}
+		}
 		for col, vs := range b.Values {
 			var sum int64
 			for _, n := range vs {
@@ -279,11 +296,9 @@ func (idx *coldIndex) filesCounting(tenant string, from, to time.Time, terms []s
 			all := true
 			for _, b := range f.Blocks {
 				if overlaps(b.Min, b.Max, from, to) && mayHoldAll(b.Tokens, terms) && (counts == nil || !counts.take(f, b, from, to)) {
-					if n := len(pick.ranges); n > 0 && pick.ranges[n-1][1] == start-1 {
-						pick.ranges[n-1][1] = start + b.Rows - 1
-					} else {
-						pick.ranges = append(pick.ranges, [2]int64{start, start + b.Rows - 1})
-					}
+					var whole bool
+					pick.ranges, whole = b.rowRanges(pick.ranges, start, terms)
+					all = all && whole
 				} else {
 					all = false
 				}
@@ -300,6 +315,34 @@ func (idx *coldIndex) filesCounting(tenant string, from, to time.Time, terms []s
 		keep = append(keep, pick)
 	}
 	return keep, skipped
+}
+
+// rowRanges appends to ranges the file row numbers of the rows of b (its
+// first at start) that may hold every term: the parts whose filter may
+// hold them, or the whole block when it has no parts or there are no
+// terms. whole says whether that is the whole block.
+func (b *coldBlock) rowRanges(ranges [][2]int64, start int64, terms []string) (_ [][2]int64, whole bool) {
+	add := func(lo, hi int64) {
+		if n := len(ranges); n > 0 && ranges[n-1][1] == lo-1 {
+			ranges[n-1][1] = hi
+		} else {
+			ranges = append(ranges, [2]int64{lo, hi})
+		}
+	}
+	if len(terms) == 0 || len(b.Parts) == 0 {
+		add(start, start+b.Rows-1)
+		return ranges, true
+	}
+	whole = true
+	for i, p := range b.Parts {
+		lo := start + int64(i)*b.PartRows
+		if mayHoldAll(p, terms) {
+			add(lo, min(lo+b.PartRows, start+b.Rows)-1)
+		} else {
+			whole = false
+		}
+	}
+	return ranges, whole
 }
 
 // overlaps reports whether [lo, hi] meets [from, to) (zero bounds open).

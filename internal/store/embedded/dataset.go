@@ -421,6 +421,10 @@ func (d *dataset) writeMeta(f *coldFile, segs []*segment) error {
 	for _, b := range f.Blocks {
 		b.Tokens.encode()
 		defer func() { b.Tokens.Bits = "" }()
+		for _, p := range b.Parts {
+			p.encode()
+			defer func() { p.Bits = "" }()
+		}
 	}
 	if b := f.Tokens; b != nil {
 		b.encode()

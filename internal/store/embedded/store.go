@@ -81,6 +81,8 @@ type Options struct {
 	noDirectFreeze bool
 	// blockRows overrides coldBlockRows (tests use small blocks).
 	blockRows int
+	// partRows overrides coldPartRows.
+	partRows int
 	// noBlockCounts makes searches read rows where block counts would
 	// answer (tests compare the two).
 	noBlockCounts bool
