@@ -61,8 +61,12 @@ var schema = []string{
 )`,
 }
 
-// inChunk bounds the ids of one IN (...) list.
+// inChunk bounds the ids of one IN (...) list of placeholders.
 const inChunk = 500
+
+// listChunk bounds the ids of one list parameter: an applied batch of the
+// alert log (alertlog.DefaultMaxBatch) goes in one query.
+const listChunk = 10_000
 
 // Store keeps incidents in DuckDB. Writes are serialised by the incident
 // manager; reads run concurrently.
@@ -89,23 +93,22 @@ func checkTenant(t string) error {
 	return nil
 }
 
-// Memberships implements store.Incidents.
+// Memberships implements store.Incidents. DuckDB answers it with a scan
+// of incident_alerts (it uses no index for a list of ids), so the ids go
+// as one list parameter, a whole applied batch in one query, rather than
+// in IN lists of inChunk placeholders, each a scan of its own.
 func (s *Store) Memberships(ctx context.Context, tenant string, alertIDs []string) (map[string]string, error) {
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
 	for len(alertIDs) > 0 {
-		n := min(len(alertIDs), inChunk)
-		args := []any{tenant}
-		for _, id := range alertIDs[:n] {
-			args = append(args, id)
-		}
-		alertIDs = alertIDs[n:]
-		rows, err := s.db.QueryContext(ctx, "SELECT alert_id, incident_id FROM incident_alerts WHERE tenant = ? AND alert_id IN ("+sqlrows.Placeholders(n)+")", args...)
+		n := min(len(alertIDs), listChunk)
+		rows, err := s.db.QueryContext(ctx, "SELECT alert_id, incident_id FROM incident_alerts WHERE tenant = ? AND alert_id IN (SELECT unnest(?::VARCHAR[]))", tenant, alertIDs[:n])
 		if err != nil {
 			return nil, fmt.Errorf("read incident memberships: %w", err)
 		}
+		alertIDs = alertIDs[n:]
 		for rows.Next() {
 			var a, i string
 			if err := rows.Scan(&a, &i); err != nil {
