@@ -32,7 +32,7 @@ var layers = []struct {
 	{"auth", []string{"internal/auth"}},
 	{"api", []string{"internal/api"}},
 	{"app", []string{"internal/app"}},
-	{"commands", []string{"cmd", "apptest", "internal/layering"}},
+	{"commands", []string{"cmd", "apptest", "internal/layering", "internal/bench/cmd"}},
 }
 
 // Place returns the layer (index into the list, lowest first) and the

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilsiem/vigil/internal/detect/correlate/wire"
 	"github.com/vigilsiem/vigil/internal/fsutil"
 )
 
@@ -146,14 +147,14 @@ func readSegment(path string, fn func(seq uint64, h Hit)) (torn bool, err error)
 		if crc32.Checksum(p[:n], castagnoli) != binary.LittleEndian.Uint32(p[n:]) {
 			return true, nil
 		}
-		d := decoder{b: p[:n]}
-		seq := d.uvarint()
-		h := Hit{Rule: d.str(), Tenant: d.str(), Time: d.varint(), ID: d.str()}
-		nf := d.count()
-		for i := 0; i < nf && d.err == nil; i++ {
-			h.Fields = append(h.Fields, Field{Name: d.str(), Value: d.str()})
+		d := decoder{wire.Decoder{B: p[:n], Base: errCorrupt}}
+		seq := d.Uvarint()
+		h := Hit{Rule: d.Str(), Tenant: d.Str(), Time: d.Varint(), ID: d.Str()}
+		nf := d.Count()
+		for i := 0; i < nf && d.Err == nil; i++ {
+			h.Fields = append(h.Fields, Field{Name: d.Str(), Value: d.Str()})
 		}
-		if d.err != nil {
+		if d.Err != nil {
 			return true, nil
 		}
 		fn(seq, h)
@@ -430,23 +431,23 @@ func decodeState(b []byte) (*decodedState, error) {
 	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
 		return nil, fmt.Errorf("%w: checksum mismatch", errCorrupt)
 	}
-	d := decoder{b: body[len(snapMagic):]}
-	st := &decodedState{seq: d.uvarint()}
-	nt := d.count()
-	for i := 0; i < nt && d.err == nil; i++ {
-		ts := tenantState{name: d.str(), wm: d.varint()}
-		nc := d.count()
-		for j := 0; j < nc && d.err == nil; j++ {
-			cs := &corrState{key: d.str(), groups: map[string]*group{}}
-			ng := d.count()
+	d := decoder{wire.Decoder{B: body[len(snapMagic):], Base: errCorrupt}}
+	st := &decodedState{seq: d.Uvarint()}
+	nt := d.Count()
+	for i := 0; i < nt && d.Err == nil; i++ {
+		ts := tenantState{name: d.Str(), wm: d.Varint()}
+		nc := d.Count()
+		for j := 0; j < nc && d.Err == nil; j++ {
+			cs := &corrState{key: d.Str(), groups: map[string]*group{}}
+			ng := d.Count()
 			gs := make([]*group, 0, ng)
-			for k := 0; k < ng && d.err == nil; k++ {
+			for k := 0; k < ng && d.Err == nil; k++ {
 				g := d.group()
-				if d.err != nil {
+				if d.Err != nil {
 					break
 				}
 				if _, dup := cs.groups[g.key]; dup {
-					d.fail("group %q twice", g.key)
+					d.Fail("group %q twice", g.key)
 					break
 				}
 				cs.groups[g.key] = g
@@ -457,109 +458,41 @@ func decodeState(b []byte) (*decodedState, error) {
 		}
 		st.tenants = append(st.tenants, ts)
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.fail("%d bytes after the end", len(d.b))
+	if d.Err == nil && len(d.B) != 0 {
+		d.Fail("%d bytes after the end", len(d.B))
 	}
-	if d.err != nil {
-		return nil, d.err
+	if d.Err != nil {
+		return nil, d.Err
 	}
 	return st, nil
 }
 
-// decoder reads what the append* functions wrote; the first error sticks
-// and every later read returns zero values.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) fail(format string, args ...any) {
-	if d.err == nil {
-		d.err = fmt.Errorf("%w: %s", errCorrupt, fmt.Sprintf(format, args...))
-	}
-}
-
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail("bad number")
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) varint() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail("bad number")
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-// count reads a count of items that take at least one byte each.
-func (d *decoder) count() int {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail("count %d beyond the data", n)
-		return 0
-	}
-	return int(n)
-}
-
-func (d *decoder) byte() byte {
-	if d.err != nil {
-		return 0
-	}
-	if len(d.b) == 0 {
-		d.fail("truncated")
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *decoder) str() string {
-	n := d.count()
-	if d.err != nil {
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
+// decoder reads what the append* functions wrote (package wire), and
+// the state's own structures.
+type decoder struct{ wire.Decoder }
 
 func (d *decoder) strs() []string {
-	n := d.count()
+	n := d.Count()
 	if n == 0 {
 		return nil
 	}
 	out := make([]string, 0, n)
-	for i := 0; i < n && d.err == nil; i++ {
-		out = append(out, d.str())
+	for i := 0; i < n && d.Err == nil; i++ {
+		out = append(out, d.Str())
 	}
 	return out
 }
 
 func (d *decoder) entries() []entry {
-	n := d.count()
+	n := d.Count()
 	if n == 0 {
 		return nil
 	}
 	out := make([]entry, 0, n-1)
-	for i := 0; i < n-1 && d.err == nil; i++ {
-		en := entry{t: d.varint(), h: d.uvarint()}
-		en.ok = d.byte() == 1
-		en.id = d.str()
+	for i := 0; i < n-1 && d.Err == nil; i++ {
+		en := entry{t: d.Varint(), h: d.Uvarint()}
+		en.ok = d.Byte() == 1
+		en.id = d.Str()
 		en.ids, en.alerts = d.strs(), d.strs()
 		out = append(out, en)
 	}
@@ -567,19 +500,19 @@ func (d *decoder) entries() []entry {
 }
 
 func (d *decoder) group() *group {
-	g := &group{key: d.str()}
-	flags := d.byte()
+	g := &group{key: d.Str()}
+	flags := d.Byte()
 	g.open = flags&1 != 0
-	g.deadline, g.latest, g.first, g.last, g.n = d.varint(), d.varint(), d.varint(), d.varint(), d.varint()
+	g.deadline, g.latest, g.first, g.last, g.n = d.Varint(), d.Varint(), d.Varint(), d.Varint(), d.Varint()
 	g.ents, g.prefix = d.entries(), d.entries()
 	if flags&2 != 0 {
-		a := &openAlert{id: d.str()}
-		a.first, a.last, a.until, a.value, a.count = d.varint(), d.varint(), d.varint(), d.varint(), d.varint()
+		a := &openAlert{id: d.Str()}
+		a.first, a.last, a.until, a.value, a.count = d.Varint(), d.Varint(), d.Varint(), d.Varint(), d.Varint()
 		a.eventIDs, a.alertIDs = d.strs(), d.strs()
 		g.alert = a
 	}
 	if flags&^3 != 0 {
-		d.fail("unknown group flags %#x", flags)
+		d.Fail("unknown group flags %#x", flags)
 	}
 	return g
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
+	"github.com/vigilsiem/vigil/internal/detect/correlate/wire"
 )
 
 // errRecord is wrapped by the decoding errors of damaged records.
@@ -44,24 +45,24 @@ func decodeHit(b []byte, h *correlate.Hit) (corr string, err error) {
 	if len(b) > MaxHitRecord {
 		return "", fmt.Errorf("%w: hit record of %d bytes", errRecord, len(b))
 	}
-	d := decoder{b: b}
-	if v := d.byte(); v != RecordVersion {
-		if d.err != nil {
-			return "", d.err
+	d := decoder{B: b, Base: errRecord}
+	if v := d.Byte(); v != RecordVersion {
+		if d.Err != nil {
+			return "", d.Err
 		}
 		return "", fmt.Errorf("%w: hit record version %d, want %d", errRecord, v, RecordVersion)
 	}
-	corr = d.str()
-	h.Rule, h.Tenant, h.Time, h.ID = d.str(), d.str(), d.varint(), d.str()
-	n := d.count()
+	corr = d.Str()
+	h.Rule, h.Tenant, h.Time, h.ID = d.Str(), d.Str(), d.Varint(), d.Str()
+	n := d.Count()
 	h.Fields = h.Fields[:0]
-	for i := 0; i < n && d.err == nil; i++ {
-		h.Fields = append(h.Fields, correlate.Field{Name: d.str(), Value: d.str()})
+	for i := 0; i < n && d.Err == nil; i++ {
+		h.Fields = append(h.Fields, correlate.Field{Name: d.Str(), Value: d.Str()})
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.fail("%d bytes after the hit", len(d.b))
+	if d.Err == nil && len(d.B) != 0 {
+		d.Fail("%d bytes after the hit", len(d.B))
 	}
-	return corr, d.err
+	return corr, d.Err
 }
 
 // state is a state record: the engine state of one hit-topic partition
@@ -78,19 +79,19 @@ func appendState(dst []byte, s state) []byte {
 }
 
 func decodeState(b []byte) (state, error) {
-	d := decoder{b: b}
-	if v := d.byte(); v != RecordVersion {
-		if d.err != nil {
-			return state{}, d.err
+	d := decoder{B: b, Base: errRecord}
+	if v := d.Byte(); v != RecordVersion {
+		if d.Err != nil {
+			return state{}, d.Err
 		}
 		return state{}, fmt.Errorf("%w: state record version %d, want %d", errRecord, v, RecordVersion)
 	}
-	s := state{next: d.varint()}
-	if d.err == nil && s.next < 0 {
-		d.fail("negative offset %d", s.next)
+	s := state{next: d.Varint()}
+	if d.Err == nil && s.next < 0 {
+		d.Fail("negative offset %d", s.next)
 	}
-	s.engine = d.b
-	return s, d.err
+	s.engine = d.B
+	return s, d.Err
 }
 
 func appendString(b []byte, s string) []byte {
@@ -103,73 +104,8 @@ func appendBytes(b, s []byte) []byte {
 	return append(b, s...)
 }
 
-// decoder reads what the append functions wrote; the first error sticks.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) fail(format string, args ...any) {
-	if d.err == nil {
-		d.err = fmt.Errorf("%w: %s", errRecord, fmt.Sprintf(format, args...))
-	}
-}
-
-func (d *decoder) byte() byte {
-	if d.err != nil || len(d.b) == 0 {
-		d.fail("truncated")
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail("bad varint")
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) varint() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail("bad varint")
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-// count reads a length that must fit in what is left.
-func (d *decoder) count() int {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail("count %d past the end", n)
-		return 0
-	}
-	return int(n)
-}
-
-func (d *decoder) str() string {
-	n := d.count()
-	if d.err != nil {
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
+// decoder reads what the append functions wrote (package wire).
+type decoder = wire.Decoder
 
 // kerrOf turns a Kafka error code into an error (nil for 0).
 func kerrOf(code int16) error {
