@@ -29,6 +29,8 @@ type dataset struct {
 	cat  *catalog
 	hot  *hotLog
 	cold *coldIndex
+	// ids are the keys of the hot events: a write drops a replay of one.
+	ids *hotIDs
 	// chain is the manifest: the hash chain of frozen and deleted files.
 	chain *manifest
 
@@ -79,6 +81,10 @@ func openDataset(name store.Dataset, root string, cfg *Options, log *slog.Logger
 	if err := d.settleChain(); err != nil {
 		return nil, err
 	}
+	d.ids = newHotIDs()
+	if err := d.ids.rebuild(d.hot.allSegments()); err != nil {
+		return nil, fmt.Errorf("read hot event ids: %w", err)
+	}
 	d.encoders.New = func() any { return &encoder{cat: d.cat} }
 	return d, nil
 }
@@ -110,15 +116,36 @@ func (d *dataset) write(events []*event.Event) error {
 	enc.gen = 0
 	var info batchInfo
 	var err error
+	keys := getBatchKeys()
+	defer putBatchKeys(keys)
 	for _, e := range events {
+		start := len(*buf)
 		if *buf, err = enc.appendEvent(*buf, e, &info); err != nil {
 			return fmt.Errorf("encode event: %w", err)
 		}
+		k, ok := lineIDKey((*buf)[start:])
+		keys.lines = append(keys.lines, lineKey{start: start, end: len(*buf), key: k, ok: ok})
+	}
+	// A replay of an event that is hot already is dropped, and
+	// acknowledged: its first copy is stored (hotids.go).
+	dups := d.ids.markDuplicates(keys)
+	if dups > 0 {
+		*buf = keys.dropDuplicates(*buf)
+		// The time range keeps the dropped lines' times: wider is safe.
+		info.rows -= dups
+		d.m.duplicateRows.WithLabelValues(string(d.name)).Add(float64(dups))
+	}
+	if len(*buf) == 0 {
+		return nil
 	}
 	if err := d.hot.append(*buf, info, tenants, enc.gen); err != nil {
 		return err
 	}
-	d.m.rows.WithLabelValues(string(d.name)).Add(float64(len(events)))
+	d.hot.mu.Lock()
+	seq := d.hot.cur.seq
+	d.hot.mu.Unlock()
+	d.ids.add(keys.kept, seq)
+	d.m.rows.WithLabelValues(string(d.name)).Add(float64(len(events) - dups))
 	d.m.bytes.WithLabelValues(string(d.name)).Add(float64(len(*buf)))
 	return nil
 }
@@ -274,6 +301,9 @@ func (d *dataset) freezeGroup(ctx context.Context, db *sql.DB, segs []*segment) 
 	if err == nil {
 		d.cold.add(files)
 		err = d.hot.markFrozen(last)
+	}
+	if err == nil {
+		d.ids.dropFrozen(last)
 	}
 	d.filesMu.Unlock()
 	if err != nil {

@@ -1,0 +1,202 @@
+package embedded
+
+import (
+	"bytes"
+	"hash/maphash"
+	"os"
+	"sync"
+)
+
+// hotIDs is the set of the events in hot segments, by key (idKey): a
+// write drops an event whose key is in it, so a replayed event (the same
+// tenant, @timestamp and event.id: a bus redelivery after a crash, a
+// resumed import, a client's retry) is stored once while its first copy is
+// hot. The freeze keeps one row per key of its set (dedup), and a key
+// leaves the set when a freeze has moved its segment to cold storage.
+//
+// A key enters the set only after its line is fsynced, so a write that
+// drops a duplicate acknowledges an event that is stored already. Two
+// writes of the same event at the same time can both store it; the freeze
+// of their segments keeps one.
+type hotIDs struct {
+	mu sync.Mutex
+	// seq of each key is a segment at least as new as the one holding its
+	// line (the open segment when the write returned); the freeze of seq
+	// removes the key.
+	seq map[idKey]uint64
+}
+
+// idKey identifies an event: @timestamp in microseconds and two
+// independent 64-bit hashes of its event.id and tenant. The full id is not
+// kept (it would be read back from disk on each match); with 128 bits of
+// hash, two different events with the same @timestamp collide with
+// probability about k²/2¹²⁹ for k events at that microsecond: below 10⁻²⁵
+// for a whole hot window of 2²² events at one instant. The seeds are
+// random per process, so ids chosen by a client cannot aim at a collision.
+type idKey struct {
+	ts   int64
+	a, b uint64
+}
+
+// hotIDLimit bounds the set: at about 60 bytes per key (measured in
+// TestHotIDBytes, a Go map of 32-byte entries), 4M keys are 240 MiB, as
+// many events as 4 GiB of hot segments at the smallest lines; with the
+// default storage.hot_bytes (256 MiB) the hot window holds fewer. Beyond
+// it a write stores events without remembering them (the freeze still
+// keeps one copy per freeze set).
+const hotIDLimit = 1 << 22
+
+var idSeedA, idSeedB = maphash.MakeSeed(), maphash.MakeSeed()
+
+func newHotIDs() *hotIDs { return &hotIDs{seq: map[idKey]uint64{}} }
+
+// lineIDKey reads the key of an event line as the encoder writes it:
+// @timestamp first, then event.id, then vigil.tenant. ok is false for a
+// line with no id or an id written with escapes (the freeze's dedup skips
+// those too).
+func lineIDKey(line []byte) (k idKey, ok bool) {
+	const pre = len(`{"@timestamp":"`)
+	if len(line) < pre+28 || line[pre+26] != 'Z' || line[pre+27] != '"' || !bytes.HasPrefix(line, []byte(`{"@timestamp":"`)) {
+		return k, false
+	}
+	ts, ok := parseMicros(line[pre : pre+27])
+	if !ok {
+		return k, false
+	}
+	rest := line[pre+28:]
+	i := bytes.Index(rest, []byte(`,"event.id":"`))
+	if i < 0 {
+		return k, false
+	}
+	rest = rest[i+len(`,"event.id":"`):]
+	end := bytes.IndexByte(rest, '"')
+	if end <= 0 || bytes.IndexByte(rest[:end], '\\') >= 0 || !bytes.HasPrefix(rest[end:], []byte(`","vigil.tenant":"`)) {
+		return k, false
+	}
+	t := end + len(`","vigil.tenant":"`)
+	tend := bytes.IndexByte(rest[t:], '"')
+	if tend < 0 {
+		return k, false
+	}
+	// id","vigil.tenant":"tenant names both: the id holds no quote.
+	both := rest[:t+tend]
+	return idKey{ts: ts, a: maphash.Bytes(idSeedA, both), b: maphash.Bytes(idSeedB, both)}, true
+}
+
+func (h *hotIDs) len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.seq)
+}
+
+// add remembers keys written to segment seq or an older one.
+func (h *hotIDs) add(keys []idKey, seq uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, k := range keys {
+		if len(h.seq) >= hotIDLimit {
+			return
+		}
+		h.seq[k] = seq
+	}
+}
+
+// dropFrozen forgets the keys of segments up to last, now frozen.
+func (h *hotIDs) dropFrozen(last uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k, s := range h.seq {
+		if s <= last {
+			delete(h.seq, k)
+		}
+	}
+}
+
+// rebuild reads the keys of the hot segments at start.
+func (h *hotIDs) rebuild(segs []segment) error {
+	var keys []idKey
+	for _, s := range segs {
+		data, err := os.ReadFile(s.path)
+		if err != nil {
+			return err
+		}
+		keys = keys[:0]
+		for len(data) > 0 {
+			line := data
+			if i := bytes.IndexByte(data, '\n'); i >= 0 {
+				line, data = data[:i], data[i+1:]
+			} else {
+				data = nil
+			}
+			if k, ok := lineIDKey(line); ok {
+				keys = append(keys, k)
+			}
+		}
+		h.add(keys, s.seq)
+	}
+	return nil
+}
+
+// batchKeys is a write's scratch: each encoded line's place and key.
+type batchKeys struct {
+	lines []lineKey
+	seen  map[idKey]struct{}
+	kept  []idKey
+}
+
+type lineKey struct {
+	start, end int
+	key        idKey
+	ok, dup    bool
+}
+
+var batchKeysPool = sync.Pool{New: func() any { return &batchKeys{seen: map[idKey]struct{}{}} }}
+
+func getBatchKeys() *batchKeys {
+	b := batchKeysPool.Get().(*batchKeys)
+	b.lines, b.kept = b.lines[:0], b.kept[:0]
+	clear(b.seen)
+	return b
+}
+
+func putBatchKeys(b *batchKeys) {
+	if cap(b.lines) <= 1<<16 {
+		batchKeysPool.Put(b)
+	}
+}
+
+// markDuplicates marks the lines of a batch whose key is hot already or
+// came earlier in the batch, collects the others' keys and returns how many
+// it marked.
+func (h *hotIDs) markDuplicates(b *batchKeys) int {
+	dups := 0
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := range b.lines {
+		l := &b.lines[i]
+		if !l.ok {
+			continue
+		}
+		_, hot := h.seq[l.key]
+		_, again := b.seen[l.key]
+		if hot || again {
+			l.dup = true
+			dups++
+			continue
+		}
+		b.seen[l.key] = struct{}{}
+		b.kept = append(b.kept, l.key)
+	}
+	return dups
+}
+
+// dropDuplicates removes the marked lines from buf, the batch's lines.
+func (b *batchKeys) dropDuplicates(buf []byte) []byte {
+	out := buf[:0]
+	for _, l := range b.lines {
+		if !l.dup {
+			out = append(out, buf[l.start:l.end]...)
+		}
+	}
+	return out
+}
