@@ -2,6 +2,8 @@ package embedded
 
 import (
 	"context"
+	"log/slog"
+	"runtime"
 	"testing"
 	"time"
 
@@ -95,5 +97,67 @@ func TestHotReplayAfterRestart(t *testing.T) {
 	}
 	if got := testutilCounter(t, s.datasets[store.Events].m.duplicateRows); got != 10 {
 		t.Errorf("duplicates counted: %v, want 10", got)
+	}
+}
+
+// BenchmarkHotIDs measures what dropping replays adds to a write, per
+// event: reading the key of each encoded line, checking the batch against
+// the hot set and remembering it; and the heap each remembered key takes.
+func BenchmarkHotIDs(b *testing.B) {
+	dir := b.TempDir()
+	cat, err := loadCatalog(dir+"/catalog.json", ColumnLimits{}, slog.Default())
+	if err != nil {
+		b.Fatal(err)
+	}
+	evs := benchEvents(1000)
+	enc := &encoder{cat: cat}
+	var buf []byte
+	var info batchInfo
+	var ends []int
+	for _, e := range evs {
+		if buf, err = enc.appendEvent(buf, e, &info); err != nil {
+			b.Fatal(err)
+		}
+		ends = append(ends, len(buf))
+	}
+	ids := newHotIDs()
+	b.ReportAllocs()
+	seq := uint64(0)
+	for b.Loop() {
+		keys := getBatchKeys()
+		start := 0
+		for _, end := range ends {
+			k, ok := lineIDKey(buf[start:end])
+			keys.lines = append(keys.lines, lineKey{start: start, end: end, key: k, ok: ok})
+			start = end
+		}
+		ids.markDuplicates(keys)
+		ids.add(keys.kept, seq)
+		putBatchKeys(keys)
+		// The same lines each time: forget them, as a freeze would.
+		ids.dropFrozen(seq)
+		seq++
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1000), "ns/event")
+}
+
+// BenchmarkHotIDsBytes reports the heap each remembered key takes, in a
+// set of 2²⁰ keys (the size of a full hot window).
+func BenchmarkHotIDsBytes(b *testing.B) {
+	const n = 1 << 20
+	keys := make([]idKey, n)
+	for i := range keys {
+		keys[i] = idKey{ts: int64(i), a: uint64(i) * 0x9e3779b97f4a7c15, b: uint64(i)}
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	big := newHotIDs()
+	big.add(keys, 1)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heapB/key")
+	runtime.KeepAlive(big)
+	for b.Loop() {
 	}
 }

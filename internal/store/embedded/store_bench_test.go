@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,7 +40,8 @@ func benchEvents(n int) []*event.Event {
 }
 
 // BenchmarkWrite measures durable writes (encode, group commit, fsync) of
-// batches of 1000 events from as many writers as GOMAXPROCS.
+// batches of 1000 events from as many writers as GOMAXPROCS. Each batch
+// has ids of its own: the store drops a replay (hotids.go).
 func BenchmarkWrite(b *testing.B) {
 	s, err := Open(Options{Dir: b.TempDir(), Interval: time.Hour})
 	if err != nil {
@@ -54,9 +56,20 @@ func BenchmarkWrite(b *testing.B) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
+	var writers atomic.Int64
 	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if err := s.Write(context.Background(), evs); err != nil {
+		w := writers.Add(1)
+		batch := make([]*event.Event, len(evs))
+		for i, e := range evs {
+			c := *e
+			batch[i] = &c
+		}
+		for n := 0; pb.Next(); n++ {
+			suffix := fmt.Sprintf("-%d-%d", w, n)
+			for i, e := range batch {
+				e.ID = evs[i].ID + suffix
+			}
+			if err := s.Write(context.Background(), batch); err != nil {
 				b.Error(err)
 				return
 			}
