@@ -65,7 +65,7 @@ func TestDiskFullRecovers(t *testing.T) {
 
 	full.Store(true)
 	for i := 0; i < 2; i++ {
-		if err := s.Write(ctx, storetest.Events("acme", 3)); !errors.Is(err, syscall.ENOSPC) {
+		if err := s.Write(ctx, freshEvents("acme", 3)); !errors.Is(err, syscall.ENOSPC) {
 			t.Fatalf("write %d on a full disk: %v, want ENOSPC", i, err)
 		}
 	}
@@ -87,17 +87,17 @@ func TestDiskFullRecovers(t *testing.T) {
 	if v := failing(); v != 0 {
 		t.Errorf("vigil_store_write_failing after recovery: %v, want 0", v)
 	}
-	if err := s.Write(ctx, storetest.Events("acme", 3)); err != nil {
+	if err := s.Write(ctx, freshEvents("acme", 3)); err != nil {
 		t.Fatalf("write after space came back: %v", err)
 	}
 
 	// Full again, then a plain write recovers.
 	full.Store(true)
-	if err := s.Write(ctx, storetest.Events("acme", 2)); err == nil {
+	if err := s.Write(ctx, freshEvents("acme", 2)); err == nil {
 		t.Fatal("write on a full disk succeeded")
 	}
 	full.Store(false)
-	if err := s.Write(ctx, storetest.Events("acme", 2)); err != nil {
+	if err := s.Write(ctx, freshEvents("acme", 2)); err != nil {
 		t.Fatalf("write after space came back: %v", err)
 	}
 	if n := total(t, s, ""); n != 10 {

@@ -2,8 +2,11 @@ package embedded
 
 import (
 	"context"
+	"fmt"
+	"github.com/vigilsiem/vigil/internal/event"
 	"log/slog"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -160,4 +163,17 @@ func BenchmarkHotIDsBytes(b *testing.B) {
 	runtime.KeepAlive(big)
 	for b.Loop() {
 	}
+}
+
+var freshSeq atomic.Int64
+
+// freshEvents returns storetest.Events with ids no earlier call returned:
+// new events, not a replay the store would drop.
+func freshEvents(tenant string, n int) []*event.Event {
+	evs := storetest.Events(tenant, n)
+	k := freshSeq.Add(1)
+	for _, e := range evs {
+		e.ID = fmt.Sprintf("%s-f%d", e.ID, k)
+	}
+	return evs
 }
