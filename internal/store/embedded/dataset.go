@@ -303,7 +303,7 @@ func (d *dataset) freezeGroup(ctx context.Context, db *sql.DB, segs []*segment) 
 		err = d.hot.markFrozen(last)
 	}
 	if err == nil {
-		d.ids.dropFrozen(last)
+		d.ids.frozen(last)
 	}
 	d.filesMu.Unlock()
 	if err != nil {
