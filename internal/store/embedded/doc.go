@@ -53,7 +53,8 @@
 // tenant and day, per set of tenants whose columns fit
 // ColumnLimits.TenantColumns (freezeplan.go). Vigil's own writer
 // (coldwrite.go) reads the hot lines, sorts them, stores a replayed event
-// once and writes blocks (row groups) of 32,768 rows; a set holding a
+// once (a write already drops a replay of a hot event: hotids.go) and
+// writes blocks (row groups) of 32,768 rows; a set holding a
 // value whose conversion only DuckDB defines goes through DuckDB's COPY …
 // PARTITION_BY (tenant, day) instead. Files are written under tmp/, each
 // gets a .meta file (JSON: rows, min and max @timestamp, columns and bloom

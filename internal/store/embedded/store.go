@@ -163,7 +163,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		tornBytes:       cv("torn_bytes_total", "Bytes cut from the end of the hot log at start (an unacknowledged write cut short by a crash)."),
 		corruptRows:     cv("corrupt_rows_total", "Hot rows that could not be read when freezing (damaged on disk)."),
 		frozenRows:      cv("frozen_rows_total", "Rows moved from the hot log to cold Parquet files."),
-		duplicateRows:   cv("duplicate_rows_total", "Hot rows a freeze did not store again: the same tenant, @timestamp and event.id as a row frozen with them (a replayed or retried write)."),
+		duplicateRows:   cv("duplicate_rows_total", "Events not stored again: the same tenant, @timestamp and event.id as an event that is hot, was frozen by the latest freeze, or is frozen with them (a replayed or retried write)."),
 		freezeFallbacks: cv("freeze_copy_fallbacks_total", "Freeze sets written by DuckDB's COPY because they held a value the direct cold writer does not convert exactly as DuckDB reads it."),
 		quarantinedRows: cv("quarantined_rows_total", "Hot rows moved to quarantine/ by a freeze instead of cold files: a tenant name that is not valid, or a tenant whose rows failed to freeze on their own."),
 		retainedFiles:   cv("retention_deleted_files_total", "Cold files deleted by retention."),
