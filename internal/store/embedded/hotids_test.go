@@ -63,22 +63,8 @@ func TestHotReplayStoredOnce(t *testing.T) {
 	if got := testutilCounter(t, s.datasets[store.Events].m.duplicateRows); got != 13 {
 		t.Errorf("duplicates counted: %v, want 13 (none counted twice at freeze)", got)
 	}
-	// A replay just after the freeze: the keys of the latest freeze stay.
-	if err := s.Write(ctx, storetest.Events("acme", 10)); err != nil {
-		t.Fatal(err)
-	}
-	if n := search(t, s, "acme", "").Total; n != 12 {
-		t.Errorf("acme: %d events after a replay following the freeze, want 12", n)
-	}
-	// The next freeze forgets them.
-	if err := s.Write(ctx, freshEvents("acme", 1)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Freeze(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := s.datasets[store.Events].ids.len(); n != 1 {
-		t.Errorf("%d ids remembered after the next freeze, want 1 (its own)", n)
+	if n := s.datasets[store.Events].ids.len(); n != 0 {
+		t.Errorf("%d ids remembered after everything froze, want 0", n)
 	}
 }
 
@@ -152,7 +138,6 @@ func BenchmarkHotIDs(b *testing.B) {
 		ids.add(keys.kept, seq)
 		putBatchKeys(keys)
 		// The same lines each time: forget them, as freezes would.
-		ids.frozen(seq)
 		ids.frozen(seq)
 		seq++
 	}
