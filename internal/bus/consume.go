@@ -40,6 +40,9 @@ type Consumer struct {
 	// Linger bounds how long a batch waits for more polls after its first
 	// record (with BatchRows).
 	Linger time.Duration
+	// gathered, when set, is told the records of each poll of a batch
+	// (tests: to know what a member holds).
+	gathered func(records int)
 }
 
 // EventHandler handles a batch of events; it owns them. Returning nil
@@ -172,6 +175,7 @@ func (b *Bus) consume(ctx context.Context, c Consumer, topic string, decode deco
 		// batch a killed node left open are aborted, never stored
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	g := newGatherer(log, b.cfg.MaxPollRecords, c.BatchRows, c.Linger)
+	g.gathered = c.gathered
 	opts = append(opts, kgo.OnPartitionsCallbackBlocked(g.onBlocked))
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {

@@ -35,6 +35,8 @@ type gatherer struct {
 	linger  time.Duration
 	// rebalance is signalled when a rebalance waits for this member.
 	rebalance chan struct{}
+	// gathered is Consumer.gathered.
+	gathered func(records int)
 }
 
 // newGatherer reads at most perPoll records a poll, into batches of rows
@@ -91,5 +93,9 @@ func (g *gatherer) poll(ctx context.Context, n int) []*kgo.Record {
 		}
 		g.log.Warn("bus fetch", "topic", t, "partition", p, "err", err)
 	})
-	return fs.Records()
+	recs := fs.Records()
+	if g.gathered != nil && len(recs) > 0 {
+		g.gathered(len(recs))
+	}
+	return recs
 }
