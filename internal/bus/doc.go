@@ -43,7 +43,8 @@
 //     with a handler is the simpler, non-transactional way for a role
 //     that produces nothing;
 //   - store: Bus.ConsumeEvents with Group b.Group("store") into the
-//     storage backend, and Bus.ConsumeAlerts with the same group into the
+//     storage backend, gathering several polls into one write
+//     (Consumer.BatchRows, Consumer.Linger: gather.go), and Bus.ConsumeAlerts with the same group into the
 //     durable alert log;
 //   - parts with topics of their own (the correlation shards): Bus.Topic,
 //     Bus.CreateTopics, Bus.ClientOptions, Bus.Brokers and Bus.Producer
