@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -84,3 +85,47 @@ func TestBatchOpsInTransaction(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchCollects: inside a batch, a rule's writes are neither applied
+// nor published but collected, a removal of a key the batch added
+// included; without a batch in the context, ApplyIn is Apply.
+func TestBatchCollects(t *testing.T) {
+	pub := &countingPublisher{}
+	s, err := Open(Options{Publisher: pub, Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := ruleWithActions(t, "  - add: seen\n    key: TargetUserName\n")
+	rm := ruleWithActions(t, "  - remove: seen\n    key: TargetUserName\n")
+	b := &Batch{}
+	ctx := WithBatch(context.Background(), b)
+	s.ApplyIn(ctx, rm, failure("", "carol", "10.0.0.1")) // nothing to remove
+	s.ApplyIn(ctx, add, failure("", "bob", "10.0.0.1"))
+	s.ApplyIn(ctx, rm, failure("", "BOB", "10.0.0.1"))
+	if _, err := s.GetEntry("", "seen", "bob"); err == nil || pub.n != 0 {
+		t.Fatalf("a batch's write was applied or published (%d published)", pub.n)
+	}
+	var ops []string
+	for _, r := range b.Records() {
+		o, err := DecodeOp(r.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(r.Key) != string(OpKey("default", "seen")) {
+			t.Errorf("record key %q", r.Key)
+		}
+		ops = append(ops, o.Op+" "+o.Key)
+	}
+	if fmt.Sprint(ops) != "[put bob del BOB]" {
+		t.Errorf("ops %v, want [put bob del BOB]", ops)
+	}
+	s.ApplyIn(context.Background(), add, failure("", "dave", "10.0.0.1"))
+	if _, err := s.GetEntry("", "seen", "dave"); err != nil || pub.n != 1 {
+		t.Errorf("a write outside a batch: %v, %d published", err, pub.n)
+	}
+}
+
+type countingPublisher struct{ n int }
+
+func (p *countingPublisher) Publish(_, _ []byte)          { p.n++ }
+func (p *countingPublisher) Wait(_ context.Context) error { return nil }
