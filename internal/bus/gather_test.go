@@ -162,6 +162,8 @@ func TestGatherPollsIntoOneWrite(t *testing.T) {
 	if len(writes) != 1 || len(writes[0]) != len(sent) || stored != len(sent) {
 		t.Fatalf("writes of %v events (%d stored), want one of %d", lens(writes), stored, len(sent))
 	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
 	if commitsInWrite != 0 {
 		t.Fatalf("%d offsets committed while the write was in progress", commitsInWrite)
 	}
