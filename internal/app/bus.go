@@ -41,11 +41,15 @@ func (a *App) openBus() error {
 // consumeEvents reads the events topic in group until the node stops,
 // writing each batch to sinks in order (as the pipeline does: the first
 // that fails fails the batch, which the bus hands again; its offsets are
-// committed once every sink has it). Records that cannot be decoded go to
-// the node's dead letters.
+// committed once every sink has it). Several polls are gathered into one
+// batch of up to bus.kafka.store_batch_rows events, waiting at most
+// store_batch_linger (internal/bus gather.go): the backend gets large
+// writes. Records that cannot be decoded go to the node's dead letters.
 func (a *App) consumeEvents(group string, sinks []pipeline.Sink) {
+	kc := a.bus.Kafka()
 	a.run(func(ctx context.Context) {
-		err := a.bus.ConsumeEvents(ctx, bus.Consumer{Group: group, DeadLetters: a.dead, Logger: a.log},
+		err := a.bus.ConsumeEvents(ctx, bus.Consumer{Group: group, DeadLetters: a.dead, Logger: a.log,
+			BatchRows: kc.StoreBatchRows, Linger: kc.StoreBatchLinger.D()},
 			func(ctx context.Context, events []*event.Event) error {
 				for _, s := range sinks {
 					st := a.metrics.Component("sink", s.Name())

@@ -18,6 +18,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/bus"
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/detect/correlate/shard"
+	"github.com/vigilsiem/vigil/internal/detect/watchlist"
 	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
@@ -27,11 +28,12 @@ import (
 //	<P>.events ──shard.Consumer (group <P>.detect, one Kafka transaction per batch)──►
 //	    rules, watch-lists, enrichment alerts, analytics ──► alerts ──► <P>.alerts
 //	    correlation hits ──shard.Router──► <P>.hits   (in the same transaction,
-//	                                                   with the batch's offsets)
+//	    watch-list ops of the rules ──► <P>.watchlists  with the batch's offsets)
 //	<P>.hits ──shard.Owner (group <P>.correlate, state in <P>.state)──►
 //	    firings ──► alerts ──► <P>.alerts
 //
-// The batch's alerts, its routed hits and its offsets commit together, so a
+// The batch's alerts, its routed hits, its watch-list ops and its offsets
+// commit together, so a
 // node killed in the middle of a batch leaves nothing the next reader of
 // the batch produces twice.
 
@@ -254,7 +256,8 @@ func (d *busDetect) switchRules(set *correlate.Set) error {
 }
 
 // processBatch is the Consumer's Process: decode the events (dead-letter
-// what does not decode) and write them to the role's sinks in order; the
+// what does not decode) and write them to the role's sinks in order, then
+// produce the watch-list ops their rules wrote into the transaction; the
 // first that fails aborts the batch's transaction.
 func processBatch(a *App, sinks func() []pipeline.Sink) func(ctx context.Context, recs []*kgo.Record) error {
 	return func(ctx context.Context, recs []*kgo.Record) error {
@@ -267,6 +270,12 @@ func processBatch(a *App, sinks func() []pipeline.Sink) func(ctx context.Context
 		if len(events) == 0 {
 			return nil
 		}
+		// the watch-list ops of the batch's rules commit with it
+		var wl *watchlist.Batch
+		if shard.Transaction(ctx) != nil {
+			wl = &watchlist.Batch{}
+			ctx = watchlist.WithBatch(ctx, wl)
+		}
 		for _, s := range sinks() {
 			st := a.metrics.Component("sink", s.Name())
 			st.Received.Add(float64(len(events)))
@@ -274,6 +283,9 @@ func processBatch(a *App, sinks func() []pipeline.Sink) func(ctx context.Context
 				st.Errors.Inc()
 				return fmt.Errorf("sink %s: %w", s.Name(), err)
 			}
+		}
+		if wl != nil {
+			return produceWatchlistBatch(ctx, a.bus, wl)
 		}
 		return nil
 	}

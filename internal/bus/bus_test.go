@@ -293,6 +293,10 @@ func TestConfigErrors(t *testing.T) {
 		"bus: {kafka: {brokers: [nohost]}}",
 		"bus: {kafka: {brokers: ['127.0.0.1:9092'], topic_prefix: 'a b'}}",
 		"bus: {kafka: {brokers: ['127.0.0.1:9092'], partitions: -1}}",
+		"bus: {kafka: {brokers: ['127.0.0.1:9092'], store_batch_rows: -1}}",
+		"bus: {kafka: {brokers: ['127.0.0.1:9092'], store_batch_rows: 100001}}",
+		"bus: {kafka: {brokers: ['127.0.0.1:9092'], store_batch_linger: -1s}}",
+		"bus: {kafka: {brokers: ['127.0.0.1:9092'], store_batch_linger: 11s}}",
 	} {
 		var cfg config.Config
 		err := yaml.Unmarshal([]byte(y), &cfg)
@@ -304,6 +308,16 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 	var cfg config.Config
+	if err := yaml.Unmarshal([]byte("bus: {kafka: {brokers: ['127.0.0.1:9092']}}"), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if kc := cfg.Bus.Kafka.BusConfig.(*KafkaConfig); kc.StoreBatchRows != DefaultStoreBatchRows || kc.StoreBatchLinger.D() != DefaultStoreBatchLinger {
+		t.Errorf("store batch defaults: %d rows, %s", kc.StoreBatchRows, kc.StoreBatchLinger.D())
+	}
+	cfg = config.Config{}
 	if err := yaml.Unmarshal([]byte("bus: {kafka: {brokers: ['127.0.0.1:9092'], topic: x}}"), &cfg); err == nil {
 		t.Error("unknown key accepted")
 	}

@@ -34,6 +34,15 @@ type Consumer struct {
 	DeadLetters pipeline.DeadLetterSink
 	// Logger; nil is the bus's.
 	Logger *slog.Logger
+	// BatchRows, when above zero, gathers several polls into one batch of
+	// at most BatchRows records (gather.go); zero hands each poll alone.
+	BatchRows int
+	// Linger bounds how long a batch waits for more polls after its first
+	// record (with BatchRows).
+	Linger time.Duration
+	// gathered, when set, is told the records of each poll of a batch
+	// (tests: to know what a member holds).
+	gathered func(records int)
 }
 
 // EventHandler handles a batch of events; it owns them. Returning nil
@@ -144,10 +153,12 @@ func deadLetter(r *kgo.Record, format string, err error) pipeline.DeadLetter {
 // the handler on the rest.
 type decodeFunc func(ctx context.Context, recs []*kgo.Record) ([]pipeline.DeadLetter, func(context.Context) error)
 
-// consume is the loop of a consumer: poll, decode, hand the batch (again
-// and again while the handler or the dead-letter sink fails), commit.
-// Rebalances wait between a poll and its commit (BlockRebalanceOnPoll), so
-// a partition never moves with records in flight.
+// consume is the loop of a consumer: poll (gathering polls into one
+// batch when c.BatchRows asks), decode, hand the batch (again and again
+// while the handler or the dead-letter sink fails), commit. Rebalances
+// wait between the first poll of a batch and its commit
+// (BlockRebalanceOnPoll), so a partition never moves with records in
+// flight.
 func (b *Bus) consume(ctx context.Context, c Consumer, topic string, decode decodeFunc) error {
 	if c.Group == "" {
 		return fmt.Errorf("consume %s: no consumer group", topic)
@@ -163,20 +174,20 @@ func (b *Bus) consume(ctx context.Context, c Consumer, topic string, decode deco
 		// the detect nodes write alerts in transactions: those of a
 		// batch a killed node left open are aborted, never stored
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	g := newGatherer(log, b.cfg.MaxPollRecords, c.BatchRows, c.Linger)
+	g.gathered = c.gathered
+	opts = append(opts, kgo.OnPartitionsCallbackBlocked(g.onBlocked))
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", topic, err)
 	}
+	g.cl = cl
 	defer b.leave(cl, log)
 	for ctx.Err() == nil {
-		fs := cl.PollRecords(ctx, b.cfg.MaxPollRecords)
+		recs := g.next(ctx)
 		if ctx.Err() != nil {
 			break
 		}
-		fs.EachError(func(t string, p int32, err error) {
-			log.Warn("bus fetch", "topic", t, "partition", p, "err", err)
-		})
-		recs := fs.Records()
 		if len(recs) == 0 {
 			cl.AllowRebalance()
 			continue

@@ -14,7 +14,9 @@
 //     tenant and alert id so that the updates of one alert stay in order.
 //   - P.watchlists: watch-list writes as ops (docs/format/watchlist-ops.md),
 //     keyed by tenant and list, read whole by every detect node with no
-//     group (watchlists.go: WatchlistPublisher, ConsumeWatchlists).
+//     group and read committed only (watchlists.go: WatchlistPublisher,
+//     ConsumeWatchlists); a detect batch's rule writes are produced in its
+//     transaction.
 //
 // An event's envelope (tenant, source, event.id) is the one the ingest node
 // gave it: only authenticated Vigil nodes can write to the bus. A consumer
@@ -43,7 +45,8 @@
 //     with a handler is the simpler, non-transactional way for a role
 //     that produces nothing;
 //   - store: Bus.ConsumeEvents with Group b.Group("store") into the
-//     storage backend, and Bus.ConsumeAlerts with the same group into the
+//     storage backend, gathering several polls into one write
+//     (Consumer.BatchRows, Consumer.Linger: gather.go), and Bus.ConsumeAlerts with the same group into the
 //     durable alert log;
 //   - parts with topics of their own (the correlation shards): Bus.Topic,
 //     Bus.CreateTopics, Bus.ClientOptions, Bus.Brokers and Bus.Producer

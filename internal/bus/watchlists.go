@@ -17,7 +17,10 @@ import (
 // on any node, as an op record keyed by tenant and list. It is not read in
 // a consumer group: every node with the detect role reads every partition
 // and applies every op to its own copy of the lists, from the offsets its
-// persisted state recorded.
+// persisted state recorded. It reads committed records only: the ops the
+// rules of a detect node write while it processes a batch of events are
+// produced in the batch's transaction (watchlist.Batch) and count only
+// when it commits.
 
 const topicWatchlists = "watchlists"
 
@@ -140,7 +143,10 @@ func (b *Bus) ConsumeWatchlists(ctx context.Context, r WatchlistReplica) error {
 	}
 	cl, err := kgo.NewClient(append(b.opts[:len(b.opts):len(b.opts)],
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: start}),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		// the ops rules wrote in a detect batch's transaction count only
+		// once it commits
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()))...)
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", topic, err)
 	}

@@ -223,7 +223,7 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 				continue
 			}
 			if r.Watchlist != nil {
-				e.wl.Apply(r, ev)
+				e.wl.ApplyIn(ctx, r, ev)
 				wrote = true
 			}
 			if h, ok := st.Correlations.Project(r, ev, EventTime(ev, now, e.cfg.MaxFuture)); ok {

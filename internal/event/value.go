@@ -69,6 +69,11 @@ func Time(t time.Time) Value { return Value{kind: KindTime, n: uint64(t.UnixNano
 // form (IPv4-mapped IPv6 addresses are unmapped).
 func IP(a netip.Addr) Value { return Value{kind: KindIP, s: a.Unmap().String()} }
 
+// IPText is IP(a) for a caller that holds the address's text already:
+// text must be what a.Unmap().String() returns (for an IPv4 address
+// netip.ParseAddr took, the text it parsed), so no string is formatted.
+func IPText(a netip.Addr, text string) Value { return Value{kind: KindIP, s: text} }
+
 // List returns a list of strings.
 func List(items []string) Value { return Value{kind: KindList, l: items} }
 

@@ -16,5 +16,8 @@
 //
 // On a node with a bus, every write is also published as an op and every
 // node applies every node's ops, once each, in the topic's order
-// (replica.go; docs/watchlists.md "Several detect nodes").
+// (replica.go; docs/watchlists.md "Several detect nodes"). The writes of
+// rules matched while the detect role processes a batch of events in a
+// bus transaction are collected in a Batch and produced in that
+// transaction instead, so an aborted batch leaves none (batch.go).
 package watchlist

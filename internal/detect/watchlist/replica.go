@@ -19,7 +19,10 @@ import (
 // deleted) is applied here at once, logged, and published as an Op; every
 // node reads every partition of the topic and applies each Op it did not
 // write through ApplyWatchlistRecord, recording the offset it reached per
-// partition in the same log line, so that a restart resumes there.
+// partition in the same log line, so that a restart resumes there. The
+// writes of rules matched in a batch of a bus transaction are the
+// exception (batch.go): they are published in the transaction and applied
+// here only when read back.
 //
 // Ops state operations, not states (an increment is "+1", not "count is
 // 7"): two nodes incrementing one key concurrently must both count. All

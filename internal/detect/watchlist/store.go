@@ -259,6 +259,23 @@ func (s *Store) put(l *list, key, value string, setValue bool, delta int64, ttl 
 // applyAction writes one rule action as a replicated op; the caller
 // holds the write lock.
 func (s *Store) applyAction(a *sigma.WatchlistAction, tenant, key string, e *event.Event, now time.Time) {
+	o, ok := s.actionOp(a, tenant, key, e, now)
+	if !ok {
+		return
+	}
+	if o.Op == opDel {
+		if l := s.lists[listKey{tenant, a.List}]; l == nil || l.entries[normKey(key)] == nil {
+			return
+		}
+	}
+	if err := s.own(o); err != nil {
+		s.logRejected(a.List, err)
+	}
+}
+
+// actionOp is the op of one rule action (false: none, or rejected and
+// logged); the caller holds a lock.
+func (s *Store) actionOp(a *sigma.WatchlistAction, tenant, key string, e *event.Event, now time.Time) (Op, bool) {
 	o := Op{Tenant: tenant, List: a.List, Key: key, Time: now}
 	switch a.Op {
 	case sigma.WatchlistAdd, sigma.WatchlistIncrement:
@@ -268,7 +285,7 @@ func (s *Store) applyAction(a *sigma.WatchlistAction, tenant, key string, e *eve
 			o.Value = a.ValueOf(e)
 			if len(o.Value) > MaxValueLen {
 				s.logRejected(a.List, fmt.Errorf("%w: value of %d bytes, over %d", ErrInvalid, len(o.Value), MaxValueLen))
-				return
+				return o, false
 			}
 		}
 		if a.Op == sigma.WatchlistIncrement {
@@ -276,17 +293,11 @@ func (s *Store) applyAction(a *sigma.WatchlistAction, tenant, key string, e *eve
 		}
 		o.TTL = Duration(a.TTL)
 	case sigma.WatchlistRemove:
-		l := s.lists[listKey{tenant, a.List}]
-		if l == nil || l.entries[normKey(key)] == nil {
-			return
-		}
 		o.Op = opDel
 	default:
-		return
+		return o, false
 	}
-	if err := s.own(o); err != nil {
-		s.logRejected(a.List, err)
-	}
+	return o, true
 }
 
 // Apply runs the watch-list actions of rule r for an event it matched.

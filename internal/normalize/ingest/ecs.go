@@ -211,9 +211,15 @@ func typed(t ecsType, v event.Value) (event.Value, bool, error) {
 			return v, true, nil
 		}
 		s := textOf(v)
-		a, err := netip.ParseAddr(trimIP(s))
+		t := trimIP(s)
+		a, err := netip.ParseAddr(t)
 		if err != nil {
 			return event.Value{}, false, fmt.Errorf("%q is not an IP address", s)
+		}
+		if a.Is4() {
+			// ParseAddr takes only the dotted-decimal form of an IPv4
+			// address (no leading zeros), which is its text: keep it.
+			return event.IPText(a, t), true, nil
 		}
 		return event.IP(a), true, nil
 	case typeLong:
