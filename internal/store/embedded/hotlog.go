@@ -523,6 +523,8 @@ func (h *hotLog) sealedSegments() []*segment {
 
 // allSegments returns the sealed segments and the open one, with its
 // committed size, for a query. Lines a query reads are all committed.
+// While a rotation opens the next segment, the open one is already the
+// last sealed one (rotate, recoverWrites): it is listed once.
 func (h *hotLog) allSegments() []segment {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -530,7 +532,8 @@ func (h *hotLog) allSegments() []segment {
 	for _, s := range h.sealed {
 		out = append(out, *s)
 	}
-	if h.cur != nil && h.cur.size > 0 {
+	rotating := len(h.sealed) > 0 && h.sealed[len(h.sealed)-1] == h.cur
+	if h.cur != nil && h.cur.size > 0 && !rotating {
 		out = append(out, *h.cur)
 	}
 	return out
