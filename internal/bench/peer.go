@@ -73,7 +73,7 @@ func RunVictoriaLogs(ctx context.Context, o Options, bin string) (*Report, error
 		_ = srv.Wait()
 	}()
 	base := "http://" + httpAddr
-	if err := waitVLHealthy(ctx, base); err != nil {
+	if err := waitHealthy(ctx, base+"/health", PeerVictoriaLogs); err != nil {
 		return nil, fmt.Errorf("%w\n%s", err, srvLog.String())
 	}
 	pid := srv.Process.Pid
@@ -155,23 +155,6 @@ func RunVictoriaLogs(ctx context.Context, o Options, bin string) (*Report, error
 		return nil, err
 	}
 	return rep, nil
-}
-
-func waitVLHealthy(ctx context.Context, base string) error {
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(base + "/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("%s did not become healthy: %v", PeerVictoriaLogs, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 // AppendJSONLine appends record i as VictoriaLogs' JSON line: its time, its

@@ -163,7 +163,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}()
 	base := "http://" + httpAddr
-	if err := waitHealthy(ctx, base); err != nil {
+	if err := waitHealthy(ctx, base+"/api/v1/health", "vigil serve"); err != nil {
 		return nil, fmt.Errorf("%w\n%s", err, srvLog.String())
 	}
 	pid := srv.Process.Pid
@@ -336,10 +336,12 @@ func send(ctx context.Context, addr string, gen *Generator, n, conns int) (int64
 	return total, firstErr
 }
 
-func waitHealthy(ctx context.Context, base string) error {
+// waitHealthy waits until url answers 200 (a server that starts up: vigil
+// serve or the peer), for at most a minute.
+func waitHealthy(ctx context.Context, url, name string) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Get(base + "/api/v1/health")
+		resp, err := http.Get(url)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -347,7 +349,7 @@ func waitHealthy(ctx context.Context, base string) error {
 			}
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("vigil serve did not become healthy: %v", err)
+			return fmt.Errorf("%s did not become healthy: %v", name, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
