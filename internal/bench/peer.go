@@ -119,11 +119,7 @@ func RunVictoriaLogs(ctx context.Context, o Options, bin string) (*Report, error
 	if err != nil {
 		return nil, err
 	}
-	rep.IngestSeconds = ingest.Seconds()
-	rep.EventsPerSecond = float64(o.Events) / ingest.Seconds()
-	rep.ServerCPUSeconds = cpu1 - cpu0
-	rep.CPUSecondsPerM = rep.ServerCPUSeconds / (float64(o.Events) / 1e6)
-	rep.EventsPerCPUSec = float64(o.Events) / rep.ServerCPUSeconds
+	rep.setIngest(ingest, cpu1-cpu0)
 	fmt.Fprintf(o.Log, "%s: %d events searchable in %.1fs, %.1f CPU-s per million\n", PeerVictoriaLogs, rep.Stored, ingest.Seconds(), rep.CPUSecondsPerM)
 
 	t0 := time.Now()

@@ -208,11 +208,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep.IngestSeconds = ingest.Seconds()
-	rep.EventsPerSecond = float64(o.Events) / ingest.Seconds()
-	rep.ServerCPUSeconds = cpu1 - cpu0
-	rep.CPUSecondsPerM = rep.ServerCPUSeconds / (float64(o.Events) / 1e6)
-	rep.EventsPerCPUSec = float64(o.Events) / rep.ServerCPUSeconds
+	rep.setIngest(ingest, cpu1-cpu0)
 	rep.HotBytesPerEvent = float64(dirSize(filepath.Join(dir, "store", "events", "hot"))) / float64(o.Events)
 	fmt.Fprintf(o.Log, "stored %d events (%d dead-lettered) in %.1fs: %.0f events/s, %.1f CPU-s per million\n",
 		rep.Stored, rep.DeadLettered, ingest.Seconds(), rep.EventsPerSecond, rep.CPUSecondsPerM)
@@ -334,6 +330,16 @@ func send(ctx context.Context, addr string, gen *Generator, n, conns int) (int64
 	}
 	wg.Wait()
 	return total, firstErr
+}
+
+// setIngest fills the ingest figures of a run that stored its events in
+// ingest with cpu CPU-seconds of the server.
+func (rep *Report) setIngest(ingest time.Duration, cpu float64) {
+	rep.IngestSeconds = ingest.Seconds()
+	rep.EventsPerSecond = float64(rep.Events) / ingest.Seconds()
+	rep.ServerCPUSeconds = cpu
+	rep.CPUSecondsPerM = cpu / (float64(rep.Events) / 1e6)
+	rep.EventsPerCPUSec = float64(rep.Events) / cpu
 }
 
 // waitHealthy waits until url answers 200 (a server that starts up: vigil
