@@ -290,6 +290,13 @@ func prepare(in []alert.Alert, now time.Time) ([]alert.Alert, error) {
 // following merges; nil when it does not exist.
 func (m *Manager) lookup(ctx context.Context, b *batch, tenant, id string) (*tracked, error) {
 	for range 64 {
+		// Merged earlier in this batch: the index no longer has it and
+		// the store still has it unmerged, so it would load a stale copy
+		// that takes the alert's update away from the survivor.
+		if to, ok := b.merged[id]; ok {
+			id = to
+			continue
+		}
 		inc := m.idx.get(tenant, id)
 		if inc == nil {
 			inc = b.loaded[tenant+"\x00"+id]
