@@ -154,7 +154,10 @@ func (d *busDetect) start(a *App, set *correlate.Set, engine correlate.Options, 
 	emitCtx := a.runCtx
 	o, err := shard.NewOwner(shard.Config{Opts: groupOpts(d.bus),
 		HitTopic: d.bus.Topic("hits"), StateTopic: d.bus.Topic("state"), Group: d.bus.Group("correlate"),
-		Set: set, Engine: engine, Logger: a.log,
+		// one transactional id per hit partition, shared by the detect
+		// nodes: a new owner fences the partition's previous one
+		TransactionalID: d.bus.Kafka().TopicPrefix + ".correlate",
+		Set:             set, Engine: engine, Logger: a.log,
 		Emit: func(_ int32, fs []correlate.Firing) {
 			wait := firingRetryWait
 			for {

@@ -7,6 +7,10 @@ const (
 	// RecordVersion is the first byte of every hit and state record; a
 	// reader refuses other versions rather than misread them.
 	RecordVersion = 1
+	// ChainRecordVersion is the first byte of a chained hit record (the
+	// firing of an inner correlation routed to the outer correlation's
+	// key), which adds the firing's event ids to a hit record.
+	ChainRecordVersion = 2
 	// DefaultSnapshotEvery is how many hits of a partition are processed
 	// between two state records: a new owner replays at most this many
 	// per partition, and the state topic gets one record per this many.
@@ -37,6 +41,12 @@ const (
 	// DefaultMaxPollRecords bounds the events of one transaction, the
 	// pipeline's batch size.
 	DefaultMaxPollRecords = 1000
+	// stateLookBack is how many offsets before the end of a state
+	// partition its last committed state is first looked for (then 8
+	// times more, and so on): a committed state transaction ends with one
+	// marker after its record, and each aborted one (a fenced owner's)
+	// adds two more.
+	stateLookBack = 8
 	// retryBackoff spaces the retries of a batch whose processing failed
 	// (its transaction aborted), so a lasting failure does not spin.
 	retryBackoff = time.Second
