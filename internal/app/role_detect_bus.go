@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/bus"
+	"github.com/vigilsiem/vigil/internal/bus/keyshard"
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/detect/correlate/shard"
 	"github.com/vigilsiem/vigil/internal/detect/watchlist"
@@ -134,7 +135,7 @@ func newBusDetect(a *App, b *bus.Bus, process func(ctx context.Context, recs []*
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), detectTopicsTimeout)
 	defer cancel()
-	if err := shard.CreateTopics(ctx, cons.Client(), b.Topic("hits"), b.Topic("state"), kc.Partitions, kc.ReplicationFactor); err != nil {
+	if err := keyshard.CreateTopics(ctx, cons.Client(), b.Topic("hits"), b.Topic("state"), kc.Partitions, kc.ReplicationFactor); err != nil {
 		a.log.Warn("create the correlation topics; they must exist or be created by the brokers", "err", err)
 	}
 	return &busDetect{bus: b, consumer: cons}, nil
