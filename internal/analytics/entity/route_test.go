@@ -143,6 +143,12 @@ func TestShardedByEntityEqualsOneEngine(t *testing.T) {
 	if !slices.Equal(ids(sr), ids(wr)) || len(wr) == 0 {
 		t.Errorf("risk alerts of a rule's alert: sharded %v, one engine %v", ids(sr), ids(wr))
 	}
+	kato := Ref{Type: "user", Name: "kato"}
+	for i, e := range sh.engines {
+		if _, ok := e.Entity("acme", kato.Type, kato.Name); ok != (e == sh.of(kato)) {
+			t.Errorf("engine %d knows kato: %v; only the engine owning kato should", i, ok)
+		}
+	}
 	if err := sh.engines[0].Restore([]byte("junk")); err == nil {
 		t.Error("a damaged state restores")
 	}
