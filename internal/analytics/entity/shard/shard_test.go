@@ -206,7 +206,9 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestShardedAnalyticsExact(t *testing.T) {
 	evs := logins()
 	wantIDs := want(t, evs)
-	if !slices.ContainsFunc(wantIDs, func(s string) bool { return s[:len(entity.RuleIDPrefix+"user_impossible")] == entity.RuleIDPrefix+"user_impossible" }) {
+	if !slices.ContainsFunc(wantIDs, func(s string) bool {
+		return s[:len(entity.RuleIDPrefix+"user_impossible")] == entity.RuleIDPrefix+"user_impossible"
+	}) {
 		t.Fatalf("no travel alert from one engine: %v", wantIDs)
 	}
 	c := newCluster(t)

@@ -75,4 +75,3 @@ func appendBytes(b, s []byte) []byte {
 
 // decoder reads what the append functions wrote (package wire).
 type decoder = wire.Decoder
-
