@@ -287,15 +287,7 @@ func (e *Engine) write(ctx context.Context, events []*event.Event, only Ref) err
 			if only.Type != "" && a.cfg.Entity != only.Type {
 				continue
 			}
-			m := matched[a.filter]
-			if m == 0 {
-				m = -1
-				if e.filters[a.filter](ev) {
-					m = 1
-				}
-				matched[a.filter] = m
-			}
-			if m < 0 {
+			if !e.matches(a, ev, matched) {
 				continue
 			}
 			name := a.name(ev)
@@ -333,6 +325,20 @@ func (e *Engine) write(ctx context.Context, events []*event.Event, only Ref) err
 		return fmt.Errorf("write %d analytics alerts: %w", len(alerts), err)
 	}
 	return nil
+}
+
+// matches evaluates the filter of a on ev once per event: matched (one
+// per filter, cleared per event) remembers 1 true, -1 false.
+func (e *Engine) matches(a *analytic, ev *event.Event, matched []int8) bool {
+	m := matched[a.filter]
+	if m == 0 {
+		m = -1
+		if e.filters[a.filter](ev) {
+			m = 1
+		}
+		matched[a.filter] = m
+	}
+	return m > 0
 }
 
 // finding is a broken baseline.

@@ -37,15 +37,7 @@ func (e *Engine) EntitiesOf(dst []Ref, ev *event.Event) []Ref {
 	}
 next:
 	for _, a := range e.analytics {
-		r := m[a.filter]
-		if r == 0 {
-			r = -1
-			if e.filters[a.filter](ev) {
-				r = 1
-			}
-			m[a.filter] = r
-		}
-		if r < 0 {
+		if !e.matches(a, ev, m) {
 			continue
 		}
 		name := a.name(ev)
