@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 )
 
@@ -204,18 +208,18 @@ func zombieFenced(t *testing.T, set *correlate.Set, hits, more []correlate.Hit) 
 	b := startOwner(t, bcfg)
 	waitFor(t, "the new owner owns every partition", func() bool { return len(b.Owned()) == partitions })
 	waitEqual(t, "the hits, after the take-over", got.snapshot, single(t, set, hits))
-	ends := stateEnds(t, b)
+	ends := stateEnds(t, brokers)
 
 	// resumed, the zombie tries to write its states, and is fenced
 	open()
 	var after map[int32]int64
 	waitFor(t, "the zombie is fenced or writes a state", func() bool {
-		after = stateEnds(t, b)
+		after = stateEnds(t, brokers)
 		return strings.Contains(logs.String(), "fenced by its new owner") || !equalEnds(ends, after)
 	})
 	zcancel()
 	<-zdone
-	if after = stateEnds(t, b); !equalEnds(ends, after) {
+	if after = stateEnds(t, brokers); !equalEnds(ends, after) {
 		t.Fatalf("the zombie wrote states after the take-over: state partitions' committed ends moved from %v to %v", ends, after)
 	}
 	if len(more) > 0 {
@@ -224,16 +228,37 @@ func zombieFenced(t *testing.T, set *correlate.Set, hits, more []correlate.Hit) 
 	}
 }
 
-// stateEnds is the last stable offset of every state partition.
-func stateEnds(t *testing.T, o *Owner) map[int32]int64 {
+// stateEnds is the last stable offset of every state partition: the end
+// of what read-committed readers (the next owner) see.
+func stateEnds(t *testing.T, brokers []string) map[int32]int64 {
 	t.Helper()
-	out := map[int32]int64{}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrListOffsetsRequest()
+	req.IsolationLevel = 1 // read committed
+	rt := kmsg.NewListOffsetsRequestTopic()
+	rt.Topic = stateTopic
 	for p := int32(0); p < partitions; p++ {
-		end, err := o.endOffset(context.Background(), p)
-		if err != nil {
-			t.Fatal(err)
+		rp := kmsg.NewListOffsetsRequestTopicPartition()
+		rp.Partition, rp.Timestamp, rp.CurrentLeaderEpoch = p, -1, -1
+		rt.Partitions = append(rt.Partitions, rp)
+	}
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(context.Background(), cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int32]int64{}
+	for _, t2 := range resp.Topics {
+		for _, rp := range t2.Partitions {
+			if err := kerr.ErrorForCode(rp.ErrorCode); err != nil {
+				t.Fatalf("list state partition %d: %v", rp.Partition, err)
+			}
+			out[rp.Partition] = rp.Offset
 		}
-		out[p] = end
 	}
 	return out
 }
