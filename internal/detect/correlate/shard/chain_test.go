@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -291,4 +292,33 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestStateCommitFails: the brokers refuse the commit of some state
+// transactions (their outcome unknown to the owner, their chained hits
+// not committed): the owner takes each such partition over again from its
+// last committed state, replays its hits, routes their chained hits again,
+// and the alerts are still one engine's.
+func TestStateCommitFails(t *testing.T) {
+	set := compileRules(t, chainRules)
+	probes, exploits := chainScan()
+	c := newCluster(t)
+	r := newRouter(t, c.ListenAddrs(), set)
+	var got alerts
+	cfg := ownerConfig(c.ListenAddrs(), set, got.emit)
+	logs := &lockedBuffer{}
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	o := startOwner(t, cfg)
+	waitOwns(t, o)
+	f := c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.EndTxn}, Err: kerr.InvalidTxnState, Count: 3})
+	route(t, r, probes)
+	waitEqual(t, "the probes", got.snapshot, single(t, set, probes))
+	if n := f.Hits(); n != 3 {
+		t.Fatalf("%d state commits refused, want 3", n)
+	}
+	if !strings.Contains(logs.String(), "taking it over again") {
+		t.Fatalf("no partition taken over again after a refused commit:\n%s", logs.String())
+	}
+	route(t, r, exploits)
+	waitEqual(t, "probes and exploits", got.snapshot, single(t, set, append(append([]correlate.Hit(nil), probes...), exploits...)))
 }
