@@ -79,6 +79,56 @@ func BenchmarkFreezeHot(b *testing.B) {
 	b.ReportMetric(float64(rows)/float64(b.N), "events")
 }
 
+// BenchmarkFreezeWriteHot is the direct cold writer alone (parse, sort,
+// encode, compress, token filters, value counts; not the chain check or
+// the publishing) over the largest hot segment of VIGIL_BENCH_HOT, read
+// into memory once: a steadier figure than BenchmarkFreezeHot's on a
+// loaded machine. It reports the process CPU (user+sys) per event.
+func BenchmarkFreezeWriteHot(b *testing.B) {
+	src := os.Getenv("VIGIL_BENCH_HOT")
+	if src == "" {
+		b.Skip("VIGIL_BENCH_HOT not set")
+	}
+	dir := b.TempDir()
+	if err := copyTree(filepath.Join(src, "store", "events"), filepath.Join(dir, "store", "events")); err != nil {
+		b.Fatal(err)
+	}
+	s, err := Open(Options{Dir: dir, Interval: time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	d := s.datasets[store.Events]
+	if err := d.hot.sealCurrent(0); err != nil {
+		b.Fatal(err)
+	}
+	segs := d.hot.sealedSegments()
+	slices.SortFunc(segs, func(x, y *segment) int { return int(y.size - x.size) })
+	segs = segs[:1]
+	data, err := readSegments(segs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	snap := d.cat.load()
+	sets := packTenants(snap, snap.ordered, []string{"default"}, d.cat.limits.TenantColumns)
+	b.SetBytes(segs[0].size)
+	b.ReportAllocs()
+	var rows, cold int64
+	c0 := cpuTime()
+	for b.Loop() {
+		files, err := d.writeDirect(sets[0], segs, data, filepath.Join(dir, "out"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range files {
+			rows += f.Rows
+			cold += f.Size + metaSize(f)
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-c0).Nanoseconds())/float64(rows), "cpu-ns/event")
+	b.ReportMetric(float64(cold)/float64(rows), "cold-bytes/event")
+}
+
 // printColumnBytes logs the compressed bytes per row of each column of
 // f, largest first, and of its meta.
 func printColumnBytes(b *testing.B, f *coldFile) {
