@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -526,9 +527,9 @@ func (bt *blockTokens) add(orig, msg []byte) {
 		bt.tz.reset()
 	}
 	bt.rows++
-	bt.hashes = bt.tz.addText(bt.hashes, string(orig))
+	bt.hashes = addTokens(&bt.tz, bt.hashes, orig)
 	if len(msg) > 0 && !bytes.Contains(orig, msg) {
-		bt.hashes = bt.tz.addText(bt.hashes, string(msg))
+		bt.hashes = addTokens(&bt.tz, bt.hashes, msg)
 	}
 }
 
@@ -703,22 +704,43 @@ func (p *lineParser) str() ([]byte, bool) {
 		return nil, false
 	}
 	start := p.i
+	ascii := true
 	for p.i < len(p.b) {
+		// Eight bytes at a time while none is a quote, a backslash, a
+		// control character or above ASCII: most of the text.
+		for p.i+8 <= len(p.b) && plainWord(binary.LittleEndian.Uint64(p.b[p.i:])) {
+			p.i += 8
+		}
+		if p.i == len(p.b) {
+			break
+		}
 		c := p.b[p.i]
-		if c == '"' {
+		switch {
+		case c == '"':
 			s := p.b[start:p.i]
 			p.i++
-			return s, validText(s)
-		}
-		if c == '\\' {
+			return s, ascii || validText(s)
+		case c == '\\':
 			return p.unescape(start)
-		}
-		if c < 0x20 {
+		case c < 0x20:
 			return nil, false
+		case c >= 0x80:
+			ascii = false
 		}
 		p.i++
 	}
 	return nil, false
+}
+
+// plainWord reports whether none of the eight bytes of x is a quote, a
+// backslash, below 0x20 or above 0x7f: the bytes str copies as they are
+// (the tests of "Bit Twiddling Hacks" for a zero byte and a byte below n,
+// which find one whenever there is one).
+func plainWord(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (lo * '"')
+	b := x ^ (lo * '\\')
+	return ((q-lo)&^q|(b-lo)&^b|(x-lo*0x20)&^x|x)&hi == 0
 }
 
 // validText reports whether s is valid UTF-8 (DuckDB refuses other text).

@@ -423,6 +423,9 @@ func FuzzLineParser(f *testing.F) {
 	f.Add([]byte(`{"@timestamp":"2026-12-06T00:00:00.432000Z","event.id":"ab","s":"q\"\\\/\n\u00e9\u2028","n":-12,"d":1.5e3,"b":true,"l":["x",null,"y\\z"],"x":{"a":[1]}}`))
 	f.Add([]byte(`{"s":"\ud800","n":01,"d":NaN,"l":[1]}`))
 	f.Add([]byte(`{"s":1,"s":2}`))
+	f.Add([]byte(`{"s":"0123456789abcdef\"0123456789abcdef\\01234567\u00e9e\u0001"}`))
+	f.Add([]byte("{\"s\":\"0123456789abcdef\u00e9t\u00e9012345678\xff9abcdef\"}"))
+	f.Add([]byte("{\"s\":\"0123456789abcdef\x01\"}"))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		cols := []directCol{{name: "s", sqlType: "VARCHAR"}, {name: "n", sqlType: "BIGINT"}, {name: "d", sqlType: "DOUBLE"},
 			{name: "b", sqlType: "BOOLEAN"}, {name: "l", sqlType: "VARCHAR[]"}, {name: "@timestamp", sqlType: "TIMESTAMP"}}
@@ -489,6 +492,26 @@ func FuzzLineParser(f *testing.F) {
 					}
 				}
 			}
+		}
+	})
+}
+
+// FuzzPlainWord: plainWord finds every quote, backslash, control byte and
+// byte above ASCII among eight bytes, and nothing else.
+func FuzzPlainWord(f *testing.F) {
+	f.Add(uint64(0x6162636465666768))
+	f.Add(uint64(0x2261626364656667))
+	f.Add(uint64(0x615c2020201f7f80))
+	f.Fuzz(func(t *testing.T, x uint64) {
+		want := true
+		for i := 0; i < 8; i++ {
+			c := byte(x >> (8 * i))
+			if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+				want = false
+			}
+		}
+		if got := plainWord(x); got != want {
+			t.Fatalf("plainWord(%#x) = %v, want %v", x, got, want)
 		}
 	})
 }

@@ -130,7 +130,7 @@ func BenchmarkFreezeWriteHot(b *testing.B) {
 }
 
 // printColumnBytes logs the compressed bytes per row of each column of
-// f, largest first, and of its meta.
+// f, largest first, uncompressed beside them, and of its meta.
 func printColumnBytes(b *testing.B, f *coldFile) {
 	r, err := os.Open(f.Path)
 	if err != nil {
@@ -142,16 +142,17 @@ func printColumnBytes(b *testing.B, f *coldFile) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	size := map[string]int64{}
+	size, raw := map[string]int64{}, map[string]int64{}
 	for _, rg := range pf.Metadata().RowGroups {
 		for _, c := range rg.Columns {
 			size[strings.Join(c.MetaData.PathInSchema, ".")] += c.MetaData.TotalCompressedSize
+			raw[strings.Join(c.MetaData.PathInSchema, ".")] += c.MetaData.TotalUncompressedSize
 		}
 	}
 	names := slices.SortedFunc(maps.Keys(size), func(a, b string) int { return int(size[b] - size[a]) })
 	var lines []string
 	for _, n := range names {
-		lines = append(lines, fmt.Sprintf("%-40s %6.2f", n, float64(size[n])/float64(f.Rows)))
+		lines = append(lines, fmt.Sprintf("%-40s %6.2f %7.2f", n, float64(size[n])/float64(f.Rows), float64(raw[n])/float64(f.Rows)))
 	}
 	lines = append(lines, fmt.Sprintf("%-40s %6.2f", ".meta", float64(metaSize(f))/float64(f.Rows)))
 	fmt.Fprintf(os.Stderr, "bytes per row by column of %s:\n%s\n", filepath.Base(f.Path), strings.Join(lines, "\n"))
