@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -8,6 +9,8 @@ import (
 	"math"
 	"net/netip"
 	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -312,7 +315,7 @@ func TestBlocksSkipRowGroups(t *testing.T) {
 	d := direct.datasets[store.Events]
 	fs := d.cold.all()["acme"]
 	if len(fs) != 1 || len(fs[0].Blocks) != 5 || fs[0].V != coldMetaVersion {
-		t.Fatalf("want one file of 5 blocks, version 3: %+v", fs)
+		t.Fatalf("want one file of 5 blocks, version 4: %+v", fs)
 	}
 	for i, b := range fs[0].Blocks {
 		want := int64(100)
@@ -327,6 +330,30 @@ func TestBlocksSkipRowGroups(t *testing.T) {
 	cf, err := readMeta(fs[0].Path)
 	if err != nil || len(cf.Blocks) != 5 || cf.Tokens != nil {
 		t.Fatalf("meta read back: %v %+v", err, cf)
+	}
+	// It is a zstd frame (version 4) of the JSON; the same JSON written
+	// plain (version 3) reads the same, and a damaged frame is refused.
+	raw, err := os.ReadFile(fs[0].Path + ".meta")
+	if err != nil || !bytes.HasPrefix(raw, zstdMagic) {
+		t.Fatalf("meta on disk is not a zstd frame: %v %q", err, raw[:min(len(raw), 8)])
+	}
+	js, err := decompressMeta(raw)
+	if err != nil || !json.Valid(js) || !bytes.HasPrefix(js, []byte("{")) {
+		t.Fatalf("meta frame holds no JSON object: %v", err)
+	}
+	plain := filepath.Join(t.TempDir(), "plain.parquet")
+	if err := os.WriteFile(plain+".meta", js, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if pf, err := readMeta(plain); err != nil || !reflect.DeepEqual(pf.Blocks, cf.Blocks) || pf.Rows != cf.Rows {
+		t.Errorf("the plain JSON of the meta reads otherwise: %v", err)
+	}
+	raw[len(raw)/2] ^= 0xff
+	if err := os.WriteFile(plain+".meta", raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readMeta(plain); err == nil {
+		t.Errorf("read a damaged meta frame")
 	}
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -395,7 +422,7 @@ func TestColdMetaVersion(t *testing.T) {
 	dir := t.TempDir()
 	p := dir + "/s0000000000000001-0000000000000001-0.parquet"
 	for _, meta := range []string{
-		`{"v":4,"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z"}`,
+		`{"v":5,"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z"}`,
 		`{"v":2,"rows":2,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","blocks":[{"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","tokens":{"k":7,"m":64,"bits":"AAAAAAAAAAA="}}]}`,
 		`{"v":2,"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","blocks":[{"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z"}]}`,
 	} {
