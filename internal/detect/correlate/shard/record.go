@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/twmb/franz-go/pkg/kerr"
-
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/detect/correlate/wire"
 )
@@ -65,35 +63,6 @@ func decodeHit(b []byte, h *correlate.Hit) (corr string, err error) {
 	return corr, d.Err
 }
 
-// state is a state record: the engine state of one hit-topic partition
-// and the first offset of that partition it does not include.
-type state struct {
-	next   int64
-	engine []byte
-}
-
-func appendState(dst []byte, s state) []byte {
-	dst = append(dst, RecordVersion)
-	dst = binary.AppendVarint(dst, s.next)
-	return append(dst, s.engine...)
-}
-
-func decodeState(b []byte) (state, error) {
-	d := decoder{B: b, Base: errRecord}
-	if v := d.Byte(); v != RecordVersion {
-		if d.Err != nil {
-			return state{}, d.Err
-		}
-		return state{}, fmt.Errorf("%w: state record version %d, want %d", errRecord, v, RecordVersion)
-	}
-	s := state{next: d.Varint()}
-	if d.Err == nil && s.next < 0 {
-		d.Fail("negative offset %d", s.next)
-	}
-	s.engine = d.B
-	return s, d.Err
-}
-
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
@@ -106,8 +75,3 @@ func appendBytes(b, s []byte) []byte {
 
 // decoder reads what the append functions wrote (package wire).
 type decoder = wire.Decoder
-
-// kerrOf turns a Kafka error code into an error (nil for 0).
-func kerrOf(code int16) error {
-	return kerr.ErrorForCode(code)
-}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -425,7 +426,7 @@ func TestGracefulLeave(t *testing.T) {
 	second := startOwner(t, cfg)
 	waitOwns(t, second)
 	for p := int32(0); p < partitions; p++ {
-		end, err := second.endOffset(context.Background(), p)
+		end, err := stateEnd(c.ListenAddrs(), p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -495,7 +496,7 @@ func TestStateLeadsCommit(t *testing.T) {
 	}
 	for _, rt := range resp.Topics {
 		for _, rp := range rt.Partitions {
-			if err := kerrOf(rp.ErrorCode); err != nil {
+			if err := kerr.ErrorForCode(rp.ErrorCode); err != nil {
 				t.Fatalf("reset the commit of partition %d: %v", rp.Partition, err)
 			}
 		}
@@ -504,4 +505,32 @@ func TestStateLeadsCommit(t *testing.T) {
 	waitOwns(t, startOwner(t, cfg))
 	route(t, r, hits[half:])
 	waitEqual(t, "after the take-over", got.snapshot, single(t, set, hits))
+}
+
+// stateEnd is the end offset of state partition p.
+func stateEnd(brokers []string, p int32) (int64, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		return 0, err
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrListOffsetsRequest()
+	rt := kmsg.NewListOffsetsRequestTopic()
+	rt.Topic = stateTopic
+	rp := kmsg.NewListOffsetsRequestTopicPartition()
+	rp.Partition, rp.Timestamp, rp.CurrentLeaderEpoch = p, -1, -1
+	rt.Partitions = append(rt.Partitions, rp)
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(context.Background(), cl)
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range resp.Topics {
+		for _, rp := range t.Partitions {
+			if rp.Partition == p {
+				return rp.Offset, kerr.ErrorForCode(rp.ErrorCode)
+			}
+		}
+	}
+	return 0, fmt.Errorf("state partition %d not listed", p)
 }
