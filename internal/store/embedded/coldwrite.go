@@ -15,6 +15,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/zeebo/xxh3"
 
 	"github.com/vigilsiem/vigil/internal/event"
 )
@@ -349,12 +350,14 @@ const dictSample = 8192
 // after zstd than its values written plain.
 func chooseDict(p *lineParser, cols []directCol, byName map[string]int, rows []directRow, data [][]byte) ([]bool, error) {
 	step := max(1, len(rows)/dictSample)
-	distinct := make([]map[string]struct{}, len(cols))
+	// Values are told apart by their 64-bit hash: a collision among the
+	// few thousand values of a sample (~10⁻¹²) would only count two
+	// values as one.
+	distinct := make([]map[uint64]struct{}, len(cols))
 	seen := make([]int, len(cols))
 	cells := make([]cell, len(cols))
 	gen := make([]uint32, len(cols))
 	var g uint32
-	var key, num []byte
 	for i := 0; i < len(rows); i += step {
 		r := rows[i]
 		g++
@@ -366,21 +369,21 @@ func chooseDict(p *lineParser, cols []directCol, byName map[string]int, rows []d
 				continue
 			}
 			c := &cells[ci]
+			var key uint64
 			switch c.kind {
 			case 's':
-				key = c.s
+				key = xxh3.Hash(c.s)
 			case 'i':
-				num = strconv.AppendInt(num[:0], c.n, 10)
-				key = num
+				key = mix64(uint64(c.n))
 			default:
 				continue
 			}
 			if distinct[ci] == nil {
-				distinct[ci] = map[string]struct{}{}
+				distinct[ci] = map[uint64]struct{}{}
 			}
 			seen[ci]++
 			if len(distinct[ci]) <= seen[ci]/4+1 {
-				distinct[ci][string(key)] = struct{}{}
+				distinct[ci][key] = struct{}{}
 			}
 		}
 		p.buf = p.buf[:0]

@@ -590,3 +590,31 @@ func testutilCounter(t *testing.T, cv *prometheus.CounterVec) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// TestChooseDict: a dictionary for the text and integer columns whose
+// values repeat at least four times on average, none for mostly distinct
+// ones (nor for a column without values).
+func TestChooseDict(t *testing.T) {
+	cols := []directCol{{name: "host", sqlType: "VARCHAR"}, {name: "id", sqlType: "VARCHAR"},
+		{name: "code", sqlType: "BIGINT"}, {name: "port", sqlType: "BIGINT"}, {name: "none", sqlType: "VARCHAR"}}
+	byName := map[string]int{}
+	for i, c := range cols {
+		byName[c.name] = i
+	}
+	var data []byte
+	var rows []directRow
+	for i := range 1000 {
+		off := len(data)
+		data = fmt.Appendf(data, `{"host":"web-%d","id":"req-%d","code":%d,"port":%d}`, i%20, i, 200+i%3, 30000+i)
+		rows = append(rows, directRow{off: off, end: len(data)})
+		data = append(data, '\n')
+	}
+	var p lineParser
+	dict, err := chooseDict(&p, cols, byName, rows, [][]byte{data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, false, true, false, false}; !slices.Equal(dict, want) {
+		t.Errorf("dictionaries %v, want %v (host, id, code, port, none)", dict, want)
+	}
+}
