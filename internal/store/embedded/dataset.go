@@ -463,7 +463,7 @@ func (d *dataset) writeMeta(f *coldFile, segs []*segment) error {
 		b.encode()
 		defer func() { b.Bits = "" }()
 	}
-	if err := writeFileAtomic(f.Path+".meta", metaJSON(f)); err != nil {
+	if err := writeFileAtomic(f.Path+".meta", compressMeta(metaJSON(f))); err != nil {
 		return fmt.Errorf("write meta of %s: %w", f.Path, err)
 	}
 	st, err := os.Stat(f.Path)
