@@ -271,10 +271,11 @@ const (
 	// DefaultAlertApplyInterval: see alertlog.DefaultInterval.
 	DefaultAlertApplyInterval = Duration(200 * time.Millisecond)
 	DefaultMemoryLimit        = 2 << 30
-	// DefaultGoMemoryLimit: with DuckDB's ~100–200 MB while ingesting,
-	// about 1 GiB of RSS (docs/bench.md, "Memory at the peak"); without it
-	// the heap grows to twice what is live (GOGC=100).
-	DefaultGoMemoryLimit = 768 << 20
+	// DefaultGoMemoryLimit: without a limit the heap grows to twice what
+	// is live (GOGC=100); at 2M bench events (527 MB live) 1 GiB cut peak
+	// RSS from 2,127 to 1,523 MiB at the same ingest CPU, while 768 MiB
+	// (1,159 MiB) cost +53% CPU (docs/bench.md, "Memory: a soft limit").
+	DefaultGoMemoryLimit = 1 << 30
 	DefaultCompression   = 9
 	DefaultRetentionAge  = Duration(30 * 24 * time.Hour)
 	// Query and column limits; the reasons are at embedded.Options and
