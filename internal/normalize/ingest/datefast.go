@@ -15,8 +15,11 @@ import (
 // time.ParseInLocation.
 type numericLayout struct {
 	toks []byte // 'Y' (4 digits), 'M', 'D', 'h', 'm', 's' (2 digits), or a literal byte
-	n    int    // the length of a text the numbers and separators take
-	zone bool   // a time zone follows them
+	n    int    // the length of a text the layout takes
+	zone bool   // a time zone other than -0700 follows them
+	// numbers and nNumbers, of a layout that ends with a -0700 zone, are
+	// how many of toks come before it and its spaces, and their length.
+	numbers, nNumbers int
 }
 
 // newNumericLayout returns the numericLayout of layout, or nil.
@@ -36,6 +39,18 @@ func newNumericLayout(layout string) *numericLayout {
 			l.toks = append(l.toks, numbers[tok])
 			l.n += len(tok)
 			i += len(tok)
+		case strings.HasPrefix(layout[i:], "-0700") && i+len("-0700") == len(layout):
+			// A numeric zone that ends the layout: +hhmm or -hhmm. A
+			// space of the layout before it matches one space of the
+			// text here (the fast path takes only that).
+			l.numbers, l.nNumbers = len(l.toks), l.n
+			for l.numbers > 0 && l.toks[l.numbers-1] == ' ' {
+				l.numbers--
+				l.nNumbers--
+			}
+			l.toks = append(l.toks, 'z')
+			l.n += len("-0700")
+			return l.check()
 		case c == '-' && strings.HasPrefix(layout[i+1:], "07"),
 			c == 'Z' && strings.HasPrefix(layout[i+1:], "07"),
 			strings.HasPrefix(layout[i:], "MST"):
@@ -74,14 +89,42 @@ func (l *numericLayout) check() *numericLayout {
 
 // parse parses s. sure is false when time.ParseInLocation must decide.
 func (l *numericLayout) parse(s string, loc *time.Location) (t time.Time, ok, sure bool) {
+	toks, zone := l.toks, l.zone
 	if len(s) != l.n {
-		return time.Time{}, false, false
+		if l.numbers == 0 || len(s) != l.nNumbers {
+			return time.Time{}, false, false
+		}
+		// The text may be the numbers without the -0700 zone: Go fails.
+		toks, zone = l.toks[:l.numbers], true
 	}
 	var v [256]int
 	i := 0
-	for _, tok := range l.toks {
+	offset, hasOffset := 0, false
+	for _, tok := range toks {
 		w := 2
 		switch tok {
+		case 'z':
+			sign := s[i]
+			if sign != '+' && sign != '-' {
+				return time.Time{}, false, false
+			}
+			n := 0
+			for _, c := range []byte(s[i+1 : i+5]) {
+				if c < '0' || c > '9' {
+					return time.Time{}, false, false
+				}
+				n = n*10 + int(c-'0')
+			}
+			hh, mm := n/100, n%100
+			if hh > 24 || mm > 60 {
+				return time.Time{}, false, false
+			}
+			offset, hasOffset = (hh*60+mm)*60, true
+			if sign == '-' {
+				offset = -offset
+			}
+			i += 5
+			continue
 		case 'Y':
 			w = 4
 		case 'M', 'D', 'h', 'm', 's':
@@ -102,7 +145,7 @@ func (l *numericLayout) parse(s string, loc *time.Location) (t time.Time, ok, su
 		v[tok] = n
 		i += w
 	}
-	if l.zone {
+	if zone {
 		// The numbers took the whole text, each as many digits as Go
 		// reads for it: the zone finds nothing, and Go fails.
 		return time.Time{}, false, true
@@ -110,6 +153,12 @@ func (l *numericLayout) parse(s string, loc *time.Location) (t time.Time, ok, su
 	year, month, day := v['Y'], v['M'], v['D']
 	if month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) || v['h'] > 23 || v['m'] > 59 || v['s'] > 59 {
 		return time.Time{}, false, false
+	}
+	if hasOffset {
+		// The instant Go gives (its location, a fixed zone or the
+		// local one of that offset, is not kept: date stores UTC).
+		t := time.Date(year, time.Month(month), day, v['h'], v['m'], v['s'], 0, time.UTC)
+		return t.Add(-time.Duration(offset) * time.Second), true, true
 	}
 	return time.Date(year, time.Month(month), day, v['h'], v['m'], v['s'], 0, loc), true, true
 }
