@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
@@ -25,6 +26,8 @@ type dataset struct {
 	cfg  *Options
 	log  *slog.Logger
 	m    *metrics
+	// placeReads counts the pages of events read by place (coldrows.go).
+	placeReads atomic.Int64
 
 	cat  *catalog
 	hot  *hotLog
