@@ -292,6 +292,9 @@ func (a *App) health() map[string]any {
 		h["rules"] = d.engine.Status()
 		if d.bus != nil {
 			h["correlation_partitions"] = d.bus.owned()
+			if owned := d.bus.analyticsOwned(); owned != nil {
+				h["analytics_partitions"] = owned
+			}
 		}
 		if d.analytics != nil {
 			h["analytics"] = d.analytics.Stats()

@@ -67,14 +67,22 @@ func (m *detectRole) Init(a *App) error {
 			}
 			return m.engine.Write(ctx, entity.AlertEvents(as))
 		})
-		if m.analytics, err = entity.New(entity.Options{Config: cfg.Analytics, Dir: filepath.Join(cfg.DataDir, "state", "analytics"),
-			Logger: a.log}, analyticsOut); err != nil {
-			return fmt.Errorf("entity analytics: %w", err)
+		if m.bus != nil {
+			// sharded by entity: the events and the risk of alerts go to
+			// the owner of each entity (role_detect_bus.go)
+			if detectOut, err = m.bus.routeAnalytics(a, cfg.Analytics, alertOut, analyticsOut); err != nil {
+				return fmt.Errorf("entity analytics over the bus: %w", err)
+			}
+		} else {
+			if m.analytics, err = entity.New(entity.Options{Config: cfg.Analytics, Dir: filepath.Join(cfg.DataDir, "state", "analytics"),
+				Logger: a.log}, analyticsOut); err != nil {
+				return fmt.Errorf("entity analytics: %w", err)
+			}
+			if err := a.reg.Register(m.analytics); err != nil {
+				return fmt.Errorf("entity analytics: metrics: %w", err)
+			}
+			detectOut = m.analytics.AlertSink(alertOut)
 		}
-		if err := a.reg.Register(m.analytics); err != nil {
-			return fmt.Errorf("entity analytics: metrics: %w", err)
-		}
-		detectOut = m.analytics.AlertSink(alertOut)
 	}
 	if s := a.enrich.AlertSink(detectOut); s != nil {
 		m.sinks = append(m.sinks, s)
@@ -107,6 +115,9 @@ func (m *detectRole) Init(a *App) error {
 	if m.analytics != nil {
 		m.sinks = append(m.sinks, m.analytics)
 	}
+	if s := m.bus.analyticsSink(); s != nil {
+		m.sinks = append(m.sinks, s)
+	}
 	return nil
 }
 
@@ -132,6 +143,8 @@ func (m *detectRole) Mount(a *App) []api.Mounter {
 	ms := []api.Mounter{api.WatchlistsHandler{Store: m.watchlists}}
 	if m.analytics != nil {
 		ms = append(ms, api.EntitiesHandler{Entities: m.analytics, Store: a.searcher()})
+	} else if r := m.bus.entityViews(); r != nil {
+		ms = append(ms, api.EntitiesHandler{Entities: r, Store: a.searcher()})
 	}
 	return ms
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/alert"
 	"github.com/vigilsiem/vigil/internal/bus"
+	"github.com/vigilsiem/vigil/internal/bus/keyshard"
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/detect/correlate/shard"
 	"github.com/vigilsiem/vigil/internal/detect/watchlist"
@@ -64,6 +65,10 @@ type busDetect struct {
 	// entity analytics raises on its own, as events for the rules).
 	router, plain *shard.Router
 	set           *correlate.Set
+
+	// analytics is entity analytics sharded by entity (analytics_bus.go);
+	// nil when they are disabled.
+	analytics *busAnalytics
 }
 
 // txAlerts writes the alerts raised while a batch of events is processed
@@ -134,7 +139,7 @@ func newBusDetect(a *App, b *bus.Bus, process func(ctx context.Context, recs []*
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), detectTopicsTimeout)
 	defer cancel()
-	if err := shard.CreateTopics(ctx, cons.Client(), b.Topic("hits"), b.Topic("state"), kc.Partitions, kc.ReplicationFactor); err != nil {
+	if err := keyshard.CreateTopics(ctx, cons.Client(), b.Topic("hits"), b.Topic("state"), kc.Partitions, kc.ReplicationFactor); err != nil {
 		a.log.Warn("create the correlation topics; they must exist or be created by the brokers", "err", err)
 	}
 	return &busDetect{bus: b, consumer: cons}, nil
@@ -156,20 +161,7 @@ func (d *busDetect) start(a *App, set *correlate.Set, engine correlate.Options, 
 		HitTopic: d.bus.Topic("hits"), StateTopic: d.bus.Topic("state"), Group: d.bus.Group("correlate"),
 		Set: set, Engine: engine, Logger: a.log,
 		Emit: func(_ int32, fs []correlate.Firing) {
-			wait := firingRetryWait
-			for {
-				err := emit(emitCtx, fs)
-				if err == nil || emitCtx.Err() != nil {
-					return
-				}
-				a.log.Warn("publish correlation alerts; retrying", "firings", len(fs), "err", err, "retry_in", wait)
-				select {
-				case <-emitCtx.Done():
-					return
-				case <-time.After(wait):
-				}
-				wait = min(2*wait, time.Minute)
-			}
+			_ = retryPublish(emitCtx, a, "correlation alerts", len(fs), func(ctx context.Context) error { return emit(ctx, fs) })
 		}})
 	if err != nil {
 		return err
@@ -178,6 +170,11 @@ func (d *busDetect) start(a *App, set *correlate.Set, engine correlate.Options, 
 	d.router, d.plain, d.owner, d.set = r, plain, o, set
 	d.mu.Unlock()
 	d.started = true
+	if d.analytics != nil {
+		if err := d.startAnalytics(a); err != nil {
+			return fmt.Errorf("entity analytics: %w", err)
+		}
+	}
 	a.run(func(ctx context.Context) {
 		if err := o.Run(ctx); err != nil {
 			a.errs <- fmt.Errorf("correlation shard: %w", err)
@@ -189,6 +186,27 @@ func (d *busDetect) start(a *App, set *correlate.Set, engine correlate.Options, 
 		}
 	})
 	return nil
+}
+
+// retryPublish runs publish until it succeeds or ctx ends, waiting
+// firingRetryWait, doubling to a minute, between tries: what it publishes
+// (the alerts of state an owner has already counted) is not produced
+// again otherwise. n is the number of items, for the log.
+func retryPublish(ctx context.Context, a *App, what string, n int, publish func(context.Context) error) error {
+	wait := firingRetryWait
+	for {
+		err := publish(ctx)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		a.log.Warn("publish "+what+"; retrying", "items", n, "err", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
 }
 
 // owned are the hit partitions this node counts, each with the first

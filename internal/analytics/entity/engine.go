@@ -261,6 +261,12 @@ func (e *Engine) Clock(tenant string) time.Time {
 // of entities they push over the threshold, are written before Write
 // returns.
 func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
+	return e.write(ctx, events, Ref{})
+}
+
+// write is Write; only, when set, restricts it to the analytics of that
+// entity (WriteFor).
+func (e *Engine) write(ctx context.Context, events []*event.Event, only Ref) error {
 	select {
 	case <-e.ready:
 	case <-ctx.Done():
@@ -278,19 +284,14 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 		e.tick(tenant, t)
 		clear(matched)
 		for _, a := range e.analytics {
-			m := matched[a.filter]
-			if m == 0 {
-				m = -1
-				if e.filters[a.filter](ev) {
-					m = 1
-				}
-				matched[a.filter] = m
+			if only.Type != "" && a.cfg.Entity != only.Type {
+				continue
 			}
-			if m < 0 {
+			if !e.matches(a, ev, matched) {
 				continue
 			}
 			name := a.name(ev)
-			if name == "" {
+			if name == "" || only.Type != "" && name != only.Name {
 				continue
 			}
 			key = appendKey(key[:0], tenant, a.cfg.Entity, name)
@@ -324,6 +325,20 @@ func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
 		return fmt.Errorf("write %d analytics alerts: %w", len(alerts), err)
 	}
 	return nil
+}
+
+// matches evaluates the filter of a on ev once per event: matched (one
+// per filter, cleared per event) remembers 1 true, -1 false.
+func (e *Engine) matches(a *analytic, ev *event.Event, matched []int8) bool {
+	m := matched[a.filter]
+	if m == 0 {
+		m = -1
+		if e.filters[a.filter](ev) {
+			m = 1
+		}
+		matched[a.filter] = m
+	}
+	return m > 0
 }
 
 // finding is a broken baseline.
@@ -595,15 +610,17 @@ func (e *Engine) AlertSink(next alert.Sink) alert.Sink {
 // and returns the risk alerts of entities that crossed the threshold. An
 // alert counts once however often it is updated.
 func (e *Engine) AddAlerts(alerts []alert.Alert) []alert.Alert {
+	return e.addAlerts(alerts, Ref{})
+}
+
+// addAlerts is AddAlerts; only, when set, restricts it to that entity
+// (AddAlertsFor).
+func (e *Engine) addAlerts(alerts []alert.Alert, only Ref) []alert.Alert {
 	<-e.ready
 	e.changes.Add(1)
 	var out []alert.Alert
 	var key []byte
 	for _, al := range alerts {
-		if strings.HasPrefix(al.RuleID, RuleIDPrefix) {
-			continue
-		}
-		tenant := tenantOf(al.Tenant)
 		at := al.First
 		if at.IsZero() {
 			at = al.Last
@@ -616,30 +633,46 @@ func (e *Engine) AddAlerts(alerts []alert.Alert) []alert.Alert {
 		if len(al.EventIDs) > 0 {
 			c.EventIDs = append([]string(nil), al.EventIDs[:min(len(al.EventIDs), maxContributionEvents)]...)
 		}
-		for _, grp := range []struct {
-			typ   string
-			names []string
-		}{{"user", al.Entities.Users}, {"host", al.Entities.Hosts}, {"source_ip", al.Entities.SourceIPs}} {
-			for _, n := range grp.names {
-				n = strings.ToLower(strings.TrimSpace(n))
-				if n == "" || n == "-" || len(n) > maxNameLen {
-					continue
-				}
-				key = appendKey(key[:0], tenant, grp.typ, n)
-				sh := e.shardOf(key)
-				sh.mu.Lock()
-				en := e.get(sh, key, t)
-				if en.risk == nil {
-					en.risk = &riskState{}
-				}
-				if e.risk.add(en.risk, c) {
-					out = append(out, e.riskAlert(en, t))
-				}
-				sh.mu.Unlock()
+		tenant := tenantOf(al.Tenant)
+		eachRiskEntity(&al, func(r Ref) {
+			if only.Type != "" && r != only {
+				return
 			}
-		}
+			key = appendKey(key[:0], tenant, r.Type, r.Name)
+			sh := e.shardOf(key)
+			sh.mu.Lock()
+			en := e.get(sh, key, t)
+			if en.risk == nil {
+				en.risk = &riskState{}
+			}
+			if e.risk.add(en.risk, c) {
+				out = append(out, e.riskAlert(en, t))
+			}
+			sh.mu.Unlock()
+		})
 	}
 	return out
+}
+
+// eachRiskEntity calls fn with each entity an alert raised elsewhere adds
+// risk to: its users, hosts and source addresses (none for the alerts of
+// analytics, whose risk is added where they are raised).
+func eachRiskEntity(al *alert.Alert, fn func(Ref)) {
+	if strings.HasPrefix(al.RuleID, RuleIDPrefix) {
+		return
+	}
+	for _, grp := range []struct {
+		typ   string
+		names []string
+	}{{"user", al.Entities.Users}, {"host", al.Entities.Hosts}, {"source_ip", al.Entities.SourceIPs}} {
+		for _, n := range grp.names {
+			n = strings.ToLower(strings.TrimSpace(n))
+			if n == "" || n == "-" || len(n) > maxNameLen {
+				continue
+			}
+			fn(Ref{Type: grp.typ, Name: n})
+		}
+	}
 }
 
 // Stats are the engine's counters.

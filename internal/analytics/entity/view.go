@@ -97,34 +97,13 @@ func (e *Engine) List(tenant, by string, limit int) ([]Summary, error) {
 	if by != SortRisk && by != SortLastSeen && by != SortName {
 		return nil, fmt.Errorf("sort %q: want risk, last_seen or name", by)
 	}
-	if limit <= 0 || limit > maxListLimit {
-		limit = min(max(limit, 100), maxListLimit)
-	}
+	limit = listLimit(limit)
 	<-e.ready
 	tenant = tenantOf(tenant)
 	clock := e.Clock(tenant).Unix()
 	prefix := tenant + "\x00"
 	var out []Summary
-	less := func(a, b Summary) bool {
-		switch by {
-		case SortLastSeen:
-			if !a.LastSeen.Equal(b.LastSeen) {
-				return a.LastSeen.After(b.LastSeen)
-			}
-		case SortName:
-		default:
-			if a.Risk != b.Risk {
-				return a.Risk > b.Risk
-			}
-			if !a.LastSeen.Equal(b.LastSeen) {
-				return a.LastSeen.After(b.LastSeen)
-			}
-		}
-		if a.Type != b.Type {
-			return a.Type < b.Type
-		}
-		return a.Name < b.Name
-	}
+	less := lessBy(by)
 	for i := range e.shards {
 		sh := &e.shards[i]
 		sh.mu.Lock()
@@ -150,6 +129,59 @@ func (e *Engine) List(tenant, by string, limit int) ([]Summary, error) {
 		out = []Summary{}
 	}
 	return out, nil
+}
+
+// listLimit is the entities a List returns for a limit asked (0: 100).
+func listLimit(limit int) int {
+	if limit <= 0 || limit > maxListLimit {
+		return min(max(limit, 100), maxListLimit)
+	}
+	return limit
+}
+
+// lessBy orders summaries for List's sort by.
+func lessBy(by string) func(a, b Summary) bool {
+	return func(a, b Summary) bool {
+		switch by {
+		case SortLastSeen:
+			if !a.LastSeen.Equal(b.LastSeen) {
+				return a.LastSeen.After(b.LastSeen)
+			}
+		case SortName:
+		default:
+			if a.Risk != b.Risk {
+				return a.Risk > b.Risk
+			}
+			if !a.LastSeen.Equal(b.LastSeen) {
+				return a.LastSeen.After(b.LastSeen)
+			}
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.Name < b.Name
+	}
+}
+
+// ListAll is List over engines that hold disjoint entities (the engines of
+// the partitions of analytics sharded by entity): the best limit of their
+// lists, in List's order.
+func ListAll(engines []*Engine, tenant, by string, limit int) ([]Summary, error) {
+	out := []Summary{}
+	for _, e := range engines {
+		l, err := e.List(tenant, by, limit)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l...)
+	}
+	if by == "" {
+		by = SortRisk
+	}
+	less := lessBy(by)
+	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+	limit = listLimit(limit)
+	return out[:min(len(out), limit)], nil
 }
 
 func (e *Engine) summary(en *entity, clock int64) Summary {

@@ -1,32 +1,30 @@
 package shard
 
-import "time"
+import (
+	"time"
+
+	"github.com/vigilsiem/vigil/internal/bus/keyshard"
+)
 
 // Limits and defaults, with the reasons.
 const (
 	// RecordVersion is the first byte of every hit and state record; a
 	// reader refuses other versions rather than misread them.
 	RecordVersion = 1
-	// DefaultSnapshotEvery is how many hits of a partition are processed
-	// between two state records: a new owner replays at most this many
-	// per partition, and the state topic gets one record per this many.
-	DefaultSnapshotEvery = 10_000
-	// DefaultSnapshotInterval writes the state of a partition that got
-	// hits at least this often, so a quiet partition's replay stays short.
-	DefaultSnapshotInterval = 30 * time.Second
-	// DefaultTickInterval is how often the engines close the windows of
-	// quiet tenants (correlate.Engine.Tick), and the longest a poll waits.
-	DefaultTickInterval = time.Second
+	// ChainRecordVersion is the first byte of a chained hit record (the
+	// firing of an inner correlation routed to the outer correlation's
+	// key), which adds the firing's event ids to a hit record.
+	ChainRecordVersion = 2
+	// DefaultSnapshotEvery, DefaultSnapshotInterval, DefaultTickInterval
+	// and MaxStateRecord are the key shard's (package keyshard), which
+	// keeps the partitions and their state.
+	DefaultSnapshotEvery    = keyshard.DefaultSnapshotEvery
+	DefaultSnapshotInterval = keyshard.DefaultSnapshotInterval
+	DefaultTickInterval     = keyshard.DefaultTickInterval
 	// MaxHitRecord bounds a hit record: a hit carries a few group-by and
 	// value fields, far less.
-	MaxHitRecord = 64 << 10
-	// MaxStateRecord bounds a state record. Kafka's default
-	// max.message.bytes is 1 MiB; the state topic must be created with
-	// max.message.bytes at least this (docs/format/correlation-shard.md),
-	// and a partition's state above it is not written (logged; its
-	// offsets are then not committed, so nothing is lost, but the replay
-	// grows): more partitions keep each state smaller.
-	MaxStateRecord = 64 << 20
+	MaxHitRecord   = 64 << 10
+	MaxStateRecord = keyshard.MaxStateRecord
 	// DefaultTransactionTimeout bounds a Consumer's transaction: a batch
 	// of DefaultMaxPollRecords events takes milliseconds to match and
 	// route, and this is also how long the hits behind the open

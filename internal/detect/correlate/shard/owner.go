@@ -3,16 +3,13 @@ package shard
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/vigilsiem/vigil/internal/bus/keyshard"
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 )
 
@@ -24,7 +21,9 @@ type Config struct {
 	// HitTopic carries the routed hits; StateTopic (compacted, with as
 	// many partitions as HitTopic) the state of each hit partition.
 	HitTopic, StateTopic string
-	// Group is the consumer group of the detect nodes.
+	// Group is the consumer group of the detect nodes; the state of hit
+	// partition p is written with the transactional id "<Group>.<p>"
+	// (package keyshard: a new owner fences the previous one).
 	Group string
 	// Set is the compiled correlations; it must be the same on every node.
 	Set *correlate.Set
@@ -40,373 +39,149 @@ type Config struct {
 	TickInterval     time.Duration
 	// Emit receives the firings of a partition, from the goroutine of
 	// Run, before the offsets of the hits that caused them are committed.
+	// The firings of a correlation that others chain on are also routed
+	// as chained hits to the outer correlations' keys on the hit topic,
+	// in the transaction of the partition's next state record (the
+	// partition's keyshard.Outbox).
 	Emit   func(partition int32, fs []correlate.Firing)
 	Logger *slog.Logger
 }
 
-// partition is the engine of one owned hit-topic partition.
-type partition struct {
-	e *correlate.Engine
-	// next is the first offset not yet in e; since counts the hits
-	// processed since the last state record, written at wrote.
-	next  int64
-	since int
-	epoch int32
-	wrote time.Time
-}
-
 // Owner is one member of the group of detect nodes: it owns some
-// partitions of the hit topic and counts their keys.
+// partitions of the hit topic and counts their keys (the partitions and
+// their state are keyshard.Owner's; each machine is a correlate engine).
 type Owner struct {
 	cfg Config
 	log *slog.Logger
-	cl  *kgo.Client
-	// ready is closed once cl is set: the group may assign partitions
-	// (and call assigned) before kgo.NewClient returns.
-	ready chan struct{}
-
+	ko  *keyshard.Owner
 	// set is the current rule generation (SetRules); partitions taken
 	// over later start with it.
 	set atomic.Pointer[correlate.Set]
+}
 
-	mu    sync.Mutex
-	parts map[int32]*partition
-
-	hit      correlate.Hit
-	one      [1]correlate.Hit
-	lastTick time.Time
+// partition is the engine of one owned hit-topic partition.
+type partition struct {
+	o   *Owner
+	p   int32
+	e   *correlate.Engine
+	hit correlate.Hit
+	one [1]correlate.Hit
+	// chain are the chained hits (firings of inner correlations routed to
+	// the outer correlations' keys) not yet in the bus: keyshard produces
+	// them in the transaction of the next state record, which holds the
+	// firings, so a crash before it neither loses them (the replay fires
+	// again) nor doubles them.
+	chain []*kgo.Record
+	buf   []byte
 }
 
 // NewOwner joins the group (the join completes in Run's polls).
 func NewOwner(cfg Config) (*Owner, error) {
-	if cfg.Set.Chained() {
-		return nil, ErrChained
-	}
 	if cfg.Engine.Dir != "" || cfg.Engine.Registerer != nil {
 		return nil, errors.New("correlation shard: the partition engines keep their state in the bus (no Dir) and register no metrics")
 	}
 	if cfg.HitTopic == "" || cfg.StateTopic == "" || cfg.Group == "" || cfg.Emit == nil {
 		return nil, errors.New("correlation shard: hit topic, state topic, group and Emit are required")
 	}
-	if cfg.SnapshotEvery <= 0 {
-		cfg.SnapshotEvery = DefaultSnapshotEvery
-	}
-	if cfg.SnapshotInterval <= 0 {
-		cfg.SnapshotInterval = DefaultSnapshotInterval
-	}
-	if cfg.TickInterval <= 0 {
-		cfg.TickInterval = DefaultTickInterval
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	o := &Owner{cfg: cfg, log: cfg.Logger.With("component", "correlate-shard"), parts: map[int32]*partition{},
-		ready: make(chan struct{})}
+	// the firings of inner correlations go to their outer keys' owners
+	cfg.Engine.RouteChains = true
+	o := &Owner{cfg: cfg, log: cfg.Logger.With("component", "correlate-shard")}
 	o.set.Store(cfg.Set)
-	opts := append([]kgo.Opt{
-		kgo.SeedBrokers(cfg.Brokers...),
-		kgo.ConsumerGroup(cfg.Group),
-		kgo.ConsumeTopics(cfg.HitTopic),
-		kgo.DisableAutoCommit(),
-		kgo.BlockRebalanceOnPoll(),
-		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-		kgo.RecordPartitioner(kgo.ManualPartitioner()),
-		kgo.AdjustFetchOffsetsFn(o.assigned),
-		kgo.OnPartitionsRevoked(o.revoked),
-		kgo.OnPartitionsLost(o.lost),
-	}, cfg.Opts...)
-	cl, err := kgo.NewClient(opts...)
+	ko, err := keyshard.NewOwner(keyshard.Config{Brokers: cfg.Brokers, Opts: cfg.Opts, Topic: cfg.HitTopic, StateTopic: cfg.StateTopic,
+		Group: cfg.Group, New: o.newPartition, SnapshotEvery: cfg.SnapshotEvery, SnapshotInterval: cfg.SnapshotInterval,
+		TickInterval: cfg.TickInterval, Name: "correlation", Logger: cfg.Logger})
 	if err != nil {
-		return nil, fmt.Errorf("correlation shard client: %w", err)
+		return nil, err
 	}
-	o.cl = cl
-	close(o.ready)
+	o.ko = ko
 	return o, nil
 }
 
-// assigned restores the state of newly assigned partitions from the state
-// topic and starts each at the first offset its state does not include.
-func (o *Owner) assigned(ctx context.Context, offs map[string]map[int32]kgo.Offset) (map[string]map[int32]kgo.Offset, error) {
-	select {
-	case <-o.ready:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	for p := range offs[o.cfg.HitTopic] {
-		pt, restored, err := o.load(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		o.mu.Lock()
-		o.parts[p] = pt
-		o.mu.Unlock()
-		if restored {
-			// the state is the truth: a commit may lag it, never lead it
-			offs[o.cfg.HitTopic][p] = kgo.NewOffset().At(pt.next).WithEpoch(-1)
-		}
-		o.log.Info("correlation partition taken over", "partition", p, "restored", restored, "from_offset", pt.next)
-	}
-	return offs, nil
-}
-
-// load reads the last state record of hit partition p (state partition
-// p). Without one (restored false) the partition starts empty at its
-// committed offset, or the start.
-func (o *Owner) load(ctx context.Context, p int32) (pt *partition, restored bool, err error) {
+// newPartition is the empty engine of a partition taken over.
+func (o *Owner) newPartition(p int32) (keyshard.Machine, error) {
 	e, _, err := correlate.New(o.cfg.Engine, o.set.Load())
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	pt = &partition{e: e, epoch: -1, wrote: time.Now()}
-	end, err := o.endOffset(ctx, p)
-	if err != nil {
-		return nil, false, err
-	}
-	if end == 0 {
-		return pt, false, nil
-	}
-	rd, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(o.cfg.Brokers...),
-		kgo.FetchMaxPartitionBytes(MaxStateRecord + 1<<20),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{o.cfg.StateTopic: {p: kgo.NewOffset().At(end - 1)}})},
-		o.cfg.Opts...)...)
-	if err != nil {
-		return nil, false, fmt.Errorf("state topic client: %w", err)
-	}
-	defer rd.Close()
-	for {
-		fs := rd.PollFetches(ctx)
-		if err := ctx.Err(); err != nil {
-			return nil, false, fmt.Errorf("read state of partition %d: %w", p, err)
-		}
-		for _, fe := range fs.Errors() {
-			return nil, false, fmt.Errorf("read state of partition %d: %w", p, fe.Err)
-		}
-		var last *kgo.Record
-		fs.EachRecord(func(r *kgo.Record) { last = r })
-		if last == nil {
-			continue
-		}
-		st, err := decodeState(last.Value)
-		if err == nil {
-			err = e.Restore(st.engine)
-		}
-		if err != nil {
-			// a damaged state costs this partition's windows, not the service
-			o.log.Error("correlation partition state unreadable; starting it empty at its committed offset",
-				"partition", p, "err", err)
-			e, _, _ = correlate.New(o.cfg.Engine, o.set.Load())
-			return &partition{e: e, epoch: -1, wrote: time.Now()}, false, nil
-		}
-		pt.next = st.next
-		return pt, true, nil
-	}
+	return &partition{o: o, p: p, e: e}, nil
 }
 
-// endOffset lists the end offset of state partition p.
-func (o *Owner) endOffset(ctx context.Context, p int32) (int64, error) {
-	req := kmsg.NewPtrListOffsetsRequest()
-	t := kmsg.NewListOffsetsRequestTopic()
-	t.Topic = o.cfg.StateTopic
-	rp := kmsg.NewListOffsetsRequestTopicPartition()
-	rp.Partition, rp.Timestamp, rp.CurrentLeaderEpoch = p, -1, -1
-	t.Partitions = append(t.Partitions, rp)
-	req.Topics = append(req.Topics, t)
-	resp, err := req.RequestWith(ctx, o.cl)
-	if err != nil {
-		return 0, fmt.Errorf("list end offset of state partition %d: %w", p, err)
-	}
-	for _, rt := range resp.Topics {
-		for _, rp := range rt.Partitions {
-			if rp.Partition != p {
-				continue
-			}
-			if err := kerrOf(rp.ErrorCode); err != nil {
-				return 0, fmt.Errorf("list end offset of state partition %d: %w", p, err)
-			}
-			return rp.Offset, nil
-		}
-	}
-	return 0, fmt.Errorf("list end offset of state partition %d: not in the answer (does %s have as many partitions as %s?)",
-		p, o.cfg.StateTopic, o.cfg.HitTopic)
-}
-
-// revoked writes the state of partitions taken away in a rebalance (or
-// at Close) and commits, so the next owner replays nothing.
-func (o *Owner) revoked(ctx context.Context, _ *kgo.Client, lost map[string][]int32) {
-	for _, p := range lost[o.cfg.HitTopic] {
-		o.mu.Lock()
-		pt := o.parts[p]
-		delete(o.parts, p)
-		o.mu.Unlock()
-		if pt == nil {
-			continue
-		}
-		if err := o.checkpoint(ctx, p, pt); err != nil {
-			o.log.Warn("write state of a revoked correlation partition (its next owner replays from the last state)",
-				"partition", p, "err", err)
-		}
-	}
-}
-
-// lost drops partitions without writing their state: another member may
-// already own them.
-func (o *Owner) lost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for _, p := range lost[o.cfg.HitTopic] {
-		delete(o.parts, p)
-	}
-}
-
-// checkpoint writes the state of partition p and, once the brokers have
-// it, commits its offset.
-func (o *Owner) checkpoint(ctx context.Context, p int32, pt *partition) error {
-	if pt.since == 0 {
-		return nil
-	}
-	v := appendState(nil, state{next: pt.next, engine: pt.e.State()})
-	if len(v) > MaxStateRecord {
-		return fmt.Errorf("state of partition %d is %d bytes, over %d", p, len(v), MaxStateRecord)
-	}
-	rec := &kgo.Record{Topic: o.cfg.StateTopic, Partition: p, Key: []byte(o.cfg.HitTopic + "/" + strconv.Itoa(int(p))), Value: v}
-	if err := o.cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
-		return fmt.Errorf("produce state of partition %d: %w", p, err)
-	}
-	pt.since, pt.wrote = 0, time.Now()
-	var cerr error
-	o.cl.CommitOffsetsSync(ctx, map[string]map[int32]kgo.EpochOffset{o.cfg.HitTopic: {p: {Epoch: pt.epoch, Offset: pt.next}}},
-		func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
-			if err != nil {
-				cerr = err
-				return
-			}
-			for _, t := range resp.Topics {
-				for _, rp := range t.Partitions {
-					if e := kerrOf(rp.ErrorCode); e != nil && cerr == nil {
-						cerr = e
-					}
-				}
-			}
-		})
-	if cerr != nil {
-		// the state record holds the offset; the commit only reports lag
-		return fmt.Errorf("commit offset of partition %d: %w", p, cerr)
-	}
-	return nil
-}
-
-// Run polls, counts and checkpoints until ctx ends; then it writes the
-// state of its partitions and leaves the group (Close).
-func (o *Owner) Run(ctx context.Context) error {
-	for ctx.Err() == nil {
-		pctx, cancel := context.WithTimeout(ctx, o.cfg.TickInterval)
-		fs := o.cl.PollFetches(pctx)
-		cancel()
-		if fs.IsClientClosed() {
-			return nil
-		}
-		for _, fe := range fs.Errors() {
-			if !errors.Is(fe.Err, context.DeadlineExceeded) && !errors.Is(fe.Err, context.Canceled) {
-				o.log.Warn("poll correlation hits", "topic", fe.Topic, "partition", fe.Partition, "err", fe.Err)
-			}
-		}
-		o.mu.Lock()
-		fs.EachPartition(o.process)
-		o.maintain(ctx)
-		o.mu.Unlock()
-		o.cl.AllowRebalance()
-	}
-	o.Close()
-	return nil
-}
-
-// process counts the records of one fetched partition.
-func (o *Owner) process(ft kgo.FetchTopicPartition) {
-	pt := o.parts[ft.Partition]
-	if pt == nil || ft.Topic != o.cfg.HitTopic {
-		return
-	}
+// Process counts the hit records of the partition.
+func (pt *partition) Process(recs []*kgo.Record) {
 	var out []correlate.Firing
-	for _, r := range ft.Records {
-		if r.Offset < pt.next {
-			continue // in the restored state already
-		}
-		pt.next, pt.epoch = r.Offset+1, r.LeaderEpoch
-		pt.since++
-		corr, err := decodeHit(r.Value, &o.hit)
+	for _, r := range recs {
+		corr, err := decodeHit(r.Value, &pt.hit)
 		if err != nil {
-			o.log.Warn("skip a bad correlation hit record", "partition", ft.Partition, "offset", r.Offset, "err", err)
+			pt.o.log.Warn("skip a bad correlation hit record", "partition", pt.p, "offset", r.Offset, "err", err)
 			continue
 		}
-		o.one[0] = o.hit
-		fs, err := pt.e.ProcessFor(corr, o.one[:])
+		pt.one[0] = pt.hit
+		fs, err := pt.e.ProcessFor(corr, pt.one[:])
 		if err != nil {
-			o.log.Error("process correlation hit", "err", err)
+			pt.o.log.Error("process correlation hit", "err", err)
 			continue
 		}
 		out = append(out, fs...)
 	}
-	if len(out) > 0 {
-		o.cfg.Emit(ft.Partition, out)
-	}
+	pt.fired(out)
 }
 
-// maintain ticks the engines and writes the states that are due; the
-// caller holds o.mu.
-func (o *Owner) maintain(ctx context.Context) {
-	now := time.Now()
-	tick := now.Sub(o.lastTick) >= o.cfg.TickInterval
-	if tick {
-		o.lastTick = now
+// Tick closes the windows of quiet tenants.
+func (pt *partition) Tick() { pt.fired(pt.e.Tick()) }
+
+// fired emits firings and keeps the chained hits they make for the
+// partition's next state transaction.
+func (pt *partition) fired(fs []correlate.Firing) {
+	if len(fs) == 0 {
+		return
 	}
-	for p, pt := range o.parts {
-		if tick {
-			if fs := pt.e.Tick(); len(fs) > 0 {
-				o.cfg.Emit(p, fs)
-			}
+	set, topic := pt.o.set.Load(), pt.o.cfg.HitTopic
+	for i := range fs {
+		h, ok := fs[i].ChainHit()
+		if !ok {
+			continue
 		}
-		if ctx.Err() != nil {
-			continue // Close writes the states
-		}
-		if pt.since >= o.cfg.SnapshotEvery || pt.since > 0 && now.Sub(pt.wrote) >= o.cfg.SnapshotInterval {
-			if err := o.checkpoint(ctx, p, pt); err != nil {
-				o.log.Warn("checkpoint correlation partition", "partition", p, "err", err)
-			}
-		}
+		pt.buf = set.Route(&h, pt.buf, func(c *correlate.Corr, group []byte) {
+			pt.chain = append(pt.chain, &kgo.Record{Topic: topic,
+				Key: appendKey(nil, h.Tenant, c.Key, group), Value: appendHit(nil, c.Key, &h)})
+		})
 	}
+	pt.o.cfg.Emit(pt.p, fs)
 }
+
+// Outbox is the chained hits not yet in the bus (keyshard.Outbox).
+func (pt *partition) Outbox() []*kgo.Record { return pt.chain }
+
+// Sent drops the chained hits committed with a state.
+func (pt *partition) Sent() { pt.chain = nil }
+
+// State is the engine's snapshot.
+func (pt *partition) State() ([]byte, error) { return pt.e.State(), nil }
+
+// Restore loads a snapshot into the (new, empty) engine.
+func (pt *partition) Restore(b []byte) error { return pt.e.Restore(b) }
+
+// Run polls, counts and checkpoints until ctx ends; then it writes the
+// state of its partitions and leaves the group (Close).
+func (o *Owner) Run(ctx context.Context) error { return o.ko.Run(ctx) }
 
 // SetRules switches the engines of the owned partitions, and those taken
 // over later, to a new generation of the rules (a reload): the groups of
 // correlations that are gone or changed are dropped (a changed definition
 // is a new correlation key).
 func (o *Owner) SetRules(set *correlate.Set) error {
-	if set.Chained() {
-		return ErrChained
-	}
 	o.set.Store(set)
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for _, pt := range o.parts {
-		pt.e.SetRules(set)
-	}
+	o.ko.Each(func(_ int32, m keyshard.Machine) { m.(*partition).e.SetRules(set) })
 	return nil
 }
 
 // Owned returns the partitions owned now and the first offset of each not
 // yet counted.
-func (o *Owner) Owned() map[int32]int64 {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	out := make(map[int32]int64, len(o.parts))
-	for p, pt := range o.parts {
-		out[p] = pt.next
-	}
-	return out
-}
+func (o *Owner) Owned() map[int32]int64 { return o.ko.Owned() }
 
 // Close writes the state of the owned partitions (through the revoke of
 // leaving the group) and closes the client.
-func (o *Owner) Close() {
-	o.cl.Close()
-}
+func (o *Owner) Close() { o.ko.Close() }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/twmb/franz-go/pkg/kerr"
-
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 	"github.com/vigilsiem/vigil/internal/detect/correlate/wire"
 )
@@ -23,10 +21,16 @@ func appendKey(dst []byte, tenant, corr string, group []byte) []byte {
 	return appendBytes(dst, group)
 }
 
-// appendHit writes a hit record's value: the version, the correlation it
-// is for, then the hit.
+// appendHit writes a hit record's value: the version (ChainRecordVersion
+// for a chained hit), the correlation it is for, then the hit and, when
+// chained, the events of the firing it stands for.
 func appendHit(dst []byte, corr string, h *correlate.Hit) []byte {
-	dst = append(dst, RecordVersion)
+	ids, chained := h.Chain()
+	if chained {
+		dst = append(dst, ChainRecordVersion)
+	} else {
+		dst = append(dst, RecordVersion)
+	}
 	dst = appendString(dst, corr)
 	dst = appendString(dst, h.Rule)
 	dst = appendString(dst, h.Tenant)
@@ -37,6 +41,12 @@ func appendHit(dst []byte, corr string, h *correlate.Hit) []byte {
 		dst = appendString(dst, f.Name)
 		dst = appendString(dst, f.Value)
 	}
+	if chained {
+		dst = binary.AppendUvarint(dst, uint64(len(ids)))
+		for _, id := range ids {
+			dst = appendString(dst, id)
+		}
+	}
 	return dst
 }
 
@@ -46,11 +56,12 @@ func decodeHit(b []byte, h *correlate.Hit) (corr string, err error) {
 		return "", fmt.Errorf("%w: hit record of %d bytes", errRecord, len(b))
 	}
 	d := decoder{B: b, Base: errRecord}
-	if v := d.Byte(); v != RecordVersion {
-		if d.Err != nil {
-			return "", d.Err
-		}
-		return "", fmt.Errorf("%w: hit record version %d, want %d", errRecord, v, RecordVersion)
+	v := d.Byte()
+	if d.Err != nil {
+		return "", d.Err
+	}
+	if v != RecordVersion && v != ChainRecordVersion {
+		return "", fmt.Errorf("%w: hit record version %d, want %d or %d", errRecord, v, RecordVersion, ChainRecordVersion)
 	}
 	corr = d.Str()
 	h.Rule, h.Tenant, h.Time, h.ID = d.Str(), d.Str(), d.Varint(), d.Str()
@@ -59,39 +70,18 @@ func decodeHit(b []byte, h *correlate.Hit) (corr string, err error) {
 	for i := 0; i < n && d.Err == nil; i++ {
 		h.Fields = append(h.Fields, correlate.Field{Name: d.Str(), Value: d.Str()})
 	}
+	var ids []string
+	if v == ChainRecordVersion {
+		n := d.Count()
+		for i := 0; i < n && d.Err == nil; i++ {
+			ids = append(ids, d.Str())
+		}
+	}
+	h.SetChain(v == ChainRecordVersion, ids)
 	if d.Err == nil && len(d.B) != 0 {
 		d.Fail("%d bytes after the hit", len(d.B))
 	}
 	return corr, d.Err
-}
-
-// state is a state record: the engine state of one hit-topic partition
-// and the first offset of that partition it does not include.
-type state struct {
-	next   int64
-	engine []byte
-}
-
-func appendState(dst []byte, s state) []byte {
-	dst = append(dst, RecordVersion)
-	dst = binary.AppendVarint(dst, s.next)
-	return append(dst, s.engine...)
-}
-
-func decodeState(b []byte) (state, error) {
-	d := decoder{B: b, Base: errRecord}
-	if v := d.Byte(); v != RecordVersion {
-		if d.Err != nil {
-			return state{}, d.Err
-		}
-		return state{}, fmt.Errorf("%w: state record version %d, want %d", errRecord, v, RecordVersion)
-	}
-	s := state{next: d.Varint()}
-	if d.Err == nil && s.next < 0 {
-		d.Fail("negative offset %d", s.next)
-	}
-	s.engine = d.B
-	return s, d.Err
 }
 
 func appendString(b []byte, s string) []byte {
@@ -106,8 +96,3 @@ func appendBytes(b, s []byte) []byte {
 
 // decoder reads what the append functions wrote (package wire).
 type decoder = wire.Decoder
-
-// kerrOf turns a Kafka error code into an error (nil for 0).
-func kerrOf(code int16) error {
-	return kerr.ErrorForCode(code)
-}

@@ -17,7 +17,7 @@ func TestHitRecordRoundTrip(t *testing.T) {
 		t.Fatalf("round trip: %q %v %+v", corr, err, got)
 	}
 	b := appendHit(nil, "ck", &h)
-	b[0] = RecordVersion + 1
+	b[0] = ChainRecordVersion + 1
 	if _, err := decodeHit(b, &got); !errors.Is(err, errRecord) {
 		t.Fatalf("other version: %v", err)
 	}
@@ -26,12 +26,15 @@ func TestHitRecordRoundTrip(t *testing.T) {
 			t.Fatalf("truncated at %d: %v", i, err)
 		}
 	}
-	s, err := decodeState(appendState(nil, state{next: 42, engine: []byte("VGCS")}))
-	if err != nil || s.next != 42 || string(s.engine) != "VGCS" {
-		t.Fatalf("state round trip: %+v %v", s, err)
+	// a chained hit keeps its mark and the events of its firing, and a
+	// plain hit decoded into the same Hit after it loses them
+	ch := h
+	ch.SetChain(true, []string{"e1", "e2"})
+	if corr, err := decodeHit(appendHit(nil, "outer", &ch), &got); err != nil || corr != "outer" || !reflect.DeepEqual(got, ch) {
+		t.Fatalf("chained round trip: %q %v %+v", corr, err, got)
 	}
-	if _, err := decodeState([]byte{RecordVersion, 1}); !errors.Is(err, errRecord) {
-		t.Fatalf("negative offset: %v", err)
+	if _, err := decodeHit(appendHit(nil, "ck", &h), &got); err != nil || !reflect.DeepEqual(got, h) {
+		t.Fatalf("plain hit after a chained one: %v %+v", err, got)
 	}
 }
 
@@ -40,7 +43,9 @@ func TestHitRecordRoundTrip(t *testing.T) {
 func FuzzRecords(f *testing.F) {
 	h := correlate.Hit{Rule: "probe", Tenant: "t", Time: 1, ID: "e", Fields: []correlate.Field{{Name: "src", Value: "x"}}}
 	f.Add(appendHit(nil, "ck", &h))
-	f.Add(appendState(nil, state{next: 7, engine: []byte("x")}))
+	ch := h
+	ch.SetChain(true, []string{"e1"})
+	f.Add(appendHit(nil, "outer", &ch))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var got correlate.Hit
@@ -50,9 +55,6 @@ func FuzzRecords(f *testing.F) {
 			if err != nil || corr2 != corr || !reflect.DeepEqual(again, got) {
 				t.Fatalf("re-encoded %+v decodes to %+v (%v)", got, again, err)
 			}
-		}
-		if s, err := decodeState(b); err == nil && s.next < 0 {
-			t.Fatalf("negative offset decoded")
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package shard
+package keyshard
 
 import (
 	"context"
@@ -12,17 +12,17 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// CreateTopics creates the hit topic and the state topic when they do not
-// exist, both with partitions partitions (the state topic compacted and
-// taking records of MaxStateRecord, docs/format/correlation-shard.md);
+// CreateTopics creates the keyed topic and its state topic when they do
+// not exist, both with partitions partitions (the state topic compacted
+// and taking records of MaxStateRecord, docs/format/correlation-shard.md);
 // replication 0 is the brokers' default. A topic that exists keeps its
 // settings.
-func CreateTopics(ctx context.Context, cl *kgo.Client, hitTopic, stateTopic string, partitions, replication int) error {
+func CreateTopics(ctx context.Context, cl *kgo.Client, topic, stateTopic string, partitions, replication int) error {
 	req := kmsg.NewPtrCreateTopicsRequest()
 	if dl, ok := ctx.Deadline(); ok {
 		req.TimeoutMillis = int32(min(max(timeUntil(dl), 1), 60_000))
 	}
-	for _, name := range []string{hitTopic, stateTopic} {
+	for _, name := range []string{topic, stateTopic} {
 		t := kmsg.NewCreateTopicsRequestTopic()
 		t.Topic, t.NumPartitions, t.ReplicationFactor = name, int32(partitions), -1
 		if replication > 0 {
@@ -40,7 +40,7 @@ func CreateTopics(ctx context.Context, cl *kgo.Client, hitTopic, stateTopic stri
 	}
 	resp, err := req.RequestWith(ctx, cl)
 	if err != nil {
-		return fmt.Errorf("create correlation topics: %w", err)
+		return fmt.Errorf("create topics %s and %s: %w", topic, stateTopic, err)
 	}
 	var errs []error
 	for _, t := range resp.Topics {

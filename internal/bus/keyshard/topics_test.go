@@ -1,4 +1,4 @@
-package shard
+package keyshard
 
 import (
 	"context"
@@ -7,6 +7,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+const (
+	hitTopic   = "t.keyed"
+	stateTopic = "t.state"
 )
 
 // TestCreateTopics: both topics are created with the partitions asked,
