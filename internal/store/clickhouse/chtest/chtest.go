@@ -25,6 +25,8 @@ type Server struct {
 	URL string
 	// Dir is its data folder.
 	Dir string
+	// Pid is its process id (benchmarks read its CPU time).
+	Pid int
 }
 
 // Start starts a private ClickHouse for the test and stops it when the test
@@ -109,7 +111,7 @@ func start(t testing.TB, password string, httpPort, tcpPort int, extra string) *
 		<-done
 		logf.Close()
 	})
-	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", httpPort), Dir: dir}
+	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", httpPort), Dir: dir, Pid: cmd.Process.Pid}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(s.URL + "/ping")
