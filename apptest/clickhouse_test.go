@@ -278,9 +278,10 @@ func sendJSON(t *testing.T, method, url, body string) (int, string) {
 
 // TestClickHouseCluster runs vigil serve with storage.clickhouse.cluster on
 // two ClickHouse servers that are the two shards of a cluster (no
-// ZooKeeper: Vigil is given both nodes and creates the tables on each):
-// the events sent over HTTP spread over both shards' local tables and are
-// found, once each, through the Distributed table.
+// ZooKeeper: Vigil is given both nodes and creates the tables on each, and
+// inserts into the shards' local tables itself, insert_local): the events
+// sent over HTTP spread over both shards and are found, once each, through
+// the Distributed table.
 func TestClickHouseCluster(t *testing.T) {
 	nodes := chtest.StartCluster(t, 2)
 	v := startVigil(t, fmt.Sprintf(`http:
@@ -295,6 +296,7 @@ storage:
     database: vigil_cl
     cluster: %s
     nodes: [%s, %s]
+    insert_local: true
 `, hecToken, nodes[0].URL, chtest.ClusterName, nodes[0].URL, nodes[1].URL))
 	var body bytes.Buffer
 	for i := range 60 {

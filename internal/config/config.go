@@ -212,6 +212,10 @@ type ClickHouse struct {
 	// creates tables and drops partitions on each itself, without ON
 	// CLUSTER (which needs ZooKeeper or Keeper).
 	Nodes []string `yaml:"nodes"`
+	// InsertLocal inserts each event into its shard's local table (a
+	// function of tenant and event.id) instead of through the Distributed
+	// table. Needs Nodes, each server with a {shard} macro.
+	InsertLocal bool `yaml:"insert_local"`
 }
 
 // Retention limits what a tenant keeps: data older than MaxAge, and the
@@ -562,8 +566,11 @@ func (ch *ClickHouse) validate() error {
 	if !clickhouseDatabaseRE.MatchString(ch.Database) {
 		return fmt.Errorf("storage.clickhouse.database %q: want letters, digits and '_'", ch.Database)
 	}
-	if ch.Cluster == "" && (ch.Replicated || ch.ZooKeeperPath != "" || ch.Replica != "" || ch.ShardingKey != "" || len(ch.Nodes) > 0) {
-		return errors.New("storage.clickhouse: replicated, zookeeper_path, replica, sharding_key and nodes need cluster")
+	if ch.Cluster == "" && (ch.Replicated || ch.ZooKeeperPath != "" || ch.Replica != "" || ch.ShardingKey != "" || len(ch.Nodes) > 0 || ch.InsertLocal) {
+		return errors.New("storage.clickhouse: replicated, zookeeper_path, replica, sharding_key, nodes and insert_local need cluster")
+	}
+	if ch.InsertLocal && len(ch.Nodes) == 0 {
+		return errors.New("storage.clickhouse.insert_local: needs nodes")
 	}
 	switch ch.ShardingKey {
 	case "", "event", "host":

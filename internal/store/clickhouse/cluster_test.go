@@ -130,12 +130,13 @@ func TestReplicatedDDLParses(t *testing.T) {
 	}
 }
 
-// openCluster opens a store on a 2-shard cluster, given its nodes.
-func openCluster(t *testing.T, nodes []*chtest.Server, db string) *Store {
+// openCluster opens a store on a 2-shard cluster, given its nodes; with
+// insertLocal it inserts into the shards' local tables.
+func openCluster(t *testing.T, nodes []*chtest.Server, db string, insertLocal bool) *Store {
 	t.Helper()
 	urls := []string{nodes[0].URL, nodes[1].URL}
 	s, err := Open(context.Background(), Options{URL: nodes[0].URL, Database: db,
-		Cluster: Cluster{Name: chtest.ClusterName, Nodes: urls}})
+		Cluster: Cluster{Name: chtest.ClusterName, Nodes: urls, InsertLocal: insertLocal}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,40 +161,57 @@ func localCount(t *testing.T, s *Store, c *client, table string) int {
 }
 
 // TestClusterSameAnswers writes the same 20,000 events to one server and to
-// a cluster of two shards: the events spread over both shards, and
-// searches, stats, CIDR and rare-term queries answer the same.
+// a cluster of two shards, through the Distributed table and into the
+// shards' local tables (InsertLocal): the events spread over both shards,
+// a retry lands where the first copy did, and searches, stats, CIDR and
+// rare-term queries answer the same.
 func TestClusterSameAnswers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("20,000 events on three servers")
 	}
 	ctx := context.Background()
 	nodes := chtest.StartCluster(t, 2)
-	cl := openCluster(t, nodes, "same")
+	dist := openCluster(t, nodes, "same", false)
+	local := openCluster(t, nodes, "same_local", true)
 	one := openOn(t, chtest.Start(t), "same")
 	evs := mixedEvents(20000)
 	for i := 0; i < len(evs); i += 2500 {
-		for _, s := range []*Store{one, cl} {
+		for _, s := range []*Store{one, dist, local} {
 			if err := s.Write(ctx, evs[i:i+2500]); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	// A retry through the cluster lands where the first insert did.
-	if err := cl.Write(ctx, evs[:2500]); err != nil {
-		t.Fatal(err)
+	for _, cl := range []*Store{dist, local} {
+		t.Run(cl.db, func(t *testing.T) {
+			// A retry lands where the first insert did.
+			if err := cl.Write(ctx, evs[:2500]); err != nil {
+				t.Fatal(err)
+			}
+			a, b := localCount(t, cl, cl.nodeClients[0], "events_local"), localCount(t, cl, cl.nodeClients[1], "events_local")
+			if a+b != len(evs) || a < len(evs)/4 || b < len(evs)/4 {
+				t.Errorf("events per shard %d and %d, want about %d each", a, b, len(evs)/2)
+			}
+			compareAnswers(t, one, cl)
+		})
 	}
-	a, b := localCount(t, cl, cl.nodeClients[0], "events_local"), localCount(t, cl, cl.nodeClients[1], "events_local")
-	if a+b != len(evs) || a < len(evs)/4 || b < len(evs)/4 {
-		t.Errorf("events per shard %d and %d, want about %d each", a, b, len(evs)/2)
+}
+
+// TestInsertLocalNeedsShardMacro: without a {shard} macro on a node, the
+// store cannot tell its shard and does not insert into local tables.
+func TestInsertLocalNeedsShardMacro(t *testing.T) {
+	s := openOn(t, chtest.Start(t), "nomacro")
+	s.nodeClients = []*client{s.c}
+	if err := s.findShards(context.Background()); err == nil || !strings.Contains(err.Error(), "no {shard} macro") {
+		t.Errorf("find shards: %v, want the missing macro", err)
 	}
-	compareAnswers(t, one, cl)
 }
 
 // TestClusterRetention drops old partitions on both shards and keeps the
 // rest.
 func TestClusterRetention(t *testing.T) {
 	nodes := chtest.StartCluster(t, 2)
-	s := openCluster(t, nodes, "ret")
+	s := openCluster(t, nodes, "ret", false)
 	ctx := context.Background()
 	var evs []*event.Event
 	for _, tenant := range []string{"acme", "other"} {
@@ -232,14 +250,19 @@ func TestClusterRetention(t *testing.T) {
 	}
 }
 
-// TestClusterConformance runs the store suite on a 2-shard cluster.
+// TestClusterConformance runs the store suite on a 2-shard cluster,
+// inserting through the Distributed table and into the local tables.
 func TestClusterConformance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the whole store suite on a cluster")
 	}
 	nodes := chtest.StartCluster(t, 2)
-	storetest.Run(t, func(t *testing.T, dir string) store.Store {
-		sum := sha256.Sum256([]byte(dir))
-		return openCluster(t, nodes, "t_"+hex.EncodeToString(sum[:8]))
-	})
+	for _, local := range []bool{false, true} {
+		t.Run(fmt.Sprintf("insert_local=%v", local), func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T, dir string) store.Store {
+				sum := sha256.Sum256([]byte(dir + fmt.Sprint(local)))
+				return openCluster(t, nodes, "t_"+hex.EncodeToString(sum[:8]), local)
+			})
+		})
+	}
 }

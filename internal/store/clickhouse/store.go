@@ -57,6 +57,9 @@ type Store struct {
 	// cluster is opts.Cluster checked; nodeClients talk to its Nodes.
 	cluster     Cluster
 	nodeClients []*client
+	// shards are the cluster's shards when inserts go to their local
+	// tables (Cluster.InsertLocal), nil otherwise.
+	shards []*shard
 }
 
 // Open connects to ClickHouse, creates the database and tables when
@@ -113,6 +116,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	if err := s.createSchema(ctx); err != nil {
 		return nil, fmt.Errorf("open clickhouse store: %w", err)
+	}
+	if s.cluster.InsertLocal {
+		if err := s.findShards(ctx); err != nil {
+			return nil, fmt.Errorf("open clickhouse store: %w", err)
+		}
 	}
 	if _, err := s.loadCatalog(ctx); err != nil {
 		return nil, fmt.Errorf("open clickhouse store: %w", err)
@@ -186,6 +194,9 @@ func (s *Store) write(ctx context.Context, d store.Dataset, events []*event.Even
 	defer cancel()
 	if err := s.note(ctx, d, events); err != nil {
 		return err
+	}
+	if s.shards != nil {
+		return s.writeLocal(ctx, d, events)
 	}
 	var b []byte
 	var w rowEncoder
