@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 // TestKilledEntityOwner: an owner killed -9 (a child process) after
@@ -28,17 +28,7 @@ func TestKilledEntityOwner(t *testing.T) {
 	brokers := c.ListenAddrs()
 
 	var got collected
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperEntityOwner$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "VIGIL_ENTITY_HELPER_BROKERS="+strings.Join(brokers, ","))
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	cmd, out := testutil.StartChild(t, "TestHelperEntityOwner", "VIGIL_ENTITY_HELPER_BROKERS="+strings.Join(brokers, ","))
 	var mu sync.Mutex
 	victim := map[int32]int64{} // partition → next offset, as the victim last reported
 	victimDone := make(chan struct{})

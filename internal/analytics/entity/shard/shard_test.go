@@ -185,18 +185,7 @@ func start(t *testing.T, cfg Config) (o *Owner, stop func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := o.Run(ctx); err != nil {
-			t.Error(err)
-		}
-	}()
-	var once sync.Once
-	stop = func() { once.Do(func() { cancel(); <-done }) }
-	t.Cleanup(stop)
-	return o, stop
+	return o, testutil.Go(t, o.Run)
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
