@@ -195,3 +195,129 @@ func stableMembers(t *testing.T, addr, group string) int {
 	}
 	return len(resp.Groups[0].Members)
 }
+
+// scanThenExploitRuleID is the built-in chained correlation
+// (rules/vigil/network/mr_scan_then_exploit.yml: the port scan step, a
+// correlation, then a web attack from the same source.ip within 30m).
+const scanThenExploitRuleID = "6e7f8a9b-0c1d-4e2f-9a3b-5c6d7e8f9a23"
+
+// TestBusShardedChain: a correlation of correlations on two detect nodes
+// with bus:. 10 scanners each probe 25 ports and then send a web attack;
+// one detect node is killed -9 while it reads them. Each scanner's port
+// scan step (the inner correlation) fires on the owner of its key and is
+// routed to the owner of the scan-then-exploit key: exactly one
+// scan-then-exploit alert per scanner. A second web attack of every
+// scanner then folds into its alert: a count of 3 each (the step's firing
+// and two attacks); a step firing routed twice would make it 4.
+func TestBusShardedChain(t *testing.T) {
+	const scanners, ports = 10, 25
+	broker, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(broker.Close)
+	addr := broker.ListenAddrs()[0]
+	ch := chtest.Start(t)
+	cfg := fmt.Sprintf(`bus:
+  kafka: {brokers: [%q], topic_prefix: chain, partitions: 4}
+storage:
+  backend: clickhouse
+  clickhouse: {url: %s, database: vigil_chain}
+`, addr, ch.URL)
+	in := startVigil(t, cfg, "--role", "ingest")
+	sq := startVigil(t, cfg, "--role", "store,query")
+	da := startVigil(t, cfg, "--role", "detect")
+	db := startVigil(t, cfg, "--role", "detect")
+	logs := func() string {
+		return fmt.Sprintf("ingest:\n%s\ndetect A:\n%s\ndetect B:\n%s\nstore+query:\n%s", in.log, da.log, db.log, sq.log)
+	}
+	for _, g := range []string{"chain.detect", "chain.correlate"} {
+		var members int
+		if !testutil.Poll(testutil.WaitTimeout, func() bool { members = stableMembers(t, addr, g); return members == 2 }) {
+			t.Fatalf("group %s has %d stable members, want 2\n%s", g, members, logs())
+		}
+	}
+
+	t0 := time.Now().UTC().Add(-2 * time.Minute).Truncate(time.Second)
+	src := func(s int) string { return "198.51.100." + strconv.Itoa(10+s) }
+	attack := func(b *strings.Builder, s int, at time.Time) {
+		fmt.Fprintf(b, `{"@timestamp":%q,"message":"GET /cgi-bin/../../etc/passwd","event":{"category":["web"]},`+
+			`"url":{"original":"/cgi-bin/../../etc/passwd"},"source":{"ip":%q}}`+"\n", at.Format(time.RFC3339Nano), src(s))
+	}
+	var first strings.Builder
+	for i := range ports {
+		for s := range scanners {
+			fmt.Fprintf(&first, `{"@timestamp":%q,"message":"denied probe","event":{"category":["network"],"type":["connection","denied"],"action":"deny"},`+
+				`"source":{"ip":%q},"destination":{"ip":"10.0.0.5","port":%d}}`+"\n",
+				t0.Add(time.Duration(i)*time.Second).Format(time.RFC3339Nano), src(s), 1000+i)
+		}
+	}
+	for s := range scanners {
+		attack(&first, s, t0.Add(40*time.Second))
+	}
+	if code, out := post(t, in.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(first.String())); code != 200 {
+		t.Fatalf("ingest: %d %s", code, out)
+	}
+	// Half-way: both detect nodes have read some of the events.
+	var got [2]float64
+	if !testutil.Poll(testutil.WaitTimeout, func() bool {
+		got = [2]float64{detectReceived(t, da), detectReceived(t, db)}
+		return got[0] > 0 && got[1] > 0
+	}) {
+		t.Fatalf("detect nodes read %v events\n%s", got, logs())
+	}
+	t.Logf("detect nodes read %v events; killing detect B (-9)", got)
+	db.kill()
+
+	var reply struct {
+		Alerts []alert.Alert `json:"alerts"`
+	}
+	chainAlerts := func(count int) func() bool {
+		return func() bool {
+			getJSON(t, sq.url("/api/v1/alerts?rule_id="+scanThenExploitRuleID+"&limit=100"), &reply)
+			if len(reply.Alerts) < scanners {
+				return false
+			}
+			for _, a := range reply.Alerts {
+				if a.Count < count {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	if !testutil.Poll(2*testutil.WaitTimeout, chainAlerts(2)) {
+		t.Fatalf("scan-then-exploit alerts through the query node: %s\n%s", alertSummary(reply.Alerts), logs())
+	}
+	var second strings.Builder
+	for s := range scanners {
+		attack(&second, s, t0.Add(50*time.Second))
+	}
+	if code, out := post(t, in.url("/api/v1/ingest"), "application/x-ndjson", "", []byte(second.String())); code != 200 {
+		t.Fatalf("ingest: %d %s", code, out)
+	}
+	if !testutil.Poll(2*testutil.WaitTimeout, chainAlerts(3)) {
+		t.Fatalf("scan-then-exploit alerts after the second attacks: %s\n%s", alertSummary(reply.Alerts), logs())
+	}
+	bySource := map[string]int{}
+	for _, a := range reply.Alerts {
+		var ip string
+		if a.Correlation != nil {
+			ip = a.Correlation.Group["source.ip"]
+		}
+		bySource[ip]++
+		if a.Count != 3 {
+			t.Errorf("alert %s for %s: count %d, want 3 (the scan step once, two attacks)", a.ID, ip, a.Count)
+		}
+	}
+	for s := range scanners {
+		if bySource[src(s)] != 1 {
+			t.Errorf("scanner %s has %d scan-then-exploit alerts, want 1: %s", src(s), bySource[src(s)], alertSummary(reply.Alerts))
+		}
+	}
+	// the inner correlation's own alert (the port scan) is one per scanner too
+	getJSON(t, sq.url("/api/v1/alerts?rule_id="+portScanRuleID+"&limit=100"), &reply)
+	if len(reply.Alerts) != scanners {
+		t.Errorf("%d port scan alerts, want %d: %s", len(reply.Alerts), scanners, alertSummary(reply.Alerts))
+	}
+}

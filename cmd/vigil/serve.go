@@ -134,6 +134,7 @@ func init() {
 		}
 		log := newLogger(cfg.LogLevel, f.logFormat)
 		slog.SetDefault(log)
+		setGoMemoryLimit(cfg.GoMemoryLimit, log)
 		a, err := app.New(cfg, app.Options{Version: versionString(), Logger: log, Pprof: f.pprof, Roles: roles})
 		if err != nil {
 			return err

@@ -86,3 +86,67 @@ func TestEntitiesOfWindows(t *testing.T) {
 		t.Errorf("EntitiesOf = %+v", en)
 	}
 }
+
+// TestFolderExpires forgets alerts no event can fold into any more: a
+// window after their window closed, by the newest event time (no later
+// than the clock); an event that late opens a new alert. An event from
+// the future expires nothing, and an alert of old events opened after live
+// ones (an import) stays while those do.
+func TestFolderExpires(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	clock := t0.Add(19 * time.Minute)
+	f := NewFolder(10 * time.Minute)
+	f.now = func() time.Time { return clock }
+	m := func(id, host string, at time.Time) Match {
+		return Match{RuleID: "r", Event: ev(id, host, "u", at)}
+	}
+	first := f.Add([]Match{m("e1", "h1", t0)})[0]
+	// 19 minutes later: a late event still folds into it
+	f.Add([]Match{m("e2", "h2", t0.Add(19*time.Minute))})
+	if got := f.Add([]Match{m("e3", "h1", t0.Add(5*time.Minute))})[0]; got.ID != first.ID {
+		t.Errorf("an event 14 minutes late opened %s, want it folded into %s", got.ID, first.ID)
+	}
+	// one from the future (past the clock) expires nothing
+	f.Add([]Match{m("e4", "h3", t0.Add(48*time.Hour))})
+	if len(f.open) != 3 {
+		t.Errorf("%d alerts tracked after an event from the future, want 3", len(f.open))
+	}
+	// live time moves on 21 minutes: the first alert is forgotten
+	clock = t0.Add(21 * time.Minute)
+	f.Add([]Match{m("e5", "h4", t0.Add(21*time.Minute))})
+	if _, ok := f.open[first.Tenant+"\x00r\x00"+first.Entities.key()]; ok {
+		t.Error("the alert whose window closed a window ago is still tracked")
+	}
+	if got := f.Add([]Match{m("e6", "h1", t0.Add(5*time.Minute))})[0]; got.ID == first.ID || got.Count != 1 {
+		t.Errorf("an event 16 minutes late folded into %s (count %d), want a new alert", got.ID, got.Count)
+	}
+	// an import of yesterday's events beside live ones folds while the
+	// alerts opened before it stay
+	old := t0.Add(-24 * time.Hour)
+	imp := f.Add([]Match{m("i1", "h9", old)})[0]
+	for i := range 5 {
+		if got := f.Add([]Match{m(fmt.Sprint("i", i+2), "h9", old.Add(time.Duration(i)*time.Minute))})[0]; got.ID != imp.ID {
+			t.Fatalf("import event %d opened %s, want it folded into %s", i+2, got.ID, imp.ID)
+		}
+	}
+}
+
+// TestFolderExpiresReplaced expires an alert that a newer one of the same
+// key replaced, without forgetting the newer one.
+func TestFolderExpiresReplaced(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	f := NewFolder(10 * time.Minute)
+	f.now = func() time.Time { return t0.Add(24 * time.Hour) }
+	var ids []string
+	for i := range 12 { // one key, a new alert each 11 minutes
+		a := f.Add([]Match{{RuleID: "r", Event: ev(fmt.Sprint("e", i), "h1", "u", t0.Add(time.Duration(i)*11*time.Minute))}})[0]
+		ids = append(ids, a.ID)
+	}
+	if len(f.fifo) > 3 || len(f.open) != 1 {
+		t.Errorf("%d alerts queued, %d tracked; want the expired ones gone and 1 tracked", len(f.fifo), len(f.open))
+	}
+	last := f.Add([]Match{{RuleID: "r", Event: ev("x", "h1", "u", t0.Add(121*time.Minute))}})[0]
+	if last.ID != ids[11] || last.Count != 2 {
+		t.Errorf("the newest alert was forgotten: got %s count %d, want %s", last.ID, last.Count, ids[11])
+	}
+}

@@ -14,7 +14,8 @@ const DefaultWindow = 10 * time.Minute
 
 // maxOpen bounds the alerts a Folder tracks; past it the oldest are
 // forgotten (a later duplicate then opens a new alert), so memory stays
-// bounded whatever the event rate.
+// bounded whatever the event rate. Alerts that no event can fold into any
+// more go sooner (expire): 100k of them were ~100 MB of heap.
 const maxOpen = 100_000
 
 // Match is one event that matched one rule.
@@ -33,9 +34,16 @@ type Folder struct {
 	window time.Duration
 	newID  func(tenant, rule, key string, first time.Time) string
 
-	mu   sync.Mutex
-	open map[string]*Alert
-	fifo []string
+	now    func() time.Time
+	mu     sync.Mutex
+	open   map[string]*Alert
+	fifo   []opened  // in the order opened; an alert replaced in open stays until it reaches the front
+	latest time.Time // the newest event time folded
+}
+
+type opened struct {
+	key string
+	a   *Alert
 }
 
 // NewFolder returns a folder with the given window (<= 0: DefaultWindow).
@@ -43,7 +51,7 @@ func NewFolder(window time.Duration) *Folder {
 	if window <= 0 {
 		window = DefaultWindow
 	}
-	return &Folder{window: window, open: map[string]*Alert{}, newID: alertID}
+	return &Folder{window: window, open: map[string]*Alert{}, newID: alertID, now: time.Now}
 }
 
 func alertID(tenant, rule, key string, first time.Time) string {
@@ -83,9 +91,7 @@ func (f *Folder) Add(ms []Match) []Alert {
 			if m.Reason != nil {
 				a.Reason = m.Reason()
 			}
-			if _, ok := f.open[key]; !ok {
-				f.fifo = append(f.fifo, key)
-			}
+			f.fifo = append(f.fifo, opened{key, a})
 			f.open[key] = a
 			f.evict()
 		}
@@ -103,7 +109,11 @@ func (f *Folder) Add(ms []Match) []Alert {
 			touched[a] = true
 			order = append(order, a)
 		}
+		if t.After(f.latest) {
+			f.latest = t
+		}
 	}
+	f.expire()
 	out := make([]Alert, 0, len(order))
 	for _, p := range order {
 		a := *p
@@ -114,9 +124,37 @@ func (f *Folder) Add(ms []Match) []Alert {
 	return out
 }
 
+// expire forgets the alerts whose window closed more than a window
+// before the newest event time folded (no later than the wall clock, so
+// one event from the future does not expire the rest): only an event that
+// late would still fold into them, and it opens a new alert instead, as
+// one past maxOpen does. It stops at the first alert, in the order they
+// were opened, that has not expired, so an alert of older events (an
+// import running beside live traffic) stays at least until every alert
+// opened before it has expired.
+func (f *Folder) expire() {
+	cut := f.latest
+	if now := f.now(); cut.After(now) {
+		cut = now
+	}
+	cut = cut.Add(-2 * f.window)
+	for len(f.fifo) > 0 && f.fifo[0].a.First.Before(cut) {
+		f.pop()
+	}
+}
+
+// pop forgets the alert first opened, unless a newer one replaced it.
+func (f *Folder) pop() {
+	o := f.fifo[0]
+	if f.open[o.key] == o.a {
+		delete(f.open, o.key)
+	}
+	f.fifo[0] = opened{}
+	f.fifo = f.fifo[1:]
+}
+
 func (f *Folder) evict() {
 	for len(f.open) > maxOpen && len(f.fifo) > 0 {
-		delete(f.open, f.fifo[0])
-		f.fifo = f.fifo[1:]
+		f.pop()
 	}
 }

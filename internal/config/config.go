@@ -59,6 +59,14 @@ type Config struct {
 	Usage Usage `yaml:"usage"`
 	// Bus connects the roles of a distributed deployment (internal/bus).
 	Bus Bus `yaml:"bus"`
+	// GoMemoryLimit is the soft limit of the memory the Go runtime holds
+	// (the heap and the goroutines' stacks; DuckDB's memory is apart, at
+	// storage.memory_limit): as the runtime nears it, the garbage collector
+	// runs more often instead of letting the heap grow to twice what is
+	// live. It is soft: a live heap above it is kept, at the cost of more
+	// collection. GOMEMLIMIT in the environment overrides it. Default:
+	// DefaultGoMemoryLimit.
+	GoMemoryLimit ByteSize `yaml:"go_memory_limit"`
 }
 
 // HTTP configures the HTTP listener.
@@ -263,8 +271,12 @@ const (
 	// DefaultAlertApplyInterval: see alertlog.DefaultInterval.
 	DefaultAlertApplyInterval = Duration(200 * time.Millisecond)
 	DefaultMemoryLimit        = 2 << 30
-	DefaultCompression        = 9
-	DefaultRetentionAge       = Duration(30 * 24 * time.Hour)
+	// DefaultGoMemoryLimit: with DuckDB's ~100–200 MB while ingesting,
+	// about 1 GiB of RSS (docs/bench.md, "Memory at the peak"); without it
+	// the heap grows to twice what is live (GOGC=100).
+	DefaultGoMemoryLimit = 768 << 20
+	DefaultCompression   = 9
+	DefaultRetentionAge  = Duration(30 * 24 * time.Hour)
 	// Query and column limits; the reasons are at embedded.Options and
 	// embedded.ColumnLimits.
 	DefaultQueryTimeout       = Duration(time.Minute)
@@ -399,6 +411,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Pipeline.Workers < 0 || c.Pipeline.QueueBatches < 0 {
 		return errors.New("pipeline: workers and queue_batches must not be negative")
+	}
+	if c.GoMemoryLimit <= 0 {
+		c.GoMemoryLimit = DefaultGoMemoryLimit
 	}
 	st := &c.Storage
 	switch st.Backend {

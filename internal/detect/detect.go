@@ -98,8 +98,8 @@ type Config struct {
 	// of the engine's own correlation engine: correlation sharded by key
 	// over a bus (package correlate/shard), where another process counts
 	// them. set is the rule generation the hits were projected with.
-	// Write fails when Route fails. Chained correlations are then left
-	// out of the rules (sigma.ReasonShardedChain), and StateDir is not used.
+	// Write fails when Route fails. The owners route the firings of
+	// chained correlations in turn, and StateDir is not used.
 	Route func(ctx context.Context, set *correlate.Set, hits []correlate.Hit) error
 }
 
@@ -380,7 +380,7 @@ func (e *Engine) reload() (bool, ReloadInfo, error) {
 	if old := e.cur.Load(); old != nil && sameStamps(old.stamps, stamps) {
 		return false, ReloadInfo{}, nil
 	}
-	res, err := loadRules(e.cfg.Sigma, e.cfg.Builtin, e.cfg.Route != nil, e.cfg.Dirs...)
+	res, err := loadRules(e.cfg.Sigma, e.cfg.Builtin, e.cfg.Dirs...)
 	if err != nil {
 		return false, ReloadInfo{}, err
 	}

@@ -2,7 +2,6 @@ package detect
 
 import (
 	"io/fs"
-	"slices"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/alert"
@@ -45,18 +44,11 @@ func LoadRules(cfg sigma.Config, paths ...string) (*Rules, error) {
 // LoadRulesFS is LoadRules over the rule files of fsys (the built-in pack;
 // nil: none) and those below paths.
 func LoadRulesFS(cfg sigma.Config, fsys fs.FS, paths ...string) (*Rules, error) {
-	return loadRules(cfg, fsys, false, paths...)
+	return loadRules(cfg, fsys, paths...)
 }
 
-// A chained correlation (one whose rules name another correlation) is
-// rejected (sigma.ReasonShardedChain) when correlation is sharded by key
-// over a bus: the firings of the inner correlation's groups would have to
-// be routed to the outer one's keys, which the shard path does not do
-// (docs/correlation.md, "Sharded by key").
-
-// loadRules loads the rules; unchained leaves out (and rejects) the
-// correlations that reference another correlation.
-func loadRules(cfg sigma.Config, fsys fs.FS, unchained bool, paths ...string) (*Rules, error) {
+// loadRules loads the rules.
+func loadRules(cfg sigma.Config, fsys fs.FS, paths ...string) (*Rules, error) {
 	res, err := sigma.LoadAll(cfg, fsys, paths...)
 	if err != nil {
 		return nil, err
@@ -65,40 +57,9 @@ func loadRules(cfg sigma.Config, fsys fs.FS, unchained bool, paths ...string) (*
 	for _, c := range res.Set.Rules() {
 		base = append(base, c.Rule)
 	}
-	corrs := res.Correlations
-	if unchained {
-		var chained []error
-		corrs, chained = withoutChains(corrs)
-		res.Rejected = append(res.Rejected, chained...)
-	}
-	cs, errs := correlate.Compile(corrs, base)
+	cs, errs := correlate.Compile(res.Correlations, base)
 	return &Rules{Set: res.Set, Correlations: cs, Files: res.Files, Rejected: append(res.Rejected, errs...),
 		Disabled: res.Disabled, Silent: res.Silent}, nil
-}
-
-// withoutChains returns the correlations that reference no correlation,
-// and an error for each of the others.
-func withoutChains(corrs []*sigma.Rule) ([]*sigma.Rule, []error) {
-	names := map[string]bool{}
-	for _, c := range corrs {
-		for _, n := range []string{c.ID, c.Name} {
-			if n != "" {
-				names[n] = true
-			}
-		}
-	}
-	var keep []*sigma.Rule
-	var rejected []error
-	for _, c := range corrs {
-		if slices.ContainsFunc(c.Correlation.Rules, func(ref string) bool { return names[ref] }) {
-			rejected = append(rejected, &sigma.FileError{Path: c.Path, ID: c.ID, Title: c.Title, Err: &sigma.RuleError{
-				Reason: sigma.ReasonShardedChain, Err: sigma.ErrUnsupported,
-				Detail: "a correlation of correlations is not supported when correlation is sharded over the bus"}})
-			continue
-		}
-		keep = append(keep, c)
-	}
-	return keep, rejected
 }
 
 // Emits reports whether a match of detection rule r raises an alert of

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -84,7 +85,33 @@ var jsonSafe = func() (t [256]bool) {
 func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
+	// Runs of safe bytes are skipped 8 at a time, tested as one word w:
+	// no byte with the high bit set (UTF-8), below 0x20, '"' or '\\'.
+	// (x - ones) &^ x has a high bit set where a byte of x is zero (for x
+	// - n*ones: below n), for bytes below 0x80, which the bytes tested are
+	// once w's own high bits are clear.
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	words := 0
 	for i := 0; i < len(s); {
+		if i >= words {
+			for i+8 <= len(s) {
+				_ = s[i+7]
+				w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+					uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+				q, b := w^(ones*'"'), w^(ones*'\\')
+				if bad := (w | (w-ones*0x20)&^w | (q-ones)&^q | (b-ones)&^b) & highs; bad != 0 {
+					// no borrow reaches the lowest bad byte: it is the
+					// first byte that needs care
+					i += bits.TrailingZeros64(bad) >> 3
+					break
+				}
+				i += 8
+			}
+			words = i + 1
+			if i >= len(s) {
+				break
+			}
+		}
 		c := s[i]
 		if jsonSafe[c] {
 			i++

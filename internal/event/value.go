@@ -129,6 +129,9 @@ func (v Value) List() []string { return v.l }
 // store's text columns use. Times render as RFC 3339 with nanoseconds, lists
 // as their items joined with ", ".
 func (v Value) Text() string {
+	if v.kind == KindString || v.kind == KindIP {
+		return v.s // what AppendText would copy: no allocation
+	}
 	return string(v.AppendText(nil))
 }
 

@@ -23,5 +23,14 @@
 // what they emit stable ids, so writing it again updates rather than
 // duplicates. The Owner reads committed records only.
 //
+// The state of partition p is written in Kafka transactions of the
+// transactional id "<Group>.<p>", the same on every member; a member
+// taking p over initialises that id before it reads p's last committed
+// state, which aborts what the previous owner left open and fences it if
+// it still runs (a zombie, paused past its session timeout): its later
+// state transactions are refused and it drops the partition. A Machine
+// that makes records of its own (Outbox: correlation's chained hits) has
+// them produced in the transaction of its next state.
+//
 // The state record format is in docs/format/correlation-shard.md.
 package keyshard

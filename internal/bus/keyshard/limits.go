@@ -26,4 +26,15 @@ const (
 	// then not committed, so nothing is lost, but the replay grows): more
 	// partitions keep each state smaller.
 	MaxStateRecord = 64 << 20
+	// DefaultTransactionTimeout bounds a state transaction (a produce and
+	// a commit), and is how long a partition's records behind the open
+	// transaction of a killed owner stay unreadable if no member takes
+	// the partition over (a take-over aborts it at once).
+	DefaultTransactionTimeout = 10 * time.Second
+	// stateLookBack is how many offsets before the end of a state
+	// partition its last committed state is first looked for (then 8
+	// times more, and so on): a committed state transaction ends with one
+	// marker after its record, and each aborted one (a fenced owner's)
+	// adds two more.
+	stateLookBack = 8
 )

@@ -29,6 +29,21 @@ type Machine interface {
 	Restore(b []byte) error
 }
 
+// Outbox is implemented by a Machine that makes records of its own which
+// must commit together with the state that made them (correlation: the
+// chained hits of inner firings, routed to the outer keys). The Owner
+// produces them in the transaction of the partition's next state record,
+// which it writes at once (in the same poll) when there are some: a member
+// killed before that transaction leaves neither the state nor the records
+// (the next owner replays and makes them again), one killed after leaves
+// both.
+type Outbox interface {
+	// Outbox returns the records made since the last committed state.
+	Outbox() []*kgo.Record
+	// Sent tells the machine that they committed with a state.
+	Sent()
+}
+
 // Config configures an Owner.
 type Config struct {
 	// Brokers are the seed brokers; Opts add to the client (TLS, SASL).
@@ -37,8 +52,15 @@ type Config struct {
 	// Topic carries the keyed records; StateTopic (compacted, with as
 	// many partitions as Topic) the state of each of its partitions.
 	Topic, StateTopic string
-	// Group is the consumer group of the owners.
+	// Group is the consumer group of the owners. The state of partition p
+	// is written in transactions of the transactional id "<Group>.<p>",
+	// the same on every member: the member taking a partition over
+	// initialises it before reading the state, which fences the previous
+	// owner if it still runs (a zombie, paused past its session timeout).
 	Group string
+	// TransactionTimeout bounds a state transaction; zero means
+	// DefaultTransactionTimeout.
+	TransactionTimeout time.Duration
 	// New makes the empty machine of partition p.
 	New func(p int32) (Machine, error)
 	// SnapshotEvery and SnapshotInterval bound the records between two
@@ -55,6 +77,11 @@ type Config struct {
 // partition is the machine of one owned partition.
 type partition struct {
 	m Machine
+	// tx is the partition's transactional producer ("<Group>.<p>").
+	tx *kgo.Client
+	// start is the offset the partition was taken over at (-1 before the
+	// first record): a re-take without a state record starts there again.
+	start int64
 	// next is the first offset not yet in m; since counts the records
 	// processed since the last state record, written at wrote.
 	next  int64
@@ -94,6 +121,9 @@ func NewOwner(cfg Config) (*Owner, error) {
 	if cfg.TickInterval <= 0 {
 		cfg.TickInterval = DefaultTickInterval
 	}
+	if cfg.TransactionTimeout <= 0 {
+		cfg.TransactionTimeout = DefaultTransactionTimeout
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -132,11 +162,14 @@ func (o *Owner) assigned(ctx context.Context, offs map[string]map[int32]kgo.Offs
 		return nil, ctx.Err()
 	}
 	for p := range offs[o.cfg.Topic] {
-		pt, restored, err := o.load(ctx, p)
+		pt, restored, err := o.take(ctx, p)
 		if err != nil {
 			return nil, err
 		}
 		o.mu.Lock()
+		if old := o.parts[p]; old != nil {
+			old.tx.Close()
+		}
 		o.parts[p] = pt
 		o.mu.Unlock()
 		if restored {
@@ -148,9 +181,58 @@ func (o *Owner) assigned(ctx context.Context, offs map[string]map[int32]kgo.Offs
 	return offs, nil
 }
 
-// load reads the last state record of partition p (state partition p).
-// Without one (restored false) the partition starts empty at its
-// committed offset, or the start.
+// take fences the producer of partition p's previous owner, then loads
+// the partition's last committed state. Fencing first matters: a zombie
+// owner (paused past its session timeout) can commit no state, and no
+// outbox records, after the state read here.
+func (o *Owner) take(ctx context.Context, p int32) (pt *partition, restored bool, err error) {
+	tx, err := o.newTx(p)
+	if err != nil {
+		return nil, false, err
+	}
+	// InitProducerID: bumps the epoch of the partition's transactional id
+	// and aborts the transaction its previous owner left open
+	if _, _, err := tx.ProducerID(ctx); err != nil {
+		tx.Close()
+		return nil, false, fmt.Errorf("fence the previous owner of partition %d: %w", p, err)
+	}
+	pt, restored, err = o.load(ctx, p)
+	if err != nil {
+		tx.Close()
+		return nil, false, err
+	}
+	pt.tx, pt.start = tx, -1
+	return pt, restored, nil
+}
+
+// newTx makes the transactional producer of partition p: state records go
+// to state partition p, outbox records by their key (murmur2, as the
+// routers produce them).
+func (o *Owner) newTx(p int32) (*kgo.Client, error) {
+	byKey := kgo.StickyKeyPartitioner(nil)
+	stateTopic := o.cfg.StateTopic
+	part := kgo.BasicConsistentPartitioner(func(topic string) func(*kgo.Record, int) int {
+		if topic == stateTopic {
+			return func(r *kgo.Record, _ int) int { return int(r.Partition) }
+		}
+		return byKey.ForTopic(topic).Partition
+	})
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(o.cfg.Brokers...),
+		kgo.TransactionalID(o.cfg.Group + "." + strconv.Itoa(int(p))),
+		kgo.TransactionTimeout(o.cfg.TransactionTimeout),
+		kgo.RecordPartitioner(part),
+		kgo.ProducerBatchMaxBytes(MaxStateRecord + 1<<20),
+		kgo.RequiredAcks(kgo.AllISRAcks())},
+		o.cfg.Opts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("%s partition %d producer: %w", o.cfg.Name, p, err)
+	}
+	return cl, nil
+}
+
+// load reads the last committed state record of partition p (state
+// partition p). Without one (restored false) the partition starts empty at
+// its committed offset, or the start.
 func (o *Owner) load(ctx context.Context, p int32) (pt *partition, restored bool, err error) {
 	m, err := o.cfg.New(p)
 	if err != nil {
@@ -161,50 +243,80 @@ func (o *Owner) load(ctx context.Context, p int32) (pt *partition, restored bool
 	if err != nil {
 		return nil, false, err
 	}
-	if end == 0 {
+	// The partition ends with transaction markers, after the aborted
+	// states of fenced owners too: look back from the end, further each
+	// time, until a committed state record is found or the start reached.
+	var last *kgo.Record
+	for back := int64(stateLookBack); last == nil && end > 0; back *= stateLookBack {
+		from := max(0, end-back)
+		if last, err = o.lastState(ctx, p, from, end); err != nil {
+			return nil, false, err
+		}
+		if from == 0 {
+			break
+		}
+	}
+	if last == nil {
 		return pt, false, nil
 	}
+	st, err := decodeState(last.Value)
+	if err == nil {
+		err = m.Restore(st.machine)
+	}
+	if err != nil {
+		// a damaged state costs this partition's state, not the service
+		o.log.Error("partition state unreadable; starting it empty at its committed offset", "partition", p, "err", err)
+		if m, err = o.cfg.New(p); err != nil {
+			return nil, false, err
+		}
+		return &partition{m: m, epoch: -1, wrote: time.Now()}, false, nil
+	}
+	pt.next = st.next
+	return pt, true, nil
+}
+
+// lastState reads state partition p from offset from up to end (its last
+// stable offset) and returns the last committed state record, or nil.
+func (o *Owner) lastState(ctx context.Context, p int32, from, end int64) (*kgo.Record, error) {
 	rd, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(o.cfg.Brokers...),
 		kgo.FetchMaxPartitionBytes(MaxStateRecord + 1<<20),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{o.cfg.StateTopic: {p: kgo.NewOffset().At(end - 1)}})},
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		// the markers say when end is reached; aborted states are dropped
+		kgo.KeepControlRecords(),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{o.cfg.StateTopic: {p: kgo.NewOffset().At(from)}})},
 		o.cfg.Opts...)...)
 	if err != nil {
-		return nil, false, fmt.Errorf("state topic client: %w", err)
+		return nil, fmt.Errorf("state topic client: %w", err)
 	}
 	defer rd.Close()
+	var last *kgo.Record
 	for {
 		fs := rd.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {
-			return nil, false, fmt.Errorf("read state of partition %d: %w", p, err)
+			return nil, fmt.Errorf("read state of partition %d: %w", p, err)
 		}
 		for _, fe := range fs.Errors() {
-			return nil, false, fmt.Errorf("read state of partition %d: %w", p, fe.Err)
+			return nil, fmt.Errorf("read state of partition %d: %w", p, fe.Err)
 		}
-		var last *kgo.Record
-		fs.EachRecord(func(r *kgo.Record) { last = r })
-		if last == nil {
-			continue
-		}
-		st, err := decodeState(last.Value)
-		if err == nil {
-			err = m.Restore(st.machine)
-		}
-		if err != nil {
-			// a damaged state costs this partition's state, not the service
-			o.log.Error("partition state unreadable; starting it empty at its committed offset", "partition", p, "err", err)
-			if m, err = o.cfg.New(p); err != nil {
-				return nil, false, err
+		done := false
+		fs.EachRecord(func(r *kgo.Record) {
+			if !r.Attrs.IsControl() {
+				last = r
 			}
-			return &partition{m: m, epoch: -1, wrote: time.Now()}, false, nil
+			done = done || r.Offset >= end-1
+		})
+		if done {
+			return last, nil
 		}
-		pt.next = st.next
-		return pt, true, nil
 	}
 }
 
-// endOffset lists the end offset of state partition p.
+// endOffset lists the last stable offset of state partition p: its end,
+// once take has fenced the partition's previous producer (no transaction
+// of the partition is open then).
 func (o *Owner) endOffset(ctx context.Context, p int32) (int64, error) {
 	req := kmsg.NewPtrListOffsetsRequest()
+	req.IsolationLevel = 1 // read committed
 	t := kmsg.NewListOffsetsRequestTopic()
 	t.Topic = o.cfg.StateTopic
 	rp := kmsg.NewListOffsetsRequestTopicPartition()
@@ -245,23 +357,29 @@ func (o *Owner) revoked(ctx context.Context, _ *kgo.Client, lost map[string][]in
 			o.log.Warn("write state of a revoked partition (its next owner replays from the last state)",
 				"partition", p, "err", err)
 		}
+		pt.tx.Close()
 	}
 }
 
 // lost drops partitions without writing their state: another member may
-// already own them.
+// already own them (and has fenced their producers).
 func (o *Owner) lost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, p := range lost[o.cfg.Topic] {
+		if pt := o.parts[p]; pt != nil {
+			pt.tx.Close()
+		}
 		delete(o.parts, p)
 	}
 }
 
-// checkpoint writes the state of partition p and, once the brokers have
-// it, commits its offset.
+// checkpoint writes the state of partition p, with the machine's outbox,
+// in one transaction of the partition's producer and, once the brokers
+// have committed it, commits the partition's offset.
 func (o *Owner) checkpoint(ctx context.Context, p int32, pt *partition) error {
-	if pt.since == 0 {
+	out := outbox(pt.m)
+	if pt.since == 0 && len(out) == 0 {
 		return nil
 	}
 	ms, err := pt.m.State()
@@ -273,8 +391,18 @@ func (o *Owner) checkpoint(ctx context.Context, p int32, pt *partition) error {
 		return fmt.Errorf("state of partition %d is %d bytes, over %d", p, len(v), MaxStateRecord)
 	}
 	rec := &kgo.Record{Topic: o.cfg.StateTopic, Partition: p, Key: []byte(o.cfg.Topic + "/" + strconv.Itoa(int(p))), Value: v}
-	if err := o.cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
-		return fmt.Errorf("produce state of partition %d: %w", p, err)
+	if err := pt.tx.BeginTransaction(); err != nil {
+		return fmt.Errorf("begin state transaction of partition %d: %w", p, err)
+	}
+	if err := pt.tx.ProduceSync(ctx, append([]*kgo.Record{rec}, out...)...).FirstErr(); err != nil {
+		aerr := pt.tx.EndTransaction(ctx, kgo.TryAbort)
+		return fmt.Errorf("produce state of partition %d: %w", p, errors.Join(err, aerr))
+	}
+	if err := pt.tx.EndTransaction(ctx, kgo.TryCommit); err != nil {
+		return fmt.Errorf("commit state of partition %d: %w", p, err)
+	}
+	if ob, ok := pt.m.(Outbox); ok {
+		ob.Sent()
 	}
 	pt.since, pt.wrote = 0, time.Now()
 	var cerr error
@@ -335,6 +463,9 @@ func (o *Owner) process(ft kgo.FetchTopicPartition) {
 		if r.Offset < pt.next {
 			continue // in the restored state already
 		}
+		if pt.start < 0 {
+			pt.start = r.Offset
+		}
 		pt.next, pt.epoch = r.Offset+1, r.LeaderEpoch
 		pt.since++
 		o.recs = append(o.recs, r)
@@ -345,8 +476,8 @@ func (o *Owner) process(ft kgo.FetchTopicPartition) {
 	clear(o.recs)
 }
 
-// maintain ticks the machines and writes the states that are due; the
-// caller holds o.mu.
+// maintain ticks the machines and writes the states that are due (at
+// once for a partition with an outbox); the caller holds o.mu.
 func (o *Owner) maintain(ctx context.Context) {
 	now := time.Now()
 	tick := now.Sub(o.lastTick) >= o.cfg.TickInterval
@@ -360,12 +491,54 @@ func (o *Owner) maintain(ctx context.Context) {
 		if ctx.Err() != nil {
 			continue // Close writes the states
 		}
-		if pt.since >= o.cfg.SnapshotEvery || pt.since > 0 && now.Sub(pt.wrote) >= o.cfg.SnapshotInterval {
+		if len(outbox(pt.m)) > 0 || pt.since >= o.cfg.SnapshotEvery || pt.since > 0 && now.Sub(pt.wrote) >= o.cfg.SnapshotInterval {
 			if err := o.checkpoint(ctx, p, pt); err != nil {
-				o.log.Warn("checkpoint partition", "partition", p, "err", err)
+				o.failed(ctx, p, pt, err)
 			}
 		}
 	}
+}
+
+func outbox(m Machine) []*kgo.Record {
+	if ob, ok := m.(Outbox); ok {
+		return ob.Outbox()
+	}
+	return nil
+}
+
+// fenced reports whether err says that another member fenced this
+// member's producer of a partition: the partition is not this member's
+// any more, whatever its group membership still says.
+func fenced(err error) bool {
+	return errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.InvalidProducerEpoch) ||
+		errors.Is(err, kerr.TransactionalIDAuthorizationFailed)
+}
+
+// failed handles a checkpoint that failed. Fenced, the partition is
+// another member's: it is dropped. Otherwise the state transaction may or
+// may not have committed, so the partition is taken over again from its
+// last committed state (its machine and outbox are dropped; the replay
+// makes them again). The caller holds o.mu.
+func (o *Owner) failed(ctx context.Context, p int32, pt *partition, err error) {
+	if fenced(err) {
+		o.log.Warn("partition fenced by its new owner; dropped", "partition", p, "err", err)
+		pt.tx.Close()
+		delete(o.parts, p)
+		return
+	}
+	o.log.Warn("checkpoint partition; taking it over again from its last committed state", "partition", p, "err", err)
+	np, restored, terr := o.take(ctx, p)
+	pt.tx.Close()
+	if terr != nil {
+		o.log.Error("take a partition over again; dropped until the group assigns it again", "partition", p, "err", terr)
+		delete(o.parts, p)
+		return
+	}
+	if !restored {
+		np.next = max(pt.start, 0)
+	}
+	o.parts[p] = np
+	o.cl.SetOffsets(map[string]map[int32]kgo.EpochOffset{o.cfg.Topic: {p: {Epoch: -1, Offset: np.next}}})
 }
 
 // Each calls fn with every owned partition's machine, under the lock that

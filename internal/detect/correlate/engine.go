@@ -62,6 +62,11 @@ type Options struct {
 	// a window is also kept for its timespan plus the lateness of wall
 	// time after its last hit (see expire).
 	Offline bool
+	// RouteChains: the firings of a correlation that others chain on are
+	// not fed to them in this engine; the caller routes them (ChainHit,
+	// Set.Route) to the engine that owns the outer group (correlation
+	// sharded by key).
+	RouteChains bool
 }
 
 // tenant is the state of one tenant: its event time and its groups per
@@ -220,7 +225,7 @@ func (e *Engine) processOnly(hits []Hit, only string, out []Firing) []Firing {
 	now := e.opts.Now()
 	for i := range hits {
 		h := &hits[i]
-		ins := e.set.inputs[h.Rule]
+		ins := e.set.inputsOf(h)
 		if len(ins) == 0 || only != "" && !feeds(ins, only) {
 			continue
 		}
@@ -329,7 +334,7 @@ func (e *Engine) emit(tn *tenant, f Firing, out []Firing) []Firing {
 		return out
 	}
 	e.m.firings.Inc()
-	if len(f.Corr.parents) == 0 {
+	if len(f.Corr.parents) == 0 || e.opts.RouteChains {
 		return out
 	}
 	h := Hit{Rule: f.Corr.ref, Tenant: tn.name, Time: f.Last.UnixNano(), ID: f.ID, Fields: f.Group,

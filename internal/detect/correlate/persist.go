@@ -2,6 +2,7 @@ package correlate
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -243,19 +244,30 @@ func (e *Engine) Snapshot() error {
 		e.mu.Unlock()
 		return errors.New("correlation snapshot: the engine is closed")
 	}
-	b := e.encodeSnapshot()
+	// The state goes to the file as it is encoded, not built in memory
+	// first: it can be hundreds of MB (docs/correlation.md), and the
+	// engine is locked either way while it is encoded.
+	f, err := fsutil.CreateAtomic(filepath.Join(e.opts.Dir, snapName), 0o600)
+	if err != nil {
+		e.mu.Unlock()
+		return fmt.Errorf("write correlation snapshot: %w", err)
+	}
+	defer f.Abort()
+	if err := e.writeSnapshot(f); err != nil {
+		e.mu.Unlock()
+		return fmt.Errorf("write correlation snapshot: %w", err)
+	}
 	seq := e.seq
 	if err := e.wal.close(); err != nil {
 		e.log.Error("close hit log segment", "err", err)
 	}
-	var err error
 	if e.wal, err = openSegment(e.opts.Dir, seq+1); err != nil {
 		e.mu.Unlock()
 		return err
 	}
 	next := e.wal.path
 	e.mu.Unlock()
-	if err := fsutil.WriteFileAtomic(filepath.Join(e.opts.Dir, snapName), b, 0o600); err != nil {
+	if err := f.Commit(); err != nil {
 		return fmt.Errorf("write correlation snapshot: %w", err)
 	}
 	segs, err := segments(e.opts.Dir)
@@ -274,6 +286,13 @@ func (e *Engine) Snapshot() error {
 
 // encodeSnapshot encodes the state; the caller holds the lock.
 func (e *Engine) encodeSnapshot() []byte {
+	var b bytes.Buffer
+	e.writeSnapshot(&b) // a bytes.Buffer takes every write
+	return b.Bytes()
+}
+
+// writeSnapshot writes the state to w; the caller holds the lock.
+func (e *Engine) writeSnapshot(w io.Writer) error {
 	st := &decodedState{seq: e.seq}
 	names := make([]string, 0, len(e.tenants))
 	for n := range e.tenants {
@@ -293,14 +312,36 @@ func (e *Engine) encodeSnapshot() []byte {
 		}
 		st.tenants = append(st.tenants, ts)
 	}
-	return encodeState(st)
+	return writeState(w, st)
 }
 
-// encodeState writes a state in the snapshot format: deterministic for a
-// given state, tenants and correlations in the order given, groups least
-// recently hit first.
+// encodeState encodes a state in the snapshot format (writeState).
 func encodeState(st *decodedState) []byte {
-	b := []byte(snapMagic)
+	var b bytes.Buffer
+	writeState(&b, st) // a bytes.Buffer takes every write
+	return b.Bytes()
+}
+
+// snapChunk is how much of a snapshot writeState encodes before writing
+// it out: the whole state is never in memory twice.
+const snapChunk = 256 << 10
+
+// writeState writes a state in the snapshot format: deterministic for a
+// given state, tenants and correlations in the order given, groups least
+// recently hit first. It encodes a chunk at a time, checksumming as it
+// writes.
+func writeState(w io.Writer, st *decodedState) error {
+	var crc uint32
+	var err error
+	flush := func(b []byte) []byte {
+		if err == nil && len(b) > 0 {
+			crc = crc32.Update(crc, castagnoli, b)
+			_, err = w.Write(b)
+		}
+		return b[:0]
+	}
+	b := make([]byte, 0, snapChunk+4<<10)
+	b = append(b, snapMagic...)
 	b = binary.AppendUvarint(b, st.seq)
 	b = binary.AppendUvarint(b, uint64(len(st.tenants)))
 	for _, ts := range st.tenants {
@@ -312,10 +353,16 @@ func encodeState(st *decodedState) []byte {
 			b = binary.AppendUvarint(b, uint64(cs.order.n))
 			for g := cs.order.head; g != nil; g = g.next {
 				b = appendGroup(b, g)
+				if len(b) >= snapChunk {
+					b = flush(b)
+				}
 			}
 		}
 	}
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	b = flush(b)
+	b = binary.LittleEndian.AppendUint32(b, crc)
+	flush(b)
+	return err
 }
 
 func appendGroup(b []byte, g *group) []byte {

@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -173,4 +174,43 @@ func groupsOf(st *decodedState) map[string]string {
 		}
 	}
 	return out
+}
+
+// TestSnapshotLargerThanAChunk restores a state that writeState writes in
+// several chunks: the file holds what encodeSnapshot gives, and a restart
+// restores every group.
+func TestSnapshotLargerThanAChunk(t *testing.T) {
+	docs := `title: Values
+name: vals
+correlation: {type: value_count, rules: [a], group-by: u, timespan: 1m, condition: {field: p, gte: 50}}
+`
+	dir := t.TempDir()
+	e, _ := openAt(t, dir, docs)
+	var hits []string
+	for i := range 20000 {
+		hits = append(hits, fmt.Sprintf("a@%d u=user-%d p=%d", i%50, i%4000, i))
+	}
+	run(e, hits, false)
+	before := e.encodeSnapshot()
+	if len(before) < 2*snapChunk {
+		t.Fatalf("the state is %d bytes, want several chunks of %d", len(before), snapChunk)
+	}
+	if err := e.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, snapName)); err != nil || !bytes.Equal(b, before) {
+		t.Fatalf("the snapshot file (%d bytes, %v) differs from the encoded state (%d bytes)", len(b), err, len(before))
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e2, _ := openAt(t, dir, docs)
+	st1, err1 := decodeState(before)
+	st2, err2 := decodeState(e2.encodeSnapshot())
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if g := groupsOf(st1); len(g) < 4000 || !reflect.DeepEqual(g, groupsOf(st2)) {
+		t.Errorf("%d groups before the restart, %d after; want the same 4000", len(g), len(groupsOf(st2)))
+	}
 }

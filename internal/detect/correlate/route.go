@@ -18,9 +18,10 @@ var ErrHitLog = errors.New("correlation engine keeps a hit log: routed hits need
 // group-by values of the hit for that correlation (the key its state is
 // kept under; group is only valid during the call). Correlations whose
 // group-by fields the hit lacks are skipped: the engine would count the
-// hit as missing and ignore it.
+// hit as missing and ignore it. A chained hit (ChainHit) feeds the
+// correlations that reference its correlation.
 func (s *Set) Route(h *Hit, buf []byte, fn func(c *Corr, group []byte)) []byte {
-	for _, in := range s.inputs[h.Rule] {
+	for _, in := range s.inputsOf(h) {
 		var ok bool
 		buf, ok = groupKey(buf, in.c, in.idx, h)
 		if !ok {
@@ -31,10 +32,24 @@ func (s *Set) Route(h *Hit, buf []byte, fn func(c *Corr, group []byte)) []byte {
 	return buf
 }
 
+// inputsOf returns where a hit goes: the inputs of its detection rule,
+// or, for a chained hit, the correlations that reference its correlation.
+func (s *Set) inputsOf(h *Hit) []input {
+	if !h.chained {
+		return s.inputs[h.Rule]
+	}
+	for _, c := range s.corrs {
+		if c.ref == h.Rule {
+			return c.parents
+		}
+	}
+	return nil
+}
+
 // Chained reports whether some correlation of the set references another
 // correlation: such a chain feeds the firings of one group into the
-// groups of another, which a single engine evaluates but a key-sharded
-// deployment would split.
+// groups of another, which a key-sharded deployment routes between
+// engines (Options.RouteChains, ChainHit).
 func (s *Set) Chained() bool {
 	for _, c := range s.corrs {
 		if len(c.parents) > 0 {
@@ -42,6 +57,34 @@ func (s *Set) Chained() bool {
 		}
 	}
 	return false
+}
+
+// ChainHit returns the hit a firing feeds to the correlations that
+// reference its correlation, and false for an update or a correlation
+// that none references. An engine with Options.RouteChains leaves these
+// hits to its caller, which routes them with Set.Route.
+func (f *Firing) ChainHit() (Hit, bool) {
+	if f.Update || f.Corr == nil || len(f.Corr.parents) == 0 {
+		return Hit{}, false
+	}
+	return Hit{Rule: f.Corr.ref, Tenant: f.Tenant, Time: f.Last.UnixNano(), ID: f.ID, Fields: f.Group,
+		eventIDs: f.EventIDs, chained: true}, true
+}
+
+// Chain reports whether h is a chained hit (the firing of a correlation,
+// ChainHit), with the events that contributed to that firing.
+func (h *Hit) Chain() (eventIDs []string, chained bool) {
+	return h.eventIDs, h.chained
+}
+
+// SetChain makes h a chained hit with the contributing events eventIDs
+// (chained true), or a hit of a detection rule (false): how a process
+// that received a routed hit restores what Chain reported.
+func (h *Hit) SetChain(chained bool, eventIDs []string) {
+	h.chained, h.eventIDs = chained, nil
+	if chained {
+		h.eventIDs = eventIDs
+	}
 }
 
 // Lookup returns the correlation of a Corr.Key, or nil.

@@ -94,3 +94,76 @@ correlation:
 		t.Fatal("set with a chain does not report Chained")
 	}
 }
+
+// TestRouteChains: an engine with RouteChains leaves the firings of an
+// inner correlation to its caller; routed as ChainHits (Set.Route,
+// ProcessFor) to another engine, they fire the outer correlation as one
+// engine does.
+func TestRouteChains(t *testing.T) {
+	chain := fmt.Sprintf(countRule, "gte: 2") + `---
+title: Outer
+name: outer
+correlation:
+  type: temporal
+  rules: [cnt, b]
+  group-by: u
+  timespan: 1m
+`
+	hits := []string{"a@0 u=x", "a@1 u=x", "b@2 u=x"}
+	one := newEngine(t, chain, Options{})
+	want := run(one, hits, false)
+	check(t, want, []string{"cnt x v=2 n=2 0-1", "outer x v=2 n=2 1-2"})
+
+	inner := newEngine(t, chain, Options{RouteChains: true})
+	outer := newEngine(t, chain, Options{RouteChains: true})
+	var got []string
+	feed := func(e *Engine, h Hit) []Firing {
+		var fs []Firing
+		e.set.Route(&h, nil, func(c *Corr, _ []byte) {
+			f, err := e.ProcessFor(c.Key, []Hit{h})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs = append(fs, f...)
+		})
+		return fs
+	}
+	for _, s := range hits {
+		h := hit(s)
+		e := inner
+		if h.Rule == "b" {
+			e = outer
+		}
+		for _, f := range feed(e, h) {
+			got = append(got, describe(f))
+			ch, ok := f.ChainHit()
+			if !ok {
+				continue
+			}
+			// what a routed record carries, decoded into a fresh hit
+			ids, chained := ch.Chain()
+			if !chained || len(ids) != 2 || ch.ID != f.ID {
+				t.Fatalf("chain hit %+v of firing %s", ch, f.ID)
+			}
+			var dec Hit
+			dec.Rule, dec.Tenant, dec.Time, dec.ID, dec.Fields = ch.Rule, ch.Tenant, ch.Time, ch.ID, ch.Fields
+			dec.SetChain(true, ids)
+			for _, f := range feed(outer, dec) {
+				got = append(got, describe(f))
+			}
+		}
+	}
+	check(t, got, want)
+	if s := inner.Stats(); s.Groups != 1 {
+		t.Errorf("the inner engine holds %d groups, want 1 (cnt only: it fed outer nothing)", s.Groups)
+	}
+	if fs := feed(inner, hit("a@3 u=y")); len(fs) != 0 {
+		t.Errorf("firings %v", describeAll(fs))
+	}
+	var plain Hit
+	plain.SetChain(true, []string{"e"})
+	plain.SetChain(false, []string{"e"})
+	if ids, chained := plain.Chain(); chained || ids != nil {
+		t.Errorf("SetChain(false) left %v %v", ids, chained)
+	}
+}

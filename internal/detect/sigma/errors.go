@@ -31,7 +31,6 @@ const (
 	ReasonAggregation   = "aggregation"         // legacy `| count()` conditions and timeframe
 	ReasonLogsource     = "unsupported-logsource"
 	ReasonExpansionSize = "expansion-too-large" // windash/expand produced too many values
-	ReasonShardedChain  = "sharded-chain"       // a correlation of correlations, with correlation sharded over a bus
 )
 
 // RuleError is the error of a rule that was rejected.

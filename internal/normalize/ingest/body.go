@@ -96,23 +96,54 @@ func rfc5424Body(s string) string {
 		return strings.TrimPrefix(strings.TrimPrefix(s, "-"), " ")
 	}
 	for strings.HasPrefix(s, "[") {
-		i := 1
-		for i < len(s) && s[i] != ']' {
-			if s[i] == '"' {
-				i++
-				for i < len(s) && s[i] != '"' {
-					if s[i] == '\\' {
-						i++
-					}
-					i++
-				}
-			}
-			i++
-		}
-		if i >= len(s) {
+		end, ok := sdElementEnd(s)
+		if !ok {
 			return ""
 		}
-		s = s[i+1:]
+		s = s[end+1:]
 	}
 	return strings.TrimPrefix(s, " ")
+}
+
+// sdElementEnd returns the index of the ] that closes the structured-data
+// element s starts with: the first ] outside a quoted value, where a
+// backslash in a value escapes the byte after it. It jumps from quote to
+// quote with the CPU's byte search (structured data is most of a Junos or
+// Windows record's header), and steps over escapes one at a time.
+func sdElementEnd(s string) (int, bool) {
+	i, k := 1, 0 // k: the first ] at or after i, once i <= k
+	for {
+		if i >= len(s) {
+			return 0, false
+		}
+		if k < i {
+			n := strings.IndexByte(s[i:], ']')
+			if n < 0 {
+				return 0, false
+			}
+			k = i + n
+		}
+		q := strings.IndexByte(s[i:k], '"')
+		if q < 0 {
+			return k, true
+		}
+		// A quoted value: find its closing quote.
+		j := i + q + 1
+		for {
+			c := strings.IndexByte(s[j:], '"')
+			if c < 0 {
+				return 0, false
+			}
+			b := strings.IndexByte(s[j:j+c], '\\')
+			if b < 0 {
+				j += c
+				break
+			}
+			j += b + 2 // the backslash and the byte it escapes
+			if j >= len(s) {
+				return 0, false
+			}
+		}
+		i = j + 1
+	}
 }

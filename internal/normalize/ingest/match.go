@@ -400,14 +400,17 @@ func compileSelector(m matchSpec) (selector, error) {
 	if field == FieldRaw {
 		field = ""
 	}
-	var literal string
+	// gateLits are the literals every record the selector takes holds:
+	// the gate is the one cheapest to look for (gateLiteral).
+	var gateLits []string
 	if m.Contains != "" {
 		lit := m.Contains
+		rare := rareByte(lit)
 		s.tests = append(s.tests, func(e *event.Event, c *selCache) bool {
 			t, ok := c.text(e, field)
-			return ok && strings.Contains(t, lit)
+			return ok && containsAt(t, lit, rare)
 		})
-		literal = lit
+		gateLits = append(gateLits, lit)
 	}
 	if m.Regex != "" {
 		re, err := regexp.Compile(m.Regex)
@@ -434,15 +437,14 @@ func compileSelector(m matchSpec) (selector, error) {
 			t, ok := c.text(e, field)
 			return ok && (!anchored || prefix.accepts(t)) && (lit == "" || containsAt(t, lit, rare)) && matcher.MatchString(t)
 		})
-		switch {
-		case anchored:
+		if anchored {
 			first := prefix[0]
 			gates = append(gates, gate{kind: gateFirst, field: field, first: &first})
-		case len(lit) > len(literal):
-			literal = lit
+		} else {
+			gateLits = append(gateLits, requiredLiterals(m.Regex)...)
 		}
 	}
-	if literal != "" {
+	if literal := pickGateLiteral(gateLits); literal != "" {
 		gates = append(gates, gate{kind: gateLiteral, field: field, literal: literal})
 	}
 	if m.If != "" {
@@ -459,4 +461,19 @@ func compileSelector(m matchSpec) (selector, error) {
 		s.gate = gates[0]
 	}
 	return s, nil
+}
+
+// pickGateLiteral picks the literal gate of a selector among literals its
+// records hold: the cheapest to look for (bestLiteral). A single byte is
+// a gate only when it is a rare one (an upper-case letter, most
+// punctuation: the % of a Cisco message id), which the CPU's byte search
+// finds or rules out in one pass; a common one would pass most records.
+func pickGateLiteral(lits []string) string {
+	var keep []string
+	for _, l := range lits {
+		if len(l) >= 2 || len(l) == 1 && byteScore(l[0]) <= 2 {
+			keep = append(keep, l)
+		}
+	}
+	return bestLiteral(keep, 1)
 }

@@ -173,39 +173,59 @@ func asciiClass(ranges []rune) (byteSet, bool) {
 	return set, true
 }
 
-// requiredLiteral returns the longest case-sensitive literal that every
-// match of the pattern contains ("" when it finds none).
+// requiredLiteral returns the case-sensitive literal of two bytes or more
+// that every match of the pattern contains and that is cheapest to look
+// for ("" when it finds none): see bestLiteral.
 func requiredLiteral(pattern string) string {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil {
-		return ""
-	}
-	return longestLiteral(re.Simplify())
+	return bestLiteral(requiredLiterals(pattern), 2)
 }
 
-func longestLiteral(re *syntax.Regexp) string {
+// requiredLiterals returns the case-sensitive literals that every match
+// of the pattern contains.
+func requiredLiterals(pattern string) []string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	return appendLiterals(nil, re.Simplify())
+}
+
+func appendLiterals(out []string, re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpLiteral:
 		if re.Flags&syntax.FoldCase != 0 {
-			return ""
+			return out
 		}
-		return string(re.Rune)
-	case syntax.OpCapture:
-		return longestLiteral(re.Sub[0])
-	case syntax.OpPlus:
-		return longestLiteral(re.Sub[0])
+		return append(out, string(re.Rune))
+	case syntax.OpCapture, syntax.OpPlus:
+		return appendLiterals(out, re.Sub[0])
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return longestLiteral(re.Sub[0])
+			return appendLiterals(out, re.Sub[0])
 		}
 	case syntax.OpConcat:
-		best := ""
 		for _, sub := range re.Sub {
-			if l := longestLiteral(sub); len(l) > len(best) {
-				best = l
-			}
+			out = appendLiterals(out, sub)
 		}
-		return best
 	}
-	return ""
+	return out
+}
+
+// bestLiteral picks, of literals of at least minLen bytes, the one whose
+// search stops least often: a search skips to the literal's rarest byte
+// (rareByte) and compares there, so what it costs is how common that
+// byte is in log lines. Of literals as rare, the longest (fewer false
+// stops compared in full), then the first.
+func bestLiteral(lits []string, minLen int) string {
+	best, bestScore := "", 0
+	for _, l := range lits {
+		if len(l) < minLen {
+			continue
+		}
+		s := byteScore(l[rareByte(l)])
+		if best == "" || s < bestScore || s == bestScore && len(l) > len(best) {
+			best, bestScore = l, s
+		}
+	}
+	return best
 }

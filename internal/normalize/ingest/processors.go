@@ -584,19 +584,9 @@ func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	if cm.IgnoreMissing && len(keep) == 0 && len(envelope)+len(plain) == len(exact) {
 		table := newNameTable(plain)
 		return func(e *event.Event) error {
-			j := 0
-			for i := range e.Fields {
-				n := e.Fields[i].Name
-				if table.get(n) != nil || len(prefixes) > 0 && hasAnyPrefix(n, prefixes) {
-					continue
-				}
-				if j != i {
-					e.Fields[j] = e.Fields[i]
-				}
-				j++
-			}
-			clear(e.Fields[j:])
-			e.Fields = e.Fields[:j]
+			removeFields(e, func(n string) bool {
+				return table.get(n) != nil || len(prefixes) > 0 && hasAnyPrefix(n, prefixes)
+			})
 			for _, n := range envelope {
 				e.Delete(n)
 			}
@@ -605,15 +595,9 @@ func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	}
 	return func(e *event.Event) error {
 		if len(keep) > 0 {
-			j := 0
-			for _, f := range e.Fields {
-				if keep[f.Name] || f.Name == FieldPipeline || f.Name == event.FieldMessage {
-					e.Fields[j] = f
-					j++
-				}
-			}
-			clear(e.Fields[j:])
-			e.Fields = e.Fields[:j]
+			removeFields(e, func(n string) bool {
+				return !keep[n] && n != FieldPipeline && n != event.FieldMessage
+			})
 			return nil
 		}
 		for _, name := range exact {
@@ -626,18 +610,43 @@ func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			e.Delete(name)
 		}
 		if len(prefixes) > 0 {
-			j := 0
-			for _, f := range e.Fields {
-				if !hasAnyPrefix(f.Name, prefixes) {
-					e.Fields[j] = f
-					j++
-				}
-			}
-			clear(e.Fields[j:])
-			e.Fields = e.Fields[:j]
+			removeFields(e, func(n string) bool { return hasAnyPrefix(n, prefixes) })
 		}
 		return nil
 	}, nil
+}
+
+// removeFields removes the fields whose name drop takes, keeping the
+// order of the others. The fields before the first removed one stay where
+// they are, and each run of kept fields after it moves with one copy: a
+// field-by-field loop writes every field (and pays a write-barrier check
+// for each), most of them onto themselves.
+func removeFields(e *event.Event, drop func(name string) bool) {
+	fs := e.Fields
+	w := -1
+	for i := range fs {
+		if drop(fs[i].Name) {
+			w = i
+			break
+		}
+	}
+	if w < 0 {
+		return
+	}
+	for i := w + 1; i < len(fs); {
+		if drop(fs[i].Name) {
+			i++
+			continue
+		}
+		k := i + 1
+		for k < len(fs) && !drop(fs[k].Name) {
+			k++
+		}
+		w += copy(fs[w:], fs[i:k])
+		i = k
+	}
+	clear(fs[w:])
+	e.Fields = fs[:w]
 }
 
 // splitPrefixes separates names ending in ".*" (every field under a prefix).

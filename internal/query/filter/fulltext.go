@@ -86,13 +86,26 @@ func (ft *fullText) match(text string) bool {
 }
 
 // findASCII looks for lit in text, ASCII case-insensitively, at a place
-// with the boundaries the term needs.
+// with the boundaries the term needs. The places where the literal's
+// first byte is, in either case, are found with the CPU's byte search
+// (pipelines test conditions like message:*login* on every record).
 func (ft *fullText) findASCII(text string) bool {
 	v := ft.lit
-	c0 := v[0]
+	c0, c1 := v[0], v[0] // lit is lower case: c1 is c0's upper case
+	if 'a' <= c0 && c0 <= 'z' {
+		c1 = c0 - 'a' + 'A'
+	}
+	next0, next1 := -1, -1 // the next c0 and c1 at or after i (len(text): none)
 	for i := 0; i+len(v) <= len(text); i++ {
-		if lower(text[i]) != c0 {
-			continue
+		if next0 < i {
+			next0 = indexFrom(text, c0, i)
+		}
+		if next1 < i {
+			next1 = indexFrom(text, c1, i)
+		}
+		i = min(next0, next1)
+		if i+len(v) > len(text) {
+			return false
 		}
 		j := 1
 		for j < len(v) && lower(text[i+j]) == v[j] {
@@ -110,6 +123,15 @@ func (ft *fullText) findASCII(text string) bool {
 		return true
 	}
 	return false
+}
+
+// indexFrom is the index of the first c in text at or after from, or
+// len(text).
+func indexFrom(text string, c byte, from int) int {
+	if k := strings.IndexByte(text[from:], c); k >= 0 {
+		return from + k
+	}
+	return len(text)
 }
 
 func lower(c byte) byte {

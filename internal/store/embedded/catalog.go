@@ -67,6 +67,9 @@ type column struct {
 
 	idx int  // position in catalogSnapshot.ordered
 	all bool // every tenant's (an entry without Tenants)
+	// member is `,"Column":`, JSON-escaped once when the entry is made:
+	// the encoder writes it before every value of the column.
+	member []byte
 
 	// seen is the highest hot segment seq open when a value of the field
 	// was encoded; shared by every snapshot's copy of the entry. Freezing
@@ -213,6 +216,7 @@ func loadCatalog(path string, limits ColumnLimits, log *slog.Logger) (*catalog, 
 				renamed++
 			}
 			col.seen = new(atomic.Uint64)
+			col.member = memberPrefix(col.Column)
 			col.idx = len(snap.ordered)
 			col.all = col.Tenants == nil
 			for _, t := range col.Tenants {
@@ -301,8 +305,9 @@ func (c *catalog) ensure(field string, kind event.Kind, tenant string) (*column,
 		next.ordered = append(next.ordered, &cp)
 	}
 	if entry == nil {
-		entry = &column{Field: field, Column: next.uniqueColumn(field), Kinds: 1 << kind, Tenants: []string{tenant},
-			idx: len(next.ordered), seen: new(atomic.Uint64)}
+		name := next.uniqueColumn(field)
+		entry = &column{Field: field, Column: name, Kinds: 1 << kind, Tenants: []string{tenant},
+			idx: len(next.ordered), seen: new(atomic.Uint64), member: memberPrefix(name)}
 		next.byField[field] = entry
 		next.byColumn[strings.ToLower(entry.Column)] = entry
 		next.ordered = append(next.ordered, entry)

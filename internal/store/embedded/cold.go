@@ -41,8 +41,10 @@ type coldFile struct {
 	// TokenCount is the number of distinct tokens in the filter.
 	TokenCount int `json:"token_count"`
 
-	// V is the meta's version: 3 for a file with blocks and their value
-	// counts, 2 for blocks without counts, absent (1) before.
+	// V is the meta's version: 4 for a file with blocks and their value
+	// counts whose meta is zstd-compressed (metazstd.go), 3 for one
+	// written as plain JSON, 2 for blocks without counts, absent (1)
+	// before.
 	V int `json:"v,omitempty"`
 	// Blocks are the file's row groups in order, each with its rows, time
 	// range and token filter (version 2, files of the direct writer), so
@@ -53,7 +55,7 @@ type coldFile struct {
 
 // coldMetaVersion is the newest meta version this code reads and writes
 // (docs/format/store.md, "Cold file meta"); it reads every older one.
-const coldMetaVersion = 3
+const coldMetaVersion = 4
 
 // coldBlock is one row group of a cold file.
 type coldBlock struct {
@@ -198,6 +200,9 @@ func readMeta(parquetPath string) (*coldFile, error) {
 	b, err := os.ReadFile(parquetPath + ".meta")
 	if err != nil {
 		return nil, fmt.Errorf("read cold meta: %w", err)
+	}
+	if b, err = decompressMeta(b); err != nil {
+		return nil, fmt.Errorf("read cold meta %s: %w", parquetPath, err)
 	}
 	var cf coldFile
 	if err := json.Unmarshal(b, &cf); err != nil {

@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/zeebo/xxh3"
 
 	"github.com/vigilsiem/vigil/internal/event"
 )
@@ -348,12 +350,14 @@ const dictSample = 8192
 // after zstd than its values written plain.
 func chooseDict(p *lineParser, cols []directCol, byName map[string]int, rows []directRow, data [][]byte) ([]bool, error) {
 	step := max(1, len(rows)/dictSample)
-	distinct := make([]map[string]struct{}, len(cols))
+	// Values are told apart by their 64-bit hash: a collision among the
+	// few thousand values of a sample (~10⁻¹²) would only count two
+	// values as one.
+	distinct := make([]map[uint64]struct{}, len(cols))
 	seen := make([]int, len(cols))
 	cells := make([]cell, len(cols))
 	gen := make([]uint32, len(cols))
 	var g uint32
-	var key, num []byte
 	for i := 0; i < len(rows); i += step {
 		r := rows[i]
 		g++
@@ -365,21 +369,21 @@ func chooseDict(p *lineParser, cols []directCol, byName map[string]int, rows []d
 				continue
 			}
 			c := &cells[ci]
+			var key uint64
 			switch c.kind {
 			case 's':
-				key = c.s
+				key = xxh3.Hash(c.s)
 			case 'i':
-				num = strconv.AppendInt(num[:0], c.n, 10)
-				key = num
+				key = mix64(uint64(c.n))
 			default:
 				continue
 			}
 			if distinct[ci] == nil {
-				distinct[ci] = map[string]struct{}{}
+				distinct[ci] = map[uint64]struct{}{}
 			}
 			seen[ci]++
 			if len(distinct[ci]) <= seen[ci]/4+1 {
-				distinct[ci][string(key)] = struct{}{}
+				distinct[ci][key] = struct{}{}
 			}
 		}
 		p.buf = p.buf[:0]
@@ -526,9 +530,9 @@ func (bt *blockTokens) add(orig, msg []byte) {
 		bt.tz.reset()
 	}
 	bt.rows++
-	bt.hashes = bt.tz.addText(bt.hashes, string(orig))
+	bt.hashes = addTokens(&bt.tz, bt.hashes, orig)
 	if len(msg) > 0 && !bytes.Contains(orig, msg) {
-		bt.hashes = bt.tz.addText(bt.hashes, string(msg))
+		bt.hashes = addTokens(&bt.tz, bt.hashes, msg)
 	}
 }
 
@@ -703,22 +707,43 @@ func (p *lineParser) str() ([]byte, bool) {
 		return nil, false
 	}
 	start := p.i
+	ascii := true
 	for p.i < len(p.b) {
+		// Eight bytes at a time while none is a quote, a backslash, a
+		// control character or above ASCII: most of the text.
+		for p.i+8 <= len(p.b) && plainWord(binary.LittleEndian.Uint64(p.b[p.i:])) {
+			p.i += 8
+		}
+		if p.i == len(p.b) {
+			break
+		}
 		c := p.b[p.i]
-		if c == '"' {
+		switch {
+		case c == '"':
 			s := p.b[start:p.i]
 			p.i++
-			return s, validText(s)
-		}
-		if c == '\\' {
+			return s, ascii || validText(s)
+		case c == '\\':
 			return p.unescape(start)
-		}
-		if c < 0x20 {
+		case c < 0x20:
 			return nil, false
+		case c >= 0x80:
+			ascii = false
 		}
 		p.i++
 	}
 	return nil, false
+}
+
+// plainWord reports whether none of the eight bytes of x is a quote, a
+// backslash, below 0x20 or above 0x7f: the bytes str copies as they are
+// (the tests of "Bit Twiddling Hacks" for a zero byte and a byte below n,
+// which find one whenever there is one).
+func plainWord(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (lo * '"')
+	b := x ^ (lo * '\\')
+	return ((q-lo)&^q|(b-lo)&^b|(x-lo*0x20)&^x|x)&hi == 0
 }
 
 // validText reports whether s is valid UTF-8 (DuckDB refuses other text).

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -8,6 +9,8 @@ import (
 	"math"
 	"net/netip"
 	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -312,7 +315,7 @@ func TestBlocksSkipRowGroups(t *testing.T) {
 	d := direct.datasets[store.Events]
 	fs := d.cold.all()["acme"]
 	if len(fs) != 1 || len(fs[0].Blocks) != 5 || fs[0].V != coldMetaVersion {
-		t.Fatalf("want one file of 5 blocks, version 3: %+v", fs)
+		t.Fatalf("want one file of 5 blocks, version 4: %+v", fs)
 	}
 	for i, b := range fs[0].Blocks {
 		want := int64(100)
@@ -327,6 +330,30 @@ func TestBlocksSkipRowGroups(t *testing.T) {
 	cf, err := readMeta(fs[0].Path)
 	if err != nil || len(cf.Blocks) != 5 || cf.Tokens != nil {
 		t.Fatalf("meta read back: %v %+v", err, cf)
+	}
+	// It is a zstd frame (version 4) of the JSON; the same JSON written
+	// plain (version 3) reads the same, and a damaged frame is refused.
+	raw, err := os.ReadFile(fs[0].Path + ".meta")
+	if err != nil || !bytes.HasPrefix(raw, zstdMagic) {
+		t.Fatalf("meta on disk is not a zstd frame: %v %q", err, raw[:min(len(raw), 8)])
+	}
+	js, err := decompressMeta(raw)
+	if err != nil || !json.Valid(js) || !bytes.HasPrefix(js, []byte("{")) {
+		t.Fatalf("meta frame holds no JSON object: %v", err)
+	}
+	plain := filepath.Join(t.TempDir(), "plain.parquet")
+	if err := os.WriteFile(plain+".meta", js, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if pf, err := readMeta(plain); err != nil || !reflect.DeepEqual(pf.Blocks, cf.Blocks) || pf.Rows != cf.Rows {
+		t.Errorf("the plain JSON of the meta reads otherwise: %v", err)
+	}
+	raw[len(raw)/2] ^= 0xff
+	if err := os.WriteFile(plain+".meta", raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readMeta(plain); err == nil {
+		t.Errorf("read a damaged meta frame")
 	}
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -395,7 +422,7 @@ func TestColdMetaVersion(t *testing.T) {
 	dir := t.TempDir()
 	p := dir + "/s0000000000000001-0000000000000001-0.parquet"
 	for _, meta := range []string{
-		`{"v":4,"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z"}`,
+		`{"v":5,"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z"}`,
 		`{"v":2,"rows":2,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","blocks":[{"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","tokens":{"k":7,"m":64,"bits":"AAAAAAAAAAA="}}]}`,
 		`{"v":2,"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z","blocks":[{"rows":1,"min":"2026-01-01T00:00:00Z","max":"2026-01-01T00:00:00Z"}]}`,
 	} {
@@ -423,6 +450,9 @@ func FuzzLineParser(f *testing.F) {
 	f.Add([]byte(`{"@timestamp":"2026-12-06T00:00:00.432000Z","event.id":"ab","s":"q\"\\\/\n\u00e9\u2028","n":-12,"d":1.5e3,"b":true,"l":["x",null,"y\\z"],"x":{"a":[1]}}`))
 	f.Add([]byte(`{"s":"\ud800","n":01,"d":NaN,"l":[1]}`))
 	f.Add([]byte(`{"s":1,"s":2}`))
+	f.Add([]byte(`{"s":"0123456789abcdef\"0123456789abcdef\\01234567\u00e9e\u0001"}`))
+	f.Add([]byte("{\"s\":\"0123456789abcdef\u00e9t\u00e9012345678\xff9abcdef\"}"))
+	f.Add([]byte("{\"s\":\"0123456789abcdef\x01\"}"))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		cols := []directCol{{name: "s", sqlType: "VARCHAR"}, {name: "n", sqlType: "BIGINT"}, {name: "d", sqlType: "DOUBLE"},
 			{name: "b", sqlType: "BOOLEAN"}, {name: "l", sqlType: "VARCHAR[]"}, {name: "@timestamp", sqlType: "TIMESTAMP"}}
@@ -493,6 +523,26 @@ func FuzzLineParser(f *testing.F) {
 	})
 }
 
+// FuzzPlainWord: plainWord finds every quote, backslash, control byte and
+// byte above ASCII among eight bytes, and nothing else.
+func FuzzPlainWord(f *testing.F) {
+	f.Add(uint64(0x6162636465666768))
+	f.Add(uint64(0x2261626364656667))
+	f.Add(uint64(0x615c2020201f7f80))
+	f.Fuzz(func(t *testing.T, x uint64) {
+		want := true
+		for i := 0; i < 8; i++ {
+			c := byte(x >> (8 * i))
+			if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+				want = false
+			}
+		}
+		if got := plainWord(x); got != want {
+			t.Fatalf("plainWord(%#x) = %v, want %v", x, got, want)
+		}
+	})
+}
+
 // TestFreezeStoresAReplayOnce: events written twice (a replayed
 // delivery: same tenant, @timestamp and event.id) are stored once by the
 // freeze; an event of the same time with another id, and the same id in
@@ -539,4 +589,32 @@ func testutilCounter(t *testing.T, cv *prometheus.CounterVec) float64 {
 		t.Fatal(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+// TestChooseDict: a dictionary for the text and integer columns whose
+// values repeat at least four times on average, none for mostly distinct
+// ones (nor for a column without values).
+func TestChooseDict(t *testing.T) {
+	cols := []directCol{{name: "host", sqlType: "VARCHAR"}, {name: "id", sqlType: "VARCHAR"},
+		{name: "code", sqlType: "BIGINT"}, {name: "port", sqlType: "BIGINT"}, {name: "none", sqlType: "VARCHAR"}}
+	byName := map[string]int{}
+	for i, c := range cols {
+		byName[c.name] = i
+	}
+	var data []byte
+	var rows []directRow
+	for i := range 1000 {
+		off := len(data)
+		data = fmt.Appendf(data, `{"host":"web-%d","id":"req-%d","code":%d,"port":%d}`, i%20, i, 200+i%3, 30000+i)
+		rows = append(rows, directRow{off: off, end: len(data)})
+		data = append(data, '\n')
+	}
+	var p lineParser
+	dict, err := chooseDict(&p, cols, byName, rows, [][]byte{data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, false, true, false, false}; !slices.Equal(dict, want) {
+		t.Errorf("dictionaries %v, want %v (host, id, code, port, none)", dict, want)
+	}
 }

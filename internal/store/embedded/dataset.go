@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
@@ -25,6 +26,8 @@ type dataset struct {
 	cfg  *Options
 	log  *slog.Logger
 	m    *metrics
+	// placeReads counts the pages of events read by place (coldrows.go).
+	placeReads atomic.Int64
 
 	cat  *catalog
 	hot  *hotLog
@@ -460,7 +463,7 @@ func (d *dataset) writeMeta(f *coldFile, segs []*segment) error {
 		b.encode()
 		defer func() { b.Bits = "" }()
 	}
-	if err := writeFileAtomic(f.Path+".meta", metaJSON(f)); err != nil {
+	if err := writeFileAtomic(f.Path+".meta", compressMeta(metaJSON(f))); err != nil {
 		return fmt.Errorf("write meta of %s: %w", f.Path, err)
 	}
 	st, err := os.Stat(f.Path)

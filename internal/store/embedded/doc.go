@@ -57,7 +57,7 @@
 // writes blocks (row groups) of 32,768 rows; a set holding a
 // value whose conversion only DuckDB defines goes through DuckDB's COPY …
 // PARTITION_BY (tenant, day) instead. Files are written under tmp/, each
-// gets a .meta file (JSON: rows, min and max @timestamp, columns and bloom
+// gets a .meta file (zstd-compressed JSON: rows, min and max @timestamp, columns and bloom
 // filters of the folded tokens of message and event.original, per block
 // or for the whole file, see bloom.go and docs/format/store.md, and per
 // block the count of each value of its low-cardinality columns, see

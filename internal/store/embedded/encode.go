@@ -111,7 +111,7 @@ func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]
 	tc := snap.tenants[e.Tenant]
 	for i := range e.Fields {
 		f := &e.Fields[i]
-		v := f.Value
+		v := &f.Value
 		if v.Kind() == event.KindNull {
 			continue
 		}
@@ -130,12 +130,16 @@ func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]
 			enc.gen = max(enc.gen, snap.gen)
 			tc = snap.tenants[e.Tenant]
 			if col == nil {
-				enc.overflow = appendMember(enc.overflow, f.Name, v)
+				enc.overflow = appendMember(enc.overflow, f.Name, *v)
 				continue
 			}
 		}
 		col.markSeen(enc.seq)
-		dst = appendMember(dst, col.Column, v)
+		if col.member == nil {
+			dst = appendMember(dst, col.Column, *v)
+			continue
+		}
+		dst = appendValue(append(dst, col.member...), *v)
 	}
 	if len(enc.overflow) > 0 {
 		dst = append(dst, `,"vigil.overflow":{`...)
@@ -145,11 +149,22 @@ func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]
 	return append(dst, '}', '\n'), nil
 }
 
+// memberPrefix returns `,"name":`, what appendMember writes before a value.
+func memberPrefix(name string) []byte {
+	b := event.AppendJSONString([]byte{','}, name)
+	return append(b, ':')
+}
+
 // appendMember appends `,"name":value`.
 func appendMember(dst []byte, name string, v event.Value) []byte {
 	dst = append(dst, ',')
 	dst = event.AppendJSONString(dst, name)
 	dst = append(dst, ':')
+	return appendValue(dst, v)
+}
+
+// appendValue appends v as the value of a member.
+func appendValue(dst []byte, v event.Value) []byte {
 	if v.Kind() == event.KindTime {
 		dst = append(dst, '"')
 		dst = appendTime(dst, v.Time())

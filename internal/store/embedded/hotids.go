@@ -20,37 +20,42 @@ import (
 // of their segments keeps one.
 type hotIDs struct {
 	mu sync.Mutex
-	// seq of each key is a segment at least as new as the one holding its
-	// line (the open segment when the write returned); the freeze of seq
-	// removes the key.
-	seq map[idKey]uint64
+	// The segment of each key is at least as new as the one holding its
+	// line (the open segment when the write returned); the freeze of that
+	// segment removes the key.
+	keys  idTable
+	limit int // hotIDLimit; smaller in tests
 }
 
-// idKey identifies an event: @timestamp in microseconds and two
-// independent 64-bit hashes of its event.id and tenant. The full id is not
-// kept (it would be read back from disk on each match); with 128 bits of
-// hash, two different events with the same @timestamp collide with
-// probability about k²/2¹²⁹ for k events at that microsecond: below 10⁻²⁵
-// for all 2²¹ keys the set holds (hotIDLimit) at one instant. The seeds are
-// random per process, so a client choosing ids cannot compute a collision
-// offline (maphash is seeded, not cryptographic).
+// idKey identifies an event: two independent 64-bit hashes of its
+// event.id and tenant, each xor its @timestamp in microseconds. The full id is not
+// kept (it would be read back from disk on each match); the set keeps 96
+// of the 128 bits (idtable.go says what a collision costs and how rare it
+// is). The seeds are random per process, so a client choosing ids cannot
+// compute a collision offline (maphash is seeded, not cryptographic).
 type idKey struct {
-	ts   int64
 	a, b uint64
 }
 
-// hotIDLimit bounds the set: at about 56 bytes of heap per key
-// (BenchmarkHotIDsBytes, a Go map of 32-byte entries), 2M keys are about
-// 115 MiB. The default storage.hot_bytes (256 MiB) plus one freeze set
-// hold about 460k events of the bench mix (1,166 bytes per hot event), so
-// the bound is met only with a larger hot window. Beyond it a write stores
-// events without remembering them (the freeze still keeps one copy per
-// freeze set).
+// hotIDLimit bounds the set: at 21 to 43 bytes of heap per key (idTable),
+// 2M keys take at most 64 MiB. The default storage.hot_bytes (256 MiB)
+// plus one freeze set hold about 460k events of the bench mix (1,166 bytes
+// per hot event), so the bound is met only with a larger hot window.
+// Beyond it a write stores events without remembering them (the freeze
+// still keeps one copy per freeze set).
 const hotIDLimit = 1 << 21
 
 var idSeedA, idSeedB = maphash.MakeSeed(), maphash.MakeSeed()
 
-func newHotIDs() *hotIDs { return &hotIDs{seq: map[idKey]uint64{}} }
+func newHotIDs() *hotIDs { return &hotIDs{limit: hotIDLimit} }
+
+// newIDKey keys an event by its @timestamp and its
+// id","vigil.tenant":"tenant text: each half a seeded hash of the text
+// xor the time, so two copies of one id at different times never share a
+// key, and the low bits the set's table indexes by stay uniform.
+func newIDKey(ts int64, both []byte) idKey {
+	return idKey{a: maphash.Bytes(idSeedA, both) ^ uint64(ts), b: maphash.Bytes(idSeedB, both) ^ uint64(ts)}
+}
 
 // lineIDKey reads the key of an event line as the encoder writes it:
 // @timestamp first, then event.id, then vigil.tenant. ok is false for a
@@ -82,13 +87,13 @@ func lineIDKey(line []byte) (k idKey, ok bool) {
 	}
 	// id","vigil.tenant":"tenant names both: the id holds no quote.
 	both := rest[:t+tend]
-	return idKey{ts: ts, a: maphash.Bytes(idSeedA, both), b: maphash.Bytes(idSeedB, both)}, true
+	return newIDKey(ts, both), true
 }
 
 func (h *hotIDs) len() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.seq)
+	return h.keys.len()
 }
 
 // add remembers keys written to segment seq or an older one.
@@ -96,10 +101,9 @@ func (h *hotIDs) add(keys []idKey, seq uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, k := range keys {
-		if len(h.seq) >= hotIDLimit {
+		if h.keys.len() >= h.limit || !h.keys.put(k, seq) {
 			return
 		}
-		h.seq[k] = seq
 	}
 }
 
@@ -110,11 +114,7 @@ func (h *hotIDs) add(keys []idKey, seq uint64) {
 func (h *hotIDs) frozen(last uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for k, s := range h.seq {
-		if s <= last {
-			delete(h.seq, k)
-		}
-	}
+	h.keys.removeUpTo(last)
 }
 
 // rebuild reads the keys of the hot segments at start.
@@ -182,7 +182,7 @@ func (h *hotIDs) markDuplicates(b *batchKeys) int {
 		if !l.ok {
 			continue
 		}
-		_, hot := h.seq[l.key]
+		hot := h.keys.contains(l.key)
 		_, again := b.seen[l.key]
 		if hot || again {
 			l.dup = true

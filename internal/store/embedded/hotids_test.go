@@ -150,7 +150,7 @@ func BenchmarkHotIDsBytes(b *testing.B) {
 	const n = 1 << 20
 	keys := make([]idKey, n)
 	for i := range keys {
-		keys[i] = idKey{ts: int64(i), a: uint64(i) * 0x9e3779b97f4a7c15, b: uint64(i)}
+		keys[i] = newIDKey(int64(i), []byte("id"))
 	}
 	var before, after runtime.MemStats
 	runtime.GC()

@@ -1,12 +1,17 @@
 package embedded
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
@@ -96,10 +101,19 @@ func (s *Store) searchOn(ctx context.Context, d *dataset, snap *catalogSnapshot,
 	}
 	res := &store.Result{Shape: q.Shape.String(), Columns: q.Columns}
 	rowsSQL, rowsArgs := q.SQL, q.Args
-	times, paged, err := s.pageTimes(ctx, d, snap, plan, req, creq)
+	byPlace := !d.cfg.noPlaceRead && len(plan.Pipes) == 0 && req.Offset == 0 && q.Shape == query.ShapeEvents && q.Columns == nil
+	times, places, paged, err := s.pageTimes(ctx, d, snap, plan, req, creq, byPlace)
+	if err == nil && places != nil {
+		var ok bool
+		if res.Rows, ok = s.rowsByPlace(d, snap, req, places, colOf); ok {
+			times = nil // read
+		}
+	}
 	switch {
 	case err != nil:
 		return nil, err
+	case paged && res.Rows != nil:
+		rowsSQL = "" // read by place
 	case paged && len(times) == 0:
 		rowsSQL = "" // nothing on the page
 	case paged:
@@ -142,10 +156,16 @@ func (s *Store) searchOn(ctx context.Context, d *dataset, snap *catalogSnapshot,
 // filter matching many events otherwise sorts every column of all of them
 // to keep a page. Over the 10M events of `vigil bench`: the CIDR query
 // 5.1 s before, 0.9 s after; the newest 100 events 4.9 s, 0.5 s.
-func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot, plan *query.Plan, req store.Request, creq sqlgen.Request) (times []time.Time, paged bool, err error) {
+//
+// With byPlace (a plan without pipes, on the first page), the first step
+// also returns where each cold row was read (placeColumns); when the page
+// is not full, so that it holds every match, and all of them are cold,
+// places lists them, for rowsByPlace.
+func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot, plan *query.Plan, req store.Request, creq sqlgen.Request, byPlace bool) (times []time.Time, places []rowPlace, paged bool, err error) {
 	if req.Limit <= 0 || plan.Shape() != query.ShapeEvents {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
+	byPlace = byPlace && !placeClash(snap, req.Tenant)
 	thin := &query.Plan{Filter: plan.Filter}
 	for _, pipe := range plan.Pipes {
 		if _, isFields := pipe.(*query.Fields); !isFields {
@@ -153,32 +173,140 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 		}
 	}
 	thin.Pipes = append(thin.Pipes, &query.Fields{Names: []string{event.FieldTimestamp}})
-	rel, _ := d.relation(snap, thin, req)
+	rel, _ := d.relationWith(snap, thin, req, nil, byPlace)
 	treq := creq
 	treq.From = "(" + rel + ") AS ev"
+	if byPlace {
+		treq.PageColumns = []string{placeFileColumn, placeRowColumn}
+	}
 	tq, err := sqlgen.Compile(sqlgen.DuckDB, thin, snap.queryCatalog(req.Tenant), treq)
 	if err != nil {
-		return nil, false, fmt.Errorf("%w: %w", store.ErrBadRequest, err)
+		return nil, nil, false, fmt.Errorf("%w: %w", store.ErrBadRequest, err)
 	}
 	if tq.PageTimesSQL == "" {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	rs, err := s.db.QueryContext(ctx, tq.PageTimesSQL, tq.PageTimesArgs...)
 	if err != nil {
-		return nil, false, fmt.Errorf("find the page's time range: %w", err)
+		return nil, nil, false, fmt.Errorf("find the page's time range: %w", err)
 	}
 	defer rs.Close()
+	allCold := byPlace
 	for rs.Next() {
 		var ts time.Time
-		if err := rs.Scan(&ts); err != nil {
-			return nil, false, fmt.Errorf("find the page's time range: %w", err)
+		var file sql.NullString
+		var row sql.NullInt64
+		dest := []any{&ts}
+		if byPlace {
+			dest = append(dest, &file, &row)
+		}
+		if err := rs.Scan(dest...); err != nil {
+			return nil, nil, false, fmt.Errorf("find the page's time range: %w", err)
 		}
 		times = append(times, ts.UTC())
+		if allCold = allCold && file.Valid && row.Valid; allCold {
+			places = append(places, rowPlace{ts: ts.UTC(), file: file.String, row: row.Int64})
+		}
 	}
 	if err := rs.Err(); err != nil {
-		return nil, false, fmt.Errorf("find the page's time range: %w", err)
+		return nil, nil, false, fmt.Errorf("find the page's time range: %w", err)
 	}
-	return times, true, nil
+	if !allCold || len(times) == 0 || int64(len(times)) >= treq.Limit {
+		places = nil
+	}
+	return times, places, true, nil
+}
+
+// placeClash reports whether the tenant has a column named as a place
+// column.
+func placeClash(snap *catalogSnapshot, tenant string) bool {
+	for _, c := range snap.tenantColumnsOf(tenant) {
+		if strings.EqualFold(c.Column, placeFileColumn) || strings.EqualFold(c.Column, placeRowColumn) {
+			return true
+		}
+	}
+	return false
+}
+
+// rowsByPlace reads the whole events at places (the page's every match,
+// all cold) from their files in Go (coldrows.go), newest first as the
+// search's SQL orders them, converted as rows converts DuckDB's. ok is
+// false when a file cannot be read so (a column of a type that reader
+// does not give as DuckDB does): the caller reads the page through
+// DuckDB.
+func (s *Store) rowsByPlace(d *dataset, snap *catalogSnapshot, req store.Request, places []rowPlace, colOf map[string]string) (_ []store.Row, ok bool) {
+	cols := make([]outColumn, 0, len(envelopeColumns)+len(snap.ordered)+1)
+	for _, e := range envelopeColumns {
+		cols = append(cols, outColumn{e.name, e.sqlType})
+	}
+	for _, c := range snap.tenantColumnsOf(req.Tenant) {
+		cols = append(cols, outColumn{c.Column, c.Kinds.sqlType()})
+	}
+	cols = append(cols, outColumn{overflowColumn, "VARCHAR"})
+	byFile := map[string][]int64{}
+	for _, p := range places {
+		byFile[p.file] = append(byFile[p.file], p.row)
+	}
+	// The files are read in parallel, GOMAXPROCS at a time.
+	read := make(map[string]map[int64][]any, len(byFile))
+	var (
+		mu      sync.Mutex
+		wg      sync.WaitGroup
+		readErr error
+		slots   = make(chan struct{}, runtime.GOMAXPROCS(0))
+	)
+	for file, rows := range byFile {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			vals, err := readColdRows(file, rows, cols)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				readErr = cmp.Or(readErr, err)
+				return
+			}
+			read[file] = vals
+		}()
+	}
+	wg.Wait()
+	if readErr != nil {
+		if !errors.Is(readErr, errNotByPlace) {
+			d.log.Warn("read a page's events by place; reading them through DuckDB", "err", readErr)
+		}
+		return nil, false
+	}
+	type placed struct {
+		ts   time.Time
+		id   string
+		vals []any
+	}
+	all := make([]placed, 0, len(places))
+	for _, p := range places {
+		vals := read[p.file][p.row]
+		ts, _ := vals[0].(time.Time)
+		id, _ := vals[2].(string)
+		all = append(all, placed{ts, id, vals})
+	}
+	// ORDER BY "@timestamp" DESC, "event.id" DESC (envelope columns are
+	// never null).
+	slices.SortFunc(all, func(a, b placed) int {
+		if c := b.ts.Compare(a.ts); c != 0 {
+			return c
+		}
+		return strings.Compare(b.id, a.id)
+	})
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	rows := make([]store.Row, len(all))
+	for i, p := range all {
+		rows[i] = convertRow(names, p.vals, false, colOf)
+	}
+	d.placeReads.Add(1)
+	return rows, true
 }
 
 // relation builds the FROM item of a search: a typed empty row set that
@@ -189,12 +317,20 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 // returns it with a map from column name to field name for the columns
 // whose names differ.
 func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Request) (string, map[string]string) {
-	return d.relationCounting(snap, plan, req, nil)
+	return d.relationWith(snap, plan, req, nil, false)
 }
 
 // relationCounting is relation, leaving out the rows of the cold blocks
 // whose counts counts takes (blockstats.go).
 func (d *dataset) relationCounting(snap *catalogSnapshot, plan *query.Plan, req store.Request, counts *blockCounts) (string, map[string]string) {
+	return d.relationWith(snap, plan, req, counts, false)
+}
+
+// relationWith is relationCounting; with place, its rows also say where
+// each cold row was read (placeFileColumn, placeRowColumn: the file's path
+// and row number), null for hot rows and for files whose own columns
+// clash with read_parquet's filename or file_row_number.
+func (d *dataset) relationWith(snap *catalogSnapshot, plan *query.Plan, req store.Request, counts *blockCounts, place bool) (string, map[string]string) {
 	qc := snap.queryCatalog(req.Tenant)
 	all := plan.NeedsAllFields()
 	need := map[string]bool{}
@@ -233,6 +369,9 @@ func (d *dataset) relationCounting(snap *catalogSnapshot, plan *query.Plan, req 
 		wanted = append(wanted, overflowColumn)
 		typed.WriteString(", NULL::VARCHAR AS " + sqlIdent(overflowColumn))
 	}
+	if place {
+		typed.WriteString(", NULL::VARCHAR AS " + sqlIdent(placeFileColumn) + ", NULL::BIGINT AS " + sqlIdent(placeRowColumn))
+	}
 	typed.WriteString(" WHERE false")
 	parts := []string{typed.String()}
 
@@ -263,21 +402,35 @@ func (d *dataset) relationCounting(snap *catalogSnapshot, plan *query.Plan, req 
 	// Files read whole share one read_parquet; a file of which only some
 	// blocks may match is read on its own, with the row numbers of those
 	// blocks, which DuckDB turns into skipped row groups.
-	var whole []*coldFile
+	// With place, whole files are read with their names and row numbers,
+	// but for those having a column of either name.
+	var whole, wholePlaced []*coldFile
 	for _, p := range picks {
 		if p.ranges == nil || hasColumn(p.coldFile, "file_row_number") {
-			whole = append(whole, p.coldFile)
+			if place && !hasColumn(p.coldFile, "file_row_number") && !hasColumn(p.coldFile, "filename") {
+				wholePlaced = append(wholePlaced, p.coldFile)
+			} else {
+				whole = append(whole, p.coldFile)
+			}
 			continue
 		}
 		var where []string
 		for _, r := range p.ranges {
 			where = append(where, fmt.Sprintf("file_row_number BETWEEN %d AND %d", r[0], r[1]))
 		}
+		extra := ""
+		if place {
+			extra = sqlString(p.Path) + " AS " + sqlIdent(placeFileColumn) + ", file_row_number AS " + sqlIdent(placeRowColumn)
+		}
 		parts = append(parts, coldPart([]*coldFile{p.coldFile}, wanted, req.Tenant, "file_row_number = true",
-			"("+strings.Join(where, " OR ")+")"))
+			"("+strings.Join(where, " OR ")+")", extra))
 	}
 	if len(whole) > 0 {
-		parts = append(parts, coldPart(whole, wanted, req.Tenant, "union_by_name = true", ""))
+		parts = append(parts, coldPart(whole, wanted, req.Tenant, "union_by_name = true", "", ""))
+	}
+	if len(wholePlaced) > 0 {
+		parts = append(parts, coldPart(wholePlaced, wanted, req.Tenant, "union_by_name = true, filename = true, file_row_number = true", "",
+			"filename AS "+sqlIdent(placeFileColumn)+", file_row_number AS "+sqlIdent(placeRowColumn)))
 	}
 	return strings.Join(parts, "\nUNION ALL BY NAME\n"), colOf
 }
@@ -295,8 +448,9 @@ func hasColumn(f *coldFile, name string) bool {
 
 // coldPart is the SQL of the cold files' part of a relation for one tenant,
 // reading those of the wanted columns that the files have, with read_parquet
-// options opts and an extra condition where ("" for none).
-func coldPart(files []*coldFile, wanted []string, tenant, opts, where string) string {
+// options opts, an extra condition where and extra select items extra (""
+// for none).
+func coldPart(files []*coldFile, wanted []string, tenant, opts, where, extra string) string {
 	paths := make([]string, len(files))
 	present := map[string]bool{}
 	for i, f := range files {
@@ -317,7 +471,11 @@ func coldPart(files []*coldFile, wanted []string, tenant, opts, where string) st
 	if where != "" {
 		cond += " AND " + where
 	}
-	return "SELECT " + selectList(have) + " FROM read_parquet(" + sqlList(paths) + ", " + opts + ") WHERE " + cond
+	sel := selectList(have)
+	if extra != "" {
+		sel += ", " + extra
+	}
+	return "SELECT " + sel + " FROM read_parquet(" + sqlList(paths) + ", " + opts + ") WHERE " + cond
 }
 
 // selectList lists the envelope columns and cols, quoted.
@@ -363,28 +521,34 @@ func (s *Store) eachRow(ctx context.Context, q string, args []any, table bool, c
 		if err := rs.Scan(ptrs...); err != nil {
 			return err
 		}
-		row := make(store.Row, 0, len(cols))
-		for i, c := range cols {
-			v := cellValue(vals[i])
-			if !table {
-				if v == nil {
-					continue
-				}
-				if c == overflowColumn {
-					row = appendOverflow(row, v)
-					continue
-				}
-				if f, ok := colOf[c]; ok {
-					c = f
-				}
-			}
-			row = append(row, store.Cell{Name: c, Value: v})
-		}
-		if err := fn(row); err != nil {
+		if err := fn(convertRow(cols, vals, table, colOf)); err != nil {
 			return err
 		}
 	}
 	return rs.Err()
+}
+
+// convertRow converts the values of one row of columns cols as DuckDB's
+// driver returned them (rows).
+func convertRow(cols []string, vals []any, table bool, colOf map[string]string) store.Row {
+	row := make(store.Row, 0, len(cols))
+	for i, c := range cols {
+		v := cellValue(vals[i])
+		if !table {
+			if v == nil {
+				continue
+			}
+			if c == overflowColumn {
+				row = appendOverflow(row, v)
+				continue
+			}
+			if f, ok := colOf[c]; ok {
+				c = f
+			}
+		}
+		row = append(row, store.Cell{Name: c, Value: v})
+	}
+	return row
 }
 
 // cellValue converts a value DuckDB returned to a cell value.

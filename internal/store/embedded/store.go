@@ -86,6 +86,9 @@ type Options struct {
 	// noBlockCounts makes searches read rows where block counts would
 	// answer (tests compare the two).
 	noBlockCounts bool
+	// noPlaceRead makes a page of whole events always read through
+	// DuckDB, never by place (coldrows.go; tests compare the two).
+	noPlaceRead bool
 }
 
 // DefaultQueryTimeout is Options.QueryTimeout's default (the reason is

@@ -65,29 +65,43 @@ func (tz *tokenizer) seen(h uint64) bool {
 // addText appends the hashes of the tokens of s not seen in this run:
 // runs of query.IsTokenByte bytes, folded as query.Fold folds them (ASCII
 // lower case inline, the rest through Fold).
-func (tz *tokenizer) addText(list []uint64, s string) []uint64 {
+func (tz *tokenizer) addText(list []uint64, s string) []uint64 { return addTokens(tz, list, s) }
+
+// addTokens is addText for text as a string or as bytes (the cold writer's
+// values, which it does not copy into strings). A token with no upper case
+// and no byte above ASCII is hashed where it is.
+func addTokens[S ~string | ~[]byte](tz *tokenizer, list []uint64, s S) []uint64 {
 	for i := 0; i < len(s); {
 		if !query.IsTokenByte(s[i]) {
 			i++
 			continue
 		}
-		j, ascii := i, true
-		tz.buf = tz.buf[:0]
+		j, folded, ascii := i, false, true
 		for j < len(s) && query.IsTokenByte(s[j]) {
 			c := s[j]
 			if c >= 0x80 {
 				ascii = false
 			} else if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
+				folded = true
 			}
-			tz.buf = append(tz.buf, c)
 			j++
 		}
 		var h uint64
-		if ascii {
+		switch {
+		case !ascii:
+			h = tokenHash(query.Fold(string(s[i:j])))
+		case folded:
+			tz.buf = tz.buf[:0]
+			for k := i; k < j; k++ {
+				c := s[k]
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				tz.buf = append(tz.buf, c)
+			}
 			h = xxh3.Hash(tz.buf)
-		} else {
-			h = tokenHash(query.Fold(s[i:j]))
+		default:
+			h = hashToken(s[i:j])
 		}
 		if !tz.seen(h) {
 			list = append(list, h)
@@ -95,4 +109,15 @@ func (tz *tokenizer) addText(list []uint64, s string) []uint64 {
 		i = j
 	}
 	return list
+}
+
+// hashToken is tokenHash of a token that needs no folding.
+func hashToken[S ~string | ~[]byte](tok S) uint64 {
+	switch t := any(tok).(type) {
+	case string:
+		return xxh3.HashString(t)
+	case []byte:
+		return xxh3.Hash(t)
+	}
+	return xxh3.HashString(string(tok))
 }

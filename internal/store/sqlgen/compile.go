@@ -36,6 +36,10 @@ type Request struct {
 	// rather than newest first: a caller reading every row (a rule
 	// backtest) spares the sort.
 	Unordered bool
+	// PageColumns are further columns of From that PageTimesSQL returns
+	// after @timestamp, such as where the store keeps each row, so that
+	// it can read the page's events by place rather than by time range.
+	PageColumns []string
 }
 
 // TotalFromRows returns how many rows a query has in all when the n rows
@@ -64,7 +68,7 @@ type Query struct {
 	// PageTimesSQL, when the rows are events in the default order (no
 	// sort or head) and Request.Limit is set, returns the @timestamp of
 	// each row of the page, newest first, reading only @timestamp and the
-	// columns the filters need. A store reads whole events from the times
+	// columns the filters need (and Request.PageColumns after it). A store reads whole events from the times
 	// it spans alone (see the package doc); "" otherwise, and always in a
 	// dialect without it.
 	PageTimesSQL  string
@@ -334,6 +338,9 @@ func (c *compiler) finish(s *stmt, p *query.Plan) *Query {
 		if c.d.pageTimes() && s.limit < 0 && !s.grouped && c.req.Limit > 0 {
 			ps := *s
 			ps.selects = []frag{fragOf(c.d.quoteIdent(event.FieldTimestamp))}
+			for _, col := range c.req.PageColumns {
+				ps.selects = append(ps.selects, fragOf(c.d.quoteIdent(col)))
+			}
 			ps.order = []string{c.d.quoteIdent(event.FieldTimestamp) + " DESC"}
 			ps.limit, ps.offset = c.req.Limit, c.req.Offset
 			q.PageTimesSQL, q.PageTimesArgs = c.out(c.render(&ps))

@@ -30,6 +30,16 @@
 // the firings of those hits with the alert ids the first run gave them,
 // so writing them again updates rather than duplicates an alert.
 //
+// Chained correlations: a partition engine does not feed the firing of an
+// inner correlation to the outer one (correlate.Options.RouteChains); the
+// Owner routes it as a chained hit to the outer key's partition, produced
+// in the transaction of the partition's next state record, so the state
+// that fired and the hits it routed commit together (exactly once across a
+// kill). Each partition's state is written through its own transactional
+// id, the same on every member: the member taking a partition over
+// initialises it before reading the state, which fences the previous
+// owner if it is still running (a zombie past its session timeout).
+//
 // From events to hits it is exactly once: Consumer commits a batch's event
 // offsets in the transaction that produced its hits, and Owner reads
 // committed records only, so the hits of a batch whose node died before

@@ -11,6 +11,10 @@ const (
 	// RecordVersion is the first byte of every hit and state record; a
 	// reader refuses other versions rather than misread them.
 	RecordVersion = 1
+	// ChainRecordVersion is the first byte of a chained hit record (the
+	// firing of an inner correlation routed to the outer correlation's
+	// key), which adds the firing's event ids to a hit record.
+	ChainRecordVersion = 2
 	// DefaultSnapshotEvery, DefaultSnapshotInterval, DefaultTickInterval
 	// and MaxStateRecord are the key shard's (package keyshard), which
 	// keeps the partitions and their state.

@@ -21,7 +21,9 @@ type Config struct {
 	// HitTopic carries the routed hits; StateTopic (compacted, with as
 	// many partitions as HitTopic) the state of each hit partition.
 	HitTopic, StateTopic string
-	// Group is the consumer group of the detect nodes.
+	// Group is the consumer group of the detect nodes; the state of hit
+	// partition p is written with the transactional id "<Group>.<p>"
+	// (package keyshard: a new owner fences the previous one).
 	Group string
 	// Set is the compiled correlations; it must be the same on every node.
 	Set *correlate.Set
@@ -37,6 +39,10 @@ type Config struct {
 	TickInterval     time.Duration
 	// Emit receives the firings of a partition, from the goroutine of
 	// Run, before the offsets of the hits that caused them are committed.
+	// The firings of a correlation that others chain on are also routed
+	// as chained hits to the outer correlations' keys on the hit topic,
+	// in the transaction of the partition's next state record (the
+	// partition's keyshard.Outbox).
 	Emit   func(partition int32, fs []correlate.Firing)
 	Logger *slog.Logger
 }
@@ -60,13 +66,17 @@ type partition struct {
 	e   *correlate.Engine
 	hit correlate.Hit
 	one [1]correlate.Hit
+	// chain are the chained hits (firings of inner correlations routed to
+	// the outer correlations' keys) not yet in the bus: keyshard produces
+	// them in the transaction of the next state record, which holds the
+	// firings, so a crash before it neither loses them (the replay fires
+	// again) nor doubles them.
+	chain []*kgo.Record
+	buf   []byte
 }
 
 // NewOwner joins the group (the join completes in Run's polls).
 func NewOwner(cfg Config) (*Owner, error) {
-	if cfg.Set.Chained() {
-		return nil, ErrChained
-	}
 	if cfg.Engine.Dir != "" || cfg.Engine.Registerer != nil {
 		return nil, errors.New("correlation shard: the partition engines keep their state in the bus (no Dir) and register no metrics")
 	}
@@ -76,6 +86,8 @@ func NewOwner(cfg Config) (*Owner, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	// the firings of inner correlations go to their outer keys' owners
+	cfg.Engine.RouteChains = true
 	o := &Owner{cfg: cfg, log: cfg.Logger.With("component", "correlate-shard")}
 	o.set.Store(cfg.Set)
 	ko, err := keyshard.NewOwner(keyshard.Config{Brokers: cfg.Brokers, Opts: cfg.Opts, Topic: cfg.HitTopic, StateTopic: cfg.StateTopic,
@@ -114,17 +126,37 @@ func (pt *partition) Process(recs []*kgo.Record) {
 		}
 		out = append(out, fs...)
 	}
-	if len(out) > 0 {
-		pt.o.cfg.Emit(pt.p, out)
-	}
+	pt.fired(out)
 }
 
 // Tick closes the windows of quiet tenants.
-func (pt *partition) Tick() {
-	if fs := pt.e.Tick(); len(fs) > 0 {
-		pt.o.cfg.Emit(pt.p, fs)
+func (pt *partition) Tick() { pt.fired(pt.e.Tick()) }
+
+// fired emits firings and keeps the chained hits they make for the
+// partition's next state transaction.
+func (pt *partition) fired(fs []correlate.Firing) {
+	if len(fs) == 0 {
+		return
 	}
+	set, topic := pt.o.set.Load(), pt.o.cfg.HitTopic
+	for i := range fs {
+		h, ok := fs[i].ChainHit()
+		if !ok {
+			continue
+		}
+		pt.buf = set.Route(&h, pt.buf, func(c *correlate.Corr, group []byte) {
+			pt.chain = append(pt.chain, &kgo.Record{Topic: topic,
+				Key: appendKey(nil, h.Tenant, c.Key, group), Value: appendHit(nil, c.Key, &h)})
+		})
+	}
+	pt.o.cfg.Emit(pt.p, fs)
 }
+
+// Outbox is the chained hits not yet in the bus (keyshard.Outbox).
+func (pt *partition) Outbox() []*kgo.Record { return pt.chain }
+
+// Sent drops the chained hits committed with a state.
+func (pt *partition) Sent() { pt.chain = nil }
 
 // State is the engine's snapshot.
 func (pt *partition) State() ([]byte, error) { return pt.e.State(), nil }
@@ -141,9 +173,6 @@ func (o *Owner) Run(ctx context.Context) error { return o.ko.Run(ctx) }
 // correlations that are gone or changed are dropped (a changed definition
 // is a new correlation key).
 func (o *Owner) SetRules(set *correlate.Set) error {
-	if set.Chained() {
-		return ErrChained
-	}
 	o.set.Store(set)
 	o.ko.Each(func(_ int32, m keyshard.Machine) { m.(*partition).e.SetRules(set) })
 	return nil

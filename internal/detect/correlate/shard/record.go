@@ -21,10 +21,16 @@ func appendKey(dst []byte, tenant, corr string, group []byte) []byte {
 	return appendBytes(dst, group)
 }
 
-// appendHit writes a hit record's value: the version, the correlation it
-// is for, then the hit.
+// appendHit writes a hit record's value: the version (ChainRecordVersion
+// for a chained hit), the correlation it is for, then the hit and, when
+// chained, the events of the firing it stands for.
 func appendHit(dst []byte, corr string, h *correlate.Hit) []byte {
-	dst = append(dst, RecordVersion)
+	ids, chained := h.Chain()
+	if chained {
+		dst = append(dst, ChainRecordVersion)
+	} else {
+		dst = append(dst, RecordVersion)
+	}
 	dst = appendString(dst, corr)
 	dst = appendString(dst, h.Rule)
 	dst = appendString(dst, h.Tenant)
@@ -35,6 +41,12 @@ func appendHit(dst []byte, corr string, h *correlate.Hit) []byte {
 		dst = appendString(dst, f.Name)
 		dst = appendString(dst, f.Value)
 	}
+	if chained {
+		dst = binary.AppendUvarint(dst, uint64(len(ids)))
+		for _, id := range ids {
+			dst = appendString(dst, id)
+		}
+	}
 	return dst
 }
 
@@ -44,11 +56,12 @@ func decodeHit(b []byte, h *correlate.Hit) (corr string, err error) {
 		return "", fmt.Errorf("%w: hit record of %d bytes", errRecord, len(b))
 	}
 	d := decoder{B: b, Base: errRecord}
-	if v := d.Byte(); v != RecordVersion {
-		if d.Err != nil {
-			return "", d.Err
-		}
-		return "", fmt.Errorf("%w: hit record version %d, want %d", errRecord, v, RecordVersion)
+	v := d.Byte()
+	if d.Err != nil {
+		return "", d.Err
+	}
+	if v != RecordVersion && v != ChainRecordVersion {
+		return "", fmt.Errorf("%w: hit record version %d, want %d or %d", errRecord, v, RecordVersion, ChainRecordVersion)
 	}
 	corr = d.Str()
 	h.Rule, h.Tenant, h.Time, h.ID = d.Str(), d.Str(), d.Varint(), d.Str()
@@ -57,6 +70,14 @@ func decodeHit(b []byte, h *correlate.Hit) (corr string, err error) {
 	for i := 0; i < n && d.Err == nil; i++ {
 		h.Fields = append(h.Fields, correlate.Field{Name: d.Str(), Value: d.Str()})
 	}
+	var ids []string
+	if v == ChainRecordVersion {
+		n := d.Count()
+		for i := 0; i < n && d.Err == nil; i++ {
+			ids = append(ids, d.Str())
+		}
+	}
+	h.SetChain(v == ChainRecordVersion, ids)
 	if d.Err == nil && len(d.B) != 0 {
 		d.Fail("%d bytes after the hit", len(d.B))
 	}

@@ -17,7 +17,7 @@ func TestHitRecordRoundTrip(t *testing.T) {
 		t.Fatalf("round trip: %q %v %+v", corr, err, got)
 	}
 	b := appendHit(nil, "ck", &h)
-	b[0] = RecordVersion + 1
+	b[0] = ChainRecordVersion + 1
 	if _, err := decodeHit(b, &got); !errors.Is(err, errRecord) {
 		t.Fatalf("other version: %v", err)
 	}
@@ -26,6 +26,16 @@ func TestHitRecordRoundTrip(t *testing.T) {
 			t.Fatalf("truncated at %d: %v", i, err)
 		}
 	}
+	// a chained hit keeps its mark and the events of its firing, and a
+	// plain hit decoded into the same Hit after it loses them
+	ch := h
+	ch.SetChain(true, []string{"e1", "e2"})
+	if corr, err := decodeHit(appendHit(nil, "outer", &ch), &got); err != nil || corr != "outer" || !reflect.DeepEqual(got, ch) {
+		t.Fatalf("chained round trip: %q %v %+v", corr, err, got)
+	}
+	if _, err := decodeHit(appendHit(nil, "ck", &h), &got); err != nil || !reflect.DeepEqual(got, h) {
+		t.Fatalf("plain hit after a chained one: %v %+v", err, got)
+	}
 }
 
 // FuzzRecords: damaged records give an error, never a panic, and what
@@ -33,6 +43,9 @@ func TestHitRecordRoundTrip(t *testing.T) {
 func FuzzRecords(f *testing.F) {
 	h := correlate.Hit{Rule: "probe", Tenant: "t", Time: 1, ID: "e", Fields: []correlate.Field{{Name: "src", Value: "x"}}}
 	f.Add(appendHit(nil, "ck", &h))
+	ch := h
+	ch.SetChain(true, []string{"e1"})
+	f.Add(appendHit(nil, "outer", &ch))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var got correlate.Hit

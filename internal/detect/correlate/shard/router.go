@@ -2,18 +2,12 @@ package shard
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
 )
-
-// ErrChained is returned for rule sets with chained correlations: the
-// firings of one group feed the groups of another correlation, which may
-// be owned by another node; the shard path does not route those yet.
-var ErrChained = errors.New("correlation shard: chained correlations (a correlation of correlations) are not supported when sharded")
 
 // Router produces hits to the hit topic, one record per (hit, correlation
 // it feeds), keyed by (tenant, correlation, group).
@@ -29,18 +23,12 @@ type Router struct {
 // partition records by their key with Kafka's murmur2 hash (kgo's default
 // partitioner, or StickyKeyPartitioner(nil)) and should keep acks=all.
 func NewRouter(cl *kgo.Client, topic string, set *correlate.Set) (*Router, error) {
-	if set.Chained() {
-		return nil, ErrChained
-	}
 	return &Router{cl: cl, topic: topic, set: set}, nil
 }
 
 // SetRules switches the router to a new generation of the rules (a
 // reload); like Route, it is not safe for concurrent use.
 func (r *Router) SetRules(set *correlate.Set) error {
-	if set.Chained() {
-		return ErrChained
-	}
 	r.set = set
 	return nil
 }

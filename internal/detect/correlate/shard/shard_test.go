@@ -62,9 +62,11 @@ correlation:
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func compileSet(t testing.TB) *correlate.Set {
+func compileSet(t testing.TB) *correlate.Set { return compileRules(t, portScan) }
+
+func compileRules(t testing.TB, docs string) *correlate.Set {
 	t.Helper()
-	rules, errs := sigma.Parse([]byte(portScan))
+	rules, errs := sigma.Parse([]byte(docs))
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -275,13 +277,32 @@ func TestKilledOwner(t *testing.T) {
 	set := compileSet(t)
 	hits := scan()
 	half := len(hits) / 2
-	wantHalf, want := single(t, set, hits[:half]), single(t, set, hits)
+	survivor := killedOwner(t, "", false, set, [][]correlate.Hit{hits[:half], hits[half:]})
+	if n := len(survivor.Owned()); n != partitions {
+		t.Fatalf("the survivor owns %d partitions, want %d", n, partitions)
+	}
+}
+
+// killedOwner runs two members, one of them the child process
+// TestHelperOwner over rules (its environment's VIGIL_SHARD_HELPER_RULES:
+// "" the port scan, "chain" the chained rules), routes the slices of hits
+// one after the other and kills the child (SIGKILL: no commit, no leave,
+// no state written) after the first; after each slice the alerts must be
+// one engine's. With blocked, the child blocks for good in the Emit of its
+// first port_scan firing (after counting hits it never writes the state
+// of, and with the chained hits of that firing not yet produced), and is
+// killed there, during the first slice. It returns the survivor.
+func killedOwner(t *testing.T, rules string, blocked bool, set *correlate.Set, slices [][]correlate.Hit) *Owner {
 	c := newCluster(t)
 	brokers := c.ListenAddrs()
 	r := newRouter(t, brokers, set)
 
 	var got alerts
-	cmd, out := testutil.StartChild(t, "TestHelperOwner", "VIGIL_SHARD_HELPER_BROKERS="+strings.Join(brokers, ","))
+	env := []string{"VIGIL_SHARD_HELPER_BROKERS=" + strings.Join(brokers, ","), "VIGIL_SHARD_HELPER_RULES=" + rules}
+	if blocked {
+		env = append(env, "VIGIL_SHARD_HELPER_BLOCK=port_scan")
+	}
+	cmd, out := testutil.StartChild(t, "TestHelperOwner", env...)
 	victimDone := make(chan struct{})
 	var victimOwned sync.Map
 	go func() {
@@ -296,21 +317,26 @@ func TestKilledOwner(t *testing.T) {
 	})
 	survivor := startOwner(t, ownerConfig(brokers, set, got.emit))
 	waitOwns(t, survivor)
-	route(t, r, hits[:half])
-	waitEqual(t, "first half", got.snapshot, wantHalf)
-
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
+	var routed []correlate.Hit
+	for i, hits := range slices {
+		route(t, r, hits)
+		routed = append(routed, hits...)
+		kill := func() {
+			if err := cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			<-victimDone
+		}
+		if i == 0 && blocked {
+			waitFor(t, "the victim blocks in Emit", func() bool { _, ok := victimOwned.Load("blocked"); return ok })
+			kill()
+		}
+		waitEqual(t, fmt.Sprintf("slice %d of %d", i+1, len(slices)), got.snapshot, single(t, set, routed))
+		if i == 0 && !blocked {
+			kill()
+		}
 	}
-	<-victimDone
-	route(t, r, hits[half:])
-	waitEqual(t, "after the kill", got.snapshot, want)
-	if n := len(survivor.Owned()); n != partitions {
-		t.Fatalf("the survivor owns %d partitions, want %d", n, partitions)
-	}
-	if c := countByCorr(got.snapshot()); c["port_scan"] != scanners {
-		t.Fatalf("port scan alerts %d, want %d", c["port_scan"], scanners)
-	}
+	return survivor
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -321,7 +347,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // readHelper reads the victim's lines: "F id corr tenant group value
-// count first last" per firing, "O partition" per owned partition.
+// count first last" per firing, "O partition" per owned partition, "B"
+// when it blocks (stored in owned as "blocked").
 func readHelper(r io.Reader, got *alerts, owned *sync.Map) {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
@@ -333,6 +360,8 @@ func readHelper(r io.Reader, got *alerts, owned *sync.Map) {
 				First: num(f[7]), Last: num(f[8])})
 		case len(f) == 2 && f[0] == "O":
 			owned.Store(f[1], true)
+		case len(f) == 1 && f[0] == "B":
+			owned.Store("blocked", true)
 		}
 	}
 }
@@ -346,14 +375,27 @@ func TestHelperOwner(t *testing.T) {
 	}
 	var mu sync.Mutex
 	w := bufio.NewWriter(os.Stdout)
-	cfg := ownerConfig(strings.Split(brokers, ","), compileSet(t), func(_ int32, fs []correlate.Firing) {
+	set := compileSet(t)
+	if os.Getenv("VIGIL_SHARD_HELPER_RULES") == "chain" {
+		set = compileRules(t, chainRules)
+	}
+	block := os.Getenv("VIGIL_SHARD_HELPER_BLOCK")
+	cfg := ownerConfig(strings.Split(brokers, ","), set, func(_ int32, fs []correlate.Firing) {
 		mu.Lock()
-		defer mu.Unlock()
+		blocks := false
 		for _, f := range fs {
 			v := viewOf(f)
 			fmt.Fprintf(w, "F %s %s %s %s %d %d %d %d\n", f.ID, v.Corr, v.Tenant, v.Group, v.Value, v.Count, v.First, v.Last)
+			blocks = blocks || block != "" && v.Corr == block
+		}
+		if blocks {
+			fmt.Fprintln(w, "B")
 		}
 		w.Flush()
+		mu.Unlock()
+		if blocks {
+			select {} // until killed
+		}
 	})
 	o, err := NewOwner(cfg)
 	if err != nil {
