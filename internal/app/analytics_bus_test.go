@@ -2,21 +2,14 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/vigilsiem/vigil/internal/config"
-	"github.com/vigilsiem/vigil/internal/detect/correlate/shard"
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
@@ -30,22 +23,10 @@ func TestBusAnalyticsBatchAbortCountsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer broker.Close()
-	cfg, err := config.Parse([]byte("data_dir: " + t.TempDir() + "\nhttp: {listen: '127.0.0.1:0'}\nsources: []\n" +
-		"rules: {builtin: false}\n" +
-		"bus: {kafka: {brokers: ['" + broker.ListenAddrs()[0] + "'], topic_prefix: ea, partitions: 1}}\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := New(cfg, Options{Logger: log, Version: "test", Roles: Roles{RoleDetect}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer a.Stop()
+	t.Cleanup(broker.Close) // after the node stops (its Cleanup runs first)
+	a := startDetectNode(t, "data_dir: "+t.TempDir()+"\nhttp: {listen: '127.0.0.1:0'}\nsources: []\n"+
+		"rules: {builtin: false}\n"+
+		"bus: {kafka: {brokers: ['"+broker.ListenAddrs()[0]+"'], topic_prefix: ea, partitions: 1}}\n")
 	d := a.detectRole
 	if !testutil.Poll(testutil.WaitTimeout, func() bool { return len(d.bus.analyticsOwned()) == 1 }) {
 		t.Fatal("the node never owned the entity partition")
@@ -67,37 +48,7 @@ func TestBusAnalyticsBatchAbortCountsOnce(t *testing.T) {
 		}
 		recs = append(recs, &kgo.Record{Topic: "ea.test-events", Value: v})
 	}
-	pcl, err := kgo.NewClient(kgo.SeedBrokers(broker.ListenAddrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pcl.Close()
-	if err := pcl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
-	process := processBatch(a, func() []pipeline.Sink { return d.sinks })
-	var tries atomic.Int32
-	cons, err := shard.NewConsumer(shard.ConsumerConfig{Brokers: broker.ListenAddrs(), Topic: "ea.test-events", Group: "ea.test",
-		TransactionalID: "ea.test.tx", MaxPollRecords: events, Logger: log,
-		Process: func(ctx context.Context, recs []*kgo.Record) error {
-			err := process(ctx, recs)
-			if tries.Add(1) == 1 {
-				return errors.New("killed in the middle of the batch")
-			}
-			return err
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- cons.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
+	tries := abortFirstBatch(t, a, broker.ListenAddrs(), "ea.test-events", recs)
 	evaluated := func() int64 { return d.bus.analyticsStats().Evaluated }
 	if !testutil.Poll(testutil.WaitTimeout, func() bool { return tries.Load() >= 2 && evaluated() >= events }) {
 		t.Fatalf("after %d tries the owner learned from %d logins, want %d", tries.Load(), evaluated(), events)
