@@ -101,7 +101,10 @@ func (s *Store) searchOn(ctx context.Context, d *dataset, snap *catalogSnapshot,
 	}
 	res := &store.Result{Shape: q.Shape.String(), Columns: q.Columns}
 	rowsSQL, rowsArgs := q.SQL, q.Args
-	byPlace := !d.cfg.noPlaceRead && len(plan.Pipes) == 0 && req.Offset == 0 && q.Shape == query.ShapeEvents && q.Columns == nil
+	// Pages are read by place for filters with full-text terms (those
+	// whose matches may be few), on the first page of whole events; the
+	// place columns cost the others a little (`*` sorts 200k places).
+	byPlace := !d.cfg.noPlaceRead && len(plan.Pipes) == 0 && req.Offset == 0 && q.Shape == query.ShapeEvents && q.Columns == nil && len(plan.Terms()) > 0
 	times, places, paged, err := s.pageTimes(ctx, d, snap, plan, req, creq, byPlace)
 	if err == nil && places != nil {
 		var ok bool
