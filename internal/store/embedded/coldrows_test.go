@@ -20,13 +20,14 @@ import (
 // and type for type, the page DuckDB reads for the same search: events
 // with ints, floats, booleans, times, lists (empty ones too), missing
 // fields and overflow fields, a field whose type changed between files
-// (that file goes through DuckDB), pages that are full (DuckDB) and not.
+// (that file goes through DuckDB), a column of several Parquet pages,
+// pages of results that are full (DuckDB) and not.
 func TestPageByPlaceMatchesDuckDB(t *testing.T) {
 	ctx := context.Background()
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 11))
-	blockRows, partRows := 100+rng.IntN(200), 10+rng.IntN(40)
+	blockRows, partRows := 250+rng.IntN(150), 10+rng.IntN(40)
 	dir := t.TempDir()
 	s, err := Open(Options{Dir: dir, Interval: time.Hour, MemoryLimit: "512MB", Threads: 2,
 		blockRows: blockRows, partRows: partRows, Columns: ColumnLimits{TenantColumns: 20}})
@@ -41,7 +42,10 @@ func TestPageByPlaceMatchesDuckDB(t *testing.T) {
 	i := 0
 	// Needles 0-11 go anywhere, 12-23 into the second and third files
 	// only (their pages are all read by place).
-	batch := func(n int, ratioFloat bool, needleRange int) []*event.Event {
+	// Only the first file and the hot events have overflow fields: a
+	// freeze set with any is written by DuckDB's COPY (no offset index:
+	// its pages are read in turn), the others by Vigil's writer.
+	batch := func(n int, ratioFloat bool, needleRange int, overflow bool) []*event.Event {
 		var evs []*event.Event
 		for range n {
 			i++
@@ -95,8 +99,17 @@ func TestPageByPlaceMatchesDuckDB(t *testing.T) {
 			case 2:
 				e.Set("tags", event.List([]string{fmt.Sprint("x", i)}))
 			}
+			// Long text in half the events: a column of several pages
+			// (of 1 MiB), whose offset index the read by place follows.
+			if rng.IntN(2) == 0 {
+				b := make([]byte, 8000+rng.IntN(8000))
+				for j := range b {
+					b[j] = 'a' + byte(rng.IntN(26))
+				}
+				e.SetString("blob", string(b))
+			}
 			// More fields than the tenant's columns: the rest overflow.
-			for k := range rng.IntN(25) {
+			for k := range rng.IntN(25) * b2i(overflow) {
 				e.SetString(fmt.Sprintf("extra.f%02d", k), fmt.Sprint("v", rng.IntN(1000)))
 			}
 			evs = append(evs, e)
@@ -106,14 +119,14 @@ func TestPageByPlaceMatchesDuckDB(t *testing.T) {
 	// The first file has ratio as BIGINT; the catalog then makes it
 	// DOUBLE, so pages with hits there are read by DuckDB.
 	for k, n := range []int{400 + rng.IntN(300), 500 + rng.IntN(400), 500 + rng.IntN(400)} {
-		if err := s.Write(ctx, batch(n, k > 0, min(needles, needles/2*(k+1)))); err != nil {
+		if err := s.Write(ctx, batch(n, k > 0, min(needles, needles/2*(k+1)), k == 0)); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Freeze(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Write(ctx, batch(100+rng.IntN(100), true, needles/2)); err != nil { // hot
+	if err := s.Write(ctx, batch(100+rng.IntN(100), true, needles/2, true)); err != nil { // hot
 		t.Fatal(err)
 	}
 
@@ -179,4 +192,11 @@ func sortedCells(rows []store.Row) []store.Row {
 		out[i] = slices.SortedFunc(slices.Values(r), func(a, b store.Cell) int { return strings.Compare(a.Name, b.Name) })
 	}
 	return out
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
