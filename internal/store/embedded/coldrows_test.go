@@ -200,3 +200,53 @@ func b2i(b bool) int {
 	}
 	return 0
 }
+
+// BenchmarkReadColdRows reads 10 rows spread over a cold file of 100,000
+// events of benchEvents (blocks of 32,768 rows) by place: the second step
+// of a rare term's page.
+func BenchmarkReadColdRows(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(Options{Dir: b.TempDir(), Interval: time.Hour, FreezeBytes: 1 << 30, FileRows: 1 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	evs := benchEvents(1000)
+	for j := range 100 {
+		for k, e := range evs {
+			e.Timestamp = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC).Add(time.Duration(j*1000+k) * time.Millisecond)
+			e.ID = fmt.Sprint("b", j, "-", k)
+		}
+		if err := s.Write(ctx, evs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Freeze(ctx); err != nil {
+		b.Fatal(err)
+	}
+	d := s.datasets[store.Events]
+	fs := d.cold.all()["default"]
+	if len(fs) != 1 || fs[0].Rows != 100_000 {
+		b.Fatalf("want one file of 100000 rows: %+v", fs)
+	}
+	snap := d.cat.load()
+	var cols []outColumn
+	for _, e := range envelopeColumns {
+		cols = append(cols, outColumn{e.name, e.sqlType})
+	}
+	for _, c := range snap.tenantColumnsOf("default") {
+		cols = append(cols, outColumn{c.Column, c.Kinds.sqlType()})
+	}
+	var rows []int64
+	for k := range 10 {
+		rows = append(rows, int64(k)*9_973+17)
+	}
+	b.SetBytes(fs[0].Size) // the file the rows are read from
+	b.ReportAllocs()
+	for b.Loop() {
+		got, err := readColdRows(fs[0].Path, rows, cols)
+		if err != nil || len(got) != len(rows) {
+			b.Fatal(len(got), err)
+		}
+	}
+}
