@@ -90,10 +90,10 @@
 // page when it is not full, else from a count on the filter's columns.
 // When the filter has full-text terms, the first step also returns where
 // each cold row was read (file and row number); a first page that is not
-// full (it holds every match, as a rare term's does) and is all cold is
-// then read by place, in Go, only the pages of each column that hold its
-// rows (coldrows.go), instead of DuckDB decoding every column of each
-// block holding a hit.
+// full (it holds every match, as a rare term's does) then has its cold
+// rows read by place, in Go, only the pages of each column that hold them
+// (coldrows.go), instead of DuckDB decoding every column of each block
+// holding a hit; its hot rows come from DuckDB over the hot tier alone.
 //
 // # Hash chain
 //
