@@ -285,7 +285,7 @@ func (c *selCache) body(e *event.Event) (string, bool) {
 		c.rawDone = true
 		s := e.Original
 		c.rawOK = s != ""
-		if s == "" || s[0] != '<' {
+		if s == "" || (s[0] != '<' && !mayBeHeader(s)) {
 			c.raw = s
 		} else {
 			_, rfc5424 := c.field(e, specSyslog5424)
