@@ -40,12 +40,11 @@ func TestPageByPlaceMatchesDuckDB(t *testing.T) {
 	base := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 	planted := map[string]map[string]bool{} // needle → event ids
 	i := 0
-	// Needles 0-11 go anywhere, 12-23 into the second and third files
-	// only (their pages are all read by place).
-	// Only the first file and the hot events have overflow fields: a
-	// freeze set with any is written by DuckDB's COPY (no offset index:
-	// its pages are read in turn), the others by Vigil's writer.
-	batch := func(n int, ratioFloat bool, needleRange int, overflow bool) []*event.Event {
+	// Needles lo..hi-1 go into a batch's events. Only the first file and
+	// the hot events have overflow fields: a freeze set with any is
+	// written by DuckDB's COPY (no offset index: its pages are read in
+	// turn), the others by Vigil's writer.
+	batch := func(n int, late string, lo, hi int, overflow bool) []*event.Event {
 		var evs []*event.Event
 		for range n {
 			i++
@@ -54,7 +53,7 @@ func TestPageByPlaceMatchesDuckDB(t *testing.T) {
 			var nds []string
 			for range rng.IntN(3) {
 				if rng.IntN(8) == 0 {
-					nds = append(nds, fmt.Sprintf("pz%02dq", rng.IntN(needleRange)))
+					nds = append(nds, fmt.Sprintf("pz%02dq", lo+rng.IntN(hi-lo)))
 				}
 			}
 			for _, nd := range nds {
@@ -80,10 +79,12 @@ func TestPageByPlaceMatchesDuckDB(t *testing.T) {
 			if rng.IntN(3) > 0 {
 				e.Set("bytes", event.Int(rng.Int64N(1<<40)-1<<39))
 			}
-			if ratioFloat {
-				e.Set("ratio", event.Float(rng.Float64()*100))
-			} else {
-				e.Set("ratio", event.Int(int64(rng.IntN(100))))
+			e.Set("ratio", event.Float(rng.Float64()*100))
+			switch late {
+			case "int":
+				e.Set("late", event.Int(int64(rng.IntN(100))))
+			case "float":
+				e.Set("late", event.Float(rng.Float64()))
 			}
 			if rng.IntN(2) == 0 {
 				e.Set("ok", event.Bool(rng.IntN(2) == 0))
@@ -116,17 +117,26 @@ func TestPageByPlaceMatchesDuckDB(t *testing.T) {
 		}
 		return evs
 	}
-	// The first file has ratio as BIGINT; the catalog then makes it
-	// DOUBLE, so pages with hits there are read by DuckDB.
-	for k, n := range []int{400 + rng.IntN(300), 500 + rng.IntN(400), 500 + rng.IntN(400)} {
-		if err := s.Write(ctx, batch(n, k > 0, min(needles, needles/2*(k+1)), k == 0)); err != nil {
+	// The second file has late as BIGINT; the third makes it DOUBLE, so
+	// pages with hits in the second (needles 0-11) are read by DuckDB.
+	// Needles 12-17 are in the first (COPY's) and third files and hot
+	// events, 18-23 in the first and third files: read by place.
+	for k, c := range []struct {
+		n, lo, hi int
+		late      string
+	}{
+		{400 + rng.IntN(300), 0, needles, ""},
+		{500 + rng.IntN(400), 0, 12, "int"},
+		{500 + rng.IntN(400), 0, needles, "float"},
+	} {
+		if err := s.Write(ctx, batch(c.n, c.late, c.lo, c.hi, k == 0)); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Freeze(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Write(ctx, batch(100+rng.IntN(100), true, needles/2, true)); err != nil { // hot
+	if err := s.Write(ctx, batch(100+rng.IntN(100), "float", 12, 18, true)); err != nil { // hot
 		t.Fatal(err)
 	}
 
@@ -153,6 +163,12 @@ func TestPageByPlaceMatchesDuckDB(t *testing.T) {
 			before := d.placeReads.Load()
 			got := search(req, true)
 			placed += d.placeReads.Load() - before
+			// Needles 18-23 are in cold files of the search's types only:
+			// a page holding them all is read by place, from COPY's file
+			// too.
+			if k >= 18 && req.Query == nd && req.From.IsZero() && got.Total > 0 && got.Total < int64(req.Limit) && d.placeReads.Load() == before {
+				t.Errorf("%q limit %d: not read by place", req.Query, req.Limit)
+			}
 			want := search(req, false)
 			if got.Total != want.Total || !reflect.DeepEqual(sortedCells(got.Rows), sortedCells(want.Rows)) {
 				t.Fatalf("%q limit %d: by place total %d\n%v\nDuckDB total %d\n%v", req.Query, req.Limit, got.Total, got.Rows, want.Total, want.Rows)
