@@ -195,10 +195,30 @@ func EntitiesOf(e *event.Event) Entities {
 		return nil
 	}
 	en.Hosts = pick(entityFields.host)
+	if len(en.Hosts) == 1 && isObserver(e, en.Hosts[0]) {
+		// A firewall, proxy or IDS that names itself as the event's host
+		// reports on other parties: linking alerts on it would join every
+		// incident it saw into one.
+		en.Hosts = nil
+	}
 	en.Users = pick(entityFields.user)
 	en.SourceIPs = pick(entityFields.src)
 	en.DestinationIPs = pick(entityFields.dst)
 	return en
+}
+
+// observerFields name the device that reported an event about others
+// (ECS observer.*).
+var observerFields = []string{"observer.name", "observer.hostname"}
+
+// isObserver says whether host is the name of e's observer.
+func isObserver(e *event.Event, host string) bool {
+	for _, f := range observerFields {
+		if o := e.GetString(f); o != "" && strings.EqualFold(o, host) {
+			return true
+		}
+	}
+	return false
 }
 
 // key renders the entities as a folding key.

@@ -87,6 +87,33 @@ func TestEntitiesOfWindows(t *testing.T) {
 	}
 }
 
+// TestEntitiesOfObserver: a firewall that names itself as the event's host
+// (host.name copied from observer.name, or an ASA's syslog host) is not an
+// entity of its alerts, or every incident it saw would link on it; a host
+// that only differs from the observer stays.
+func TestEntitiesOfObserver(t *testing.T) {
+	for _, tc := range []struct {
+		field, observer string
+		want            []string
+	}{
+		{"observer.name", "FGT60E", nil},
+		{"observer.hostname", "fgt60e", nil},
+		{"observer.name", "edge-fw", []string{"FGT60E"}},
+		{"", "", []string{"FGT60E"}},
+	} {
+		e := &event.Event{}
+		e.SetString("host.name", "FGT60E")
+		e.SetString("source.ip", "203.0.113.9")
+		if tc.field != "" {
+			e.SetString(tc.field, tc.observer)
+		}
+		en := EntitiesOf(e)
+		if !reflect.DeepEqual(en.Hosts, tc.want) || !reflect.DeepEqual(en.SourceIPs, []string{"203.0.113.9"}) {
+			t.Errorf("%s=%q: EntitiesOf = %+v, want hosts %v", tc.field, tc.observer, en, tc.want)
+		}
+	}
+}
+
 // TestFolderExpires forgets alerts no event can fold into any more: a
 // window after their window closed, by the newest event time (no later
 // than the clock); an event that late opens a new alert. An event from

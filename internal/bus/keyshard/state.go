@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-
-	"github.com/vigilsiem/vigil/internal/detect/correlate/wire"
 )
 
 // errState is wrapped by the decoding errors of damaged state records.
@@ -25,17 +23,18 @@ func appendState(dst []byte, s state) []byte {
 }
 
 func decodeState(b []byte) (state, error) {
-	d := wire.Decoder{B: b, Base: errState}
-	if v := d.Byte(); v != StateVersion {
-		if d.Err != nil {
-			return state{}, d.Err
-		}
+	if len(b) == 0 {
+		return state{}, fmt.Errorf("%w: empty", errState)
+	}
+	if v := b[0]; v != StateVersion {
 		return state{}, fmt.Errorf("%w: state record version %d, want %d", errState, v, StateVersion)
 	}
-	s := state{next: d.Varint()}
-	if d.Err == nil && s.next < 0 {
-		d.Fail("negative offset %d", s.next)
+	next, n := binary.Varint(b[1:])
+	switch {
+	case n <= 0:
+		return state{}, fmt.Errorf("%w: the next offset is cut short or too long", errState)
+	case next < 0:
+		return state{}, fmt.Errorf("%w: negative offset %d", errState, next)
 	}
-	s.machine = d.B
-	return s, d.Err
+	return state{next: next, machine: b[1+n:]}, nil
 }

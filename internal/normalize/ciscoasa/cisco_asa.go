@@ -139,12 +139,11 @@ func (a *CiscoASA) Normalize(e *event.Event) bool {
 	e.Set("observer.product", event.String(tag.product))
 	e.Set("observer.type", event.String("firewall"))
 	// The syslog host of an ASA message is the firewall itself: it is the
-	// observer, not a host the event is about (alerts and incidents link
-	// on host.name, and every event of one firewall would otherwise link).
+	// observer, and stays host.name as in the other firewall pipelines
+	// (alerts do not link incidents on a host that is the event's
+	// observer: alert.EntitiesOf).
 	if h := e.GetString("host.name"); h != "" {
 		e.Set("observer.hostname", event.String(h))
-		e.Delete("host.name")
-		e.Delete("host.hostname")
 	}
 	e.Set("event.module", event.String("cisco"))
 	e.Set("event.dataset", event.String(datasetOf(tag.product)))

@@ -35,7 +35,7 @@ func TestCiscoASA(t *testing.T) {
 			"source.ip": "198.51.100.7", "source.port": "4444", "destination.ip": "10.0.0.5", "destination.port": "80",
 			"network.transport": "tcp", "network.iana_number": "6", "cisco.asa.rule_name": "outside_in",
 			"cisco.asa.source_interface": "outside", "cisco.asa.destination_interface": "inside",
-			"process.name": "", "host.name": "", "observer.hostname": "fw01", "event.module": "cisco", "event.dataset": "cisco.asa",
+			"process.name": "", "host.name": "fw01", "observer.hostname": "fw01", "event.module": "cisco", "event.dataset": "cisco.asa",
 			"message": `Deny tcp src outside:198.51.100.7/4444 dst inside:10.0.0.5/80 by access-group "outside_in" [0x0, 0x0]`}))
 	f(`<164>%ASA-4-106023: Deny icmp src outside:192.0.2.1 dst inside:10.1.1.1 (type 8, code 0) by access-group "outside_access_in" [0x9c7d8d4f, 0x0]`,
 		deny(map[string]string{"source.ip": "192.0.2.1", "destination.ip": "10.1.1.1", "network.transport": "icmp",

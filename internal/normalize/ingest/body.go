@@ -14,10 +14,13 @@ const FieldRaw = "_raw"
 
 // body returns the original after the syslog header: after the program
 // tag ("sshd[42]: ") of RFC 3164, after the structured data of RFC 5424,
-// else after the priority, else the whole original.
+// else after the priority, else the whole original. A header without
+// the priority (a syslog file: "May 10 11:37:47 mx1 postfix/smtpd[42]: …",
+// "2024-05-10T11:37:47Z web01 sshd[42]: …") is skipped the same way when
+// the parser found its program or its RFC 5424 version.
 func body(e *event.Event) (string, bool) {
 	s := e.Original
-	if s == "" || s[0] != '<' {
+	if s == "" || (s[0] != '<' && !mayBeHeader(s)) {
 		return s, s != ""
 	}
 	// One pass finds the three fields bodyOf needs.
@@ -46,11 +49,17 @@ func body(e *event.Event) (string, bool) {
 // bodyOf is body of the original s given what the parser found: an RFC
 // 5424 header, the program and the host.
 func bodyOf(s string, rfc5424 bool, prog, host string) string {
-	if s == "" || s[0] != '<' {
+	if s == "" {
 		return s
 	}
-	j := strings.IndexByte(s, '>')
-	if j <= 0 || j > 4 {
+	// j is the index of the priority's '>', or -1 where there is none.
+	j := -1
+	if s[0] == '<' {
+		j = strings.IndexByte(s, '>')
+		if j <= 0 || j > 4 {
+			return s
+		}
+	} else if !mayBeHeader(s) || (!rfc5424 && prog == "") {
 		return s
 	}
 	if rfc5424 {
@@ -72,6 +81,12 @@ func bodyOf(s string, rfc5424 bool, prog, host string) string {
 				}
 			}
 			if strings.HasPrefix(rest, ":") {
+				if j < 0 && !hasLetter(prog) {
+					// Without a priority, a "tag:" with no letter is the
+					// parser's guess at a line that is not syslog (an ELB
+					// log's client address and port after its time and name).
+					return s
+				}
 				return strings.TrimLeft(rest[1:], " ")
 			}
 			// A tag without a colon is the parser's guess at the first
@@ -80,6 +95,36 @@ func bodyOf(s string, rfc5424 bool, prog, host string) string {
 		}
 	}
 	return s[j+1:]
+}
+
+// mayBeHeader reports whether s may open with a syslog header that has no
+// priority: an RFC 3164 timestamp ("May 10 "), an ISO 8601 one
+// ("2024-05-10T…"), or RFC 5424's version before one ("1 2024-…").
+// JSON, CEF, LEEF and key=value text do not.
+func mayBeHeader(s string) bool {
+	if len(s) < 6 {
+		return false
+	}
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	isLower := func(c byte) bool { return c >= 'a' && c <= 'z' }
+	switch {
+	case s[0] >= 'A' && s[0] <= 'Z':
+		return isLower(s[1]) && isLower(s[2]) && s[3] == ' '
+	case isDigit(s[0]) && s[1] == ' ':
+		return isDigit(s[2])
+	case isDigit(s[0]):
+		return isDigit(s[1]) && isDigit(s[2]) && isDigit(s[3]) && s[4] == '-'
+	}
+	return false
+}
+
+func hasLetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return false
 }
 
 // rfc5424Body skips VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID and

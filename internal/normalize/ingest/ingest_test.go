@@ -488,6 +488,16 @@ func TestBody(t *testing.T) {
 		{"<14>1 2026-12-07T06:00:00Z gw app 12 ID - body", "app", "1", "body"},
 		{"plain", "", "", "plain"},
 		{"<14>May 10 11:37:47 PA-VM 1,2024/05/10 11:37:47,0128,TRAFFIC", "1,2024/05/10", "", "1,2024/05/10 11:37:47,0128,TRAFFIC"},
+		// A syslog file: the header without a priority.
+		{"May 10 11:37:47 mx1 postfix/smtpd[1234]: disconnect from x[1.2.3.4]", "postfix/smtpd", "", "disconnect from x[1.2.3.4]"},
+		{"2024-05-10T11:37:47.1+00:00 web01 sshd[12]: Accepted password", "sshd", "", "Accepted password"},
+		{"1 2026-12-07T06:00:00Z gw app 12 ID - body", "app", "1", "body"},
+		{"May 10 11:37:47 fw01 1,2024/05/10 11:37:47,0128,TRAFFIC", "1,2024/05/10", "", "1,2024/05/10 11:37:47,0128,TRAFFIC"},
+		// No program found: the whole text; never JSON or CEF.
+		{"May 10 11:37:47 not syslog", "", "", "May 10 11:37:47 not syslog"},
+		{`{"process.name":"x","a":"x: b"}`, "x", "", `{"process.name":"x","a":"x: b"}`},
+		{"CEF:0|V|P|1|x|n|1|a=b", "V", "", "CEF:0|V|P|1|x|n|1|a=b"},
+		{"2015-05-13T23:39:43.9Z my-lb 192.0.2.1:2817 10.0.0.1:80 0.1", "192.0.2.1", "", "2015-05-13T23:39:43.9Z my-lb 192.0.2.1:2817 10.0.0.1:80 0.1"},
 	} {
 		e := &event.Event{Original: c.orig}
 		e.SetString("process.name", c.prog)

@@ -22,8 +22,11 @@ import (
 
 // BenchmarkFreezeHot freezes the hot segments of a real server's events
 // dataset: VIGIL_BENCH_HOT names a data directory (DIR/store/events with
-// catalog.json and hot/) left by `vigil serve` after `vigil bench`'s mix,
-// e.g. sent with the server started with hot_bytes 1TiB so nothing froze.
+// catalog.json and hot/) left by `vigil serve --data DIR --config C
+// --no-builtin-rules` (C: `storage: {hot_bytes: 1TiB, hot_age: 1000h}`, so
+// nothing freezes) after 200,000 events of `vigil bench`'s mix were sent
+// to its syslog TCP listener (internal/bench.Send) and stored, then
+// stopped with SIGTERM.
 // It reports the process CPU per event (user+sys, all goroutines) and the
 // cold bytes per event (Parquet and meta). Skipped without the variable:
 // the bench mix is ~1 KB per hot line, too much data for the repository.

@@ -211,16 +211,25 @@ func zombieFenced(t *testing.T, set *correlate.Set, hits, more []correlate.Hit) 
 	waitEqual(t, "the hits, after the take-over", got.snapshot, single(t, set, hits))
 	ends := stateEnds(t, brokers)
 
-	// resumed, the zombie tries to write its states, and is fenced
+	// resumed, the zombie tries to write its states, and is fenced. Once
+	// fenced it drops its partitions and joins the group again, and the
+	// rebalance makes the new owner write the state of what it gives back:
+	// so the ends are compared only until the zombie says it is fenced
+	// (the log is read before the ends, so ends that moved while no
+	// fence was logged are the zombie's). Without the fence the zombie's
+	// write commits and no fence is ever logged.
 	open()
 	var after map[int32]int64
+	moved := false
 	waitFor(t, "the zombie is fenced or writes a state", func() bool {
+		fenced := strings.Contains(logs.String(), "fenced by its new owner")
 		after = stateEnds(t, brokers)
-		return strings.Contains(logs.String(), "fenced by its new owner") || !equalEnds(ends, after)
+		moved = !fenced && !equalEnds(ends, after)
+		return fenced || moved
 	})
 	zcancel()
 	<-zdone
-	if after = stateEnds(t, brokers); !equalEnds(ends, after) {
+	if moved {
 		t.Fatalf("the zombie wrote states after the take-over: state partitions' committed ends moved from %v to %v", ends, after)
 	}
 	if len(more) > 0 {
