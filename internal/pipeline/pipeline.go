@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
@@ -161,6 +162,7 @@ type workerState struct {
 	parsers map[[2]string]parse.Parser
 	events  []*event.Event
 	dead    []DeadLetter
+	parts   [][]byte
 }
 
 func (p *Pipeline) worker(queue chan *Batch) {
@@ -196,10 +198,25 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 	}
 	if len(b.Records) > 0 {
 		ps, err := p.parser(st, b.Source, format)
+		split := parse.Splitter(format)
 		for i := range b.Records {
 			r := &b.Records[i]
 			tel.Received.Inc()
 			tel.ReceivedBytes.Add(float64(len(r.Data)))
+			if split != nil && err == nil {
+				parts, batch, serr := split(r.Data, st.parts[:0])
+				st.parts = parts
+				if serr != nil {
+					dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: format,
+						Peer: r.Peer, Position: r.Position, Reason: serr.Error(), Data: r.Data})
+					continue
+				}
+				if batch {
+					events, dead = p.parseParts(ps, b, r, parts, received, format, events, dead)
+					clear(st.parts)
+					continue
+				}
+			}
 			e := p.pool.Get().(*event.Event)
 			perr := err
 			if perr == nil {
@@ -273,6 +290,33 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 		dead[i] = DeadLetter{}
 	}
 	st.events, st.dead = events[:0], dead[:0]
+}
+
+// parseParts parses the elements a batch record r split into (parse.Format
+// Split), each as a record of its own: its bytes are its event.original,
+// and its position is the element's index under r's own id, so every
+// element gets a distinct, replay-stable event.id (identical elements of one
+// batch, or one element in two batches, included).
+func (p *Pipeline) parseParts(ps parse.Parser, b *Batch, r *Record, parts [][]byte, received time.Time, format string,
+	events []*event.Event, dead []DeadLetter) ([]*event.Event, []DeadLetter) {
+	parent := event.NewID(b.Tenant, b.Source, r.Position, r.Occurrence, r.Data)
+	for i, part := range parts {
+		pr := Record{Data: part, Peer: r.Peer, Position: parent + "/" + strconv.Itoa(i)}
+		e := p.pool.Get().(*event.Event)
+		perr := ParseRecord(ps, b.Tenant, b.Source, received, &pr, e)
+		if errors.Is(perr, parse.ErrSkip) {
+			p.release(e)
+			continue
+		}
+		if perr != nil {
+			dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: format,
+				Peer: r.Peer, Position: r.Position, Reason: perr.Error(), Data: part})
+			p.release(e)
+			continue
+		}
+		events = append(events, e)
+	}
+	return events, dead
 }
 
 func (p *Pipeline) release(e *event.Event) {
