@@ -162,7 +162,7 @@ type workerState struct {
 	parsers map[[2]string]parse.Parser
 	events  []*event.Event
 	dead    []DeadLetter
-	parts   [][]byte
+	subs    []Record
 }
 
 func (p *Pipeline) worker(queue chan *Batch) {
@@ -198,41 +198,33 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 	}
 	if len(b.Records) > 0 {
 		ps, err := p.parser(st, b.Source, format)
-		split := parse.Splitter(format)
+		split := parse.Splitter(format) != nil
 		for i := range b.Records {
 			r := &b.Records[i]
 			tel.Received.Inc()
 			tel.ReceivedBytes.Add(float64(len(r.Data)))
-			if split != nil && err == nil {
-				parts, batch, serr := split(r.Data, st.parts[:0])
-				st.parts = parts
+			if split && err == nil {
+				subs, batch, serr := SplitRecord(format, b.Tenant, b.Source, r, st.subs[:0])
+				st.subs = subs
 				if serr != nil {
 					dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: format,
 						Peer: r.Peer, Position: r.Position, Reason: serr.Error(), Data: r.Data})
 					continue
 				}
 				if batch {
-					events, dead = p.parseParts(ps, b, r, parts, received, format, events, dead)
-					clear(st.parts)
+					for j := range subs {
+						events, dead = p.parseOne(ps, b, &subs[j], received, format, events, dead)
+					}
+					clear(st.subs)
 					continue
 				}
 			}
-			e := p.pool.Get().(*event.Event)
-			perr := err
-			if perr == nil {
-				perr = ParseRecord(ps, b.Tenant, b.Source, received, r, e)
-			}
-			if errors.Is(perr, parse.ErrSkip) {
-				p.release(e)
-				continue
-			}
-			if perr != nil {
+			if err != nil {
 				dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: format,
-					Peer: r.Peer, Position: r.Position, Reason: perr.Error(), Data: r.Data})
-				p.release(e)
+					Peer: r.Peer, Position: r.Position, Reason: err.Error(), Data: r.Data})
 				continue
 			}
-			events = append(events, e)
+			events, dead = p.parseOne(ps, b, r, received, format, events, dead)
 		}
 	}
 	for _, e := range b.Events {
@@ -292,31 +284,46 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 	st.events, st.dead = events[:0], dead[:0]
 }
 
-// parseParts parses the elements a batch record r split into (parse.Format
-// Split), each as a record of its own: its bytes are its event.original,
-// and its position is the element's index under r's own id, so every
-// element gets a distinct, replay-stable event.id (identical elements of one
-// batch, or one element in two batches, included).
-func (p *Pipeline) parseParts(ps parse.Parser, b *Batch, r *Record, parts [][]byte, received time.Time, format string,
+// parseOne parses record r of batch b into an event, or a dead letter.
+func (p *Pipeline) parseOne(ps parse.Parser, b *Batch, r *Record, received time.Time, format string,
 	events []*event.Event, dead []DeadLetter) ([]*event.Event, []DeadLetter) {
-	parent := event.NewID(b.Tenant, b.Source, r.Position, r.Occurrence, r.Data)
-	for i, part := range parts {
-		pr := Record{Data: part, Peer: r.Peer, Position: parent + "/" + strconv.Itoa(i)}
-		e := p.pool.Get().(*event.Event)
-		perr := ParseRecord(ps, b.Tenant, b.Source, received, &pr, e)
-		if errors.Is(perr, parse.ErrSkip) {
-			p.release(e)
-			continue
-		}
-		if perr != nil {
-			dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: format,
-				Peer: r.Peer, Position: r.Position, Reason: perr.Error(), Data: part})
-			p.release(e)
-			continue
-		}
-		events = append(events, e)
+	e := p.pool.Get().(*event.Event)
+	perr := ParseRecord(ps, b.Tenant, b.Source, received, r, e)
+	if errors.Is(perr, parse.ErrSkip) {
+		p.release(e)
+		return events, dead
 	}
-	return events, dead
+	if perr != nil {
+		dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: format,
+			Peer: r.Peer, Position: r.Position, Reason: perr.Error(), Data: r.Data})
+		p.release(e)
+		return events, dead
+	}
+	return append(events, e), dead
+}
+
+// SplitRecord splits a batch record r (Azure's {"records":[…]}; see
+// parse.Format.Split) into the records it carries, appended to dst, with
+// batch true; for any other record it returns dst and batch false. Each
+// element keeps its exact bytes and r's peer, and its position is its
+// index under r's own id (NewID of r), so every element gets a distinct,
+// replay-stable event.id: identical elements of one batch, or one element
+// in two batches, included. An error (a batch over its bound) means r is
+// to be dead-lettered whole. `vigil parse` uses it as the pipeline does.
+func SplitRecord(format, tenant, source string, r *Record, dst []Record) (_ []Record, batch bool, err error) {
+	split := parse.Splitter(format)
+	if split == nil {
+		return dst, false, nil
+	}
+	parts, batch, err := split(r.Data, nil)
+	if err != nil || !batch {
+		return dst, batch, err
+	}
+	parent := event.NewID(tenant, source, r.Position, r.Occurrence, r.Data)
+	for i, part := range parts {
+		dst = append(dst, Record{Data: part, Peer: r.Peer, Position: parent + "/" + strconv.Itoa(i)})
+	}
+	return dst, true, nil
 }
 
 func (p *Pipeline) release(e *event.Event) {
