@@ -142,3 +142,20 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSplit measures what every json/auto record pays before it is
+// parsed (NotBatch: the test that it is no batch) and what a batch costs
+// to split (Batch: the Azure message of three records).
+func BenchmarkSplit(b *testing.B) {
+	for _, c := range []struct{ name, in string }{{"NotBatch", benchLines[1]}, {"Batch", azureBatch}} {
+		b.Run(c.name, func(b *testing.B) {
+			data := []byte(c.in)
+			dst := make([][]byte, 0, 8)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				dst, _, _ = Split(data, dst[:0])
+			}
+		})
+	}
+}
