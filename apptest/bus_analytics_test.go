@@ -99,6 +99,17 @@ func TestBusShardedEntityAnalytics(t *testing.T) {
 	if !testutil.Poll(testutil.WaitTimeout, func() bool { owned = analyticsPartitions(t, da); return len(owned) == 4 }) {
 		t.Errorf("detect A owns entity partitions %v, want all 4", owned)
 	}
+	// the survivor's counters are those of its partitions' engines
+	var health struct {
+		Analytics struct {
+			Entities  int   `json:"entities"`
+			Anomalies int64 `json:"anomalies"`
+		} `json:"analytics"`
+	}
+	getJSON(t, da.url("/api/v1/health"), &health)
+	if health.Analytics.Entities < users || health.Analytics.Anomalies < users {
+		t.Errorf("detect A's analytics: %+v; want the %d users and their travel anomalies at least", health.Analytics, users)
+	}
 }
 
 // analyticsPartitions are the entity partitions a detect node owns, with

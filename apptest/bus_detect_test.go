@@ -32,33 +32,8 @@ const portScanRuleID = "395caec6-8223-41b0-a376-2f1fe55c86f3"
 // its 25 probes once (a hit counted twice would make a count of 26).
 func TestBusShardedPortScan(t *testing.T) {
 	const scanners, ports = 10, 25
-	broker, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(broker.Close)
-	addr := broker.ListenAddrs()[0]
-	ch := chtest.Start(t)
-	cfg := fmt.Sprintf(`bus:
-  kafka: {brokers: [%q], topic_prefix: scan, partitions: 4}
-storage:
-  backend: clickhouse
-  clickhouse: {url: %s, database: vigil_scan}
-`, addr, ch.URL)
-	in := startVigil(t, cfg, "--role", "ingest")
-	sq := startVigil(t, cfg, "--role", "store,query")
-	da := startVigil(t, cfg, "--role", "detect")
-	db := startVigil(t, cfg, "--role", "detect")
-	logs := func() string {
-		return fmt.Sprintf("ingest:\n%s\ndetect A:\n%s\ndetect B:\n%s\nstore+query:\n%s", in.log, da.log, db.log, sq.log)
-	}
-	// Both detect nodes are members of both groups before the scan.
-	for _, g := range []string{"scan.detect", "scan.correlate"} {
-		var members int
-		if !testutil.Poll(testutil.WaitTimeout, func() bool { members = stableMembers(t, addr, g); return members == 2 }) {
-			t.Fatalf("group %s has %d stable members, want 2\n%s", g, members, logs())
-		}
-	}
+	n := startBusNodes(t, "scan")
+	in, sq, da, db, logs := n.in, n.sq, n.da, n.db, n.logs
 
 	// Probe i of every scanner, a second apart, in event time.
 	t0 := time.Now().UTC().Add(-time.Minute).Truncate(time.Second)
@@ -176,6 +151,49 @@ func detectReceived(t *testing.T, v *vigil) float64 {
 	return 0
 }
 
+// busNodes are the nodes of the done-when deployment: a kfake broker,
+// ClickHouse, one ingest node, two detect nodes and one store+query node,
+// all with bus: (topic prefix P) and storage.backend: clickhouse.
+type busNodes struct {
+	addr           string // the broker
+	in, sq, da, db *vigil
+}
+
+// startBusNodes starts the deployment and waits until both detect nodes
+// are stable members of both detect groups (P.detect, P.correlate).
+func startBusNodes(t *testing.T, prefix string) *busNodes {
+	t.Helper()
+	broker, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(broker.Close)
+	n := &busNodes{addr: broker.ListenAddrs()[0]}
+	ch := chtest.Start(t)
+	cfg := fmt.Sprintf(`bus:
+  kafka: {brokers: [%q], topic_prefix: %s, partitions: 4}
+storage:
+  backend: clickhouse
+  clickhouse: {url: %s, database: vigil_%s}
+`, n.addr, prefix, ch.URL, prefix)
+	n.in = startVigil(t, cfg, "--role", "ingest")
+	n.sq = startVigil(t, cfg, "--role", "store,query")
+	n.da = startVigil(t, cfg, "--role", "detect")
+	n.db = startVigil(t, cfg, "--role", "detect")
+	for _, g := range []string{prefix + ".detect", prefix + ".correlate"} {
+		var members int
+		if !testutil.Poll(testutil.WaitTimeout, func() bool { members = stableMembers(t, n.addr, g); return members == 2 }) {
+			t.Fatalf("group %s has %d stable members, want 2\n%s", g, members, n.logs())
+		}
+	}
+	return n
+}
+
+// logs are the nodes' logs, for a failure message.
+func (n *busNodes) logs() string {
+	return fmt.Sprintf("ingest:\n%s\ndetect A:\n%s\ndetect B:\n%s\nstore+query:\n%s", n.in.log, n.da.log, n.db.log, n.sq.log)
+}
+
 // stableMembers is the member count of a consumer group that is stable
 // (not rebalancing), or 0.
 func stableMembers(t *testing.T, addr, group string) int {
@@ -211,32 +229,8 @@ const scanThenExploitRuleID = "6e7f8a9b-0c1d-4e2f-9a3b-5c6d7e8f9a23"
 // and two attacks); a step firing routed twice would make it 4.
 func TestBusShardedChain(t *testing.T) {
 	const scanners, ports = 10, 25
-	broker, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(broker.Close)
-	addr := broker.ListenAddrs()[0]
-	ch := chtest.Start(t)
-	cfg := fmt.Sprintf(`bus:
-  kafka: {brokers: [%q], topic_prefix: chain, partitions: 4}
-storage:
-  backend: clickhouse
-  clickhouse: {url: %s, database: vigil_chain}
-`, addr, ch.URL)
-	in := startVigil(t, cfg, "--role", "ingest")
-	sq := startVigil(t, cfg, "--role", "store,query")
-	da := startVigil(t, cfg, "--role", "detect")
-	db := startVigil(t, cfg, "--role", "detect")
-	logs := func() string {
-		return fmt.Sprintf("ingest:\n%s\ndetect A:\n%s\ndetect B:\n%s\nstore+query:\n%s", in.log, da.log, db.log, sq.log)
-	}
-	for _, g := range []string{"chain.detect", "chain.correlate"} {
-		var members int
-		if !testutil.Poll(testutil.WaitTimeout, func() bool { members = stableMembers(t, addr, g); return members == 2 }) {
-			t.Fatalf("group %s has %d stable members, want 2\n%s", g, members, logs())
-		}
-	}
+	n := startBusNodes(t, "chain")
+	in, sq, da, db, logs := n.in, n.sq, n.da, n.db, n.logs
 
 	t0 := time.Now().UTC().Add(-2 * time.Minute).Truncate(time.Second)
 	src := func(s int) string { return "198.51.100." + strconv.Itoa(10+s) }

@@ -275,3 +275,51 @@ func sendJSON(t *testing.T, method, url, body string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// TestClickHouseCluster runs vigil serve with storage.clickhouse.cluster on
+// two ClickHouse servers that are the two shards of a cluster (no
+// ZooKeeper: Vigil is given both nodes and creates the tables on each, and
+// inserts into the shards' local tables itself, insert_local): the events
+// sent over HTTP spread over both shards and are found, once each, through
+// the Distributed table.
+func TestClickHouseCluster(t *testing.T) {
+	nodes := chtest.StartCluster(t, 2)
+	v := startVigil(t, fmt.Sprintf(`http:
+  ingest:
+    tokens:
+      - token: %s
+        source: hec
+storage:
+  backend: clickhouse
+  clickhouse:
+    url: %s
+    database: vigil_cl
+    cluster: %s
+    nodes: [%s, %s]
+    insert_local: true
+`, hecToken, nodes[0].URL, chtest.ClusterName, nodes[0].URL, nodes[1].URL))
+	var body bytes.Buffer
+	for i := range 60 {
+		fmt.Fprintf(&body, `{"message":"cluster apptest %d","source":{"ip":"10.9.%d.%d"},"host":{"name":"h%d"}}`+"\n", i, i%2, i, i%6)
+	}
+	if code, b := post(t, v.url("/api/v1/ingest"), "application/x-ndjson", "Bearer "+hecToken, body.Bytes()); code != 200 {
+		t.Fatalf("ingest: %d %s", code, b)
+	}
+	rows, _ := v.waitFound(`cluster apptest source.ip:10.9.1.0/24`, 30, 5*time.Second)
+	if len(rows) != 30 {
+		t.Errorf("CIDR search found %d events, want 30", len(rows))
+	}
+	st, err := v.search(`cluster apptest | stats count() by host.name | sort host.name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st) != 6 || st[0].Text("host.name") != "h0" || st[0].Text("count") != "10" {
+		t.Errorf("stats = %v", st)
+	}
+	a := chCount(t, nodes[0].URL, "", "SELECT count() FROM vigil_cl.events_local")
+	b := chCount(t, nodes[1].URL, "", "SELECT count() FROM vigil_cl.events_local")
+	if a == "0" || b == "0" || chCount(t, nodes[0].URL, "", "SELECT count() FROM vigil_cl.events") != "60" {
+		t.Errorf("events per shard: %s and %s, want 60 in all, on both", a, b)
+	}
+	v.stop()
+}

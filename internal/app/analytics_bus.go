@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -38,7 +39,13 @@ type busAnalytics struct {
 	router *entityshard.Router
 	recs   []*kgo.Record
 
-	owner *entityshard.Owner
+	// owner is set at start; the views and metrics may look before
+	owner atomic.Pointer[entityshard.Owner]
+	// counters are shared by the engines of the owned partitions, so the
+	// node's counts go on when partitions move (group).
+	counters *entity.Counters
+	// analytics is the number of analytics of each engine.
+	analytics int
 }
 
 // routeAnalytics makes the router of entity analytics and the topics; it
@@ -53,7 +60,11 @@ func (d *busDetect) routeAnalytics(a *App, cfg config.Analytics, alertOut, analy
 	if err != nil {
 		return nil, err
 	}
-	ba := &busAnalytics{bus: d.bus, cfg: cfg, out: analyticsOut, router: entityshard.NewRouter(d.bus.Topic("entities"), re)}
+	ba := &busAnalytics{bus: d.bus, cfg: cfg, out: analyticsOut, router: entityshard.NewRouter(d.bus.Topic("entities"), re),
+		counters: &entity.Counters{}, analytics: re.Stats().Analytics}
+	if err := a.reg.Register(ba.group()); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), detectTopicsTimeout)
 	defer cancel()
 	kc := d.bus.Kafka()
@@ -118,7 +129,7 @@ func (d *busDetect) startAnalytics(a *App) error {
 	emitCtx := a.runCtx
 	o, err := entityshard.NewOwner(entityshard.Config{Opts: groupOpts(d.bus),
 		Topic: d.bus.Topic("entities"), StateTopic: d.bus.Topic("entity-state"), Group: d.bus.Group("analytics"),
-		Analytics: entity.Options{Config: cfg}, Logger: a.log,
+		Analytics: entity.Options{Config: cfg, Counters: ba.counters}, Logger: a.log,
 		Out: alert.SinkFunc(func(_ context.Context, as []alert.Alert) error {
 			return retryPublish(emitCtx, a, "entity analytics alerts", len(as), func(ctx context.Context) error {
 				return ba.out.WriteAlerts(ctx, as)
@@ -127,7 +138,7 @@ func (d *busDetect) startAnalytics(a *App) error {
 	if err != nil {
 		return err
 	}
-	ba.owner = o
+	ba.owner.Store(o)
 	a.run(func(ctx context.Context) {
 		if err := o.Run(ctx); err != nil {
 			a.errs <- fmt.Errorf("entity analytics shard: %w", err)
@@ -136,13 +147,36 @@ func (d *busDetect) startAnalytics(a *App) error {
 	return nil
 }
 
+// group is the engines of the owned partitions, for their stats and
+// metrics.
+func (ba *busAnalytics) group() entity.Group {
+	return entity.Group{Counters: ba.counters, Analytics: ba.analytics, Engines: func(fn func(*entity.Engine)) {
+		if o := ba.owner.Load(); o != nil {
+			o.Engines(fn)
+		}
+	}}
+}
+
+// analyticsStats are the summed stats of the owned engines (nil without
+// analytics on a bus).
+func (d *busDetect) analyticsStats() *entity.Stats {
+	if d == nil || d.analytics == nil {
+		return nil
+	}
+	st := d.analytics.group().Stats()
+	return &st
+}
+
 // analyticsOwned are the entity partitions this node owns, each with the
 // first offset not yet learned from (nil without analytics on a bus).
 func (d *busDetect) analyticsOwned() map[int32]int64 {
-	if d == nil || d.analytics == nil || d.analytics.owner == nil {
+	if d == nil || d.analytics == nil {
 		return nil
 	}
-	return d.analytics.owner.Owned()
+	if o := d.analytics.owner.Load(); o != nil {
+		return o.Owned()
+	}
+	return nil
 }
 
 // entityViews reads the entities of the partitions this node owns (nil
@@ -160,9 +194,7 @@ type ownedEntities struct{ ba *busAnalytics }
 
 func (v *ownedEntities) engines() []*entity.Engine {
 	var es []*entity.Engine
-	if o := v.ba.owner; o != nil {
-		o.Engines(func(e *entity.Engine) { es = append(es, e) })
-	}
+	v.ba.group().Engines(func(e *entity.Engine) { es = append(es, e) })
 	return es
 }
 

@@ -295,6 +295,9 @@ func (a *App) health() map[string]any {
 			if owned := d.bus.analyticsOwned(); owned != nil {
 				h["analytics_partitions"] = owned
 			}
+			if st := d.bus.analyticsStats(); st != nil {
+				h["analytics"] = st
+			}
 		}
 		if d.analytics != nil {
 			h["analytics"] = d.analytics.Stats()

@@ -71,7 +71,9 @@ func openClickHouse(ctx context.Context, a *App) (*clickhouse.Store, error) {
 		return nil, err
 	}
 	s, err := clickhouse.Open(ctx, clickhouse.Options{URL: ch.URL, Database: ch.Database, User: ch.User, Password: pw,
-		QueryTimeout: a.cfg.Storage.Query.Timeout.D(), Logger: a.log})
+		QueryTimeout: a.cfg.Storage.Query.Timeout.D(), Logger: a.log,
+		Cluster: clickhouse.Cluster{Name: ch.Cluster, Replicated: ch.Replicated, ZooKeeperPath: ch.ZooKeeperPath,
+			Replica: ch.Replica, ShardingKey: ch.ShardingKey, Nodes: ch.Nodes, InsertLocal: ch.InsertLocal}})
 	if err != nil {
 		return nil, fmt.Errorf("storage.clickhouse: %w", err)
 	}

@@ -1,24 +1,16 @@
 package app
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/vigilsiem/vigil/internal/config"
-	"github.com/vigilsiem/vigil/internal/detect/correlate/shard"
 	"github.com/vigilsiem/vigil/internal/detect/watchlist"
 	"github.com/vigilsiem/vigil/internal/event"
-	"github.com/vigilsiem/vigil/internal/pipeline"
 	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
@@ -45,25 +37,14 @@ func TestBusWatchlistBatchAbortCountsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer broker.Close()
+	t.Cleanup(broker.Close) // after the node stops (its Cleanup runs first)
 	rules := t.TempDir()
 	if err := os.WriteFile(filepath.Join(rules, "inc.yml"), []byte(wlIncRule), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Parse([]byte("data_dir: " + t.TempDir() + "\nhttp: {listen: '127.0.0.1:0'}\nsources: []\n" +
-		"rules: {dirs: ['" + rules + "'], builtin: false}\n" +
-		"bus: {kafka: {brokers: ['" + broker.ListenAddrs()[0] + "'], topic_prefix: wt, partitions: 1}}\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", Roles: Roles{RoleDetect}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer a.Stop()
+	a := startDetectNode(t, "data_dir: "+t.TempDir()+"\nhttp: {listen: '127.0.0.1:0'}\nsources: []\n"+
+		"rules: {dirs: ['"+rules+"'], builtin: false}\n"+
+		"bus: {kafka: {brokers: ['"+broker.ListenAddrs()[0]+"'], topic_prefix: wt, partitions: 1}}\n")
 	d := a.detectRole
 
 	// the events, on a topic of their own, read by a consumer that runs
@@ -81,37 +62,7 @@ func TestBusWatchlistBatchAbortCountsOnce(t *testing.T) {
 		}
 		recs = append(recs, &kgo.Record{Topic: "wt.test-events", Value: v})
 	}
-	pcl, err := kgo.NewClient(kgo.SeedBrokers(broker.ListenAddrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pcl.Close()
-	if err := pcl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
-	process := processBatch(a, func() []pipeline.Sink { return d.sinks })
-	var tries atomic.Int32
-	cons, err := shard.NewConsumer(shard.ConsumerConfig{Brokers: broker.ListenAddrs(), Topic: "wt.test-events", Group: "wt.test",
-		TransactionalID: "wt.test.tx", MaxPollRecords: events, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Process: func(ctx context.Context, recs []*kgo.Record) error {
-			err := process(ctx, recs)
-			if tries.Add(1) == 1 {
-				return errors.New("killed in the middle of the batch")
-			}
-			return err
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- cons.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
+	tries := abortFirstBatch(t, a, broker.ListenAddrs(), "wt.test-events", recs)
 
 	total := func() int64 {
 		var n int64

@@ -193,6 +193,29 @@ type ClickHouse struct {
 	// PasswordFile holds the password on its first line; read at start-up
 	// and never logged.
 	PasswordFile string `yaml:"password_file"`
+	// Cluster names a cluster of the servers' remote_servers: the event
+	// tables become local tables on every shard with a Distributed table
+	// over them (docs/format/clickhouse.md). Default: none (one server).
+	Cluster string `yaml:"cluster"`
+	// Replicated makes the local tables Replicated* (needs ZooKeeper or
+	// ClickHouse Keeper). Needs Cluster.
+	Replicated bool `yaml:"replicated"`
+	// ZooKeeperPath is the prefix of the replicated tables' paths; it must
+	// contain {shard}. Default /clickhouse/tables/{shard}.
+	ZooKeeperPath string `yaml:"zookeeper_path"`
+	// Replica names each replica. Default {replica}.
+	Replica string `yaml:"replica"`
+	// ShardingKey is event (default: cityHash64(tenant, event.id)) or host
+	// (cityHash64(tenant, host.name)).
+	ShardingKey string `yaml:"sharding_key"`
+	// Nodes are the HTTP URLs of every server of the cluster: Vigil then
+	// creates tables and drops partitions on each itself, without ON
+	// CLUSTER (which needs ZooKeeper or Keeper).
+	Nodes []string `yaml:"nodes"`
+	// InsertLocal inserts each event into its shard's local table (a
+	// function of tenant and event.id) instead of through the Distributed
+	// table. Needs Nodes, each server with a {shard} macro.
+	InsertLocal bool `yaml:"insert_local"`
 }
 
 // Retention limits what a tenant keeps: data older than MaxAge, and the
@@ -542,6 +565,23 @@ func (ch *ClickHouse) validate() error {
 	}
 	if !clickhouseDatabaseRE.MatchString(ch.Database) {
 		return fmt.Errorf("storage.clickhouse.database %q: want letters, digits and '_'", ch.Database)
+	}
+	if ch.Cluster == "" && (ch.Replicated || ch.ZooKeeperPath != "" || ch.Replica != "" || ch.ShardingKey != "" || len(ch.Nodes) > 0 || ch.InsertLocal) {
+		return errors.New("storage.clickhouse: replicated, zookeeper_path, replica, sharding_key, nodes and insert_local need cluster")
+	}
+	if ch.InsertLocal && len(ch.Nodes) == 0 {
+		return errors.New("storage.clickhouse.insert_local: needs nodes")
+	}
+	switch ch.ShardingKey {
+	case "", "event", "host":
+	default:
+		return fmt.Errorf("storage.clickhouse.sharding_key %q: want event or host", ch.ShardingKey)
+	}
+	for _, n := range ch.Nodes {
+		u, err := url.Parse(n)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			return errors.New("storage.clickhouse.nodes: want http(s)://host:port, without credentials")
+		}
 	}
 	return nil
 }

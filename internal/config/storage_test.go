@@ -29,12 +29,25 @@ func TestStorageBackend(t *testing.T) {
 	if p, err := ch.Password(); err != nil || p != "s3cret" {
 		t.Errorf("password = %q, %v", p, err)
 	}
+	c, err = config.Parse([]byte("storage:\n  backend: clickhouse\n  clickhouse: {url: 'http://h:1', cluster: prod, replicated: true, " +
+		"zookeeper_path: '/ch/{shard}', replica: '{replica}', sharding_key: host, nodes: ['http://a:8123', 'http://b:8123'], insert_local: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch := c.Storage.ClickHouse; ch.Cluster != "prod" || !ch.Replicated || ch.ZooKeeperPath != "/ch/{shard}" || ch.Replica != "{replica}" ||
+		ch.ShardingKey != "host" || len(ch.Nodes) != 2 || !ch.InsertLocal {
+		t.Errorf("cluster settings = %+v", ch)
+	}
 	for doc, want := range map[string]string{
-		"storage: {backend: clickhouse}":                                                   "storage.clickhouse.url: required",
-		"storage: {backend: clickhouse, clickhouse: {url: 'ftp://x'}}":                     "want http(s)",
-		"storage: {backend: clickhouse, clickhouse: {url: 'http://u:p@127.0.0.1:8123'}}":   "must not carry credentials",
-		"storage: {backend: clickhouse, clickhouse: {url: 'http://h:1', database: 'a-b'}}": "storage.clickhouse.database",
-		"storage: {backend: postgres}":                                                     "storage.backend",
+		"storage: {backend: clickhouse}":                                                                         "storage.clickhouse.url: required",
+		"storage: {backend: clickhouse, clickhouse: {url: 'ftp://x'}}":                                           "want http(s)",
+		"storage: {backend: clickhouse, clickhouse: {url: 'http://u:p@127.0.0.1:8123'}}":                         "must not carry credentials",
+		"storage: {backend: clickhouse, clickhouse: {url: 'http://h:1', database: 'a-b'}}":                       "storage.clickhouse.database",
+		"storage: {backend: clickhouse, clickhouse: {url: 'http://h:1', cluster: c, insert_local: true}}":        "insert_local: needs nodes",
+		"storage: {backend: clickhouse, clickhouse: {url: 'http://h:1', replicated: true}}":                      "need cluster",
+		"storage: {backend: clickhouse, clickhouse: {url: 'http://h:1', cluster: c, sharding_key: rand}}":        "sharding_key",
+		"storage: {backend: clickhouse, clickhouse: {url: 'http://h:1', cluster: c, nodes: ['http://u:p@h:1']}}": "storage.clickhouse.nodes",
+		"storage: {backend: postgres}": "storage.backend",
 	} {
 		_, err := config.Parse([]byte(doc))
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -64,7 +64,12 @@ func FuzzGrouping(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st := newMemStore()
 		c := &clock{t: t0}
-		m, err := incident.New(context.Background(), st, incident.Config{Window: 10 * time.Minute, MaxSpan: time.Hour, Now: c.now})
+		cfg := incident.Config{Window: 10 * time.Minute, MaxSpan: time.Hour, Now: c.now}
+		var ist incident.Store = st
+		if len(data)%2 == 1 { // memberships held in memory, past their bound midway
+			ist, cfg.MaxMembers = listingStore{st}, 8
+		}
+		m, err := incident.New(context.Background(), ist, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

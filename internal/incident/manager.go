@@ -39,6 +39,9 @@ type Config struct {
 	Ignore []string
 	// MaxActive bounds the incidents indexed in memory; zero: DefaultMaxActive.
 	MaxActive int
+	// MaxMembers bounds the memberships held in memory; zero:
+	// DefaultMaxMembers.
+	MaxMembers int
 	// Notify, when set, is told of incidents opened and escalated.
 	Notify Notifier
 	// Registerer, when set, receives the incident metrics.
@@ -65,6 +68,9 @@ type Manager struct {
 	mu        sync.Mutex // serialises writes and guards idx
 	idx       *index
 	lastEvict time.Time
+	// mem holds every stored membership when the store can list them and
+	// they are at most MaxMembers; nil: each batch asks the store.
+	mem *members
 }
 
 // New returns a Manager over st, with the incidents new alerts can join
@@ -88,6 +94,9 @@ func New(ctx context.Context, st Store, cfg Config) (*Manager, error) {
 	if cfg.MaxActive <= 0 {
 		cfg.MaxActive = DefaultMaxActive
 	}
+	if cfg.MaxMembers <= 0 {
+		cfg.MaxMembers = DefaultMaxMembers
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -106,9 +115,14 @@ func New(ctx context.Context, st Store, cfg Config) (*Manager, error) {
 // window, hunts replay old files) still finds the incidents it belongs to.
 func (m *Manager) horizon() time.Duration { return 2 * m.cfg.Window }
 
-// rebuild reloads the index from the store. Called with mu held (or before
-// the Manager is shared).
+// rebuild reloads the index and the memberships from the store. Called
+// with mu held (or before the Manager is shared).
 func (m *Manager) rebuild(ctx context.Context) error {
+	mem, err := loadMembers(ctx, m.st, m.cfg.MaxMembers)
+	if err != nil {
+		return err
+	}
+	m.mem = mem
 	incs, err := m.st.Active(ctx, m.cfg.MaxActive)
 	if err != nil {
 		return fmt.Errorf("load open incidents: %w", err)
@@ -161,6 +175,11 @@ func (m *Manager) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		for ; j < len(as) && as[j].Tenant == as[i].Tenant; j++ {
 			ids = append(ids, as[j].ID)
 		}
+		if m.mem != nil {
+			b.members[as[i].Tenant] = m.mem.lookup(as[i].Tenant, ids)
+			i = j
+			continue
+		}
 		mem, err := m.st.Memberships(ctx, as[i].Tenant, ids)
 		if err != nil {
 			return errors.Join(fmt.Errorf("group %d alerts: %w", len(as), err), rejected)
@@ -184,6 +203,12 @@ func (m *Manager) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		m.met.errors.Inc()
 		m.recover(ctx)
 		return errors.Join(fmt.Errorf("store %d incidents: %w", len(b.ch.Incidents), err), rejected)
+	}
+	if m.mem != nil {
+		if m.mem.applied(&b.ch); m.mem.n > m.cfg.MaxMembers {
+			m.mem = nil
+			m.log.Info("incident memberships past the bound held in memory: read from the store from now on", "max", m.cfg.MaxMembers)
+		}
 	}
 	// Incidents read from the store that can take alerts again are indexed.
 	for _, inc := range b.loaded {

@@ -3,6 +3,7 @@ package incident_test
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/vigilsiem/vigil/internal/alert"
@@ -126,4 +127,25 @@ func (s *memStore) Entries(_ context.Context, tenant, id string) ([]incident.Ent
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]incident.Entry(nil), s.entries[tenant+"\x00"+id]...), nil
+}
+
+// listingStore is a memStore that lists its memberships, so the Manager
+// holds them in memory (MembershipLister).
+type listingStore struct{ *memStore }
+
+func (s listingStore) AllMemberships(_ context.Context, limit int) (map[string]map[string]string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.members) > limit {
+		return nil, false, nil
+	}
+	out := map[string]map[string]string{}
+	for k, inc := range s.members {
+		tenant, id, _ := strings.Cut(k, "\x00")
+		if out[tenant] == nil {
+			out[tenant] = map[string]string{}
+		}
+		out[tenant][id] = inc
+	}
+	return out, true, nil
 }

@@ -30,6 +30,15 @@ type Options struct {
 	// Now is the wall clock that bounds event times (MaxFuture); nil
 	// means time.Now.
 	Now func() time.Time
+	// Counters, when set, is shared with other engines (the partitions a
+	// detect node owns, Group); nil gives the engine its own.
+	Counters *Counters
+}
+
+// Counters count what engines did: events evaluated, anomalies, risk
+// alerts, entities evicted.
+type Counters struct {
+	evaluated, anomalies, riskAlerts, evicted atomic.Int64
 }
 
 // Engine learns the baselines and risk of entities from the events it is
@@ -65,7 +74,8 @@ type Engine struct {
 	changes atomic.Int64
 	saved   int64
 
-	evaluated, anomalies, riskAlerts, evicted atomic.Int64
+	// n counts what the engine did (shared with other engines: Options.Counters).
+	n *Counters
 }
 
 type shard struct {
@@ -106,9 +116,12 @@ func New(opts Options, out alert.Sink) (*Engine, error) {
 		return nil, fmt.Errorf("new entity analytics: %w", err)
 	}
 	opts.Config = c
+	if opts.Counters == nil {
+		opts.Counters = &Counters{}
+	}
 	e := &Engine{opts: opts, log: opts.Logger, out: out, risk: newRiskModel(c.Risk), maxValues: c.MaxValues,
 		perShard: max(1, c.MaxEntities/shards), seed: maphash.MakeSeed(),
-		peers: map[string]map[string]*peerStat{}, clocks: map[string]int64{}, ready: make(chan struct{})}
+		peers: map[string]map[string]*peerStat{}, clocks: map[string]int64{}, ready: make(chan struct{}), n: opts.Counters}
 	for i := range e.shards {
 		e.shards[i].m = map[string]*entity{}
 	}
@@ -221,7 +234,7 @@ func (e *Engine) get(sh *shard, key []byte, t int64) *entity {
 			}
 		}
 		delete(sh.m, oldest.key)
-		e.evicted.Add(1)
+		e.n.evicted.Add(1)
 	}
 	en := &entity{key: string(key), first: t, seen: t}
 	sh.m[en.key] = en
@@ -317,7 +330,7 @@ func (e *Engine) write(ctx context.Context, events []*event.Event, only Ref) err
 			sh.mu.Unlock()
 		}
 	}
-	e.evaluated.Add(int64(len(events)))
+	e.n.evaluated.Add(int64(len(events)))
 	if len(alerts) == 0 {
 		return nil
 	}
@@ -540,7 +553,7 @@ func (e *Engine) countPeer(key string, a *analytic, v string, isNew bool, d int3
 // anomalyAlert makes the alert of a finding.
 func (e *Engine) anomalyAlert(a *analytic, en *entity, ev *event.Event, tt time.Time, f *finding) alert.Alert {
 	tenant, typ, name := splitKey(en.key)
-	e.anomalies.Add(1)
+	e.n.anomalies.Add(1)
 	ents := alert.EntitiesOf(ev)
 	alertEntities(&ents, typ, name)
 	id := event.NewID(tenant, "analytics", a.ruleID, 0, []byte(en.key+"\x00"+f.value+"\x00"+ev.ID+"\x00"+tt.Format(time.RFC3339Nano)))
@@ -559,7 +572,7 @@ func (e *Engine) anomalyAlert(a *analytic, en *entity, ev *event.Event, tt time.
 // at t, citing its contributions.
 func (e *Engine) riskAlert(en *entity, t int64) alert.Alert {
 	tenant, typ, name := splitKey(en.key)
-	e.riskAlerts.Add(1)
+	e.n.riskAlerts.Add(1)
 	r := en.risk
 	var ents alert.Entities
 	alertEntities(&ents, typ, name)
@@ -694,6 +707,6 @@ func (e *Engine) Stats() Stats {
 		n += len(sh.m)
 		sh.mu.Unlock()
 	}
-	return Stats{Analytics: len(e.analytics), Entities: n, Evaluated: e.evaluated.Load(), Anomalies: e.anomalies.Load(),
-		RiskAlerts: e.riskAlerts.Load(), Evicted: e.evicted.Load()}
+	return Stats{Analytics: len(e.analytics), Entities: n, Evaluated: e.n.evaluated.Load(), Anomalies: e.n.anomalies.Load(),
+		RiskAlerts: e.n.riskAlerts.Load(), Evicted: e.n.evicted.Load()}
 }

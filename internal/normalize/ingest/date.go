@@ -106,7 +106,16 @@ func dateParser(format string, loc *time.Location) (func(string) (time.Time, boo
 	if err != nil {
 		return nil, err
 	}
+	var fast *numericLayout
+	if hasYear {
+		fast = newNumericLayout(layout)
+	}
 	return func(s string) (time.Time, bool) {
+		if fast != nil {
+			if t, ok, sure := fast.parse(s, loc); sure {
+				return t, ok
+			}
+		}
 		t, err := time.ParseInLocation(layout, s, loc)
 		if err != nil {
 			return time.Time{}, false

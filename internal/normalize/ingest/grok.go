@@ -97,7 +97,7 @@ type grokExpr struct {
 	// the byte classes of an anchored start, and a literal.
 	prefix bytePrefix
 	lit    string
-	rare   int
+	plan   searchPlan
 	// reHead and fastHead are re and fast without a last group that
 	// takes the rest of the line ((?<f>.*)$, %{GREEDYDATA:f}$), nil when
 	// they have none: the engine would walk the rest byte by byte, while
@@ -162,7 +162,7 @@ const (
 // match returns the submatch indexes of s and the captures they index;
 // the indexes may be st's, valid until st is reused.
 func (g *grokExpr) match(s string, st *btState) ([]int, []grokCapture) {
-	if g.prefix != nil && !g.prefix.accepts(s) || g.lit != "" && !containsAt(s, g.lit, g.rare) {
+	if g.prefix != nil && !g.prefix.accepts(s) || g.lit != "" && !containsPlan(s, g.lit, &g.plan) {
 		return nil, nil
 	}
 	if g.fast == nil {
@@ -222,7 +222,7 @@ func compileGrok(pattern string, defs map[string]string) (*grokExpr, error) {
 		g.prefix = p
 	}
 	if lit := requiredLiteral(g.re.String()); len(lit) >= 2 {
-		g.lit, g.rare = lit, rareByte(lit)
+		g.lit, g.plan = lit, planFor(lit)
 	}
 	fast, caps, ips, err := compileGrokRE(pattern, lib, defs, true)
 	if err == nil && len(ips) > 0 {

@@ -65,6 +65,7 @@ func buildKV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	}
 	_, renameEmpty := renames[""] // the name table holds no empty key
 	renamed := newNameTable(renames)
+	trimSplit := newCutset(o.FieldSplit)
 	return func(e *event.Event) error {
 		s, ok := text(e, o.Field)
 		if !ok {
@@ -75,7 +76,7 @@ func buildKV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		x.reset(e)
 		n := 0
 		for len(s) > 0 {
-			s = strings.TrimLeft(s, o.FieldSplit)
+			s = trimSplit.trimLeft(s)
 			if s == "" {
 				break
 			}
@@ -93,13 +94,7 @@ func buildKV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			var val string
 			if len(s) > 0 && (s[0] == '"' || s[0] == '\'') {
 				q := s[0]
-				end := 1
-				for end < len(s) && s[end] != q {
-					if s[end] == '\\' {
-						end++
-					}
-					end++
-				}
+				end := quotedEnd(s, q)
 				if end >= len(s) {
 					val, s = s[1:], ""
 				} else {
@@ -175,4 +170,58 @@ func stripBrackets(v string) string {
 		}
 	}
 	return v
+}
+
+// quotedEnd returns the index of the quote q that closes the value s
+// starts with (s[0] is the opening one), where a backslash escapes the
+// byte after it; len(s) or more when it is not closed. It jumps from
+// quote to quote with the CPU's byte search and steps over escapes.
+func quotedEnd(s string, q byte) int {
+	end := 1
+	for {
+		c := strings.IndexByte(s[end:], q)
+		if c < 0 {
+			return len(s)
+		}
+		b := strings.IndexByte(s[end:end+c], '\\')
+		if b < 0 {
+			return end + c
+		}
+		end += b + 2 // the backslash and the byte it escapes
+		if end >= len(s) {
+			return end
+		}
+	}
+}
+
+// cutset is strings.TrimLeft's set of characters, as a table when they
+// are ASCII: TrimLeft builds that table on every call for a set of more
+// than one character.
+type cutset struct {
+	set   string
+	ascii bool
+	table [256]bool
+}
+
+func newCutset(set string) *cutset {
+	c := &cutset{set: set, ascii: true}
+	for i := 0; i < len(set); i++ {
+		if set[i] >= 0x80 {
+			c.ascii = false
+		}
+		c.table[set[i]] = true
+	}
+	return c
+}
+
+// trimLeft is strings.TrimLeft(s, c.set).
+func (c *cutset) trimLeft(s string) string {
+	if !c.ascii || len(c.set) == 1 {
+		return strings.TrimLeft(s, c.set)
+	}
+	i := 0
+	for i < len(s) && c.table[s[i]] {
+		i++
+	}
+	return s[i:]
 }

@@ -405,10 +405,10 @@ func compileSelector(m matchSpec) (selector, error) {
 	var gateLits []string
 	if m.Contains != "" {
 		lit := m.Contains
-		rare := rareByte(lit)
+		plan := planFor(lit)
 		s.tests = append(s.tests, func(e *event.Event, c *selCache) bool {
 			t, ok := c.text(e, field)
-			return ok && containsAt(t, lit, rare)
+			return ok && containsPlan(t, lit, &plan)
 		})
 		gateLits = append(gateLits, lit)
 	}
@@ -429,13 +429,13 @@ func compileSelector(m matchSpec) (selector, error) {
 		if len(lit) < 2 {
 			lit = ""
 		}
-		rare := 0
+		var plan searchPlan
 		if lit != "" {
-			rare = rareByte(lit)
+			plan = planFor(lit)
 		}
 		s.tests = append(s.tests, func(e *event.Event, c *selCache) bool {
 			t, ok := c.text(e, field)
-			return ok && (!anchored || prefix.accepts(t)) && (lit == "" || containsAt(t, lit, rare)) && matcher.MatchString(t)
+			return ok && (!anchored || prefix.accepts(t)) && (lit == "" || containsPlan(t, lit, &plan)) && matcher.MatchString(t)
 		})
 		if anchored {
 			first := prefix[0]

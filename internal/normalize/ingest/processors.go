@@ -216,12 +216,13 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			f := &e.Fields[i] // j <= i: what is written is read already
 			t := table.get(f.Name)
 			if t != nil && t.source {
-				v, ok := f.Value, true
+				v, ok, same := f.Value, true, true
 				if !fits(t.typ, v) {
 					var err error
 					if v, ok, err = coerce(t.name, t.typ, v); err != nil && first == nil {
 						first = err
 					}
+					same = false
 				}
 				if !ok {
 					continue
@@ -239,7 +240,11 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 					produced[np] = j
 					np++
 				}
-				e.Fields[j] = event.Field{Name: t.name, Value: v}
+				if j == i && same {
+					f.Name = t.name // in place: the value stays
+				} else {
+					e.Fields[j] = event.Field{Name: t.name, Value: v}
+				}
 				j++
 				continue
 			}
@@ -254,7 +259,11 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 					ne++
 				}
 			} else if rest != nil {
-				f.Name = rest.name(f.Name)
+				// A prefixed name is longer; an unchanged one is not
+				// written back.
+				if n := rest.name(f.Name); len(n) != len(f.Name) {
+					f.Name = n
+				}
 			}
 			if j != i {
 				e.Fields[j] = *f

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/vigilsiem/vigil/internal/event"
@@ -53,6 +54,37 @@ func TestGateLiteralSelection(t *testing.T) {
 		e.Set("message", event.String(in))
 		if got := set.Select(e); got != want {
 			t.Errorf("%q: selected %d, want %d", in, got, want)
+		}
+	}
+}
+
+// FuzzContainsPlan: the search that moves from byte to byte of the plan
+// finds a literal exactly where strings.Contains does.
+func FuzzContainsPlan(f *testing.F) {
+	f.Add("unit_hostname=", "log_id=1 log_type=x log_component=y a_b c_d e_f unit_hostname=h")
+	f.Add("ab", "aaaaaaaaaaaab")
+	f.Add("_x_", "____________x_")
+	f.Add("abc", "ab")
+	f.Fuzz(func(t *testing.T, lit, text string) {
+		if lit == "" {
+			return
+		}
+		p := planFor(lit)
+		if got, want := containsPlan(text, lit, &p), strings.Contains(text, lit); got != want {
+			t.Fatalf("%q in %q: %v, want %v (plan %v)", lit, text, got, want, p)
+		}
+	})
+}
+
+func TestContainsPlan(t *testing.T) {
+	text := "log_id=1 log_type=x log_component=y a_b c_d e_f"
+	for _, c := range []struct {
+		lit  string
+		want bool
+	}{{"unit_hostname=", false}, {"e_f", true}, {"log_", true}, {"c_d e", true}, {"_g", false}, {text, true}, {text + "x", false}} {
+		p := planFor(c.lit)
+		if got := containsPlan(text+"", c.lit, &p); got != c.want {
+			t.Errorf("%q: %v, want %v", c.lit, got, c.want)
 		}
 	}
 }

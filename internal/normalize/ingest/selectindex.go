@@ -56,30 +56,73 @@ type firstGate struct {
 }
 
 // literalGate is a literal of one field that selectors need. It is
-// looked for by its rarest byte (rareByte), which the CPU's byte search
+// looked for by its rarest bytes (searchPlan), which the CPU's byte search
 // skips to: a literal that starts with a space or a common letter would
 // stop the search at every word.
 type literalGate struct {
 	field, literal string
-	rare           int // offset in the literal of its rarest byte
+	plan           searchPlan
 }
 
-// containsAt reports whether t contains lit, looking for lit[k] first.
-func containsAt(t, lit string, k int) bool {
-	b := lit[k]
-	for from := k; from < len(t); {
-		j := strings.IndexByte(t[from:], b)
+// searchPlan says which bytes of a literal a search skips to: the
+// offsets of its rarest distinct bytes (rareByte's order), rarest first.
+// A byte that is common in a record after all (the _ of Sophos's
+// log_id=, log_type=… for the f5 literal unit_hostname=) would stop the
+// search at every occurrence, each a call of the byte search: after
+// falseStops stops without the literal, the search skips to the next
+// byte of the plan instead.
+type searchPlan struct {
+	offs [3]int32
+	n    int
+}
+
+// falseStops is how many places of one byte a search compares the literal
+// at before it moves to the literal's next rarest byte.
+const falseStops = 4
+
+func planFor(lit string) searchPlan {
+	var p searchPlan
+	var used [256]bool
+	for p.n < len(p.offs) {
+		best, bestScore := -1, 100
+		for i := 0; i < len(lit); i++ {
+			if s := byteScore(lit[i]); !used[lit[i]] && s < bestScore {
+				best, bestScore = i, s
+			}
+		}
+		if best < 0 {
+			break
+		}
+		used[lit[best]] = true
+		p.offs[p.n] = int32(best)
+		p.n++
+	}
+	return p
+}
+
+// containsPlan reports whether t contains lit (non-empty), skipping to the
+// bytes of its plan.
+func containsPlan(t, lit string, p *searchPlan) bool {
+	// Every place before start where lit could begin is ruled out.
+	start, o, stops := 0, 0, 0
+	k := int(p.offs[0])
+	for start+len(lit) <= len(t) {
+		j := strings.IndexByte(t[start+k:], lit[k])
 		if j < 0 {
 			return false
 		}
-		at := from + j - k
+		at := start + j // lit[k] at at+k: the first place from start it can begin
 		if at+len(lit) > len(t) {
 			return false
 		}
 		if t[at:at+len(lit)] == lit {
 			return true
 		}
-		from += j + 1
+		start = at + 1
+		if stops++; stops == falseStops && o+1 < p.n {
+			o, stops = o+1, 0
+			k = int(p.offs[o])
+		}
 	}
 	return false
 }
@@ -158,7 +201,7 @@ func buildIndex(pipelines []*Pipeline) selectIndex {
 				if !ok {
 					li = len(ix.literals)
 					literals[k] = li
-					ix.literals = append(ix.literals, literalGate{field: g.field, literal: g.literal, rare: rareByte(g.literal)})
+					ix.literals = append(ix.literals, literalGate{field: g.field, literal: g.literal, plan: planFor(g.literal)})
 				}
 				for len(ix.entryLit) < i {
 					ix.entryLit = append(ix.entryLit, -1)
@@ -261,7 +304,7 @@ func (c *selCache) hasLiteral(e *event.Event, ix *selectIndex, li int) bool {
 	if c.litDone[w]&bit == 0 {
 		c.litDone[w] |= bit
 		g := &ix.literals[li]
-		if t, ok := c.text(e, g.field); ok && containsAt(t, g.literal, g.rare) {
+		if t, ok := c.text(e, g.field); ok && containsPlan(t, g.literal, &g.plan) {
 			c.litFound[w] |= bit
 		}
 	}

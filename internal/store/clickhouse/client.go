@@ -28,6 +28,8 @@ type client struct {
 	user     string
 	password string
 	http     *http.Client
+	// insertSettings are sent with every insert (URL parameters).
+	insertSettings url.Values
 }
 
 // exec runs a statement that returns nothing (DDL, ALTER, SET-free).
@@ -42,6 +44,9 @@ func (c *client) exec(ctx context.Context, sql string) error {
 // insert sends rows in JSONEachRow to INSERT INTO table.
 func (c *client) insert(ctx context.Context, table string, rows []byte) error {
 	q := url.Values{"query": {"INSERT INTO " + table + " FORMAT JSONEachRow"}}
+	for k, v := range c.insertSettings {
+		q[k] = v
+	}
 	body, err := c.do(ctx, q, bytes.NewReader(rows))
 	if err != nil {
 		return err

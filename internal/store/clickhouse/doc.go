@@ -30,5 +30,10 @@
 //     query compiler (internal/store/sqlgen, its ClickHouse dialect) typed
 //     columns.
 //   - Retention drops whole partitions (ALTER TABLE … DROP PARTITION).
+//   - On a cluster (Options.Cluster, cluster.go) each event table is a
+//     local table on every shard (Replicated* when replicated) and a
+//     Distributed table over them, sharded by a function of the event so
+//     that copies of one event meet on one shard; DDL and retention run
+//     ON CLUSTER or on each node Vigil is given.
 //   - No data-skipping indexes: 18.16.1 has none (docs/storage.md).
 package clickhouse

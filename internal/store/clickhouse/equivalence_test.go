@@ -120,78 +120,99 @@ func TestSameAnswers(t *testing.T) {
 			}
 		}
 	}
-	from := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	queries := []struct {
-		q        string
-		from, to time.Time
-	}{
-		{q: ""},
-		{q: "zyxwvut"},                     // a rare term
-		{q: "ZYXWVUT OR message:zyxwvut*"}, // the same, other forms
-		{q: "source.ip:10.0.0.0/8"},        // CIDR
-		{q: "source.ip:10.2.0.0/15 user.name:bob"},
-		{q: "source.ip:172.16.0.0/12 NOT event.outcome:failure"},
-		{q: "source.ip:192.168.2.0/23"},
-		{q: "source.ip:2001:db8::/32"},
-		{q: "source.ip:2001:db8::200/120"},
-		{q: "source.ip:[10.0.0.0 TO 10.1.0.0]"},
-		{q: `"failed password"`},
-		{q: "fail* -session"},
-		{q: "error"},
-		{q: "user.name:root"},
-		{q: "user.name:svc_* OR user.name:?lice"},
-		{q: "host.name:web-0[1 TO 3]"},
-		{q: "destination.port:[80 TO 443] event.code:4625"},
-		{q: "destination.port>=3389"},
-		{q: "network.bytes<100.5"},
-		{q: "vigil.test.flag:true"},
-		{q: "tags:prod"},
-		{q: "tags:*es*"},
-		{q: "mixed.value:v1*"},
-		{q: "NOT event.outcome:*"},
-		{q: "event.outcome:* AND NOT event.outcome:success"},
-		{q: "nosuchfield:x OR user.name:carol"},
-		{q: "password", from: from, to: from.Add(2 * time.Hour)},
-		{q: "* | stats count() by user.name"},
-		{q: "* | stats count(), dc(user.name), min(destination.port), max(network.bytes), sum(destination.port), values(event.outcome) by host.name"},
-		{q: "source.ip:10.0.0.0/8 | stats count() as n by destination.port | where n > 100 | sort -n"},
-		{q: "* | stats count() by event.code, event.outcome | sort -count | head 5"},
-		{q: "* | stats values(tags), count(tags), sum(vigil.test.flag), avg(destination.port)"},
-		{q: "* | timechart span=1h count() by event.outcome"},
-		{q: "zyxwvut | fields event.id, user.name, source.ip, tags"},
-		{q: "password | sort destination.port, -@timestamp | head 30"},
-		{q: "* | where destination.port:22 | fields host.name, destination.port | head 10"},
-		{q: "* | stats count() by nosuchfield"},
-		{q: "* | stats count() by user.name | stats sum(count) as count, count() as users"},
-		{q: "* | stats count() | stats count()"},
-		{q: "* | stats count() as n by host.name | where n > 1000 | stats count() as hosts"},
+	compareAnswers(t, emb, ch)
+}
+
+// sameAnswersFrom is a time inside mixedEvents' span.
+var sameAnswersFrom = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+
+// sameAnswersQueries are the searches compareAnswers runs.
+var sameAnswersQueries = []struct {
+	q        string
+	from, to time.Time
+}{
+	{q: ""},
+	{q: "zyxwvut"},                     // a rare term
+	{q: "ZYXWVUT OR message:zyxwvut*"}, // the same, other forms
+	{q: "source.ip:10.0.0.0/8"},        // CIDR
+	{q: "source.ip:10.2.0.0/15 user.name:bob"},
+	{q: "source.ip:172.16.0.0/12 NOT event.outcome:failure"},
+	{q: "source.ip:192.168.2.0/23"},
+	{q: "source.ip:2001:db8::/32"},
+	{q: "source.ip:2001:db8::200/120"},
+	{q: "source.ip:[10.0.0.0 TO 10.1.0.0]"},
+	{q: `"failed password"`},
+	{q: "fail* -session"},
+	{q: "error"},
+	{q: "user.name:root"},
+	{q: "user.name:svc_* OR user.name:?lice"},
+	{q: "host.name:web-0[1 TO 3]"},
+	{q: "destination.port:[80 TO 443] event.code:4625"},
+	{q: "destination.port>=3389"},
+	{q: "network.bytes<100.5"},
+	{q: "vigil.test.flag:true"},
+	{q: "tags:prod"},
+	{q: "tags:*es*"},
+	{q: "mixed.value:v1*"},
+	{q: "NOT event.outcome:*"},
+	{q: "event.outcome:* AND NOT event.outcome:success"},
+	{q: "nosuchfield:x OR user.name:carol"},
+	{q: "password", from: sameAnswersFrom, to: sameAnswersFrom.Add(2 * time.Hour)},
+	{q: "* | stats count() by user.name"},
+	{q: "* | stats count(), dc(user.name), min(destination.port), max(network.bytes), sum(destination.port), values(event.outcome) by host.name"},
+	{q: "source.ip:10.0.0.0/8 | stats count() as n by destination.port | where n > 100 | sort -n"},
+	{q: "* | stats count() by event.code, event.outcome | sort -count | head 5"},
+	{q: "* | stats values(tags), count(tags), sum(vigil.test.flag), avg(destination.port)"},
+	{q: "* | timechart span=1h count() by event.outcome"},
+	{q: "zyxwvut | fields event.id, user.name, source.ip, tags"},
+	{q: "password | sort destination.port, -@timestamp | head 30"},
+	{q: "* | where destination.port:22 | fields host.name, destination.port | head 10"},
+	{q: "* | stats count() by nosuchfield"},
+	{q: "* | stats count() by user.name | stats sum(count) as count, count() as users"},
+	{q: "* | stats count() | stats count()"},
+	{q: "* | stats count() as n by host.name | where n > 1000 | stats count() as hosts"},
+}
+
+type searcher interface {
+	Search(context.Context, store.Request) (*store.Result, error)
+}
+
+// compareAnswers runs sameAnswersQueries on both stores, which hold
+// mixedEvents, and reports where got's answers differ from want's.
+func compareAnswers(t *testing.T, want, got searcher) {
+	t.Helper()
+	ctx := context.Background()
+	emb, ch := want, got
+	wantName, gotName := "embedded", "clickhouse"
+	if _, ok := want.(*Store); ok {
+		wantName, gotName = "one server", "cluster"
 	}
 	for _, tenant := range []string{"acme", "other"} {
-		for _, c := range queries {
+		for _, c := range sameAnswersQueries {
 			for _, page := range [][2]int{{100, 0}, {7, 21}} {
 				req := store.Request{Tenant: tenant, Query: c.q, From: c.from, To: c.to, Limit: page[0], Offset: page[1]}
 				want, err := emb.Search(ctx, req)
 				if err != nil {
-					t.Fatalf("embedded %q: %v", c.q, err)
+					t.Fatalf("%s %q: %v", wantName, c.q, err)
 				}
 				got, err := ch.Search(ctx, req)
 				if err != nil {
-					t.Fatalf("clickhouse %q: %v", c.q, err)
+					t.Fatalf("%s %q: %v", gotName, c.q, err)
 				}
 				if want.Total == 0 && c.q == "zyxwvut" && tenant == "acme" {
 					t.Fatalf("%q matched nothing: the test data lost its rare term", c.q)
 				}
 				if got.Total != want.Total || got.Shape != want.Shape || !slices.Equal(got.Columns, want.Columns) {
-					t.Errorf("%s %q page %v: clickhouse total %d shape %s columns %q, embedded %d %s %q",
-						tenant, c.q, page, got.Total, got.Shape, got.Columns, want.Total, want.Shape, want.Columns)
+					t.Errorf("%s %q page %v: %s total %d shape %s columns %q, %s %d %s %q",
+						tenant, c.q, page, gotName, got.Total, got.Shape, got.Columns, wantName, want.Total, want.Shape, want.Columns)
 					continue
 				}
 				g, w := render(got.Rows), render(want.Rows)
 				if !slices.Equal(g, w) {
 					for i := range max(len(g), len(w)) {
 						if i >= len(g) || i >= len(w) || g[i] != w[i] {
-							t.Errorf("%s %q page %v: row %d differs (%d vs %d rows)\nclickhouse %s\nembedded   %s",
-								tenant, c.q, page, i, len(g), len(w), at(g, i), at(w, i))
+							t.Errorf("%s %q page %v: row %d differs (%d vs %d rows)\n%s: %s\n%s: %s",
+								tenant, c.q, page, i, len(g), len(w), gotName, at(g, i), wantName, at(w, i))
 							break
 						}
 					}

@@ -24,38 +24,81 @@ func (s *Store) DropBefore(ctx context.Context, tenant string, before time.Time)
 }
 
 // DropBeforeFunc is DropBefore for the tenants for which want is true.
+// On a cluster it drops the partitions of the local tables of every shard:
+// ALTER TABLE … ON CLUSTER … DROP PARTITION once for each, or, when Vigil
+// is given the cluster's nodes, ALTER TABLE … DROP PARTITION on each node
+// that has it.
 func (s *Store) DropBeforeFunc(ctx context.Context, before time.Time, want func(tenant string) bool) (int, error) {
 	day := before.UTC().Format(time.DateOnly)
 	dropped := 0
 	for _, d := range store.Datasets {
-		// The partition column is the key as ClickHouse writes it, such as
-		// ('2026-11-23','acme'): fed back verbatim to DROP PARTITION.
-		q := "SELECT DISTINCT partition FROM system.parts WHERE active AND database = " + sqlgen.CHString(s.db) +
-			" AND table = " + sqlgen.CHString(string(d)) + " AND max_date < toDate(" + sqlgen.CHString(day) + ")"
-		res, err := s.c.query(ctx, q)
+		local := s.localName(string(d))
+		parts, err := s.oldPartitions(ctx, local, day)
 		if err != nil {
 			return dropped, fmt.Errorf("list partitions of %s: %w", d, err)
 		}
-		for _, row := range res.Data {
-			var part string
-			if len(row) != 1 || json.Unmarshal(row[0], &part) != nil {
-				return dropped, fmt.Errorf("list partitions of %s: bad row %s", d, row)
-			}
-			tenant, ok := partitionTenant(part)
+		for _, p := range parts {
+			tenant, ok := partitionTenant(p.partition)
 			if !ok {
-				return dropped, fmt.Errorf("list partitions of %s: unexpected partition %q", d, part)
+				return dropped, fmt.Errorf("list partitions of %s: unexpected partition %q", d, p.partition)
 			}
 			if !want(tenant) {
 				continue
 			}
-			if err := s.c.exec(ctx, "ALTER TABLE "+s.table(d)+" DROP PARTITION "+part); err != nil {
-				return dropped, fmt.Errorf("drop partition %s of %s: %w", part, d, err)
+			q := "ALTER TABLE " + sqlgen.CHIdent(s.db) + "." + sqlgen.CHIdent(local) + s.onCluster() + " DROP PARTITION " + p.partition
+			for _, c := range p.on {
+				if err := c.exec(ctx, q); err != nil {
+					return dropped, fmt.Errorf("drop partition %s of %s: %w", p.partition, d, err)
+				}
 			}
-			s.log.Info("clickhouse retention dropped a partition", "dataset", string(d), "partition", part)
+			s.log.Info("clickhouse retention dropped a partition", "dataset", string(d), "partition", p.partition, "servers", len(p.on))
 			dropped++
 		}
 	}
 	return dropped, nil
+}
+
+// oldPartition is a partition to drop and the servers to send the ALTER
+// to.
+type oldPartition struct {
+	partition string
+	on        []*client
+}
+
+// oldPartitions lists the partitions of a table whose days all end before
+// day: on each node, or, with DDL ON CLUSTER, on one replica of each shard
+// (the cluster table function) with the ALTER sent once.
+func (s *Store) oldPartitions(ctx context.Context, table, day string) ([]oldPartition, error) {
+	// The partition column is the key as ClickHouse writes it, such as
+	// ('2026-11-23','acme'): fed back verbatim to DROP PARTITION.
+	from := "system.parts"
+	if s.onCluster() != "" {
+		from = "cluster(" + sqlgen.CHString(s.cluster.Name) + ", system, parts)"
+	}
+	q := "SELECT DISTINCT partition FROM " + from + " WHERE active AND database = " + sqlgen.CHString(s.db) +
+		" AND table = " + sqlgen.CHString(table) + " AND max_date < toDate(" + sqlgen.CHString(day) + ") ORDER BY partition"
+	var out []oldPartition
+	index := map[string]int{}
+	for _, c := range s.nodes() {
+		res, err := c.query(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, row := range res.Data {
+			var part string
+			if len(row) != 1 || json.Unmarshal(row[0], &part) != nil {
+				return nil, fmt.Errorf("bad row %s", row)
+			}
+			i, ok := index[part]
+			if !ok {
+				i = len(out)
+				index[part] = i
+				out = append(out, oldPartition{partition: part})
+			}
+			out[i].on = append(out[i].on, c)
+		}
+	}
+	return out, nil
 }
 
 // partitionTenant checks that a partition key is ('YYYY-MM-DD','tenant'),

@@ -36,7 +36,8 @@ var promotedColumn = func() map[string]string {
 	return m
 }()
 
-// tableDDL is the CREATE TABLE of a dataset's table (docs/format/clickhouse.md).
+// tableDDL is the CREATE TABLE of a dataset's table (docs/format/clickhouse.md);
+// on a cluster, of its local table on each shard (cluster.go).
 //
 //   - ReplacingMergeTree: rows with the same sorting key (tenant, time, id)
 //     are one event stored twice (a retried insert or a replay); merges
@@ -45,9 +46,17 @@ var promotedColumn = func() map[string]string {
 //   - PARTITION BY (day, tenant): retention drops a tenant's day at once,
 //     and queries skip the partitions outside their tenant and time.
 //   - Times are Int64 Unix microseconds: 18.16 has no DateTime64.
-func tableDDL(db string, d store.Dataset) string {
+func tableDDL(s *Store, d store.Dataset) string {
+	name := s.localName(string(d))
+	return "CREATE TABLE IF NOT EXISTS " + sqlgen.CHIdent(s.db) + "." + sqlgen.CHIdent(name) + s.onCluster() + " (\n" +
+		tableColumns() + "\n) ENGINE = " + s.engine("ReplacingMergeTree", name, "") + `
+PARTITION BY (v_day, v_tenant)
+ORDER BY (v_tenant, v_ts, v_id)`
+}
+
+// tableColumns are the columns of a dataset's table.
+func tableColumns() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s.%s (\n", sqlgen.CHIdent(db), sqlgen.CHIdent(string(d)))
 	b.WriteString(`  v_day Date,
   v_tenant String,
   v_ts Int64,
@@ -62,18 +71,19 @@ func tableDDL(db string, d store.Dataset) string {
 	}
 	b.WriteString(`  v_attrs Nested(key String, value String),
   v_lists Nested(key String, value Array(String)),
-  v_raw String
-) ENGINE = ReplacingMergeTree
-PARTITION BY (v_day, v_tenant)
-ORDER BY (v_tenant, v_ts, v_id)`)
+  v_raw String`)
 	return b.String()
 }
 
+// fieldsColumns are the columns of the catalog table.
+const fieldsColumns = "dataset String, field String, kinds UInt16"
+
 // fieldsDDL is the catalog table: which kinds of values each field of a
 // dataset has had. Rows only ever add kinds; readers OR them together.
-func fieldsDDL(db string) string {
-	return "CREATE TABLE IF NOT EXISTS " + sqlgen.CHIdent(db) + ".fields (dataset String, field String, kinds UInt16) " +
-		"ENGINE = MergeTree ORDER BY (dataset, field)"
+func fieldsDDL(s *Store) string {
+	name := s.localName("fields")
+	return "CREATE TABLE IF NOT EXISTS " + sqlgen.CHIdent(s.db) + "." + sqlgen.CHIdent(name) + s.onCluster() +
+		" (" + fieldsColumns + ") ENGINE = " + s.engine("MergeTree", name, "") + " ORDER BY (dataset, field)"
 }
 
 // reserved are names a field may not have a column under in the FROM item
@@ -92,20 +102,22 @@ func reserved(field string) bool {
 	return false
 }
 
+// createSchema runs the DDL of the event tables on each node (one server,
+// or every server of a cluster when Vigil is given them; ON CLUSTER DDL
+// once otherwise).
 func (s *Store) createSchema(ctx context.Context) error {
-	stmts := []string{"CREATE DATABASE IF NOT EXISTS " + sqlgen.CHIdent(s.db), fieldsDDL(s.db)}
-	for _, d := range store.Datasets {
-		stmts = append(stmts, tableDDL(s.db, d))
-	}
-	for _, q := range stmts {
-		if err := s.c.exec(ctx, q); err != nil {
-			return fmt.Errorf("create clickhouse schema: %w", err)
+	for _, c := range s.nodes() {
+		for _, q := range s.schemaStatements() {
+			if err := c.exec(ctx, q); err != nil {
+				return fmt.Errorf("create clickhouse schema on %s: %w", c.base.Redacted(), err)
+			}
 		}
 	}
 	return nil
 }
 
-// table is the quoted name of a dataset's table.
+// table is the quoted name of a dataset's table: the one searches read and
+// inserts go to (on a cluster, the Distributed table).
 func (s *Store) table(d store.Dataset) string {
 	return sqlgen.CHIdent(s.db) + "." + sqlgen.CHIdent(string(d))
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
@@ -37,6 +38,9 @@ type Options struct {
 	QueryTimeout time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
+	// Cluster lays the event tables out over a ClickHouse cluster
+	// (cluster.go); its zero value keeps them on the one server.
+	Cluster Cluster
 }
 
 var databaseRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
@@ -50,6 +54,12 @@ type Store struct {
 	cat  catalog
 	// version is the server's version, such as 18.16.1.
 	version string
+	// cluster is opts.Cluster checked; nodeClients talk to its Nodes.
+	cluster     Cluster
+	nodeClients []*client
+	// shards are the cluster's shards when inserts go to their local
+	// tables (Cluster.InsertLocal), nil otherwise.
+	shards []*shard
 }
 
 // Open connects to ClickHouse, creates the database and tables when
@@ -77,11 +87,22 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	opts.Cluster.Nodes = slices.Clone(opts.Cluster.Nodes)
+	if err := opts.Cluster.check(); err != nil {
+		return nil, fmt.Errorf("open clickhouse store: %w", err)
+	}
 	s := &Store{
-		c:    &client{base: u, user: opts.User, password: opts.Password, http: &http.Client{}},
-		db:   opts.Database,
-		log:  opts.Logger,
-		opts: opts,
+		c:       &client{base: u, user: opts.User, password: opts.Password, http: &http.Client{}},
+		db:      opts.Database,
+		log:     opts.Logger,
+		opts:    opts,
+		cluster: opts.Cluster,
+	}
+	if opts.Cluster.Name != "" {
+		// A write returns when its rows are on their shards, as on one
+		// server, rather than queued on this server's disk.
+		s.c.insertSettings = url.Values{"insert_distributed_sync": {"1"}}
+		s.openNodes()
 	}
 	octx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
@@ -96,10 +117,16 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err := s.createSchema(ctx); err != nil {
 		return nil, fmt.Errorf("open clickhouse store: %w", err)
 	}
+	if s.cluster.InsertLocal {
+		if err := s.findShards(ctx); err != nil {
+			return nil, fmt.Errorf("open clickhouse store: %w", err)
+		}
+	}
 	if _, err := s.loadCatalog(ctx); err != nil {
 		return nil, fmt.Errorf("open clickhouse store: %w", err)
 	}
-	s.log.Info("clickhouse store open", "url", u.Redacted(), "database", s.db, "server_version", s.version)
+	s.log.Info("clickhouse store open", "url", u.Redacted(), "database", s.db, "server_version", s.version,
+		"cluster", s.cluster.Name, "replicated", s.cluster.Replicated, "nodes", len(s.cluster.Nodes))
 	return s, nil
 }
 
@@ -167,6 +194,9 @@ func (s *Store) write(ctx context.Context, d store.Dataset, events []*event.Even
 	defer cancel()
 	if err := s.note(ctx, d, events); err != nil {
 		return err
+	}
+	if s.shards != nil {
+		return s.writeLocal(ctx, d, events)
 	}
 	var b []byte
 	var w rowEncoder

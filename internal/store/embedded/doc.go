@@ -88,6 +88,12 @@
 // 10M events of `vigil bench`, 5.1 s against 0.9 s for its CIDR query and
 // 4.9 s against 0.5 s for the newest 100 events. The total comes from the
 // page when it is not full, else from a count on the filter's columns.
+// When the filter has full-text terms, the first step also returns where
+// each cold row was read (file and row number); a first page that is not
+// full (it holds every match, as a rare term's does) then has its cold
+// rows read by place, in Go, only the pages of each column that hold them
+// (coldrows.go), instead of DuckDB decoding every column of each block
+// holding a hit; its hot rows come from DuckDB over the hot tier alone.
 //
 // # Hash chain
 //

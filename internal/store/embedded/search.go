@@ -101,11 +101,14 @@ func (s *Store) searchOn(ctx context.Context, d *dataset, snap *catalogSnapshot,
 	}
 	res := &store.Result{Shape: q.Shape.String(), Columns: q.Columns}
 	rowsSQL, rowsArgs := q.SQL, q.Args
-	byPlace := !d.cfg.noPlaceRead && len(plan.Pipes) == 0 && req.Offset == 0 && q.Shape == query.ShapeEvents && q.Columns == nil
+	// Pages are read by place for filters with full-text terms (those
+	// whose matches may be few), on the first page of whole events; the
+	// place columns cost the others a little (`*` sorts 200k places).
+	byPlace := !d.cfg.noPlaceRead && len(plan.Pipes) == 0 && req.Offset == 0 && q.Shape == query.ShapeEvents && q.Columns == nil && len(plan.Terms()) > 0
 	times, places, paged, err := s.pageTimes(ctx, d, snap, plan, req, creq, byPlace)
 	if err == nil && places != nil {
 		var ok bool
-		if res.Rows, ok = s.rowsByPlace(d, snap, req, places, colOf); ok {
+		if res.Rows, ok = s.rowsByPlace(ctx, d, snap, plan, cat, creq, req, places, colOf); ok {
 			times = nil // read
 		}
 	}
@@ -159,8 +162,8 @@ func (s *Store) searchOn(ctx context.Context, d *dataset, snap *catalogSnapshot,
 //
 // With byPlace (a plan without pipes, on the first page), the first step
 // also returns where each cold row was read (placeColumns); when the page
-// is not full, so that it holds every match, and all of them are cold,
-// places lists them, for rowsByPlace.
+// is not full, so that it holds every match, and some are cold, places
+// lists them all (file "" for a hot one), for rowsByPlace.
 func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot, plan *query.Plan, req store.Request, creq sqlgen.Request, byPlace bool) (times []time.Time, places []rowPlace, paged bool, err error) {
 	if req.Limit <= 0 || plan.Shape() != query.ShapeEvents {
 		return nil, nil, false, nil
@@ -173,7 +176,7 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 		}
 	}
 	thin.Pipes = append(thin.Pipes, &query.Fields{Names: []string{event.FieldTimestamp}})
-	rel, _ := d.relationWith(snap, thin, req, nil, byPlace)
+	rel, _ := d.relationWith(snap, thin, req, nil, byPlace, false)
 	treq := creq
 	treq.From = "(" + rel + ") AS ev"
 	if byPlace {
@@ -191,7 +194,7 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 		return nil, nil, false, fmt.Errorf("find the page's time range: %w", err)
 	}
 	defer rs.Close()
-	allCold := byPlace
+	cold, unplaced := 0, false
 	for rs.Next() {
 		var ts time.Time
 		var file sql.NullString
@@ -204,14 +207,23 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 			return nil, nil, false, fmt.Errorf("find the page's time range: %w", err)
 		}
 		times = append(times, ts.UTC())
-		if allCold = allCold && file.Valid && row.Valid; allCold {
-			places = append(places, rowPlace{ts: ts.UTC(), file: file.String, row: row.Int64})
+		if byPlace {
+			// file is "" for a hot row, null for a cold one of unknown
+			// place.
+			p := rowPlace{ts: ts.UTC(), file: file.String, row: row.Int64}
+			switch {
+			case !file.Valid || file.String != "" && !row.Valid:
+				unplaced = true
+			case file.String != "":
+				cold++
+			}
+			places = append(places, p)
 		}
 	}
 	if err := rs.Err(); err != nil {
 		return nil, nil, false, fmt.Errorf("find the page's time range: %w", err)
 	}
-	if !allCold || len(times) == 0 || int64(len(times)) >= treq.Limit {
+	if cold == 0 || unplaced || int64(len(times)) >= treq.Limit {
 		places = nil
 	}
 	return times, places, true, nil
@@ -228,13 +240,14 @@ func placeClash(snap *catalogSnapshot, tenant string) bool {
 	return false
 }
 
-// rowsByPlace reads the whole events at places (the page's every match,
-// all cold) from their files in Go (coldrows.go), newest first as the
-// search's SQL orders them, converted as rows converts DuckDB's. ok is
-// false when a file cannot be read so (a column of a type that reader
-// does not give as DuckDB does): the caller reads the page through
-// DuckDB.
-func (s *Store) rowsByPlace(d *dataset, snap *catalogSnapshot, req store.Request, places []rowPlace, colOf map[string]string) (_ []store.Row, ok bool) {
+// rowsByPlace reads the whole events at places (the page's every match)
+// newest first, as the search's SQL orders them: the cold ones from their
+// files in Go (coldrows.go), converted as rows converts DuckDB's, the hot
+// ones by the search's SQL over the hot tier alone, in the time range
+// they span. ok is false when a file cannot be read so (a column of a
+// type that reader does not give as DuckDB does) or the hot read fails:
+// the caller reads the page through DuckDB.
+func (s *Store) rowsByPlace(ctx context.Context, d *dataset, snap *catalogSnapshot, plan *query.Plan, cat query.Catalog, creq sqlgen.Request, req store.Request, places []rowPlace, colOf map[string]string) (_ []store.Row, ok bool) {
 	cols := make([]outColumn, 0, len(envelopeColumns)+len(snap.ordered)+1)
 	for _, e := range envelopeColumns {
 		cols = append(cols, outColumn{e.name, e.sqlType})
@@ -244,8 +257,34 @@ func (s *Store) rowsByPlace(d *dataset, snap *catalogSnapshot, req store.Request
 	}
 	cols = append(cols, outColumn{overflowColumn, "VARCHAR"})
 	byFile := map[string][]int64{}
+	var hotFrom, hotTo time.Time
 	for _, p := range places {
+		if p.file == "" {
+			if hotFrom.IsZero() || p.ts.Before(hotFrom) {
+				hotFrom = p.ts
+			}
+			if hotTo.IsZero() || p.ts.After(hotTo) {
+				hotTo = p.ts
+			}
+			continue
+		}
 		byFile[p.file] = append(byFile[p.file], p.row)
+	}
+	var hotRows []store.Row
+	if !hotFrom.IsZero() {
+		narrow := req
+		narrow.From, narrow.To = hotFrom, hotTo.Add(time.Microsecond)
+		hrel, _ := d.relationWith(snap, plan, narrow, nil, false, true)
+		hreq := creq
+		hreq.From = "(" + hrel + ") AS ev"
+		hreq.Start, hreq.End = narrow.From, narrow.To
+		hq, err := sqlgen.Compile(sqlgen.DuckDB, plan, cat, hreq)
+		if err == nil {
+			hotRows, err = s.rows(ctx, hq.SQL, hq.Args, false, colOf)
+		}
+		if err != nil {
+			return nil, false
+		}
 	}
 	// The files are read in parallel, GOMAXPROCS at a time.
 	read := make(map[string]map[int64][]any, len(byFile))
@@ -278,16 +317,36 @@ func (s *Store) rowsByPlace(d *dataset, snap *catalogSnapshot, req store.Request
 		return nil, false
 	}
 	type placed struct {
-		ts   time.Time
-		id   string
-		vals []any
+		ts  time.Time
+		id  string
+		row store.Row
+	}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
 	}
 	all := make([]placed, 0, len(places))
 	for _, p := range places {
+		if p.file == "" {
+			continue
+		}
 		vals := read[p.file][p.row]
 		ts, _ := vals[0].(time.Time)
 		id, _ := vals[2].(string)
-		all = append(all, placed{ts, id, vals})
+		all = append(all, placed{ts, id, convertRow(names, vals, false, colOf)})
+	}
+	for _, r := range hotRows {
+		var p placed
+		for _, c := range r {
+			switch c.Name {
+			case event.FieldTimestamp:
+				p.ts, _ = c.Value.(time.Time)
+			case event.FieldID:
+				p.id, _ = c.Value.(string)
+			}
+		}
+		p.row = r
+		all = append(all, p)
 	}
 	// ORDER BY "@timestamp" DESC, "event.id" DESC (envelope columns are
 	// never null).
@@ -297,13 +356,12 @@ func (s *Store) rowsByPlace(d *dataset, snap *catalogSnapshot, req store.Request
 		}
 		return strings.Compare(b.id, a.id)
 	})
-	names := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = c.name
+	if int64(len(all)) > creq.Limit {
+		all = all[:creq.Limit] // hot events that came after the first step
 	}
 	rows := make([]store.Row, len(all))
 	for i, p := range all {
-		rows[i] = convertRow(names, p.vals, false, colOf)
+		rows[i] = p.row
 	}
 	d.placeReads.Add(1)
 	return rows, true
@@ -317,20 +375,21 @@ func (s *Store) rowsByPlace(d *dataset, snap *catalogSnapshot, req store.Request
 // returns it with a map from column name to field name for the columns
 // whose names differ.
 func (d *dataset) relation(snap *catalogSnapshot, plan *query.Plan, req store.Request) (string, map[string]string) {
-	return d.relationWith(snap, plan, req, nil, false)
+	return d.relationWith(snap, plan, req, nil, false, false)
 }
 
 // relationCounting is relation, leaving out the rows of the cold blocks
 // whose counts counts takes (blockstats.go).
 func (d *dataset) relationCounting(snap *catalogSnapshot, plan *query.Plan, req store.Request, counts *blockCounts) (string, map[string]string) {
-	return d.relationWith(snap, plan, req, counts, false)
+	return d.relationWith(snap, plan, req, counts, false, false)
 }
 
 // relationWith is relationCounting; with place, its rows also say where
 // each cold row was read (placeFileColumn, placeRowColumn: the file's path
-// and row number), null for hot rows and for files whose own columns
-// clash with read_parquet's filename or file_row_number.
-func (d *dataset) relationWith(snap *catalogSnapshot, plan *query.Plan, req store.Request, counts *blockCounts, place bool) (string, map[string]string) {
+// and row number; null for files whose own columns clash with
+// read_parquet's filename or file_row_number), hot rows a file of "". With hotOnly it
+// reads the hot tier alone.
+func (d *dataset) relationWith(snap *catalogSnapshot, plan *query.Plan, req store.Request, counts *blockCounts, place, hotOnly bool) (string, map[string]string) {
 	qc := snap.queryCatalog(req.Tenant)
 	all := plan.NeedsAllFields()
 	need := map[string]bool{}
@@ -396,9 +455,16 @@ func (d *dataset) relationWith(snap *catalogSnapshot, plan *query.Plan, req stor
 		segs = append(segs, sg)
 	}
 	if hot := d.hotSource(segs, req.Tenant, cols); hot != "" {
-		parts = append(parts, "SELECT "+selectList(wanted)+" FROM ("+hot+")")
+		sel := selectList(wanted)
+		if place {
+			sel += ", '' AS " + sqlIdent(placeFileColumn) // hot
+		}
+		parts = append(parts, "SELECT "+sel+" FROM ("+hot+")")
 	}
-	picks, _ := d.cold.filesCounting(req.Tenant, req.From, req.To, plan.Terms(), counts)
+	var picks []coldPick
+	if !hotOnly {
+		picks, _ = d.cold.filesCounting(req.Tenant, req.From, req.To, plan.Terms(), counts)
+	}
 	// Files read whole share one read_parquet; a file of which only some
 	// blocks may match is read on its own, with the row numbers of those
 	// blocks, which DuckDB turns into skipped row groups.

@@ -126,6 +126,36 @@ func (s *Store) Memberships(ctx context.Context, tenant string, alertIDs []strin
 	return out, nil
 }
 
+// AllMemberships returns every tenant's alert → incident memberships, or
+// complete false when there are more than limit (the incident manager's
+// MembershipLister: it holds them in memory rather than asking
+// Memberships, a scan of the table, for each batch).
+func (s *Store) AllMemberships(ctx context.Context, limit int) (map[string]map[string]string, bool, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT tenant, alert_id, incident_id FROM incident_alerts LIMIT ?", limit+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("read incident memberships: %w", err)
+	}
+	defer rows.Close()
+	out, n := map[string]map[string]string{}, 0
+	for rows.Next() {
+		if n++; n > limit {
+			return nil, false, nil
+		}
+		var t, a, i string
+		if err := rows.Scan(&t, &a, &i); err != nil {
+			return nil, false, fmt.Errorf("read incident memberships: %w", err)
+		}
+		if out[t] == nil {
+			out[t] = map[string]string{}
+		}
+		out[t][a] = i
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("read incident memberships: %w", err)
+	}
+	return out, true, nil
+}
+
 // Load implements store.Incidents.
 func (s *Store) Load(ctx context.Context, tenant string, ids []string) ([]store.Incident, error) {
 	if err := checkTenant(tenant); err != nil {

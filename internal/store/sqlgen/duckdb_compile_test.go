@@ -165,3 +165,18 @@ func TestPageTimesOnlyForDefaultOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestPageColumns: Request.PageColumns are returned after @timestamp by
+// PageTimesSQL alone.
+func TestPageColumns(t *testing.T) {
+	q, err := Compile(DuckDB, query.MustParse("password"), storeCatalog(), Request{From: "ev", Tenant: "t1", Limit: 100, PageColumns: []string{"__f", "__r"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(q.PageTimesSQL, `SELECT "@timestamp", "__f", "__r" FROM ev WHERE`) {
+		t.Errorf("page times SQL %s", q.PageTimesSQL)
+	}
+	if strings.Contains(q.SQL, "__f") || strings.Contains(q.CountSQL, "__f") {
+		t.Errorf("the rows or the count read a page column: %s\n%s", q.SQL, q.CountSQL)
+	}
+}

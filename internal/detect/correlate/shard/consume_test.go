@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/vigilsiem/vigil/internal/detect/correlate"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
 const (
@@ -82,17 +82,7 @@ func TestConsumerKilledMidTransaction(t *testing.T) {
 
 	// The victim routes the hits of its first batch, says so, and hangs
 	// before ending the transaction.
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperConsumer$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "VIGIL_SHARD_HELPER_BROKERS="+strings.Join(brokers, ","))
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	cmd, out := testutil.StartChild(t, "TestHelperConsumer", "VIGIL_SHARD_HELPER_BROKERS="+strings.Join(brokers, ","))
 	routed := make(chan int, 1)
 	go func() {
 		sc := bufio.NewScanner(out)

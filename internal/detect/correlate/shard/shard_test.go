@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"reflect"
 	"strconv"
 	"strings"
@@ -203,15 +202,7 @@ func startOwner(t *testing.T, cfg Config) *Owner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := o.Run(ctx); err != nil {
-			t.Error(err)
-		}
-	}()
-	t.Cleanup(func() { cancel(); <-done })
+	testutil.Go(t, o.Run)
 	return o
 }
 
@@ -307,26 +298,17 @@ func killedOwner(t *testing.T, rules string, blocked bool, set *correlate.Set, s
 	r := newRouter(t, brokers, set)
 
 	var got alerts
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperOwner$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "VIGIL_SHARD_HELPER_BROKERS="+strings.Join(brokers, ","), "VIGIL_SHARD_HELPER_RULES="+rules)
+	env := []string{"VIGIL_SHARD_HELPER_BROKERS=" + strings.Join(brokers, ","), "VIGIL_SHARD_HELPER_RULES=" + rules}
 	if blocked {
-		cmd.Env = append(cmd.Env, "VIGIL_SHARD_HELPER_BLOCK=port_scan")
+		env = append(env, "VIGIL_SHARD_HELPER_BLOCK=port_scan")
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := testutil.StartChild(t, "TestHelperOwner", env...)
 	victimDone := make(chan struct{})
 	var victimOwned sync.Map
 	go func() {
 		defer close(victimDone)
 		readHelper(out, &got, &victimOwned)
 	}()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	// wait until the victim is in the group and owns partitions
 	waitFor(t, "the victim owns partitions", func() bool {
 		n := 0

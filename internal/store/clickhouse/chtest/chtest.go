@@ -25,6 +25,8 @@ type Server struct {
 	URL string
 	// Dir is its data folder.
 	Dir string
+	// Pid is its process id (benchmarks read its CPU time).
+	Pid int
 }
 
 // Start starts a private ClickHouse for the test and stops it when the test
@@ -34,6 +36,40 @@ func Start(t testing.TB) *Server { t.Helper(); return StartWithPassword(t, "") }
 
 // StartWithPassword is Start with a password for the default user.
 func StartWithPassword(t testing.TB, password string) *Server {
+	t.Helper()
+	return start(t, password, freePort(t), freePort(t), "")
+}
+
+// ClusterName is the cluster StartCluster defines in every server's
+// remote_servers.
+const ClusterName = "vigil_test"
+
+// StartCluster starts shards private ClickHouse servers on 127.0.0.1, each
+// a shard of one replica of the cluster ClusterName, which every server's
+// remote_servers defines; every server has the macros {shard} (1, 2, …)
+// and {replica} (r1). There is no ZooKeeper: distributed DDL (ON CLUSTER)
+// and Replicated* tables do not work on it, Distributed tables over plain
+// local tables do.
+func StartCluster(t testing.TB, shards int) []*Server {
+	t.Helper()
+	type ports struct{ http, tcp int }
+	ps := make([]ports, shards)
+	var rs strings.Builder
+	rs.WriteString("<remote_servers><" + ClusterName + ">")
+	for i := range ps {
+		ps[i] = ports{freePort(t), freePort(t)}
+		fmt.Fprintf(&rs, "<shard><replica><host>127.0.0.1</host><port>%d</port></replica></shard>", ps[i].tcp)
+	}
+	rs.WriteString("</" + ClusterName + "></remote_servers>")
+	out := make([]*Server, shards)
+	for i, p := range ps {
+		extra := rs.String() + fmt.Sprintf("<macros><shard>%d</shard><replica>r1</replica></macros>", i+1)
+		out[i] = start(t, "", p.http, p.tcp, extra)
+	}
+	return out
+}
+
+func start(t testing.TB, password string, httpPort, tcpPort int, extra string) *Server {
 	t.Helper()
 	bin := Binary
 	if p, err := exec.LookPath("clickhouse-server"); err == nil {
@@ -46,7 +82,6 @@ func StartWithPassword(t testing.TB, password string) *Server {
 		t.Skipf("clickhouse-server not installed: %v", err)
 	}
 	dir := t.TempDir()
-	httpPort, tcpPort := freePort(t), freePort(t)
 	users := filepath.Join(dir, "users.xml")
 	var pw strings.Builder
 	_ = xml.EscapeText(&pw, []byte(password))
@@ -54,7 +89,7 @@ func StartWithPassword(t testing.TB, password string) *Server {
 		t.Fatal(err)
 	}
 	cfg := fmt.Sprintf(configXML, httpPort, tcpPort, filepath.Join(dir, "data")+"/", filepath.Join(dir, "tmp")+"/",
-		users, filepath.Join(dir, "log", "server.log"), filepath.Join(dir, "log", "error.log"))
+		users, filepath.Join(dir, "log", "server.log"), filepath.Join(dir, "log", "error.log"), extra)
 	cfgPath := filepath.Join(dir, "config.xml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -76,7 +111,7 @@ func StartWithPassword(t testing.TB, password string) *Server {
 		<-done
 		logf.Close()
 	})
-	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", httpPort), Dir: dir}
+	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", httpPort), Dir: dir, Pid: cmd.Process.Pid}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(s.URL + "/ping")
@@ -130,6 +165,7 @@ const configXML = `<?xml version="1.0"?>
     <default_database>default</default_database>
     <mark_cache_size>268435456</mark_cache_size>
     <max_concurrent_queries>100</max_concurrent_queries>
+    %[8]s
 </yandex>
 `
 
