@@ -82,6 +82,12 @@ func TestNULFieldNameOverUDP(t *testing.T) {
 	}
 	c.Close()
 	waitCatalog(t, v, `"field": "a\u0000"`)
+	// UDP is not acknowledged: the catalog is written before the line
+	// that needs the field, so wait for the line itself to be searchable.
+	waitFor(t, 10*time.Second, "the datagram to be searchable", func() bool {
+		rows, err := v.search("a_=1", "--tenant", "default")
+		return err == nil && len(rows) == 1
+	})
 	postBeta(t, v, "after")
 	for _, when := range []string{"hot", "frozen", "after a restart"} {
 		switch when {

@@ -81,7 +81,8 @@ func init() {
 	register(c)
 }
 
-// parseStream parses every line of r, runs the processors and writes the
+// parseStream parses every line of r (a batch record split into its
+// elements, as serve splits it), runs the processors and writes the
 // events as NDJSON to w. Records that fail become the dead-letter event
 // serve would store, with the reason on errw.
 func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, procs []pipeline.Processor, tenant, source, format string) (int, error) {
@@ -98,27 +99,42 @@ func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, procs []pipeli
 		}
 		now := time.Now().UTC()
 		rec := &pipeline.Record{Data: append([]byte(nil), line...)}
-		e := &event.Event{}
-		err := pipeline.ParseRecord(ps, tenant, source, now, rec, e)
-		if err == parse.ErrSkip {
-			continue
-		}
+		recs, batch, err := pipeline.SplitRecord(format, tenant, source, rec, nil)
 		if err != nil {
 			failed++
 			fmt.Fprintf(errw, "line %d: %v\n", n, err)
-			e = store.DeadLetterEvent(pipeline.DeadLetter{Time: now, Tenant: tenant, Source: source, Format: format, Reason: err.Error(), Data: rec.Data})
-		} else {
-			evs := []*event.Event{e}
-			for _, p := range procs {
-				evs = p.Process(context.Background(), evs)
-			}
-			if len(evs) == 0 {
+			e := store.DeadLetterEvent(pipeline.DeadLetter{Time: now, Tenant: tenant, Source: source, Format: format, Reason: err.Error(), Data: rec.Data})
+			out.Write(e.AppendJSON(nil))
+			out.WriteByte('\n')
+			continue
+		}
+		if !batch {
+			recs = append(recs, *rec)
+		}
+		for i := range recs {
+			rec := &recs[i]
+			e := &event.Event{}
+			err := pipeline.ParseRecord(ps, tenant, source, now, rec, e)
+			if err == parse.ErrSkip {
 				continue
 			}
-			pipeline.MarkGuessedTimes(evs, now)
+			if err != nil {
+				failed++
+				fmt.Fprintf(errw, "line %d: %v\n", n, err)
+				e = store.DeadLetterEvent(pipeline.DeadLetter{Time: now, Tenant: tenant, Source: source, Format: format, Reason: err.Error(), Data: rec.Data})
+			} else {
+				evs := []*event.Event{e}
+				for _, p := range procs {
+					evs = p.Process(context.Background(), evs)
+				}
+				if len(evs) == 0 {
+					continue
+				}
+				pipeline.MarkGuessedTimes(evs, now)
+			}
+			out.Write(e.AppendJSON(nil))
+			out.WriteByte('\n')
 		}
-		out.Write(e.AppendJSON(nil))
-		out.WriteByte('\n')
 	}
 	if err := sc.Err(); err != nil {
 		return failed, fmt.Errorf("read input: %w", err)

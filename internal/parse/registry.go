@@ -23,6 +23,12 @@ type Format struct {
 	// rejected packets): it is built like any other but is not one a user
 	// may configure, so Names and Check leave it out.
 	Internal bool
+	// Split, when set, recognises a record that carries a batch of records
+	// (Azure's {"records":[…]}) and appends each one's bytes to dst with
+	// batch true; the pipeline then parses each as a record of its own.
+	// For any other record it returns batch false and the record is parsed
+	// whole. An error (a batch over its bound) dead-letters the record.
+	Split func(data []byte, dst [][]byte) (_ [][]byte, batch bool, err error)
 }
 
 // formats holds the registered formats. Register is called from init
@@ -67,6 +73,11 @@ func Check(format string) error {
 // Ordered reports whether batches in format must be parsed in order by one
 // parser (Format.Ordered); it fits pipeline.Config.Ordered.
 func Ordered(format string) bool { return formats[format].Ordered }
+
+// Splitter returns the format's Split (nil when it has none).
+func Splitter(format string) func(data []byte, dst [][]byte) ([][]byte, bool, error) {
+	return formats[format].Split
+}
 
 // Names lists the formats a user may configure.
 func Names() []string {

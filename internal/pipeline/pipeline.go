@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
@@ -161,6 +162,7 @@ type workerState struct {
 	parsers map[[2]string]parse.Parser
 	events  []*event.Event
 	dead    []DeadLetter
+	subs    []Record
 }
 
 func (p *Pipeline) worker(queue chan *Batch) {
@@ -196,26 +198,33 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 	}
 	if len(b.Records) > 0 {
 		ps, err := p.parser(st, b.Source, format)
+		split := parse.Splitter(format) != nil
 		for i := range b.Records {
 			r := &b.Records[i]
 			tel.Received.Inc()
 			tel.ReceivedBytes.Add(float64(len(r.Data)))
-			e := p.pool.Get().(*event.Event)
-			perr := err
-			if perr == nil {
-				perr = ParseRecord(ps, b.Tenant, b.Source, received, r, e)
+			if split && err == nil {
+				subs, batch, serr := SplitRecord(format, b.Tenant, b.Source, r, st.subs[:0])
+				st.subs = subs
+				if serr != nil {
+					dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: format,
+						Peer: r.Peer, Position: r.Position, Reason: serr.Error(), Data: r.Data})
+					continue
+				}
+				if batch {
+					for j := range subs {
+						events, dead = p.parseOne(ps, b, &subs[j], received, format, events, dead)
+					}
+					clear(st.subs)
+					continue
+				}
 			}
-			if errors.Is(perr, parse.ErrSkip) {
-				p.release(e)
-				continue
-			}
-			if perr != nil {
+			if err != nil {
 				dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: format,
-					Peer: r.Peer, Position: r.Position, Reason: perr.Error(), Data: r.Data})
-				p.release(e)
+					Peer: r.Peer, Position: r.Position, Reason: err.Error(), Data: r.Data})
 				continue
 			}
-			events = append(events, e)
+			events, dead = p.parseOne(ps, b, r, received, format, events, dead)
 		}
 	}
 	for _, e := range b.Events {
@@ -273,6 +282,48 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 		dead[i] = DeadLetter{}
 	}
 	st.events, st.dead = events[:0], dead[:0]
+}
+
+// parseOne parses record r of batch b into an event, or a dead letter.
+func (p *Pipeline) parseOne(ps parse.Parser, b *Batch, r *Record, received time.Time, format string,
+	events []*event.Event, dead []DeadLetter) ([]*event.Event, []DeadLetter) {
+	e := p.pool.Get().(*event.Event)
+	perr := ParseRecord(ps, b.Tenant, b.Source, received, r, e)
+	if errors.Is(perr, parse.ErrSkip) {
+		p.release(e)
+		return events, dead
+	}
+	if perr != nil {
+		dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: format,
+			Peer: r.Peer, Position: r.Position, Reason: perr.Error(), Data: r.Data})
+		p.release(e)
+		return events, dead
+	}
+	return append(events, e), dead
+}
+
+// SplitRecord splits a batch record r (Azure's {"records":[…]}; see
+// parse.Format.Split) into the records it carries, appended to dst, with
+// batch true; for any other record it returns dst and batch false. Each
+// element keeps its exact bytes and r's peer, and its position is its
+// index under r's own id (NewID of r), so every element gets a distinct,
+// replay-stable event.id: identical elements of one batch, or one element
+// in two batches, included. An error (a batch over its bound) means r is
+// to be dead-lettered whole. `vigil parse` uses it as the pipeline does.
+func SplitRecord(format, tenant, source string, r *Record, dst []Record) (_ []Record, batch bool, err error) {
+	split := parse.Splitter(format)
+	if split == nil {
+		return dst, false, nil
+	}
+	parts, batch, err := split(r.Data, nil)
+	if err != nil || !batch {
+		return dst, batch, err
+	}
+	parent := event.NewID(tenant, source, r.Position, r.Occurrence, r.Data)
+	for i, part := range parts {
+		dst = append(dst, Record{Data: part, Peer: r.Peer, Position: parent + "/" + strconv.Itoa(i)})
+	}
+	return dst, true, nil
 }
 
 func (p *Pipeline) release(e *event.Event) {

@@ -299,6 +299,8 @@ func asaMessage(e *event.Event, id, s string, conns *outboundConns) {
 			asaLogin(e, id, s)
 		case strings.HasPrefix(id, "611"):
 			asaVPNClient(e, id, s)
+		case strings.HasPrefix(id, "716"), strings.HasPrefix(id, "722"):
+			asaWebVPN(e, id, s)
 		case id == "111008" || id == "111009" || id == "111010":
 			asaCommand(e, s)
 		}

@@ -13,5 +13,8 @@ func FuzzWebLog(f *testing.F) {
 		`www.example.com:443 203.0.113.9 - - [05/Jan/2026:10:20:30 +0100] "POST /login.php HTTP/2.0" 302 - "-" "-"`,
 		`[Fri Sep 09 10:42:29.902022 2011] [core:error] [pid 35708:tid 4328636416] [client 72.15.99.187:52446] AH00128: File does not exist: /x`,
 		`2011/06/10 13:30:10 [error] 23263#0: *1 open() "/x" failed, client: 86.186.86.232, server: example.com, request: "GET /favicon.ico HTTP/1.1", host: "example.com"`,
+		`[Tue Jun 16 09:12:01 2026] [auth_basic:error] [pid 1] [client 203.0.113.9:51234] AH01617: user bob: authentication failure for "/admin": Password Mismatch`,
+		"[Tue Jun 16 09:12:05 2026] [auth_digest:error] [pid 1] [client 198.51.100.4:1027] AH01789: user `eve' in realm `r' not found: /s/",
+		`2026/06/16 09:12:07 [error] 812#812: *32 user "mallory" was not found in "/etc/nginx/.htpasswd", client: 203.0.113.10, server: _`,
 	})
 }

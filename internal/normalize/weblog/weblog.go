@@ -275,6 +275,7 @@ func apacheError(e *event.Event, msg string) bool {
 	}
 	ecsfield.Str(e, "error.message", text)
 	webError(e, level)
+	authFailure(e, text)
 	return true
 }
 
@@ -340,6 +341,7 @@ func nginxError(e *event.Event, msg string) bool {
 	}
 	ecsfield.Str(e, "error.message", text)
 	webError(e, level)
+	authFailure(e, text)
 	return true
 }
 

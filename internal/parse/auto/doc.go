@@ -21,4 +21,7 @@
 // When a body parser rejects its input (a "{" that is not JSON, a broken CEF
 // header), its fields are rolled back and the body is kept as the message:
 // the record is never lost, and the header fields stay.
+//
+// A record that is a JSON batch ({"records":[…]}, json.Split) is split by
+// the pipeline before it reaches the parser, as for the json format.
 package auto

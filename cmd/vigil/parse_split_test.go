@@ -1,0 +1,42 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/vigilsiem/vigil/internal/parse"
+)
+
+// `vigil parse` splits an Azure {"records":[…]} batch as serve does: one
+// event per element, each with its own bytes as event.original and its
+// own id.
+func TestParseStreamSplitsBatchRecords(t *testing.T) {
+	ps, err := parse.New("json", parse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := `{"time":"2024-05-10T11:37:47Z","category":"SignInLogs","n":1}`, `{"time":"2024-05-10T11:37:48Z","category":"SignInLogs","n":2}`
+	in := `{"records":[` + a + `,` + b + `,` + a + "]}\n" + `{"message":"plain"}` + "\n"
+	var out, errw bytes.Buffer
+	failed, err := parseStream(strings.NewReader(in), &out, &errw, ps, nil, "default", "cli", "json")
+	if err != nil || failed != 0 {
+		t.Fatalf("failed %d, err %v, stderr %s", failed, err, errw.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d events, want 4:\n%s", len(lines), out.String())
+	}
+	for i, want := range []string{a, b, a} {
+		if !strings.Contains(lines[i], `"event.original":`+quoteJSON(want)) {
+			t.Errorf("event %d = %s, want event.original %s", i, lines[i], want)
+		}
+	}
+	if lines[0] == lines[2] {
+		t.Error("repeated elements gave identical events (same id)")
+	}
+}
+
+func quoteJSON(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}

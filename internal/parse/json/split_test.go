@@ -1,0 +1,161 @@
+package json
+
+import (
+	"bytes"
+	stdjson "encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/vigilsiem/vigil/internal/parse"
+)
+
+// azureBatch is an Event Hub message as Azure Monitor diagnostic settings
+// write it (the resource log common schema: {"records":[…]}), written from
+// Microsoft's schema documentation: an Entra ID sign-in, an Activity log
+// record, and a repeat of the first.
+const signIn = `{"time":"2024-05-10T11:37:47.0000000Z","resourceId":"/tenants/t1/providers/Microsoft.aadiam","operationName":"Sign-in activity","category":"SignInLogs","resultType":"50126","callerIpAddress":"198.51.100.23","properties":{"userPrincipalName":"jdoe@contoso.com","status":{"errorCode":50126}}}`
+const activity = `{ "time": "2024-05-10T13:00:00.000Z", "resourceId": "/SUBSCRIPTIONS/S1/RESOURCEGROUPS/RG1/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINES/VM1", "operationName": "MICROSOFT.COMPUTE/VIRTUALMACHINES/DELETE", "category": "Administrative", "resultType": "Failure", "callerIpAddress": "203.0.113.77" }`
+
+var azureBatch = "{\n  \"records\": [\n    " + signIn + ",\n    " + activity + ",\n" + signIn + "\n  ]\n}\n"
+
+func TestSplitAzureBatch(t *testing.T) {
+	parts, batch, err := Split([]byte(azureBatch), nil)
+	if err != nil || !batch {
+		t.Fatalf("Split: batch %v, err %v", batch, err)
+	}
+	want := []string{signIn, activity, signIn}
+	if len(parts) != len(want) {
+		t.Fatalf("%d parts, want %d", len(parts), len(want))
+	}
+	for i, p := range parts {
+		if string(p) != want[i] {
+			t.Errorf("part %d = %s, want exactly %s", i, p, want[i])
+		}
+	}
+}
+
+func TestSplitCloudTrailAndEmpty(t *testing.T) {
+	parts, batch, err := Split([]byte(`{"Records":[{"eventVersion":"1.08","eventSource":"iam.amazonaws.com","eventName":"CreateUser"}]}`), nil)
+	if err != nil || !batch || len(parts) != 1 {
+		t.Fatalf("CloudTrail: %d parts, batch %v, err %v", len(parts), batch, err)
+	}
+	parts, batch, err = Split([]byte(`{"records":[]}`), nil)
+	if err != nil || !batch || len(parts) != 0 {
+		t.Fatalf("empty batch: %d parts, batch %v, err %v", len(parts), batch, err)
+	}
+}
+
+// Records that are not batches are left whole, to be parsed as before.
+func TestSplitNotBatch(t *testing.T) {
+	for _, in := range []string{
+		``, `[]`, `"records"`, `{}`, `{"message":"x"}`,
+		`{"records":[{"a":1}],"other":2}`, // a member besides records: a record of its own
+		`{"other":2,"records":[{"a":1}]}`,
+		`{"records":[1,2]}`, `{"records":[{"a":1},"x"]}`, `{"records":{"a":1}}`,
+		`{"records":[{"a":1}`, `{"records":[{"a":1}]} trailing`, `{"records":[{"a":}]}`,
+		`{"rec\u006frds":[{"a":1}]}`, `{"RECORDS":[{"a":1}]}`,
+		`<13>Jan  1 00:00:00 h {"records":[{"a":1}]}`,
+	} {
+		dst := [][]byte{[]byte("kept")}
+		parts, batch, err := Split([]byte(in), dst)
+		if batch || err != nil || len(parts) != 1 || string(parts[0]) != "kept" {
+			t.Errorf("Split(%q) = %d parts, batch %v, err %v; want it left whole", in, len(parts), batch, err)
+		}
+	}
+}
+
+func TestSplitBound(t *testing.T) {
+	build := func(n int) []byte {
+		var b bytes.Buffer
+		b.WriteString(`{"records":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`{"a":1}`)
+		}
+		b.WriteString(`]}`)
+		return b.Bytes()
+	}
+	parts, batch, err := Split(build(MaxSplitRecords), nil)
+	if err != nil || !batch || len(parts) != MaxSplitRecords {
+		t.Fatalf("at the bound: %d parts, batch %v, err %v", len(parts), batch, err)
+	}
+	parts, batch, err = Split(build(MaxSplitRecords+1), nil)
+	if !batch || !errors.Is(err, ErrTooManyRecords) || !errors.Is(err, parse.ErrFormat) || len(parts) != 0 {
+		t.Fatalf("over the bound: %d parts, batch %v, err %v", len(parts), batch, err)
+	}
+	if !strings.Contains(err.Error(), "5001 elements") {
+		t.Errorf("error %q does not say how many elements", err)
+	}
+}
+
+// FuzzSplit checks Split against encoding/json: a record it splits is a
+// valid object whose only member is records/Records holding objects, and
+// the parts are those objects' exact bytes, in order.
+func FuzzSplit(f *testing.F) {
+	f.Add([]byte(azureBatch))
+	f.Add([]byte(`{"records":[]}`))
+	f.Add([]byte(`{"Records":[{"a":[1,{"b":null}]} , {"c":"\u00e9"}]}`))
+	f.Add([]byte(`{"records":[{"a":1}],"x":1}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parts, batch, err := Split(data, nil)
+		if err != nil {
+			if !batch || !errors.Is(err, ErrTooManyRecords) || len(parts) != 0 {
+				t.Fatalf("error %v with batch %v and %d parts", err, batch, len(parts))
+			}
+			return
+		}
+		if !batch {
+			if len(parts) != 0 {
+				t.Fatalf("not a batch but %d parts", len(parts))
+			}
+			return
+		}
+		var doc map[string][]stdjson.RawMessage
+		if uerr := stdjson.Unmarshal(data, &doc); uerr != nil {
+			t.Fatalf("split %q, which encoding/json rejects: %v", data, uerr)
+		}
+		if len(doc) != 1 {
+			t.Fatalf("split %q with %d members", data, len(doc))
+		}
+		for k, elems := range doc {
+			if k != "records" && k != "Records" {
+				t.Fatalf("split on member %q", k)
+			}
+			if len(elems) != len(parts) {
+				t.Fatalf("%d parts, encoding/json finds %d", len(parts), len(elems))
+			}
+			for i, el := range elems {
+				var obj map[string]any
+				if stdjson.Unmarshal(el, &obj) != nil || obj == nil {
+					t.Fatalf("element %d %s is not an object", i, el)
+				}
+				if !bytes.Equal(bytes.TrimSpace(el), parts[i]) {
+					t.Fatalf("part %d = %s, encoding/json's element %s", i, parts[i], el)
+				}
+				if !bytes.Contains(data, parts[i]) {
+					t.Fatalf("part %d is not bytes of the record", i)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkSplit measures what every json/auto record pays before it is
+// parsed (NotBatch: the test that it is no batch) and what a batch costs
+// to split (Batch: the Azure message of three records).
+func BenchmarkSplit(b *testing.B) {
+	for _, c := range []struct{ name, in string }{{"NotBatch", benchLines[1]}, {"Batch", azureBatch}} {
+		b.Run(c.name, func(b *testing.B) {
+			data := []byte(c.in)
+			dst := make([][]byte, 0, 8)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				dst, _, _ = Split(data, dst[:0])
+			}
+		})
+	}
+}
