@@ -33,6 +33,11 @@ type Options struct {
 	// Counters, when set, is shared with other engines (the partitions a
 	// detect node owns, Group); nil gives the engine its own.
 	Counters *Counters
+	// PeersRouted, set by analytics sharded by entity, leaves the rarity
+	// analytics with min_peers out of Write and WriteFor: their events
+	// reach the entity through WritePeersFor, with the peer count the
+	// owner of the value counted (CountPeerFor).
+	PeersRouted bool
 }
 
 // Counters count what engines did: events evaluated, anomalies, risk
@@ -274,12 +279,13 @@ func (e *Engine) Clock(tenant string) time.Time {
 // of entities they push over the threshold, are written before Write
 // returns.
 func (e *Engine) Write(ctx context.Context, events []*event.Event) error {
-	return e.write(ctx, events, Ref{})
+	return e.write(ctx, events, Ref{}, nil)
 }
 
 // write is Write; only, when set, restricts it to the analytics of that
-// entity (WriteFor).
-func (e *Engine) write(ctx context.Context, events []*event.Event, only Ref) error {
+// entity (WriteFor); peer, when set, to one rarity analytic with the peer
+// count given (WritePeersFor).
+func (e *Engine) write(ctx context.Context, events []*event.Event, only Ref, peer *peerCount) error {
 	select {
 	case <-e.ready:
 	case <-ctx.Done():
@@ -300,6 +306,12 @@ func (e *Engine) write(ctx context.Context, events []*event.Event, only Ref) err
 			if only.Type != "" && a.cfg.Entity != only.Type {
 				continue
 			}
+			if peer != nil && a != peer.a {
+				continue
+			}
+			// sharded, the event of a rarity analytic with min_peers only
+			// starts its learning here; it comes back with its peer count
+			sinceOnly := peer == nil && e.opts.PeersRouted && a.routedPeers()
 			if !e.matches(a, ev, matched) {
 				continue
 			}
@@ -311,8 +323,13 @@ func (e *Engine) write(ctx context.Context, events []*event.Event, only Ref) err
 			sh := e.shardOf(key)
 			sh.mu.Lock()
 			en := e.get(sh, key, t)
+			if sinceOnly {
+				buf = e.startLearning(a, en, ev, tt, buf[:0])
+				sh.mu.Unlock()
+				continue
+			}
 			var f *finding
-			f, buf = e.observe(a, en, ev, tt, buf[:0])
+			f, buf = e.observe(a, en, ev, tt, buf[:0], peer)
 			if f != nil {
 				al := e.anomalyAlert(a, en, ev, tt, f)
 				alerts = append(alerts, al)
@@ -330,7 +347,9 @@ func (e *Engine) write(ctx context.Context, events []*event.Event, only Ref) err
 			sh.mu.Unlock()
 		}
 	}
-	e.n.evaluated.Add(int64(len(events)))
+	if peer == nil { // the event was counted when its entities learned from it
+		e.n.evaluated.Add(int64(len(events)))
+	}
 	if len(alerts) == 0 {
 		return nil
 	}
@@ -365,12 +384,12 @@ type finding struct {
 // observe updates the analytic's state of the entity with one event and
 // returns what the event broke, if anything and the state has learned;
 // buf is scratch space, returned for reuse.
-func (e *Engine) observe(a *analytic, en *entity, ev *event.Event, tt time.Time, buf []byte) (*finding, []byte) {
-	f := e.observeWith(a, en, ev, tt, &buf)
+func (e *Engine) observe(a *analytic, en *entity, ev *event.Event, tt time.Time, buf []byte, peer *peerCount) (*finding, []byte) {
+	f := e.observeWith(a, en, ev, tt, &buf, peer)
 	return f, buf
 }
 
-func (e *Engine) observeWith(a *analytic, en *entity, ev *event.Event, tt time.Time, buf *[]byte) *finding {
+func (e *Engine) observeWith(a *analytic, en *entity, ev *event.Event, tt time.Time, buf *[]byte, peer *peerCount) *finding {
 	t := tt.Unix()
 	_, _, name := splitKey(en.key)
 	st := en.state(a.idx)
@@ -403,7 +422,9 @@ func (e *Engine) observeWith(a *analytic, en *entity, ev *event.Event, tt time.T
 		}
 		v := s.Vals[i].V
 		peers := -1
-		if a.cfg.MinPeers > 0 {
+		if peer != nil {
+			peers = peer.others
+		} else if a.cfg.MinPeers > 0 {
 			peers = e.countPeer(en.key, a, v, isNew, dayOf(t))
 		}
 		if !learned {
@@ -511,9 +532,23 @@ func listOrNone(l []string) string {
 // entity, and returns the number of other entities that showed v.
 func (e *Engine) countPeer(key string, a *analytic, v string, isNew bool, d int32) int {
 	tenant, _, _ := splitKey(key)
-	tk := tenant + "\x00" + a.cfg.Name
 	e.peersMu.Lock()
 	defer e.peersMu.Unlock()
+	p := e.peerStat(tenant, a, v, d)
+	others := int(p.Peers)
+	if isNew {
+		p.Peers++
+	} else if others > 0 {
+		others--
+	}
+	return others
+}
+
+// peerStat returns the peer count of value v of tenant's analytic a seen
+// on day d, making it (and forgetting the least recently seen of a sample
+// when the analytic counts maxPeerValues). peersMu is held.
+func (e *Engine) peerStat(tenant string, a *analytic, v string, d int32) *peerStat {
+	tk := tenant + "\x00" + a.cfg.Name
 	m := e.peers[tk]
 	if m == nil {
 		m = map[string]*peerStat{}
@@ -541,13 +576,7 @@ func (e *Engine) countPeer(key string, a *analytic, v string, isNew bool, d int3
 	if d > p.LastDay {
 		p.LastDay = d
 	}
-	others := int(p.Peers)
-	if isNew {
-		p.Peers++
-	} else if others > 0 {
-		others--
-	}
-	return others
+	return p
 }
 
 // anomalyAlert makes the alert of a finding.

@@ -18,6 +18,14 @@ const (
 	// maxPeerValues bounds the values a tenant's rarity analytic counts
 	// peers for (per analytic), with the same sampled eviction.
 	maxPeerValues = 100_000
+	// maxPeerEntities bounds the entities (64-bit hashes of their names) a
+	// value's peer count remembers when counted by the owner of the value
+	// (CountPeerFor): min_peers+1 of them decide rarity exactly, so past
+	// that a value is common whoever shows it; with min_peers above 31 a
+	// value seen by more than 32 entities counts each sighting of an
+	// entity it does not remember as a new peer (rarer alerts, never
+	// more). 32 × 8 bytes × maxPeerValues: 25 MB per tenant and analytic.
+	maxPeerEntities = 32
 	// maxContributions bounds the risk contributions an entity keeps for
 	// its history and risk alerts; older ones still count in the score.
 	maxContributions = 32

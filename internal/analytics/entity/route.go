@@ -77,7 +77,7 @@ func (e *Engine) WriteFor(ctx context.Context, r Ref, events []*event.Event) err
 	if r.Type == "" {
 		return fmt.Errorf("entity analytics: write for an entity without a type")
 	}
-	return e.write(ctx, events, r)
+	return e.write(ctx, events, r, nil)
 }
 
 // AddAlertsFor is AddAlerts for one entity: the alerts add risk to the

@@ -96,4 +96,8 @@ func (s *valuesState) others(v string, n int) []string {
 type peerStat struct {
 	Peers   uint32 `json:"p"`
 	LastDay int32  `json:"l"`
+	// Ents are the hashes of the entities counted, while they are at most
+	// maxPeerEntities: kept by the owner of the value when analytics are
+	// sharded by entity (CountPeerFor), empty otherwise.
+	Ents []uint64 `json:"e,omitempty"`
 }

@@ -20,9 +20,12 @@ import (
 // learning the first half loses nothing: the survivor restores the state
 // records the victim wrote (one every 7 records of a partition) and
 // replays the records after them, and the alerts of both are the alerts
-// and ids one engine given every event raises.
+// and ids one engine given every event raises, rarity's peer counts
+// (host_rare_process) included.
 func TestKilledEntityOwner(t *testing.T) {
-	evs := logins()
+	// the process runs first: their peer counts pass through the owners
+	// of their values (outboxes) before and across the kill
+	evs := append(processRuns(), logins()...)
 	wantIDs := want(t, evs)
 	c := newCluster(t)
 	brokers := c.ListenAddrs()
@@ -114,8 +117,11 @@ func TestHelperEntityOwner(t *testing.T) {
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for range tick.C {
+			// Owned before mu: Run holds the owner's lock while it writes
+			// alerts, which take mu
+			owned := o.Owned()
 			mu.Lock()
-			for p, next := range o.Owned() {
+			for p, next := range owned {
 				fmt.Fprintf(w, "O %d %d\n", p, next)
 			}
 			fmt.Fprintln(w, "T")

@@ -15,4 +15,11 @@ const (
 const (
 	kindEvent = 1 // an event the entity's analytics learn from
 	kindAlert = 2 // an alert raised elsewhere, adding risk to the entity
+	// kindPeer is an event showing a value of a rarity analytic with
+	// min_peers, for the owner of (tenant, analytic, value) to count the
+	// entity as a peer of the value.
+	kindPeer = 3
+	// kindPeers is that event with the peer count, from the owner of the
+	// value to the owner of the entity, which decides rarity.
+	kindPeers = 4
 )

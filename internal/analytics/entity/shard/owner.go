@@ -3,6 +3,7 @@ package shard
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -56,6 +57,10 @@ type partition struct {
 	p   int32
 	e   *entity.Engine
 	one [1]*event.Event
+	// out are the peer counts made since the last state (kindPeers
+	// records, to the owners of their entities): keyshard produces them
+	// in the transaction of the next state.
+	out []*kgo.Record
 }
 
 // NewOwner joins the group (the join completes in Run's polls).
@@ -70,6 +75,8 @@ func NewOwner(cfg Config) (*Owner, error) {
 		cfg.Logger = slog.Default()
 	}
 	cfg.Analytics.Logger = cfg.Logger
+	// rarity's peers are counted by the owners of the values (kindPeer)
+	cfg.Analytics.PeersRouted = true
 	o := &Owner{cfg: cfg, log: cfg.Logger.With("component", "entity-shard"), ctx: context.Background()}
 	ko, err := keyshard.NewOwner(keyshard.Config{Brokers: cfg.Brokers, Opts: cfg.Opts, Topic: cfg.Topic, StateTopic: cfg.StateTopic,
 		Group: cfg.Group, New: o.newPartition, SnapshotEvery: cfg.SnapshotEvery, SnapshotInterval: cfg.SnapshotInterval,
@@ -100,18 +107,49 @@ func (pt *partition) Process(recs []*kgo.Record) {
 			pt.o.log.Warn("skip a bad entity record", "partition", pt.p, "offset", r.Offset, "err", err)
 			continue
 		}
-		if rec.event != nil {
+		switch {
+		case rec.kind == kindPeer:
+			err = pt.countPeer(rec)
+		case rec.kind == kindPeers:
+			err = pt.e.WritePeersFor(pt.o.ctx, rec.r, rec.analytic, rec.others, rec.event)
+		case rec.event != nil:
 			pt.one[0] = rec.event
 			err = pt.e.WriteFor(pt.o.ctx, rec.r, pt.one[:])
 			pt.one[0] = nil
-		} else if risk := pt.e.AddAlertsFor(rec.r, []alert.Alert{*rec.alert}); len(risk) > 0 {
-			err = pt.o.cfg.Out.WriteAlerts(pt.o.ctx, risk)
+		default:
+			if risk := pt.e.AddAlertsFor(rec.r, []alert.Alert{*rec.alert}); len(risk) > 0 {
+				err = pt.o.cfg.Out.WriteAlerts(pt.o.ctx, risk)
+			}
 		}
 		if err != nil {
 			pt.o.log.Error("entity analytics alerts not written", "partition", pt.p, "offset", r.Offset, "err", err)
 		}
 	}
 }
+
+// countPeer counts the entity of a peer record as a peer of its value
+// and passes the event on to the owner of the entity with the count.
+func (pt *partition) countPeer(rec record) error {
+	others, err := pt.e.CountPeerFor(rec.event, entity.PeerRef{Analytic: rec.analytic, Value: rec.value, Entity: rec.r})
+	if err != nil {
+		return err
+	}
+	payload, err := rec.event.AppendBinary(nil)
+	if err != nil {
+		return fmt.Errorf("pass the peer count of %s on: %w", rec.event.ID, err)
+	}
+	v := appendPeerHead(make([]byte, 0, len(payload)+len(rec.analytic)+len(rec.value)+len(rec.r.Type)+len(rec.r.Name)+24),
+		kindPeers, rec.r, rec.analytic, rec.value, others)
+	pt.out = append(pt.out, &kgo.Record{Topic: pt.o.cfg.Topic, Key: appendKey(nil, tenantOf(rec.event.Tenant), rec.r),
+		Value: append(v, payload...)})
+	return nil
+}
+
+// Outbox returns the peer counts made since the last state.
+func (pt *partition) Outbox() []*kgo.Record { return pt.out }
+
+// Sent drops them: they committed with a state.
+func (pt *partition) Sent() { pt.out = nil }
 
 // Tick does nothing: analytics keep time by their events.
 func (*partition) Tick() {}

@@ -32,11 +32,37 @@ func appendHead(dst []byte, kind byte, r entity.Ref) []byte {
 	return appendString(dst, r.Name)
 }
 
-// record is a decoded entity record: an event or an alert for entity r.
+// peerKey is the key of a peer record: tenant, "\x00peer " + analytic
+// (no entity type starts with a NUL) and value. Every sighting of one
+// value by one analytic of a tenant has the same key, hence partition.
+func peerKey(tenant, analytic, value string) []byte {
+	return appendKey(nil, tenant, entity.Ref{Type: "\x00peer " + analytic, Name: value})
+}
+
+// appendPeerHead writes the start of a peer record's value: the head of
+// entity r, the analytic and the value, and (kindPeers) the peer count;
+// the event follows to the end of the value.
+func appendPeerHead(dst []byte, kind byte, r entity.Ref, analytic, value string, others int) []byte {
+	dst = appendHead(dst, kind, r)
+	dst = appendString(dst, analytic)
+	dst = appendString(dst, value)
+	if kind == kindPeers {
+		dst = binary.AppendUvarint(dst, uint64(others))
+	}
+	return dst
+}
+
+// record is a decoded entity record: an event or an alert for entity r;
+// a peer record (kindPeer, kindPeers) has its event, its analytic and
+// value, and (kindPeers) the peer count.
 type record struct {
-	r     entity.Ref
-	event *event.Event
-	alert *alert.Alert
+	kind     byte
+	r        entity.Ref
+	event    *event.Event
+	alert    *alert.Alert
+	analytic string
+	value    string
+	others   int
 }
 
 // decodeRecord reads a record's value.
@@ -49,7 +75,18 @@ func decodeRecord(b []byte) (record, error) {
 	if d.Err == nil && v != RecordVersion {
 		return record{}, fmt.Errorf("%w: version %d, want %d", errRecord, v, RecordVersion)
 	}
-	rec := record{r: entity.Ref{Type: d.Str(), Name: d.Str()}}
+	rec := record{kind: kind, r: entity.Ref{Type: d.Str(), Name: d.Str()}}
+	switch kind {
+	case kindPeer:
+		rec.analytic, rec.value = d.Str(), d.Str()
+	case kindPeers:
+		rec.analytic, rec.value = d.Str(), d.Str()
+		if n := d.Uvarint(); n <= 1<<32 {
+			rec.others = int(n)
+		} else if d.Err == nil {
+			d.Fail("peer count %d", n)
+		}
+	}
 	if d.Err != nil {
 		return record{}, d.Err
 	}
@@ -57,7 +94,10 @@ func decodeRecord(b []byte) (record, error) {
 		return record{}, fmt.Errorf("%w: no entity type or name", errRecord)
 	}
 	switch kind {
-	case kindEvent:
+	case kindEvent, kindPeer, kindPeers:
+		if (kind == kindPeer || kind == kindPeers) && rec.analytic == "" {
+			return record{}, fmt.Errorf("%w: peer record without an analytic", errRecord)
+		}
 		rec.event = &event.Event{}
 		if err := rec.event.UnmarshalBinary(d.B); err != nil {
 			return record{}, fmt.Errorf("%w: event: %w", errRecord, err)

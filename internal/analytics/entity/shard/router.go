@@ -21,8 +21,9 @@ type Router struct {
 	// e is an engine with the analytics of the owners (the same
 	// configuration on every node): it tells which entities an event
 	// feeds, and learns nothing itself.
-	e    *entity.Engine
-	refs []entity.Ref
+	e     *entity.Engine
+	refs  []entity.Ref
+	peers []entity.PeerRef
 }
 
 // NewRouter returns a router for topic; e holds the analytics.
@@ -44,6 +45,14 @@ func (r *Router) Events(recs []*kgo.Record, events []*event.Event) ([]*kgo.Recor
 			return recs, fmt.Errorf("route event %s to its entities: %w", ev.ID, err)
 		}
 		recs = r.append(recs, kindEvent, ev.Tenant, payload)
+		// the sightings of rarity values with min_peers, to the owners of
+		// the values, who count the peers and pass the event on
+		r.peers = r.e.PeersOf(r.peers[:0], ev)
+		for _, p := range r.peers {
+			v := appendPeerHead(make([]byte, 0, len(payload)+len(p.Analytic)+len(p.Value)+len(p.Entity.Type)+len(p.Entity.Name)+16),
+				kindPeer, p.Entity, p.Analytic, p.Value, 0)
+			recs = append(recs, &kgo.Record{Topic: r.topic, Key: peerKey(tenantOf(ev.Tenant), p.Analytic, p.Value), Value: append(v, payload...)})
+		}
 	}
 	return recs, nil
 }
