@@ -13,6 +13,11 @@
 //	                             key (tenant, type, name)
 //	    alert of a rule, correlation or intel ──Router.Alerts──► entity topic,
 //	                             one record per user, host, source address
+//	    event showing a value of a rarity analytic with min_peers ──► entity
+//	                             topic, key (tenant, analytic, value)
+//	owner of a value's partition: Engine.CountPeerFor ──► the event and its
+//	    peer count, to the entity's partition, in the transaction of the
+//	    partition's next state (keyshard's Outbox) ──► Engine.WritePeersFor
 //	owner of partition p: records ──Engine.WriteFor / AddAlertsFor──►
 //	    anomaly and risk alerts ──► Out
 //	every SnapshotEvery records: Engine.State + next offset ──► state topic
