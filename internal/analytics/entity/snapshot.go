@@ -209,6 +209,11 @@ func (e *Engine) snapEntity(en *entity) *snapEntity {
 			st.Values = v
 		case *rateState:
 			st.Rate = v
+			if v.Hist == nil && v.rec {
+				c := *v // written dense, as before: the sparse form is in memory only
+				c.Hist = v.dense()
+				st.Rate = &c
+			}
 		case *travelState:
 			st.Travel = v
 		}
