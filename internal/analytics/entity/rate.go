@@ -127,7 +127,45 @@ func (s *rateState) advance(h int64) {
 		s.advanceSparse(h)
 	}
 	s.Hour, s.Cur, s.Alerted = h, 0, false
-	s.distinct = s.distinct[:0]
+	if cap(s.distinct) > 64 {
+		s.distinct = nil // a busy hour's room is not kept for the quiet ones after it
+	} else {
+		s.distinct = s.distinct[:0]
+	}
+}
+
+// compact turns a dense history read from a snapshot back into the
+// sparse form when it is one: the watched hours end at the current hour,
+// with no gap, and at most maxSparseRate of them are not zero. Any other
+// history stays dense, as read.
+func (s *rateState) compact() {
+	if s.Hist == nil || len(s.Hist) != rateCycle {
+		return
+	}
+	from := s.Hour - rateCycle // every slot watched, unless an empty one says otherwise
+	empty := false
+	nonZero := 0
+	for g := s.Hour - 1; g >= s.Hour-rateCycle; g-- {
+		q := s.Hist[slotOf(g)]
+		switch {
+		case q == qEmpty && !empty:
+			empty, from = true, g+1
+		case q != qEmpty && empty:
+			return // a gap: not a history advance wrote
+		case q != 0 && q != qEmpty:
+			nonZero++
+		}
+	}
+	if nonZero > maxSparseRate || from >= s.Hour {
+		return // no hour watched: a history advance never writes
+	}
+	nz := make([]uint32, 0, nonZero)
+	for i, q := range s.Hist {
+		if q != 0 && q != qEmpty {
+			nz = append(nz, uint32(i)<<8|uint32(q))
+		}
+	}
+	s.Hist, s.nz, s.from, s.rec = nil, nz, from, true
 }
 
 // advanceSparse is advance of a sparse history: the slot of the current

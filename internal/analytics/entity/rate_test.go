@@ -1,7 +1,11 @@
 package entity
 
 import (
-	"encoding/binary"
+	"bytes"
+	"reflect"
+	"sort"
+
+	"github.com/vigilsiem/vigil/internal/config"
 	"hash/maphash"
 	"math/rand/v2"
 	"testing"
@@ -45,6 +49,33 @@ func checkSameRate(t *testing.T, step int, sparse, dense *rateState) {
 	}
 }
 
+// checkCompact fails unless the dense history, read back from a snapshot
+// and compacted, reads the same in every slot.
+func checkCompact(t *testing.T, dense *rateState) {
+	t.Helper()
+	c := *dense
+	c.Hist = append([]byte(nil), dense.Hist...)
+	c.compact()
+	for i := 0; i < rateCycle; i++ {
+		if a, b := c.at(i), dense.Hist[i]; a != b {
+			t.Fatalf("compacted (sparse %v, from %d, hour %d): slot %d is %d, was %d", c.Hist == nil, c.from, c.Hour, i, a, b)
+		}
+	}
+	if a, b := c.baseline(), dense.baseline(); a != b {
+		t.Fatalf("compacted: baseline %+v, was %+v", a, b)
+	}
+	// and it goes on as the dense one would
+	d2 := *dense
+	d2.Hist = append([]byte(nil), dense.Hist...)
+	c.advance(c.Hour + 5)
+	d2.advance(d2.Hour + 5)
+	for i := 0; i < rateCycle; i++ {
+		if a, b := c.at(i), d2.Hist[i]; a != b {
+			t.Fatalf("compacted, 5 hours on: slot %d is %d, dense %d", i, a, b)
+		}
+	}
+}
+
 // runRate feeds the same hours and counts to a sparse and a dense history
 // and compares them after each step. steps: pairs of (hours forward, count).
 func runRate(t *testing.T, start int64, steps [][2]int) {
@@ -59,6 +90,9 @@ func runRate(t *testing.T, start int64, steps [][2]int) {
 			dense.add("count", 0, nil, testSeed)
 		}
 		checkSameRate(t, n, sparse, dense)
+		if n%16 == 0 || n == len(steps)-1 {
+			checkCompact(t, dense)
+		}
 	}
 }
 
@@ -107,11 +141,88 @@ func FuzzRateSparse(f *testing.F) {
 		for len(data) >= 2 {
 			gap := int(data[0])
 			if gap >= 250 {
-				gap = int(binary.LittleEndian.Uint16(append(data[1:2:2], data[0]))) % 2000
+				gap = (gap - 249) * 300 // 300 to 1800 hours: weeks away
 			}
 			steps = append(steps, [2]int{gap, int(data[1] % 64)})
 			data = data[2:]
 		}
 		runRate(t, start, steps)
 	})
+}
+
+// FuzzRateCompact: any history read from a snapshot reads the same
+// compacted (or is left dense).
+func FuzzRateCompact(f *testing.F) {
+	seed := make([]byte, rateCycle)
+	for i := range seed {
+		seed[i] = qEmpty
+	}
+	f.Add(int64(5000), seed)
+	seed2 := append([]byte(nil), seed...)
+	seed2[slotOf(4999)], seed2[slotOf(4998)] = 7, 0
+	f.Add(int64(5000), seed2)
+	f.Fuzz(func(t *testing.T, hour int64, data []byte) {
+		if len(data) < rateCycle || hour > 1<<40 || hour < -(1<<40) {
+			return
+		}
+		checkCompact(t, &rateState{Hour: hour, Hist: data[:rateCycle]})
+	})
+}
+
+// TestSnapshotKeepsRateSparse: rate histories are written dense (the
+// format is unchanged) and read back sparse, reading the same.
+func TestSnapshotKeepsRateSparse(t *testing.T) {
+	dir := t.TempDir()
+	e, _ := newEngine(t, config.Analytics{}, dir)
+	officeHistory(t, e, users, 14)
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e2, _ := newEngine(t, config.Analytics{}, dir)
+	<-e2.Ready()
+	rates := 0
+	for i := range e.shards {
+		for k, en := range e.shards[i].m {
+			en2 := e2.shardOf([]byte(k)).m[k]
+			if en2 == nil {
+				t.Fatalf("%q not read back", k)
+			}
+			for _, sl := range en.states {
+				s, ok := sl.st.(*rateState)
+				if !ok {
+					continue
+				}
+				s2 := en2.state(int(sl.a)).(*rateState)
+				if s2.Hist != nil || !s2.rec {
+					t.Errorf("%q: rate history read back dense", k)
+				}
+				if a, b := s.dense(), s2.dense(); !bytes.Equal(a, b) {
+					t.Errorf("%q: rate history read back differs", k)
+				}
+				rates++
+			}
+		}
+	}
+	if rates == 0 {
+		t.Fatal("no rate history written")
+	}
+	tenant, typ, name := splitKey(firstKey(e))
+	d1, _ := e.Entity(tenant, typ, name)
+	d2, _ := e2.Entity(tenant, typ, name)
+	// the order of the baselines follows the snapshot's, not the engine's
+	for _, d := range []*Detail{&d1, &d2} {
+		sort.Slice(d.Baselines, func(i, j int) bool { return d.Baselines[i].Analytic < d.Baselines[j].Analytic })
+	}
+	if !reflect.DeepEqual(d1, d2) {
+		t.Errorf("entity view after restart:\n%+v\nbefore:\n%+v", d2, d1)
+	}
+}
+
+func firstKey(e *Engine) string {
+	for i := range e.shards {
+		for k := range e.shards[i].m {
+			return k
+		}
+	}
+	return ""
 }

@@ -337,6 +337,7 @@ func (e *Engine) decode(r io.Reader) (int, error) {
 					if st.Rate.Hist != nil && len(st.Rate.Hist) != 168*rateWeeks {
 						return 0, fmt.Errorf("entity %s: rate %s: %d history bytes, want %d", s.Name, name, len(st.Rate.Hist), 168*rateWeeks)
 					}
+					st.Rate.compact()
 					v = st.Rate
 				case st.Travel != nil && a.kind == kindTravel:
 					v = st.Travel
