@@ -71,11 +71,25 @@ func (s *rateState) dense() []byte {
 	if s.Hist != nil || !s.rec {
 		return s.Hist
 	}
-	h := make([]byte, rateCycle)
-	for i := range h {
-		h[i] = s.at(i)
+	return s.appendDense(nil)
+}
+
+// appendDense appends the dense form of a sparse history to dst: the
+// slots of the hours from from to the current one zero, those before
+// empty, then the entries of nz.
+func (s *rateState) appendDense(dst []byte) []byte {
+	n := len(dst)
+	for range rateCycle {
+		dst = append(dst, qEmpty)
 	}
-	return h
+	h := dst[n:]
+	for g := s.Hour - 1; g >= s.from && g >= s.Hour-rateCycle; g-- {
+		h[slotOf(g)] = 0
+	}
+	for _, e := range s.nz {
+		h[e>>8] = byte(e)
+	}
+	return dst
 }
 
 // rateBase is the baseline of an hour: the number of past samples and
