@@ -210,3 +210,44 @@ func BenchmarkLoad(b *testing.B) {
 	}
 	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 }
+
+// BenchmarkEntityMemory reports the heap per entity of source addresses
+// as `vigil bench`'s firewall records make them: n addresses, each sending
+// bytes to a few destinations in three hours of a day (both built-in
+// source_ip rate analytics hold state), as live heap after GC.
+func BenchmarkEntityMemory(b *testing.B) {
+	const n = 20_000
+	for i := 0; i < b.N; i++ {
+		before := heapInUse()
+		cfg := config.Analytics{MaxEntities: 2 * n}
+		if err := cfg.Validate(); err != nil {
+			b.Fatal(err)
+		}
+		e, err := New(Options{Config: cfg, Logger: quiet, Now: func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }},
+			alert.SinkFunc(func(context.Context, []alert.Alert) error { return nil }))
+		if err != nil {
+			b.Fatal(err)
+		}
+		batch := make([]*event.Event, 0, 512)
+		for h := 0; h < 3; h++ {
+			for j := 0; j < n; j++ {
+				ev := &event.Event{Timestamp: day0.Add(time.Duration(j%8+h*7) * time.Hour).Add(time.Duration(j%3600) * time.Second), Tenant: "acme"}
+				ev.Set("source.ip", userIP(j))
+				ev.Set("destination.ip", userIP(j*7+h))
+				ev.Set("source.bytes", event.Int(int64(1000+j%5000)))
+				batch = append(batch, ev)
+				if len(batch) == cap(batch) {
+					if err := e.Write(context.Background(), batch); err != nil {
+						b.Fatal(err)
+					}
+					batch = batch[:0]
+				}
+			}
+		}
+		if err := e.Write(context.Background(), batch); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(heapInUse()-before)/float64(e.Stats().Entities), "B/entity")
+		runtime.KeepAlive(e)
+	}
+}

@@ -30,6 +30,10 @@ const (
 	// rateWeeks is how many past weeks of each hour of week a rate
 	// analytic keeps (with the hours either side: 3×rateWeeks samples).
 	rateWeeks = 4
+	// maxSparseRate is how many non-zero hours a rate history keeps in
+	// its sparse form (4 bytes each) before it turns dense (168×rateWeeks
+	// bytes): past it the sparse form is no smaller.
+	maxSparseRate = 128
 	// rateMinSamples is the least number of past samples a rate is
 	// scored against.
 	rateMinSamples = 3

@@ -173,11 +173,12 @@ func (e *Engine) encode(w io.Writer) error {
 			return err
 		}
 	}
+	var hist []byte
 	for i := range e.shards {
 		sh := &e.shards[i]
 		sh.mu.Lock()
 		for _, en := range sh.m {
-			if err := put(snapLine{Entity: e.snapEntity(en)}); err != nil {
+			if err := put(snapLine{Entity: e.snapEntity(en, &hist)}); err != nil {
 				sh.mu.Unlock()
 				return err
 			}
@@ -196,7 +197,11 @@ func cutNul(k string) (string, string, bool) {
 	return k, "", false
 }
 
-func (e *Engine) snapEntity(en *entity) *snapEntity {
+// snapEntity is the line of an entity; hist is room for its sparse rate
+// histories written dense, reused for the next entity once this one is
+// written.
+func (e *Engine) snapEntity(en *entity, hist *[]byte) *snapEntity {
+	*hist = (*hist)[:0]
 	tenant, typ, name := splitKey(en.key)
 	s := &snapEntity{Tenant: tenant, Type: typ, Name: name, First: en.first, Seen: en.seen, Risk: en.risk}
 	for _, sl := range en.states {
@@ -209,6 +214,13 @@ func (e *Engine) snapEntity(en *entity) *snapEntity {
 			st.Values = v
 		case *rateState:
 			st.Rate = v
+			if v.Hist == nil && v.rec {
+				c := *v // written dense, as before: the sparse form is in memory only
+				n := len(*hist)
+				*hist = v.appendDense(*hist)
+				c.Hist = (*hist)[n:len(*hist):len(*hist)]
+				st.Rate = &c
+			}
 		case *travelState:
 			st.Travel = v
 		}
@@ -332,6 +344,7 @@ func (e *Engine) decode(r io.Reader) (int, error) {
 					if st.Rate.Hist != nil && len(st.Rate.Hist) != 168*rateWeeks {
 						return 0, fmt.Errorf("entity %s: rate %s: %d history bytes, want %d", s.Name, name, len(st.Rate.Hist), 168*rateWeeks)
 					}
+					st.Rate.compact()
 					v = st.Rate
 				case st.Travel != nil && a.kind == kindTravel:
 					v = st.Travel

@@ -226,13 +226,13 @@ func (e *Engine) Entity(tenant, typ, name string) (Detail, bool) {
 			b.Since = time.Unix(s.Since, 0).UTC()
 			b.Learning = clock-s.Since < a.learn
 			rb := &RateBaseline{Hour: time.Unix(s.Hour*3600, 0).UTC(), Current: s.Cur}
-			if s.Hist != nil {
+			if s.hasHist() {
 				rb.Hours = map[string][]float64{}
 				monday := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) // a Monday
 				for h := 0; h < 168; h++ {
 					var xs []float64
 					for w := 0; w < rateWeeks; w++ {
-						if q := s.Hist[h*rateWeeks+w]; q != qEmpty {
+						if q := s.at(h*rateWeeks + w); q != qEmpty {
 							xs = append(xs, round2(dequantize(float64(q))))
 						}
 					}

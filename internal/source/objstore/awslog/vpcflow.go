@@ -52,10 +52,15 @@ func NewFlowFormat(names []string) (*FlowFormat, error) {
 		return nil, errors.New("flow log format: no fields")
 	}
 	f := &FlowFormat{names: append([]string(nil), names...)}
+	seen := make(map[string]bool, len(names))
 	for _, n := range names {
 		if !validFlowName(n) {
 			return nil, fmt.Errorf("flow log format: field name %q: want lower-case letters, digits and '-'", n)
 		}
+		if seen[n] {
+			return nil, fmt.Errorf("flow log format: field %q named twice", n)
+		}
+		seen[n] = true
 		f.apply = append(f.apply, flowSetter(n))
 	}
 	return f, nil

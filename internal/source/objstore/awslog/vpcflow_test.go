@@ -113,6 +113,11 @@ func TestFlowHeader(t *testing.T) {
 	f("version Account-ID srcaddr", false)
 	f("hello world", false)
 	f("", false)
+	// a field named twice would leave one of its values unread (the
+	// fuzzer's srcaddr twice: source.ip from the second)
+	if _, err := ParseFlowHeader("version srcaddr dstaddr srcaddr"); err == nil {
+		t.Error("ParseFlowHeader accepted srcaddr twice")
+	}
 	f(`{"Records":[]}`, false)
 	if ff, err := ParseFlowHeader(v3Header); err != nil || len(ff.Fields()) != 21 {
 		t.Fatalf("v3 header: %v, %d fields", err, len(ff.Fields()))
