@@ -45,6 +45,9 @@ type rowPlace struct {
 	ts   time.Time
 	file string
 	row  int64
+	// placed is false for a cold row of unknown place (a file whose own
+	// columns clash with the place columns).
+	placed bool
 }
 
 // outColumn is a column of the rows a search returns, with the SQL type

@@ -94,6 +94,12 @@
 // rows read by place, in Go, only the pages of each column that hold them
 // (coldrows.go), instead of DuckDB decoding every column of each block
 // holding a hit; its hot rows come from DuckDB over the hot tier alone.
+// A first page of every event (`*`) is read so too (newest.go): the first
+// step reads only the newest cold blocks wholly inside the time range
+// whose rows add up to the page (their .meta rows and time range), and
+// one row more, so that a full page is read by place unless that row
+// ties with the page's last (the order on event.id would settle it); the
+// total is the blocks' rows from their meta plus a count of the rest.
 //
 // # Hash chain
 //

@@ -104,7 +104,9 @@ func (s *Store) searchOn(ctx context.Context, d *dataset, snap *catalogSnapshot,
 	// Pages are read by place for filters with full-text terms (those
 	// whose matches may be few), on the first page of whole events; the
 	// place columns cost the others a little (`*` sorts 200k places).
-	byPlace := !d.cfg.noPlaceRead && len(plan.Pipes) == 0 && req.Offset == 0 && q.Shape == query.ShapeEvents && q.Columns == nil && len(plan.Terms()) > 0
+	// So are the first pages of every event (`*`): their first step reads
+	// only the newest blocks (newestBound).
+	byPlace := !d.cfg.noPlaceRead && len(plan.Pipes) == 0 && req.Offset == 0 && q.Shape == query.ShapeEvents && q.Columns == nil && (len(plan.Terms()) > 0 || matchesAll(plan) && !d.cfg.noNewestBound)
 	times, places, paged, err := s.pageTimes(ctx, d, snap, plan, req, creq, byPlace)
 	if err == nil && places != nil {
 		var ok bool
@@ -146,6 +148,10 @@ func (s *Store) searchOn(ctx context.Context, d *dataset, snap *catalogSnapshot,
 		res.Total = total
 		return res, nil
 	}
+	if total, ok := s.countAll(ctx, d, snap, plan, req); ok {
+		res.Total = total
+		return res, nil
+	}
 	if err := s.db.QueryRowContext(ctx, q.CountSQL, q.CountArgs...).Scan(&res.Total); err != nil {
 		return nil, fmt.Errorf("count search results: %w", err)
 	}
@@ -176,12 +182,23 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 		}
 	}
 	thin.Pipes = append(thin.Pipes, &query.Fields{Names: []string{event.FieldTimestamp}})
-	rel, _ := d.relationWith(snap, thin, req, nil, byPlace, false)
 	treq := creq
-	treq.From = "(" + rel + ") AS ev"
 	if byPlace {
 		treq.PageColumns = []string{placeFileColumn, placeRowColumn}
+		// One row more than the page: a full page is read by place when
+		// the row after it is older than its last (no tie at its end
+		// that the order on event.id would settle otherwise).
+		treq.Limit++
 	}
+	if matchesAll(plan) && !d.cfg.noNewestBound {
+		// Every event matches: the cold blocks whose rows are all in the
+		// time range say from when on it holds enough of them.
+		if t, ok := d.cold.newestBound(req.Tenant, req.From, req.To, treq.Offset+treq.Limit); ok {
+			req.From, treq.Start = t, t
+		}
+	}
+	rel, _ := d.relationWith(snap, thin, req, nil, byPlace, false)
+	treq.From = "(" + rel + ") AS ev"
 	tq, err := sqlgen.Compile(sqlgen.DuckDB, thin, snap.queryCatalog(req.Tenant), treq)
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("%w: %w", store.ErrBadRequest, err)
@@ -194,7 +211,6 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 		return nil, nil, false, fmt.Errorf("find the page's time range: %w", err)
 	}
 	defer rs.Close()
-	cold, unplaced := 0, false
 	for rs.Next() {
 		var ts time.Time
 		var file sql.NullString
@@ -210,20 +226,31 @@ func (s *Store) pageTimes(ctx context.Context, d *dataset, snap *catalogSnapshot
 		if byPlace {
 			// file is "" for a hot row, null for a cold one of unknown
 			// place.
-			p := rowPlace{ts: ts.UTC(), file: file.String, row: row.Int64}
-			switch {
-			case !file.Valid || file.String != "" && !row.Valid:
-				unplaced = true
-			case file.String != "":
-				cold++
-			}
-			places = append(places, p)
+			places = append(places, rowPlace{ts: ts.UTC(), file: file.String, row: row.Int64, placed: file.Valid && (file.String == "" || row.Valid)})
 		}
 	}
 	if err := rs.Err(); err != nil {
 		return nil, nil, false, fmt.Errorf("find the page's time range: %w", err)
 	}
-	if cold == 0 || unplaced || int64(len(times)) >= treq.Limit {
+	if byPlace && int64(len(times)) == treq.Limit {
+		// The row after the page: read by place if older than its last.
+		n := len(times) - 1
+		tie := n == 0 || times[n].Equal(times[n-1])
+		times, places = times[:n], places[:n]
+		if tie {
+			places = nil
+		}
+	}
+	cold, unplaced := 0, false
+	for _, p := range places {
+		switch {
+		case !p.placed:
+			unplaced = true
+		case p.file != "":
+			cold++
+		}
+	}
+	if cold == 0 || unplaced {
 		places = nil
 	}
 	return times, places, true, nil

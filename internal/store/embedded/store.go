@@ -89,6 +89,10 @@ type Options struct {
 	// noPlaceRead makes a page of whole events always read through
 	// DuckDB, never by place (coldrows.go; tests compare the two).
 	noPlaceRead bool
+	// noNewestBound makes a page of every event read all the time range
+	// and count its total by rows, never from the cold files' meta
+	// (newest.go; tests compare the two).
+	noNewestBound bool
 }
 
 // DefaultQueryTimeout is Options.QueryTimeout's default (the reason is
