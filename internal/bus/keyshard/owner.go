@@ -68,7 +68,14 @@ type Config struct {
 	// machines are ticked. Zero means the defaults.
 	SnapshotEvery    int
 	SnapshotInterval time.Duration
-	TickInterval     time.Duration
+	// OutboxWaits writes a machine's outbox with its state on the
+	// schedule above instead of at once (in the poll that made it). Set it
+	// where the outbox grows with the traffic (entity analytics' peer
+	// counts: one record per process event), so a busy partition does not
+	// write its whole state every poll; its records then wait up to
+	// SnapshotInterval.
+	OutboxWaits  bool
+	TickInterval time.Duration
 	// Name names the owner in logs ("correlation", "entity analytics").
 	Name   string
 	Logger *slog.Logger
@@ -477,7 +484,8 @@ func (o *Owner) process(ft kgo.FetchTopicPartition) {
 }
 
 // maintain ticks the machines and writes the states that are due (at
-// once for a partition with an outbox); the caller holds o.mu.
+// once for a partition with an outbox, unless OutboxWaits); the caller
+// holds o.mu.
 func (o *Owner) maintain(ctx context.Context) {
 	now := time.Now()
 	tick := now.Sub(o.lastTick) >= o.cfg.TickInterval
@@ -491,7 +499,8 @@ func (o *Owner) maintain(ctx context.Context) {
 		if ctx.Err() != nil {
 			continue // Close writes the states
 		}
-		if len(outbox(pt.m)) > 0 || pt.since >= o.cfg.SnapshotEvery || pt.since > 0 && now.Sub(pt.wrote) >= o.cfg.SnapshotInterval {
+		due := pt.since >= o.cfg.SnapshotEvery || pt.since > 0 && now.Sub(pt.wrote) >= o.cfg.SnapshotInterval
+		if due || !o.cfg.OutboxWaits && len(outbox(pt.m)) > 0 {
 			if err := o.checkpoint(ctx, p, pt); err != nil {
 				o.failed(ctx, p, pt, err)
 			}

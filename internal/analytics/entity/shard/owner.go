@@ -80,7 +80,8 @@ func NewOwner(cfg Config) (*Owner, error) {
 	o := &Owner{cfg: cfg, log: cfg.Logger.With("component", "entity-shard"), ctx: context.Background()}
 	ko, err := keyshard.NewOwner(keyshard.Config{Brokers: cfg.Brokers, Opts: cfg.Opts, Topic: cfg.Topic, StateTopic: cfg.StateTopic,
 		Group: cfg.Group, New: o.newPartition, SnapshotEvery: cfg.SnapshotEvery, SnapshotInterval: cfg.SnapshotInterval,
-		Name: "entity analytics", Logger: cfg.Logger})
+		OutboxWaits: true, // peer counts: one outbox record per process event
+		Name:        "entity analytics", Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}

@@ -173,7 +173,9 @@ func ownerConfig(brokers []string, opts entity.Options, out alert.Sink) Config {
 	return Config{Brokers: brokers, Topic: topic, StateTopic: stateTopic, Group: "analytics", Analytics: opts, Out: out,
 		// a state record every 7 records of a partition: take-overs
 		// replay some records and restore the rest
-		SnapshotEvery: 7, Logger: quiet(),
+		// (and at least every 100ms, which writes the peer counts'
+		// outbox: it waits for the state's schedule)
+		SnapshotEvery: 7, SnapshotInterval: 100 * time.Millisecond, Logger: quiet(),
 		Opts: []kgo.Opt{kgo.SessionTimeout(time.Second), kgo.HeartbeatInterval(100 * time.Millisecond),
 			kgo.RebalanceTimeout(5 * time.Second)}}
 }
