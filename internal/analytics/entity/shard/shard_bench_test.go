@@ -14,19 +14,7 @@ import (
 // from it. Per op: one login event (one record, its user).
 func BenchmarkEntityPath(b *testing.B) {
 	opts := options(b)
-	re, err := entity.New(opts, alert.SinkFunc(func(context.Context, []alert.Alert) error { return nil }))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var o Owner
-	o.ctx = context.Background()
-	o.cfg.Out = alert.SinkFunc(func(context.Context, []alert.Alert) error { return nil })
-	o.log = quiet()
-	m, err := o.newPartition(0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := NewRouter(topic, re)
+	r, pt := benchPath(b, opts)
 	evs := logins()
 	recs, err := r.Events(nil, evs[:1])
 	if err != nil || len(recs) != 1 {
@@ -41,7 +29,7 @@ func BenchmarkEntityPath(b *testing.B) {
 			b.Fatal(len(recs), err)
 		}
 		recs[0].Offset = int64(i)
-		m.Process(recs)
+		pt.Process(recs)
 	}
 }
 
@@ -53,23 +41,8 @@ func BenchmarkEntityPath(b *testing.B) {
 // Per op: one process run (four records).
 func BenchmarkPeerPath(b *testing.B) {
 	opts := options(b)
-	re, err := entity.New(opts, alert.SinkFunc(func(context.Context, []alert.Alert) error { return nil }))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var o Owner
-	o.ctx = context.Background()
-	o.cfg.Out = alert.SinkFunc(func(context.Context, []alert.Alert) error { return nil })
-	o.cfg.Topic = topic
-	o.cfg.Analytics = opts
-	o.cfg.Analytics.PeersRouted = true
-	o.log = quiet()
-	m, err := o.newPartition(0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	pt := m.(*partition)
-	r := NewRouter(topic, re)
+	opts.PeersRouted = true
+	r, pt := benchPath(b, opts)
 	evs := processRuns()
 	recs, err := r.Events(nil, evs[:1])
 	if err != nil || len(recs) != 3 {
@@ -83,8 +56,34 @@ func BenchmarkPeerPath(b *testing.B) {
 		if err != nil || len(recs) != 3 {
 			b.Fatal(len(recs), err)
 		}
-		m.Process(recs)
-		m.Process(pt.Outbox())
+		pt.Process(recs)
+		pt.Process(pt.Outbox())
 		pt.Sent()
 	}
+}
+
+// benchPath is the two ends of the entity shard path without the brokers:
+// a detect node's router (its engine with the options, PeersRouted off)
+// and the engine of partition 0 of an owner with opts, its alerts
+// dropped.
+func benchPath(b *testing.B, opts entity.Options) (*Router, *partition) {
+	b.Helper()
+	drop := alert.SinkFunc(func(context.Context, []alert.Alert) error { return nil })
+	ropts := opts
+	ropts.PeersRouted = false
+	re, err := entity.New(ropts, drop)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var o Owner
+	o.ctx = context.Background()
+	o.cfg.Out = drop
+	o.cfg.Topic = topic
+	o.cfg.Analytics = opts
+	o.log = quiet()
+	m, err := o.newPartition(0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return NewRouter(topic, re), m.(*partition)
 }
