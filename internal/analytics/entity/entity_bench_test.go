@@ -52,15 +52,7 @@ func world(b *testing.B, n int) *benchWorld {
 		ips[i] = userIP(i)
 	}
 	before := heapInUse()
-	cfg := config.Analytics{MaxEntities: 2 * n}
-	if err := cfg.Validate(); err != nil {
-		b.Fatal(err)
-	}
-	e, err := New(Options{Config: cfg, Logger: quiet, Now: func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }},
-		alert.SinkFunc(func(context.Context, []alert.Alert) error { return nil }))
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := memoryEngine(b, n)
 	batch := make([]*event.Event, 0, 512)
 	for d := 0; d < 2; d++ {
 		for i, name := range names {
@@ -219,15 +211,7 @@ func BenchmarkEntityMemory(b *testing.B) {
 	const n = 20_000
 	for i := 0; i < b.N; i++ {
 		before := heapInUse()
-		cfg := config.Analytics{MaxEntities: 2 * n}
-		if err := cfg.Validate(); err != nil {
-			b.Fatal(err)
-		}
-		e, err := New(Options{Config: cfg, Logger: quiet, Now: func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }},
-			alert.SinkFunc(func(context.Context, []alert.Alert) error { return nil }))
-		if err != nil {
-			b.Fatal(err)
-		}
+		e := memoryEngine(b, n)
 		batch := make([]*event.Event, 0, 512)
 		for h := 0; h < 3; h++ {
 			for j := 0; j < n; j++ {
@@ -250,4 +234,20 @@ func BenchmarkEntityMemory(b *testing.B) {
 		b.ReportMetric(float64(heapInUse()-before)/float64(e.Stats().Entities), "B/entity")
 		runtime.KeepAlive(e)
 	}
+}
+
+// memoryEngine is an engine with the built-in analytics, room for 2n
+// entities and its alerts dropped, for the memory benchmarks.
+func memoryEngine(b *testing.B, n int) *Engine {
+	b.Helper()
+	cfg := config.Analytics{MaxEntities: 2 * n}
+	if err := cfg.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(Options{Config: cfg, Logger: quiet, Now: func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }},
+		alert.SinkFunc(func(context.Context, []alert.Alert) error { return nil }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
 }
