@@ -178,7 +178,11 @@ func (e *Event) find(name string) int {
 }
 
 // removeAt removes Fields[pos], keeping the order of the others and the
-// index right.
+// index right: its slot is emptied (later entries of its probe run move
+// back into the hole when their home allows), and the slots of the fields
+// after it, found by their stored hashes, take their new positions. The
+// cost grows with the fields after pos (a removal is usually of a field
+// set a few steps before).
 func (e *Event) removeAt(pos int) {
 	fs := e.Fields
 	copy(fs[pos:], fs[pos+1:])
@@ -192,9 +196,32 @@ func (e *Event) removeAt(pos int) {
 		x.drop()
 		return
 	}
-	copy(x.hashes[pos:x.n], x.hashes[pos+1:x.n])
+	hole := x.slotOfPos(pos)
+	for i := (hole + 1) & (indexSlots - 1); x.slots[i] != 0; i = (i + 1) & (indexSlots - 1) {
+		s := x.slots[i]
+		home := slotOf(x.hashes[int(s&0xff)-1])
+		// s may move into the hole when its home is not in (hole, i].
+		if (i-home)&(indexSlots-1) >= (i-hole)&(indexSlots-1) {
+			x.slots[hole] = s
+			hole = i
+		}
+	}
+	x.slots[hole] = 0
+	n := int(x.n)
+	for q := pos + 1; q < n; q++ {
+		x.slots[x.slotOfPos(q)]--
+	}
+	copy(x.hashes[pos:n], x.hashes[pos+1:n])
 	x.n--
-	x.rehash()
+}
+
+// slotOfPos returns the slot that holds position pos.
+func (x *nameIndex) slotOfPos(pos int) uint16 {
+	i := slotOf(x.hashes[pos])
+	for int(x.slots[i]&0xff) != pos+1 {
+		i = (i + 1) & (indexSlots - 1)
+	}
+	return i
 }
 
 // RemoveFunc removes the fields whose name drop takes, keeping the order
