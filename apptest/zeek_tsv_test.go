@@ -96,6 +96,10 @@ func TestZeekTSVFilesAreNamedByTheirHeader(t *testing.T) {
 	// An http reply without a method still has its status.
 	rows, _ = v.waitFound(`event.dataset:zeek.http http.response.status_code:404`, 1, 5*time.Second, from...)
 	wantText(t, rows[0], "source.ip", "192.168.1.41")
+	// A files row (fuid, then the connection's uid and ids).
+	rows, _ = v.waitFound(`event.dataset:zeek.files file.mime_type:"text/html"`, 1, 5*time.Second, from...)
+	wantText(t, rows[0], "source.ip", "192.168.1.41")
+	wantText(t, rows[0], "destination.port", "80")
 	// A dns answer that failed has its response code and no question.
 	rows, _ = v.waitFound(`event.dataset:zeek.dns dns.response_code:SERVFAIL`, 1, 5*time.Second, from...)
 	wantText(t, rows[0], "network.transport", "udp")
