@@ -39,6 +39,12 @@ var errNotDirect = errors.New("not for the direct cold writer")
 // on the bench mix) but each column being written holds one.
 const coldPageBytes = 1 << 20
 
+// coldChunkRows is the rows whose values are handed to the column writers
+// at once. A column's page ends after the chunk that fills its buffer, so
+// a page can exceed coldPageBytes by one chunk's values of the column
+// (~40 KiB of event.original).
+const coldChunkRows = 256
+
 // coldBlockRows is the rows of a block: a Parquet row group with its own
 // time range and token filter in the meta. A search for a rare term reads
 // the blocks whose filter may hold it, so smaller blocks read less for a
@@ -424,20 +430,31 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 		parquet.MaxRowsPerRowGroup(int64(2*blockRows)), // blocks end row groups (below)
 		parquet.PageBufferSize(coldPageBytes),
 		parquet.CreatedBy("vigil", "", ""))
-	byLeaf := make([]int, len(cols)) // leaf index → column
-	for i, c := range cols {
-		byLeaf[c.leaf] = i
-	}
 	cells := make([]cell, len(cols))
 	gen := make([]uint32, len(cols))
 	var g uint32
-	batch := make([]parquet.Row, 0, 1024)
-	var vals []parquet.Value
+	// Values go to each column's writer directly, coldChunkRows rows at a
+	// time: assembling rows for parquet-go's WriteRows had it copy every
+	// value (~65 per row, most of them nulls) into per-column slices
+	// again, 64 rows at a time.
+	cws := w.ColumnWriters()
+	byLeaf := make([]int, len(cols)) // leaf index → column
+	nulls := make([]parquet.Value, len(cols))
+	colVals := make([][]parquet.Value, len(cols))
+	for i, c := range cols {
+		byLeaf[c.leaf] = i
+		nulls[c.leaf] = parquet.Value{}.Level(0, 0, c.leaf)
+		colVals[c.leaf] = make([]parquet.Value, 0, coldChunkRows)
+	}
+	pending := 0
 	flush := func() error {
-		if _, err := w.WriteRows(batch); err != nil {
-			return fmt.Errorf("freeze: write parquet: %w", err)
+		for leaf, vs := range colVals {
+			if _, err := cws[leaf].WriteRowValues(vs); err != nil {
+				return fmt.Errorf("freeze: write parquet: %w", err)
+			}
+			colVals[leaf] = vs[:0]
 		}
-		batch, vals = batch[:0], vals[:0]
+		pending = 0
 		p.buf = p.buf[:0] // the rows written no longer need their strings
 		return nil
 	}
@@ -469,24 +486,21 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 			msg = cells[msgCol].s
 		}
 		bt.add(orig, msg)
-		start := len(vals)
-		for leaf := range cols {
-			ci := byLeaf[leaf]
+		for leaf, ci := range byLeaf {
 			if gen[ci] != g {
-				vals = append(vals, parquet.Value{}.Level(0, 0, leaf))
+				colVals[leaf] = append(colVals[leaf], nulls[leaf])
 				continue
 			}
-			vals = cells[ci].append(vals, leaf)
+			colVals[leaf] = cells[ci].append(colVals[leaf], leaf)
 			bv.add(ci, &cells[ci])
 		}
-		batch = append(batch, vals[start:len(vals):len(vals)])
-		if len(batch) == cap(batch) {
+		if pending++; pending == coldChunkRows {
 			if err := flush(); err != nil {
 				return err
 			}
 		}
 	}
-	if len(batch) > 0 {
+	if pending > 0 {
 		if err := flush(); err != nil {
 			return err
 		}
