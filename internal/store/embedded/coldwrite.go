@@ -633,6 +633,9 @@ type lineParser struct {
 	// time (next[0]: the first key of a line); prev is the current c.
 	next []int32
 	prev int
+	// quoted[c] is column c's key as a line holds it, with its quotes and
+	// colon; nil for a name that JSON escapes.
+	quoted [][]byte
 }
 
 // parse converts the members of line that name a column into cells,
@@ -656,17 +659,27 @@ func (p *lineParser) parse(line []byte, byName map[string]int, cols []directCol,
 		return nil
 	}
 	for {
-		key, ok := p.str()
-		if !ok || !p.eat(':') {
-			return errNotDirect
+		var ci int
+		var known bool
+		if c := p.predict(cols); c >= 0 && bytes.HasPrefix(p.b[p.i:], p.quoted[c]) {
+			// The member the previous one was followed by the last time,
+			// its key as it stands: no need to read and look up the key.
+			p.i += len(p.quoted[c])
+			p.prev = c + 1
+			ci, known = c, true
+		} else {
+			key, ok := p.str()
+			if !ok || !p.eat(':') {
+				return errNotDirect
+			}
+			ci, known = p.column(key, byName, cols)
 		}
-		ci, known := p.column(key, byName, cols)
 		if known {
 			if gen[ci] == g {
-				return fmt.Errorf("%w: member %q twice", errNotDirect, key)
+				return fmt.Errorf("%w: member %q twice", errNotDirect, cols[ci].name)
 			}
 			if err := p.convert(cols[ci].sqlType, &cells[ci]); err != nil {
-				return fmt.Errorf("%w: %s", err, key)
+				return fmt.Errorf("%w: %s", err, cols[ci].name)
 			}
 			gen[ci] = g
 			if cells[ci].kind == 0 {
@@ -685,12 +698,40 @@ func (p *lineParser) parse(line []byte, byName map[string]int, cols []directCol,
 	}
 }
 
-// column finds the column of a member's key. It first tries the column
-// that followed the previous member the last time (events of one kind
-// list their members in the same order), then the map.
-func (p *lineParser) column(key []byte, byName map[string]int, cols []directCol) (int, bool) {
+// predict returns the column whose member followed the previous member
+// the last time (events of one kind list their members in the same
+// order), or -1.
+func (p *lineParser) predict(cols []directCol) int {
 	if p.next == nil {
 		p.next = make([]int32, len(cols)+1)
+		p.quoted = make([][]byte, len(cols))
+		for i, c := range cols {
+			p.quoted[i] = quotedKey(c.name)
+		}
+	}
+	c := int(p.next[p.prev]) - 1
+	if c >= 0 && p.quoted[c] == nil {
+		return -1
+	}
+	return c
+}
+
+// quotedKey returns `"name":` when name is written in JSON as it is (no
+// quote, backslash or control byte), else nil.
+func quotedKey(name string) []byte {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c == '"' || c == '\\' {
+			return nil
+		}
+	}
+	return []byte(`"` + name + `":`)
+}
+
+// column finds the column of a member's key: the predicted one (predict)
+// if it is that, else through the map.
+func (p *lineParser) column(key []byte, byName map[string]int, cols []directCol) (int, bool) {
+	if p.next == nil {
+		p.predict(cols)
 	}
 	prev := p.prev
 	if c := p.next[prev]; c > 0 && cols[c-1].name == string(key) {
@@ -721,43 +762,46 @@ func (p *lineParser) str() ([]byte, bool) {
 		return nil, false
 	}
 	start := p.i
-	ascii := true
-	for p.i < len(p.b) {
-		// Eight bytes at a time while none is a quote, a backslash, a
-		// control character or above ASCII: most of the text.
-		for p.i+8 <= len(p.b) && plainWord(binary.LittleEndian.Uint64(p.b[p.i:])) {
-			p.i += 8
-		}
-		if p.i == len(p.b) {
-			break
-		}
-		c := p.b[p.i]
-		switch {
-		case c == '"':
-			s := p.b[start:p.i]
-			p.i++
-			return s, ascii || validText(s)
-		case c == '\\':
-			return p.unescape(start)
-		case c < 0x20:
-			return nil, false
-		case c >= 0x80:
-			ascii = false
-		}
-		p.i++
+	q := bytes.IndexByte(p.b[start:], '"')
+	if q < 0 {
+		return nil, false
 	}
-	return nil, false
+	s := p.b[start : start+q]
+	if e := bytes.IndexByte(s, '\\'); e >= 0 {
+		// The quote found may be escaped: read on from the escape.
+		if _, ok := textBytes(s[:e]); !ok {
+			return nil, false
+		}
+		p.i = start + e
+		return p.unescape(start)
+	}
+	ascii, ok := textBytes(s)
+	if !ok {
+		return nil, false
+	}
+	p.i = start + q + 1
+	return s, ascii || validText(s)
 }
 
-// plainWord reports whether none of the eight bytes of x is a quote, a
-// backslash, below 0x20 or above 0x7f: the bytes str copies as they are
-// (the tests of "Bit Twiddling Hacks" for a zero byte and a byte below n,
-// which find one whenever there is one).
-func plainWord(x uint64) bool {
+// textBytes reports whether s has no control byte (below 0x20, which a
+// JSON string escapes), and whether it is all ASCII, looking at eight
+// bytes at a time (the test of "Bit Twiddling Hacks" for a byte below n,
+// which finds one whenever there is one).
+func textBytes(s []byte) (ascii, ok bool) {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	q := x ^ (lo * '"')
-	b := x ^ (lo * '\\')
-	return ((q-lo)&^q|(b-lo)&^b|(x-lo*0x20)&^x|x)&hi == 0
+	var ctl, top uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		ctl |= (x - lo*0x20) &^ x
+		top |= x
+	}
+	for ; i < len(s); i++ {
+		c := uint64(s[i])
+		ctl |= (c - 0x20) &^ c
+		top |= c
+	}
+	return top&hi == 0, ctl&hi == 0
 }
 
 // validText reports whether s is valid UTF-8 (DuckDB refuses other text).
