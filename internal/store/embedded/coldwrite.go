@@ -437,22 +437,25 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	// time: assembling rows for parquet-go's WriteRows had it copy every
 	// value (~65 per row, most of them nulls) into per-column slices
 	// again, 64 rows at a time.
+	// A row touches only the columns it has a value in (most of the ~65
+	// are null in most rows): the nulls before a value, and those at the
+	// end of a chunk, are copied in runs.
 	cws := w.ColumnWriters()
-	byLeaf := make([]int, len(cols)) // leaf index → column
-	nulls := make([]parquet.Value, len(cols))
+	nulls := make([][]parquet.Value, len(cols)) // by leaf: coldChunkRows nulls
 	colVals := make([][]parquet.Value, len(cols))
-	for i, c := range cols {
-		byLeaf[c.leaf] = i
-		nulls[c.leaf] = parquet.Value{}.Level(0, 0, c.leaf)
+	filled := make([]int, len(cols)) // by leaf: rows of the chunk in colVals
+	for _, c := range cols {
+		nulls[c.leaf] = slices.Repeat([]parquet.Value{parquet.Value{}.Level(0, 0, c.leaf)}, coldChunkRows)
 		colVals[c.leaf] = make([]parquet.Value, 0, coldChunkRows)
 	}
 	pending := 0
 	flush := func() error {
 		for leaf, vs := range colVals {
+			vs = append(vs, nulls[leaf][:pending-filled[leaf]]...)
 			if _, err := cws[leaf].WriteRowValues(vs); err != nil {
 				return fmt.Errorf("freeze: write parquet: %w", err)
 			}
-			colVals[leaf] = vs[:0]
+			colVals[leaf], filled[leaf] = vs[:0], 0
 		}
 		pending = 0
 		p.buf = p.buf[:0] // the rows written no longer need their strings
@@ -486,12 +489,10 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 			msg = cells[msgCol].s
 		}
 		bt.add(orig, msg)
-		for leaf, ci := range byLeaf {
-			if gen[ci] != g {
-				colVals[leaf] = append(colVals[leaf], nulls[leaf])
-				continue
-			}
-			colVals[leaf] = cells[ci].append(colVals[leaf], leaf)
+		for _, ci := range p.set {
+			leaf := cols[ci].leaf
+			vs := append(colVals[leaf], nulls[leaf][:pending-filled[leaf]]...)
+			colVals[leaf], filled[leaf] = cells[ci].append(vs, leaf), pending+1
 			bv.add(ci, &cells[ci])
 		}
 		if pending++; pending == coldChunkRows {
@@ -636,10 +637,12 @@ type lineParser struct {
 	// quoted[c] is column c's key as a line holds it, with its quotes and
 	// colon; nil for a name that JSON escapes.
 	quoted [][]byte
+	// set lists the columns the last line parsed has a value in.
+	set []int
 }
 
 // parse converts the members of line that name a column into cells,
-// marking each set cell's gen with g. A member twice, a value not of its
+// marking each set cell's gen with g and listing its column in p.set. A member twice, a value not of its
 // column's type in a way convert does not know, or a line it cannot read
 // is errNotDirect.
 func (p *lineParser) parse(line []byte, byName map[string]int, cols []directCol, cells []cell, gen []uint32, g uint32) (err error) {
@@ -648,7 +651,7 @@ func (p *lineParser) parse(line []byte, byName map[string]int, cols []directCol,
 			err = fmt.Errorf("%w (byte %d of a line of %d)", err, p.i, len(line))
 		}
 	}()
-	p.b, p.i, p.prev = line, 0, 0
+	p.b, p.i, p.prev, p.set = line, 0, 0, p.set[:0]
 	if !p.eat('{') {
 		return errNotDirect
 	}
@@ -684,6 +687,8 @@ func (p *lineParser) parse(line []byte, byName map[string]int, cols []directCol,
 			gen[ci] = g
 			if cells[ci].kind == 0 {
 				gen[ci] = 0 // null
+			} else {
+				p.set = append(p.set, ci)
 			}
 		} else if !p.skip() {
 			return errNotDirect

@@ -477,6 +477,9 @@ func FuzzLineParser(f *testing.F) {
 			return
 		}
 		for i := range cols {
+			if (gen2[i] == 1) != slices.Contains(p.set, i) {
+				t.Fatalf("%s: set %v, gen %d: %q", cols[i].name, p.set, gen2[i], line)
+			}
 			if gen[i] != gen2[i] || fmt.Sprintf("%c %q %d %v %q", cells[i].kind, cells[i].s, cells[i].n, cells[i].f, cells[i].items) !=
 				fmt.Sprintf("%c %q %d %v %q", cells2[i].kind, cells2[i].s, cells2[i].n, cells2[i].f, cells2[i].items) {
 				t.Fatalf("%s read differently when parsed again: %q", cols[i].name, line)
