@@ -179,7 +179,9 @@ func scanTenants(data [][]byte) ([]string, bool) {
 			if !ok {
 				return nil, false
 			}
-			seen[string(t)] = true
+			if !seen[string(t)] { // a look-up with string(t) does not allocate; an assignment does
+				seen[string(t)] = true
+			}
 		}
 	}
 	return slices.Sorted(maps.Keys(seen)), true
