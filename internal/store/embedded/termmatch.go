@@ -1,0 +1,214 @@
+package embedded
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/vigilsiem/vigil/internal/query"
+)
+
+// textMatcher tests one full-text value (a bare word or phrase without
+// wildcards) on one text as the DuckDB SQL of a search does
+// (store/sqlgen fullText): the text contains the value, case-insensitively
+// when the value has a character with another case, with a token boundary
+// on each end of the value that is a token character. DuckDB runs a
+// substring test first (contains(lower(col), lower(value)) for an ASCII
+// value with case, contains(col, value) for a value without case, none for
+// a non-ASCII value with case), then the regular expression
+// `(?s)(?i)(?:^|NONTOKEN)VALUE(?:$|NONTOKEN)` on the rows that pass; a row
+// matches when both do.
+//
+// match keeps exactly that: for a text of ASCII bytes alone (nearly every
+// log line) it looks for the value byte by byte, ASCII letters folded,
+// which is what the substring test and the expression both find there;
+// any other text goes through the same two tests, Go's strings.ToLower
+// for DuckDB's lower() (both apply Unicode's simple lower-case mapping)
+// and Go's regexp (RE2's syntax and simple case folding) for DuckDB's RE2.
+type textMatcher struct {
+	value    string // as the query spells it
+	lower    string // strings.ToLower(value): the fold test's needle
+	caseless bool   // the value has no character with another case
+	ascii    bool   // the value is ASCII
+	// needStart and needEnd: a boundary is needed before (after) the value.
+	needStart, needEnd bool
+	re                 *regexp.Regexp
+	// anchor is the index in lower of a byte the same in either case (a
+	// digit, say), searched for first; -1 when every byte is a letter.
+	anchor int
+}
+
+// nonTokenRE is sqlgen's class of the bytes that separate tokens.
+const nonTokenRE = `[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]`
+
+// newTextMatcher compiles the matcher of value, which is not empty.
+func newTextMatcher(value string) (*textMatcher, error) {
+	m := &textMatcher{
+		value:     value,
+		lower:     strings.ToLower(value),
+		caseless:  !hasCase(value),
+		ascii:     isASCIIText(value),
+		needStart: query.IsTokenByte(value[0]),
+		needEnd:   query.IsTokenByte(value[len(value)-1]),
+		anchor:    -1,
+	}
+	var re strings.Builder
+	re.WriteString("(?s)")
+	if !m.caseless {
+		re.WriteString("(?i)")
+	}
+	if m.needStart {
+		re.WriteString("(?:^|" + nonTokenRE + ")")
+	}
+	re.WriteString(regexp.QuoteMeta(value))
+	if m.needEnd {
+		re.WriteString("(?:$|" + nonTokenRE + ")")
+	}
+	var err error
+	if m.re, err = regexp.Compile(re.String()); err != nil {
+		return nil, err
+	}
+	for i := 0; i < len(m.lower); i++ {
+		if c := m.lower[i]; c < 'a' || c > 'z' {
+			m.anchor = i
+			break
+		}
+	}
+	return m, nil
+}
+
+// hasCase reports whether s has a character with another case (sqlgen's
+// test for a case-insensitive comparison).
+func hasCase(s string) bool {
+	for _, r := range s {
+		if unicode.SimpleFold(r) != r {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCIIText[S ~string | ~[]byte](s S) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// match reports whether text matches (text is valid UTF-8, as DuckDB's
+// VARCHAR is).
+func (m *textMatcher) match(text []byte) bool {
+	switch {
+	case m.caseless:
+		// contains(col, value) and the expression without (?i): an exact
+		// search, whose boundary test by bytes is the expression's (a
+		// byte of a non-ASCII character is a token byte, and no class
+		// byte).
+		return m.findBytes(text, false)
+	case m.ascii && isASCIIText(text):
+		return m.findBytes(text, true)
+	case m.ascii:
+		// lower() may turn a non-ASCII character into an ASCII one (the
+		// Kelvin sign into k), and (?i) match one (ſ for s).
+		return strings.Contains(strings.ToLower(string(text)), m.lower) && m.re.Match(text)
+	default:
+		// No substring test in DuckDB for a non-ASCII value with case.
+		return m.re.Match(text)
+	}
+}
+
+// findBytes reports whether the value occurs in text with the boundaries
+// it needs; with fold, ASCII letters match in either case (text is then
+// ASCII).
+func (m *textMatcher) findBytes(text []byte, fold bool) bool {
+	needle := m.value
+	if fold {
+		needle = m.lower
+	}
+	n := len(needle)
+	for from := 0; from+n <= len(text); {
+		i := m.next(text, from, fold)
+		if i < 0 {
+			return false
+		}
+		end := i + n
+		if (!m.needStart || i == 0 || !query.IsTokenByte(text[i-1])) &&
+			(!m.needEnd || end == len(text) || !query.IsTokenByte(text[end])) {
+			return true
+		}
+		from = i + 1
+	}
+	return false
+}
+
+// next returns the first index at or after from where the value occurs in
+// text (folded with fold), or -1.
+func (m *textMatcher) next(text []byte, from int, fold bool) int {
+	n := len(m.value)
+	if !fold {
+		if i := bytes.Index(text[from:], []byte(m.value)); i >= 0 {
+			return from + i
+		}
+		return -1
+	}
+	if m.anchor >= 0 {
+		// Search for the anchor byte, then compare the rest folded.
+		a := m.lower[m.anchor]
+		for pos := from + m.anchor; pos+n-m.anchor <= len(text); {
+			k := bytes.IndexByte(text[pos:len(text)-(n-m.anchor)+1], a)
+			if k < 0 {
+				return -1
+			}
+			i := pos + k - m.anchor
+			if equalFoldASCII(text[i:i+n], m.lower) {
+				return i
+			}
+			pos += k + 1
+		}
+		return -1
+	}
+	lo, up := m.lower[0], m.lower[0]-('a'-'A')
+	for i := from; i+n <= len(text); i++ {
+		j := indexEither(text[i:len(text)-n+1], lo, up)
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if equalFoldASCII(text[i:i+n], m.lower) {
+			return i
+		}
+	}
+	return -1
+}
+
+// indexEither is the first index of a or b in s, or -1.
+func indexEither(s []byte, a, b byte) int {
+	i := bytes.IndexByte(s, a)
+	lim := s
+	if i >= 0 {
+		lim = s[:i]
+	}
+	if j := bytes.IndexByte(lim, b); j >= 0 {
+		return j
+	}
+	return i
+}
+
+// equalFoldASCII reports whether ASCII s equals lower with its letters in
+// either case.
+func equalFoldASCII(s []byte, lower string) bool {
+	for i := 0; i < len(lower); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
