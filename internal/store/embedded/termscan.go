@@ -157,10 +157,10 @@ func (f *termFilter) evalNode(n *termNode, mask uint64) bool {
 // event.original (message, or in either), as DuckDB's driver gives it (a
 // string, nil for null).
 type termHit struct {
-	mask              uint64
-	orig, msg         any
-	origSet, msgSet   bool
-	values            []any // the row, once read by place
+	mask            uint64
+	orig, msg       any
+	origSet, msgSet bool
+	values          []any // the row, once read by place
 }
 
 // errTooManyHits stops a scan that found more matching rows than a page
