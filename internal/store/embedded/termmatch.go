@@ -3,6 +3,7 @@ package embedded
 import (
 	"bytes"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -119,6 +120,50 @@ func (m *textMatcher) match(text []byte) bool {
 		// No substring test in DuckDB for a non-ASCII value with case.
 		return m.re.Match(text)
 	}
+}
+
+// matchAll appends to dst the indexes k of the texts
+// data[offs[k]:offs[k+1]] that match, ascending. Where the texts are ASCII
+// (or the value has no case) it searches all of them at once and checks
+// each place found against the bounds of its text.
+func (m *textMatcher) matchAll(data []byte, offs []uint32, dst []int) []int {
+	n := len(offs) - 1
+	if n <= 0 {
+		return dst
+	}
+	all := data[:offs[n]]
+	fold := !m.caseless
+	if fold && (!m.ascii || !isASCIIText(all[offs[0]:])) {
+		for k := range n {
+			if m.match(data[offs[k]:offs[k+1]]) {
+				dst = append(dst, k)
+			}
+		}
+		return dst
+	}
+	size := len(m.value)
+	for from := int(offs[0]); from+size <= len(all); {
+		i := m.next(all, from, fold)
+		if i < 0 {
+			break
+		}
+		// The text holding i: the last k with offs[k] <= i.
+		k := sort.Search(n, func(k int) bool { return int(offs[k+1]) > i })
+		lo, hi, end := int(offs[k]), int(offs[k+1]), i+size
+		if end > hi {
+			// Across the end of the text: on in the next one.
+			from = hi
+			continue
+		}
+		if (!m.needStart || i == lo || !query.IsTokenByte(all[i-1])) &&
+			(!m.needEnd || end == hi || !query.IsTokenByte(all[end])) {
+			dst = append(dst, k)
+			from = hi
+			continue
+		}
+		from = i + 1
+	}
+	return dst
 }
 
 // findBytes reports whether the value occurs in text with the boundaries

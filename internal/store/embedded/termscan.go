@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
 
 	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/query"
@@ -169,32 +170,35 @@ var errTooManyHits = errors.New("more matches than the page holds")
 
 // scanTermRows tests the filter on the rows of ranges (file row numbers,
 // inclusive; nil: every row) of pf and returns the rows it matches. It
-// fails with errTooManyHits past max of them.
-func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *termFilter, max int) (map[int64]*termHit, error) {
+// fails with errTooManyHits past most of them.
+func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *termFilter, most int) (map[int64]*termHit, error) {
 	schema := pf.Schema()
-	origCol, msgCol := -1, -1
+	origCol, msgCol, origDef, msgDef := -1, -1, 0, 0
 	if lc, ok := schema.Lookup(event.FieldOriginal); ok {
 		if !flatText(lc) {
 			return nil, errNotByPlace
 		}
-		origCol = lc.ColumnIndex
+		origCol, origDef = lc.ColumnIndex, lc.MaxDefinitionLevel
 	}
 	if lc, ok := schema.Lookup(event.FieldMessage); ok {
 		if !flatText(lc) {
 			return nil, errNotByPlace
 		}
-		msgCol = lc.ColumnIndex
+		msgCol, msgDef = lc.ColumnIndex, lc.MaxDefinitionLevel
 	}
 	if ranges == nil {
 		ranges = [][2]int64{{0, pf.NumRows() - 1}}
 	}
 	hits := map[int64]*termHit{}
-	var start int64
+	var (
+		start int64
+		found []int
+	)
 	for _, rg := range pf.RowGroups() {
 		n := rg.NumRows()
 		var local [][2]int64 // the ranges' rows in the row group
 		for _, r := range ranges {
-			lo, hi := max64(r[0], start), min(r[1], start+n-1)
+			lo, hi := max(r[0], start), min(r[1], start+n-1)
 			if lo <= hi {
 				local = append(local, [2]int64{lo - start, hi - start})
 			}
@@ -207,17 +211,21 @@ func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *t
 			// event.original first: message keeps its text for the rows
 			// either column matched.
 			if origCol >= 0 {
-				err := scanChunkText(chunks[origCol], local, func(r int64, text []byte, null bool) {
-					var mask uint64
-					if !null {
-						for i := range f.leaves {
-							if f.leaves[i].orig && f.leaves[i].m.match(text) {
-								mask |= origBit(i)
-							}
+				err := scanChunkText(chunks[origCol], origDef, local, func(tp *textPage) {
+					for i := range f.leaves {
+						if !f.leaves[i].orig {
+							continue
 						}
-					}
-					if mask != 0 {
-						hits[start+r] = &termHit{mask: mask, orig: string(text), origSet: true}
+						found = f.leaves[i].m.matchAll(tp.data, tp.offs, found[:0])
+						for _, k := range found {
+							row := start + tp.rowOf(k)
+							h := hits[row]
+							if h == nil {
+								h = &termHit{orig: string(tp.value(k)), origSet: true}
+								hits[row] = h
+							}
+							h.mask |= origBit(i)
+						}
 					}
 				})
 				if err != nil {
@@ -225,27 +233,33 @@ func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *t
 				}
 			}
 			if msgCol >= 0 {
-				err := scanChunkText(chunks[msgCol], local, func(r int64, text []byte, null bool) {
-					var mask uint64
-					if !null {
-						for i := range f.leaves {
-							if f.leaves[i].msg && f.leaves[i].m.match(text) {
-								mask |= msgBit(i)
+				err := scanChunkText(chunks[msgCol], msgDef, local, func(tp *textPage) {
+					for i := range f.leaves {
+						if !f.leaves[i].msg {
+							continue
+						}
+						found = f.leaves[i].m.matchAll(tp.data, tp.offs, found[:0])
+						for _, k := range found {
+							row := start + tp.rowOf(k)
+							h := hits[row]
+							if h == nil {
+								h = &termHit{}
+								hits[row] = h
 							}
+							h.mask |= msgBit(i)
 						}
 					}
-					h := hits[start+r]
-					if h == nil && mask == 0 {
-						return
-					}
-					if h == nil {
-						h = &termHit{}
-						hits[start+r] = h
-					}
-					h.mask |= mask
-					h.msgSet = true
-					if !null {
-						h.msg = string(text)
+					// The message of every row that matched in either
+					// column and is on this page.
+					for row, h := range hits {
+						r := row - start
+						if h.msgSet || r < tp.first || r >= tp.first+int64(tp.rows) {
+							continue
+						}
+						h.msgSet = true
+						if k, ok := tp.valueOf(r - tp.first); ok {
+							h.msg = string(tp.value(k))
+						}
 					}
 				})
 				if err != nil {
@@ -257,7 +271,7 @@ func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *t
 					delete(hits, row)
 				}
 			}
-			if len(hits) > max {
+			if len(hits) > most {
 				return nil, errTooManyHits
 			}
 		}
@@ -273,20 +287,68 @@ func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *t
 	return hits, nil
 }
 
-func max64(a, b int64) int64 { return max(a, b) }
-
 // flatText reports whether a leaf column is a text column of one value
 // per row.
 func flatText(lc parquet.LeafColumn) bool {
 	return lc.MaxRepetitionLevel == 0 && lc.Node != nil && lc.Node.Type().Kind() == parquet.ByteArray
 }
 
-// scanChunkText calls fn with each row of ranges (row group rows,
-// inclusive, ascending) of the text column chunk cc and its value (only
-// valid during the call). It reads each page that holds one of the rows
-// once, seeking to it through the chunk's offset index (or reading on from
-// the page before without one), and decodes only the rows wanted.
-func scanChunkText(cc parquet.ColumnChunk, ranges [][2]int64, fn func(row int64, text []byte, null bool)) error {
+// textPage is some consecutive rows of a text column: the non-null
+// values, data[offs[k]:offs[k+1]] the k-th, and which rows they are.
+type textPage struct {
+	first int64 // the row group row of the first row
+	rows  int
+	data  []byte
+	offs  []uint32
+	// defs are the rows' definition levels (nil: no row is null); a row
+	// has a value where its level is maxDef.
+	defs   []byte
+	maxDef byte
+}
+
+func (tp *textPage) value(k int) []byte { return tp.data[tp.offs[k]:tp.offs[k+1]] }
+
+// rowOf is the row group row of the k-th value.
+func (tp *textPage) rowOf(k int) int64 {
+	if tp.defs == nil {
+		return tp.first + int64(k)
+	}
+	for r, d := range tp.defs {
+		if d == tp.maxDef {
+			if k == 0 {
+				return tp.first + int64(r)
+			}
+			k--
+		}
+	}
+	return -1
+}
+
+// valueOf is the index of the value of the r-th row of the page; ok is
+// false when it is null.
+func (tp *textPage) valueOf(r int64) (k int, ok bool) {
+	if tp.defs == nil {
+		return int(r), true
+	}
+	if tp.defs[r] != tp.maxDef {
+		return 0, false
+	}
+	for _, d := range tp.defs[:r] {
+		if d == tp.maxDef {
+			k++
+		}
+	}
+	return k, true
+}
+
+// scanChunkText calls fn with the rows of ranges (row group rows,
+// inclusive, ascending) of the text column chunk cc, a page's worth at a
+// time (valid only during the call). It reads each page that holds one of
+// the rows once, seeking to it through the chunk's offset index (or
+// reading on from the page before without one). Pages of plain or delta
+// encoded text are searched where parquet-go decoded them; others (a
+// dictionary's) are copied value by value.
+func scanChunkText(cc parquet.ColumnChunk, maxDef int, ranges [][2]int64, fn func(*textPage)) error {
 	pages := cc.Pages()
 	defer pages.Close()
 	oi, _ := cc.OffsetIndex()
@@ -298,6 +360,10 @@ func scanChunkText(cc parquet.ColumnChunk, ranges [][2]int64, fn func(row int64,
 		pageFirst int64
 		pageRows  int64 = -1
 		vbuf      []parquet.Value
+		tp        textPage
+		copied    []byte
+		defs      []byte
+		offs      []uint32
 	)
 	readPage := func() error {
 		p, err := pages.ReadPage()
@@ -350,25 +416,44 @@ func scanChunkText(cc parquet.ColumnChunk, ranges [][2]int64, fn func(row int64,
 			}
 			end := min(rng[1], pageFirst+pageRows-1)
 			part := page.Slice(r-pageFirst, end-pageFirst+1)
-			nv := int(part.NumValues())
-			if int64(nv) != end-r+1 {
-				return fmt.Errorf("%d values for %d rows", nv, end-r+1)
-			}
-			vbuf = slices.Grow(vbuf[:0], nv)[:nv]
-			vr := part.Values()
-			for got := 0; got < nv; {
-				k, err := vr.ReadValues(vbuf[got:])
-				got += k
-				if got < nv && (err != nil || k == 0) {
-					if err == nil || errors.Is(err, io.EOF) {
-						err = io.ErrUnexpectedEOF
-					}
-					return err
+			tp = textPage{first: r, rows: int(end - r + 1), maxDef: byte(maxDef)}
+			if vals := part.Data(); part.Dictionary() == nil && vals.Kind() == encoding.ByteArray && part.RepetitionLevels() == nil {
+				tp.data, tp.offs = vals.ByteArray()
+				tp.defs = part.DefinitionLevels()
+				if want := tp.rows; tp.defs != nil && len(tp.defs) != want || tp.defs == nil && len(tp.offs)-1 != want {
+					return fmt.Errorf("%d values for %d rows", len(tp.offs)-1, want)
 				}
+			} else {
+				// Value by value: nulls have level 0, values 1.
+				nv := int(part.NumValues())
+				if nv != tp.rows {
+					return fmt.Errorf("%d values for %d rows", nv, tp.rows)
+				}
+				vbuf = slices.Grow(vbuf[:0], nv)[:nv]
+				vr := part.Values()
+				for got := 0; got < nv; {
+					k, err := vr.ReadValues(vbuf[got:])
+					got += k
+					if got < nv && (err != nil || k == 0) {
+						if err == nil || errors.Is(err, io.EOF) {
+							err = io.ErrUnexpectedEOF
+						}
+						return err
+					}
+				}
+				copied, defs, offs = copied[:0], defs[:0], append(offs[:0], 0)
+				for i := range vbuf {
+					if vbuf[i].IsNull() {
+						defs = append(defs, 0)
+						continue
+					}
+					defs = append(defs, 1)
+					copied = append(copied, vbuf[i].ByteArray()...)
+					offs = append(offs, uint32(len(copied)))
+				}
+				tp.data, tp.defs, tp.offs, tp.maxDef = copied, defs, offs, 1
 			}
-			for i := range vbuf {
-				fn(r+int64(i), vbuf[i].ByteArray(), vbuf[i].IsNull())
-			}
+			fn(&tp)
 			r = end + 1
 		}
 	}
@@ -476,8 +561,8 @@ func (s *Store) termPage(ctx context.Context, d *dataset, snap *catalogSnapshot,
 
 // termFileRows returns the rows of the pick's candidate parts that the
 // filter matches, each with its values in the order of cols (as
-// readColdRows gives them). It fails with errTooManyHits past max rows.
-func termFileRows(ctx context.Context, p coldPick, f *termFilter, cols []outColumn, max int) ([][]any, error) {
+// readColdRows gives them). It fails with errTooManyHits past most rows.
+func termFileRows(ctx context.Context, p coldPick, f *termFilter, cols []outColumn, most int) ([][]any, error) {
 	fh, err := os.Open(p.Path)
 	if err != nil {
 		return nil, fmt.Errorf("scan cold rows: %w", err)
@@ -491,7 +576,7 @@ func termFileRows(ctx context.Context, p coldPick, f *termFilter, cols []outColu
 	if err != nil {
 		return nil, fmt.Errorf("scan cold rows of %s: %w", p.Path, err)
 	}
-	hits, err := scanTermRows(ctx, pf, p.ranges, f, max)
+	hits, err := scanTermRows(ctx, pf, p.ranges, f, most)
 	if err != nil {
 		return nil, fmt.Errorf("scan cold rows of %s: %w", p.Path, err)
 	}

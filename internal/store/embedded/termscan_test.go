@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -239,6 +240,7 @@ func FuzzTextMatcher(f *testing.F) {
 	for _, nd := range []string{"kz7sq", "x9kq2vbz", "4242917", "zürich7", "failed password", "a-b", "-x-"} {
 		for _, v := range termVariants(nd) {
 			f.Add(nd, "pre "+v+" post")
+			f.Add(nd, v[:len(v)/2]+"|"+v[len(v)/2:]+"|"+v+"|x")
 			f.Add(strings.ToUpper(nd), v)
 		}
 	}
@@ -252,6 +254,21 @@ func FuzzTextMatcher(f *testing.F) {
 		}
 		if got, want := m.match([]byte(text)), referenceMatch(value, text); got != want {
 			t.Fatalf("%q in %q: %v, want %v", value, text, got, want)
+		}
+		// The texts of a page, searched at once: split at '|'.
+		texts := strings.Split(text, "|")
+		var data []byte
+		offs := []uint32{0}
+		var want []int
+		for k, x := range texts {
+			data = append(data, x...)
+			offs = append(offs, uint32(len(data)))
+			if referenceMatch(value, x) {
+				want = append(want, k)
+			}
+		}
+		if got := m.matchAll(data, offs, nil); !slices.Equal(got, want) {
+			t.Fatalf("%q in %q: texts %v match, want %v", value, texts, got, want)
 		}
 	})
 }
