@@ -36,8 +36,8 @@ type textMatcher struct {
 	// needStart and needEnd: a boundary is needed before (after) the value.
 	needStart, needEnd bool
 	re                 *regexp.Regexp
-	// anchor is the index in lower of a byte the same in either case (a
-	// digit, say), searched for first; -1 when every byte is a letter.
+	// anchor is the index in lower of its rarest byte (byteRarity),
+	// searched for first.
 	anchor int
 }
 
@@ -53,7 +53,6 @@ func newTextMatcher(value string) (*textMatcher, error) {
 		ascii:     isASCIIText(value),
 		needStart: query.IsTokenByte(value[0]),
 		needEnd:   query.IsTokenByte(value[len(value)-1]),
-		anchor:    -1,
 	}
 	var re strings.Builder
 	re.WriteString("(?s)")
@@ -71,10 +70,10 @@ func newTextMatcher(value string) (*textMatcher, error) {
 	if m.re, err = regexp.Compile(re.String()); err != nil {
 		return nil, err
 	}
-	for i := 0; i < len(m.lower); i++ {
-		if c := m.lower[i]; c < 'a' || c > 'z' {
+	m.anchor = 0
+	for i := 1; i < len(m.lower); i++ {
+		if byteRarity[m.lower[i]] < byteRarity[m.lower[m.anchor]] {
 			m.anchor = i
-			break
 		}
 	}
 	return m, nil
@@ -191,7 +190,8 @@ func (m *textMatcher) findBytes(text []byte, fold bool) bool {
 }
 
 // next returns the first index at or after from where the value occurs in
-// text (folded with fold), or -1.
+// text (folded with fold), or -1. It looks for the value's rarest byte
+// (anchor) first, in both cases for a letter, then compares the rest.
 func (m *textMatcher) next(text []byte, from int, fold bool) int {
 	n := len(m.value)
 	if !fold {
@@ -200,48 +200,59 @@ func (m *textMatcher) next(text []byte, from int, fold bool) int {
 		}
 		return -1
 	}
-	if m.anchor >= 0 {
-		// Search for the anchor byte, then compare the rest folded.
-		a := m.lower[m.anchor]
-		for pos := from + m.anchor; pos+n-m.anchor <= len(text); {
-			k := bytes.IndexByte(text[pos:len(text)-(n-m.anchor)+1], a)
-			if k < 0 {
-				return -1
-			}
-			i := pos + k - m.anchor
-			if equalFoldASCII(text[i:i+n], m.lower) {
-				return i
-			}
-			pos += k + 1
-		}
-		return -1
+	a := m.lower[m.anchor]
+	b := a
+	if a >= 'a' && a <= 'z' {
+		b = a - ('a' - 'A')
 	}
-	lo, up := m.lower[0], m.lower[0]-('a'-'A')
-	for i := from; i+n <= len(text); i++ {
-		j := indexEither(text[i:len(text)-n+1], lo, up)
-		if j < 0 {
+	// The anchor of a match at i is at i+anchor, within text[:lim].
+	lim := len(text) - (n - m.anchor) + 1
+	na, nb := -2, -2 // the next a and b at or after pos; -1: none; -2: not looked for
+	for pos := from + m.anchor; pos < lim; {
+		if na != -1 && na < pos {
+			if na = bytes.IndexByte(text[pos:lim], a); na >= 0 {
+				na += pos
+			}
+		}
+		if b != a && nb != -1 && nb < pos {
+			if nb = bytes.IndexByte(text[pos:lim], b); nb >= 0 {
+				nb += pos
+			}
+		}
+		at := na
+		if b != a && nb >= 0 && (at < 0 || nb < at) {
+			at = nb
+		}
+		if at < 0 {
 			return -1
 		}
-		i += j
-		if equalFoldASCII(text[i:i+n], m.lower) {
+		if i := at - m.anchor; equalFoldASCII(text[i:i+n], m.lower) {
 			return i
 		}
+		pos = at + 1
 	}
 	return -1
 }
 
-// indexEither is the first index of a or b in s, or -1.
-func indexEither(s []byte, a, b byte) int {
-	i := bytes.IndexByte(s, a)
-	lim := s
-	if i >= 0 {
-		lim = s[:i]
+// byteRarity ranks bytes by how often they appear in log text, rarest
+// lowest: the anchor of a search is the value's rarest byte. Letters are
+// ranked folded (both cases are searched), by English frequency; digits,
+// spaces and common punctuation come last.
+var byteRarity = func() (r [256]int) {
+	for c := range r {
+		r[c] = 10 // other punctuation and bytes
 	}
-	if j := bytes.IndexByte(lim, b); j >= 0 {
-		return j
+	for i, c := range "zqxjkvbpygfwmucldrhsnioate" {
+		r[c] = 20 + i
 	}
-	return i
-}
+	for c := '0'; c <= '9'; c++ {
+		r[c] = 50
+	}
+	for _, c := range " .:-/=_,\"" {
+		r[c] = 60
+	}
+	return r
+}()
 
 // equalFoldASCII reports whether ASCII s equals lower with its letters in
 // either case.
