@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"bytes"
+	"encoding/binary"
 	"regexp"
 	"sort"
 	"strings"
@@ -91,7 +92,16 @@ func hasCase(s string) bool {
 }
 
 func isASCIIText[S ~string | ~[]byte](s S) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	if b, ok := any(s).([]byte); ok {
+		// Eight bytes at a time: a page's texts are checked at once.
+		for ; i+8 <= len(b); i += 8 {
+			if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+				return false
+			}
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
 		}

@@ -274,3 +274,12 @@ func FuzzTextMatcher(f *testing.F) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\ufffd") == s }
+
+func TestIsASCIIText(t *testing.T) {
+	for _, s := range []string{"", "a", "abcdefgh", "abcdefghi", "abcdefgh\x80", "\x80abcdefgh", "abcdéfghijklmnop", "abcdefghijklmnoé"} {
+		want := strings.IndexFunc(s, func(r rune) bool { return r >= 0x80 }) < 0
+		if got := isASCIIText([]byte(s)); got != want {
+			t.Errorf("%q: %v", s, got)
+		}
+	}
+}
