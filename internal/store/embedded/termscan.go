@@ -161,7 +161,6 @@ type termHit struct {
 	mask            uint64
 	orig, msg       any
 	origSet, msgSet bool
-	values          []any // the row, once read by place
 }
 
 // errTooManyHits stops a scan that found more matching rows than a page
