@@ -193,6 +193,23 @@ func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *t
 		start int64
 		found []int
 	)
+	// tooMany reports whether more than most rows match already: a
+	// filter without NOT that a row's matches so far pass, it passes
+	// whatever the rest of its matches are.
+	tooMany := func() bool {
+		if len(hits) <= most {
+			return false
+		}
+		n := 0
+		for _, h := range hits {
+			if f.eval(h.mask) {
+				if n++; n > most {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	for _, rg := range pf.RowGroups() {
 		n := rg.NumRows()
 		var local [][2]int64 // the ranges' rows in the row group
@@ -210,7 +227,7 @@ func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *t
 			// event.original first: message keeps its text for the rows
 			// either column matched.
 			if origCol >= 0 {
-				err := scanChunkText(chunks[origCol], origDef, local, func(tp *textPage) {
+				err := scanChunkText(chunks[origCol], origDef, local, func(tp *textPage) bool {
 					for i := range f.leaves {
 						if !f.leaves[i].orig {
 							continue
@@ -226,13 +243,17 @@ func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *t
 							h.mask |= origBit(i)
 						}
 					}
+					return !tooMany()
 				})
 				if err != nil {
 					return nil, fmt.Errorf("column %s: %w", event.FieldOriginal, err)
 				}
+				if tooMany() {
+					return nil, errTooManyHits
+				}
 			}
 			if msgCol >= 0 {
-				err := scanChunkText(chunks[msgCol], msgDef, local, func(tp *textPage) {
+				err := scanChunkText(chunks[msgCol], msgDef, local, func(tp *textPage) bool {
 					for i := range f.leaves {
 						if !f.leaves[i].msg {
 							continue
@@ -260,6 +281,7 @@ func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *t
 							h.msg = string(tp.value(k))
 						}
 					}
+					return !tooMany()
 				})
 				if err != nil {
 					return nil, fmt.Errorf("column %s: %w", event.FieldMessage, err)
@@ -342,12 +364,12 @@ func (tp *textPage) valueOf(r int64) (k int, ok bool) {
 
 // scanChunkText calls fn with the rows of ranges (row group rows,
 // inclusive, ascending) of the text column chunk cc, a page's worth at a
-// time (valid only during the call). It reads each page that holds one of
+// time (valid only during the call), until fn returns false. It reads each page that holds one of
 // the rows once, seeking to it through the chunk's offset index (or
 // reading on from the page before without one). Pages of plain or delta
 // encoded text are searched where parquet-go decoded them; others (a
 // dictionary's) are copied value by value.
-func scanChunkText(cc parquet.ColumnChunk, maxDef int, ranges [][2]int64, fn func(*textPage)) error {
+func scanChunkText(cc parquet.ColumnChunk, maxDef int, ranges [][2]int64, fn func(*textPage) bool) error {
 	pages := cc.Pages()
 	defer pages.Close()
 	oi, _ := cc.OffsetIndex()
@@ -452,7 +474,9 @@ func scanChunkText(cc parquet.ColumnChunk, maxDef int, ranges [][2]int64, fn fun
 				}
 				tp.data, tp.defs, tp.offs, tp.maxDef = copied, defs, offs, 1
 			}
-			fn(&tp)
+			if !fn(&tp) {
+				return nil
+			}
 			r = end + 1
 		}
 	}
