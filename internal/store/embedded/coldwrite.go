@@ -436,10 +436,9 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	// Values go to each column's writer directly, coldChunkRows rows at a
 	// time: assembling rows for parquet-go's WriteRows had it copy every
 	// value (~65 per row, most of them nulls) into per-column slices
-	// again, 64 rows at a time.
-	// A row touches only the columns it has a value in (most of the ~65
-	// are null in most rows): the nulls before a value, and those at the
-	// end of a chunk, are copied in runs.
+	// again, 64 rows at a time. A row touches only the columns it has a
+	// value in: the nulls before a value, and those at the end of a
+	// chunk, are copied in runs.
 	cws := w.ColumnWriters()
 	nulls := make([][]parquet.Value, len(cols)) // by leaf: coldChunkRows nulls
 	colVals := make([][]parquet.Value, len(cols))
@@ -642,9 +641,9 @@ type lineParser struct {
 }
 
 // parse converts the members of line that name a column into cells,
-// marking each set cell's gen with g and listing its column in p.set. A member twice, a value not of its
-// column's type in a way convert does not know, or a line it cannot read
-// is errNotDirect.
+// marking each set cell's gen with g and listing its column in p.set. A
+// member twice, a value not of its column's type in a way convert does not
+// know, or a line it cannot read is errNotDirect.
 func (p *lineParser) parse(line []byte, byName map[string]int, cols []directCol, cells []cell, gen []uint32, g uint32) (err error) {
 	defer func() {
 		if err != nil {
