@@ -121,13 +121,9 @@ func (l *Log) WriteAlerts(_ context.Context, as []alert.Alert) error {
 	if len(as) == 0 {
 		return nil
 	}
-	recs := make([][]byte, len(as))
-	for i := range as {
-		b, err := json.Marshal(&as[i])
-		if err != nil {
-			return fmt.Errorf("log alert %s: %w", as[i].ID, err)
-		}
-		recs[i] = b
+	recs, err := encode(as)
+	if err != nil {
+		return err
 	}
 	last, err := l.q.Append(recs)
 	if err != nil {
@@ -188,6 +184,29 @@ func (l *Log) forget(seq uint64) {
 			l.recentBytes -= k.bytes
 		}
 	}
+}
+
+// encode returns the alerts' records, their JSON (alert.AppendJSON),
+// slices of one buffer.
+func encode(as []alert.Alert) ([][]byte, error) {
+	var (
+		buf  []byte
+		ends = make([]int, len(as))
+		err  error
+	)
+	for i := range as {
+		if buf, err = alert.AppendJSON(buf, &as[i]); err != nil {
+			return nil, fmt.Errorf("log alert %s: %w", as[i].ID, err)
+		}
+		ends[i] = len(buf)
+	}
+	recs := make([][]byte, len(as))
+	start := 0
+	for i, end := range ends {
+		recs[i] = buf[start:end:end]
+		start = end
+	}
+	return recs, nil
 }
 
 // Pending is the number of alerts appended and not yet applied.

@@ -7,7 +7,6 @@ package alerts
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -73,6 +72,7 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		ranks         = make([]int32, 0, n)
 		firsts, lasts = make([]time.Time, 0, n), make([]time.Time, 0, n)
 		counts        = make([]int64, 0, n)
+		buf           []byte
 	)
 	for i, a := range as {
 		if last[a.ID] != i {
@@ -81,10 +81,11 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		if a.Status == "" {
 			a.Status = alert.StatusOpen
 		}
-		doc, err := json.Marshal(a)
+		doc, err := alert.AppendJSON(buf[:0], &a)
 		if err != nil {
 			return fmt.Errorf("store alert %s: %w", a.ID, err)
 		}
+		buf = doc
 		ids, tenants, rules, titles, levels = append(ids, a.ID), append(tenants, a.Tenant), append(rules, a.RuleID), append(titles, a.Title), append(levels, a.Level)
 		ranks, statuses = append(ranks, int32(alert.LevelRank(a.Level))), append(statuses, string(a.Status))
 		firsts, lasts, counts, docs = append(firsts, a.First.UTC()), append(lasts, a.Last.UTC()), append(counts, int64(a.Count)), append(docs, string(doc))

@@ -280,16 +280,18 @@ func insertMembers(ctx context.Context, tx *sqlrows.Tx, ms []store.IncidentMembe
 	var (
 		tenants, ids, incs, docs []string
 		firsts                   []time.Time
+		buf                      []byte
 	)
 	for i := range ms {
 		m := &ms[i]
 		if m.New != isNew {
 			continue
 		}
-		doc, err := json.Marshal(m.Alert)
+		doc, err := alert.AppendJSON(buf[:0], &m.Alert)
 		if err != nil {
 			return fmt.Errorf("encode alert %s: %w", m.Alert.ID, err)
 		}
+		buf = doc
 		tenants, ids, incs = append(tenants, m.Alert.Tenant), append(ids, m.Alert.ID), append(incs, m.IncidentID)
 		firsts, docs = append(firsts, m.Alert.First.UTC()), append(docs, string(doc))
 	}
