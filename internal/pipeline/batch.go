@@ -23,6 +23,12 @@ type Record struct {
 	// delivery (event.Occurrences) for sources without a Position, so that
 	// repeated records get distinct ids; 0 otherwise. See event.NewID.
 	Occurrence int
+	// Fields are set on the record's event where the parser left them
+	// unset, and Time, when not zero, is its @timestamp: what a sender
+	// said about one record besides its text (HEC's host, source,
+	// sourcetype, index, fields and time). Empty for most sources.
+	Fields []event.Field
+	Time   time.Time
 }
 
 // Batch is the unit that flows through the pipeline: records of one source,

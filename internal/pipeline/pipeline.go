@@ -321,7 +321,7 @@ func SplitRecord(format, tenant, source string, r *Record, dst []Record) (_ []Re
 	}
 	parent := event.NewID(tenant, source, r.Position, r.Occurrence, r.Data)
 	for i, part := range parts {
-		dst = append(dst, Record{Data: part, Peer: r.Peer, Position: parent + "/" + strconv.Itoa(i)})
+		dst = append(dst, Record{Data: part, Peer: r.Peer, Position: parent + "/" + strconv.Itoa(i), Fields: r.Fields, Time: r.Time})
 	}
 	return dst, true, nil
 }
@@ -411,6 +411,14 @@ func ParseRecord(ps parse.Parser, tenant, source string, received time.Time, r *
 	e.ID = event.NewID(tenant, source, r.Position, r.Occurrence, r.Data)
 	if r.Peer != "" && !e.Has("log.source.address") {
 		e.Set("log.source.address", event.String(r.Peer))
+	}
+	for _, f := range r.Fields {
+		if !e.Has(f.Name) {
+			e.Set(f.Name, f.Value)
+		}
+	}
+	if !r.Time.IsZero() {
+		e.Timestamp = r.Time
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("name: a\nmatch: [{keys: [k]}]\nsteps:\n  - dissect: {pattern: '%{a} %{+a} %{?b}->%{c->}'}\n  - kv: {field: c}\n")
 	f.Add("name: a\nmatch: [{regex: '^x'}]\nsteps:\n  - csv: {target_fields: [a, b]}\n  - date: {field: a, formats: ['MMM d HH:mm:ss', UNIX]}\n")
 	f.Add("name: a\nmatch: [{if: 'a:b'}]\nsteps:\n  - rename: {fields: {a: source.port}, rest_prefix: v.}\n  - lookup: {field: b, target_field: event.type, table: {x: 'a,b'}}\n")
+	f.Add("name: a\nmatch: [{app: x}]\nsteps:\n  - urldecode: {field: message}\n  - split: {field: message, separator: ' '}\n  - base64decode: {field: message, target_field: b}\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		p, err := Parse("fuzz.yml", []byte(src))
 		if err != nil {

@@ -16,5 +16,7 @@ func FuzzWebLog(f *testing.F) {
 		`[Tue Jun 16 09:12:01 2026] [auth_basic:error] [pid 1] [client 203.0.113.9:51234] AH01617: user bob: authentication failure for "/admin": Password Mismatch`,
 		"[Tue Jun 16 09:12:05 2026] [auth_digest:error] [pid 1] [client 198.51.100.4:1027] AH01789: user `eve' in realm `r' not found: /s/",
 		`2026/06/16 09:12:07 [error] 812#812: *32 user "mallory" was not found in "/etc/nginx/.htpasswd", client: 203.0.113.10, server: _`,
+		`[Fri May 10 13:37:47 2024] [security2:error] [pid 1] [client 198.51.100.7:41022] ModSecurity: Access denied with code 403 (phase 2). Matched "x" [id "949110"] [msg "Inbound Anomaly"] [tag "attack-sqli"] [uri "/a"] [unique_id "Zj"]`,
+		`2024/05/10 13:37:47 [error] 1#1: *5 [client 198.51.100.7] ModSecurity: Warning. Matched "x" [id "942100"] [msg "SQLi"] [data ""], client: 198.51.100.7, server: s, request: "GET /a HTTP/1.1"`,
 	})
 }

@@ -275,7 +275,9 @@ func apacheError(e *event.Event, msg string) bool {
 	}
 	ecsfield.Str(e, "error.message", text)
 	webError(e, level)
-	authFailure(e, text)
+	if !modSecurity(e, text) {
+		authFailure(e, text)
+	}
 	return true
 }
 
@@ -341,7 +343,9 @@ func nginxError(e *event.Event, msg string) bool {
 	}
 	ecsfield.Str(e, "error.message", text)
 	webError(e, level)
-	authFailure(e, text)
+	if !modSecurity(e, text) {
+		authFailure(e, text)
+	}
 	return true
 }
 

@@ -29,6 +29,10 @@
 // event.id, which lets the store drop them. A batch the pipeline fails is
 // read again too.
 //
+// Zeek TSV logs: a file whose first line is "#separator …" is a
+// self-describing TSV log; its header lines are not records, and each row
+// carries its columns named by the file's #fields header (tsvheader.go).
+//
 // Record positions are "<inode>:<offset>" ("<inode>.<generation>:<offset>"
 // after a truncation), stable across restarts; each batch carries
 // log.file.path, the path the file was first opened under.

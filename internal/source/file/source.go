@@ -65,6 +65,7 @@ type tailer struct {
 	finished  bool // read to its end after leaving the globs
 	closed    bool
 	positionP []byte
+	tsv       tsvHeader // the file's Zeek-style TSV header, if it has one
 
 	// Guarded by Source.mu.
 	fp        fingerprint
@@ -225,6 +226,9 @@ func (s *Source) open(path string, first bool) error {
 	t := &tailer{key: key, path: path, openPath: path, f: f, size: size, ls: newLineSplitter(int(s.cfg.MaxLineBytes), offset),
 		fields: []event.Field{{Name: "log.file.path", Value: event.String(path)}}, lastGrow: time.Now(),
 		fp: fp, gen: gen, committed: offset}
+	if offset > 0 {
+		t.tsv = readTSVHeader(f, offset, int(s.cfg.MaxLineBytes))
+	}
 	s.mu.Lock()
 	s.tailers[key] = t
 	s.dirty = true
@@ -416,7 +420,7 @@ func (bs *batchSender) emit(line []byte, start int64, cut bool) {
 	if cut {
 		bs.s.tel.Discarded.Inc()
 	}
-	if len(line) == 0 || bs.failed {
+	if len(line) == 0 || bs.failed || bs.t.tsv.headerLine(line, start) {
 		return
 	}
 	if bs.b != nil && (len(bs.b.Records) >= pipeline.DefaultMaxBatchRecords || bs.bytes+len(line) > pipeline.DefaultMaxBatchBytes) {
@@ -431,7 +435,8 @@ func (bs *batchSender) emit(line []byte, start int64, cut bool) {
 			Received: time.Now(), Fields: bs.t.fields, Records: make([]pipeline.Record, 0, 64)}
 		bs.bytes = 0
 	}
-	bs.b.Records = append(bs.b.Records, pipeline.Record{Data: append([]byte(nil), line...), Position: bs.position(start)})
+	bs.b.Records = append(bs.b.Records, pipeline.Record{Data: append([]byte(nil), line...), Position: bs.position(start),
+		Fields: bs.t.tsv.appendFields(nil, line)})
 	bs.bytes += len(line)
 	bs.s.tel.Received.Inc()
 	bs.s.tel.ReceivedBytes.Add(float64(len(line)))

@@ -3,8 +3,6 @@ package httpin
 import (
 	"fmt"
 	"testing"
-
-	"github.com/vigilsiem/vigil/internal/event"
 )
 
 var sinkEvents int
@@ -23,7 +21,7 @@ func BenchmarkDecodeHEC(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		n, err := DecodeHEC(body, HECMeta{}, func(*event.Event, []byte) error { return nil })
+		n, err := DecodeHEC(body, HECMeta{}, func(*HECEvent) error { return nil })
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -46,7 +46,11 @@ func FuzzDecodeHEC(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var events []*event.Event
-		n, err := DecodeHEC(body, HECMeta{}, func(e *event.Event, raw []byte) error {
+		n, err := DecodeHEC(body, HECMeta{}, func(ev *HECEvent) error {
+			e, raw := hecView(ev), ev.Raw
+			if ev.Event == nil && (len(ev.Text) == 0 || ev.Format != "") {
+				t.Fatalf("string event %q with format %q", ev.Text, ev.Format)
+			}
 			if len(raw) == 0 || !bytes.Contains(body, raw) || raw[0] != '{' || raw[len(raw)-1] != '}' {
 				t.Fatalf("event object %q is not an object of the body", raw)
 			}

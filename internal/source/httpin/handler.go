@@ -342,6 +342,22 @@ func (bb *batchBuilder) addRecord(data []byte, peer string, occurrence int) {
 	b.Records = append(b.Records, pipeline.Record{Data: data, Peer: peer, Occurrence: occurrence})
 }
 
+// addTextRecord adds a HEC string event as a record of its format: a
+// request's records of one format share a batch, so a change of format
+// starts a new one.
+func (bb *batchBuilder) addTextRecord(ev *HECEvent, peer string, occurrence int) {
+	if n := len(bb.batches); n > 0 && len(bb.batches[n-1].Records) > 0 && bb.batches[n-1].Format != ev.Format {
+		bb.batches = append(bb.batches, &pipeline.Batch{Tenant: bb.p.tenant, Source: bb.p.source, Format: ev.Format,
+			Received: bb.now, Fields: bb.fields})
+		bb.bytes = 0
+	}
+	b := bb.cur(len(ev.Text))
+	if len(b.Records) == 0 {
+		b.Format = ev.Format
+	}
+	b.Records = append(b.Records, pipeline.Record{Data: ev.Text, Peer: peer, Occurrence: occurrence, Fields: ev.Fields, Time: ev.Time})
+}
+
 // addEvent adds e and returns the index of its batch.
 func (bb *batchBuilder) addEvent(e *event.Event, size int) int {
 	b := bb.cur(size)

@@ -70,14 +70,45 @@ type HECMeta struct {
 	Host, Source, Sourcetype, Index string
 }
 
+// MaxHECEvents bounds the events of one HEC request. The body is bounded
+// by max_body_bytes and the ingest memory budget, but each event costs
+// memory beyond its bytes (a record or event, its fields) until the whole
+// request is durable, so a body of tiny events ({"event":"a"} is 13 bytes)
+// would cost many times its size: 100,000 events are a request of 100
+// batches, far above what shippers send at once (Splunk's own forwarders
+// and the OpenTelemetry exporter batch by a few MB).
+const MaxHECEvents = 100_000
+
+// HECEvent is one event of a HEC body: a string event is a raw record
+// (Text), which the pipeline parses as any record of its format; any
+// other event value is an event built here (Event).
+type HECEvent struct {
+	// Event is what an object, number, array or boolean event made, with
+	// the metadata set on it; nil for a string event.
+	Event *event.Event
+	// Text is a string event's text; Format the parser its sourcetype
+	// names when that is one Vigil has, else "" (auto); Fields the HEC
+	// metadata, for the fields the parsed record leaves unset; Time HEC's
+	// time, zero when the event has none.
+	Text   []byte
+	Format string
+	Fields []event.Field
+	Time   time.Time
+	// Raw is the event's object in the body (what an Event's id is made of).
+	Raw []byte
+}
+
 // DecodeHEC decodes a HEC event body — JSON event objects, concatenated
-// with or without whitespace between them — calling fn with each event and
-// the bytes of its object in body (what its event.id is made of). The
-// mapping to fields:
+// with or without whitespace between them — calling fn with each event in
+// turn, at most MaxHECEvents (the next is a *HECError). The mapping:
 //
-//	event (string)   → message, and event.original; when the string is not
-//	                   valid UTF-8, vigil.original_base64 holds its bytes
-//	                   exactly as the body has them (JSON escapes included)
+//	event (string)   → a raw record (HECEvent.Text): parsed with the format
+//	                   its sourcetype names (cef, json, rfc3164 …; else
+//	                   auto) and normalised by the pipeline that matches
+//	                   it, as Splunk parses an event by its sourcetype;
+//	                   when the string is not valid UTF-8,
+//	                   vigil.original_base64 holds its bytes exactly as the
+//	                   body has them (JSON escapes included)
 //	event (object)   → its members flattened (nested objects as dotted
 //	                   names; envelope names such as vigil.tenant or
 //	                   event.id become json.<name>: an event never chooses
@@ -85,18 +116,21 @@ type HECMeta struct {
 //	                   object's JSON
 //	event (other)    → message = its JSON text
 //	time             → @timestamp (epoch seconds, fraction allowed; a
-//	                   number or a numeric string)
-//	host             → host.name
+//	                   number or a numeric string), over the time the
+//	                   parser found in a string event (a pipeline that
+//	                   reads the record's own time field sets it again)
+//	host             → host.name (of a string event: unless the record
+//	                   names its host, as a syslog header does)
 //	source           → splunk.source
 //	sourcetype       → splunk.sourcetype
 //	index            → splunk.index
 //	fields.NAME      → labels.NAME (strings, numbers, booleans or arrays;
 //	                   an object is HEC error 15)
 //
-// Other members are ignored, as Splunk does. The events fn receives are
-// fresh and owned by fn. Decoding stops at the first bad event with a
+// Other members are ignored, as Splunk does. What fn receives is fresh
+// and owned by fn. Decoding stops at the first bad event with a
 // *HECError naming it.
-func DecodeHEC(body []byte, meta HECMeta, fn func(e *event.Event, raw []byte) error) (int, error) {
+func DecodeHEC(body []byte, meta HECMeta, fn func(ev *HECEvent) error) (int, error) {
 	s := scanner{data: body}
 	n := 0
 	for {
@@ -104,8 +138,11 @@ func DecodeHEC(body []byte, meta HECMeta, fn func(e *event.Event, raw []byte) er
 		if s.pos >= len(s.data) {
 			return n, nil
 		}
+		if n >= MaxHECEvents {
+			return n, &HECError{Code: hecInvalidFormat, Event: n, Err: errTooManyEvents}
+		}
 		start := s.pos
-		e, err := s.hecEvent(meta)
+		ev, err := s.hecEvent(meta)
 		if err != nil {
 			var he *HECError
 			if errors.As(err, &he) {
@@ -114,15 +151,19 @@ func DecodeHEC(body []byte, meta HECMeta, fn func(e *event.Event, raw []byte) er
 			}
 			return n, &HECError{Code: hecInvalidFormat, Event: n, Err: err}
 		}
-		if err := fn(e, s.data[start:s.pos]); err != nil {
+		ev.Raw = s.data[start:s.pos]
+		if err := fn(ev); err != nil {
 			return n, err
 		}
 		n++
 	}
 }
 
+// errTooManyEvents is the error of the event after MaxHECEvents.
+var errTooManyEvents = fmt.Errorf("more than %d events in one request", MaxHECEvents)
+
 // hecEvent reads one event object.
-func (s *scanner) hecEvent(meta HECMeta) (*event.Event, error) {
+func (s *scanner) hecEvent(meta HECMeta) (*HECEvent, error) {
 	if s.peek() != '{' {
 		return nil, s.errorf("want an event object")
 	}
@@ -189,9 +230,15 @@ func (s *scanner) hecEvent(meta HECMeta) (*event.Event, error) {
 	if len(evRaw) == 0 || string(evRaw) == "null" {
 		return nil, &HECError{Code: hecEventRequired, Err: errors.New("no event field")}
 	}
-	e := &event.Event{}
-	switch evRaw[0] {
-	case '"':
+	ev := &HECEvent{}
+	if len(timeRaw) > 0 && string(timeRaw) != "null" {
+		ts, err := hecTime(timeRaw)
+		if err != nil {
+			return nil, err
+		}
+		ev.Time = ts
+	}
+	if evRaw[0] == '"' {
 		es := scanner{data: evRaw}
 		str, err := es.str()
 		if err != nil {
@@ -200,12 +247,27 @@ func (s *scanner) hecEvent(meta HECMeta) (*event.Event, error) {
 		if strings.TrimSpace(str) == "" {
 			return nil, &HECError{Code: hecEventBlank, Err: errors.New("empty event")}
 		}
-		e.Original = str
-		e.Append(event.FieldMessage, event.String(str))
+		ev.Text = []byte(str)
 		if !utf8.Valid(evRaw) {
 			// str has U+FFFD for the invalid bytes: keep them exactly.
-			e.Append(event.FieldOriginalBase64, event.String(base64.StdEncoding.EncodeToString(evRaw[1:len(evRaw)-1])))
+			ev.Fields = append(ev.Fields, event.Field{Name: event.FieldOriginalBase64,
+				Value: event.String(base64.StdEncoding.EncodeToString(evRaw[1 : len(evRaw)-1]))})
 		}
+		if slices.Contains(parse.Names(), m.Sourcetype) {
+			ev.Format = m.Sourcetype
+		}
+		ev.Fields = m.appendFields(ev.Fields)
+		if len(fieldsRaw) > 0 && string(fieldsRaw) != "null" {
+			e := &event.Event{}
+			if err := hecFields(e, fieldsRaw); err != nil {
+				return nil, &HECError{Code: hecIndexedFields, Err: err}
+			}
+			ev.Fields = append(ev.Fields, e.Fields...)
+		}
+		return ev, nil
+	}
+	e := &event.Event{}
+	switch evRaw[0] {
 	case '{':
 		if len(bytes.TrimSpace(evRaw[1:len(evRaw)-1])) == 0 {
 			return nil, &HECError{Code: hecEventBlank, Err: errors.New("empty event object")}
@@ -218,23 +280,31 @@ func (s *scanner) hecEvent(meta HECMeta) (*event.Event, error) {
 		e.Original = string(evRaw)
 		e.Append(event.FieldMessage, event.String(e.Original))
 	}
-	if len(timeRaw) > 0 && string(timeRaw) != "null" {
-		ts, err := hecTime(timeRaw)
-		if err != nil {
-			return nil, err
-		}
-		e.Timestamp = ts
+	if !ev.Time.IsZero() {
+		e.Timestamp = ev.Time
+		ev.Time = time.Time{}
 	}
-	e.SetString("host.name", m.Host)
-	e.SetString("splunk.source", m.Source)
-	e.SetString("splunk.sourcetype", m.Sourcetype)
-	e.SetString("splunk.index", m.Index)
+	for _, f := range m.appendFields(nil) {
+		e.Set(f.Name, f.Value)
+	}
 	if len(fieldsRaw) > 0 && string(fieldsRaw) != "null" {
 		if err := hecFields(e, fieldsRaw); err != nil {
 			return nil, &HECError{Code: hecIndexedFields, Err: err}
 		}
 	}
-	return e, nil
+	ev.Event = e
+	return ev, nil
+}
+
+// appendFields appends the metadata that is set as fields.
+func (m HECMeta) appendFields(dst []event.Field) []event.Field {
+	for _, f := range [...]struct{ name, v string }{{"host.name", m.Host}, {"splunk.source", m.Source},
+		{"splunk.sourcetype", m.Sourcetype}, {"splunk.index", m.Index}} {
+		if f.v != "" {
+			dst = append(dst, event.Field{Name: f.name, Value: event.String(f.v)})
+		}
+	}
+	return dst
 }
 
 // hecFields sets the indexed fields as labels.NAME.
@@ -345,15 +415,27 @@ func (h *Handler) serveHECEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	bb := &batchBuilder{p: p, now: time.Now()}
 	occ := event.NewOccurrences(0)
-	n, err := DecodeHEC(body, hecMeta(r), func(e *event.Event, raw []byte) error {
-		e.ID = event.NewID(p.tenant, p.source, "", occ.Next(raw), raw)
-		bb.addEvent(e, len(raw))
+	n, err := DecodeHEC(body, hecMeta(r), func(ev *HECEvent) error {
+		if ev.Event == nil {
+			// Occurrences count the text: the same text twice (from two
+			// hosts, say) makes two events, and a retried request the
+			// same ids.
+			bb.addTextRecord(ev, r.RemoteAddr, occ.Next(ev.Text))
+			return nil
+		}
+		ev.Event.ID = event.NewID(p.tenant, p.source, "", occ.Next(ev.Raw), ev.Raw)
+		bb.addEvent(ev.Event, len(ev.Raw))
 		return nil
 	})
 	if err != nil {
 		tel.Errors.Inc()
 		var he *HECError
 		if errors.As(err, &he) {
+			if errors.Is(err, errTooManyEvents) {
+				writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"text": "Content too large: " + errTooManyEvents.Error(),
+					"code": hecInvalidFormat, "invalid-event-number": he.Event})
+				return
+			}
 			writeHEC(w, he.Code, he.Event)
 			return
 		}

@@ -1,6 +1,7 @@
 package httpin
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -8,14 +9,15 @@ import (
 
 	"github.com/vigilsiem/vigil/internal/config"
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
 func TestDecodeHEC(t *testing.T) {
 	f := func(body string, want []string) {
 		t.Helper()
 		var got []string
-		_, err := DecodeHEC([]byte(body), HECMeta{Sourcetype: "default-st"}, func(e *event.Event, _ []byte) error {
-			got = append(got, string(e.AppendJSON(nil)))
+		_, err := DecodeHEC([]byte(body), HECMeta{Sourcetype: "default-st"}, func(ev *HECEvent) error {
+			got = append(got, string(hecView(ev).AppendJSON(nil)))
 			return nil
 		})
 		if err != nil {
@@ -38,10 +40,32 @@ func TestDecodeHEC(t *testing.T) {
 	f(``, nil)
 }
 
+// recordField is the text of a record's field, "" when it has none.
+func recordField(r pipeline.Record, name string) string {
+	for _, f := range r.Fields {
+		if f.Name == name {
+			return f.Value.Text()
+		}
+	}
+	return ""
+}
+
+// hecView shows a decoded event as one event: a string event's text as
+// message and event.original, its time and metadata fields.
+func hecView(ev *HECEvent) *event.Event {
+	if ev.Event != nil {
+		return ev.Event
+	}
+	e := &event.Event{Original: string(ev.Text), Timestamp: ev.Time}
+	e.Append(event.FieldMessage, event.String(string(ev.Text)))
+	e.Fields = append(e.Fields, ev.Fields...)
+	return e
+}
+
 func TestDecodeHECErrors(t *testing.T) {
 	f := func(body string, wantCode, wantEvent int) {
 		t.Helper()
-		_, err := DecodeHEC([]byte(body), HECMeta{}, func(*event.Event, []byte) error { return nil })
+		_, err := DecodeHEC([]byte(body), HECMeta{}, func(*HECEvent) error { return nil })
 		var he *HECError
 		if !errors.As(err, &he) || he.Code != wantCode || he.Event != wantEvent {
 			t.Errorf("DecodeHEC(%s) = %v, want code %d at event %d", body, err, wantCode, wantEvent)
@@ -70,12 +94,13 @@ func TestHECEndpoint(t *testing.T) {
 		}
 	}
 	_, batches := rec.all()
-	if len(batches) != 3 || len(batches[0].Events) != 2 {
+	if len(batches) != 3 || len(batches[0].Records) != 2 {
 		t.Fatalf("%d batches", len(batches))
 	}
 	b := batches[0]
-	if b.Tenant != "acme" || b.Source != "hec-acme" || b.Events[0].GetString("host.name") != "qhost" || b.Events[1].GetString("host.name") != "h2" {
-		t.Errorf("batch tenant %q source %q events %s / %s", b.Tenant, b.Source, b.Events[0].AppendJSON(nil), b.Events[1].AppendJSON(nil))
+	if b.Tenant != "acme" || b.Source != "hec-acme" || b.Format != "" || string(b.Records[0].Data) != "one" ||
+		recordField(b.Records[0], "host.name") != "qhost" || recordField(b.Records[1], "host.name") != "h2" {
+		t.Errorf("batch tenant %q source %q format %q records %+v", b.Tenant, b.Source, b.Format, b.Records)
 	}
 	if got := counter(m.Component("source", "hec-acme").Received); got != 6 {
 		t.Errorf("received %v", got)
@@ -162,5 +187,39 @@ func TestHECAnswersAfterDurable(t *testing.T) {
 	r = do(t, "POST", srv.URL+"/services/collector/event", "Splunk "+tokA, []byte(`{"event":"x"}`))
 	if r.status != 503 || r.json(t)["code"] != 9.0 {
 		t.Fatalf("%d %s", r.status, r.body)
+	}
+}
+
+// A string event is a raw record: the format its sourcetype names (else
+// auto), HEC's time and metadata beside it for the pipeline to apply.
+func TestDecodeHECStringEventIsARecord(t *testing.T) {
+	var got []*HECEvent
+	body := `{"event":"CEF:0|V|P|1|1|n|1|src=10.0.0.1","sourcetype":"cef","time":1700000000,"host":"h","fields":{"k":"v"}}` +
+		`{"event":"plain","sourcetype":"acme:custom"}`
+	if _, err := DecodeHEC([]byte(body), HECMeta{Index: "main"}, func(ev *HECEvent) error { got = append(got, ev); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Event != nil || got[0].Format != "cef" || got[1].Format != "" ||
+		!got[0].Time.Equal(time.Unix(1700000000, 0)) || !got[1].Time.IsZero() {
+		t.Fatalf("events %+v", got)
+	}
+	r := pipeline.Record{Fields: got[0].Fields}
+	for k, v := range map[string]string{"host.name": "h", "splunk.sourcetype": "cef", "splunk.index": "main", "labels.k": "v"} {
+		if g := recordField(r, k); g != v {
+			t.Errorf("%s = %q, want %q", k, g, v)
+		}
+	}
+}
+
+// A request holds at most MaxHECEvents events.
+func TestDecodeHECBound(t *testing.T) {
+	body := bytes.Repeat([]byte(`{"event":"a"}`), MaxHECEvents+1)
+	n, err := DecodeHEC(body, HECMeta{}, func(*HECEvent) error { return nil })
+	var he *HECError
+	if n != MaxHECEvents || !errors.As(err, &he) || he.Event != MaxHECEvents || !errors.Is(err, errTooManyEvents) {
+		t.Fatalf("decoded %d, %v", n, err)
+	}
+	if n, err := DecodeHEC(body[:len(body)-len(`{"event":"a"}`)], HECMeta{}, func(*HECEvent) error { return nil }); n != MaxHECEvents || err != nil {
+		t.Fatalf("at the bound: decoded %d, %v", n, err)
 	}
 }

@@ -119,8 +119,8 @@ func TestHECStringEventKeepsExactBytes(t *testing.T) {
 	if r := do(t, "POST", srv.URL+"/services/collector/event", "Splunk "+tokA, []byte(`{"event":"`+raw+`"}`)); r.status != 200 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	evs, _ := rec.events()
-	got, err := base64.StdEncoding.DecodeString(evs[0].GetString(event.FieldOriginalBase64))
+	recs, _ := rec.all()
+	got, err := base64.StdEncoding.DecodeString(recordField(recs[0], event.FieldOriginalBase64))
 	if err != nil || string(got) != raw {
 		t.Fatalf("exact bytes %q, %v; want %q", got, err, raw)
 	}

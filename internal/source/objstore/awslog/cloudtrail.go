@@ -121,12 +121,13 @@ func CloudTrail(rec []byte, e *event.Event) error {
 	if e.Timestamp.IsZero() && !exported.IsZero() {
 		e.Timestamp = exported
 	}
-	if id.user == "" {
-		id.user = id.issuer
-	}
-	if id.user != "" {
-		e.Set("user.name", event.String(id.user))
-		e.Set("related.user", event.List([]string{id.user}))
+	if name, session := id.userName(); name != "" {
+		e.Set("user.name", event.String(name))
+		related := []string{name}
+		if session != "" && session != name {
+			related = append(related, session)
+		}
+		e.Set("related.user", event.List(related))
 	}
 	if id.account == "" {
 		id.account = recipient
@@ -194,7 +195,47 @@ func nested(e *event.Event, name string, x member) {
 
 // identity is what the record-level mapping needs from userIdentity.
 type identity struct {
-	user, issuer, account string
+	typ, arn, user, issuer, account string
+}
+
+// userName is user.name by userIdentity.type, as the CloudTrail
+// userIdentity reference describes each type, and for an assumed role the
+// session name too (for related.user):
+//   - IAMUser: userName, else the ARN's last segment (user/PATH/NAME);
+//   - Root: userName, which is the account alias when the account has one,
+//     else "root";
+//   - AssumedRole: the session issuer's userName (the role), else the
+//     role of the ARN (assumed-role/ROLE/SESSION);
+//   - FederatedUser: the ARN's name (federated-user/NAME); the session
+//     issuer is the IAM user that asked for the token, not the actor;
+//   - AWSService, AWSAccount and others: userName, else the issuer's.
+//
+// The aws.cloudtrail pipeline does the same (aws_cloudtrail.yml).
+func (id identity) userName() (name, session string) {
+	var role, federated, iamUser string
+	if i := strings.Index(id.arn, ":assumed-role/"); i >= 0 && strings.HasPrefix(id.arn, "arn:") {
+		if r, s, ok := strings.Cut(id.arn[i+len(":assumed-role/"):], "/"); ok && r != "" && s != "" {
+			role, session = r, s
+		}
+	} else if i := strings.Index(id.arn, ":federated-user/"); i >= 0 && strings.HasPrefix(id.arn, "arn:") {
+		federated = id.arn[i+len(":federated-user/"):]
+	} else if i := strings.Index(id.arn, ":user/"); i >= 0 && strings.HasPrefix(id.arn, "arn:") {
+		u := id.arn[i+len(":user/"):]
+		iamUser = u[strings.LastIndexByte(u, '/')+1:]
+	}
+	switch {
+	case id.typ == "FederatedUser" && federated != "":
+		return federated, session
+	case id.user != "":
+		return id.user, session
+	case id.typ == "Root":
+		return "root", session
+	case id.typ == "IAMUser" && iamUser != "":
+		return iamUser, session
+	case id.typ != "FederatedUser" && id.issuer != "":
+		return id.issuer, session
+	}
+	return role, session
 }
 
 // userIdentity maps the userIdentity object.
@@ -212,6 +253,12 @@ func userIdentity(e *event.Event, x member) identity {
 		switch k {
 		case "userName":
 			id.user = text(x)
+		case "type":
+			id.typ = text(x)
+			f.put(p+"type", x, 1)
+		case "arn":
+			id.arn = text(x)
+			f.put(p+"arn", x, 1)
 		case "principalId":
 			e.SetString("user.id", text(x))
 		case "accountId":

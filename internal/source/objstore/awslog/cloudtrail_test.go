@@ -65,6 +65,17 @@ func TestCloudTrail(t *testing.T) {
 			"aws.cloudtrail.user_identity.session_context.session_issuer.account_id=111122223333",
 			"aws.cloudtrail.user_identity.session_context.mfa_authenticated=false",
 			"aws.cloudtrail.user_identity.session_context.creation_date=2024-03-01T09:00:00Z"})
+	f("root without an alias is root", `{"eventTime":"2024-03-01T10:11:12Z","eventName":"CreateAccessKey","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"}}`,
+		[]string{"user.name=root", "related.user=root", "aws.cloudtrail.user_identity.type=Root"})
+	f("root with an alias is the alias", `{"eventTime":"2024-03-01T10:11:12Z","eventName":"ConsoleLogin","userIdentity":{"type":"Root","arn":"arn:aws:iam::111122223333:root","userName":"example-prod"}}`,
+		[]string{"user.name=example-prod"})
+	f("assumed role without session context: the ARN's role, its session related", `{"eventTime":"2024-03-01T10:11:12Z","eventName":"GetObject","userIdentity":{"type":"AssumedRole","principalId":"AROAX:jdoe@example.com","arn":"arn:aws:sts::111122223333:assumed-role/SSOAdmin/jdoe@example.com"}}`,
+		[]string{"user.name=SSOAdmin", "related.user=SSOAdmin, jdoe@example.com",
+			"aws.cloudtrail.user_identity.arn=arn:aws:sts::111122223333:assumed-role/SSOAdmin/jdoe@example.com"})
+	f("federated user is the federated name, not its issuer", `{"eventTime":"2024-03-01T10:11:12Z","eventName":"ListBuckets","userIdentity":{"type":"FederatedUser","principalId":"111122223333:Bob","arn":"arn:aws:sts::111122223333:federated-user/Bob","sessionContext":{"sessionIssuer":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/broker","userName":"broker"}}}}`,
+		[]string{"user.name=Bob", "related.user=Bob"})
+	f("IAM user without userName: the ARN's last segment", `{"eventTime":"2024-03-01T10:11:12Z","eventName":"RunInstances","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/division/team/Carol"}}`,
+		[]string{"user.name=Carol"})
 	f("service event without identity account", `{"eventTime":"2024-03-01T10:11:12Z","eventSource":"kms.amazonaws.com","eventName":"RotateKey","userIdentity":{"type":"AWSService","invokedBy":"kms.amazonaws.com"},"recipientAccountId":"444455556666","resources":[{"ARN":"arn:aws:kms:us-east-1:444455556666:key/k1","accountId":"444455556666","type":"AWS::KMS::Key"},{"ARN":"arn:aws:kms:us-east-1:444455556666:key/k2"}]}`,
 		[]string{"cloud.account.id=444455556666", "aws.cloudtrail.user_identity.invoked_by=kms.amazonaws.com",
 			"aws.cloudtrail.resources.arn=arn:aws:kms:us-east-1:444455556666:key/k1, arn:aws:kms:us-east-1:444455556666:key/k2",

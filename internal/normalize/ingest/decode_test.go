@@ -1,0 +1,49 @@
+package ingest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vigilsiem/vigil/internal/event"
+)
+
+// TestDecodeProcessors decodes Akamai-style fields: percent-encoded,
+// semicolon-separated base64 items; a '+' of base64 survives urldecode,
+// unpadded base64 decodes, and text that is not base64 fails the step
+// with the field named.
+func TestDecodeProcessors(t *testing.T) {
+	p := mustParse(t, `
+name: t
+match: [{app: x}]
+steps:
+  - urldecode: {field: rules}
+  - split: {field: rules, separator: ';'}
+  - base64decode: {field: rules}
+  - urldecode: {field: hdr, target_field: vendor.hdr}
+  - base64decode: {field: plus}
+  - base64decode: {field: bad}
+`)
+	e := &event.Event{}
+	e.Set("rules", event.String("OTUwMDA0%3bOTUwMDA1%3bZGVueQ"))
+	e.Set("hdr", event.String("User-Agent%3a%20curl%2f8.0%0d%0a"))
+	e.Set("plus", event.String("Pz8+Pw=="))
+	e.Set("bad", event.String("not base64!"))
+	_, err := p.Run(e)
+	if err == nil || !strings.Contains(err.Error(), "base64decode bad") {
+		t.Fatalf("bad base64: err %v, want a base64decode failure naming the field", err)
+	}
+	v, _ := e.Get("rules")
+	if l := v.List(); len(l) != 3 || l[0] != "950004" || l[1] != "950005" || l[2] != "deny" {
+		t.Errorf("rules = %v", l)
+	}
+	want(t, e, "vendor.hdr", "User-Agent: curl/8.0\r\n", "plus", "??>?")
+	if got := e.GetString("hdr"); got != "User-Agent%3a%20curl%2f8.0%0d%0a" {
+		t.Errorf("hdr changed: %q", got)
+	}
+	if _, err := base64Decode("a+b/"); err != nil {
+		t.Errorf("a+b/: %v", err)
+	}
+	if _, err := urlDecode("%zz"); err == nil {
+		t.Error("urldecode %zz: no error")
+	}
+}
