@@ -88,6 +88,9 @@ func TestProductMappingsPipelines(t *testing.T) {
 		{"cisco/aaa", "network/cisco/aaa/cisco_cli_clear_logs.yml", "cisco.ios",
 			`<189>4512: rtr1: *May 10 11:37:47.123: %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:clear logging`,
 			`<189>4512: rtr1: *May 10 11:37:47.123: %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:show logging`},
+		{"opencanary", "application/opencanary/opencanary_ssh_login_attempt.yml", "opencanary",
+			`{"dst_host": "10.0.0.5", "dst_port": 22, "local_time": "2024-03-08 10:02:00.000000", "logdata": {"LOCALVERSION": "SSH-2.0-OpenSSH_5.1p1 Debian-4", "PASSWORD": "123456", "REMOTEVERSION": "SSH-2.0-libssh2_1.11.0", "USERNAME": "root"}, "logtype": 4002, "node_id": "opencanary-1", "src_host": "198.51.100.7", "src_port": 51422, "utc_time": "2024-03-08 10:02:00.000000"}`,
+			`{"dst_host": "10.0.0.5", "dst_port": 22, "local_time": "2024-03-08 10:02:00.000000", "logdata": {"LOCALVERSION": "SSH-2.0-OpenSSH_5.1p1 Debian-4", "REMOTEVERSION": "SSH-2.0-libssh2_1.11.0"}, "logtype": 4001, "node_id": "opencanary-1", "src_host": "198.51.100.7", "src_port": 51422, "utc_time": "2024-03-08 10:02:00.000000"}`},
 	}
 	for _, c := range cases {
 		t.Run(c.product, func(t *testing.T) {

@@ -8,9 +8,9 @@ import "strings"
 // follow too: ECS where ECS has the field, else the product's own
 // namespace (zeek.<log>.*, aws.cloudtrail.*, azure.<log>.*, o365.audit.*,
 // okta.*, auditd.log.*, suricata.eve.*, gcp.audit.*, kubernetes.audit.*,
-// github.*, atlassian.audit.*, fortinet.firewall.*, duo.*). The rule's own name
-// always stays the last candidate, so raw records (CloudTrail JSON sent as
-// is) still match.
+// github.*, atlassian.audit.*, fortinet.firewall.*, duo.*, opencanary.*).
+// The rule's own name always stays the last candidate, so raw records
+// (CloudTrail JSON sent as is) still match.
 //
 // productFields gives explicit names per product and, for "product/service",
 // per service; productNamespace derives the namespaced name of every other
@@ -109,6 +109,11 @@ var productFields = map[string]map[string][]string{
 		"dstport": {"destination.port"}, "user": {"user.name"}, "devname": {"observer.name"}, "logid": {"event.code"},
 		"msg": {"message"}, "level": {"log.level"}, "policyid": {"rule.id"},
 	},
+	"opencanary": {
+		// logtype stays a number, as OpenCanary writes it.
+		"logtype": {"opencanary.logtype"}, "src_host": {"source.ip"}, "src_port": {"source.port"},
+		"dst_host": {"destination.ip"}, "dst_port": {"destination.port"}, "node_id": {"observer.name"},
+	},
 	"cisco/duo": {
 		"event_type": {"duo.auth.event_type", "event.action"}, "reason": {"event.reason"},
 		"result": {"duo.auth.result"}, "factor": {"duo.auth.factor"}, "email": {"user.email"},
@@ -165,6 +170,8 @@ func productNamespace(ls Logsource, name string) string {
 		return "atlassian.audit." + snakePath(name)
 	case "fortigate":
 		return "fortinet.firewall." + name
+	case "opencanary":
+		return "opencanary." + name
 	case "cisco":
 		if ls.Service == "duo" {
 			return "duo.auth." + name
