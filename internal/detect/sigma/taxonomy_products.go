@@ -8,7 +8,8 @@ import "strings"
 // follow too: ECS where ECS has the field, else the product's own
 // namespace (zeek.<log>.*, aws.cloudtrail.*, azure.<log>.*, o365.audit.*,
 // okta.*, auditd.log.*, suricata.eve.*, gcp.audit.*, kubernetes.audit.*,
-// github.*, atlassian.audit.*, fortinet.firewall.*, duo.*, opencanary.*).
+// github.*, atlassian.audit.*, fortinet.firewall.*, duo.*, opencanary.*,
+// onelogin.*).
 // The rule's own name always stays the last candidate, so raw records
 // (CloudTrail JSON sent as is) still match.
 //
@@ -114,6 +115,11 @@ var productFields = map[string]map[string][]string{
 		"logtype": {"opencanary.logtype"}, "src_host": {"source.ip"}, "src_port": {"source.port"},
 		"dst_host": {"destination.ip"}, "dst_port": {"destination.port"}, "node_id": {"observer.name"},
 	},
+	"onelogin": {
+		// event_type_id stays a number, as OneLogin writes it.
+		"event_type_id": {"onelogin.event_type_id"}, "ipaddr": {"source.ip"},
+		"actor_user_name": {"user.name"}, "user_name": {"user.target.name", "user.name"},
+	},
 	"cisco/duo": {
 		"event_type": {"duo.auth.event_type", "event.action"}, "reason": {"event.reason"},
 		"result": {"duo.auth.result"}, "factor": {"duo.auth.factor"}, "email": {"user.email"},
@@ -172,6 +178,8 @@ func productNamespace(ls Logsource, name string) string {
 		return "fortinet.firewall." + name
 	case "opencanary":
 		return "opencanary." + name
+	case "onelogin":
+		return "onelogin." + name
 	case "cisco":
 		if ls.Service == "duo" {
 			return "duo.auth." + name
