@@ -49,6 +49,9 @@ type TestCase struct {
 type TestResult struct {
 	Name     string
 	Failures []string
+	// ECS lists what of the output ECS does not allow (CheckECS): the
+	// built-in pipelines' tests fail on it, other test files report it.
+	ECS []ECSViolation
 }
 
 // ParseTestFile reads a test file.
@@ -81,30 +84,30 @@ func (tf *TestFile) Run(set *Set, before []pipeline.Processor) []TestResult {
 		if want == "" {
 			want = tf.Pipeline
 		}
-		r.Failures = tc.run(set, before, want)
+		r.Failures, r.ECS = tc.run(set, before, want)
 		out = append(out, r)
 	}
 	return out
 }
 
-func (tc *TestCase) run(set *Set, before []pipeline.Processor, wantPipeline string) []string {
+func (tc *TestCase) run(set *Set, before []pipeline.Processor, wantPipeline string) ([]string, []ECSViolation) {
 	format := tc.Format
 	if format == "" {
 		format = "auto"
 	}
 	ps, err := parse.New(format, parse.Options{Now: func() time.Time { return testNow }})
 	if err != nil {
-		return []string{err.Error()}
+		return []string{err.Error()}, nil
 	}
 	e := &event.Event{}
 	rec := &pipeline.Record{Data: []byte(strings.TrimRight(tc.Input, "\r\n"))}
 	if err := pipeline.ParseRecord(ps, event.DefaultTenant, "test", testNow, rec, e); err != nil {
-		return []string{fmt.Sprintf("parse input: %v", err)}
+		return []string{fmt.Sprintf("parse input: %v", err)}, nil
 	}
 	evs := []*event.Event{e}
 	for _, p := range before {
 		if evs = p.Process(context.Background(), evs); len(evs) == 0 {
-			return []string{fmt.Sprintf("processor %s dropped the event", p.Name())}
+			return []string{fmt.Sprintf("processor %s dropped the event", p.Name())}, nil
 		}
 	}
 	restore := now
@@ -126,18 +129,18 @@ func (tc *TestCase) run(set *Set, before []pipeline.Processor, wantPipeline stri
 		if !dropped {
 			fails = append(fails, "event was not dropped")
 		}
-		return fails
+		return fails, nil
 	case tc.Error != "":
 		if err == nil {
 			fails = append(fails, fmt.Sprintf("no error, want one containing %q", tc.Error))
 		} else if !strings.Contains(err.Error(), tc.Error) {
 			fails = append(fails, fmt.Sprintf("error %q, want one containing %q", err, tc.Error))
 		}
-		return fails
+		return fails, nil
 	case dropped:
-		return append(fails, "event was dropped")
+		return append(fails, "event was dropped"), nil
 	case err != nil:
-		return append(fails, err.Error(), "event: "+string(e.AppendJSON(nil)))
+		return append(fails, err.Error(), "event: "+string(e.AppendJSON(nil))), nil
 	}
 	for field, n := range tc.Expect {
 		got, ok := e.Get(field)
@@ -158,7 +161,7 @@ func (tc *TestCase) run(set *Set, before []pipeline.Processor, wantPipeline stri
 	if len(fails) > 0 {
 		fails = append(fails, "event: "+string(e.AppendJSON(nil)))
 	}
-	return fails
+	return fails, CheckECS(e, testNow)
 }
 
 func nodeText(n *yaml.Node) string {
