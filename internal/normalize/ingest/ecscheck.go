@@ -94,7 +94,9 @@ func loadECSFields(text string) (fields map[string]string, open []string, sets m
 type ECSViolation struct {
 	// Rule names the check: kind, category, type, outcome,
 	// category_type, ip, port, bytes, timestamp, user_domain, host_name,
-	// code_type, pid_type, name_case, name_unknown.
+	// code_type, pid_type, empty, name_case, name_unknown; test files add
+	// timestamp_guessed (the record carries a time, @timestamp is the
+	// receive time).
 	Rule  string
 	Field string
 	Msg   string

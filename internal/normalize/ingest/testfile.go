@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -161,8 +162,18 @@ func (tc *TestCase) run(set *Set, before []pipeline.Processor, wantPipeline stri
 	if len(fails) > 0 {
 		fails = append(fails, "event: "+string(e.AppendJSON(nil)))
 	}
-	return fails, CheckECS(e, testNow)
+	ecs := CheckECS(e, testNow)
+	if name != "" && e.Timestamp.Equal(testNow) && carriesTime.MatchString(tc.Input) {
+		ecs = append(ecs, ECSViolation{Rule: "timestamp_guessed", Field: "@timestamp",
+			Msg: "the record carries a time, but @timestamp is the receive time"})
+	}
+	return fails, ecs
 }
+
+// carriesTime matches the times records commonly carry: an ISO 8601 or
+// similar date, a syslog (RFC 3164) time, an Apache/CLF time, or Unix
+// epoch seconds or milliseconds of this century.
+var carriesTime = regexp.MustCompile(`\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d|\b[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d\d/[A-Z][a-z]{2}/\d{4}:\d\d|\b1[4-9]\d{8}(?:\d{3})?(?:\.\d+)?\b`)
 
 func nodeText(n *yaml.Node) string {
 	if n.Kind == yaml.ScalarNode {
