@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -40,10 +41,18 @@ steps:
 	if got := e.GetString("hdr"); got != "User-Agent%3a%20curl%2f8.0%0d%0a" {
 		t.Errorf("hdr changed: %q", got)
 	}
-	if _, err := base64Decode("a+b/"); err != nil {
+	if _, err := appendBase64Decoded(nil, "a+b/"); err != nil {
 		t.Errorf("a+b/: %v", err)
 	}
-	if _, err := urlDecode("%zz"); err == nil {
+	if _, err := appendURLDecoded(nil, "%zz"); err == nil {
 		t.Error("urldecode %zz: no error")
+	}
+	// The decoder agrees with net/url, errors included.
+	for _, in := range []string{"", "abc", "a%20b+c", "%41%4a%4A%7e", "%", "%4", "%4g", "x%zz", "%e2%82%ac;%2f", "a%2"} {
+		got, err := appendURLDecoded([]byte("pre"), in)
+		w, werr := url.PathUnescape(in)
+		if (err == nil) != (werr == nil) || (err == nil && string(got) != "pre"+w) || (err != nil && err.Error() != werr.Error()) {
+			t.Errorf("urldecode %q = %q, %v; net/url %q, %v", in, got, err, w, werr)
+		}
 	}
 }

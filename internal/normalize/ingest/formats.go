@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"unsafe"
 
 	"gopkg.in/yaml.v3"
 
@@ -92,6 +94,15 @@ func buildCSV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 // whether it was the last.
 func csvField(s string, sep, quote byte) (string, string, bool) {
 	if len(s) > 0 && s[0] == quote {
+		// Most quoted fields hold no doubled quote: they are a plain
+		// substring, with no copy.
+		if k := strings.IndexByte(s[1:], quote); k >= 0 && (k+2 >= len(s) || s[k+2] != quote) {
+			v, rest := s[1:k+1], s[k+2:]
+			if j := strings.IndexByte(rest, sep); j >= 0 {
+				return v, rest[j+1:], false
+			}
+			return v, "", true
+		}
 		var b strings.Builder
 		i := 1
 		for i < len(s) {
@@ -142,6 +153,7 @@ func buildJSON(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		}
 		prefix = o.TargetField + "."
 	}
+	scratch := newJSONScratchPool()
 	return func(e *event.Event) error {
 		var s string
 		if v, ok := e.Get(o.Field); ok && v.Kind() == event.KindList {
@@ -153,16 +165,75 @@ func buildJSON(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		} else if s, ok = text(e, o.Field); !ok {
 			return cm.missing(o.Field)
 		}
-		var tmp event.Event
-		if err := jsonparse.New().Parse([]byte(s), &tmp); err != nil {
-			return fmt.Errorf("parse %s as JSON: %w", o.Field, err)
+		sc := scratch.Get().(*jsonScratch)
+		defer func() {
+			sc.tmp.Reset() // keep no value of this record in the pool
+			sc.err = nil
+			scratch.Put(sc)
+		}()
+		tmp := sc.parse(s)
+		if tmp == nil {
+			return fmt.Errorf("parse %s as JSON: %w", o.Field, sc.err)
 		}
 		if !o.AddToRoot && o.TargetField == o.Field {
 			e.Delete(o.Field)
 		}
 		for _, f := range tmp.Fields {
-			e.Set(prefix+f.Name, f.Value)
+			e.Set(sc.name(prefix, f.Name), f.Value)
 		}
 		return nil
 	}, nil
+}
+
+// jsonScratch is what one json step reuses from call to call: the parser
+// (with its cache of flattened names), the event it parses into and the
+// target names. Each step keeps them in its own sync.Pool, so a call never
+// shares them with another goroutine and the steady state allocates only
+// the parsed values.
+type jsonScratch struct {
+	p     *jsonparse.Parser
+	tmp   event.Event
+	names map[string]string // parsed name → prefix+name
+	err   error
+}
+
+// jsonNamesMax bounds the target names a json step's scratch remembers:
+// the names come from the records, so an unbounded cache would grow with
+// every new key an attacker sends.
+const jsonNamesMax = 1024
+
+func newJSONScratchPool() *sync.Pool {
+	return &sync.Pool{New: func() any {
+		return &jsonScratch{p: jsonparse.New(), names: map[string]string{}}
+	}}
+}
+
+// parse parses s into the scratch event and returns it, or nil with
+// sc.err set. The fields' values share s's memory (Original = s makes
+// the parser slice it instead of copying); the scratch event is cleared
+// before each parse, so it holds no value past the next call.
+func (sc *jsonScratch) parse(s string) *event.Event {
+	sc.tmp.Reset()
+	sc.tmp.Original = s
+	if err := sc.p.Parse(unsafe.Slice(unsafe.StringData(s), len(s)), &sc.tmp); err != nil {
+		sc.err = err
+		sc.tmp.Reset()
+		return nil
+	}
+	return &sc.tmp
+}
+
+// name returns prefix+n, remembered while the cache has room.
+func (sc *jsonScratch) name(prefix, n string) string {
+	if prefix == "" {
+		return n
+	}
+	if t, ok := sc.names[n]; ok {
+		return t
+	}
+	t := prefix + n
+	if len(sc.names) < jsonNamesMax {
+		sc.names[n] = t
+	}
+	return t
 }

@@ -28,7 +28,7 @@ func init() {
 		"lowercase": buildCase(strings.ToLower), "uppercase": buildCase(strings.ToUpper), "trim": buildCase(strings.TrimSpace),
 		"split": buildSplit, "gsub": buildGsub, "append": buildAppend, "remove": buildRemove,
 		"drop": buildDrop, "fail": buildFail, "lookup": buildLookup, "cidr": buildCIDR,
-		"urldecode": buildDecode("urldecode", urlDecode), "base64decode": buildDecode("base64decode", base64Decode),
+		"urldecode": buildDecode("urldecode", appendURLDecoded), "base64decode": buildDecode("base64decode", appendBase64Decoded),
 	}
 }
 
