@@ -127,14 +127,18 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			return to + n[strings.LastIndexByte(n, '.')+1:]
 		})
 		return func(e *event.Event) error {
+			moved := false
 			for i := range e.Fields {
 				n := e.Fields[i].Name
 				if !strings.HasPrefix(n, from) || keep && len(n) == len(from) {
 					continue
 				}
 				e.Fields[i].Name = names.name(n)
+				moved = true
 			}
-			e.Reindex()
+			if moved { // the index of names is rebuilt only when one changed
+				e.Reindex()
+			}
 			return nil
 		}, nil
 	}
