@@ -26,7 +26,10 @@ type selectIndex struct {
 	byProduct map[string][]int
 	anyCEF    []int
 	byApp     map[string][]int
-	byKey     []keyGate
+	// byKey gives, per key bit, the selectors gated by that key;
+	// keyMask has the bits of the keys that gate some selector.
+	byKey   [][]int
+	keyMask [maxKeyBits / 64]uint64
 	prefixes  []prefixGate
 	// literals are the distinct literal gates; entryLit gives each
 	// selector's (-1: not gated by a literal), litMask has a bit per
@@ -40,12 +43,6 @@ type selectIndex struct {
 type selEntry struct {
 	pipe int
 	sel  *selector
-}
-
-// keyGate lists the selectors gated by one key.
-type keyGate struct {
-	bit     int
-	entries []int
 }
 
 // prefixGate tests the prefixes of all the anchored regexes of one field
@@ -283,9 +280,12 @@ func buildIndex(pipelines []*Pipeline) selectIndex {
 		}
 	}
 	for bit, entries := range byKey {
-		ix.byKey = append(ix.byKey, keyGate{bit, entries})
+		for len(ix.byKey) <= bit {
+			ix.byKey = append(ix.byKey, nil)
+		}
+		ix.byKey[bit] = entries
+		ix.keyMask[bit>>6] |= 1 << (bit & 63)
 	}
-	sort.Slice(ix.byKey, func(i, j int) bool { return ix.byKey[i].bit < ix.byKey[j].bit })
 	for field, a := range first {
 		ix.prefixes = append(ix.prefixes, newPrefixGate(field, a.entries, a.prefixes))
 	}
@@ -333,10 +333,12 @@ func (ix *selectIndex) selectFor(e *event.Event, c *selCache) int {
 	}
 	if len(ix.byKey) > 0 {
 		c.fillKeys(e)
-		for i := range ix.byKey {
-			g := &ix.byKey[i]
-			if c.keys[g.bit>>6]&(1<<(g.bit&63)) != 0 {
-				c.mark(g.entries)
+		// The keys the event has, not every key gate: a record has few.
+		for w := range ix.keyMask {
+			word := c.keys[w] & ix.keyMask[w]
+			for word != 0 {
+				c.mark(ix.byKey[w<<6|bits.TrailingZeros64(word)])
+				word &= word - 1
 			}
 		}
 	}
