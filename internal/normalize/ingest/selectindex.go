@@ -59,8 +59,11 @@ type prefixGate struct {
 	// set of the selectors whose prefix takes b at i or is shorter.
 	rows []uint64
 	// short holds, for a text of n < depth bytes, at n*words, the
-	// selectors whose prefix has at most n positions.
-	short []uint64
+	// selectors whose prefix has at most n positions; long, at i*words,
+	// those with more than i (the complement): once none of the
+	// selectors left has a position i, the rows after it can only keep
+	// them.
+	short, long []uint64
 }
 
 func newPrefixGate(field string, entries []int, prefixes []bytePrefix) prefixGate {
@@ -70,6 +73,7 @@ func newPrefixGate(field string, entries []int, prefixes []bytePrefix) prefixGat
 	}
 	g.rows = make([]uint64, g.depth*256*g.words)
 	g.short = make([]uint64, g.depth*g.words)
+	g.long = make([]uint64, g.depth*g.words)
 	for j, p := range prefixes {
 		w, bit := j>>6, uint64(1)<<(j&63)
 		for i := 0; i < g.depth; i++ {
@@ -81,6 +85,9 @@ func newPrefixGate(field string, entries []int, prefixes []bytePrefix) prefixGat
 		}
 		for n := len(p); n < g.depth; n++ {
 			g.short[n*g.words+w] |= bit
+		}
+		for n := 0; n < len(p); n++ {
+			g.long[n*g.words+w] |= bit
 		}
 	}
 	return g
@@ -94,18 +101,25 @@ func (g *prefixGate) mark(t string, c *selCache) {
 		acc = append(acc, ^uint64(0))
 	}
 	n := min(len(t), g.depth)
-	for i := 0; i < n; i++ {
+	i := 0
+	for ; i < n; i++ {
 		row := g.rows[(i*256+int(t[i]))*g.words:][:g.words]
-		any := uint64(0)
+		long := g.long[i*g.words:][:g.words]
+		any, checked := uint64(0), uint64(0)
 		for w := range acc {
 			acc[w] &= row[w]
 			any |= acc[w]
+			checked |= acc[w] & long[w]
 		}
 		if any == 0 {
 			return
 		}
+		if checked == 0 {
+			i = g.depth // every prefix left is shorter than i+1: passed
+			break
+		}
 	}
-	if n < g.depth {
+	if i < g.depth {
 		row := g.short[n*g.words:][:g.words]
 		for w := range acc {
 			acc[w] &= row[w]

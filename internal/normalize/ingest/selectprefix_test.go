@@ -163,3 +163,47 @@ func FuzzSelectPrefix(f *testing.F) {
 		}
 	})
 }
+
+// TestPrefixGate: the prefix gate over all the built-in anchored
+// regexes marks, for any text, exactly the selectors whose prefix
+// accepts it: the test inputs, every start and truncation of them, and
+// texts shorter than the prefixes.
+func TestPrefixGate(t *testing.T) {
+	regexes, inputs := builtinRegexes(t)
+	entries := make([]int, len(regexes))
+	prefixes := make([]bytePrefix, len(regexes))
+	for i, r := range regexes {
+		entries[i] = 3 * i // entries are not bits
+		prefixes[i], _ = selectPrefix(r)
+	}
+	g := newPrefixGate("", entries, prefixes)
+	texts := []string{"", "2", "2024-05-10 11:37:47,123 INFO [main] x", "2024-05-10 11:37:47,123 fail2ban.filter [1]: x"}
+	for _, in := range inputs {
+		for i := 0; i < len(in); i++ {
+			if i == 0 || in[i-1] == ' ' || in[i-1] == '>' {
+				for n := i; n <= len(in) && n <= i+maxSelectPrefix+1; n++ {
+					texts = append(texts, in[i:n])
+				}
+				texts = append(texts, in[i:])
+			}
+		}
+	}
+	accepted := 0
+	for _, s := range texts {
+		c := &selCache{}
+		c.reset(3*len(regexes), 0)
+		g.mark(s, c)
+		for j, p := range prefixes {
+			want := p.accepts(s)
+			if got := c.cand[entries[j]>>6]&(1<<(entries[j]&63)) != 0; got != want {
+				t.Fatalf("%s: %q marked %v, its prefix accepts it: %v", regexes[j], s, got, want)
+			}
+			if want {
+				accepted++
+			}
+		}
+	}
+	if accepted == 0 {
+		t.Fatal("no text accepted: the test reads too few texts")
+	}
+}
