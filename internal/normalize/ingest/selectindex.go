@@ -28,9 +28,9 @@ type selectIndex struct {
 	byApp     map[string][]int
 	// byKey gives, per key bit, the selectors gated by that key;
 	// keyMask has the bits of the keys that gate some selector.
-	byKey   [][]int
-	keyMask [maxKeyBits / 64]uint64
-	prefixes  []prefixGate
+	byKey    [][]int
+	keyMask  [maxKeyBits / 64]uint64
+	prefixes []prefixGate
 	// literals are the distinct literal gates; entryLit gives each
 	// selector's (-1: not gated by a literal), litMask has a bit per
 	// selector gated by one.
