@@ -52,3 +52,23 @@ func BenchmarkDecodeBulk(b *testing.B) {
 	}
 	b.ReportMetric(float64(1000*b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkDecodeHECText decodes string events, the raw records most HEC
+// senders (Splunk forwarders, the OpenTelemetry exporter) post.
+func BenchmarkDecodeHECText(b *testing.B) {
+	var body []byte
+	for i := range 1000 {
+		body = fmt.Appendf(body, `{"time":1700000000.%03d,"host":"fw-%02d","source":"udp:514","sourcetype":"syslog","event":"<38>Nov 23 10:00:00 web sshd[42]: Failed password for invalid user admin%d from 203.0.113.%d port 52144 ssh2","fields":{"env":"prod"}}`+"\n",
+			i%1000, i%32, i, i%256)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		n, err := DecodeHEC(body, HECMeta{}, func(*HECEvent) error { return nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+		sinkEvents += n
+	}
+	b.ReportMetric(float64(1000*b.N)/b.Elapsed().Seconds(), "events/s")
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -253,7 +254,7 @@ func (s *scanner) hecEvent(meta HECMeta) (*HECEvent, error) {
 			ev.Fields = append(ev.Fields, event.Field{Name: event.FieldOriginalBase64,
 				Value: event.String(base64.StdEncoding.EncodeToString(evRaw[1 : len(evRaw)-1]))})
 		}
-		if slices.Contains(parse.Names(), m.Sourcetype) {
+		if m.Sourcetype != "" && parserNames()[m.Sourcetype] {
 			ev.Format = m.Sourcetype
 		}
 		ev.Fields = m.appendFields(ev.Fields)
@@ -295,6 +296,16 @@ func (s *scanner) hecEvent(meta HECMeta) (*HECEvent, error) {
 	ev.Event = e
 	return ev, nil
 }
+
+// parserNames is the set of parse.Names, built once: every parser has
+// registered itself by the time a request comes.
+var parserNames = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range parse.Names() {
+		m[n] = true
+	}
+	return m
+})
 
 // appendFields appends the metadata that is set as fields.
 func (m HECMeta) appendFields(dst []event.Field) []event.Field {
