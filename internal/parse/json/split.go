@@ -31,8 +31,9 @@ var ErrTooManyRecords = fmt.Errorf("%w: batch record has more than %d elements",
 //   - a top-level array of objects ([{…},{…}]: Auth0 log streams, Slack
 //     audit pages, webhook senders): each object, its exact bytes;
 //   - an object whose only member is "records" (Azure Event Hub, Azure
-//     Monitor export) or "Records" (an AWS CloudTrail log file) holding
-//     objects: each object, its exact bytes;
+//     Monitor export) or "Records" (an AWS CloudTrail log file), or
+//     "entries" beside an optional "response_metadata" (a Slack Audit
+//     Logs API page), holding objects: each object, its exact bytes;
 //   - and, at the top level or as an element of either, one of the
 //     containers of split_containers.go (CloudWatch Logs subscription
 //     payloads, Security Hub EventBridge events, NSG flow log records,
@@ -104,25 +105,35 @@ func (s *splitter) elements(data []byte, v span) bool {
 }
 
 // onlyRecords returns the array of the object at v when records or
-// Records is its only member.
+// Records is its only member, or when entries is, beside
+// response_metadata (a Slack Audit Logs API page, whose next_cursor is
+// no event).
 func onlyRecords(data []byte, v span) (span, bool) {
 	var arr span
-	n := 0
+	var name string
+	n, meta := 0, 0
 	eachMember(data, v, func(key []byte, val span) {
 		n++
-		if (string(key) == "records" || string(key) == "Records") && data[val.s] == '[' {
-			arr = val
+		switch k := string(key); {
+		case (k == "records" || k == "Records" || k == "entries") && data[val.s] == '[':
+			arr, name = val, k
+		case k == "response_metadata" && data[val.s] == '{':
+			meta++
 		}
 	})
+	if name == "entries" {
+		n -= meta
+	}
 	return arr, n == 1 && arr.e > 0
 }
 
 // firstKeyRecords reports whether the object at data[i] starts with the
-// key records or Records.
+// key records, Records or entries.
 func firstKeyRecords(data []byte, i int) bool {
 	i = jsontext.SkipSpace(data, i+1)
 	rest := data[i:]
-	return bytes.HasPrefix(rest, []byte(`"records"`)) || bytes.HasPrefix(rest, []byte(`"Records"`))
+	return bytes.HasPrefix(rest, []byte(`"records"`)) || bytes.HasPrefix(rest, []byte(`"Records"`)) ||
+		bytes.HasPrefix(rest, []byte(`"entries"`))
 }
 
 // span is the bytes data[s:e] of one JSON value.

@@ -148,3 +148,15 @@ func TestSplitBoundNested(t *testing.T) {
 		t.Errorf("error %q does not say how many", err)
 	}
 }
+
+func TestSplitSlackAuditPage(t *testing.T) {
+	e1 := `{"id":"0123a45b-6c7d-8900-e12f-3456789gh0i1","date_create":1521214343,"action":"user_login","actor":{"type":"user","user":{"id":"W123AB456","name":"Charlie Parker","email":"bird@slack.com"}},"entity":{"type":"user","user":{"id":"W123AB456"}},"context":{"location":{"type":"enterprise","id":"E1701NCCA"},"ua":"Mozilla/5.0","ip_address":"1.23.45.678"}}`
+	e2 := strings.Replace(e1, "user_login", "user_logout", 1)
+	wantParts(t, splitStrings(t, `{"entries":[`+e1+`,`+e2+`],"response_metadata":{"next_cursor":"dXNlcjpVMEc5V0ZYTlo="}}`), e1, e2)
+	wantParts(t, splitStrings(t, `{"entries":[`+e1+`]}`), e1)
+	for _, in := range []string{`{"entries":[{"a":1}],"other":1}`, `{"entries":[{"a":1}],"response_metadata":1}`} {
+		if _, batch, _ := Split([]byte(in), nil); batch {
+			t.Errorf("Split(%s) split it", in)
+		}
+	}
+}
