@@ -19,7 +19,7 @@ func TestParseStreamSplitsBatchRecords(t *testing.T) {
 	a, b := `{"time":"2024-05-10T11:37:47Z","category":"SignInLogs","n":1}`, `{"time":"2024-05-10T11:37:48Z","category":"SignInLogs","n":2}`
 	in := `{"records":[` + a + `,` + b + `,` + a + "]}\n" + `{"message":"plain"}` + "\n"
 	var out, errw bytes.Buffer
-	failed, err := parseStream(strings.NewReader(in), &out, &errw, ps, nil, "default", "cli", "json")
+	failed, err := parseStream(strings.NewReader(in), &out, &errw, ps, parse.Options{}, nil, "default", "cli", "json")
 	if err != nil || failed != 0 {
 		t.Fatalf("failed %d, err %v, stderr %s", failed, err, errw.String())
 	}

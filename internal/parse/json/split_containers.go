@@ -27,14 +27,10 @@ import (
 // with one element (or none) is no batch: the record is parsed whole, as
 // before, and keeps its event.id.
 
-// containerWords are words every container holds; a record without any is
-// no container, and the member walk is skipped.
-var containerWords = [][]byte{[]byte(`"logEvents"`), []byte(`"findings"`), []byte(`"flowTuples"`), []byte(`"snapshot"`)}
-
 // container adds the records of obj, one valid JSON object, when it is one
 // of the containers above, and reports whether it was.
 func (s *splitter) container(obj []byte) bool {
-	if !contains(obj, containerWords...) {
+	if !containerKey(obj) {
 		return false
 	}
 	v := span{0, len(obj)}
