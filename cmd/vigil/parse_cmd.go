@@ -15,6 +15,7 @@ import (
 	"github.com/vigilsiem/vigil/internal/parse"
 	"github.com/vigilsiem/vigil/internal/patterns"
 	"github.com/vigilsiem/vigil/internal/pipeline"
+	"github.com/vigilsiem/vigil/internal/source/file"
 	"github.com/vigilsiem/vigil/internal/store"
 )
 
@@ -93,14 +94,23 @@ func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, opts parse.Opt
 	defer out.Flush()
 	failed, n := 0, 0
 	var sps parse.Parser // the parser of split records, when their format differs
+	// A Zeek TSV log (a first line "#separator …") is read as the file
+	// source reads it: its header names each row's columns and is no event.
+	var tsv file.TSVHeader
+	var offset int64
 	for sc.Scan() {
 		n++
 		line := sc.Bytes()
+		start := offset
+		offset += int64(len(line)) + 1
 		if len(line) > 0 && line[len(line)-1] == '\r' {
 			line = line[:len(line)-1]
 		}
+		if tsv.HeaderLine(line, start) {
+			continue
+		}
 		now := time.Now().UTC()
-		rec := &pipeline.Record{Data: append([]byte(nil), line...)}
+		rec := &pipeline.Record{Data: append([]byte(nil), line...), Fields: tsv.AppendFields(nil, line)}
 		recs, batch, err := pipeline.SplitRecord(format, tenant, source, rec, nil)
 		if err != nil {
 			failed++

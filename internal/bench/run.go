@@ -189,8 +189,18 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, err
 		}
 		if stored+dead >= int64(o.Events) {
-			rep.Stored, rep.DeadLettered = stored, dead
-			break
+			// The alerts those events raised are in the alert log by now
+			// (detection appends them before the events' batch is
+			// acknowledged); their triage (the alert and incident tables)
+			// is part of ingest's cost, so wait until the log is applied.
+			pending, err := pendingAlerts(ctx, base)
+			if err != nil {
+				return nil, err
+			}
+			if pending == 0 {
+				rep.Stored, rep.DeadLettered = stored, dead
+				break
+			}
 		}
 		if srv.ProcessState != nil {
 			return nil, fmt.Errorf("vigil serve exited\n%s", srvLog.String())
@@ -359,6 +369,33 @@ func waitHealthy(ctx context.Context, url, name string) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// pendingAlerts reads how many alerts the alert log holds unapplied
+// (vigil_queue_records{output="alertlog"}) from /metrics; 0 when the
+// server has no alert log.
+func pendingAlerts(ctx context.Context, base string) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("read metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	var n int64
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "vigil_queue_records{") && strings.Contains(line, `output="alertlog"`) {
+			f := strings.Fields(line)
+			v, _ := strconv.ParseFloat(f[len(f)-1], 64)
+			n += int64(v)
+		}
+	}
+	return n, sc.Err()
 }
 
 // storedRows reads vigil_store_written_rows_total from /metrics.

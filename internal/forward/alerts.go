@@ -94,7 +94,7 @@ func (s alertSink) WriteAlerts(ctx context.Context, alerts []alert.Alert) error 
 			return err
 		}
 	}
-	if s.router == nil || len(alerts) == 0 {
+	if s.router == nil || len(alerts) == 0 || !s.router.takesAlerts() {
 		return nil
 	}
 	events := make([]*event.Event, len(alerts))

@@ -89,6 +89,18 @@ type Router struct {
 	pool    sync.Pool
 }
 
+// takesAlerts says whether any route takes alerts: when none does, the
+// alert sink builds no alert events (in an alert storm, an event per alert
+// that no route reads cost ~2% of the server's CPU).
+func (rt *Router) takesAlerts() bool {
+	for _, r := range rt.routes {
+		if r.alerts {
+			return true
+		}
+	}
+	return false
+}
+
 // NewRouter compiles routes over the outputs, named in the same order as
 // appenders. A Manager builds its own; this one's metrics are not
 // registered.

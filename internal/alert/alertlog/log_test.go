@@ -2,6 +2,7 @@ package alertlog
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -233,5 +234,88 @@ func TestCloseAppliesOnlyWhenStarted(t *testing.T) {
 	}
 	if fmt.Sprint(rec.ids()) != "[a0001 a0002]" {
 		t.Fatalf("applied %v at Close, want [a0001 a0002]", rec.ids())
+	}
+}
+
+// TestAppliesTheAlertsAppended: the applier gets the alerts as they were
+// appended, whether it takes the copies kept in memory or decodes the
+// records (after a restart), and a caller that changes its alerts after
+// WriteAlerts returned changes nothing applied.
+func TestAppliesTheAlertsAppended(t *testing.T) {
+	dir := t.TempDir()
+	rec := &recorder{}
+	l := open(t, dir, rec, 100)
+	as := []alert.Alert{testAlert(1), testAlert(2), testAlert(3)}
+	as[0].Reason = &alert.Reason{Selections: []alert.ReasonSelection{{Name: "sel", Fields: []alert.ReasonField{{Field: "f", Value: "v"}}}}}
+	as[1].Title = "bad \xff byte" // JSON writes U+FFFD for it
+	want := make([]string, len(as))
+	for i := range as {
+		b := mustJSON(t, as[i])
+		var back alert.Alert
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		want[i] = string(mustJSON(t, back))
+	}
+	if err := l.WriteAlerts(context.Background(), as); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := l.recent[2]; len(l.recent) != 2 || ok {
+		t.Fatalf("copies held: %d (the alert with a byte that is not UTF-8 held: %v), want the 2 others", len(l.recent), ok)
+	}
+	as[0].Reason.Selections[0].Fields[0].Value, as[0].Entities.Hosts[0], as[2].EventIDs[0] = "changed", "changed", "changed"
+	if err := l.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.got) != 3 {
+		t.Fatalf("applied %d alerts, want 3", len(rec.got))
+	}
+	for i := range rec.got {
+		if got := string(mustJSON(t, rec.got[i])); got != want[i] {
+			t.Errorf("alert %d applied as\n%s\nwant\n%s", i, got, want[i])
+		}
+	}
+	if rec.got[1].Title != "bad \ufffd byte" {
+		t.Errorf("title applied as %q, want the byte replaced as JSON does", rec.got[1].Title)
+	}
+	if len(l.recent) != 0 || l.recentBytes != 0 {
+		t.Errorf("after the drain %d copies (%d bytes) are still held", len(l.recent), l.recentBytes)
+	}
+
+	// Appended, not applied, then a restart: the records are decoded.
+	if err := l.WriteAlerts(context.Background(), as[2:]); err != nil {
+		t.Fatal(err)
+	}
+	l.Close(context.Background())
+	rec2 := &recorder{}
+	l2 := open(t, dir, rec2, 100)
+	defer l2.Close(context.Background())
+	if err := l2.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec2.got) != 1 || rec2.got[0].EventIDs[0] != "changed" {
+		t.Fatalf("after a restart applied %+v", rec2.got)
+	}
+}
+
+// TestCopiesOfDroppedRecordsAreForgotten: copies of records the applier
+// will never read (before the first record it reads) are dropped, so the
+// memory they hold does not stay taken.
+func TestCopiesOfDroppedRecordsAreForgotten(t *testing.T) {
+	rec := &recorder{}
+	l := open(t, t.TempDir(), rec, 100)
+	defer l.Close(context.Background())
+	if err := l.WriteAlerts(context.Background(), []alert.Alert{testAlert(1), testAlert(2)}); err != nil {
+		t.Fatal(err)
+	}
+	l.forget(2)
+	if len(l.recent) != 1 {
+		t.Fatalf("%d copies held after forgetting those before 2, want 1", len(l.recent))
+	}
+	if err := l.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.got) != 2 || len(l.recent) != 0 || l.recentBytes != 0 {
+		t.Fatalf("applied %d alerts, %d copies (%d bytes) left", len(rec.got), len(l.recent), l.recentBytes)
 	}
 }

@@ -65,7 +65,7 @@ type tailer struct {
 	finished  bool // read to its end after leaving the globs
 	closed    bool
 	positionP []byte
-	tsv       tsvHeader // the file's Zeek-style TSV header, if it has one
+	tsv       TSVHeader // the file's Zeek-style TSV header, if it has one
 
 	// Guarded by Source.mu.
 	fp        fingerprint
@@ -420,7 +420,7 @@ func (bs *batchSender) emit(line []byte, start int64, cut bool) {
 	if cut {
 		bs.s.tel.Discarded.Inc()
 	}
-	if len(line) == 0 || bs.failed || bs.t.tsv.headerLine(line, start) {
+	if len(line) == 0 || bs.failed || bs.t.tsv.HeaderLine(line, start) {
 		return
 	}
 	if bs.b != nil && (len(bs.b.Records) >= pipeline.DefaultMaxBatchRecords || bs.bytes+len(line) > pipeline.DefaultMaxBatchBytes) {
@@ -436,7 +436,7 @@ func (bs *batchSender) emit(line []byte, start int64, cut bool) {
 		bs.bytes = 0
 	}
 	bs.b.Records = append(bs.b.Records, pipeline.Record{Data: append([]byte(nil), line...), Position: bs.position(start),
-		Fields: bs.t.tsv.appendFields(nil, line)})
+		Fields: bs.t.tsv.AppendFields(nil, line)})
 	bs.bytes += len(line)
 	bs.s.tel.Received.Inc()
 	bs.s.tel.ReceivedBytes.Add(float64(len(line)))

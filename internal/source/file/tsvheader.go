@@ -15,7 +15,7 @@ import (
 // cannot make every line cost thousands of fields.
 const MaxTSVColumns = 256
 
-// tsvHeader is the header of a self-describing tab-separated log, as
+// TSVHeader is the header of a self-describing tab-separated log, as
 // Zeek's ASCII writer (LogAscii, its default) writes one at the top of
 // every file:
 //
@@ -36,7 +36,8 @@ const MaxTSVColumns = 256
 // values left out, set and vector columns as lists. So a line is normalised like the same record in
 // Zeek's JSON form, whatever columns and order this Zeek version or
 // configuration writes. The header lines themselves are not records.
-type tsvHeader struct {
+// `vigil parse` reads its input with one too.
+type TSVHeader struct {
 	on                         bool // the file began with #separator
 	sep                        string
 	setSep, empty, unset, path string
@@ -44,13 +45,13 @@ type tsvHeader struct {
 	list                       []bool // the column is a set or a vector
 }
 
-// headerLine reports whether line, starting at offset start of its file,
+// HeaderLine reports whether line, starting at offset start of its file,
 // is a header line: the first line of a file when it is "#separator …",
 // and every line starting with '#' after it. It takes what the line
 // says.
-func (h *tsvHeader) headerLine(line []byte, start int64) bool {
+func (h *TSVHeader) HeaderLine(line []byte, start int64) bool {
 	if start == 0 {
-		*h = tsvHeader{}
+		*h = TSVHeader{}
 		v, ok := bytes.CutPrefix(line, []byte("#separator "))
 		if !ok {
 			return false
@@ -92,10 +93,10 @@ func (h *tsvHeader) headerLine(line []byte, start int64) bool {
 	return true
 }
 
-// appendFields appends the columns of data line to dst by name, and
+// AppendFields appends the columns of data line to dst by name, and
 // _path; it appends nothing when the file has no #fields header or the
 // line has another number of columns than the header names.
-func (h *tsvHeader) appendFields(dst []event.Field, line []byte) []event.Field {
+func (h *TSVHeader) AppendFields(dst []event.Field, line []byte) []event.Field {
 	if !h.on || len(h.names) == 0 {
 		return dst
 	}
@@ -152,14 +153,14 @@ const maxTSVHeaderBytes = 64 << 10
 // whose reading resumes at offset: the header lines before offset (at
 // most maxTSVHeaderBytes of them). A file that is no such log, or that
 // cannot be read, gives no header.
-func readTSVHeader(f *os.File, offset int64, maxLine int) tsvHeader {
-	var h tsvHeader
+func readTSVHeader(f *os.File, offset int64, maxLine int) TSVHeader {
+	var h TSVHeader
 	buf := make([]byte, min(offset, maxTSVHeaderBytes))
 	n, _ := f.ReadAt(buf, 0)
 	ls := newLineSplitter(maxLine, 0)
 	done := false
 	ls.feed(buf[:n], func(line []byte, start int64, _ bool) {
-		if !done && !h.headerLine(line, start) {
+		if !done && !h.HeaderLine(line, start) {
 			done = true
 		}
 	})

@@ -24,23 +24,23 @@ func fieldsText(fs []event.Field) string {
 }
 
 func TestTSVHeader(t *testing.T) {
-	var h tsvHeader
+	var h TSVHeader
 	var off int64
 	for _, l := range strings.SplitAfter(zeekHeader, "\n") {
 		if l == "" {
 			continue
 		}
-		if !h.headerLine([]byte(strings.TrimSuffix(l, "\n")), off) {
+		if !h.HeaderLine([]byte(strings.TrimSuffix(l, "\n")), off) {
 			t.Fatalf("%q is not a header line", l)
 		}
 		off += int64(len(l))
 	}
 	f := func(line, want string) {
 		t.Helper()
-		if h.headerLine([]byte(line), off) {
+		if h.HeaderLine([]byte(line), off) {
 			t.Fatalf("%q taken as a header line", line)
 		}
-		if got := fieldsText(h.appendFields(nil, []byte(line))); got != want {
+		if got := fieldsText(h.AppendFields(nil, []byte(line))); got != want {
 			t.Errorf("%q:\n got %s\nwant %s", line, got, want)
 		}
 	}
@@ -50,16 +50,16 @@ func TestTSVHeader(t *testing.T) {
 		"_path=conn;ts=1715341067.5;uid=Cabc;id.orig_h=10.0.0.5;id.orig_p=51234;id.resp_h=10.0.0.9;id.resp_p=53;ip_proto=17;proto=udp;")
 	// Another number of columns than the header names: no names.
 	f("1715341067.5\tCabc\t10.0.0.5", "")
-	if !h.headerLine([]byte("#close\t2024-05-10-12-00-00"), off) {
+	if !h.HeaderLine([]byte("#close\t2024-05-10-12-00-00"), off) {
 		t.Error("#close is a header line")
 	}
 	// A file that does not begin with #separator has no header: its '#'
 	// lines are records.
-	var plain tsvHeader
-	if plain.headerLine([]byte("# a comment"), 0) || plain.headerLine([]byte("#fields\ta\tb"), 12) {
+	var plain TSVHeader
+	if plain.HeaderLine([]byte("# a comment"), 0) || plain.HeaderLine([]byte("#fields\ta\tb"), 12) {
 		t.Error("a '#' line of a plain file taken as a header")
 	}
-	if got := plain.appendFields(nil, []byte("x\ty")); len(got) != 0 {
+	if got := plain.AppendFields(nil, []byte("x\ty")); len(got) != 0 {
 		t.Errorf("plain file line has fields %s", fieldsText(got))
 	}
 }

@@ -7,7 +7,6 @@ package alerts
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -73,6 +72,7 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		ranks         = make([]int32, 0, n)
 		firsts, lasts = make([]time.Time, 0, n), make([]time.Time, 0, n)
 		counts        = make([]int64, 0, n)
+		buf           []byte
 	)
 	for i, a := range as {
 		if last[a.ID] != i {
@@ -81,17 +81,18 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		if a.Status == "" {
 			a.Status = alert.StatusOpen
 		}
-		doc, err := json.Marshal(a)
+		doc, err := alert.AppendJSON(buf[:0], &a)
 		if err != nil {
 			return fmt.Errorf("store alert %s: %w", a.ID, err)
 		}
+		buf = doc
 		ids, tenants, rules, titles, levels = append(ids, a.ID), append(tenants, a.Tenant), append(rules, a.RuleID), append(titles, a.Title), append(levels, a.Level)
 		ranks, statuses = append(ranks, int32(alert.LevelRank(a.Level))), append(statuses, string(a.Status))
 		firsts, lasts, counts, docs = append(firsts, a.First.UTC()), append(lasts, a.Last.UTC()), append(counts, int64(a.Count)), append(docs, string(doc))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := sqlrows.Begin(ctx, s.db)
 	if err != nil {
 		return fmt.Errorf("store alerts: %w", err)
 	}
@@ -99,20 +100,22 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 	// INSERT OR REPLACE costs several times a plain INSERT per row, and
 	// more as the table grows; in a storm most alerts are new. The ids
 	// already stored are read first (writes are serialised by mu, so none
-	// appears meanwhile): their rows are replaced, the others inserted.
+	// appears meanwhile): their rows are replaced, the new ones appended
+	// (sqlrows.Tx says why an appender).
 	stored, err := storedIDs(ctx, tx, ids)
 	if err != nil {
 		return fmt.Errorf("store alerts: %w", err)
 	}
 	cols := []any{ids, tenants, rules, titles, levels, ranks, statuses, firsts, lasts, counts, docs}
-	for _, replace := range []bool{false, true} {
-		head, part := "INSERT INTO alerts", pick(cols, func(i int) bool { return stored[ids[i]] == replace })
-		if replace {
-			head = "INSERT OR REPLACE INTO alerts"
-		}
-		if err := sqlrows.InsertColumns(ctx, tx, head, len(part[0].([]string)),
+	fresh := pick(cols, func(i int) bool { return !stored[ids[i]] })
+	if err := tx.Append(ctx, "alerts", columns, len(fresh[0].([]string)), fresh...); err != nil {
+		return fmt.Errorf("store alerts: %w", err)
+	}
+	if len(stored) > 0 {
+		old := pick(cols, func(i int) bool { return stored[ids[i]] })
+		if err := sqlrows.InsertColumns(ctx, tx, "INSERT OR REPLACE INTO alerts ("+strings.Join(columns, ", ")+")", len(old[0].([]string)),
 			[]string{"VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "TIMESTAMP", "TIMESTAMP", "BIGINT", "VARCHAR"},
-			part...); err != nil {
+			old...); err != nil {
 			return fmt.Errorf("store alerts: %w", err)
 		}
 	}
@@ -122,8 +125,11 @@ func (s *Store) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 	return nil
 }
 
+// columns are the alerts table's columns in the order WriteAlerts gives them.
+var columns = []string{"id", "tenant", "rule_id", "rule_title", "level", "level_rank", "status", "first_seen", "last_seen", "count", "doc"}
+
 // storedIDs returns which of ids the alerts table holds.
-func storedIDs(ctx context.Context, tx *sql.Tx, ids []string) (map[string]bool, error) {
+func storedIDs(ctx context.Context, tx *sqlrows.Tx, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	rows, err := tx.QueryContext(ctx, "SELECT id FROM alerts WHERE id IN (SELECT unnest(?::VARCHAR[]))", ids)
 	if err != nil {

@@ -75,6 +75,11 @@ func readColdRows(path string, rows []int64, cols []outColumn) (map[int64][]any,
 	if err != nil {
 		return nil, fmt.Errorf("read cold rows of %s: %w", path, err)
 	}
+	return readColdRowsOf(pf, path, rows, cols)
+}
+
+// readColdRowsOf is readColdRows of the open file pf (at path).
+func readColdRowsOf(pf *parquet.File, path string, rows []int64, cols []outColumn) (map[int64][]any, error) {
 	leaves, err := placeLeaves(pf, cols)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,9 @@ type dataset struct {
 	m    *metrics
 	// placeReads counts the pages of events read by place (coldrows.go).
 	placeReads atomic.Int64
+	// termScans counts the pages of full-text terms found in Go
+	// (termscan.go).
+	termScans atomic.Int64
 
 	cat  *catalog
 	hot  *hotLog

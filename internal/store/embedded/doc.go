@@ -94,6 +94,13 @@
 // rows read by place, in Go, only the pages of each column that hold them
 // (coldrows.go), instead of DuckDB decoding every column of each block
 // holding a hit; its hot rows come from DuckDB over the hot tier alone.
+// A filter of full-text terms alone (bare words, phrases, message:v and
+// event.original:v, joined by AND and OR) skips DuckDB's first step for
+// the cold files (termscan.go): the store reads message and event.original
+// of the parts the token filters leave, matches them in Go as the SQL does
+// (termmatch.go), reads the hits' other columns by place and keeps the
+// rows of the tenant and time range; when more rows match than the page
+// holds, the search goes the way above.
 // A first page of every event (`*`) is read so too (newest.go): the first
 // step reads only the newest cold blocks wholly inside the time range
 // whose rows add up to the page (their .meta rows and time range), and

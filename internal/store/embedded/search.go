@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math/big"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -107,6 +106,14 @@ func (s *Store) searchOn(ctx context.Context, d *dataset, snap *catalogSnapshot,
 	// So are the first pages of every event (`*`): their first step reads
 	// only the newest blocks (newestBound).
 	byPlace := !d.cfg.noPlaceRead && len(plan.Pipes) == 0 && req.Offset == 0 && q.Shape == query.ShapeEvents && q.Columns == nil && (len(plan.Terms()) > 0 || matchesAll(plan) && !d.cfg.noNewestBound)
+	if byPlace && !d.cfg.noTermScan {
+		// Full-text terms alone: matched in Go (termscan.go) when the
+		// page holds every match.
+		if rows, ok := s.termPage(ctx, d, snap, plan, cat, creq, req, colOf); ok {
+			res.Rows, res.Total = rows, int64(len(rows))
+			return res, nil
+		}
+	}
 	times, places, paged, err := s.pageTimes(ctx, d, snap, plan, req, creq, byPlace)
 	if err == nil && places != nil {
 		var ok bool
@@ -275,14 +282,7 @@ func placeClash(snap *catalogSnapshot, tenant string) bool {
 // type that reader does not give as DuckDB does) or the hot read fails:
 // the caller reads the page through DuckDB.
 func (s *Store) rowsByPlace(ctx context.Context, d *dataset, snap *catalogSnapshot, plan *query.Plan, cat query.Catalog, creq sqlgen.Request, req store.Request, places []rowPlace, colOf map[string]string) (_ []store.Row, ok bool) {
-	cols := make([]outColumn, 0, len(envelopeColumns)+len(snap.ordered)+1)
-	for _, e := range envelopeColumns {
-		cols = append(cols, outColumn{e.name, e.sqlType})
-	}
-	for _, c := range snap.tenantColumnsOf(req.Tenant) {
-		cols = append(cols, outColumn{c.Column, c.Kinds.sqlType()})
-	}
-	cols = append(cols, outColumn{overflowColumn, "VARCHAR"})
+	cols := pageColumns(snap, req.Tenant)
 	byFile := map[string][]int64{}
 	var hotFrom, hotTo time.Time
 	for _, p := range places {
@@ -343,16 +343,11 @@ func (s *Store) rowsByPlace(ctx context.Context, d *dataset, snap *catalogSnapsh
 		}
 		return nil, false
 	}
-	type placed struct {
-		ts  time.Time
-		id  string
-		row store.Row
-	}
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.name
 	}
-	all := make([]placed, 0, len(places))
+	all := make([]placedRow, 0, len(places))
 	for _, p := range places {
 		if p.file == "" {
 			continue
@@ -360,29 +355,10 @@ func (s *Store) rowsByPlace(ctx context.Context, d *dataset, snap *catalogSnapsh
 		vals := read[p.file][p.row]
 		ts, _ := vals[0].(time.Time)
 		id, _ := vals[2].(string)
-		all = append(all, placed{ts, id, convertRow(names, vals, false, colOf)})
+		all = append(all, placedRow{ts, id, convertRow(names, vals, false, colOf)})
 	}
-	for _, r := range hotRows {
-		var p placed
-		for _, c := range r {
-			switch c.Name {
-			case event.FieldTimestamp:
-				p.ts, _ = c.Value.(time.Time)
-			case event.FieldID:
-				p.id, _ = c.Value.(string)
-			}
-		}
-		p.row = r
-		all = append(all, p)
-	}
-	// ORDER BY "@timestamp" DESC, "event.id" DESC (envelope columns are
-	// never null).
-	slices.SortFunc(all, func(a, b placed) int {
-		if c := b.ts.Compare(a.ts); c != 0 {
-			return c
-		}
-		return strings.Compare(b.id, a.id)
-	})
+	all = append(all, placedFromRows(hotRows)...)
+	sortPlaced(all)
 	if int64(len(all)) > creq.Limit {
 		all = all[:creq.Limit] // hot events that came after the first step
 	}
@@ -461,6 +437,24 @@ func (d *dataset) relationWith(snap *catalogSnapshot, plan *query.Plan, req stor
 	typed.WriteString(" WHERE false")
 	parts := []string{typed.String()}
 
+	segs := d.hotSegmentsIn(snap, req)
+	if hot := d.hotSource(segs, req.Tenant, cols); hot != "" {
+		sel := selectList(wanted)
+		if place {
+			sel += ", '' AS " + sqlIdent(placeFileColumn) // hot
+		}
+		parts = append(parts, "SELECT "+sel+" FROM ("+hot+")")
+	}
+	var picks []coldPick
+	if !hotOnly {
+		picks, _ = d.cold.filesCounting(req.Tenant, req.From, req.To, plan.Terms(), counts)
+	}
+	return coldParts(parts, picks, wanted, req, place), colOf
+}
+
+// hotSegmentsIn lists the hot segments a search with the catalog snap
+// reads for the time range of req.
+func (d *dataset) hotSegmentsIn(snap *catalogSnapshot, req store.Request) []segment {
 	var segs []segment
 	for _, sg := range d.hot.allSegments() {
 		if sg.info.rows == 0 && sg.size == 0 {
@@ -481,17 +475,11 @@ func (d *dataset) relationWith(snap *catalogSnapshot, plan *query.Plan, req stor
 		}
 		segs = append(segs, sg)
 	}
-	if hot := d.hotSource(segs, req.Tenant, cols); hot != "" {
-		sel := selectList(wanted)
-		if place {
-			sel += ", '' AS " + sqlIdent(placeFileColumn) // hot
-		}
-		parts = append(parts, "SELECT "+sel+" FROM ("+hot+")")
-	}
-	var picks []coldPick
-	if !hotOnly {
-		picks, _ = d.cold.filesCounting(req.Tenant, req.From, req.To, plan.Terms(), counts)
-	}
+	return segs
+}
+
+// coldParts appends to parts the SQL of the cold picks' rows (relationWith).
+func coldParts(parts []string, picks []coldPick, wanted []string, req store.Request, place bool) string {
 	// Files read whole share one read_parquet; a file of which only some
 	// blocks may match is read on its own, with the row numbers of those
 	// blocks, which DuckDB turns into skipped row groups.
@@ -525,7 +513,7 @@ func (d *dataset) relationWith(snap *catalogSnapshot, plan *query.Plan, req stor
 		parts = append(parts, coldPart(wholePlaced, wanted, req.Tenant, "union_by_name = true, filename = true, file_row_number = true", "",
 			"filename AS "+sqlIdent(placeFileColumn)+", file_row_number AS "+sqlIdent(placeRowColumn)))
 	}
-	return strings.Join(parts, "\nUNION ALL BY NAME\n"), colOf
+	return strings.Join(parts, "\nUNION ALL BY NAME\n")
 }
 
 // hasColumn reports whether f has a column of that name, in any case: a

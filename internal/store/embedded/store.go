@@ -93,6 +93,9 @@ type Options struct {
 	// and count its total by rows, never from the cold files' meta
 	// (newest.go; tests compare the two).
 	noNewestBound bool
+	// noTermScan makes a search for full-text terms find its matches
+	// through DuckDB, never in Go (termscan.go; tests compare the two).
+	noTermScan bool
 }
 
 // DefaultQueryTimeout is Options.QueryTimeout's default (the reason is

@@ -213,18 +213,18 @@ func (s *Store) Apply(ctx context.Context, ch *store.IncidentChanges) error {
 	if ch.Empty() {
 		return nil
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := sqlrows.Begin(ctx, s.db)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return err
 	}
 	defer tx.Rollback()
 	if err := moveAlerts(ctx, tx, ch.Moves); err != nil {
 		return err
 	}
 	// Each table's rows go as one statement of one list per column
-	// (sqlrows.InsertColumns says why). Alerts known to be new are plainly
-	// inserted: INSERT OR REPLACE costs several times as much per row, and
-	// more as the table grows.
+	// (sqlrows.InsertColumns says why). Alerts known to be new are
+	// appended (sqlrows.Tx): INSERT OR REPLACE costs several times as
+	// much per row, and more as the table grows.
 	if err := insertMembers(ctx, tx, ch.Alerts, true); err != nil {
 		return err
 	}
@@ -271,35 +271,37 @@ func (s *Store) Apply(ctx context.Context, ch *store.IncidentChanges) error {
 		[]string{"VARCHAR", "VARCHAR", "TIMESTAMP", "VARCHAR"}, eTenants, eIncs, eTimes, eDocs); err != nil {
 		return fmt.Errorf("store timeline: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return tx.Commit()
 }
 
-// insertMembers writes the rows of the members whose New is isNew.
-func insertMembers(ctx context.Context, tx *sql.Tx, ms []store.IncidentMember, isNew bool) error {
+// insertMembers writes the rows of the members whose New is isNew: the
+// new ones appended, the others replaced.
+func insertMembers(ctx context.Context, tx *sqlrows.Tx, ms []store.IncidentMember, isNew bool) error {
 	var (
 		tenants, ids, incs, docs []string
 		firsts                   []time.Time
+		buf                      []byte
 	)
 	for i := range ms {
 		m := &ms[i]
 		if m.New != isNew {
 			continue
 		}
-		doc, err := json.Marshal(m.Alert)
+		doc, err := alert.AppendJSON(buf[:0], &m.Alert)
 		if err != nil {
 			return fmt.Errorf("encode alert %s: %w", m.Alert.ID, err)
 		}
+		buf = doc
 		tenants, ids, incs = append(tenants, m.Alert.Tenant), append(ids, m.Alert.ID), append(incs, m.IncidentID)
 		firsts, docs = append(firsts, m.Alert.First.UTC()), append(docs, string(doc))
 	}
-	head := "INSERT OR REPLACE INTO incident_alerts (tenant, alert_id, incident_id, first_seen, doc)"
 	if isNew {
-		head = "INSERT INTO incident_alerts (tenant, alert_id, incident_id, first_seen, doc)"
+		if err := tx.Append(ctx, "incident_alerts", []string{"tenant", "alert_id", "incident_id", "first_seen", "doc"}, len(ids), tenants, ids, incs, firsts, docs); err != nil {
+			return fmt.Errorf("store incident alerts: %w", err)
+		}
+		return nil
 	}
-	if err := sqlrows.InsertColumns(ctx, tx, head, len(ids), []string{"VARCHAR", "VARCHAR", "VARCHAR", "TIMESTAMP", "VARCHAR"}, tenants, ids, incs, firsts, docs); err != nil {
+	if err := sqlrows.InsertColumns(ctx, tx, "INSERT OR REPLACE INTO incident_alerts (tenant, alert_id, incident_id, first_seen, doc)", len(ids), []string{"VARCHAR", "VARCHAR", "VARCHAR", "TIMESTAMP", "VARCHAR"}, tenants, ids, incs, firsts, docs); err != nil {
 		return fmt.Errorf("store incident alerts: %w", err)
 	}
 	return nil
@@ -307,7 +309,7 @@ func insertMembers(ctx context.Context, tx *sql.Tx, ms []store.IncidentMember, i
 
 // moveAlerts re-points the alerts of merged incidents, one UPDATE per
 // tenant. A chain of moves (a into b, then b into c) moves a's alerts to c.
-func moveAlerts(ctx context.Context, tx *sql.Tx, moves []store.IncidentMove) error {
+func moveAlerts(ctx context.Context, tx sqlrows.Execer, moves []store.IncidentMove) error {
 	if len(moves) == 0 {
 		return nil
 	}

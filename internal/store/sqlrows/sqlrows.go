@@ -4,7 +4,9 @@
 // hundred to a statement: one row at a time capped the alerts table at a
 // few hundred rows per second (internal/store/alerts' BenchmarkWriteAlerts).
 // Preparing a statement still costs in proportion to its parameters, so
-// InsertColumns (columns.go) sends a whole batch as one list per column.
+// InsertColumns (columns.go) sends a whole batch as one list per column,
+// and Tx.Append (append.go) appends new rows with DuckDB's appender, the
+// cheapest of the three.
 package sqlrows
 
 import (
