@@ -48,23 +48,24 @@ func Split(data []byte, dst [][]byte) (_ [][]byte, batch bool, err error) {
 	if i >= len(data) || data[i] != '{' && data[i] != '[' {
 		return dst, false, nil
 	}
-	if data[i] == '{' && !mayBeBatch(data, i) {
+	key := firstKey(data, i)
+	if data[i] == '{' && !mayBeBatch(data, key) {
 		return dst, false, nil // the common case: one record, no walk
 	}
-	end, serr := jsontext.Skip(data, i, 0)
-	if serr != nil || jsontext.SkipSpace(data, end) != len(data) {
-		return dst, false, nil
-	}
 	s := splitter{dst: dst, start: len(dst)}
-	v := span{i, end}
-	if data[i] == '[' {
-		batch = s.elements(data, v)
-	} else if inner, ok := onlyRecords(data, v); ok {
-		batch = s.elements(data, inner)
-	} else {
-		batch = s.container(data[i:end])
+	var end int
+	switch {
+	case data[i] == '[':
+		end, batch = s.elements(data, i)
+	case string(key) == "records" || string(key) == "Records" || string(key) == "entries":
+		end, batch = s.batchObject(data, i)
+	default:
+		var serr error
+		if end, serr = jsontext.Skip(data, i, 0); serr == nil {
+			batch = s.container(data[i:end:end])
+		}
 	}
-	if !batch {
+	if !batch || jsontext.SkipSpace(data, end) != len(data) {
 		return s.dst[:s.start], false, nil
 	}
 	if s.n > MaxSplitRecords {
@@ -87,63 +88,120 @@ func (s *splitter) add(b []byte) {
 	}
 }
 
-// elements adds each element of the array at v (valid JSON), each
-// container split further; false when an element is not an object.
-func (s *splitter) elements(data []byte, v span) bool {
-	ok := true
-	eachElement(data, v, func(el span) {
-		if !ok || data[el.s] != '{' {
-			ok = false
-			return
+// elements checks the array at data[i] and adds each element, each
+// container split further; it returns the index after the array, and
+// false when the array is invalid JSON or holds anything but objects.
+func (s *splitter) elements(data []byte, i int) (int, bool) {
+	i = jsontext.SkipSpace(data, i+1)
+	if i < len(data) && data[i] == ']' {
+		return i + 1, true
+	}
+	for {
+		if i >= len(data) || data[i] != '{' {
+			return 0, false
 		}
-		obj := data[el.s:el.e:el.e]
-		if !s.container(obj) {
+		// The element's container, the array, is at most 2 deep.
+		end, err := jsontext.Skip(data, i, 2)
+		if err != nil {
+			return 0, false
+		}
+		if obj := data[i:end:end]; !s.container(obj) {
 			s.add(obj)
 		}
-	})
-	return ok
-}
-
-// onlyRecords returns the array of the object at v when records or
-// Records is its only member, or when entries is, beside
-// response_metadata (a Slack Audit Logs API page, whose next_cursor is
-// no event).
-func onlyRecords(data []byte, v span) (span, bool) {
-	var arr span
-	var name string
-	n, meta := 0, 0
-	eachMember(data, v, func(key []byte, val span) {
-		n++
-		switch k := string(key); {
-		case (k == "records" || k == "Records" || k == "entries") && data[val.s] == '[':
-			arr, name = val, k
-		case k == "response_metadata" && data[val.s] == '{':
-			meta++
+		i = jsontext.SkipSpace(data, end)
+		if i < len(data) && data[i] == ',' {
+			i = jsontext.SkipSpace(data, i+1)
+			continue
 		}
-	})
-	if name == "entries" {
-		n -= meta
+		if i < len(data) && data[i] == ']' {
+			return i + 1, true
+		}
+		return 0, false
 	}
-	return arr, n == 1 && arr.e > 0
 }
 
-// mayBeBatch reports, from the first key of the object at data[i] alone,
-// whether it may be a batch: records, Records or entries, or a key the
-// senders of the containers of split_containers.go write first
-// (CloudWatch Logs: messageType; EventBridge: version; osquery: snapshot,
-// action or name; Azure records: time or category). Only those records
-// pay for the search for container keys; every other JSON record pays
-// for reading its first key.
-func mayBeBatch(data []byte, i int) bool {
+// batchObject checks the object at data[i], whose first key is records,
+// Records or entries, and adds that array's elements. It is a batch when
+// that key is its only member, or, for entries, when the other is
+// response_metadata (a Slack Audit Logs API page, whose next_cursor is no
+// event).
+func (s *splitter) batchObject(data []byte, i int) (int, bool) {
+	members, meta := 0, 0
+	name := ""
+	i = jsontext.SkipSpace(data, i+1)
+	for i < len(data) && data[i] == '"' {
+		kend, plain, err := jsontext.ScanString(data, i)
+		if err != nil {
+			return 0, false
+		}
+		k := ""
+		if plain {
+			k = string(data[i+1 : kend-1])
+		}
+		i = jsontext.SkipSpace(data, kend)
+		if i >= len(data) || data[i] != ':' {
+			return 0, false
+		}
+		i = jsontext.SkipSpace(data, i+1)
+		members++
+		var end int
+		switch {
+		case members == 1 && i < len(data) && data[i] == '[':
+			name = k
+			var ok bool
+			if end, ok = s.elements(data, i); !ok {
+				return 0, false
+			}
+		default:
+			if k == "response_metadata" && i < len(data) && data[i] == '{' {
+				meta++
+			}
+			if end, err = jsontext.Skip(data, i, 1); err != nil {
+				return 0, false
+			}
+		}
+		i = jsontext.SkipSpace(data, end)
+		if i < len(data) && data[i] == ',' {
+			i = jsontext.SkipSpace(data, i+1)
+			continue
+		}
+		break
+	}
+	if i >= len(data) || data[i] != '}' || name == "" {
+		return 0, false
+	}
+	if name == "entries" {
+		members -= meta
+	}
+	return i + 1, members == 1
+}
+
+// firstKey returns the first key of the object at data[i] when it is
+// plain text, else nil (also for an array).
+func firstKey(data []byte, i int) []byte {
+	if data[i] != '{' {
+		return nil
+	}
 	i = jsontext.SkipSpace(data, i+1)
 	if i >= len(data) || data[i] != '"' {
-		return false
+		return nil
 	}
 	end := bytes.IndexByte(data[i+1:], '"')
-	if end < 0 {
-		return false
+	if end < 0 || bytes.IndexByte(data[i+1:i+1+end], '\\') >= 0 {
+		return nil
 	}
-	switch string(data[i+1 : i+1+end]) {
+	return data[i+1 : i+1+end]
+}
+
+// mayBeBatch reports, from the first key of an object alone, whether it
+// may be a batch: records, Records or entries, or a key the senders of the
+// containers of split_containers.go write first (CloudWatch Logs:
+// messageType; EventBridge: version; osquery: snapshot, action or name;
+// Azure records: time or category). Only those records pay for the search
+// for container keys; every other JSON record pays for reading its first
+// key.
+func mayBeBatch(data []byte, key []byte) bool {
+	switch string(key) {
 	case "records", "Records", "entries":
 		return true
 	case "messageType", "version", "snapshot", "action", "name", "time", "category":

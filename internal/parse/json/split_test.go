@@ -149,10 +149,13 @@ func FuzzSplit(f *testing.F) {
 }
 
 // BenchmarkSplit measures what every json/auto record pays before it is
-// parsed (NotBatch: the test that it is no batch) and what a batch costs
-// to split (Batch: the Azure message of three records).
+// parsed (NotBatch: the test that it is no batch; NotBatchTimeFirst: one
+// whose first key, time, makes it look for container keys) and what a
+// batch costs to split (Batch: the Azure message of three records; the
+// vendor containers).
 func BenchmarkSplit(b *testing.B) {
-	for _, c := range []struct{ name, in string }{{"NotBatch", benchLines[1]}, {"Batch", azureBatch}} {
+	for _, c := range []struct{ name, in string }{{"NotBatch", benchLines[1]}, {"NotBatchTimeFirst", signIn}, {"Batch", azureBatch},
+		{"Array", auth0Page}, {"CloudWatch", cloudWatchPayload}, {"NSG", nsgRecord}, {"SecurityHub", securityHubEvent}} {
 		b.Run(c.name, func(b *testing.B) {
 			data := []byte(c.in)
 			dst := make([][]byte, 0, 8)
