@@ -163,6 +163,9 @@ func (s *splitter) batchObject(data []byte, i int) (int, bool) {
 		i = jsontext.SkipSpace(data, end)
 		if i < len(data) && data[i] == ',' {
 			i = jsontext.SkipSpace(data, i+1)
+			if i >= len(data) || data[i] != '"' {
+				return 0, false // a comma before '}'
+			}
 			continue
 		}
 		break

@@ -54,6 +54,7 @@ func TestSplitNotBatch(t *testing.T) {
 		`{"other":2,"records":[{"a":1}]}`,
 		`{"records":[1,2]}`, `{"records":[{"a":1},"x"]}`, `{"records":{"a":1}}`,
 		`{"records":[{"a":1}`, `{"records":[{"a":1}]} trailing`, `{"records":[{"a":}]}`,
+		`{"records":[],}`, `{"entries":[{"a":1}],"response_metadata":{},}`, `[{"a":1},]`,
 		`{"rec\u006frds":[{"a":1}]}`, `{"RECORDS":[{"a":1}]}`,
 		`<13>Jan  1 00:00:00 h {"records":[{"a":1}]}`,
 	} {
