@@ -50,9 +50,15 @@ func runPipelinesTest(c *command, args []string, stdout io.Writer) error {
 	if len(paths) == 0 && !*builtin {
 		return errUsage
 	}
-	passed, failed := 0, 0
+	passed, failed, nonECS := 0, 0, 0
 	report := func(file string, tf *ingest.TestFile, set *ingest.Set) {
 		for _, r := range tf.Run(set, normalize.Processors(normalize.BeforePipelines)) {
+			// What ECS does not allow is reported, not failed: a user's
+			// pipeline may keep a name or value on purpose.
+			for _, v := range r.ECS {
+				fmt.Fprintf(stdout, "ECS  %s: %s: %s\n", file, r.Name, v)
+				nonECS++
+			}
 			if len(r.Failures) == 0 {
 				fmt.Fprintf(stdout, "PASS %s: %s\n", file, r.Name)
 				passed++
@@ -138,6 +144,9 @@ func runPipelinesTest(c *command, args []string, stdout io.Writer) error {
 		}
 	}
 	fmt.Fprintf(stdout, "\n%d passed, %d failed\n", passed, failed)
+	if nonECS > 0 {
+		fmt.Fprintf(stdout, "%d values or names ECS does not allow (lines ECS above)\n", nonECS)
+	}
 	if failed > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d pipeline tests failed", failed)}
 	}

@@ -45,3 +45,27 @@ func TestPipelinesTestFails(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelinesTestReportsECS: values ECS does not allow are reported by
+// name of the check, without failing the test.
+func TestPipelinesTestReportsECS(t *testing.T) {
+	dir := t.TempDir()
+	pl := "name: t.y\nmatch:\n  - app: yd\nsteps:\n  - dissect: {pattern: 'user=%{user.name}'}\n" +
+		"  - set: {field: event.category, value: [firewall]}\n  - set: {field: source.Ip, value: 10.0.0.1}\n"
+	test := "pipeline: t.y\ntests:\n  - name: odd names\n    input: '<13>Mar  4 08:15:02 h yd: user=CORP\\bob'\n    expect: {user.name: CORP\\bob}\n"
+	for name, body := range map[string]string{"y.yml": pl, "y_test.yml": test} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := runPipelinesTest(commands["pipelines"], []string{dir}, &out); err != nil {
+		t.Fatalf("pipelines test: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"ECS  ", `category: event.category: "firewall" is not an ECS event.category`,
+		"name_case: source.Ip", `user_domain: user.name: "CORP\\bob"`, "1 passed, 0 failed", "3 values or names ECS does not allow"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -3,6 +3,7 @@ package event
 import (
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Names of the envelope fields. They are struct fields of Event, not entries
@@ -40,8 +41,13 @@ type Event struct {
 	Source string
 	// Original is the record as received (event.original).
 	Original string
-	// Fields are the other fields in the order they were set; names are unique.
+	// Fields are the other fields in the order they were set; names are
+	// unique. Code may append to it and change values in place; code that
+	// removes, reorders or renames its entries directly must call Reindex
+	// after (see nameIndex).
 	Fields []Field
+
+	ix nameIndex
 }
 
 // Reset empties e, keeping the capacity of Fields for reuse.
@@ -55,6 +61,11 @@ func (e *Event) Clone() *Event {
 	c := *e
 	c.Fields = make([]Field, len(e.Fields))
 	copy(c.Fields, e.Fields)
+	if e.ix.readable(e.Fields) {
+		c.ix.base = unsafe.SliceData(c.Fields) // same names at the same places
+	} else {
+		c.ix.drop()
+	}
 	for i := range c.Fields {
 		if l := c.Fields[i].Value.l; l != nil {
 			c.Fields[i].Value.l = append([]string(nil), l...)
@@ -65,10 +76,14 @@ func (e *Event) Clone() *Event {
 
 // Get returns the value of the named field, envelope fields included.
 func (e *Event) Get(name string) (Value, bool) {
-	for i := range e.Fields {
-		if e.Fields[i].Name == name {
-			return e.Fields[i].Value, true
+	if i := e.find(name); i >= 0 {
+		if indexCheck {
+			e.checkFind(name, i)
 		}
+		return e.Fields[i].Value, true
+	}
+	if indexCheck {
+		e.checkFind(name, -1)
 	}
 	if len(name) > 0 && (name[0] == '@' || name[0] == 'e' || name[0] == 'v') {
 		return e.envelope(name)
@@ -135,13 +150,55 @@ func (e *Event) Set(name string, v Value) {
 	if e.setEnvelope(name, v) {
 		return
 	}
-	for i := range e.Fields {
-		if e.Fields[i].Name == name {
-			e.Fields[i].Value = v
+	fs := e.Fields
+	if !e.sync() {
+		for i := range fs {
+			if fs[i].Name == name {
+				fs[i].Value = v
+				return
+			}
+		}
+		e.Append(name, v)
+		return
+	}
+	x := &e.ix
+	h := nameHash(name)
+	if p := x.lookupHash(fs, name, h); p >= 0 {
+		fs[p].Value = v
+		return
+	}
+	for i := int(x.n); i < len(fs); i++ { // beyond indexMax
+		if fs[i].Name == name {
+			fs[i].Value = v
 			return
 		}
 	}
-	e.Fields = append(e.Fields, Field{Name: name, Value: v})
+	n := len(fs)
+	e.Fields = append(fs, Field{Name: name, Value: v})
+	if n < indexMax { // the index covers all n fields (sync)
+		x.insert(h, n)
+		x.n++
+	}
+	x.base = unsafe.SliceData(e.Fields)
+}
+
+// findForWrite is find for a method that writes: it brings the index
+// up to date first.
+func (e *Event) findForWrite(name string) int {
+	fs := e.Fields
+	from := 0
+	if e.sync() {
+		if p := e.ix.lookup(fs, name); p >= 0 {
+			return p
+		}
+		from = int(e.ix.n) // beyond indexMax
+	}
+	for i := from; i < len(fs); i++ {
+		if fs[i].Name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // SetString sets a string field; an empty string is not set.
@@ -155,7 +212,20 @@ func (e *Event) SetString(name, s string) {
 // Append adds a field without checking for an earlier one of the same name.
 // Parsers that know their names are unique use it on a fresh event.
 func (e *Event) Append(name string, v Value) {
+	x := &e.ix
+	n := len(e.Fields)
+	synced := x.n > 0 && int(x.n) == n && x.base == unsafe.SliceData(e.Fields)
 	e.Fields = append(e.Fields, Field{Name: name, Value: v})
+	switch {
+	case synced && n < indexMax:
+		x.base = unsafe.SliceData(e.Fields)
+		x.insert(nameHash(name), n)
+		x.n++
+	case synced:
+		x.base = unsafe.SliceData(e.Fields) // the field is scanned
+	case n+1 == indexMin:
+		e.sync()
+	}
 }
 
 func (e *Event) setEnvelope(name string, v Value) bool {
@@ -201,11 +271,9 @@ func asTime(v Value) (time.Time, bool) {
 
 // Delete removes the named field, keeping the order of the others.
 func (e *Event) Delete(name string) {
-	for i := range e.Fields {
-		if e.Fields[i].Name == name {
-			e.Fields = append(e.Fields[:i], e.Fields[i+1:]...)
-			return
-		}
+	if p := e.findForWrite(name); p >= 0 {
+		e.removeAt(p)
+		return
 	}
 	switch name {
 	case FieldTimestamp:

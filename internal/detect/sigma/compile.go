@@ -141,7 +141,7 @@ func (c *Compiler) Compile(r *Rule) (*Compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	out.variants = append(out.variants, &variant{c: out, ls: ls, root: root, searches: ctx.explSearches()})
+	out.variants = append(out.variants, &variant{c: out, ls: routeLogsource(ls), root: root, searches: ctx.explSearches()})
 	return out, nil
 }
 

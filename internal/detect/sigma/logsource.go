@@ -215,6 +215,31 @@ var productAliases = map[string]string{
 	"cloudtrail":       "aws",
 }
 
+// deviceSubsystems are services of network devices that name a protocol or
+// a subsystem (Cisco's AAA command accounting, BGP, LDP), not a log: no
+// event says it comes from them, and the device's syslog program
+// (process.name) is not one of them. Their rules select by keywords, so
+// such a logsource is routed by its product alone (routeLogsource).
+var deviceSubsystems = map[[2]string]bool{
+	{"cisco", "aaa"}: true, {"cisco", "bgp"}: true, {"cisco", "ldp"}: true,
+	{"juniper", "bgp"}: true, {"huawei", "bgp"}: true,
+}
+
+// routeLogsource returns the logsource a non-Windows rule is routed by: its
+// own, without a device subsystem service, and without the category
+// application when a product names the application (SigmaHQ files the
+// Kubernetes and OpenCanary rules under it; their events are API calls or
+// HTTP requests, which would contradict it).
+func routeLogsource(ls Logsource) Logsource {
+	if deviceSubsystems[[2]string{ls.Product, ls.Service}] {
+		ls.Service = ""
+	}
+	if ls.Category == "application" && ls.Product != "" {
+		ls.Category = ""
+	}
+	return ls
+}
+
 // categoryEvidence says which Sigma categories an event's ECS categorisation
 // confirms: event.category value → event.type value ("" for any) →
 // categories.

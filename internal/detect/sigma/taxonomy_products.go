@@ -7,9 +7,11 @@ import "strings"
 // follow Elastic's integrations, which Vigil's normalisers and pipelines
 // follow too: ECS where ECS has the field, else the product's own
 // namespace (zeek.<log>.*, aws.cloudtrail.*, azure.<log>.*, o365.audit.*,
-// okta.*, auditd.log.*, suricata.eve.*, gcp.audit.*). The rule's own name
-// always stays the last candidate, so raw records (CloudTrail JSON sent as
-// is) still match.
+// okta.*, auditd.log.*, suricata.eve.*, gcp.audit.*, kubernetes.audit.*,
+// github.*, atlassian.audit.*, fortinet.firewall.*, duo.*, opencanary.*,
+// onelogin.*).
+// The rule's own name always stays the last candidate, so raw records
+// (CloudTrail JSON sent as is) still match.
 //
 // productFields gives explicit names per product and, for "product/service",
 // per service; productNamespace derives the namespaced name of every other
@@ -84,6 +86,44 @@ var productFields = map[string]map[string][]string{
 		"Operation": {"event.action"}, "eventName": {"event.action"}, "eventSource": {"event.provider"},
 		"UserId": {"user.id"}, "ClientIP": {"client.address", "source.ip"},
 	},
+	"kubernetes": {
+		"verb": {"event.action"}, "requestURI": {"url.original"}, "userAgent": {"user_agent.original"},
+		"user.username": {"user.name"}, "user.uid": {"user.id"}, "sourceIPs": {"related.ip"},
+		"objectRef.resource": {"orchestrator.resource.type"}, "objectRef.namespace": {"orchestrator.namespace"},
+		"objectRef.name": {"orchestrator.resource.name"}, "objectRef.apiVersion": {"orchestrator.api_version"},
+		"responseStatus.code": {"http.response.status_code"},
+		// SigmaHQ's rules write objectRef.apiGroup as apiGroup too.
+		"apiGroup": {"kubernetes.audit.object_ref.api_group"},
+	},
+	"github": {
+		"action": {"event.action"}, "actor": {"user.name"}, "actor_id": {"user.id"}, "actor_ip": {"source.ip"},
+		"user": {"user.target.name"}, "org": {"organization.name"}, "user_agent": {"user_agent.original"},
+	},
+	"bitbucket": {
+		// The audit log file's auditType is the REST API's type.
+		"auditType.action": {"event.action"}, "auditType.category": {"atlassian.audit.category"},
+		"auditType.area": {"atlassian.audit.area"}, "auditType.level": {"atlassian.audit.level"},
+		"author.name": {"user.name"}, "author.id": {"user.id"}, "source": {"atlassian.audit.source"},
+	},
+	"fortigate": {
+		"action": {"event.action"}, "srcip": {"source.ip"}, "dstip": {"destination.ip"}, "srcport": {"source.port"},
+		"dstport": {"destination.port"}, "user": {"user.name"}, "devname": {"observer.name"}, "logid": {"event.code"},
+		"msg": {"message"}, "level": {"log.level"}, "policyid": {"rule.id"},
+	},
+	"opencanary": {
+		// logtype stays a number, as OpenCanary writes it.
+		"logtype": {"opencanary.logtype"}, "src_host": {"source.ip"}, "src_port": {"source.port"},
+		"dst_host": {"destination.ip"}, "dst_port": {"destination.port"}, "node_id": {"observer.name"},
+	},
+	"onelogin": {
+		// event_type_id stays a number, as OneLogin writes it.
+		"event_type_id": {"onelogin.event_type_id"}, "ipaddr": {"source.ip"},
+		"actor_user_name": {"user.name"}, "user_name": {"user.target.name", "user.name"},
+	},
+	"cisco/duo": {
+		"event_type": {"duo.auth.event_type", "event.action"}, "reason": {"event.reason"},
+		"result": {"duo.auth.result"}, "factor": {"duo.auth.factor"}, "email": {"user.email"},
+	},
 	"okta": {
 		"eventType": {"event.action"}, "eventtype": {"event.action"},
 		"actor.alternateId": {"user.name", "okta.actor.alternate_id"},
@@ -128,6 +168,22 @@ func productNamespace(ls Logsource, name string) string {
 		return "o365.audit." + name
 	case "okta":
 		return "okta." + snakePath(name)
+	case "kubernetes":
+		return "kubernetes.audit." + snakePath(name)
+	case "github":
+		return "github." + name
+	case "bitbucket":
+		return "atlassian.audit." + snakePath(name)
+	case "fortigate":
+		return "fortinet.firewall." + name
+	case "opencanary":
+		return "opencanary." + name
+	case "onelogin":
+		return "onelogin." + name
+	case "cisco":
+		if ls.Service == "duo" {
+			return "duo.auth." + name
+		}
 	}
 	return ""
 }

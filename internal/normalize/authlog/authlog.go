@@ -149,6 +149,7 @@ func dropSplitFields(e *event.Event, body string) {
 	}
 	clear(e.Fields[len(out):])
 	e.Fields = out
+	e.Reindex()
 }
 
 // repeated unwraps syslogd's "message repeated N times: [ TEXT]".

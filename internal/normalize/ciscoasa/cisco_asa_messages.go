@@ -411,7 +411,17 @@ func (p endpoint) set(e *event.Event, prefix string) {
 	}
 	ecsfield.Str(e, iface, p.iface)
 	if p.user != "" && !isMasked(p.user) {
-		e.Set(n.UserName, event.String(p.user))
+		user := p.user
+		// ECS: LOCAL\alice is alice of the LOCAL realm (user.domain).
+		if i := strings.IndexByte(user, '\\'); i > 0 && i < len(user)-1 {
+			domain := "source.user.domain"
+			if prefix == "destination" {
+				domain = "destination.user.domain"
+			}
+			e.Set(domain, event.String(user[:i]))
+			user = user[i+1:]
+		}
+		e.Set(n.UserName, event.String(user))
 	}
 	if p.mappedAddr != "" && isIP && (p.mappedAddr != p.addr || p.mappedPort != p.port) {
 		ecsfield.IP(e, n.NATIP, p.mappedAddr)

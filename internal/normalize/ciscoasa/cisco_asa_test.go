@@ -41,7 +41,7 @@ func TestCiscoASA(t *testing.T) {
 		deny(map[string]string{"source.ip": "192.0.2.1", "destination.ip": "10.1.1.1", "network.transport": "icmp",
 			"cisco.asa.icmp_type": "8", "cisco.asa.icmp_code": "0", "source.port": "", "destination.port": ""}))
 	f(`Jan 05 2026 10:20:30 fw01 : %ASA-4-106023: Deny udp src dmz:10.2.2.2/5353(LOCAL\alice) dst outside:2001:db8::1/53 by access-group "dmz_in" [0x0, 0x0]`,
-		deny(map[string]string{"source.ip": "10.2.2.2", "source.user.name": `LOCAL\alice`, "destination.ip": "2001:db8::1",
+		deny(map[string]string{"source.ip": "10.2.2.2", "source.user.name": "alice", "source.user.domain": "LOCAL", "destination.ip": "2001:db8::1",
 			"destination.port": "53", "network.transport": "udp", "cisco.asa.source_interface": "dmz"}))
 	f(`<162>%ASA-2-106001: Inbound TCP connection denied from 203.0.113.9/51000 to 10.0.0.5/3389 flags SYN  on interface outside`,
 		deny(map[string]string{"event.code": "106001", "network.direction": "inbound", "source.ip": "203.0.113.9", "source.port": "51000",
@@ -61,7 +61,7 @@ func TestCiscoASA(t *testing.T) {
 			"cisco.asa.rule_name": "outside_in", "cisco.asa.hit_count": "1", "cisco.asa.destination_interface": "inside"}))
 	f(`<166>%ASA-6-106100: access-list inside_in permitted udp inside/10.0.0.5(5353)(LOCAL\bob, 7) -> outside/192.0.2.53(53) hit-cnt 3 300-second interval [0x1, 0x2]`,
 		map[string]string{"event.action": "permit", "event.outcome": "success", "event.type": "connection,allowed",
-			"source.user.name": `LOCAL\bob`, "destination.ip": "192.0.2.53", "cisco.asa.hit_count": "3"})
+			"source.user.name": "bob", "source.user.domain": "LOCAL", "destination.ip": "192.0.2.53", "cisco.asa.hit_count": "3"})
 	f(`<164>%ASA-4-710003: TCP access denied by ACL from 198.51.100.7/40000 to outside:203.0.113.1/22`,
 		deny(map[string]string{"destination.port": "22", "destination.ip": "203.0.113.1", "cisco.asa.destination_interface": "outside"}))
 

@@ -134,6 +134,7 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 				}
 				e.Fields[i].Name = names.name(n)
 			}
+			e.Reindex()
 			return nil
 		}, nil
 	}
@@ -285,6 +286,7 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		} else if full := np == len(produced) || ne == len(existing); ne > 0 || dupTargets || full {
 			dedupe(e, produced[:np], existing[:ne], dupTargets, full)
 		}
+		e.Reindex()
 		for _, f := range envelope {
 			e.Set(f.Name, f.Value)
 		}
@@ -354,7 +356,7 @@ func dropFields(e *event.Event, drop []int) {
 		j += copy(fs[j:], fs[d+1:end])
 	}
 	clear(fs[j:])
-	e.Fields = fs[:j]
+	e.Fields = fs[:j] // the caller calls e.Reindex
 }
 
 // nameCache caches names computed from names (a raw key's prefixed name),
@@ -627,36 +629,10 @@ func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 }
 
 // removeFields removes the fields whose name drop takes, keeping the
-// order of the others. The fields before the first removed one stay where
-// they are, and each run of kept fields after it moves with one copy: a
-// field-by-field loop writes every field (and pays a write-barrier check
-// for each), most of them onto themselves.
+// order of the others (event.Event.RemoveFunc: runs of kept fields move
+// with one copy, and the event's index of names is kept without hashing).
 func removeFields(e *event.Event, drop func(name string) bool) {
-	fs := e.Fields
-	w := -1
-	for i := range fs {
-		if drop(fs[i].Name) {
-			w = i
-			break
-		}
-	}
-	if w < 0 {
-		return
-	}
-	for i := w + 1; i < len(fs); {
-		if drop(fs[i].Name) {
-			i++
-			continue
-		}
-		k := i + 1
-		for k < len(fs) && !drop(fs[k].Name) {
-			k++
-		}
-		w += copy(fs[w:], fs[i:k])
-		i = k
-	}
-	clear(fs[w:])
-	e.Fields = fs[:w]
+	e.RemoveFunc(drop)
 }
 
 // splitPrefixes separates names ending in ".*" (every field under a prefix).

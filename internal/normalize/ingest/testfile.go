@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -49,6 +50,9 @@ type TestCase struct {
 type TestResult struct {
 	Name     string
 	Failures []string
+	// ECS lists what of the output ECS does not allow (CheckECS): the
+	// built-in pipelines' tests fail on it, other test files report it.
+	ECS []ECSViolation
 }
 
 // ParseTestFile reads a test file.
@@ -81,30 +85,30 @@ func (tf *TestFile) Run(set *Set, before []pipeline.Processor) []TestResult {
 		if want == "" {
 			want = tf.Pipeline
 		}
-		r.Failures = tc.run(set, before, want)
+		r.Failures, r.ECS = tc.run(set, before, want)
 		out = append(out, r)
 	}
 	return out
 }
 
-func (tc *TestCase) run(set *Set, before []pipeline.Processor, wantPipeline string) []string {
+func (tc *TestCase) run(set *Set, before []pipeline.Processor, wantPipeline string) ([]string, []ECSViolation) {
 	format := tc.Format
 	if format == "" {
 		format = "auto"
 	}
 	ps, err := parse.New(format, parse.Options{Now: func() time.Time { return testNow }})
 	if err != nil {
-		return []string{err.Error()}
+		return []string{err.Error()}, nil
 	}
 	e := &event.Event{}
 	rec := &pipeline.Record{Data: []byte(strings.TrimRight(tc.Input, "\r\n"))}
 	if err := pipeline.ParseRecord(ps, event.DefaultTenant, "test", testNow, rec, e); err != nil {
-		return []string{fmt.Sprintf("parse input: %v", err)}
+		return []string{fmt.Sprintf("parse input: %v", err)}, nil
 	}
 	evs := []*event.Event{e}
 	for _, p := range before {
 		if evs = p.Process(context.Background(), evs); len(evs) == 0 {
-			return []string{fmt.Sprintf("processor %s dropped the event", p.Name())}
+			return []string{fmt.Sprintf("processor %s dropped the event", p.Name())}, nil
 		}
 	}
 	restore := now
@@ -126,18 +130,18 @@ func (tc *TestCase) run(set *Set, before []pipeline.Processor, wantPipeline stri
 		if !dropped {
 			fails = append(fails, "event was not dropped")
 		}
-		return fails
+		return fails, nil
 	case tc.Error != "":
 		if err == nil {
 			fails = append(fails, fmt.Sprintf("no error, want one containing %q", tc.Error))
 		} else if !strings.Contains(err.Error(), tc.Error) {
 			fails = append(fails, fmt.Sprintf("error %q, want one containing %q", err, tc.Error))
 		}
-		return fails
+		return fails, nil
 	case dropped:
-		return append(fails, "event was dropped")
+		return append(fails, "event was dropped"), nil
 	case err != nil:
-		return append(fails, err.Error(), "event: "+string(e.AppendJSON(nil)))
+		return append(fails, err.Error(), "event: "+string(e.AppendJSON(nil))), nil
 	}
 	for field, n := range tc.Expect {
 		got, ok := e.Get(field)
@@ -158,8 +162,18 @@ func (tc *TestCase) run(set *Set, before []pipeline.Processor, wantPipeline stri
 	if len(fails) > 0 {
 		fails = append(fails, "event: "+string(e.AppendJSON(nil)))
 	}
-	return fails
+	ecs := CheckECS(e, testNow)
+	if name != "" && e.Timestamp.Equal(testNow) && carriesTime.MatchString(tc.Input) {
+		ecs = append(ecs, ECSViolation{Rule: "timestamp_guessed", Field: "@timestamp",
+			Msg: "the record carries a time, but @timestamp is the receive time"})
+	}
+	return fails, ecs
 }
+
+// carriesTime matches the times records commonly carry: an ISO 8601 or
+// similar date, a syslog (RFC 3164) time, an Apache/CLF time, or Unix
+// epoch seconds or milliseconds of this century.
+var carriesTime = regexp.MustCompile(`\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d|\b[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d\d/[A-Z][a-z]{2}/\d{4}:\d\d|\b1[4-9]\d{8}(?:\d{3})?(?:\.\d+)?\b`)
 
 func nodeText(n *yaml.Node) string {
 	if n.Kind == yaml.ScalarNode {

@@ -116,6 +116,7 @@ func normalizeBeat(e *event.Event) {
 			// "Threat Name" is ThreatName, unless the record has both.
 			if n := winlog.PrefixEventData + winlog.DataName(f.Name[len(winlog.PrefixEventData):]); !e.Has(n) {
 				f.Name = n
+				e.Reindex()
 			}
 		}
 	}
@@ -206,6 +207,7 @@ func normalizeBeat(e *event.Event) {
 			e.Fields = append(e.Fields[:i], e.Fields[i+1:]...)
 		}
 	}
+	e.Reindex()
 }
 
 // beatFields are the fields normalizeBeat may fix.
@@ -354,6 +356,7 @@ func normalizeFlat(e *event.Event) {
 	}
 	clear(e.Fields)
 	e.Fields = append(e.Fields[:0], out...)
+	e.Reindex()
 }
 
 // Shared ---------------------------------------------------------------------

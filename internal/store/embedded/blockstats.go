@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -47,10 +48,16 @@ type blockValues struct {
 	counts []map[string]*int64
 	bytes  []int // text of each column's values in counts
 	num    []byte
+	// last[ci] is column ci's value counted last, lastN its count: rows
+	// of one application follow each other in a block (streamsort.go), so
+	// a value is often the one before it, and needs no map look-up.
+	last  [][]byte
+	lastN []*int64
 }
 
 func newBlockValues(cols []directCol) *blockValues {
-	bv := &blockValues{cols: cols, counts: make([]map[string]*int64, len(cols)), bytes: make([]int, len(cols))}
+	bv := &blockValues{cols: cols, counts: make([]map[string]*int64, len(cols)), bytes: make([]int, len(cols)),
+		last: make([][]byte, len(cols)), lastN: make([]*int64, len(cols))}
 	bv.reset()
 	return bv
 }
@@ -70,6 +77,7 @@ func (bv *blockValues) reset() {
 			bv.counts[ci] = map[string]*int64{}
 		}
 		bv.bytes[ci] = 0
+		bv.lastN[ci] = nil
 	}
 }
 
@@ -95,8 +103,13 @@ func (bv *blockValues) add(ci int, c *cell) {
 		bv.counts[ci] = nil // a value of a kind not counted
 		return
 	}
+	if n := bv.lastN[ci]; n != nil && bytes.Equal(bv.last[ci], key) {
+		*n++
+		return
+	}
 	if n := m[string(key)]; n != nil {
 		*n++
+		bv.last[ci], bv.lastN[ci] = append(bv.last[ci][:0], key...), n
 		return
 	}
 	if len(m) == maxBlockValues || bv.bytes[ci]+len(key) > maxBlockValueBytes {
@@ -106,6 +119,7 @@ func (bv *blockValues) add(ci int, c *cell) {
 	bv.bytes[ci] += len(key)
 	n := int64(1)
 	m[string(key)] = &n
+	bv.last[ci], bv.lastN[ci] = append(bv.last[ci][:0], key...), &n
 }
 
 // take returns the counts of the block of rows rows and starts the next.

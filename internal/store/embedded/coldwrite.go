@@ -39,6 +39,12 @@ var errNotDirect = errors.New("not for the direct cold writer")
 // on the bench mix) but each column being written holds one.
 const coldPageBytes = 1 << 20
 
+// coldChunkRows is the rows whose values are handed to the column writers
+// at once. A column's page ends after the chunk that fills its buffer, so
+// a page can exceed coldPageBytes by one chunk's values of the column
+// (~40 KiB of event.original).
+const coldChunkRows = 256
+
 // coldBlockRows is the rows of a block: a Parquet row group with its own
 // time range and token filter in the meta. A search for a rare term reads
 // the blocks whose filter may hold it, so smaller blocks read less for a
@@ -424,20 +430,33 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 		parquet.MaxRowsPerRowGroup(int64(2*blockRows)), // blocks end row groups (below)
 		parquet.PageBufferSize(coldPageBytes),
 		parquet.CreatedBy("vigil", "", ""))
-	byLeaf := make([]int, len(cols)) // leaf index → column
-	for i, c := range cols {
-		byLeaf[c.leaf] = i
-	}
 	cells := make([]cell, len(cols))
 	gen := make([]uint32, len(cols))
 	var g uint32
-	batch := make([]parquet.Row, 0, 1024)
-	var vals []parquet.Value
+	// Values go to each column's writer directly, coldChunkRows rows at a
+	// time: assembling rows for parquet-go's WriteRows had it copy every
+	// value (~65 per row, most of them nulls) into per-column slices
+	// again, 64 rows at a time. A row touches only the columns it has a
+	// value in: the nulls before a value, and those at the end of a
+	// chunk, are copied in runs.
+	cws := w.ColumnWriters()
+	nulls := make([][]parquet.Value, len(cols)) // by leaf: coldChunkRows nulls
+	colVals := make([][]parquet.Value, len(cols))
+	filled := make([]int, len(cols)) // by leaf: rows of the chunk in colVals
+	for _, c := range cols {
+		nulls[c.leaf] = slices.Repeat([]parquet.Value{parquet.Value{}.Level(0, 0, c.leaf)}, coldChunkRows)
+		colVals[c.leaf] = make([]parquet.Value, 0, coldChunkRows)
+	}
+	pending := 0
 	flush := func() error {
-		if _, err := w.WriteRows(batch); err != nil {
-			return fmt.Errorf("freeze: write parquet: %w", err)
+		for leaf, vs := range colVals {
+			vs = append(vs, nulls[leaf][:pending-filled[leaf]]...)
+			if _, err := cws[leaf].WriteRowValues(vs); err != nil {
+				return fmt.Errorf("freeze: write parquet: %w", err)
+			}
+			colVals[leaf], filled[leaf] = vs[:0], 0
 		}
-		batch, vals = batch[:0], vals[:0]
+		pending = 0
 		p.buf = p.buf[:0] // the rows written no longer need their strings
 		return nil
 	}
@@ -469,24 +488,19 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 			msg = cells[msgCol].s
 		}
 		bt.add(orig, msg)
-		start := len(vals)
-		for leaf := range cols {
-			ci := byLeaf[leaf]
-			if gen[ci] != g {
-				vals = append(vals, parquet.Value{}.Level(0, 0, leaf))
-				continue
-			}
-			vals = cells[ci].append(vals, leaf)
+		for _, ci := range p.set {
+			leaf := cols[ci].leaf
+			vs := append(colVals[leaf], nulls[leaf][:pending-filled[leaf]]...)
+			colVals[leaf], filled[leaf] = cells[ci].append(vs, leaf), pending+1
 			bv.add(ci, &cells[ci])
 		}
-		batch = append(batch, vals[start:len(vals):len(vals)])
-		if len(batch) == cap(batch) {
+		if pending++; pending == coldChunkRows {
 			if err := flush(); err != nil {
 				return err
 			}
 		}
 	}
-	if len(batch) > 0 {
+	if pending > 0 {
 		if err := flush(); err != nil {
 			return err
 		}
@@ -619,19 +633,24 @@ type lineParser struct {
 	// time (next[0]: the first key of a line); prev is the current c.
 	next []int32
 	prev int
+	// quoted[c] is column c's key as a line holds it, with its quotes and
+	// colon; nil for a name that JSON escapes.
+	quoted [][]byte
+	// set lists the columns the last line parsed has a value in.
+	set []int
 }
 
 // parse converts the members of line that name a column into cells,
-// marking each set cell's gen with g. A member twice, a value not of its
-// column's type in a way convert does not know, or a line it cannot read
-// is errNotDirect.
+// marking each set cell's gen with g and listing its column in p.set. A
+// member twice, a value not of its column's type in a way convert does not
+// know, or a line it cannot read is errNotDirect.
 func (p *lineParser) parse(line []byte, byName map[string]int, cols []directCol, cells []cell, gen []uint32, g uint32) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("%w (byte %d of a line of %d)", err, p.i, len(line))
 		}
 	}()
-	p.b, p.i, p.prev = line, 0, 0
+	p.b, p.i, p.prev, p.set = line, 0, 0, p.set[:0]
 	if !p.eat('{') {
 		return errNotDirect
 	}
@@ -642,21 +661,33 @@ func (p *lineParser) parse(line []byte, byName map[string]int, cols []directCol,
 		return nil
 	}
 	for {
-		key, ok := p.str()
-		if !ok || !p.eat(':') {
-			return errNotDirect
+		var ci int
+		var known bool
+		if c := p.predict(cols); c >= 0 && bytes.HasPrefix(p.b[p.i:], p.quoted[c]) {
+			// The member the previous one was followed by the last time,
+			// its key as it stands: no need to read and look up the key.
+			p.i += len(p.quoted[c])
+			p.prev = c + 1
+			ci, known = c, true
+		} else {
+			key, ok := p.str()
+			if !ok || !p.eat(':') {
+				return errNotDirect
+			}
+			ci, known = p.column(key, byName, cols)
 		}
-		ci, known := p.column(key, byName, cols)
 		if known {
 			if gen[ci] == g {
-				return fmt.Errorf("%w: member %q twice", errNotDirect, key)
+				return fmt.Errorf("%w: member %q twice", errNotDirect, cols[ci].name)
 			}
 			if err := p.convert(cols[ci].sqlType, &cells[ci]); err != nil {
-				return fmt.Errorf("%w: %s", err, key)
+				return fmt.Errorf("%w: %s", err, cols[ci].name)
 			}
 			gen[ci] = g
 			if cells[ci].kind == 0 {
 				gen[ci] = 0 // null
+			} else {
+				p.set = append(p.set, ci)
 			}
 		} else if !p.skip() {
 			return errNotDirect
@@ -671,12 +702,40 @@ func (p *lineParser) parse(line []byte, byName map[string]int, cols []directCol,
 	}
 }
 
-// column finds the column of a member's key. It first tries the column
-// that followed the previous member the last time (events of one kind
-// list their members in the same order), then the map.
-func (p *lineParser) column(key []byte, byName map[string]int, cols []directCol) (int, bool) {
+// predict returns the column whose member followed the previous member
+// the last time (events of one kind list their members in the same
+// order), or -1.
+func (p *lineParser) predict(cols []directCol) int {
 	if p.next == nil {
 		p.next = make([]int32, len(cols)+1)
+		p.quoted = make([][]byte, len(cols))
+		for i, c := range cols {
+			p.quoted[i] = quotedKey(c.name)
+		}
+	}
+	c := int(p.next[p.prev]) - 1
+	if c >= 0 && p.quoted[c] == nil {
+		return -1
+	}
+	return c
+}
+
+// quotedKey returns `"name":` when name is written in JSON as it is (no
+// quote, backslash or control byte), else nil.
+func quotedKey(name string) []byte {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c == '"' || c == '\\' {
+			return nil
+		}
+	}
+	return []byte(`"` + name + `":`)
+}
+
+// column finds the column of a member's key: the predicted one (predict)
+// if it is that, else through the map.
+func (p *lineParser) column(key []byte, byName map[string]int, cols []directCol) (int, bool) {
+	if p.next == nil {
+		p.predict(cols)
 	}
 	prev := p.prev
 	if c := p.next[prev]; c > 0 && cols[c-1].name == string(key) {
@@ -707,43 +766,46 @@ func (p *lineParser) str() ([]byte, bool) {
 		return nil, false
 	}
 	start := p.i
-	ascii := true
-	for p.i < len(p.b) {
-		// Eight bytes at a time while none is a quote, a backslash, a
-		// control character or above ASCII: most of the text.
-		for p.i+8 <= len(p.b) && plainWord(binary.LittleEndian.Uint64(p.b[p.i:])) {
-			p.i += 8
-		}
-		if p.i == len(p.b) {
-			break
-		}
-		c := p.b[p.i]
-		switch {
-		case c == '"':
-			s := p.b[start:p.i]
-			p.i++
-			return s, ascii || validText(s)
-		case c == '\\':
-			return p.unescape(start)
-		case c < 0x20:
-			return nil, false
-		case c >= 0x80:
-			ascii = false
-		}
-		p.i++
+	q := bytes.IndexByte(p.b[start:], '"')
+	if q < 0 {
+		return nil, false
 	}
-	return nil, false
+	s := p.b[start : start+q]
+	if e := bytes.IndexByte(s, '\\'); e >= 0 {
+		// The quote found may be escaped: read on from the escape.
+		if _, ok := textBytes(s[:e]); !ok {
+			return nil, false
+		}
+		p.i = start + e
+		return p.unescape(start)
+	}
+	ascii, ok := textBytes(s)
+	if !ok {
+		return nil, false
+	}
+	p.i = start + q + 1
+	return s, ascii || validText(s)
 }
 
-// plainWord reports whether none of the eight bytes of x is a quote, a
-// backslash, below 0x20 or above 0x7f: the bytes str copies as they are
-// (the tests of "Bit Twiddling Hacks" for a zero byte and a byte below n,
-// which find one whenever there is one).
-func plainWord(x uint64) bool {
+// textBytes reports whether s has no control byte (below 0x20, which a
+// JSON string escapes), and whether it is all ASCII, looking at eight
+// bytes at a time (the test of "Bit Twiddling Hacks" for a byte below n,
+// which finds one whenever there is one).
+func textBytes(s []byte) (ascii, ok bool) {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	q := x ^ (lo * '"')
-	b := x ^ (lo * '\\')
-	return ((q-lo)&^q|(b-lo)&^b|(x-lo*0x20)&^x|x)&hi == 0
+	var ctl, top uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		ctl |= (x - lo*0x20) &^ x
+		top |= x
+	}
+	for ; i < len(s); i++ {
+		c := uint64(s[i])
+		ctl |= (c - 0x20) &^ c
+		top |= c
+	}
+	return top&hi == 0, ctl&hi == 0
 }
 
 // validText reports whether s is valid UTF-8 (DuckDB refuses other text).

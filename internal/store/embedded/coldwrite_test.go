@@ -453,6 +453,8 @@ func FuzzLineParser(f *testing.F) {
 	f.Add([]byte(`{"s":"0123456789abcdef\"0123456789abcdef\\01234567\u00e9e\u0001"}`))
 	f.Add([]byte("{\"s\":\"0123456789abcdef\u00e9t\u00e9012345678\xff9abcdef\"}"))
 	f.Add([]byte("{\"s\":\"0123456789abcdef\x01\"}"))
+	f.Add([]byte(`{"s":"a","n":1,"d":2.5,"b":false,"s":"b"}`))
+	f.Add([]byte(`{"n":1,"s":"x","n" :2}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		cols := []directCol{{name: "s", sqlType: "VARCHAR"}, {name: "n", sqlType: "BIGINT"}, {name: "d", sqlType: "DOUBLE"},
 			{name: "b", sqlType: "BOOLEAN"}, {name: "l", sqlType: "VARCHAR[]"}, {name: "@timestamp", sqlType: "TIMESTAMP"}}
@@ -463,8 +465,25 @@ func FuzzLineParser(f *testing.F) {
 		var p lineParser
 		cells := make([]cell, len(cols))
 		gen := make([]uint32, len(cols))
-		if p.parse(line, byName, cols, cells, gen, 1) != nil {
+		err := p.parse(line, byName, cols, cells, gen, 1)
+		// Again with what the parser learnt of the members' order: the
+		// keys it predicts must change nothing.
+		cells2 := make([]cell, len(cols))
+		gen2 := make([]uint32, len(cols))
+		if err2 := p.parse(line, byName, cols, cells2, gen2, 1); (err == nil) != (err2 == nil) {
+			t.Fatalf("parsed again: %v, first %v: %q", err2, err, line)
+		}
+		if err != nil {
 			return
+		}
+		for i := range cols {
+			if (gen2[i] == 1) != slices.Contains(p.set, i) {
+				t.Fatalf("%s: set %v, gen %d: %q", cols[i].name, p.set, gen2[i], line)
+			}
+			if gen[i] != gen2[i] || fmt.Sprintf("%c %q %d %v %q", cells[i].kind, cells[i].s, cells[i].n, cells[i].f, cells[i].items) !=
+				fmt.Sprintf("%c %q %d %v %q", cells2[i].kind, cells2[i].s, cells2[i].n, cells2[i].f, cells2[i].items) {
+				t.Fatalf("%s read differently when parsed again: %q", cols[i].name, line)
+			}
 		}
 		var ref map[string]any
 		if err := json.Unmarshal(line, &ref); err != nil {
@@ -523,22 +542,25 @@ func FuzzLineParser(f *testing.F) {
 	})
 }
 
-// FuzzPlainWord: plainWord finds every quote, backslash, control byte and
-// byte above ASCII among eight bytes, and nothing else.
-func FuzzPlainWord(f *testing.F) {
-	f.Add(uint64(0x6162636465666768))
-	f.Add(uint64(0x2261626364656667))
-	f.Add(uint64(0x615c2020201f7f80))
-	f.Fuzz(func(t *testing.T, x uint64) {
-		want := true
-		for i := 0; i < 8; i++ {
-			c := byte(x >> (8 * i))
-			if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
-				want = false
+// FuzzTextBytes: textBytes finds every control byte and byte above
+// ASCII in a text, and nothing else.
+func FuzzTextBytes(f *testing.F) {
+	f.Add([]byte("abcdefgh"))
+	f.Add([]byte("abcdefgh\x1f"))
+	f.Add([]byte("\x80abcdefghijklmnop"))
+	f.Add([]byte("\x20\x1f\x7f\xa0\xff\x00 0123"))
+	f.Fuzz(func(t *testing.T, s []byte) {
+		wantASCII, wantOK := true, true
+		for _, c := range s {
+			if c < 0x20 {
+				wantOK = false
+			}
+			if c >= 0x80 {
+				wantASCII = false
 			}
 		}
-		if got := plainWord(x); got != want {
-			t.Fatalf("plainWord(%#x) = %v, want %v", x, got, want)
+		if ascii, ok := textBytes(s); ascii != wantASCII || ok != wantOK {
+			t.Fatalf("textBytes(%q) = %v, %v, want %v, %v", s, ascii, ok, wantASCII, wantOK)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -216,5 +217,71 @@ func TestRetention(t *testing.T) {
 	}
 	if n := total(t, s, ""); n != 0 {
 		t.Errorf("acme past its max age: %d events, want 0", n)
+	}
+}
+
+// TestRecoveredTenantsScanned: the tenants of segments recovered at start
+// (no committer record) are read from the lines in Go (scanTenants) and
+// are the ones DuckDB's query lists; a line not of the encoder's form
+// leaves the decision to that query; and a freeze after the restart keeps
+// every tenant's rows.
+func TestRecoveredTenantsScanned(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	for _, tenant := range []string{"acme", "globex", "initech"} {
+		if err := s.Write(context.Background(), storetest.Events(tenant, 20)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s2, err := Open(Options{Dir: dir, Interval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	d := s2.datasets[store.Events]
+	if err := d.hot.sealCurrent(0); err != nil {
+		t.Fatal(err)
+	}
+	segs := d.hot.sealedSegments()
+	if hotTenants(segs) != nil {
+		t.Fatal("recovered segments have a committer record of their tenants")
+	}
+	data, err := readSegments(segs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, sg := range segs {
+		paths = append(paths, sg.path)
+	}
+	got, ok := scanTenants(data)
+	want, err := segmentTenants(context.Background(), s2.db, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok || !slices.Equal(got, want) || len(got) != 3 {
+		t.Fatalf("scanTenants = %q, %v; DuckDB lists %q", got, ok, want)
+	}
+	for _, bad := range []string{`{"@timestamp":null,"vigil.tenant":"acme"}`, `{"vigil.tenant":"acme"}`,
+		`{"@timestamp":"2026-12-07T00:00:00.000000Z","vigil.tenant":"a\u0063me"}`, `{"@timestamp":"2026-12-07T00:00:00.000000Z"}`} {
+		if _, ok := scanTenants([][]byte{append(slices.Clone(data[0]), bad+"\n"...)}); ok {
+			t.Errorf("scanTenants read a line it should leave to DuckDB: %s", bad)
+		}
+	}
+	if err := s2.Freeze(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tenant := range []string{"acme", "globex", "initech"} {
+		res, err := s2.Search(context.Background(), store.Request{Tenant: tenant})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != 20 {
+			t.Errorf("%s: %d events after the freeze, want 20", tenant, res.Total)
+		}
+	}
+	if n := len(d.hot.sealedSegments()); n != 0 {
+		t.Errorf("%d segments still hot after the freeze", n)
 	}
 }

@@ -19,24 +19,29 @@ func tokenHash(tok string) uint64 { return xxh3.HashString(tok) }
 // run of rows with a small open-addressing set (cleared by bumping a
 // generation), and allocates nothing for ASCII text.
 type tokenizer struct {
-	buf  []byte
-	keys []uint64
-	gens []uint32
-	gen  uint32
-	used int
+	buf   []byte
+	slots []tokenSlot
+	gen   uint32
+	used  int
+}
+
+// tokenSlot is one slot of the tokenizer's set: a hash and its run, side
+// by side so that a probe reads one cache line.
+type tokenSlot struct {
+	key uint64
+	gen uint32
 }
 
 const tokenSetSlots = 1 << 14
 
 // reset starts a new run of rows.
 func (tz *tokenizer) reset() {
-	if tz.keys == nil {
-		tz.keys = make([]uint64, tokenSetSlots)
-		tz.gens = make([]uint32, tokenSetSlots)
+	if tz.slots == nil {
+		tz.slots = make([]tokenSlot, tokenSetSlots)
 	}
 	tz.gen++
 	if tz.gen == 0 { // wrapped: clear for real
-		clear(tz.gens)
+		clear(tz.slots)
 		tz.gen = 1
 	}
 	tz.used = 0
@@ -46,17 +51,18 @@ func (tz *tokenizer) reset() {
 // When the set is half full it stops recording: later tokens are appended
 // again, which costs memory, not correctness.
 func (tz *tokenizer) seen(h uint64) bool {
-	mask := uint64(len(tz.keys) - 1)
+	mask := uint64(len(tz.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		if tz.gens[i] != tz.gen {
-			if tz.used >= len(tz.keys)/2 {
+		sl := &tz.slots[i]
+		if sl.gen != tz.gen {
+			if tz.used >= len(tz.slots)/2 {
 				return false
 			}
-			tz.gens[i], tz.keys[i] = tz.gen, h
+			sl.gen, sl.key = tz.gen, h
 			tz.used++
 			return false
 		}
-		if tz.keys[i] == h {
+		if sl.key == h {
 			return true
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/normalize/ingest"
 	"github.com/vigilsiem/vigil/internal/parse/auto"
 )
 
@@ -37,8 +38,17 @@ func Parse(t testing.TB, line string) *event.Event {
 
 // Expect checks that every wanted field has the wanted text, and that a
 // wanted "" means absent. Lists compare as their items joined with ",".
+// It also checks the whole event against ECS (ingest.CheckECS), as the
+// built-in pipelines' tests do.
 func Expect(t *testing.T, e *event.Event, want map[string]string) {
 	t.Helper()
+	for _, v := range ingest.CheckECS(e, Now) {
+		// The samples' own dates may lie after Now: the window around
+		// the receive time means nothing here.
+		if v.Rule != "timestamp" {
+			t.Errorf("ECS %s", v)
+		}
+	}
 	keys := make([]string, 0, len(want))
 	for k := range want {
 		keys = append(keys, k)
@@ -143,6 +153,7 @@ func Bench(b *testing.B, n Normalizer, line string) {
 	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		e.Fields = append(e.Fields[:0], orig.Fields...)
+		e.Reindex()
 		Sink = n.Normalize(e)
 	}
 	reportCPU(b, cpu0)

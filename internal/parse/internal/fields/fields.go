@@ -55,6 +55,7 @@ func (w *Writer) Truncate(mark int) {
 	}
 	clear(w.e.Fields[mark:])
 	w.e.Fields = w.e.Fields[:mark]
+	w.e.Reindex()
 	w.dropIndex()
 }
 
@@ -90,6 +91,7 @@ func (w *Writer) End() {
 	}
 	clear(e.Fields[len(keep):])
 	e.Fields = keep
+	e.Reindex()
 }
 
 // Append adds a field whose name the caller knows is not yet among the
@@ -161,6 +163,7 @@ func (w *Writer) Remove(i int) {
 	copy(fs[i:], fs[i+1:])
 	fs[len(fs)-1] = event.Field{}
 	w.e.Fields = fs[:len(fs)-1]
+	w.e.Reindex()
 	w.dropIndex()
 }
 
@@ -168,5 +171,6 @@ func (w *Writer) Remove(i int) {
 // the caller guarantees no field has the new name.
 func (w *Writer) Rename(i int, name string) {
 	w.e.Fields[i].Name = name
+	w.e.Reindex()
 	w.dropIndex()
 }
