@@ -70,7 +70,7 @@ func init() {
 			}
 			procs = append(procs, set)
 		}
-		failed, err := parseStream(os.Stdin, os.Stdout, os.Stderr, ps, procs, *tenant, *source, *format)
+		failed, err := parseStream(os.Stdin, os.Stdout, os.Stderr, ps, parse.Options{Location: loc}, procs, *tenant, *source, *format)
 		if err != nil {
 			return err
 		}
@@ -83,15 +83,17 @@ func init() {
 }
 
 // parseStream parses every line of r (a batch record split into its
-// elements, as serve splits it), runs the processors and writes the
+// elements, as serve splits it, each parsed in parse.SplitFormat with
+// opts), runs the processors and writes the
 // events as NDJSON to w. Records that fail become the dead-letter event
 // serve would store, with the reason on errw.
-func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, procs []pipeline.Processor, tenant, source, format string) (int, error) {
+func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, opts parse.Options, procs []pipeline.Processor, tenant, source, format string) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	out := bufio.NewWriter(w)
 	defer out.Flush()
 	failed, n := 0, 0
+	var sps parse.Parser // the parser of split records, when their format differs
 	// A Zeek TSV log (a first line "#separator …") is read as the file
 	// source reads it: its header names each row's columns and is no event.
 	var tsv file.TSVHeader
@@ -121,10 +123,19 @@ func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, procs []pipeli
 		if !batch {
 			recs = append(recs, *rec)
 		}
+		rps := ps
+		if batch && parse.SplitFormat(format) != format {
+			if sps == nil {
+				if sps, err = parse.New(parse.SplitFormat(format), opts); err != nil {
+					return failed, err
+				}
+			}
+			rps = sps
+		}
 		for i := range recs {
 			rec := &recs[i]
 			e := &event.Event{}
-			err := pipeline.ParseRecord(ps, tenant, source, now, rec, e)
+			err := pipeline.ParseRecord(rps, tenant, source, now, rec, e)
 			if err == parse.ErrSkip {
 				continue
 			}

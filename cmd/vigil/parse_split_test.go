@@ -19,7 +19,7 @@ func TestParseStreamSplitsBatchRecords(t *testing.T) {
 	a, b := `{"time":"2024-05-10T11:37:47Z","category":"SignInLogs","n":1}`, `{"time":"2024-05-10T11:37:48Z","category":"SignInLogs","n":2}`
 	in := `{"records":[` + a + `,` + b + `,` + a + "]}\n" + `{"message":"plain"}` + "\n"
 	var out, errw bytes.Buffer
-	failed, err := parseStream(strings.NewReader(in), &out, &errw, ps, nil, "default", "cli", "json")
+	failed, err := parseStream(strings.NewReader(in), &out, &errw, ps, parse.Options{}, nil, "default", "cli", "json")
 	if err != nil || failed != 0 {
 		t.Fatalf("failed %d, err %v, stderr %s", failed, err, errw.String())
 	}
@@ -39,4 +39,24 @@ func TestParseStreamSplitsBatchRecords(t *testing.T) {
 
 func quoteJSON(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+// A CloudWatch Logs payload's messages are text: `vigil parse --format
+// json` parses each as serve does (format auto), not as a JSON error.
+func TestParseStreamSplitsCloudWatchText(t *testing.T) {
+	ps, err := parse.New("json", parse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := `2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK`
+	in := `{"messageType":"DATA_MESSAGE","logGroup":"g","logStream":"s","logEvents":[{"id":"1","timestamp":1,"message":"` + line + `"},{"id":"2","timestamp":1,"message":"{\"eventName\":\"x\"}"}]}` + "\n"
+	var out, errw bytes.Buffer
+	failed, err := parseStream(strings.NewReader(in), &out, &errw, ps, parse.Options{}, nil, "default", "cli", "json")
+	if err != nil || failed != 0 {
+		t.Fatalf("failed %d, err %v, stderr %s", failed, err, errw.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"event.original":`+quoteJSON(line)) || !strings.Contains(lines[1], `"eventName":"x"`) {
+		t.Fatalf("events:\n%s", out.String())
+	}
 }

@@ -51,7 +51,7 @@ func TestParseStreamZeekTSVHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errw bytes.Buffer
-	if failed, err := parseStream(bytes.NewReader(log), &out, &errw, ps, procs, "default", "cli", "auto"); err != nil || failed != 0 {
+	if failed, err := parseStream(bytes.NewReader(log), &out, &errw, ps, parse.Options{}, procs, "default", "cli", "auto"); err != nil || failed != 0 {
 		t.Fatalf("failed %d, err %v: %s", failed, err, errw.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")

@@ -29,6 +29,11 @@ type Format struct {
 	// For any other record it returns batch false and the record is parsed
 	// whole. An error (a batch over its bound) dead-letters the record.
 	Split func(data []byte, dst [][]byte) (_ [][]byte, batch bool, err error)
+	// SplitFormat, when set, is the format the records Split finds are
+	// parsed in: a JSON container may carry text (the messages of a
+	// CloudWatch Logs payload are VPC flow lines as often as JSON), which
+	// "json" would reject and "auto" reads. Empty: the format itself.
+	SplitFormat string
 }
 
 // formats holds the registered formats. Register is called from init
@@ -77,6 +82,15 @@ func Ordered(format string) bool { return formats[format].Ordered }
 // Splitter returns the format's Split (nil when it has none).
 func Splitter(format string) func(data []byte, dst [][]byte) ([][]byte, bool, error) {
 	return formats[format].Split
+}
+
+// SplitFormat returns the format the records format's Split finds are
+// parsed in (Format.SplitFormat, else format itself).
+func SplitFormat(format string) string {
+	if f := formats[format].SplitFormat; f != "" {
+		return f
+	}
+	return format
 }
 
 // Names lists the formats a user may configure.

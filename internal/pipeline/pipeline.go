@@ -212,8 +212,17 @@ func (p *Pipeline) process(st *workerState, b *Batch) {
 					continue
 				}
 				if batch {
+					sps, sf, perr := ps, parse.SplitFormat(format), error(nil)
+					if sf != format {
+						sps, perr = p.parser(st, b.Source, sf)
+					}
 					for j := range subs {
-						events, dead = p.parseOne(ps, b, &subs[j], received, format, events, dead)
+						if perr != nil {
+							dead = append(dead, DeadLetter{Time: received, Tenant: b.Tenant, Source: b.Source, Format: sf,
+								Peer: subs[j].Peer, Position: subs[j].Position, Reason: perr.Error(), Data: subs[j].Data})
+							continue
+						}
+						events, dead = p.parseOne(sps, b, &subs[j], received, sf, events, dead)
 					}
 					clear(st.subs)
 					continue
@@ -303,7 +312,8 @@ func (p *Pipeline) parseOne(ps parse.Parser, b *Batch, r *Record, received time.
 }
 
 // SplitRecord splits a batch record r (Azure's {"records":[…]}; see
-// parse.Format.Split) into the records it carries, appended to dst, with
+// parse.Format.Split) into the records it carries, to be parsed in
+// parse.SplitFormat(format), appended to dst, with
 // batch true; for any other record it returns dst and batch false. Each
 // element keeps its exact bytes and r's peer, and its position is its
 // index under r's own id (NewID of r), so every element gets a distinct,

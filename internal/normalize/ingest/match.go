@@ -80,7 +80,7 @@ const (
 	gateAnyCEF                  // any CEF or LEEF record
 	gateApp                     // one of names, the program (lower case)
 	gateKey                     // the field key is present
-	gateFirst                   // the text of field starts with a byte of first
+	gateFirst                   // the text of field starts with bytes of prefix
 	gateLiteral                 // the text of field contains literal
 )
 
@@ -92,7 +92,7 @@ type gate struct {
 	names   []string // vendor, product or apps, lower case
 	key     string
 	field   string // of first and literal: "" is the record body (_raw)
-	first   *byteSet
+	prefix  bytePrefix
 	literal string
 }
 
@@ -422,9 +422,9 @@ func compileSelector(m matchSpec) (selector, error) {
 			matcher = bt
 		}
 		// What every match holds, tested before the engine starts: the
-		// byte classes of an anchored start, a literal of two bytes or
+		// byte classes of an anchored start (selectPrefix), a literal of two bytes or
 		// more (one byte says little, and the engine looks for it fast).
-		prefix, anchored := anchoredPrefix(m.Regex)
+		prefix, anchored := selectPrefix(m.Regex)
 		lit := requiredLiteral(m.Regex)
 		if len(lit) < 2 {
 			lit = ""
@@ -438,8 +438,7 @@ func compileSelector(m matchSpec) (selector, error) {
 			return ok && (!anchored || prefix.accepts(t)) && (lit == "" || containsPlan(t, lit, &plan)) && matcher.MatchString(t)
 		})
 		if anchored {
-			first := prefix[0]
-			gates = append(gates, gate{kind: gateFirst, field: field, first: &first})
+			gates = append(gates, gate{kind: gateFirst, field: field, prefix: prefix})
 		} else {
 			gateLits = append(gateLits, requiredLiterals(m.Regex)...)
 		}

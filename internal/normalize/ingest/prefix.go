@@ -229,3 +229,93 @@ func bestLiteral(lits []string, minLen int) string {
 	}
 	return best
 }
+
+// maxSelectPrefix bounds the positions a selector's prefix checks: long
+// enough to pass a date and time ("2024-05-10 11:37:47") and reach what
+// tells the dated formats apart.
+const maxSelectPrefix = 32
+
+// selectPrefix returns the byte classes of the first positions of every
+// match of an anchored pattern, past what is fixed-width: position i
+// holds every byte any path through the pattern can read at offset i, so
+// an optional part or an alternation of different widths widens the
+// classes after it instead of ending them (`(?:\.\d+)? [+-]` gives
+// {. space} and then the digits, + and -). The positions end where a
+// match may end, or where a path can read a rune of more than one byte.
+// ok is false when the pattern is not anchored or gives no position.
+func selectPrefix(pattern string) (p bytePrefix, ok bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, false
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil || prog.StartCond()&syntax.EmptyBeginText == 0 {
+		return nil, false
+	}
+	seen := make([]bool, len(prog.Inst))
+	cur, end := closure(prog, []uint32{uint32(prog.Start)}, seen)
+	for !end && len(cur) > 0 && len(p) < maxSelectPrefix {
+		var set byteSet
+		outs := make([]uint32, 0, len(cur))
+		for _, pc := range cur {
+			c, ok := instClass(&prog.Inst[pc])
+			if !ok {
+				return p, len(p) > 0
+			}
+			set.union(&c)
+			outs = append(outs, prog.Inst[pc].Out)
+		}
+		p = append(p, set)
+		clear(seen)
+		cur, end = closure(prog, outs, seen)
+	}
+	return p, len(p) > 0
+}
+
+// closure returns the rune instructions reachable from pcs without
+// reading, and whether a match may end there (the program's match or an
+// end-of-text assertion is reachable). Other assertions are passed as if
+// they held: the classes only grow.
+func closure(prog *syntax.Prog, pcs []uint32, seen []bool) (runes []uint32, end bool) {
+	stack := append([]uint32(nil), pcs...)
+	for len(stack) > 0 {
+		pc := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[pc] {
+			continue
+		}
+		seen[pc] = true
+		in := &prog.Inst[pc]
+		switch in.Op {
+		case syntax.InstAlt, syntax.InstAltMatch:
+			stack = append(stack, in.Out, in.Arg)
+		case syntax.InstCapture, syntax.InstNop:
+			stack = append(stack, in.Out)
+		case syntax.InstEmptyWidth:
+			if syntax.EmptyOp(in.Arg)&(syntax.EmptyEndText|syntax.EmptyEndLine) != 0 {
+				end = true
+			}
+			stack = append(stack, in.Out)
+		case syntax.InstMatch:
+			end = true
+		case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+			runes = append(runes, pc)
+		}
+	}
+	return runes, end
+}
+
+// instClass is the byte class of a rune instruction; false when it can
+// read a rune of more than one byte.
+func instClass(in *syntax.Inst) (byteSet, bool) {
+	switch in.Op {
+	case syntax.InstRune1:
+		return asciiRune(in.Rune[0], false)
+	case syntax.InstRune:
+		if len(in.Rune) == 1 {
+			return asciiRune(in.Rune[0], syntax.Flags(in.Arg)&syntax.FoldCase != 0)
+		}
+		return asciiClass(in.Rune)
+	}
+	return byteSet{}, false
+}

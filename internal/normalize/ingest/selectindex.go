@@ -11,11 +11,11 @@ import (
 // selectIndex finds the few selectors worth trying for an event. Every
 // selector (one match entry of one pipeline) has a gate, a cheap
 // necessary condition (compileSelector picks it): the CEF/LEEF vendor,
-// the program name, a key, the first byte of an anchored regex's text, a
+// the program name, a key, the prefix of an anchored regex's text, a
 // literal the text must contain. The index computes each kind once per
 // event for all selectors: a map lookup for the vendor and program, one
-// pass over the fields for the keys, one table lookup per text field for
-// the first bytes, one substring search per distinct literal (and only
+// pass over the fields for the keys, one table row per position of a
+// text for the prefixes of all anchored regexes, one substring search per distinct literal (and only
 // for literals of selectors before the first match). Only the selectors
 // whose gate passed run their tests, in the set's order, so an event no
 // pipeline takes costs a few lookups, not a test per pipeline.
@@ -26,8 +26,11 @@ type selectIndex struct {
 	byProduct map[string][]int
 	anyCEF    []int
 	byApp     map[string][]int
-	byKey     []keyGate
-	first     []firstGate
+	// byKey gives, per key bit, the selectors gated by that key;
+	// keyMask has the bits of the keys that gate some selector.
+	byKey    [][]int
+	keyMask  [maxKeyBits / 64]uint64
+	prefixes []prefixGate
 	// literals are the distinct literal gates; entryLit gives each
 	// selector's (-1: not gated by a literal), litMask has a bit per
 	// selector gated by one.
@@ -42,17 +45,94 @@ type selEntry struct {
 	sel  *selector
 }
 
-// keyGate lists the selectors gated by one key.
-type keyGate struct {
-	bit     int
+// prefixGate tests the prefixes of all the anchored regexes of one field
+// at once: a bit set over them (entries gives each bit's selector) is
+// narrowed by one table row per position of the text, the selectors whose
+// prefix takes that byte there, so a text pays a few word ANDs per
+// position, not a prefix test per selector.
+type prefixGate struct {
+	field   string
 	entries []int
+	words   int // of a bit set over entries
+	depth   int // the longest prefix's positions
+	// rows holds, for position i and byte b, at (i*256+b)*words, the bit
+	// set of the selectors whose prefix takes b at i or is shorter.
+	rows []uint64
+	// short holds, for a text of n < depth bytes, at n*words, the
+	// selectors whose prefix has at most n positions; long, at i*words,
+	// those with more than i (the complement): once none of the
+	// selectors left has a position i, the rows after it can only keep
+	// them.
+	short, long []uint64
 }
 
-// firstGate lists, per first byte of a field's text, the selectors whose
-// anchored regex can start with it.
-type firstGate struct {
-	field  string
-	byByte [256][]int
+func newPrefixGate(field string, entries []int, prefixes []bytePrefix) prefixGate {
+	g := prefixGate{field: field, entries: entries, words: (len(entries) + 63) / 64}
+	for _, p := range prefixes {
+		g.depth = max(g.depth, len(p))
+	}
+	g.rows = make([]uint64, g.depth*256*g.words)
+	g.short = make([]uint64, g.depth*g.words)
+	g.long = make([]uint64, g.depth*g.words)
+	for j, p := range prefixes {
+		w, bit := j>>6, uint64(1)<<(j&63)
+		for i := 0; i < g.depth; i++ {
+			for b := 0; b < 256; b++ {
+				if i >= len(p) || p[i].has(byte(b)) {
+					g.rows[(i*256+b)*g.words+w] |= bit
+				}
+			}
+		}
+		for n := len(p); n < g.depth; n++ {
+			g.short[n*g.words+w] |= bit
+		}
+		for n := 0; n < len(p); n++ {
+			g.long[n*g.words+w] |= bit
+		}
+	}
+	return g
+}
+
+// mark adds the selectors whose prefix accepts t to the candidates.
+func (g *prefixGate) mark(t string, c *selCache) {
+	var buf [4]uint64
+	acc := buf[:0]
+	for range g.words {
+		acc = append(acc, ^uint64(0))
+	}
+	n := min(len(t), g.depth)
+	i := 0
+	for ; i < n; i++ {
+		row := g.rows[(i*256+int(t[i]))*g.words:][:g.words]
+		long := g.long[i*g.words:][:g.words]
+		any, checked := uint64(0), uint64(0)
+		for w := range acc {
+			acc[w] &= row[w]
+			any |= acc[w]
+			checked |= acc[w] & long[w]
+		}
+		if any == 0 {
+			return
+		}
+		if checked == 0 {
+			i = g.depth // every prefix left is shorter than i+1: passed
+			break
+		}
+	}
+	if i < g.depth {
+		row := g.short[n*g.words:][:g.words]
+		for w := range acc {
+			acc[w] &= row[w]
+		}
+	}
+	for w, word := range acc {
+		for word != 0 {
+			j := w<<6 | bits.TrailingZeros64(word)
+			word &= word - 1
+			i := g.entries[j]
+			c.cand[i>>6] |= 1 << (i & 63)
+		}
+	}
 }
 
 // literalGate is a literal of one field that selectors need. It is
@@ -159,7 +239,11 @@ func byteScore(b byte) int {
 func buildIndex(pipelines []*Pipeline) selectIndex {
 	ix := selectIndex{byVendor: map[string][]int{}, byProduct: map[string][]int{}, byApp: map[string][]int{}}
 	byKey := map[int][]int{}
-	first := map[string]*firstGate{}
+	type anchored struct {
+		entries  []int
+		prefixes []bytePrefix
+	}
+	first := map[string]*anchored{}
 	literals := map[[2]string]int{}
 	for pi, p := range pipelines {
 		for si := range p.match {
@@ -185,16 +269,13 @@ func buildIndex(pipelines []*Pipeline) selectIndex {
 					ix.always = append(ix.always, i)
 				}
 			case gateFirst:
-				fg := first[g.field]
-				if fg == nil {
-					fg = &firstGate{field: g.field}
-					first[g.field] = fg
+				a := first[g.field]
+				if a == nil {
+					a = &anchored{}
+					first[g.field] = a
 				}
-				for b := 0; b < 256; b++ {
-					if g.first.has(byte(b)) {
-						fg.byByte[b] = append(fg.byByte[b], i)
-					}
-				}
+				a.entries = append(a.entries, i)
+				a.prefixes = append(a.prefixes, g.prefix)
 			case gateLiteral:
 				k := [2]string{g.field, g.literal}
 				li, ok := literals[k]
@@ -213,13 +294,16 @@ func buildIndex(pipelines []*Pipeline) selectIndex {
 		}
 	}
 	for bit, entries := range byKey {
-		ix.byKey = append(ix.byKey, keyGate{bit, entries})
+		for len(ix.byKey) <= bit {
+			ix.byKey = append(ix.byKey, nil)
+		}
+		ix.byKey[bit] = entries
+		ix.keyMask[bit>>6] |= 1 << (bit & 63)
 	}
-	sort.Slice(ix.byKey, func(i, j int) bool { return ix.byKey[i].bit < ix.byKey[j].bit })
-	for _, fg := range first {
-		ix.first = append(ix.first, *fg)
+	for field, a := range first {
+		ix.prefixes = append(ix.prefixes, newPrefixGate(field, a.entries, a.prefixes))
 	}
-	sort.Slice(ix.first, func(i, j int) bool { return ix.first[i].field < ix.first[j].field })
+	sort.Slice(ix.prefixes, func(i, j int) bool { return ix.prefixes[i].field < ix.prefixes[j].field })
 	for len(ix.entryLit) < len(ix.entries) {
 		ix.entryLit = append(ix.entryLit, -1)
 	}
@@ -263,17 +347,19 @@ func (ix *selectIndex) selectFor(e *event.Event, c *selCache) int {
 	}
 	if len(ix.byKey) > 0 {
 		c.fillKeys(e)
-		for i := range ix.byKey {
-			g := &ix.byKey[i]
-			if c.keys[g.bit>>6]&(1<<(g.bit&63)) != 0 {
-				c.mark(g.entries)
+		// The keys the event has, not every key gate: a record has few.
+		for w := range ix.keyMask {
+			word := c.keys[w] & ix.keyMask[w]
+			for word != 0 {
+				c.mark(ix.byKey[w<<6|bits.TrailingZeros64(word)])
+				word &= word - 1
 			}
 		}
 	}
-	for i := range ix.first {
-		g := &ix.first[i]
+	for i := range ix.prefixes {
+		g := &ix.prefixes[i]
 		if t, ok := c.text(e, g.field); ok && t != "" {
-			c.mark(g.byByte[t[0]])
+			g.mark(t, c)
 		}
 	}
 	// The selectors gated by a literal are candidates too, but their

@@ -332,7 +332,9 @@ func nginxError(e *event.Event, msg string) bool {
 			case "client":
 				ecsfield.Addr(e, "source", v)
 			case "server":
-				ecsfield.Str(e, "destination.domain", v)
+				// server_name, or the listen address ("0.0.0.0:443",
+				// "[::]:443") of a server without one.
+				setHostPort(e, "destination", v)
 			case "request":
 				setRequest(e, v)
 			case "host":

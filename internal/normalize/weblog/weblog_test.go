@@ -76,6 +76,14 @@ func TestWebLog(t *testing.T) {
 			"source.ip": "86.186.86.232", "destination.domain": "example.com", "http.request.method": "GET", "url.path": "/favicon.ico",
 			"url.domain": "example.com", "error.message": `open() "/var/www/favicon.ico" failed (2: No such file or directory)`,
 			"@timestamp": "2011-06-10T13:30:10Z"})
+	// A server without server_name is logged by its listen address: an
+	// address is destination.ip/port, not a domain.
+	f(`2026/06/14 10:15:30 [info] 1234#1234: *7 client sent invalid method while reading client request line, client: 203.0.113.9, server: 0.0.0.0:443, request: "FOO / HTTP/1.1"`,
+		map[string]string{"destination.ip": "0.0.0.0", "destination.port": "443", "destination.domain": "", "source.ip": "203.0.113.9"})
+	f(`2026/06/14 10:15:30 [info] 1234#1234: *8 SSL_do_handshake() failed, client: 2001:db8::9, server: [::]:8443`,
+		map[string]string{"destination.ip": "::", "destination.port": "8443", "destination.domain": "", "source.ip": "2001:db8::9"})
+	f(`2026/06/14 10:15:30 [error] 1234#1234: *9 upstream timed out, client: 203.0.113.9, server: 192.0.2.10, request: "GET / HTTP/1.1", host: "www.example.com"`,
+		map[string]string{"destination.ip": "192.0.2.10", "destination.port": "", "destination.domain": "", "url.domain": "www.example.com"})
 }
 
 func TestWebLogIgnores(t *testing.T) {

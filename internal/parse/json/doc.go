@@ -34,6 +34,12 @@
 // object, invalid JSON, nesting deeper than 64) is an error wrapping
 // ErrFormat with the byte position.
 //
+// Records that carry many events (a top-level array of objects, Azure's
+// {"records":[…]}, CloudWatch Logs payloads, Security Hub events, NSG flow
+// logs, osquery snapshots) are taken apart before parsing by Split
+// (split.go, split_containers.go); the pipeline parses each part as a
+// record of its own, in the auto format.
+//
 // The parser is hand-written, not encoding/json: decoding into
 // map[string]any allocates a map, an interface and a copy per value, and
 // loses the record's key order; this scanner validates as it goes (RFC

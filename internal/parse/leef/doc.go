@@ -5,7 +5,9 @@
 //
 // optionally behind an RFC 5424 or RFC 3164 syslog header (set as those
 // packages set it). The LEEF 2.0 delimiter is one character or a hex code
-// ("x09", "0x09", "^"); empty means tab. In LEEF 1.0, attributes are
+// ("x09", "0x09", "^"); empty means tab. The delimiter field is optional
+// (IBM's LEEF 2.0 spec; Trend Micro Deep Security leaves it out): when the
+// field after EventID holds a '=' it is the attribute text, tab-separated. In LEEF 1.0, attributes are
 // tab-separated; a 1.0 record without any tab but with " key=" in it
 // (senders that replaced tabs with spaces) is split CEF-style: a value runs
 // to the space before the next "key=". '\|' in the header and '\=' in

@@ -15,6 +15,11 @@ func FuzzParse(f *testing.F) {
 		"LEEF:2.0|Lancope|StealthWatch|1.0|41|^|src=10.0.1.8^dst=10.0.0.5^sev=5",
 		"LEEF:2.0|V|P|1|E|0x7C|devTime=Nov 23 2026 10:20:30^devTimeFormat=MMM dd yyyy HH:mm:ss",
 		"<13>Nov 23 10:00:00 qradar LEEF:1.0|V|P|1|E|src=10.0.0.1 usrName=John Smith",
+		// LEEF 2.0 without the delimiter field (Deep Security).
+		"LEEF:2.0|Trend Micro|Deep Security Agent|20.0|1000552|cat=Intrusion Prevention\tsrc=198.51.100.23\tact=Reset",
+		"LEEF:2.0|V|P|1|E|a=1|b\tc=x09|",
+		"LEEF:2.0|V|P|1|E|x09",
+		"LEEF:2.0|V|P|1|E|=|a=1=b=2",
 	} {
 		f.Add(s)
 	}

@@ -74,11 +74,13 @@ func (p *Parser) parse(s string) error {
 // the caller has begun on the event); at is the offset of s in the record.
 func (p *Parser) Body(s string, at int, w *fields.Writer) error {
 	var hdr [6]string
+	var starts [6]int
 	n := 5 // fields after "LEEF:": version, vendor, product, version, event id (+ delimiter in 2.0)
 	i := 5
 	complete := false
 	for f := 0; f < n; f++ {
 		start := i
+		starts[f] = start
 		for i < len(s) && s[i] != '|' {
 			if s[i] == '\\' && i+1 < len(s) {
 				i++
@@ -102,6 +104,14 @@ func (p *Parser) Body(s string, at int, w *fields.Writer) error {
 	if complete {
 		attrs = s[i:]
 	}
+	v1 := n == 5
+	if n == 6 && len(hdr[5]) > 1 && strings.IndexByte(hdr[5], '=') >= 0 {
+		// LEEF 2.0 without its optional delimiter field (Trend Micro
+		// Deep Security writes it so): a delimiter is one character or a
+		// hex code, never "key=value", so what follows EventID is the
+		// attribute text, tab-separated.
+		attrs, n = s[starts[5]:], 5
+	}
 	version := hdr[0]
 	if version != "1.0" && version != "2.0" && version != "1" && version != "2" {
 		return formaterr.At(format, "version", at+5, "want 1.0 or 2.0")
@@ -123,7 +133,7 @@ func (p *Parser) Body(s string, at int, w *fields.Writer) error {
 	appendString(w, "observer.product", hdr[2])
 	appendString(w, "observer.version", hdr[3])
 	appendString(w, "event.code", hdr[4])
-	p.attributes(attrs, delim, n == 5, w)
+	p.attributes(attrs, delim, v1, w)
 	return nil
 }
 

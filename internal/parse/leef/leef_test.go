@@ -37,6 +37,14 @@ func TestParse(t *testing.T) {
 	f("LEEF:2.0|V|P|1|E|x09|a=1\tb=two words", `{"observer.vendor":"V","observer.product":"P","observer.version":"1","event.code":"E","leef.a":"1","leef.b":"two words"}`)
 	f("LEEF:2.0|V|P|1|E|0x7C|a=1|b=2", `{"observer.vendor":"V","observer.product":"P","observer.version":"1","event.code":"E","leef.a":"1","leef.b":"2"}`)
 	f("LEEF:2.0|V|P|1|E||a=1\tb=2", `{"observer.vendor":"V","observer.product":"P","observer.version":"1","event.code":"E","leef.a":"1","leef.b":"2"}`)
+	// LEEF 2.0 without the optional delimiter field (Trend Micro Deep
+	// Security): the attributes follow EventID, tab-separated; a '|' in a
+	// value stays in it.
+	f("LEEF:2.0|Trend Micro|Deep Security Agent|20.0.0.8438|1000552|cat=Intrusion Prevention\tsrc=198.51.100.23\tdstPort=80\tact=Reset",
+		`{"observer.vendor":"Trend Micro","observer.product":"Deep Security Agent","observer.version":"20.0.0.8438","event.code":"1000552","leef.cat":"Intrusion Prevention","source.ip":"198.51.100.23","destination.port":80,"leef.act":"Reset"}`)
+	f("LEEF:2.0|V|P|1|E|a=x|y\tb=2", `{"observer.vendor":"V","observer.product":"P","observer.version":"1","event.code":"E","leef.a":"x|y","leef.b":"2"}`)
+	f("LEEF:2|V|P|1|E|a=1 b=2", `{"observer.vendor":"V","observer.product":"P","observer.version":"1","event.code":"E","leef.a":"1 b=2"}`)
+	f("LEEF:2.0|V|P|1|E|^", `{"observer.vendor":"V","observer.product":"P","observer.version":"1","event.code":"E"}`)
 	// Values with '=' and escapes, empty values, items without '='.
 	f("LEEF:1.0|V|P|1|E|url=http://x/?a=b\tmsg=a\\=b\tempty=\tjunk", `{"observer.vendor":"V","observer.product":"P","observer.version":"1","event.code":"E","url.original":"http://x/?a=b","leef.msg":"a=b","leef.unparsed":"junk"}`)
 	// devTime with and without devTimeFormat.

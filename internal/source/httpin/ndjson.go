@@ -12,7 +12,8 @@ import (
 	"github.com/vigilsiem/vigil/internal/parse"
 )
 
-// serveNDJSON handles POST /api/v1/ingest: one JSON object per line,
+// serveNDJSON handles POST /api/v1/ingest: one JSON object (or array of
+// objects, which the json format splits) per line,
 // parsed by the "json" format; with ?format=NAME each line is a raw record
 // for that parser. The request is all or nothing: a line that is not a JSON
 // object fails it with 400 before anything is submitted.
@@ -71,8 +72,8 @@ func splitNDJSON(body []byte, objects bool, fn func(line []byte)) (int, error) {
 		// Validate everything first so a bad line rejects the request
 		// before any of it is submitted.
 		if _, err := forLines(body, func(no int, line []byte) error {
-			if !isObject(line) {
-				return fmt.Errorf("line %d: not a JSON object", no)
+			if !isObject(line) && !isObjectArray(line) {
+				return fmt.Errorf("line %d: not a JSON object or an array of objects", no)
 			}
 			return nil
 		}); err != nil {
@@ -114,6 +115,44 @@ func isObject(line []byte) bool {
 	}
 	if _, err := s.skip(0); err != nil {
 		return false
+	}
+	s.ws()
+	return s.pos == len(s.data)
+}
+
+// isObjectArray reports whether line is exactly one JSON array of objects
+// (Auth0 log streams and other webhook senders post their batches so): the
+// json format splits it into one record per object.
+func isObjectArray(line []byte) bool {
+	s := scanner{data: line}
+	s.ws()
+	if s.peek() != '[' {
+		return false
+	}
+	s.pos++
+	s.ws()
+	if s.peek() == ']' {
+		s.pos++
+	} else {
+		for {
+			s.ws()
+			if s.peek() != '{' {
+				return false
+			}
+			if _, err := s.skip(1); err != nil {
+				return false
+			}
+			s.ws()
+			if s.peek() == ',' {
+				s.pos++
+				continue
+			}
+			if s.peek() != ']' {
+				return false
+			}
+			s.pos++
+			break
+		}
 	}
 	s.ws()
 	return s.pos == len(s.data)

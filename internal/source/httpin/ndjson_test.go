@@ -32,6 +32,22 @@ func TestNDJSON(t *testing.T) {
 	}
 }
 
+// A line that is an array of objects (a webhook sender's batch) is one
+// record: the json format splits it into its objects.
+func TestNDJSONArrayLine(t *testing.T) {
+	rec := &recorder{}
+	srv, _ := server(t, config.HTTPIngest{}, rec)
+	body := []byte("[{\"a\":1}, {\"a\":2}]\n[ ]\n{\"n\":3}\n")
+	r := do(t, "POST", srv.URL+"/api/v1/ingest", "", body)
+	if r.status != 200 || r.json(t)["accepted"] != 3.0 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	recs, _ := rec.all()
+	if len(recs) != 3 || string(recs[0].Data) != `[{"a":1}, {"a":2}]` || string(recs[1].Data) != `[ ]` {
+		t.Fatalf("records %+v", recs)
+	}
+}
+
 func TestNDJSONErrors(t *testing.T) {
 	rec := &recorder{}
 	srv, m := server(t, config.HTTPIngest{MaxBodyBytes: 1024}, rec)
@@ -50,6 +66,8 @@ func TestNDJSONErrors(t *testing.T) {
 	}
 	f("not json", []byte("{\"a\":1}\nnot json\n"), 400, "line 2: not a JSON object")
 	f("array", []byte("[1,2]\n"), 400, "line 1: not a JSON object")
+	f("array of objects and more", []byte("[{\"a\":1},2]\n"), 400, "line 1: not a JSON object")
+	f("array of objects, unclosed", []byte("[{\"a\":1}\n"), 400, "line 1: not a JSON object")
 	f("empty", []byte("\n\n"), 400, "no records")
 	f("too large", bytes.Repeat([]byte("{\"a\":1}\n"), 200), 413, "too large")
 	f("gzip bomb", gz(t, bytes.Repeat([]byte("{\"a\":1}\n"), 2000)), 413, "too large", "Content-Encoding", "gzip")
@@ -58,8 +76,8 @@ func TestNDJSONErrors(t *testing.T) {
 	if recs, _ := rec.all(); len(recs) != 0 {
 		t.Errorf("a failed request submitted records: %+v", recs)
 	}
-	if got := counter(m.Component("source", "http").Errors); got != 7 {
-		t.Errorf("errors counter %v, want 7", got)
+	if got := counter(m.Component("source", "http").Errors); got != 9 {
+		t.Errorf("errors counter %v, want 9", got)
 	}
 }
 
