@@ -886,6 +886,11 @@ func buildGsub(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		if !ok {
 			return cm.missing(o.Field)
 		}
+		if !re.MatchString(s) {
+			// ReplaceAllString copies the text even when nothing matches:
+			// most records have nothing to replace.
+			return set.set(e, event.String(s))
+		}
 		return set.set(e, event.String(re.ReplaceAllString(s, o.Replacement)))
 	}, nil
 }
