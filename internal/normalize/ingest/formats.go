@@ -69,6 +69,11 @@ func buildCSV(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		for col < len(sets) {
 			var v string
 			var last bool
+			if o.Trim && sep != ' ' && sep != '\t' {
+				// White space before an opening quote (`"a", "b"`)
+				// is not part of the field: the quote still opens it.
+				s = strings.TrimLeft(s, " \t")
+			}
 			v, s, last = csvField(s, sep, quote)
 			if o.Trim {
 				v = strings.TrimSpace(v)
