@@ -77,15 +77,9 @@ func appendBase64Decoded(dst []byte, s string) ([]byte, error) {
 // the field itself).
 func buildDecode(what string, fn decoder) builder {
 	return func(n *yaml.Node, cm common) (func(*event.Event) error, error) {
-		var o fieldOpts
-		if err := decodeNode(n, &o); err != nil {
+		o, err := fieldOptsOf(n)
+		if err != nil {
 			return nil, err
-		}
-		if err := need(o.Field, "field"); err != nil {
-			return nil, err
-		}
-		if o.TargetField == "" {
-			o.TargetField = o.Field
 		}
 		set := setterFor(o.TargetField)
 		return func(e *event.Event) error {

@@ -792,17 +792,27 @@ type fieldOpts struct {
 	TargetField string `yaml:"target_field"`
 }
 
+// fieldOptsOf reads the options of a step on one field: field (required)
+// and target_field (default the field itself).
+func fieldOptsOf(n *yaml.Node) (fieldOpts, error) {
+	var o fieldOpts
+	if err := decodeNode(n, &o); err != nil {
+		return o, err
+	}
+	if err := need(o.Field, "field"); err != nil {
+		return o, err
+	}
+	if o.TargetField == "" {
+		o.TargetField = o.Field
+	}
+	return o, nil
+}
+
 func buildCase(fn func(string) string) builder {
 	return func(n *yaml.Node, cm common) (func(*event.Event) error, error) {
-		var o fieldOpts
-		if err := decodeNode(n, &o); err != nil {
+		o, err := fieldOptsOf(n)
+		if err != nil {
 			return nil, err
-		}
-		if err := need(o.Field, "field"); err != nil {
-			return nil, err
-		}
-		if o.TargetField == "" {
-			o.TargetField = o.Field
 		}
 		set := setterFor(o.TargetField)
 		return func(e *event.Event) error {

@@ -3,10 +3,8 @@ package embedded
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -138,80 +136,18 @@ func readGroupRows(rg parquet.RowGroup, start, n int64, sorted []int64, next *in
 // page holding a row through the chunk's offset index (or reads on from
 // the page before without one) and decodes each page once.
 func readChunkRows(cc parquet.ColumnChunk, lf *placeLeaf, rows []int64, vals [][]any) error {
-	pages := cc.Pages()
-	defer pages.Close()
-	oi, _ := cc.OffsetIndex()
-	if oi != nil && oi.NumPages() == 0 {
-		oi = nil
-	}
-	var (
-		page      parquet.Page      // the page read last
-		pageFirst int64             // its first row
-		pageRows  int64        = -1 // its rows; -1: none read yet
-		vbuf      []parquet.Value
-	)
-	readPage := func() error {
-		p, err := pages.ReadPage()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				err = io.ErrUnexpectedEOF
-			}
+	c := newPageCursor(cc)
+	defer c.close()
+	var vbuf []parquet.Value
+	for i, r := range rows {
+		if err := c.seek(r); err != nil {
 			return err
 		}
-		if page != nil {
-			parquet.Release(page) // its values are converted: reuse its buffers
-		}
-		page, pageRows = p, p.NumRows()
-		return nil
-	}
-	defer func() {
-		if page != nil {
-			parquet.Release(page)
-		}
-	}()
-	for i, r := range rows {
-		if pageRows < 0 || r >= pageFirst+pageRows {
-			if oi != nil {
-				pg := sort.Search(oi.NumPages(), func(k int) bool { return oi.FirstRowIndex(k) > r }) - 1
-				if pg < 0 {
-					return fmt.Errorf("row %d before the first page", r)
-				}
-				pageFirst = oi.FirstRowIndex(pg)
-				if err := pages.SeekToRow(pageFirst); err != nil {
-					return err
-				}
-				if err := readPage(); err != nil {
-					return err
-				}
-			} else {
-				if pageRows < 0 {
-					pageFirst, pageRows = 0, 0
-				}
-				for r >= pageFirst+pageRows {
-					pageFirst += pageRows
-					if err := readPage(); err != nil {
-						return err
-					}
-				}
-			}
-			if r >= pageFirst+pageRows {
-				return fmt.Errorf("row %d not in the page of rows [%d, %d)", r, pageFirst, pageFirst+pageRows)
-			}
-		}
 		// The row's values alone: a slice of the page by row.
-		one := page.Slice(r-pageFirst, r-pageFirst+1)
-		nv := int(one.NumValues())
-		vbuf = slices.Grow(vbuf[:0], nv)[:nv]
-		vr := one.Values()
-		for got := 0; got < nv; {
-			k, err := vr.ReadValues(vbuf[got:])
-			got += k
-			if got < nv && (err != nil || k == 0) {
-				if err == nil || errors.Is(err, io.EOF) {
-					err = io.ErrUnexpectedEOF
-				}
-				return err
-			}
+		one := c.page.Slice(r-c.first, r-c.first+1)
+		var err error
+		if vbuf, err = pageValues(one, vbuf); err != nil {
+			return err
 		}
 		vals[i][lf.out] = lf.cell(vbuf)
 	}

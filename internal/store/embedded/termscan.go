@@ -5,11 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -370,73 +368,22 @@ func (tp *textPage) valueOf(r int64) (k int, ok bool) {
 // encoded text are searched where parquet-go decoded them; others (a
 // dictionary's) are copied value by value.
 func scanChunkText(cc parquet.ColumnChunk, maxDef int, ranges [][2]int64, fn func(*textPage) bool) error {
-	pages := cc.Pages()
-	defer pages.Close()
-	oi, _ := cc.OffsetIndex()
-	if oi != nil && oi.NumPages() == 0 {
-		oi = nil
-	}
+	c := newPageCursor(cc)
+	defer c.close()
 	var (
-		page      parquet.Page
-		pageFirst int64
-		pageRows  int64 = -1
-		vbuf      []parquet.Value
-		tp        textPage
-		copied    []byte
-		defs      []byte
-		offs      []uint32
+		vbuf   []parquet.Value
+		tp     textPage
+		copied []byte
+		defs   []byte
+		offs   []uint32
 	)
-	readPage := func() error {
-		p, err := pages.ReadPage()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				err = io.ErrUnexpectedEOF
-			}
-			return err
-		}
-		if page != nil {
-			parquet.Release(page)
-		}
-		page, pageRows = p, p.NumRows()
-		return nil
-	}
-	defer func() {
-		if page != nil {
-			parquet.Release(page)
-		}
-	}()
 	for _, rng := range ranges {
 		for r := rng[0]; r <= rng[1]; {
-			if pageRows < 0 || r >= pageFirst+pageRows {
-				if oi != nil {
-					pg := sort.Search(oi.NumPages(), func(k int) bool { return oi.FirstRowIndex(k) > r }) - 1
-					if pg < 0 {
-						return fmt.Errorf("row %d before the first page", r)
-					}
-					pageFirst = oi.FirstRowIndex(pg)
-					if err := pages.SeekToRow(pageFirst); err != nil {
-						return err
-					}
-					if err := readPage(); err != nil {
-						return err
-					}
-				} else {
-					if pageRows < 0 {
-						pageFirst, pageRows = 0, 0
-					}
-					for r >= pageFirst+pageRows {
-						pageFirst += pageRows
-						if err := readPage(); err != nil {
-							return err
-						}
-					}
-				}
-				if r >= pageFirst+pageRows {
-					return fmt.Errorf("row %d not in the page of rows [%d, %d)", r, pageFirst, pageFirst+pageRows)
-				}
+			if err := c.seek(r); err != nil {
+				return err
 			}
-			end := min(rng[1], pageFirst+pageRows-1)
-			part := page.Slice(r-pageFirst, end-pageFirst+1)
+			end := min(rng[1], c.first+c.rows-1)
+			part := c.page.Slice(r-c.first, end-c.first+1)
 			tp = textPage{first: r, rows: int(end - r + 1), maxDef: byte(maxDef)}
 			if vals := part.Data(); part.Dictionary() == nil && vals.Kind() == encoding.ByteArray && part.RepetitionLevels() == nil {
 				tp.data, tp.offs = vals.ByteArray()
@@ -450,17 +397,9 @@ func scanChunkText(cc parquet.ColumnChunk, maxDef int, ranges [][2]int64, fn fun
 				if nv != tp.rows {
 					return fmt.Errorf("%d values for %d rows", nv, tp.rows)
 				}
-				vbuf = slices.Grow(vbuf[:0], nv)[:nv]
-				vr := part.Values()
-				for got := 0; got < nv; {
-					k, err := vr.ReadValues(vbuf[got:])
-					got += k
-					if got < nv && (err != nil || k == 0) {
-						if err == nil || errors.Is(err, io.EOF) {
-							err = io.ErrUnexpectedEOF
-						}
-						return err
-					}
+				var err error
+				if vbuf, err = pageValues(part, vbuf); err != nil {
+					return err
 				}
 				copied, defs, offs = copied[:0], defs[:0], append(offs[:0], 0)
 				for i := range vbuf {
