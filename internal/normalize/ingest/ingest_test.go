@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -517,12 +516,7 @@ func TestBody(t *testing.T) {
 // every text the pattern matches and turns away texts that differ in
 // its fixed-width start.
 func TestAnchoredPrefix(t *testing.T) {
-	cases := []struct {
-		re      string
-		ok      bool
-		n       int // positions
-		yes, no []string
-	}{
+	cases := []prefixCase{
 		{`^2 \d+`, true, 3, []string{"2 1", "2 99x"}, []string{"3 1", "2x1", "2 "}},
 		{`^(?:1|\d+),`, true, 1, []string{"1,", "19,"}, []string{"a1"}},
 		{`^(?:http|https|h2)? x`, false, 0, nil, nil},
@@ -538,27 +532,7 @@ func TestAnchoredPrefix(t *testing.T) {
 		{`^.x`, false, 0, nil, nil},
 		{`abc`, false, 0, nil, nil},
 	}
-	for _, c := range cases {
-		p, ok := anchoredPrefix(c.re)
-		if ok != c.ok || len(p) != c.n {
-			t.Errorf("%s: ok %v, %d positions; want %v, %d", c.re, ok, len(p), c.ok, c.n)
-			continue
-		}
-		re := regexp.MustCompile(c.re)
-		for _, s := range c.yes {
-			if !re.MatchString(s) {
-				t.Fatalf("%s: bad case %q", c.re, s)
-			}
-			if !p.accepts(s) {
-				t.Errorf("%s: %q turned away", c.re, s)
-			}
-		}
-		for _, s := range c.no {
-			if p.accepts(s) {
-				t.Errorf("%s: %q accepted", c.re, s)
-			}
-		}
-	}
+	checkPrefixCases(t, anchoredPrefix, cases)
 }
 
 func TestRequiredLiteral(t *testing.T) {

@@ -15,12 +15,7 @@ import (
 // alternations of different widths, and turns away texts that differ in
 // its positions.
 func TestSelectPrefix(t *testing.T) {
-	cases := []struct {
-		re      string
-		ok      bool
-		n       int // positions
-		yes, no []string
-	}{
+	cases := []prefixCase{
 		{`^2 \d+`, true, 3, []string{"2 1", "2 99x"}, []string{"3 1", "2x1", "2 "}},
 		{`^(?:1|\d+),`, true, 2, []string{"1,", "19,", "12345,"}, []string{"a1", "1x"}},
 		// An optional start: the first position is its class and the
@@ -47,27 +42,7 @@ func TestSelectPrefix(t *testing.T) {
 		{`abc`, false, 0, nil, nil},
 		{`^abc|x`, false, 0, nil, nil},
 	}
-	for _, c := range cases {
-		p, ok := selectPrefix(c.re)
-		if ok != c.ok || len(p) != c.n {
-			t.Errorf("%s: ok %v, %d positions; want %v, %d", c.re, ok, len(p), c.ok, c.n)
-			continue
-		}
-		re := regexp.MustCompile(c.re)
-		for _, s := range c.yes {
-			if !re.MatchString(s) {
-				t.Fatalf("%s: bad case %q", c.re, s)
-			}
-			if !p.accepts(s) {
-				t.Errorf("%s: %q turned away", c.re, s)
-			}
-		}
-		for _, s := range c.no {
-			if p.accepts(s) {
-				t.Errorf("%s: %q accepted", c.re, s)
-			}
-		}
-	}
+	checkPrefixCases(t, selectPrefix, cases)
 }
 
 // builtinRegexes returns the anchored match regexes of the built-in
@@ -205,5 +180,42 @@ func TestPrefixGate(t *testing.T) {
 	}
 	if accepted == 0 {
 		t.Fatal("no text accepted: the test reads too few texts")
+	}
+}
+
+// prefixCase is a regex, whether a prefix analyser gives it a gate and of
+// how many positions, texts the regex matches (the gate must pass them) and
+// texts the gate must turn away.
+type prefixCase struct {
+	re      string
+	ok      bool
+	n       int // positions
+	yes, no []string
+}
+
+// checkPrefixCases runs a prefix analyser (anchoredPrefix, selectPrefix)
+// over cases.
+func checkPrefixCases(t *testing.T, analyse func(string) (bytePrefix, bool), cases []prefixCase) {
+	t.Helper()
+	for _, c := range cases {
+		p, ok := analyse(c.re)
+		if ok != c.ok || len(p) != c.n {
+			t.Errorf("%s: ok %v, %d positions; want %v, %d", c.re, ok, len(p), c.ok, c.n)
+			continue
+		}
+		re := regexp.MustCompile(c.re)
+		for _, s := range c.yes {
+			if !re.MatchString(s) {
+				t.Fatalf("%s: bad case %q", c.re, s)
+			}
+			if !p.accepts(s) {
+				t.Errorf("%s: %q turned away", c.re, s)
+			}
+		}
+		for _, s := range c.no {
+			if p.accepts(s) {
+				t.Errorf("%s: %q accepted", c.re, s)
+			}
+		}
 	}
 }
