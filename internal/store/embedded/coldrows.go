@@ -146,10 +146,17 @@ func readChunkRows(cc parquet.ColumnChunk, lf *placeLeaf, rows []int64, vals [][
 		// The row's values alone: a slice of the page by row.
 		one := c.page.Slice(r-c.first, r-c.first+1)
 		var err error
-		if vbuf, err = pageValues(one, vbuf); err != nil {
+		vbuf, err = pageValues(one, vbuf)
+		if err == nil {
+			vals[i][lf.out] = lf.cell(vbuf) // copies the texts
+		}
+		// A slice holds a reference to the page's buffers: until it is
+		// released they never go back to parquet-go's pool, and every
+		// page read allocated its buffers anew (~25 MB a rare-term search).
+		parquet.Release(one)
+		if err != nil {
 			return err
 		}
-		vals[i][lf.out] = lf.cell(vbuf)
 	}
 	return nil
 }
