@@ -70,6 +70,11 @@ const coldBlockRows = 32768
 // leaves out without decoding them for the other columns. On the bench
 // mix a rare term that is in ten events of 300,000 read 8 of 10 blocks
 // (262,144 rows) with block filters alone; see docs/bench.md.
+// event.original's page ends at each part, so a part's texts are one page
+// (~200 KiB on the bench mix): 1,024 rows, not the 4,096 of before, cut a
+// rare term's CPU by a third for ~1 byte per event more (the parts'
+// filters, and event.original compressed in smaller pages); 512 rows cut
+// another 10% for 2.3 bytes more (docs/storage.md, "Pages").
 const coldPartRows = 1024
 
 // The parts' filters hold ~3 tokens per row against ~2 for a block's (the
