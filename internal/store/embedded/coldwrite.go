@@ -72,7 +72,7 @@ const coldBlockRows = 32768
 // (262,144 rows) with block filters alone; see docs/bench.md.
 // event.original's page ends at each part, so a part's texts are one page
 // (~200 KiB on the bench mix): 1,024 rows, not the 4,096 of before, cut a
-// rare term's CPU by a third for ~1 byte per event more (the parts'
+// rare term's CPU by 28% for 1.9 bytes per event more (the parts'
 // filters, and event.original compressed in smaller pages); 512 rows cut
 // another 10% for 2.3 bytes more (docs/storage.md, "Pages").
 const coldPartRows = 1024
