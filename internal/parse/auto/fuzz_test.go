@@ -15,6 +15,9 @@ func FuzzParse(f *testing.F) {
 		`<134>Oct 11 22:14:15 fw01 CEF:0|V|P|1|100|n|5|dst=10.0.0.2`,
 		"LEEF:2.0|V|P|1|E|^|a=1^b=2",
 		`a=1 b=2 c="x y"`,
+		`2024-05-10T11:37:47.123456789Z stdout F {"level":"info","msg":"m"}`,
+		`2024-05-10T11:37:47.1Z stderr P part`,
+		`{"log":"x=1 y=2\n","stream":"stdout","attrs":{"tag":"t"},"time":"2024-05-10T11:37:47.5Z"}`,
 		`2026-11-23 10:00:00,123 INFO [main] Server started`,
 	} {
 		f.Add(s)
