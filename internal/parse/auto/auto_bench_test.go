@@ -30,5 +30,13 @@ var containerLines = []string{
 }
 
 func BenchmarkParseContainer(b *testing.B) {
-	parsetest.Bench(b, New(Options{}), containerLines)
+	b.Run("cri", func(b *testing.B) { parsetest.Bench(b, New(Options{}), containerLines[:2]) })
+	b.Run("docker", func(b *testing.B) { parsetest.Bench(b, New(Options{}), containerLines[2:]) })
+	// The same lines without their envelopes, for comparison.
+	b.Run("bare", func(b *testing.B) {
+		parsetest.Bench(b, New(Options{}), []string{
+			`10.0.0.5 - alice [10/May/2024:11:37:47 +0000] "GET /index.html HTTP/1.1" 200 512 "-" "curl/8.0"`,
+			`{"level":"error","msg":"db down","user":"bob"}`,
+		})
+	})
 }

@@ -1,12 +1,12 @@
 package auto
 
 import (
-	stdjson "encoding/json"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/jsontext"
 )
 
 // Container log envelopes: the container runtime writes each line a
@@ -130,33 +130,68 @@ func cri(s string, env *envelope) (string, bool) {
 	return line, true
 }
 
-// dockerRecord is a Docker json-file record.
-type dockerRecord struct {
-	Log    *string           `json:"log"`
-	Stream string            `json:"stream"`
-	Time   string            `json:"time"`
-	Attrs  map[string]string `json:"attrs"`
-}
-
-// docker splits a Docker json-file record. A record with other keys, or
-// without a valid time, is not one: it is parsed as ordinary JSON.
+// docker splits a Docker json-file record. The daemon writes its keys in
+// one order, without spaces (jsonfilelog's encoder):
+//
+//	{"log":STRING,"stream":STRING[,"attrs":{STRING:STRING,…}],"time":STRING}
+//
+// Anything else (another key, another order, a bad time) is not such a
+// record: it is parsed as ordinary JSON.
 func docker(s string, env *envelope) (string, bool) {
-	dec := stdjson.NewDecoder(strings.NewReader(s))
-	dec.DisallowUnknownFields()
-	var r dockerRecord
-	if dec.Decode(&r) != nil || r.Log == nil || r.Stream == "" || len(r.Attrs) > maxDockerAttrs {
+	i := len(`{"log":`)
+	line, i, ok := dockerString(s, i)
+	if !ok || !strings.HasPrefix(s[i:], `,"stream":`) {
 		return "", false
 	}
-	if off := dec.InputOffset(); strings.TrimRight(s[off:], " \t\r\n") != "" {
+	stream, i, ok := dockerString(s, i+len(`,"stream":`))
+	if !ok || stream == "" {
 		return "", false
 	}
-	t, err := time.Parse(time.RFC3339Nano, r.Time)
+	var attrs map[string]string
+	if strings.HasPrefix(s[i:], `,"attrs":{`) {
+		attrs = map[string]string{}
+		i += len(`,"attrs":{`)
+		for i < len(s) && s[i] != '}' {
+			if len(attrs) > 0 {
+				if s[i] != ',' {
+					return "", false
+				}
+				i++
+			}
+			var k, v string
+			if k, i, ok = dockerString(s, i); !ok || i >= len(s) || s[i] != ':' {
+				return "", false
+			}
+			if v, i, ok = dockerString(s, i+1); !ok || len(attrs) == maxDockerAttrs {
+				return "", false
+			}
+			attrs[k] = v
+		}
+		i++ // '}'
+	}
+	if !strings.HasPrefix(s[min(i, len(s)):], `,"time":`) {
+		return "", false
+	}
+	ts, i, ok := dockerString(s, i+len(`,"time":`))
+	if !ok || i >= len(s) || s[i] != '}' || strings.TrimRight(s[i+1:], " \t\r\n") != "" {
+		return "", false
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts)
 	if err != nil {
 		return "", false
 	}
-	line := *r.Log
 	partial := !strings.HasSuffix(line, "\n")
 	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
-	*env = envelope{time: t.UTC(), stream: r.Stream, partial: partial, docker: true, attrs: r.Attrs}
+	*env = envelope{time: t.UTC(), stream: stream, partial: partial, docker: true, attrs: attrs}
 	return line, true
+}
+
+// dockerString reads the JSON string at s[i] and returns its value and the
+// index after it.
+func dockerString(s string, i int) (string, int, bool) {
+	if i >= len(s) || s[i] != '"' {
+		return "", 0, false
+	}
+	v, end, err := jsontext.String(s, i)
+	return v, end, err == nil
 }

@@ -45,7 +45,13 @@ func TestContainer(t *testing.T) {
 	// Docker splits lines over 16 KiB: the pieces but the last lack "\n".
 	f(`{"log":"first half ","stream":"stdout","time":"2024-05-10T11:37:47.5Z"}`,
 		`{"@timestamp":"2024-05-10T11:37:47.5Z","message":"first half ","stream":"stdout","container.runtime":"docker","tags":["partial"]}`)
+	f(`{"log":"caf\u00e9 \"q\"\r\n","stream":"stdout","attrs":{"b":"2","a":"1"},"time":"2024-05-10T11:37:47.5Z"}`,
+		`{"@timestamp":"2024-05-10T11:37:47.5Z","message":"café \"q\"","stream":"stdout","container.runtime":"docker","docker.attrs.a":"1","docker.attrs.b":"2"}`)
+	f(`{"log":"","stream":"stdout","attrs":{},"time":"2024-05-10T11:37:47.5Z"}`,
+		`{"@timestamp":"2024-05-10T11:37:47.5Z","stream":"stdout","container.runtime":"docker","tags":["partial"]}`)
 	// Near misses stay what they were.
+	f(`{"log":"x","time":"2024-05-10T11:37:47.5Z","stream":"stdout"}`, `{"@timestamp":"2024-05-10T11:37:47.5Z","log":"x","time":"2024-05-10T11:37:47.5Z","stream":"stdout"}`)
+	f(`{"log":"x","stream":"stdout","attrs":{"a":1},"time":"2024-05-10T11:37:47.5Z"}`, `{"@timestamp":"2024-05-10T11:37:47.5Z","log":"x","stream":"stdout","attrs.a":1,"time":"2024-05-10T11:37:47.5Z"}`)
 	f(`{"log":"x","stream":"stdout","time":"not a time"}`, `{"log":"x","stream":"stdout","time":"not a time"}`)
 	f(`{"log":"x","stream":"stdout","time":"2024-05-10T11:37:47.5Z","other":1}`, `{"@timestamp":"2024-05-10T11:37:47.5Z","log":"x","stream":"stdout","time":"2024-05-10T11:37:47.5Z","other":1}`)
 	// (an ISO-stamped syslog line whose host is not a stream, or whose
