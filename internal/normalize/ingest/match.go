@@ -283,7 +283,7 @@ func (c *selCache) program(e *event.Event) (string, bool) {
 func (c *selCache) body(e *event.Event) (string, bool) {
 	if !c.rawDone {
 		c.rawDone = true
-		s := e.Original
+		s := recordText(e)
 		c.rawOK = s != ""
 		if s == "" || (s[0] != '<' && !mayBeHeader(s)) {
 			c.raw = s
@@ -302,7 +302,8 @@ func (c *selCache) text(e *event.Event, field string) (string, bool) {
 		return c.body(e)
 	}
 	if field == event.FieldOriginal {
-		return e.Original, e.Original != ""
+		s := recordText(e)
+		return s, s != ""
 	}
 	return text(e, field)
 }
@@ -317,7 +318,7 @@ func (c *selCache) isCEF(e *event.Event) bool {
 		c.cefDone = true
 		_, cef := c.field(e, specCEF)
 		_, leef := c.field(e, specLEEF)
-		c.cef = cef || leef || isLEEF(e.Original, c.str(e, specVendor))
+		c.cef = cef || leef || isLEEF(recordText(e), c.str(e, specVendor))
 	}
 	return c.cef
 }
