@@ -129,3 +129,32 @@ func TestJSONBehindSyslogHeader(t *testing.T) {
 	wantText(t, rows[0], "event.action", "anomaly")
 	wantText(t, rows[0], "log.syslog.appname", "suricata")
 }
+
+// TestISESegmentsJoinedOverSyslog sends a Cisco ISE message in three
+// segments to the real binary's syslog listener: one event comes out that
+// the cisco.ise pipeline maps whole (the user and the client's MAC are in
+// the later segments), whether the segments shared a batch or not.
+func TestISESegmentsJoinedOverSyslog(t *testing.T) {
+	v := startVigil(t, "")
+	m := fmt.Sprintf("m%d", time.Now().UnixNano())
+	c, err := net.Dial("udp", v.syslog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	h := `<181>May 10 11:37:47 ise-` + m + ` CISE_Passed_Authentications 0000412345 3 `
+	for _, seg := range []string{
+		h + `0 2024-05-10 11:37:47.123 +02:00 0001234567 5200 NOTICE Passed-Authentication: Authentication succeeded, Device IP Address=10.20.0.2, DestinationIPAddress=10.10.0.15, DestinationPort=1812,`,
+		h + `1 UserName=CORP\` + m + `, Protocol=Radius, NetworkDeviceName=access-sw-01, User-Name=CORP\` + m + `,`,
+		h + `2 Calling-Station-ID=00-1A-2B-3C-4D-5E, AuthenticationMethod=dot1x,`,
+	} {
+		if _, err := c.Write([]byte(seg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, _ := v.waitFound(`vigil.pipeline:cisco.ise user.name:`+m+` source.mac:*`, 1, 5*time.Second, "--from", "2024-05-01T00:00:00Z")
+	wantText(t, rows[0], "event.code", "5200")
+	wantText(t, rows[0], "source.ip", "10.20.0.2")
+	wantText(t, rows[0], "source.mac", "00-1A-2B-3C-4D-5E")
+	wantText(t, rows[0], "cisco.ise.authentication_method", "dot1x")
+}
