@@ -1,0 +1,132 @@
+package file
+
+// A JSON value printed over several lines (jq, json.dumps(indent=…),
+// PowerShell's ConvertTo-Json, an exported array of events) is one record,
+// not one per line. A line that opens one, starting with '{' or '[' and
+// not closing it (its brackets, outside strings, do not balance), is held
+// with the lines after it until the value closes; the record is those
+// lines as they are in the file, from the first byte of the opening line
+// to the end of the closing one (a CR before its LF dropped), at the
+// opening line's offset. Nothing past that offset is consumed (so
+// checkpointed) until the record is handed on, so a restart assembles it
+// again.
+//
+// Bounds: a value longer than max_line_bytes, a line that cannot continue
+// JSON (it starts with a letter other than those of true, false and null:
+// a syslog or text line), and the end of a file read for good end the
+// attempt: the held lines are handed on one by one, as lines, and nothing
+// is lost. A line whose brackets balance on it is a line as before, so
+// NDJSON pays only a look at its first and last bytes.
+
+// jsonHold is the state of one held value.
+type jsonHold struct {
+	buf   []byte // the held lines, each with its LF
+	ends  []int  // the end of each line in buf, after its LF
+	start int64  // the offset of the opening line
+	depth int
+	str   bool // inside a string
+	esc   bool // after a backslash in a string
+}
+
+func (h *jsonHold) held() bool { return len(h.ends) > 0 }
+
+func (h *jsonHold) clear() {
+	h.buf, h.ends = h.buf[:0], h.ends[:0]
+	h.depth, h.str, h.esc = 0, false, false
+}
+
+// scan follows the brackets of line; it reports whether the value closed.
+func (h *jsonHold) scan(line []byte) bool {
+	for _, c := range line {
+		switch {
+		case h.esc:
+			h.esc = false
+		case h.str:
+			switch c {
+			case '\\':
+				h.esc = true
+			case '"':
+				h.str = false
+			}
+		case c == '"':
+			h.str = true
+		case c == '{' || c == '[':
+			h.depth++
+		case c == '}' || c == ']':
+			h.depth--
+			if h.depth <= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// opensJSON reports whether line may open a value printed over several
+// lines: it starts with '{' or '[' and does not end with '}' or ']'.
+func opensJSON(line []byte) bool {
+	i, j := 0, len(line)
+	for i < j && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	for j > i && (line[j-1] == ' ' || line[j-1] == '\t' || line[j-1] == '\r') {
+		j--
+	}
+	return i < j && (line[i] == '{' || line[i] == '[') && line[j-1] != '}' && line[j-1] != ']'
+}
+
+// continuesJSON reports whether line may be inside a JSON value: blank,
+// or starting (after white space) with what a member, an element or a
+// closing bracket starts with.
+func continuesJSON(line []byte) bool {
+	for _, c := range line {
+		switch c {
+		case ' ', '\t', '\r':
+			continue
+		case '"', '{', '}', '[', ']', ',', ':', '-', 't', 'f', 'n':
+			return true
+		}
+		return c >= '0' && c <= '9'
+	}
+	return true
+}
+
+// complete handles a complete line (without its LF) that starts at start:
+// it is held, ends a held value, or is handed on.
+func (ls *lineSplitter) complete(line []byte, start int64, emit func(line []byte, start int64, cut bool)) {
+	h := &ls.js
+	if h.held() {
+		if continuesJSON(line) && len(h.buf)+len(line) < ls.max {
+			h.buf = append(append(h.buf, line...), '\n')
+			h.ends = append(h.ends, len(h.buf))
+			if h.scan(line) {
+				emit(trimCR(h.buf[:len(h.buf)-1]), h.start, false)
+				h.clear()
+			}
+			return
+		}
+		ls.release(emit)
+	}
+	if opensJSON(line) {
+		h.clear()
+		if !h.scan(line) {
+			h.buf = append(append(h.buf, line...), '\n')
+			h.ends = append(h.ends, len(h.buf))
+			h.start = start
+			return
+		}
+		h.clear()
+	}
+	emit(trimCR(line), start, false)
+}
+
+// release hands on the held lines one by one: the value did not close.
+func (ls *lineSplitter) release(emit func(line []byte, start int64, cut bool)) {
+	h := &ls.js
+	from := 0
+	for _, end := range h.ends {
+		emit(trimCR(h.buf[from:end-1]), h.start+int64(from), false)
+		from = end
+	}
+	h.clear()
+}
