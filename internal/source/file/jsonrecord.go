@@ -1,5 +1,10 @@
 package file
 
+import (
+	"fmt"
+	"io"
+)
+
 // A JSON value printed over several lines (jq, json.dumps(indent=…),
 // PowerShell's ConvertTo-Json, an exported array of events) is one record,
 // not one per line. A line that opens one, starting with '{' or '[' and
@@ -129,4 +134,35 @@ func (ls *lineSplitter) release(emit func(line []byte, start int64, cut bool)) {
 		from = end
 	}
 	h.clear()
+}
+
+// ReadRecords reads r as the file source reads a file: its lines (a CR
+// before LF dropped, a last line without LF included), each JSON value
+// printed over several lines as one record (jsonHold), each with its
+// offset. A line or value longer than max is cut to max (cut true). fn's
+// record is valid only during the call. It is what `vigil parse` reads
+// its input with, so a sample file parses as the tailer would read it.
+func ReadRecords(r io.Reader, max int, fn func(rec []byte, start int64, cut bool) error) error {
+	ls := newLineSplitter(max, 0)
+	var ferr error
+	emit := func(rec []byte, start int64, cut bool) {
+		if ferr == nil {
+			ferr = fn(rec, start, cut)
+		}
+	}
+	buf := make([]byte, 64<<10)
+	for ferr == nil {
+		n, err := r.Read(buf)
+		if n > 0 {
+			ls.feed(buf[:n], emit)
+		}
+		if err == io.EOF {
+			ls.flush(emit)
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("read records: %w", err)
+		}
+	}
+	return ferr
 }
