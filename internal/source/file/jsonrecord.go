@@ -17,8 +17,10 @@ import (
 // again.
 //
 // Bounds: a value longer than max_line_bytes, a line that cannot continue
-// JSON (it starts with a letter other than those of true, false and null:
-// a syslog or text line), and the end of a file read for good end the
+// it (one that is not indented, unless it closes a bracket: a syslog or
+// text line, the next NDJSON record after one cut short; one that starts
+// with a letter other than those of true, false and null; a line that
+// ends inside a string), and the end of a file read for good end the
 // attempt: the held lines are handed on one by one, as lines, and nothing
 // is lost. A line whose brackets balance on it is a line as before, so
 // NDJSON pays only a look at its first and last bytes.
@@ -80,18 +82,25 @@ func opensJSON(line []byte) bool {
 	return i < j && (line[i] == '{' || line[i] == '[') && line[j-1] != '}' && line[j-1] != ']'
 }
 
-// continuesJSON reports whether line may be inside a JSON value: blank,
-// or starting (after white space) with what a member, an element or a
-// closing bracket starts with.
+// continuesJSON reports whether line may be inside a value printed over
+// several lines: blank, or indented and starting (after the white space)
+// with what a member, an element or a closing bracket starts with, or a
+// closing bracket at its start. Pretty-printers indent what is inside the
+// value; a line at column 0 that opens a value is the next record (the
+// line before it was an NDJSON record cut short, not an opening line).
 func continuesJSON(line []byte) bool {
+	indented := false
 	for _, c := range line {
 		switch c {
 		case ' ', '\t', '\r':
+			indented = true
 			continue
-		case '"', '{', '}', '[', ']', ',', ':', '-', 't', 'f', 'n':
+		case '}', ']':
 			return true
+		case '"', '{', '[', ',', ':', '-', 't', 'f', 'n':
+			return indented
 		}
-		return c >= '0' && c <= '9'
+		return indented && c >= '0' && c <= '9'
 	}
 	return true
 }
@@ -107,6 +116,9 @@ func (ls *lineSplitter) complete(line []byte, start int64, emit func(line []byte
 			if h.scan(line) {
 				emit(trimCR(h.buf[:len(h.buf)-1]), h.start, false)
 				h.clear()
+			} else if h.str {
+				// A line of pretty-printed JSON ends outside strings.
+				ls.release(emit)
 			}
 			return
 		}
@@ -114,7 +126,7 @@ func (ls *lineSplitter) complete(line []byte, start int64, emit func(line []byte
 	}
 	if opensJSON(line) {
 		h.clear()
-		if !h.scan(line) {
+		if !h.scan(line) && !h.str {
 			h.buf = append(append(h.buf, line...), '\n')
 			h.ends = append(h.ends, len(h.buf))
 			h.start = start

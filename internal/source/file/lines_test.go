@@ -59,6 +59,8 @@ func TestLineSplitter(t *testing.T) {
 	// A line that cannot continue JSON ends the attempt: the held lines go
 	// on one by one, then it.
 	f("[ERROR\nMay 10 11:37:47 h app: x\n", 100, false, []emitted{{"[ERROR", 0, false}, {"May 10 11:37:47 h app: x", 7, false}}, 32)
+	// An NDJSON record cut short, then the next ones: each a record.
+	f("{\"a\":\"b\", \"c\n{\"x\":1}\n{\"y\":\"}\n", 100, false, []emitted{{`{"a":"b", "c`, 0, false}, {`{"x":1}`, 13, false}, {`{"y":"}`, 21, false}}, 29)
 	// Balanced on its first line: a line as before.
 	f("[INFO] a {b\n{\"a\":1} tail\n", 100, false, []emitted{{"[INFO] a {b", 0, false}, {`{"a":1} tail`, 12, false}}, 25)
 	// A value longer than the limit goes on line by line.
