@@ -76,6 +76,8 @@ func (ls *lineSplitter) feed(chunk []byte, emit func(line []byte, start int64, c
 		if len(line) > ls.max {
 			ls.release(emit)
 			emit(trimCR(line[:ls.max]), ls.start, true)
+		} else if len(ls.js.ends) == 0 && !mayOpenJSON(line) {
+			emit(trimCR(line), ls.start, false) // most lines: no value held, none opened
 		} else {
 			ls.complete(line, ls.start, emit)
 		}
