@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -54,6 +55,46 @@ func TestGateLiteralSelection(t *testing.T) {
 		e.Set("message", event.String(in))
 		if got := set.Select(e); got != want {
 			t.Errorf("%q: selected %d, want %d", in, got, want)
+		}
+	}
+}
+
+// TestGateLiteralContained: a literal gate that contains another (the %
+// of one pipeline, the %ACL-6- of the next) is ruled out when the shorter
+// is absent, and otherwise looked for: a record is taken by the first
+// pipeline whose literal it holds, as by trying each in order.
+func TestGateLiteralContained(t *testing.T) {
+	var ps []*Pipeline
+	for i, lit := range []string{"%ACL-6-", "|", "%", "|src=", "%ACL-6-X"} {
+		ps = append(ps, mustParse(t, fmt.Sprintf("name: p%d\nmatch: [{contains: '%s'}]\nsteps: [{set: {field: x, value: c}}]\n", i, lit)))
+	}
+	set, err := NewSet(nil, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]int{
+		"nothing here":        -1,
+		"100% done":           2,
+		"%ACL-6-X: deny":      0,
+		"a|b":                 1,
+		"x |src=1":            1,
+		"%ACL-6 and %ACL-6-?": 0,
+		"%ACL-5-X|":           1,
+	} {
+		e := &event.Event{Original: in}
+		e.Set("message", event.String(in))
+		if got := set.Select(e); got != want {
+			t.Errorf("%q: selected %d, want %d", in, got, want)
+		}
+		naive := -1
+		for i, p := range set.Pipelines() {
+			if p.Matches(e) {
+				naive = i
+				break
+			}
+		}
+		if naive != want {
+			t.Errorf("%q: trying each in order takes %d, want %d", in, naive, want)
 		}
 	}
 }
