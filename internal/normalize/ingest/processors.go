@@ -65,10 +65,15 @@ func text(e *event.Event, name string) (string, bool) {
 		}
 		return "", false
 	}
+	return valueText(v), true
+}
+
+// valueText returns a value as text.
+func valueText(v event.Value) string {
 	if k := v.Kind(); k == event.KindString || k == event.KindIP {
-		return v.Str(), true
+		return v.Str()
 	}
-	return v.Text(), true
+	return v.Text()
 }
 
 func need(name, what string) error {
@@ -667,7 +672,7 @@ func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		first := firstBytes(prefixes, plain)
 		return func(e *event.Event) error {
 			removeNamed(e, &first, func(n string) bool {
-				return table.get(n) != nil || len(prefixes) > 0 && hasAnyPrefix(n, prefixes)
+				return n != "" && first[n[0]] && (table.get(n) != nil || len(prefixes) > 0 && hasAnyPrefix(n, prefixes))
 			})
 			for _, n := range envelope {
 				e.Delete(n)

@@ -129,3 +129,30 @@ func TestContainsPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectReadsFirstOfName: selection reads message and process.name
+// from its pass over the keys; with a name repeated, it reads the first,
+// the one Get returns.
+func TestSelectReadsFirstOfName(t *testing.T) {
+	p := mustParse(t, "name: m\nmatch:\n  - {regex: '^first', field: message}\n  - {app: sshd}\nsteps: [{set: {field: x, value: c}}]\n")
+	set, err := NewSet(nil, []*Pipeline{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		field, a, b string
+		want        int
+	}{
+		{"message", "first line", "second", 0},
+		{"message", "second", "first line", -1},
+		{"process.name", "sshd", "cron", 0},
+		{"process.name", "cron", "sshd", -1},
+	} {
+		e := &event.Event{Original: "x"}
+		e.Append(tc.field, event.String(tc.a))
+		e.Append(tc.field, event.String(tc.b))
+		if got := set.Select(e); got != tc.want {
+			t.Errorf("%s %q then %q: selected %d, want %d", tc.field, tc.a, tc.b, got, tc.want)
+		}
+	}
+}
