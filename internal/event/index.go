@@ -159,38 +159,6 @@ func (e *Event) Reindex() {
 	}
 }
 
-// NameHash is the hash of a field name that the index of names keeps.
-// A step that writes the same names into every event (a batch rename)
-// computes the hashes of its names once, with HashName, and rebuilds the
-// index with ReindexHashed, without hashing a name per event.
-type NameHash uint16
-
-// HashName returns the NameHash of name.
-func HashName(name string) NameHash { return NameHash(nameHash(name)) }
-
-// ReindexHashed is Reindex for a caller that knows the hash of the names
-// it wrote: hs[i] is HashName(e.Fields[i].Name) for i < len(hs) (len(hs)
-// may be below len(e.Fields): the fields after are hashed here). Unlike
-// Reindex, it builds an index when e had none.
-func (e *Event) ReindexHashed(hs []NameHash) {
-	x := &e.ix
-	fs := e.Fields
-	x.drop()
-	if len(fs) < indexMin {
-		return
-	}
-	x.base = unsafe.SliceData(fs)
-	n := min(len(hs), len(fs), indexMax)
-	for i := 0; i < n; i++ {
-		if indexCheck && hs[i] != HashName(fs[i].Name) {
-			panic("event: ReindexHashed given a wrong hash for " + fs[i].Name)
-		}
-		x.insert(uint16(hs[i]), i)
-	}
-	x.n = uint8(n)
-	e.sync()
-}
-
 // find returns the position of the first field named name, or -1.
 func (e *Event) find(name string) int {
 	fs := e.Fields

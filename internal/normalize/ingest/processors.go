@@ -176,9 +176,6 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		target   bool
 		tid      int16 // the id of name, the target it is renamed to
 		self     int16 // the id of this name as a target (-1: none)
-		// nameHash and ownHash are the event.NameHash of name and of the
-		// key itself, for the index of names rebuilt after the pass.
-		nameHash, ownHash event.NameHash
 	}
 	targets := make(map[string]target, 2*len(o.Fields))
 	tids := map[string]int16{}
@@ -205,7 +202,6 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		if id, ok := tids[name]; ok {
 			t.self = id
 		}
-		t.nameHash, t.ownHash = event.HashName(t.name), event.HashName(name)
 		targets[name] = t
 	}
 	table := newNameTable(targets)
@@ -216,10 +212,6 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	// field that has a target name is dropped when a rename writes it
 	// (the renamed value wins). dedupe does the same, by comparing names,
 	// for a rename of more targets.
-	//
-	// The pass also notes the event.NameHash of each name it leaves (the
-	// target's, the prefixed name's, known before), so the index of names
-	// is rebuilt after it without hashing a name (event.ReindexHashed).
 	ntids := len(tids)
 	slotted := ntids <= maxSlotTargets
 	return func(e *event.Event) error {
@@ -227,7 +219,6 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		var envelope []event.Field
 		var produced, existing [32]int
 		var holder, had [maxSlotTargets]int32 // output index+1 per target id
-		var hashes [renameHashes]event.NameHash
 		var dropBuf [16]int
 		drop := dropBuf[:0]
 		np, ne := 0, 0
@@ -265,15 +256,10 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 				} else {
 					e.Fields[j] = event.Field{Name: t.name, Value: v}
 				}
-				if j < len(hashes) {
-					hashes[j] = t.nameHash
-				}
 				j++
 				continue
 			}
-			var h event.NameHash
 			if t != nil {
-				h = t.ownHash
 				if slotted {
 					if t.self >= 0 {
 						had[t.self] = int32(j + 1)
@@ -286,18 +272,12 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			} else if rest != nil {
 				// A prefixed name is longer; an unchanged one is not
 				// written back.
-				var n string
-				if n, h = rest.nameHashed(f.Name); len(n) != len(f.Name) {
+				if n := rest.name(f.Name); len(n) != len(f.Name) {
 					f.Name = n
 				}
-			} else if j < len(hashes) {
-				h = event.HashName(f.Name)
 			}
 			if j != i {
 				e.Fields[j] = *f
-			}
-			if j < len(hashes) {
-				hashes[j] = h
 			}
 			j++
 		}
@@ -311,37 +291,17 @@ func buildRename(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 					}
 				}
 			}
-			// The hashes of the fields left, in their order.
-			nh := min(j, len(hashes))
-			if removed := dropFields(e, drop); len(removed) > 0 {
-				w, r := 0, 0
-				for k := 0; k < nh; k++ {
-					if r < len(removed) && removed[r] == k {
-						r++
-						continue
-					}
-					hashes[w] = hashes[k]
-					w++
-				}
-				nh = w
-			}
-			e.ReindexHashed(hashes[:nh])
-		} else {
-			if full := np == len(produced) || ne == len(existing); ne > 0 || dupTargets || full {
-				dedupe(e, produced[:np], existing[:ne], dupTargets, full)
-			}
-			e.Reindex()
+			dropFields(e, drop)
+		} else if full := np == len(produced) || ne == len(existing); ne > 0 || dupTargets || full {
+			dedupe(e, produced[:np], existing[:ne], dupTargets, full)
 		}
+		e.Reindex()
 		for _, f := range envelope {
 			e.Set(f.Name, f.Value)
 		}
 		return first
 	}, nil
 }
-
-// renameHashes bounds the names whose hash a rename notes for the index
-// of names (event.ReindexHashed hashes the fields after them).
-const renameHashes = 96
 
 // maxSlotTargets bounds the target names a rename keeps a slot for in
 // each run (two arrays of it on the stack); a rename of more dedupes by
@@ -389,9 +349,9 @@ func dedupe(e *event.Event, produced, existing []int, dupTargets, full bool) {
 // order of the others. It moves the runs of fields between the dropped
 // ones with copy (one bulk move each, where a field-by-field loop pays a
 // write barrier check per field).
-func dropFields(e *event.Event, drop []int) []int {
+func dropFields(e *event.Event, drop []int) {
 	if len(drop) == 0 {
-		return nil
+		return
 	}
 	slices.Sort(drop)
 	drop = slices.Compact(drop)
@@ -406,8 +366,6 @@ func dropFields(e *event.Event, drop []int) []int {
 	}
 	clear(fs[j:])
 	e.Fields = fs[:j] // the caller calls e.Reindex
-	// The positions removed, sorted, without repeats.
-	return drop
 }
 
 // nameCache caches names computed from names (a raw key's prefixed name),
@@ -429,12 +387,8 @@ type nameCache struct {
 	recent  [recentNames]atomic.Pointer[namePair]
 }
 
-// namePair is a name and the name computed from it, with the latter's
-// event.NameHash.
-type namePair struct {
-	in, out string
-	h       event.NameHash
-}
+// namePair is a name and the name computed from it.
+type namePair struct{ in, out string }
 
 // recentNames is the size of a nameCache's direct-mapped table.
 const recentNames = 256
@@ -460,7 +414,7 @@ func (c *nameCache) name(n string) string {
 		if slot != nil && slot.Load() == nil {
 			// The first name of a hash keeps the slot: names that share
 			// one do not evict each other record after record.
-			slot.CompareAndSwap(nil, &namePair{in: strings.Clone(n), out: out, h: event.HashName(out)})
+			slot.CompareAndSwap(nil, &namePair{in: strings.Clone(n), out: out})
 		}
 		return out
 	}
@@ -489,17 +443,6 @@ func (c *nameCache) name(n string) string {
 	return out
 }
 
-// nameHashed is name, with the event.NameHash of the name returned.
-func (c *nameCache) nameHashed(n string) (string, event.NameHash) {
-	if n != "" {
-		if p := c.recent[hashName(n)&(recentNames-1)].Load(); p != nil && p.in == n {
-			return p.out, p.h
-		}
-	}
-	out := c.name(n)
-	return out, event.HashName(out)
-}
-
 // prefixer gives raw keys their prefixed names.
 type prefixer struct{ cache *nameCache }
 
@@ -510,20 +453,13 @@ func newPrefixer(prefix string) *prefixer {
 	return &prefixer{newNameCache(func(n string) string { return prefix + n })}
 }
 
-// nameHashed returns the prefixed name of a raw key, or the name unchanged
-// when it is not one (it has a dot, or is message, tags or @…), with the
-// event.NameHash of the name returned, for the index of names.
-func (p *prefixer) nameHashed(n string) (string, event.NameHash) {
-	if !prefixed(n) {
-		return n, event.HashName(n)
+// name returns the prefixed name of a raw key, or the name unchanged when
+// it is not one (it has a dot, or is message, tags or @…).
+func (p *prefixer) name(n string) string {
+	if n == event.FieldMessage || n == "tags" || n == "" || n[0] == '@' || n[0] == '_' || strings.IndexByte(n, '.') >= 0 {
+		return n
 	}
-	return p.cache.nameHashed(n)
-}
-
-// prefixed reports whether a rest prefix moves the field n: a raw key,
-// not message, tags, @… or _…, nor a name with a dot.
-func prefixed(n string) bool {
-	return !(n == event.FieldMessage || n == "tags" || n == "" || n[0] == '@' || n[0] == '_' || strings.IndexByte(n, '.') >= 0)
+	return p.cache.name(n)
 }
 
 type copyOpts struct {
