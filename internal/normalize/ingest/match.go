@@ -314,12 +314,15 @@ func (c *selCache) text(e *event.Event, field string) (string, bool) {
 		}
 		v, ok := c.field(e, spec)
 		switch {
-		case ok:
-			return valueText(v), true
-		case spec == specMessage:
+		case !ok && spec == specMessage:
 			return body(e) // as text() does
+		case !ok:
+			return "", false
 		}
-		return "", false
+		if k := v.Kind(); k == event.KindString || k == event.KindIP {
+			return v.Str(), true
+		}
+		return v.Text(), true
 	}
 	return text(e, field)
 }

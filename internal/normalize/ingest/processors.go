@@ -65,15 +65,10 @@ func text(e *event.Event, name string) (string, bool) {
 		}
 		return "", false
 	}
-	return valueText(v), true
-}
-
-// valueText returns a value as text.
-func valueText(v event.Value) string {
 	if k := v.Kind(); k == event.KindString || k == event.KindIP {
-		return v.Str()
+		return v.Str(), true
 	}
-	return v.Text()
+	return v.Text(), true
 }
 
 func need(name, what string) error {
