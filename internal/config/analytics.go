@@ -11,7 +11,7 @@ import (
 // entry of `rules` with the name of a built-in one replaces it.
 //
 //	analytics:
-//	  max_entities: 1000000
+//	  max_entities: 250000
 //	  risk: {threshold: 100, half_life: 24h}
 //	  rules:
 //	    - name: user_new_country
@@ -27,8 +27,9 @@ type Analytics struct {
 	Disabled bool `yaml:"disabled"`
 	// Defaults keeps the built-in analytics (default true).
 	Defaults *bool `yaml:"defaults"`
-	// MaxEntities bounds the entities kept in memory (default 1,000,000);
-	// past it the least recently seen of a sample is forgotten.
+	// MaxEntities bounds the entities kept in memory (default 250,000,
+	// DefaultAnalyticsMaxEntities says why); past it the least recently
+	// seen of a sample is forgotten.
 	MaxEntities int `yaml:"max_entities"`
 	// MaxValues bounds the values one entity remembers per first-seen or
 	// rarity analytic (default 64).
@@ -104,7 +105,18 @@ type Risk struct {
 
 // Defaults of analytics.
 const (
-	DefaultAnalyticsMaxEntities = 1_000_000
+	// DefaultAnalyticsMaxEntities: an entity costs 436 bytes (a source
+	// address with both built-in rate analytics) to 964 (a user with every
+	// user analytic) of heap, plus its risk contributions, so 250,000 hold
+	// 110–240 MB: what a process meant to stay under 1 GiB (docs/bench.md,
+	// the 10M-event run) affords beside correlation, freezing and DuckDB.
+	// The users and hosts of a 100,000-person organisation fit; the
+	// entities forgotten past it (least recently seen first) are mostly
+	// one-off internet addresses, whose rate baselines would need a week
+	// of learning before they could alert. At 1,000,000 (the default
+	// before) the source addresses of 10M `vigil bench` events alone held
+	// ~450 MB. Raise it on a machine with the memory to spare.
+	DefaultAnalyticsMaxEntities = 250_000
 	DefaultAnalyticsMaxValues   = 64
 	DefaultAnalyticsSnapshot    = Duration(5 * time.Minute)
 	DefaultAnalyticsMaxFuture   = Duration(time.Hour)

@@ -479,6 +479,35 @@ func TestExpiryFreesGroups(t *testing.T) {
 	}
 }
 
+// A replay, event time running far ahead of a wall clock that stands
+// still, holds at most MaxLeaseGroups groups past their event-time
+// deadline (plus those its event time still needs), not every group it
+// made; a late host hit all along keeps its group and fires.
+func TestReplayHoldsBoundedGroups(t *testing.T) {
+	const bound, n = 100, 20_000
+	now := t0
+	e := newEngine(t, fmt.Sprintf(countRule, "gte: 3"), Options{Lateness: time.Second, MaxLeaseGroups: bound,
+		Now: func() time.Time { return now }})
+	var got []string
+	behind := 10
+	for i := range n {
+		hits := []string{fmt.Sprintf("a@%d u=g%d", 1000+i, i)}
+		if i%50 == 49 && behind < 13 {
+			hits = append(hits, fmt.Sprintf("a@%d u=behind", behind))
+			behind++
+		}
+		got = append(got, run(e, hits, false)...)
+		// the timespan (10s) and lateness (1s) of event time keep 12 groups
+		if st := e.Stats(); st.Groups > bound+12 {
+			t.Fatalf("after %d hits: %d groups, want at most %d", i+1, st.Groups, bound+12)
+		}
+	}
+	check(t, got, []string{"cnt behind v=3 n=3 10-12"})
+	if st := e.Stats(); st.Late != 0 || st.Evictions != 0 {
+		t.Errorf("stats = %+v, want no late hits and no evictions", st)
+	}
+}
+
 // A host whose events arrive far behind the others' (a shipper's backlog)
 // is not late: lateness is judged within each group.
 func TestLaggingSourceIsNotLate(t *testing.T) {

@@ -32,6 +32,16 @@ const (
 	// DefaultSnapshotInterval is how often the state is written to disk.
 	// Hits in between are in the hit log, which survives a killed process.
 	DefaultSnapshotInterval = 30 * time.Second
+	// DefaultMaxLeaseGroups bounds the groups of one correlation and
+	// tenant that the wall-clock lease alone keeps (see expire): groups
+	// whose event-time deadline has passed, kept for a host whose events
+	// arrive late. Late hosts are a handful of shippers with a backlog, so
+	// 10,000 (≈4 MB) leaves room; without the bound a replay, whose event
+	// time runs far ahead of the wall clock (a backfill, `vigil bench`
+	// sending a day in minutes), kept every group it made for up to
+	// timespan plus lateness of wall time: 447,000 groups (≈195 MB) after
+	// 2M events of `vigil bench`, growing with the run up to MaxKeys.
+	DefaultMaxLeaseGroups = 10_000
 	// DefaultMaxFuture is how far past its receipt (or now) an event's
 	// time is believed: a host with a clock in the future must not push
 	// its tenant's event time on and close everyone else's windows early.
@@ -47,6 +57,9 @@ type Options struct {
 	// MaxKeysPerRule and MaxKeys bound the groups kept; past them the
 	// groups with the oldest windows are evicted, counted and logged.
 	MaxKeysPerRule, MaxKeys int
+	// MaxLeaseGroups bounds the groups of a correlation and tenant kept
+	// by the wall-clock lease alone (DefaultMaxLeaseGroups).
+	MaxLeaseGroups int
 	// Dir holds the snapshot and the hit log; "" keeps state in memory.
 	Dir string
 	// SnapshotInterval is how often Run writes a snapshot.
@@ -141,6 +154,9 @@ func New(opts Options, set *Set) (*Engine, []Firing, error) {
 	}
 	if opts.MaxKeys <= 0 {
 		opts.MaxKeys = DefaultMaxKeys
+	}
+	if opts.MaxLeaseGroups <= 0 {
+		opts.MaxLeaseGroups = DefaultMaxLeaseGroups
 	}
 	if opts.SnapshotInterval <= 0 {
 		opts.SnapshotInterval = DefaultSnapshotInterval
@@ -361,7 +377,10 @@ func (e *Engine) tenant(name string) *tenant {
 // its timespan plus the lateness of wall time after its last hit: a host
 // whose events arrive late (a shipper's backlog, a laptop back on the VPN)
 // keeps its windows although other hosts pushed the tenant's event time
-// on. Groups are taken least recently hit first, while they qualify.
+// on. The lease holds while the correlation has at most MaxLeaseGroups
+// groups; past that, groups past their deadline go whatever the wall
+// clock says, so a replay cannot hold every group it made. Groups are
+// taken least recently hit first, while they qualify.
 func (e *Engine) expire(tn *tenant, wm int64, now time.Time, wall bool, out []Firing) []Firing {
 	nowNS := now.UnixNano()
 	for _, cs := range tn.corrs {
@@ -370,7 +389,7 @@ func (e *Engine) expire(tn *tenant, wm int64, now time.Time, wall bool, out []Fi
 			continue
 		}
 		lease := c.timespan + e.lateness
-		for g := cs.order.head; g != nil && g.deadline < wm && (!wall || g.touched+lease <= nowNS); g = cs.order.head {
+		for g := cs.order.head; g != nil && g.deadline < wm && (!wall || g.touched+lease <= nowNS || len(cs.groups) > e.opts.MaxLeaseGroups); g = cs.order.head {
 			cs.order.remove(g)
 			delete(cs.groups, g.key)
 			e.keys--

@@ -918,6 +918,22 @@ func buildGsub(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		o.TargetField = o.Field
 	}
 	set := setterFor(o.TargetField)
+	// A pattern that is only a literal, with a replacement that names no
+	// group, is a plain substring replacement: strings.ReplaceAll gives
+	// what ReplaceAllString gives (leftmost, non-overlapping) without the
+	// regexp machine (most of the time of a long text's replacement).
+	if lit, complete := re.LiteralPrefix(); complete && lit != "" && !strings.Contains(o.Replacement, "$") {
+		return func(e *event.Event) error {
+			s, ok := text(e, o.Field)
+			if !ok {
+				return cm.missing(o.Field)
+			}
+			if !strings.Contains(s, lit) {
+				return set.set(e, event.String(s))
+			}
+			return set.set(e, event.String(strings.ReplaceAll(s, lit, o.Replacement)))
+		}, nil
+	}
 	return func(e *event.Event) error {
 		s, ok := text(e, o.Field)
 		if !ok {

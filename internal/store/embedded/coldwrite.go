@@ -34,15 +34,25 @@ import (
 // set is frozen by DuckDB's COPY instead.
 var errNotDirect = errors.New("not for the direct cold writer")
 
-// coldPageBytes is the page buffer of each column: pages are compressed
-// one by one, so bigger pages compress better (4 MiB saves another ~1%
-// on the bench mix) but each column being written holds one.
-const coldPageBytes = 1 << 20
+// coldPageBytes is where a page of a column other than event.original
+// ends: after the chunk of values (coldChunkRows) that brings it to this
+// many bytes. A hit read by place (coldrows.go) decompresses one page of
+// each column, so this bounds what a hit costs: with 1 MiB pages a block
+// holding a hit cost ~2.6 MB decompressed (event.id 0.7 MB, message and
+// source.ip 0.24 MB each); most columns of a block fit in one page of
+// this size anyway. Smaller pages compress a little worse (docs/storage.md,
+// "Pages").
+const coldPageBytes = 32 << 10
+
+// coldMaxPageBytes is the page buffer of every column (parquet-go ends a
+// page there itself): it bounds event.original's pages, which end at each
+// part (coldPartRows) otherwise, and the encoder's window (zstdcodec.go).
+const coldMaxPageBytes = 1 << 20
 
 // coldChunkRows is the rows whose values are handed to the column writers
-// at once. A column's page ends after the chunk that fills its buffer, so
-// a page can exceed coldPageBytes by one chunk's values of the column
-// (~40 KiB of event.original).
+// at once. A column's page ends after the chunk that fills it, so a page
+// can exceed coldPageBytes by one chunk's values of the column (~8 KiB of
+// event.id).
 const coldChunkRows = 256
 
 // coldBlockRows is the rows of a block: a Parquet row group with its own
@@ -60,7 +70,12 @@ const coldBlockRows = 32768
 // leaves out without decoding them for the other columns. On the bench
 // mix a rare term that is in ten events of 300,000 read 8 of 10 blocks
 // (262,144 rows) with block filters alone; see docs/bench.md.
-const coldPartRows = 4096
+// event.original's page ends at each part, so a part's texts are one page
+// (~200 KiB on the bench mix): 1,024 rows, not the 4,096 of before, cut a
+// rare term's CPU by 28% for 1.9 bytes per event more (the parts'
+// filters, and event.original compressed in smaller pages); 512 rows cut
+// another 10% for 2.3 bytes more (docs/storage.md, "Pages").
+const coldPartRows = 1024
 
 // The parts' filters hold ~3 tokens per row against ~2 for a block's (the
 // vocabulary shared by a block's rows is in each part again), so they are
@@ -428,7 +443,7 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 	w := parquet.NewWriter(out, schema,
 		parquet.Compression(newPageCodec(zstdLevel(d.cfg.CompressionLevel))),
 		parquet.MaxRowsPerRowGroup(int64(2*blockRows)), // blocks end row groups (below)
-		parquet.PageBufferSize(coldPageBytes),
+		parquet.PageBufferSize(coldMaxPageBytes),
 		parquet.CreatedBy("vigil", "", ""))
 	cells := make([]cell, len(cols))
 	gen := make([]uint32, len(cols))
@@ -447,6 +462,20 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 		nulls[c.leaf] = slices.Repeat([]parquet.Value{parquet.Value{}.Level(0, 0, c.leaf)}, coldChunkRows)
 		colVals[c.leaf] = make([]parquet.Value, 0, coldChunkRows)
 	}
+	// Pages: a column's page ends once it holds pageBytes of values
+	// (pageFill counts them, by leaf), event.original's at the end of
+	// each part instead, so that a part's texts are one page.
+	pageBytes := coldPageBytes
+	if d.cfg.pageBytes > 0 {
+		pageBytes = d.cfg.pageBytes
+	}
+	pageFill := make([]int, len(cols))
+	valueBytes := make([]int, len(cols)) // by column: its encoded values' size; 0: the text's
+	for ci, c := range cols {
+		valueBytes[ci] = encodedBytes(c.sqlType, dict[ci])
+	}
+	origCol, msgCol := byName[event.FieldOriginal], byName[event.FieldMessage]
+	origLeaf := cols[origCol].leaf
 	pending := 0
 	flush := func() error {
 		for leaf, vs := range colVals {
@@ -455,12 +484,17 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 				return fmt.Errorf("freeze: write parquet: %w", err)
 			}
 			colVals[leaf], filled[leaf] = vs[:0], 0
+			if pageFill[leaf] >= pageBytes && leaf != origLeaf {
+				if err := cws[leaf].Flush(); err != nil {
+					return fmt.Errorf("freeze: write parquet: %w", err)
+				}
+				pageFill[leaf] = 0
+			}
 		}
 		pending = 0
 		p.buf = p.buf[:0] // the rows written no longer need their strings
 		return nil
 	}
-	origCol, msgCol := byName[event.FieldOriginal], byName[event.FieldMessage]
 	bt := blockTokens{partRows: coldPartRows}
 	if d.cfg.partRows > 0 {
 		bt.partRows = d.cfg.partRows
@@ -474,7 +508,16 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 			if err := w.Flush(); err != nil { // ends the row group
 				return fmt.Errorf("freeze: write parquet: %w", err)
 			}
+			clear(pageFill)
 			f.Blocks = append(f.Blocks, bt.block(rows[i-blockRows:i], bv.take(blockRows)))
+		} else if i%blockRows%bt.partRows == 0 && i > 0 {
+			// A part ends: so does event.original's page.
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := cws[origLeaf].Flush(); err != nil {
+				return fmt.Errorf("freeze: write parquet: %w", err)
+			}
 		}
 		g++
 		if err := p.parse(data[r.seg][r.off:r.end], byName, cols, cells, gen, g); err != nil {
@@ -492,6 +535,11 @@ func (d *dataset) writeDirectFile(f *coldFile, cols []directCol, byName map[stri
 			leaf := cols[ci].leaf
 			vs := append(colVals[leaf], nulls[leaf][:pending-filled[leaf]]...)
 			colVals[leaf], filled[leaf] = cells[ci].append(vs, leaf), pending+1
+			if n := valueBytes[ci]; n > 0 {
+				pageFill[leaf] += n
+			} else {
+				pageFill[leaf] += 4 + len(cells[ci].s)
+			}
 			bv.add(ci, &cells[ci])
 		}
 		if pending++; pending == coldChunkRows {
@@ -592,6 +640,23 @@ type cell struct {
 	n     int64
 	f     float64
 	items [][]byte // list items; nil item = null element
+}
+
+// encodedBytes is about the bytes a value of a column of sqlType takes
+// in a page before compression (directSchema's encodings), or 0 for a
+// text written plain: its length and 4.
+func encodedBytes(sqlType string, dict bool) int {
+	switch {
+	case dict, sqlType == "BOOLEAN":
+		return 1 // a dictionary index, bit-packed; a bit
+	case sqlType == "BIGINT", sqlType == "TIMESTAMP":
+		return 2 // deltas
+	case sqlType == "DOUBLE":
+		return 8
+	case sqlType == "VARCHAR[]":
+		return 2 // a list of dictionary indexes and its levels
+	}
+	return 0
 }
 
 func (c *cell) append(vals []parquet.Value, leaf int) []parquet.Value {

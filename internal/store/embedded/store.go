@@ -83,6 +83,8 @@ type Options struct {
 	blockRows int
 	// partRows overrides coldPartRows.
 	partRows int
+	// pageBytes overrides coldPageBytes.
+	pageBytes int
 	// noBlockCounts makes searches read rows where block counts would
 	// answer (tests compare the two).
 	noBlockCounts bool

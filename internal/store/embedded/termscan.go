@@ -413,7 +413,9 @@ func scanChunkText(cc parquet.ColumnChunk, maxDef int, ranges [][2]int64, fn fun
 				}
 				tp.data, tp.defs, tp.offs, tp.maxDef = copied, defs, offs, 1
 			}
-			if !fn(&tp) {
+			more := fn(&tp)
+			parquet.Release(part) // its reference to the page's buffers (readChunkRows)
+			if !more {
 				return nil
 			}
 			r = end + 1

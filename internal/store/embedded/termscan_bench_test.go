@@ -3,6 +3,10 @@ package embedded
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -79,6 +83,74 @@ func BenchmarkRareTermSearch(b *testing.B) {
 					b.Fatal(fmt.Sprint("total ", res.Total))
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkRareTermBenchMix freezes the hot segments of VIGIL_BENCH_HOT
+// (see BenchmarkFreezeHot: 200,000 events of `vigil bench`'s mix, ten of
+// them holding x9kq2vbz) and measures the search for x9kq2vbz over the
+// cold files: the process CPU (user+sys) per search, and the cold bytes
+// per event (Parquet and meta). VIGIL_BENCH_PAGE and VIGIL_BENCH_PART
+// set the page bytes and part rows of the writer (default: the store's);
+// VIGIL_BENCH_COLUMNS logs each column's bytes.
+func BenchmarkRareTermBenchMix(b *testing.B) {
+	src := os.Getenv("VIGIL_BENCH_HOT")
+	if src == "" {
+		b.Skip("VIGIL_BENCH_HOT not set")
+	}
+	ctx := context.Background()
+	dir := b.TempDir()
+	if out := os.Getenv("VIGIL_BENCH_OUT"); out != "" {
+		dir = out // kept, to look at the files
+	}
+	if err := copyTree(filepath.Join(src, "store", "events"), filepath.Join(dir, "store", "events")); err != nil {
+		b.Fatal(err)
+	}
+	page, _ := strconv.Atoi(os.Getenv("VIGIL_BENCH_PAGE"))
+	part, _ := strconv.Atoi(os.Getenv("VIGIL_BENCH_PART"))
+	s, err := Open(Options{Dir: dir, Interval: time.Hour, MemoryLimit: "512MB", Threads: 2, pageBytes: page, partRows: part})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	d := s.datasets[store.Events]
+	if err := d.freeze(ctx, s.db, true); err != nil {
+		b.Fatal(err)
+	}
+	var rows, cold int64
+	for _, fs := range d.cold.all() {
+		for _, f := range fs {
+			rows += f.Rows
+			cold += f.Size + metaSize(f)
+			if os.Getenv("VIGIL_BENCH_COLUMNS") != "" {
+				printColumnBytes(b, f)
+			}
+		}
+	}
+	// A live heap as the server has: without it parquet-go's buffer
+	// pools are emptied by every collection.
+	ballast := make([]byte, 300<<20)
+	defer runtime.KeepAlive(ballast)
+	for _, q := range []struct {
+		name, term string
+		hits       int64
+	}{{"rare", "x9kq2vbz", 10}, {"absent", "q7zzv0kx", 0}} {
+		b.Run(q.name, func(b *testing.B) {
+			runtime.GC()
+			b.ReportAllocs()
+			c0 := cpuTime()
+			for b.Loop() {
+				res, err := s.Search(ctx, store.Request{Tenant: "default", Query: q.term})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Total != q.hits {
+					b.Fatalf("total %d, want %d", res.Total, q.hits)
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-c0).Microseconds())/1000/float64(b.N), "cpu-ms/search")
+			b.ReportMetric(float64(cold)/float64(rows), "cold-bytes/event")
 		})
 	}
 }

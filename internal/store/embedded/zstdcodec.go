@@ -8,7 +8,7 @@ import (
 )
 
 // pageCodec is parquet-go's zstd codec with the encoder's window cut to
-// the largest page the direct writer makes (coldPageBytes). Each page is
+// the largest page the direct writer makes (coldMaxPageBytes). Each page is
 // compressed on its own, so a longer window finds nothing more, but
 // parquet-go's codec keeps zstd's default of 8 MiB, and an encoder at
 // SpeedBetterCompression (level 9) then holds a 16 MiB history: the
@@ -25,7 +25,7 @@ func newPageCodec(level kzstd.EncoderLevel) *pageCodec {
 		e, err := kzstd.NewWriter(nil,
 			kzstd.WithEncoderConcurrency(1),
 			kzstd.WithEncoderLevel(level),
-			kzstd.WithWindowSize(coldPageBytes),
+			kzstd.WithWindowSize(coldMaxPageBytes),
 			kzstd.WithZeroFrames(true),
 			kzstd.WithEncoderCRC(false),
 		)
