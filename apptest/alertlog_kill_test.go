@@ -5,9 +5,12 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/vigilsiem/vigil/internal/alert"
 )
 
 // sqlInjectionRule is the built-in "Web SQL Injection Attempt".
@@ -74,6 +77,27 @@ func TestKill9BetweenAlertAppendAndApplyLosesNoAlert(t *testing.T) {
 	for _, a := range got {
 		if !inIncidents[a.ID] {
 			t.Errorf("alert %s is in no incident", a.ID)
+		}
+	}
+	// Each incident's detail lists its alerts as the alert API has them
+	// (the incident tables refer to the alert table's documents).
+	byID := map[string]alert.Alert{}
+	for _, a := range got {
+		byID[a.ID] = a
+	}
+	for _, i := range inc.Incidents {
+		var detail struct {
+			Alerts []alert.Alert `json:"alerts"`
+		}
+		getJSON(t, v.url("/api/v1/incidents/"+i.ID), &detail)
+		if len(detail.Alerts) != len(i.AlertIDs) {
+			t.Errorf("incident %s: detail lists %d alerts, the incident %d", i.ID, len(detail.Alerts), len(i.AlertIDs))
+		}
+		for _, a := range detail.Alerts {
+			want, ok := byID[a.ID]
+			if !ok || a.RuleID != want.RuleID || a.Count != want.Count || !a.First.Equal(want.First) || !slices.Equal(a.Entities.Hosts, want.Entities.Hosts) {
+				t.Errorf("incident %s: detail alert %+v, the alert API has %+v", i.ID, a, want)
+			}
 		}
 	}
 	if left := alertLogRecords(t, v); left != 0 {

@@ -254,6 +254,9 @@ func (m *storeRole) openTriage(ctx context.Context, a *App) (alert.Sink, error) 
 	}
 	ic := incident.FromConfig(a.cfg.Incidents)
 	ic.Notify, ic.Registerer, ic.Logger = m.responses, a.reg, a.log
+	// The chain below stores each batch in the alert table before it
+	// groups it: an incident member may refer to that row.
+	ic.AlertsStored = true
 	if m.incidents, err = incident.New(ctx, incStore, ic); err != nil {
 		return nil, fmt.Errorf("incidents: %w", err)
 	}

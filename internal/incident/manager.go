@@ -42,6 +42,11 @@ type Config struct {
 	// MaxMembers bounds the memberships held in memory; zero:
 	// DefaultMaxMembers.
 	MaxMembers int
+	// AlertsStored says the alert store took each batch before
+	// WriteAlerts is called (the alert log's applier chain): the members
+	// of alerts grouping leaves unchanged are marked InAlertTable, and a
+	// store may keep a reference instead of a copy.
+	AlertsStored bool
 	// Notify, when set, is told of incidents opened and escalated.
 	Notify Notifier
 	// Registerer, when set, receives the incident metrics.
@@ -147,6 +152,9 @@ type batch struct {
 	sevWas  map[*tracked]int
 	created map[*tracked]bool
 	merged  map[string]string // absorbed incident id → survivor id
+	// changed holds the tenant+id of the alerts prepare changed (filled
+	// defaults): the alert store holds another form of them.
+	changed map[string]bool
 	ch      Changes
 }
 
@@ -161,14 +169,14 @@ func (b *batch) touch(inc *tracked) {
 // and stores them before returning. Alerts without an id or with a bad
 // tenant are rejected (an error names them); the others are grouped.
 func (m *Manager) WriteAlerts(ctx context.Context, as []alert.Alert) error {
-	as, rejected := prepare(as, m.cfg.Now())
+	as, changed, rejected := prepare(as, m.cfg.Now())
 	if len(as) == 0 {
 		return rejected
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b := &batch{now: m.cfg.Now().UTC(), members: map[string]map[string]string{}, loaded: map[string]*tracked{},
-		sevWas: map[*tracked]int{}, created: map[*tracked]bool{}, merged: map[string]string{}}
+		sevWas: map[*tracked]int{}, created: map[*tracked]bool{}, merged: map[string]string{}, changed: changed}
 	for i := 0; i < len(as); {
 		j := i
 		var ids []string
@@ -270,11 +278,14 @@ func (b *batch) notices() []Notice {
 // prepare copies the alerts, fills defaults, drops duplicates within the
 // batch (the last copy of an id wins: it is the latest fold) and sorts them
 // by tenant, time and id, so a batch groups the same whatever its order.
-func prepare(in []alert.Alert, now time.Time) ([]alert.Alert, error) {
+// changed holds the tenant+id of the alerts whose copy differs from what
+// was given (a default filled, a time moved to UTC); nil when none.
+func prepare(in []alert.Alert, now time.Time) (out []alert.Alert, changed map[string]bool, err error) {
 	var bad []string
 	pos := map[string]int{}
-	out := make([]alert.Alert, 0, len(in))
+	out = make([]alert.Alert, 0, len(in))
 	for _, a := range in {
+		same := asStored(&a)
 		if a.Tenant == "" {
 			a.Tenant = event.DefaultTenant
 		}
@@ -293,6 +304,15 @@ func prepare(in []alert.Alert, now time.Time) ([]alert.Alert, error) {
 		}
 		a.First, a.Last = a.First.UTC(), a.Last.UTC()
 		k := a.Tenant + "\x00" + a.ID
+		switch {
+		case !same:
+			if changed == nil {
+				changed = map[string]bool{}
+			}
+			changed[k] = true
+		case changed[k]: // an earlier copy was changed, this last one is not
+			delete(changed, k)
+		}
 		if i, ok := pos[k]; ok {
 			out[i] = a
 			continue
@@ -303,12 +323,19 @@ func prepare(in []alert.Alert, now time.Time) ([]alert.Alert, error) {
 	slices.SortStableFunc(out, func(a, b alert.Alert) int {
 		return cmp.Or(strings.Compare(a.Tenant, b.Tenant), a.First.Compare(b.First), strings.Compare(a.ID, b.ID))
 	})
-	var err error
 	if len(bad) > 0 {
 		err = fmt.Errorf("%w: %d alerts rejected (an alert needs an id and a valid tenant): %s",
 			store.ErrBadRequest, len(bad), strings.Join(bad[:min(len(bad), 5)], ", "))
 	}
-	return out, err
+	return out, changed, err
+}
+
+// asStored reports whether prepare leaves a's encoding as it is, and the
+// alert store keeps it so too: a tenant, a status, a first time not after
+// the last, both in UTC (another zone encodes differently).
+func asStored(a *alert.Alert) bool {
+	return a.Tenant != "" && a.Status != "" && !a.First.IsZero() && !a.Last.Before(a.First) &&
+		a.First.Location() == time.UTC && a.Last.Location() == time.UTC
 }
 
 // lookup returns an incident from the index, the batch or the store,
@@ -359,7 +386,7 @@ func (m *Manager) place(ctx context.Context, b *batch, a *alert.Alert) error {
 				b.touch(inc)
 				m.idx.addKeys(inc, updateAlert(inc, a, b.now))
 			}
-			b.ch.Alerts = append(b.ch.Alerts, Member{IncidentID: inc.ID, Alert: *a})
+			b.ch.Alerts = append(b.ch.Alerts, Member{IncidentID: inc.ID, Alert: *a, InAlertTable: b.inAlertTable(m, a)})
 			return nil
 		}
 		m.log.Warn("alert belongs to an incident that is gone; it opens a new one", "alert", a.ID, "incident", id)
@@ -387,8 +414,14 @@ func (m *Manager) place(ctx context.Context, b *batch, a *alert.Alert) error {
 	}
 	b.members[a.Tenant][a.ID] = inc.ID
 	// Not a member when the batch began: the store has no row for it.
-	b.ch.Alerts = append(b.ch.Alerts, Member{IncidentID: inc.ID, Alert: *a, New: !member})
+	b.ch.Alerts = append(b.ch.Alerts, Member{IncidentID: inc.ID, Alert: *a, New: !member, InAlertTable: b.inAlertTable(m, a)})
 	return nil
+}
+
+// inAlertTable reports whether the alert store holds a as the member
+// carries it (Config.AlertsStored, and prepare changed nothing).
+func (b *batch) inAlertTable(m *Manager, a *alert.Alert) bool {
+	return m.cfg.AlertsStored && !b.changed[a.Tenant+"\x00"+a.ID]
 }
 
 // merge folds o into s: o is closed, marked merged into s, and its alerts

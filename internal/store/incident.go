@@ -139,6 +139,13 @@ type IncidentMember struct {
 	// insert its row without looking for one to replace. Unset: the row
 	// may exist and is replaced.
 	New bool
+	// InAlertTable, when set, says the alert store holds this alert
+	// exactly as given (the applier writes a batch to the alert table
+	// before grouping it, and grouping changed none of its fields): a
+	// backend that keeps both in one database may keep a reference to
+	// that row rather than a second copy of the alert. Unset: the member
+	// carries the only copy the backend may rely on.
+	InAlertTable bool
 }
 
 // IncidentMove re-points every alert of one incident to another (a merge).

@@ -18,6 +18,9 @@ func FuzzParse(f *testing.F) {
 		`2024-05-10T11:37:47.123456789Z stdout F {"level":"info","msg":"m"}`,
 		`2024-05-10T11:37:47.1Z stderr P part`,
 		`{"log":"x=1 y=2\n","stream":"stdout","attrs":{"tag":"t"},"time":"2024-05-10T11:37:47.5Z"}`,
+		`<13>Nov 23 10:00:00 h {"user":"bob"}`,
+		`<13>Nov 23 10:00:00 h app: @cee: {"user":"bob"}`,
+		`@cee:{"a":[1,{"b":2}]}`,
 		`2026-11-23 10:00:00,123 INFO [main] Server started`,
 	} {
 		f.Add(s)

@@ -21,9 +21,19 @@ func (s *Store) OpenAlerts(ctx context.Context) (*alerts.Store, error) {
 	return alerts.Open(ctx, s.db)
 }
 
-// OpenIncidents opens the incident tables (store.Incidents).
+// OpenIncidents opens the incident tables (store.Incidents). Their
+// members keep no second copy of an alert the alerts table holds
+// (incidents.Store.ShareAlertDocs), so the alert tables are opened too.
 func (s *Store) OpenIncidents(ctx context.Context) (*incidents.Store, error) {
-	return incidents.Open(ctx, s.db)
+	if _, err := alerts.Open(ctx, s.db); err != nil {
+		return nil, err
+	}
+	st, err := incidents.Open(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	st.ShareAlertDocs()
+	return st, nil
 }
 
 // OpenResponses opens the response log (store.ResponseLog).

@@ -13,6 +13,15 @@
 // assignee, comments, merges) in the order of a sequence; alert entries
 // are made from incident_alerts when an incident is read.
 //
+// # Alert documents kept once
+//
+// A store opened with ShareAlertDocs keeps no second copy of an alert the
+// alerts table (package alerts, same database) holds as given: the row of
+// a member whose InAlertTable is set has an empty doc, and Alerts reads
+// that alert's document from the alerts table. In an alert storm the
+// second copy was about half the bytes DuckDB wrote, logged and
+// checkpointed for alerts (docs/bench.md, "Alert documents kept once").
+//
 // Every query names the tenant: another tenant's incident does not exist.
 package incidents
 
@@ -68,10 +77,18 @@ const inChunk = 500
 // alert log (alertlog.DefaultMaxBatch) goes in one query.
 const listChunk = 10_000
 
+// alertTable is the table of package alerts, in the same database, that
+// holds the documents of members stored without one (ShareAlertDocs); its
+// id is the alert id.
+const alertTable = "alerts"
+
 // Store keeps incidents in DuckDB. Writes are serialised by the incident
 // manager; reads run concurrently.
 type Store struct {
 	db *sql.DB
+	// shareDocs: members marked InAlertTable are stored without their
+	// document (ShareAlertDocs).
+	shareDocs bool
 }
 
 var _ store.Incidents = (*Store)(nil)
@@ -85,6 +102,13 @@ func Open(ctx context.Context, db *sql.DB) (*Store, error) {
 	}
 	return &Store{db: db}, nil
 }
+
+// ShareAlertDocs makes s store the members marked InAlertTable without
+// their document, read from the alerts table instead (the package doc
+// says why). The alerts table must exist in s's database (alerts.Open);
+// call it before s is shared. Rows stored before, with their document,
+// are read as they are.
+func (s *Store) ShareAlertDocs() { s.shareDocs = true }
 
 func checkTenant(t string) error {
 	if !store.ValidTenant(t) {
@@ -225,10 +249,10 @@ func (s *Store) Apply(ctx context.Context, ch *store.IncidentChanges) error {
 	// (sqlrows.InsertColumns says why). Alerts known to be new are
 	// appended (sqlrows.Tx): INSERT OR REPLACE costs several times as
 	// much per row, and more as the table grows.
-	if err := insertMembers(ctx, tx, ch.Alerts, true); err != nil {
+	if err := s.insertMembers(ctx, tx, ch.Alerts, true); err != nil {
 		return err
 	}
-	if err := insertMembers(ctx, tx, ch.Alerts, false); err != nil {
+	if err := s.insertMembers(ctx, tx, ch.Alerts, false); err != nil {
 		return err
 	}
 	n := len(ch.Incidents)
@@ -275,8 +299,9 @@ func (s *Store) Apply(ctx context.Context, ch *store.IncidentChanges) error {
 }
 
 // insertMembers writes the rows of the members whose New is isNew: the
-// new ones appended, the others replaced.
-func insertMembers(ctx context.Context, tx *sqlrows.Tx, ms []store.IncidentMember, isNew bool) error {
+// new ones appended, the others replaced. A member the alerts table holds
+// (ShareAlertDocs) gets an empty doc.
+func (s *Store) insertMembers(ctx context.Context, tx *sqlrows.Tx, ms []store.IncidentMember, isNew bool) error {
 	var (
 		tenants, ids, incs, docs []string
 		firsts                   []time.Time
@@ -287,13 +312,16 @@ func insertMembers(ctx context.Context, tx *sqlrows.Tx, ms []store.IncidentMembe
 		if m.New != isNew {
 			continue
 		}
-		doc, err := alert.AppendJSON(buf[:0], &m.Alert)
-		if err != nil {
-			return fmt.Errorf("encode alert %s: %w", m.Alert.ID, err)
+		doc := ""
+		if !s.shareDocs || !m.InAlertTable {
+			b, err := alert.AppendJSON(buf[:0], &m.Alert)
+			if err != nil {
+				return fmt.Errorf("encode alert %s: %w", m.Alert.ID, err)
+			}
+			buf, doc = b, string(b)
 		}
-		buf = doc
 		tenants, ids, incs = append(tenants, m.Alert.Tenant), append(ids, m.Alert.ID), append(incs, m.IncidentID)
-		firsts, docs = append(firsts, m.Alert.First.UTC()), append(docs, string(doc))
+		firsts, docs = append(firsts, m.Alert.First.UTC()), append(docs, doc)
 	}
 	if isNew {
 		if err := tx.Append(ctx, "incident_alerts", []string{"tenant", "alert_id", "incident_id", "first_seen", "doc"}, len(ids), tenants, ids, incs, firsts, docs); err != nil {
@@ -404,21 +432,45 @@ func (s *Store) List(ctx context.Context, f store.IncidentFilter) ([]store.Incid
 	return out, total, nil
 }
 
-// Alerts implements store.Incidents.
+// Alerts implements store.Incidents. The documents of rows stored without
+// one (ShareAlertDocs) are read from the alerts table; an alert that table
+// does not hold is left out.
 func (s *Store) Alerts(ctx context.Context, tenant, id string, limit int) ([]alert.Alert, error) {
 	if err := checkTenant(tenant); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT doc FROM incident_alerts WHERE tenant = ? AND incident_id = ? ORDER BY first_seen, alert_id LIMIT ?", tenant, id, limit)
+	rows, err := s.db.QueryContext(ctx, "SELECT alert_id, doc FROM incident_alerts WHERE tenant = ? AND incident_id = ? ORDER BY first_seen, alert_id LIMIT ?", tenant, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read alerts of incident %s: %w", id, err)
 	}
-	defer rows.Close()
-	var out []alert.Alert
+	var ids, docs []string
+	shared := false
 	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
+		var a, doc string
+		if err := rows.Scan(&a, &doc); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("read alerts of incident %s: %w", id, err)
+		}
+		ids, docs = append(ids, a), append(docs, doc)
+		shared = shared || doc == ""
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read alerts of incident %s: %w", id, err)
+	}
+	var fromTable map[string]string
+	if shared {
+		if fromTable, err = s.alertDocs(ctx, tenant, id, limit); err != nil {
+			return nil, fmt.Errorf("read alerts of incident %s: %w", id, err)
+		}
+	}
+	out := make([]alert.Alert, 0, len(ids))
+	for i, doc := range docs {
+		if doc == "" {
+			if doc = fromTable[ids[i]]; doc == "" {
+				continue
+			}
 		}
 		var a alert.Alert
 		if err := json.Unmarshal([]byte(doc), &a); err != nil {
@@ -426,7 +478,32 @@ func (s *Store) Alerts(ctx context.Context, tenant, id string, limit int) ([]ale
 		}
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// alertDocs reads from the alerts table the documents of the first limit
+// alerts of an incident stored without one (a superset of those among its
+// first limit alerts), by alert id. One join: IN lists of ids made DuckDB
+// compare every stored id with each of them (10,000 alerts: several
+// times slower).
+func (s *Store) alertDocs(ctx context.Context, tenant, id string, limit int) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT a.id, a.doc FROM (SELECT alert_id FROM incident_alerts WHERE tenant = ? AND incident_id = ? AND doc = '' ORDER BY first_seen, alert_id LIMIT ?) m JOIN "+alertTable+" a ON a.id = m.alert_id AND a.tenant = ?", tenant, id, limit, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("read alert documents: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, doc string
+		if err := rows.Scan(&id, &doc); err != nil {
+			return nil, fmt.Errorf("read alert documents: %w", err)
+		}
+		out[id] = doc
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read alert documents: %w", err)
+	}
+	return out, nil
 }
 
 // Entries implements store.Incidents.
