@@ -4,8 +4,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/normalize/ingest"
+	"github.com/vigilsiem/vigil/internal/parse"
+	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
 // TestContainerWrapped runs every built-in pipeline's tests again with
@@ -56,4 +60,41 @@ func isPrintable(s string) bool {
 		}
 	}
 	return true
+}
+
+// FuzzContainerPipelines: random records in a container envelope never
+// panic the parser or the pipelines; the selection index agrees with
+// trying each pipeline in order, and a failure is a step error.
+func FuzzContainerPipelines(f *testing.F) {
+	set := builtinSet(f)
+	for _, tf := range testFiles(f) {
+		in := tf.Tests[0].Input
+		f.Add("2024-05-10T11:37:47.123456789Z stdout F " + in)
+		f.Add(`{"log":` + strconv.Quote(in+"\n") + `,"stream":"stderr","time":"2024-05-10T11:37:47.5Z"}`)
+	}
+	ps, err := parse.New("auto", parse.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		e := &event.Event{}
+		if err := pipeline.ParseRecord(ps, "default", "fuzz", time.Now(), &pipeline.Record{Data: []byte(in)}, e); err != nil {
+			return
+		}
+		naive := -1
+		for i, p := range set.Pipelines() {
+			if p.Matches(e) {
+				naive = i
+				break
+			}
+		}
+		if got := set.Select(e); got != naive {
+			t.Fatalf("selection picks %s, trying each in order picks %s", pipelineName(set, got), pipelineName(set, naive))
+		}
+		if _, _, err := set.Run(e.Clone()); err != nil {
+			if _, ok := err.(*ingest.StepError); !ok {
+				t.Fatalf("set: error %v is not a step error", err)
+			}
+		}
+	})
 }
