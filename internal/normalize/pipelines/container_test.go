@@ -4,12 +4,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/vigilsiem/vigil/internal/event"
 	"github.com/vigilsiem/vigil/internal/normalize/ingest"
 	"github.com/vigilsiem/vigil/internal/parse"
-	"github.com/vigilsiem/vigil/internal/pipeline"
 )
 
 // TestContainerWrapped runs every built-in pipeline's tests again with
@@ -77,24 +74,6 @@ func FuzzContainerPipelines(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		e := &event.Event{}
-		if err := pipeline.ParseRecord(ps, "default", "fuzz", time.Now(), &pipeline.Record{Data: []byte(in)}, e); err != nil {
-			return
-		}
-		naive := -1
-		for i, p := range set.Pipelines() {
-			if p.Matches(e) {
-				naive = i
-				break
-			}
-		}
-		if got := set.Select(e); got != naive {
-			t.Fatalf("selection picks %s, trying each in order picks %s", pipelineName(set, got), pipelineName(set, naive))
-		}
-		if _, _, err := set.Run(e.Clone()); err != nil {
-			if _, ok := err.(*ingest.StepError); !ok {
-				t.Fatalf("set: error %v is not a step error", err)
-			}
-		}
+		parseAndSelect(t, set, ps, in)
 	})
 }
