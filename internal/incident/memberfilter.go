@@ -59,6 +59,3 @@ func (f *memberFilter) mayHold(tenant, id string) bool {
 
 // full says the filter holds more keys than it was sized for.
 func (f *memberFilter) full() bool { return f.n > f.cap }
-
-// bytes is the filter's size.
-func (f *memberFilter) bytes() int { return len(f.bits) * 8 }

@@ -8,7 +8,8 @@ import (
 // DefaultMaxMembers bounds the alert → incident memberships held in
 // memory. An entry costs about 80 bytes (the alert id, its map slot; the
 // incident id is shared), so 500,000 stay under ~40 MB. Past it the
-// Manager asks the store for each batch's memberships instead.
+// Manager keeps the newest and a filter of all (KeyLister), or asks the
+// store for each batch's memberships.
 const DefaultMaxMembers = 500_000
 
 // MembershipLister is implemented by a Store that can list every

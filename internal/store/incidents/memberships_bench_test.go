@@ -1,10 +1,10 @@
 package incidents
 
 import (
-	"crypto/md5"
-	"encoding/hex"
 	"context"
+	"crypto/md5"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"syscall"
