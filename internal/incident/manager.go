@@ -267,7 +267,7 @@ func (m *Manager) boundMembers(ctx context.Context) {
 		m.mem.bound()
 		m.log.Info("incident memberships past the bound held in memory: the recent ones held, and a filter of all", "max", m.cfg.MaxMembers)
 	case m.mem.filter.full():
-		if err := m.mem.refilter(ctx, kl, 0); err != nil {
+		if err := m.mem.refilter(ctx, kl, m.mem.filter.n); err != nil {
 			m.mem = nil
 			m.log.Error("incident memberships: read from the store from now on", "err", err)
 		}

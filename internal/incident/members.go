@@ -66,7 +66,7 @@ func loadMembers(ctx context.Context, st Store, limit int) (*members, error) {
 			return nil, nil
 		}
 		ms := &members{byTenant: map[string]map[string]string{}, prev: map[string]map[string]string{}, moved: map[string]string{}, max: limit}
-		if err := ms.refilter(ctx, kl, 2*limit); err != nil {
+		if err := ms.refilter(ctx, kl, 0); err != nil {
 			return nil, err
 		}
 		return ms, nil
@@ -88,16 +88,18 @@ func loadMembers(ctx context.Context, st Store, limit int) (*members, error) {
 }
 
 // refilter builds the filter from every stored key, sized for twice
-// their number and at least capacity: rebuilt each time the table doubles,
-// the scans cost a constant per stored membership.
-func (ms *members) refilter(ctx context.Context, kl KeyLister, capacity int) error {
-	var keys [][2]string
-	if err := kl.EachMembership(ctx, func(t, a string) { keys = append(keys, [2]string{t, a}) }); err != nil {
-		return fmt.Errorf("load incident memberships: %w", err)
+// their number (n, or counted in a first scan when n is 0): rebuilt each
+// time the table doubles, the scans cost a constant per stored membership.
+// The keys are not held: at 10M memberships they would take ~1 GB.
+func (ms *members) refilter(ctx context.Context, kl KeyLister, n int) error {
+	if n <= 0 {
+		if err := kl.EachMembership(ctx, func(string, string) { n++ }); err != nil {
+			return fmt.Errorf("load incident memberships: %w", err)
+		}
 	}
-	f := newMemberFilter(max(capacity, 2*len(keys)))
-	for _, k := range keys {
-		f.add(k[0], k[1])
+	f := newMemberFilter(max(2*n, 2*ms.max))
+	if err := kl.EachMembership(ctx, f.add); err != nil {
+		return fmt.Errorf("load incident memberships: %w", err)
 	}
 	ms.filter = f
 	return nil
