@@ -95,3 +95,66 @@ func wantText(t *testing.T, r interface{ Text(string) string }, field, value str
 		t.Errorf("%s = %q, want %q", field, got, value)
 	}
 }
+
+// TestJSONBehindSyslogHeader sends vendor JSON to the real binary's syslog
+// listener the way forwarders wrap it: after a header without a TAG, and
+// behind rsyslog's CEE cookie. Each is normalised by its JSON-keyed
+// pipeline; the header's host (the forwarder) does not stand in for the
+// sensor the JSON names, and fills host.name where the JSON names none.
+func TestJSONBehindSyslogHeader(t *testing.T) {
+	v := startVigil(t, "")
+	m := fmt.Sprintf("m%d", time.Now().UnixNano())
+	c, err := net.Dial("udp", v.syslog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ct := `<14>May 10 11:37:47 relay-` + m + ` {"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/Mateo","accountId":"111122223333","userName":"Mateo"},"eventTime":"2024-05-10T11:37:47Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.17","userAgent":"` + m + `","responseElements":{"ConsoleLogin":"Failure"},"recipientAccountId":"111122223333"}`
+	eve := `<14>May 10 11:37:47 relay-` + m + ` suricata[812]: @cee: {"timestamp":"2024-05-10T11:37:47.123456+0000","host":"sensor-` + m + `","event_type":"anomaly","src_ip":"10.0.0.5","src_port":0,"dest_ip":"10.0.0.9","dest_port":0,"proto":"UDP","anomaly":{"type":"decode","event":"ipv4.trunc_pkt"}}`
+	for _, line := range []string{ct, eve} {
+		if _, err := c.Write([]byte(line)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	from := []string{"--from", "2024-05-01T00:00:00Z"}
+	rows, _ := v.waitFound(`vigil.pipeline:aws.cloudtrail user_agent.original:`+m, 1, 5*time.Second, from...)
+	wantText(t, rows[0], "event.action", "ConsoleLogin")
+	wantText(t, rows[0], "user.name", "Mateo")
+	wantText(t, rows[0], "source.ip", "198.51.100.17")
+	wantText(t, rows[0], "host.name", "relay-"+m)
+
+	rows, _ = v.waitFound(`vigil.pipeline:suricata.eve log.syslog.hostname:relay-`+m, 1, 5*time.Second, from...)
+	wantText(t, rows[0], "host.name", "sensor-"+m)
+	wantText(t, rows[0], "source.ip", "10.0.0.5")
+	wantText(t, rows[0], "event.action", "anomaly")
+	wantText(t, rows[0], "log.syslog.appname", "suricata")
+}
+
+// TestISESegmentsJoinedOverSyslog sends a Cisco ISE message in three
+// segments to the real binary's syslog listener: one event comes out that
+// the cisco.ise pipeline maps whole (the user and the client's MAC are in
+// the later segments), whether the segments shared a batch or not.
+func TestISESegmentsJoinedOverSyslog(t *testing.T) {
+	v := startVigil(t, "")
+	m := fmt.Sprintf("m%d", time.Now().UnixNano())
+	c, err := net.Dial("udp", v.syslog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	h := `<181>May 10 11:37:47 ise-` + m + ` CISE_Passed_Authentications 0000412345 3 `
+	for _, seg := range []string{
+		h + `0 2024-05-10 11:37:47.123 +02:00 0001234567 5200 NOTICE Passed-Authentication: Authentication succeeded, Device IP Address=10.20.0.2, DestinationIPAddress=10.10.0.15, DestinationPort=1812,`,
+		h + `1 UserName=CORP\` + m + `, Protocol=Radius, NetworkDeviceName=access-sw-01, User-Name=CORP\` + m + `,`,
+		h + `2 Calling-Station-ID=00-1A-2B-3C-4D-5E, AuthenticationMethod=dot1x,`,
+	} {
+		if _, err := c.Write([]byte(seg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, _ := v.waitFound(`vigil.pipeline:cisco.ise user.name:`+m+` source.mac:*`, 1, 5*time.Second, "--from", "2024-05-01T00:00:00Z")
+	wantText(t, rows[0], "event.code", "5200")
+	wantText(t, rows[0], "source.ip", "10.20.0.2")
+	wantText(t, rows[0], "source.mac", "00-1A-2B-3C-4D-5E")
+	wantText(t, rows[0], "cisco.ise.authentication_method", "dot1x")
+}

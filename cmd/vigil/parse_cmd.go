@@ -88,8 +88,6 @@ func init() {
 // events as NDJSON to w. Records that fail become the dead-letter event
 // serve would store, with the reason on errw.
 func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, opts parse.Options, procs []pipeline.Processor, tenant, source, format string) (int, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	out := bufio.NewWriter(w)
 	defer out.Flush()
 	failed, n := 0, 0
@@ -97,17 +95,15 @@ func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, opts parse.Opt
 	// A Zeek TSV log (a first line "#separator …") is read as the file
 	// source reads it: its header names each row's columns and is no event.
 	var tsv file.TSVHeader
-	var offset int64
-	for sc.Scan() {
+	// Lines are read as the file source reads them: a JSON value printed
+	// over several lines is one record.
+	err := file.ReadRecords(r, maxParseRecord, func(line []byte, start int64, cut bool) error {
 		n++
-		line := sc.Bytes()
-		start := offset
-		offset += int64(len(line)) + 1
-		if len(line) > 0 && line[len(line)-1] == '\r' {
-			line = line[:len(line)-1]
+		if cut {
+			return fmt.Errorf("line %d: longer than %d bytes", n, maxParseRecord)
 		}
 		if tsv.HeaderLine(line, start) {
-			continue
+			return nil
 		}
 		now := time.Now().UTC()
 		rec := &pipeline.Record{Data: append([]byte(nil), line...), Fields: tsv.AppendFields(nil, line)}
@@ -118,7 +114,7 @@ func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, opts parse.Opt
 			e := store.DeadLetterEvent(pipeline.DeadLetter{Time: now, Tenant: tenant, Source: source, Format: format, Reason: err.Error(), Data: rec.Data})
 			out.Write(e.AppendJSON(nil))
 			out.WriteByte('\n')
-			continue
+			return nil
 		}
 		if !batch {
 			recs = append(recs, *rec)
@@ -127,7 +123,7 @@ func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, opts parse.Opt
 		if batch && parse.SplitFormat(format) != format {
 			if sps == nil {
 				if sps, err = parse.New(parse.SplitFormat(format), opts); err != nil {
-					return failed, err
+					return err
 				}
 			}
 			rps = sps
@@ -156,9 +152,14 @@ func parseStream(r io.Reader, w, errw io.Writer, ps parse.Parser, opts parse.Opt
 			out.Write(e.AppendJSON(nil))
 			out.WriteByte('\n')
 		}
-	}
-	if err := sc.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return failed, fmt.Errorf("read input: %w", err)
 	}
 	return failed, nil
 }
+
+// maxParseRecord bounds one record of `vigil parse`'s input (a line, or a
+// JSON value over several lines), as the scanner it replaced did.
+const maxParseRecord = 16 << 20

@@ -60,3 +60,22 @@ func TestParseStreamSplitsCloudWatchText(t *testing.T) {
 		t.Fatalf("events:\n%s", out.String())
 	}
 }
+
+// `vigil parse` reads its input as the file source reads a file: a JSON
+// array printed over several lines is one record, split per element.
+func TestParseStreamPrettyJSON(t *testing.T) {
+	ps, err := parse.New("auto", parse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "[\n  {\n    \"user\": \"a\",\n    \"n\": 1\n  },\n  {\"user\": \"b\", \"n\": 2}\n]\nplain line\n"
+	var out, errw bytes.Buffer
+	failed, err := parseStream(strings.NewReader(in), &out, &errw, ps, parse.Options{}, nil, "default", "cli", "auto")
+	if err != nil || failed != 0 {
+		t.Fatalf("failed %d, err %v, stderr %s", failed, err, errw.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], `"user":"a"`) || !strings.Contains(lines[1], `"user":"b"`) || !strings.Contains(lines[2], `"message":"plain line"`) {
+		t.Fatalf("events:\n%s", out.String())
+	}
+}

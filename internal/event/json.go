@@ -85,38 +85,8 @@ var jsonSafe = func() (t [256]bool) {
 func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
-	// Runs of safe bytes are skipped 8 at a time, tested as one word w:
-	// no byte with the high bit set (UTF-8), below 0x20, '"' or '\\'.
-	// (x - ones) &^ x has a high bit set where a byte of x is zero (for x
-	// - n*ones: below n), for bytes below 0x80, which the bytes tested are
-	// once w's own high bits are clear.
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	words := 0
-	for i := 0; i < len(s); {
-		if i >= words {
-			for i+8 <= len(s) {
-				_ = s[i+7]
-				w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-					uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-				q, b := w^(ones*'"'), w^(ones*'\\')
-				if bad := (w | (w-ones*0x20)&^w | (q-ones)&^q | (b-ones)&^b) & highs; bad != 0 {
-					// no borrow reaches the lowest bad byte: it is the
-					// first byte that needs care
-					i += bits.TrailingZeros64(bad) >> 3
-					break
-				}
-				i += 8
-			}
-			words = i + 1
-			if i >= len(s) {
-				break
-			}
-		}
+	for i := skipJSONSafe(s, 0); i < len(s); i = skipJSONSafe(s, i) {
 		c := s[i]
-		if jsonSafe[c] {
-			i++
-			continue
-		}
 		if c < utf8.RuneSelf {
 			dst = append(dst, s[start:i]...)
 			switch c {
@@ -154,6 +124,55 @@ func AppendJSONString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// skipJSONSafe returns the index of the first byte of s at or after i that
+// is not jsonSafe (a control character, '"', '\\' or a byte of a multi-byte
+// UTF-8 sequence), or len(s).
+//
+// Bytes are tested 8 at a time as one word w: (x - ones) &^ x has a high
+// bit set where a byte of x is zero (for x - n*ones: below n), for bytes
+// below 0x80, which the bytes tested are once w's own high bits are clear;
+// no borrow reaches the lowest bad byte, so it is the first byte that needs
+// care. The last word of a string of 8 bytes or more is the one ending at
+// its end, overlapping bytes before i, so that a tail costs one word, not a
+// loop over its bytes.
+func skipJSONSafe(s string, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	bad := func(w uint64) uint64 {
+		q, b := w^(ones*'"'), w^(ones*'\\')
+		return (w | (w-ones*0x20)&^w | (q-ones)&^q | (b-ones)&^b) & highs
+	}
+	for ; i+8 <= len(s); i += 8 {
+		if m := bad(load64(s, i)); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	if i == len(s) {
+		return i
+	}
+	if len(s) >= 8 {
+		j := len(s) - 8
+		// Its bytes before i were tested (one may be a byte that needed
+		// care, escaped already), and a borrow from one can flag a safe
+		// byte after it: only a word with no flag from i on is taken
+		// whole (a borrow never clears a flag); otherwise the bytes are
+		// looked at one by one.
+		if bad(load64(s, j))&(^uint64(0)<<(8*(i-j))) == 0 {
+			return len(s)
+		}
+	}
+	for i < len(s) && jsonSafe[s[i]] {
+		i++
+	}
+	return i
+}
+
+// load64 returns s[i:i+8] as a little-endian word (one load once compiled).
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
 
 // UnmarshalJSON reads the flat form AppendJSON writes. Nested objects are

@@ -184,16 +184,24 @@ func Infer(s string) Value {
 	c := s[0]
 	switch {
 	case c == '-' || (c >= '0' && c <= '9'):
-		if i, err := strconv.ParseInt(s, 10, 64); err == nil && strconv.FormatInt(i, 10) == s {
-			return Int(i)
-		}
-		if strings.IndexByte(s, '.') > 0 && strings.Count(s, ".") == 1 {
-			if f, err := strconv.ParseFloat(s, 64); err == nil && strconv.FormatFloat(f, 'f', -1, 64) == s {
-				return Float(f)
+		// Each parse runs only on text it could take back unchanged, so
+		// that ordinary text costs no error value and no formatted copy:
+		// this is on every key=value pair of the ingest path.
+		if canonicalInt(s) {
+			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return Int(i)
 			}
 		}
-		if a, err := netip.ParseAddr(s); err == nil && a.String() == s {
-			return IP(a)
+		if canonicalFloatText(s) {
+			if f, err := strconv.ParseFloat(s, 64); err == nil {
+				var buf [32]byte
+				if string(strconv.AppendFloat(buf[:0], f, 'f', -1, 64)) == s {
+					return Float(f)
+				}
+			}
+		}
+		if v, ok := inferIP(s); ok {
+			return v
 		}
 	case c == 't' || c == 'f':
 		switch s {
@@ -204,9 +212,84 @@ func Infer(s string) Value {
 		}
 	}
 	if strings.IndexByte(s, ':') >= 0 {
-		if a, err := netip.ParseAddr(s); err == nil && a.String() == s {
-			return IP(a)
+		if v, ok := inferIP(s); ok {
+			return v
 		}
 	}
 	return String(s)
+}
+
+// canonicalInt reports whether s is an integer as strconv.FormatInt writes
+// one: an optional minus, then digits with no leading zero ("0" alone, not
+// "-0"), at most 19 of them (ParseInt still rejects those past the range).
+func canonicalInt(s string) bool {
+	d := s
+	if d[0] == '-' {
+		d = d[1:]
+	}
+	if len(d) == 0 || len(d) > 19 || (d[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		if d[i] < '0' || d[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalFloatText reports whether s has the only shape that
+// strconv.FormatFloat(f, 'f', -1, 64) writes with a fraction: an optional
+// minus, digits, one dot not first, digits.
+func canonicalFloatText(s string) bool {
+	d := s
+	if d[0] == '-' {
+		d = d[1:]
+	}
+	dot := strings.IndexByte(d, '.')
+	if dot <= 0 || dot == len(d)-1 {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		if (d[i] < '0' || d[i] > '9') && i != dot {
+			return false
+		}
+	}
+	return true
+}
+
+// inferIP returns the IP value of s when s is an address written as
+// netip.Addr.String writes it, without formatting a copy: the value keeps s.
+func inferIP(s string) (Value, bool) {
+	// Before a zone, an IPv4 address has only digits and dots, an IPv6
+	// one hex digits, dots and at least two colons (six without "::");
+	// anything else would only make ParseAddr build an error.
+	colons, hex := 0, false
+	for i := 0; i < len(s) && s[i] != '%'; i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9' || c == '.':
+		case c == ':':
+			colons++
+		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
+			hex = true
+		default:
+			return Value{}, false
+		}
+	}
+	if (hex && colons == 0) || (colons > 0 && colons < 6 && !strings.Contains(s, "::")) {
+		return Value{}, false
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return Value{}, false
+	}
+	var buf [64]byte
+	if string(a.AppendTo(buf[:0])) != s {
+		return Value{}, false
+	}
+	if a.Is4In6() {
+		// IP stores the unmapped IPv4 text, not s.
+		return IP(a), true
+	}
+	return IPText(a, s), true
 }

@@ -80,9 +80,11 @@ func Processors(phase Phase) []pipeline.Processor {
 	return ps
 }
 
-// The normalisers of this package run after the pipelines: the audit
-// join first, so the common fields see joined records.
+// The normalisers of this package: the ISE segment join before the
+// pipelines (the cisco.ise pipeline maps the joined message); after them
+// the audit join first, so the common fields see joined records.
 func init() {
+	Register(Normalizer{Name: "join_cisco_ise", Phase: BeforePipelines, Order: 5, New: func() pipeline.Processor { return NewISEJoin() }})
 	Register(Normalizer{Name: "join_auditd", Phase: AfterPipelines, Order: 10, New: func() pipeline.Processor { return NewAuditJoin() }})
 	Register(Normalizer{Name: "common_fields", Phase: AfterPipelines, Order: 20, New: func() pipeline.Processor { return NewCommonFields() }})
 }

@@ -16,7 +16,7 @@ func TestEveryNormalizerRegistered(t *testing.T) {
 		}
 		return ns
 	}
-	if got, want := names(normalize.BeforePipelines), []string{"normalize_windows", "normalize_cisco_asa", "normalize_weblog", "normalize_authlog"}; !slices.Equal(got, want) {
+	if got, want := names(normalize.BeforePipelines), []string{"join_cisco_ise", "normalize_windows", "normalize_cisco_asa", "normalize_weblog", "normalize_authlog"}; !slices.Equal(got, want) {
 		t.Errorf("before the pipelines: %v, want %v", got, want)
 	}
 	if got, want := names(normalize.AfterPipelines), []string{"join_auditd", "normalize_common_fields"}; !slices.Equal(got, want) {
@@ -25,7 +25,7 @@ func TestEveryNormalizerRegistered(t *testing.T) {
 	// Each call builds fresh processors: state (Cisco ASA's connections)
 	// is never shared between two pipelines.
 	a, b := normalize.Processors(normalize.BeforePipelines), normalize.Processors(normalize.BeforePipelines)
-	if a[1] == b[1] {
+	if a[2] == b[2] {
 		t.Error("Processors returned the same Cisco ASA normaliser twice")
 	}
 }

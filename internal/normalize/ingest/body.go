@@ -59,11 +59,18 @@ func bodyOf(s string, rfc5424 bool, prog, host string) string {
 		if j <= 0 || j > 4 {
 			return s
 		}
-	} else if !mayBeHeader(s) || (!rfc5424 && prog == "") {
+	} else if !mayBeHeader(s) || (!rfc5424 && prog == "" && host == "") {
 		return s
 	}
 	if rfc5424 {
 		return rfc5424Body(s[j+1:])
+	}
+	if prog == "" && host != "" {
+		// No program: a JSON object right after the host name is the
+		// body (the auto parser reads it so).
+		if k := strings.Index(s[j+1:], " "+host+" {"); k >= 0 {
+			return s[j+1+k+len(host)+2:]
+		}
 	}
 	if prog != "" {
 		from := j + 1

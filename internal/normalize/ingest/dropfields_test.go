@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vigilsiem/vigil/internal/event"
@@ -71,4 +72,59 @@ func TestRemoveFields(t *testing.T) {
 			t.Fatalf("mask %b: a removed slot still holds %q", mask, full[len(e.Fields)].Name)
 		}
 	}
+}
+
+// TestRemoveStep: a remove step of names and prefixes (which first tests
+// the first byte of each name) leaves exactly the fields that a filter by
+// the names and prefixes leaves, in their order.
+func TestRemoveStep(t *testing.T) {
+	names := []string{"_tmp.a", "_tmp", "_tmpx", "b", "vendor.x", "vendor.tmp.y", "vendor.tmp", "", "message", "_tmp.b", "c"}
+	for _, src := range []string{
+		"{field: _tmp.*}",
+		"{field: [_tmp.*, vendor.tmp.*], ignore_missing: true}",
+		"{field: [b, _tmp.*, vendor.x], ignore_missing: true}",
+		"{field: [b, c], ignore_missing: true}",
+	} {
+		p := mustParse(t, "name: r\nmatch: [{app: x}]\nsteps:\n  - remove: "+src+"\n")
+		for mask := 0; mask < 1<<len(names); mask += 7 {
+			e := &event.Event{}
+			var in []string
+			for i, n := range names {
+				if mask&(1<<i) != 0 {
+					e.Append(n, event.String(n))
+					in = append(in, n)
+				}
+			}
+			if _, err := p.Run(e); err != nil {
+				t.Fatalf("%s: %v", src, err)
+			}
+			var got, want []string
+			for _, f := range e.Fields {
+				if f.Name != FieldPipeline {
+					got = append(got, f.Name)
+				}
+			}
+			for _, n := range in {
+				if !removedBy(src, n) {
+					want = append(want, n)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s on %v: %v, want %v", src, in, got, want)
+			}
+		}
+	}
+}
+
+// removedBy is what the remove steps of TestRemoveStep take, written out.
+func removedBy(src, n string) bool {
+	switch src {
+	case "{field: _tmp.*}":
+		return strings.HasPrefix(n, "_tmp.")
+	case "{field: [_tmp.*, vendor.tmp.*], ignore_missing: true}":
+		return strings.HasPrefix(n, "_tmp.") || strings.HasPrefix(n, "vendor.tmp.")
+	case "{field: [b, _tmp.*, vendor.x], ignore_missing: true}":
+		return n == "b" || n == "vendor.x" || strings.HasPrefix(n, "_tmp.")
+	}
+	return n == "b" || n == "c"
 }

@@ -149,10 +149,11 @@ const (
 	specSyslog5424        // log.syslog.version
 	specHost              // host.hostname
 	specKind              // event.kind
+	specMessage           // message, the field of many regex selectors
 	numSpecial
 )
 
-var specialNames = [numSpecial]string{"process.name", "observer.vendor", "observer.product", "cef.version", "leef.version", "log.syslog.version", "host.hostname", "event.kind"}
+var specialNames = [numSpecial]string{"process.name", "observer.vendor", "observer.product", "cef.version", "leef.version", "log.syslog.version", "host.hostname", "event.kind", "message"}
 
 func init() {
 	for i, n := range specialNames {
@@ -241,7 +242,7 @@ func (c *selCache) fillKeys(e *event.Event) {
 		if p := snap.table.get(n); p != nil {
 			b := *p
 			c.keys[b>>6] |= 1 << (b & 63)
-			if b < numSpecial {
+			if b < numSpecial && c.special[b] == 0 { // the first, as Get finds
 				c.special[b] = int32(i + 1)
 			}
 		}
@@ -303,6 +304,25 @@ func (c *selCache) text(e *event.Event, field string) (string, bool) {
 	}
 	if field == event.FieldOriginal {
 		return e.Original, e.Original != ""
+	}
+	// message and process.name, found in the pass over the keys: text()
+	// would look each up again.
+	if field == event.FieldMessage || field == specialNames[specProgram] {
+		spec := specMessage
+		if field != event.FieldMessage {
+			spec = specProgram
+		}
+		v, ok := c.field(e, spec)
+		switch {
+		case !ok && spec == specMessage:
+			return body(e) // as text() does
+		case !ok:
+			return "", false
+		}
+		if k := v.Kind(); k == event.KindString || k == event.KindIP {
+			return v.Str(), true
+		}
+		return v.Text(), true
 	}
 	return text(e, field)
 }

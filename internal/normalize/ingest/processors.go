@@ -579,6 +579,7 @@ func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 		return nil, fmt.Errorf("give field (a name or a list) or keep")
 	}
 	prefixes, exact := splitPrefixes(names)
+	prefixFirst := firstBytes(prefixes, nil)
 	keep := map[string]bool{}
 	for _, k := range o.Keep {
 		keep[k] = true
@@ -599,9 +600,10 @@ func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 	}
 	if cm.IgnoreMissing && len(keep) == 0 && len(envelope)+len(plain) == len(exact) {
 		table := newNameTable(plain)
+		first := firstBytes(prefixes, plain)
 		return func(e *event.Event) error {
-			removeFields(e, func(n string) bool {
-				return table.get(n) != nil || len(prefixes) > 0 && hasAnyPrefix(n, prefixes)
+			removeNamed(e, &first, func(n string) bool {
+				return n != "" && first[n[0]] && (table.get(n) != nil || len(prefixes) > 0 && hasAnyPrefix(n, prefixes))
 			})
 			for _, n := range envelope {
 				e.Delete(n)
@@ -626,10 +628,35 @@ func buildRemove(n *yaml.Node, cm common) (func(*event.Event) error, error) {
 			e.Delete(name)
 		}
 		if len(prefixes) > 0 {
-			removeFields(e, func(n string) bool { return hasAnyPrefix(n, prefixes) })
+			removeNamed(e, &prefixFirst, func(n string) bool { return hasAnyPrefix(n, prefixes) })
 		}
 		return nil
 	}, nil
+}
+
+// firstBytes returns the set of the first bytes of prefixes and of the
+// names of plain (none is empty).
+func firstBytes(prefixes []string, plain map[string]bool) (set [256]bool) {
+	for _, p := range prefixes {
+		set[p[0]] = true
+	}
+	for n := range plain {
+		set[n[0]] = true
+	}
+	return set
+}
+
+// removeNamed removes the fields drop takes, where drop takes only names
+// that start with a byte of first. Most events have none (the _tmp.*
+// removed a step before, or never set): a pass that tests the first byte
+// of each name rules that out without a call of drop per field.
+func removeNamed(e *event.Event, first *[256]bool, drop func(name string) bool) {
+	for i := range e.Fields {
+		if n := e.Fields[i].Name; n != "" && first[n[0]] && drop(n) {
+			removeFields(e, drop)
+			return
+		}
+	}
 }
 
 // removeFields removes the fields whose name drop takes, keeping the

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -58,6 +59,46 @@ func TestGateLiteralSelection(t *testing.T) {
 	}
 }
 
+// TestGateLiteralContained: a literal gate that contains another (the %
+// of one pipeline, the %ACL-6- of the next) is ruled out when the shorter
+// is absent, and otherwise looked for: a record is taken by the first
+// pipeline whose literal it holds, as by trying each in order.
+func TestGateLiteralContained(t *testing.T) {
+	var ps []*Pipeline
+	for i, lit := range []string{"%ACL-6-", "|", "%", "|src=", "%ACL-6-X"} {
+		ps = append(ps, mustParse(t, fmt.Sprintf("name: p%d\nmatch: [{contains: '%s'}]\nsteps: [{set: {field: x, value: c}}]\n", i, lit)))
+	}
+	set, err := NewSet(nil, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]int{
+		"nothing here":        -1,
+		"100% done":           2,
+		"%ACL-6-X: deny":      0,
+		"a|b":                 1,
+		"x |src=1":            1,
+		"%ACL-6 and %ACL-6-?": 0,
+		"%ACL-5-X|":           1,
+	} {
+		e := &event.Event{Original: in}
+		e.Set("message", event.String(in))
+		if got := set.Select(e); got != want {
+			t.Errorf("%q: selected %d, want %d", in, got, want)
+		}
+		naive := -1
+		for i, p := range set.Pipelines() {
+			if p.Matches(e) {
+				naive = i
+				break
+			}
+		}
+		if naive != want {
+			t.Errorf("%q: trying each in order takes %d, want %d", in, naive, want)
+		}
+	}
+}
+
 // FuzzContainsPlan: the search that moves from byte to byte of the plan
 // finds a literal exactly where strings.Contains does.
 func FuzzContainsPlan(f *testing.F) {
@@ -85,6 +126,33 @@ func TestContainsPlan(t *testing.T) {
 		p := planFor(c.lit)
 		if got := containsPlan(text+"", c.lit, &p); got != c.want {
 			t.Errorf("%q: %v, want %v", c.lit, got, c.want)
+		}
+	}
+}
+
+// TestSelectReadsFirstOfName: selection reads message and process.name
+// from its pass over the keys; with a name repeated, it reads the first,
+// the one Get returns.
+func TestSelectReadsFirstOfName(t *testing.T) {
+	p := mustParse(t, "name: m\nmatch:\n  - {regex: '^first', field: message}\n  - {app: sshd}\nsteps: [{set: {field: x, value: c}}]\n")
+	set, err := NewSet(nil, []*Pipeline{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		field, a, b string
+		want        int
+	}{
+		{"message", "first line", "second", 0},
+		{"message", "second", "first line", -1},
+		{"process.name", "sshd", "cron", 0},
+		{"process.name", "cron", "sshd", -1},
+	} {
+		e := &event.Event{Original: "x"}
+		e.Append(tc.field, event.String(tc.a))
+		e.Append(tc.field, event.String(tc.b))
+		if got := set.Select(e); got != tc.want {
+			t.Errorf("%s %q then %q: selected %d, want %d", tc.field, tc.a, tc.b, got, tc.want)
 		}
 	}
 }

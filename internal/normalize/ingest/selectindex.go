@@ -142,6 +142,11 @@ func (g *prefixGate) mark(t string, c *selCache) {
 type literalGate struct {
 	field, literal string
 	plan           searchPlan
+	// subs are the other literals of the field that this one contains
+	// (the % of Cisco message ids in %ACLLOG-6-ACLLOG_), shortest first:
+	// they are looked for first, and one absent rules this one out
+	// without a search.
+	subs []int
 }
 
 // searchPlan says which bytes of a literal a search skips to: the
@@ -307,6 +312,18 @@ func buildIndex(pipelines []*Pipeline) selectIndex {
 	for len(ix.entryLit) < len(ix.entries) {
 		ix.entryLit = append(ix.entryLit, -1)
 	}
+	for i := range ix.literals {
+		g := &ix.literals[i]
+		for j := range ix.literals {
+			o := &ix.literals[j]
+			if j != i && o.field == g.field && len(o.literal) < len(g.literal) && strings.Contains(g.literal, o.literal) {
+				g.subs = append(g.subs, j)
+			}
+		}
+		sort.SliceStable(g.subs, func(a, b int) bool {
+			return len(ix.literals[g.subs[a]].literal) < len(ix.literals[g.subs[b]].literal)
+		})
+	}
 	ix.litMask = make([]uint64, (len(ix.entries)+63)/64)
 	for i, li := range ix.entryLit {
 		if li >= 0 {
@@ -390,6 +407,11 @@ func (c *selCache) hasLiteral(e *event.Event, ix *selectIndex, li int) bool {
 	if c.litDone[w]&bit == 0 {
 		c.litDone[w] |= bit
 		g := &ix.literals[li]
+		for _, sub := range g.subs {
+			if !c.hasLiteral(e, ix, sub) {
+				return false
+			}
+		}
 		if t, ok := c.text(e, g.field); ok && containsPlan(t, g.literal, &g.plan) {
 			c.litFound[w] |= bit
 		}

@@ -132,16 +132,23 @@ func (s *Set) Select(e *event.Event) int {
 }
 
 // selectNew is Select for an event that has no event.kind (-1 for one
-// that has): the check comes from selection's pass over the fields.
-func (s *Set) selectNew(e *event.Event) int {
+// that has): the check comes from selection's pass over the fields. For
+// an event a pipeline takes it also returns the syslog header in front of
+// a JSON body ("" when there is none: jsonheader.go).
+func (s *Set) selectNew(e *event.Event) (int, string) {
 	c := s.caches.Get().(*selCache)
 	c.reset(len(s.index.entries), len(s.index.literals))
-	i := -1
+	i, header := -1, ""
 	if _, normalised := c.field(e, specKind); !normalised {
 		i = s.index.selectFor(e, c)
 	}
+	if i >= 0 {
+		if raw, ok := c.body(e); ok {
+			header = jsonBehindHeader(e.Original, raw)
+		}
+	}
 	s.caches.Put(c)
-	return i
+	return i, header
 }
 
 // Stat is what one pipeline has done since start.
@@ -168,12 +175,19 @@ func (s *Set) Stats() []Stat {
 // normalised before (by a Go normaliser, or it came as ECS) and is left
 // alone.
 func (s *Set) Run(e *event.Event) (name string, dropped bool, err error) {
-	i := s.selectNew(e)
+	i, header := s.selectNew(e)
 	if i < 0 {
 		return "", false, nil
 	}
 	p := s.pipelines[i]
-	dropped, err = p.Run(e)
+	if header != "" {
+		var a asideHeader
+		a.moveAside(e, header)
+		dropped, err = p.Run(e)
+		a.restore(e)
+	} else {
+		dropped, err = p.Run(e)
+	}
 	switch {
 	case err != nil:
 		s.stats[i].failed.Add(1)

@@ -117,6 +117,11 @@ func FuzzPipelines(f *testing.F) {
 	for _, tf := range testFiles(f) {
 		for _, tc := range tf.Tests {
 			f.Add(tc.Input)
+			if strings.HasPrefix(tc.Input, "{") {
+				for _, h := range syslogHeaders {
+					f.Add(h + tc.Input)
+				}
+			}
 		}
 	}
 	for _, line := range noPipelineLines {
@@ -142,6 +147,13 @@ func FuzzPipelines(f *testing.F) {
 		}
 		if got := set.Select(e); got != naive {
 			t.Fatalf("selection picks %s, trying each in order picks %s", pipelineName(set, got), pipelineName(set, naive))
+		}
+		// The set's run (a JSON body's syslog header moved aside and
+		// back) fails only with a step error.
+		if _, _, err := set.Run(e.Clone()); err != nil {
+			if _, ok := err.(*ingest.StepError); !ok {
+				t.Fatalf("set: error %v is not a step error", err)
+			}
 		}
 		// Every pipeline, not only the selected one, must survive any record.
 		for _, p := range set.Pipelines() {

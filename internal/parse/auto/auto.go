@@ -61,7 +61,9 @@ func (p *Parser) parse(s string) {
 	}
 	body, at := s, 0
 	if !syslogsplit.Stampless(s) {
-		b, a, _, err := p.split.Split(s, &p.w, "CEF:", "LEEF:")
+		// A JSON object right after the host name (no TAG) is the body,
+		// as CEF and LEEF are: "{" is no program name.
+		b, a, _, err := p.split.Split(s, &p.w, "CEF:", "LEEF:", "{")
 		if err == nil {
 			body, at = b, a
 		} else {
@@ -95,6 +97,18 @@ func (p *Parser) payload(s string, at int) bool {
 		err = p.leef.Body(s, at, &p.w)
 	case c == '{' || (c == ' ' || c == '\t') && strings.HasPrefix(strings.TrimLeft(s, " \t"), "{"):
 		err = p.json.Body(s, at, &p.w)
+	case c == '@' && strings.HasPrefix(s, ceeCookie):
+		// rsyslog's CEE cookie (mmjsonparse, omelasticsearch, the
+		// lumberjack convention): "@cee:" then a JSON object.
+		n := len(ceeCookie)
+		for n < len(s) && s[n] == ' ' {
+			n++
+		}
+		if n < len(s) && s[n] == '{' {
+			err = p.json.Body(s[n:], at+n, &p.w)
+		} else {
+			return false
+		}
 	default:
 		return false
 	}
@@ -107,6 +121,10 @@ func (p *Parser) payload(s string, at int) bool {
 	}
 	return true
 }
+
+// ceeCookie opens a JSON message in the CEE (Common Event Expression)
+// convention rsyslog and syslog-ng follow.
+const ceeCookie = "@cee:"
 
 // keyValue parses s as key=value text when at least two pairs cover more
 // than half of it.

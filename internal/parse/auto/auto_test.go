@@ -40,6 +40,15 @@ func TestParse(t *testing.T) {
 	f(`<30>Nov 23 10:00:00 fw kernel: IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 PROTO=TCP`, `{"pri":30,"@timestamp":"2026-11-23T10:00:00Z","host.hostname":"fw","host.name":"fw","process.name":"kernel","IN":"eth0","OUT":"","SRC":"10.0.0.1","DST":"10.0.0.2","PROTO":"TCP"}`)
 	f(`Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4`,
 		`{"@timestamp":"2026-06-14T15:16:01Z","host.hostname":"combo","host.name":"combo","process.name":"sshd(pam_unix)","process.pid":19939,"message":"authentication failure;","logname":"","uid":0,"euid":0,"tty":"NODEVssh","ruser":"","rhost":"218.188.2.4"}`)
+	// JSON behind a header without a TAG (the object follows the host
+	// name), and behind rsyslog's CEE cookie ("@cee:", mmjsonparse).
+	f(`<13>Nov 23 10:00:00 h {"user":"bob","n":1}`, `{"pri":13,"@timestamp":"2026-11-23T10:00:00Z","host.hostname":"h","host.name":"h","user":"bob","n":1}`)
+	f(`<13>Nov 23 10:00:00 {"user":"bob"}`, `{"pri":13,"@timestamp":"2026-11-23T10:00:00Z","user":"bob"}`)
+	f(`Nov 23 10:00:00 h {"user":"bob"}`, `{"@timestamp":"2026-11-23T10:00:00Z","host.hostname":"h","host.name":"h","user":"bob"}`)
+	f(`<13>Nov 23 10:00:00 h app[7]: @cee: {"user":"bob"}`, `{"pri":13,"@timestamp":"2026-11-23T10:00:00Z","host.hostname":"h","host.name":"h","process.name":"app","process.pid":7,"user":"bob"}`)
+	f(`<13>1 2026-11-23T10:00:00Z h app - - - @cee:{"user":"bob"}`, `{"pri":13,"log.syslog.version":1,"@timestamp":"2026-11-23T10:00:00Z","host.hostname":"h","host.name":"h","process.name":"app","user":"bob"}`)
+	f(`@cee: {"user":"bob"}`, `{"user":"bob"}`)
+	f(`<13>Nov 23 10:00:00 h app: @cee: not json`, `{"pri":13,"@timestamp":"2026-11-23T10:00:00Z","host.hostname":"h","host.name":"h","process.name":"app","message":"@cee: not json"}`)
 	// Text with a few '=' stays a message.
 	f(`<13>Nov 23 10:00:00 h app: the value x=1 was rejected by the check`, `{"pri":13,"@timestamp":"2026-11-23T10:00:00Z","host.hostname":"h","host.name":"h","process.name":"app","message":"the value x=1 was rejected by the check"}`)
 	f(`if a=b then c=d else the record is mostly prose and not key value text`, `{"message":"if a=b then c=d else the record is mostly prose and not key value text"}`)

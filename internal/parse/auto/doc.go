@@ -12,8 +12,11 @@
 //     (5424) or the message after the TAG (3164); for "host CEF:0|…" the
 //     body starts after the hostname. A record whose header does not parse
 //     is all body.
-//  3. The body: "CEF:" → cef, "LEEF:" → leef, "{" → json (its fields are
-//     merged over the header's; a JSON message replaces the syslog one); text
+//     A JSON object right after the hostname ("<13>Nov 23 10:00:00 h {…}",
+//     no TAG) is the body, as CEF is.
+//  3. The body: "CEF:" → cef, "LEEF:" → leef, "{" or rsyslog's CEE cookie
+//     "@cee: {" → json (its fields are merged over the header's; a JSON
+//     message replaces the syslog one); text
 //     with at least two key=value pairs that cover more than half of it →
 //     kv (text outside the pairs is the message); anything else is the
 //     message.

@@ -15,6 +15,9 @@ func FuzzParse(f *testing.F) {
 		`<134>Oct 11 22:14:15 fw01 CEF:0|V|P|1|100|n|5|dst=10.0.0.2`,
 		"LEEF:2.0|V|P|1|E|^|a=1^b=2",
 		`a=1 b=2 c="x y"`,
+		`<13>Nov 23 10:00:00 h {"user":"bob"}`,
+		`<13>Nov 23 10:00:00 h app: @cee: {"user":"bob"}`,
+		`@cee:{"a":[1,{"b":2}]}`,
 		`2026-11-23 10:00:00,123 INFO [main] Server started`,
 	} {
 		f.Add(s)

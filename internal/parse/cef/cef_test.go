@@ -37,6 +37,12 @@ func TestParse(t *testing.T) {
 		`{"cef.version":0,"observer.vendor":"security","observer.product":"threatmanager","observer.version":"1.0","event.code":"100","event.severity":10,"message":"detected a = in message","source.ip":"10.0.0.1","event.action":"blocked a =","destination.ip":"1.1.1.1"}`)
 	f(`CEF:0|Security|threatmanager|1.0|100|n|3|msg=Detected a threat.\n No action needed. cs1=x`,
 		`{`+hdr+`,"event.severity":3,"cef.name":"n","message":"Detected a threat.\n No action needed.","cef.extensions.cs1":"x"}`)
+	// Pairs separated by tabs (Carbon Black Cloud's syslog connector, other
+	// templated senders), and a tab inside a value that no key follows.
+	f("CEF:0|Security|threatmanager|1.0|100|n|3|src=10.0.0.1\tact=blocked a\tdst=1.1.1.1\t\tspt=1232\t",
+		`{`+hdr+`,"event.severity":3,"message":"n","source.ip":"10.0.0.1","event.action":"blocked a","destination.ip":"1.1.1.1","source.port":1232}`)
+	f("CEF:0|Security|threatmanager|1.0|100|n|3|\tact=a\tb c\tdst=1.1.1.1",
+		`{`+hdr+`,"event.severity":3,"message":"n","event.action":"a\tb c","destination.ip":"1.1.1.1"}`)
 	// Severity words, no extension, missing trailing '|'.
 	f(`CEF:1|Security|threatmanager|1.0|100|n|Very-High|`, `{"cef.version":1,"observer.vendor":"Security","observer.product":"threatmanager","observer.version":"1.0","event.code":"100","event.severity":10,"message":"n"}`)
 	f(`CEF:0|Security|threatmanager|1.0|100|n|medium`, `{`+hdr+`,"event.severity":6,"message":"n"}`)

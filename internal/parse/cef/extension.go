@@ -17,11 +17,15 @@ var keyChars = func() (t [256]bool) {
 }()
 
 // scan splits the extension into p.pairs. at is the offset of ext in the
-// record. A value runs to the last space before the next " key=".
+// record. A value runs to the last space before the next " key=". Pairs
+// separated by tabs (templated senders such as Carbon Black Cloud's syslog
+// connector write "key=value\tkey=value") are read the same way: only an
+// extension that holds a tab pays for looking for both.
 func (p *Parser) scan(ext string, at int) error {
 	p.pairs = p.pairs[:0]
+	tabs := strings.IndexByte(ext, '\t') >= 0
 	i := 0
-	for i < len(ext) && ext[i] == ' ' {
+	for i < len(ext) && (ext[i] == ' ' || ext[i] == '\t') {
 		i++
 	}
 	for i < len(ext) {
@@ -36,7 +40,12 @@ func (p *Parser) scan(ext string, at int) error {
 		i++
 		v0, vEnd, next := i, len(ext), len(ext)
 		for j := i; j < len(ext); {
-			sp := strings.IndexByte(ext[j:], ' ')
+			var sp int
+			if tabs {
+				sp = strings.IndexAny(ext[j:], " \t")
+			} else {
+				sp = strings.IndexByte(ext[j:], ' ')
+			}
 			if sp < 0 {
 				break
 			}
@@ -55,7 +64,7 @@ func (p *Parser) scan(ext string, at int) error {
 			}
 			j = k
 		}
-		val := strings.TrimRight(ext[v0:vEnd], " ")
+		val := strings.TrimRight(ext[v0:vEnd], " \t")
 		p.pairs = append(p.pairs, pair{key: key, val: val, at: at + k0, esc: strings.IndexByte(val, '\\') >= 0})
 		i = next
 	}

@@ -11,6 +11,7 @@ import (
 // same fields on the zero-copy and the copy path.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
+		"CEF:1|CarbonBlack|CBCSyslog|2.0|R|n|5|cat=CB_ANALYTICS\tact=DENY\tduser=a b\tdvc=10.0.0.1",
 		`CEF:0|Security|threatmanager|1.0|100|worm successfully stopped|10|src=10.0.0.1 dst=2.1.2.2 spt=1232`,
 		`CEF:0|a\|b|c\\|1|2|n|High|msg=a\=b\nc cs1Label=L cs1=v rt=Nov 23 2026 10:20:30 UTC`,
 		`<134>Oct 11 22:14:15 fw01 CEF:0|V|P|1|2|n|5|request=http://x/?a=b suser=John Smith`,

@@ -199,7 +199,8 @@ func firstKey(data []byte, i int) []byte {
 // mayBeBatch reports, from the first key of an object alone, whether it
 // may be a batch: records, Records or entries, or a key the senders of the
 // containers of split_containers.go write first (CloudWatch Logs:
-// messageType; EventBridge: version; osquery: snapshot, action or name;
+// messageType; EventBridge: version; osquery: snapshot, diffResults,
+// action or name;
 // Azure records: time or category). Only those records pay for the search
 // for container keys; every other JSON record pays for reading its first
 // key.
@@ -207,7 +208,7 @@ func mayBeBatch(data []byte, key []byte) bool {
 	switch string(key) {
 	case "records", "Records", "entries":
 		return true
-	case "messageType", "version", "snapshot", "action", "name", "time", "category":
+	case "messageType", "version", "snapshot", "action", "name", "time", "category", "diffResults":
 		return containerKey(data)
 	}
 	return false
@@ -300,6 +301,8 @@ func containerKey(data []byte) bool {
 			}
 		case 's':
 			word = `snapshot"`
+		case 'd':
+			word = `diffResults"`
 		default:
 			continue
 		}

@@ -19,8 +19,17 @@ import (
 //   - Azure NSG flow log record (category NetworkSecurityGroupFlowEvent,
 //     properties.flows[].flows[].flowTuples[]): one record per tuple, the
 //     record with only that rule, MAC and tuple.
+//   - Azure virtual network flow log record (category FlowLogFlowEvent,
+//     flowRecords.flows[].flowGroups[].flowTuples[]): one record per
+//     tuple, the record with only that ACL, flow group and tuple.
 //   - osquery snapshot result ("action":"snapshot","snapshot":[rows]): one
 //     record per row, the result with only that row in snapshot.
+//   - osquery batch result (the filesystem logger's "batch" event format:
+//     "diffResults":{"added":[rows],"removed":[rows]}): one record per
+//     row, in osquery's differential ("event") format, the form osquery
+//     writes one changed row in: the result's other members, then
+//     "columns" (the row) and "action" ("added" or "removed"). These are
+//     new bytes, not a copy of the batch's.
 //
 // The narrowed records keep the container's shape (a one-element array),
 // so the pipelines that read the first element read each. A container
@@ -34,7 +43,7 @@ func (s *splitter) container(obj []byte) bool {
 		return false
 	}
 	v := span{0, len(obj)}
-	var messageType, logEvents, source, detail, category, properties, action, snapshot span
+	var messageType, logEvents, source, detail, category, properties, action, snapshot, flowRecords, diffResults span
 	eachMember(obj, v, func(key []byte, val span) {
 		switch string(key) {
 		case "messageType":
@@ -53,6 +62,10 @@ func (s *splitter) container(obj []byte) bool {
 			action = val
 		case "snapshot":
 			snapshot = val
+		case "flowRecords":
+			flowRecords = val
+		case "diffResults":
+			diffResults = val
 		}
 	})
 	switch {
@@ -62,9 +75,13 @@ func (s *splitter) container(obj []byte) bool {
 		findings, ok := member(obj, detail, "findings")
 		return ok && s.narrowEach(obj, []span{findings})
 	case isString(obj, category, "NetworkSecurityGroupFlowEvent") && properties.e > 0 && obj[properties.s] == '{':
-		return s.flowTuples(obj, properties)
+		return s.flowTuples(obj, properties, "flows", "flows")
+	case isString(obj, category, "FlowLogFlowEvent") && flowRecords.e > 0 && obj[flowRecords.s] == '{':
+		return s.flowTuples(obj, flowRecords, "flows", "flowGroups")
 	case isString(obj, action, "snapshot") && snapshot.e > 0:
 		return s.narrowEach(obj, []span{snapshot})
+	case diffResults.e > 0 && obj[diffResults.s] == '{' && action.e == 0:
+		return s.osqueryDiff(obj, diffResults)
 	}
 	return false
 }
@@ -98,9 +115,13 @@ func (s *splitter) cloudWatch(obj []byte, logEvents span) bool {
 	return true
 }
 
-// flowTuples adds one record per NSG flow tuple.
-func (s *splitter) flowTuples(obj []byte, properties span) bool {
-	rules, ok := member(obj, properties, "flows")
+// flowTuples adds one record per flow tuple of a flow log record: under
+// parent (NSG: properties; virtual network: flowRecords), the array outer
+// (flows) of objects (NSG: rules; virtual network: ACLs), each with the
+// array inner (NSG: flows, per MAC; virtual network: flowGroups, per
+// rule) of objects with flowTuples.
+func (s *splitter) flowTuples(obj []byte, parent span, outer, inner string) bool {
+	rules, ok := member(obj, parent, outer)
 	if !ok || obj[rules.s] != '[' {
 		return false
 	}
@@ -109,7 +130,7 @@ func (s *splitter) flowTuples(obj []byte, properties span) bool {
 	eachElement(obj, rules, func(rule span) {
 		macs, found := span{}, false
 		if obj[rule.s] == '{' {
-			macs, found = member(obj, rule, "flows")
+			macs, found = member(obj, rule, inner)
 		}
 		if !found || obj[macs.s] != '[' {
 			ok = false
@@ -188,4 +209,67 @@ func narrow(obj []byte, path []span) []byte {
 		out = append(out, obj[from:to]...)
 	}
 	return out
+}
+
+// osqueryDiff adds one record per row of an osquery batch's diffResults
+// (added, then removed): the batch's other members, then "columns" and
+// "action"; false when diffResults has no rows or holds anything but
+// arrays of objects under added and removed, or fewer than two rows.
+func (s *splitter) osqueryDiff(obj []byte, diff span) bool {
+	type row struct {
+		v      span
+		action string
+	}
+	var rows []row
+	ok := true
+	eachMember(obj, diff, func(key []byte, val span) {
+		act := string(key)
+		if act != "added" && act != "removed" || obj[val.s] != '[' {
+			ok = false
+			return
+		}
+		eachElement(obj, val, func(el span) {
+			ok = ok && obj[el.s] == '{'
+			rows = append(rows, row{el, act})
+		})
+	})
+	if !ok || len(rows) < 2 {
+		return false
+	}
+	// The members kept in each row's record: all but diffResults.
+	var keep []span
+	i := jsontext.SkipSpace(obj, 1)
+	for i < len(obj) && obj[i] == '"' {
+		kend, _, err := jsontext.ScanString(obj, i)
+		if err != nil {
+			return false
+		}
+		v := jsontext.SkipSpace(obj, jsontext.SkipSpace(obj, kend)+1)
+		vend, err := jsontext.Skip(obj, v, 1)
+		if err != nil {
+			return false
+		}
+		if v != diff.s {
+			keep = append(keep, span{i, vend})
+		}
+		i = jsontext.SkipSpace(obj, vend)
+		if i < len(obj) && obj[i] == ',' {
+			i = jsontext.SkipSpace(obj, i+1)
+		}
+	}
+	for _, r := range rows {
+		out := make([]byte, 0, len(obj))
+		out = append(out, '{')
+		for _, m := range keep {
+			out = append(out, obj[m.s:m.e]...)
+			out = append(out, ',')
+		}
+		out = append(out, `"columns":`...)
+		out = append(out, obj[r.v.s:r.v.e]...)
+		out = append(out, `,"action":"`...)
+		out = append(out, r.action...)
+		out = append(out, `"}`...)
+		s.add(out)
+	}
+	return true
 }

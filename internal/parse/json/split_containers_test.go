@@ -38,6 +38,14 @@ const (
 	osqTail = `],"action":"snapshot","name":"pack_processes","hostIdentifier":"web-01","calendarTime":"Mon Jun  2 10:00:00 2025 UTC","unixTime":1748858400,"epoch":0,"counter":0,"numerics":false}`
 	// osquerySnapshot holds two rows.
 	osquerySnapshot = osqHead + `{"pid":"1","name":"init"},{"pid":"42","name":"sshd"}` + osqTail
+
+	// osqueryBatch is a batch-format result: two rows added, one removed.
+	osqBatchRest = `"name":"pack_processes","hostIdentifier":"web-01","calendarTime":"Mon Jun  2 10:00:00 2025 UTC","unixTime":1748858400,"epoch":0,"counter":3,"numerics":false,"decorations":{"host_uuid":"u1"}`
+	osqueryBatch = `{"diffResults":{"added":[{"pid":"7","name":"nc"},{"pid":"8","name":"sh"}],"removed":[{"pid":"1","name":"init"}]},` + osqBatchRest + `}`
+
+	vnetHead = `{"time":"2025-03-02T08:00:05.1230000Z","flowLogGUID":"g1","macAddress":"00224871C205","category":"FlowLogFlowEvent","flowLogResourceID":"/SUBSCRIPTIONS/S1/FLOWLOGS/FL","targetResourceID":"/subscriptions/s1/virtualNetworks/v1","operationName":"FlowLogFlowEvent","flowLogVersion":4,"flowRecords":{"flows":[`
+	// vnetRecord holds two ACLs, the first with two flow groups; three tuples.
+	vnetRecord = vnetHead + `{"aclID":"A1","flowGroups":[{"rule":"R1","flowTuples":["t1","t2"]},{"rule":"R2","flowTuples":[]}]},{"aclID":"A2","flowGroups":[{"rule":"R3","flowTuples":["t3"]}]}]}}`
 )
 
 func splitStrings(t *testing.T, in string) []string {
@@ -104,6 +112,28 @@ func TestSplitOsquerySnapshot(t *testing.T) {
 		osqHead+`{"pid":"1","name":"init"}`+osqTail, osqHead+`{"pid":"42","name":"sshd"}`+osqTail)
 }
 
+func TestSplitVNetFlowTuples(t *testing.T) {
+	one := func(acl, rule, tuple string) string {
+		return vnetHead + `{"aclID":"` + acl + `","flowGroups":[{"rule":"` + rule + `","flowTuples":["` + tuple + `"]}]}]}}`
+	}
+	wantParts(t, splitStrings(t, vnetRecord), one("A1", "R1", "t1"), one("A1", "R1", "t2"), one("A2", "R3", "t3"))
+	got := splitStrings(t, `{"records":[`+vnetRecord+`,`+vnetRecord+`]}`)
+	if len(got) != 6 || got[5] != one("A2", "R3", "t3") {
+		t.Errorf("records of virtual network records: %q", got)
+	}
+}
+
+func TestSplitOsqueryBatch(t *testing.T) {
+	wantParts(t, splitStrings(t, osqueryBatch),
+		`{`+osqBatchRest+`,"columns":{"pid":"7","name":"nc"},"action":"added"}`,
+		`{`+osqBatchRest+`,"columns":{"pid":"8","name":"sh"},"action":"added"}`,
+		`{`+osqBatchRest+`,"columns":{"pid":"1","name":"init"},"action":"removed"}`)
+	// diffResults after the other members, as well.
+	wantParts(t, splitStrings(t, `{"name":"p","hostIdentifier":"h","diffResults":{"removed":[{"a":1},{"a":2}]}}`),
+		`{"name":"p","hostIdentifier":"h","columns":{"a":1},"action":"removed"}`,
+		`{"name":"p","hostIdentifier":"h","columns":{"a":2},"action":"removed"}`)
+}
+
 // A container with one element, or one not as its schema has it, is parsed
 // whole as before (same bytes, same event.id).
 func TestSplitContainersLeftWhole(t *testing.T) {
@@ -116,6 +146,12 @@ func TestSplitContainersLeftWhole(t *testing.T) {
 		osqHead + `{"pid":"1"}` + osqTail,
 		osqHead + `{"pid":"1"},"x"` + osqTail,
 		`{"snapshot":[{"a":1},{"a":2}],"action":"added"}`,
+		vnetHead + `{"aclID":"A1","flowGroups":[{"rule":"R1","flowTuples":["t1"]}]}]}}`,
+		strings.Replace(vnetRecord, `"FlowLogFlowEvent","flowLogResourceID"`, `"Other","flowLogResourceID"`, 1),
+		`{"diffResults":{"added":[{"pid":"7"}],"removed":[]},"name":"p"}`,
+		`{"diffResults":{"added":[{"pid":"7"},"x"]},"name":"p"}`,
+		`{"diffResults":{"added":[{"pid":"7"},{"pid":"8"}],"changed":[]},"name":"p"}`,
+		`{"diffResults":{"added":[{"pid":"7"},{"pid":"8"}]},"action":"added"}`,
 		`{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":1}]}`,
 		`{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1"}]}`,
 		`{"eventName":"x","logEvents":"not a payload","findings":1}`,

@@ -107,6 +107,9 @@ func FuzzSplit(f *testing.F) {
 	f.Add([]byte(nsgRecord))
 	f.Add([]byte(`{"records":[` + nsgRecord + `,` + nsgRecord + `]}`))
 	f.Add([]byte(osquerySnapshot))
+	f.Add([]byte(osqueryBatch))
+	f.Add([]byte(vnetRecord))
+	f.Add([]byte(`{"records":[` + vnetRecord + `]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		parts, batch, err := Split(data, nil)
 		if err != nil {

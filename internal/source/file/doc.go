@@ -14,7 +14,8 @@
 // again from offset 0. A file renamed to another name the globs still match
 // keeps its reader: nothing is read twice.
 //
-// Lines end at LF (a CR before it is dropped). A last line without LF is
+// Lines end at LF (a CR before it is dropped); a JSON value printed over
+// several lines is one record (jsonrecord.go). A last line without LF is
 // held until it is completed, or handed on as it is once the file has been
 // rotated away or deleted and fully read. A line longer than max_line_bytes
 // is cut to that length, the rest up to its LF discarded and counted.

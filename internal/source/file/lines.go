@@ -13,6 +13,9 @@ type lineSplitter struct {
 	// consumed is the offset up to which every byte belongs to a complete
 	// line that was handed on.
 	consumed int64
+	// js holds the lines of a JSON value printed over several lines
+	// (jsonrecord.go) until it closes.
+	js jsonHold
 }
 
 func newLineSplitter(max int, offset int64) *lineSplitter {
@@ -21,6 +24,7 @@ func newLineSplitter(max int, offset int64) *lineSplitter {
 
 // reset restarts the splitter at offset, forgetting held bytes.
 func (ls *lineSplitter) reset(offset int64) {
+	ls.js.clear()
 	ls.partial = ls.partial[:0]
 	ls.discarding, ls.skipped = false, 0
 	ls.start, ls.consumed = offset, offset
@@ -55,6 +59,7 @@ func (ls *lineSplitter) feed(chunk []byte, emit func(line []byte, start int64, c
 		if i < 0 {
 			ls.partial = append(ls.partial, chunk...)
 			if len(ls.partial) > ls.max {
+				ls.release(emit)
 				emit(trimCR(ls.partial[:ls.max]), ls.start, true)
 				ls.skipped = int64(len(ls.partial))
 				ls.partial = ls.partial[:0]
@@ -69,13 +74,19 @@ func (ls *lineSplitter) feed(chunk []byte, emit func(line []byte, start int64, c
 		}
 		n := int64(len(line)) + 1
 		if len(line) > ls.max {
+			ls.release(emit)
 			emit(trimCR(line[:ls.max]), ls.start, true)
+		} else if len(ls.js.ends) == 0 && !mayOpenJSON(line) {
+			emit(trimCR(line), ls.start, false) // most lines: no value held, none opened
 		} else {
-			emit(trimCR(line), ls.start, false)
+			ls.complete(line, ls.start, emit)
 		}
 		ls.partial = ls.partial[:0]
 		ls.start += n
 		ls.consumed = ls.start
+		if ls.js.held() {
+			ls.consumed = ls.js.start
+		}
 		chunk = chunk[i+1:]
 	}
 }
@@ -84,6 +95,7 @@ func (ls *lineSplitter) feed(chunk []byte, emit func(line []byte, start int64, c
 // good. Afterwards everything up to next() counts as consumed.
 func (ls *lineSplitter) flush(emit func(line []byte, start int64, cut bool)) {
 	end := ls.next()
+	ls.release(emit)
 	if !ls.discarding && len(ls.partial) > 0 {
 		emit(trimCR(ls.partial), ls.start, false)
 	}

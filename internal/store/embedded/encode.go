@@ -3,6 +3,7 @@ package embedded
 import (
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/vigilsiem/vigil/internal/event"
 )
@@ -45,6 +46,67 @@ type encoder struct {
 	// gen is the generation of the newest catalog snapshot the batch was
 	// encoded with (catalogSnapshot.gen).
 	gen uint64
+	// cols remembers the entries of cols.snap (a snapshot of the catalog)
+	// for the field names the encoder met last, so that most fields cost
+	// no lookup in the snapshot's map (a string hash and a probe, a
+	// quarter of the encoder's time). Slots are picked by the address of
+	// the name's bytes: the names the parsers and normalisers write are
+	// mostly constants, the same address every event. A slot answers only
+	// for a name equal to its own, so any name is right, just slower.
+	cols columnCache
+}
+
+// columnCache is the encoder's cache of catalog entries by field name.
+type columnCache struct {
+	snap   *catalogSnapshot
+	slots  [columnCacheSlots]columnCacheSlot
+	tenant string
+	tc     *tenantColumns
+}
+
+// columnCacheSlots is a power of two. The bench mix writes about 120
+// distinct names; more slots would only hold more stale ones.
+const columnCacheSlots = 512
+
+type columnCacheSlot struct {
+	name string
+	col  *column
+}
+
+// reset empties the cache when the catalog has a new snapshot.
+func (c *columnCache) reset(snap *catalogSnapshot) {
+	if c.snap != snap {
+		c.snap = snap
+		c.slots = [columnCacheSlots]columnCacheSlot{}
+		c.tenant, c.tc = "", nil
+	}
+}
+
+// slot returns the slot for name.
+func (c *columnCache) slot(name string) *columnCacheSlot {
+	h := uint64(uintptr(unsafe.Pointer(unsafe.StringData(name)))) * 0x9E3779B97F4A7C15
+	return &c.slots[h>>(64-9)]
+}
+
+// column returns snap's entry for field, as snap.byField does.
+func (c *columnCache) column(field string) (*column, bool) {
+	sl := c.slot(field)
+	if sl.col != nil && sl.name == field {
+		return sl.col, true
+	}
+	col, ok := c.snap.byField[field]
+	if ok {
+		sl.name, sl.col = field, col
+	}
+	return col, ok
+}
+
+// tenantColumns returns snap.tenants[tenant].
+func (c *columnCache) tenantColumns(tenant string) *tenantColumns {
+	if c.tc == nil || c.tenant != tenant {
+		c.tenant, c.tc = tenant, c.snap.tenants[tenant]
+	}
+	return c.tc
 }
 
 // timeLayout is how times are written into segments: RFC 3339 with
@@ -86,6 +148,7 @@ func appendTime(dst []byte, t time.Time) []byte {
 func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]byte, error) {
 	snap := enc.cat.load()
 	enc.gen = max(enc.gen, snap.gen)
+	enc.cols.reset(snap)
 	ts := e.Timestamp
 	if ts.IsZero() {
 		ts = e.Ingested
@@ -108,7 +171,7 @@ func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]
 		dst = event.AppendJSONString(dst, e.Original)
 	}
 	enc.overflow = enc.overflow[:0]
-	tc := snap.tenants[e.Tenant]
+	tc := enc.cols.tenantColumns(e.Tenant)
 	for i := range e.Fields {
 		f := &e.Fields[i]
 		v := &f.Value
@@ -120,7 +183,7 @@ func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]
 			dst = event.AppendJSONString(dst, v.Text())
 			continue
 		}
-		col, ok := snap.byField[f.Name]
+		col, ok := enc.cols.column(f.Name)
 		if !ok || !col.Kinds.has(v.Kind()) || !snap.visible(col, tc) {
 			var err error
 			if col, err = enc.cat.ensure(f.Name, v.Kind(), e.Tenant); err != nil {
@@ -128,7 +191,8 @@ func (enc *encoder) appendEvent(dst []byte, e *event.Event, info *batchInfo) ([]
 			}
 			snap = enc.cat.load()
 			enc.gen = max(enc.gen, snap.gen)
-			tc = snap.tenants[e.Tenant]
+			enc.cols.reset(snap)
+			tc = enc.cols.tenantColumns(e.Tenant)
 			if col == nil {
 				enc.overflow = appendMember(enc.overflow, f.Name, *v)
 				continue

@@ -79,9 +79,15 @@ func Float(s string) (event.Value, bool) {
 // IP returns an IP value for an IPv4 or IPv6 address, and false for
 // anything else (a host name where an address was expected).
 func IP(s string) (event.Value, bool) {
-	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	t := strings.TrimSpace(s)
+	a, err := netip.ParseAddr(t)
 	if err != nil {
 		return event.Value{}, false
+	}
+	if a.Is4() {
+		// ParseAddr takes only the dotted-decimal form of an IPv4 address
+		// (no leading zeros), which is its text: keep it, unformatted.
+		return event.IPText(a, t), true
 	}
 	return event.IP(a), true
 }
