@@ -3,6 +3,7 @@ package ingest
 import (
 	"strings"
 
+	"github.com/vigilsiem/vigil/internal/containerlog"
 	"github.com/vigilsiem/vigil/internal/event"
 )
 
@@ -19,7 +20,7 @@ const FieldRaw = "_raw"
 // "2024-05-10T11:37:47Z web01 sshd[42]: …") is skipped the same way when
 // the parser found its program or its RFC 5424 version.
 func body(e *event.Event) (string, bool) {
-	s := e.Original
+	s := recordText(e)
 	if s == "" || (s[0] != '<' && !mayBeHeader(s)) {
 		return s, s != ""
 	}
@@ -44,6 +45,19 @@ func body(e *event.Event) (string, bool) {
 		}
 	}
 	return bodyOf(s, rfc5424, prog, host), true
+}
+
+// recordText is the record the body is read from, and what a pipeline
+// reads as event.original: the original, or the line inside a container
+// runtime's envelope, which the auto parser took off and parsed as the
+// record, so a pipeline sees the line as if it had come alone
+// (internal/containerlog; other records are told apart by their first
+// bytes). The stored event.original keeps the envelope.
+func recordText(e *event.Event) string {
+	if line, _, ok := containerlog.Split(e.Original); ok {
+		return line
+	}
+	return e.Original
 }
 
 // bodyOf is body of the original s given what the parser found: an RFC

@@ -102,6 +102,7 @@ type gate struct {
 // fields, instead of a scan per key per pipeline), and the candidate
 // selectors.
 type selCache struct {
+	rec      string // recordText, set with raw
 	raw      string
 	rawOK    bool
 	rawDone  bool
@@ -284,7 +285,8 @@ func (c *selCache) program(e *event.Event) (string, bool) {
 func (c *selCache) body(e *event.Event) (string, bool) {
 	if !c.rawDone {
 		c.rawDone = true
-		s := e.Original
+		s := recordText(e)
+		c.rec = s
 		c.rawOK = s != ""
 		if s == "" || (s[0] != '<' && !mayBeHeader(s)) {
 			c.raw = s
@@ -296,6 +298,12 @@ func (c *selCache) body(e *event.Event) (string, bool) {
 	return c.raw, c.rawOK
 }
 
+// record is recordText of e, found once per event.
+func (c *selCache) record(e *event.Event) string {
+	c.body(e)
+	return c.rec
+}
+
 // text is the text of a gate's or selector's field: "" and _raw are the
 // body.
 func (c *selCache) text(e *event.Event, field string) (string, bool) {
@@ -303,7 +311,8 @@ func (c *selCache) text(e *event.Event, field string) (string, bool) {
 		return c.body(e)
 	}
 	if field == event.FieldOriginal {
-		return e.Original, e.Original != ""
+		s := c.record(e)
+		return s, s != ""
 	}
 	// message and process.name, found in the pass over the keys: text()
 	// would look each up again.
@@ -337,7 +346,7 @@ func (c *selCache) isCEF(e *event.Event) bool {
 		c.cefDone = true
 		_, cef := c.field(e, specCEF)
 		_, leef := c.field(e, specLEEF)
-		c.cef = cef || leef || isLEEF(e.Original, c.str(e, specVendor))
+		c.cef = cef || leef || isLEEF(c.record(e), c.str(e, specVendor))
 	}
 	return c.cef
 }

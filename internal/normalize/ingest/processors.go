@@ -58,6 +58,10 @@ func text(e *event.Event, name string) (string, bool) {
 	if name == FieldRaw {
 		return body(e)
 	}
+	if name == event.FieldOriginal {
+		s := recordText(e)
+		return s, s != ""
+	}
 	v, ok := e.Get(name)
 	if !ok {
 		if name == event.FieldMessage {

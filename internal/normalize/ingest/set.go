@@ -144,7 +144,7 @@ func (s *Set) selectNew(e *event.Event) (int, string) {
 	}
 	if i >= 0 {
 		if raw, ok := c.body(e); ok {
-			header = jsonBehindHeader(e.Original, raw)
+			header = jsonBehindHeader(c.record(e), raw)
 		}
 	}
 	s.caches.Put(c)

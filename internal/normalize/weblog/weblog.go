@@ -110,7 +110,7 @@ func accessLog(e *event.Event, msg string) bool {
 		}
 	}
 
-	e.Timestamp = ts.UTC()
+	setTime(e, ts)
 	ecsfield.Addr(e, "source", host)
 	if user != "-" && user != "" {
 		e.Set("user.name", event.String(user))
@@ -245,7 +245,7 @@ func apacheError(e *event.Event, msg string) bool {
 	if !isLogLevel(level) {
 		return false
 	}
-	e.Timestamp = ts
+	setTime(e, ts)
 	e.Set("log.level", event.String(level))
 	ecsfield.Str(e, "apache.error.module", module)
 	for c.Maybe(" [") {
@@ -310,7 +310,7 @@ func nginxError(e *event.Event, msg string) bool {
 	if !c.OK() || !isLogLevel(level) {
 		return false
 	}
-	e.Timestamp = ts.UTC()
+	setTime(e, ts)
 	e.Set("log.level", event.String(level))
 	ecsfield.Int(e, "process.pid", pid)
 	ecsfield.Int(e, "process.thread.id", tid)

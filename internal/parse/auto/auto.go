@@ -48,7 +48,9 @@ func New(opts Options) *Parser {
 func (p *Parser) Parse(data []byte, e *event.Event) error {
 	s := fields.Text(data, e)
 	p.w.Begin(e)
-	p.parse(s)
+	if !p.container(s) {
+		p.parse(s)
+	}
 	p.w.End()
 	return nil
 }

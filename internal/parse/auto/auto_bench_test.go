@@ -19,3 +19,24 @@ var benchLines = []string{
 func BenchmarkParse(b *testing.B) {
 	parsetest.Bench(b, New(Options{}), benchLines)
 }
+
+// containerLines are container runtime records, CRI and Docker json-file,
+// around an nginx access line and a JSON application log.
+var containerLines = []string{
+	`2024-05-10T11:37:47.123456789Z stdout F 10.0.0.5 - alice [10/May/2024:11:37:47 +0000] "GET /index.html HTTP/1.1" 200 512 "-" "curl/8.0"`,
+	`2024-05-10T11:37:47.223456789Z stderr F {"level":"error","msg":"db down","user":"bob"}`,
+	`{"log":"10.0.0.5 - - [10/May/2024:11:37:47 +0000] \"GET / HTTP/1.1\" 404 0 \"-\" \"curl/8.0\"\n","stream":"stdout","time":"2024-05-10T11:37:47.123456789Z"}`,
+	`{"log":"{\"level\":\"info\",\"msg\":\"hello\"}\n","stream":"stderr","time":"2024-05-10T11:37:47.123456789Z"}`,
+}
+
+func BenchmarkParseContainer(b *testing.B) {
+	b.Run("cri", func(b *testing.B) { parsetest.Bench(b, New(Options{}), containerLines[:2]) })
+	b.Run("docker", func(b *testing.B) { parsetest.Bench(b, New(Options{}), containerLines[2:]) })
+	// The same lines without their envelopes, for comparison.
+	b.Run("bare", func(b *testing.B) {
+		parsetest.Bench(b, New(Options{}), []string{
+			`10.0.0.5 - alice [10/May/2024:11:37:47 +0000] "GET /index.html HTTP/1.1" 200 512 "-" "curl/8.0"`,
+			`{"level":"error","msg":"db down","user":"bob"}`,
+		})
+	})
+}

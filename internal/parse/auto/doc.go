@@ -27,4 +27,10 @@
 //
 // A record that is a JSON batch ({"records":[…]}, json.Split) is split by
 // the pipeline before it reaches the parser, as for the json format.
+//
+// Before step 1, a container runtime's envelope (a Kubernetes CRI line
+// "TIME STREAM F|P LINE", a Docker json-file record {"log":…}) is taken
+// off and its line parsed by the steps above; the envelope's time,
+// stream and attributes are written over the line's fields (container.go,
+// docs/formats.md#container-log-envelopes).
 package auto
