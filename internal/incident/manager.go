@@ -184,7 +184,20 @@ func (m *Manager) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 			ids = append(ids, as[j].ID)
 		}
 		if m.mem != nil {
-			b.members[as[i].Tenant] = m.mem.lookup(as[i].Tenant, ids)
+			var held map[string]string
+			if held, ids = m.mem.lookup(as[i].Tenant, ids); len(ids) == 0 {
+				b.members[as[i].Tenant] = held
+				i = j
+				continue
+			}
+			mem, err := m.st.Memberships(ctx, as[i].Tenant, ids)
+			if err != nil {
+				return errors.Join(fmt.Errorf("group %d alerts: %w", len(as), err), rejected)
+			}
+			for a, inc := range mem {
+				held[a] = inc
+			}
+			b.members[as[i].Tenant] = held
 			i = j
 			continue
 		}
@@ -213,10 +226,8 @@ func (m *Manager) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		return errors.Join(fmt.Errorf("store %d incidents: %w", len(b.ch.Incidents), err), rejected)
 	}
 	if m.mem != nil {
-		if m.mem.applied(&b.ch); m.mem.n > m.cfg.MaxMembers {
-			m.mem = nil
-			m.log.Info("incident memberships past the bound held in memory: read from the store from now on", "max", m.cfg.MaxMembers)
-		}
+		m.mem.applied(&b.ch)
+		m.boundMembers(ctx)
 	}
 	// Incidents read from the store that can take alerts again are indexed.
 	for _, inc := range b.loaded {
@@ -238,6 +249,29 @@ func (m *Manager) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		}
 	}
 	return rejected
+}
+
+// boundMembers keeps the memberships held in memory within their bound
+// once they pass it: a filter of them all when the store can list their
+// keys (rebuilt from the store when it fills), otherwise none (each batch
+// asks the store).
+func (m *Manager) boundMembers(ctx context.Context) {
+	kl, ok := m.st.(KeyLister)
+	switch {
+	case m.mem.filter == nil && m.mem.n <= m.cfg.MaxMembers:
+		return
+	case m.mem.filter == nil && !ok:
+		m.mem = nil
+		m.log.Info("incident memberships past the bound held in memory: read from the store from now on", "max", m.cfg.MaxMembers)
+	case m.mem.filter == nil:
+		m.mem.bound()
+		m.log.Info("incident memberships past the bound held in memory: the recent ones held, and a filter of all", "max", m.cfg.MaxMembers)
+	case m.mem.filter.full():
+		if err := m.mem.refilter(ctx, kl, m.mem.filter.n); err != nil {
+			m.mem = nil
+			m.log.Error("incident memberships: read from the store from now on", "err", err)
+		}
+	}
 }
 
 // recover rebuilds the index after a failed batch: the store still holds

@@ -8,7 +8,8 @@ import (
 // DefaultMaxMembers bounds the alert → incident memberships held in
 // memory. An entry costs about 80 bytes (the alert id, its map slot; the
 // incident id is shared), so 500,000 stay under ~40 MB. Past it the
-// Manager asks the store for each batch's memberships instead.
+// Manager keeps the newest and a filter of all (KeyLister), or asks the
+// store for each batch's memberships.
 const DefaultMaxMembers = 500_000
 
 // MembershipLister is implemented by a Store that can list every
@@ -21,19 +22,35 @@ type MembershipLister interface {
 	AllMemberships(ctx context.Context, limit int) (m map[string]map[string]string, complete bool, err error)
 }
 
-// members is every stored membership, as the store holds it after the
-// last applied batch (the Manager updates it after each Apply).
+// KeyLister is implemented by a Store that can stream the key of every
+// membership. Past MaxMembers the Manager then keeps the recent
+// memberships and a filter of all of them (memberFilter), and asks the
+// store only for the ids the filter may hold: DuckDB's Memberships scans
+// the whole table, a cost per batch that grew with the run.
+type KeyLister interface {
+	EachMembership(ctx context.Context, fn func(tenant, alertID string)) error
+}
+
+// members is the stored memberships, as the store holds them after the
+// last applied batch (the Manager updates it after each Apply). Exact
+// (filter nil): byTenant holds every one. Bounded: byTenant and prev hold
+// the recent ones (two generations of at most max/2 each), and filter
+// every one.
 type members struct {
 	byTenant map[string]map[string]string // tenant → alert id → incident id
+	prev     map[string]map[string]string // the generation before byTenant
 	// moved maps a merged incident to the one it merged into: the store
 	// re-points the merged incident's rows; the map's entries are left
 	// and resolved through it.
-	moved map[string]string // tenant\x00incident id → survivor id
-	n     int
+	moved  map[string]string // tenant\x00incident id → survivor id
+	n      int
+	max    int
+	filter *memberFilter
 }
 
 // loadMembers reads every membership from st when it can list them and
-// there are at most limit; nil otherwise (the Manager then queries).
+// there are at most limit; past limit, when st is a KeyLister, a filter
+// of them; nil otherwise (the Manager then queries).
 func loadMembers(ctx context.Context, st Store, limit int) (*members, error) {
 	l, ok := st.(MembershipLister)
 	if !ok {
@@ -44,9 +61,17 @@ func loadMembers(ctx context.Context, st Store, limit int) (*members, error) {
 		return nil, fmt.Errorf("load incident memberships: %w", err)
 	}
 	if !complete {
-		return nil, nil
+		kl, ok := st.(KeyLister)
+		if !ok {
+			return nil, nil
+		}
+		ms := &members{byTenant: map[string]map[string]string{}, prev: map[string]map[string]string{}, moved: map[string]string{}, max: limit}
+		if err := ms.refilter(ctx, kl, 0); err != nil {
+			return nil, err
+		}
+		return ms, nil
 	}
-	ms := &members{byTenant: map[string]map[string]string{}, moved: map[string]string{}}
+	ms := &members{byTenant: map[string]map[string]string{}, moved: map[string]string{}, max: limit}
 	intern := map[string]string{} // one copy of each incident id
 	for tenant, m := range all {
 		for a, inc := range m {
@@ -62,28 +87,79 @@ func loadMembers(ctx context.Context, st Store, limit int) (*members, error) {
 	return ms, nil
 }
 
-// lookup returns the memberships of ids, as store.Incidents.Memberships.
-func (ms *members) lookup(tenant string, ids []string) map[string]string {
-	out := map[string]string{}
-	m := ms.byTenant[tenant]
-	if m == nil {
-		return out
+// refilter builds the filter from every stored key, sized for twice
+// their number (n, or counted in a first scan when n is 0): rebuilt each
+// time the table doubles, the scans cost a constant per stored membership.
+// The keys are not held: at 10M memberships they would take ~1 GB.
+func (ms *members) refilter(ctx context.Context, kl KeyLister, n int) error {
+	if n <= 0 {
+		if err := kl.EachMembership(ctx, func(string, string) { n++ }); err != nil {
+			return fmt.Errorf("load incident memberships: %w", err)
+		}
 	}
+	f := newMemberFilter(max(2*n, 2*ms.max))
+	if err := kl.EachMembership(ctx, f.add); err != nil {
+		return fmt.Errorf("load incident memberships: %w", err)
+	}
+	ms.filter = f
+	return nil
+}
+
+// bound switches an exact members to bounded: the map becomes the
+// recent generation, the filter is made from it.
+func (ms *members) bound() {
+	f := newMemberFilter(4 * ms.max)
+	for t, m := range ms.byTenant {
+		for a := range m {
+			f.add(t, a)
+		}
+	}
+	ms.filter, ms.prev = f, map[string]map[string]string{}
+	ms.rotate()
+}
+
+// rotate starts a new recent generation; the old one's entries are
+// resolved through moved, which is then emptied.
+func (ms *members) rotate() {
+	for t, m := range ms.byTenant {
+		for a, inc := range m {
+			m[a] = ms.resolve(t, inc)
+		}
+	}
+	ms.prev, ms.byTenant, ms.moved, ms.n = ms.byTenant, map[string]map[string]string{}, map[string]string{}, 0
+}
+
+func (ms *members) resolve(tenant, inc string) string {
+	for range 64 { // merges chain at most a few deep
+		to, ok := ms.moved[tenant+"\x00"+inc]
+		if !ok {
+			break
+		}
+		inc = to
+	}
+	return inc
+}
+
+// lookup returns the memberships of ids, as store.Incidents.Memberships,
+// and, bounded, the ids it cannot tell: the store must answer for them.
+func (ms *members) lookup(tenant string, ids []string) (map[string]string, []string) {
+	out := map[string]string{}
+	var ask []string
+	m, p := ms.byTenant[tenant], ms.prev[tenant]
 	for _, id := range ids {
 		inc, ok := m[id]
 		if !ok {
+			inc, ok = p[id]
+		}
+		if !ok {
+			if ms.filter != nil && ms.filter.mayHold(tenant, id) {
+				ask = append(ask, id)
+			}
 			continue
 		}
-		for range 64 { // merges chain at most a few deep
-			to, ok := ms.moved[tenant+"\x00"+inc]
-			if !ok {
-				break
-			}
-			inc = to
-		}
-		out[id] = inc
+		out[id] = ms.resolve(tenant, inc)
 	}
-	return out
+	return out, ask
 }
 
 // applied records a batch the store has applied.
@@ -94,14 +170,25 @@ func (ms *members) applied(ch *Changes) {
 	}
 	for i := range ch.Alerts {
 		a := &ch.Alerts[i]
-		m := ms.byTenant[a.Alert.Tenant]
-		if m == nil {
-			m = map[string]string{}
-			ms.byTenant[a.Alert.Tenant] = m
+		ms.put(a.Alert.Tenant, a.Alert.ID, a.IncidentID)
+		if ms.filter != nil {
+			ms.filter.add(a.Alert.Tenant, a.Alert.ID)
 		}
-		if _, ok := m[a.Alert.ID]; !ok {
-			ms.n++
-		}
-		m[a.Alert.ID] = a.IncidentID
 	}
+	if ms.filter != nil && ms.n > ms.max/2 {
+		ms.rotate()
+	}
+}
+
+// put records that alert id of tenant is in incident inc.
+func (ms *members) put(tenant, id, inc string) {
+	m := ms.byTenant[tenant]
+	if m == nil {
+		m = map[string]string{}
+		ms.byTenant[tenant] = m
+	}
+	if _, ok := m[id]; !ok {
+		ms.n++
+	}
+	m[id] = inc
 }

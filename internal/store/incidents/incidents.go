@@ -532,3 +532,26 @@ func (s *Store) Entries(ctx context.Context, tenant, id string) ([]store.Inciden
 	}
 	return out, rows.Err()
 }
+
+// EachMembership calls fn with the tenant and alert id of every stored
+// membership, in one scan (the incident manager's KeyLister: it keeps a
+// filter of them, rebuilt as the table doubles, and asks Memberships only
+// for the ids the filter may hold).
+func (s *Store) EachMembership(ctx context.Context, fn func(tenant, alertID string)) error {
+	rows, err := s.db.QueryContext(ctx, "SELECT tenant, alert_id FROM incident_alerts")
+	if err != nil {
+		return fmt.Errorf("read incident memberships: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t, a string
+		if err := rows.Scan(&t, &a); err != nil {
+			return fmt.Errorf("read incident memberships: %w", err)
+		}
+		fn(t, a)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read incident memberships: %w", err)
+	}
+	return nil
+}
