@@ -42,6 +42,10 @@ type Config struct {
 	// MaxMembers bounds the memberships held in memory; zero:
 	// DefaultMaxMembers.
 	MaxMembers int
+	// MaxFilterKeys bounds the filter of memberships kept past
+	// MaxMembers; zero: DefaultMaxFilterKeys. Past it each batch asks the
+	// store.
+	MaxFilterKeys int
 	// AlertsStored says the alert store took each batch before
 	// WriteAlerts is called (the alert log's applier chain): the members
 	// of alerts grouping leaves unchanged are marked InAlertTable, and a
@@ -99,6 +103,9 @@ func New(ctx context.Context, st Store, cfg Config) (*Manager, error) {
 	if cfg.MaxActive <= 0 {
 		cfg.MaxActive = DefaultMaxActive
 	}
+	if cfg.MaxFilterKeys <= 0 {
+		cfg.MaxFilterKeys = DefaultMaxFilterKeys
+	}
 	if cfg.MaxMembers <= 0 {
 		cfg.MaxMembers = DefaultMaxMembers
 	}
@@ -123,7 +130,7 @@ func (m *Manager) horizon() time.Duration { return 2 * m.cfg.Window }
 // rebuild reloads the index and the memberships from the store. Called
 // with mu held (or before the Manager is shared).
 func (m *Manager) rebuild(ctx context.Context) error {
-	mem, err := loadMembers(ctx, m.st, m.cfg.MaxMembers)
+	mem, err := loadMembers(ctx, m.st, m.cfg.MaxMembers, m.cfg.MaxFilterKeys)
 	if err != nil {
 		return err
 	}
@@ -264,10 +271,19 @@ func (m *Manager) boundMembers(ctx context.Context) {
 		m.mem = nil
 		m.log.Info("incident memberships past the bound held in memory: read from the store from now on", "max", m.cfg.MaxMembers)
 	case m.mem.filter == nil:
-		m.mem.bound()
+		if err := m.mem.bound(); err != nil {
+			m.mem = nil
+			m.log.Info("incident memberships past the bound held in memory, too many for a filter: read from the store from now on", "max", m.cfg.MaxMembers, "max_filter_keys", m.cfg.MaxFilterKeys)
+			return
+		}
 		m.log.Info("incident memberships past the bound held in memory: the recent ones held, and a filter of all", "max", m.cfg.MaxMembers)
 	case m.mem.filter.full():
-		if err := m.mem.refilter(ctx, kl, m.mem.filter.n); err != nil {
+		err := m.mem.refilter(ctx, kl, m.mem.filter.n)
+		switch {
+		case errors.Is(err, errFilterBound):
+			m.mem = nil
+			m.log.Info("incident memberships past the filter's bound: read from the store from now on", "max_filter_keys", m.cfg.MaxFilterKeys)
+		case err != nil:
 			m.mem = nil
 			m.log.Error("incident memberships: read from the store from now on", "err", err)
 		}

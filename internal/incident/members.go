@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -11,6 +12,17 @@ import (
 // Manager keeps the newest and a filter of all (KeyLister), or asks the
 // store for each batch's memberships.
 const DefaultMaxMembers = 500_000
+
+// DefaultMaxFilterKeys bounds the filter of memberships kept past
+// MaxMembers: 20 bits a key, so 16M keys take 40 MB. The filter is sized for twice the
+// stored memberships, so past 8M of them the Manager stops keeping one and
+// asks the store for each batch, as it does for a store that cannot list
+// its keys: the filter spares a scan per batch, but memory must not grow
+// with the months a SIEM runs.
+const DefaultMaxFilterKeys = 16 << 20
+
+// errFilterBound says the stored memberships are too many for the filter.
+var errFilterBound = errors.New("incident memberships past the filter's bound")
 
 // MembershipLister is implemented by a Store that can list every
 // membership at once: the Manager then holds them in memory and asks the
@@ -43,15 +55,16 @@ type members struct {
 	// re-points the merged incident's rows; the map's entries are left
 	// and resolved through it.
 	moved  map[string]string // tenant\x00incident id → survivor id
-	n      int
-	max    int
-	filter *memberFilter
+	n         int
+	max       int
+	filter    *memberFilter
+	filterMax int // the most keys filter may be sized for
 }
 
 // loadMembers reads every membership from st when it can list them and
 // there are at most limit; past limit, when st is a KeyLister, a filter
 // of them; nil otherwise (the Manager then queries).
-func loadMembers(ctx context.Context, st Store, limit int) (*members, error) {
+func loadMembers(ctx context.Context, st Store, limit, filterMax int) (*members, error) {
 	l, ok := st.(MembershipLister)
 	if !ok {
 		return nil, nil
@@ -65,13 +78,16 @@ func loadMembers(ctx context.Context, st Store, limit int) (*members, error) {
 		if !ok {
 			return nil, nil
 		}
-		ms := &members{byTenant: map[string]map[string]string{}, prev: map[string]map[string]string{}, moved: map[string]string{}, max: limit}
+		ms := &members{byTenant: map[string]map[string]string{}, prev: map[string]map[string]string{}, moved: map[string]string{}, max: limit, filterMax: filterMax}
 		if err := ms.refilter(ctx, kl, 0); err != nil {
+			if errors.Is(err, errFilterBound) {
+				return nil, nil
+			}
 			return nil, err
 		}
 		return ms, nil
 	}
-	ms := &members{byTenant: map[string]map[string]string{}, moved: map[string]string{}, max: limit}
+	ms := &members{byTenant: map[string]map[string]string{}, moved: map[string]string{}, max: limit, filterMax: filterMax}
 	intern := map[string]string{} // one copy of each incident id
 	for tenant, m := range all {
 		for a, inc := range m {
@@ -91,13 +107,18 @@ func loadMembers(ctx context.Context, st Store, limit int) (*members, error) {
 // their number (n, or counted in a first scan when n is 0): rebuilt each
 // time the table doubles, the scans cost a constant per stored membership.
 // The keys are not held: at 10M memberships they would take ~1 GB.
+// errFilterBound when the filter would pass filterMax keys.
 func (ms *members) refilter(ctx context.Context, kl KeyLister, n int) error {
 	if n <= 0 {
 		if err := kl.EachMembership(ctx, func(string, string) { n++ }); err != nil {
 			return fmt.Errorf("load incident memberships: %w", err)
 		}
 	}
-	f := newMemberFilter(max(2*n, 2*ms.max))
+	capacity := max(2*n, 2*ms.max)
+	if capacity > ms.filterMax {
+		return errFilterBound
+	}
+	f := newMemberFilter(capacity)
 	if err := kl.EachMembership(ctx, f.add); err != nil {
 		return fmt.Errorf("load incident memberships: %w", err)
 	}
@@ -106,8 +127,12 @@ func (ms *members) refilter(ctx context.Context, kl KeyLister, n int) error {
 }
 
 // bound switches an exact members to bounded: the map becomes the
-// recent generation, the filter is made from it.
-func (ms *members) bound() {
+// recent generation, the filter is made from it. errFilterBound when
+// the filter would pass filterMax keys.
+func (ms *members) bound() error {
+	if 4*ms.max > ms.filterMax {
+		return errFilterBound
+	}
 	f := newMemberFilter(4 * ms.max)
 	for t, m := range ms.byTenant {
 		for a := range m {
@@ -116,6 +141,7 @@ func (ms *members) bound() {
 	}
 	ms.filter, ms.prev = f, map[string]map[string]string{}
 	ms.rotate()
+	return nil
 }
 
 // rotate starts a new recent generation; the old one's entries are

@@ -36,14 +36,19 @@ func TestMembersInMemoryGroupAsStored(t *testing.T) {
 	write(t, queryOnly{ref}, func(int) incident.Config { return incident.Config{} })
 	for _, tc := range []struct {
 		name string
-		max  func(part int) int
+		cfg  func(part int) incident.Config
 	}{
-		{"held", func(int) int { return 0 }},
-		{"bound crossed", func(part int) int { return []int{500, 5000, 1}[part] }},
+		{"held", func(int) incident.Config { return incident.Config{} }},
+		{"bound crossed", func(part int) incident.Config { return incident.Config{MaxMembers: []int{500, 5000, 1}[part]} }},
+		// The filter fills and is too big to rebuild (part 0), or too big
+		// to build at a restart (part 2): each batch asks the store.
+		{"filter bound crossed", func(part int) incident.Config {
+			return incident.Config{MaxMembers: []int{150, 5000, 500}[part], MaxFilterKeys: 1000}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := openStore(t, openDB(t))
-			write(t, got, func(p int) incident.Config { return incident.Config{MaxMembers: tc.max(p)} })
+			write(t, got, tc.cfg)
 			ids := make([]string, 0, len(stream))
 			for _, a := range stream {
 				ids = append(ids, a.ID)

@@ -59,6 +59,41 @@ func TestMembersPastBoundAskStoreLittle(t *testing.T) {
 	}
 }
 
+// TestMembersPastFilterBoundAskStore: when the memberships are too many
+// for the filter's bound (MaxFilterKeys), the Manager keeps no filter and
+// asks the store for each batch, so its memory stays bounded however long
+// it runs (TestMembersInMemoryGroupAsStored shows it still groups as the
+// store says).
+func TestMembersPastFilterBoundAskStore(t *testing.T) {
+	ctx := context.Background()
+	stream := stormStream(12_000)
+	for _, tc := range []struct {
+		name string
+		cfg  incident.Config
+		min  int // batches that must ask the store
+	}{
+		// A filter would take 16,000 keys: none is made at the switch,
+		// about 80 of the 120 batches are past the 4,000 held.
+		{"at the switch", incident.Config{MaxMembers: 4000, MaxFilterKeys: 8000}, 70},
+		// The filter is rebuilt once (1,024 → 2,050 keys) and then
+		// dropped when it would take 4,100: about 99 batches.
+		{"when the filter fills", incident.Config{MaxMembers: 200, MaxFilterKeys: 3000}, 90},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &askCounting{Store: openStore(t, openDB(t))}
+			m := newManager(t, st, tc.cfg)
+			for i := 0; i < len(stream); i += 100 {
+				if err := m.WriteAlerts(ctx, stream[i:min(i+100, len(stream))]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if st.calls < tc.min {
+				t.Fatalf("asked the store %d times, want at least %d: one per batch past the bound", st.calls, tc.min)
+			}
+		})
+	}
+}
+
 // BenchmarkManagerPastMemberBound measures a 1,000-alert storm batch
 // grouped with 100k and 1M memberships stored, past the bound held in
 // memory: "query" asks the store for each batch's memberships (a scan of
