@@ -54,7 +54,7 @@ type members struct {
 	// moved maps a merged incident to the one it merged into: the store
 	// re-points the merged incident's rows; the map's entries are left
 	// and resolved through it.
-	moved  map[string]string // tenant\x00incident id → survivor id
+	moved     map[string]string // tenant\x00incident id → survivor id
 	n         int
 	max       int
 	filter    *memberFilter
