@@ -228,7 +228,10 @@ func sshdLine(e *event.Event, s string) bool {
 		return true
 	case c.Maybe("Connection closed by "), c.Maybe("Connection reset by "), c.Maybe("Disconnected from "):
 		// … [authenticating user USER |invalid user USER |user USER ]ADDR[ port PORT]
+		// A user still authenticating (or invalid) who leaves has failed
+		// to log in; a logged-in user's disconnect ends a session.
 		rest := c.Rest()
+		outcome := ""
 		for _, p := range [...]string{"authenticating user ", "invalid user ", "user "} {
 			if r, ok := strings.CutPrefix(rest, p); ok {
 				i := strings.LastIndex(r, " ")
@@ -239,12 +242,16 @@ func sshdLine(e *event.Event, s string) bool {
 					ecsfield.Str(e, "user.name", r[:i])
 					rest = r[i+1:]
 				}
+				outcome = ecsfield.Failure
+				if p == "user " {
+					outcome = ecsfield.Success
+				}
 				break
 			}
 		}
 		addr, port, _ := strings.Cut(rest, " port ")
 		e.Set("event.action", event.String(sshDisconnect))
-		ecsfield.Categorize(e, ecsfield.Session, ecsfield.TypeEnd, "")
+		ecsfield.Categorize(e, ecsfield.Session, ecsfield.TypeEnd, outcome)
 		ecsfield.Addr(e, "source", addr)
 		ecsfield.Port(e, "source.port", port)
 		return true
@@ -294,6 +301,63 @@ func sshdLine(e *event.Event, s string) bool {
 		ecsfield.Str(e, "user.name", strings.TrimSpace(user))
 		ecsfield.Addr(e, "source", addr)
 		ecsfield.Port(e, "source.port", port)
+		return true
+	case c.Maybe("drop connection #"):
+		// drop connection #N from [ADDR]:PORT on [ADDR]:PORT past MaxStartups
+		// drop connection #N from [ADDR]:PORT on [ADDR]:PORT penalty: REASON
+		c.Digits()
+		c.Lit(" from [")
+		sa := c.Until("]:")
+		sp := c.Until(" on [")
+		da := c.Until("]:")
+		dp := c.Word()
+		if !c.OK() {
+			return false
+		}
+		action, reason := "ssh-maxstartups-drop", ""
+		if r, ok := strings.CutPrefix(c.Rest(), "penalty: "); ok {
+			action, reason = "ssh-penalty-drop", r
+		}
+		e.Set("event.action", event.String(action))
+		ecsfield.Categorize(e, ecsfield.Network, ecsfield.TypeConnectionDenied, ecsfield.Failure)
+		ecsfield.Addr(e, "source", sa)
+		ecsfield.Port(e, "source.port", sp)
+		ecsfield.Addr(e, "destination", da)
+		ecsfield.Port(e, "destination.port", dp)
+		ecsfield.Str(e, "event.reason", reason)
+		return true
+	case c.Maybe("kex_exchange_identification: "), c.Maybe("error: kex_exchange_identification: "):
+		// The client went before the key exchange (the next line, "Connection
+		// closed by ADDR", names it).
+		e.Set("event.action", event.String("ssh-kex-failed"))
+		ecsfield.Categorize(e, ecsfield.Network, ecsfield.TypeConnection, ecsfield.Failure)
+		ecsfield.Str(e, "event.reason", c.Rest())
+		return true
+	case c.Maybe("banner exchange: Connection from "):
+		// banner exchange: Connection from ADDR port PORT: REASON
+		addr := c.Until(" port ")
+		port := c.Until(": ")
+		if !c.OK() {
+			return false
+		}
+		e.Set("event.action", event.String("ssh-banner-exchange-failed"))
+		ecsfield.Categorize(e, ecsfield.Network, ecsfield.TypeConnection, ecsfield.Failure)
+		ecsfield.Addr(e, "source", addr)
+		ecsfield.Port(e, "source.port", port)
+		ecsfield.Str(e, "event.reason", c.Rest())
+		return true
+	case c.Maybe("Unable to negotiate with "):
+		// Unable to negotiate with ADDR port PORT: REASON
+		addr := c.Until(" port ")
+		port := c.Until(": ")
+		if !c.OK() {
+			return false
+		}
+		e.Set("event.action", event.String("ssh-negotiation-failed"))
+		ecsfield.Categorize(e, ecsfield.Network, ecsfield.TypeConnection, ecsfield.Failure)
+		ecsfield.Addr(e, "source", addr)
+		ecsfield.Port(e, "source.port", port)
+		ecsfield.Str(e, "event.reason", c.Rest())
 		return true
 	case c.Maybe("Did not receive identification string from "):
 		addr, port, _ := strings.Cut(c.Rest(), " port ")

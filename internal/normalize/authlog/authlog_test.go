@@ -54,7 +54,33 @@ func TestAuthLog(t *testing.T) {
 	f(h+"sshd[2411]: Connection closed by 198.51.100.7 [preauth]",
 		map[string]string{"event.action": "ssh-disconnect", "source.ip": "198.51.100.7", "user.name": ""})
 	f(h+"sshd[2411]: Disconnected from user alice 198.51.100.7 port 51514",
-		map[string]string{"event.action": "ssh-disconnect", "user.name": "alice", "source.port": "51514"})
+		map[string]string{"event.action": "ssh-disconnect", "user.name": "alice", "source.port": "51514", "event.outcome": "success"})
+	// A client that leaves while authenticating, or as an invalid user,
+	// has failed to log in (brute force leaves these, not "Failed").
+	f(h+"sshd[2411]: Connection closed by invalid user admin 198.51.100.7 port 40000 [preauth]",
+		map[string]string{"event.action": "ssh-disconnect", "user.name": "admin", "source.ip": "198.51.100.7", "event.outcome": "failure"})
+	f(h+"sshd-session[2411]: Disconnected from authenticating user root 198.51.100.7 port 40000 [preauth]",
+		map[string]string{"event.action": "ssh-disconnect", "user.name": "root", "source.port": "40000", "event.outcome": "failure"})
+	f(h+"sshd[2411]: Connection reset by 198.51.100.7 port 40000 [preauth]",
+		map[string]string{"event.action": "ssh-disconnect", "source.ip": "198.51.100.7", "event.outcome": ""})
+	// Pre-authentication refusals.
+	f(h+"sshd[2411]: drop connection #10 from [198.51.100.7]:40000 on [10.0.0.1]:22 past MaxStartups",
+		map[string]string{"event.action": "ssh-maxstartups-drop", "event.outcome": "failure", "event.category": "network",
+			"source.ip": "198.51.100.7", "source.port": "40000", "destination.ip": "10.0.0.1", "destination.port": "22"})
+	f(h+"sshd[2411]: drop connection #3 from [2001:db8::5]:40022 on [2001:db8::1]:22 penalty: failed authentication",
+		map[string]string{"event.action": "ssh-penalty-drop", "event.outcome": "failure", "source.ip": "2001:db8::5", "destination.port": "22",
+			"event.reason": "failed authentication"})
+	f(h+"sshd[2411]: error: kex_exchange_identification: Connection closed by remote host",
+		map[string]string{"event.action": "ssh-kex-failed", "event.outcome": "failure", "event.category": "network",
+			"event.reason": "Connection closed by remote host"})
+	f(h+"sshd[2411]: kex_exchange_identification: read: Connection reset by peer",
+		map[string]string{"event.action": "ssh-kex-failed", "event.reason": "read: Connection reset by peer"})
+	f(h+"sshd[2411]: banner exchange: Connection from 198.51.100.7 port 40000: invalid format",
+		map[string]string{"event.action": "ssh-banner-exchange-failed", "event.outcome": "failure", "source.ip": "198.51.100.7",
+			"source.port": "40000", "event.reason": "invalid format"})
+	f(h+"sshd[2411]: Unable to negotiate with 198.51.100.7 port 40000: no matching key exchange method found. Their offer: diffie-hellman-group1-sha1 [preauth]",
+		map[string]string{"event.action": "ssh-negotiation-failed", "event.outcome": "failure", "source.ip": "198.51.100.7",
+			"source.port": "40000", "event.reason": "no matching key exchange method found. Their offer: diffie-hellman-group1-sha1"})
 	f(h+"sshd[2411]: Received disconnect from 198.51.100.7 port 40000:11: Bye Bye [preauth]",
 		map[string]string{"event.action": "ssh-disconnect", "source.ip": "198.51.100.7", "source.port": "40000", "event.reason": "Bye Bye"})
 	f(h+"sshd[2411]: Received disconnect from 103.99.0.122: 11: disconnected by user",
