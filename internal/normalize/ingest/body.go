@@ -3,7 +3,7 @@ package ingest
 import (
 	"strings"
 
-	"github.com/vigilsiem/vigil/internal/containerlog"
+	"github.com/vigilsiem/vigil/internal/parse/containerlog"
 	"github.com/vigilsiem/vigil/internal/event"
 )
 
@@ -51,7 +51,7 @@ func body(e *event.Event) (string, bool) {
 // reads as event.original: the original, or the line inside a container
 // runtime's envelope, which the auto parser took off and parsed as the
 // record, so a pipeline sees the line as if it had come alone
-// (internal/containerlog; other records are told apart by their first
+// (internal/parse/containerlog; other records are told apart by their first
 // bytes). The stored event.original keeps the envelope.
 func recordText(e *event.Event) string {
 	if line, _, ok := containerlog.Split(e.Original); ok {

@@ -3,7 +3,7 @@ package auto
 import (
 	"slices"
 
-	"github.com/vigilsiem/vigil/internal/containerlog"
+	"github.com/vigilsiem/vigil/internal/parse/containerlog"
 	"github.com/vigilsiem/vigil/internal/event"
 )
 
