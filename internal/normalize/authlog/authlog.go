@@ -328,35 +328,10 @@ func sshdLine(e *event.Event, s string) bool {
 		return true
 	case c.Maybe("kex_exchange_identification: "), c.Maybe("error: kex_exchange_identification: "):
 		// The client went before the key exchange (the next line, "Connection
-		// closed by ADDR", names it).
+		// closed by ADDR", names it). "Unable to negotiate" and "banner
+		// exchange" failures are the linux.authlog_extra pipeline's.
 		e.Set("event.action", event.String("ssh-kex-failed"))
 		ecsfield.Categorize(e, ecsfield.Network, ecsfield.TypeConnection, ecsfield.Failure)
-		ecsfield.Str(e, "event.reason", c.Rest())
-		return true
-	case c.Maybe("banner exchange: Connection from "):
-		// banner exchange: Connection from ADDR port PORT: REASON
-		addr := c.Until(" port ")
-		port := c.Until(": ")
-		if !c.OK() {
-			return false
-		}
-		e.Set("event.action", event.String("ssh-banner-exchange-failed"))
-		ecsfield.Categorize(e, ecsfield.Network, ecsfield.TypeConnection, ecsfield.Failure)
-		ecsfield.Addr(e, "source", addr)
-		ecsfield.Port(e, "source.port", port)
-		ecsfield.Str(e, "event.reason", c.Rest())
-		return true
-	case c.Maybe("Unable to negotiate with "):
-		// Unable to negotiate with ADDR port PORT: REASON
-		addr := c.Until(" port ")
-		port := c.Until(": ")
-		if !c.OK() {
-			return false
-		}
-		e.Set("event.action", event.String("ssh-negotiation-failed"))
-		ecsfield.Categorize(e, ecsfield.Network, ecsfield.TypeConnection, ecsfield.Failure)
-		ecsfield.Addr(e, "source", addr)
-		ecsfield.Port(e, "source.port", port)
 		ecsfield.Str(e, "event.reason", c.Rest())
 		return true
 	case c.Maybe("Did not receive identification string from "):

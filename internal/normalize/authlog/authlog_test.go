@@ -75,12 +75,6 @@ func TestAuthLog(t *testing.T) {
 			"event.reason": "Connection closed by remote host"})
 	f(h+"sshd[2411]: kex_exchange_identification: read: Connection reset by peer",
 		map[string]string{"event.action": "ssh-kex-failed", "event.reason": "read: Connection reset by peer"})
-	f(h+"sshd[2411]: banner exchange: Connection from 198.51.100.7 port 40000: invalid format",
-		map[string]string{"event.action": "ssh-banner-exchange-failed", "event.outcome": "failure", "source.ip": "198.51.100.7",
-			"source.port": "40000", "event.reason": "invalid format"})
-	f(h+"sshd[2411]: Unable to negotiate with 198.51.100.7 port 40000: no matching key exchange method found. Their offer: diffie-hellman-group1-sha1 [preauth]",
-		map[string]string{"event.action": "ssh-negotiation-failed", "event.outcome": "failure", "source.ip": "198.51.100.7",
-			"source.port": "40000", "event.reason": "no matching key exchange method found. Their offer: diffie-hellman-group1-sha1"})
 	f(h+"sshd[2411]: Received disconnect from 198.51.100.7 port 40000:11: Bye Bye [preauth]",
 		map[string]string{"event.action": "ssh-disconnect", "source.ip": "198.51.100.7", "source.port": "40000", "event.reason": "Bye Bye"})
 	f(h+"sshd[2411]: Received disconnect from 103.99.0.122: 11: disconnected by user",

@@ -3,8 +3,8 @@ package ingest
 import (
 	"strings"
 
-	"github.com/vigilsiem/vigil/internal/parse/containerlog"
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/parse/containerlog"
 )
 
 // FieldRaw names the record's text after its syslog header: the message

@@ -76,6 +76,13 @@ func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }
 // Run runs the pipeline on e. It returns dropped when a drop step matched,
 // and a *StepError when a step failed.
 func (p *Pipeline) Run(e *event.Event) (dropped bool, err error) {
+	// The envelope's identity is Vigil's, never a record's: a step that
+	// writes event.id, vigil.tenant, vigil.source, event.ingested or
+	// event.original changes nothing once the run ends. A vendor's own id
+	// in event.id would let records choose their id, and so what the
+	// store's replay check takes for a duplicate.
+	id, tenant, source, ingested, original := e.ID, e.Tenant, e.Source, e.Ingested, e.Original
+	defer func() { e.ID, e.Tenant, e.Source, e.Ingested, e.Original = id, tenant, source, ingested, original }()
 	for i := range p.steps {
 		s := &p.steps[i]
 		if s.cond != nil && !s.cond(e) {

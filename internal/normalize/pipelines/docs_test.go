@@ -16,8 +16,14 @@ func TestDocsListEveryPipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range builtinSet(t).Pipelines() {
-		if !strings.Contains(string(doc), "| `"+p.Name+"` |") {
+		// Once: branches merged with the union strategy can leave a
+		// pipeline's old row beside its new one.
+		switch n := strings.Count(string(doc), "\n| `"+p.Name+"` |"); n {
+		case 1:
+		case 0:
 			t.Errorf("docs/pipelines.md does not list pipeline %s", p.Name)
+		default:
+			t.Errorf("docs/pipelines.md lists pipeline %s %d times", p.Name, n)
 		}
 	}
 }

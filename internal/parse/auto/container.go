@@ -3,8 +3,8 @@ package auto
 import (
 	"slices"
 
-	"github.com/vigilsiem/vigil/internal/parse/containerlog"
 	"github.com/vigilsiem/vigil/internal/event"
+	"github.com/vigilsiem/vigil/internal/parse/containerlog"
 )
 
 // Container log envelopes: the container runtime writes each line a
