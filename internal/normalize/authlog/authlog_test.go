@@ -13,16 +13,7 @@ import (
 
 func TestAuthLog(t *testing.T) {
 	n := New()
-	f := func(line string, want map[string]string) {
-		t.Helper()
-		t.Run(line, func(t *testing.T) {
-			e := normtest.Parse(t, line)
-			if !n.Normalize(e) {
-				t.Fatalf("not recognised: %s", normtest.Dump(e))
-			}
-			normtest.Expect(t, e, want)
-		})
-	}
+	f := normtest.Checker(t, n, 0)
 	const h = "<38>Mar 10 11:59:00 bastion "
 	// sshd logins.
 	f(h+"sshd[2411]: Accepted password for alice from 198.51.100.7 port 51514 ssh2",

@@ -10,16 +10,7 @@ import (
 // message formats of Cisco's ASA syslog message reference.
 func TestCiscoASAMore(t *testing.T) {
 	n := New()
-	f := func(line string, want map[string]string) {
-		t.Helper()
-		t.Run(line, func(t *testing.T) {
-			e := normtest.Parse(t, line)
-			if !n.Normalize(e) {
-				t.Fatalf("not recognised: %s", normtest.Dump(e))
-			}
-			normtest.Expect(t, e, want)
-		})
-	}
+	f := normtest.Checker(t, n, 0)
 	deny := func(m map[string]string) map[string]string {
 		if _, ok := m["event.action"]; !ok {
 			m["event.action"] = "deny"

@@ -9,16 +9,7 @@ import (
 
 func TestCiscoASA(t *testing.T) {
 	n := New()
-	f := func(line string, want map[string]string) {
-		t.Helper()
-		t.Run(line, func(t *testing.T) {
-			e := normtest.Parse(t, line)
-			if !n.Normalize(e) {
-				t.Fatalf("not recognised: %s", normtest.Dump(e))
-			}
-			normtest.Expect(t, e, want)
-		})
-	}
+	f := normtest.Checker(t, n, 0)
 	deny := func(m map[string]string) map[string]string {
 		m["event.action"] = "deny"
 		m["event.outcome"] = "failure"

@@ -11,16 +11,7 @@ import (
 // from the formats of Cisco's ASA syslog message reference.
 func TestCiscoASAVPNAndLogins(t *testing.T) {
 	n := New()
-	f := func(line string, want map[string]string) {
-		t.Helper()
-		t.Run(line, func(t *testing.T) {
-			e := normtest.Parse(t, line)
-			if !n.Normalize(e) {
-				t.Fatalf("not recognised: %s", normtest.Dump(e))
-			}
-			normtest.Expect(t, e, want)
-		})
-	}
+	f := normtest.Checker(t, n, 0)
 	f(`<166>Jun 16 09:00:01 fw01 %ASA-6-716001: Group <DfltGrpPolicy> User <alice> IP <203.0.113.5> WebVPN session started.`,
 		map[string]string{"event.code": "716001", "event.action": "vpn-session-started", "user.name": "alice",
 			"source.ip": "203.0.113.5", "cisco.asa.group_policy": "DfltGrpPolicy", "event.outcome": "success",

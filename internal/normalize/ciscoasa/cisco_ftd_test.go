@@ -10,16 +10,7 @@ import (
 // message descriptions of Cisco's FTD syslog message reference.
 func TestCiscoFTDSecurityEvents(t *testing.T) {
 	n := New()
-	f := func(line string, want map[string]string) {
-		t.Helper()
-		t.Run(line[:min(60, len(line))], func(t *testing.T) {
-			e := normtest.Parse(t, line)
-			if !n.Normalize(e) {
-				t.Fatalf("not recognised: %s", normtest.Dump(e))
-			}
-			normtest.Expect(t, e, want)
-		})
-	}
+	f := normtest.Checker(t, n, 60)
 	f(`<166>Jun 14 10:15:30 ftd01 %FTD-6-430002: DeviceUUID: 1d2b3c4d-0000-1111-2222-333344445555, InstanceID: 4, FirstPacketSecond: 2026-06-14T10:15:30Z, ConnectionID: 5031, AccessControlRuleAction: Allow, SrcIP: 10.1.1.2, DstIP: 172.16.1.2, SrcPort: 49552, DstPort: 53, Protocol: udp, IngressInterface: inside, EgressInterface: outside, IngressZone: InZone, EgressZone: OutZone, ACPolicy: Default-ACP, AccessControlRuleName: Allow-DNS, Prefilter Policy: Default Prefilter Policy, User: No Authentication Required, Client: DNS client, ApplicationProtocol: DNS, InitiatorPackets: 1, ResponderPackets: 0, InitiatorBytes: 74, ResponderBytes: 0, NAPPolicy: Balanced Security and Connectivity, DNSQuery: www.example.com, DNSRecordType: a host address, DNSResponseType: No Error`,
 		map[string]string{"event.code": "430002", "event.dataset": "cisco.ftd", "observer.product": "FTD",
 			"event.action": "connection-started", "event.category": "network", "event.type": "connection,start", "event.outcome": "success",

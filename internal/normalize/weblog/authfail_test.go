@@ -11,16 +11,7 @@ import (
 // (their documented messages, lines written here).
 func TestWebLogAuthFailures(t *testing.T) {
 	n := New()
-	f := func(line string, want map[string]string) {
-		t.Helper()
-		t.Run(line, func(t *testing.T) {
-			e := normtest.Parse(t, line)
-			if !n.Normalize(e) {
-				t.Fatalf("not recognised: %s", normtest.Dump(e))
-			}
-			normtest.Expect(t, e, want)
-		})
-	}
+	f := normtest.Checker(t, n, 0)
 	f(`[Tue Jun 16 09:12:01.123456 2026] [auth_basic:error] [pid 4242:tid 140000] [client 203.0.113.9:51234] AH01617: user bob: authentication failure for "/admin": Password Mismatch`,
 		map[string]string{"user.name": "bob", "event.outcome": "failure", "event.reason": "Password Mismatch",
 			"event.action": "authentication_failure", "event.category": "authentication,web", "event.type": "info",

@@ -12,16 +12,7 @@ import (
 // seconds) names the same second.
 func TestContainerLines(t *testing.T) {
 	n := New()
-	f := func(line string, want map[string]string) {
-		t.Helper()
-		t.Run(line, func(t *testing.T) {
-			e := normtest.Parse(t, line)
-			if !n.Normalize(e) {
-				t.Fatalf("not recognised: %s", normtest.Dump(e))
-			}
-			normtest.Expect(t, e, want)
-		})
-	}
+	f := normtest.Checker(t, n, 0)
 	f(`2024-05-10T11:37:47.123456789Z stdout F 10.0.0.5 - alice [10/May/2024:11:37:47 +0000] "GET /index.html HTTP/1.1" 200 512 "-" "curl/8.0"`,
 		map[string]string{"@timestamp": "2024-05-10T11:37:47.123456789Z", "source.ip": "10.0.0.5", "user.name": "alice",
 			"http.response.status_code": "200", "url.path": "/index.html", "stream": "stdout", "host.name": "", "process.name": ""})

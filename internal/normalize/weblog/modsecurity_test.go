@@ -11,16 +11,7 @@ import (
 // manual (lines written here).
 func TestWebLogModSecurity(t *testing.T) {
 	n := New()
-	f := func(line string, want map[string]string) {
-		t.Helper()
-		t.Run(line, func(t *testing.T) {
-			e := normtest.Parse(t, line)
-			if !n.Normalize(e) {
-				t.Fatalf("not recognised: %s", normtest.Dump(e))
-			}
-			normtest.Expect(t, e, want)
-		})
-	}
+	f := normtest.Checker(t, n, 0)
 	f("[Fri May 10 13:37:47.123456 2024] [security2:error] [pid 1234:tid 140000] [client 198.51.100.7:41022] [client 198.51.100.7] ModSecurity: Access denied with code 403 (phase 2). Matched \"Operator `Ge' with parameter `5' against variable `TX:ANOMALY_SCORE' (Value: `5' )\" [file \"/etc/modsecurity/crs/REQUEST-949-BLOCKING-EVALUATION.conf\"] [line \"80\"] [id \"949110\"] [msg \"Inbound Anomaly Score Exceeded (Total Score: 5)\"] [severity \"CRITICAL\"] [ver \"OWASP_CRS/3.3.2\"] [tag \"application-multi\"] [tag \"attack-generic\"] [hostname \"www.example.com\"] [uri \"/login.php\"] [unique_id \"ZjxYabc\"]",
 		map[string]string{"source.ip": "198.51.100.7", "source.port": "41022", "rule.id": "949110",
 			"rule.name": "Inbound Anomaly Score Exceeded (Total Score: 5)", "rule.ruleset": "OWASP_CRS/3.3.2",

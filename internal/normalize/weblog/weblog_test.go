@@ -13,16 +13,7 @@ import (
 
 func TestWebLog(t *testing.T) {
 	n := New()
-	f := func(line string, want map[string]string) {
-		t.Helper()
-		t.Run(line, func(t *testing.T) {
-			e := normtest.Parse(t, line)
-			if !n.Normalize(e) {
-				t.Fatalf("not recognised: %s", normtest.Dump(e))
-			}
-			normtest.Expect(t, e, want)
-		})
-	}
+	f := normtest.Checker(t, n, 0)
 	// Common and combined, Apache's documentation examples.
 	f(`127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326`,
 		map[string]string{"source.ip": "127.0.0.1", "user.name": "frank", "@timestamp": "2000-10-10T20:55:36Z",

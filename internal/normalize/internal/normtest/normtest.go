@@ -36,6 +36,27 @@ func Parse(t testing.TB, line string) *event.Event {
 	return e
 }
 
+// Checker returns the table check the normalisers' tests share: each
+// call runs a subtest named after line (its first nameLen bytes; 0: all
+// of it) that parses line as serve does, fails unless n recognises it,
+// and checks the wanted fields (Expect).
+func Checker(t *testing.T, n Normalizer, nameLen int) func(line string, want map[string]string) {
+	return func(line string, want map[string]string) {
+		t.Helper()
+		name := line
+		if nameLen > 0 {
+			name = line[:min(nameLen, len(line))]
+		}
+		t.Run(name, func(t *testing.T) {
+			e := Parse(t, line)
+			if !n.Normalize(e) {
+				t.Fatalf("not recognised: %s", Dump(e))
+			}
+			Expect(t, e, want)
+		})
+	}
+}
+
 // Expect checks that every wanted field has the wanted text, and that a
 // wanted "" means absent. Lists compare as their items joined with ",".
 // It also checks the whole event against ECS (ingest.CheckECS), as the
