@@ -118,16 +118,7 @@ func TestTxRollbackDropsAppendedRows(t *testing.T) {
 	if n := countRows(t, db); n != 0 {
 		t.Fatalf("%d rows after the rollback, want 0", n)
 	}
-	tx, err = Begin(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := appendRows(ctx, tx, 0, 10); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	commitRows(t, db, 0, 10)
 	if n := countRows(t, db); n != 10 {
 		t.Fatalf("%d rows, want 10", n)
 	}
@@ -138,17 +129,8 @@ func TestTxRollbackDropsAppendedRows(t *testing.T) {
 func TestTxAppendRefusesAKeyTwice(t *testing.T) {
 	db := openAppendDB(t)
 	ctx := context.Background()
+	commitRows(t, db, 0, 10)
 	tx, err := Begin(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := appendRows(ctx, tx, 0, 10); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	tx, err = Begin(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,5 +167,22 @@ func TestTxAppendChecksColumns(t *testing.T) {
 	}
 	if err := tx.Append(ctx, "t", []string{"id"}, 1, []string{"a"}, []int32{1}); err == nil {
 		t.Fatal("more columns than names were taken")
+	}
+}
+
+// commitRows appends rows from..from+n to t in a transaction of their own
+// and commits it.
+func commitRows(t *testing.T, db *sql.DB, from, n int) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := Begin(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := appendRows(ctx, tx, from, n); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
 	}
 }
