@@ -122,6 +122,19 @@ func nonEmpty(s string) (Value, bool) {
 	return String(s), true
 }
 
+// GetList returns the items of the named field: a list's items, another
+// value's Text as the one item, or nil when it is absent.
+func (e *Event) GetList(name string) []string {
+	v, ok := e.Get(name)
+	if !ok {
+		return nil
+	}
+	if v.kind == KindList {
+		return v.List()
+	}
+	return []string{v.Text()}
+}
+
 // GetString returns the Text of the named field, or "" when it is absent.
 func (e *Event) GetString(name string) string {
 	v, ok := e.Get(name)

@@ -179,7 +179,7 @@ func continueAudit(e *event.Event, c *auditCarry) {
 	for _, f := range c.fields {
 		switch f.Name {
 		case "event.category", "event.type":
-			e.Set(f.Name, event.List(union(listOf(earlier, f.Name), listOf(e, f.Name))))
+			e.Set(f.Name, event.List(union(earlier.GetList(f.Name), e.GetList(f.Name))))
 		case "auditd.record_types", "auditd.record_type", FieldAuditContinuation:
 		default:
 			if !e.Has(f.Name) {
@@ -193,7 +193,7 @@ func continueAudit(e *event.Event, c *auditCarry) {
 
 // auditTypes returns the record types joined in e.
 func auditTypes(e *event.Event) []string {
-	if types := listOf(e, "auditd.record_types"); len(types) > 0 {
+	if types := e.GetList("auditd.record_types"); len(types) > 0 {
 		return types
 	}
 	if t := e.GetString("auditd.record_type"); t != "" {
@@ -207,7 +207,7 @@ func joinAudit(first, r *event.Event) {
 	for _, f := range r.Fields {
 		switch f.Name {
 		case "event.category", "event.type":
-			first.Set(f.Name, event.List(union(listOf(first, f.Name), f.Value.List())))
+			first.Set(f.Name, event.List(union(first.GetList(f.Name), f.Value.List())))
 		default:
 			if !first.Has(f.Name) {
 				first.Set(f.Name, f.Value)
@@ -219,17 +219,6 @@ func joinAudit(first, r *event.Event) {
 	if r.Original != "" {
 		first.Original += "\n" + r.Original
 	}
-}
-
-func listOf(e *event.Event, name string) []string {
-	v, ok := e.Get(name)
-	if !ok {
-		return nil
-	}
-	if v.Kind() == event.KindList {
-		return v.List()
-	}
-	return []string{v.Text()}
 }
 
 // union returns a with the items of b it lacks appended, as a new slice.

@@ -118,8 +118,8 @@ func CheckECS(e *event.Event, received time.Time) []ECSViolation {
 	add := func(rule, field, format string, args ...any) {
 		out = append(out, ECSViolation{Rule: rule, Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
-	cats := listOf(e, "event.category")
-	types := listOf(e, "event.type")
+	cats := e.GetList("event.category")
+	types := e.GetList("event.type")
 	if v, ok := e.Get("event.kind"); ok && !ecsKinds[v.Text()] {
 		add("kind", "event.kind", "%q is not an ECS event.kind", v.Text())
 	}
@@ -166,17 +166,6 @@ func CheckECS(e *event.Event, received time.Time) []ECSViolation {
 		return true
 	})
 	return out
-}
-
-func listOf(e *event.Event, name string) []string {
-	v, ok := e.Get(name)
-	if !ok {
-		return nil
-	}
-	if v.Kind() == event.KindList {
-		return v.List()
-	}
-	return []string{v.Text()}
 }
 
 var upperName = regexp.MustCompile(`[A-Z]`)
