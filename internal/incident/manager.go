@@ -190,30 +190,28 @@ func (m *Manager) WriteAlerts(ctx context.Context, as []alert.Alert) error {
 		for ; j < len(as) && as[j].Tenant == as[i].Tenant; j++ {
 			ids = append(ids, as[j].ID)
 		}
+		tenant := as[i].Tenant
+		i = j
+		// The memberships held in memory answer; the store answers for the
+		// ids they cannot tell (all of them when none are held).
+		var held map[string]string
 		if m.mem != nil {
-			var held map[string]string
-			if held, ids = m.mem.lookup(as[i].Tenant, ids); len(ids) == 0 {
-				b.members[as[i].Tenant] = held
-				i = j
-				continue
-			}
-			mem, err := m.st.Memberships(ctx, as[i].Tenant, ids)
+			held, ids = m.mem.lookup(tenant, ids)
+		}
+		if len(ids) > 0 {
+			mem, err := m.st.Memberships(ctx, tenant, ids)
 			if err != nil {
 				return errors.Join(fmt.Errorf("group %d alerts: %w", len(as), err), rejected)
 			}
-			for a, inc := range mem {
-				held[a] = inc
+			if held == nil {
+				held = mem
+			} else {
+				for a, inc := range mem {
+					held[a] = inc
+				}
 			}
-			b.members[as[i].Tenant] = held
-			i = j
-			continue
 		}
-		mem, err := m.st.Memberships(ctx, as[i].Tenant, ids)
-		if err != nil {
-			return errors.Join(fmt.Errorf("group %d alerts: %w", len(as), err), rejected)
-		}
-		b.members[as[i].Tenant] = mem
-		i = j
+		b.members[tenant] = held
 	}
 	for i := range as {
 		if err := m.place(ctx, b, &as[i]); err != nil {
