@@ -246,6 +246,22 @@ func sshdLine(e *event.Event, s string) bool {
 		ecsfield.Addr(e, "source", addr)
 		ecsfield.Port(e, "source.port", port)
 		return true
+	case c.Maybe("error: PAM: Authentication failure for "):
+		// error: PAM: Authentication failure for [illegal user ]USER from HOST
+		invalid := c.Maybe("illegal user ")
+		user := c.UntilLast(" from ")
+		addr := strings.TrimSpace(c.Rest())
+		if !c.OK() || user == "" {
+			return false
+		}
+		e.Set("event.action", event.String(sshLogin))
+		ecsfield.Categorize(e, ecsfield.Authentication, ecsfield.TypeStart, ecsfield.Failure)
+		if invalid {
+			e.Set("system.auth.ssh.invalid_user", event.Bool(true))
+		}
+		ecsfield.Str(e, "user.name", user)
+		ecsfield.Addr(e, "source", addr)
+		return true
 	case c.Maybe("Invalid user "), c.Maybe("input_userauth_request: invalid user "):
 		// Invalid user USER from ADDR[ port PORT]
 		rest := c.Rest()

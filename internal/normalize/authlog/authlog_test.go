@@ -54,6 +54,12 @@ func TestAuthLog(t *testing.T) {
 		map[string]string{"event.action": "ssh-disconnect", "user.name": "root", "source.port": "40000", "event.outcome": "failure"})
 	f(h+"sshd[2411]: Connection reset by 198.51.100.7 port 40000 [preauth]",
 		map[string]string{"event.action": "ssh-disconnect", "source.ip": "198.51.100.7", "event.outcome": ""})
+	// sshd's PAM conversation failing (UsePAM, keyboard-interactive).
+	f(h+"sshd[2411]: error: PAM: Authentication failure for illegal user admin from 198.51.100.7",
+		map[string]string{"event.action": "ssh-login", "event.outcome": "failure", "user.name": "admin", "source.ip": "198.51.100.7",
+			"system.auth.ssh.invalid_user": "true", "event.category": "authentication"})
+	f(h+"sshd[2411]: error: PAM: Authentication failure for root from host.example.net",
+		map[string]string{"event.action": "ssh-login", "event.outcome": "failure", "user.name": "root", "source.domain": "host.example.net"})
 	// Pre-authentication refusals.
 	f(h+"sshd[2411]: drop connection #10 from [198.51.100.7]:40000 on [10.0.0.1]:22 past MaxStartups",
 		map[string]string{"event.action": "ssh-maxstartups-drop", "event.outcome": "failure", "event.category": "network",
