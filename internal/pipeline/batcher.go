@@ -42,8 +42,8 @@ type Batcher struct {
 	// arena is where Add copies records: one allocation for many records
 	// instead of one each (a quarter of the allocated bytes on the ingest
 	// path). A record's Data is a full slice expression of it, so an
-	// append to one never reaches the next. Batches may share a chunk; a
-	// chunk lives until the last record in it does.
+	// append to one never reaches the next. It belongs to the current
+	// batch: take lets it go, so an idle Batcher holds no chunk.
 	arena []byte
 	timer *time.Timer
 	err   error
@@ -116,12 +116,15 @@ func (bt *Batcher) Add(ctx context.Context, data []byte, position, peer string) 
 	return bt.in.Submit(ctx, b)
 }
 
-// arenaChunk is the size of the chunks Add copies records into: about 75
-// records of the bench mix (212 bytes each) per allocation. A record
-// larger than a quarter of it gets an allocation of its own, so a chunk is
-// at least three-quarters used when it is replaced; at a trickle, one
-// record every linger, the records of many batches share a chunk.
-const arenaChunk = 16 << 10
+// arenaChunk is the largest chunk Add copies records into: about 75
+// records of the bench mix (212 bytes each) per allocation. A batch's
+// chunks start at minArenaChunk and grow with the bytes the batch holds,
+// so a batch of one record at a trickle takes a small one. A record
+// larger than a quarter of arenaChunk gets an allocation of its own.
+const (
+	arenaChunk    = 16 << 10
+	minArenaChunk = 1 << 10
+)
 
 // copyRecord returns a copy of data in bt.arena; bt.mu must be held.
 func (bt *Batcher) copyRecord(data []byte) []byte {
@@ -129,7 +132,7 @@ func (bt *Batcher) copyRecord(data []byte) []byte {
 		return append([]byte(nil), data...)
 	}
 	if cap(bt.arena)-len(bt.arena) < len(data) {
-		bt.arena = make([]byte, 0, arenaChunk)
+		bt.arena = make([]byte, 0, max(min(arenaChunk, bt.bytes), minArenaChunk, len(data)))
 	}
 	start := len(bt.arena)
 	bt.arena = append(bt.arena, data...)
@@ -139,7 +142,7 @@ func (bt *Batcher) copyRecord(data []byte) []byte {
 // take detaches the current batch; bt.mu must be held.
 func (bt *Batcher) take() *Batch {
 	b := bt.cur
-	bt.cur, bt.bytes, bt.last = nil, 0, len(b.Records)
+	bt.cur, bt.bytes, bt.last, bt.arena = nil, 0, len(b.Records), nil
 	if bt.timer != nil {
 		bt.timer.Stop()
 	}

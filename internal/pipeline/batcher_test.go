@@ -92,3 +92,33 @@ func BenchmarkBatcherAdd(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// TestBatcherIdleHoldsNoChunk checks the bound on what a Batcher keeps: a
+// batch of one small record takes a small chunk, and once its batch is
+// submitted (full, flushed or lingered) the Batcher holds none, however
+// many connections sit idle with one each.
+func TestBatcherIdleHoldsNoChunk(t *testing.T) {
+	in := &collect{}
+	bt := NewBatcher(in, BatcherConfig{Source: "s", MaxRecords: 3})
+	if err := bt.Add(context.Background(), []byte("one record"), "", ""); err != nil {
+		t.Fatal(err)
+	}
+	bt.mu.Lock()
+	if c := cap(bt.arena); c > minArenaChunk {
+		t.Errorf("a batch of one record took a %d-byte chunk, want at most %d", c, minArenaChunk)
+	}
+	bt.mu.Unlock()
+	if err := bt.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // fills a batch: submitted by Add
+		if err := bt.Add(context.Background(), []byte("r"), "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	if bt.arena != nil {
+		t.Errorf("the Batcher holds a %d-byte chunk with no batch open", cap(bt.arena))
+	}
+}
