@@ -85,7 +85,7 @@ func (w *Windows) Normalize(e *event.Event) bool {
 		normalizeBeat(e)
 	case eventID && windows:
 		normalizeFlat(e)
-	default:
+	case !normalizeText(e):
 		return false
 	}
 	windowsECS(e)
