@@ -178,6 +178,40 @@ func normalizeSyslogText(e *event.Event, provider, channel string) bool {
 	return true
 }
 
+// dataNames holds the full field names of the event-data names, so the
+// common ones cost no concatenation.
+var dataNames = func() map[string]string {
+	m := map[string]string{}
+	add := func(n string) {
+		m[winlog.PrefixEventData+n] = ""
+		m[winlog.PrefixUserData+n] = ""
+	}
+	for _, n := range textLabels {
+		add(n)
+	}
+	for _, o := range eventLabels {
+		for _, n := range o {
+			add(n)
+		}
+	}
+	for k := range m {
+		m[k] = k
+	}
+	return m
+}()
+
+// dataName returns prefix+name, from dataNames when it is there.
+func dataName(prefix, name string) string {
+	var buf [64]byte
+	if len(prefix)+len(name) <= len(buf) {
+		k := append(append(buf[:0], prefix...), name...)
+		if n, ok := dataNames[string(k)]; ok {
+			return n
+		}
+	}
+	return prefix + name
+}
+
 func digitsPrefix(s string) int {
 	n := 0
 	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
@@ -216,17 +250,24 @@ func (w *textEvent) finish(msg string) {
 		prefix = winlog.PrefixUserData
 	}
 	over := eventLabels[w.id]
-	seen := map[string]bool{}
+	var seen [32]string
+	nseen := 0
 	parseLabels(msg, over, func(name, value string) {
 		if name == "Status" {
 			status = value
 		}
-		// The first of a repeated label wins, as in the rendered order
-		// the first is the one the event data holds.
-		if !seen[name] {
-			seen[name] = true
-			w.set(prefix+name, value)
+		// The first of a repeated label wins: in the rendered order the
+		// first is the one the event data holds.
+		for _, n := range seen[:nseen] {
+			if n == name {
+				return
+			}
 		}
+		if nseen < len(seen) {
+			seen[nseen] = name
+			nseen++
+		}
+		w.set(dataName(prefix, name), value)
 	})
 	if w.keywords == "" && w.provider == "Microsoft-Windows-Security-Auditing" {
 		w.keywords = auditKeywords["Audit Success"]
@@ -319,7 +360,8 @@ func labelBefore(msg string, colon int) int {
 		if c == ':' {
 			break
 		}
-		if k > 0 && !isSpace(msg[k-1]) || isSpace(c) {
+		// Every label starts a word with a capital letter.
+		if c < 'A' || c > 'Z' || k > 0 && !isSpace(msg[k-1]) {
 			continue
 		}
 		l := msg[k:colon]
@@ -333,15 +375,13 @@ func labelBefore(msg string, colon int) int {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // isKnownLabel reports whether l is a header or a label of any class.
-func isKnownLabel(l string) bool {
-	if _, ok := textHeaders[l]; ok {
-		return true
-	}
-	return knownLabels[l]
-}
+func isKnownLabel(l string) bool { return knownLabels[l] }
 
 var knownLabels = func() map[string]bool {
 	m := map[string]bool{}
+	for h := range textHeaders {
+		m[h] = true
+	}
 	for k := range textLabels {
 		m[k.label] = true
 	}

@@ -31,3 +31,29 @@ func BenchmarkWindows(b *testing.B) {
 	b.Run("nxlog", func(b *testing.B) { benchWindows(b, benchNXLog) })
 	b.Run("other", func(b *testing.B) { benchWindows(b, benchNotWindows) })
 }
+
+// benchText measures the normaliser on one syslog record, parsed once:
+// each iteration restores the parsed fields and normalises them again.
+func benchText(b *testing.B, record string) {
+	orig := syslogParse(b, record)
+	e := orig.Clone()
+	w := New()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(record)))
+	for b.Loop() {
+		e.Fields = append(e.Fields[:0], orig.Fields...)
+		e.Reindex()
+		benchSink = w.Normalize(e)
+	}
+}
+
+func BenchmarkWindowsText(b *testing.B) {
+	b.Run("snare", func(b *testing.B) { benchText(b, snare4625("\t")) })
+	b.Run("snare#011", func(b *testing.B) { benchText(b, snare4625("#011")) })
+	b.Run("syslog", func(b *testing.B) {
+		benchText(b, "<134>May 10 11:37:47 DC01 Microsoft-Windows-Security-Auditing[724]: 4625: "+flat(msg4625))
+	})
+	b.Run("other syslog", func(b *testing.B) {
+		benchText(b, "<38>Mar 10 11:59:00 bastion sshd[2411]: Failed password for invalid user admin from 198.51.100.7 port 40000 ssh2")
+	})
+}
