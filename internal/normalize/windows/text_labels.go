@@ -92,12 +92,21 @@ var textLabels = map[labelKey]string{
 // eventLabels are the events whose labels name other data than
 // textLabels says: 7045 (Service Control Manager) names its service data
 // as the System log does, 1102 keeps its subject in user data.
-var eventLabels = map[int64]map[labelKey]string{
-	7045: {
-		{secNone, "Service File Name"}: "ImagePath", {secNone, "Service Start Type"}: "StartType",
-		{secNone, "Service Account"}: "AccountName",
-	},
-}
+// Account management events and 4771 name the target account's SID
+// TargetSid, where logon events name it TargetUserSid.
+var eventLabels = func() map[int64]map[labelKey]string {
+	m := map[int64]map[labelKey]string{
+		7045: {
+			{secNone, "Service File Name"}: "ImagePath", {secNone, "Service Start Type"}: "StartType",
+			{secNone, "Service Account"}: "AccountName",
+		},
+	}
+	targetSid := map[labelKey]string{{secTarget, "Security ID"}: "TargetSid"}
+	for _, id := range []int64{4720, 4722, 4723, 4724, 4725, 4726, 4738, 4740, 4767, 4771, 4781} {
+		m[id] = targetSid
+	}
+	return m
+}()
 
 // textLabelMax is the longest label in bytes; the scan looks no further
 // back from a colon.

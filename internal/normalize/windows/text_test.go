@@ -236,3 +236,20 @@ func TestWindowsTextLeavesOthers(t *testing.T) {
 		}
 	}
 }
+
+func TestWindowsTextAccountManagement(t *testing.T) {
+	msg := "A user account was deleted.\n\nSubject:\n\tSecurity ID:\t\tS-1-5-21-1-2-3-500\n\tAccount Name:\t\tadmin\n\tAccount Domain:\t\tCORP\n\tLogon ID:\t\t0x1d2e3\n\n" +
+		"Target Account:\n\tSecurity ID:\t\tS-1-5-21-1-2-3-1110\n\tAccount Name:\t\tcarol\n\tAccount Domain:\t\tCORP\n\nAdditional Information:\n\tPrivileges\t-"
+	e := syslogParse(t, "<134>May 10 11:37:47 DC01 Microsoft-Windows-Security-Auditing: 4726: "+flat(msg))
+	if !New().Normalize(e) {
+		t.Fatal("not recognised")
+	}
+	got := normtest.Fields(e)
+	for k, v := range map[string]string{"winlog.event_data.TargetSid": "string:S-1-5-21-1-2-3-1110",
+		"winlog.event_data.TargetUserName": "string:carol", "winlog.event_data.SubjectUserName": "string:admin",
+		"winlog.event_data.TargetUserSid": "", "user.name": "string:admin", "user.target.name": "string:carol"} {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
