@@ -53,7 +53,7 @@ func syslogParse(t testing.TB, record string) *event.Event {
 
 // coreFields are the fields the text and JSON forms must agree on.
 var coreFields = []string{"source.ip", "source.port", "source.domain", "user.name", "user.domain", "user.target.name",
-	"event.code", "event.outcome", "host.name", "process.executable", "process.command_line", "process.pid", "process.parent.executable",
+	"event.code", "event.outcome", "event.action", "event.category", "event.type", "host.name", "process.name", "process.executable", "process.command_line", "process.pid", "process.parent.executable",
 	"winlog.event_id", "winlog.channel", "winlog.provider_name", "winlog.computer_name", "winlog.keywords"}
 
 func TestWindowsTextMatchesJSON(t *testing.T) {
@@ -94,8 +94,10 @@ func TestWindowsTextMatchesJSON(t *testing.T) {
 			if got["winlog.event_data.FailureReason"] != "string:Account currently disabled." {
 				t.Errorf("FailureReason = %q", got["winlog.event_data.FailureReason"])
 			}
-			if got["process.name"] != "" {
-				t.Errorf("process.name %q kept from the syslog tag", got["process.name"])
+			// process.name named the provider (the syslog program): it
+			// now names the caller process, as for the JSON form.
+			if got["process.name"] != "string:svchost.exe" {
+				t.Errorf("process.name = %q", got["process.name"])
 			}
 			if len(rule.Match(e, nil)) != 1 {
 				t.Errorf("rule did not fire on %v", got)
@@ -191,7 +193,8 @@ func TestWindowsTextEvents(t *testing.T) {
 			"process.pid": "int:6700", "process.parent.pid": "int:5060", "process.parent.executable": "string:C:\\Windows\\System32\\cmd.exe",
 			"user.name": "string:bob", "user.domain": "string:CORP", "winlog.process.pid": "int:4", "winlog.computer_name": "string:WS02",
 			"winlog.channel": "string:Security", "event.code": "string:4688", "event.outcome": "string:success",
-			"process.name": "", "message": "string:" + flat(msg4688)})
+			"process.name": "string:whoami.exe", "event.action": "string:created-process", "event.category": "list:process",
+			"event.type": "list:start", "message": "string:" + flat(msg4688)})
 	f("4732 multi-line", "<134>May 10 11:37:47 DC01 Microsoft-Windows-Security-Auditing: 4732: "+msg4732,
 		map[string]string{"winlog.event_data.MemberSid": "string:S-1-5-21-1-2-3-1104",
 			"winlog.event_data.MemberName": "string:CN=bob,CN=Users,DC=corp,DC=local", "winlog.event_data.TargetUserName": "string:Administrators",

@@ -37,6 +37,9 @@ import (
 //	                 process.parent.pid ProcessId (4688), ParentProcessId
 //	file.path        TargetFilename
 //	dns.question.name QueryName (Sysmon 22)
+//	process.name     the file name of process.executable
+//	event.action, event.category, event.type  of the Security log's
+//	                 common events and 7045 (securityActions)
 //	event.outcome    success / failure from the audit keywords
 const (
 	wIpAddress = iota
@@ -114,6 +117,10 @@ const (
 	tFilePath
 	tDNSQuestionName
 	tEventOutcome
+	tProcessName
+	tEventAction
+	tEventCategory
+	tEventType
 	numWinTargets
 )
 
@@ -121,7 +128,7 @@ var winTargetNames = [numWinTargets]string{"source.ip", "source.port", "source.d
 	"destination.port", "destination.domain", "user.name", "user.domain", "user.target.name",
 	"user.target.domain", "process.executable", "process.command_line", "process.parent.executable",
 	"process.parent.command_line", "process.pid", "process.parent.pid", "file.path", "dns.question.name",
-	"event.outcome"}
+	"event.outcome", "process.name", "event.action", "event.category", "event.type"}
 
 var winTargets = func() map[string]int {
 	m := make(map[string]int, numWinTargets)
@@ -141,7 +148,7 @@ type winECS struct {
 // windowsECS adds the ECS fields of e's event data (table above).
 func windowsECS(e *event.Event) {
 	w := winECS{e: e}
-	eventID, keywords := int64(-1), ""
+	eventID, keywords, channel := int64(-1), "", ""
 	found := false
 	for i := range e.Fields {
 		f := &e.Fields[i]
@@ -162,13 +169,23 @@ func windowsECS(e *event.Event) {
 		case winlog.FieldKeywords:
 			keywords = ecsfield.Text(f.Value)
 			continue
+		case winlog.FieldChannel:
+			channel = ecsfield.Text(f.Value)
+			continue
 		}
 		switch n[0] {
 		case 'e':
 			// event.code, event.kind … are common; event.outcome is the
 			// only target among them.
-			if n == "event.outcome" {
+			switch n {
+			case "event.outcome":
 				w.have[tEventOutcome] = true
+			case "event.action":
+				w.have[tEventAction] = true
+			case "event.category":
+				w.have[tEventCategory] = true
+			case "event.type":
+				w.have[tEventType] = true
 			}
 		case 's', 'd', 'u', 'p', 'f':
 			if t, ok := winTargets[n]; ok {
@@ -184,7 +201,12 @@ func windowsECS(e *event.Event) {
 		w.num(tDestinationPort, true, wDestinationPort, wDestPort)
 		w.str(tDestinationDomain, wDestinationHostname)
 		w.user(eventID)
-		w.exe(tProcessExecutable, wNewProcessName, wImage, wProcessName)
+		if w.exe(tProcessExecutable, wNewProcessName, wImage, wProcessName) {
+			exe := w.e.Fields[len(w.e.Fields)-1].Value.Str()
+			if j := strings.LastIndexAny(exe, `\/`); j >= 0 && j < len(exe)-1 {
+				w.put(tProcessName, event.String(exe[j+1:]))
+			}
+		}
 		w.str(tProcessCommandLine, wCommandLine)
 		w.exe(tParentExecutable, wParentImage, wParentProcessName)
 		w.str(tParentCommandLine, wParentCommandLine)
@@ -197,6 +219,11 @@ func windowsECS(e *event.Event) {
 		w.num(tParentPID, false, wParentProcessId)
 		w.str(tFilePath, wTargetFilename)
 		w.str(tDNSQuestionName, wQueryName)
+	}
+	if a, ok := securityActions[eventID]; ok && (channel == "Security" || eventID == 7045 && channel == "System") {
+		w.put(tEventAction, event.String(a.action))
+		w.put(tEventCategory, event.List(a.category))
+		w.put(tEventType, event.List(a.kind))
 	}
 	switch keywords {
 	case auditKeywords["Audit Success"]:
@@ -234,14 +261,19 @@ func (w *winECS) str(t int, slots ...int) {
 }
 
 // exe is str for executables: Defender writes "Unknown" where it knows no
-// process, which names no executable.
-func (w *winECS) exe(t int, slots ...int) {
+// process, which names no executable. It reports whether it appended the
+// field (last in e.Fields).
+func (w *winECS) exe(t int, slots ...int) bool {
 	for _, s := range slots {
 		if x := w.text(s); x != "" && !strings.EqualFold(x, "Unknown") {
+			if w.have[t] {
+				return false
+			}
 			w.put(t, event.String(x))
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // ip sets target t to the first of the slots that is an IP address.

@@ -68,6 +68,7 @@ func TestWindowsShapes(t *testing.T) {
 			"winlog.event_data.LogonType": "string:3", "winlog.event_data.TargetUserName": "string:alice",
 			"winlog.event_data.KeyLength": "string:0", "winlog.event_data.SubjectUserSid": "string:S-1-5-18",
 			"user.name": "string:alice", "event.outcome": "string:success",
+			"event.action": "string:logged-in", "event.category": "list:authentication", "event.type": "list:start",
 		})
 	f("winlogbeat 7", `{"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":1,"computer_name":"ws1","opcode":"Info",
 		"user_data":{"Param1":7}},"log":{"level":"Warning"}}`,
@@ -100,13 +101,15 @@ func TestWindowsShapes(t *testing.T) {
 			"host": "string:wec.internal.cloudapp.net", "port": "int:62387", "tags": "list:mordorDataset", "@version": "string:1",
 			"source.ip":          "ip:10.0.0.1",
 			"process.executable": "string:C:\\Windows\\System32\\cmd.exe", "process.pid": "int:420",
+			"process.name": "string:cmd.exe", "event.action": "string:created-process",
+			"event.category": "list:process", "event.type": "list:start",
 		})
 	f("otrf sysmon", `{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"ws1","EventType":"CreateKey",
 		"Level":4,"Image":"C:\\x.exe"}`,
 		map[string]string{"winlog.event_id": "int:1", "event.code": "string:1", "winlog.channel": "string:Microsoft-Windows-Sysmon/Operational",
 			"winlog.computer_name": "string:ws1", "host.name": "string:ws1", "winlog.event_data.EventType": "string:CreateKey",
 			"winlog.level": "int:4", "log.level": "string:information", "winlog.event_data.Image": "string:C:\\x.exe",
-			"process.executable": "string:C:\\x.exe"})
+			"process.executable": "string:C:\\x.exe", "process.name": "string:x.exe"})
 }
 
 func TestWindowsLeavesOthersAlone(t *testing.T) {
