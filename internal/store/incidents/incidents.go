@@ -439,9 +439,21 @@ func (s *Store) Apply(ctx context.Context, ch *store.IncidentChanges) error {
 		firsts, lasts, updated = append(firsts, inc.First.UTC()), append(lasts, inc.Last.UTC()), append(updated, inc.Updated.UTC())
 		keys, docs = append(keys, "\n"+strings.Join(store.EntitySearchKeys(inc.Entities), "\n")+"\n"), append(docs, string(doc))
 	}
-	if err := sqlrows.InsertColumns(ctx, tx, "INSERT OR REPLACE INTO incidents (id, tenant, status, severity_rank, assignee, first_seen, last_seen, updated, entity_keys, doc)", n,
+	// Most incidents of an alert storm are new when written (3,190 of the
+	// 4,370 upserts of the bench mix's 200,000 events): those not stored
+	// yet are appended, the others replaced (the alerts table does the
+	// same; INSERT OR REPLACE costs several times an append per row).
+	fresh, err := freshIncidents(ctx, tx, tenants, ids)
+	if err != nil {
+		return err
+	}
+	cols := []any{ids, tenants, statuses, ranks, assignees, firsts, lasts, updated, keys, docs}
+	if err := tx.Append(ctx, "incidents", incidentColumns, count(fresh, true), pickRows(cols, fresh, true)...); err != nil {
+		return fmt.Errorf("store incidents: %w", err)
+	}
+	if err := sqlrows.InsertColumns(ctx, tx, "INSERT OR REPLACE INTO incidents ("+strings.Join(incidentColumns, ", ")+")", count(fresh, false),
 		[]string{"VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "TIMESTAMP", "TIMESTAMP", "TIMESTAMP", "VARCHAR", "VARCHAR"},
-		ids, tenants, statuses, ranks, assignees, firsts, lasts, updated, keys, docs); err != nil {
+		pickRows(cols, fresh, false)...); err != nil {
 		return fmt.Errorf("store incidents: %w", err)
 	}
 	var (
@@ -461,6 +473,87 @@ func (s *Store) Apply(ctx context.Context, ch *store.IncidentChanges) error {
 		return fmt.Errorf("store timeline: %w", err)
 	}
 	return tx.Commit()
+}
+
+// incidentColumns are the incidents table's columns in the order Apply
+// gives them.
+var incidentColumns = []string{"id", "tenant", "status", "severity_rank", "assignee", "first_seen", "last_seen", "updated", "entity_keys", "doc"}
+
+// freshIncidents reports, for each incident (tenants[i], ids[i]), whether
+// it can be appended: the table does not hold it and the batch names it
+// once (a key named twice goes through INSERT OR REPLACE, as before).
+// Writes are serialised by the incident manager, so none appears between
+// this read and the append.
+func freshIncidents(ctx context.Context, tx *sqlrows.Tx, tenants, ids []string) ([]bool, error) {
+	stored := map[[2]string]int{}
+	for i := range ids {
+		stored[[2]string{tenants[i], ids[i]}]++
+	}
+	for i := 0; i < len(ids); i += listChunk {
+		rows, err := tx.QueryContext(ctx, "SELECT tenant, id FROM incidents WHERE id IN (SELECT unnest(?::VARCHAR[]))", ids[i:min(len(ids), i+listChunk)])
+		if err != nil {
+			return nil, fmt.Errorf("read stored incident ids: %w", err)
+		}
+		for rows.Next() {
+			var t, id string
+			if err := rows.Scan(&t, &id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read stored incident ids: %w", err)
+			}
+			if k := [2]string{t, id}; stored[k] > 0 {
+				stored[k] += 2
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read stored incident ids: %w", err)
+		}
+	}
+	out := make([]bool, len(ids))
+	for i := range ids {
+		out[i] = stored[[2]string{tenants[i], ids[i]}] == 1
+	}
+	return out, nil
+}
+
+func count(bs []bool, v bool) int {
+	n := 0
+	for _, b := range bs {
+		if b == v {
+			n++
+		}
+	}
+	return n
+}
+
+// pickRows returns the rows i of the column lists cols for which
+// sel[i] == v.
+func pickRows(cols []any, sel []bool, v bool) []any {
+	out := make([]any, len(cols))
+	for c, col := range cols {
+		switch col := col.(type) {
+		case []string:
+			out[c] = pickCol(col, sel, v)
+		case []int32:
+			out[c] = pickCol(col, sel, v)
+		case []time.Time:
+			out[c] = pickCol(col, sel, v)
+		default:
+			panic(fmt.Sprintf("pickRows: column type %T", col))
+		}
+	}
+	return out
+}
+
+func pickCol[T any](col []T, sel []bool, v bool) []T {
+	out := make([]T, 0, len(col))
+	for i, x := range col {
+		if sel[i] == v {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // insertMembers writes the rows of the members whose New is isNew: the

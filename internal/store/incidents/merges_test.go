@@ -97,3 +97,58 @@ func TestMergesRewriteNoRows(t *testing.T) {
 		t.Errorf("alerts of the other tenant's A = %+v, %v", got, err)
 	}
 }
+
+// New incidents are appended and stored ones replaced, in one batch; the
+// rows read back are the batch's, whichever way each went.
+func TestIncidentsAppendedOrReplaced(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	db, _, is := openShared(t)
+	inc := func(tenant, id string, st store.IncidentStatus, sev string) store.Incident {
+		return store.Incident{ID: id, Tenant: tenant, Status: st, Severity: sev, First: at, Last: at, Updated: at, Title: id + " " + sev}
+	}
+	if err := is.Apply(ctx, &store.IncidentChanges{Incidents: []store.Incident{
+		inc("acme", "X", store.IncidentNew, "low"), inc("acme", "Y", store.IncidentNew, "low")}}); err != nil {
+		t.Fatal(err)
+	}
+	// X stored (replaced), Z new (appended), X of another tenant new
+	// (appended: the key is the tenant and the id).
+	if err := is.Apply(ctx, &store.IncidentChanges{Incidents: []store.Incident{
+		inc("acme", "X", store.IncidentInProgress, "high"), inc("acme", "Z", store.IncidentNew, "medium"),
+		inc("other", "X", store.IncidentNew, "critical")}}); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := db.QueryRow("SELECT count(*) FROM incidents").Scan(&rows); err != nil || rows != 4 {
+		t.Fatalf("incident rows = %d, %v; want 4", rows, err)
+	}
+	got, err := is.Load(ctx, "acme", []string{"X", "Y", "Z"})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("load = %+v, %v", got, err)
+	}
+	by := map[string]store.Incident{}
+	for _, g := range got {
+		by[g.ID] = g
+	}
+	if x := by["X"]; x.Status != store.IncidentInProgress || x.Severity != "high" || x.Title != "X high" {
+		t.Errorf("X = %+v, want the second batch's", x)
+	}
+	if y, z := by["Y"], by["Z"]; y.Severity != "low" || z.Severity != "medium" {
+		t.Errorf("Y = %+v, Z = %+v", y, z)
+	}
+	if o, err := is.Load(ctx, "other", []string{"X"}); err != nil || len(o) != 1 || o[0].Severity != "critical" {
+		t.Errorf("other's X = %+v, %v", o, err)
+	}
+	var rank int
+	if err := db.QueryRow("SELECT severity_rank FROM incidents WHERE tenant = 'acme' AND id = 'X'").Scan(&rank); err != nil || rank != alert.LevelRank("high") {
+		t.Errorf("X's severity_rank = %d, %v", rank, err)
+	}
+	// The same new incident twice in one batch: stored once, as before.
+	if err := is.Apply(ctx, &store.IncidentChanges{Incidents: []store.Incident{
+		inc("acme", "W", store.IncidentNew, "low"), inc("acme", "W", store.IncidentNew, "low")}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := is.Load(ctx, "acme", []string{"W"}); err != nil || len(got) != 1 {
+		t.Errorf("W = %+v, %v", got, err)
+	}
+}
