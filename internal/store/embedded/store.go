@@ -422,6 +422,7 @@ func (s *Store) Close() error {
 		d := s.datasets[name]
 		d.freezeMu.Lock()
 		errs = append(errs, d.hot.close())
+		d.cold.opened.close()
 		d.freezeMu.Unlock()
 	}
 	errs = append(errs, s.db.Close(), s.conn.Close())
