@@ -55,22 +55,22 @@ var textProviders = map[string][2]string{
 }
 
 // normalizeText maps a Snare record or a Windows message sent as syslog
-// text; it reports whether e was one.
-func normalizeText(e *event.Event) bool {
-	pn := e.GetString("process.name")
+// text, given its process.name and message; it reports whether e was one.
+func normalizeText(e *event.Event, pn, msg string) bool {
 	if strings.HasPrefix(pn, snareTag) {
 		rec := e.Original
 		if i := strings.Index(rec, snareTag); i >= 0 {
 			rec = rec[i:]
 		} else {
-			rec = pn + " " + e.Message()
+			rec = pn + " " + msg
 		}
 		return normalizeSnare(e, rec)
 	}
-	if p, ok := textProviders[pn]; ok {
-		return normalizeSyslogText(e, p[0], p[1])
+	if pn != "" && (pn[0] == 'M' || pn[0] == 'S' || pn[0] == 'E') {
+		if p, ok := textProviders[pn]; ok {
+			return normalizeSyslogText(e, p[0], p[1])
+		}
 	}
-	msg := e.Message()
 	head := msg
 	if len(head) > 96 {
 		head = head[:96]

@@ -61,12 +61,21 @@ func (w *Windows) Process(_ context.Context, events []*event.Event) []*event.Eve
 // reports whether it was.
 func (w *Windows) Normalize(e *event.Event) bool {
 	beat, eventID, windows := false, false, false
+	program, message := "", ""
 	for i := range e.Fields {
 		n := e.Fields[i].Name
 		if len(n) < 7 {
 			continue
 		}
 		switch n[0] {
+		case 'p':
+			if n == "process.name" {
+				program = e.Fields[i].Value.Text()
+			}
+		case 'm':
+			if n == event.FieldMessage {
+				message = e.Fields[i].Value.Text()
+			}
 		case 'w':
 			if n == winlog.FieldEventID || n == winlog.FieldChannel || n == winlog.FieldProviderName {
 				beat = true
@@ -85,7 +94,7 @@ func (w *Windows) Normalize(e *event.Event) bool {
 		normalizeBeat(e)
 	case eventID && windows:
 		normalizeFlat(e)
-	case !normalizeText(e):
+	case !normalizeText(e, program, message):
 		return false
 	}
 	windowsECS(e)
