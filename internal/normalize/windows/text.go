@@ -21,8 +21,9 @@ import (
 //     (winlog.computer_name, host.name), category (winlog.task_name), then
 //     the data and expanded strings (the message) and an optional counter
 //     or checksum and key=value extras. The RFC 3164 parser takes the
-//     tab-joined head for a TAG; the normaliser reads the record again from
-//     event.original (or from process.name and message).
+//     tab-joined head (or the host name Snare repeats) for a TAG; the
+//     normaliser reads the record again from event.original (or from
+//     process.name and message) and removes process.name and process.pid.
 //   - The message rendered as text with the provider as the syslog program
 //     (NXLog's to_syslog_bsd, eventlog-to-syslog, Kiwi, rsyslog's
 //     imfile of such files): "Microsoft-Windows-Security-Auditing[600]:
@@ -107,10 +108,10 @@ func normalizeSnare(e *event.Event, rec string) bool {
 			msg = s
 		}
 	}
-	if pn := e.GetString("process.name"); strings.HasPrefix(pn, snareTag) {
-		e.Delete("process.name")
-		e.Delete("process.pid")
-	}
+	// The syslog program of a Snare record is the tab-joined head or the
+	// second host name Snare writes, never a process of the event.
+	e.Delete("process.name")
+	e.Delete("process.pid")
 	w := textEvent{e: e, id: id}
 	w.set(winlog.FieldChannel, strings.TrimSpace(t[2]))
 	w.provider = strings.TrimSpace(t[6])

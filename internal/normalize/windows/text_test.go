@@ -67,6 +67,8 @@ func TestWindowsTextMatchesJSON(t *testing.T) {
 		"snare tab":     snare4625("\t"),
 		"snare #011":    snare4625("#011"),
 		"snare no head": strings.TrimPrefix(snare4625("\t"), "<13>May 10 11:37:47 DC01 "),
+		"snare host":    "DC01\t" + strings.TrimPrefix(snare4625("\t"), "<13>May 10 11:37:47 DC01 "),
+		"snare 2 hosts": strings.Replace(snare4625("\t"), "DC01 ", "DC01 DC01 ", 1),
 		"syslog id":     "<134>May 10 11:37:47 DC01.corp.local Microsoft-Windows-Security-Auditing[724]: 4625: " + flat(msg4625),
 		"syslog text":   "<134>May 10 11:37:47 DC01.corp.local Microsoft-Windows-Security-Auditing[724]: " + flat(msg4625),
 		"rfc5424":       "<134>1 2024-05-10T11:37:47Z DC01.corp.local Microsoft-Windows-Security-Auditing 724 - - 4625: " + flat(msg4625),
