@@ -358,7 +358,9 @@ func labelBefore(msg string, colon int) int {
 	lo := max(0, colon-textLabelMax-1)
 	for k := colon - 1; k >= lo; k-- {
 		c := msg[k]
-		if c == ':' {
+		// A label's words are one space apart: a colon, a line break, a
+		// tab or two spaces end the search.
+		if c == ':' || c == '\t' || c == '\n' || c == '\r' || c == ' ' && k > 0 && msg[k-1] == ' ' {
 			break
 		}
 		// Every label starts a word with a capital letter.
