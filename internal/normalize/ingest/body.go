@@ -79,9 +79,12 @@ func bodyOf(s string, rfc5424 bool, prog, host string) string {
 	if rfc5424 {
 		return rfc5424Body(s[j+1:])
 	}
-	if prog == "" && host != "" {
+	if host != "" {
 		// No program: a JSON object right after the host name is the
-		// body (the auto parser reads it so).
+		// body (the auto parser reads it so). A process.name is then not
+		// the header's but one a normaliser that ran before the pipelines
+		// took from the JSON (the Windows normaliser names a Defender
+		// detection's process), and may be found inside the object.
 		if k := strings.Index(s[j+1:], " "+host+" {"); k >= 0 {
 			return s[j+1+k+len(host)+2:]
 		}
