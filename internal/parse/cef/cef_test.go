@@ -97,3 +97,34 @@ func TestParseErrors(t *testing.T) {
 	f(`hello`, `rfc3164: timestamp at 0: want a PRI or a timestamp (Mmm dd hh:mm:ss or RFC 3339)`)
 	f(`<999>1 - - - - - - CEF:0|a|b|c|d|e|1|`, `rfc5424: priority at 0: priority above 191`)
 }
+
+// TestParseTimeFormats checks every date format "Implementing ArcSight CEF"
+// lists for rt, start and end.
+func TestParseTimeFormats(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`1781524770123`, "2026-06-15T11:59:30.123Z"},
+		{`Jun 15 2026 11:59:30.123 GMT`, "2026-06-15T11:59:30.123Z"},
+		{`Jun 15 2026 11:59:30.123`, "2026-06-15T11:59:30.123Z"},
+		{`Jun 15 2026 11:59:30 GMT`, "2026-06-15T11:59:30Z"},
+		{`Jun 15 2026 13:59:30 +0200`, "2026-06-15T11:59:30Z"},
+		{`Jun 15 2026 11:59:30`, "2026-06-15T11:59:30Z"},
+		{`Jun 15 11:59:30.123 UTC`, "2026-06-15T11:59:30.123Z"},
+		{`Jun 15 11:59:30.123`, "2026-06-15T11:59:30.123Z"},
+		{`Jun 15 11:59:30 UTC`, "2026-06-15T11:59:30Z"},
+		{`Jun 15 11:59:30`, "2026-06-15T11:59:30Z"},
+	} {
+		in := `CEF:0|Security|threatmanager|1.0|100|n|5|start=` + c.in + ` src=10.0.0.1`
+		e := parsetest.NewEvent(in)
+		if err := New(Options{Now: func() time.Time { return time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC) }}).Parse([]byte(in), e); err != nil {
+			t.Fatalf("%s: Parse: %v", c.in, err)
+		}
+		v, ok := e.Get("event.start")
+		if !ok {
+			t.Errorf("%s: no event.start; fields %s", c.in, parsetest.Render(e))
+			continue
+		}
+		if got := v.Time().UTC().Format(time.RFC3339Nano); got != c.want {
+			t.Errorf("%s: event.start %s, want %s", c.in, got, c.want)
+		}
+	}
+}
