@@ -56,6 +56,11 @@ type Options struct {
 	// MemoryLimit bounds DuckDB's memory, as DuckDB writes it ("2GB").
 	// Default "2GB"; DuckDB spills larger sorts and aggregations to disk.
 	MemoryLimit string
+	// IdleMemoryLimit is what DuckDB keeps of its buffer pool between
+	// searches, in bytes: each Interval, while no search, scan or freeze
+	// runs, pages beyond it are evicted (memTrim). Default
+	// DefaultIdleMemoryLimit; negative: never trimmed.
+	IdleMemoryLimit int64
 	// QueryTimeout bounds a search that does not set its own
 	// (store.Request.Timeout). Default store.DefaultQueryTimeout.
 	QueryTimeout time.Duration
@@ -129,6 +134,9 @@ func (o *Options) setDefaults() {
 	if o.MemoryLimit == "" {
 		o.MemoryLimit = "2GB"
 	}
+	if o.IdleMemoryLimit == 0 {
+		o.IdleMemoryLimit = DefaultIdleMemoryLimit
+	}
 	if o.QueryTimeout <= 0 {
 		o.QueryTimeout = DefaultQueryTimeout
 	}
@@ -194,6 +202,7 @@ type Store struct {
 	db       *sql.DB
 	conn     *duckdb.Connector
 	datasets map[store.Dataset]*dataset
+	mem      memTrim
 
 	stop    chan struct{}
 	wg      sync.WaitGroup
@@ -320,6 +329,7 @@ func (s *Store) WriteAudit(_ context.Context, events []*event.Event) error {
 // Freeze moves all hot data of every dataset to cold storage now. A
 // dataset that fails does not keep the others from freezing.
 func (s *Store) Freeze(ctx context.Context) error {
+	defer s.mem.busy()()
 	var errs []error
 	for _, name := range store.Datasets {
 		if err := s.datasets[name].freeze(ctx, s.db, true); err != nil {
@@ -354,6 +364,9 @@ func (s *Store) background() {
 			if err := s.datasets[name].retain(s.opts.Now()); err != nil {
 				s.log.Error("retention failed", "dataset", name, "err", err)
 			}
+		}
+		if _, err := s.trimMemory(ctx); err != nil {
+			s.log.Warn("duckdb memory not trimmed", "err", err)
 		}
 	}
 }
