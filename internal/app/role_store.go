@@ -75,6 +75,7 @@ func (m *storeRole) Init(a *App) error {
 		HotBytes:         int64(cfg.Storage.HotBytes),
 		CompressionLevel: cfg.Storage.CompressionLevel,
 		MemoryLimit:      fmt.Sprintf("%dMB", int64(cfg.Storage.MemoryLimit)>>20),
+		IdleMemoryLimit:  int64(cfg.Storage.IdleMemoryLimit),
 		Threads:          cfg.Storage.Query.Threads,
 		QueryTimeout:     cfg.Storage.Query.Timeout.D(),
 		Columns:          embedded.ColumnLimits{TenantColumns: cfg.Storage.MaxTenantColumns, DatasetColumns: cfg.Storage.MaxDatasetColumns},
