@@ -366,7 +366,7 @@ func (s *Store) background() {
 			}
 		}
 		if _, err := s.trimMemory(ctx); err != nil {
-			s.log.Warn("duckdb memory not trimmed", "err", err)
+			s.log.Error("trimming duckdb memory failed", "err", err)
 		}
 	}
 }
