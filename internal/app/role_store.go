@@ -73,6 +73,7 @@ func (m *storeRole) Init(a *App) error {
 		Dir:              cfg.DataDir,
 		HotAge:           cfg.Storage.HotAge.D(),
 		HotBytes:         int64(cfg.Storage.HotBytes),
+		HotMaxBytes:      int64(cfg.Storage.HotMaxBytes),
 		CompressionLevel: cfg.Storage.CompressionLevel,
 		MemoryLimit:      fmt.Sprintf("%dMB", int64(cfg.Storage.MemoryLimit)>>20),
 		IdleMemoryLimit:  int64(cfg.Storage.IdleMemoryLimit),

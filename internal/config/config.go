@@ -133,6 +133,10 @@ type Storage struct {
 	// HotBytes is how much the hot write-ahead log holds before it is
 	// frozen to Parquet. Default: 256MiB.
 	HotBytes ByteSize `yaml:"hot_bytes"`
+	// HotMaxBytes bounds the hot data waiting to be frozen: at it, writes
+	// wait for freezing to make room (pushing back on the sources) instead
+	// of the hot log filling the disk. Default: 4 × HotBytes.
+	HotMaxBytes ByteSize `yaml:"hot_max_bytes"`
 	// HotAge is how long data stays hot at most. Default: 15m.
 	HotAge Duration `yaml:"hot_age"`
 	// CompressionLevel is the zstd level of cold Parquet files, 1–22.
@@ -462,6 +466,12 @@ func (c *Config) Validate() error {
 	}
 	if st.HotBytes <= 0 {
 		st.HotBytes = DefaultHotBytes
+	}
+	if st.HotMaxBytes <= 0 {
+		st.HotMaxBytes = 4 * st.HotBytes
+	}
+	if st.HotMaxBytes < st.HotBytes {
+		return fmt.Errorf("storage.hot_max_bytes (%d) is below storage.hot_bytes (%d): writes would wait before a freeze is due", st.HotMaxBytes, st.HotBytes)
 	}
 	if st.HotAge <= 0 {
 		st.HotAge = DefaultHotAge

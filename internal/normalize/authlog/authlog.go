@@ -48,6 +48,9 @@ func (a *AuthLog) Process(_ context.Context, events []*event.Event) []*event.Eve
 // it understood.
 func (a *AuthLog) Normalize(e *event.Event) bool {
 	pn := e.GetString("process.name")
+	if pn == "" {
+		return journalLine(e)
+	}
 	if len(pn) < 2 {
 		return false
 	}
@@ -103,6 +106,37 @@ func (a *AuthLog) Normalize(e *event.Event) bool {
 		e.Set(event.FieldMessage, event.String(body))
 	}
 	return true
+}
+
+// journalLine maps a systemd journal entry (journalctl -o json) before the
+// journald pipeline renames its fields: the program is SYSLOG_IDENTIFIER
+// and the line MESSAGE. Only the sshd, sudo and su lines: the journal's
+// own fields say the rest.
+func journalLine(e *event.Event) bool {
+	pn := e.GetString("SYSLOG_IDENTIFIER")
+	if len(pn) < 2 || pn[0] != 's' {
+		return false
+	}
+	body := strings.TrimSpace(e.GetString("MESSAGE"))
+	if body == "" {
+		return false
+	}
+	var ok bool
+	switch {
+	case pn != "sshd" && pn != "sshd-session" && pn != "sshd-auth" && pn != "sudo" && pn != "su":
+		return false
+	case strings.HasPrefix(body, "pam_"):
+		ok = pamPrefixed(e, body)
+	case pn == "sudo":
+		ok = sudoLine(e, body)
+	case pn == "su":
+		ok = suLine(e, body)
+	default:
+		ok = sshdLine(e, body)
+	}
+	// No event.kind: the journald pipeline, which sets it, still has the
+	// journal's fields to map (pipelines skip events a normaliser kinded).
+	return ok
 }
 
 // authBody returns the text after the program tag. When the auto parser
@@ -211,6 +245,22 @@ func sshdLine(e *event.Event, s string) bool {
 		ecsfield.Str(e, "user.name", user)
 		ecsfield.Addr(e, "source", addr)
 		ecsfield.Port(e, "source.port", port)
+		return true
+	case c.Maybe("error: PAM: Authentication failure for "):
+		// error: PAM: Authentication failure for [illegal user ]USER from HOST
+		invalid := c.Maybe("illegal user ")
+		user := c.UntilLast(" from ")
+		addr := strings.TrimSpace(c.Rest())
+		if !c.OK() || user == "" {
+			return false
+		}
+		e.Set("event.action", event.String(sshLogin))
+		ecsfield.Categorize(e, ecsfield.Authentication, ecsfield.TypeStart, ecsfield.Failure)
+		if invalid {
+			e.Set("system.auth.ssh.invalid_user", event.Bool(true))
+		}
+		ecsfield.Str(e, "user.name", user)
+		ecsfield.Addr(e, "source", addr)
 		return true
 	case c.Maybe("Invalid user "), c.Maybe("input_userauth_request: invalid user "):
 		// Invalid user USER from ADDR[ port PORT]

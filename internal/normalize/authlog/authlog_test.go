@@ -54,6 +54,12 @@ func TestAuthLog(t *testing.T) {
 		map[string]string{"event.action": "ssh-disconnect", "user.name": "root", "source.port": "40000", "event.outcome": "failure"})
 	f(h+"sshd[2411]: Connection reset by 198.51.100.7 port 40000 [preauth]",
 		map[string]string{"event.action": "ssh-disconnect", "source.ip": "198.51.100.7", "event.outcome": ""})
+	// sshd's PAM conversation failing (UsePAM, keyboard-interactive).
+	f(h+"sshd[2411]: error: PAM: Authentication failure for illegal user admin from 198.51.100.7",
+		map[string]string{"event.action": "ssh-login", "event.outcome": "failure", "user.name": "admin", "source.ip": "198.51.100.7",
+			"system.auth.ssh.invalid_user": "true", "event.category": "authentication"})
+	f(h+"sshd[2411]: error: PAM: Authentication failure for root from host.example.net",
+		map[string]string{"event.action": "ssh-login", "event.outcome": "failure", "user.name": "root", "source.domain": "host.example.net"})
 	// Pre-authentication refusals.
 	f(h+"sshd[2411]: drop connection #10 from [198.51.100.7]:40000 on [10.0.0.1]:22 past MaxStartups",
 		map[string]string{"event.action": "ssh-maxstartups-drop", "event.outcome": "failure", "event.category": "network",
@@ -244,5 +250,33 @@ func TestAuthLogLoghubLinux(t *testing.T) {
 	}
 	if seen < 800 {
 		t.Errorf("recognised %d lines", seen)
+	}
+}
+
+// TestAuthLogJournal maps the auth lines of systemd journal entries
+// (journalctl -o json): the program is SYSLOG_IDENTIFIER and the line
+// MESSAGE, before the journald pipeline renames the trusted fields.
+func TestAuthLogJournal(t *testing.T) {
+	n := New()
+	f := normtest.Checker(t, n, 0)
+	const pre = `{"__REALTIME_TIMESTAMP":"1715341067123456","_HOSTNAME":"web1","PRIORITY":"6","_PID":"2345",`
+	f(pre+`"SYSLOG_IDENTIFIER":"sshd","MESSAGE":"Accepted publickey for alice from 198.51.100.7 port 51514 ssh2: ED25519 SHA256:AbC"}`,
+		map[string]string{"event.action": "ssh-login", "event.outcome": "success", "user.name": "alice",
+			"source.ip": "198.51.100.7", "source.port": "51514", "event.category": "authentication"})
+	f(pre+`"SYSLOG_IDENTIFIER":"sudo","MESSAGE":"    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/cat /etc/shadow"}`,
+		map[string]string{"event.action": "sudo-command", "user.name": "alice", "user.effective.name": "root",
+			"process.command_line": "/usr/bin/cat /etc/shadow"})
+	f(pre+`"SYSLOG_IDENTIFIER":"su","MESSAGE":"pam_unix(su:session): session opened for user root(uid=0) by alice(uid=1000)"}`,
+		map[string]string{"user.name": "alice", "user.effective.name": "root"})
+	f(pre+`"SYSLOG_IDENTIFIER":"sshd-session","MESSAGE":"Invalid user oracle from 203.0.113.9 port 50002"}`,
+		map[string]string{"event.action": "ssh-invalid-user", "event.outcome": "failure", "user.name": "oracle", "source.ip": "203.0.113.9"})
+	for _, line := range []string{
+		pre + `"SYSLOG_IDENTIFIER":"sshd","MESSAGE":"Server listening on 0.0.0.0 port 22."}`,
+		pre + `"SYSLOG_IDENTIFIER":"kernel","MESSAGE":"Accepted password for x from 10.0.0.1 port 1 ssh2"}`,
+		`{"SYSLOG_IDENTIFIER":"sshd"}`,
+	} {
+		if e := normtest.Parse(t, line); n.Normalize(e) {
+			t.Errorf("recognised %q: %s", line, normtest.Dump(e))
+		}
 	}
 }

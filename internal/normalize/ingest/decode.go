@@ -13,8 +13,9 @@ import (
 	"github.com/vigilsiem/vigil/internal/event"
 )
 
-// The decoding processors: urldecode (Elastic's, percent-encoding) and
-// base64decode (standard alphabet, padded or not). Each decodes the field's
+// The decoding processors: urldecode (Elastic's, percent-encoding),
+// base64decode (standard alphabet, padded or not) and hexdecode (Linux
+// audit's encoding of values that hold spaces or quotes). Each decodes the field's
 // text, or every item of a list; text that does not decode fails the step.
 // Neither can grow a value: decoded text is never longer than its input.
 
@@ -71,6 +72,32 @@ func appendBase64Decoded(dst []byte, s string) ([]byte, error) {
 		return dst[:n], err
 	}
 	return dst[:n+k], nil
+}
+
+// appendHexDecoded decodes hex text, two digits a byte, as auditd writes
+// a value (cmd, proctitle, an EXECVE argument) that holds a space, a quote
+// or a control character. A NUL byte, which separates proctitle's
+// arguments, becomes a space, and trailing ones are dropped.
+func appendHexDecoded(dst []byte, s string) ([]byte, error) {
+	if len(s)%2 != 0 {
+		return dst, fmt.Errorf("odd length %d", len(s))
+	}
+	n := len(dst)
+	for i := 0; i < len(s); i += 2 {
+		if !isHex(s[i]) || !isHex(s[i+1]) {
+			return dst[:n], fmt.Errorf("not hex at %d", i)
+		}
+		c := unhex(s[i])<<4 | unhex(s[i+1])
+		if c == 0 {
+			c = ' '
+		}
+		dst = append(dst, c)
+	}
+	for len(dst) > n && dst[len(dst)-1] == ' ' && s[len(s)-2:] == "00" {
+		dst = dst[:len(dst)-1]
+		s = s[:len(s)-2]
+	}
+	return dst, nil
 }
 
 // buildDecode compiles a decoding processor: field, target_field (default

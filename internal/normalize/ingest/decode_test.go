@@ -56,3 +56,29 @@ steps:
 		}
 	}
 }
+
+// TestHexDecode decodes auditd's hex values: a sudo command with a space,
+// a proctitle whose arguments NUL bytes separate (a trailing NUL dropped);
+// odd or non-hex text fails the step.
+func TestHexDecode(t *testing.T) {
+	p := mustParse(t, `
+name: t
+match: [{app: x}]
+steps:
+  - hexdecode: {field: cmd, target_field: process.command_line}
+  - hexdecode: {field: title}
+  - hexdecode: {field: bad}
+`)
+	e := &event.Event{}
+	e.Set("cmd", event.String("636174202F6574632F736861646F77"))
+	e.Set("title", event.String("2F62696E2F7368002D63006C7300"))
+	e.Set("bad", event.String("6C7"))
+	_, err := p.Run(e)
+	if err == nil || !strings.Contains(err.Error(), "hexdecode bad") {
+		t.Fatalf("odd hex: err %v, want a hexdecode failure naming the field", err)
+	}
+	want(t, e, "process.command_line", "cat /etc/shadow", "title", "/bin/sh -c ls")
+	if _, err := appendHexDecoded(nil, "zz"); err == nil {
+		t.Error("hexdecode zz: no error")
+	}
+}

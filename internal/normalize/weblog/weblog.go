@@ -102,11 +102,12 @@ func accessLog(e *event.Event, msg string) bool {
 	if !ok || !c.OK() || !validStatus(status) {
 		return false
 	}
-	var referrer, agent string
+	var referrer, agent, tail string
 	if c.Maybe(`"`) {
 		referrer, _ = quotedField(&c)
 		if c.Maybe(` "`) {
 			agent, _ = quotedField(&c)
+			tail = strings.TrimSpace(c.Rest())
 		}
 	}
 
@@ -137,6 +138,12 @@ func accessLog(e *event.Event, msg string) bool {
 	outcome := ecsfield.Success
 	if code >= 400 || status == "-" {
 		outcome = ecsfield.Failure
+	}
+	if result, hier, ok := squidTag(tail); ok {
+		if strings.Contains(result, "DENIED") {
+			outcome = ecsfield.Failure
+		}
+		squidFields(e, result, hier)
 	}
 	e.Set("event.kind", event.String("event"))
 	ecsfield.Categorize(e, ecsfield.Web, ecsfield.TypeAccess, outcome)
@@ -189,12 +196,19 @@ func setRequest(e *event.Event, req string) {
 		return
 	}
 	e.Set("url.original", event.String(target))
+	if method == "CONNECT" && target[0] != '/' {
+		// A proxy's tunnel: the target is the server's host:port, no path.
+		setAuthority(e, target)
+		return
+	}
 	path, query, hasQuery := strings.Cut(target, "?")
-	if strings.Contains(path, "://") {
+	if scheme, after, ok := strings.Cut(path, "://"); ok {
 		// An absolute target (a proxy request): the path starts after the host.
-		_, after, _ := strings.Cut(path, "://")
 		host, p, _ := strings.Cut(after, "/")
-		e.Set("url.domain", event.String(host))
+		if isScheme(scheme) {
+			e.Set("url.scheme", event.String(strings.ToLower(scheme)))
+		}
+		setAuthority(e, host)
 		path = "/" + p
 	}
 	e.Set("url.path", event.String(path))
@@ -205,6 +219,76 @@ func setRequest(e *event.Event, req string) {
 		if dot := strings.LastIndexByte(path[slash:], '.'); dot > 0 && dot < len(path[slash:])-1 {
 			e.Set("url.extension", event.String(strings.ToLower(path[slash+dot+1:])))
 		}
+	}
+}
+
+// setAuthority maps a URL's host[:port] (an IPv6 host in brackets) to
+// url.domain and url.port.
+func setAuthority(e *event.Event, hostport string) {
+	host := hostport
+	if i := strings.LastIndexByte(hostport, ':'); i >= 0 && (hostport[0] == '[' || strings.Count(hostport, ":") == 1) {
+		if n, ok := scan.Atoi(hostport[i+1:]); ok && n > 0 && n <= 65535 {
+			host = hostport[:i]
+			e.Set("url.port", event.Int(n))
+		}
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if host != "" {
+		e.Set("url.domain", event.String(host))
+	}
+}
+
+// isScheme reports whether s is a URL scheme (letters, digits, + - .).
+func isScheme(s string) bool {
+	if s == "" || len(s) > 16 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if (c < 'a' || c > 'z') && (s[i] < '0' || s[i] > '9' || i == 0) && s[i] != '+' && s[i] != '-' && s[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// squidTag reads the "%Ss:%Sh" that Squid's combined logformat appends
+// to Apache's combined: the result code (TCP_MISS, TCP_TUNNEL,
+// TCP_DENIED …, NONE) and the hierarchy code (HIER_DIRECT …).
+func squidTag(s string) (result, hier string, ok bool) {
+	result, hier, ok = strings.Cut(s, ":")
+	if !ok || !isMethod(result) || !isMethod(hier) {
+		return "", "", false
+	}
+	if !strings.HasPrefix(result, "TCP_") && !strings.HasPrefix(result, "UDP_") && !strings.HasPrefix(result, "NONE") && !strings.HasPrefix(result, "TAG_") {
+		return "", "", false
+	}
+	if !strings.HasPrefix(hier, "HIER_") && hier != "NONE" {
+		return "", "", false
+	}
+	return result, hier, true
+}
+
+// squidFields marks a Squid line as the squid.access pipeline maps the
+// native format: the result code is the action, the server's port the
+// URL's or the scheme's.
+func squidFields(e *event.Event, result, hier string) {
+	e.Set("squid.result_code", event.String(result))
+	e.Set("squid.hierarchy_code", event.String(hier))
+	e.Set("event.action", event.String(result))
+	e.Set("observer.product", event.String("Squid"))
+	e.Set("observer.type", event.String("proxy"))
+	if v, ok := e.Get("url.port"); ok {
+		e.Set("destination.port", v)
+		return
+	}
+	switch e.GetString("url.scheme") {
+	case "http":
+		e.Set("destination.port", event.Int(80))
+	case "https":
+		e.Set("destination.port", event.Int(443))
+	case "ftp":
+		e.Set("destination.port", event.Int(21))
 	}
 }
 

@@ -42,6 +42,22 @@ func TestWebLog(t *testing.T) {
 	// A proxy request and junk requests.
 	f(`10.0.0.5 - - [05/Jan/2026:10:20:30 +0000] "GET http://evil.example/x.exe HTTP/1.1" 200 5 "-" "-"`,
 		map[string]string{"url.domain": "evil.example", "url.path": "/x.exe", "url.extension": "exe"})
+	// A proxy's absolute target with a port, and CONNECT's host:port (no path).
+	f(`10.0.0.5 - - [05/Jan/2026:10:20:30 +0000] "GET http://intranet.example:8080/a/b.php?x=1 HTTP/1.1" 200 5 "-" "-"`,
+		map[string]string{"url.domain": "intranet.example", "url.port": "8080", "url.scheme": "http", "url.path": "/a/b.php", "url.query": "x=1"})
+	f(`10.0.0.5 - - [05/Jan/2026:10:20:30 +0000] "CONNECT www.example.com:443 HTTP/1.1" 200 5120 "-" "curl/8.0"`,
+		map[string]string{"url.domain": "www.example.com", "url.port": "443", "url.path": "", "url.original": "www.example.com:443",
+			"http.request.method": "CONNECT"})
+	f(`10.0.0.5 - - [05/Jan/2026:10:20:30 +0000] "CONNECT [2001:db8::10]:8443 HTTP/1.1" 200 0 "-" "-"`,
+		map[string]string{"url.domain": "2001:db8::10", "url.port": "8443", "url.path": ""})
+	// Squid's "combined" logformat: Apache's combined, then %Ss:%Sh.
+	f(`192.0.2.10 - jdoe [10/May/2024:11:37:47 +0000] "CONNECT www.example.com:443 HTTP/1.1" 200 5120 "-" "Mozilla/5.0" TCP_TUNNEL:HIER_DIRECT`,
+		map[string]string{"source.ip": "192.0.2.10", "user.name": "jdoe", "url.domain": "www.example.com", "url.port": "443", "url.path": "",
+			"destination.port": "443", "squid.result_code": "TCP_TUNNEL", "squid.hierarchy_code": "HIER_DIRECT", "event.action": "TCP_TUNNEL",
+			"event.outcome": "success", "observer.product": "Squid", "observer.type": "proxy", "http.response.status_code": "200"})
+	f(`192.0.2.11 - - [10/May/2024:11:37:48 +0000] "GET http://blocked.example.net/ HTTP/1.1" 403 3900 "-" "curl/8.0" TCP_DENIED:HIER_NONE`,
+		map[string]string{"url.domain": "blocked.example.net", "url.path": "/", "destination.port": "80", "squid.result_code": "TCP_DENIED",
+			"event.action": "TCP_DENIED", "event.outcome": "failure"})
 	f(`198.51.100.7 - - [05/Jan/2026:10:20:30 +0000] "\x16\x03\x01\x00\xa5\x01" 400 226 "-" "-"`,
 		map[string]string{"http.request.method": "", "url.original": "", "http.response.status_code": "400"})
 	f(`198.51.100.7 - - [05/Jan/2026:10:20:30 +0000] "-" 408 0 "-" "-"`,

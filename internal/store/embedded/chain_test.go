@@ -519,7 +519,7 @@ func TestHotLogFindsFlippedByteAtStart(t *testing.T) {
 	if err := os.WriteFile(seg, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h, err := openHotLog(filepath.Dir(seg), 64<<20, time.Hour, time.Now, func(uint64) chainHash { return chainHash{} })
+	h, err := openHotLog(filepath.Dir(seg), 64<<20, 0, time.Hour, time.Now, func(uint64) chainHash { return chainHash{} })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func openDataset(name store.Dataset, root string, cfg *Options, log *slog.Logger
 	if d.chain, err = openManifest(dir, cfg.Now); err != nil {
 		return nil, err
 	}
-	if d.hot, err = openHotLog(filepath.Join(dir, "hot"), cfg.SegmentBytes, cfg.SegmentAge, cfg.Now, d.chain.hotChainAt); err != nil {
+	if d.hot, err = openHotLog(filepath.Join(dir, "hot"), cfg.SegmentBytes, cfg.HotMaxBytes, cfg.SegmentAge, cfg.Now, d.chain.hotChainAt); err != nil {
 		return nil, err
 	}
 	for _, p := range d.hot.damaged {

@@ -50,8 +50,14 @@ type hotLog struct {
 	segmentAge   time.Duration
 	now          func() time.Time
 
-	mu      sync.Mutex
-	cond    *sync.Cond
+	mu   sync.Mutex
+	cond *sync.Cond
+	// maxBytes bounds the unfrozen bytes (backlogLocked): append waits on
+	// room while they are at it, until markFrozen or close (0: no bound).
+	maxBytes int64
+	room     *sync.Cond
+	// waiting counts appends waiting for room.
+	waiting int
 	pending []byte
 	info    batchInfo
 	gen     uint64   // the pending lines' newest catalog generation
@@ -114,12 +120,13 @@ func parseSegName(name string) (uint64, bool) {
 // openHotLog recovers the segments in dir and starts the committer. head
 // is the chain to continue from when no chained segment is left (the one
 // the last freeze recorded); chainAt gives it from the frozen mark.
-func openHotLog(dir string, segmentBytes int64, segmentAge time.Duration, now func() time.Time, chainAt func(frozen uint64) chainHash) (*hotLog, error) {
+func openHotLog(dir string, segmentBytes, maxBytes int64, segmentAge time.Duration, now func() time.Time, chainAt func(frozen uint64) chainHash) (*hotLog, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create hot dir: %w", err)
 	}
-	h := &hotLog{dir: dir, segmentBytes: segmentBytes, segmentAge: segmentAge, now: now, done: make(chan struct{}), openFile: openSegmentFile}
+	h := &hotLog{dir: dir, segmentBytes: segmentBytes, maxBytes: maxBytes, segmentAge: segmentAge, now: now, done: make(chan struct{}), openFile: openSegmentFile}
 	h.cond = sync.NewCond(&h.mu)
+	h.room = sync.NewCond(&h.mu)
 	if b, err := os.ReadFile(filepath.Join(dir, "frozen")); err == nil {
 		h.frozen, err = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
 		if err != nil {
@@ -295,10 +302,17 @@ var errClosed = errors.New("store closed")
 
 // append queues lines for the next commit and waits until they are
 // durable. tenants are the lines' tenants; gen is the generation of the
-// newest catalog the lines were encoded with.
+// newest catalog the lines were encoded with. While the unfrozen bytes are
+// at maxBytes it first waits for a freeze to make room (hotbound: the
+// sources are pushed back instead of the disk filling).
 func (h *hotLog) append(lines []byte, info batchInfo, tenants []string, gen uint64) error {
 	ch := make(chan error, 1)
 	h.mu.Lock()
+	for h.maxBytes > 0 && !h.closed && h.backlogLocked() >= h.maxBytes {
+		h.waiting++
+		h.room.Wait()
+		h.waiting--
+	}
 	if h.closed {
 		h.mu.Unlock()
 		return errClosed
@@ -514,6 +528,29 @@ func (h *hotLog) sealCurrent(age time.Duration) error {
 	return <-done
 }
 
+// backlogLocked returns the bytes not yet frozen: the sealed segments, the
+// open one and the lines pending their commit. h.mu is held.
+func (h *hotLog) backlogLocked() int64 {
+	n := int64(len(h.pending))
+	if h.cur != nil {
+		n += h.cur.size
+	}
+	for _, s := range h.sealed {
+		if s != h.cur {
+			n += s.size
+		}
+	}
+	return n
+}
+
+// waitingForRoom reports how many appends wait for a freeze to make room,
+// and the unfrozen bytes.
+func (h *hotLog) waitingForRoom() (int, int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.waiting, h.backlogLocked()
+}
+
 // sealedSegments returns the sealed segments in order.
 func (h *hotLog) sealedSegments() []*segment {
 	h.mu.Lock()
@@ -557,6 +594,7 @@ func (h *hotLog) markFrozen(last uint64) error {
 		}
 	}
 	h.sealed = keep
+	h.room.Broadcast()
 	h.mu.Unlock()
 	for _, s := range drop {
 		if err := os.Remove(s.path); err != nil && !os.IsNotExist(err) {
@@ -573,6 +611,7 @@ func (h *hotLog) close() error {
 	h.mu.Lock()
 	h.closed = true
 	h.cond.Signal()
+	h.room.Broadcast()
 	h.mu.Unlock()
 	<-h.done
 	err := h.f.Close()

@@ -36,6 +36,14 @@ type Options struct {
 	// Default 256 MiB (~500k–1M events): queries scan hot data as NDJSON at
 	// ~0.6 µs/row, so the hot tier costs at most ~0.5 s per query.
 	HotBytes int64
+	// HotMaxBytes bounds the hot log's unfrozen bytes: when freezing falls
+	// behind ingest (a machine busy with other work), a write waits at this
+	// bound until a freeze makes room, so the hot log cannot fill the disk
+	// and searches do not slow down with an ever larger hot tier; the wait
+	// pushes back on the sources as a slow disk would. Default 4 × HotBytes
+	// (1 GiB); at least HotBytes plus two segments, so that a waiting
+	// write always leaves a freeze something sealed to freeze.
+	HotMaxBytes int64
 	// FileRows is how many rows a freeze puts in one cold file at most (per
 	// tenant and day; a segment is never split). Default 250,000: the token
 	// filter is per file, so a rare-term search reads at most about that
@@ -119,6 +127,10 @@ func (o *Options) setDefaults() {
 	if o.HotBytes <= 0 {
 		o.HotBytes = 256 << 20
 	}
+	if o.HotMaxBytes <= 0 {
+		o.HotMaxBytes = 4 * o.HotBytes
+	}
+	o.HotMaxBytes = max(o.HotMaxBytes, o.HotBytes+2*o.SegmentBytes)
 	if o.FileRows <= 0 {
 		o.FileRows = 250_000
 	}
@@ -358,6 +370,9 @@ func (s *Store) background() {
 					s.log.Info("hot log writes work again", "dataset", name, "after", failed)
 				}
 			}
+			if n, backlog := s.datasets[name].hot.waitingForRoom(); n > 0 {
+				s.log.Warn("freezing has fallen behind ingest: writes wait until it makes room", "dataset", name, "hot_bytes", backlog, "hot_max_bytes", s.opts.HotMaxBytes, "waiting_writes", n)
+			}
 			if err := s.datasets[name].freeze(ctx, s.db, false); err != nil && !errors.Is(err, errClosed) {
 				s.log.Error("freeze failed; hot data stays hot and is retried", "dataset", name, "err", err)
 			}
@@ -372,7 +387,8 @@ func (s *Store) background() {
 }
 
 // Degraded returns why the store is not fully working, one reason a line,
-// or nil when it is: a dataset whose writes fail (until they recover). The
+// or nil when it is: a dataset whose writes fail (until they recover), or
+// whose writes wait for freezing to make room (Options.HotMaxBytes). The
 // reason is the system's error without the file's path: health needs no
 // credentials.
 func (s *Store) Degraded() []string {
@@ -384,6 +400,9 @@ func (s *Store) Degraded() []string {
 				err = pe.Err
 			}
 			out = append(out, fmt.Sprintf("store: writes to %s fail: %v", name, err))
+		}
+		if n, backlog := s.datasets[name].hot.waitingForRoom(); n > 0 {
+			out = append(out, fmt.Sprintf("store: writes to %s wait for freezing: %d bytes are hot, at storage.hot_max_bytes (%d)", name, backlog, s.opts.HotMaxBytes))
 		}
 	}
 	return out
