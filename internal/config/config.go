@@ -149,7 +149,7 @@ type Storage struct {
 	// Query.Threads, MaxTenantColumns and the parser's term limit.
 	MemoryLimit ByteSize `yaml:"memory_limit"`
 	// IdleMemoryLimit is what DuckDB keeps of its memory between
-	// searches: every few seconds, while no search or freeze runs, the
+	// searches: every 10 s, while no search or requested freeze runs, the
 	// pages it holds beyond this (the alert and incident tables' rows and
 	// indexes, read or written by every alert batch) are evicted; they
 	// are read again from the database file when needed. Default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // DefaultIdleMemoryLimit is Options.IdleMemoryLimit's default. DuckDB's
@@ -18,18 +19,41 @@ import (
 const DefaultIdleMemoryLimit = 128 << 20
 
 // memTrim gives DuckDB's buffer pool back what it holds beyond
-// Options.IdleMemoryLimit while no search, scan or freeze runs: it lowers
+// Options.IdleMemoryLimit while no search, scan or requested freeze
+// (Store.Freeze) runs: it lowers
 // memory_limit to the idle limit, which makes DuckDB evict unpinned pages
 // (clean ones dropped, others written to its temporary directory), then
 // sets it back to Options.MemoryLimit at once. Searches, scans and
-// freezes hold gate shared, so none runs under the lowered limit; the
+// Store.Freeze hold gate shared, so none runs under the lowered limit; the
 // trim skips a round while one does (it never makes one wait for it but
 // for the moment of its two statements).
 type memTrim struct {
 	gate sync.RWMutex
 }
 
-// busy marks a search, scan or freeze running until the returned func
+// trimLoop trims DuckDB's memory every Interval, apart from the
+// freezes of background: when freezing falls behind ingest, one freeze
+// call runs for minutes, and a trim after it came too seldom (a 10M-event
+// `vigil bench` grew DuckDB past the idle limit for minutes). A freeze
+// writes its files without DuckDB; only its fallback (COPY) uses it, and
+// one that fails under a lowered limit is retried as any failed freeze.
+func (s *Store) trimLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.opts.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+		if _, err := s.trimMemory(context.Background()); err != nil {
+			s.log.Error("trimming duckdb memory failed", "err", err)
+		}
+	}
+}
+
+// busy marks a search, scan or Store.Freeze running until the returned func
 // is called: no trim lowers DuckDB's limit under it.
 func (m *memTrim) busy() func() {
 	m.gate.RLock()
@@ -37,7 +61,7 @@ func (m *memTrim) busy() func() {
 }
 
 // trimMemory evicts what DuckDB holds beyond opts.IdleMemoryLimit when
-// no search, scan or freeze runs; trimmed is false when one did, when
+// no search, scan or Store.Freeze runs; trimmed is false when one did, when
 // DuckDB held no more than the idle limit, or when it could not evict
 // enough (pages a running write pins). err is only for a limit that could
 // not be set back.

@@ -65,7 +65,7 @@ type Options struct {
 	// Default "2GB"; DuckDB spills larger sorts and aggregations to disk.
 	MemoryLimit string
 	// IdleMemoryLimit is what DuckDB keeps of its buffer pool between
-	// searches, in bytes: each Interval, while no search, scan or freeze
+	// searches, in bytes: each Interval, while no search, scan or Freeze
 	// runs, pages beyond it are evicted (memTrim). Default
 	// DefaultIdleMemoryLimit; negative: never trimmed.
 	IdleMemoryLimit int64
@@ -286,8 +286,9 @@ func Open(opts Options) (*Store, error) {
 			Help: "Memory DuckDB's buffer manager holds (queries, freezes by COPY, the record tables' pages), bounded by storage.memory_limit; -1 when it cannot be read.",
 		}, s.duckdbMemory))
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.background()
+	go s.trimLoop()
 	return s, nil
 }
 
@@ -379,9 +380,6 @@ func (s *Store) background() {
 			if err := s.datasets[name].retain(s.opts.Now()); err != nil {
 				s.log.Error("retention failed", "dataset", name, "err", err)
 			}
-		}
-		if _, err := s.trimMemory(ctx); err != nil {
-			s.log.Error("trimming duckdb memory failed", "err", err)
 		}
 	}
 }
