@@ -97,6 +97,13 @@ type entity struct {
 	risk   *riskState
 }
 
+// name is the entity's name, the last part of its key: read only for
+// the text of a finding, not for every event.
+func (en *entity) name() string {
+	_, _, name := splitKey(en.key)
+	return name
+}
+
 // slot is the state of one analytic for the entity: *valuesState,
 // *rateState or *travelState.
 type slot struct {
@@ -296,11 +303,22 @@ func (e *Engine) write(ctx context.Context, events []*event.Event, only Ref, pee
 	var alerts []alert.Alert
 	var key, buf []byte
 	matched := make([]int8, len(e.filters)) // 0 not evaluated, 1 true, -1 false
-	for _, ev := range events {
+	// The tenants' clocks move once per run of a tenant's events, not
+	// once per event (a lock and a map look-up each).
+	var clockTenant string
+	var clockT int64
+	for i, ev := range events {
 		tt := e.eventTime(ev, now)
 		t := tt.Unix()
 		tenant := tenantOf(ev.Tenant)
-		e.tick(tenant, t)
+		if i == 0 || tenant != clockTenant {
+			if i > 0 {
+				e.tick(clockTenant, clockT)
+			}
+			clockTenant, clockT = tenant, t
+		} else {
+			clockT = max(clockT, t)
+		}
 		clear(matched)
 		for _, a := range e.analytics {
 			if only.Type != "" && a.cfg.Entity != only.Type {
@@ -347,6 +365,9 @@ func (e *Engine) write(ctx context.Context, events []*event.Event, only Ref, pee
 			sh.mu.Unlock()
 		}
 	}
+	if len(events) > 0 {
+		e.tick(clockTenant, clockT)
+	}
 	if peer == nil { // the event was counted when its entities learned from it
 		e.n.evaluated.Add(int64(len(events)))
 	}
@@ -391,7 +412,6 @@ func (e *Engine) observe(a *analytic, en *entity, ev *event.Event, tt time.Time,
 
 func (e *Engine) observeWith(a *analytic, en *entity, ev *event.Event, tt time.Time, buf *[]byte, peer *peerCount) *finding {
 	t := tt.Unix()
-	_, _, name := splitKey(en.key)
 	st := en.state(a.idx)
 	switch a.kind {
 	case kindFirstSeen, kindRarity:
@@ -418,7 +438,7 @@ func (e *Engine) observeWith(a *analytic, en *entity, ev *event.Event, tt time.T
 			v := s.Vals[i].V
 			seen := s.others(v, 10)
 			return &finding{value: v, baseline: seen,
-				reason: fmt.Sprintf("first %s %s for %s; seen before: %s", a.phrase, v, name, listOrNone(seen))}
+				reason: fmt.Sprintf("first %s %s for %s; seen before: %s", a.phrase, v, en.name(), listOrNone(seen))}
 		}
 		v := s.Vals[i].V
 		peers := -1
@@ -439,13 +459,13 @@ func (e *Engine) observeWith(a *analytic, en *entity, ev *event.Event, tt time.T
 		sv.AlertDay = dayOf(t)
 		var why []string
 		if a.cfg.MinDays > 0 {
-			why = append(why, fmt.Sprintf("seen by %s on %d earlier day(s)", name, daysBefore))
+			why = append(why, fmt.Sprintf("seen by %s on %d earlier day(s)", en.name(), daysBefore))
 		}
 		if a.cfg.MinPeers > 0 {
 			why = append(why, fmt.Sprintf("by %d other %s(s)", peers, a.cfg.Entity))
 		}
 		return &finding{value: v, baseline: why, score: float64(daysBefore),
-			reason: fmt.Sprintf("rare %s %s for %s: %s", a.phrase, v, name, strings.Join(why, ", "))}
+			reason: fmt.Sprintf("rare %s %s for %s: %s", a.phrase, v, en.name(), strings.Join(why, ", "))}
 	case kindRate:
 		s, _ := st.(*rateState)
 		h := floorDiv(t, 3600)
@@ -481,7 +501,7 @@ func (e *Engine) observeWith(a *analytic, en *entity, ev *event.Event, tt time.T
 		hs := time.Unix(h*3600, 0).UTC()
 		return &finding{value: strconv.FormatFloat(s.Cur, 'f', -1, 64), baseline: b.describe(), score: z,
 			reason: fmt.Sprintf("%s %s of %s in the hour from %s %s: %.0f, %.1f MADs above the median %.0f of that hour in past weeks",
-				a.phrase, a.cfg.Measure, name, hs.Weekday().String()[:3], hs.Format("15:04"), s.Cur, z, dequantize(b.med))}
+				a.phrase, a.cfg.Measure, en.name(), hs.Weekday().String()[:3], hs.Format("15:04"), s.Cur, z, dequantize(b.med))}
 	case kindTravel:
 		lat, lon, where, ok := location(ev)
 		if !ok {
@@ -516,7 +536,7 @@ func (e *Engine) observeWith(a *analytic, en *entity, ev *event.Event, tt time.T
 		}
 		return &finding{value: where, baseline: base, score: speed,
 			reason: fmt.Sprintf("%s logged in from %s %v after %s: %.0f km apart, %.0f km/h (at most %.0f)",
-				name, where, time.Duration(dt)*time.Second, prev.Where, km, speed, a.cfg.MaxSpeed)}
+				en.name(), where, time.Duration(dt)*time.Second, prev.Where, km, speed, a.cfg.MaxSpeed)}
 	}
 	return nil
 }

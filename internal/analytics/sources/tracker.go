@@ -163,13 +163,26 @@ func (t *Tracker) Write(_ context.Context, events []*event.Event) error {
 		host := hostOf(e)
 		if last == nil || last.tenant != e.Tenant || last.source != e.Source || last.host != host {
 			flush()
-			last = t.lookup(e.Tenant, e.Source, host, peerOf(e))
+			// The sender's address is read only for a source not seen
+			// before: most events come from one already tracked.
+			if last = t.known(e.Tenant, e.Source, host); last == nil {
+				last = t.lookup(e.Tenant, e.Source, host, peerOf(e))
+			}
 		}
 		if last != nil {
 			n++
 		}
 	}
 	flush()
+	return nil
+}
+
+// known returns the state of a source already tracked, nil if none.
+// Called with t.mu held.
+func (t *Tracker) known(tenant, source, host string) *state {
+	if ts := t.tenants[tenant]; ts != nil {
+		return ts.sources[key{tenant, source, host}]
+	}
 	return nil
 }
 

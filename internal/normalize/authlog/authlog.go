@@ -48,9 +48,16 @@ func (a *AuthLog) Process(_ context.Context, events []*event.Event) []*event.Eve
 // it understood.
 func (a *AuthLog) Normalize(e *event.Event) bool {
 	pn := e.GetString("process.name")
-	if pn == "" {
-		return journalLine(e)
+	if pn != "" && syslogLine(e, pn) {
+		return true
 	}
+	// A journal entry, bare or behind a forwarder's syslog header (whose
+	// program is then the forwarder).
+	return journalLine(e)
+}
+
+// syslogLine maps an auth log line whose syslog program is pn.
+func syslogLine(e *event.Event, pn string) bool {
 	if len(pn) < 2 {
 		return false
 	}
@@ -113,6 +120,10 @@ func (a *AuthLog) Normalize(e *event.Event) bool {
 // and the line MESSAGE. Only the sshd, sudo and su lines: the journal's
 // own fields say the rest.
 func journalLine(e *event.Event) bool {
+	// A journal entry is a JSON object: other lines are not looked up.
+	if o := strings.TrimRight(e.Original, " \r\n"); o == "" || o[len(o)-1] != '}' {
+		return false
+	}
 	pn := e.GetString("SYSLOG_IDENTIFIER")
 	if len(pn) < 2 || pn[0] != 's' {
 		return false

@@ -268,6 +268,9 @@ func TestAuthLogJournal(t *testing.T) {
 			"process.command_line": "/usr/bin/cat /etc/shadow"})
 	f(pre+`"SYSLOG_IDENTIFIER":"su","MESSAGE":"pam_unix(su:session): session opened for user root(uid=0) by alice(uid=1000)"}`,
 		map[string]string{"user.name": "alice", "user.effective.name": "root"})
+	// Behind a forwarder's syslog header: the header's program is the forwarder.
+	f(`<14>May 10 11:37:47 fwd-01 connector: `+pre+`"SYSLOG_IDENTIFIER":"sshd","MESSAGE":"Failed password for root from 198.51.100.5 port 51234 ssh2"}`,
+		map[string]string{"event.action": "ssh-login", "event.outcome": "failure", "user.name": "root", "source.ip": "198.51.100.5"})
 	f(pre+`"SYSLOG_IDENTIFIER":"sshd-session","MESSAGE":"Invalid user oracle from 203.0.113.9 port 50002"}`,
 		map[string]string{"event.action": "ssh-invalid-user", "event.outcome": "failure", "user.name": "oracle", "source.ip": "203.0.113.9"})
 	for _, line := range []string{

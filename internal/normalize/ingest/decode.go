@@ -100,6 +100,56 @@ func appendHexDecoded(dst []byte, s string) ([]byte, error) {
 	return dst, nil
 }
 
+// appendHexWords decodes space-separated values each written the way
+// auditd writes an untrusted string: in double quotes when it holds no
+// space, quote or control character (the quotes are removed), else in hex
+// (decoded as appendHexDecoded does). A value that is neither stays as it
+// is, so an EXECVE record's a0="ls" a1=2D6C2061 read as `"ls" 2D6C2061`
+// gives `ls -l a`. Single spaces separate the decoded values.
+func appendHexWords(dst []byte, s string) ([]byte, error) {
+	first := true
+	for w := range strings.FieldsSeq(s) {
+		if !first {
+			dst = append(dst, ' ')
+		}
+		first = false
+		if len(w) >= 2 && w[0] == '"' && w[len(w)-1] == '"' {
+			dst = append(dst, w[1:len(w)-1]...)
+			continue
+		}
+		if d, err := appendHexDecoded(dst, w); err == nil {
+			dst = d
+			continue
+		}
+		dst = append(dst, w...)
+	}
+	return dst, nil
+}
+
+// buildHexDecode compiles hexdecode: field, target_field, and words (the
+// text is auditd's quoted-or-hex values, appendHexWords).
+func buildHexDecode(n *yaml.Node, cm common) (func(*event.Event) error, error) {
+	var o struct {
+		fieldOpts `yaml:",inline"`
+		Words     bool `yaml:"words"`
+	}
+	if err := decodeNode(n, &o); err != nil {
+		return nil, err
+	}
+	fn := appendHexDecoded
+	if o.Words {
+		fn = appendHexWords
+	}
+	rest := *n
+	rest.Content = nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != "words" {
+			rest.Content = append(rest.Content, n.Content[i], n.Content[i+1])
+		}
+	}
+	return buildDecode("hexdecode", fn)(&rest, cm)
+}
+
 // buildDecode compiles a decoding processor: field, target_field (default
 // the field itself).
 func buildDecode(what string, fn decoder) builder {

@@ -82,3 +82,30 @@ steps:
 		t.Error("hexdecode zz: no error")
 	}
 }
+
+// TestHexDecodeWords decodes an EXECVE record's arguments, quoted or hex
+// (auditd quotes a value without spaces, hex-encodes the others), as text
+// and as a list.
+func TestHexDecodeWords(t *testing.T) {
+	p := mustParse(t, `
+name: t
+match: [{app: x}]
+steps:
+  - hexdecode: {field: args, target_field: process.command_line, words: true}
+  - split: {field: args, separator: ' ', target_field: process.args}
+  - hexdecode: {field: process.args, words: true}
+`)
+	e := &event.Event{}
+	e.Set("args", event.String(`"bash" "-c" 6563686F20226120622200 "x"`))
+	if _, err := p.Run(e); err != nil {
+		t.Fatal(err)
+	}
+	want(t, e, "process.command_line", `bash -c echo "a b" x`)
+	v, _ := e.Get("process.args")
+	if l := v.List(); len(l) != 4 || l[2] != `echo "a b"` || l[0] != "bash" {
+		t.Errorf("args = %q", l)
+	}
+	if got, _ := appendHexWords(nil, `notquoted zz "q"`); string(got) != "notquoted zz q" {
+		t.Errorf("words = %q", got)
+	}
+}

@@ -29,7 +29,7 @@ func init() {
 		"split": buildSplit, "gsub": buildGsub, "append": buildAppend, "remove": buildRemove,
 		"drop": buildDrop, "fail": buildFail, "lookup": buildLookup, "cidr": buildCIDR,
 		"urldecode": buildDecode("urldecode", appendURLDecoded), "base64decode": buildDecode("base64decode", appendBase64Decoded),
-		"hexdecode": buildDecode("hexdecode", appendHexDecoded),
+		"hexdecode": buildHexDecode,
 	}
 }
 

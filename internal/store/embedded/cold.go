@@ -115,13 +115,15 @@ type coldIndex struct {
 	mu  sync.RWMutex
 	// byTenant holds each tenant's files sorted by day then name.
 	byTenant map[string][]*coldFile
+	// opened keeps files opened by searches (coldopen.go).
+	opened *coldOpener
 }
 
 // loadColdIndex reads the meta of every cold file. Files from a freeze that
 // did not complete (their range ends above frozen) and files without meta
 // are removed: their segments are still hot and will be frozen again.
 func loadColdIndex(dir string, frozen uint64) (*coldIndex, error) {
-	idx := &coldIndex{dir: dir, byTenant: map[string][]*coldFile{}}
+	idx := &coldIndex{dir: dir, byTenant: map[string][]*coldFile{}, opened: newColdOpener()}
 	tenants, err := os.ReadDir(dir)
 	if os.IsNotExist(err) {
 		return idx, os.MkdirAll(dir, 0o700)
@@ -386,9 +388,14 @@ func (idx *coldIndex) remove(files []*coldFile) error {
 	idx.mu.Lock()
 	defer idx.mu.Unlock()
 	gone := map[*coldFile]bool{}
+	paths := make([]string, 0, len(files))
 	for _, f := range files {
 		gone[f] = true
+		paths = append(paths, f.Path)
 	}
+	// Searches reading them keep their descriptors until done; no later
+	// one is served from them.
+	defer idx.opened.forget(paths...)
 	var firstErr error
 	for t, fs := range idx.byTenant {
 		kept := fs[:0]

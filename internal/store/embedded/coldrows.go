@@ -3,7 +3,6 @@ package embedded
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -54,30 +53,24 @@ type outColumn struct {
 	name, sqlType string
 }
 
-// readColdRows reads rows (file row numbers) of the Parquet file at path
-// and returns, for each, its values in the order of cols as DuckDB's
-// driver would return them from the search's relation (nil where the file
-// lacks the column or the value is null). It fails with errNotByPlace when
-// a column's type in the file is not the one cols gives it.
-func readColdRows(path string, rows []int64, cols []outColumn) (map[int64][]any, error) {
-	fh, err := os.Open(path)
+// readColdRows reads rows (file row numbers) of the Parquet file at path,
+// opened through c, and returns, for each, its values in the order of
+// cols as DuckDB's driver would return them from the search's relation
+// (nil where the file lacks the column or the value is null). It fails
+// with errNotByPlace when a column's type in the file is not the one cols
+// gives it.
+func readColdRows(c *coldOpener, path string, rows []int64, cols []outColumn) (map[int64][]any, error) {
+	o, err := c.open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read cold rows: %w", err)
 	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("read cold rows: %w", err)
-	}
-	pf, err := parquet.OpenFile(fh, st.Size(), parquet.SkipBloomFilters(true), parquet.ReadBufferSize(64<<10))
-	if err != nil {
-		return nil, fmt.Errorf("read cold rows of %s: %w", path, err)
-	}
-	return readColdRowsOf(pf, path, rows, cols)
+	defer o.release()
+	return readColdRowsOf(o, rows, cols)
 }
 
-// readColdRowsOf is readColdRows of the open file pf (at path).
-func readColdRowsOf(pf *parquet.File, path string, rows []int64, cols []outColumn) (map[int64][]any, error) {
+// readColdRowsOf is readColdRows of the opened file o.
+func readColdRowsOf(o *openCold, rows []int64, cols []outColumn) (map[int64][]any, error) {
+	pf, path := o.pf, o.path
 	leaves, err := placeLeaves(pf, cols)
 	if err != nil {
 		return nil, err
@@ -87,10 +80,10 @@ func readColdRowsOf(pf *parquet.File, path string, rows []int64, cols []outColum
 	slices.Sort(sorted)
 	var start int64
 	next := 0
-	for _, rg := range pf.RowGroups() {
+	for g, rg := range pf.RowGroups() {
 		n := rg.NumRows()
 		if next < len(sorted) && sorted[next] < start+n {
-			if err := readGroupRows(rg, start, n, sorted, &next, leaves, len(cols), out); err != nil {
+			if err := readGroupRows(o, g, rg, start, n, sorted, &next, leaves, len(cols), out); err != nil {
 				return nil, fmt.Errorf("read cold rows of %s: %w", path, err)
 			}
 		}
@@ -103,9 +96,9 @@ func readColdRowsOf(pf *parquet.File, path string, rows []int64, cols []outColum
 }
 
 // readGroupRows reads the rows of sorted from next on that fall in the row
-// group rg (file rows [start, start+n)), advancing next. It reads column
-// by column, each page that holds one of the rows once.
-func readGroupRows(rg parquet.RowGroup, start, n int64, sorted []int64, next *int, leaves []placeLeaf, ncols int, out map[int64][]any) error {
+// group rg (number g of o, file rows [start, start+n)), advancing next. It
+// reads column by column, each page that holds one of the rows once.
+func readGroupRows(o *openCold, g int, rg parquet.RowGroup, start, n int64, sorted []int64, next *int, leaves []placeLeaf, ncols int, out map[int64][]any) error {
 	var rows []int64 // in the row group
 	for ; *next < len(sorted) && sorted[*next] < start+n; *next++ {
 		r := sorted[*next] - start
@@ -123,6 +116,16 @@ func readGroupRows(rg parquet.RowGroup, start, n int64, sorted []int64, next *in
 		}
 		if allNull(cc) && !leaves[c].list {
 			continue // nil in every row: nothing to read (a fifth of the bench mix's chunks)
+		}
+		if cp := newFlatChunk(o, g, cc); cp != nil {
+			err := cp.readRows(&leaves[c], rows, vals)
+			cp.close()
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, errPageUnsupported) {
+				return fmt.Errorf("column %d: %w", c, err)
+			}
 		}
 		if err := readChunkRows(cc, &leaves[c], rows, vals); err != nil {
 			return fmt.Errorf("column %d: %w", c, err)

@@ -261,7 +261,7 @@ func BenchmarkReadColdRows(b *testing.B) {
 	b.SetBytes(fs[0].Size) // the file the rows are read from
 	b.ReportAllocs()
 	for b.Loop() {
-		got, err := readColdRows(fs[0].Path, rows, cols)
+		got, err := readColdRows(newColdOpener(), fs[0].Path, rows, cols)
 		if err != nil || len(got) != len(rows) {
 			b.Fatal(len(got), err)
 		}

@@ -145,8 +145,51 @@ func (h *hotIDs) rebuild(segs []segment) error {
 // batchKeys is a write's scratch: each encoded line's place and key.
 type batchKeys struct {
 	lines []lineKey
-	seen  map[idKey]struct{}
+	seen  batchSet
 	kept  []idKey
+}
+
+// batchSet is the set of the keys met earlier in a batch: an
+// open-addressing table (linear probing) reused from batch to batch, its
+// slots of an earlier batch told apart by a generation instead of being
+// cleared. It holds whole keys, as a map[idKey]struct{} would (a Go map
+// cost a hash and an insert per event: a third of markDuplicates).
+type batchSet struct {
+	slots []batchSlot // a power of two of them
+	gen   uint32      // the current batch's; slots of other generations are empty
+}
+
+type batchSlot struct {
+	key idKey
+	gen uint32
+}
+
+// reset empties the set for a batch of up to n keys.
+func (s *batchSet) reset(n int) {
+	size := 64
+	for size < 2*n {
+		size *= 2
+	}
+	s.gen++
+	if len(s.slots) < size || s.gen == 0 {
+		s.slots = make([]batchSlot, size)
+		s.gen = 1
+	}
+}
+
+// add puts k in the set and reports whether it was in it already.
+func (s *batchSet) add(k idKey) (found bool) {
+	mask := len(s.slots) - 1
+	for i := int(k.a) & mask; ; i = (i + 1) & mask {
+		sl := &s.slots[i]
+		if sl.gen != s.gen {
+			sl.key, sl.gen = k, s.gen
+			return false
+		}
+		if sl.key == k {
+			return true
+		}
+	}
 }
 
 type lineKey struct {
@@ -155,17 +198,16 @@ type lineKey struct {
 	ok, dup    bool
 }
 
-var batchKeysPool = sync.Pool{New: func() any { return &batchKeys{seen: map[idKey]struct{}{}} }}
+var batchKeysPool = sync.Pool{New: func() any { return &batchKeys{} }}
 
 func getBatchKeys() *batchKeys {
 	b := batchKeysPool.Get().(*batchKeys)
 	b.lines, b.kept = b.lines[:0], b.kept[:0]
-	clear(b.seen)
 	return b
 }
 
 func putBatchKeys(b *batchKeys) {
-	if cap(b.lines) <= 1<<16 {
+	if cap(b.lines) <= 1<<16 && len(b.seen.slots) <= 1<<17 {
 		batchKeysPool.Put(b)
 	}
 }
@@ -175,6 +217,7 @@ func putBatchKeys(b *batchKeys) {
 // it marked.
 func (h *hotIDs) markDuplicates(b *batchKeys) int {
 	dups := 0
+	b.seen.reset(len(b.lines))
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for i := range b.lines {
@@ -182,14 +225,11 @@ func (h *hotIDs) markDuplicates(b *batchKeys) int {
 		if !l.ok {
 			continue
 		}
-		hot := h.keys.contains(l.key)
-		_, again := b.seen[l.key]
-		if hot || again {
+		if b.seen.add(l.key) || h.keys.contains(l.key) {
 			l.dup = true
 			dups++
 			continue
 		}
-		b.seen[l.key] = struct{}{}
 		b.kept = append(b.kept, l.key)
 	}
 	return dups

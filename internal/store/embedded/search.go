@@ -327,7 +327,7 @@ func (s *Store) rowsByPlace(ctx context.Context, d *dataset, snap *catalogSnapsh
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			vals, err := readColdRows(file, rows, cols)
+			vals, err := readColdRows(d.cold.opened, file, rows, cols)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

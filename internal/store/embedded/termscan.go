@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -168,7 +167,8 @@ var errTooManyHits = errors.New("more matches than the page holds")
 // scanTermRows tests the filter on the rows of ranges (file row numbers,
 // inclusive; nil: every row) of pf and returns the rows it matches. It
 // fails with errTooManyHits past most of them.
-func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *termFilter, most int) (map[int64]*termHit, error) {
+func scanTermRows(ctx context.Context, o *openCold, ranges [][2]int64, f *termFilter, most int) (map[int64]*termHit, error) {
+	pf := o.pf
 	schema := pf.Schema()
 	origCol, msgCol, origDef, msgDef := -1, -1, 0, 0
 	if lc, ok := schema.Lookup(event.FieldOriginal); ok {
@@ -208,7 +208,7 @@ func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *t
 		}
 		return false
 	}
-	for _, rg := range pf.RowGroups() {
+	for g, rg := range pf.RowGroups() {
 		n := rg.NumRows()
 		var local [][2]int64 // the ranges' rows in the row group
 		for _, r := range ranges {
@@ -225,7 +225,7 @@ func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *t
 			// event.original first: message keeps its text for the rows
 			// either column matched.
 			if origCol >= 0 {
-				err := scanChunkText(chunks[origCol], origDef, local, func(tp *textPage) bool {
+				err := scanChunkText(o, g, chunks[origCol], origDef, local, func(tp *textPage) bool {
 					for i := range f.leaves {
 						if !f.leaves[i].orig {
 							continue
@@ -251,7 +251,7 @@ func scanTermRows(ctx context.Context, pf *parquet.File, ranges [][2]int64, f *t
 				}
 			}
 			if msgCol >= 0 {
-				err := scanChunkText(chunks[msgCol], msgDef, local, func(tp *textPage) bool {
+				err := scanChunkText(o, g, chunks[msgCol], msgDef, local, func(tp *textPage) bool {
 					for i := range f.leaves {
 						if !f.leaves[i].msg {
 							continue
@@ -367,7 +367,17 @@ func (tp *textPage) valueOf(r int64) (k int, ok bool) {
 // reading on from the page before without one). Pages of plain or delta
 // encoded text are searched where parquet-go decoded them; others (a
 // dictionary's) are copied value by value.
-func scanChunkText(cc parquet.ColumnChunk, maxDef int, ranges [][2]int64, fn func(*textPage) bool) error {
+func scanChunkText(o *openCold, g int, cc parquet.ColumnChunk, maxDef int, ranges [][2]int64, fn func(*textPage) bool) error {
+	if cp := newFlatChunk(o, g, cc); cp != nil {
+		// Read here (coldpage.go) unless a page proves unreadable so
+		// before fn saw any.
+		called := false
+		err := cp.scanText(ranges, func(tp *textPage) bool { called = true; return fn(tp) })
+		cp.close()
+		if err == nil || !errors.Is(err, errPageUnsupported) || called {
+			return err
+		}
+	}
 	c := newPageCursor(cc)
 	defer c.close()
 	var (
@@ -482,7 +492,7 @@ func (s *Store) termPage(ctx context.Context, d *dataset, snap *catalogSnapshot,
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			rows, err := termFileRows(ctx, p, f, cols, room)
+			rows, err := termFileRows(ctx, d.cold.opened, p, f, cols, room)
 			var keep []placedRow
 			for _, vals := range rows {
 				ts, _ := vals[0].(time.Time)
@@ -526,21 +536,13 @@ func (s *Store) termPage(ctx context.Context, d *dataset, snap *catalogSnapshot,
 // termFileRows returns the rows of the pick's candidate parts that the
 // filter matches, each with its values in the order of cols (as
 // readColdRows gives them). It fails with errTooManyHits past most rows.
-func termFileRows(ctx context.Context, p coldPick, f *termFilter, cols []outColumn, most int) ([][]any, error) {
-	fh, err := os.Open(p.Path)
+func termFileRows(ctx context.Context, opened *coldOpener, p coldPick, f *termFilter, cols []outColumn, most int) ([][]any, error) {
+	o, err := opened.open(p.Path)
 	if err != nil {
 		return nil, fmt.Errorf("scan cold rows: %w", err)
 	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("scan cold rows: %w", err)
-	}
-	pf, err := parquet.OpenFile(fh, st.Size(), parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true), parquet.ReadBufferSize(64<<10))
-	if err != nil {
-		return nil, fmt.Errorf("scan cold rows of %s: %w", p.Path, err)
-	}
-	hits, err := scanTermRows(ctx, pf, p.ranges, f, most)
+	defer o.release()
+	hits, err := scanTermRows(ctx, o, p.ranges, f, most)
 	if err != nil {
 		return nil, fmt.Errorf("scan cold rows of %s: %w", p.Path, err)
 	}
@@ -569,7 +571,7 @@ func termFileRows(ctx context.Context, p coldPick, f *termFilter, cols []outColu
 			at = append(at, i)
 		}
 	}
-	vals, err := readColdRowsOf(pf, p.Path, rows, read)
+	vals, err := readColdRowsOf(o, rows, read)
 	if err != nil {
 		return nil, err
 	}
