@@ -76,6 +76,7 @@ func (m *storeRole) Init(a *App) error {
 		HotMaxBytes:      int64(cfg.Storage.HotMaxBytes),
 		CompressionLevel: cfg.Storage.CompressionLevel,
 		MemoryLimit:      fmt.Sprintf("%dMB", int64(cfg.Storage.MemoryLimit)>>20),
+		IdleMemoryLimit:  int64(cfg.Storage.IdleMemoryLimit),
 		Threads:          cfg.Storage.Query.Threads,
 		QueryTimeout:     cfg.Storage.Query.Timeout.D(),
 		Columns:          embedded.ColumnLimits{TenantColumns: cfg.Storage.MaxTenantColumns, DatasetColumns: cfg.Storage.MaxDatasetColumns},

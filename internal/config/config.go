@@ -148,6 +148,13 @@ type Storage struct {
 	// per-query memory limit, so a search's memory is bounded through
 	// Query.Threads, MaxTenantColumns and the parser's term limit.
 	MemoryLimit ByteSize `yaml:"memory_limit"`
+	// IdleMemoryLimit is what DuckDB keeps of its memory between
+	// searches: every 10 s, while no search or requested freeze runs, the
+	// pages it holds beyond this (the alert and incident tables' rows and
+	// indexes, read or written by every alert batch) are evicted; they
+	// are read again from the database file when needed. Default:
+	// DefaultIdleMemoryLimit. At or above memory_limit: never trimmed.
+	IdleMemoryLimit ByteSize `yaml:"idle_memory_limit"`
 	// Query bounds the cost of searches.
 	Query QueryLimits `yaml:"query"`
 	// MaxTenantColumns bounds the fields of one tenant that get a column
@@ -298,6 +305,8 @@ const (
 	// DefaultAlertApplyInterval: see alertlog.DefaultInterval.
 	DefaultAlertApplyInterval = Duration(200 * time.Millisecond)
 	DefaultMemoryLimit        = 2 << 30
+	// DefaultIdleMemoryLimit: see embedded.DefaultIdleMemoryLimit.
+	DefaultIdleMemoryLimit = 128 << 20
 	// DefaultGoMemoryLimit: without a limit the heap grows to twice what
 	// is live (GOGC=100); at 2M bench events (527 MB live) 1 GiB cut peak
 	// RSS from 2,127 to 1,523 MiB at the same ingest CPU, while 768 MiB
@@ -472,6 +481,9 @@ func (c *Config) Validate() error {
 	}
 	if st.MemoryLimit <= 0 {
 		st.MemoryLimit = DefaultMemoryLimit
+	}
+	if st.IdleMemoryLimit <= 0 {
+		st.IdleMemoryLimit = DefaultIdleMemoryLimit
 	}
 	if st.Query.Timeout < 0 || st.Query.ViewerTimeout < 0 || st.Query.Threads < 0 || st.MaxTenantColumns < 0 || st.MaxDatasetColumns < 0 {
 		return errors.New("storage: query limits and column limits must not be negative")

@@ -58,3 +58,16 @@ func TestStorageBackend(t *testing.T) {
 		}
 	}
 }
+
+// TestIdleMemoryLimit: storage.idle_memory_limit defaults to
+// DefaultIdleMemoryLimit and takes a size.
+func TestIdleMemoryLimit(t *testing.T) {
+	c, err := config.Parse(nil)
+	if err != nil || c.Storage.IdleMemoryLimit != config.DefaultIdleMemoryLimit {
+		t.Fatalf("default idle_memory_limit %d, %v", c.Storage.IdleMemoryLimit, err)
+	}
+	c, err = config.Parse([]byte("storage:\n  idle_memory_limit: 64MiB\n"))
+	if err != nil || c.Storage.IdleMemoryLimit != 64<<20 {
+		t.Fatalf("idle_memory_limit %d, %v", c.Storage.IdleMemoryLimit, err)
+	}
+}

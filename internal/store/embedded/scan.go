@@ -31,6 +31,7 @@ func (s *Store) Scan(ctx context.Context, req store.Request, opt store.ScanOptio
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	defer s.mem.busy()()
 	st, err := s.scan(ctx, req, opt, fn)
 	if err != nil {
 		s.m.queryErrors.Inc()

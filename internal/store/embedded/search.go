@@ -30,6 +30,7 @@ func (s *Store) Search(ctx context.Context, req store.Request) (*store.Result, e
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	defer s.mem.busy()()
 	res, err := s.search(ctx, req)
 	if err != nil {
 		s.m.queryErrors.Inc()

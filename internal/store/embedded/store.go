@@ -64,6 +64,11 @@ type Options struct {
 	// MemoryLimit bounds DuckDB's memory, as DuckDB writes it ("2GB").
 	// Default "2GB"; DuckDB spills larger sorts and aggregations to disk.
 	MemoryLimit string
+	// IdleMemoryLimit is what DuckDB keeps of its buffer pool between
+	// searches, in bytes: each Interval, while no search, scan or Freeze
+	// runs, pages beyond it are evicted (memTrim). Default
+	// DefaultIdleMemoryLimit; negative: never trimmed.
+	IdleMemoryLimit int64
 	// QueryTimeout bounds a search that does not set its own
 	// (store.Request.Timeout). Default store.DefaultQueryTimeout.
 	QueryTimeout time.Duration
@@ -141,6 +146,9 @@ func (o *Options) setDefaults() {
 	if o.MemoryLimit == "" {
 		o.MemoryLimit = "2GB"
 	}
+	if o.IdleMemoryLimit == 0 {
+		o.IdleMemoryLimit = DefaultIdleMemoryLimit
+	}
 	if o.QueryTimeout <= 0 {
 		o.QueryTimeout = DefaultQueryTimeout
 	}
@@ -216,6 +224,7 @@ type Store struct {
 	db       *sql.DB
 	conn     *duckdb.Connector
 	datasets map[store.Dataset]*dataset
+	mem      memTrim
 
 	stop    chan struct{}
 	wg      sync.WaitGroup
@@ -288,8 +297,9 @@ func Open(opts Options) (*Store, error) {
 			Help: "Memory DuckDB's buffer manager holds (queries, freezes by COPY, the record tables' pages), bounded by storage.memory_limit; -1 when it cannot be read.",
 		}, s.duckdbMemory))
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.background()
+	go s.trimLoop()
 	return s, nil
 }
 
@@ -343,6 +353,7 @@ func (s *Store) WriteAudit(_ context.Context, events []*event.Event) error {
 // Freeze moves all hot data of every dataset to cold storage now. A
 // dataset that fails does not keep the others from freezing.
 func (s *Store) Freeze(ctx context.Context) error {
+	defer s.mem.busy()()
 	var errs []error
 	for _, name := range store.Datasets {
 		if err := s.datasets[name].freeze(ctx, s.db, true); err != nil {
