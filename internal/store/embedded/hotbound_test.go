@@ -8,21 +8,17 @@ import (
 	"time"
 
 	"github.com/vigilsiem/vigil/internal/store"
+	"github.com/vigilsiem/vigil/internal/testutil"
 )
 
-// waitDegraded waits until the store reports a reason containing want.
-func waitDegraded(t *testing.T, s *Store, want string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, r := range s.Degraded() {
-			if strings.Contains(r, want) {
-				return
-			}
+// waiting reports whether the store says writes wait for freezing.
+func waiting(s *Store) bool {
+	for _, r := range s.Degraded() {
+		if strings.Contains(r, "wait for freezing") {
+			return true
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatalf("store never reported %q; reports %q", want, s.Degraded())
+	return false
 }
 
 // hotBacklog is the events dataset's unfrozen bytes.
@@ -61,7 +57,7 @@ func TestHotBacklogBounded(t *testing.T) {
 		}
 		done <- nil
 	}()
-	waitDegraded(t, s, "wait for freezing")
+	testutil.Eventually(t, "a write waiting for freezing", func() bool { return waiting(s) })
 	if b := hotBacklog(s); b < maxBytes || b > maxBytes+64<<10 {
 		t.Fatalf("hot backlog %d bytes while a write waits, want at its bound %d (plus at most one batch)", b, maxBytes)
 	}
@@ -88,38 +84,24 @@ func TestHotBacklogBounded(t *testing.T) {
 			if res.Total != batches*perBatch {
 				t.Fatalf("stored %d events, want %d", res.Total, batches*perBatch)
 			}
-			for _, r := range s.Degraded() {
-				if strings.Contains(r, "wait for freezing") {
-					t.Fatalf("store still reports %q after the freeze made room", r)
+			if waiting(s) {
+				t.Fatalf("store still reports waiting writes after the freeze made room: %q", s.Degraded())
+			}
+			return
+		default:
+			// The writer goes on until it waits again or is done.
+			var finished error
+			testutil.Eventually(t, "the writer to wait again or finish", func() bool {
+				select {
+				case finished = <-done:
+					done <- finished
+					return true
+				default:
+					return waiting(s)
 				}
-			}
-			return
-		default:
-			waitDegradedOrDone(t, s, done)
+			})
 		}
 	}
-}
-
-// waitDegradedOrDone waits until a write waits again or the writer is done
-// (it then leaves the result in done).
-func waitDegradedOrDone(t *testing.T, s *Store, done chan error) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-done:
-			done <- err
-			return
-		default:
-		}
-		for _, r := range s.Degraded() {
-			if strings.Contains(r, "wait for freezing") {
-				return
-			}
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatal("the writer neither finished nor waited again after a freeze")
 }
 
 // TestCloseWakesWaitingWrite: a write waiting for room returns when the
@@ -140,7 +122,7 @@ func TestCloseWakesWaitingWrite(t *testing.T) {
 			}
 		}
 	}()
-	waitDegraded(t, s, "wait for freezing")
+	testutil.Eventually(t, "a write waiting for freezing", func() bool { return waiting(s) })
 	closed := make(chan error, 1)
 	go func() { closed <- s.Close() }()
 	if err := <-done; !errors.Is(err, errClosed) {
